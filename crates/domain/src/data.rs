@@ -1,0 +1,181 @@
+//! What happened: customers and their activity, trades, purchases, FX rates,
+//! and which plan a partner has for a brand in which months.
+
+use crate::codes::{CountryCode, CurrencyCode};
+use crate::error::FieldError;
+use crate::ids::Id;
+use crate::period::Period;
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CustomerStatus {
+    Active,
+    Excluded,
+}
+
+impl CustomerStatus {
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        match raw {
+            "active" => Ok(Self::Active),
+            "excluded" => Ok(Self::Excluded),
+            _ => Err(FieldError::new(field, format!("'{raw}' is not a customer status; allowed: active, excluded"))),
+        }
+    }
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Excluded => "excluded",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Customer {
+    pub customer_id: Id,
+    pub brand_id: Id,
+    pub tracking_code: Option<String>,
+    pub country: CountryCode,
+    pub registered_at: DateTime<Utc>,
+    pub status: CustomerStatus,
+}
+
+/// One customer's iGaming activity on one day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityDay {
+    pub customer_id: Id,
+    pub brand_id: Id,
+    pub date: NaiveDate,
+    pub deposits: Decimal,
+    pub withdrawals: Decimal,
+    pub bets: Decimal,
+    pub wins: Decimal,
+    pub bonuses: Decimal,
+    pub chargebacks: Decimal,
+    pub taxes: Decimal,
+}
+
+/// A closed (round-turn) trade.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trade {
+    pub trade_id: Id,
+    pub customer_id: Id,
+    pub brand_id: Id,
+    pub symbol: String,
+    pub instrument_group: String,
+    pub lots: Decimal,
+    pub open_time: DateTime<Utc>,
+    pub close_time: DateTime<Utc>,
+    pub commission: Decimal,
+    pub spread_revenue: Decimal,
+}
+
+/// A prop challenge purchase (an order), possibly refunded later.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Purchase {
+    pub order_id: Id,
+    pub customer_id: Id,
+    pub brand_id: Id,
+    pub product: String,
+    pub amount: Decimal,
+    pub coupon_code: Option<String>,
+    pub purchased_at: DateTime<Utc>,
+    pub refunded_at: Option<DateTime<Utc>>,
+}
+
+/// `1 base = rate quote` from `date` on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FxRate {
+    pub date: NaiveDate,
+    pub base: CurrencyCode,
+    pub quote: CurrencyCode,
+    pub rate: Decimal,
+}
+
+/// A partner's plan for a brand from the first day of `valid_from` to the last
+/// day of `valid_to` (open-ended when None).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignment {
+    pub partner_id: Id,
+    pub brand_id: Id,
+    pub plan_id: Id,
+    pub valid_from: Period,
+    pub valid_to: Option<Period>,
+}
+
+impl Assignment {
+    pub fn covers(&self, p: Period) -> bool {
+        self.valid_from <= p && self.valid_to.is_none_or(|to| p <= to)
+    }
+
+    pub fn overlaps(&self, other: &Assignment) -> bool {
+        let end = |a: &Assignment| a.valid_to.unwrap_or(Period::new(9999, 12).unwrap_or(a.valid_from));
+        self.partner_id == other.partner_id
+            && self.brand_id == other.brand_id
+            && self.valid_from <= end(other)
+            && other.valid_from <= end(self)
+    }
+}
+
+/// `valid_from` must be the first day of a month.
+pub fn parse_valid_from(field: &str, raw: &str) -> Result<Period, FieldError> {
+    let d = parse_date(field, raw)?;
+    let p = Period::of(d);
+    if d != p.first_day() {
+        return Err(FieldError::new(field, format!("'{raw}' is not the first day of a month; deals change at period boundaries (e.g. {})", p.first_day())));
+    }
+    Ok(p)
+}
+
+/// `valid_to` must be the last day of a month.
+pub fn parse_valid_to(field: &str, raw: &str) -> Result<Period, FieldError> {
+    let d = parse_date(field, raw)?;
+    let p = Period::of(d);
+    if d != p.last_day() {
+        return Err(FieldError::new(field, format!("'{raw}' is not the last day of a month; deals change at period boundaries (e.g. {})", p.last_day())));
+    }
+    Ok(p)
+}
+
+/// A calendar date `YYYY-MM-DD`.
+pub fn parse_date(field: &str, raw: &str) -> Result<NaiveDate, FieldError> {
+    if raw.len() != 10 {
+        return Err(FieldError::new(field, format!("'{raw}' is not a date; write YYYY-MM-DD")));
+    }
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| FieldError::new(field, format!("'{raw}' is not a date; write YYYY-MM-DD")))
+}
+
+/// An RFC 3339 time with any offset, kept as UTC.
+pub fn parse_time(field: &str, raw: &str) -> Result<DateTime<Utc>, FieldError> {
+    DateTime::parse_from_rfc3339(raw)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| FieldError::new(field, format!("'{raw}' is not an RFC 3339 time (e.g. 2026-07-01T12:00:00Z)")))
+}
+
+/// A time as stored: fixed-width UTC with nanoseconds, so that text order is time order.
+pub fn time_to_text(t: &DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_kept_as_utc() {
+        let t = parse_time("t", "2026-07-01T02:30:00.5+02:00").unwrap();
+        assert_eq!(time_to_text(&t), "2026-07-01T00:30:00.500000000Z");
+        assert!(parse_time("t", "2026-07-01 00:00").is_err());
+    }
+
+    #[test]
+    fn assignment_boundaries() {
+        assert!(parse_valid_from("valid_from", "2026-07-01").is_ok());
+        assert!(parse_valid_from("valid_from", "2026-07-15").unwrap_err().message.contains("first day"));
+        assert!(parse_valid_to("valid_to", "2026-09-30").is_ok());
+        assert!(parse_valid_to("valid_to", "2026-09-29").is_err());
+        assert!(parse_valid_to("valid_to", "2028-02-29").is_ok(), "leap day ends February 2028");
+    }
+}

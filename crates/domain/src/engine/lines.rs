@@ -1,0 +1,114 @@
+//! The period's book of amounts per (partner, brand, kind) in brand currency,
+//! sub-partner overrides on top, then conversion and the one rounding.
+
+use super::{Engine, EngineError};
+use crate::commission::{Kind, Line};
+use crate::money::round_cents;
+use crate::period::Period;
+use rust_decimal::Decimal;
+use serde_json::{json, Map, Value};
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Default)]
+pub(crate) struct Entry {
+    pub amount: Decimal,
+    pub explanation: Map<String, Value>,
+    /// Keep the line even at 0 (it explains a carry-over).
+    pub keep_if_zero: bool,
+}
+
+#[derive(Default)]
+pub(crate) struct Book {
+    entries: BTreeMap<(usize, usize, Kind), Entry>,
+}
+
+impl Book {
+    pub fn entry(&mut self, partner: usize, brand: usize, kind: Kind) -> &mut Entry {
+        self.entries.entry((partner, brand, kind)).or_default()
+    }
+
+    pub fn get_mut(&mut self, partner: usize, brand: usize, kind: Kind) -> Option<&mut Entry> {
+        self.entries.get_mut(&(partner, brand, kind))
+    }
+
+    /// Converts to partner currency, rounds once, and orders the lines.
+    pub fn into_lines(self, engine: &Engine, period: Period) -> Result<Vec<Line>, EngineError> {
+        let mut out = Vec::with_capacity(self.entries.len());
+        for ((partner, brand, kind), e) in self.entries {
+            if e.amount.is_zero() && !e.keep_if_zero {
+                continue;
+            }
+            let conv = engine.conversion(brand, partner, period)?;
+            let amount = round_cents(conv.apply(e.amount));
+            let mut explanation = e.explanation;
+            explanation.insert("amount_in_brand_currency".into(), json!(e.amount.normalize().to_string()));
+            if conv.from != conv.to {
+                explanation.insert(
+                    "fx".into(),
+                    json!({"from": conv.from.as_str(), "to": conv.to.as_str(), "rate": conv.rate.normalize().to_string(),
+                           "pair": if conv.inverse { format!("{}/{} (inverse, divided)", conv.to, conv.from) } else { format!("{}/{}", conv.from, conv.to) },
+                           "date": conv.date.map(|d| d.to_string())}),
+                );
+            }
+            out.push(Line {
+                partner_id: engine.partners[partner].partner_id.clone(),
+                brand_id: engine.brands[brand].id.clone(),
+                period,
+                kind,
+                amount,
+                currency: conv.to,
+                amount_brand: e.amount,
+                brand_currency: conv.from,
+                fx_rate: if conv.inverse { Decimal::ONE / conv.rate } else { conv.rate },
+                explanation: Value::Object(explanation),
+            });
+        }
+        out.sort_by(|a, b| {
+            (a.partner_id.as_str().as_bytes(), a.brand_id.as_str().as_bytes(), a.kind.as_str().as_bytes())
+                .cmp(&(b.partner_id.as_str().as_bytes(), b.brand_id.as_str().as_bytes(), b.kind.as_str().as_bytes()))
+        });
+        Ok(out)
+    }
+}
+
+/// Sub-partner overrides: `r_k × basis(D)` for each descendant D exactly k
+/// levels below, basis = D's revshare + cpa + purchase share (brand currency,
+/// unrounded, possibly negative).
+pub(crate) fn overrides(engine: &Engine, period: Period, book: &mut Book) {
+    let mut basis: BTreeMap<(usize, usize), Decimal> = BTreeMap::new();
+    for ((partner, brand, kind), e) in &book.entries {
+        if matches!(kind, Kind::Revshare | Kind::Cpa | Kind::PurchaseShare) {
+            *basis.entry((*partner, *brand)).or_default() += e.amount;
+        }
+    }
+    let mut levels_cache: HashMap<(usize, usize), Option<Vec<Decimal>>> = HashMap::new();
+    for ((d, brand), b) in basis {
+        if b.is_zero() {
+            continue;
+        }
+        let mut node = engine.parent[d];
+        let mut k = 1usize;
+        while let Some(a) = node {
+            let levels = levels_cache
+                .entry((a, brand))
+                .or_insert_with(|| engine.plan_for(a, brand, period).and_then(|p| p.components.sub_override.as_ref()).map(|o| o.levels.clone()));
+            if let Some(rate) = levels.as_ref().and_then(|l| l.get(k - 1)).copied() {
+                let e = book.entry(a, brand, Kind::SubOverride);
+                e.amount += rate * b;
+                let item = json!({"descendant": engine.partners[d].partner_id.as_str(), "level": k,
+                    "basis": b.normalize().to_string(), "rate": rate.normalize().to_string()});
+                match e.explanation.get_mut("descendants") {
+                    Some(Value::Array(v)) => v.push(item),
+                    _ => {
+                        e.explanation.insert("descendants".into(), json!([item]));
+                    }
+                }
+            }
+            node = engine.parent[a];
+            k += 1;
+            if k > 10_000 {
+                break; // a cycle in bad data must not hang the run
+            }
+        }
+    }
+}

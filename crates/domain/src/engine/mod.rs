@@ -1,0 +1,307 @@
+//! The commission engine: RULES.md as pure functions over one period at a time.
+//!
+//! [`Engine::new`] takes the slow-moving world (brands, partners, plans,
+//! assignments, tracking codes, customers, purchases, FX rates). Periods are
+//! then computed in order, each fed its own activity rows and trades in any
+//! order; the engine keeps what crosses periods (carry-over, cumulative CPA
+//! sums, FTD dates, purchase earnings) between them.
+
+mod forex;
+pub mod fx;
+mod igaming;
+mod lines;
+mod prop;
+
+use crate::codes::{CountryCode, CurrencyCode};
+use crate::commission::Line;
+use crate::data::{ActivityDay, Assignment, Customer, CustomerStatus, FxRate, Purchase, Trade};
+use crate::ids::Id;
+use crate::partner::{Brand, TrackingCode};
+use crate::period::Period;
+use crate::plan::Plan;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::collections::{HashMap, HashSet};
+
+pub use fx::{Conversion, FxTable};
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum EngineError {
+    #[error("{what} {row} refers to customer '{customer}', which is not known; import the customer first")]
+    UnknownCustomer { what: &'static str, row: String, customer: String },
+    #[error("no FX rate for {from}/{to} (or {to}/{from}) dated on or before {date}; add one to fx_rates.csv and run again")]
+    MissingFxRate { from: CurrencyCode, to: CurrencyCode, date: NaiveDate },
+    #[error("partner '{partner}' is assigned plan '{plan}' for brand '{brand}', but no such plan exists")]
+    UnknownPlan { partner: String, brand: String, plan: String },
+    #[error("{what} refers to unknown {kind} '{id}'")]
+    UnknownReference { what: String, kind: &'static str, id: String },
+    #[error("periods must be computed in order: expected {expected}, got {got}")]
+    OutOfOrder { expected: Period, got: Period },
+}
+
+/// A partner as the engine sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartnerNode {
+    pub partner_id: Id,
+    pub parent_id: Option<Id>,
+    pub currency: CurrencyCode,
+}
+
+/// Everything but the large per-period rows.
+#[derive(Debug, Clone, Default)]
+pub struct World {
+    pub brands: Vec<Brand>,
+    pub partners: Vec<PartnerNode>,
+    /// The plan versions in force for open periods.
+    pub plans: Vec<Plan>,
+    /// Closed periods keep the plan versions they were computed with.
+    pub pinned_plans: HashMap<Period, Vec<Plan>>,
+    pub assignments: Vec<Assignment>,
+    pub geo_blocks: Vec<(Id, CountryCode)>,
+    pub tracking_codes: Vec<TrackingCode>,
+    pub customers: Vec<Customer>,
+    pub purchases: Vec<Purchase>,
+    pub fx_rates: Vec<FxRate>,
+}
+
+pub(crate) struct CustomerState {
+    pub id: Id,
+    pub brand: usize,
+    pub partner: Option<usize>,
+    pub country: CountryCode,
+    pub registered: NaiveDate,
+    /// Not excluded and not geo-blocked: the only customers any rule counts.
+    pub earns: bool,
+    pub cum_deposits: Decimal,
+    pub cum_bets: Decimal,
+    pub cpa_done: bool,
+    pub ftd: Option<NaiveDate>,
+}
+
+pub(crate) struct PurchaseState {
+    pub purchase: Purchase,
+    pub brand: usize,
+    /// The partner this purchase is attributed to, and whether by coupon.
+    pub partner: Option<usize>,
+    pub by_coupon: bool,
+    pub first: bool,
+    /// What it earned in its purchase period (brand currency), once computed.
+    pub earned: Decimal,
+}
+
+pub struct Engine {
+    pub(crate) brands: Vec<Brand>,
+    brand_ix: HashMap<Id, usize>,
+    pub(crate) partners: Vec<PartnerNode>,
+    partner_ix: HashMap<Id, usize>,
+    pub(crate) parent: Vec<Option<usize>>,
+    plans: Vec<Plan>,
+    #[allow(dead_code)]
+    plan_ix: HashMap<Id, usize>,
+    /// (closed period, open version's index) → the version that period keeps.
+    pinned_ix: HashMap<(Period, usize), usize>,
+    /// (partner, brand) → assignments sorted by valid_from, as plan indexes.
+    deals: HashMap<(usize, usize), Vec<(Period, Option<Period>, usize)>>,
+    pub(crate) customers: Vec<CustomerState>,
+    customer_ix: HashMap<Id, usize>,
+    pub(crate) purchases: Vec<PurchaseState>,
+    purchases_in: HashMap<Period, Vec<usize>>,
+    refunds_in: HashMap<Period, Vec<usize>>,
+    fx: FxTable,
+    /// Revshare carry_out of the last computed period per (partner, brand).
+    pub(crate) carry: HashMap<(usize, usize), Decimal>,
+    last: Option<Period>,
+}
+
+impl Engine {
+    pub fn new(world: World) -> Result<Self, EngineError> {
+        let brand_ix: HashMap<Id, usize> = world.brands.iter().enumerate().map(|(i, b)| (b.id.clone(), i)).collect();
+        let partner_ix: HashMap<Id, usize> = world.partners.iter().enumerate().map(|(i, p)| (p.partner_id.clone(), i)).collect();
+        let brand = |id: &Id, what: &str| {
+            brand_ix.get(id).copied().ok_or_else(|| EngineError::UnknownReference { what: what.to_string(), kind: "brand", id: id.to_string() })
+        };
+        let partner = |id: &Id, what: &str| {
+            partner_ix.get(id).copied().ok_or_else(|| EngineError::UnknownReference { what: what.to_string(), kind: "partner", id: id.to_string() })
+        };
+        let mut parent = Vec::with_capacity(world.partners.len());
+        for p in &world.partners {
+            parent.push(match &p.parent_id {
+                Some(id) => Some(partner(id, &format!("partner {}", p.partner_id))?),
+                None => None,
+            });
+        }
+        let mut plans = Vec::new();
+        let mut plan_ix = HashMap::new();
+        for p in world.plans {
+            plan_ix.insert(p.plan_id.clone(), plans.len());
+            plans.push(p);
+        }
+        let mut pinned_ix = HashMap::new();
+        for (period, ps) in world.pinned_plans {
+            for p in ps {
+                if let Some(&open) = plan_ix.get(&p.plan_id) {
+                    pinned_ix.insert((period, open), plans.len());
+                    plans.push(p);
+                }
+            }
+        }
+        let mut deals: HashMap<(usize, usize), Vec<(Period, Option<Period>, usize)>> = HashMap::new();
+        for a in &world.assignments {
+            let what = format!("assignment of {} for {}", a.partner_id, a.brand_id);
+            let key = (partner(&a.partner_id, &what)?, brand(&a.brand_id, &what)?);
+            let Some(&plan) = plan_ix.get(&a.plan_id) else {
+                return Err(EngineError::UnknownPlan { partner: a.partner_id.to_string(), brand: a.brand_id.to_string(), plan: a.plan_id.to_string() });
+            };
+            deals.entry(key).or_default().push((a.valid_from, a.valid_to, plan));
+        }
+        for v in deals.values_mut() {
+            v.sort_by_key(|(from, _, _)| *from);
+        }
+        let blocked: HashSet<(usize, CountryCode)> =
+            world.geo_blocks.iter().filter_map(|(b, c)| brand_ix.get(b).map(|&bi| (bi, *c))).collect();
+        let mut codes: HashMap<(usize, &str), (usize, crate::partner::TrackingKind)> = HashMap::new();
+        for t in &world.tracking_codes {
+            let what = format!("tracking code {}", t.code);
+            codes.insert((brand(&t.brand_id, &what)?, t.code.as_str()), (partner(&t.partner_id, &what)?, t.kind));
+        }
+        let mut customers = Vec::with_capacity(world.customers.len());
+        let mut customer_ix = HashMap::with_capacity(world.customers.len());
+        for c in &world.customers {
+            let b = brand(&c.brand_id, &format!("customer {}", c.customer_id))?;
+            let partner = c.tracking_code.as_deref().and_then(|code| codes.get(&(b, code))).map(|(p, _)| *p);
+            customer_ix.insert(c.customer_id.clone(), customers.len());
+            customers.push(CustomerState {
+                id: c.customer_id.clone(),
+                brand: b,
+                partner,
+                country: c.country,
+                registered: c.registered_at.date_naive(),
+                earns: c.status == CustomerStatus::Active && !blocked.contains(&(b, c.country)),
+                cum_deposits: Decimal::ZERO,
+                cum_bets: Decimal::ZERO,
+                cpa_done: false,
+                ftd: None,
+            });
+        }
+        let coupon_partner = |b: usize, code: &str| {
+            codes.get(&(b, code)).filter(|(_, k)| *k == crate::partner::TrackingKind::Coupon).map(|(p, _)| *p)
+        };
+        let purchases = prop::attribute(world.purchases, &customers, &customer_ix, &brand_ix, coupon_partner)?;
+        let mut purchases_in: HashMap<Period, Vec<usize>> = HashMap::new();
+        let mut refunds_in: HashMap<Period, Vec<usize>> = HashMap::new();
+        for (i, p) in purchases.iter().enumerate() {
+            purchases_in.entry(Period::of(p.purchase.purchased_at.date_naive())).or_default().push(i);
+            if let Some(r) = p.purchase.refunded_at {
+                refunds_in.entry(Period::of(r.date_naive())).or_default().push(i);
+            }
+        }
+        Ok(Self {
+            brands: world.brands,
+            brand_ix,
+            partners: world.partners,
+            partner_ix,
+            parent,
+            plans,
+            plan_ix,
+            pinned_ix,
+            deals,
+            customers,
+            customer_ix,
+            purchases,
+            purchases_in,
+            refunds_in,
+            fx: FxTable::new(&world.fx_rates),
+            carry: HashMap::new(),
+            last: None,
+        })
+    }
+
+    /// The plan in force for (partner, brand) in `period`.
+    pub(crate) fn plan_for(&self, partner: usize, brand: usize, period: Period) -> Option<&Plan> {
+        let deals = self.deals.get(&(partner, brand))?;
+        let (_, _, open) = deals.iter().rev().find(|(from, to, _)| *from <= period && to.is_none_or(|t| period <= t))?;
+        let ix = if self.pinned_ix.is_empty() { *open } else { self.pinned_ix.get(&(period, *open)).copied().unwrap_or(*open) };
+        self.plans.get(ix)
+    }
+
+    pub(crate) fn deal_keys(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.deals.keys().copied()
+    }
+
+    pub fn partner_index(&self, id: &Id) -> Option<usize> {
+        self.partner_ix.get(id).copied()
+    }
+
+    pub fn brand_index(&self, id: &Id) -> Option<usize> {
+        self.brand_ix.get(id).copied()
+    }
+
+    pub(crate) fn conversion(&self, brand: usize, partner: usize, period: Period) -> Result<Conversion, EngineError> {
+        let from = self.brands[brand].currency;
+        let to = self.partners[partner].currency;
+        let date = period.last_day();
+        self.fx.conversion(from, to, date).ok_or(EngineError::MissingFxRate { from, to, date })
+    }
+
+    /// Starts computing `period`, which must follow the last one computed.
+    pub fn period(&mut self, period: Period) -> Result<PeriodRun<'_>, EngineError> {
+        if let Some(last) = self.last {
+            if period != last.next() {
+                return Err(EngineError::OutOfOrder { expected: last.next(), got: period });
+            }
+        }
+        Ok(PeriodRun::new(self, period))
+    }
+}
+
+/// One period being computed: feed it rows, then [`PeriodRun::finish`].
+pub struct PeriodRun<'e> {
+    engine: &'e mut Engine,
+    period: Period,
+    igaming: igaming::PeriodActivity,
+    forex: forex::PeriodTrades,
+}
+
+impl<'e> PeriodRun<'e> {
+    fn new(engine: &'e mut Engine, period: Period) -> Self {
+        Self { engine, period, igaming: Default::default(), forex: Default::default() }
+    }
+
+    pub fn period(&self) -> Period {
+        self.period
+    }
+
+    /// One day of a customer's iGaming activity dated in this period.
+    pub fn add_activity(&mut self, row: &ActivityDay) -> Result<(), EngineError> {
+        let c = self.customer(&row.customer_id, "activity row", || format!("{} {}", row.customer_id, row.date))?;
+        self.igaming.add(self.engine, self.period, c, row);
+        Ok(())
+    }
+
+    /// A trade closed in this period.
+    pub fn add_trade(&mut self, trade: &Trade) -> Result<(), EngineError> {
+        let c = self.customer(&trade.customer_id, "trade", || trade.trade_id.to_string())?;
+        self.forex.add(self.engine, self.period, c, trade);
+        Ok(())
+    }
+
+    fn customer(&self, id: &Id, what: &'static str, row: impl FnOnce() -> String) -> Result<usize, EngineError> {
+        self.engine.customer_ix.get(id).copied().ok_or_else(|| EngineError::UnknownCustomer { what, row: row(), customer: id.to_string() })
+    }
+
+    /// Computes the period's lines and moves the engine's state past it.
+    pub fn finish(self) -> Result<Vec<Line>, EngineError> {
+        let Self { engine, period, igaming, forex } = self;
+        let mut book = lines::Book::default();
+        igaming.finish(engine, period, &mut book);
+        prop::period(engine, period, &mut book);
+        forex.finish(engine, period, &mut book);
+        lines::overrides(engine, period, &mut book);
+        let out = book.into_lines(engine, period)?;
+        engine.last = Some(period);
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests;

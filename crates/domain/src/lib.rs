@@ -1,0 +1,20 @@
+//! Partnerdesk's domain: the types users talk about (brands, partners, plans,
+//! customers, activity, commission lines) and the money rules of RULES.md as
+//! pure functions. No database, no HTTP, no async, no Tauri.
+
+pub mod codes;
+pub mod commission;
+pub mod data;
+pub mod engine;
+pub mod error;
+pub mod ids;
+pub mod money;
+pub mod partner;
+pub mod period;
+pub mod plan;
+pub mod plan_text;
+
+pub use codes::{CountryCode, CurrencyCode};
+pub use error::{FieldError, Result};
+pub use ids::Id;
+pub use period::Period;

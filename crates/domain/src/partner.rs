@@ -1,0 +1,199 @@
+//! Brands, partners and tracking codes: the who of Partnerdesk.
+
+use crate::codes::{CountryCode, CurrencyCode};
+use crate::error::FieldError;
+use crate::ids::Id;
+use serde::{Deserialize, Serialize};
+
+macro_rules! word_enum {
+    ($(#[$m:meta])* $name:ident, $what:literal, { $($variant:ident => $word:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(&self) -> &'static str {
+                match self { $($name::$variant => $word),+ }
+            }
+
+            pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+                match raw {
+                    $($word => Ok($name::$variant),)+
+                    _ => Err(FieldError::new(field, format!(
+                        concat!("'{}' is not a ", $what, "; allowed: {}"),
+                        raw,
+                        [$($word),+].join(", ")
+                    ))),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+word_enum!(
+    /// The business a brand is in.
+    Vertical, "vertical", { Igaming => "igaming", Forex => "forex", Prop => "prop" });
+
+word_enum!(
+    /// What kind of partner this is (influencers and streamers share `influencer`).
+    PartnerKind, "partner kind", {
+        Affiliate => "affiliate", Ib => "ib", Referral => "referral",
+        MediaBuyer => "media_buyer", Influencer => "influencer", Strategic => "strategic",
+    });
+
+word_enum!(
+    /// Where a partner stands; it decides whether it is paid, not what it earns.
+    PartnerStatus, "partner status", {
+        Applied => "applied", PendingReview => "pending_review", Active => "active",
+        Suspended => "suspended", Terminated => "terminated",
+    });
+
+word_enum!(
+    /// How a tracking code attributes customers.
+    TrackingKind, "tracking code kind", { Btag => "btag", Agent => "agent", Referral => "referral", Coupon => "coupon" });
+
+/// Checks an e-mail address: one `@`, a non-empty local part, a dotted domain,
+/// no spaces. Deliverability is the SMTP server's business.
+pub fn parse_email(field: &str, raw: &str) -> Result<String, FieldError> {
+    let bad = || FieldError::new(field, format!("'{raw}' is not an e-mail address (expected name@example.com)"));
+    let (local, domain) = raw.split_once('@').ok_or_else(bad)?;
+    let domain_ok = domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && domain.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+    if local.is_empty() || local.len() > 64 || !domain_ok || raw.len() > 254 || raw.chars().any(char::is_whitespace) || domain.contains('@') {
+        return Err(bad());
+    }
+    Ok(raw.to_string())
+}
+
+/// A display name: trimmed, 1–200 characters.
+pub fn parse_name(field: &str, raw: &str) -> Result<String, FieldError> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(FieldError::new(field, "must not be empty"));
+    }
+    if name.chars().count() > 200 {
+        return Err(FieldError::new(field, "must be at most 200 characters"));
+    }
+    if name.chars().any(|c| c.is_control()) {
+        return Err(FieldError::new(field, "must not contain control characters"));
+    }
+    Ok(name.to_string())
+}
+
+/// A tag: trimmed, 1–50 characters, no commas.
+pub fn parse_tag(field: &str, raw: &str) -> Result<String, FieldError> {
+    let tag = raw.trim();
+    if tag.is_empty() || tag.chars().count() > 50 || tag.contains(',') || tag.chars().any(|c| c.is_control()) {
+        return Err(FieldError::new(field, format!("'{raw}' is not a tag (1–50 characters, no commas)")));
+    }
+    Ok(tag.to_string())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Brand {
+    pub id: Id,
+    pub name: String,
+    pub vertical: Vertical,
+    pub currency: CurrencyCode,
+}
+
+/// A partner's editable fields, validated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartnerFields {
+    pub name: String,
+    pub kind: PartnerKind,
+    pub parent_id: Option<Id>,
+    pub email: Option<String>,
+    pub country: Option<CountryCode>,
+    pub currency: CurrencyCode,
+    pub status: PartnerStatus,
+    pub tags: Vec<String>,
+    pub notes: String,
+    pub contact_name: Option<String>,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrackingCode {
+    pub brand_id: Id,
+    pub code: String,
+    pub partner_id: Id,
+    pub kind: TrackingKind,
+}
+
+/// A tracking code as typed: 1–100 characters, no spaces, commas or quotes.
+pub fn parse_code(field: &str, raw: &str) -> Result<String, FieldError> {
+    Id::parse(field, raw).map(Id::into_string)
+}
+
+/// Would making `new_parent` the parent of `partner` create a cycle?
+/// `parent_of` walks the current tree upwards.
+pub fn would_cycle(partner: &Id, new_parent: &Id, mut parent_of: impl FnMut(&Id) -> Option<Id>) -> bool {
+    let mut cursor = Some(new_parent.clone());
+    let mut steps = 0usize;
+    while let Some(p) = cursor {
+        if &p == partner {
+            return true;
+        }
+        steps += 1;
+        if steps > 1_000_000 {
+            return true; // an existing cycle: refuse rather than loop
+        }
+        cursor = parent_of(&p);
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn enums_parse_their_words_only() {
+        assert_eq!(PartnerKind::parse("kind", "media_buyer").unwrap(), PartnerKind::MediaBuyer);
+        let e = PartnerKind::parse("kind", "streamer").unwrap_err();
+        assert_eq!(e.field, "kind");
+        assert!(e.message.contains("affiliate, ib, referral"), "{e}");
+        assert_eq!(PartnerStatus::parse("status", "pending_review").unwrap().as_str(), "pending_review");
+        assert!(Vertical::parse("vertical", "casino").is_err());
+    }
+
+    #[test]
+    fn emails() {
+        assert!(parse_email("email", "anna@example.com").is_ok());
+        for bad in ["anna", "anna@", "@example.com", "anna@example", "an na@example.com", "a@b@c.com", "anna@.com"] {
+            assert!(parse_email("email", bad).is_err(), "{bad} must be refused");
+        }
+    }
+
+    #[test]
+    fn names_and_tags() {
+        assert_eq!(parse_name("name", "  Zoë Šťastná ").unwrap(), "Zoë Šťastná");
+        assert!(parse_name("name", "   ").is_err());
+        assert!(parse_tag("tags", "vip,gold").is_err());
+    }
+
+    #[test]
+    fn cycles_are_detected() {
+        // a ← b ← c (c's parent is b, b's parent is a)
+        let parents: HashMap<&str, &str> = [("b", "a"), ("c", "b")].into();
+        let id = |s: &str| Id::parse("id", s).unwrap();
+        let parent_of = |p: &Id| parents.get(p.as_str()).map(|s| id(s));
+        assert!(would_cycle(&id("a"), &id("c"), parent_of), "a under its own grandchild");
+        assert!(would_cycle(&id("a"), &id("a"), parent_of), "a under itself");
+        assert!(!would_cycle(&id("c"), &id("a"), parent_of), "c directly under a is fine");
+    }
+}

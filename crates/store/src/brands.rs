@@ -1,0 +1,57 @@
+//! Brands and their geo blocks.
+
+use crate::error::{Result, StoreError};
+use crate::{Store, Tx};
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct BrandRecord {
+    pub brand_id: String,
+    pub name: String,
+    pub vertical: String,
+    pub currency: String,
+}
+
+impl Store {
+    pub async fn brands(&self) -> Result<Vec<BrandRecord>> {
+        Ok(sqlx::query_as("SELECT brand_id, name, vertical, currency FROM brands ORDER BY brand_id").fetch_all(self.pool()).await?)
+    }
+
+    pub async fn brand(&self, brand_id: &str) -> Result<Option<BrandRecord>> {
+        Ok(sqlx::query_as("SELECT brand_id, name, vertical, currency FROM brands WHERE brand_id = $1")
+            .bind(brand_id)
+            .fetch_optional(self.pool())
+            .await?)
+    }
+
+    pub async fn geo_blocks(&self) -> Result<Vec<(String, String)>> {
+        Ok(sqlx::query_as("SELECT brand_id, country FROM brand_geo_blocks ORDER BY brand_id, country").fetch_all(self.pool()).await?)
+    }
+}
+
+pub async fn insert_brand(tx: &mut Tx<'_>, b: &BrandRecord, now: &str) -> Result<()> {
+    sqlx::query("INSERT INTO brands (brand_id, name, vertical, currency, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)")
+        .bind(&b.brand_id)
+        .bind(&b.name)
+        .bind(&b.vertical)
+        .bind(&b.currency)
+        .bind(now)
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| StoreError::translate(e, "brand_id", &format!("brand '{}'", b.brand_id)))?;
+    Ok(())
+}
+
+pub async fn update_brand(tx: &mut Tx<'_>, b: &BrandRecord, now: &str) -> Result<()> {
+    let r = sqlx::query("UPDATE brands SET name = $2, vertical = $3, currency = $4, updated_at = $5 WHERE brand_id = $1")
+        .bind(&b.brand_id)
+        .bind(&b.name)
+        .bind(&b.vertical)
+        .bind(&b.currency)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    if r.rows_affected() == 0 {
+        return Err(StoreError::NotFound { what: "brand", id: b.brand_id.clone() });
+    }
+    Ok(())
+}

@@ -1,0 +1,158 @@
+//! Partnerdesk's persistence: one API over embedded SQLite (the default) and
+//! PostgreSQL (shared), chosen by URL.
+//!
+//! Decision (STYLE.md 11): runtime queries through sqlx's `Any` driver, one
+//! set of portable SQL (`$n` placeholders, which both backends accept), and a
+//! migrations folder per backend under the top-level `migrations/`. Money is
+//! stored as exact decimal text on both backends (SQLite has no exact numeric
+//! type; one representation keeps one query set and byte-identical exports),
+//! and sums are done in Rust with `rust_decimal`. Every query runs on both
+//! backends in the store tests.
+
+mod batch;
+pub mod brands;
+pub mod error;
+pub mod money;
+pub mod partners;
+pub mod url;
+
+pub use batch::{Batch, Val};
+pub use error::{Result, StoreError};
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub use sqlx::any::AnyRow;
+pub use sqlx::Row;
+pub type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// An open, migrated database.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    location: String,
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
+
+impl Store {
+    /// Opens (creating an embedded file when needed) and migrates the database at `url`:
+    /// `sqlite:PATH` or `postgres://user[:password]@host[:port]/db`.
+    pub async fn open(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let target = url::DatabaseUrl::parse(url)?;
+        let location = target.display();
+        let (pool, backend) = match &target {
+            url::DatabaseUrl::Sqlite { path } => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|e| StoreError::Unreachable {
+                        location: location.clone(),
+                        detail: format!("cannot create folder {}: {e}", dir.display()),
+                    })?;
+                }
+                url::check_sqlite_file(path)?;
+                let opts = AnyConnectOptions::from_str(&target.connect_string()).map_err(|e| StoreError::InvalidUrl(e.to_string()))?;
+                let pool = AnyPoolOptions::new()
+                    .max_connections(4)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA journal_mode = WAL;")
+                                .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(opts)
+                    .await
+                    .map_err(|e| error::connect_error(&location, e))?;
+                (pool, Backend::Sqlite)
+            }
+            url::DatabaseUrl::Postgres { .. } => {
+                let opts = AnyConnectOptions::from_str(&target.connect_string()).map_err(|e| StoreError::InvalidUrl(e.to_string()))?;
+                let pool = AnyPoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(opts)
+                    .await
+                    .map_err(|e| error::connect_error(&location, e))?;
+                (pool, Backend::Postgres)
+            }
+        };
+        let migrator = match backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&pool).await.map_err(|e| error::migrate_error(&location, e))?;
+        Ok(Store { pool, backend, location })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Where the data lives, without any password.
+    pub fn location(&self) -> &str {
+        &self.location
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub async fn begin(&self) -> Result<Tx<'static>> {
+        Ok(self.pool.begin().await?)
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// A value from the key/value `meta` table.
+    pub async fn meta_get(&self, key: &str) -> Result<Option<String>> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT value FROM meta WHERE key = $1").bind(key).fetch_optional(&self.pool).await?;
+        Ok(row.map(|r| r.0))
+    }
+}
+
+/// Sets a value of the key/value `meta` table inside a transaction.
+pub async fn meta_set(tx: &mut Tx<'_>, key: &str, value: &str) -> Result<()> {
+    sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+        .bind(key)
+        .bind(value)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Appends an audit entry inside the transaction that makes the change.
+pub async fn audit(tx: &mut Tx<'_>, at: &str, actor: &str, action: &str, object_type: &str, object_id: &str, before: Option<&str>, after: Option<&str>) -> Result<()> {
+    sqlx::query("INSERT INTO audit_log (at, actor, action, object_type, object_id, before, after) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(at)
+        .bind(actor)
+        .bind(action)
+        .bind(object_type)
+        .bind(object_id)
+        .bind(before)
+        .bind(after)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
