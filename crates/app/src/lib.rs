@@ -1,1 +1,15 @@
-//! placeholder
+//! Partnerdesk's use cases: one function per thing a user does, used by every
+//! face (desktop, CLI, tests). Each receives a [`Context`] carrying the acting
+//! user, the database and a progress sink, so roles, approvals and the audit
+//! log are enforced here and nowhere else.
+
+pub mod brands;
+pub mod context;
+pub mod database;
+pub mod error;
+pub mod partners;
+pub mod wire;
+
+pub use context::{Actor, Context, NoProgress, Progress};
+pub use error::{AppError, Result};
+pub use partnerdesk_store::Store;
