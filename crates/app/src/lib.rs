@@ -4,8 +4,11 @@
 //! log are enforced here and nowhere else.
 
 pub mod brands;
+pub mod commissions;
+pub mod import;
 pub mod context;
 pub mod database;
+pub mod demo;
 pub mod error;
 pub mod partners;
 pub mod wire;

@@ -223,3 +223,46 @@ pub async fn add_tracking_code(ctx: &Context, input: TrackingCodeView) -> Result
     tx.commit().await.map_err(StoreError::from)?;
     Ok(code_view(t))
 }
+
+/// Creates many partners at once (bulk onboarding, benchmarks): every input is
+/// checked first, parents may come earlier in the same list or be stored
+/// already, and the partners are written in batches in one transaction with
+/// one audit entry.
+pub async fn create_many(ctx: &Context, inputs: &[PartnerInput]) -> Result<usize> {
+    let now = ctx.now();
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut records = Vec::with_capacity(inputs.len());
+    for (i, input) in inputs.iter().enumerate() {
+        let mut p = validate(input).map_err(|e| match e {
+            AppError::Invalid(f) => AppError::Invalid(f.within(&format!("partners[{i}]"))),
+            other => other,
+        })?;
+        if let Some(parent) = &p.parent_id {
+            if !seen.contains(parent) && ctx.store.partner(parent).await?.is_none() {
+                return Err(AppError::invalid(&format!("partners[{i}].parent_id"), format!("partner '{parent}' does not exist (nor earlier in the list)")));
+            }
+        }
+        if !seen.insert(p.partner_id.clone()) {
+            return Err(AppError::invalid(&format!("partners[{i}].partner_id"), format!("'{}' appears twice", p.partner_id)));
+        }
+        p.created_at = now.clone();
+        p.updated_at = now.clone();
+        records.push(p);
+    }
+    let mut tx = ctx.store.begin().await?;
+    let mut batch = partnerdesk_store::Batch::new("partners", &partnerdesk_store::partners::PARTNER_COLUMNS, "");
+    for p in &records {
+        batch.push(&mut tx, partnerdesk_store::partners::partner_values(p)).await.map_err(|e| match e {
+            StoreError::Db(e) => StoreError::translate(e, "partner_id", "one of the partners").into(),
+            other => AppError::from(other),
+        })?;
+    }
+    batch.flush(&mut tx).await.map_err(|e| match e {
+        StoreError::Db(e) => AppError::from(StoreError::translate(e, "partner_id", "one of the partners")),
+        other => AppError::from(other),
+    })?;
+    let summary = serde_json::json!({"created": records.len()}).to_string();
+    partnerdesk_store::audit(&mut tx, &now, &ctx.actor.user, "partner.create_many", "partner", "*", None, Some(&summary)).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(records.len())
+}

@@ -1,1 +1,209 @@
-fn main() {}
+//! `partnerdesk`: Partnerdesk's use cases from the command line.
+
+mod bench;
+mod partners_cmd;
+
+use clap::{Parser, Subcommand};
+use partnerdesk_app::{commissions, database, import, Actor, AppError, Context};
+use partnerdesk_domain::Period;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "partnerdesk", version, about = "Partnerdesk: partners, deals, commissions — from the command line")]
+struct Cli {
+    /// Database URL: sqlite:PATH or postgres://user@host:port/db (default: the desktop app's embedded database)
+    #[arg(long, global = true, env = "PARTNERDESK_DATABASE_URL")]
+    db: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create (or upgrade) the database and say where it is
+    Init,
+    /// Brands
+    #[command(subcommand)]
+    Brands(partners_cmd::BrandsCmd),
+    /// Partners: list, show, add, edit, move, archive, tree, codes
+    #[command(subcommand)]
+    Partners(partners_cmd::PartnersCmd),
+    /// Fill an empty database with demo data (three brands, a few hundred partners)
+    Demo,
+    /// Import a folder in the format of RULES.md (one transaction; bad rows are reported as file:line)
+    Import { dir: PathBuf },
+    /// Commission runs, exports and closing
+    #[command(subcommand)]
+    Commissions(CommissionsCmd),
+    /// Write a generated import folder at a named scale (S, M or L)
+    Gen {
+        #[arg(long, default_value = "S")]
+        scale: String,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        #[arg(long, default_value_t = 1)]
+        months: u32,
+    },
+    /// Benchmarks that print a table
+    #[command(subcommand)]
+    Bench(bench::BenchCmd),
+}
+
+#[derive(Subcommand)]
+enum CommissionsCmd {
+    /// Compute every period up to PERIOD that needs it
+    Run {
+        #[arg(long)]
+        period: String,
+    },
+    /// Print the canonical export of a computed period
+    Export {
+        #[arg(long)]
+        period: String,
+        #[arg(long, default_value = "csv")]
+        format: String,
+        /// Write to this file instead of standard output
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Close a computed period: its lines never change again
+    Close {
+        #[arg(long)]
+        period: String,
+    },
+}
+
+/// Progress to standard error, only when a person is watching.
+struct StderrProgress;
+
+impl partnerdesk_app::Progress for StderrProgress {
+    fn report(&self, task: &str, done: u64, total: u64, message: &str) {
+        if total > 0 {
+            eprint!("\r{task}: {done}/{total} {message}\x1b[K");
+        } else {
+            eprint!("\r{task}: {message}\x1b[K");
+        }
+        if total > 0 && done >= total {
+            eprintln!();
+        }
+    }
+}
+
+pub(crate) async fn context(db: &Option<String>) -> Result<Context, AppError> {
+    let url = match db {
+        Some(u) if !u.trim().is_empty() => u.clone(),
+        _ => database::default_url()?,
+    };
+    let store = database::open(&url).await?;
+    let mut ctx = Context::new(store, Actor::local());
+    if std::io::stderr().is_terminal() {
+        ctx = ctx.with_progress(Arc::new(StderrProgress));
+    }
+    Ok(ctx)
+}
+
+fn period(raw: &str) -> Result<Period, AppError> {
+    Ok(Period::parse("--period", raw)?)
+}
+
+async fn run(cli: Cli) -> Result<(), AppError> {
+    match cli.command {
+        Command::Init => {
+            let ctx = context(&cli.db).await?;
+            println!("database ready: {}", ctx.store.location());
+        }
+        Command::Brands(cmd) => partners_cmd::brands(&context(&cli.db).await?, cmd).await?,
+        Command::Partners(cmd) => partners_cmd::partners(&context(&cli.db).await?, cmd).await?,
+        Command::Demo => {
+            let ctx = context(&cli.db).await?;
+            let r = partnerdesk_app::demo::fill(&ctx).await?;
+            println!("demo data added to {}: {} brands, {} partners, {} tracking codes", ctx.store.location(), r.brands, r.partners, r.tracking_codes);
+        }
+        Command::Import { dir } => {
+            let ctx = context(&cli.db).await?;
+            let r = import::import_folder(&ctx, &dir).await?;
+            for (file, n) in &r.files {
+                println!("{file}: {n} rows");
+            }
+            for (plan, v) in &r.new_plan_versions {
+                println!("plan {plan}: version {v}");
+            }
+            println!("imported {} rows from {}", r.rows(), dir.display());
+        }
+        Command::Commissions(CommissionsCmd::Run { period: p }) => {
+            let p = period(&p)?;
+            let ctx = context(&cli.db).await?;
+            let r = commissions::run(&ctx, p).await?;
+            if r.up_to_date {
+                println!("up to date: no data changed since the last run through {p}");
+            }
+            for o in &r.periods {
+                let what = if o.closed { "closed (kept)" } else if o.changed { "computed" } else { "unchanged" };
+                println!("{}: {} lines, {what}", o.period, o.lines);
+            }
+            if r.adjustments > 0 {
+                println!("{} adjustment lines booked for late data of closed periods", r.adjustments);
+            }
+            if r.pending_adjustments > 0 {
+                println!("{} adjustments wait for an open period: run a later period to book them", r.pending_adjustments);
+            }
+        }
+        Command::Commissions(CommissionsCmd::Export { period: p, format, out }) => {
+            if format != "csv" {
+                return Err(AppError::invalid("--format", format!("'{format}' is not supported; use csv")));
+            }
+            let ctx = context(&cli.db).await?;
+            let csv = commissions::export_csv(&ctx, period(&p)?).await?;
+            match out {
+                Some(path) => std::fs::write(&path, csv).map_err(|e| AppError::Io { context: format!("cannot write {}", path.display()), source: e })?,
+                None => {
+                    let mut stdout = std::io::stdout().lock();
+                    stdout.write_all(csv.as_bytes()).and_then(|_| stdout.flush()).map_err(|e| AppError::Io { context: "cannot write to standard output".into(), source: e })?;
+                }
+            }
+        }
+        Command::Commissions(CommissionsCmd::Close { period: p }) => {
+            let ctx = context(&cli.db).await?;
+            let p = period(&p)?;
+            commissions::close(&ctx, p).await?;
+            println!("{p} closed");
+        }
+        Command::Gen { scale, out, seed, months } => {
+            let scale: partnerdesk_gen::Scale = scale.parse().map_err(|e: partnerdesk_gen::GenError| AppError::invalid("--scale", e.to_string()))?;
+            let opts = partnerdesk_gen::GenOptions { scale, seed, months, ..Default::default() };
+            let show = std::io::stderr().is_terminal();
+            let r = partnerdesk_gen::generate(&opts, &out, &mut |task, done, total| {
+                if show {
+                    eprint!("\rgen {task}: {done}/{total}\x1b[K");
+                }
+            })
+            .map_err(|e| AppError::Refused(e.to_string()))?;
+            if show {
+                eprintln!();
+            }
+            for (file, n) in &r.files {
+                println!("{file}: {n} rows");
+            }
+            println!("wrote {} rows to {}", r.total_rows(), out.display());
+        }
+        Command::Bench(cmd) => bench::run(&cli.db, cmd).await?,
+    }
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -437,12 +437,7 @@ pub(crate) fn plans() -> Vec<PlanDef> {
                     ("tier_mode", s("flat")),
                     (
                         "tiers",
-                        tiers(&[
-                            ("0", "0.25"),
-                            ("5", "0.30"),
-                            ("15", "0.35"),
-                            ("40", "0.40"),
-                        ]),
+                        tiers(&[("0", "0.25"), ("5", "0.30"), ("15", "0.35"), ("40", "0.40")]),
                     ),
                 ],
             )],
@@ -600,7 +595,10 @@ pub(crate) fn plans() -> Vec<PlanDef> {
                         ("window_days", J::N(30)),
                     ],
                 ),
-                comp("sub_override", vec![("levels", strs(&["0.05", "0.02", "0.01"]))]),
+                comp(
+                    "sub_override",
+                    vec![("levels", strs(&["0.05", "0.02", "0.01"]))],
+                ),
             ],
         ),
         plan(

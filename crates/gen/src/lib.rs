@@ -46,6 +46,22 @@ pub(crate) const FILE_TRADES: &str = "trades.csv";
 pub(crate) const FILE_PURCHASES: &str = "purchases.csv";
 pub(crate) const FILE_FX: &str = "fx_rates.csv";
 
+/// The files [`generate`] writes, in RULES.md order (also the order of
+/// [`GenReport::files`]).
+pub const IMPORT_FILES: [&str; 11] = [
+    FILE_BRANDS,
+    FILE_GEO_BLOCKS,
+    FILE_PARTNERS,
+    FILE_PLANS,
+    FILE_ASSIGNMENTS,
+    FILE_CODES,
+    FILE_CUSTOMERS,
+    FILE_ACTIVITY,
+    FILE_TRADES,
+    FILE_PURCHASES,
+    FILE_FX,
+];
+
 /// Errors of the generator.
 #[derive(Debug, thiserror::Error)]
 pub enum GenError {
@@ -84,7 +100,9 @@ impl GenError {
 /// (about 2 000 000 activity rows), `L` = 50 000 partners and 1 000 000
 /// customers a month (about 10 000 000 activity rows, 5 000 000 trades and
 /// 200 000 purchases). The partner count does not grow with the months; the
-/// customer count does.
+/// customer count does (customers register throughout the range, about a
+/// third shortly before it, so later months carry more activity than earlier
+/// ones while the total stays months × the monthly figure).
 ///
 /// `Custom` gives totals: `partners` and `customers` over a range of `days`
 /// days from `GenOptions::start` (`GenOptions::months` is then ignored).
@@ -123,7 +141,10 @@ impl fmt::Display for Scale {
                 partners,
                 customers,
                 days,
-            } => write!(f, "custom({partners} partners, {customers} customers, {days} days)"),
+            } => write!(
+                f,
+                "custom({partners} partners, {customers} customers, {days} days)"
+            ),
         }
     }
 }
@@ -167,7 +188,8 @@ impl GenOptions {
                 if days == 0 {
                     return Err(GenError::InvalidOptions("days must be at least 1".into()));
                 }
-                self.start.checked_add_days(chrono::Days::new(days as u64 - 1))
+                self.start
+                    .checked_add_days(chrono::Days::new(days as u64 - 1))
             }
             _ => {
                 if self.months == 0 || self.months > 600 {
@@ -276,9 +298,17 @@ pub fn generate(
     done(&mut files, FILE_GEO_BLOCKS, write_geo_blocks(out_dir)?);
     done(&mut files, FILE_PARTNERS, write_partners(&world, out_dir)?);
     done(&mut files, FILE_PLANS, write_plans(out_dir)?);
-    done(&mut files, FILE_ASSIGNMENTS, write_assignments(&world, out_dir)?);
+    done(
+        &mut files,
+        FILE_ASSIGNMENTS,
+        write_assignments(&world, out_dir)?,
+    );
     done(&mut files, FILE_CODES, write_codes(&world, out_dir)?);
-    done(&mut files, FILE_CUSTOMERS, write_customers(&world, out_dir)?);
+    done(
+        &mut files,
+        FILE_CUSTOMERS,
+        write_customers(&world, out_dir)?,
+    );
 
     type Writer = fn(&World, &Path, stream::Progress) -> Result<u64, GenError>;
     let jobs: [(&'static str, Writer); 3] = [

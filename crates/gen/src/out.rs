@@ -174,7 +174,10 @@ mod tests {
         push_fixed(&mut b, 10_850, 4);
         b.push(b' ');
         push_padded(&mut b, 42, 6);
-        assert_eq!(String::from_utf8(b).unwrap(), "0.00 0.07 1234.56 1.0850 000042");
+        assert_eq!(
+            String::from_utf8(b).unwrap(),
+            "0.00 0.07 1234.56 1.0850 000042"
+        );
     }
 
     #[test]

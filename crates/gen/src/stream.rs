@@ -7,7 +7,9 @@ use std::path::Path;
 use rand::rngs::StdRng;
 use rand::Rng;
 
-use crate::catalog::{pick_weighted, weight_sum, Vertical, BRANDS, HOUSE_COUPONS, PRODUCTS, SYMBOLS};
+use crate::catalog::{
+    pick_weighted, weight_sum, Vertical, BRANDS, HOUSE_COUPONS, PRODUCTS, SYMBOLS,
+};
 use crate::out::{push_cents, push_date, push_padded, push_time, CsvOut, DAY};
 use crate::world::{CodeRef, Customer, World, NONE};
 use crate::GenError;
@@ -21,7 +23,8 @@ pub(crate) const PURCHASES_HEADER: &str =
 /// Progress sink: (file name, units done, units total).
 pub(crate) type Progress<'a> = &'a mut dyn FnMut(&'static str, u64, u64);
 
-const PROGRESS_EVERY: usize = 8192;
+/// Progress is reported every 8192 customers (a power of two: cheap mask test).
+const PROGRESS_MASK: u64 = 8191;
 
 pub(crate) fn push_customer_id(buf: &mut Vec<u8>, idx: usize) {
     buf.push(b'C');
@@ -55,7 +58,7 @@ fn igaming_day(rng: &mut StdRng, c: &Customer, first_deposit: bool, taxed: bool)
     let rtp_bp = if big_win {
         rng.gen_range(30_000..=150_000u64)
     } else {
-        rng.gen_range(6_800..=11_800u64)
+        rng.gen_range(6_800..=11_500u64)
     };
     let wins = bets * rtp_bp / 10_000;
     let mut deposits = 0;
@@ -143,7 +146,7 @@ pub(crate) fn write_activity(
             out.row(&mut line)?;
         }
         done += 1;
-        if done as usize % PROGRESS_EVERY == 0 {
+        if done & PROGRESS_MASK == 0 {
             progress(crate::FILE_ACTIVITY, done, total);
         }
     }
@@ -262,7 +265,7 @@ pub(crate) fn write_trades(
             }
         }
         done += 1;
-        if done as usize % PROGRESS_EVERY == 0 {
+        if done & PROGRESS_MASK == 0 {
             progress(crate::FILE_TRADES, done, total);
         }
     }
@@ -287,7 +290,11 @@ fn pick_coupon(rng: &mut StdRng, world: &World, c: &Customer) -> Coupon {
     let n_entries = world.entries[b].len();
     let r = rng.gen_range(0..100u32);
     let attributed = c.entry != NONE && matches!(c.code, CodeRef::Known(_));
-    let (own, other, house) = if attributed { (55, 62, 67) } else { (0, 20, 28) };
+    let (own, other, house) = if attributed {
+        (35, 42, 47)
+    } else {
+        (0, 20, 28)
+    };
     if r < own {
         Coupon::Partner(partner_coupon(world, b, c.entry as usize))
     } else if r < other && n_entries > 0 {
@@ -333,7 +340,7 @@ fn push_purchase_row(
     buf.push(b',');
     push_time(buf, at);
     buf.push(b',');
-    if rng.gen_ratio(5, 100) {
+    if rng.gen_ratio(6, 100) {
         let refunded = at + rng.gen_range(3600..=25 * DAY);
         if refunded < refund_limit {
             push_time(buf, refunded);
@@ -381,7 +388,7 @@ pub(crate) fn write_purchases(
             }
         }
         done += 1;
-        if done as usize % PROGRESS_EVERY == 0 {
+        if done & PROGRESS_MASK == 0 {
             progress(crate::FILE_PURCHASES, done, total);
         }
     }

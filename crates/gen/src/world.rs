@@ -93,7 +93,6 @@ pub(crate) struct Code {
 
 /// A partner as an attribution target of one brand.
 pub(crate) struct Entry {
-    pub partner: u32,
     pub code_start: u32,
     pub code_len: u32,
     /// Cumulative customer weight up to and including this entry.
@@ -316,12 +315,7 @@ fn gen_partners(rng: &mut StdRng, n: usize) -> Vec<Partner> {
         let kind = if vertical == Vertical::Forex && i < 4 * chain {
             Kind::Ib
         } else {
-            kinds[pick_weighted(
-                kinds,
-                |k| k.1,
-                rng.gen_range(0..weight_sum(kinds, |k| k.1)),
-            )]
-            .0
+            kinds[pick_weighted(kinds, |k| k.1, rng.gen_range(0..weight_sum(kinds, |k| k.1)))].0
         };
         let countries = partner_countries(vertical);
         let country = if rng.gen_ratio(1, 10) {
@@ -375,7 +369,7 @@ fn gen_codes(rng: &mut StdRng, partners: &[Partner]) -> (Vec<Code>, [Vec<Entry>;
     let mut entries: [Vec<Entry>; 4] = Default::default();
     let mut cum = [0u64; 4];
     for (pi, p) in partners.iter().enumerate() {
-        for b in 0..BRANDS.len() {
+        for (b, brand) in BRANDS.iter().enumerate() {
             if p.brands & (1 << b) == 0 {
                 continue;
             }
@@ -388,7 +382,7 @@ fn gen_codes(rng: &mut StdRng, partners: &[Partner]) -> (Vec<Code>, [Vec<Entry>;
                     variant,
                 })
             };
-            match BRANDS[b].vertical {
+            match brand.vertical {
                 Vertical::Igaming => {
                     push(CodeKind::Btag, 0);
                     if rng.gen_ratio(1, 5) {
@@ -423,7 +417,6 @@ fn gen_codes(rng: &mut StdRng, partners: &[Partner]) -> (Vec<Code>, [Vec<Entry>;
             }
             cum[b] += weight;
             entries[b].push(Entry {
-                partner: pi as u32,
                 code_start: start,
                 code_len: len,
                 cum: cum[b],
@@ -446,12 +439,17 @@ fn choose_plan(rng: &mut StdRng, p: &Partner, vertical: Vertical) -> usize {
             match p.kind {
                 Kind::MediaBuyer => pick(
                     rng,
-                    &[P::CPA_GEO, P::CPA_CAPPED, P::HYBRID, P::CPA_BASIC, P::CPA_GEO],
+                    &[
+                        P::CPA_GEO,
+                        P::CPA_CAPPED,
+                        P::HYBRID,
+                        P::CPA_BASIC,
+                        P::CPA_GEO,
+                    ],
                 ),
-                Kind::Influencer => pick(
-                    rng,
-                    &[P::CPA_BASIC, P::CPA_NORDICS, P::HYBRID, P::RS_FLAT],
-                ),
+                Kind::Influencer => {
+                    pick(rng, &[P::CPA_BASIC, P::CPA_NORDICS, P::HYBRID, P::RS_FLAT])
+                }
                 Kind::Referral => pick(rng, &[P::RS_FLAT, P::CPA_BASIC]),
                 Kind::Strategic => pick(rng, &[P::STRATEGIC, P::RS_PROGRESSIVE]),
                 _ => pick(
@@ -513,11 +511,11 @@ fn gen_assignments(rng: &mut StdRng, partners: &[Partner], dims: &Dims) -> Vec<A
     let range_months = month_of(dims.end_day) - start_m + 1;
     let mut out = Vec::with_capacity(partners.len() * 5 / 4);
     for (pi, p) in partners.iter().enumerate() {
-        for b in 0..BRANDS.len() {
+        for (b, brand) in BRANDS.iter().enumerate() {
             if p.brands & (1 << b) == 0 {
                 continue;
             }
-            let vertical = BRANDS[b].vertical;
+            let vertical = brand.vertical;
             let plan = choose_plan(rng, p, vertical);
             // (plan, first month, last month or open)
             let mut segs: Vec<(usize, i64, Option<i64>)> = Vec::with_capacity(3);

@@ -10,6 +10,8 @@
 //! backends in the store tests.
 
 mod batch;
+pub mod commissions;
+pub mod data;
 pub mod brands;
 pub mod error;
 pub mod money;

@@ -1,0 +1,322 @@
+//! Commission runs, closing and the canonical export.
+//!
+//! A run computes every period from the first one holding data up to the
+//! asked one, in order (carry-over and CPA state chain through them). Lines
+//! are written only where they changed; a run with no new data since the last
+//! one does nothing. Closed periods never change: what late data would change
+//! in them is booked as `adjustment` lines in the first open period.
+
+use crate::{AppError, Context, Result};
+use partnerdesk_domain::commission::{canonical_csv, Kind, Line};
+use partnerdesk_domain::engine::{Engine, EngineError, PartnerNode, World};
+use partnerdesk_domain::partner::{TrackingCode, TrackingKind};
+use partnerdesk_domain::plan::Plan;
+use partnerdesk_domain::{CountryCode, CurrencyCode, Id, Period};
+use partnerdesk_store::commissions::{close_period, replace_lines, set_period_computed, PeriodRecord, StoredLine};
+use partnerdesk_store::{Store, StoreError, Tx};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+const DATA_VERSION: &str = "data_version";
+
+/// Records that data changed from `first` on (an import or sync calls this in its transaction).
+pub async fn mark_dirty(tx: &mut Tx<'_>, store: &Store, first: &str) -> Result<()> {
+    let v: i64 = store.meta_get(DATA_VERSION).await?.and_then(|s| s.parse().ok()).unwrap_or(0);
+    partnerdesk_store::meta_set(tx, DATA_VERSION, &(v + 1).to_string()).await?;
+    partnerdesk_store::meta_set(tx, "dirty_from", first).await?;
+    Ok(())
+}
+
+async fn data_version(store: &Store) -> Result<String> {
+    Ok(store.meta_get(DATA_VERSION).await?.unwrap_or_else(|| "0".to_string()))
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PeriodOutcome {
+    pub period: String,
+    pub lines: usize,
+    /// Whether stored lines changed.
+    pub changed: bool,
+    pub closed: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct RunReport {
+    pub periods: Vec<PeriodOutcome>,
+    /// Nothing changed since the last run: nothing was computed.
+    pub up_to_date: bool,
+    pub adjustments: usize,
+    /// Late data for closed periods that waits for an open period to be run.
+    pub pending_adjustments: usize,
+}
+
+fn corrupt(e: impl std::fmt::Display) -> AppError {
+    AppError::Store(StoreError::Corrupt(e.to_string()))
+}
+
+fn parse_plan(content: &str) -> Result<Plan> {
+    let v: serde_json::Value = serde_json::from_str(content).map_err(corrupt)?;
+    Plan::from_json(&v).map_err(corrupt)
+}
+
+/// Loads everything but the per-period rows.
+pub(crate) async fn load_world(store: &Store) -> Result<World> {
+    let versions = store.plan_versions().await?;
+    let mut latest: BTreeMap<&str, &str> = BTreeMap::new();
+    for v in &versions {
+        latest.insert(&v.plan_id, &v.content);
+    }
+    let plans = latest.values().map(|c| parse_plan(c)).collect::<Result<Vec<_>>>()?;
+    let by_version: HashMap<(&str, i64), &str> = versions.iter().map(|v| ((v.plan_id.as_str(), v.version), v.content.as_str())).collect();
+    let mut pinned_plans: HashMap<Period, Vec<Plan>> = HashMap::new();
+    for (period, plan_id, version) in store.pinned_plan_versions().await? {
+        let period = Period::parse("period", &period).map_err(corrupt)?;
+        if let Some(content) = by_version.get(&(plan_id.as_str(), version)) {
+            pinned_plans.entry(period).or_default().push(parse_plan(content)?);
+        }
+    }
+    let partners = store
+        .partner_parents()
+        .await?
+        .into_iter()
+        .map(|(id, parent, currency)| {
+            Ok(PartnerNode {
+                partner_id: Id::parse("partner_id", &id).map_err(corrupt)?,
+                parent_id: parent.map(|p| Id::parse("parent_id", &p)).transpose().map_err(corrupt)?,
+                currency: CurrencyCode::parse("currency", &currency).map_err(corrupt)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let geo_blocks = store
+        .geo_blocks()
+        .await?
+        .into_iter()
+        .map(|(b, c)| Ok((Id::parse("brand_id", &b).map_err(corrupt)?, CountryCode::parse("country", &c).map_err(corrupt)?)))
+        .collect::<Result<Vec<_>>>()?;
+    let tracking_codes = store
+        .all_tracking_codes()
+        .await?
+        .into_iter()
+        .map(|t| {
+            Ok(TrackingCode {
+                brand_id: Id::parse("brand_id", &t.brand_id).map_err(corrupt)?,
+                code: t.code,
+                partner_id: Id::parse("partner_id", &t.partner_id).map_err(corrupt)?,
+                kind: TrackingKind::parse("kind", &t.kind).map_err(corrupt)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(World {
+        brands: store.brand_list().await?,
+        partners,
+        plans,
+        pinned_plans,
+        assignments: store.assignments().await?,
+        geo_blocks,
+        tracking_codes,
+        customers: store.customers().await?,
+        purchases: store.purchases().await?,
+        fx_rates: store.fx_rates().await?,
+    })
+}
+
+/// Computes one period from the store's rows.
+async fn compute_period(store: &Store, engine: &mut Engine, period: Period) -> Result<Vec<Line>> {
+    let mut run = engine.period(period)?;
+    let mut failed: Option<EngineError> = None;
+    let streamed = store
+        .each_activity(period, |a| {
+            run.add_activity(&a).map_err(|e| {
+                let msg = e.to_string();
+                failed = Some(e);
+                msg
+            })
+        })
+        .await;
+    if let Some(e) = failed.take() {
+        return Err(e.into());
+    }
+    streamed?;
+    let streamed = store
+        .each_trade(period, |t| {
+            run.add_trade(&t).map_err(|e| {
+                let msg = e.to_string();
+                failed = Some(e);
+                msg
+            })
+        })
+        .await;
+    if let Some(e) = failed.take() {
+        return Err(e.into());
+    }
+    streamed?;
+    Ok(run.finish()?)
+}
+
+fn own(lines: Vec<Line>) -> Vec<StoredLine> {
+    lines.into_iter().map(|line| StoredLine { line, origin_period: String::new() }).collect()
+}
+
+/// What late data changes in a closed period, per (partner, brand), as adjustment lines for `book_in`.
+fn adjustments(origin: Period, book_in: Period, recomputed: &[Line], closed: &[StoredLine], booked: &[StoredLine]) -> Vec<StoredLine> {
+    // (partner, brand) → kind → (recomputed − closed − already booked)
+    let mut diff: BTreeMap<(Id, Id), (CurrencyCode, BTreeMap<&'static str, Decimal>)> = BTreeMap::new();
+    for l in recomputed {
+        let e = diff.entry((l.partner_id.clone(), l.brand_id.clone())).or_insert((l.currency, BTreeMap::new()));
+        *e.1.entry(l.kind.as_str()).or_default() += l.amount;
+    }
+    for s in closed.iter().filter(|s| s.line.kind != Kind::Adjustment) {
+        let l = &s.line;
+        let e = diff.entry((l.partner_id.clone(), l.brand_id.clone())).or_insert((l.currency, BTreeMap::new()));
+        *e.1.entry(l.kind.as_str()).or_default() -= l.amount;
+    }
+    for s in booked {
+        let l = &s.line;
+        let e = diff.entry((l.partner_id.clone(), l.brand_id.clone())).or_insert((l.currency, BTreeMap::new()));
+        *e.1.entry("already_booked").or_default() -= l.amount;
+    }
+    let mut out = Vec::new();
+    for ((partner_id, brand_id), (currency, kinds)) in diff {
+        let total: Decimal = kinds.values().copied().sum();
+        if total.is_zero() {
+            continue;
+        }
+        let by_kind: serde_json::Map<String, serde_json::Value> =
+            kinds.iter().filter(|(_, v)| !v.is_zero()).map(|(k, v)| (k.to_string(), serde_json::json!(v.normalize().to_string()))).collect();
+        out.push(StoredLine {
+            line: Line {
+                partner_id,
+                brand_id,
+                period: book_in,
+                kind: Kind::Adjustment,
+                amount: total,
+                currency,
+                amount_brand: Decimal::ZERO,
+                brand_currency: currency,
+                fx_rate: Decimal::ONE,
+                explanation: serde_json::json!({"reason": format!("late data for closed period {origin}"), "origin_period": origin.to_string(), "difference_by_kind": by_kind}),
+            },
+            origin_period: origin.to_string(),
+        });
+    }
+    out
+}
+
+/// `partnerdesk commissions run --period P`.
+pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
+    let store = &ctx.store;
+    let version = data_version(store).await?;
+    let records: HashMap<String, PeriodRecord> = store.periods().await?.into_iter().map(|r| (r.period.clone(), r)).collect();
+    let first = store.first_data_period().await?.filter(|f| *f <= through);
+    let range: Vec<Period> = match first {
+        Some(f) => f.through(through).collect(),
+        None => vec![through],
+    };
+    let fresh = |p: &Period| records.get(&p.to_string()).is_some_and(|r| r.state == "closed" || r.inputs == version);
+    if range.iter().all(fresh) {
+        return Ok(RunReport { up_to_date: true, ..Default::default() });
+    }
+    let now = ctx.now();
+    let total = range.len() as u64;
+    ctx.progress.report("commissions", 0, total, "loading partners, plans and customers");
+    let mut engine = if first.is_some() { Some(Engine::new(load_world(store).await?)?) } else { None };
+    let mut report = RunReport::default();
+    let mut pending: Vec<StoredLine> = Vec::new();
+    for (i, period) in range.iter().copied().enumerate() {
+        ctx.progress.report("commissions", i as u64, total, &format!("computing {period}"));
+        let lines = match engine.as_mut() {
+            Some(e) => compute_period(store, e, period).await?,
+            None => Vec::new(),
+        };
+        let record = records.get(&period.to_string());
+        let closed = record.is_some_and(|r| r.state == "closed");
+        if closed {
+            let stored = store.period_lines(period).await?;
+            let closed_own: Vec<StoredLine> = stored.into_iter().filter(|s| s.origin_period.is_empty()).collect();
+            let booked_closed: Vec<StoredLine> = {
+                let all = store.adjustments_for(period).await?;
+                let closed_periods: Vec<&String> = records.values().filter(|r| r.state == "closed").map(|r| &r.period).collect();
+                all.into_iter().filter(|s| closed_periods.contains(&&s.line.period.to_string())).collect()
+            };
+            pending.extend(adjustments(period, period, &lines, &closed_own, &booked_closed));
+            report.periods.push(PeriodOutcome { period: period.to_string(), lines: closed_own.len(), changed: false, closed: true });
+            continue;
+        }
+        let stored = store.period_lines(period).await?;
+        let (stored_own, stored_adj): (Vec<StoredLine>, Vec<StoredLine>) = stored.into_iter().partition(|s| s.origin_period.is_empty());
+        let new_own = own(lines);
+        let new_adj: Vec<StoredLine> = pending
+            .drain(..)
+            .map(|mut s| {
+                s.line.period = period;
+                s
+            })
+            .collect();
+        report.adjustments += new_adj.len();
+        let changed = stored_own != new_own || stored_adj != new_adj;
+        let mut tx = store.begin().await?;
+        if stored_own != new_own {
+            replace_lines(&mut tx, period, false, &new_own).await?;
+        }
+        if stored_adj != new_adj {
+            replace_lines(&mut tx, period, true, &new_adj).await?;
+        }
+        set_period_computed(&mut tx, period, &now, &version).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        report.periods.push(PeriodOutcome { period: period.to_string(), lines: new_own.len(), changed, closed: false });
+    }
+    report.pending_adjustments = pending.len();
+    ctx.progress.report("commissions", total, total, "done");
+    let mut tx = store.begin().await?;
+    let summary = serde_json::to_string(&report).unwrap_or_default();
+    partnerdesk_store::audit(&mut tx, &now, &ctx.actor.user, "commissions.run", "period", &through.to_string(), None, Some(&summary)).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(report)
+}
+
+/// A period's lines, refusing a period that was never computed or is out of date.
+pub async fn computed_lines(ctx: &Context, period: Period) -> Result<Vec<StoredLine>> {
+    let store = &ctx.store;
+    let version = data_version(store).await?;
+    let record = store.periods().await?.into_iter().find(|r| r.period == period.to_string());
+    match record {
+        None => Err(AppError::Refused(format!(
+            "period {period} has not been computed; run `partnerdesk commissions run --period {period}` first"
+        ))),
+        Some(r) if r.state != "closed" && r.inputs != version => Err(AppError::Refused(format!(
+            "period {period} is out of date: data changed since it was computed; run `partnerdesk commissions run --period {period}` again"
+        ))),
+        Some(_) => Ok(store.period_lines(period).await?),
+    }
+}
+
+/// The canonical export of RULES.md for a period.
+pub async fn export_csv(ctx: &Context, period: Period) -> Result<String> {
+    let lines = computed_lines(ctx, period).await?;
+    Ok(canonical_csv(lines.iter().map(|s| &s.line)))
+}
+
+/// Closes a computed, up-to-date period; its lines never change afterwards.
+pub async fn close(ctx: &Context, period: Period) -> Result<()> {
+    let store = &ctx.store;
+    computed_lines(ctx, period).await?;
+    let records = store.periods().await?;
+    if let Some(open) = records.iter().find(|r| r.state != "closed" && r.period < period.to_string()) {
+        return Err(AppError::Refused(format!("period {} is still open; close periods in order", open.period)));
+    }
+    if records.iter().any(|r| r.period == period.to_string() && r.state == "closed") {
+        return Err(AppError::Refused(format!("period {period} is already closed")));
+    }
+    let mut latest: BTreeMap<String, i64> = BTreeMap::new();
+    for v in store.plan_versions().await? {
+        latest.insert(v.plan_id, v.version);
+    }
+    let versions: Vec<(String, i64)> = latest.into_iter().collect();
+    let now = ctx.now();
+    let mut tx = store.begin().await?;
+    close_period(&mut tx, period, &now, &ctx.actor.user, &versions).await?;
+    partnerdesk_store::audit(&mut tx, &now, &ctx.actor.user, "period.close", "period", &period.to_string(), None, None).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}

@@ -1,0 +1,357 @@
+//! `partnerdesk import DIR`: the import folder of RULES.md, in one transaction.
+//!
+//! Small files are read and checked first (references may point into the same
+//! import or to stored rows); activity, trades and purchases then stream in
+//! batches. Any bad row is reported as `file:line: reason` and the whole
+//! import is rolled back. Importing the same folder twice changes nothing.
+
+mod csvfile;
+mod rows;
+
+use crate::{AppError, Context, Result};
+use csvfile::{CsvFile, Problems};
+use partnerdesk_domain::data::Assignment;
+use partnerdesk_domain::partner::Brand;
+use partnerdesk_domain::plan::{parse_plans_document, Plan};
+use partnerdesk_domain::{Id, Period};
+use partnerdesk_store::data as sd;
+use partnerdesk_store::{Batch, StoreError, Tx};
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::path::Path;
+
+/// What an import did, per file.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct ImportReport {
+    pub files: Vec<(String, u64)>,
+    pub new_plan_versions: Vec<(String, i64)>,
+    /// The first period whose results may have changed (None: only reference data).
+    pub first_period: Option<String>,
+}
+
+impl ImportReport {
+    pub fn rows(&self) -> u64 {
+        self.files.iter().map(|(_, n)| n).sum()
+    }
+}
+
+/// The names RULES.md gives the files of an import folder.
+pub const FILES: [&str; 11] = [
+    "brands.csv", "brand_geo_blocks.csv", "partners.csv", "plans.json", "assignments.csv", "tracking_codes.csv", "customers.csv",
+    "igaming_activity.csv", "trades.csv", "purchases.csv", "fx_rates.csv",
+];
+
+fn key_hash<T: Hash>(t: &T) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    t.hash(&mut h);
+    h.finish()
+}
+
+/// Refuses a second row with the same key in one import.
+struct Keys(HashSet<u64>);
+
+impl Keys {
+    fn new() -> Self {
+        Keys(HashSet::new())
+    }
+    fn first<T: Hash>(&mut self, key: &T) -> bool {
+        self.0.insert(key_hash(key))
+    }
+}
+
+pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
+    if !dir.is_dir() {
+        return Err(AppError::Io {
+            context: format!("{} is not a folder", dir.display()),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "expected a folder holding the import files"),
+        });
+    }
+    let present: Vec<&str> = FILES.iter().copied().filter(|f| dir.join(f).exists()).collect();
+    if present.is_empty() {
+        return Err(AppError::Import(format!("{} holds none of the import files ({})", dir.display(), FILES.join(", "))));
+    }
+    let mut p = Problems::default();
+    let mut report = ImportReport::default();
+    let store = &ctx.store;
+    let now = ctx.now();
+
+    // Reference data, read whole and checked against the import and the database.
+    let brands = rows::brands(dir, &mut p)?;
+    let stored_brands: HashMap<String, Brand> = store.brand_list().await?.into_iter().map(|b| (b.id.to_string(), b)).collect();
+    let mut brand_ids: HashSet<String> = stored_brands.keys().cloned().collect();
+    brand_ids.extend(brands.iter().map(|(_, b)| b.id.to_string()));
+    let geo = rows::geo_blocks(dir, &mut p, &brand_ids)?;
+
+    let stored_parents = store.partner_parents().await?;
+    let partners = rows::partners(dir, &mut p, &stored_parents)?;
+    let mut partner_ids: HashSet<String> = stored_parents.iter().map(|(id, _, _)| id.clone()).collect();
+    partner_ids.extend(partners.iter().map(|(_, r)| r.partner_id.clone()));
+
+    let plans = read_plans(dir, &mut p)?;
+    let stored_plans = store.plan_versions().await?;
+    let mut plan_ids: HashSet<String> = stored_plans.iter().map(|v| v.plan_id.clone()).collect();
+    plan_ids.extend(plans.iter().map(|pl| pl.plan_id.to_string()));
+
+    let stored_assignments = store.assignments().await?;
+    let assignments = rows::assignments(dir, &mut p, &partner_ids, &brand_ids, &plan_ids, &stored_assignments)?;
+    let codes = rows::tracking_codes(dir, &mut p, &partner_ids, &brand_ids)?;
+    let mut customer_brand = store.customer_brands().await?;
+    let customers = rows::customers(dir, &mut p, &brand_ids)?;
+    for (_, c) in &customers {
+        customer_brand.insert(c.customer_id.to_string(), c.brand_id.to_string());
+    }
+    let fx = rows::fx_rates(dir, &mut p)?;
+    if !p.is_empty() {
+        // Check the large files too, so the user sees every problem at once.
+        stream_large(ctx, dir, &mut p, &customer_brand, None, &mut report).await?;
+        return Err(p.into_error());
+    }
+
+    let mut tx = store.begin().await?;
+    let mut batch = sd::brands_batch();
+    for (_, b) in &brands {
+        batch.push(&mut tx, sd::brand_values(b, &now)).await?;
+    }
+    finish(&mut tx, &mut batch, &mut report, "brands.csv", brands.len()).await?;
+
+    let mut batch = sd::geo_blocks_batch();
+    for (b, c) in &geo {
+        batch.push(&mut tx, vec![b.as_str().into(), c.as_str().into()]).await?;
+    }
+    finish(&mut tx, &mut batch, &mut report, "brand_geo_blocks.csv", geo.len()).await?;
+
+    let mut batch = sd::partners_import_batch();
+    for (_, r) in &partners {
+        let mut r = r.clone();
+        r.created_at = now.clone();
+        r.updated_at = now.clone();
+        // Parents come first in `partners`, so every parent is written in an
+        // earlier statement or earlier in the same one.
+        batch.push(&mut tx, partnerdesk_store::partners::partner_values(&r)).await.map_err(|e| store_err(e, "partners.csv"))?;
+    }
+    finish(&mut tx, &mut batch, &mut report, "partners.csv", partners.len()).await?;
+
+    let mut latest: HashMap<&str, (i64, &str)> = HashMap::new();
+    for v in &stored_plans {
+        latest.insert(&v.plan_id, (v.version, &v.content));
+    }
+    for plan in &plans {
+        let content = plan.to_json().to_string();
+        match latest.get(plan.plan_id.as_str()) {
+            Some((_, old)) if *old == content => {}
+            other => {
+                let version = other.map(|(v, _)| v + 1).unwrap_or(1);
+                sd::insert_plan_version(&mut tx, plan.plan_id.as_str(), version, &plan.name, &content, &now).await?;
+                report.new_plan_versions.push((plan.plan_id.to_string(), version));
+            }
+        }
+    }
+    if dir.join("plans.json").exists() {
+        report.files.push(("plans.json".to_string(), plans.len() as u64));
+    }
+
+    let mut batch = sd::assignments_batch();
+    for (_, a) in &assignments {
+        batch.push(&mut tx, sd::assignment_values(a)).await?;
+    }
+    finish(&mut tx, &mut batch, &mut report, "assignments.csv", assignments.len()).await?;
+
+    let mut batch = sd::tracking_codes_batch();
+    for (_, t) in &codes {
+        batch.push(&mut tx, vec![t.brand_id.as_str().into(), t.code.as_str().into(), t.partner_id.as_str().into(), t.kind.as_str().into()]).await?;
+    }
+    finish(&mut tx, &mut batch, &mut report, "tracking_codes.csv", codes.len()).await?;
+
+    let mut batch = sd::customers_batch();
+    for (_, c) in &customers {
+        batch.push(&mut tx, sd::customer_values(c)).await?;
+    }
+    finish(&mut tx, &mut batch, &mut report, "customers.csv", customers.len()).await?;
+
+    let mut batch = sd::fx_batch();
+    for (_, r) in &fx {
+        batch.push(&mut tx, sd::fx_values(r)).await?;
+    }
+    finish(&mut tx, &mut batch, &mut report, "fx_rates.csv", fx.len()).await?;
+
+    stream_large(ctx, dir, &mut p, &customer_brand, Some(&mut tx), &mut report).await?;
+    if !p.is_empty() {
+        tx.rollback().await.map_err(StoreError::from)?;
+        return Err(p.into_error());
+    }
+    let structural = !brands.is_empty() || !geo.is_empty() || !partners.is_empty() || !report.new_plan_versions.is_empty()
+        || !assignments.is_empty() || !codes.is_empty() || !customers.is_empty() || !fx.is_empty();
+    let first = if structural { Some("0000-00".to_string()) } else { report.first_period.clone() };
+    if let Some(first) = &first {
+        crate::commissions::mark_dirty(&mut tx, store, first).await?;
+    }
+    let summary = serde_json::json!({"folder": dir.display().to_string(), "files": report.files, "new_plan_versions": report.new_plan_versions});
+    partnerdesk_store::audit(&mut tx, &now, &ctx.actor.user, "import", "import", &dir.display().to_string(), None, Some(&summary.to_string())).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(report)
+}
+
+fn store_err(e: StoreError, file: &str) -> AppError {
+    AppError::Import(format!("{file}: the database refused a row: {e}"))
+}
+
+async fn finish(tx: &mut Tx<'_>, batch: &mut Batch, report: &mut ImportReport, file: &str, n: usize) -> Result<()> {
+    batch.flush(tx).await.map_err(|e| store_err(e, file))?;
+    if n > 0 {
+        report.files.push((file.to_string(), n as u64));
+    }
+    Ok(())
+}
+
+fn read_plans(dir: &Path, p: &mut Problems) -> Result<Vec<Plan>> {
+    let path = dir.join("plans.json");
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| AppError::Io { context: format!("cannot read {}", path.display()), source: e })?;
+    match parse_plans_document(&text) {
+        Ok(plans) => {
+            let mut seen = HashSet::new();
+            for pl in &plans {
+                if !seen.insert(pl.plan_id.clone()) {
+                    p.add("plans.json", 1, format!("plan_id '{}' appears twice", pl.plan_id));
+                }
+            }
+            Ok(plans)
+        }
+        Err(e) => {
+            p.add("plans.json", 1, e);
+            Ok(Vec::new())
+        }
+    }
+}
+
+/// Streams activity, trades and purchases: checks each row and, with a
+/// transaction, writes it in batches.
+async fn stream_large(
+    ctx: &Context,
+    dir: &Path,
+    p: &mut Problems,
+    customer_brand: &HashMap<String, String>,
+    mut tx: Option<&mut Tx<'_>>,
+    report: &mut ImportReport,
+) -> Result<()> {
+    let mut first_period: Option<Period> = None;
+    let mut touch = |per: Period| first_period = Some(first_period.map_or(per, |f: Period| f.min(per)));
+    let check_customer = |p: &mut Problems, file: &str, line: u64, customer: &Id, brand: &Id| -> bool {
+        match customer_brand.get(customer.as_str()) {
+            None => {
+                p.add(file, line, format!("customer_id '{customer}' is not a known customer; add it to customers.csv"));
+                false
+            }
+            Some(b) if b != brand.as_str() => {
+                p.add(file, line, format!("brand_id '{brand}' is not the brand of customer '{customer}' ('{b}')"));
+                false
+            }
+            Some(_) => true,
+        }
+    };
+
+    if let Some(mut f) = CsvFile::open(dir, "igaming_activity.csv", &rows::ACTIVITY, p)? {
+        let mut keys = Keys::new();
+        let mut batch = sd::activity_batch();
+        let mut n = 0u64;
+        while let Some(row) = f.next_row(p) {
+            let line = row.line();
+            match rows::activity(&row) {
+                Ok(a) => {
+                    if !keys.first(&(a.customer_id.as_str(), a.date)) {
+                        p.add("igaming_activity.csv", line, format!("a second row for customer '{}' on {}", a.customer_id, a.date));
+                        continue;
+                    }
+                    if !check_customer(p, "igaming_activity.csv", line, &a.customer_id, &a.brand_id) {
+                        continue;
+                    }
+                    touch(Period::of(a.date));
+                    if let (Some(tx), true) = (tx.as_deref_mut(), p.is_empty()) {
+                        batch.push(tx, sd::activity_values(&a)).await.map_err(|e| store_err(e, "igaming_activity.csv"))?;
+                    }
+                    n += 1;
+                    if n % 100_000 == 0 {
+                        ctx.progress.report("import", n, 0, &format!("igaming_activity.csv: {n} rows"));
+                    }
+                }
+                Err(e) => p.add("igaming_activity.csv", line, e),
+            }
+        }
+        if let (Some(tx), true) = (tx.as_deref_mut(), p.is_empty()) {
+            finish(tx, &mut batch, report, "igaming_activity.csv", n as usize).await?;
+        }
+    }
+
+    if let Some(mut f) = CsvFile::open(dir, "trades.csv", &rows::TRADES, p)? {
+        let mut keys = Keys::new();
+        let mut batch = sd::trades_batch();
+        let mut n = 0u64;
+        while let Some(row) = f.next_row(p) {
+            let line = row.line();
+            match rows::trade(&row) {
+                Ok(t) => {
+                    if !keys.first(&t.trade_id) {
+                        p.add("trades.csv", line, format!("trade_id '{}' appears twice", t.trade_id));
+                        continue;
+                    }
+                    if !check_customer(p, "trades.csv", line, &t.customer_id, &t.brand_id) {
+                        continue;
+                    }
+                    touch(Period::of(t.close_time.date_naive()));
+                    if let (Some(tx), true) = (tx.as_deref_mut(), p.is_empty()) {
+                        batch.push(tx, sd::trade_values(&t)).await.map_err(|e| store_err(e, "trades.csv"))?;
+                    }
+                    n += 1;
+                    if n % 100_000 == 0 {
+                        ctx.progress.report("import", n, 0, &format!("trades.csv: {n} rows"));
+                    }
+                }
+                Err(e) => p.add("trades.csv", line, e),
+            }
+        }
+        if let (Some(tx), true) = (tx.as_deref_mut(), p.is_empty()) {
+            finish(tx, &mut batch, report, "trades.csv", n as usize).await?;
+        }
+    }
+
+    if let Some(mut f) = CsvFile::open(dir, "purchases.csv", &rows::PURCHASES, p)? {
+        let mut keys = Keys::new();
+        let mut batch = sd::purchases_batch();
+        let mut n = 0u64;
+        while let Some(row) = f.next_row(p) {
+            let line = row.line();
+            match rows::purchase(&row) {
+                Ok(pu) => {
+                    if !keys.first(&pu.order_id) {
+                        p.add("purchases.csv", line, format!("order_id '{}' appears twice", pu.order_id));
+                        continue;
+                    }
+                    if !check_customer(p, "purchases.csv", line, &pu.customer_id, &pu.brand_id) {
+                        continue;
+                    }
+                    touch(Period::of(pu.purchased_at.date_naive()));
+                    if let Some(r) = pu.refunded_at {
+                        touch(Period::of(r.date_naive()));
+                    }
+                    if let (Some(tx), true) = (tx.as_deref_mut(), p.is_empty()) {
+                        batch.push(tx, sd::purchase_values(&pu)).await.map_err(|e| store_err(e, "purchases.csv"))?;
+                    }
+                    n += 1;
+                }
+                Err(e) => p.add("purchases.csv", line, e),
+            }
+        }
+        if let (Some(tx), true) = (tx.as_deref_mut(), p.is_empty()) {
+            finish(tx, &mut batch, report, "purchases.csv", n as usize).await?;
+        }
+    }
+    report.first_period = first_period.map(|p| p.to_string());
+    Ok(())
+}
+
+/// Does a new assignment overlap a stored one it does not replace?
+pub(crate) fn overlapping<'a>(a: &Assignment, others: impl Iterator<Item = &'a Assignment>) -> Option<&'a Assignment> {
+    others.into_iter().find(|o| o.valid_from != a.valid_from && a.overlaps(o))
+}

@@ -1,0 +1,166 @@
+//! Periods and their commission lines, with explanations.
+
+use crate::batch::{Batch, Val};
+use crate::error::{Result, StoreError};
+use crate::money::{dec, text};
+use crate::{Store, Tx};
+use partnerdesk_domain::commission::{Kind, Line};
+use partnerdesk_domain::{CurrencyCode, Id, Period};
+use rust_decimal::Decimal;
+use sqlx::Row;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeriodRecord {
+    pub period: String,
+    /// `computed` or `closed`
+    pub state: String,
+    pub computed_at: String,
+    /// The data version the period was computed from.
+    pub inputs: String,
+    pub closed_at: Option<String>,
+    pub closed_by: Option<String>,
+}
+
+/// A stored line: the domain line plus where an adjustment comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredLine {
+    pub line: Line,
+    /// For adjustments, the closed period whose late data it books; else empty.
+    pub origin_period: String,
+}
+
+fn corrupt(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}
+
+fn cents(d: Decimal) -> i64 {
+    let c = (d * Decimal::ONE_HUNDRED).trunc();
+    i64::try_from(c).unwrap_or(if d.is_sign_negative() { i64::MIN } else { i64::MAX })
+}
+
+const LINE_COLUMNS: [&str; 12] = [
+    "period", "partner_id", "brand_id", "kind", "origin_period", "amount", "amount_cents", "currency", "amount_brand", "brand_currency",
+    "fx_rate", "explanation",
+];
+
+fn line_values(l: &StoredLine) -> Vec<Val> {
+    let x = &l.line;
+    let mut amount = x.amount;
+    amount.rescale(2);
+    vec![
+        x.period.to_string().into(),
+        x.partner_id.as_str().into(),
+        x.brand_id.as_str().into(),
+        x.kind.as_str().into(),
+        l.origin_period.as_str().into(),
+        amount.to_string().into(),
+        Val::Int(cents(x.amount)),
+        x.currency.as_str().into(),
+        text(x.amount_brand).into(),
+        x.brand_currency.as_str().into(),
+        text(x.fx_rate).into(),
+        x.explanation.to_string().into(),
+    ]
+}
+
+pub(crate) fn line_from_row(r: &sqlx::any::AnyRow) -> Result<StoredLine> {
+    let explanation: String = r.try_get("explanation")?;
+    Ok(StoredLine {
+        line: Line {
+            partner_id: Id::parse("partner_id", &r.try_get::<String, _>("partner_id")?).map_err(corrupt)?,
+            brand_id: Id::parse("brand_id", &r.try_get::<String, _>("brand_id")?).map_err(corrupt)?,
+            period: Period::parse("period", &r.try_get::<String, _>("period")?).map_err(corrupt)?,
+            kind: Kind::parse("kind", &r.try_get::<String, _>("kind")?).map_err(corrupt)?,
+            amount: dec(&r.try_get::<String, _>("amount")?)?,
+            currency: CurrencyCode::parse("currency", &r.try_get::<String, _>("currency")?).map_err(corrupt)?,
+            amount_brand: dec(&r.try_get::<String, _>("amount_brand")?)?,
+            brand_currency: CurrencyCode::parse("brand_currency", &r.try_get::<String, _>("brand_currency")?).map_err(corrupt)?,
+            fx_rate: dec(&r.try_get::<String, _>("fx_rate")?)?,
+            explanation: serde_json::from_str(&explanation).map_err(corrupt)?,
+        },
+        origin_period: r.try_get("origin_period")?,
+    })
+}
+
+impl Store {
+    pub async fn periods(&self) -> Result<Vec<PeriodRecord>> {
+        let rows = sqlx::query("SELECT period, state, computed_at, inputs, closed_at, closed_by FROM periods ORDER BY period").fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(PeriodRecord {
+                    period: r.try_get("period")?,
+                    state: r.try_get("state")?,
+                    computed_at: r.try_get("computed_at")?,
+                    inputs: r.try_get("inputs")?,
+                    closed_at: r.try_get("closed_at")?,
+                    closed_by: r.try_get("closed_by")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Every stored line of a period (adjustments included), in export order.
+    pub async fn period_lines(&self, period: Period) -> Result<Vec<StoredLine>> {
+        let rows = sqlx::query(&format!("SELECT {} FROM commission_lines WHERE period = $1 ORDER BY partner_id, brand_id, kind, origin_period", LINE_COLUMNS.join(", ")))
+            .bind(period.to_string())
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(line_from_row).collect()
+    }
+
+    /// Adjustments booked anywhere for late data of `origin`.
+    pub async fn adjustments_for(&self, origin: Period) -> Result<Vec<StoredLine>> {
+        let rows = sqlx::query(&format!("SELECT {} FROM commission_lines WHERE origin_period = $1", LINE_COLUMNS.join(", ")))
+            .bind(origin.to_string())
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(line_from_row).collect()
+    }
+
+    /// Plan versions a closed period keeps: (period, plan_id, version).
+    pub async fn pinned_plan_versions(&self) -> Result<Vec<(String, String, i64)>> {
+        Ok(sqlx::query_as("SELECT period, plan_id, version FROM period_plans ORDER BY period, plan_id").fetch_all(self.pool()).await?)
+    }
+}
+
+/// Replaces a period's lines of one origin ('' = the period's own lines).
+pub async fn replace_lines(tx: &mut Tx<'_>, period: Period, origin_is_adjustment: bool, lines: &[StoredLine]) -> Result<()> {
+    let cond = if origin_is_adjustment { "origin_period <> ''" } else { "origin_period = ''" };
+    sqlx::query(&format!("DELETE FROM commission_lines WHERE period = $1 AND {cond}")).bind(period.to_string()).execute(&mut **tx).await?;
+    let mut b = Batch::new("commission_lines", &LINE_COLUMNS, "");
+    for l in lines {
+        b.push(tx, line_values(l)).await?;
+    }
+    b.flush(tx).await
+}
+
+pub async fn set_period_computed(tx: &mut Tx<'_>, period: Period, at: &str, inputs: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO periods (period, state, computed_at, inputs) VALUES ($1, 'computed', $2, $3) \
+         ON CONFLICT (period) DO UPDATE SET computed_at = excluded.computed_at, inputs = excluded.inputs WHERE periods.state = 'computed'",
+    )
+    .bind(period.to_string())
+    .bind(at)
+    .bind(inputs)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Closes a computed period and pins the plan versions it was computed with.
+pub async fn close_period(tx: &mut Tx<'_>, period: Period, at: &str, by: &str, plan_versions: &[(String, i64)]) -> Result<()> {
+    let r = sqlx::query("UPDATE periods SET state = 'closed', closed_at = $2, closed_by = $3 WHERE period = $1 AND state = 'computed'")
+        .bind(period.to_string())
+        .bind(at)
+        .bind(by)
+        .execute(&mut **tx)
+        .await?;
+    if r.rows_affected() == 0 {
+        return Err(StoreError::Conflict { field: "period".into(), message: format!("{period} is not a computed, open period") });
+    }
+    let mut b = Batch::new("period_plans", &["period", "plan_id", "version"], "");
+    for (plan, v) in plan_versions {
+        b.push(tx, vec![period.to_string().into(), plan.as_str().into(), Val::Int(*v)]).await?;
+    }
+    b.flush(tx).await
+}

@@ -1,0 +1,367 @@
+//! The money data (RULES.md's import folder): bulk writers for imports and
+//! readers for the engine. Decimals are exact text; times fixed-width UTC text.
+
+use crate::batch::{Batch, Val};
+use crate::error::{Result, StoreError};
+use crate::money::{dec, text};
+use crate::{Store, Tx};
+use futures_util::TryStreamExt;
+use partnerdesk_domain::data::{time_to_text, ActivityDay, Assignment, Customer, CustomerStatus, FxRate, Purchase, Trade};
+use partnerdesk_domain::partner::Brand;
+use partnerdesk_domain::{CountryCode, CurrencyCode, Id, Period};
+use sqlx::Row;
+use std::collections::HashMap;
+
+fn corrupt(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}
+
+fn id(s: String) -> Result<Id> {
+    Id::parse("id", &s).map_err(corrupt)
+}
+
+fn time(s: &str) -> Result<chrono::DateTime<chrono::Utc>> {
+    partnerdesk_domain::data::parse_time("time", s).map_err(corrupt)
+}
+
+pub fn brands_batch() -> Batch {
+    Batch::new(
+        "brands",
+        &["brand_id", "name", "vertical", "currency", "created_at", "updated_at"],
+        " ON CONFLICT (brand_id) DO UPDATE SET name = excluded.name, vertical = excluded.vertical, currency = excluded.currency, updated_at = excluded.updated_at",
+    )
+}
+
+pub fn brand_values(b: &Brand, now: &str) -> Vec<Val> {
+    vec![b.id.as_str().into(), b.name.as_str().into(), b.vertical.as_str().into(), b.currency.as_str().into(), now.into(), now.into()]
+}
+
+pub fn geo_blocks_batch() -> Batch {
+    Batch::upsert("brand_geo_blocks", &["brand_id", "country"], &["brand_id", "country"])
+}
+
+/// Partners from an import: only the import's columns are replaced; tags,
+/// notes, contacts and archiving made in the app stay.
+pub fn partners_import_batch() -> Batch {
+    Batch::new(
+        "partners",
+        &crate::partners::PARTNER_COLUMNS,
+        " ON CONFLICT (partner_id) DO UPDATE SET name = excluded.name, kind = excluded.kind, parent_id = excluded.parent_id, \
+          email = excluded.email, country = excluded.country, currency = excluded.currency, status = excluded.status, \
+          search_text = excluded.search_text, updated_at = excluded.updated_at",
+    )
+}
+
+pub fn assignments_batch() -> Batch {
+    Batch::upsert("assignments", &["partner_id", "brand_id", "valid_from", "plan_id", "valid_to"], &["partner_id", "brand_id", "valid_from"])
+}
+
+pub fn assignment_values(a: &Assignment) -> Vec<Val> {
+    vec![
+        a.partner_id.as_str().into(),
+        a.brand_id.as_str().into(),
+        a.valid_from.to_string().into(),
+        a.plan_id.as_str().into(),
+        Val::OptText(a.valid_to.map(|p| p.to_string())),
+    ]
+}
+
+pub fn tracking_codes_batch() -> Batch {
+    Batch::upsert("tracking_codes", &["brand_id", "code", "partner_id", "kind"], &["brand_id", "code"])
+}
+
+pub fn customers_batch() -> Batch {
+    Batch::upsert(
+        "customers",
+        &["customer_id", "brand_id", "tracking_code", "country", "registered_at", "status"],
+        &["customer_id"],
+    )
+}
+
+pub fn customer_values(c: &Customer) -> Vec<Val> {
+    vec![
+        c.customer_id.as_str().into(),
+        c.brand_id.as_str().into(),
+        Val::OptText(c.tracking_code.clone()),
+        c.country.as_str().into(),
+        time_to_text(&c.registered_at).into(),
+        c.status.as_str().into(),
+    ]
+}
+
+const ACTIVITY_COLUMNS: [&str; 11] =
+    ["customer_id", "date", "brand_id", "period", "deposits", "withdrawals", "bets", "wins", "bonuses", "chargebacks", "taxes"];
+
+pub fn activity_batch() -> Batch {
+    Batch::upsert("igaming_activity", &ACTIVITY_COLUMNS, &["customer_id", "date"])
+}
+
+pub fn activity_values(a: &ActivityDay) -> Vec<Val> {
+    vec![
+        a.customer_id.as_str().into(),
+        a.date.to_string().into(),
+        a.brand_id.as_str().into(),
+        Period::of(a.date).to_string().into(),
+        text(a.deposits).into(),
+        text(a.withdrawals).into(),
+        text(a.bets).into(),
+        text(a.wins).into(),
+        text(a.bonuses).into(),
+        text(a.chargebacks).into(),
+        text(a.taxes).into(),
+    ]
+}
+
+const TRADE_COLUMNS: [&str; 11] = [
+    "trade_id", "customer_id", "brand_id", "symbol", "instrument_group", "lots", "open_time", "close_time", "period", "commission",
+    "spread_revenue",
+];
+
+pub fn trades_batch() -> Batch {
+    Batch::upsert("trades", &TRADE_COLUMNS, &["trade_id"])
+}
+
+pub fn trade_values(t: &Trade) -> Vec<Val> {
+    vec![
+        t.trade_id.as_str().into(),
+        t.customer_id.as_str().into(),
+        t.brand_id.as_str().into(),
+        t.symbol.as_str().into(),
+        t.instrument_group.as_str().into(),
+        text(t.lots).into(),
+        time_to_text(&t.open_time).into(),
+        time_to_text(&t.close_time).into(),
+        Period::of(t.close_time.date_naive()).to_string().into(),
+        text(t.commission).into(),
+        text(t.spread_revenue).into(),
+    ]
+}
+
+pub fn purchases_batch() -> Batch {
+    Batch::upsert(
+        "purchases",
+        &["order_id", "customer_id", "brand_id", "product", "amount", "coupon_code", "purchased_at", "refunded_at", "period", "refund_period"],
+        &["order_id"],
+    )
+}
+
+pub fn purchase_values(p: &Purchase) -> Vec<Val> {
+    vec![
+        p.order_id.as_str().into(),
+        p.customer_id.as_str().into(),
+        p.brand_id.as_str().into(),
+        p.product.as_str().into(),
+        text(p.amount).into(),
+        Val::OptText(p.coupon_code.clone()),
+        time_to_text(&p.purchased_at).into(),
+        Val::OptText(p.refunded_at.as_ref().map(time_to_text)),
+        Period::of(p.purchased_at.date_naive()).to_string().into(),
+        Val::OptText(p.refunded_at.map(|r| Period::of(r.date_naive()).to_string())),
+    ]
+}
+
+pub fn fx_batch() -> Batch {
+    Batch::upsert("fx_rates", &["date", "base", "quote", "rate"], &["date", "base", "quote"])
+}
+
+pub fn fx_values(r: &FxRate) -> Vec<Val> {
+    vec![r.date.to_string().into(), r.base.as_str().into(), r.quote.as_str().into(), text(r.rate).into()]
+}
+
+/// Stores a new version of a plan.
+pub async fn insert_plan_version(tx: &mut Tx<'_>, plan_id: &str, version: i64, name: &str, content: &str, now: &str) -> Result<()> {
+    sqlx::query("INSERT INTO plans (plan_id, version, name, content, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(plan_id)
+        .bind(version)
+        .bind(name)
+        .bind(content)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// A stored plan version.
+#[derive(Debug, Clone)]
+pub struct PlanVersion {
+    pub plan_id: String,
+    pub version: i64,
+    pub name: String,
+    pub content: String,
+    pub created_at: String,
+}
+
+impl Store {
+    pub async fn brand_list(&self) -> Result<Vec<Brand>> {
+        let rows = self.brands().await?;
+        rows.into_iter()
+            .map(|b| {
+                Ok(Brand {
+                    id: id(b.brand_id)?,
+                    name: b.name,
+                    vertical: partnerdesk_domain::partner::Vertical::parse("vertical", &b.vertical).map_err(corrupt)?,
+                    currency: CurrencyCode::parse("currency", &b.currency).map_err(corrupt)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Every stored version of every plan, oldest first.
+    pub async fn plan_versions(&self) -> Result<Vec<PlanVersion>> {
+        let rows: Vec<(String, i64, String, String, String)> =
+            sqlx::query_as("SELECT plan_id, version, name, content, created_at FROM plans ORDER BY plan_id, version").fetch_all(self.pool()).await?;
+        Ok(rows.into_iter().map(|(plan_id, version, name, content, created_at)| PlanVersion { plan_id, version, name, content, created_at }).collect())
+    }
+
+    pub async fn assignments(&self) -> Result<Vec<Assignment>> {
+        let rows: Vec<(String, String, String, String, Option<String>)> =
+            sqlx::query_as("SELECT partner_id, brand_id, valid_from, plan_id, valid_to FROM assignments ORDER BY partner_id, brand_id, valid_from")
+                .fetch_all(self.pool())
+                .await?;
+        rows.into_iter()
+            .map(|(p, b, from, plan, to)| {
+                Ok(Assignment {
+                    partner_id: id(p)?,
+                    brand_id: id(b)?,
+                    plan_id: id(plan)?,
+                    valid_from: Period::parse("valid_from", &from).map_err(corrupt)?,
+                    valid_to: to.map(|t| Period::parse("valid_to", &t)).transpose().map_err(corrupt)?,
+                })
+            })
+            .collect()
+    }
+
+    /// customer_id → brand_id of every stored customer.
+    pub async fn customer_brands(&self) -> Result<HashMap<String, String>> {
+        let mut out = HashMap::new();
+        let mut rows = sqlx::query_as::<_, (String, String)>("SELECT customer_id, brand_id FROM customers").fetch(self.pool());
+        while let Some((c, b)) = rows.try_next().await? {
+            out.insert(c, b);
+        }
+        Ok(out)
+    }
+
+    pub async fn customers(&self) -> Result<Vec<Customer>> {
+        let mut out = Vec::new();
+        let mut rows = sqlx::query("SELECT customer_id, brand_id, tracking_code, country, registered_at, status FROM customers ORDER BY customer_id")
+            .fetch(self.pool());
+        while let Some(r) = rows.try_next().await? {
+            out.push(Customer {
+                customer_id: id(r.try_get("customer_id")?)?,
+                brand_id: id(r.try_get("brand_id")?)?,
+                tracking_code: r.try_get("tracking_code")?,
+                country: CountryCode::parse("country", &r.try_get::<String, _>("country")?).map_err(corrupt)?,
+                registered_at: time(&r.try_get::<String, _>("registered_at")?)?,
+                status: CustomerStatus::parse("status", &r.try_get::<String, _>("status")?).map_err(corrupt)?,
+            });
+        }
+        Ok(out)
+    }
+
+    pub async fn purchases(&self) -> Result<Vec<Purchase>> {
+        let rows = sqlx::query(
+            "SELECT order_id, customer_id, brand_id, product, amount, coupon_code, purchased_at, refunded_at FROM purchases ORDER BY order_id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Purchase {
+                    order_id: id(r.try_get("order_id")?)?,
+                    customer_id: id(r.try_get("customer_id")?)?,
+                    brand_id: id(r.try_get("brand_id")?)?,
+                    product: r.try_get("product")?,
+                    amount: dec(&r.try_get::<String, _>("amount")?)?,
+                    coupon_code: r.try_get("coupon_code")?,
+                    purchased_at: time(&r.try_get::<String, _>("purchased_at")?)?,
+                    refunded_at: r.try_get::<Option<String>, _>("refunded_at")?.map(|t| time(&t)).transpose()?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn fx_rates(&self) -> Result<Vec<FxRate>> {
+        let rows: Vec<(String, String, String, String)> =
+            sqlx::query_as("SELECT date, base, quote, rate FROM fx_rates ORDER BY date, base, quote").fetch_all(self.pool()).await?;
+        rows.into_iter()
+            .map(|(d, b, q, r)| {
+                Ok(FxRate {
+                    date: partnerdesk_domain::data::parse_date("date", &d).map_err(corrupt)?,
+                    base: CurrencyCode::parse("base", &b).map_err(corrupt)?,
+                    quote: CurrencyCode::parse("quote", &q).map_err(corrupt)?,
+                    rate: dec(&r)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The first period holding any activity, trade or purchase.
+    pub async fn first_data_period(&self) -> Result<Option<Period>> {
+        let row: (Option<String>, Option<String>, Option<String>) = sqlx::query_as(
+            "SELECT (SELECT MIN(period) FROM igaming_activity), (SELECT MIN(period) FROM trades), (SELECT MIN(period) FROM purchases)",
+        )
+        .fetch_one(self.pool())
+        .await?;
+        let mut best: Option<Period> = None;
+        for p in [row.0, row.1, row.2].into_iter().flatten() {
+            let p = Period::parse("period", &p).map_err(corrupt)?;
+            best = Some(best.map_or(p, |b| b.min(p)));
+        }
+        Ok(best)
+    }
+
+    /// Streams a period's activity rows into `f`.
+    pub async fn each_activity(&self, period: Period, mut f: impl FnMut(ActivityDay) -> Result<(), String>) -> Result<u64> {
+        let mut rows = sqlx::query(
+            "SELECT customer_id, brand_id, date, deposits, withdrawals, bets, wins, bonuses, chargebacks, taxes FROM igaming_activity WHERE period = $1",
+        )
+        .bind(period.to_string())
+        .fetch(self.pool());
+        let mut n = 0;
+        while let Some(r) = rows.try_next().await? {
+            let a = ActivityDay {
+                customer_id: id(r.try_get("customer_id")?)?,
+                brand_id: id(r.try_get("brand_id")?)?,
+                date: partnerdesk_domain::data::parse_date("date", &r.try_get::<String, _>("date")?).map_err(corrupt)?,
+                deposits: dec(&r.try_get::<String, _>("deposits")?)?,
+                withdrawals: dec(&r.try_get::<String, _>("withdrawals")?)?,
+                bets: dec(&r.try_get::<String, _>("bets")?)?,
+                wins: dec(&r.try_get::<String, _>("wins")?)?,
+                bonuses: dec(&r.try_get::<String, _>("bonuses")?)?,
+                chargebacks: dec(&r.try_get::<String, _>("chargebacks")?)?,
+                taxes: dec(&r.try_get::<String, _>("taxes")?)?,
+            };
+            f(a).map_err(StoreError::Corrupt)?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// Streams the trades closed in a period into `f`.
+    pub async fn each_trade(&self, period: Period, mut f: impl FnMut(Trade) -> Result<(), String>) -> Result<u64> {
+        let mut rows = sqlx::query(
+            "SELECT trade_id, customer_id, brand_id, symbol, instrument_group, lots, open_time, close_time, commission, spread_revenue \
+             FROM trades WHERE period = $1",
+        )
+        .bind(period.to_string())
+        .fetch(self.pool());
+        let mut n = 0;
+        while let Some(r) = rows.try_next().await? {
+            let t = Trade {
+                trade_id: id(r.try_get("trade_id")?)?,
+                customer_id: id(r.try_get("customer_id")?)?,
+                brand_id: id(r.try_get("brand_id")?)?,
+                symbol: r.try_get("symbol")?,
+                instrument_group: r.try_get("instrument_group")?,
+                lots: dec(&r.try_get::<String, _>("lots")?)?,
+                open_time: time(&r.try_get::<String, _>("open_time")?)?,
+                close_time: time(&r.try_get::<String, _>("close_time")?)?,
+                commission: dec(&r.try_get::<String, _>("commission")?)?,
+                spread_revenue: dec(&r.try_get::<String, _>("spread_revenue")?)?,
+            };
+            f(t).map_err(StoreError::Corrupt)?;
+            n += 1;
+        }
+        Ok(n)
+    }
+}
