@@ -7,7 +7,12 @@ use partnerdesk_domain::{CurrencyCode, Id};
 use partnerdesk_store::brands::{insert_brand, BrandRecord};
 
 fn view(b: BrandRecord) -> BrandView {
-    BrandView { brand_id: b.brand_id, name: b.name, vertical: b.vertical, currency: b.currency }
+    BrandView {
+        brand_id: b.brand_id,
+        name: b.name,
+        vertical: b.vertical,
+        currency: b.currency,
+    }
 }
 
 /// Checks a brand as typed.
@@ -15,7 +20,9 @@ pub fn validate(input: &BrandView) -> Result<BrandRecord> {
     Ok(BrandRecord {
         brand_id: Id::parse("brand_id", &input.brand_id)?.into_string(),
         name: parse_name("name", &input.name)?,
-        vertical: Vertical::parse("vertical", &input.vertical)?.as_str().to_string(),
+        vertical: Vertical::parse("vertical", &input.vertical)?
+            .as_str()
+            .to_string(),
         currency: CurrencyCode::parse("currency", &input.currency)?.to_string(),
     })
 }
@@ -29,11 +36,26 @@ pub async fn create(ctx: &Context, input: BrandView) -> Result<BrandView> {
     let now = ctx.now();
     let mut tx = ctx.store.begin().await?;
     if ctx.store.brand(&b.brand_id).await?.is_some() {
-        return Err(AppError::invalid("brand_id", format!("brand '{}' already exists; choose another id", b.brand_id)));
+        return Err(AppError::invalid(
+            "brand_id",
+            format!("brand '{}' already exists; choose another id", b.brand_id),
+        ));
     }
     insert_brand(&mut tx, &b, &now).await?;
     let after = serde_json::to_string(&view(b.clone())).ok();
-    partnerdesk_store::audit(&mut tx, &now, &ctx.actor.user, "brand.create", "brand", &b.brand_id, None, after.as_deref()).await?;
-    tx.commit().await.map_err(partnerdesk_store::StoreError::from)?;
+    partnerdesk_store::audit(
+        &mut tx,
+        &now,
+        &ctx.actor.user,
+        "brand.create",
+        "brand",
+        &b.brand_id,
+        None,
+        after.as_deref(),
+    )
+    .await?;
+    tx.commit()
+        .await
+        .map_err(partnerdesk_store::StoreError::from)?;
     Ok(view(b))
 }

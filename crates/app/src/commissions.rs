@@ -12,7 +12,9 @@ use partnerdesk_domain::engine::{Engine, EngineError, PartnerNode, World};
 use partnerdesk_domain::partner::{TrackingCode, TrackingKind};
 use partnerdesk_domain::plan::Plan;
 use partnerdesk_domain::{CountryCode, CurrencyCode, Id, Period};
-use partnerdesk_store::commissions::{close_period, replace_lines, set_period_computed, PeriodRecord, StoredLine};
+use partnerdesk_store::commissions::{
+    close_period, replace_lines, set_period_computed, PeriodRecord, StoredLine,
+};
 use partnerdesk_store::{Store, StoreError, Tx};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -22,14 +24,21 @@ const DATA_VERSION: &str = "data_version";
 
 /// Records that data changed from `first` on (an import or sync calls this in its transaction).
 pub async fn mark_dirty(tx: &mut Tx<'_>, store: &Store, first: &str) -> Result<()> {
-    let v: i64 = store.meta_get(DATA_VERSION).await?.and_then(|s| s.parse().ok()).unwrap_or(0);
+    let v: i64 = store
+        .meta_get(DATA_VERSION)
+        .await?
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
     partnerdesk_store::meta_set(tx, DATA_VERSION, &(v + 1).to_string()).await?;
     partnerdesk_store::meta_set(tx, "dirty_from", first).await?;
     Ok(())
 }
 
 async fn data_version(store: &Store) -> Result<String> {
-    Ok(store.meta_get(DATA_VERSION).await?.unwrap_or_else(|| "0".to_string()))
+    Ok(store
+        .meta_get(DATA_VERSION)
+        .await?
+        .unwrap_or_else(|| "0".to_string()))
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -67,13 +76,22 @@ pub(crate) async fn load_world(store: &Store) -> Result<World> {
     for v in &versions {
         latest.insert(&v.plan_id, &v.content);
     }
-    let plans = latest.values().map(|c| parse_plan(c)).collect::<Result<Vec<_>>>()?;
-    let by_version: HashMap<(&str, i64), &str> = versions.iter().map(|v| ((v.plan_id.as_str(), v.version), v.content.as_str())).collect();
+    let plans = latest
+        .values()
+        .map(|c| parse_plan(c))
+        .collect::<Result<Vec<_>>>()?;
+    let by_version: HashMap<(&str, i64), &str> = versions
+        .iter()
+        .map(|v| ((v.plan_id.as_str(), v.version), v.content.as_str()))
+        .collect();
     let mut pinned_plans: HashMap<Period, Vec<Plan>> = HashMap::new();
     for (period, plan_id, version) in store.pinned_plan_versions().await? {
         let period = Period::parse("period", &period).map_err(corrupt)?;
         if let Some(content) = by_version.get(&(plan_id.as_str(), version)) {
-            pinned_plans.entry(period).or_default().push(parse_plan(content)?);
+            pinned_plans
+                .entry(period)
+                .or_default()
+                .push(parse_plan(content)?);
         }
     }
     let partners = store
@@ -83,7 +101,10 @@ pub(crate) async fn load_world(store: &Store) -> Result<World> {
         .map(|(id, parent, currency)| {
             Ok(PartnerNode {
                 partner_id: Id::parse("partner_id", &id).map_err(corrupt)?,
-                parent_id: parent.map(|p| Id::parse("parent_id", &p)).transpose().map_err(corrupt)?,
+                parent_id: parent
+                    .map(|p| Id::parse("parent_id", &p))
+                    .transpose()
+                    .map_err(corrupt)?,
                 currency: CurrencyCode::parse("currency", &currency).map_err(corrupt)?,
             })
         })
@@ -92,7 +113,12 @@ pub(crate) async fn load_world(store: &Store) -> Result<World> {
         .geo_blocks()
         .await?
         .into_iter()
-        .map(|(b, c)| Ok((Id::parse("brand_id", &b).map_err(corrupt)?, CountryCode::parse("country", &c).map_err(corrupt)?)))
+        .map(|(b, c)| {
+            Ok((
+                Id::parse("brand_id", &b).map_err(corrupt)?,
+                CountryCode::parse("country", &c).map_err(corrupt)?,
+            ))
+        })
         .collect::<Result<Vec<_>>>()?;
     let tracking_codes = store
         .all_tracking_codes()
@@ -155,25 +181,44 @@ async fn compute_period(store: &Store, engine: &mut Engine, period: Period) -> R
 }
 
 fn own(lines: Vec<Line>) -> Vec<StoredLine> {
-    lines.into_iter().map(|line| StoredLine { line, origin_period: String::new() }).collect()
+    lines
+        .into_iter()
+        .map(|line| StoredLine {
+            line,
+            origin_period: String::new(),
+        })
+        .collect()
 }
 
 /// What late data changes in a closed period, per (partner, brand), as adjustment lines for `book_in`.
-fn adjustments(origin: Period, book_in: Period, recomputed: &[Line], closed: &[StoredLine], booked: &[StoredLine]) -> Vec<StoredLine> {
+fn adjustments(
+    origin: Period,
+    book_in: Period,
+    recomputed: &[Line],
+    closed: &[StoredLine],
+    booked: &[StoredLine],
+) -> Vec<StoredLine> {
     // (partner, brand) → kind → (recomputed − closed − already booked)
-    let mut diff: BTreeMap<(Id, Id), (CurrencyCode, BTreeMap<&'static str, Decimal>)> = BTreeMap::new();
+    let mut diff: BTreeMap<(Id, Id), (CurrencyCode, BTreeMap<&'static str, Decimal>)> =
+        BTreeMap::new();
     for l in recomputed {
-        let e = diff.entry((l.partner_id.clone(), l.brand_id.clone())).or_insert((l.currency, BTreeMap::new()));
+        let e = diff
+            .entry((l.partner_id.clone(), l.brand_id.clone()))
+            .or_insert((l.currency, BTreeMap::new()));
         *e.1.entry(l.kind.as_str()).or_default() += l.amount;
     }
     for s in closed.iter().filter(|s| s.line.kind != Kind::Adjustment) {
         let l = &s.line;
-        let e = diff.entry((l.partner_id.clone(), l.brand_id.clone())).or_insert((l.currency, BTreeMap::new()));
+        let e = diff
+            .entry((l.partner_id.clone(), l.brand_id.clone()))
+            .or_insert((l.currency, BTreeMap::new()));
         *e.1.entry(l.kind.as_str()).or_default() -= l.amount;
     }
     for s in booked {
         let l = &s.line;
-        let e = diff.entry((l.partner_id.clone(), l.brand_id.clone())).or_insert((l.currency, BTreeMap::new()));
+        let e = diff
+            .entry((l.partner_id.clone(), l.brand_id.clone()))
+            .or_insert((l.currency, BTreeMap::new()));
         *e.1.entry("already_booked").or_default() -= l.amount;
     }
     let mut out = Vec::new();
@@ -182,8 +227,11 @@ fn adjustments(origin: Period, book_in: Period, recomputed: &[Line], closed: &[S
         if total.is_zero() {
             continue;
         }
-        let by_kind: serde_json::Map<String, serde_json::Value> =
-            kinds.iter().filter(|(_, v)| !v.is_zero()).map(|(k, v)| (k.to_string(), serde_json::json!(v.normalize().to_string()))).collect();
+        let by_kind: serde_json::Map<String, serde_json::Value> = kinds
+            .iter()
+            .filter(|(_, v)| !v.is_zero())
+            .map(|(k, v)| (k.to_string(), serde_json::json!(v.normalize().to_string())))
+            .collect();
         out.push(StoredLine {
             line: Line {
                 partner_id,
@@ -207,24 +255,50 @@ fn adjustments(origin: Period, book_in: Period, recomputed: &[Line], closed: &[S
 pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
     let store = &ctx.store;
     let version = data_version(store).await?;
-    let records: HashMap<String, PeriodRecord> = store.periods().await?.into_iter().map(|r| (r.period.clone(), r)).collect();
+    let records: HashMap<String, PeriodRecord> = store
+        .periods()
+        .await?
+        .into_iter()
+        .map(|r| (r.period.clone(), r))
+        .collect();
     let first = store.first_data_period().await?.filter(|f| *f <= through);
     let range: Vec<Period> = match first {
         Some(f) => f.through(through).collect(),
         None => vec![through],
     };
-    let fresh = |p: &Period| records.get(&p.to_string()).is_some_and(|r| r.state == "closed" || r.inputs == version);
+    let fresh = |p: &Period| {
+        records
+            .get(&p.to_string())
+            .is_some_and(|r| r.state == "closed" || r.inputs == version)
+    };
     if range.iter().all(fresh) {
-        return Ok(RunReport { up_to_date: true, ..Default::default() });
+        return Ok(RunReport {
+            up_to_date: true,
+            ..Default::default()
+        });
     }
     let now = ctx.now();
     let total = range.len() as u64;
-    ctx.progress.report("commissions", 0, total, "loading partners, plans and customers");
-    let mut engine = if first.is_some() { Some(Engine::new(load_world(store).await?)?) } else { None };
+    ctx.progress.report(
+        "commissions",
+        0,
+        total,
+        "loading partners, plans and customers",
+    );
+    let mut engine = if first.is_some() {
+        Some(Engine::new(load_world(store).await?)?)
+    } else {
+        None
+    };
     let mut report = RunReport::default();
     let mut pending: Vec<StoredLine> = Vec::new();
     for (i, period) in range.iter().copied().enumerate() {
-        ctx.progress.report("commissions", i as u64, total, &format!("computing {period}"));
+        ctx.progress.report(
+            "commissions",
+            i as u64,
+            total,
+            &format!("computing {period}"),
+        );
         let lines = match engine.as_mut() {
             Some(e) => compute_period(store, e, period).await?,
             None => Vec::new(),
@@ -233,18 +307,39 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
         let closed = record.is_some_and(|r| r.state == "closed");
         if closed {
             let stored = store.period_lines(period).await?;
-            let closed_own: Vec<StoredLine> = stored.into_iter().filter(|s| s.origin_period.is_empty()).collect();
+            let closed_own: Vec<StoredLine> = stored
+                .into_iter()
+                .filter(|s| s.origin_period.is_empty())
+                .collect();
             let booked_closed: Vec<StoredLine> = {
                 let all = store.adjustments_for(period).await?;
-                let closed_periods: Vec<&String> = records.values().filter(|r| r.state == "closed").map(|r| &r.period).collect();
-                all.into_iter().filter(|s| closed_periods.contains(&&s.line.period.to_string())).collect()
+                let closed_periods: Vec<&String> = records
+                    .values()
+                    .filter(|r| r.state == "closed")
+                    .map(|r| &r.period)
+                    .collect();
+                all.into_iter()
+                    .filter(|s| closed_periods.contains(&&s.line.period.to_string()))
+                    .collect()
             };
-            pending.extend(adjustments(period, period, &lines, &closed_own, &booked_closed));
-            report.periods.push(PeriodOutcome { period: period.to_string(), lines: closed_own.len(), changed: false, closed: true });
+            pending.extend(adjustments(
+                period,
+                period,
+                &lines,
+                &closed_own,
+                &booked_closed,
+            ));
+            report.periods.push(PeriodOutcome {
+                period: period.to_string(),
+                lines: closed_own.len(),
+                changed: false,
+                closed: true,
+            });
             continue;
         }
         let stored = store.period_lines(period).await?;
-        let (stored_own, stored_adj): (Vec<StoredLine>, Vec<StoredLine>) = stored.into_iter().partition(|s| s.origin_period.is_empty());
+        let (stored_own, stored_adj): (Vec<StoredLine>, Vec<StoredLine>) =
+            stored.into_iter().partition(|s| s.origin_period.is_empty());
         let new_own = own(lines);
         let new_adj: Vec<StoredLine> = pending
             .drain(..)
@@ -264,13 +359,28 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
         }
         set_period_computed(&mut tx, period, &now, &version).await?;
         tx.commit().await.map_err(StoreError::from)?;
-        report.periods.push(PeriodOutcome { period: period.to_string(), lines: new_own.len(), changed, closed: false });
+        report.periods.push(PeriodOutcome {
+            period: period.to_string(),
+            lines: new_own.len(),
+            changed,
+            closed: false,
+        });
     }
     report.pending_adjustments = pending.len();
     ctx.progress.report("commissions", total, total, "done");
     let mut tx = store.begin().await?;
     let summary = serde_json::to_string(&report).unwrap_or_default();
-    partnerdesk_store::audit(&mut tx, &now, &ctx.actor.user, "commissions.run", "period", &through.to_string(), None, Some(&summary)).await?;
+    partnerdesk_store::audit(
+        &mut tx,
+        &now,
+        &ctx.actor.user,
+        "commissions.run",
+        "period",
+        &through.to_string(),
+        None,
+        Some(&summary),
+    )
+    .await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(report)
 }
@@ -279,7 +389,11 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
 pub async fn computed_lines(ctx: &Context, period: Period) -> Result<Vec<StoredLine>> {
     let store = &ctx.store;
     let version = data_version(store).await?;
-    let record = store.periods().await?.into_iter().find(|r| r.period == period.to_string());
+    let record = store
+        .periods()
+        .await?
+        .into_iter()
+        .find(|r| r.period == period.to_string());
     match record {
         None => Err(AppError::Refused(format!(
             "period {period} has not been computed; run `partnerdesk commissions run --period {period}` first"
@@ -302,11 +416,22 @@ pub async fn close(ctx: &Context, period: Period) -> Result<()> {
     let store = &ctx.store;
     computed_lines(ctx, period).await?;
     let records = store.periods().await?;
-    if let Some(open) = records.iter().find(|r| r.state != "closed" && r.period < period.to_string()) {
-        return Err(AppError::Refused(format!("period {} is still open; close periods in order", open.period)));
+    if let Some(open) = records
+        .iter()
+        .find(|r| r.state != "closed" && r.period < period.to_string())
+    {
+        return Err(AppError::Refused(format!(
+            "period {} is still open; close periods in order",
+            open.period
+        )));
     }
-    if records.iter().any(|r| r.period == period.to_string() && r.state == "closed") {
-        return Err(AppError::Refused(format!("period {period} is already closed")));
+    if records
+        .iter()
+        .any(|r| r.period == period.to_string() && r.state == "closed")
+    {
+        return Err(AppError::Refused(format!(
+            "period {period} is already closed"
+        )));
     }
     let mut latest: BTreeMap<String, i64> = BTreeMap::new();
     for v in store.plan_versions().await? {
@@ -316,7 +441,17 @@ pub async fn close(ctx: &Context, period: Period) -> Result<()> {
     let now = ctx.now();
     let mut tx = store.begin().await?;
     close_period(&mut tx, period, &now, &ctx.actor.user, &versions).await?;
-    partnerdesk_store::audit(&mut tx, &now, &ctx.actor.user, "period.close", "period", &period.to_string(), None, None).await?;
+    partnerdesk_store::audit(
+        &mut tx,
+        &now,
+        &ctx.actor.user,
+        "period.close",
+        "period",
+        &period.to_string(),
+        None,
+        None,
+    )
+    .await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(())
 }

@@ -13,8 +13,12 @@ impl Actor {
     /// The built-in local user of the embedded single-user mode, named after
     /// the OS account so the audit log still says who acted.
     pub fn local() -> Self {
-        let os_user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "local".to_string());
-        Self { user: format!("local:{os_user}") }
+        let os_user = std::env::var("USER")
+            .or_else(|_| std::env::var("USERNAME"))
+            .unwrap_or_else(|_| "local".to_string());
+        Self {
+            user: format!("local:{os_user}"),
+        }
     }
 }
 
@@ -39,7 +43,11 @@ pub struct Context {
 
 impl Context {
     pub fn new(store: Store, actor: Actor) -> Self {
-        Self { actor, store, progress: Arc::new(NoProgress) }
+        Self {
+            actor,
+            store,
+            progress: Arc::new(NoProgress),
+        }
     }
 
     pub fn with_progress(mut self, progress: Arc<dyn Progress>) -> Self {

@@ -23,7 +23,10 @@ pub fn data_dir() -> Result<PathBuf> {
 
 /// `sqlite:` URL of the embedded database file.
 pub fn default_url() -> Result<String> {
-    Ok(format!("sqlite:{}", data_dir()?.join("partnerdesk.db").display()))
+    Ok(format!(
+        "sqlite:{}",
+        data_dir()?.join("partnerdesk.db").display()
+    ))
 }
 
 /// Opens and migrates the database at `url`.
@@ -32,11 +35,25 @@ pub async fn open(url: &str) -> Result<Store> {
 }
 
 pub fn info(store: &Store) -> DatabaseInfo {
-    DatabaseInfo { backend: store.backend().as_str().to_string(), location: store.location().to_string(), ok: true, error: None }
+    DatabaseInfo {
+        backend: store.backend().as_str().to_string(),
+        location: store.location().to_string(),
+        ok: true,
+        error: None,
+    }
 }
 
 /// What to show when the database could not be opened.
 pub fn failed_info(url: &str, error: &AppError) -> DatabaseInfo {
-    let backend = if url.starts_with("postgres") { "postgres" } else { "sqlite" };
-    DatabaseInfo { backend: backend.to_string(), location: partnerdesk_store::url::redact(url), ok: false, error: Some(error.to_string()) }
+    let backend = if url.starts_with("postgres") {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    DatabaseInfo {
+        backend: backend.to_string(),
+        location: partnerdesk_store::url::redact(url),
+        ok: false,
+        error: Some(error.to_string()),
+    }
 }

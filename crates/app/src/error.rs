@@ -18,7 +18,10 @@ pub enum AppError {
     #[error("{0}")]
     Refused(String),
     #[error("{context}: {source}")]
-    Io { context: String, source: std::io::Error },
+    Io {
+        context: String,
+        source: std::io::Error,
+    },
 }
 
 impl From<FieldError> for AppError {
@@ -38,9 +41,12 @@ impl AppError {
             AppError::Invalid(_) => "invalid",
             AppError::NotFound { .. } | AppError::Store(StoreError::NotFound { .. }) => "not_found",
             AppError::Store(StoreError::Conflict { .. }) => "conflict",
-            AppError::Store(StoreError::InvalidUrl(_) | StoreError::Unreachable { .. } | StoreError::NotSqlite { .. } | StoreError::Migration { .. }) => {
-                "database_unavailable"
-            }
+            AppError::Store(
+                StoreError::InvalidUrl(_)
+                | StoreError::Unreachable { .. }
+                | StoreError::NotSqlite { .. }
+                | StoreError::Migration { .. },
+            ) => "database_unavailable",
             AppError::Store(_) => "database",
             AppError::Import(_) => "import",
             AppError::Engine(_) => "engine",

@@ -5,11 +5,11 @@
 
 pub mod brands;
 pub mod commissions;
-pub mod import;
 pub mod context;
 pub mod database;
 pub mod demo;
 pub mod error;
+pub mod import;
 pub mod partners;
 pub mod wire;
 

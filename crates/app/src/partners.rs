@@ -1,11 +1,19 @@
 //! Use cases on partners: create, edit, move, archive, list/search, tree,
 //! and tracking codes.
 
-use crate::wire::{PartnerDetail, PartnerInput, PartnerPage, PartnerQuery, PartnerRow, PartnerSortKey, SubtreeRow, TrackingCodeView};
+use crate::wire::{
+    PartnerDetail, PartnerInput, PartnerPage, PartnerQuery, PartnerRow, PartnerSortKey, SubtreeRow,
+    TrackingCodeView,
+};
 use crate::{AppError, Context, Result};
-use partnerdesk_domain::partner::{parse_code, parse_email, parse_name, parse_tag, PartnerKind, PartnerStatus, TrackingKind};
+use partnerdesk_domain::partner::{
+    parse_code, parse_email, parse_name, parse_tag, PartnerKind, PartnerStatus, TrackingKind,
+};
 use partnerdesk_domain::{CountryCode, CurrencyCode, Id};
-use partnerdesk_store::partners::{insert_partner, insert_tracking_code, update_partner, PartnerFilter, PartnerRecord, PartnerSort, TrackingCodeRecord};
+use partnerdesk_store::partners::{
+    insert_partner, insert_tracking_code, update_partner, PartnerFilter, PartnerRecord,
+    PartnerSort, TrackingCodeRecord,
+};
 use partnerdesk_store::StoreError;
 
 pub fn row(p: &PartnerRecord) -> PartnerRow {
@@ -40,15 +48,29 @@ pub fn validate(input: &PartnerInput) -> Result<PartnerRecord> {
     Ok(PartnerRecord {
         partner_id: Id::parse("partner_id", input.partner_id.trim())?.into_string(),
         name: parse_name("name", &input.name)?,
-        kind: PartnerKind::parse("kind", &input.kind)?.as_str().to_string(),
-        parent_id: opt(&input.parent_id).map(|p| Id::parse("parent_id", p)).transpose()?.map(Id::into_string),
-        email: opt(&input.email).map(|e| parse_email("email", e)).transpose()?,
-        country: opt(&input.country).map(|c| CountryCode::parse("country", c)).transpose()?.map(|c| c.to_string()),
+        kind: PartnerKind::parse("kind", &input.kind)?
+            .as_str()
+            .to_string(),
+        parent_id: opt(&input.parent_id)
+            .map(|p| Id::parse("parent_id", p))
+            .transpose()?
+            .map(Id::into_string),
+        email: opt(&input.email)
+            .map(|e| parse_email("email", e))
+            .transpose()?,
+        country: opt(&input.country)
+            .map(|c| CountryCode::parse("country", c))
+            .transpose()?
+            .map(|c| c.to_string()),
         currency: CurrencyCode::parse("currency", input.currency.trim())?.to_string(),
-        status: PartnerStatus::parse("status", &input.status)?.as_str().to_string(),
+        status: PartnerStatus::parse("status", &input.status)?
+            .as_str()
+            .to_string(),
         tags,
         notes: input.notes.clone(),
-        contact_name: opt(&input.contact_name).map(|n| parse_name("contact_name", n)).transpose()?,
+        contact_name: opt(&input.contact_name)
+            .map(|n| parse_name("contact_name", n))
+            .transpose()?,
         phone: opt(&input.phone).map(str::to_string),
         archived: false,
         created_at: String::new(),
@@ -58,17 +80,31 @@ pub fn validate(input: &PartnerInput) -> Result<PartnerRecord> {
 }
 
 async fn existing(ctx: &Context, partner_id: &str) -> Result<PartnerRecord> {
-    ctx.store.partner(partner_id).await?.ok_or_else(|| AppError::NotFound { what: "partner", id: partner_id.to_string() })
+    ctx.store
+        .partner(partner_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound {
+            what: "partner",
+            id: partner_id.to_string(),
+        })
 }
 
 /// Refuses a parent that does not exist or that would put `partner_id` under itself.
 async fn check_parent(ctx: &Context, partner_id: &str, parent_id: Option<&str>) -> Result<()> {
-    let Some(parent) = parent_id else { return Ok(()) };
+    let Some(parent) = parent_id else {
+        return Ok(());
+    };
     if parent == partner_id {
-        return Err(AppError::invalid("parent_id", "a partner cannot be its own parent"));
+        return Err(AppError::invalid(
+            "parent_id",
+            "a partner cannot be its own parent",
+        ));
     }
     if ctx.store.partner(parent).await?.is_none() {
-        return Err(AppError::invalid("parent_id", format!("partner '{parent}' does not exist; choose an existing partner or none")));
+        return Err(AppError::invalid(
+            "parent_id",
+            format!("partner '{parent}' does not exist; choose an existing partner or none"),
+        ));
     }
     let chain = ctx.store.ancestors(parent).await?;
     if chain.iter().any(|a| a.partner_id == partner_id) {
@@ -80,7 +116,13 @@ async fn check_parent(ctx: &Context, partner_id: &str, parent_id: Option<&str>) 
     Ok(())
 }
 
-async fn write_audited(ctx: &Context, action: &str, before: Option<&PartnerRecord>, after: &PartnerRecord, insert: bool) -> Result<()> {
+async fn write_audited(
+    ctx: &Context,
+    action: &str,
+    before: Option<&PartnerRecord>,
+    after: &PartnerRecord,
+    insert: bool,
+) -> Result<()> {
     let mut tx = ctx.store.begin().await?;
     if insert {
         insert_partner(&mut tx, after).await?;
@@ -89,7 +131,17 @@ async fn write_audited(ctx: &Context, action: &str, before: Option<&PartnerRecor
     }
     let b = before.map(|b| serde_json::to_string(&row(b)).unwrap_or_default());
     let a = serde_json::to_string(&row(after)).unwrap_or_default();
-    partnerdesk_store::audit(&mut tx, &after.updated_at, &ctx.actor.user, action, "partner", &after.partner_id, b.as_deref(), Some(&a)).await?;
+    partnerdesk_store::audit(
+        &mut tx,
+        &after.updated_at,
+        &ctx.actor.user,
+        action,
+        "partner",
+        &after.partner_id,
+        b.as_deref(),
+        Some(&a),
+    )
+    .await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(())
 }
@@ -97,7 +149,13 @@ async fn write_audited(ctx: &Context, action: &str, before: Option<&PartnerRecor
 pub async fn create(ctx: &Context, input: PartnerInput) -> Result<PartnerRow> {
     let mut p = validate(&input)?;
     if ctx.store.partner(&p.partner_id).await?.is_some() {
-        return Err(AppError::invalid("partner_id", format!("partner '{}' already exists; choose another id", p.partner_id)));
+        return Err(AppError::invalid(
+            "partner_id",
+            format!(
+                "partner '{}' already exists; choose another id",
+                p.partner_id
+            ),
+        ));
     }
     check_parent(ctx, &p.partner_id, p.parent_id.as_deref()).await?;
     let now = ctx.now();
@@ -109,7 +167,10 @@ pub async fn create(ctx: &Context, input: PartnerInput) -> Result<PartnerRow> {
 
 pub async fn edit(ctx: &Context, partner_id: &str, input: PartnerInput) -> Result<PartnerRow> {
     let before = existing(ctx, partner_id).await?;
-    let mut p = validate(&PartnerInput { partner_id: partner_id.to_string(), ..input })?;
+    let mut p = validate(&PartnerInput {
+        partner_id: partner_id.to_string(),
+        ..input
+    })?;
     if p.parent_id != before.parent_id {
         check_parent(ctx, partner_id, p.parent_id.as_deref()).await?;
     }
@@ -122,7 +183,11 @@ pub async fn edit(ctx: &Context, partner_id: &str, input: PartnerInput) -> Resul
 }
 
 /// Moves a partner with its whole subtree under `new_parent` (None: to the top).
-pub async fn move_partner(ctx: &Context, partner_id: &str, new_parent: Option<&str>) -> Result<PartnerRow> {
+pub async fn move_partner(
+    ctx: &Context,
+    partner_id: &str,
+    new_parent: Option<&str>,
+) -> Result<PartnerRow> {
     let before = existing(ctx, partner_id).await?;
     let new_parent = new_parent.map(str::trim).filter(|s| !s.is_empty());
     check_parent(ctx, partner_id, new_parent).await?;
@@ -139,18 +204,34 @@ pub async fn archive(ctx: &Context, partner_id: &str, archived: bool) -> Result<
     let mut p = before.clone();
     p.archived = archived;
     p.updated_at = ctx.now();
-    write_audited(ctx, if archived { "partner.archive" } else { "partner.restore" }, Some(&before), &p, false).await?;
+    write_audited(
+        ctx,
+        if archived {
+            "partner.archive"
+        } else {
+            "partner.restore"
+        },
+        Some(&before),
+        &p,
+        false,
+    )
+    .await?;
     Ok(row(&p))
 }
 
 pub async fn search(ctx: &Context, q: &PartnerQuery) -> Result<PartnerPage> {
-    let word = |f: &str, v: &Option<String>, parse: fn(&str, &str) -> Result<String>| -> Result<Option<String>> {
-        opt(v).map(|s| parse(f, s)).transpose()
-    };
+    let word = |f: &str,
+                v: &Option<String>,
+                parse: fn(&str, &str) -> Result<String>|
+     -> Result<Option<String>> { opt(v).map(|s| parse(f, s)).transpose() };
     let filter = PartnerFilter {
         text: opt(&q.text).map(str::to_string),
-        kind: word("kind", &q.kind, |f, s| Ok(PartnerKind::parse(f, s)?.as_str().to_string()))?,
-        status: word("status", &q.status, |f, s| Ok(PartnerStatus::parse(f, s)?.as_str().to_string()))?,
+        kind: word("kind", &q.kind, |f, s| {
+            Ok(PartnerKind::parse(f, s)?.as_str().to_string())
+        })?,
+        status: word("status", &q.status, |f, s| {
+            Ok(PartnerStatus::parse(f, s)?.as_str().to_string())
+        })?,
         parent_id: opt(&q.parent_id).map(str::to_string),
         tag: opt(&q.tag).map(str::to_string),
         include_archived: q.include_archived,
@@ -167,7 +248,10 @@ pub async fn search(ctx: &Context, q: &PartnerQuery) -> Result<PartnerPage> {
         limit: i64::from(q.limit.clamp(1, 1000)),
     };
     let (total, rows) = ctx.store.search_partners(&filter).await?;
-    Ok(PartnerPage { total: u32::try_from(total).unwrap_or(u32::MAX), rows: rows.iter().map(row).collect() })
+    Ok(PartnerPage {
+        total: u32::try_from(total).unwrap_or(u32::MAX),
+        rows: rows.iter().map(row).collect(),
+    })
 }
 
 pub async fn get(ctx: &Context, partner_id: &str) -> Result<PartnerDetail> {
@@ -189,12 +273,26 @@ pub async fn get(ctx: &Context, partner_id: &str) -> Result<PartnerDetail> {
 /// The partner and its descendants down to `max_depth` levels (at most 50).
 pub async fn tree(ctx: &Context, partner_id: &str, max_depth: u32) -> Result<Vec<SubtreeRow>> {
     existing(ctx, partner_id).await?;
-    let rows = ctx.store.subtree(partner_id, i64::from(max_depth.min(50))).await?;
-    Ok(rows.into_iter().map(|(d, p)| SubtreeRow { depth: u32::try_from(d).unwrap_or(0), partner: row(&p) }).collect())
+    let rows = ctx
+        .store
+        .subtree(partner_id, i64::from(max_depth.min(50)))
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(d, p)| SubtreeRow {
+            depth: u32::try_from(d).unwrap_or(0),
+            partner: row(&p),
+        })
+        .collect())
 }
 
 fn code_view(t: TrackingCodeRecord) -> TrackingCodeView {
-    TrackingCodeView { brand_id: t.brand_id, code: t.code, partner_id: t.partner_id, kind: t.kind }
+    TrackingCodeView {
+        brand_id: t.brand_id,
+        code: t.code,
+        partner_id: t.partner_id,
+        kind: t.kind,
+    }
 }
 
 /// Adds a tracking code to a partner; codes are unique per brand.
@@ -203,10 +301,15 @@ pub async fn add_tracking_code(ctx: &Context, input: TrackingCodeView) -> Result
         brand_id: Id::parse("brand_id", &input.brand_id)?.into_string(),
         code: parse_code("code", input.code.trim())?,
         partner_id: Id::parse("partner_id", &input.partner_id)?.into_string(),
-        kind: TrackingKind::parse("kind", &input.kind)?.as_str().to_string(),
+        kind: TrackingKind::parse("kind", &input.kind)?
+            .as_str()
+            .to_string(),
     };
     if ctx.store.brand(&t.brand_id).await?.is_none() {
-        return Err(AppError::invalid("brand_id", format!("brand '{}' does not exist; create it first", t.brand_id)));
+        return Err(AppError::invalid(
+            "brand_id",
+            format!("brand '{}' does not exist; create it first", t.brand_id),
+        ));
     }
     existing(ctx, &t.partner_id).await?;
     if let Some(other) = ctx.store.tracking_code(&t.brand_id, &t.code).await? {
@@ -219,7 +322,17 @@ pub async fn add_tracking_code(ctx: &Context, input: TrackingCodeView) -> Result
     let mut tx = ctx.store.begin().await?;
     insert_tracking_code(&mut tx, &t).await?;
     let after = serde_json::to_string(&code_view(t.clone())).ok();
-    partnerdesk_store::audit(&mut tx, &now, &ctx.actor.user, "tracking_code.add", "partner", &t.partner_id, None, after.as_deref()).await?;
+    partnerdesk_store::audit(
+        &mut tx,
+        &now,
+        &ctx.actor.user,
+        "tracking_code.add",
+        "partner",
+        &t.partner_id,
+        None,
+        after.as_deref(),
+    )
+    .await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(code_view(t))
 }
@@ -239,30 +352,59 @@ pub async fn create_many(ctx: &Context, inputs: &[PartnerInput]) -> Result<usize
         })?;
         if let Some(parent) = &p.parent_id {
             if !seen.contains(parent) && ctx.store.partner(parent).await?.is_none() {
-                return Err(AppError::invalid(&format!("partners[{i}].parent_id"), format!("partner '{parent}' does not exist (nor earlier in the list)")));
+                return Err(AppError::invalid(
+                    &format!("partners[{i}].parent_id"),
+                    format!("partner '{parent}' does not exist (nor earlier in the list)"),
+                ));
             }
         }
         if !seen.insert(p.partner_id.clone()) {
-            return Err(AppError::invalid(&format!("partners[{i}].partner_id"), format!("'{}' appears twice", p.partner_id)));
+            return Err(AppError::invalid(
+                &format!("partners[{i}].partner_id"),
+                format!("'{}' appears twice", p.partner_id),
+            ));
         }
         p.created_at = now.clone();
         p.updated_at = now.clone();
         records.push(p);
     }
     let mut tx = ctx.store.begin().await?;
-    let mut batch = partnerdesk_store::Batch::new("partners", &partnerdesk_store::partners::PARTNER_COLUMNS, "");
+    let mut batch = partnerdesk_store::Batch::new(
+        "partners",
+        &partnerdesk_store::partners::PARTNER_COLUMNS,
+        "",
+    );
     for p in &records {
-        batch.push(&mut tx, partnerdesk_store::partners::partner_values(p)).await.map_err(|e| match e {
-            StoreError::Db(e) => StoreError::translate(e, "partner_id", "one of the partners").into(),
-            other => AppError::from(other),
-        })?;
+        batch
+            .push(&mut tx, partnerdesk_store::partners::partner_values(p))
+            .await
+            .map_err(|e| match e {
+                StoreError::Db(e) => {
+                    StoreError::translate(e, "partner_id", "one of the partners").into()
+                }
+                other => AppError::from(other),
+            })?;
     }
     batch.flush(&mut tx).await.map_err(|e| match e {
-        StoreError::Db(e) => AppError::from(StoreError::translate(e, "partner_id", "one of the partners")),
+        StoreError::Db(e) => AppError::from(StoreError::translate(
+            e,
+            "partner_id",
+            "one of the partners",
+        )),
         other => AppError::from(other),
     })?;
     let summary = serde_json::json!({"created": records.len()}).to_string();
-    partnerdesk_store::audit(&mut tx, &now, &ctx.actor.user, "partner.create_many", "partner", "*", None, Some(&summary)).await?;
+    partnerdesk_store::audit(
+        &mut tx,
+        &now,
+        &ctx.actor.user,
+        "partner.create_many",
+        "partner",
+        "*",
+        None,
+        Some(&summary),
+    )
+    .await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(records.len())
 }

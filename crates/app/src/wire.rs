@@ -19,7 +19,11 @@ pub struct ApiError {
 
 impl From<crate::AppError> for ApiError {
     fn from(e: crate::AppError) -> Self {
-        ApiError { code: e.code().to_string(), message: e.to_string(), field: e.field().map(str::to_string) }
+        ApiError {
+            code: e.code().to_string(),
+            message: e.to_string(),
+            field: e.field().map(str::to_string),
+        }
     }
 }
 

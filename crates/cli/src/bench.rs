@@ -24,7 +24,12 @@ pub enum BenchCmd {
 fn peak_mib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|k| k.parse::<u64>().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|k| k.parse::<u64>().ok())
+        })
         .map(|kb| kb / 1024)
         .unwrap_or(0)
 }
@@ -44,7 +49,10 @@ fn temp_db(dir: &std::path::Path) -> String {
 
 pub async fn run(db: &Option<String>, cmd: BenchCmd) -> Result<(), AppError> {
     let tmp = std::env::temp_dir().join(format!("partnerdesk-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).map_err(|e| AppError::Io { context: format!("cannot create {}", tmp.display()), source: e })?;
+    std::fs::create_dir_all(&tmp).map_err(|e| AppError::Io {
+        context: format!("cannot create {}", tmp.display()),
+        source: e,
+    })?;
     let url = db.clone().unwrap_or_else(|| temp_db(&tmp));
     let result = match cmd {
         BenchCmd::Partners { count } => bench_partners(&url, count).await,
@@ -56,25 +64,42 @@ pub async fn run(db: &Option<String>, cmd: BenchCmd) -> Result<(), AppError> {
 
 async fn bench_partners(url: &str, count: usize) -> Result<(), AppError> {
     let ctx = crate::context(&Some(url.to_string())).await?;
-    let kinds = ["affiliate", "ib", "referral", "media_buyer", "influencer", "strategic"];
-    let words = ["alpha", "bravo", "casino", "delta", "echo", "forex", "gamma", "hotel", "india", "juliet"];
+    let kinds = [
+        "affiliate",
+        "ib",
+        "referral",
+        "media_buyer",
+        "influencer",
+        "strategic",
+    ];
+    let words = [
+        "alpha", "bravo", "casino", "delta", "echo", "forex", "gamma", "hotel", "india", "juliet",
+    ];
     let mut depth = Vec::with_capacity(count);
     let mut inputs = Vec::with_capacity(count);
     let mut seed: u64 = 7;
     let mut next = |n: usize| {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((seed >> 33) as usize) % n.max(1)
     };
     for i in 0..count {
         // Roots every ~20 partners; others under a random recent partner of depth < 4 (5 levels).
-        let parent = if i % 20 == 0 { None } else {
+        let parent = if i % 20 == 0 {
+            None
+        } else {
             let j = i - 1 - next(i.min(200));
             (depth[j] < 4).then_some(j)
         };
         depth.push(parent.map(|j| depth[j] + 1).unwrap_or(0));
         inputs.push(PartnerInput {
             partner_id: format!("B{i:07}"),
-            name: format!("{} {} {i}", words[next(words.len())], words[next(words.len())]),
+            name: format!(
+                "{} {} {i}",
+                words[next(words.len())],
+                words[next(words.len())]
+            ),
             kind: kinds[next(kinds.len())].into(),
             parent_id: parent.map(|j| format!("B{j:07}")),
             email: Some(format!("p{i}@example.com")),
@@ -104,7 +129,11 @@ async fn bench_partners(url: &str, count: usize) -> Result<(), AppError> {
             parent_id: None,
             tag: None,
             include_archived: false,
-            sort: if i % 2 == 0 { PartnerSortKey::Name } else { PartnerSortKey::CreatedAt },
+            sort: if i % 2 == 0 {
+                PartnerSortKey::Name
+            } else {
+                PartnerSortKey::CreatedAt
+            },
             desc: i % 4 == 0,
             offset: (i as u32 % 5) * 50,
             limit: 50,
@@ -123,18 +152,34 @@ async fn bench_partners(url: &str, count: usize) -> Result<(), AppError> {
     println!("| step | rows | time | rate | peak memory |");
     println!("|---|---:|---:|---:|---:|");
     println!("| bulk create partners ({}) | {count} | {create_s:.2} s | {:.0} rows/s | {create_mem} MiB |", ctx.store.backend().as_str(), count as f64 / create_s.max(1e-9));
-    println!("| search page (50 rows, filtered, sorted), median of 100 | 50 | {:.2} ms | | |", median(search_ms));
-    println!("| load a 5-level subtree, median of 50 | | {:.2} ms | | |", median(tree_ms));
+    println!(
+        "| search page (50 rows, filtered, sorted), median of 100 | 50 | {:.2} ms | | |",
+        median(search_ms)
+    );
+    println!(
+        "| load a 5-level subtree, median of 50 | | {:.2} ms | | |",
+        median(tree_ms)
+    );
     Ok(())
 }
 
 async fn bench_money(url: &str, scale: &str, tmp: &std::path::Path) -> Result<(), AppError> {
-    let scale: partnerdesk_gen::Scale = scale.parse().map_err(|e: partnerdesk_gen::GenError| AppError::invalid("--scale", e.to_string()))?;
-    let opts = partnerdesk_gen::GenOptions { scale, ..Default::default() };
+    let scale: partnerdesk_gen::Scale = scale
+        .parse()
+        .map_err(|e: partnerdesk_gen::GenError| AppError::invalid("--scale", e.to_string()))?;
+    let opts = partnerdesk_gen::GenOptions {
+        scale,
+        ..Default::default()
+    };
     let folder = tmp.join("import");
     let t = Instant::now();
-    let gen = partnerdesk_gen::generate(&opts, &folder, &mut |_, _, _| {}).map_err(|e| AppError::Refused(e.to_string()))?;
-    eprintln!("generated {} rows in {:.1} s", gen.total_rows(), t.elapsed().as_secs_f64());
+    let gen = partnerdesk_gen::generate(&opts, &folder, &mut |_, _, _| {})
+        .map_err(|e| AppError::Refused(e.to_string()))?;
+    eprintln!(
+        "generated {} rows in {:.1} s",
+        gen.total_rows(),
+        t.elapsed().as_secs_f64()
+    );
     let ctx = crate::context(&Some(url.to_string())).await?;
     let period = Period::of(opts.start);
     let mut table = Vec::new();
@@ -147,25 +192,49 @@ async fn bench_money(url: &str, scale: &str, tmp: &std::path::Path) -> Result<()
     reset_peak();
     let t = Instant::now();
     commissions::run(&ctx, period).await?;
-    let rows = gen.rows("igaming_activity.csv").unwrap_or(0) + gen.rows("trades.csv").unwrap_or(0) + gen.rows("purchases.csv").unwrap_or(0);
-    table.push(("full run, one month", rows, t.elapsed().as_secs_f64(), peak_mib()));
+    let rows = gen.rows("igaming_activity.csv").unwrap_or(0)
+        + gen.rows("trades.csv").unwrap_or(0)
+        + gen.rows("purchases.csv").unwrap_or(0);
+    table.push((
+        "full run, one month",
+        rows,
+        t.elapsed().as_secs_f64(),
+        peak_mib(),
+    ));
 
     let extra = tmp.join("extra");
     let day = gen.last_day.succ_opt().unwrap_or(gen.last_day);
-    let extra_report = partnerdesk_gen::generate_extra_day(&opts, &extra, day).map_err(|e| AppError::Refused(e.to_string()))?;
+    let extra_report = partnerdesk_gen::generate_extra_day(&opts, &extra, day)
+        .map_err(|e| AppError::Refused(e.to_string()))?;
     reset_peak();
     let t = Instant::now();
     let r = import::import_folder(&ctx, &extra).await?;
-    table.push(("import one more day", r.rows(), t.elapsed().as_secs_f64(), peak_mib()));
+    table.push((
+        "import one more day",
+        r.rows(),
+        t.elapsed().as_secs_f64(),
+        peak_mib(),
+    ));
     reset_peak();
     let t = Instant::now();
     commissions::run(&ctx, Period::of(day)).await?;
-    table.push(("incremental run after one more day", extra_report.total_rows(), t.elapsed().as_secs_f64(), peak_mib()));
+    table.push((
+        "incremental run after one more day",
+        extra_report.total_rows(),
+        t.elapsed().as_secs_f64(),
+        peak_mib(),
+    ));
 
-    println!("| step ({}) | rows | seconds | rows/s | peak memory |", ctx.store.backend().as_str());
+    println!(
+        "| step ({}) | rows | seconds | rows/s | peak memory |",
+        ctx.store.backend().as_str()
+    );
     println!("|---|---:|---:|---:|---:|");
     for (step, rows, s, mem) in table {
-        println!("| {step} | {rows} | {s:.2} | {:.0} | {mem} MiB |", rows as f64 / s.max(1e-9));
+        println!(
+            "| {step} | {rows} | {s:.2} | {:.0} | {mem} MiB |",
+            rows as f64 / s.max(1e-9)
+        );
     }
     Ok(())
 }

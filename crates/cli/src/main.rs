@@ -12,7 +12,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(name = "partnerdesk", version, about = "Partnerdesk: partners, deals, commissions — from the command line")]
+#[command(
+    name = "partnerdesk",
+    version,
+    about = "Partnerdesk: partners, deals, commissions — from the command line"
+)]
 struct Cli {
     /// Database URL: sqlite:PATH or postgres://user@host:port/db (default: the desktop app's embedded database)
     #[arg(long, global = true, env = "PARTNERDESK_DATABASE_URL")]
@@ -122,7 +126,13 @@ async fn run(cli: Cli) -> Result<(), AppError> {
         Command::Demo => {
             let ctx = context(&cli.db).await?;
             let r = partnerdesk_app::demo::fill(&ctx).await?;
-            println!("demo data added to {}: {} brands, {} partners, {} tracking codes", ctx.store.location(), r.brands, r.partners, r.tracking_codes);
+            println!(
+                "demo data added to {}: {} brands, {} partners, {} tracking codes",
+                ctx.store.location(),
+                r.brands,
+                r.partners,
+                r.tracking_codes
+            );
         }
         Command::Import { dir } => {
             let ctx = context(&cli.db).await?;
@@ -143,27 +153,55 @@ async fn run(cli: Cli) -> Result<(), AppError> {
                 println!("up to date: no data changed since the last run through {p}");
             }
             for o in &r.periods {
-                let what = if o.closed { "closed (kept)" } else if o.changed { "computed" } else { "unchanged" };
+                let what = if o.closed {
+                    "closed (kept)"
+                } else if o.changed {
+                    "computed"
+                } else {
+                    "unchanged"
+                };
                 println!("{}: {} lines, {what}", o.period, o.lines);
             }
             if r.adjustments > 0 {
-                println!("{} adjustment lines booked for late data of closed periods", r.adjustments);
+                println!(
+                    "{} adjustment lines booked for late data of closed periods",
+                    r.adjustments
+                );
             }
             if r.pending_adjustments > 0 {
-                println!("{} adjustments wait for an open period: run a later period to book them", r.pending_adjustments);
+                println!(
+                    "{} adjustments wait for an open period: run a later period to book them",
+                    r.pending_adjustments
+                );
             }
         }
-        Command::Commissions(CommissionsCmd::Export { period: p, format, out }) => {
+        Command::Commissions(CommissionsCmd::Export {
+            period: p,
+            format,
+            out,
+        }) => {
             if format != "csv" {
-                return Err(AppError::invalid("--format", format!("'{format}' is not supported; use csv")));
+                return Err(AppError::invalid(
+                    "--format",
+                    format!("'{format}' is not supported; use csv"),
+                ));
             }
             let ctx = context(&cli.db).await?;
             let csv = commissions::export_csv(&ctx, period(&p)?).await?;
             match out {
-                Some(path) => std::fs::write(&path, csv).map_err(|e| AppError::Io { context: format!("cannot write {}", path.display()), source: e })?,
+                Some(path) => std::fs::write(&path, csv).map_err(|e| AppError::Io {
+                    context: format!("cannot write {}", path.display()),
+                    source: e,
+                })?,
                 None => {
                     let mut stdout = std::io::stdout().lock();
-                    stdout.write_all(csv.as_bytes()).and_then(|_| stdout.flush()).map_err(|e| AppError::Io { context: "cannot write to standard output".into(), source: e })?;
+                    stdout
+                        .write_all(csv.as_bytes())
+                        .and_then(|_| stdout.flush())
+                        .map_err(|e| AppError::Io {
+                            context: "cannot write to standard output".into(),
+                            source: e,
+                        })?;
                 }
             }
         }
@@ -173,9 +211,22 @@ async fn run(cli: Cli) -> Result<(), AppError> {
             commissions::close(&ctx, p).await?;
             println!("{p} closed");
         }
-        Command::Gen { scale, out, seed, months } => {
-            let scale: partnerdesk_gen::Scale = scale.parse().map_err(|e: partnerdesk_gen::GenError| AppError::invalid("--scale", e.to_string()))?;
-            let opts = partnerdesk_gen::GenOptions { scale, seed, months, ..Default::default() };
+        Command::Gen {
+            scale,
+            out,
+            seed,
+            months,
+        } => {
+            let scale: partnerdesk_gen::Scale =
+                scale.parse().map_err(|e: partnerdesk_gen::GenError| {
+                    AppError::invalid("--scale", e.to_string())
+                })?;
+            let opts = partnerdesk_gen::GenOptions {
+                scale,
+                seed,
+                months,
+                ..Default::default()
+            };
             let show = std::io::stderr().is_terminal();
             let r = partnerdesk_gen::generate(&opts, &out, &mut |task, done, total| {
                 if show {

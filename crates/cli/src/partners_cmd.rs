@@ -1,7 +1,9 @@
 //! `partnerdesk brands …` and `partnerdesk partners …`.
 
 use clap::Subcommand;
-use partnerdesk_app::wire::{BrandView, PartnerInput, PartnerQuery, PartnerRow, PartnerSortKey, TrackingCodeView};
+use partnerdesk_app::wire::{
+    BrandView, PartnerInput, PartnerQuery, PartnerRow, PartnerSortKey, TrackingCodeView,
+};
 use partnerdesk_app::{brands, partners, AppError, Context};
 
 #[derive(Subcommand)]
@@ -130,8 +132,22 @@ pub async fn brands(ctx: &Context, cmd: BrandsCmd) -> Result<(), AppError> {
                 println!("{}\t{}\t{}\t{}", b.brand_id, b.name, b.vertical, b.currency);
             }
         }
-        BrandsCmd::Add { id, name, vertical, currency } => {
-            let b = brands::create(ctx, BrandView { brand_id: id, name, vertical, currency }).await?;
+        BrandsCmd::Add {
+            id,
+            name,
+            vertical,
+            currency,
+        } => {
+            let b = brands::create(
+                ctx,
+                BrandView {
+                    brand_id: id,
+                    name,
+                    vertical,
+                    currency,
+                },
+            )
+            .await?;
             println!("added brand {}", b.brand_id);
         }
     }
@@ -166,8 +182,29 @@ fn sort_key(s: &str) -> Result<PartnerSortKey, AppError> {
 
 pub async fn partners(ctx: &Context, cmd: PartnersCmd) -> Result<(), AppError> {
     match cmd {
-        PartnersCmd::List { search, kind, status, parent, sort, desc, limit, offset, archived } => {
-            let q = PartnerQuery { text: search, kind, status, parent_id: parent, tag: None, include_archived: archived, sort: sort_key(&sort)?, desc, offset, limit };
+        PartnersCmd::List {
+            search,
+            kind,
+            status,
+            parent,
+            sort,
+            desc,
+            limit,
+            offset,
+            archived,
+        } => {
+            let q = PartnerQuery {
+                text: search,
+                kind,
+                status,
+                parent_id: parent,
+                tag: None,
+                include_archived: archived,
+                sort: sort_key(&sort)?,
+                desc,
+                offset,
+                limit,
+            };
             let page = partners::search(ctx, &q).await?;
             for p in &page.rows {
                 print_row(p);
@@ -178,7 +215,14 @@ pub async fn partners(ctx: &Context, cmd: PartnersCmd) -> Result<(), AppError> {
             let d = partners::get(ctx, &id).await?;
             print_row(&d.partner);
             let chain: Vec<&str> = d.ancestors.iter().map(|a| a.partner_id.as_str()).collect();
-            println!("ancestors: {}", if chain.is_empty() { "(top level)".to_string() } else { chain.join(" > ") });
+            println!(
+                "ancestors: {}",
+                if chain.is_empty() {
+                    "(top level)".to_string()
+                } else {
+                    chain.join(" > ")
+                }
+            );
             println!("email: {}", d.partner.email.as_deref().unwrap_or("-"));
             println!("tags: {}", d.partner.tags.join(", "));
             println!("children: {}", d.partner.children);
@@ -216,7 +260,11 @@ pub async fn partners(ctx: &Context, cmd: PartnersCmd) -> Result<(), AppError> {
                 country: fields.country.or(p.country),
                 currency: fields.currency.unwrap_or(p.currency),
                 status: fields.status.unwrap_or(p.status),
-                tags: if fields.tags.is_empty() { p.tags } else { fields.tags },
+                tags: if fields.tags.is_empty() {
+                    p.tags
+                } else {
+                    fields.tags
+                },
                 notes: fields.notes.unwrap_or(d.notes),
                 contact_name: d.contact_name,
                 phone: d.phone,
@@ -229,7 +277,11 @@ pub async fn partners(ctx: &Context, cmd: PartnersCmd) -> Result<(), AppError> {
                 return Err(AppError::invalid("--parent", "give --parent ID or --top"));
             }
             let p = partners::move_partner(ctx, &id, parent.as_deref()).await?;
-            println!("moved {} under {}", p.partner_id, p.parent_id.as_deref().unwrap_or("(top level)"));
+            println!(
+                "moved {} under {}",
+                p.partner_id,
+                p.parent_id.as_deref().unwrap_or("(top level)")
+            );
         }
         PartnersCmd::Archive { id, restore } => {
             partners::archive(ctx, &id, !restore).await?;
@@ -237,12 +289,34 @@ pub async fn partners(ctx: &Context, cmd: PartnersCmd) -> Result<(), AppError> {
         }
         PartnersCmd::Tree { id, depth } => {
             for r in partners::tree(ctx, &id, depth).await? {
-                println!("{}{} {}", "  ".repeat(r.depth as usize), r.partner.partner_id, r.partner.name);
+                println!(
+                    "{}{} {}",
+                    "  ".repeat(r.depth as usize),
+                    r.partner.partner_id,
+                    r.partner.name
+                );
             }
         }
-        PartnersCmd::AddCode { id, brand, code, kind } => {
-            let t = partners::add_tracking_code(ctx, TrackingCodeView { brand_id: brand, code, partner_id: id, kind }).await?;
-            println!("added code {} to {} for {}", t.code, t.partner_id, t.brand_id);
+        PartnersCmd::AddCode {
+            id,
+            brand,
+            code,
+            kind,
+        } => {
+            let t = partners::add_tracking_code(
+                ctx,
+                TrackingCodeView {
+                    brand_id: brand,
+                    code,
+                    partner_id: id,
+                    kind,
+                },
+            )
+            .await?;
+            println!(
+                "added code {} to {} for {}",
+                t.code, t.partner_id, t.brand_id
+            );
         }
     }
     Ok(())

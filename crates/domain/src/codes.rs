@@ -117,13 +117,20 @@ mod tests {
 
     #[test]
     fn lists_have_the_expected_sizes() {
-        assert_eq!(COUNTRIES.split_ascii_whitespace().count(), 249, "ISO 3166-1 assigns 249 alpha-2 codes");
+        assert_eq!(
+            COUNTRIES.split_ascii_whitespace().count(),
+            249,
+            "ISO 3166-1 assigns 249 alpha-2 codes"
+        );
     }
 
     #[test]
     fn countries() {
         assert_eq!(CountryCode::parse("country", "DE").unwrap().as_str(), "DE");
-        assert!(CountryCode::parse("country", "de").is_err(), "lower case is refused");
+        assert!(
+            CountryCode::parse("country", "de").is_err(),
+            "lower case is refused"
+        );
         assert!(CountryCode::parse("country", "XX").is_err());
         assert!(CountryCode::parse("country", "DEU").is_err());
         let e = CountryCode::parse("country", "ZZ").unwrap_err();
@@ -132,7 +139,10 @@ mod tests {
 
     #[test]
     fn currencies() {
-        assert_eq!(CurrencyCode::parse("currency", "EUR").unwrap().as_str(), "EUR");
+        assert_eq!(
+            CurrencyCode::parse("currency", "EUR").unwrap().as_str(),
+            "EUR"
+        );
         assert!(CurrencyCode::parse("currency", "EUE").is_err());
         assert!(CurrencyCode::parse("currency", "eur").is_err());
         assert!(CurrencyCode::parse("currency", "").is_err());

@@ -23,7 +23,14 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const EXPORTED: [Kind; 6] = [Kind::Cpa, Kind::Revshare, Kind::LotRebate, Kind::SpreadShare, Kind::PurchaseShare, Kind::SubOverride];
+    pub const EXPORTED: [Kind; 6] = [
+        Kind::Cpa,
+        Kind::Revshare,
+        Kind::LotRebate,
+        Kind::SpreadShare,
+        Kind::PurchaseShare,
+        Kind::SubOverride,
+    ];
 
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -38,10 +45,18 @@ impl Kind {
     }
 
     pub fn parse(field: &str, raw: &str) -> Result<Kind, FieldError> {
-        [Kind::Cpa, Kind::Revshare, Kind::LotRebate, Kind::SpreadShare, Kind::PurchaseShare, Kind::SubOverride, Kind::Adjustment]
-            .into_iter()
-            .find(|k| k.as_str() == raw)
-            .ok_or_else(|| FieldError::new(field, format!("'{raw}' is not a commission kind")))
+        [
+            Kind::Cpa,
+            Kind::Revshare,
+            Kind::LotRebate,
+            Kind::SpreadShare,
+            Kind::PurchaseShare,
+            Kind::SubOverride,
+            Kind::Adjustment,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == raw)
+        .ok_or_else(|| FieldError::new(field, format!("'{raw}' is not a commission kind")))
     }
 }
 
@@ -74,13 +89,28 @@ pub fn canonical_csv<'a>(lines: impl IntoIterator<Item = &'a Line>) -> String {
         .map(|l| {
             let mut a = l.amount;
             a.rescale(2);
-            (l.partner_id.as_str(), l.brand_id.as_str(), l.kind.as_str(), l.period.to_string(), l.currency.as_str(), a.to_string())
+            (
+                l.partner_id.as_str(),
+                l.brand_id.as_str(),
+                l.kind.as_str(),
+                l.period.to_string(),
+                l.currency.as_str(),
+                a.to_string(),
+            )
         })
         .collect();
-    rows.sort_by(|a, b| (a.0.as_bytes(), a.1.as_bytes(), a.2.as_bytes()).cmp(&(b.0.as_bytes(), b.1.as_bytes(), b.2.as_bytes())));
+    rows.sort_by(|a, b| {
+        (a.0.as_bytes(), a.1.as_bytes(), a.2.as_bytes()).cmp(&(
+            b.0.as_bytes(),
+            b.1.as_bytes(),
+            b.2.as_bytes(),
+        ))
+    });
     let mut out = String::from("partner_id,brand_id,period,kind,amount,currency\n");
     for (partner, brand, kind, period, currency, amount) in rows {
-        out.push_str(&format!("{partner},{brand},{period},{kind},{amount},{currency}\n"));
+        out.push_str(&format!(
+            "{partner},{brand},{period},{kind},{amount},{currency}\n"
+        ));
     }
     out
 }

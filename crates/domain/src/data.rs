@@ -21,7 +21,10 @@ impl CustomerStatus {
         match raw {
             "active" => Ok(Self::Active),
             "excluded" => Ok(Self::Excluded),
-            _ => Err(FieldError::new(field, format!("'{raw}' is not a customer status; allowed: active, excluded"))),
+            _ => Err(FieldError::new(
+                field,
+                format!("'{raw}' is not a customer status; allowed: active, excluded"),
+            )),
         }
     }
     pub fn as_str(&self) -> &'static str {
@@ -111,7 +114,10 @@ impl Assignment {
     }
 
     pub fn overlaps(&self, other: &Assignment) -> bool {
-        let end = |a: &Assignment| a.valid_to.unwrap_or(Period::new(9999, 12).unwrap_or(a.valid_from));
+        let end = |a: &Assignment| {
+            a.valid_to
+                .unwrap_or(Period::new(9999, 12).unwrap_or(a.valid_from))
+        };
         self.partner_id == other.partner_id
             && self.brand_id == other.brand_id
             && self.valid_from <= end(other)
@@ -142,16 +148,25 @@ pub fn parse_valid_to(field: &str, raw: &str) -> Result<Period, FieldError> {
 /// A calendar date `YYYY-MM-DD`.
 pub fn parse_date(field: &str, raw: &str) -> Result<NaiveDate, FieldError> {
     if raw.len() != 10 {
-        return Err(FieldError::new(field, format!("'{raw}' is not a date; write YYYY-MM-DD")));
+        return Err(FieldError::new(
+            field,
+            format!("'{raw}' is not a date; write YYYY-MM-DD"),
+        ));
     }
-    NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| FieldError::new(field, format!("'{raw}' is not a date; write YYYY-MM-DD")))
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .map_err(|_| FieldError::new(field, format!("'{raw}' is not a date; write YYYY-MM-DD")))
 }
 
 /// An RFC 3339 time with any offset, kept as UTC.
 pub fn parse_time(field: &str, raw: &str) -> Result<DateTime<Utc>, FieldError> {
     DateTime::parse_from_rfc3339(raw)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| FieldError::new(field, format!("'{raw}' is not an RFC 3339 time (e.g. 2026-07-01T12:00:00Z)")))
+        .map_err(|_| {
+            FieldError::new(
+                field,
+                format!("'{raw}' is not an RFC 3339 time (e.g. 2026-07-01T12:00:00Z)"),
+            )
+        })
 }
 
 /// A time as stored: fixed-width UTC with nanoseconds, so that text order is time order.
@@ -173,9 +188,15 @@ mod tests {
     #[test]
     fn assignment_boundaries() {
         assert!(parse_valid_from("valid_from", "2026-07-01").is_ok());
-        assert!(parse_valid_from("valid_from", "2026-07-15").unwrap_err().message.contains("first day"));
+        assert!(parse_valid_from("valid_from", "2026-07-15")
+            .unwrap_err()
+            .message
+            .contains("first day"));
         assert!(parse_valid_to("valid_to", "2026-09-30").is_ok());
         assert!(parse_valid_to("valid_to", "2026-09-29").is_err());
-        assert!(parse_valid_to("valid_to", "2028-02-29").is_ok(), "leap day ends February 2028");
+        assert!(
+            parse_valid_to("valid_to", "2028-02-29").is_ok(),
+            "leap day ends February 2028"
+        );
     }
 }

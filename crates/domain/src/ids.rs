@@ -17,12 +17,18 @@ impl Id {
             return Err(FieldError::new(field, "must not be empty"));
         }
         if raw.trim() != raw {
-            return Err(FieldError::new(field, format!("'{raw}' has leading or trailing spaces")));
+            return Err(FieldError::new(
+                field,
+                format!("'{raw}' has leading or trailing spaces"),
+            ));
         }
         if raw.chars().count() > 100 {
             return Err(FieldError::new(field, "must be at most 100 characters"));
         }
-        if let Some(c) = raw.chars().find(|c| c.is_control() || *c == ',' || *c == '"') {
+        if let Some(c) = raw
+            .chars()
+            .find(|c| c.is_control() || *c == ',' || *c == '"')
+        {
             return Err(FieldError::new(
                 field,
                 format!("'{raw}' contains {c:?}; ids may not contain commas, quotes or control characters"),

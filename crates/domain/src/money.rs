@@ -8,20 +8,37 @@ use std::str::FromStr;
 /// An empty cell is an error, never 0.
 pub fn parse_decimal(field: &str, raw: &str) -> Result<Decimal, FieldError> {
     if raw.is_empty() {
-        return Err(FieldError::new(field, "is empty; write a decimal number such as 12.50"));
+        return Err(FieldError::new(
+            field,
+            "is empty; write a decimal number such as 12.50",
+        ));
     }
-    let ok_chars = raw.bytes().enumerate().all(|(i, b)| b.is_ascii_digit() || b == b'.' || (i == 0 && (b == b'-' || b == b'+')));
+    let ok_chars = raw
+        .bytes()
+        .enumerate()
+        .all(|(i, b)| b.is_ascii_digit() || b == b'.' || (i == 0 && (b == b'-' || b == b'+')));
     if !ok_chars {
-        return Err(FieldError::new(field, format!("'{raw}' is not a decimal number (use digits and '.', e.g. 12.50)")));
+        return Err(FieldError::new(
+            field,
+            format!("'{raw}' is not a decimal number (use digits and '.', e.g. 12.50)"),
+        ));
     }
-    Decimal::from_str(raw).map_err(|_| FieldError::new(field, format!("'{raw}' is not a decimal number (use digits and '.', e.g. 12.50)")))
+    Decimal::from_str(raw).map_err(|_| {
+        FieldError::new(
+            field,
+            format!("'{raw}' is not a decimal number (use digits and '.', e.g. 12.50)"),
+        )
+    })
 }
 
 /// A decimal that must be ≥ 0.
 pub fn parse_non_negative(field: &str, raw: &str) -> Result<Decimal, FieldError> {
     let d = parse_decimal(field, raw)?;
     if d.is_sign_negative() && !d.is_zero() {
-        return Err(FieldError::new(field, format!("'{raw}' is negative; it must be 0 or more")));
+        return Err(FieldError::new(
+            field,
+            format!("'{raw}' is negative; it must be 0 or more"),
+        ));
     }
     Ok(d)
 }
@@ -30,7 +47,10 @@ pub fn parse_non_negative(field: &str, raw: &str) -> Result<Decimal, FieldError>
 pub fn parse_positive(field: &str, raw: &str) -> Result<Decimal, FieldError> {
     let d = parse_decimal(field, raw)?;
     if d <= Decimal::ZERO {
-        return Err(FieldError::new(field, format!("'{raw}' must be greater than 0")));
+        return Err(FieldError::new(
+            field,
+            format!("'{raw}' must be greater than 0"),
+        ));
     }
     Ok(d)
 }
@@ -69,7 +89,11 @@ mod tests {
         assert_eq!(round_cents(dec!("0.125")).to_string(), "0.13");
         assert_eq!(round_cents(dec!("-0.125")).to_string(), "-0.13");
         assert_eq!(round_cents(dec!("2.5")).to_string(), "2.50");
-        assert_eq!(round_cents(dec!("-0.004")).to_string(), "0.00", "no negative zero");
+        assert_eq!(
+            round_cents(dec!("-0.004")).to_string(),
+            "0.00",
+            "no negative zero"
+        );
     }
 
     #[test]

@@ -44,18 +44,18 @@ word_enum!(
     Vertical, "vertical", { Igaming => "igaming", Forex => "forex", Prop => "prop" });
 
 word_enum!(
-    /// What kind of partner this is (influencers and streamers share `influencer`).
-    PartnerKind, "partner kind", {
-        Affiliate => "affiliate", Ib => "ib", Referral => "referral",
-        MediaBuyer => "media_buyer", Influencer => "influencer", Strategic => "strategic",
-    });
+/// What kind of partner this is (influencers and streamers share `influencer`).
+PartnerKind, "partner kind", {
+    Affiliate => "affiliate", Ib => "ib", Referral => "referral",
+    MediaBuyer => "media_buyer", Influencer => "influencer", Strategic => "strategic",
+});
 
 word_enum!(
-    /// Where a partner stands; it decides whether it is paid, not what it earns.
-    PartnerStatus, "partner status", {
-        Applied => "applied", PendingReview => "pending_review", Active => "active",
-        Suspended => "suspended", Terminated => "terminated",
-    });
+/// Where a partner stands; it decides whether it is paid, not what it earns.
+PartnerStatus, "partner status", {
+    Applied => "applied", PendingReview => "pending_review", Active => "active",
+    Suspended => "suspended", Terminated => "terminated",
+});
 
 word_enum!(
     /// How a tracking code attributes customers.
@@ -64,14 +64,27 @@ word_enum!(
 /// Checks an e-mail address: one `@`, a non-empty local part, a dotted domain,
 /// no spaces. Deliverability is the SMTP server's business.
 pub fn parse_email(field: &str, raw: &str) -> Result<String, FieldError> {
-    let bad = || FieldError::new(field, format!("'{raw}' is not an e-mail address (expected name@example.com)"));
+    let bad = || {
+        FieldError::new(
+            field,
+            format!("'{raw}' is not an e-mail address (expected name@example.com)"),
+        )
+    };
     let (local, domain) = raw.split_once('@').ok_or_else(bad)?;
     let domain_ok = domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains("..")
-        && domain.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-');
-    if local.is_empty() || local.len() > 64 || !domain_ok || raw.len() > 254 || raw.chars().any(char::is_whitespace) || domain.contains('@') {
+        && domain
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+    if local.is_empty()
+        || local.len() > 64
+        || !domain_ok
+        || raw.len() > 254
+        || raw.chars().any(char::is_whitespace)
+        || domain.contains('@')
+    {
         return Err(bad());
     }
     Ok(raw.to_string())
@@ -87,7 +100,10 @@ pub fn parse_name(field: &str, raw: &str) -> Result<String, FieldError> {
         return Err(FieldError::new(field, "must be at most 200 characters"));
     }
     if name.chars().any(|c| c.is_control()) {
-        return Err(FieldError::new(field, "must not contain control characters"));
+        return Err(FieldError::new(
+            field,
+            "must not contain control characters",
+        ));
     }
     Ok(name.to_string())
 }
@@ -95,8 +111,15 @@ pub fn parse_name(field: &str, raw: &str) -> Result<String, FieldError> {
 /// A tag: trimmed, 1–50 characters, no commas.
 pub fn parse_tag(field: &str, raw: &str) -> Result<String, FieldError> {
     let tag = raw.trim();
-    if tag.is_empty() || tag.chars().count() > 50 || tag.contains(',') || tag.chars().any(|c| c.is_control()) {
-        return Err(FieldError::new(field, format!("'{raw}' is not a tag (1–50 characters, no commas)")));
+    if tag.is_empty()
+        || tag.chars().count() > 50
+        || tag.contains(',')
+        || tag.chars().any(|c| c.is_control())
+    {
+        return Err(FieldError::new(
+            field,
+            format!("'{raw}' is not a tag (1–50 characters, no commas)"),
+        ));
     }
     Ok(tag.to_string())
 }
@@ -140,7 +163,11 @@ pub fn parse_code(field: &str, raw: &str) -> Result<String, FieldError> {
 
 /// Would making `new_parent` the parent of `partner` create a cycle?
 /// `parent_of` walks the current tree upwards.
-pub fn would_cycle(partner: &Id, new_parent: &Id, mut parent_of: impl FnMut(&Id) -> Option<Id>) -> bool {
+pub fn would_cycle(
+    partner: &Id,
+    new_parent: &Id,
+    mut parent_of: impl FnMut(&Id) -> Option<Id>,
+) -> bool {
     let mut cursor = Some(new_parent.clone());
     let mut steps = 0usize;
     while let Some(p) = cursor {
@@ -163,18 +190,34 @@ mod tests {
 
     #[test]
     fn enums_parse_their_words_only() {
-        assert_eq!(PartnerKind::parse("kind", "media_buyer").unwrap(), PartnerKind::MediaBuyer);
+        assert_eq!(
+            PartnerKind::parse("kind", "media_buyer").unwrap(),
+            PartnerKind::MediaBuyer
+        );
         let e = PartnerKind::parse("kind", "streamer").unwrap_err();
         assert_eq!(e.field, "kind");
         assert!(e.message.contains("affiliate, ib, referral"), "{e}");
-        assert_eq!(PartnerStatus::parse("status", "pending_review").unwrap().as_str(), "pending_review");
+        assert_eq!(
+            PartnerStatus::parse("status", "pending_review")
+                .unwrap()
+                .as_str(),
+            "pending_review"
+        );
         assert!(Vertical::parse("vertical", "casino").is_err());
     }
 
     #[test]
     fn emails() {
         assert!(parse_email("email", "anna@example.com").is_ok());
-        for bad in ["anna", "anna@", "@example.com", "anna@example", "an na@example.com", "a@b@c.com", "anna@.com"] {
+        for bad in [
+            "anna",
+            "anna@",
+            "@example.com",
+            "anna@example",
+            "an na@example.com",
+            "a@b@c.com",
+            "anna@.com",
+        ] {
             assert!(parse_email("email", bad).is_err(), "{bad} must be refused");
         }
     }
@@ -192,8 +235,14 @@ mod tests {
         let parents: HashMap<&str, &str> = [("b", "a"), ("c", "b")].into();
         let id = |s: &str| Id::parse("id", s).unwrap();
         let parent_of = |p: &Id| parents.get(p.as_str()).map(|s| id(s));
-        assert!(would_cycle(&id("a"), &id("c"), parent_of), "a under its own grandchild");
+        assert!(
+            would_cycle(&id("a"), &id("c"), parent_of),
+            "a under its own grandchild"
+        );
         assert!(would_cycle(&id("a"), &id("a"), parent_of), "a under itself");
-        assert!(!would_cycle(&id("c"), &id("a"), parent_of), "c directly under a is fine");
+        assert!(
+            !would_cycle(&id("c"), &id("a"), parent_of),
+            "c directly under a is fine"
+        );
     }
 }

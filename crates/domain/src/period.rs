@@ -18,9 +18,18 @@ impl Period {
     }
 
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
-        let bad = || FieldError::new(field, format!("'{raw}' is not a period; write YYYY-MM, e.g. 2026-07"));
+        let bad = || {
+            FieldError::new(
+                field,
+                format!("'{raw}' is not a period; write YYYY-MM, e.g. 2026-07"),
+            )
+        };
         let (y, m) = raw.split_once('-').ok_or_else(bad)?;
-        if y.len() != 4 || m.len() != 2 || !y.bytes().all(|b| b.is_ascii_digit()) || !m.bytes().all(|b| b.is_ascii_digit()) {
+        if y.len() != 4
+            || m.len() != 2
+            || !y.bytes().all(|b| b.is_ascii_digit())
+            || !m.bytes().all(|b| b.is_ascii_digit())
+        {
             return Err(bad());
         }
         let year: i32 = y.parse().map_err(|_| bad())?;
@@ -29,7 +38,10 @@ impl Period {
     }
 
     pub fn of(date: NaiveDate) -> Self {
-        Self { year: date.year(), month: date.month() }
+        Self {
+            year: date.year(),
+            month: date.month(),
+        }
     }
 
     pub fn year(&self) -> i32 {
@@ -50,23 +62,36 @@ impl Period {
 
     pub fn next(&self) -> Self {
         if self.month == 12 {
-            Self { year: self.year + 1, month: 1 }
+            Self {
+                year: self.year + 1,
+                month: 1,
+            }
         } else {
-            Self { year: self.year, month: self.month + 1 }
+            Self {
+                year: self.year,
+                month: self.month + 1,
+            }
         }
     }
 
     pub fn prev(&self) -> Self {
         if self.month == 1 {
-            Self { year: self.year - 1, month: 12 }
+            Self {
+                year: self.year - 1,
+                month: 12,
+            }
         } else {
-            Self { year: self.year, month: self.month - 1 }
+            Self {
+                year: self.year,
+                month: self.month - 1,
+            }
         }
     }
 
     /// Every period from `self` to `last`, both included.
     pub fn through(self, last: Period) -> impl Iterator<Item = Period> {
-        std::iter::successors(Some(self), move |p| (*p < last).then(|| p.next())).take_while(move |p| *p <= last)
+        std::iter::successors(Some(self), move |p| (*p < last).then(|| p.next()))
+            .take_while(move |p| *p <= last)
     }
 }
 
@@ -105,11 +130,19 @@ mod tests {
     #[test]
     fn boundaries() {
         let feb = Period::parse("p", "2028-02").unwrap();
-        assert_eq!(feb.last_day(), NaiveDate::from_ymd_opt(2028, 2, 29).unwrap(), "2028 is a leap year");
+        assert_eq!(
+            feb.last_day(),
+            NaiveDate::from_ymd_opt(2028, 2, 29).unwrap(),
+            "2028 is a leap year"
+        );
         let dec = Period::parse("p", "2026-12").unwrap();
         assert_eq!(dec.next().to_string(), "2027-01");
         assert_eq!(dec.next().prev(), dec);
-        let all: Vec<String> = Period::parse("p", "2026-11").unwrap().through(Period::parse("p", "2027-02").unwrap()).map(|p| p.to_string()).collect();
+        let all: Vec<String> = Period::parse("p", "2026-11")
+            .unwrap()
+            .through(Period::parse("p", "2027-02").unwrap())
+            .map(|p| p.to_string())
+            .collect();
         assert_eq!(all, ["2026-11", "2026-12", "2027-01", "2027-02"]);
     }
 }

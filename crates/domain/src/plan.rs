@@ -108,7 +108,14 @@ pub struct SubOverride {
 }
 
 /// The component types, in the words of RULES.md.
-pub const COMPONENT_TYPES: [&str; 6] = ["revshare", "cpa", "lot_rebate", "spread_share", "purchase_share", "sub_override"];
+pub const COMPONENT_TYPES: [&str; 6] = [
+    "revshare",
+    "cpa",
+    "lot_rebate",
+    "spread_share",
+    "purchase_share",
+    "sub_override",
+];
 
 /// Reads one field set of a JSON object, refusing fields it does not know.
 struct Fields<'a> {
@@ -117,7 +124,9 @@ struct Fields<'a> {
 
 impl<'a> Fields<'a> {
     fn new(v: &'a Value, path: &str, allowed: &[&str]) -> Result<Self, FieldError> {
-        let obj = v.as_object().ok_or_else(|| FieldError::new(path, "must be a JSON object"))?;
+        let obj = v
+            .as_object()
+            .ok_or_else(|| FieldError::new(path, "must be a JSON object"))?;
         if let Some(unknown) = obj.keys().find(|k| !allowed.contains(&k.as_str())) {
             return Err(FieldError::new(
                 format!("{path}.{unknown}"),
@@ -133,38 +142,63 @@ impl<'a> Fields<'a> {
 }
 
 fn decimal(v: &Value, path: &str) -> Result<Decimal, FieldError> {
-    let s = v.as_str().ok_or_else(|| FieldError::new(path, "must be a decimal written as a string, e.g. \"0.25\""))?;
+    let s = v.as_str().ok_or_else(|| {
+        FieldError::new(path, "must be a decimal written as a string, e.g. \"0.25\"")
+    })?;
     let d = crate::money::parse_decimal(path, s)?;
     if d.is_sign_negative() && !d.is_zero() {
-        return Err(FieldError::new(path, format!("'{s}' is negative; it must be 0 or more")));
+        return Err(FieldError::new(
+            path,
+            format!("'{s}' is negative; it must be 0 or more"),
+        ));
     }
     Ok(d.normalize())
 }
 
 fn opt_decimal(f: &Fields, key: &str, path: &str) -> Result<Option<Decimal>, FieldError> {
-    f.get(key).map(|v| decimal(v, &format!("{path}.{key}"))).transpose()
+    f.get(key)
+        .map(|v| decimal(v, &format!("{path}.{key}")))
+        .transpose()
 }
 
 fn req_decimal(f: &Fields, key: &str, path: &str) -> Result<Decimal, FieldError> {
-    opt_decimal(f, key, path)?.ok_or_else(|| FieldError::new(format!("{path}.{key}"), "is required"))
+    opt_decimal(f, key, path)?
+        .ok_or_else(|| FieldError::new(format!("{path}.{key}"), "is required"))
 }
 
 fn opt_uint(f: &Fields, key: &str, path: &str) -> Result<Option<u64>, FieldError> {
     f.get(key)
-        .map(|v| v.as_u64().ok_or_else(|| FieldError::new(format!("{path}.{key}"), "must be a whole number, 0 or more")))
+        .map(|v| {
+            v.as_u64().ok_or_else(|| {
+                FieldError::new(format!("{path}.{key}"), "must be a whole number, 0 or more")
+            })
+        })
         .transpose()
 }
 
 fn opt_bool(f: &Fields, key: &str, path: &str) -> Result<Option<bool>, FieldError> {
-    f.get(key).map(|v| v.as_bool().ok_or_else(|| FieldError::new(format!("{path}.{key}"), "must be true or false"))).transpose()
+    f.get(key)
+        .map(|v| {
+            v.as_bool()
+                .ok_or_else(|| FieldError::new(format!("{path}.{key}"), "must be true or false"))
+        })
+        .transpose()
 }
 
-fn opt_word<'a>(f: &Fields<'a>, key: &str, path: &str, allowed: &[&str]) -> Result<Option<&'a str>, FieldError> {
+fn opt_word<'a>(
+    f: &Fields<'a>,
+    key: &str,
+    path: &str,
+    allowed: &[&str],
+) -> Result<Option<&'a str>, FieldError> {
     match f.get(key) {
         None => Ok(None),
         Some(v) => {
             let s = v.as_str().filter(|s| allowed.contains(s)).ok_or_else(|| {
-                FieldError::new(format!("{path}.{key}"), format!("must be one of: {}", allowed.join(", ")))
+                FieldError::new(
+                    format!("{path}.{key}"),
+                    format!("must be one of: {}", allowed.join(", ")),
+                )
             })?;
             Ok(Some(s))
         }
@@ -173,8 +207,14 @@ fn opt_word<'a>(f: &Fields<'a>, key: &str, path: &str, allowed: &[&str]) -> Resu
 
 fn decimal_list(f: &Fields, key: &str, path: &str) -> Result<Option<Vec<Decimal>>, FieldError> {
     let Some(v) = f.get(key) else { return Ok(None) };
-    let arr = v.as_array().ok_or_else(|| FieldError::new(format!("{path}.{key}"), "must be a list of decimal strings"))?;
-    arr.iter().enumerate().map(|(i, v)| decimal(v, &format!("{path}.{key}[{i}]"))).collect::<Result<Vec<_>, _>>().map(Some)
+    let arr = v.as_array().ok_or_else(|| {
+        FieldError::new(format!("{path}.{key}"), "must be a list of decimal strings")
+    })?;
+    arr.iter()
+        .enumerate()
+        .map(|(i, v)| decimal(v, &format!("{path}.{key}[{i}]")))
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
 }
 
 impl Plan {
@@ -185,7 +225,10 @@ impl Plan {
             Some(s) => Id::parse("plan_id", s)?,
             None => return Err(FieldError::new("plan_id", "is required (a string)")),
         };
-        let name = crate::partner::parse_name("name", f.get("name").and_then(Value::as_str).unwrap_or(""))?;
+        let name = crate::partner::parse_name(
+            "name",
+            f.get("name").and_then(Value::as_str).unwrap_or(""),
+        )?;
         let comps = f
             .get("components")
             .and_then(Value::as_array)
@@ -193,11 +236,18 @@ impl Plan {
         let mut components = Components::default();
         for (i, c) in comps.iter().enumerate() {
             let path = format!("components[{i}]");
-            let ty = c
-                .get("type")
-                .and_then(Value::as_str)
-                .ok_or_else(|| FieldError::new(format!("{path}.type"), format!("is required; one of: {}", COMPONENT_TYPES.join(", "))))?;
-            let dup = || FieldError::new(format!("{path}.type"), format!("a plan has at most one '{ty}' component"));
+            let ty = c.get("type").and_then(Value::as_str).ok_or_else(|| {
+                FieldError::new(
+                    format!("{path}.type"),
+                    format!("is required; one of: {}", COMPONENT_TYPES.join(", ")),
+                )
+            })?;
+            let dup = || {
+                FieldError::new(
+                    format!("{path}.type"),
+                    format!("a plan has at most one '{ty}' component"),
+                )
+            };
             match ty {
                 "revshare" => {
                     if components.revshare.is_some() {
@@ -222,17 +272,24 @@ impl Plan {
                         return Err(dup());
                     }
                     let f = Fields::new(c, &path, &["type", "rate"])?;
-                    components.spread_share = Some(SpreadShare { rate: req_decimal(&f, "rate", &path)? });
+                    components.spread_share = Some(SpreadShare {
+                        rate: req_decimal(&f, "rate", &path)?,
+                    });
                 }
                 "purchase_share" => {
                     if components.purchase_share.is_some() {
                         return Err(dup());
                     }
-                    let f = Fields::new(c, &path, &["type", "first_rate", "repeat_rate", "first_purchase_cpa"])?;
+                    let f = Fields::new(
+                        c,
+                        &path,
+                        &["type", "first_rate", "repeat_rate", "first_purchase_cpa"],
+                    )?;
                     components.purchase_share = Some(PurchaseShare {
                         first_rate: req_decimal(&f, "first_rate", &path)?,
                         repeat_rate: req_decimal(&f, "repeat_rate", &path)?,
-                        first_purchase_cpa: opt_decimal(&f, "first_purchase_cpa", &path)?.unwrap_or_default(),
+                        first_purchase_cpa: opt_decimal(&f, "first_purchase_cpa", &path)?
+                            .unwrap_or_default(),
                     });
                 }
                 "sub_override" => {
@@ -240,19 +297,30 @@ impl Plan {
                         return Err(dup());
                     }
                     let f = Fields::new(c, &path, &["type", "levels"])?;
-                    let levels = decimal_list(&f, "levels", &path)?
-                        .ok_or_else(|| FieldError::new(format!("{path}.levels"), "is required: a list of rates, one per level"))?;
+                    let levels = decimal_list(&f, "levels", &path)?.ok_or_else(|| {
+                        FieldError::new(
+                            format!("{path}.levels"),
+                            "is required: a list of rates, one per level",
+                        )
+                    })?;
                     components.sub_override = Some(SubOverride { levels });
                 }
                 other => {
                     return Err(FieldError::new(
                         format!("{path}.type"),
-                        format!("'{other}' is not a component type; allowed: {}", COMPONENT_TYPES.join(", ")),
+                        format!(
+                            "'{other}' is not a component type; allowed: {}",
+                            COMPONENT_TYPES.join(", ")
+                        ),
                     ))
                 }
             }
         }
-        Ok(Plan { plan_id, name, components })
+        Ok(Plan {
+            plan_id,
+            name,
+            components,
+        })
     }
 
     /// The plan in the `plans.json` form, every default written out. Two plans
@@ -273,7 +341,10 @@ impl Plan {
                 m["rate"] = d(rate);
             }
             if let Some(tiers) = &r.tiers {
-                m["tiers"] = tiers.iter().map(|t| json!({"from": d(&t.from), "rate": d(&t.rate)})).collect();
+                m["tiers"] = tiers
+                    .iter()
+                    .map(|t| json!({"from": d(&t.from), "rate": d(&t.rate)}))
+                    .collect();
             }
             comps.push(m);
         }
@@ -326,35 +397,61 @@ fn parse_revshare(c: &Value, path: &str) -> Result<RevShare, FieldError> {
     let f = Fields::new(
         c,
         path,
-        &["type", "rate", "admin_fee_rate", "payment_fee_rate", "negative_carryover", "tier_metric", "tier_mode", "tiers"],
+        &[
+            "type",
+            "rate",
+            "admin_fee_rate",
+            "payment_fee_rate",
+            "negative_carryover",
+            "tier_metric",
+            "tier_mode",
+            "tiers",
+        ],
     )?;
     let tiers = match f.get("tiers") {
         None => None,
         Some(v) => {
-            let arr = v.as_array().ok_or_else(|| FieldError::new(format!("{path}.tiers"), "must be a list of {from, rate}"))?;
+            let arr = v.as_array().ok_or_else(|| {
+                FieldError::new(format!("{path}.tiers"), "must be a list of {from, rate}")
+            })?;
             let mut tiers = Vec::with_capacity(arr.len());
             for (i, t) in arr.iter().enumerate() {
                 let tp = format!("{path}.tiers[{i}]");
                 let tf = Fields::new(t, &tp, &["from", "rate"])?;
-                tiers.push(Tier { from: req_decimal(&tf, "from", &tp)?, rate: req_decimal(&tf, "rate", &tp)? });
+                tiers.push(Tier {
+                    from: req_decimal(&tf, "from", &tp)?,
+                    rate: req_decimal(&tf, "rate", &tp)?,
+                });
             }
             tiers.sort_by(|a, b| a.from.cmp(&b.from));
             if tiers.windows(2).any(|w| w[0].from == w[1].from) {
-                return Err(FieldError::new(format!("{path}.tiers"), "two tiers start at the same 'from'"));
+                return Err(FieldError::new(
+                    format!("{path}.tiers"),
+                    "two tiers start at the same 'from'",
+                ));
             }
             if tiers.is_empty() {
-                return Err(FieldError::new(format!("{path}.tiers"), "must hold at least one tier (or leave it out and give 'rate')"));
+                return Err(FieldError::new(
+                    format!("{path}.tiers"),
+                    "must hold at least one tier (or leave it out and give 'rate')",
+                ));
             }
             Some(tiers)
         }
     };
     let rate = opt_decimal(&f, "rate", path)?;
     if rate.is_none() && tiers.is_none() {
-        return Err(FieldError::new(format!("{path}.rate"), "is required when there are no tiers"));
+        return Err(FieldError::new(
+            format!("{path}.rate"),
+            "is required when there are no tiers",
+        ));
     }
     let admin_fee_rate = opt_decimal(&f, "admin_fee_rate", path)?.unwrap_or_default();
     if admin_fee_rate > Decimal::ONE {
-        return Err(FieldError::new(format!("{path}.admin_fee_rate"), "must be between 0 and 1"));
+        return Err(FieldError::new(
+            format!("{path}.admin_fee_rate"),
+            "must be between 0 and 1",
+        ));
     }
     Ok(RevShare {
         rate,
@@ -377,11 +474,25 @@ fn parse_cpa(c: &Value, path: &str) -> Result<Cpa, FieldError> {
     let f = Fields::new(
         c,
         path,
-        &["type", "amount", "geo_amounts", "min_deposits", "min_bets", "window_days", "countries", "cap_per_period"],
+        &[
+            "type",
+            "amount",
+            "geo_amounts",
+            "min_deposits",
+            "min_bets",
+            "window_days",
+            "countries",
+            "cap_per_period",
+        ],
     )?;
     let mut geo_amounts = BTreeMap::new();
     if let Some(v) = f.get("geo_amounts") {
-        let obj = v.as_object().ok_or_else(|| FieldError::new(format!("{path}.geo_amounts"), "must be an object of country → amount"))?;
+        let obj = v.as_object().ok_or_else(|| {
+            FieldError::new(
+                format!("{path}.geo_amounts"),
+                "must be an object of country → amount",
+            )
+        })?;
         for (k, v) in obj {
             let kp = format!("{path}.geo_amounts.{k}");
             geo_amounts.insert(CountryCode::parse(&kp, k)?, decimal(v, &kp)?);
@@ -389,7 +500,12 @@ fn parse_cpa(c: &Value, path: &str) -> Result<Cpa, FieldError> {
     }
     let mut countries = Vec::new();
     if let Some(v) = f.get("countries") {
-        let arr = v.as_array().ok_or_else(|| FieldError::new(format!("{path}.countries"), "must be a list of country codes"))?;
+        let arr = v.as_array().ok_or_else(|| {
+            FieldError::new(
+                format!("{path}.countries"),
+                "must be a list of country codes",
+            )
+        })?;
         for (i, c) in arr.iter().enumerate() {
             let cp = format!("{path}.countries[{i}]");
             countries.push(CountryCode::parse(&cp, c.as_str().unwrap_or(""))?);
@@ -397,10 +513,16 @@ fn parse_cpa(c: &Value, path: &str) -> Result<Cpa, FieldError> {
     }
     let window_days = opt_uint(&f, "window_days", path)?;
     if window_days == Some(0) {
-        return Err(FieldError::new(format!("{path}.window_days"), "must be at least 1 (registration day is day 1)"));
+        return Err(FieldError::new(
+            format!("{path}.window_days"),
+            "must be at least 1 (registration day is day 1)",
+        ));
     }
     let to_u32 = |x: Option<u64>, key: &str| -> Result<Option<u32>, FieldError> {
-        x.map(|v| u32::try_from(v).map_err(|_| FieldError::new(format!("{path}.{key}"), "is too large"))).transpose()
+        x.map(|v| {
+            u32::try_from(v).map_err(|_| FieldError::new(format!("{path}.{key}"), "is too large"))
+        })
+        .transpose()
     };
     Ok(Cpa {
         amount: req_decimal(&f, "amount", path)?,
@@ -414,22 +536,32 @@ fn parse_cpa(c: &Value, path: &str) -> Result<Cpa, FieldError> {
 }
 
 fn parse_lot_rebate(c: &Value, path: &str) -> Result<LotRebate, FieldError> {
-    let f = Fields::new(c, path, &["type", "rates", "min_hold_seconds", "split", "level_shares"])?;
-    let obj = f
-        .get("rates")
-        .and_then(Value::as_object)
-        .ok_or_else(|| FieldError::new(format!("{path}.rates"), "is required: an object of instrument group → rate per lot"))?;
+    let f = Fields::new(
+        c,
+        path,
+        &["type", "rates", "min_hold_seconds", "split", "level_shares"],
+    )?;
+    let obj = f.get("rates").and_then(Value::as_object).ok_or_else(|| {
+        FieldError::new(
+            format!("{path}.rates"),
+            "is required: an object of instrument group → rate per lot",
+        )
+    })?;
     let mut rates = BTreeMap::new();
     for (k, v) in obj {
         if k.is_empty() {
-            return Err(FieldError::new(format!("{path}.rates"), "an instrument group name is empty"));
+            return Err(FieldError::new(
+                format!("{path}.rates"),
+                "an instrument group name is empty",
+            ));
         }
         rates.insert(k.clone(), decimal(v, &format!("{path}.rates.{k}"))?);
     }
     let min_hold = opt_uint(&f, "min_hold_seconds", path)?.unwrap_or(0);
     Ok(LotRebate {
         rates,
-        min_hold_seconds: i64::try_from(min_hold).map_err(|_| FieldError::new(format!("{path}.min_hold_seconds"), "is too large"))?,
+        min_hold_seconds: i64::try_from(min_hold)
+            .map_err(|_| FieldError::new(format!("{path}.min_hold_seconds"), "is too large"))?,
         split: match opt_word(&f, "split", path, &["difference", "levels"])? {
             Some("levels") => Split::Levels,
             _ => Split::Difference,
@@ -441,13 +573,20 @@ fn parse_lot_rebate(c: &Value, path: &str) -> Result<LotRebate, FieldError> {
 /// Parses the whole `plans.json` document (an array of plans). Errors name the
 /// plan's position and field.
 pub fn parse_plans_document(text: &str) -> Result<Vec<Plan>, FieldError> {
-    let v: Value = serde_json::from_str(text).map_err(|e| FieldError::new("", format!("is not valid JSON: {e}")))?;
-    let arr = v.as_array().ok_or_else(|| FieldError::new("", "must be a JSON array of plans"))?;
+    let v: Value = serde_json::from_str(text)
+        .map_err(|e| FieldError::new("", format!("is not valid JSON: {e}")))?;
+    let arr = v
+        .as_array()
+        .ok_or_else(|| FieldError::new("", "must be a JSON array of plans"))?;
     arr.iter()
         .enumerate()
         .map(|(i, p)| {
             Plan::from_json(p).map_err(|e| {
-                let who = p.get("plan_id").and_then(Value::as_str).map(|s| format!(" '{s}'")).unwrap_or_default();
+                let who = p
+                    .get("plan_id")
+                    .and_then(Value::as_str)
+                    .map(|s| format!(" '{s}'"))
+                    .unwrap_or_default();
                 e.within(&format!("plan [{i}]{who}"))
             })
         })
@@ -482,7 +621,11 @@ mod tests {
         let plans = parse_plans_document(EXAMPLE).unwrap();
         let p = &plans[0];
         let r = p.components.revshare.as_ref().unwrap();
-        assert_eq!(r.tiers.as_ref().unwrap()[0].from.to_string(), "0", "tiers are sorted by from");
+        assert_eq!(
+            r.tiers.as_ref().unwrap()[0].from.to_string(),
+            "0",
+            "tiers are sorted by from"
+        );
         assert!(r.negative_carryover);
         assert_eq!(p.components.cpa.as_ref().unwrap().window_days, Some(30));
         let again = Plan::from_json(&p.to_json()).unwrap();
@@ -493,20 +636,35 @@ mod tests {
     fn defaults_apply() {
         let plans = parse_plans_document(r#"[{"plan_id":"p","name":"P","components":[{"type":"revshare","rate":"0.3"},{"type":"lot_rebate","rates":{"fx":"5"}}]}]"#).unwrap();
         let r = plans[0].components.revshare.as_ref().unwrap();
-        assert_eq!((r.tier_metric, r.tier_mode, r.negative_carryover), (TierMetric::Ftds, TierMode::Flat, false));
+        assert_eq!(
+            (r.tier_metric, r.tier_mode, r.negative_carryover),
+            (TierMetric::Ftds, TierMode::Flat, false)
+        );
         let l = plans[0].components.lot_rebate.as_ref().unwrap();
         assert_eq!((l.split, l.min_hold_seconds), (Split::Difference, 0));
     }
 
     #[test]
     fn refuses_unknown_types_fields_and_negatives() {
-        let e = parse_plans_document(r#"[{"plan_id":"p","name":"P","components":[{"type":"fixed_fee","amount":"5"}]}]"#).unwrap_err();
-        assert!(e.to_string().contains("components[0].type") && e.to_string().contains("fixed_fee"), "{e}");
+        let e = parse_plans_document(
+            r#"[{"plan_id":"p","name":"P","components":[{"type":"fixed_fee","amount":"5"}]}]"#,
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().contains("components[0].type") && e.to_string().contains("fixed_fee"),
+            "{e}"
+        );
         let e = parse_plans_document(r#"[{"plan_id":"p","name":"P","components":[{"type":"revshare","rate":"0.3","rte":"1"}]}]"#).unwrap_err();
         assert!(e.to_string().contains("components[0].rte"), "{e}");
-        let e = parse_plans_document(r#"[{"plan_id":"p","name":"P","components":[{"type":"spread_share","rate":"-0.1"}]}]"#).unwrap_err();
+        let e = parse_plans_document(
+            r#"[{"plan_id":"p","name":"P","components":[{"type":"spread_share","rate":"-0.1"}]}]"#,
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("negative"), "{e}");
-        let e = parse_plans_document(r#"[{"plan_id":"p","name":"P","components":[{"type":"spread_share","rate":0.1}]}]"#).unwrap_err();
+        let e = parse_plans_document(
+            r#"[{"plan_id":"p","name":"P","components":[{"type":"spread_share","rate":0.1}]}]"#,
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("string"), "{e}");
         let e = parse_plans_document(r#"[{"plan_id":"p","name":"P","components":[{"type":"cpa","amount":"1"},{"type":"cpa","amount":"2"}]}]"#).unwrap_err();
         assert!(e.to_string().contains("at most one"), "{e}");

@@ -18,22 +18,41 @@ pub fn describe(plan: &Plan) -> String {
         let mut s = match (&r.tiers, r.tier_mode) {
             (None, _) => format!("{} of NGR", pct(&r.rate.unwrap_or_default())),
             (Some(t), TierMode::Flat) => {
-                let unit = if r.tier_metric == TierMetric::Ftds { " FTDs a month" } else { " NGR a month" };
+                let unit = if r.tier_metric == TierMetric::Ftds {
+                    " FTDs a month"
+                } else {
+                    " NGR a month"
+                };
                 t.iter()
                     .enumerate()
-                    .map(|(i, t)| if i == 0 && t.from.is_zero() { format!("{} of NGR", pct(&t.rate)) } else { format!("{} from {}{}", pct(&t.rate), num(&t.from), unit) })
+                    .map(|(i, t)| {
+                        if i == 0 && t.from.is_zero() {
+                            format!("{} of NGR", pct(&t.rate))
+                        } else {
+                            format!("{} from {}{}", pct(&t.rate), num(&t.from), unit)
+                        }
+                    })
                     .collect::<Vec<_>>()
                     .join(", ")
             }
             (Some(t), TierMode::Progressive) => {
-                format!("NGR in slices: {}", t.iter().map(|t| format!("{} above {}", pct(&t.rate), num(&t.from))).collect::<Vec<_>>().join(", "))
+                format!(
+                    "NGR in slices: {}",
+                    t.iter()
+                        .map(|t| format!("{} above {}", pct(&t.rate), num(&t.from)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
             }
         };
         if !r.admin_fee_rate.is_zero() {
             s.push_str(&format!(" (admin fee {})", pct(&r.admin_fee_rate)));
         }
         if !r.payment_fee_rate.is_zero() {
-            s.push_str(&format!(" (payment fee {} of deposits and withdrawals)", pct(&r.payment_fee_rate)));
+            s.push_str(&format!(
+                " (payment fee {} of deposits and withdrawals)",
+                pct(&r.payment_fee_rate)
+            ));
         }
         parts.push(s);
         if r.negative_carryover {
@@ -43,7 +62,14 @@ pub fn describe(plan: &Plan) -> String {
     if let Some(p) = &c.cpa {
         let mut s = format!("CPA {}", num(&p.amount));
         if !p.geo_amounts.is_empty() {
-            s.push_str(&format!(" ({})", p.geo_amounts.iter().map(|(k, v)| format!("{k} {}", num(v))).collect::<Vec<_>>().join(", ")));
+            s.push_str(&format!(
+                " ({})",
+                p.geo_amounts
+                    .iter()
+                    .map(|(k, v)| format!("{k} {}", num(v)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
         }
         let mut conds = Vec::new();
         if let Some(m) = &p.min_deposits {
@@ -56,7 +82,14 @@ pub fn describe(plan: &Plan) -> String {
             conds.push(format!("within {w} days"));
         }
         if !p.countries.is_empty() {
-            conds.push(format!("in {}", p.countries.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("/")));
+            conds.push(format!(
+                "in {}",
+                p.countries
+                    .iter()
+                    .map(|c| c.to_string())
+                    .collect::<Vec<_>>()
+                    .join("/")
+            ));
         }
         if !conds.is_empty() {
             s.push_str(&format!(" when {}", conds.join(", ")));
@@ -67,10 +100,18 @@ pub fn describe(plan: &Plan) -> String {
         parts.push(s);
     }
     if let Some(l) = &c.lot_rebate {
-        let rates = l.rates.iter().map(|(g, r)| format!("{} {g}", num(r))).collect::<Vec<_>>().join(", ");
+        let rates = l
+            .rates
+            .iter()
+            .map(|(g, r)| format!("{} {g}", num(r)))
+            .collect::<Vec<_>>()
+            .join(", ");
         let split = match l.split {
             Split::Difference => "difference split up the IB tree".to_string(),
-            Split::Levels => format!("levels split {}", l.level_shares.iter().map(pct).collect::<Vec<_>>().join("/")),
+            Split::Levels => format!(
+                "levels split {}",
+                l.level_shares.iter().map(pct).collect::<Vec<_>>().join("/")
+            ),
         };
         let mut s = format!("lot rebate per lot: {rates}; {split}");
         if l.min_hold_seconds > 0 {
@@ -82,14 +123,24 @@ pub fn describe(plan: &Plan) -> String {
         parts.push(format!("{} of commission and spread", pct(&s.rate)));
     }
     if let Some(p) = &c.purchase_share {
-        let mut s = format!("{} of first purchases, {} of repeats", pct(&p.first_rate), pct(&p.repeat_rate));
+        let mut s = format!(
+            "{} of first purchases, {} of repeats",
+            pct(&p.first_rate),
+            pct(&p.repeat_rate)
+        );
         if !p.first_purchase_cpa.is_zero() {
-            s.push_str(&format!(", plus {} per first purchase", num(&p.first_purchase_cpa)));
+            s.push_str(&format!(
+                ", plus {} per first purchase",
+                num(&p.first_purchase_cpa)
+            ));
         }
         parts.push(s);
     }
     if let Some(o) = &c.sub_override {
-        parts.push(format!("sub-partner override {}", o.levels.iter().map(pct).collect::<Vec<_>>().join(" / ")));
+        parts.push(format!(
+            "sub-partner override {}",
+            o.levels.iter().map(pct).collect::<Vec<_>>().join(" / ")
+        ));
     }
     if parts.is_empty() {
         "no components: earns nothing".to_string()
@@ -105,6 +156,9 @@ mod tests {
     #[test]
     fn the_issue_example_reads_naturally() {
         let p = &parse_plans_document(r#"[{"plan_id":"p","name":"P","components":[{"type":"revshare","negative_carryover":true,"tiers":[{"from":"0","rate":"0.25"},{"from":"10","rate":"0.30"}]}]}]"#).unwrap()[0];
-        assert_eq!(p.describe(), "25% of NGR, 30% from 10 FTDs a month, negative carry-over");
+        assert_eq!(
+            p.describe(),
+            "25% of NGR, 30% from 10 FTDs a month, negative carry-over"
+        );
     }
 }

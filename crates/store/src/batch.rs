@@ -1,5 +1,5 @@
-//! Multi-row inserts with `$n` placeholders (both backends), chunked so a
-//! statement stays under the backends' parameter limits.
+//! Multi-row inserts, chunked so a statement stays under the backends'
+//! parameter limits.
 
 use crate::error::Result;
 use crate::Tx;
@@ -58,11 +58,19 @@ impl Batch {
 
     /// An upsert: on a duplicate key the other columns are replaced.
     pub fn upsert(table: &str, columns: &[&str], key: &[&str]) -> Self {
-        let sets: Vec<String> = columns.iter().filter(|c| !key.contains(c)).map(|c| format!("{c} = excluded.{c}")).collect();
+        let sets: Vec<String> = columns
+            .iter()
+            .filter(|c| !key.contains(c))
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect();
         let tail = if sets.is_empty() {
             format!(" ON CONFLICT ({}) DO NOTHING", key.join(", "))
         } else {
-            format!(" ON CONFLICT ({}) DO UPDATE SET {}", key.join(", "), sets.join(", "))
+            format!(
+                " ON CONFLICT ({}) DO UPDATE SET {}",
+                key.join(", "),
+                sets.join(", ")
+            )
         };
         Self::new(table, columns, &tail)
     }
@@ -91,7 +99,11 @@ impl Batch {
             return Ok(());
         }
         let rows = self.len();
-        let mut sql = String::with_capacity(self.head.len() + rows * self.width * 6 + self.tail.len());
+        // SQLite resolves each named parameter (`$n`) by a linear scan, which
+        // makes big statements quadratic; plain `?` binds by position there.
+        let positional = tx.backend_name().eq_ignore_ascii_case("sqlite");
+        let mut sql =
+            String::with_capacity(self.head.len() + rows * self.width * 6 + self.tail.len());
         sql.push_str(&self.head);
         let mut n = 0usize;
         for r in 0..rows {
@@ -104,8 +116,12 @@ impl Batch {
                     sql.push(',');
                 }
                 n += 1;
-                sql.push('$');
-                sql.push_str(&n.to_string());
+                if positional {
+                    sql.push('?');
+                } else {
+                    sql.push('$');
+                    sql.push_str(&n.to_string());
+                }
             }
             sql.push(')');
         }

@@ -13,18 +13,28 @@ pub struct BrandRecord {
 
 impl Store {
     pub async fn brands(&self) -> Result<Vec<BrandRecord>> {
-        Ok(sqlx::query_as("SELECT brand_id, name, vertical, currency FROM brands ORDER BY brand_id").fetch_all(self.pool()).await?)
+        Ok(sqlx::query_as(
+            "SELECT brand_id, name, vertical, currency FROM brands ORDER BY brand_id",
+        )
+        .fetch_all(self.pool())
+        .await?)
     }
 
     pub async fn brand(&self, brand_id: &str) -> Result<Option<BrandRecord>> {
-        Ok(sqlx::query_as("SELECT brand_id, name, vertical, currency FROM brands WHERE brand_id = $1")
-            .bind(brand_id)
-            .fetch_optional(self.pool())
-            .await?)
+        Ok(sqlx::query_as(
+            "SELECT brand_id, name, vertical, currency FROM brands WHERE brand_id = $1",
+        )
+        .bind(brand_id)
+        .fetch_optional(self.pool())
+        .await?)
     }
 
     pub async fn geo_blocks(&self) -> Result<Vec<(String, String)>> {
-        Ok(sqlx::query_as("SELECT brand_id, country FROM brand_geo_blocks ORDER BY brand_id, country").fetch_all(self.pool()).await?)
+        Ok(sqlx::query_as(
+            "SELECT brand_id, country FROM brand_geo_blocks ORDER BY brand_id, country",
+        )
+        .fetch_all(self.pool())
+        .await?)
     }
 }
 
@@ -51,7 +61,10 @@ pub async fn update_brand(tx: &mut Tx<'_>, b: &BrandRecord, now: &str) -> Result
         .execute(&mut **tx)
         .await?;
     if r.rows_affected() == 0 {
-        return Err(StoreError::NotFound { what: "brand", id: b.brand_id.clone() });
+        return Err(StoreError::NotFound {
+            what: "brand",
+            id: b.brand_id.clone(),
+        });
     }
     Ok(())
 }

@@ -35,12 +35,26 @@ fn corrupt(e: impl std::fmt::Display) -> StoreError {
 
 fn cents(d: Decimal) -> i64 {
     let c = (d * Decimal::ONE_HUNDRED).trunc();
-    i64::try_from(c).unwrap_or(if d.is_sign_negative() { i64::MIN } else { i64::MAX })
+    i64::try_from(c).unwrap_or(if d.is_sign_negative() {
+        i64::MIN
+    } else {
+        i64::MAX
+    })
 }
 
 const LINE_COLUMNS: [&str; 12] = [
-    "period", "partner_id", "brand_id", "kind", "origin_period", "amount", "amount_cents", "currency", "amount_brand", "brand_currency",
-    "fx_rate", "explanation",
+    "period",
+    "partner_id",
+    "brand_id",
+    "kind",
+    "origin_period",
+    "amount",
+    "amount_cents",
+    "currency",
+    "amount_brand",
+    "brand_currency",
+    "fx_rate",
+    "explanation",
 ];
 
 fn line_values(l: &StoredLine) -> Vec<Val> {
@@ -67,14 +81,21 @@ pub(crate) fn line_from_row(r: &sqlx::any::AnyRow) -> Result<StoredLine> {
     let explanation: String = r.try_get("explanation")?;
     Ok(StoredLine {
         line: Line {
-            partner_id: Id::parse("partner_id", &r.try_get::<String, _>("partner_id")?).map_err(corrupt)?,
-            brand_id: Id::parse("brand_id", &r.try_get::<String, _>("brand_id")?).map_err(corrupt)?,
+            partner_id: Id::parse("partner_id", &r.try_get::<String, _>("partner_id")?)
+                .map_err(corrupt)?,
+            brand_id: Id::parse("brand_id", &r.try_get::<String, _>("brand_id")?)
+                .map_err(corrupt)?,
             period: Period::parse("period", &r.try_get::<String, _>("period")?).map_err(corrupt)?,
             kind: Kind::parse("kind", &r.try_get::<String, _>("kind")?).map_err(corrupt)?,
             amount: dec(&r.try_get::<String, _>("amount")?)?,
-            currency: CurrencyCode::parse("currency", &r.try_get::<String, _>("currency")?).map_err(corrupt)?,
+            currency: CurrencyCode::parse("currency", &r.try_get::<String, _>("currency")?)
+                .map_err(corrupt)?,
             amount_brand: dec(&r.try_get::<String, _>("amount_brand")?)?,
-            brand_currency: CurrencyCode::parse("brand_currency", &r.try_get::<String, _>("brand_currency")?).map_err(corrupt)?,
+            brand_currency: CurrencyCode::parse(
+                "brand_currency",
+                &r.try_get::<String, _>("brand_currency")?,
+            )
+            .map_err(corrupt)?,
             fx_rate: dec(&r.try_get::<String, _>("fx_rate")?)?,
             explanation: serde_json::from_str(&explanation).map_err(corrupt)?,
         },
@@ -110,23 +131,44 @@ impl Store {
 
     /// Adjustments booked anywhere for late data of `origin`.
     pub async fn adjustments_for(&self, origin: Period) -> Result<Vec<StoredLine>> {
-        let rows = sqlx::query(&format!("SELECT {} FROM commission_lines WHERE origin_period = $1", LINE_COLUMNS.join(", ")))
-            .bind(origin.to_string())
-            .fetch_all(self.pool())
-            .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {} FROM commission_lines WHERE origin_period = $1",
+            LINE_COLUMNS.join(", ")
+        ))
+        .bind(origin.to_string())
+        .fetch_all(self.pool())
+        .await?;
         rows.iter().map(line_from_row).collect()
     }
 
     /// Plan versions a closed period keeps: (period, plan_id, version).
     pub async fn pinned_plan_versions(&self) -> Result<Vec<(String, String, i64)>> {
-        Ok(sqlx::query_as("SELECT period, plan_id, version FROM period_plans ORDER BY period, plan_id").fetch_all(self.pool()).await?)
+        Ok(sqlx::query_as(
+            "SELECT period, plan_id, version FROM period_plans ORDER BY period, plan_id",
+        )
+        .fetch_all(self.pool())
+        .await?)
     }
 }
 
 /// Replaces a period's lines of one origin ('' = the period's own lines).
-pub async fn replace_lines(tx: &mut Tx<'_>, period: Period, origin_is_adjustment: bool, lines: &[StoredLine]) -> Result<()> {
-    let cond = if origin_is_adjustment { "origin_period <> ''" } else { "origin_period = ''" };
-    sqlx::query(&format!("DELETE FROM commission_lines WHERE period = $1 AND {cond}")).bind(period.to_string()).execute(&mut **tx).await?;
+pub async fn replace_lines(
+    tx: &mut Tx<'_>,
+    period: Period,
+    origin_is_adjustment: bool,
+    lines: &[StoredLine],
+) -> Result<()> {
+    let cond = if origin_is_adjustment {
+        "origin_period <> ''"
+    } else {
+        "origin_period = ''"
+    };
+    sqlx::query(&format!(
+        "DELETE FROM commission_lines WHERE period = $1 AND {cond}"
+    ))
+    .bind(period.to_string())
+    .execute(&mut **tx)
+    .await?;
     let mut b = Batch::new("commission_lines", &LINE_COLUMNS, "");
     for l in lines {
         b.push(tx, line_values(l)).await?;
@@ -134,7 +176,12 @@ pub async fn replace_lines(tx: &mut Tx<'_>, period: Period, origin_is_adjustment
     b.flush(tx).await
 }
 
-pub async fn set_period_computed(tx: &mut Tx<'_>, period: Period, at: &str, inputs: &str) -> Result<()> {
+pub async fn set_period_computed(
+    tx: &mut Tx<'_>,
+    period: Period,
+    at: &str,
+    inputs: &str,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO periods (period, state, computed_at, inputs) VALUES ($1, 'computed', $2, $3) \
          ON CONFLICT (period) DO UPDATE SET computed_at = excluded.computed_at, inputs = excluded.inputs WHERE periods.state = 'computed'",
@@ -148,7 +195,13 @@ pub async fn set_period_computed(tx: &mut Tx<'_>, period: Period, at: &str, inpu
 }
 
 /// Closes a computed period and pins the plan versions it was computed with.
-pub async fn close_period(tx: &mut Tx<'_>, period: Period, at: &str, by: &str, plan_versions: &[(String, i64)]) -> Result<()> {
+pub async fn close_period(
+    tx: &mut Tx<'_>,
+    period: Period,
+    at: &str,
+    by: &str,
+    plan_versions: &[(String, i64)],
+) -> Result<()> {
     let r = sqlx::query("UPDATE periods SET state = 'closed', closed_at = $2, closed_by = $3 WHERE period = $1 AND state = 'computed'")
         .bind(period.to_string())
         .bind(at)
@@ -156,11 +209,22 @@ pub async fn close_period(tx: &mut Tx<'_>, period: Period, at: &str, by: &str, p
         .execute(&mut **tx)
         .await?;
     if r.rows_affected() == 0 {
-        return Err(StoreError::Conflict { field: "period".into(), message: format!("{period} is not a computed, open period") });
+        return Err(StoreError::Conflict {
+            field: "period".into(),
+            message: format!("{period} is not a computed, open period"),
+        });
     }
     let mut b = Batch::new("period_plans", &["period", "plan_id", "version"], "");
     for (plan, v) in plan_versions {
-        b.push(tx, vec![period.to_string().into(), plan.as_str().into(), Val::Int(*v)]).await?;
+        b.push(
+            tx,
+            vec![
+                period.to_string().into(),
+                plan.as_str().into(),
+                Val::Int(*v),
+            ],
+        )
+        .await?;
     }
     b.flush(tx).await
 }

@@ -6,7 +6,9 @@ use crate::error::{Result, StoreError};
 use crate::money::{dec, text};
 use crate::{Store, Tx};
 use futures_util::TryStreamExt;
-use partnerdesk_domain::data::{time_to_text, ActivityDay, Assignment, Customer, CustomerStatus, FxRate, Purchase, Trade};
+use partnerdesk_domain::data::{
+    time_to_text, ActivityDay, Assignment, Customer, CustomerStatus, FxRate, Purchase, Trade,
+};
 use partnerdesk_domain::partner::Brand;
 use partnerdesk_domain::{CountryCode, CurrencyCode, Id, Period};
 use sqlx::Row;
@@ -33,11 +35,22 @@ pub fn brands_batch() -> Batch {
 }
 
 pub fn brand_values(b: &Brand, now: &str) -> Vec<Val> {
-    vec![b.id.as_str().into(), b.name.as_str().into(), b.vertical.as_str().into(), b.currency.as_str().into(), now.into(), now.into()]
+    vec![
+        b.id.as_str().into(),
+        b.name.as_str().into(),
+        b.vertical.as_str().into(),
+        b.currency.as_str().into(),
+        now.into(),
+        now.into(),
+    ]
 }
 
 pub fn geo_blocks_batch() -> Batch {
-    Batch::upsert("brand_geo_blocks", &["brand_id", "country"], &["brand_id", "country"])
+    Batch::upsert(
+        "brand_geo_blocks",
+        &["brand_id", "country"],
+        &["brand_id", "country"],
+    )
 }
 
 /// Partners from an import: only the import's columns are replaced; tags,
@@ -53,7 +66,17 @@ pub fn partners_import_batch() -> Batch {
 }
 
 pub fn assignments_batch() -> Batch {
-    Batch::upsert("assignments", &["partner_id", "brand_id", "valid_from", "plan_id", "valid_to"], &["partner_id", "brand_id", "valid_from"])
+    Batch::upsert(
+        "assignments",
+        &[
+            "partner_id",
+            "brand_id",
+            "valid_from",
+            "plan_id",
+            "valid_to",
+        ],
+        &["partner_id", "brand_id", "valid_from"],
+    )
 }
 
 pub fn assignment_values(a: &Assignment) -> Vec<Val> {
@@ -67,13 +90,24 @@ pub fn assignment_values(a: &Assignment) -> Vec<Val> {
 }
 
 pub fn tracking_codes_batch() -> Batch {
-    Batch::upsert("tracking_codes", &["brand_id", "code", "partner_id", "kind"], &["brand_id", "code"])
+    Batch::upsert(
+        "tracking_codes",
+        &["brand_id", "code", "partner_id", "kind"],
+        &["brand_id", "code"],
+    )
 }
 
 pub fn customers_batch() -> Batch {
     Batch::upsert(
         "customers",
-        &["customer_id", "brand_id", "tracking_code", "country", "registered_at", "status"],
+        &[
+            "customer_id",
+            "brand_id",
+            "tracking_code",
+            "country",
+            "registered_at",
+            "status",
+        ],
         &["customer_id"],
     )
 }
@@ -89,11 +123,26 @@ pub fn customer_values(c: &Customer) -> Vec<Val> {
     ]
 }
 
-const ACTIVITY_COLUMNS: [&str; 11] =
-    ["customer_id", "date", "brand_id", "period", "deposits", "withdrawals", "bets", "wins", "bonuses", "chargebacks", "taxes"];
+const ACTIVITY_COLUMNS: [&str; 11] = [
+    "customer_id",
+    "date",
+    "brand_id",
+    "period",
+    "deposits",
+    "withdrawals",
+    "bets",
+    "wins",
+    "bonuses",
+    "chargebacks",
+    "taxes",
+];
 
 pub fn activity_batch() -> Batch {
-    Batch::upsert("igaming_activity", &ACTIVITY_COLUMNS, &["customer_id", "date"])
+    Batch::upsert(
+        "igaming_activity",
+        &ACTIVITY_COLUMNS,
+        &["customer_id", "date"],
+    )
 }
 
 pub fn activity_values(a: &ActivityDay) -> Vec<Val> {
@@ -113,7 +162,16 @@ pub fn activity_values(a: &ActivityDay) -> Vec<Val> {
 }
 
 const TRADE_COLUMNS: [&str; 11] = [
-    "trade_id", "customer_id", "brand_id", "symbol", "instrument_group", "lots", "open_time", "close_time", "period", "commission",
+    "trade_id",
+    "customer_id",
+    "brand_id",
+    "symbol",
+    "instrument_group",
+    "lots",
+    "open_time",
+    "close_time",
+    "period",
+    "commission",
     "spread_revenue",
 ];
 
@@ -140,7 +198,18 @@ pub fn trade_values(t: &Trade) -> Vec<Val> {
 pub fn purchases_batch() -> Batch {
     Batch::upsert(
         "purchases",
-        &["order_id", "customer_id", "brand_id", "product", "amount", "coupon_code", "purchased_at", "refunded_at", "period", "refund_period"],
+        &[
+            "order_id",
+            "customer_id",
+            "brand_id",
+            "product",
+            "amount",
+            "coupon_code",
+            "purchased_at",
+            "refunded_at",
+            "period",
+            "refund_period",
+        ],
         &["order_id"],
     )
 }
@@ -156,20 +225,39 @@ pub fn purchase_values(p: &Purchase) -> Vec<Val> {
         time_to_text(&p.purchased_at).into(),
         Val::OptText(p.refunded_at.as_ref().map(time_to_text)),
         Period::of(p.purchased_at.date_naive()).to_string().into(),
-        Val::OptText(p.refunded_at.map(|r| Period::of(r.date_naive()).to_string())),
+        Val::OptText(
+            p.refunded_at
+                .map(|r| Period::of(r.date_naive()).to_string()),
+        ),
     ]
 }
 
 pub fn fx_batch() -> Batch {
-    Batch::upsert("fx_rates", &["date", "base", "quote", "rate"], &["date", "base", "quote"])
+    Batch::upsert(
+        "fx_rates",
+        &["date", "base", "quote", "rate"],
+        &["date", "base", "quote"],
+    )
 }
 
 pub fn fx_values(r: &FxRate) -> Vec<Val> {
-    vec![r.date.to_string().into(), r.base.as_str().into(), r.quote.as_str().into(), text(r.rate).into()]
+    vec![
+        r.date.to_string().into(),
+        r.base.as_str().into(),
+        r.quote.as_str().into(),
+        text(r.rate).into(),
+    ]
 }
 
 /// Stores a new version of a plan.
-pub async fn insert_plan_version(tx: &mut Tx<'_>, plan_id: &str, version: i64, name: &str, content: &str, now: &str) -> Result<()> {
+pub async fn insert_plan_version(
+    tx: &mut Tx<'_>,
+    plan_id: &str,
+    version: i64,
+    name: &str,
+    content: &str,
+    now: &str,
+) -> Result<()> {
     sqlx::query("INSERT INTO plans (plan_id, version, name, content, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(plan_id)
         .bind(version)
@@ -199,7 +287,8 @@ impl Store {
                 Ok(Brand {
                     id: id(b.brand_id)?,
                     name: b.name,
-                    vertical: partnerdesk_domain::partner::Vertical::parse("vertical", &b.vertical).map_err(corrupt)?,
+                    vertical: partnerdesk_domain::partner::Vertical::parse("vertical", &b.vertical)
+                        .map_err(corrupt)?,
                     currency: CurrencyCode::parse("currency", &b.currency).map_err(corrupt)?,
                 })
             })
@@ -210,7 +299,18 @@ impl Store {
     pub async fn plan_versions(&self) -> Result<Vec<PlanVersion>> {
         let rows: Vec<(String, i64, String, String, String)> =
             sqlx::query_as("SELECT plan_id, version, name, content, created_at FROM plans ORDER BY plan_id, version").fetch_all(self.pool()).await?;
-        Ok(rows.into_iter().map(|(plan_id, version, name, content, created_at)| PlanVersion { plan_id, version, name, content, created_at }).collect())
+        Ok(rows
+            .into_iter()
+            .map(
+                |(plan_id, version, name, content, created_at)| PlanVersion {
+                    plan_id,
+                    version,
+                    name,
+                    content,
+                    created_at,
+                },
+            )
+            .collect())
     }
 
     pub async fn assignments(&self) -> Result<Vec<Assignment>> {
@@ -225,7 +325,10 @@ impl Store {
                     brand_id: id(b)?,
                     plan_id: id(plan)?,
                     valid_from: Period::parse("valid_from", &from).map_err(corrupt)?,
-                    valid_to: to.map(|t| Period::parse("valid_to", &t)).transpose().map_err(corrupt)?,
+                    valid_to: to
+                        .map(|t| Period::parse("valid_to", &t))
+                        .transpose()
+                        .map_err(corrupt)?,
                 })
             })
             .collect()
@@ -234,7 +337,9 @@ impl Store {
     /// customer_id → brand_id of every stored customer.
     pub async fn customer_brands(&self) -> Result<HashMap<String, String>> {
         let mut out = HashMap::new();
-        let mut rows = sqlx::query_as::<_, (String, String)>("SELECT customer_id, brand_id FROM customers").fetch(self.pool());
+        let mut rows =
+            sqlx::query_as::<_, (String, String)>("SELECT customer_id, brand_id FROM customers")
+                .fetch(self.pool());
         while let Some((c, b)) = rows.try_next().await? {
             out.insert(c, b);
         }
@@ -250,9 +355,11 @@ impl Store {
                 customer_id: id(r.try_get("customer_id")?)?,
                 brand_id: id(r.try_get("brand_id")?)?,
                 tracking_code: r.try_get("tracking_code")?,
-                country: CountryCode::parse("country", &r.try_get::<String, _>("country")?).map_err(corrupt)?,
+                country: CountryCode::parse("country", &r.try_get::<String, _>("country")?)
+                    .map_err(corrupt)?,
                 registered_at: time(&r.try_get::<String, _>("registered_at")?)?,
-                status: CustomerStatus::parse("status", &r.try_get::<String, _>("status")?).map_err(corrupt)?,
+                status: CustomerStatus::parse("status", &r.try_get::<String, _>("status")?)
+                    .map_err(corrupt)?,
             });
         }
         Ok(out)
@@ -274,15 +381,21 @@ impl Store {
                     amount: dec(&r.try_get::<String, _>("amount")?)?,
                     coupon_code: r.try_get("coupon_code")?,
                     purchased_at: time(&r.try_get::<String, _>("purchased_at")?)?,
-                    refunded_at: r.try_get::<Option<String>, _>("refunded_at")?.map(|t| time(&t)).transpose()?,
+                    refunded_at: r
+                        .try_get::<Option<String>, _>("refunded_at")?
+                        .map(|t| time(&t))
+                        .transpose()?,
                 })
             })
             .collect()
     }
 
     pub async fn fx_rates(&self) -> Result<Vec<FxRate>> {
-        let rows: Vec<(String, String, String, String)> =
-            sqlx::query_as("SELECT date, base, quote, rate FROM fx_rates ORDER BY date, base, quote").fetch_all(self.pool()).await?;
+        let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+            "SELECT date, base, quote, rate FROM fx_rates ORDER BY date, base, quote",
+        )
+        .fetch_all(self.pool())
+        .await?;
         rows.into_iter()
             .map(|(d, b, q, r)| {
                 Ok(FxRate {
@@ -311,7 +424,11 @@ impl Store {
     }
 
     /// Streams a period's activity rows into `f`.
-    pub async fn each_activity(&self, period: Period, mut f: impl FnMut(ActivityDay) -> Result<(), String>) -> Result<u64> {
+    pub async fn each_activity(
+        &self,
+        period: Period,
+        mut f: impl FnMut(ActivityDay) -> Result<(), String>,
+    ) -> Result<u64> {
         let mut rows = sqlx::query(
             "SELECT customer_id, brand_id, date, deposits, withdrawals, bets, wins, bonuses, chargebacks, taxes FROM igaming_activity WHERE period = $1",
         )
@@ -322,7 +439,11 @@ impl Store {
             let a = ActivityDay {
                 customer_id: id(r.try_get("customer_id")?)?,
                 brand_id: id(r.try_get("brand_id")?)?,
-                date: partnerdesk_domain::data::parse_date("date", &r.try_get::<String, _>("date")?).map_err(corrupt)?,
+                date: partnerdesk_domain::data::parse_date(
+                    "date",
+                    &r.try_get::<String, _>("date")?,
+                )
+                .map_err(corrupt)?,
                 deposits: dec(&r.try_get::<String, _>("deposits")?)?,
                 withdrawals: dec(&r.try_get::<String, _>("withdrawals")?)?,
                 bets: dec(&r.try_get::<String, _>("bets")?)?,
@@ -338,7 +459,11 @@ impl Store {
     }
 
     /// Streams the trades closed in a period into `f`.
-    pub async fn each_trade(&self, period: Period, mut f: impl FnMut(Trade) -> Result<(), String>) -> Result<u64> {
+    pub async fn each_trade(
+        &self,
+        period: Period,
+        mut f: impl FnMut(Trade) -> Result<(), String>,
+    ) -> Result<u64> {
         let mut rows = sqlx::query(
             "SELECT trade_id, customer_id, brand_id, symbol, instrument_group, lots, open_time, close_time, commission, spread_revenue \
              FROM trades WHERE period = $1",

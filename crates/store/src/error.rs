@@ -6,7 +6,9 @@ pub enum StoreError {
     InvalidUrl(String),
     #[error("cannot reach the database at {location}: {detail}")]
     Unreachable { location: String, detail: String },
-    #[error("{path} is not a Partnerdesk (SQLite) database file; choose another file or a new path")]
+    #[error(
+        "{path} is not a Partnerdesk (SQLite) database file; choose another file or a new path"
+    )]
     NotSqlite { path: String },
     #[error("the database at {location} could not be prepared: {detail}")]
     Migration { location: String, detail: String },
@@ -25,24 +27,36 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub(crate) fn connect_error(location: &str, e: sqlx::Error) -> StoreError {
     let detail = match &e {
         sqlx::Error::Database(d) if d.message().contains("file is not a database") => {
-            return StoreError::NotSqlite { path: location.to_string() }
+            return StoreError::NotSqlite {
+                path: location.to_string(),
+            }
         }
         sqlx::Error::Database(d) if d.message().contains("password authentication failed") => {
             "the server refused the user name or password; check them in Settings".to_string()
         }
         sqlx::Error::Io(io) => format!("{io} (is the server running and the host and port right?)"),
-        sqlx::Error::PoolTimedOut => "no answer within 10 s (is the server running and the host and port right?)".to_string(),
+        sqlx::Error::PoolTimedOut => {
+            "no answer within 10 s (is the server running and the host and port right?)".to_string()
+        }
         other => other.to_string(),
     };
-    StoreError::Unreachable { location: location.to_string(), detail }
+    StoreError::Unreachable {
+        location: location.to_string(),
+        detail,
+    }
 }
 
 pub(crate) fn migrate_error(location: &str, e: sqlx::migrate::MigrateError) -> StoreError {
     let text = e.to_string();
     if text.contains("file is not a database") {
-        StoreError::NotSqlite { path: location.to_string() }
+        StoreError::NotSqlite {
+            path: location.to_string(),
+        }
     } else {
-        StoreError::Migration { location: location.to_string(), detail: text }
+        StoreError::Migration {
+            location: location.to_string(),
+            detail: text,
+        }
     }
 }
 
@@ -52,10 +66,16 @@ impl StoreError {
         if let sqlx::Error::Database(d) = &e {
             let msg = d.message();
             if msg.contains("UNIQUE") || msg.contains("duplicate key") {
-                return StoreError::Conflict { field: field.to_string(), message: format!("{what} already exists") };
+                return StoreError::Conflict {
+                    field: field.to_string(),
+                    message: format!("{what} already exists"),
+                };
             }
             if msg.contains("FOREIGN KEY") || msg.contains("foreign key") {
-                return StoreError::Conflict { field: field.to_string(), message: format!("{what} refers to something that does not exist") };
+                return StoreError::Conflict {
+                    field: field.to_string(),
+                    message: format!("{what} refers to something that does not exist"),
+                };
             }
         }
         StoreError::Db(e)

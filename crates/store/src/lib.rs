@@ -10,9 +10,9 @@
 //! backends in the store tests.
 
 mod batch;
+pub mod brands;
 pub mod commissions;
 pub mod data;
-pub mod brands;
 pub mod error;
 pub mod money;
 pub mod partners;
@@ -72,7 +72,8 @@ impl Store {
                     })?;
                 }
                 url::check_sqlite_file(path)?;
-                let opts = AnyConnectOptions::from_str(&target.connect_string()).map_err(|e| StoreError::InvalidUrl(e.to_string()))?;
+                let opts = AnyConnectOptions::from_str(&target.connect_string())
+                    .map_err(|e| StoreError::InvalidUrl(e.to_string()))?;
                 let pool = AnyPoolOptions::new()
                     .max_connections(4)
                     .after_connect(|conn, _| {
@@ -88,7 +89,8 @@ impl Store {
                 (pool, Backend::Sqlite)
             }
             url::DatabaseUrl::Postgres { .. } => {
-                let opts = AnyConnectOptions::from_str(&target.connect_string()).map_err(|e| StoreError::InvalidUrl(e.to_string()))?;
+                let opts = AnyConnectOptions::from_str(&target.connect_string())
+                    .map_err(|e| StoreError::InvalidUrl(e.to_string()))?;
                 let pool = AnyPoolOptions::new()
                     .max_connections(8)
                     .acquire_timeout(Duration::from_secs(10))
@@ -102,8 +104,15 @@ impl Store {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
-        migrator.run(&pool).await.map_err(|e| error::migrate_error(&location, e))?;
-        Ok(Store { pool, backend, location })
+        migrator
+            .run(&pool)
+            .await
+            .map_err(|e| error::migrate_error(&location, e))?;
+        Ok(Store {
+            pool,
+            backend,
+            location,
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -129,7 +138,10 @@ impl Store {
 
     /// A value from the key/value `meta` table.
     pub async fn meta_get(&self, key: &str) -> Result<Option<String>> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT value FROM meta WHERE key = $1").bind(key).fetch_optional(&self.pool).await?;
+        let row: Option<(String,)> = sqlx::query_as("SELECT value FROM meta WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
         Ok(row.map(|r| r.0))
     }
 }
@@ -145,7 +157,16 @@ pub async fn meta_set(tx: &mut Tx<'_>, key: &str, value: &str) -> Result<()> {
 }
 
 /// Appends an audit entry inside the transaction that makes the change.
-pub async fn audit(tx: &mut Tx<'_>, at: &str, actor: &str, action: &str, object_type: &str, object_id: &str, before: Option<&str>, after: Option<&str>) -> Result<()> {
+pub async fn audit(
+    tx: &mut Tx<'_>,
+    at: &str,
+    actor: &str,
+    action: &str,
+    object_type: &str,
+    object_id: &str,
+    before: Option<&str>,
+    after: Option<&str>,
+) -> Result<()> {
     sqlx::query("INSERT INTO audit_log (at, actor, action, object_type, object_id, before, after) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(at)
         .bind(actor)
@@ -155,6 +176,48 @@ pub async fn audit(tx: &mut Tx<'_>, at: &str, actor: &str, action: &str, object_
         .bind(before)
         .bind(after)
         .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Creates an empty PostgreSQL database next to the one `base_url` names and
+/// returns its URL (tests and first-time set-up of a shared server).
+pub async fn create_postgres_database(base_url: &str, name: &str) -> Result<String> {
+    sqlx::any::install_default_drivers();
+    let target = url::DatabaseUrl::parse(base_url)?;
+    let url::DatabaseUrl::Postgres { url: base } = target else {
+        return Err(StoreError::InvalidUrl(format!(
+            "'{}' is not a postgres:// URL",
+            url::redact(base_url)
+        )));
+    };
+    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(StoreError::InvalidUrl(format!(
+            "'{name}' is not a plain database name (letters, digits, _)"
+        )));
+    }
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(base.as_str())
+        .await
+        .map_err(|e| error::connect_error(&url::redact(base.as_str()), e))?;
+    conn.execute(format!("CREATE DATABASE {name}").as_str())
+        .await?;
+    let mut u = base.clone();
+    u.set_path(&format!("/{name}"));
+    Ok(u.to_string())
+}
+
+/// Drops a database made by [`create_postgres_database`].
+pub async fn drop_postgres_database(base_url: &str, name: &str) -> Result<()> {
+    sqlx::any::install_default_drivers();
+    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(StoreError::InvalidUrl(format!(
+            "'{name}' is not a plain database name"
+        )));
+    }
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(base_url)
+        .await
+        .map_err(|e| error::connect_error(&url::redact(base_url), e))?;
+    conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
         .await?;
     Ok(())
 }

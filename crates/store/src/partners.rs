@@ -83,7 +83,13 @@ fn tags_to_text(tags: &[String]) -> String {
 
 /// What free-text search looks in: id, name, e-mail, contact and tags, lower case.
 pub fn search_text(p: &PartnerRecord) -> String {
-    let mut s = format!("{} {} {} {}", p.partner_id, p.name, p.email.as_deref().unwrap_or(""), p.contact_name.as_deref().unwrap_or(""));
+    let mut s = format!(
+        "{} {} {} {}",
+        p.partner_id,
+        p.name,
+        p.email.as_deref().unwrap_or(""),
+        p.contact_name.as_deref().unwrap_or("")
+    );
     for t in &p.tags {
         s.push(' ');
         s.push_str(t);
@@ -92,7 +98,11 @@ pub fn search_text(p: &PartnerRecord) -> String {
 }
 
 fn like_pattern(text: &str) -> String {
-    let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = text
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
     format!("%{escaped}%")
 }
 
@@ -107,26 +117,39 @@ fn from_row(r: &sqlx::any::AnyRow, with_children: bool) -> Result<PartnerRecord>
         country: r.try_get("country")?,
         currency: r.try_get("currency")?,
         status: r.try_get("status")?,
-        tags: tags.split('|').filter(|t| !t.is_empty()).map(str::to_string).collect(),
+        tags: tags
+            .split('|')
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect(),
         notes: r.try_get("notes")?,
         contact_name: r.try_get("contact_name")?,
         phone: r.try_get("phone")?,
         archived: r.try_get::<i64, _>("archived")? != 0,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
-        children: if with_children { r.try_get("children")? } else { 0 },
+        children: if with_children {
+            r.try_get("children")?
+        } else {
+            0
+        },
     })
 }
 
 impl Store {
     pub async fn partner(&self, partner_id: &str) -> Result<Option<PartnerRecord>> {
         let sql = format!("SELECT {COLUMNS}, (SELECT COUNT(*) FROM partners c WHERE c.parent_id = p.partner_id) AS children FROM partners p WHERE p.partner_id = $1");
-        let row = sqlx::query(&sql).bind(partner_id).fetch_optional(self.pool()).await?;
+        let row = sqlx::query(&sql)
+            .bind(partner_id)
+            .fetch_optional(self.pool())
+            .await?;
         row.map(|r| from_row(&r, true)).transpose()
     }
 
     pub async fn partner_count(&self) -> Result<i64> {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM partners").fetch_one(self.pool()).await?;
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM partners")
+            .fetch_one(self.pool())
+            .await?;
         Ok(n)
     }
 
@@ -139,7 +162,11 @@ impl Store {
             wheres.push(cond.replace("$?", &format!("${}", binds.len())));
         };
         if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            add("p.search_text LIKE $? ESCAPE '\\'", like_pattern(t), &mut binds);
+            add(
+                "p.search_text LIKE $? ESCAPE '\\'",
+                like_pattern(t),
+                &mut binds,
+            );
         }
         if let Some(k) = &f.kind {
             add("p.kind = $?", k.clone(), &mut binds);
@@ -151,12 +178,20 @@ impl Store {
             add("p.parent_id = $?", p.clone(), &mut binds);
         }
         if let Some(t) = &f.tag {
-            add("p.tags LIKE $? ESCAPE '\\'", like_pattern(&format!("|{t}|")), &mut binds);
+            add(
+                "p.tags LIKE $? ESCAPE '\\'",
+                like_pattern(&format!("|{t}|")),
+                &mut binds,
+            );
         }
         if !f.include_archived {
             wheres.push("p.archived = 0".to_string());
         }
-        let where_sql = if wheres.is_empty() { String::new() } else { format!(" WHERE {}", wheres.join(" AND ")) };
+        let where_sql = if wheres.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", wheres.join(" AND "))
+        };
         let count_sql = format!("SELECT COUNT(*) FROM partners p{where_sql}");
         let mut cq = sqlx::query_as::<_, (i64,)>(&count_sql);
         for b in &binds {
@@ -176,7 +211,10 @@ impl Store {
             q = q.bind(b);
         }
         let rows = q.fetch_all(self.pool()).await?;
-        let rows = rows.iter().map(|r| from_row(r, true)).collect::<Result<Vec<_>>>()?;
+        let rows = rows
+            .iter()
+            .map(|r| from_row(r, true))
+            .collect::<Result<Vec<_>>>()?;
         Ok((total, rows))
     }
 
@@ -189,13 +227,20 @@ impl Store {
                WHERE p.parent_id IS NOT NULL AND up.depth < 1000) \
              SELECT {COLUMNS}, 0 AS children, up.depth FROM up JOIN partners p ON p.partner_id = up.partner_id ORDER BY up.depth DESC"
         );
-        let rows = sqlx::query(&sql).bind(partner_id).fetch_all(self.pool()).await?;
+        let rows = sqlx::query(&sql)
+            .bind(partner_id)
+            .fetch_all(self.pool())
+            .await?;
         rows.iter().map(|r| from_row(r, false)).collect()
     }
 
     /// The partner and its descendants down to `max_depth` levels, each with
     /// its depth (0 = the partner), in tree order.
-    pub async fn subtree(&self, partner_id: &str, max_depth: i64) -> Result<Vec<(i64, PartnerRecord)>> {
+    pub async fn subtree(
+        &self,
+        partner_id: &str,
+        max_depth: i64,
+    ) -> Result<Vec<(i64, PartnerRecord)>> {
         let sql = format!(
             "WITH RECURSIVE down(partner_id, depth) AS ( \
                SELECT partner_id, 0 FROM partners WHERE partner_id = $1 \
@@ -204,13 +249,23 @@ impl Store {
              SELECT {COLUMNS}, (SELECT COUNT(*) FROM partners c WHERE c.parent_id = p.partner_id) AS children, down.depth \
              FROM down JOIN partners p ON p.partner_id = down.partner_id ORDER BY down.depth, p.name, p.partner_id"
         );
-        let rows = sqlx::query(&sql).bind(partner_id).bind(max_depth).fetch_all(self.pool()).await?;
-        rows.iter().map(|r| Ok((r.try_get::<i64, _>("depth")?, from_row(r, true)?))).collect()
+        let rows = sqlx::query(&sql)
+            .bind(partner_id)
+            .bind(max_depth)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get::<i64, _>("depth")?, from_row(r, true)?)))
+            .collect()
     }
 
     /// Every (partner, parent) pair: the whole tree, for cycle checks and the engine.
     pub async fn partner_parents(&self) -> Result<Vec<(String, Option<String>, String)>> {
-        Ok(sqlx::query_as("SELECT partner_id, parent_id, currency FROM partners").fetch_all(self.pool()).await?)
+        Ok(
+            sqlx::query_as("SELECT partner_id, parent_id, currency FROM partners")
+                .fetch_all(self.pool())
+                .await?,
+        )
     }
 
     pub async fn tracking_codes_of(&self, partner_id: &str) -> Result<Vec<TrackingCodeRecord>> {
@@ -220,7 +275,11 @@ impl Store {
             .await?)
     }
 
-    pub async fn tracking_code(&self, brand_id: &str, code: &str) -> Result<Option<TrackingCodeRecord>> {
+    pub async fn tracking_code(
+        &self,
+        brand_id: &str,
+        code: &str,
+    ) -> Result<Option<TrackingCodeRecord>> {
         Ok(sqlx::query_as("SELECT brand_id, code, partner_id, kind FROM tracking_codes WHERE brand_id = $1 AND code = $2")
             .bind(brand_id)
             .bind(code)
@@ -229,14 +288,32 @@ impl Store {
     }
 
     pub async fn all_tracking_codes(&self) -> Result<Vec<TrackingCodeRecord>> {
-        Ok(sqlx::query_as("SELECT brand_id, code, partner_id, kind FROM tracking_codes").fetch_all(self.pool()).await?)
+        Ok(
+            sqlx::query_as("SELECT brand_id, code, partner_id, kind FROM tracking_codes")
+                .fetch_all(self.pool())
+                .await?,
+        )
     }
 }
 
 /// The partner columns in the order of [`partner_values`].
 pub const PARTNER_COLUMNS: [&str; 16] = [
-    "partner_id", "name", "kind", "parent_id", "email", "country", "currency", "status", "tags", "notes", "contact_name", "phone",
-    "archived", "search_text", "created_at", "updated_at",
+    "partner_id",
+    "name",
+    "kind",
+    "parent_id",
+    "email",
+    "country",
+    "currency",
+    "status",
+    "tags",
+    "notes",
+    "contact_name",
+    "phone",
+    "archived",
+    "search_text",
+    "created_at",
+    "updated_at",
 ];
 
 pub fn partner_values(p: &PartnerRecord) -> Vec<crate::Val> {
@@ -265,7 +342,9 @@ pub async fn insert_partner(tx: &mut Tx<'_>, p: &PartnerRecord) -> Result<()> {
     let mut b = crate::Batch::new("partners", &PARTNER_COLUMNS, "");
     b.push(tx, partner_values(p)).await?;
     b.flush(tx).await.map_err(|e| match e {
-        StoreError::Db(e) => StoreError::translate(e, "partner_id", &format!("partner '{}'", p.partner_id)),
+        StoreError::Db(e) => {
+            StoreError::translate(e, "partner_id", &format!("partner '{}'", p.partner_id))
+        }
         other => other,
     })
 }
@@ -293,19 +372,30 @@ pub async fn update_partner(tx: &mut Tx<'_>, p: &PartnerRecord) -> Result<()> {
     .execute(&mut **tx)
     .await?;
     if r.rows_affected() == 0 {
-        return Err(StoreError::NotFound { what: "partner", id: p.partner_id.clone() });
+        return Err(StoreError::NotFound {
+            what: "partner",
+            id: p.partner_id.clone(),
+        });
     }
     Ok(())
 }
 
 pub async fn insert_tracking_code(tx: &mut Tx<'_>, t: &TrackingCodeRecord) -> Result<()> {
-    sqlx::query("INSERT INTO tracking_codes (brand_id, code, partner_id, kind) VALUES ($1, $2, $3, $4)")
-        .bind(&t.brand_id)
-        .bind(&t.code)
-        .bind(&t.partner_id)
-        .bind(&t.kind)
-        .execute(&mut **tx)
-        .await
-        .map_err(|e| StoreError::translate(e, "code", &format!("tracking code '{}' in brand '{}'", t.code, t.brand_id)))?;
+    sqlx::query(
+        "INSERT INTO tracking_codes (brand_id, code, partner_id, kind) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(&t.brand_id)
+    .bind(&t.code)
+    .bind(&t.partner_id)
+    .bind(&t.kind)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| {
+        StoreError::translate(
+            e,
+            "code",
+            &format!("tracking code '{}' in brand '{}'", t.code, t.brand_id),
+        )
+    })?;
     Ok(())
 }

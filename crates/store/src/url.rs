@@ -17,14 +17,22 @@ impl DatabaseUrl {
             let path = rest.strip_prefix("//").unwrap_or(rest);
             let path = path.split('?').next().unwrap_or("");
             if path.is_empty() || path == ":memory:" {
-                return Err(StoreError::InvalidUrl(format!("'{raw}' names no file; write sqlite:/path/to/partnerdesk.db")));
+                return Err(StoreError::InvalidUrl(format!(
+                    "'{raw}' names no file; write sqlite:/path/to/partnerdesk.db"
+                )));
             }
-            return Ok(DatabaseUrl::Sqlite { path: PathBuf::from(path) });
+            return Ok(DatabaseUrl::Sqlite {
+                path: PathBuf::from(path),
+            });
         }
         if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
-            let url = ::url::Url::parse(raw).map_err(|e| StoreError::InvalidUrl(format!("'{}': {e}", redact(raw))))?;
+            let url = ::url::Url::parse(raw)
+                .map_err(|e| StoreError::InvalidUrl(format!("'{}': {e}", redact(raw))))?;
             if url.host_str().unwrap_or("").is_empty() {
-                return Err(StoreError::InvalidUrl(format!("'{}' names no host; write postgres://user@host:5432/database", redact(raw))));
+                return Err(StoreError::InvalidUrl(format!(
+                    "'{}' names no host; write postgres://user@host:5432/database",
+                    redact(raw)
+                )));
             }
             return Ok(DatabaseUrl::Postgres { url });
         }
@@ -83,14 +91,18 @@ pub fn redact(raw: &str) -> String {
 
 /// Refuses an existing file that is not SQLite before sqlx touches it.
 pub(crate) fn check_sqlite_file(path: &Path) -> Result<()> {
-    let Ok(mut f) = std::fs::File::open(path) else { return Ok(()) };
+    let Ok(mut f) = std::fs::File::open(path) else {
+        return Ok(());
+    };
     let mut head = [0u8; 16];
     let n = f.read(&mut head).unwrap_or(0);
     if n == 0 {
         return Ok(()); // an empty file becomes a new database
     }
     if n < 16 || &head != b"SQLite format 3\0" {
-        return Err(StoreError::NotSqlite { path: path.display().to_string() });
+        return Err(StoreError::NotSqlite {
+            path: path.display().to_string(),
+        });
     }
     Ok(())
 }
@@ -101,12 +113,22 @@ mod tests {
 
     #[test]
     fn parses_both_kinds_and_hides_passwords() {
-        assert!(matches!(DatabaseUrl::parse("sqlite:/tmp/a.db").unwrap(), DatabaseUrl::Sqlite { .. }));
-        assert!(matches!(DatabaseUrl::parse("sqlite:///tmp/a.db").unwrap(), DatabaseUrl::Sqlite { .. }));
+        assert!(matches!(
+            DatabaseUrl::parse("sqlite:/tmp/a.db").unwrap(),
+            DatabaseUrl::Sqlite { .. }
+        ));
+        assert!(matches!(
+            DatabaseUrl::parse("sqlite:///tmp/a.db").unwrap(),
+            DatabaseUrl::Sqlite { .. }
+        ));
         let pg = DatabaseUrl::parse("postgres://anna:s3cret@db.example:5432/pd").unwrap();
         assert!(!pg.display().contains("s3cret"), "{}", pg.display());
         assert_eq!(pg.password().as_deref(), Some("s3cret"));
-        assert!(pg.with_password(None).connect_string().find("s3cret").is_none());
+        assert!(pg
+            .with_password(None)
+            .connect_string()
+            .find("s3cret")
+            .is_none());
         assert!(DatabaseUrl::parse("mysql://x").is_err());
         assert!(DatabaseUrl::parse("sqlite:").is_err());
         assert!(DatabaseUrl::parse("postgres://").is_err());

@@ -51,13 +51,24 @@ pub struct Row<'a> {
 impl CsvFile {
     /// Opens `dir/name` if present and checks that every column in `columns` is there.
     /// Columns ending in `?` may have empty cells.
-    pub fn open(dir: &Path, name: &str, columns: &[&str], problems: &mut Problems) -> Result<Option<CsvFile>> {
+    pub fn open(
+        dir: &Path,
+        name: &str,
+        columns: &[&str],
+        problems: &mut Problems,
+    ) -> Result<Option<CsvFile>> {
         let path = dir.join(name);
         if !path.exists() {
             return Ok(None);
         }
-        let f = std::fs::File::open(&path).map_err(|e| AppError::Io { context: format!("cannot open {}", path.display()), source: e })?;
-        let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(std::io::BufReader::with_capacity(1 << 20, f));
+        let f = std::fs::File::open(&path).map_err(|e| AppError::Io {
+            context: format!("cannot open {}", path.display()),
+            source: e,
+        })?;
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(false)
+            .from_reader(std::io::BufReader::with_capacity(1 << 20, f));
         let headers = match reader.headers() {
             Ok(h) => h.clone(),
             Err(e) => {
@@ -65,7 +76,10 @@ impl CsvFile {
                 return Ok(None);
             }
         };
-        let names: Vec<String> = headers.iter().map(|h| h.trim_start_matches('\u{feff}').trim().to_string()).collect();
+        let names: Vec<String> = headers
+            .iter()
+            .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
+            .collect();
         let mut idx = Vec::with_capacity(columns.len());
         let mut missing = Vec::new();
         for c in columns {
@@ -76,14 +90,36 @@ impl CsvFile {
             }
         }
         if !missing.is_empty() {
-            problems.add(name, 1, format!("missing column(s) {}; the header must name: {}", missing.join(", "), columns.iter().map(|c| c.trim_end_matches('?')).collect::<Vec<_>>().join(", ")));
+            problems.add(
+                name,
+                1,
+                format!(
+                    "missing column(s) {}; the header must name: {}",
+                    missing.join(", "),
+                    columns
+                        .iter()
+                        .map(|c| c.trim_end_matches('?'))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
             return Ok(None);
         }
-        if let Some(dup) = names.iter().enumerate().find(|(i, n)| names[..*i].contains(n)) {
+        if let Some(dup) = names
+            .iter()
+            .enumerate()
+            .find(|(i, n)| names[..*i].contains(n))
+        {
             problems.add(name, 1, format!("column '{}' appears twice", dup.1));
             return Ok(None);
         }
-        Ok(Some(CsvFile { name: name.to_string(), reader, columns: idx, record: csv::StringRecord::new(), line: 1 }))
+        Ok(Some(CsvFile {
+            name: name.to_string(),
+            reader,
+            columns: idx,
+            record: csv::StringRecord::new(),
+            line: 1,
+        }))
     }
 
     /// The next row, or None at the end. A row the CSV reader cannot read is a problem.
@@ -91,7 +127,11 @@ impl CsvFile {
         loop {
             match self.reader.read_record(&mut self.record) {
                 Ok(true) => {
-                    self.line = self.record.position().map(|p| p.line()).unwrap_or(self.line + 1);
+                    self.line = self
+                        .record
+                        .position()
+                        .map(|p| p.line())
+                        .unwrap_or(self.line + 1);
                     if self.record.len() == 1 && self.record.get(0) == Some("") {
                         continue; // a blank line
                     }
@@ -117,7 +157,11 @@ impl Row<'_> {
 
     /// The cell of column number `i` (in the order given to `open`).
     pub fn cell(&self, i: usize) -> &str {
-        self.file.columns.get(i).and_then(|&c| self.file.record.get(c)).unwrap_or("")
+        self.file
+            .columns
+            .get(i)
+            .and_then(|&c| self.file.record.get(c))
+            .unwrap_or("")
     }
 
     /// A required cell: empty is an error naming the column.

@@ -37,8 +37,17 @@ impl ImportReport {
 
 /// The names RULES.md gives the files of an import folder.
 pub const FILES: [&str; 11] = [
-    "brands.csv", "brand_geo_blocks.csv", "partners.csv", "plans.json", "assignments.csv", "tracking_codes.csv", "customers.csv",
-    "igaming_activity.csv", "trades.csv", "purchases.csv", "fx_rates.csv",
+    "brands.csv",
+    "brand_geo_blocks.csv",
+    "partners.csv",
+    "plans.json",
+    "assignments.csv",
+    "tracking_codes.csv",
+    "customers.csv",
+    "igaming_activity.csv",
+    "trades.csv",
+    "purchases.csv",
+    "fx_rates.csv",
 ];
 
 fn key_hash<T: Hash>(t: &T) -> u64 {
@@ -63,12 +72,23 @@ pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
     if !dir.is_dir() {
         return Err(AppError::Io {
             context: format!("{} is not a folder", dir.display()),
-            source: std::io::Error::new(std::io::ErrorKind::NotFound, "expected a folder holding the import files"),
+            source: std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "expected a folder holding the import files",
+            ),
         });
     }
-    let present: Vec<&str> = FILES.iter().copied().filter(|f| dir.join(f).exists()).collect();
+    let present: Vec<&str> = FILES
+        .iter()
+        .copied()
+        .filter(|f| dir.join(f).exists())
+        .collect();
     if present.is_empty() {
-        return Err(AppError::Import(format!("{} holds none of the import files ({})", dir.display(), FILES.join(", "))));
+        return Err(AppError::Import(format!(
+            "{} holds none of the import files ({})",
+            dir.display(),
+            FILES.join(", ")
+        )));
     }
     let mut p = Problems::default();
     let mut report = ImportReport::default();
@@ -77,14 +97,20 @@ pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
 
     // Reference data, read whole and checked against the import and the database.
     let brands = rows::brands(dir, &mut p)?;
-    let stored_brands: HashMap<String, Brand> = store.brand_list().await?.into_iter().map(|b| (b.id.to_string(), b)).collect();
+    let stored_brands: HashMap<String, Brand> = store
+        .brand_list()
+        .await?
+        .into_iter()
+        .map(|b| (b.id.to_string(), b))
+        .collect();
     let mut brand_ids: HashSet<String> = stored_brands.keys().cloned().collect();
     brand_ids.extend(brands.iter().map(|(_, b)| b.id.to_string()));
     let geo = rows::geo_blocks(dir, &mut p, &brand_ids)?;
 
     let stored_parents = store.partner_parents().await?;
     let partners = rows::partners(dir, &mut p, &stored_parents)?;
-    let mut partner_ids: HashSet<String> = stored_parents.iter().map(|(id, _, _)| id.clone()).collect();
+    let mut partner_ids: HashSet<String> =
+        stored_parents.iter().map(|(id, _, _)| id.clone()).collect();
     partner_ids.extend(partners.iter().map(|(_, r)| r.partner_id.clone()));
 
     let plans = read_plans(dir, &mut p)?;
@@ -93,7 +119,14 @@ pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
     plan_ids.extend(plans.iter().map(|pl| pl.plan_id.to_string()));
 
     let stored_assignments = store.assignments().await?;
-    let assignments = rows::assignments(dir, &mut p, &partner_ids, &brand_ids, &plan_ids, &stored_assignments)?;
+    let assignments = rows::assignments(
+        dir,
+        &mut p,
+        &partner_ids,
+        &brand_ids,
+        &plan_ids,
+        &stored_assignments,
+    )?;
     let codes = rows::tracking_codes(dir, &mut p, &partner_ids, &brand_ids)?;
     let mut customer_brand = store.customer_brands().await?;
     let customers = rows::customers(dir, &mut p, &brand_ids)?;
@@ -116,9 +149,18 @@ pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
 
     let mut batch = sd::geo_blocks_batch();
     for (b, c) in &geo {
-        batch.push(&mut tx, vec![b.as_str().into(), c.as_str().into()]).await?;
+        batch
+            .push(&mut tx, vec![b.as_str().into(), c.as_str().into()])
+            .await?;
     }
-    finish(&mut tx, &mut batch, &mut report, "brand_geo_blocks.csv", geo.len()).await?;
+    finish(
+        &mut tx,
+        &mut batch,
+        &mut report,
+        "brand_geo_blocks.csv",
+        geo.len(),
+    )
+    .await?;
 
     let mut batch = sd::partners_import_batch();
     for (_, r) in &partners {
@@ -127,9 +169,19 @@ pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
         r.updated_at = now.clone();
         // Parents come first in `partners`, so every parent is written in an
         // earlier statement or earlier in the same one.
-        batch.push(&mut tx, partnerdesk_store::partners::partner_values(&r)).await.map_err(|e| store_err(e, "partners.csv"))?;
+        batch
+            .push(&mut tx, partnerdesk_store::partners::partner_values(&r))
+            .await
+            .map_err(|e| store_err(e, "partners.csv"))?;
     }
-    finish(&mut tx, &mut batch, &mut report, "partners.csv", partners.len()).await?;
+    finish(
+        &mut tx,
+        &mut batch,
+        &mut report,
+        "partners.csv",
+        partners.len(),
+    )
+    .await?;
 
     let mut latest: HashMap<&str, (i64, &str)> = HashMap::new();
     for v in &stored_plans {
@@ -141,32 +193,75 @@ pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
             Some((_, old)) if *old == content => {}
             other => {
                 let version = other.map(|(v, _)| v + 1).unwrap_or(1);
-                sd::insert_plan_version(&mut tx, plan.plan_id.as_str(), version, &plan.name, &content, &now).await?;
-                report.new_plan_versions.push((plan.plan_id.to_string(), version));
+                sd::insert_plan_version(
+                    &mut tx,
+                    plan.plan_id.as_str(),
+                    version,
+                    &plan.name,
+                    &content,
+                    &now,
+                )
+                .await?;
+                report
+                    .new_plan_versions
+                    .push((plan.plan_id.to_string(), version));
             }
         }
     }
     if dir.join("plans.json").exists() {
-        report.files.push(("plans.json".to_string(), plans.len() as u64));
+        report
+            .files
+            .push(("plans.json".to_string(), plans.len() as u64));
     }
 
     let mut batch = sd::assignments_batch();
     for (_, a) in &assignments {
         batch.push(&mut tx, sd::assignment_values(a)).await?;
     }
-    finish(&mut tx, &mut batch, &mut report, "assignments.csv", assignments.len()).await?;
+    finish(
+        &mut tx,
+        &mut batch,
+        &mut report,
+        "assignments.csv",
+        assignments.len(),
+    )
+    .await?;
 
     let mut batch = sd::tracking_codes_batch();
     for (_, t) in &codes {
-        batch.push(&mut tx, vec![t.brand_id.as_str().into(), t.code.as_str().into(), t.partner_id.as_str().into(), t.kind.as_str().into()]).await?;
+        batch
+            .push(
+                &mut tx,
+                vec![
+                    t.brand_id.as_str().into(),
+                    t.code.as_str().into(),
+                    t.partner_id.as_str().into(),
+                    t.kind.as_str().into(),
+                ],
+            )
+            .await?;
     }
-    finish(&mut tx, &mut batch, &mut report, "tracking_codes.csv", codes.len()).await?;
+    finish(
+        &mut tx,
+        &mut batch,
+        &mut report,
+        "tracking_codes.csv",
+        codes.len(),
+    )
+    .await?;
 
     let mut batch = sd::customers_batch();
     for (_, c) in &customers {
         batch.push(&mut tx, sd::customer_values(c)).await?;
     }
-    finish(&mut tx, &mut batch, &mut report, "customers.csv", customers.len()).await?;
+    finish(
+        &mut tx,
+        &mut batch,
+        &mut report,
+        "customers.csv",
+        customers.len(),
+    )
+    .await?;
 
     let mut batch = sd::fx_batch();
     for (_, r) in &fx {
@@ -174,19 +269,47 @@ pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
     }
     finish(&mut tx, &mut batch, &mut report, "fx_rates.csv", fx.len()).await?;
 
-    stream_large(ctx, dir, &mut p, &customer_brand, Some(&mut tx), &mut report).await?;
+    stream_large(
+        ctx,
+        dir,
+        &mut p,
+        &customer_brand,
+        Some(&mut tx),
+        &mut report,
+    )
+    .await?;
     if !p.is_empty() {
         tx.rollback().await.map_err(StoreError::from)?;
         return Err(p.into_error());
     }
-    let structural = !brands.is_empty() || !geo.is_empty() || !partners.is_empty() || !report.new_plan_versions.is_empty()
-        || !assignments.is_empty() || !codes.is_empty() || !customers.is_empty() || !fx.is_empty();
-    let first = if structural { Some("0000-00".to_string()) } else { report.first_period.clone() };
+    let structural = !brands.is_empty()
+        || !geo.is_empty()
+        || !partners.is_empty()
+        || !report.new_plan_versions.is_empty()
+        || !assignments.is_empty()
+        || !codes.is_empty()
+        || !customers.is_empty()
+        || !fx.is_empty();
+    let first = if structural {
+        Some("0000-00".to_string())
+    } else {
+        report.first_period.clone()
+    };
     if let Some(first) = &first {
         crate::commissions::mark_dirty(&mut tx, store, first).await?;
     }
     let summary = serde_json::json!({"folder": dir.display().to_string(), "files": report.files, "new_plan_versions": report.new_plan_versions});
-    partnerdesk_store::audit(&mut tx, &now, &ctx.actor.user, "import", "import", &dir.display().to_string(), None, Some(&summary.to_string())).await?;
+    partnerdesk_store::audit(
+        &mut tx,
+        &now,
+        &ctx.actor.user,
+        "import",
+        "import",
+        &dir.display().to_string(),
+        None,
+        Some(&summary.to_string()),
+    )
+    .await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(report)
 }
@@ -195,7 +318,13 @@ fn store_err(e: StoreError, file: &str) -> AppError {
     AppError::Import(format!("{file}: the database refused a row: {e}"))
 }
 
-async fn finish(tx: &mut Tx<'_>, batch: &mut Batch, report: &mut ImportReport, file: &str, n: usize) -> Result<()> {
+async fn finish(
+    tx: &mut Tx<'_>,
+    batch: &mut Batch,
+    report: &mut ImportReport,
+    file: &str,
+    n: usize,
+) -> Result<()> {
     batch.flush(tx).await.map_err(|e| store_err(e, file))?;
     if n > 0 {
         report.files.push((file.to_string(), n as u64));
@@ -208,13 +337,20 @@ fn read_plans(dir: &Path, p: &mut Problems) -> Result<Vec<Plan>> {
     if !path.exists() {
         return Ok(Vec::new());
     }
-    let text = std::fs::read_to_string(&path).map_err(|e| AppError::Io { context: format!("cannot read {}", path.display()), source: e })?;
+    let text = std::fs::read_to_string(&path).map_err(|e| AppError::Io {
+        context: format!("cannot read {}", path.display()),
+        source: e,
+    })?;
     match parse_plans_document(&text) {
         Ok(plans) => {
             let mut seen = HashSet::new();
             for pl in &plans {
                 if !seen.insert(pl.plan_id.clone()) {
-                    p.add("plans.json", 1, format!("plan_id '{}' appears twice", pl.plan_id));
+                    p.add(
+                        "plans.json",
+                        1,
+                        format!("plan_id '{}' appears twice", pl.plan_id),
+                    );
                 }
             }
             Ok(plans)
@@ -237,15 +373,31 @@ async fn stream_large(
     report: &mut ImportReport,
 ) -> Result<()> {
     let mut first_period: Option<Period> = None;
-    let mut touch = |per: Period| first_period = Some(first_period.map_or(per, |f: Period| f.min(per)));
-    let check_customer = |p: &mut Problems, file: &str, line: u64, customer: &Id, brand: &Id| -> bool {
+    let mut touch =
+        |per: Period| first_period = Some(first_period.map_or(per, |f: Period| f.min(per)));
+    let check_customer = |p: &mut Problems,
+                          file: &str,
+                          line: u64,
+                          customer: &Id,
+                          brand: &Id|
+     -> bool {
         match customer_brand.get(customer.as_str()) {
             None => {
-                p.add(file, line, format!("customer_id '{customer}' is not a known customer; add it to customers.csv"));
+                p.add(
+                    file,
+                    line,
+                    format!(
+                        "customer_id '{customer}' is not a known customer; add it to customers.csv"
+                    ),
+                );
                 false
             }
             Some(b) if b != brand.as_str() => {
-                p.add(file, line, format!("brand_id '{brand}' is not the brand of customer '{customer}' ('{b}')"));
+                p.add(
+                    file,
+                    line,
+                    format!("brand_id '{brand}' is not the brand of customer '{customer}' ('{b}')"),
+                );
                 false
             }
             Some(_) => true,
@@ -261,19 +413,35 @@ async fn stream_large(
             match rows::activity(&row) {
                 Ok(a) => {
                     if !keys.first(&(a.customer_id.as_str(), a.date)) {
-                        p.add("igaming_activity.csv", line, format!("a second row for customer '{}' on {}", a.customer_id, a.date));
+                        p.add(
+                            "igaming_activity.csv",
+                            line,
+                            format!(
+                                "a second row for customer '{}' on {}",
+                                a.customer_id, a.date
+                            ),
+                        );
                         continue;
                     }
-                    if !check_customer(p, "igaming_activity.csv", line, &a.customer_id, &a.brand_id) {
+                    if !check_customer(p, "igaming_activity.csv", line, &a.customer_id, &a.brand_id)
+                    {
                         continue;
                     }
                     touch(Period::of(a.date));
                     if let (Some(tx), true) = (tx.as_deref_mut(), p.is_empty()) {
-                        batch.push(tx, sd::activity_values(&a)).await.map_err(|e| store_err(e, "igaming_activity.csv"))?;
+                        batch
+                            .push(tx, sd::activity_values(&a))
+                            .await
+                            .map_err(|e| store_err(e, "igaming_activity.csv"))?;
                     }
                     n += 1;
                     if n % 100_000 == 0 {
-                        ctx.progress.report("import", n, 0, &format!("igaming_activity.csv: {n} rows"));
+                        ctx.progress.report(
+                            "import",
+                            n,
+                            0,
+                            &format!("igaming_activity.csv: {n} rows"),
+                        );
                     }
                 }
                 Err(e) => p.add("igaming_activity.csv", line, e),
@@ -293,7 +461,11 @@ async fn stream_large(
             match rows::trade(&row) {
                 Ok(t) => {
                     if !keys.first(&t.trade_id) {
-                        p.add("trades.csv", line, format!("trade_id '{}' appears twice", t.trade_id));
+                        p.add(
+                            "trades.csv",
+                            line,
+                            format!("trade_id '{}' appears twice", t.trade_id),
+                        );
                         continue;
                     }
                     if !check_customer(p, "trades.csv", line, &t.customer_id, &t.brand_id) {
@@ -301,11 +473,15 @@ async fn stream_large(
                     }
                     touch(Period::of(t.close_time.date_naive()));
                     if let (Some(tx), true) = (tx.as_deref_mut(), p.is_empty()) {
-                        batch.push(tx, sd::trade_values(&t)).await.map_err(|e| store_err(e, "trades.csv"))?;
+                        batch
+                            .push(tx, sd::trade_values(&t))
+                            .await
+                            .map_err(|e| store_err(e, "trades.csv"))?;
                     }
                     n += 1;
                     if n % 100_000 == 0 {
-                        ctx.progress.report("import", n, 0, &format!("trades.csv: {n} rows"));
+                        ctx.progress
+                            .report("import", n, 0, &format!("trades.csv: {n} rows"));
                     }
                 }
                 Err(e) => p.add("trades.csv", line, e),
@@ -325,7 +501,11 @@ async fn stream_large(
             match rows::purchase(&row) {
                 Ok(pu) => {
                     if !keys.first(&pu.order_id) {
-                        p.add("purchases.csv", line, format!("order_id '{}' appears twice", pu.order_id));
+                        p.add(
+                            "purchases.csv",
+                            line,
+                            format!("order_id '{}' appears twice", pu.order_id),
+                        );
                         continue;
                     }
                     if !check_customer(p, "purchases.csv", line, &pu.customer_id, &pu.brand_id) {
@@ -336,7 +516,10 @@ async fn stream_large(
                         touch(Period::of(r.date_naive()));
                     }
                     if let (Some(tx), true) = (tx.as_deref_mut(), p.is_empty()) {
-                        batch.push(tx, sd::purchase_values(&pu)).await.map_err(|e| store_err(e, "purchases.csv"))?;
+                        batch
+                            .push(tx, sd::purchase_values(&pu))
+                            .await
+                            .map_err(|e| store_err(e, "purchases.csv"))?;
                     }
                     n += 1;
                 }
@@ -352,6 +535,11 @@ async fn stream_large(
 }
 
 /// Does a new assignment overlap a stored one it does not replace?
-pub(crate) fn overlapping<'a>(a: &Assignment, others: impl Iterator<Item = &'a Assignment>) -> Option<&'a Assignment> {
-    others.into_iter().find(|o| o.valid_from != a.valid_from && a.overlaps(o))
+pub(crate) fn overlapping<'a>(
+    a: &Assignment,
+    others: impl Iterator<Item = &'a Assignment>,
+) -> Option<&'a Assignment> {
+    others
+        .into_iter()
+        .find(|o| o.valid_from != a.valid_from && a.overlaps(o))
 }

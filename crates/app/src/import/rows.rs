@@ -3,9 +3,15 @@
 use super::csvfile::{CsvFile, Problems, Row};
 use super::{overlapping, Keys};
 use crate::Result;
-use partnerdesk_domain::data::{parse_date, parse_time, parse_valid_from, parse_valid_to, ActivityDay, Assignment, Customer, CustomerStatus, FxRate, Purchase, Trade};
+use partnerdesk_domain::data::{
+    parse_date, parse_time, parse_valid_from, parse_valid_to, ActivityDay, Assignment, Customer,
+    CustomerStatus, FxRate, Purchase, Trade,
+};
 use partnerdesk_domain::money::{parse_non_negative, parse_positive};
-use partnerdesk_domain::partner::{parse_code, parse_email, parse_name, Brand, PartnerKind, PartnerStatus, TrackingCode, TrackingKind, Vertical};
+use partnerdesk_domain::partner::{
+    parse_code, parse_email, parse_name, Brand, PartnerKind, PartnerStatus, TrackingCode,
+    TrackingKind, Vertical,
+};
 use partnerdesk_domain::{CountryCode, CurrencyCode, FieldError, Id};
 use partnerdesk_store::partners::PartnerRecord;
 use std::collections::{HashMap, HashSet};
@@ -14,7 +20,13 @@ use std::path::Path;
 type Parsed<T> = std::result::Result<T, FieldError>;
 
 /// Reads every row of a small file with `parse`, keeping the good ones with their line.
-fn read_all<T>(dir: &Path, file: &str, cols: &[&str], p: &mut Problems, mut parse: impl FnMut(&Row) -> Parsed<T>) -> Result<Vec<(u64, T)>> {
+fn read_all<T>(
+    dir: &Path,
+    file: &str,
+    cols: &[&str],
+    p: &mut Problems,
+    mut parse: impl FnMut(&Row) -> Parsed<T>,
+) -> Result<Vec<(u64, T)>> {
     let mut out = Vec::new();
     if let Some(mut f) = CsvFile::open(dir, file, cols, p)? {
         while let Some(row) = f.next_row(p) {
@@ -32,57 +44,107 @@ fn id(row: &Row, i: usize, col: &str) -> Parsed<Id> {
 }
 
 pub fn brands(dir: &Path, p: &mut Problems) -> Result<Vec<(u64, Brand)>> {
-    let rows = read_all(dir, "brands.csv", &["brand_id", "name", "vertical", "currency"], p, |r| {
-        Ok(Brand {
-            id: id(r, 0, "brand_id")?,
-            name: parse_name("name", r.cell(1))?,
-            vertical: Vertical::parse("vertical", r.cell(2))?,
-            currency: CurrencyCode::parse("currency", r.cell(3))?,
-        })
-    })?;
+    let rows = read_all(
+        dir,
+        "brands.csv",
+        &["brand_id", "name", "vertical", "currency"],
+        p,
+        |r| {
+            Ok(Brand {
+                id: id(r, 0, "brand_id")?,
+                name: parse_name("name", r.cell(1))?,
+                vertical: Vertical::parse("vertical", r.cell(2))?,
+                currency: CurrencyCode::parse("currency", r.cell(3))?,
+            })
+        },
+    )?;
     let mut keys = Keys::new();
     for (line, b) in &rows {
         if !keys.first(&b.id) {
-            p.add("brands.csv", *line, format!("brand_id '{}' appears twice", b.id));
+            p.add(
+                "brands.csv",
+                *line,
+                format!("brand_id '{}' appears twice", b.id),
+            );
         }
     }
     Ok(rows)
 }
 
-pub fn geo_blocks(dir: &Path, p: &mut Problems, brands: &HashSet<String>) -> Result<Vec<(Id, CountryCode)>> {
-    let rows = read_all(dir, "brand_geo_blocks.csv", &["brand_id", "country"], p, |r| {
-        let b = id(r, 0, "brand_id")?;
-        if !brands.contains(b.as_str()) {
-            return Err(FieldError::new("brand_id", format!("brand '{b}' does not exist")));
-        }
-        Ok((b, CountryCode::parse("country", r.cell(1))?))
-    })?;
+pub fn geo_blocks(
+    dir: &Path,
+    p: &mut Problems,
+    brands: &HashSet<String>,
+) -> Result<Vec<(Id, CountryCode)>> {
+    let rows = read_all(
+        dir,
+        "brand_geo_blocks.csv",
+        &["brand_id", "country"],
+        p,
+        |r| {
+            let b = id(r, 0, "brand_id")?;
+            if !brands.contains(b.as_str()) {
+                return Err(FieldError::new(
+                    "brand_id",
+                    format!("brand '{b}' does not exist"),
+                ));
+            }
+            Ok((b, CountryCode::parse("country", r.cell(1))?))
+        },
+    )?;
     let mut keys = Keys::new();
     for (line, k) in &rows {
         if !keys.first(k) {
-            p.add("brand_geo_blocks.csv", *line, format!("brand '{}' blocks '{}' twice", k.0, k.1));
+            p.add(
+                "brand_geo_blocks.csv",
+                *line,
+                format!("brand '{}' blocks '{}' twice", k.0, k.1),
+            );
         }
     }
     Ok(rows.into_iter().map(|(_, k)| k).collect())
 }
 
 /// Partners, ordered so that every parent comes before its children; cycles refused.
-pub fn partners(dir: &Path, p: &mut Problems, stored: &[(String, Option<String>, String)]) -> Result<Vec<(u64, PartnerRecord)>> {
+pub fn partners(
+    dir: &Path,
+    p: &mut Problems,
+    stored: &[(String, Option<String>, String)],
+) -> Result<Vec<(u64, PartnerRecord)>> {
     let rows = read_all(
         dir,
         "partners.csv",
-        &["partner_id", "name", "kind", "parent_id?", "email?", "country?", "currency", "status"],
+        &[
+            "partner_id",
+            "name",
+            "kind",
+            "parent_id?",
+            "email?",
+            "country?",
+            "currency",
+            "status",
+        ],
         p,
         |r| {
             let partner_id = id(r, 0, "partner_id")?.into_string();
-            let parent_id = r.opt(3).map(|s| Id::parse("parent_id", s)).transpose()?.map(Id::into_string);
+            let parent_id = r
+                .opt(3)
+                .map(|s| Id::parse("parent_id", s))
+                .transpose()?
+                .map(Id::into_string);
             let rec = PartnerRecord {
                 name: parse_name("name", r.cell(1))?,
                 kind: PartnerKind::parse("kind", r.cell(2))?.as_str().to_string(),
                 email: r.opt(4).map(|e| parse_email("email", e)).transpose()?,
-                country: r.opt(5).map(|c| CountryCode::parse("country", c)).transpose()?.map(|c| c.to_string()),
+                country: r
+                    .opt(5)
+                    .map(|c| CountryCode::parse("country", c))
+                    .transpose()?
+                    .map(|c| c.to_string()),
                 currency: CurrencyCode::parse("currency", r.cell(6))?.to_string(),
-                status: PartnerStatus::parse("status", r.cell(7))?.as_str().to_string(),
+                status: PartnerStatus::parse("status", r.cell(7))?
+                    .as_str()
+                    .to_string(),
                 tags: Vec::new(),
                 notes: String::new(),
                 contact_name: None,
@@ -97,18 +159,29 @@ pub fn partners(dir: &Path, p: &mut Problems, stored: &[(String, Option<String>,
             Ok(rec)
         },
     )?;
-    let mut parents: HashMap<&str, Option<&str>> = stored.iter().map(|(id, parent, _)| (id.as_str(), parent.as_deref())).collect();
+    let mut parents: HashMap<&str, Option<&str>> = stored
+        .iter()
+        .map(|(id, parent, _)| (id.as_str(), parent.as_deref()))
+        .collect();
     let mut line_of: HashMap<&str, u64> = HashMap::new();
     for (line, r) in &rows {
         if line_of.insert(&r.partner_id, *line).is_some() {
-            p.add("partners.csv", *line, format!("partner_id '{}' appears twice", r.partner_id));
+            p.add(
+                "partners.csv",
+                *line,
+                format!("partner_id '{}' appears twice", r.partner_id),
+            );
         }
         parents.insert(&r.partner_id, r.parent_id.as_deref());
     }
     for (line, r) in &rows {
         if let Some(parent) = &r.parent_id {
             if !parents.contains_key(parent.as_str()) {
-                p.add("partners.csv", *line, format!("parent_id '{parent}' is not a known partner"));
+                p.add(
+                    "partners.csv",
+                    *line,
+                    format!("parent_id '{parent}' is not a known partner"),
+                );
                 continue;
             }
             // Walk up; reaching the partner again means a cycle.
@@ -125,7 +198,10 @@ pub fn partners(dir: &Path, p: &mut Problems, stored: &[(String, Option<String>,
         }
     }
     // Order parents before children (depth within the import).
-    let in_import: HashMap<&str, &PartnerRecord> = rows.iter().map(|(_, r)| (r.partner_id.as_str(), r)).collect();
+    let in_import: HashMap<&str, &PartnerRecord> = rows
+        .iter()
+        .map(|(_, r)| (r.partner_id.as_str(), r))
+        .collect();
     let depth = |start: &PartnerRecord| -> usize {
         let mut d = 0usize;
         let mut cursor = start.parent_id.as_deref();
@@ -140,7 +216,10 @@ pub fn partners(dir: &Path, p: &mut Problems, stored: &[(String, Option<String>,
         }
         d
     };
-    let mut with_depth: Vec<(usize, u64, PartnerRecord)> = rows.iter().map(|(l, r)| (depth(r), *l, r.clone())).collect();
+    let mut with_depth: Vec<(usize, u64, PartnerRecord)> = rows
+        .iter()
+        .map(|(l, r)| (depth(r), *l, r.clone()))
+        .collect();
     with_depth.sort_by_key(|(d, l, _)| (*d, *l));
     Ok(with_depth.into_iter().map(|(_, l, r)| (l, r)).collect())
 }
@@ -153,39 +232,79 @@ pub fn assignments(
     plans: &HashSet<String>,
     stored: &[Assignment],
 ) -> Result<Vec<(u64, Assignment)>> {
-    let rows = read_all(dir, "assignments.csv", &["partner_id", "brand_id", "plan_id", "valid_from", "valid_to?"], p, |r| {
-        let a = Assignment {
-            partner_id: id(r, 0, "partner_id")?,
-            brand_id: id(r, 1, "brand_id")?,
-            plan_id: id(r, 2, "plan_id")?,
-            valid_from: parse_valid_from("valid_from", r.req(3, "valid_from")?)?,
-            valid_to: r.opt(4).map(|s| parse_valid_to("valid_to", s)).transpose()?,
-        };
-        if !partners.contains(a.partner_id.as_str()) {
-            return Err(FieldError::new("partner_id", format!("partner '{}' does not exist", a.partner_id)));
-        }
-        if !brands.contains(a.brand_id.as_str()) {
-            return Err(FieldError::new("brand_id", format!("brand '{}' does not exist", a.brand_id)));
-        }
-        if !plans.contains(a.plan_id.as_str()) {
-            return Err(FieldError::new("plan_id", format!("plan '{}' does not exist (not in plans.json nor stored)", a.plan_id)));
-        }
-        if a.valid_to.is_some_and(|to| to < a.valid_from) {
-            return Err(FieldError::new("valid_to", "ends before valid_from"));
-        }
-        Ok(a)
-    })?;
+    let rows = read_all(
+        dir,
+        "assignments.csv",
+        &[
+            "partner_id",
+            "brand_id",
+            "plan_id",
+            "valid_from",
+            "valid_to?",
+        ],
+        p,
+        |r| {
+            let a = Assignment {
+                partner_id: id(r, 0, "partner_id")?,
+                brand_id: id(r, 1, "brand_id")?,
+                plan_id: id(r, 2, "plan_id")?,
+                valid_from: parse_valid_from("valid_from", r.req(3, "valid_from")?)?,
+                valid_to: r
+                    .opt(4)
+                    .map(|s| parse_valid_to("valid_to", s))
+                    .transpose()?,
+            };
+            if !partners.contains(a.partner_id.as_str()) {
+                return Err(FieldError::new(
+                    "partner_id",
+                    format!("partner '{}' does not exist", a.partner_id),
+                ));
+            }
+            if !brands.contains(a.brand_id.as_str()) {
+                return Err(FieldError::new(
+                    "brand_id",
+                    format!("brand '{}' does not exist", a.brand_id),
+                ));
+            }
+            if !plans.contains(a.plan_id.as_str()) {
+                return Err(FieldError::new(
+                    "plan_id",
+                    format!(
+                        "plan '{}' does not exist (not in plans.json nor stored)",
+                        a.plan_id
+                    ),
+                ));
+            }
+            if a.valid_to.is_some_and(|to| to < a.valid_from) {
+                return Err(FieldError::new("valid_to", "ends before valid_from"));
+            }
+            Ok(a)
+        },
+    )?;
     let mut keys = Keys::new();
     for (line, a) in &rows {
         if !keys.first(&(a.partner_id.as_str(), a.brand_id.as_str(), a.valid_from)) {
-            p.add("assignments.csv", *line, format!("a second assignment of '{}' for '{}' from {}", a.partner_id, a.brand_id, a.valid_from.first_day()));
+            p.add(
+                "assignments.csv",
+                *line,
+                format!(
+                    "a second assignment of '{}' for '{}' from {}",
+                    a.partner_id,
+                    a.brand_id,
+                    a.valid_from.first_day()
+                ),
+            );
         }
     }
     // Overlaps: among the import's rows, and with stored rows the import does not replace.
-    let replaced: HashSet<(&str, &str, partnerdesk_domain::Period)> =
-        rows.iter().map(|(_, a)| (a.partner_id.as_str(), a.brand_id.as_str(), a.valid_from)).collect();
-    let kept: Vec<&Assignment> =
-        stored.iter().filter(|s| !replaced.contains(&(s.partner_id.as_str(), s.brand_id.as_str(), s.valid_from))).collect();
+    let replaced: HashSet<(&str, &str, partnerdesk_domain::Period)> = rows
+        .iter()
+        .map(|(_, a)| (a.partner_id.as_str(), a.brand_id.as_str(), a.valid_from))
+        .collect();
+    let kept: Vec<&Assignment> = stored
+        .iter()
+        .filter(|s| !replaced.contains(&(s.partner_id.as_str(), s.brand_id.as_str(), s.valid_from)))
+        .collect();
     for (i, (line, a)) in rows.iter().enumerate() {
         let others = rows[..i].iter().map(|(_, o)| o).chain(kept.iter().copied());
         if let Some(o) = overlapping(a, others) {
@@ -203,36 +322,68 @@ pub fn assignments(
     Ok(rows)
 }
 
-pub fn tracking_codes(dir: &Path, p: &mut Problems, partners: &HashSet<String>, brands: &HashSet<String>) -> Result<Vec<(u64, TrackingCode)>> {
-    let rows = read_all(dir, "tracking_codes.csv", &["code", "partner_id", "brand_id", "kind"], p, |r| {
-        let t = TrackingCode {
-            code: parse_code("code", r.req(0, "code")?)?,
-            partner_id: id(r, 1, "partner_id")?,
-            brand_id: id(r, 2, "brand_id")?,
-            kind: TrackingKind::parse("kind", r.cell(3))?,
-        };
-        if !partners.contains(t.partner_id.as_str()) {
-            return Err(FieldError::new("partner_id", format!("partner '{}' does not exist", t.partner_id)));
-        }
-        if !brands.contains(t.brand_id.as_str()) {
-            return Err(FieldError::new("brand_id", format!("brand '{}' does not exist", t.brand_id)));
-        }
-        Ok(t)
-    })?;
+pub fn tracking_codes(
+    dir: &Path,
+    p: &mut Problems,
+    partners: &HashSet<String>,
+    brands: &HashSet<String>,
+) -> Result<Vec<(u64, TrackingCode)>> {
+    let rows = read_all(
+        dir,
+        "tracking_codes.csv",
+        &["code", "partner_id", "brand_id", "kind"],
+        p,
+        |r| {
+            let t = TrackingCode {
+                code: parse_code("code", r.req(0, "code")?)?,
+                partner_id: id(r, 1, "partner_id")?,
+                brand_id: id(r, 2, "brand_id")?,
+                kind: TrackingKind::parse("kind", r.cell(3))?,
+            };
+            if !partners.contains(t.partner_id.as_str()) {
+                return Err(FieldError::new(
+                    "partner_id",
+                    format!("partner '{}' does not exist", t.partner_id),
+                ));
+            }
+            if !brands.contains(t.brand_id.as_str()) {
+                return Err(FieldError::new(
+                    "brand_id",
+                    format!("brand '{}' does not exist", t.brand_id),
+                ));
+            }
+            Ok(t)
+        },
+    )?;
     let mut keys = Keys::new();
     for (line, t) in &rows {
         if !keys.first(&(t.brand_id.as_str(), t.code.as_str())) {
-            p.add("tracking_codes.csv", *line, format!("code '{}' appears twice for brand '{}'", t.code, t.brand_id));
+            p.add(
+                "tracking_codes.csv",
+                *line,
+                format!("code '{}' appears twice for brand '{}'", t.code, t.brand_id),
+            );
         }
     }
     Ok(rows)
 }
 
-pub fn customers(dir: &Path, p: &mut Problems, brands: &HashSet<String>) -> Result<Vec<(u64, Customer)>> {
+pub fn customers(
+    dir: &Path,
+    p: &mut Problems,
+    brands: &HashSet<String>,
+) -> Result<Vec<(u64, Customer)>> {
     let rows = read_all(
         dir,
         "customers.csv",
-        &["customer_id", "brand_id", "tracking_code?", "country", "registered_at", "status"],
+        &[
+            "customer_id",
+            "brand_id",
+            "tracking_code?",
+            "country",
+            "registered_at",
+            "status",
+        ],
         p,
         |r| {
             let c = Customer {
@@ -244,7 +395,10 @@ pub fn customers(dir: &Path, p: &mut Problems, brands: &HashSet<String>) -> Resu
                 status: CustomerStatus::parse("status", r.cell(5))?,
             };
             if !brands.contains(c.brand_id.as_str()) {
-                return Err(FieldError::new("brand_id", format!("brand '{}' does not exist", c.brand_id)));
+                return Err(FieldError::new(
+                    "brand_id",
+                    format!("brand '{}' does not exist", c.brand_id),
+                ));
             }
             Ok(c)
         },
@@ -252,35 +406,60 @@ pub fn customers(dir: &Path, p: &mut Problems, brands: &HashSet<String>) -> Resu
     let mut keys = Keys::new();
     for (line, c) in &rows {
         if !keys.first(&c.customer_id) {
-            p.add("customers.csv", *line, format!("customer_id '{}' appears twice", c.customer_id));
+            p.add(
+                "customers.csv",
+                *line,
+                format!("customer_id '{}' appears twice", c.customer_id),
+            );
         }
     }
     Ok(rows)
 }
 
 pub fn fx_rates(dir: &Path, p: &mut Problems) -> Result<Vec<(u64, FxRate)>> {
-    let rows = read_all(dir, "fx_rates.csv", &["date", "base", "quote", "rate"], p, |r| {
-        let f = FxRate {
-            date: parse_date("date", r.req(0, "date")?)?,
-            base: CurrencyCode::parse("base", r.cell(1))?,
-            quote: CurrencyCode::parse("quote", r.cell(2))?,
-            rate: parse_positive("rate", r.cell(3))?,
-        };
-        if f.base == f.quote {
-            return Err(FieldError::new("quote", "is the same currency as base"));
-        }
-        Ok(f)
-    })?;
+    let rows = read_all(
+        dir,
+        "fx_rates.csv",
+        &["date", "base", "quote", "rate"],
+        p,
+        |r| {
+            let f = FxRate {
+                date: parse_date("date", r.req(0, "date")?)?,
+                base: CurrencyCode::parse("base", r.cell(1))?,
+                quote: CurrencyCode::parse("quote", r.cell(2))?,
+                rate: parse_positive("rate", r.cell(3))?,
+            };
+            if f.base == f.quote {
+                return Err(FieldError::new("quote", "is the same currency as base"));
+            }
+            Ok(f)
+        },
+    )?;
     let mut keys = Keys::new();
     for (line, f) in &rows {
         if !keys.first(&(f.date, f.base, f.quote)) {
-            p.add("fx_rates.csv", *line, format!("a second rate for {}/{} on {}", f.base, f.quote, f.date));
+            p.add(
+                "fx_rates.csv",
+                *line,
+                format!("a second rate for {}/{} on {}", f.base, f.quote, f.date),
+            );
         }
     }
     Ok(rows)
 }
 
-pub const ACTIVITY: [&str; 10] = ["customer_id", "brand_id", "date", "deposits", "withdrawals", "bets", "wins", "bonuses", "chargebacks", "taxes"];
+pub const ACTIVITY: [&str; 10] = [
+    "customer_id",
+    "brand_id",
+    "date",
+    "deposits",
+    "withdrawals",
+    "bets",
+    "wins",
+    "bonuses",
+    "chargebacks",
+    "taxes",
+];
 
 pub fn activity(r: &Row) -> Parsed<ActivityDay> {
     Ok(ActivityDay {
@@ -297,8 +476,18 @@ pub fn activity(r: &Row) -> Parsed<ActivityDay> {
     })
 }
 
-pub const TRADES: [&str; 10] =
-    ["trade_id", "customer_id", "brand_id", "symbol", "instrument_group", "lots", "open_time", "close_time", "commission", "spread_revenue"];
+pub const TRADES: [&str; 10] = [
+    "trade_id",
+    "customer_id",
+    "brand_id",
+    "symbol",
+    "instrument_group",
+    "lots",
+    "open_time",
+    "close_time",
+    "commission",
+    "spread_revenue",
+];
 
 pub fn trade(r: &Row) -> Parsed<Trade> {
     let t = Trade {
@@ -314,12 +503,28 @@ pub fn trade(r: &Row) -> Parsed<Trade> {
         spread_revenue: parse_non_negative("spread_revenue", r.cell(9))?,
     };
     if t.close_time < t.open_time {
-        return Err(FieldError::new("close_time", format!("{} is before open_time {}; a trade closes after it opens", r.cell(7), r.cell(6))));
+        return Err(FieldError::new(
+            "close_time",
+            format!(
+                "{} is before open_time {}; a trade closes after it opens",
+                r.cell(7),
+                r.cell(6)
+            ),
+        ));
     }
     Ok(t)
 }
 
-pub const PURCHASES: [&str; 8] = ["order_id", "customer_id", "brand_id", "product", "amount", "coupon_code?", "purchased_at", "refunded_at?"];
+pub const PURCHASES: [&str; 8] = [
+    "order_id",
+    "customer_id",
+    "brand_id",
+    "product",
+    "amount",
+    "coupon_code?",
+    "purchased_at",
+    "refunded_at?",
+];
 
 pub fn purchase(r: &Row) -> Parsed<Purchase> {
     let pu = Purchase {

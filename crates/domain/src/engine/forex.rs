@@ -30,17 +30,25 @@ pub(crate) struct PeriodTrades {
 impl PeriodTrades {
     pub fn add(&mut self, engine: &mut Engine, period: Period, c: usize, t: &Trade) {
         let cs = &engine.customers[c];
-        let Some(ib) = cs.partner.filter(|_| cs.earns) else { return };
+        let Some(ib) = cs.partner.filter(|_| cs.earns) else {
+            return;
+        };
         let key = (ib, cs.brand);
         let r = self.revenue.entry(key).or_default();
         r.0 += t.commission + t.spread_revenue;
         r.1 += 1;
         let min_hold = *self.min_hold.entry(key).or_insert_with(|| {
-            engine.plan_for(ib, cs.brand, period).and_then(|p| p.components.lot_rebate.as_ref()).map(|l| l.min_hold_seconds)
+            engine
+                .plan_for(ib, cs.brand, period)
+                .and_then(|p| p.components.lot_rebate.as_ref())
+                .map(|l| l.min_hold_seconds)
         });
         let Some(min_hold) = min_hold else { return };
         if t.close_time - t.open_time >= TimeDelta::seconds(min_hold) {
-            let l = self.lots.entry((ib, cs.brand, t.instrument_group.clone())).or_default();
+            let l = self
+                .lots
+                .entry((ib, cs.brand, t.instrument_group.clone()))
+                .or_default();
             l.lots += t.lots;
             l.trades += 1;
         } else {
@@ -50,15 +58,27 @@ impl PeriodTrades {
 
     pub fn finish(self, engine: &mut Engine, period: Period, book: &mut Book) {
         for ((ib, brand), (revenue, trades)) in &self.revenue {
-            let Some(rule) = engine.plan_for(*ib, *brand, period).and_then(|p| p.components.spread_share.clone()) else { continue };
+            let Some(rule) = engine
+                .plan_for(*ib, *brand, period)
+                .and_then(|p| p.components.spread_share.clone())
+            else {
+                continue;
+            };
             let e = book.entry(*ib, *brand, Kind::SpreadShare);
             e.amount += rule.rate * revenue;
-            e.explanation.insert("basis".into(), json!(revenue.normalize().to_string()));
-            e.explanation.insert("rate".into(), json!(rule.rate.normalize().to_string()));
+            e.explanation
+                .insert("basis".into(), json!(revenue.normalize().to_string()));
+            e.explanation
+                .insert("rate".into(), json!(rule.rate.normalize().to_string()));
             e.explanation.insert("trades".into(), json!(trades));
         }
         for ((direct, brand, group), l) in &self.lots {
-            let Some(rule) = engine.plan_for(*direct, *brand, period).and_then(|p| p.components.lot_rebate.clone()) else { continue };
+            let Some(rule) = engine
+                .plan_for(*direct, *brand, period)
+                .and_then(|p| p.components.lot_rebate.clone())
+            else {
+                continue;
+            };
             let mut payees: Vec<(usize, Decimal, u32)> = Vec::new(); // (IB, rate per lot earned, levels up)
             match rule.split {
                 Split::Difference => {
@@ -66,7 +86,12 @@ impl PeriodTrades {
                     let mut node = Some(*direct);
                     let mut level = 0u32;
                     while let Some(ib) = node {
-                        let Some(own) = engine.plan_for(ib, *brand, period).and_then(|p| p.components.lot_rebate.as_ref()) else { break };
+                        let Some(own) = engine
+                            .plan_for(ib, *brand, period)
+                            .and_then(|p| p.components.lot_rebate.as_ref())
+                        else {
+                            break;
+                        };
                         let r = own.rates.get(group).copied().unwrap_or_default();
                         if r > running_max {
                             payees.push((ib, r - running_max, level));
@@ -106,7 +131,8 @@ impl PeriodTrades {
         }
         for ((ib, brand), n) in &self.ineligible {
             if let Some(e) = book.get_mut(*ib, *brand, Kind::LotRebate) {
-                e.explanation.insert("trades_below_min_hold".into(), json!(n));
+                e.explanation
+                    .insert("trades_below_min_hold".into(), json!(n));
             }
         }
     }

@@ -39,9 +39,13 @@ pub struct FxTable {
 
 impl FxTable {
     pub fn new(rates: &[FxRate]) -> Self {
-        let mut by_pair: HashMap<(CurrencyCode, CurrencyCode), Vec<(NaiveDate, Decimal)>> = HashMap::new();
+        let mut by_pair: HashMap<(CurrencyCode, CurrencyCode), Vec<(NaiveDate, Decimal)>> =
+            HashMap::new();
         for r in rates {
-            by_pair.entry((r.base, r.quote)).or_default().push((r.date, r.rate));
+            by_pair
+                .entry((r.base, r.quote))
+                .or_default()
+                .push((r.date, r.rate));
         }
         for v in by_pair.values_mut() {
             v.sort_by_key(|(d, _)| *d);
@@ -49,23 +53,57 @@ impl FxTable {
         Self { by_pair }
     }
 
-    fn latest(&self, base: CurrencyCode, quote: CurrencyCode, on: NaiveDate) -> Option<(NaiveDate, Decimal)> {
+    fn latest(
+        &self,
+        base: CurrencyCode,
+        quote: CurrencyCode,
+        on: NaiveDate,
+    ) -> Option<(NaiveDate, Decimal)> {
         let v = self.by_pair.get(&(base, quote))?;
         let idx = v.partition_point(|(d, _)| *d <= on);
         idx.checked_sub(1).map(|i| v[i])
     }
 
     /// The conversion from `from` to `to` in force on `on`, or None when no rate is known.
-    pub fn conversion(&self, from: CurrencyCode, to: CurrencyCode, on: NaiveDate) -> Option<Conversion> {
+    pub fn conversion(
+        &self,
+        from: CurrencyCode,
+        to: CurrencyCode,
+        on: NaiveDate,
+    ) -> Option<Conversion> {
         if from == to {
-            return Some(Conversion { from, to, rate: Decimal::ONE, date: None, inverse: false });
+            return Some(Conversion {
+                from,
+                to,
+                rate: Decimal::ONE,
+                date: None,
+                inverse: false,
+            });
         }
         let direct = self.latest(from, to, on).filter(|(_, r)| !r.is_zero());
         let inverse = self.latest(to, from, on).filter(|(_, r)| !r.is_zero());
         match (direct, inverse) {
-            (Some((dd, dr)), Some((id, _))) if dd >= id => Some(Conversion { from, to, rate: dr, date: Some(dd), inverse: false }),
-            (_, Some((id, ir))) => Some(Conversion { from, to, rate: ir, date: Some(id), inverse: true }),
-            (Some((dd, dr)), None) => Some(Conversion { from, to, rate: dr, date: Some(dd), inverse: false }),
+            (Some((dd, dr)), Some((id, _))) if dd >= id => Some(Conversion {
+                from,
+                to,
+                rate: dr,
+                date: Some(dd),
+                inverse: false,
+            }),
+            (_, Some((id, ir))) => Some(Conversion {
+                from,
+                to,
+                rate: ir,
+                date: Some(id),
+                inverse: true,
+            }),
+            (Some((dd, dr)), None) => Some(Conversion {
+                from,
+                to,
+                rate: dr,
+                date: Some(dd),
+                inverse: false,
+            }),
             (None, None) => None,
         }
     }
@@ -86,14 +124,21 @@ mod tests {
         CurrencyCode::parse("c", s).unwrap()
     }
     fn rate(date: &str, b: &str, q: &str, r: &str) -> FxRate {
-        FxRate { date: day(date), base: cur(b), quote: cur(q), rate: d(r) }
+        FxRate {
+            date: day(date),
+            base: cur(b),
+            quote: cur(q),
+            rate: d(r),
+        }
     }
 
     #[test]
     fn inverse_pair_divides() {
         // Only GBP→EUR 1.25 is known; EUR→GBP is 1/1.25: 100 EUR = 80 GBP.
         let t = FxTable::new(&[rate("2026-07-31", "GBP", "EUR", "1.25")]);
-        let c = t.conversion(cur("EUR"), cur("GBP"), day("2026-07-31")).unwrap();
+        let c = t
+            .conversion(cur("EUR"), cur("GBP"), day("2026-07-31"))
+            .unwrap();
         assert!(c.inverse);
         assert_eq!(c.apply(d("100")), d("80"));
     }
@@ -108,12 +153,24 @@ mod tests {
             rate("2026-09-01", "EUR", "USD", "9.99"),
         ]);
         // July: the inverse of 2026-07-15 is later than the direct of 2026-07-01.
-        let jul = t.conversion(cur("EUR"), cur("USD"), day("2026-07-31")).unwrap();
+        let jul = t
+            .conversion(cur("EUR"), cur("USD"), day("2026-07-31"))
+            .unwrap();
         assert_eq!((jul.inverse, jul.rate), (true, d("0.80")));
         // August: both dated 2026-08-31, the direct pair wins; September's rate is not yet in force.
-        let aug = t.conversion(cur("EUR"), cur("USD"), day("2026-08-31")).unwrap();
+        let aug = t
+            .conversion(cur("EUR"), cur("USD"), day("2026-08-31"))
+            .unwrap();
         assert_eq!((aug.inverse, aug.rate), (false, d("1.20")));
-        assert!(t.conversion(cur("EUR"), cur("CHF"), day("2026-08-31")).is_none(), "no cross rates");
-        assert!(t.conversion(cur("EUR"), cur("USD"), day("2026-06-30")).is_none(), "no rate dated before");
+        assert!(
+            t.conversion(cur("EUR"), cur("CHF"), day("2026-08-31"))
+                .is_none(),
+            "no cross rates"
+        );
+        assert!(
+            t.conversion(cur("EUR"), cur("USD"), day("2026-06-30"))
+                .is_none(),
+            "no rate dated before"
+        );
     }
 }

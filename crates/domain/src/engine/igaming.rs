@@ -67,14 +67,19 @@ impl PeriodActivity {
         let candidate = match self.has_cpa.get(&(partner, brand)) {
             Some(&b) => b,
             None => {
-                let b = engine.plan_for(partner, brand, period).is_some_and(|p| p.components.cpa.is_some());
+                let b = engine
+                    .plan_for(partner, brand, period)
+                    .is_some_and(|p| p.components.cpa.is_some());
                 self.has_cpa.insert((partner, brand), b);
                 b
             }
         };
         let cs = &mut engine.customers[c];
         if candidate {
-            self.cpa_days.entry(c).or_default().push((row.date, row.deposits, row.bets));
+            self.cpa_days
+                .entry(c)
+                .or_default()
+                .push((row.date, row.deposits, row.bets));
         } else if row.date >= cs.registered {
             // Sums keep running over days that are not candidates.
             cs.cum_deposits += row.deposits;
@@ -96,7 +101,12 @@ impl PeriodActivity {
     }
 }
 
-fn cpa(engine: &mut Engine, period: Period, days: HashMap<usize, Vec<(NaiveDate, Decimal, Decimal)>>, book: &mut Book) {
+fn cpa(
+    engine: &mut Engine,
+    period: Period,
+    days: HashMap<usize, Vec<(NaiveDate, Decimal, Decimal)>>,
+    book: &mut Book,
+) {
     // (partner, brand) → qualifiers (day, customer)
     let mut qualified: HashMap<(usize, usize), Vec<(NaiveDate, usize)>> = HashMap::new();
     for (c, mut rows) in days {
@@ -105,7 +115,12 @@ fn cpa(engine: &mut Engine, period: Period, days: HashMap<usize, Vec<(NaiveDate,
             Some(p) => (p, engine.customers[c].brand),
             None => continue,
         };
-        let Some(rule) = engine.plan_for(partner, brand, period).and_then(|p| p.components.cpa.clone()) else { continue };
+        let Some(rule) = engine
+            .plan_for(partner, brand, period)
+            .and_then(|p| p.components.cpa.clone())
+        else {
+            continue;
+        };
         let cs = &mut engine.customers[c];
         for (day, deposits, bets) in rows {
             if day < cs.registered {
@@ -113,9 +128,19 @@ fn cpa(engine: &mut Engine, period: Period, days: HashMap<usize, Vec<(NaiveDate,
             }
             cs.cum_deposits += deposits;
             cs.cum_bets += bets;
-            if qualifies(&rule, cs.registered, day, cs.cum_deposits, cs.cum_bets, cs.country) {
+            if qualifies(
+                &rule,
+                cs.registered,
+                day,
+                cs.cum_deposits,
+                cs.cum_bets,
+                cs.country,
+            ) {
                 cs.cpa_done = true;
-                qualified.entry((partner, brand)).or_default().push((day, c));
+                qualified
+                    .entry((partner, brand))
+                    .or_default()
+                    .push((day, c));
                 break;
             }
         }
@@ -124,52 +149,106 @@ fn cpa(engine: &mut Engine, period: Period, days: HashMap<usize, Vec<(NaiveDate,
     keys.sort();
     for key in keys {
         let mut q = qualified.remove(&key).unwrap_or_default();
-        q.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| engine.customers[a.1].id.as_str().as_bytes().cmp(engine.customers[b.1].id.as_str().as_bytes())));
-        let Some(rule) = engine.plan_for(key.0, key.1, period).and_then(|p| p.components.cpa.clone()) else { continue };
-        let cap = rule.cap_per_period.map(|n| n as usize).unwrap_or(usize::MAX);
+        q.sort_by(|a, b| {
+            a.0.cmp(&b.0).then_with(|| {
+                engine.customers[a.1]
+                    .id
+                    .as_str()
+                    .as_bytes()
+                    .cmp(engine.customers[b.1].id.as_str().as_bytes())
+            })
+        });
+        let Some(rule) = engine
+            .plan_for(key.0, key.1, period)
+            .and_then(|p| p.components.cpa.clone())
+        else {
+            continue;
+        };
+        let cap = rule
+            .cap_per_period
+            .map(|n| n as usize)
+            .unwrap_or(usize::MAX);
         let entry = book.entry(key.0, key.1, Kind::Cpa);
         let mut paid = Vec::new();
         let mut capped = Vec::new();
         for (i, (day, c)) in q.into_iter().enumerate() {
             let cs = &engine.customers[c];
             if i < cap {
-                let amount = rule.geo_amounts.get(&cs.country).copied().unwrap_or(rule.amount);
+                let amount = rule
+                    .geo_amounts
+                    .get(&cs.country)
+                    .copied()
+                    .unwrap_or(rule.amount);
                 entry.amount += amount;
                 paid.push(json!({"customer_id": cs.id.as_str(), "qualified_on": day.to_string(), "country": cs.country.as_str(), "amount": amount.normalize().to_string()}));
             } else {
-                capped.push(json!({"customer_id": cs.id.as_str(), "qualified_on": day.to_string()}));
+                capped
+                    .push(json!({"customer_id": cs.id.as_str(), "qualified_on": day.to_string()}));
             }
         }
-        entry.explanation.insert("qualifiers".into(), json!(paid.len()));
+        entry
+            .explanation
+            .insert("qualifiers".into(), json!(paid.len()));
         entry.explanation.insert("customers".into(), json!(paid));
         if !capped.is_empty() {
-            entry.explanation.insert("cap_per_period".into(), json!(rule.cap_per_period));
-            entry.explanation.insert("capped_customers".into(), json!(capped));
+            entry
+                .explanation
+                .insert("cap_per_period".into(), json!(rule.cap_per_period));
+            entry
+                .explanation
+                .insert("capped_customers".into(), json!(capped));
         }
     }
 }
 
 /// Does a day qualify a customer for CPA under `rule`?
-pub(crate) fn qualifies(rule: &Cpa, registered: NaiveDate, day: NaiveDate, cum_deposits: Decimal, cum_bets: Decimal, country: crate::codes::CountryCode) -> bool {
+pub(crate) fn qualifies(
+    rule: &Cpa,
+    registered: NaiveDate,
+    day: NaiveDate,
+    cum_deposits: Decimal,
+    cum_bets: Decimal,
+    country: crate::codes::CountryCode,
+) -> bool {
     let day_number = (day - registered).num_days() + 1;
     let in_window = rule.window_days.is_none_or(|w| day_number <= i64::from(w));
-    let deposits_ok = cum_deposits > Decimal::ZERO && rule.min_deposits.is_none_or(|m| cum_deposits >= m);
-    in_window && deposits_ok && cum_bets >= rule.min_bets && (rule.countries.is_empty() || rule.countries.contains(&country))
+    let deposits_ok =
+        cum_deposits > Decimal::ZERO && rule.min_deposits.is_none_or(|m| cum_deposits >= m);
+    in_window
+        && deposits_ok
+        && cum_bets >= rule.min_bets
+        && (rule.countries.is_empty() || rule.countries.contains(&country))
 }
 
 /// NGR from a period's sums under a revshare component's fees.
 pub(crate) fn ngr(s: &Sums, r: &RevShare) -> (Decimal, Decimal, Decimal) {
     let ggr = s.bets - s.wins;
-    let pre = ggr - s.bonuses - s.chargebacks - s.taxes - r.payment_fee_rate * (s.deposits + s.withdrawals);
-    let ngr = if pre > Decimal::ZERO { pre * (Decimal::ONE - r.admin_fee_rate) } else { pre };
+    let pre = ggr
+        - s.bonuses
+        - s.chargebacks
+        - s.taxes
+        - r.payment_fee_rate * (s.deposits + s.withdrawals);
+    let ngr = if pre > Decimal::ZERO {
+        pre * (Decimal::ONE - r.admin_fee_rate)
+    } else {
+        pre
+    };
     (ggr, pre, ngr)
 }
 
 /// The commission on `effective` (> 0) and a description of the rate used.
-pub(crate) fn revshare_commission(r: &RevShare, effective: Decimal, ftds: u64, ngr: Decimal) -> (Decimal, serde_json::Value) {
+pub(crate) fn revshare_commission(
+    r: &RevShare,
+    effective: Decimal,
+    ftds: u64,
+    ngr: Decimal,
+) -> (Decimal, serde_json::Value) {
     let Some(tiers) = &r.tiers else {
         let rate = r.rate.unwrap_or_default();
-        return (effective * rate, json!({"rate": rate.normalize().to_string()}));
+        return (
+            effective * rate,
+            json!({"rate": rate.normalize().to_string()}),
+        );
     };
     match r.tier_mode {
         TierMode::Flat => {
@@ -193,7 +272,10 @@ pub(crate) fn revshare_commission(r: &RevShare, effective: Decimal, ftds: u64, n
                 if effective <= t.from {
                     break;
                 }
-                let top = tiers.get(i + 1).map(|n| n.from.min(effective)).unwrap_or(effective);
+                let top = tiers
+                    .get(i + 1)
+                    .map(|n| n.from.min(effective))
+                    .unwrap_or(effective);
                 let slice = top - t.from;
                 total += slice * t.rate;
                 slices.push(json!({"from": t.from.normalize().to_string(), "slice": slice.normalize().to_string(), "rate": t.rate.normalize().to_string()}));
@@ -203,21 +285,47 @@ pub(crate) fn revshare_commission(r: &RevShare, effective: Decimal, ftds: u64, n
     }
 }
 
-fn revshare(engine: &mut Engine, period: Period, sums: &HashMap<(usize, usize), Sums>, ftds: &HashMap<(usize, usize), u64>, book: &mut Book) {
-    let keys: BTreeSet<(usize, usize)> = sums.keys().copied().chain(engine.deal_keys()).chain(engine.carry.keys().copied()).collect();
+fn revshare(
+    engine: &mut Engine,
+    period: Period,
+    sums: &HashMap<(usize, usize), Sums>,
+    ftds: &HashMap<(usize, usize), u64>,
+    book: &mut Book,
+) {
+    let keys: BTreeSet<(usize, usize)> = sums
+        .keys()
+        .copied()
+        .chain(engine.deal_keys())
+        .chain(engine.carry.keys().copied())
+        .collect();
     let empty = Sums::default();
     let mut new_carry = HashMap::new();
     for key in keys {
-        let Some(r) = engine.plan_for(key.0, key.1, period).and_then(|p| p.components.revshare.clone()) else {
+        let Some(r) = engine
+            .plan_for(key.0, key.1, period)
+            .and_then(|p| p.components.revshare.clone())
+        else {
             continue; // no revshare: the carry is dropped
         };
         let s = sums.get(&key).unwrap_or(&empty);
         let n_ftds = ftds.get(&key).copied().unwrap_or(0);
         let (ggr, pre, ngr) = ngr(s, &r);
-        let carry_in = if r.negative_carryover { engine.carry.get(&key).copied().unwrap_or_default() } else { Decimal::ZERO };
+        let carry_in = if r.negative_carryover {
+            engine.carry.get(&key).copied().unwrap_or_default()
+        } else {
+            Decimal::ZERO
+        };
         let effective = ngr + carry_in;
         let (amount, rate, carry_out) = if effective <= Decimal::ZERO {
-            (Decimal::ZERO, json!(null), if r.negative_carryover { effective } else { Decimal::ZERO })
+            (
+                Decimal::ZERO,
+                json!(null),
+                if r.negative_carryover {
+                    effective
+                } else {
+                    Decimal::ZERO
+                },
+            )
         } else {
             let (a, rate) = revshare_commission(&r, effective, n_ftds, ngr);
             (a, rate, Decimal::ZERO)
@@ -240,9 +348,12 @@ fn revshare(engine: &mut Engine, period: Period, sums: &HashMap<(usize, usize), 
                    "payment_fee_rate": t(r.payment_fee_rate), "ngr": t(ngr), "ftds": n_ftds}),
         );
         e.explanation.insert("carry_in".into(), json!(t(carry_in)));
-        e.explanation.insert("effective".into(), json!(t(effective)));
-        e.explanation.insert("carry_out".into(), json!(t(carry_out)));
-        e.explanation.insert("negative_carryover".into(), json!(r.negative_carryover));
+        e.explanation
+            .insert("effective".into(), json!(t(effective)));
+        e.explanation
+            .insert("carry_out".into(), json!(t(carry_out)));
+        e.explanation
+            .insert("negative_carryover".into(), json!(r.negative_carryover));
         e.explanation.insert("rate".into(), rate);
     }
     engine.carry = new_carry;

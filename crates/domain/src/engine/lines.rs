@@ -41,7 +41,10 @@ impl Book {
             let conv = engine.conversion(brand, partner, period)?;
             let amount = round_cents(conv.apply(e.amount));
             let mut explanation = e.explanation;
-            explanation.insert("amount_in_brand_currency".into(), json!(e.amount.normalize().to_string()));
+            explanation.insert(
+                "amount_in_brand_currency".into(),
+                json!(e.amount.normalize().to_string()),
+            );
             if conv.from != conv.to {
                 explanation.insert(
                     "fx".into(),
@@ -59,13 +62,25 @@ impl Book {
                 currency: conv.to,
                 amount_brand: e.amount,
                 brand_currency: conv.from,
-                fx_rate: if conv.inverse { Decimal::ONE / conv.rate } else { conv.rate },
+                fx_rate: if conv.inverse {
+                    Decimal::ONE / conv.rate
+                } else {
+                    conv.rate
+                },
                 explanation: Value::Object(explanation),
             });
         }
         out.sort_by(|a, b| {
-            (a.partner_id.as_str().as_bytes(), a.brand_id.as_str().as_bytes(), a.kind.as_str().as_bytes())
-                .cmp(&(b.partner_id.as_str().as_bytes(), b.brand_id.as_str().as_bytes(), b.kind.as_str().as_bytes()))
+            (
+                a.partner_id.as_str().as_bytes(),
+                a.brand_id.as_str().as_bytes(),
+                a.kind.as_str().as_bytes(),
+            )
+                .cmp(&(
+                    b.partner_id.as_str().as_bytes(),
+                    b.brand_id.as_str().as_bytes(),
+                    b.kind.as_str().as_bytes(),
+                ))
         });
         Ok(out)
     }
@@ -89,9 +104,12 @@ pub(crate) fn overrides(engine: &Engine, period: Period, book: &mut Book) {
         let mut node = engine.parent[d];
         let mut k = 1usize;
         while let Some(a) = node {
-            let levels = levels_cache
-                .entry((a, brand))
-                .or_insert_with(|| engine.plan_for(a, brand, period).and_then(|p| p.components.sub_override.as_ref()).map(|o| o.levels.clone()));
+            let levels = levels_cache.entry((a, brand)).or_insert_with(|| {
+                engine
+                    .plan_for(a, brand, period)
+                    .and_then(|p| p.components.sub_override.as_ref())
+                    .map(|o| o.levels.clone())
+            });
             if let Some(rate) = levels.as_ref().and_then(|l| l.get(k - 1)).copied() {
                 let e = book.entry(a, brand, Kind::SubOverride);
                 e.amount += rate * b;

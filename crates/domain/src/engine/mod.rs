@@ -28,13 +28,29 @@ pub use fx::{Conversion, FxTable};
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum EngineError {
     #[error("{what} {row} refers to customer '{customer}', which is not known; import the customer first")]
-    UnknownCustomer { what: &'static str, row: String, customer: String },
+    UnknownCustomer {
+        what: &'static str,
+        row: String,
+        customer: String,
+    },
     #[error("no FX rate for {from}/{to} (or {to}/{from}) dated on or before {date}; add one to fx_rates.csv and run again")]
-    MissingFxRate { from: CurrencyCode, to: CurrencyCode, date: NaiveDate },
+    MissingFxRate {
+        from: CurrencyCode,
+        to: CurrencyCode,
+        date: NaiveDate,
+    },
     #[error("partner '{partner}' is assigned plan '{plan}' for brand '{brand}', but no such plan exists")]
-    UnknownPlan { partner: String, brand: String, plan: String },
+    UnknownPlan {
+        partner: String,
+        brand: String,
+        plan: String,
+    },
     #[error("{what} refers to unknown {kind} '{id}'")]
-    UnknownReference { what: String, kind: &'static str, id: String },
+    UnknownReference {
+        what: String,
+        kind: &'static str,
+        id: String,
+    },
     #[error("periods must be computed in order: expected {expected}, got {got}")]
     OutOfOrder { expected: Period, got: Period },
 }
@@ -115,13 +131,37 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(world: World) -> Result<Self, EngineError> {
-        let brand_ix: HashMap<Id, usize> = world.brands.iter().enumerate().map(|(i, b)| (b.id.clone(), i)).collect();
-        let partner_ix: HashMap<Id, usize> = world.partners.iter().enumerate().map(|(i, p)| (p.partner_id.clone(), i)).collect();
+        let brand_ix: HashMap<Id, usize> = world
+            .brands
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (b.id.clone(), i))
+            .collect();
+        let partner_ix: HashMap<Id, usize> = world
+            .partners
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.partner_id.clone(), i))
+            .collect();
         let brand = |id: &Id, what: &str| {
-            brand_ix.get(id).copied().ok_or_else(|| EngineError::UnknownReference { what: what.to_string(), kind: "brand", id: id.to_string() })
+            brand_ix
+                .get(id)
+                .copied()
+                .ok_or_else(|| EngineError::UnknownReference {
+                    what: what.to_string(),
+                    kind: "brand",
+                    id: id.to_string(),
+                })
         };
         let partner = |id: &Id, what: &str| {
-            partner_ix.get(id).copied().ok_or_else(|| EngineError::UnknownReference { what: what.to_string(), kind: "partner", id: id.to_string() })
+            partner_ix
+                .get(id)
+                .copied()
+                .ok_or_else(|| EngineError::UnknownReference {
+                    what: what.to_string(),
+                    kind: "partner",
+                    id: id.to_string(),
+                })
         };
         let mut parent = Vec::with_capacity(world.partners.len());
         for p in &world.partners {
@@ -145,30 +185,49 @@ impl Engine {
                 }
             }
         }
-        let mut deals: HashMap<(usize, usize), Vec<(Period, Option<Period>, usize)>> = HashMap::new();
+        let mut deals: HashMap<(usize, usize), Vec<(Period, Option<Period>, usize)>> =
+            HashMap::new();
         for a in &world.assignments {
             let what = format!("assignment of {} for {}", a.partner_id, a.brand_id);
             let key = (partner(&a.partner_id, &what)?, brand(&a.brand_id, &what)?);
             let Some(&plan) = plan_ix.get(&a.plan_id) else {
-                return Err(EngineError::UnknownPlan { partner: a.partner_id.to_string(), brand: a.brand_id.to_string(), plan: a.plan_id.to_string() });
+                return Err(EngineError::UnknownPlan {
+                    partner: a.partner_id.to_string(),
+                    brand: a.brand_id.to_string(),
+                    plan: a.plan_id.to_string(),
+                });
             };
-            deals.entry(key).or_default().push((a.valid_from, a.valid_to, plan));
+            deals
+                .entry(key)
+                .or_default()
+                .push((a.valid_from, a.valid_to, plan));
         }
         for v in deals.values_mut() {
             v.sort_by_key(|(from, _, _)| *from);
         }
-        let blocked: HashSet<(usize, CountryCode)> =
-            world.geo_blocks.iter().filter_map(|(b, c)| brand_ix.get(b).map(|&bi| (bi, *c))).collect();
-        let mut codes: HashMap<(usize, &str), (usize, crate::partner::TrackingKind)> = HashMap::new();
+        let blocked: HashSet<(usize, CountryCode)> = world
+            .geo_blocks
+            .iter()
+            .filter_map(|(b, c)| brand_ix.get(b).map(|&bi| (bi, *c)))
+            .collect();
+        let mut codes: HashMap<(usize, &str), (usize, crate::partner::TrackingKind)> =
+            HashMap::new();
         for t in &world.tracking_codes {
             let what = format!("tracking code {}", t.code);
-            codes.insert((brand(&t.brand_id, &what)?, t.code.as_str()), (partner(&t.partner_id, &what)?, t.kind));
+            codes.insert(
+                (brand(&t.brand_id, &what)?, t.code.as_str()),
+                (partner(&t.partner_id, &what)?, t.kind),
+            );
         }
         let mut customers = Vec::with_capacity(world.customers.len());
         let mut customer_ix = HashMap::with_capacity(world.customers.len());
         for c in &world.customers {
             let b = brand(&c.brand_id, &format!("customer {}", c.customer_id))?;
-            let partner = c.tracking_code.as_deref().and_then(|code| codes.get(&(b, code))).map(|(p, _)| *p);
+            let partner = c
+                .tracking_code
+                .as_deref()
+                .and_then(|code| codes.get(&(b, code)))
+                .map(|(p, _)| *p);
             customer_ix.insert(c.customer_id.clone(), customers.len());
             customers.push(CustomerState {
                 id: c.customer_id.clone(),
@@ -184,15 +243,30 @@ impl Engine {
             });
         }
         let coupon_partner = |b: usize, code: &str| {
-            codes.get(&(b, code)).filter(|(_, k)| *k == crate::partner::TrackingKind::Coupon).map(|(p, _)| *p)
+            codes
+                .get(&(b, code))
+                .filter(|(_, k)| *k == crate::partner::TrackingKind::Coupon)
+                .map(|(p, _)| *p)
         };
-        let purchases = prop::attribute(world.purchases, &customers, &customer_ix, &brand_ix, coupon_partner)?;
+        let purchases = prop::attribute(
+            world.purchases,
+            &customers,
+            &customer_ix,
+            &brand_ix,
+            coupon_partner,
+        )?;
         let mut purchases_in: HashMap<Period, Vec<usize>> = HashMap::new();
         let mut refunds_in: HashMap<Period, Vec<usize>> = HashMap::new();
         for (i, p) in purchases.iter().enumerate() {
-            purchases_in.entry(Period::of(p.purchase.purchased_at.date_naive())).or_default().push(i);
+            purchases_in
+                .entry(Period::of(p.purchase.purchased_at.date_naive()))
+                .or_default()
+                .push(i);
             if let Some(r) = p.purchase.refunded_at {
-                refunds_in.entry(Period::of(r.date_naive())).or_default().push(i);
+                refunds_in
+                    .entry(Period::of(r.date_naive()))
+                    .or_default()
+                    .push(i);
             }
         }
         Ok(Self {
@@ -219,8 +293,18 @@ impl Engine {
     /// The plan in force for (partner, brand) in `period`.
     pub(crate) fn plan_for(&self, partner: usize, brand: usize, period: Period) -> Option<&Plan> {
         let deals = self.deals.get(&(partner, brand))?;
-        let (_, _, open) = deals.iter().rev().find(|(from, to, _)| *from <= period && to.is_none_or(|t| period <= t))?;
-        let ix = if self.pinned_ix.is_empty() { *open } else { self.pinned_ix.get(&(period, *open)).copied().unwrap_or(*open) };
+        let (_, _, open) = deals
+            .iter()
+            .rev()
+            .find(|(from, to, _)| *from <= period && to.is_none_or(|t| period <= t))?;
+        let ix = if self.pinned_ix.is_empty() {
+            *open
+        } else {
+            self.pinned_ix
+                .get(&(period, *open))
+                .copied()
+                .unwrap_or(*open)
+        };
         self.plans.get(ix)
     }
 
@@ -236,18 +320,28 @@ impl Engine {
         self.brand_ix.get(id).copied()
     }
 
-    pub(crate) fn conversion(&self, brand: usize, partner: usize, period: Period) -> Result<Conversion, EngineError> {
+    pub(crate) fn conversion(
+        &self,
+        brand: usize,
+        partner: usize,
+        period: Period,
+    ) -> Result<Conversion, EngineError> {
         let from = self.brands[brand].currency;
         let to = self.partners[partner].currency;
         let date = period.last_day();
-        self.fx.conversion(from, to, date).ok_or(EngineError::MissingFxRate { from, to, date })
+        self.fx
+            .conversion(from, to, date)
+            .ok_or(EngineError::MissingFxRate { from, to, date })
     }
 
     /// Starts computing `period`, which must follow the last one computed.
     pub fn period(&mut self, period: Period) -> Result<PeriodRun<'_>, EngineError> {
         if let Some(last) = self.last {
             if period != last.next() {
-                return Err(EngineError::OutOfOrder { expected: last.next(), got: period });
+                return Err(EngineError::OutOfOrder {
+                    expected: last.next(),
+                    got: period,
+                });
             }
         }
         Ok(PeriodRun::new(self, period))
@@ -264,7 +358,12 @@ pub struct PeriodRun<'e> {
 
 impl<'e> PeriodRun<'e> {
     fn new(engine: &'e mut Engine, period: Period) -> Self {
-        Self { engine, period, igaming: Default::default(), forex: Default::default() }
+        Self {
+            engine,
+            period,
+            igaming: Default::default(),
+            forex: Default::default(),
+        }
     }
 
     pub fn period(&self) -> Period {
@@ -273,7 +372,9 @@ impl<'e> PeriodRun<'e> {
 
     /// One day of a customer's iGaming activity dated in this period.
     pub fn add_activity(&mut self, row: &ActivityDay) -> Result<(), EngineError> {
-        let c = self.customer(&row.customer_id, "activity row", || format!("{} {}", row.customer_id, row.date))?;
+        let c = self.customer(&row.customer_id, "activity row", || {
+            format!("{} {}", row.customer_id, row.date)
+        })?;
         self.igaming.add(self.engine, self.period, c, row);
         Ok(())
     }
@@ -285,13 +386,31 @@ impl<'e> PeriodRun<'e> {
         Ok(())
     }
 
-    fn customer(&self, id: &Id, what: &'static str, row: impl FnOnce() -> String) -> Result<usize, EngineError> {
-        self.engine.customer_ix.get(id).copied().ok_or_else(|| EngineError::UnknownCustomer { what, row: row(), customer: id.to_string() })
+    fn customer(
+        &self,
+        id: &Id,
+        what: &'static str,
+        row: impl FnOnce() -> String,
+    ) -> Result<usize, EngineError> {
+        self.engine
+            .customer_ix
+            .get(id)
+            .copied()
+            .ok_or_else(|| EngineError::UnknownCustomer {
+                what,
+                row: row(),
+                customer: id.to_string(),
+            })
     }
 
     /// Computes the period's lines and moves the engine's state past it.
     pub fn finish(self) -> Result<Vec<Line>, EngineError> {
-        let Self { engine, period, igaming, forex } = self;
+        let Self {
+            engine,
+            period,
+            igaming,
+            forex,
+        } = self;
         let mut book = lines::Book::default();
         igaming.finish(engine, period, &mut book);
         prop::period(engine, period, &mut book);

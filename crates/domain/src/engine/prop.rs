@@ -20,17 +20,28 @@ pub(crate) fn attribute(
     coupon_partner: impl Fn(usize, &str) -> Option<usize>,
 ) -> Result<Vec<PurchaseState>, EngineError> {
     purchases.sort_by(|a, b| {
-        (a.customer_id.as_str(), a.purchased_at, a.order_id.as_str().as_bytes()).cmp(&(b.customer_id.as_str(), b.purchased_at, b.order_id.as_str().as_bytes()))
+        (
+            a.customer_id.as_str(),
+            a.purchased_at,
+            a.order_id.as_str().as_bytes(),
+        )
+            .cmp(&(
+                b.customer_id.as_str(),
+                b.purchased_at,
+                b.order_id.as_str().as_bytes(),
+            ))
     });
     let mut out = Vec::with_capacity(purchases.len());
     let mut current: Option<&Id> = None;
     let mut adopted: Option<usize> = None;
     for p in &purchases {
-        let c = *customer_ix.get(&p.customer_id).ok_or_else(|| EngineError::UnknownCustomer {
-            what: "purchase",
-            row: p.order_id.to_string(),
-            customer: p.customer_id.to_string(),
-        })?;
+        let c = *customer_ix
+            .get(&p.customer_id)
+            .ok_or_else(|| EngineError::UnknownCustomer {
+                what: "purchase",
+                row: p.order_id.to_string(),
+                customer: p.customer_id.to_string(),
+            })?;
         let first = current != Some(&p.customer_id);
         if first {
             current = Some(&p.customer_id);
@@ -38,7 +49,11 @@ pub(crate) fn attribute(
         }
         let cs = &customers[c];
         let brand = brand_ix.get(&p.brand_id).copied().unwrap_or(cs.brand);
-        let coupon = p.coupon_code.as_deref().filter(|s| !s.is_empty()).and_then(|code| coupon_partner(brand, code));
+        let coupon = p
+            .coupon_code
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .and_then(|code| coupon_partner(brand, code));
         let (partner, by_coupon) = match (coupon, cs.partner) {
             (Some(cp), _) => {
                 if cs.partner.is_none() && adopted.is_none() {
@@ -49,36 +64,66 @@ pub(crate) fn attribute(
             (None, Some(own)) => (Some(own), false),
             (None, None) => (adopted, false),
         };
-        out.push(PurchaseState { purchase: p.clone(), brand, partner, by_coupon, first, earned: Decimal::ZERO });
+        out.push(PurchaseState {
+            purchase: p.clone(),
+            brand,
+            partner,
+            by_coupon,
+            first,
+            earned: Decimal::ZERO,
+        });
     }
     Ok(out)
 }
 
 /// Books the period's purchases (what they earn) and refunds (minus what they earned).
 pub(crate) fn period(engine: &mut Engine, period: Period, book: &mut Book) {
-    let bought: Vec<usize> = engine.purchases_in.get(&period).cloned().unwrap_or_default();
+    let bought: Vec<usize> = engine
+        .purchases_in
+        .get(&period)
+        .cloned()
+        .unwrap_or_default();
     for i in bought {
         let (partner, brand, customer_earns) = {
             let p = &engine.purchases[i];
-            let c = engine.customer_ix.get(&p.purchase.customer_id).map(|&c| engine.customers[c].earns).unwrap_or(false);
+            let c = engine
+                .customer_ix
+                .get(&p.purchase.customer_id)
+                .map(|&c| engine.customers[c].earns)
+                .unwrap_or(false);
             (p.partner, p.brand, c)
         };
         engine.purchases[i].earned = Decimal::ZERO;
-        let Some(partner) = partner.filter(|_| customer_earns) else { continue };
-        let Some(rule) = engine.plan_for(partner, brand, period).and_then(|p| p.components.purchase_share.clone()) else { continue };
+        let Some(partner) = partner.filter(|_| customer_earns) else {
+            continue;
+        };
+        let Some(rule) = engine
+            .plan_for(partner, brand, period)
+            .and_then(|p| p.components.purchase_share.clone())
+        else {
+            continue;
+        };
         let ps = &mut engine.purchases[i];
         let amount = ps.purchase.amount;
-        let earned = if ps.first { rule.first_rate * amount + rule.first_purchase_cpa } else { rule.repeat_rate * amount };
+        let earned = if ps.first {
+            rule.first_rate * amount + rule.first_purchase_cpa
+        } else {
+            rule.repeat_rate * amount
+        };
         ps.earned = earned;
         let e = book.entry(partner, brand, Kind::PurchaseShare);
         e.amount += earned;
-        push(e, "purchases", json!({
+        push(
+            e,
+            "purchases",
+            json!({
             "order_id": ps.purchase.order_id.as_str(), "customer_id": ps.purchase.customer_id.as_str(),
             "product": ps.purchase.product, "amount": amount.normalize().to_string(), "first": ps.first,
             "by_coupon": ps.by_coupon,
             "rate": (if ps.first { rule.first_rate } else { rule.repeat_rate }).normalize().to_string(),
             "first_purchase_cpa": (if ps.first { rule.first_purchase_cpa } else { Decimal::ZERO }).normalize().to_string(),
-            "earned": earned.normalize().to_string()}));
+            "earned": earned.normalize().to_string()}),
+        );
     }
     let refunded: Vec<usize> = engine.refunds_in.get(&period).cloned().unwrap_or_default();
     for i in refunded {
@@ -89,10 +134,14 @@ pub(crate) fn period(engine: &mut Engine, period: Period, book: &mut Book) {
         }
         let e = book.entry(partner, ps.brand, Kind::PurchaseShare);
         e.amount -= ps.earned;
-        push(e, "refunds", json!({
+        push(
+            e,
+            "refunds",
+            json!({
             "order_id": ps.purchase.order_id.as_str(), "customer_id": ps.purchase.customer_id.as_str(),
             "purchased_at": crate::data::time_to_text(&ps.purchase.purchased_at),
-            "given_back": (-ps.earned).normalize().to_string()}));
+            "given_back": (-ps.earned).normalize().to_string()}),
+        );
     }
 }
 

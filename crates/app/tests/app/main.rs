@@ -1,0 +1,9 @@
+//! The app crate's integration tests: every use case on a real SQLite file
+//! and on a real PostgreSQL server.
+
+mod support;
+
+mod database;
+mod import;
+mod money;
+mod partners;

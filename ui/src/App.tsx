@@ -1,0 +1,30 @@
+//! The routes of the app inside its frame.
+import { Text } from '@mantine/core';
+import { Route, Routes } from 'react-router-dom';
+import { AppFrame } from './components/AppFrame';
+import { Placeholder } from './components/Placeholder';
+import { NAV } from './nav';
+import { Dashboard } from './pages/Dashboard';
+import { EditPartnerPage, NewPartnerPage } from './pages/partners/PartnerFormPage';
+import { PartnerList } from './pages/partners/PartnerList';
+import { PartnerPage } from './pages/partners/PartnerPage';
+import { SettingsPage } from './pages/settings/SettingsPage';
+
+export function App() {
+  return (
+    <AppFrame>
+      <Routes>
+        <Route path="/" element={<Dashboard />} />
+        <Route path="/partners" element={<PartnerList />} />
+        <Route path="/partners/:id" element={<PartnerPage />} />
+        <Route path="/partners/:id/edit" element={<EditPartnerPage />} />
+        <Route path="/new-partner" element={<NewPartnerPage />} />
+        <Route path="/settings" element={<SettingsPage />} />
+        {NAV.filter((n) => n.planned).map((n) => (
+          <Route key={n.key} path={n.path} element={<Placeholder title={n.label} description={n.planned!} />} />
+        ))}
+        <Route path="*" element={<Text>There is nothing at this address.</Text>} />
+      </Routes>
+    </AppFrame>
+  );
+}

@@ -1,0 +1,46 @@
+//! The left navigation: one entry per capability, in the order users work.
+//! `planned` entries are not built yet and say what they will do.
+
+export type NavEntry = { key: string; label: string; path: string; planned?: string; also?: string[] };
+
+export const NAV: NavEntry[] = [
+  { key: 'dashboard', label: 'Dashboard', path: '/' },
+  { key: 'partners', label: 'Partners', path: '/partners', also: ['/new-partner'] },
+  {
+    key: 'deals',
+    label: 'Deals',
+    path: '/deals',
+    planned: 'Versioned commission plans (CPA, RevShare, hybrids, lot rebates, purchase share) assigned per partner and brand.',
+  },
+  {
+    key: 'customers',
+    label: 'Customers',
+    path: '/customers',
+    planned: 'Players, traders and prop clients with their activity, attributed to partners by tracking code, agent account or coupon.',
+  },
+  {
+    key: 'commissions',
+    label: 'Commissions',
+    path: '/commissions',
+    planned: "Each period's commission lines, computed from deals and activity, with the basis and rate behind every line.",
+  },
+  {
+    key: 'payouts',
+    label: 'Payouts',
+    path: '/payouts',
+    planned: 'Partner balances, payout runs with thresholds and holds, four-eyes approval and payment-file export.',
+  },
+  {
+    key: 'compliance',
+    label: 'Compliance',
+    path: '/compliance',
+    planned: 'The approvals queue, partner KYC documents, geo and traffic rules per brand, and the audit trail.',
+  },
+  {
+    key: 'communication',
+    label: 'Communication',
+    path: '/communication',
+    planned: 'E-mail to partners from templates, announcements to segments and a per-partner communication log.',
+  },
+  { key: 'settings', label: 'Settings', path: '/settings' },
+];

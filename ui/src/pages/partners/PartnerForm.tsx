@@ -1,0 +1,72 @@
+//! Creating or editing a partner. The core is the authority on what is
+//! valid: its message appears under the field it names.
+import { useState, type ChangeEvent } from 'react';
+import { Alert, Button, Group, NativeSelect, SimpleGrid, Stack, TagsInput, TextInput, Textarea } from '@mantine/core';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { partnersCreate, partnersEdit } from '../../api';
+import type { PartnerRow } from '../../bindings/PartnerRow';
+import { errorProps, formLevelError } from '../../components/fieldError';
+import { toApiError } from '../../errors';
+import { PARTNER_KINDS, PARTNER_STATUSES } from '../../options';
+import { keys } from '../../queries';
+import { ParentPicker } from './ParentPicker';
+import { PARTNER_FIELDS, toInput, type PartnerValues } from './partnerValues';
+
+type Props = {
+  initial: PartnerValues;
+  /** Set when editing; the id cannot change then. */
+  editing?: string;
+  onSaved: (row: PartnerRow) => void;
+  onCancel: () => void;
+};
+
+export function PartnerForm({ initial, editing, onSaved, onCancel }: Props) {
+  const client = useQueryClient();
+  const [v, setValues] = useState(initial);
+  const set = <K extends keyof PartnerValues>(k: K, value: PartnerValues[K]) => setValues((prev) => ({ ...prev, [k]: value }));
+  const text = (k: keyof PartnerValues) => (e: ChangeEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>) =>
+    set(k, e.currentTarget.value);
+  const save = useMutation({
+    mutationFn: (values: PartnerValues) => (editing ? partnersEdit(editing, toInput(values)) : partnersCreate(toInput(values))),
+    onSuccess: async (row) => {
+      await Promise.all([client.invalidateQueries({ queryKey: keys.partners }), client.invalidateQueries({ queryKey: keys.appInfo })]);
+      onSaved(row);
+    },
+  });
+  const err = (field: string) => errorProps(save.error, 'pf', field);
+  const other = formLevelError(save.error, PARTNER_FIELDS);
+
+  return (
+    <form onSubmit={(e) => { e.preventDefault(); save.mutate(v); }}>
+      <Stack gap="sm" maw={760}>
+        <SimpleGrid cols={2} spacing="sm">
+          {editing ? (
+            <TextInput label="Partner id" value={editing} readOnly disabled data-testid="pf-partner-id" />
+          ) : (
+            <TextInput label="Partner id" description="Chosen once, never changes" required value={v.partner_id}
+              onChange={text('partner_id')} data-testid="pf-partner-id" {...err('partner_id')} />
+          )}
+          <TextInput label="Name" required value={v.name} onChange={text('name')} data-testid="pf-name" {...err('name')} />
+          <NativeSelect label="Kind" value={v.kind} onChange={text('kind')} data={PARTNER_KINDS} data-testid="pf-kind" {...err('kind')} />
+          <NativeSelect label="Status" value={v.status} onChange={text('status')} data={PARTNER_STATUSES} data-testid="pf-status" {...err('status')} />
+          <ParentPicker label="Parent" value={v.parent_id} onChange={(p) => set('parent_id', p)} excludeId={editing}
+            testId="pf-parent" {...err('parent_id')} />
+          <TextInput label="E-mail" type="email" value={v.email} onChange={text('email')} data-testid="pf-email" {...err('email')} />
+          <TextInput label="Country" description="Two letters, e.g. DE" maxLength={2} value={v.country}
+            onChange={(e) => set('country', e.currentTarget.value.toUpperCase())} data-testid="pf-country" {...err('country')} />
+          <TextInput label="Currency" description="Three letters, e.g. EUR" maxLength={3} required value={v.currency}
+            onChange={(e) => set('currency', e.currentTarget.value.toUpperCase())} data-testid="pf-currency" {...err('currency')} />
+          <TextInput label="Contact name" value={v.contact_name} onChange={text('contact_name')} data-testid="pf-contact-name" {...err('contact_name')} />
+          <TextInput label="Phone" value={v.phone} onChange={text('phone')} data-testid="pf-phone" {...err('phone')} />
+        </SimpleGrid>
+        <TagsInput label="Tags" value={v.tags} onChange={(tags) => set('tags', tags)} data-testid="pf-tags" {...err('tags')} />
+        <Textarea label="Notes" autosize minRows={3} value={v.notes} onChange={text('notes')} data-testid="pf-notes" {...err('notes')} />
+        {other ? <Alert color="red" data-testid="pf-error">{toApiError(other).message}</Alert> : null}
+        <Group>
+          <Button type="submit" loading={save.isPending} data-testid="pf-save">{editing ? 'Save changes' : 'Create partner'}</Button>
+          <Button variant="default" onClick={onCancel} data-testid="pf-cancel">Cancel</Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}

@@ -1,0 +1,51 @@
+//! The pages around the partner form: new (optionally under a parent given
+//! as ?parent=) and edit (loads the partner first).
+import { Stack, Text, Title } from '@mantine/core';
+import { useNavigate, useParams, useSearchParams } from 'react-router-dom';
+import { ErrorState } from '../../components/ErrorState';
+import { notifyDone } from '../../notify';
+import { usePartner } from '../../queries';
+import { PartnerForm } from './PartnerForm';
+import { emptyValues, valuesOf } from './partnerValues';
+import { partnerPath } from './paths';
+
+export function NewPartnerPage() {
+  const navigate = useNavigate();
+  const [params] = useSearchParams();
+  const parent = params.get('parent') ?? '';
+  return (
+    <Stack>
+      <Title order={2}>New partner</Title>
+      <PartnerForm
+        initial={emptyValues(parent)}
+        onSaved={(row) => {
+          notifyDone(`Partner ${row.partner_id} created`);
+          navigate(partnerPath(row.partner_id));
+        }}
+        onCancel={() => navigate(parent ? partnerPath(parent) : '/partners')}
+      />
+    </Stack>
+  );
+}
+
+export function EditPartnerPage() {
+  const navigate = useNavigate();
+  const { id = '' } = useParams();
+  const detail = usePartner(id);
+  if (detail.isPending) return <Text c="dimmed">Loading partner…</Text>;
+  if (detail.isError) return <ErrorState error={detail.error} title={`Partner ${id} could not be loaded`} />;
+  return (
+    <Stack>
+      <Title order={2}>Edit {detail.data.partner.name}</Title>
+      <PartnerForm
+        initial={valuesOf(detail.data)}
+        editing={id}
+        onSaved={(row) => {
+          notifyDone(`Partner ${row.partner_id} saved`);
+          navigate(partnerPath(row.partner_id));
+        }}
+        onCancel={() => navigate(partnerPath(id))}
+      />
+    </Stack>
+  );
+}
