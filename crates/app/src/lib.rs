@@ -4,13 +4,16 @@
 //! log are enforced here and nowhere else.
 
 pub mod brands;
+pub mod commission_views;
 pub mod commissions;
 pub mod context;
+pub mod customers;
 pub mod database;
 pub mod demo;
 pub mod error;
 pub mod import;
 pub mod partners;
+pub mod plans;
 pub mod wire;
 
 pub use context::{Actor, Context, NoProgress, Progress};

@@ -176,3 +176,230 @@ pub struct ProgressEvent {
     pub total: u32,
     pub message: String,
 }
+
+// ---- Deals, customers, commissions ----
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PlanView {
+    pub plan_id: String,
+    /// The latest version.
+    pub version: u32,
+    pub name: String,
+    /// The plan in the plans.json form, pretty-printed.
+    pub json: String,
+    /// Plain-language summary, e.g. "25% of NGR, 30% from 10 FTDs a month, negative carry-over".
+    pub description: String,
+    /// Component types present.
+    pub components: Vec<String>,
+    /// Assignments that use this plan.
+    pub assignments: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PlanVersionView {
+    pub version: u32,
+    pub created_at: String,
+    pub description: String,
+    pub json: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PlanDetail {
+    pub plan: PlanView,
+    /// Oldest first.
+    pub versions: Vec<PlanVersionView>,
+}
+
+/// The result of checking a plan as typed in the editor.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PlanPreview {
+    pub ok: bool,
+    pub description: String,
+    /// The field path of the first problem, e.g. `components[1].min_deposits`.
+    pub field: Option<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AssignmentView {
+    pub partner_id: String,
+    pub brand_id: String,
+    pub plan_id: String,
+    /// First day of a month, YYYY-MM-DD.
+    pub valid_from: String,
+    /// Last day of a month, YYYY-MM-DD; null: open-ended.
+    pub valid_to: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CustomerQuery {
+    pub text: Option<String>,
+    pub brand_id: Option<String>,
+    pub partner_id: Option<String>,
+    /// active or excluded
+    pub status: Option<String>,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CustomerRow {
+    pub customer_id: String,
+    pub brand_id: String,
+    pub tracking_code: Option<String>,
+    /// The attributed partner; null: unattributed (earns nobody).
+    pub partner_id: Option<String>,
+    pub country: String,
+    pub registered_at: String,
+    /// active or excluded
+    pub status: String,
+    /// The country is blocked for the brand: earns nobody.
+    pub geo_blocked: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CustomerPage {
+    pub total: u32,
+    pub rows: Vec<CustomerRow>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ActivityView {
+    pub date: String,
+    pub deposits: String,
+    pub withdrawals: String,
+    pub bets: String,
+    pub wins: String,
+    pub bonuses: String,
+    pub chargebacks: String,
+    pub taxes: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TradeView {
+    pub trade_id: String,
+    pub symbol: String,
+    pub instrument_group: String,
+    pub lots: String,
+    pub open_time: String,
+    pub close_time: String,
+    pub commission: String,
+    pub spread_revenue: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PurchaseView {
+    pub order_id: String,
+    pub product: String,
+    pub amount: String,
+    pub coupon_code: Option<String>,
+    pub purchased_at: String,
+    pub refunded_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CustomerDetail {
+    pub customer: CustomerRow,
+    /// Latest 100 days, newest first.
+    pub activity: Vec<ActivityView>,
+    /// Latest 100 trades, newest first.
+    pub trades: Vec<TradeView>,
+    pub purchases: Vec<PurchaseView>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PeriodView {
+    /// YYYY-MM
+    pub period: String,
+    /// computed or closed
+    pub state: String,
+    pub computed_at: String,
+    /// False when data changed since it was computed: run it again.
+    pub up_to_date: bool,
+    pub closed_at: Option<String>,
+    pub closed_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RunOutcome {
+    pub up_to_date: bool,
+    pub periods: Vec<String>,
+    pub changed: Vec<String>,
+    pub adjustments: u32,
+    pub pending_adjustments: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct LineQuery {
+    pub period: String,
+    pub partner_id: Option<String>,
+    pub brand_id: Option<String>,
+    /// cpa, revshare, lot_rebate, spread_share, purchase_share, sub_override, adjustment
+    pub kind: Option<String>,
+    /// Sort by amount instead of partner.
+    pub by_amount: bool,
+    pub desc: bool,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct LineRow {
+    pub period: String,
+    pub partner_id: String,
+    pub partner_name: String,
+    pub brand_id: String,
+    pub kind: String,
+    /// Partner currency, two decimals.
+    pub amount: String,
+    pub currency: String,
+    /// Brand currency, full precision.
+    pub amount_brand: String,
+    pub brand_currency: String,
+    pub fx_rate: String,
+    /// For adjustments: the closed period they book late data of.
+    pub origin_period: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct LinePage {
+    pub total: u32,
+    pub rows: Vec<LineRow>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TotalRow {
+    pub brand_id: String,
+    pub kind: String,
+    pub currency: String,
+    pub amount: String,
+    pub lines: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct LineDetail {
+    pub line: LineRow,
+    /// The explanation (basis, rate or tier, carry, customers/trades/purchases behind it, FX) as pretty JSON.
+    pub explanation: String,
+    /// Customers behind the line (ids), when the line is built from customers.
+    pub customers: Vec<String>,
+}

@@ -17,6 +17,7 @@ pub mod error;
 pub mod money;
 pub mod partners;
 pub mod url;
+pub mod views;
 
 pub use batch::{Batch, Val};
 pub use error::{Result, StoreError};

@@ -31,3 +31,5 @@ window.HTMLElement.prototype.scrollTo = () => {};
 // Give every element a size so the virtualised grid renders its first rows.
 Object.defineProperty(window.HTMLElement.prototype, 'offsetHeight', { configurable: true, get: () => 600 });
 Object.defineProperty(window.HTMLElement.prototype, 'offsetWidth', { configurable: true, get: () => 1000 });
+Object.defineProperty(window.HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 600 });
+Object.defineProperty(window.HTMLElement.prototype, 'clientWidth', { configurable: true, get: () => 1000 });

@@ -375,34 +375,32 @@ async fn stream_large(
     let mut first_period: Option<Period> = None;
     let mut touch =
         |per: Period| first_period = Some(first_period.map_or(per, |f: Period| f.min(per)));
-    let check_customer = |p: &mut Problems,
-                          file: &str,
-                          line: u64,
-                          customer: &Id,
-                          brand: &Id|
-     -> bool {
-        match customer_brand.get(customer.as_str()) {
-            None => {
-                p.add(
-                    file,
-                    line,
-                    format!(
+    let check_customer =
+        |p: &mut Problems, file: &str, line: u64, customer: &Id, brand: &Id| -> bool {
+            match customer_brand.get(customer.as_str()) {
+                None => {
+                    p.add(
+                        file,
+                        line,
+                        format!(
                         "customer_id '{customer}' is not a known customer; add it to customers.csv"
                     ),
-                );
-                false
+                    );
+                    false
+                }
+                Some(b) if b != brand.as_str() => {
+                    p.add(
+                        file,
+                        line,
+                        format!(
+                            "brand_id '{brand}' is not the brand of customer '{customer}' ('{b}')"
+                        ),
+                    );
+                    false
+                }
+                Some(_) => true,
             }
-            Some(b) if b != brand.as_str() => {
-                p.add(
-                    file,
-                    line,
-                    format!("brand_id '{brand}' is not the brand of customer '{customer}' ('{b}')"),
-                );
-                false
-            }
-            Some(_) => true,
-        }
-    };
+        };
 
     if let Some(mut f) = CsvFile::open(dir, "igaming_activity.csv", &rows::ACTIVITY, p)? {
         let mut keys = Keys::new();

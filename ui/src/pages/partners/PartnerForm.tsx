@@ -37,7 +37,7 @@ export function PartnerForm({ initial, editing, onSaved, onCancel }: Props) {
   const other = formLevelError(save.error, PARTNER_FIELDS);
 
   return (
-    <form onSubmit={(e) => { e.preventDefault(); save.mutate(v); }}>
+    <form noValidate onSubmit={(e) => { e.preventDefault(); save.mutate(v); }}>
       <Stack gap="sm" maw={760}>
         <SimpleGrid cols={2} spacing="sm">
           {editing ? (

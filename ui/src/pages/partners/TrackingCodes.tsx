@@ -39,7 +39,7 @@ function AddCodeForm({ partnerId }: { partnerId: string }) {
   const brandId = brand || list[0]?.brand_id || '';
   const other = formLevelError(add.error, FIELDS);
   return (
-    <form onSubmit={(e) => { e.preventDefault(); add.mutate({ brand_id: brandId, code, kind, partner_id: partnerId }); }}>
+    <form noValidate onSubmit={(e) => { e.preventDefault(); add.mutate({ brand_id: brandId, code, kind, partner_id: partnerId }); }}>
       <Group align="start" gap="sm">
         <NativeSelect label="Brand" value={brandId} onChange={(e) => setBrand(e.currentTarget.value)}
           data={list.map((b) => ({ value: b.brand_id, label: b.name }))} data-testid="tc-brand" {...errorProps(add.error, 'tc', 'brand_id')} />

@@ -23,7 +23,7 @@ function BrandForm() {
     setBrand((prev) => ({ ...prev, [k]: k === 'currency' ? value.toUpperCase() : value }));
   };
   const create = useMutation({
-    mutationFn: brandsCreate,
+    mutationFn: (brand: BrandView) => brandsCreate(brand),
     onSuccess: (brand) => {
       setBrand(EMPTY);
       notifyDone(`Brand ${brand.name} created`);
@@ -33,7 +33,7 @@ function BrandForm() {
   const err = (field: string) => errorProps(create.error, 'brand', field);
   const other = formLevelError(create.error, FIELDS);
   return (
-    <form onSubmit={(e) => { e.preventDefault(); create.mutate({ ...b, brand_id: b.brand_id.trim(), name: b.name.trim() }); }}>
+    <form noValidate onSubmit={(e) => { e.preventDefault(); create.mutate({ ...b, brand_id: b.brand_id.trim(), name: b.name.trim() }); }}>
       <Group align="start" gap="sm">
         <TextInput label="Brand id" value={b.brand_id} onChange={set('brand_id')} w={150} data-testid="brand-id" {...err('brand_id')} />
         <TextInput label="Name" value={b.name} onChange={set('name')} w={220} data-testid="brand-name" {...err('name')} />

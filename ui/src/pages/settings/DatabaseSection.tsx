@@ -45,7 +45,7 @@ function SwitchDatabase() {
   const client = useQueryClient();
   const [url, setUrl] = useState('');
   const change = useMutation({
-    mutationFn: settingsSetDatabase,
+    mutationFn: (url: string) => settingsSetDatabase(url),
     onSuccess: async (db) => {
       if (db.ok) {
         setUrl('');

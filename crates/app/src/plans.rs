@@ -1,0 +1,277 @@
+//! Use cases on plans (deals) and their assignment to partners.
+
+use crate::wire::{AssignmentView, PlanDetail, PlanPreview, PlanVersionView, PlanView};
+use crate::{AppError, Context, Result};
+use partnerdesk_domain::data::{parse_valid_from, parse_valid_to, Assignment};
+use partnerdesk_domain::plan::Plan;
+use partnerdesk_domain::Id;
+use partnerdesk_store::StoreError;
+use std::collections::HashMap;
+
+fn parse(content: &str) -> Result<Plan> {
+    let v: serde_json::Value = serde_json::from_str(content)
+        .map_err(|e| AppError::Store(StoreError::Corrupt(e.to_string())))?;
+    Plan::from_json(&v).map_err(|e| AppError::Store(StoreError::Corrupt(e.to_string())))
+}
+
+fn components(p: &Plan) -> Vec<String> {
+    let c = &p.components;
+    [
+        (c.revshare.is_some(), "revshare"),
+        (c.cpa.is_some(), "cpa"),
+        (c.lot_rebate.is_some(), "lot_rebate"),
+        (c.spread_share.is_some(), "spread_share"),
+        (c.purchase_share.is_some(), "purchase_share"),
+        (c.sub_override.is_some(), "sub_override"),
+    ]
+    .into_iter()
+    .filter(|(has, _)| *has)
+    .map(|(_, n)| n.to_string())
+    .collect()
+}
+
+fn pretty(p: &Plan) -> String {
+    serde_json::to_string_pretty(&p.to_json()).unwrap_or_default()
+}
+
+fn view(p: &Plan, version: i64, usage: i64) -> PlanView {
+    PlanView {
+        plan_id: p.plan_id.to_string(),
+        version: u32::try_from(version).unwrap_or(0),
+        name: p.name.clone(),
+        json: pretty(p),
+        description: p.describe(),
+        components: components(p),
+        assignments: u32::try_from(usage).unwrap_or(0),
+    }
+}
+
+pub async fn list(ctx: &Context) -> Result<Vec<PlanView>> {
+    let usage: HashMap<String, i64> = ctx.store.plan_usage().await?.into_iter().collect();
+    let mut latest: std::collections::BTreeMap<String, (i64, String)> = Default::default();
+    for v in ctx.store.plan_versions().await? {
+        latest.insert(v.plan_id, (v.version, v.content));
+    }
+    latest
+        .iter()
+        .map(|(id, (version, content))| {
+            Ok(view(
+                &parse(content)?,
+                *version,
+                usage.get(id).copied().unwrap_or(0),
+            ))
+        })
+        .collect()
+}
+
+pub async fn get(ctx: &Context, plan_id: &str) -> Result<PlanDetail> {
+    let versions: Vec<_> = ctx
+        .store
+        .plan_versions()
+        .await?
+        .into_iter()
+        .filter(|v| v.plan_id == plan_id)
+        .collect();
+    let Some(last) = versions.last() else {
+        return Err(AppError::NotFound {
+            what: "plan",
+            id: plan_id.to_string(),
+        });
+    };
+    let usage = ctx
+        .store
+        .plan_usage()
+        .await?
+        .into_iter()
+        .find(|(id, _)| id == plan_id)
+        .map(|(_, n)| n)
+        .unwrap_or(0);
+    let plan = view(&parse(&last.content)?, last.version, usage);
+    let versions = versions
+        .iter()
+        .map(|v| {
+            let p = parse(&v.content)?;
+            Ok(PlanVersionView {
+                version: u32::try_from(v.version).unwrap_or(0),
+                created_at: v.created_at.clone(),
+                description: p.describe(),
+                json: pretty(&p),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(PlanDetail { plan, versions })
+}
+
+/// Checks a plan as typed (one plan object of plans.json) and describes it.
+pub fn preview(json: &str) -> PlanPreview {
+    let parsed = serde_json::from_str::<serde_json::Value>(json)
+        .map_err(|e| partnerdesk_domain::FieldError::new("", format!("is not valid JSON: {e}")))
+        .and_then(|v| Plan::from_json(&v));
+    match parsed {
+        Ok(p) => PlanPreview {
+            ok: true,
+            description: p.describe(),
+            field: None,
+            error: None,
+        },
+        Err(e) => PlanPreview {
+            ok: false,
+            description: String::new(),
+            field: Some(e.field.clone()).filter(|f| !f.is_empty()),
+            error: Some(e.to_string()),
+        },
+    }
+}
+
+/// Saves a plan: a new plan, or a new version when the content changed
+/// (periods already closed keep the version they were computed with).
+pub async fn save(ctx: &Context, json: &str) -> Result<PlanView> {
+    let v: serde_json::Value = serde_json::from_str(json)
+        .map_err(|e| AppError::invalid("plan", format!("is not valid JSON: {e}")))?;
+    let plan = Plan::from_json(&v)?;
+    let content = plan.to_json().to_string();
+    let versions: Vec<_> = ctx
+        .store
+        .plan_versions()
+        .await?
+        .into_iter()
+        .filter(|v| v.plan_id == plan.plan_id.as_str())
+        .collect();
+    let usage = ctx
+        .store
+        .plan_usage()
+        .await?
+        .into_iter()
+        .find(|(id, _)| id == plan.plan_id.as_str())
+        .map(|(_, n)| n)
+        .unwrap_or(0);
+    if let Some(last) = versions.last() {
+        if last.content == content {
+            return Ok(view(&plan, last.version, usage));
+        }
+    }
+    let version = versions.last().map(|v| v.version + 1).unwrap_or(1);
+    let now = ctx.now();
+    let mut tx = ctx.store.begin().await?;
+    partnerdesk_store::data::insert_plan_version(
+        &mut tx,
+        plan.plan_id.as_str(),
+        version,
+        &plan.name,
+        &content,
+        &now,
+    )
+    .await?;
+    crate::commissions::mark_dirty(&mut tx, &ctx.store, "0000-00").await?;
+    partnerdesk_store::audit(
+        &mut tx,
+        &now,
+        &ctx.actor.user,
+        "plan.save",
+        "plan",
+        plan.plan_id.as_str(),
+        versions.last().map(|v| v.content.as_str()),
+        Some(&content),
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(view(&plan, version, usage))
+}
+
+fn assignment_view(a: &Assignment) -> AssignmentView {
+    AssignmentView {
+        partner_id: a.partner_id.to_string(),
+        brand_id: a.brand_id.to_string(),
+        plan_id: a.plan_id.to_string(),
+        valid_from: a.valid_from.first_day().to_string(),
+        valid_to: a.valid_to.map(|p| p.last_day().to_string()),
+    }
+}
+
+pub async fn assignments_of(ctx: &Context, partner_id: &str) -> Result<Vec<AssignmentView>> {
+    Ok(ctx
+        .store
+        .assignments()
+        .await?
+        .iter()
+        .filter(|a| a.partner_id.as_str() == partner_id)
+        .map(assignment_view)
+        .collect())
+}
+
+/// Assigns a plan to a partner for a brand from the first day of a month.
+pub async fn assign(ctx: &Context, input: AssignmentView) -> Result<AssignmentView> {
+    let a = Assignment {
+        partner_id: Id::parse("partner_id", &input.partner_id)?,
+        brand_id: Id::parse("brand_id", &input.brand_id)?,
+        plan_id: Id::parse("plan_id", &input.plan_id)?,
+        valid_from: parse_valid_from("valid_from", input.valid_from.trim())?,
+        valid_to: input
+            .valid_to
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| parse_valid_to("valid_to", s))
+            .transpose()?,
+    };
+    if a.valid_to.is_some_and(|to| to < a.valid_from) {
+        return Err(AppError::invalid("valid_to", "ends before valid_from"));
+    }
+    if ctx.store.partner(a.partner_id.as_str()).await?.is_none() {
+        return Err(AppError::invalid(
+            "partner_id",
+            format!("partner '{}' does not exist", a.partner_id),
+        ));
+    }
+    if ctx.store.brand(a.brand_id.as_str()).await?.is_none() {
+        return Err(AppError::invalid(
+            "brand_id",
+            format!("brand '{}' does not exist", a.brand_id),
+        ));
+    }
+    if !ctx
+        .store
+        .plan_versions()
+        .await?
+        .iter()
+        .any(|v| v.plan_id == a.plan_id.as_str())
+    {
+        return Err(AppError::invalid(
+            "plan_id",
+            format!("plan '{}' does not exist", a.plan_id),
+        ));
+    }
+    let existing = ctx.store.assignments().await?;
+    if let Some(o) = existing.iter().find(|o| a.overlaps(o)) {
+        return Err(AppError::invalid(
+            "valid_from",
+            format!("overlaps the assignment of plan '{}' from {}; end that one first (a partner has one plan per brand at a time)", o.plan_id, o.valid_from.first_day()),
+        ));
+    }
+    let now = ctx.now();
+    let view = assignment_view(&a);
+    let mut tx = ctx.store.begin().await?;
+    partnerdesk_store::views::insert_assignment(
+        &mut tx,
+        &view.partner_id,
+        &view.brand_id,
+        &a.valid_from.to_string(),
+        &view.plan_id,
+        a.valid_to.map(|p| p.to_string()).as_deref(),
+    )
+    .await?;
+    crate::commissions::mark_dirty(&mut tx, &ctx.store, &a.valid_from.to_string()).await?;
+    partnerdesk_store::audit(
+        &mut tx,
+        &now,
+        &ctx.actor.user,
+        "assignment.add",
+        "partner",
+        &view.partner_id,
+        None,
+        serde_json::to_string(&view).ok().as_deref(),
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(view)
+}

@@ -1,0 +1,35 @@
+import { screen } from '@testing-library/react';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { mockApiDefaults } from '../test/apiMock';
+import { renderAt } from '../test/render';
+
+vi.mock('../api');
+
+beforeEach(() => {
+  vi.resetAllMocks();
+  mockApiDefaults();
+});
+
+const NAV_IDS = ['dashboard', 'partners', 'deals', 'customers', 'commissions', 'payouts', 'compliance', 'communication', 'settings'];
+
+describe('app frame', () => {
+  it('has every navigation link and shows the database and user in the header', async () => {
+    renderAt('/');
+    for (const id of NAV_IDS) expect(screen.getByTestId(`nav-${id}`)).toBeInTheDocument();
+    expect(await screen.findByTestId('header-database')).toHaveTextContent('sqlite');
+    expect(screen.getByTestId('header-user')).toHaveTextContent('anna');
+    expect(await screen.findByTestId('dashboard-partners')).toHaveTextContent('3');
+  });
+
+  it.each([
+    ['/payouts', 'Payouts'],
+    ['/compliance', 'Compliance'],
+    ['/communication', 'Communication'],
+    ['/deals', 'Deals'],
+    ['/customers', 'Customers'],
+    ['/commissions', 'Commissions'],
+  ])('%s says it is not built yet', (path, name) => {
+    renderAt(path);
+    expect(screen.getByTestId('placeholder')).toHaveTextContent(`${name} is not built yet`);
+  });
+});

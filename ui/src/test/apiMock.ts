@@ -1,0 +1,14 @@
+// Defaults for the mocked api module: an empty, healthy core. Each test file
+// calls vi.mock('../api') itself (it is hoisted per file), then this.
+import { vi } from 'vitest';
+import * as api from '../api';
+import { appInfo } from './fixtures';
+
+export function mockApiDefaults() {
+  vi.mocked(api.inDesktop).mockReturnValue(true);
+  vi.mocked(api.appInfo).mockResolvedValue(appInfo);
+  vi.mocked(api.brandsList).mockResolvedValue([]);
+  vi.mocked(api.partnersSearch).mockResolvedValue({ total: 0, rows: [] });
+  vi.mocked(api.partnersTree).mockResolvedValue([]);
+  vi.mocked(api.onProgress).mockResolvedValue(() => {});
+}
