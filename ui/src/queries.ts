@@ -16,3 +16,10 @@ export const useBrands = () => useQuery({ queryKey: keys.brands, queryFn: api.br
 export const usePartner = (id: string) => useQuery({ queryKey: keys.partner(id), queryFn: () => api.partnersGet(id) });
 export const useSubtree = (id: string, depth: number) =>
   useQuery({ queryKey: keys.tree(id, depth), queryFn: () => api.partnersTree(id, depth) });
+
+// Every bridge call rejects with an ApiError (api.ts guarantees it).
+declare module '@tanstack/react-query' {
+  interface Register {
+    defaultError: import('./bindings/ApiError').ApiError;
+  }
+}

@@ -17,7 +17,9 @@ function DatabaseBadge() {
   if (info.isError) {
     return (
       <Tooltip label={info.error.message} multiline w={360}>
-        <Badge color="red" variant="light" data-testid="header-database">No database</Badge>
+        <Badge color="red" variant="light" data-testid="header-database">
+          {info.error.code === 'not_in_desktop' ? 'Browser preview — no desktop app' : 'No database'}
+        </Badge>
       </Tooltip>
     );
   }

@@ -14,8 +14,10 @@ const TITLES: Record<string, string> = {
 export function ErrorState({ error, title }: { error: unknown; title?: string }) {
   const e = toApiError(error);
   const dbProblem = e.code === 'no_database' || e.code === 'database_unavailable';
+  // When the cause is the setup, not this screen, say so rather than the screen's own title.
+  const heading = e.code === 'not_in_desktop' || dbProblem ? TITLES[e.code] : (title ?? TITLES[e.code] ?? 'Something went wrong');
   return (
-    <Alert color="red" title={title ?? TITLES[e.code] ?? 'Something went wrong'} data-testid="error-state">
+    <Alert color="red" title={heading} data-testid="error-state">
       <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>{e.message}</Text>
       {dbProblem && (
         <Text size="sm" mt="xs">

@@ -7,3 +7,4 @@ mod database;
 mod import;
 mod money;
 mod partners;
+mod properties;

@@ -10,7 +10,10 @@ fn root() -> PathBuf {
 fn pd(db: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_partnerdesk"))
         .args(args)
-        .env("PARTNERDESK_DATABASE_URL", format!("sqlite:{}", db.display()))
+        .env(
+            "PARTNERDESK_DATABASE_URL",
+            format!("sqlite:{}", db.display()),
+        )
         .env_remove("PARTNERDESK_DATA_DIR")
         .output()
         .expect("the partnerdesk binary runs")
@@ -18,7 +21,11 @@ fn pd(db: &Path, args: &[&str]) -> Output {
 
 fn ok(db: &Path, args: &[&str]) -> String {
     let out = pd(db, args);
-    assert!(out.status.success(), "partnerdesk {args:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "partnerdesk {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).expect("UTF-8 output")
 }
 
@@ -30,15 +37,46 @@ fn import_run_export_prints_the_expected_files_byte_for_byte() {
     ok(&db, &["import", folder.to_str().unwrap()]);
     ok(&db, &["commissions", "run", "--period", "2026-09"]);
     for month in ["07", "08", "09"] {
-        let want = std::fs::read_to_string(folder.join(format!("expected/commissions-2026-{month}.csv"))).unwrap();
-        let got = ok(&db, &["commissions", "export", "--period", &format!("2026-{month}"), "--format", "csv"]);
+        let want =
+            std::fs::read_to_string(folder.join(format!("expected/commissions-2026-{month}.csv")))
+                .unwrap();
+        let got = ok(
+            &db,
+            &[
+                "commissions",
+                "export",
+                "--period",
+                &format!("2026-{month}"),
+                "--format",
+                "csv",
+            ],
+        );
         assert!(got == want, "stdout export of 2026-{month} differs");
         let file = dir.path().join(format!("{month}.csv"));
-        ok(&db, &["commissions", "export", "--period", &format!("2026-{month}"), "--format", "csv", "--out", file.to_str().unwrap()]);
-        assert_eq!(std::fs::read_to_string(&file).unwrap(), want, "--out writes the same bytes");
+        ok(
+            &db,
+            &[
+                "commissions",
+                "export",
+                "--period",
+                &format!("2026-{month}"),
+                "--format",
+                "csv",
+                "--out",
+                file.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            want,
+            "--out writes the same bytes"
+        );
     }
     let again = ok(&db, &["commissions", "run", "--period", "2026-09"]);
-    assert!(again.contains("up to date"), "a second run with no new data does nothing: {again}");
+    assert!(
+        again.contains("up to date"),
+        "a second run with no new data does nothing: {again}"
+    );
 }
 
 #[test]
@@ -47,23 +85,42 @@ fn a_bad_import_exits_non_zero_names_file_and_line_and_keeps_nothing() {
     let db = dir.path().join("pd.db");
     let folder = dir.path().join("in");
     std::fs::create_dir(&folder).unwrap();
-    std::fs::write(folder.join("brands.csv"), "brand_id,name,vertical,currency\nB1,One,igaming,EUR\nB2,Two,poker,EUR\n").unwrap();
+    std::fs::write(
+        folder.join("brands.csv"),
+        "brand_id,name,vertical,currency\nB1,One,igaming,EUR\nB2,Two,poker,EUR\n",
+    )
+    .unwrap();
     let out = pd(&db, &["import", folder.to_str().unwrap()]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("brands.csv:3: vertical: 'poker' is not a vertical"), "{err}");
+    assert!(
+        err.contains("brands.csv:3: vertical: 'poker' is not a vertical"),
+        "{err}"
+    );
     assert_eq!(ok(&db, &["brands", "list"]), "", "B1 was not kept either");
 }
 
 #[test]
 fn exporting_before_running_says_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
-    let out = pd(&dir.path().join("pd.db"), &["commissions", "export", "--period", "2026-07"]);
+    let out = pd(
+        &dir.path().join("pd.db"),
+        &["commissions", "export", "--period", "2026-07"],
+    );
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("partnerdesk commissions run --period 2026-07"), "{err}");
-    let out = pd(&dir.path().join("pd.db"), &["commissions", "run", "--period", "2026-13"]);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("YYYY-MM"), "a bad period says the format");
+    assert!(
+        err.contains("partnerdesk commissions run --period 2026-07"),
+        "{err}"
+    );
+    let out = pd(
+        &dir.path().join("pd.db"),
+        &["commissions", "run", "--period", "2026-13"],
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("YYYY-MM"),
+        "a bad period says the format"
+    );
 }
 
 #[test]
@@ -71,20 +128,82 @@ fn partners_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("pd.db");
     ok(&db, &["init"]);
-    ok(&db, &["brands", "add", "--id", "cas", "--name", "Casino", "--vertical", "igaming", "--currency", "EUR"]);
-    ok(&db, &["partners", "add", "--id", "M1", "--name", "Master", "--kind", "ib", "--currency", "USD"]);
-    ok(&db, &["partners", "add", "--id", "S1", "--name", "Sub One", "--kind", "ib", "--parent", "M1", "--email", "s1@example.com"]);
+    ok(
+        &db,
+        &[
+            "brands",
+            "add",
+            "--id",
+            "cas",
+            "--name",
+            "Casino",
+            "--vertical",
+            "igaming",
+            "--currency",
+            "EUR",
+        ],
+    );
+    ok(
+        &db,
+        &[
+            "partners",
+            "add",
+            "--id",
+            "M1",
+            "--name",
+            "Master",
+            "--kind",
+            "ib",
+            "--currency",
+            "USD",
+        ],
+    );
+    ok(
+        &db,
+        &[
+            "partners",
+            "add",
+            "--id",
+            "S1",
+            "--name",
+            "Sub One",
+            "--kind",
+            "ib",
+            "--parent",
+            "M1",
+            "--email",
+            "s1@example.com",
+        ],
+    );
     let list = ok(&db, &["partners", "list", "--search", "sub"]);
     assert!(list.starts_with("S1\tSub One"), "{list}");
     let show = ok(&db, &["partners", "show", "S1"]);
     assert!(show.contains("ancestors: M1"), "{show}");
     let out = pd(&db, &["partners", "move", "M1", "--parent", "S1"]);
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("cycle"));
-    let out = pd(&db, &["partners", "add", "--id", "X", "--name", "X", "--country", "Germany"]);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("country: 'Germany' is not an ISO 3166-1 alpha-2"));
+    let out = pd(
+        &db,
+        &[
+            "partners",
+            "add",
+            "--id",
+            "X",
+            "--name",
+            "X",
+            "--country",
+            "Germany",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("country: 'Germany' is not an ISO 3166-1 alpha-2"));
     ok(&db, &["partners", "edit", "S1", "--status", "suspended"]);
     assert!(ok(&db, &["partners", "show", "S1"]).contains("suspended"));
-    ok(&db, &["partners", "add-code", "S1", "--brand", "cas", "--code", "sub1", "--kind", "btag"]);
+    ok(
+        &db,
+        &[
+            "partners", "add-code", "S1", "--brand", "cas", "--code", "sub1", "--kind", "btag",
+        ],
+    );
     let tree = ok(&db, &["partners", "tree", "M1"]);
     assert_eq!(tree, "M1 Master\n  S1 Sub One\n");
 }
@@ -95,9 +214,16 @@ fn demo_fills_an_empty_database_with_trees() {
     let db = dir.path().join("pd.db");
     let out = ok(&db, &["demo"]);
     assert!(out.contains("3 brands"), "{out}");
-    assert_eq!(ok(&db, &["brands", "list"]).lines().count(), 3, "one brand per vertical");
+    assert_eq!(
+        ok(&db, &["brands", "list"]).lines().count(),
+        3,
+        "one brand per vertical"
+    );
     let again = pd(&db, &["demo"]);
-    assert!(!again.status.success(), "the demo refuses a database that has partners");
+    assert!(
+        !again.status.success(),
+        "the demo refuses a database that has partners"
+    );
     let deep = ok(&db, &["partners", "tree", "A0009", "--depth", "10"]);
     assert!(deep.lines().count() >= 1);
 }

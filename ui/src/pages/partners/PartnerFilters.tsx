@@ -17,6 +17,10 @@ export function PartnerFilters({ filter, update, searchRef }: Props) {
     if ((debounced.trim() || null) !== filter.text) update({ q: debounced.trim() || null });
     // Only the typed text drives this; the filter follows from it.
   }, [debounced]);
+  // The address changed from outside (e.g. the Partners link): show its text.
+  useEffect(() => {
+    if (filter.text !== (debounced.trim() || null)) setText(filter.text ?? '');
+  }, [filter.text]);
 
   return (
     <Group gap="sm" align="end" wrap="wrap">

@@ -43,7 +43,7 @@ export function PartnerForm({ initial, editing, onSaved, onCancel }: Props) {
           {editing ? (
             <TextInput label="Partner id" value={editing} readOnly disabled data-testid="pf-partner-id" />
           ) : (
-            <TextInput label="Partner id" description="Chosen once, never changes" required value={v.partner_id}
+            <TextInput label="Partner id" placeholder="e.g. AFF-1001 (it never changes)" required value={v.partner_id}
               onChange={text('partner_id')} data-testid="pf-partner-id" {...err('partner_id')} />
           )}
           <TextInput label="Name" required value={v.name} onChange={text('name')} data-testid="pf-name" {...err('name')} />
@@ -52,9 +52,9 @@ export function PartnerForm({ initial, editing, onSaved, onCancel }: Props) {
           <ParentPicker label="Parent" value={v.parent_id} onChange={(p) => set('parent_id', p)} excludeId={editing}
             testId="pf-parent" {...err('parent_id')} />
           <TextInput label="E-mail" type="email" value={v.email} onChange={text('email')} data-testid="pf-email" {...err('email')} />
-          <TextInput label="Country" description="Two letters, e.g. DE" maxLength={2} value={v.country}
+          <TextInput label="Country" placeholder="Two letters, e.g. DE" maxLength={2} value={v.country}
             onChange={(e) => set('country', e.currentTarget.value.toUpperCase())} data-testid="pf-country" {...err('country')} />
-          <TextInput label="Currency" description="Three letters, e.g. EUR" maxLength={3} required value={v.currency}
+          <TextInput label="Currency" placeholder="Three letters, e.g. EUR" maxLength={3} required value={v.currency}
             onChange={(e) => set('currency', e.currentTarget.value.toUpperCase())} data-testid="pf-currency" {...err('currency')} />
           <TextInput label="Contact name" value={v.contact_name} onChange={text('contact_name')} data-testid="pf-contact-name" {...err('contact_name')} />
           <TextInput label="Phone" value={v.phone} onChange={text('phone')} data-testid="pf-phone" {...err('phone')} />

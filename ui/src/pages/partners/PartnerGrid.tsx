@@ -59,7 +59,7 @@ export function PartnerGrid({ rows, hasMore, loadingMore, loadMore, selected, on
 
   const tableRows = table.getRowModel().rows;
   return (
-    <Box style={{ border: '1px solid var(--mantine-color-gray-3)', borderRadius: 4, display: 'flex', flexDirection: 'column', minHeight: 0, flex: 1 }}>
+    <Box role="grid" aria-rowcount={rows.length} style={{ border: '1px solid var(--mantine-color-gray-3)', borderRadius: 4, display: 'flex', flexDirection: 'column', minHeight: 0, flex: 1 }}>
       {table.getHeaderGroups().map((group) => (
         <Box key={group.id} role="row" style={{ display: 'grid', gridTemplateColumns: template, background: 'var(--mantine-color-gray-0)', borderBottom: '1px solid var(--mantine-color-gray-3)' }}>
           {group.headers.map((h) => {

@@ -7,6 +7,11 @@ function isTyping(target: EventTarget | null): boolean {
   return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
 }
 
+/** Elements whose own Enter must not be taken over (links, buttons, fields). */
+function isInteractive(target: EventTarget | null): boolean {
+  return isTyping(target) || (target instanceof HTMLElement && target.closest('a, button, [role="button"]') !== null);
+}
+
 type Keys = {
   searchRef: RefObject<HTMLInputElement | null>;
   count: number;
@@ -27,7 +32,7 @@ export function useListKeys({ searchRef, count, setSelected, openSelected }: Key
         e.preventDefault();
         const step = e.key === 'ArrowDown' ? 1 : -1;
         setSelected((i) => Math.max(0, Math.min(count - 1, i + step)));
-      } else if (e.key === 'Enter' && (inSearch || !isTyping(e.target)) && !(e.target instanceof HTMLButtonElement)) {
+      } else if (e.key === 'Enter' && (inSearch || !isInteractive(e.target))) {
         openSelected();
       }
     };
