@@ -19,6 +19,6 @@ mod prop_refunds;
 mod revshare_carry;
 mod revshare_tiers;
 
-mod properties_forex;
-mod properties_inputs;
-mod properties_refund;
+// mod properties_forex;
+// mod properties_inputs;
+// mod properties_refund;

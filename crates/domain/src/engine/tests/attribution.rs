@@ -1,0 +1,72 @@
+//! Attribution: unknown or empty codes leave a customer unattributed; excluded
+//! and geo-blocked customers earn nothing and are no FTDs; partner status is
+//! not an input of the engine.
+
+use super::builder::*;
+use crate::commission::Kind;
+use crate::engine::PartnerNode;
+use crate::partner::{TrackingKind, Vertical};
+
+#[test]
+fn unknown_or_empty_codes_earn_nobody() {
+    let s = casino(r#"[{"type": "revshare", "rate": "0.50"}]"#)
+        .brand("CAS2", Vertical::Igaming, "EUR")
+        .code("CAS2", "cas2-only", "A", TrackingKind::Btag)
+        .player("C1", "DE", "2026-07-01")
+        .customer("C2", "CAS", Some("nope"), "DE", "2026-07-01")
+        .customer("C3", "CAS", Some(""), "DE", "2026-07-01")
+        .customer("C4", "CAS", None, "DE", "2026-07-01")
+        // A's code, but for another brand: unknown among CAS's codes.
+        .customer("C5", "CAS", Some("cas2-only"), "DE", "2026-07-01");
+    let mut e = s.engine();
+    // Only C1 is A's: NGR 100 × 0.50 = 50.00; the 4 × 1000 of the others earn nobody.
+    let rows = [
+        s.play("C1", "2026-07-02", "10", "100", "0"),
+        s.play("C2", "2026-07-02", "10", "1000", "0"),
+        s.play("C3", "2026-07-02", "10", "1000", "0"),
+        s.play("C4", "2026-07-02", "10", "1000", "0"),
+        s.play("C5", "2026-07-02", "10", "1000", "0"),
+    ];
+    let jul = run(&mut e, "2026-07", &rows, &[]);
+    assert_eq!(amount(&jul, "A", Kind::Revshare), d("50.00"), "unattributed activity is nobody's");
+    assert_eq!(jul.len(), 1, "no other line: {jul:?}");
+}
+
+#[test]
+fn excluded_and_geo_blocked_customers_earn_nothing_and_are_no_ftds() {
+    let s = casino(
+        r#"[{"type": "revshare", "tiers": [{"from": "1", "rate": "0.10"}, {"from": "2", "rate": "0.50"}]},
+            {"type": "cpa", "amount": "100"}]"#,
+    )
+    .brand("CAS2", Vertical::Igaming, "EUR")
+    .geo_block("CAS", "RU")
+    // A block for another brand does not block CAS's German players.
+    .geo_block("CAS2", "DE")
+    .player("C1", "DE", "2026-07-01")
+    .player("C2", "DE", "2026-07-01")
+    .excluded("C2")
+    .player("C3", "RU", "2026-07-01");
+    let mut e = s.engine();
+    // Only C1 counts: 1 FTD → 0.10; NGR 100 → 10.00; one CPA of 100.00.
+    // (Counting C2 and C3: 3 FTDs → 0.50 on 300 = 150, and 300 of CPA.)
+    let rows = [
+        s.play("C1", "2026-07-02", "10", "100", "0"),
+        s.play("C2", "2026-07-02", "10", "100", "0"),
+        s.play("C3", "2026-07-02", "10", "100", "0"),
+    ];
+    let jul = run(&mut e, "2026-07", &rows, &[]);
+    assert_eq!(explained(&jul, "A", Kind::Revshare, "/basis/ftds"), 1, "excluded and blocked are no FTDs");
+    assert_eq!(amount(&jul, "A", Kind::Revshare), d("10.00"), "only C1's NGR at the 1-FTD tier");
+    assert_eq!(amount(&jul, "A", Kind::Cpa), d("100.00"), "only C1 qualifies for CPA");
+}
+
+#[test]
+fn partner_status_is_not_an_input_of_the_engine() {
+    // RULES.md: a partner's status decides whether it is paid, not what it earns.
+    // The engine sees partners only as PartnerNode; this exhaustive pattern stops
+    // compiling if a status (or anything else) is ever added to it, so that this
+    // test gets revisited.
+    let node = PartnerNode { partner_id: id("A"), parent_id: None, currency: cur("EUR") };
+    let PartnerNode { partner_id, parent_id, currency } = node;
+    assert_eq!((partner_id.as_str(), parent_id, currency.as_str()), ("A", None, "EUR"));
+}
