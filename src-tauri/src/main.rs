@@ -1,1 +1,54 @@
-fn main() {}
+//! Partnerdesk's desktop shell: a Tauri 2 window hosting the UI in ui/, with
+//! thin commands over the `partnerdesk_app` use cases.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod money_commands;
+mod secrets;
+mod settings;
+mod shell;
+
+use tauri::Manager;
+
+fn main() {
+    let result = tauri::Builder::default()
+        .setup(|app| {
+            let shell = tauri::async_runtime::block_on(shell::Shell::start(app.handle().clone(), Box::new(secrets::OsKeyring)));
+            app.manage(shell);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::settings_set_database,
+            commands::brands_list,
+            commands::brands_create,
+            commands::partners_search,
+            commands::partners_get,
+            commands::partners_tree,
+            commands::partners_create,
+            commands::partners_edit,
+            commands::partners_move,
+            commands::partners_archive,
+            commands::tracking_codes_add,
+            money_commands::plans_list,
+            money_commands::plans_get,
+            money_commands::plans_preview,
+            money_commands::plans_save,
+            money_commands::assignments_of,
+            money_commands::assignments_add,
+            money_commands::customers_search,
+            money_commands::customers_get,
+            money_commands::periods_list,
+            money_commands::commissions_run,
+            money_commands::commissions_close,
+            money_commands::commissions_lines,
+            money_commands::commissions_totals,
+            money_commands::commissions_line_detail,
+            money_commands::commissions_export_file,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        eprintln!("Partnerdesk could not start: {e}");
+        std::process::exit(1);
+    }
+}

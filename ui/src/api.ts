@@ -3,15 +3,28 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import type { AppInfo } from './bindings/AppInfo';
+import type { AssignmentView } from './bindings/AssignmentView';
 import type { BrandView } from './bindings/BrandView';
+import type { CustomerDetail } from './bindings/CustomerDetail';
+import type { CustomerPage } from './bindings/CustomerPage';
+import type { CustomerQuery } from './bindings/CustomerQuery';
 import type { DatabaseInfo } from './bindings/DatabaseInfo';
+import type { LineDetail } from './bindings/LineDetail';
+import type { LinePage } from './bindings/LinePage';
+import type { LineQuery } from './bindings/LineQuery';
 import type { PartnerDetail } from './bindings/PartnerDetail';
 import type { PartnerInput } from './bindings/PartnerInput';
 import type { PartnerPage } from './bindings/PartnerPage';
 import type { PartnerQuery } from './bindings/PartnerQuery';
 import type { PartnerRow } from './bindings/PartnerRow';
+import type { PeriodView } from './bindings/PeriodView';
+import type { PlanDetail } from './bindings/PlanDetail';
+import type { PlanPreview } from './bindings/PlanPreview';
+import type { PlanView } from './bindings/PlanView';
 import type { ProgressEvent } from './bindings/ProgressEvent';
+import type { RunOutcome } from './bindings/RunOutcome';
 import type { SubtreeRow } from './bindings/SubtreeRow';
+import type { TotalRow } from './bindings/TotalRow';
 import type { TrackingCodeView } from './bindings/TrackingCodeView';
 import { NOT_IN_DESKTOP, toApiError } from './errors';
 
@@ -47,6 +60,31 @@ export const partnersArchive = (partnerId: string, archived: boolean) =>
   call<PartnerRow>('partners_archive', { partnerId, archived });
 
 export const trackingCodesAdd = (input: TrackingCodeView) => call<TrackingCodeView>('tracking_codes_add', { input });
+
+export const plansList = () => call<PlanView[]>('plans_list');
+export const plansGet = (planId: string) => call<PlanDetail>('plans_get', { planId });
+/** Checks a plan as typed (one plans.json object); never rejects for a bad plan: `ok` is false and `field` names the problem. */
+export const plansPreview = (json: string) => call<PlanPreview>('plans_preview', { json });
+/** A changed plan becomes a new version; an unchanged one keeps its version. */
+export const plansSave = (json: string) => call<PlanView>('plans_save', { json });
+
+export const assignmentsOf = (partnerId: string) => call<AssignmentView[]>('assignments_of', { partnerId });
+export const assignmentsAdd = (input: AssignmentView) => call<AssignmentView>('assignments_add', { input });
+
+export const customersSearch = (query: CustomerQuery) => call<CustomerPage>('customers_search', { query });
+export const customersGet = (customerId: string) => call<CustomerDetail>('customers_get', { customerId });
+
+/** Newest first. */
+export const periodsList = () => call<PeriodView[]>('periods_list');
+/** Long: reports `progress` events with task "commissions" (done/total count periods). */
+export const commissionsRun = (period: string) => call<RunOutcome>('commissions_run', { period });
+export const commissionsClose = (period: string) => call<null>('commissions_close', { period });
+export const commissionsLines = (query: LineQuery) => call<LinePage>('commissions_lines', { query });
+export const commissionsTotals = (period: string) => call<TotalRow[]>('commissions_totals', { period });
+export const commissionsLineDetail = (period: string, partnerId: string, brandId: string, kind: string) =>
+  call<LineDetail>('commissions_line_detail', { period, partnerId, brandId, kind });
+/** Writes the canonical CSV into the user's Downloads folder; resolves to its path. */
+export const commissionsExportFile = (period: string) => call<string>('commissions_export_file', { period });
 
 /** `url` is a PostgreSQL URL (password allowed) or "default" for the embedded database. */
 export const settingsSetDatabase = (url: string) => call<DatabaseInfo>('settings_set_database', { url });

@@ -6,24 +6,9 @@ export type NavEntry = { key: string; label: string; path: string; planned?: str
 export const NAV: NavEntry[] = [
   { key: 'dashboard', label: 'Dashboard', path: '/' },
   { key: 'partners', label: 'Partners', path: '/partners', also: ['/new-partner'] },
-  {
-    key: 'deals',
-    label: 'Deals',
-    path: '/deals',
-    planned: 'Versioned commission plans (CPA, RevShare, hybrids, lot rebates, purchase share) assigned per partner and brand.',
-  },
-  {
-    key: 'customers',
-    label: 'Customers',
-    path: '/customers',
-    planned: 'Players, traders and prop clients with their activity, attributed to partners by tracking code, agent account or coupon.',
-  },
-  {
-    key: 'commissions',
-    label: 'Commissions',
-    path: '/commissions',
-    planned: "Each period's commission lines, computed from deals and activity, with the basis and rate behind every line.",
-  },
+  { key: 'deals', label: 'Deals', path: '/deals', also: ['/new-plan'] },
+  { key: 'customers', label: 'Customers', path: '/customers' },
+  { key: 'commissions', label: 'Commissions', path: '/commissions' },
   {
     key: 'payouts',
     label: 'Payouts',

@@ -33,6 +33,24 @@ export const VERTICALS: Option[] = [
   { value: 'prop', label: 'Prop trading' },
 ];
 
+export const CUSTOMER_STATUSES: Option[] = [
+  { value: 'active', label: 'Active' },
+  { value: 'excluded', label: 'Excluded (earns nobody)' },
+];
+
+/** Plan component types, in the order of RULES.md. */
+export const COMPONENT_TYPES: Option[] = [
+  { value: 'revshare', label: 'RevShare' },
+  { value: 'cpa', label: 'CPA' },
+  { value: 'lot_rebate', label: 'Lot rebate' },
+  { value: 'spread_share', label: 'Spread share' },
+  { value: 'purchase_share', label: 'Purchase share' },
+  { value: 'sub_override', label: 'Sub-partner override' },
+];
+
+/** Commission line kinds: the components, plus late data booked into an open period. */
+export const LINE_KINDS: Option[] = [...COMPONENT_TYPES, { value: 'adjustment', label: 'Adjustment' }];
+
 export function labelOf(options: Option[], value: string): string {
   return options.find((o) => o.value === value)?.label ?? value;
 }

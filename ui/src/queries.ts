@@ -9,6 +9,15 @@ export const keys = {
   partners: ['partners'] as const,
   partner: (id: string) => ['partners', 'get', id] as const,
   tree: (id: string, depth: number) => ['partners', 'tree', id, depth] as const,
+  plans: ['plans'] as const,
+  plan: (id: string) => ['plans', 'get', id] as const,
+  assignments: (partnerId: string) => ['plans', 'assignments', partnerId] as const,
+  customers: ['customers'] as const,
+  customer: (id: string) => ['customers', 'get', id] as const,
+  /** Everything computed from a run: periods, totals, lines, details. */
+  commissions: ['commissions'] as const,
+  periods: ['commissions', 'periods'] as const,
+  totals: (period: string) => ['commissions', 'totals', period] as const,
 };
 
 export const useAppInfo = () => useQuery({ queryKey: keys.appInfo, queryFn: api.appInfo });
@@ -16,6 +25,14 @@ export const useBrands = () => useQuery({ queryKey: keys.brands, queryFn: api.br
 export const usePartner = (id: string) => useQuery({ queryKey: keys.partner(id), queryFn: () => api.partnersGet(id) });
 export const useSubtree = (id: string, depth: number) =>
   useQuery({ queryKey: keys.tree(id, depth), queryFn: () => api.partnersTree(id, depth) });
+export const usePlans = () => useQuery({ queryKey: keys.plans, queryFn: api.plansList });
+export const usePlan = (id: string) => useQuery({ queryKey: keys.plan(id), queryFn: () => api.plansGet(id) });
+export const useAssignments = (partnerId: string) =>
+  useQuery({ queryKey: keys.assignments(partnerId), queryFn: () => api.assignmentsOf(partnerId) });
+export const useCustomer = (id: string) => useQuery({ queryKey: keys.customer(id), queryFn: () => api.customersGet(id) });
+export const usePeriods = () => useQuery({ queryKey: keys.periods, queryFn: api.periodsList });
+export const useTotals = (period: string | null) =>
+  useQuery({ queryKey: keys.totals(period ?? ''), queryFn: () => api.commissionsTotals(period!), enabled: Boolean(period) });
 
 // Every bridge call rejects with an ApiError (api.ts guarantees it).
 declare module '@tanstack/react-query' {

@@ -57,3 +57,16 @@ pub fn failed_info(url: &str, error: &AppError) -> DatabaseInfo {
         error: Some(error.to_string()),
     }
 }
+
+/// Splits a URL into the part that may be saved (no password) and the password.
+pub fn split_password(url: &str) -> Result<(String, Option<String>)> {
+    let parsed = partnerdesk_store::url::DatabaseUrl::parse(url)?;
+    let password = parsed.password();
+    Ok((parsed.with_password(None).connect_string_for_saving(), password))
+}
+
+/// The saved URL with its password (from the keyring) put back.
+pub fn with_password(url: &str, password: Option<&str>) -> Result<String> {
+    let parsed = partnerdesk_store::url::DatabaseUrl::parse(url)?;
+    Ok(parsed.with_password(password).connect_string_for_saving())
+}

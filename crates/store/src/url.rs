@@ -50,6 +50,14 @@ impl DatabaseUrl {
         }
     }
 
+    /// The URL as a user writes it (`sqlite:PATH` or `postgres://…`).
+    pub fn connect_string_for_saving(&self) -> String {
+        match self {
+            DatabaseUrl::Sqlite { path } => format!("sqlite:{}", path.display()),
+            DatabaseUrl::Postgres { url } => url.to_string(),
+        }
+    }
+
     /// For screens and logs: never the password.
     pub fn display(&self) -> String {
         match self {

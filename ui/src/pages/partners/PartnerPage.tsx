@@ -7,6 +7,7 @@ import { PARTNER_STATUSES, labelOf } from '../../options';
 import { usePartner } from '../../queries';
 import { STATUS_COLORS } from './columns';
 import { PartnerActions } from './PartnerActions';
+import { PartnerDeals } from './PartnerDeals';
 import { PartnerFacts } from './PartnerFacts';
 import { PartnerLineage } from './PartnerLineage';
 import { PartnerSubtree } from './PartnerSubtree';
@@ -40,6 +41,8 @@ export function PartnerPage() {
         <PartnerActions partner={p} />
       </Group>
       <PartnerFacts detail={d} />
+      <Divider />
+      <PartnerDeals partnerId={p.partner_id} />
       <Divider />
       <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="xl">
         <PartnerSubtree partnerId={p.partner_id} />

@@ -28,7 +28,11 @@ fn unknown_or_empty_codes_earn_nobody() {
         s.play("C5", "2026-07-02", "10", "1000", "0"),
     ];
     let jul = run(&mut e, "2026-07", &rows, &[]);
-    assert_eq!(amount(&jul, "A", Kind::Revshare), d("50.00"), "unattributed activity is nobody's");
+    assert_eq!(
+        amount(&jul, "A", Kind::Revshare),
+        d("50.00"),
+        "unattributed activity is nobody's"
+    );
     assert_eq!(jul.len(), 1, "no other line: {jul:?}");
 }
 
@@ -55,9 +59,21 @@ fn excluded_and_geo_blocked_customers_earn_nothing_and_are_no_ftds() {
         s.play("C3", "2026-07-02", "10", "100", "0"),
     ];
     let jul = run(&mut e, "2026-07", &rows, &[]);
-    assert_eq!(explained(&jul, "A", Kind::Revshare, "/basis/ftds"), 1, "excluded and blocked are no FTDs");
-    assert_eq!(amount(&jul, "A", Kind::Revshare), d("10.00"), "only C1's NGR at the 1-FTD tier");
-    assert_eq!(amount(&jul, "A", Kind::Cpa), d("100.00"), "only C1 qualifies for CPA");
+    assert_eq!(
+        explained(&jul, "A", Kind::Revshare, "/basis/ftds"),
+        1,
+        "excluded and blocked are no FTDs"
+    );
+    assert_eq!(
+        amount(&jul, "A", Kind::Revshare),
+        d("10.00"),
+        "only C1's NGR at the 1-FTD tier"
+    );
+    assert_eq!(
+        amount(&jul, "A", Kind::Cpa),
+        d("100.00"),
+        "only C1 qualifies for CPA"
+    );
 }
 
 #[test]
@@ -66,7 +82,18 @@ fn partner_status_is_not_an_input_of_the_engine() {
     // The engine sees partners only as PartnerNode; this exhaustive pattern stops
     // compiling if a status (or anything else) is ever added to it, so that this
     // test gets revisited.
-    let node = PartnerNode { partner_id: id("A"), parent_id: None, currency: cur("EUR") };
-    let PartnerNode { partner_id, parent_id, currency } = node;
-    assert_eq!((partner_id.as_str(), parent_id, currency.as_str()), ("A", None, "EUR"));
+    let node = PartnerNode {
+        partner_id: id("A"),
+        parent_id: None,
+        currency: cur("EUR"),
+    };
+    let PartnerNode {
+        partner_id,
+        parent_id,
+        currency,
+    } = node;
+    assert_eq!(
+        (partner_id.as_str(), parent_id, currency.as_str()),
+        ("A", None, "EUR")
+    );
 }

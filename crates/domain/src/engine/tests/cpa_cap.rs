@@ -24,7 +24,11 @@ fn cap_orders_by_day_then_customer_id_bytes_and_capped_are_never_paid() {
         ],
         &[],
     );
-    assert_eq!(amount(&jul, "A", Kind::Cpa), d("100.00"), "cap 1 pays one qualifier");
+    assert_eq!(
+        amount(&jul, "A", Kind::Cpa),
+        d("100.00"),
+        "cap 1 pays one qualifier"
+    );
     assert_eq!(
         explained(&jul, "A", Kind::Cpa, "/customers/0/customer_id"),
         "C10",
@@ -43,6 +47,13 @@ fn cap_orders_by_day_then_customer_id_bytes_and_capped_are_never_paid() {
         ],
         &[],
     );
-    assert_eq!(amount(&aug, "A", Kind::Cpa), d("100.00"), "capped customers are not paid later");
-    assert_eq!(explained(&aug, "A", Kind::Cpa, "/customers/0/customer_id"), "C2");
+    assert_eq!(
+        amount(&aug, "A", Kind::Cpa),
+        d("100.00"),
+        "capped customers are not paid later"
+    );
+    assert_eq!(
+        explained(&aug, "A", Kind::Cpa, "/customers/0/customer_id"),
+        "C2"
+    );
 }

@@ -24,7 +24,11 @@ fn min_deposits_is_cumulative_and_inclusive() {
         ],
         &[],
     );
-    assert_eq!(amount(&jul, "A", Kind::Cpa), d("100.00"), "one qualifier × 100");
+    assert_eq!(
+        amount(&jul, "A", Kind::Cpa),
+        d("100.00"),
+        "one qualifier × 100"
+    );
     assert_eq!(
         explained(&jul, "A", Kind::Cpa, "/customers/0/qualified_on"),
         "2026-07-03",
@@ -48,10 +52,23 @@ fn without_min_deposits_any_deposit_qualifies() {
         ],
         &[],
     );
-    assert_eq!(amount(&jul, "A", Kind::Cpa), d("100.00"), "only the depositing customer");
+    assert_eq!(
+        amount(&jul, "A", Kind::Cpa),
+        d("100.00"),
+        "only the depositing customer"
+    );
     // August: C1 deposits 5 → qualifies now.
-    let aug = run(&mut e, "2026-08", &[s.play("C1", "2026-08-02", "5", "0", "0")], &[]);
-    assert_eq!(amount(&aug, "A", Kind::Cpa), d("100.00"), "C1's first deposit qualifies it");
+    let aug = run(
+        &mut e,
+        "2026-08",
+        &[s.play("C1", "2026-08-02", "5", "0", "0")],
+        &[],
+    );
+    assert_eq!(
+        amount(&aug, "A", Kind::Cpa),
+        d("100.00"),
+        "C1's first deposit qualifies it"
+    );
 }
 
 #[test]
@@ -72,8 +89,15 @@ fn min_bets_is_cumulative_and_inclusive() {
         ],
         &[],
     );
-    assert_eq!(amount(&jul, "A", Kind::Cpa), d("100.00"), "C1 reaches 100 bets, C2 does not");
-    assert_eq!(explained(&jul, "A", Kind::Cpa, "/customers/0/customer_id"), "C1");
+    assert_eq!(
+        amount(&jul, "A", Kind::Cpa),
+        d("100.00"),
+        "C1 reaches 100 bets, C2 does not"
+    );
+    assert_eq!(
+        explained(&jul, "A", Kind::Cpa, "/customers/0/customer_id"),
+        "C1"
+    );
 }
 
 #[test]
@@ -96,9 +120,19 @@ fn sums_start_at_the_registration_date() {
         ],
         &[],
     );
-    assert_eq!(amount(&jul, "A", Kind::Cpa), d("100.00"), "activity before registration does not count");
-    assert_eq!(explained(&jul, "A", Kind::Cpa, "/customers/0/customer_id"), "C2");
-    assert_eq!(explained(&jul, "A", Kind::Cpa, "/customers/0/qualified_on"), "2026-07-12");
+    assert_eq!(
+        amount(&jul, "A", Kind::Cpa),
+        d("100.00"),
+        "activity before registration does not count"
+    );
+    assert_eq!(
+        explained(&jul, "A", Kind::Cpa, "/customers/0/customer_id"),
+        "C2"
+    );
+    assert_eq!(
+        explained(&jul, "A", Kind::Cpa, "/customers/0/qualified_on"),
+        "2026-07-12"
+    );
 }
 
 #[test]
@@ -111,10 +145,17 @@ fn countries_limit_who_qualifies() {
     let jul = run(
         &mut e,
         "2026-07",
-        &[s.play("C1", "2026-07-02", "10", "0", "0"), s.play("C2", "2026-07-02", "10", "0", "0")],
+        &[
+            s.play("C1", "2026-07-02", "10", "0", "0"),
+            s.play("C2", "2026-07-02", "10", "0", "0"),
+        ],
         &[],
     );
-    assert_eq!(amount(&jul, "A", Kind::Cpa), d("100.00"), "only the listed country qualifies");
+    assert_eq!(
+        amount(&jul, "A", Kind::Cpa),
+        d("100.00"),
+        "only the listed country qualifies"
+    );
 }
 
 #[test]
@@ -127,10 +168,17 @@ fn geo_amounts_override_the_amount_for_their_country() {
     let jul = run(
         &mut e,
         "2026-07",
-        &[s.play("C1", "2026-07-02", "10", "0", "0"), s.play("C2", "2026-07-02", "10", "0", "0")],
+        &[
+            s.play("C1", "2026-07-02", "10", "0", "0"),
+            s.play("C2", "2026-07-02", "10", "0", "0"),
+        ],
         &[],
     );
-    assert_eq!(amount(&jul, "A", Kind::Cpa), d("250.00"), "150 for DE plus 100 for FR");
+    assert_eq!(
+        amount(&jul, "A", Kind::Cpa),
+        d("250.00"),
+        "150 for DE plus 100 for FR"
+    );
 }
 
 #[test]
@@ -141,16 +189,29 @@ fn a_customer_pays_cpa_at_most_once() {
     let jul = run(
         &mut e,
         "2026-07",
-        &[s.play("C1", "2026-07-02", "10", "0", "0"), s.play("C1", "2026-07-03", "10", "0", "0")],
+        &[
+            s.play("C1", "2026-07-02", "10", "0", "0"),
+            s.play("C1", "2026-07-03", "10", "0", "0"),
+        ],
         &[],
     );
-    assert_eq!(amount(&jul, "A", Kind::Cpa), d("100.00"), "one CPA for one customer");
+    assert_eq!(
+        amount(&jul, "A", Kind::Cpa),
+        d("100.00"),
+        "one CPA for one customer"
+    );
     // August: more deposits, no second CPA.
     let aug = run(
         &mut e,
         "2026-08",
-        &[ActivityDay { deposits: d("1000"), ..s.act("C1", "2026-08-02") }],
+        &[ActivityDay {
+            deposits: d("1000"),
+            ..s.act("C1", "2026-08-02")
+        }],
         &[],
     );
-    assert!(line(&aug, "A", Kind::Cpa).is_none(), "CPA is paid once per customer, ever");
+    assert!(
+        line(&aug, "A", Kind::Cpa).is_none(),
+        "CPA is paid once per customer, ever"
+    );
 }

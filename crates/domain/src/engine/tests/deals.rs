@@ -20,7 +20,10 @@ fn each_period_uses_the_plan_assigned_for_it() {
     let mut e = s.engine();
     let month = |p: &str| {
         let on = format!("{p}-02");
-        [s.play("C1", &on, "10", "100", "0"), s.play("C2", &on, "10", "100", "0")]
+        [
+            s.play("C1", &on, "10", "100", "0"),
+            s.play("C2", &on, "10", "100", "0"),
+        ]
     };
     // NGR 100 each month for each partner.
     // July: A 0.10 × 100 = 10.00; B 10.00.
@@ -30,8 +33,15 @@ fn each_period_uses_the_plan_assigned_for_it() {
     // August and September: A 0.30 × 100 = 30.00; B has no deal: nothing.
     for p in ["2026-08", "2026-09"] {
         let lines = run(&mut e, p, &month(p), &[]);
-        assert_eq!(amount(&lines, "A", Kind::Revshare), d("30.00"), "{p}: the open-ended plan from August");
-        assert!(line(&lines, "B", Kind::Revshare).is_none(), "{p}: B has no plan in force");
+        assert_eq!(
+            amount(&lines, "A", Kind::Revshare),
+            d("30.00"),
+            "{p}: the open-ended plan from August"
+        );
+        assert!(
+            line(&lines, "B", Kind::Revshare).is_none(),
+            "{p}: B has no plan in force"
+        );
     }
 }
 
@@ -46,11 +56,27 @@ fn a_component_the_plan_in_force_lacks_earns_nothing() {
         .assign("A", "CAS", "rs", "2026-08", None);
     let mut e = s.engine();
     // July (CPA only): C1 qualifies → 100.00; NGR 1000 earns no revshare.
-    let jul = run(&mut e, "2026-07", &[s.play("C1", "2026-07-02", "10", "1000", "0")], &[]);
+    let jul = run(
+        &mut e,
+        "2026-07",
+        &[s.play("C1", "2026-07-02", "10", "1000", "0")],
+        &[],
+    );
     assert_eq!(amount(&jul, "A", Kind::Cpa), d("100.00"));
-    assert!(line(&jul, "A", Kind::Revshare).is_none(), "no revshare component in July");
+    assert!(
+        line(&jul, "A", Kind::Revshare).is_none(),
+        "no revshare component in July"
+    );
     // August (revshare only): C2's first deposit earns no CPA; 0.50 × 100 = 50.00.
-    let aug = run(&mut e, "2026-08", &[s.play("C2", "2026-08-02", "10", "100", "0")], &[]);
-    assert!(line(&aug, "A", Kind::Cpa).is_none(), "no cpa component in August");
+    let aug = run(
+        &mut e,
+        "2026-08",
+        &[s.play("C2", "2026-08-02", "10", "100", "0")],
+        &[],
+    );
+    assert!(
+        line(&aug, "A", Kind::Cpa).is_none(),
+        "no cpa component in August"
+    );
     assert_eq!(amount(&aug, "A", Kind::Revshare), d("50.00"));
 }

@@ -43,7 +43,11 @@ fn rows_sort_by_partner_brand_and_kind_name_in_byte_order() {
         a-1,X,2026-07,cpa,1.00,EUR\n\
         a_1,X,2026-07,cpa,1.00,EUR\n\
         b,X,2026-07,cpa,1.00,EUR\n";
-    assert_eq!(canonical_csv(&lines), expected, "byte order, two decimals, LF after every row");
+    assert_eq!(
+        canonical_csv(&lines),
+        expected,
+        "byte order, two decimals, LF after every row"
+    );
 }
 
 #[test]
@@ -57,17 +61,26 @@ fn the_header_is_printed_even_without_rows() {
 
 #[test]
 fn an_engine_period_exports_without_its_zero_carry_line() {
-    let s = casino(r#"[{"type": "revshare", "rate": "0.30", "negative_carryover": true},
-                      {"type": "cpa", "amount": "25"}]"#)
-        .player("C1", "DE", "2026-07-01");
+    let s = casino(
+        r#"[{"type": "revshare", "rate": "0.30", "negative_carryover": true},
+                      {"type": "cpa", "amount": "25"}]"#,
+    )
+    .player("C1", "DE", "2026-07-01");
     let mut e = s.engine();
     // NGR −300: a revshare line of 0 explaining the carry, and a CPA of 25.
-    let jul = run(&mut e, "2026-07", &[s.play("C1", "2026-07-02", "10", "100", "400")], &[]);
-    assert!(line(&jul, "A", Kind::Revshare).is_some(), "the engine keeps the zero line for its carry");
+    let jul = run(
+        &mut e,
+        "2026-07",
+        &[s.play("C1", "2026-07-02", "10", "100", "400")],
+        &[],
+    );
+    assert!(
+        line(&jul, "A", Kind::Revshare).is_some(),
+        "the engine keeps the zero line for its carry"
+    );
     let csv = canonical_csv(&jul);
     assert_eq!(
-        csv,
-        "partner_id,brand_id,period,kind,amount,currency\nA,CAS,2026-07,cpa,25.00,EUR\n",
+        csv, "partner_id,brand_id,period,kind,amount,currency\nA,CAS,2026-07,cpa,25.00,EUR\n",
         "the export leaves the zero revshare line out"
     );
     assert!(!csv.contains('\r'), "LF line ends only");

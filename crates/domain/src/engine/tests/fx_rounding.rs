@@ -26,9 +26,18 @@ fn the_latest_rate_on_or_before_the_last_day_applies() {
         .fx("2026-08-01", "EUR", "USD", "1.50");
     let mut e = s.engine();
     // July: 0.50 × 200 = 100 EUR; rate of 07-31 (1.20; 08-01 is not yet in force) → 120.00 USD.
-    let jul = run(&mut e, "2026-07", &[s.play("C1", "2026-07-02", "10", "200", "0")], &[]);
+    let jul = run(
+        &mut e,
+        "2026-07",
+        &[s.play("C1", "2026-07-02", "10", "200", "0")],
+        &[],
+    );
     let l = line(&jul, "A", Kind::Revshare).expect("a revshare line");
-    assert_eq!((l.amount_brand, l.fx_rate), (d("100"), d("1.20")), "brand amount and the 07-31 rate");
+    assert_eq!(
+        (l.amount_brand, l.fx_rate),
+        (d("100"), d("1.20")),
+        "brand amount and the 07-31 rate"
+    );
     assert_eq!(l.amount, d("120.00"), "100 EUR × 1.20");
 }
 
@@ -42,12 +51,30 @@ fn the_inverse_pair_divides_and_a_tie_goes_to_the_direct_pair() {
     let mut e = s.engine();
     // July: the inverse GBP/EUR of 07-15 is later than the direct of 07-01:
     // 100 EUR / 1.25 = 80.00 GBP.
-    let jul = run(&mut e, "2026-07", &[s.play("C1", "2026-07-02", "10", "200", "0")], &[]);
-    assert_eq!(amount(&jul, "A", Kind::Revshare), d("80.00"), "the later inverse rate, divided");
+    let jul = run(
+        &mut e,
+        "2026-07",
+        &[s.play("C1", "2026-07-02", "10", "200", "0")],
+        &[],
+    );
+    assert_eq!(
+        amount(&jul, "A", Kind::Revshare),
+        d("80.00"),
+        "the later inverse rate, divided"
+    );
     // August: both pairs dated 08-31; the direct one wins: 100 × 0.90 = 90.00 GBP
     // (the inverse would give 100 / 2 = 50).
-    let aug = run(&mut e, "2026-08", &[s.play("C1", "2026-08-02", "10", "200", "0")], &[]);
-    assert_eq!(amount(&aug, "A", Kind::Revshare), d("90.00"), "a tie goes to the direct pair");
+    let aug = run(
+        &mut e,
+        "2026-08",
+        &[s.play("C1", "2026-08-02", "10", "200", "0")],
+        &[],
+    );
+    assert_eq!(
+        amount(&aug, "A", Kind::Revshare),
+        d("90.00"),
+        "a tie goes to the direct pair"
+    );
 }
 
 #[test]
@@ -55,28 +82,55 @@ fn a_missing_rate_is_an_error_naming_pair_and_date() {
     // A rate dated after the period's last day does not help.
     let s = casino_paying("CHF").fx("2026-08-01", "EUR", "CHF", "0.95");
     let mut e = s.engine();
-    let err = try_run(&mut e, "2026-07", &[s.play("C1", "2026-07-02", "10", "200", "0")], &[])
-        .expect_err("no EUR/CHF rate on or before 2026-07-31");
+    let err = try_run(
+        &mut e,
+        "2026-07",
+        &[s.play("C1", "2026-07-02", "10", "200", "0")],
+        &[],
+    )
+    .expect_err("no EUR/CHF rate on or before 2026-07-31");
     assert_eq!(
         err,
-        EngineError::MissingFxRate { from: cur("EUR"), to: cur("CHF"), date: date("2026-07-31") }
+        EngineError::MissingFxRate {
+            from: cur("EUR"),
+            to: cur("CHF"),
+            date: date("2026-07-31")
+        }
     );
     let msg = err.to_string();
-    assert!(msg.contains("EUR/CHF") && msg.contains("2026-07-31"), "the message names pair and date: {msg}");
+    assert!(
+        msg.contains("EUR/CHF") && msg.contains("2026-07-31"),
+        "the message names pair and date: {msg}"
+    );
 }
 
 #[test]
 fn half_cents_round_away_from_zero_both_ways() {
     let s = prop_shop(r#"[{"type": "purchase_share", "first_rate": "0.125", "repeat_rate": "0"}]"#)
         .customer("C1", "PROP", Some("a-link"), "DE", "2026-07-01")
-        .purchase("O1", "C1", "1", None, "2026-07-03T10:00:00Z", Some("2026-08-03T10:00:00Z"));
+        .purchase(
+            "O1",
+            "C1",
+            "1",
+            None,
+            "2026-07-03T10:00:00Z",
+            Some("2026-08-03T10:00:00Z"),
+        );
     let mut e = s.engine();
     // July: 0.125 × 1 = 0.125 → 0.13 (banker's rounding would give 0.12).
     let jul = run(&mut e, "2026-07", &[], &[]);
-    assert_eq!(amount(&jul, "A", Kind::PurchaseShare).to_string(), "0.13", "half away from zero");
+    assert_eq!(
+        amount(&jul, "A", Kind::PurchaseShare).to_string(),
+        "0.13",
+        "half away from zero"
+    );
     // August: the refund −0.125 → −0.13 (banker's: −0.12).
     let aug = run(&mut e, "2026-08", &[], &[]);
-    assert_eq!(amount(&aug, "A", Kind::PurchaseShare).to_string(), "-0.13", "half away from zero, negative");
+    assert_eq!(
+        amount(&aug, "A", Kind::PurchaseShare).to_string(),
+        "-0.13",
+        "half away from zero, negative"
+    );
 }
 
 #[test]
@@ -93,7 +147,11 @@ fn contributions_are_summed_unrounded_then_rounded_once() {
     // (Rounding each to 0.01 first would give 0.03.)
     let jul = run(&mut e, "2026-07", &[], &[]);
     assert_eq!(amount_brand(&jul, "A", Kind::PurchaseShare), d("0.015"));
-    assert_eq!(amount(&jul, "A", Kind::PurchaseShare).to_string(), "0.02", "one rounding of the sum");
+    assert_eq!(
+        amount(&jul, "A", Kind::PurchaseShare).to_string(),
+        "0.02",
+        "one rounding of the sum"
+    );
 }
 
 #[test]
@@ -102,6 +160,15 @@ fn conversion_happens_before_the_one_rounding() {
     let mut e = s.engine();
     // 0.50 × 0.03 = 0.015 EUR × 1.5 = 0.0225 USD → 0.02.
     // (Rounding in EUR first: 0.02 × 1.5 = 0.03.)
-    let jul = run(&mut e, "2026-07", &[s.play("C1", "2026-07-02", "10", "0.03", "0")], &[]);
-    assert_eq!(amount(&jul, "A", Kind::Revshare).to_string(), "0.02", "converted at full precision");
+    let jul = run(
+        &mut e,
+        "2026-07",
+        &[s.play("C1", "2026-07-02", "10", "0.03", "0")],
+        &[],
+    );
+    assert_eq!(
+        amount(&jul, "A", Kind::Revshare).to_string(),
+        "0.02",
+        "converted at full precision"
+    );
 }

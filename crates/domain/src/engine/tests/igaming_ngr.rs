@@ -65,8 +65,17 @@ fn admin_fee_is_not_applied_to_a_negative_ngr_pre() {
     .player("C1", "DE", "2026-07-01");
     let mut e = s.engine();
     // July: GGR = 100 − 300 = −200 = NGR_pre ≤ 0, so NGR = −200 (not −200 × 0.9 = −180).
-    let jul = run(&mut e, "2026-07", &[s.play("C1", "2026-07-03", "50", "100", "300")], &[]);
-    assert_eq!(amount(&jul, "A", Kind::Revshare), d("0"), "nothing paid on a loss");
+    let jul = run(
+        &mut e,
+        "2026-07",
+        &[s.play("C1", "2026-07-03", "50", "100", "300")],
+        &[],
+    );
+    assert_eq!(
+        amount(&jul, "A", Kind::Revshare),
+        d("0"),
+        "nothing paid on a loss"
+    );
     assert_eq!(
         explained(&jul, "A", Kind::Revshare, "/carry_out"),
         "-200",
@@ -75,6 +84,11 @@ fn admin_fee_is_not_applied_to_a_negative_ngr_pre() {
     // August: GGR = NGR_pre = 1000 − 500 = 500; NGR = 500 × 0.9 = 450;
     // effective = 450 − 200 = 250; revshare = 250 × 0.25 = 62.50
     // (67.50 if the admin fee had shrunk July's loss to −180).
-    let aug = run(&mut e, "2026-08", &[s.play("C1", "2026-08-03", "0", "1000", "500")], &[]);
+    let aug = run(
+        &mut e,
+        "2026-08",
+        &[s.play("C1", "2026-08-03", "0", "1000", "500")],
+        &[],
+    );
     assert_eq!(amount(&aug, "A", Kind::Revshare), d("62.50"));
 }

@@ -19,6 +19,7 @@ mod prop_refunds;
 mod revshare_carry;
 mod revshare_tiers;
 
-// mod properties_forex;
-// mod properties_inputs;
-// mod properties_refund;
+mod input_world;
+mod properties_forex;
+mod properties_inputs;
+mod properties_refund;

@@ -13,7 +13,10 @@ fn tree(p_plan: &str, g_plan: &str) -> Scenario {
         .partner("G", None, "EUR")
         .partner("P", Some("G"), "EUR")
         .partner("A", Some("P"), "EUR")
-        .plan("a-plan", r#"[{"type": "revshare", "rate": "0.50"}, {"type": "cpa", "amount": "100"}]"#)
+        .plan(
+            "a-plan",
+            r#"[{"type": "revshare", "rate": "0.50"}, {"type": "cpa", "amount": "100"}]"#,
+        )
         .plan("p-plan", p_plan)
         .plan("g-plan", g_plan)
         .assign("A", "CAS", "a-plan", "2026-07", None)
@@ -41,7 +44,11 @@ fn levels_apply_by_exact_depth_and_overrides_are_no_basis() {
         s.play("C2", "2026-07-02", "10", "200", "0"),
     ];
     let jul = run(&mut e, "2026-07", &rows, &[]);
-    assert_eq!(amount(&jul, "P", Kind::SubOverride), d("60.00"), "r1 on the child");
+    assert_eq!(
+        amount(&jul, "P", Kind::SubOverride),
+        d("60.00"),
+        "r1 on the child"
+    );
     assert_eq!(
         amount(&jul, "G", Kind::SubOverride),
         d("44.00"),
@@ -58,9 +65,21 @@ fn an_ancestor_without_sub_override_is_skipped_but_deeper_ones_earn() {
     let mut e = s.engine();
     // basis(A) = 0.50 × 1000 + 100 = 600. P has no sub_override: nothing.
     // G is 2 levels above A: 0.05 × 600 = 30.00 (not r1's 60).
-    let jul = run(&mut e, "2026-07", &[s.play("C1", "2026-07-02", "10", "1000", "0")], &[]);
-    assert!(line(&jul, "P", Kind::SubOverride).is_none(), "no component, no override");
-    assert_eq!(amount(&jul, "G", Kind::SubOverride), d("30.00"), "level 2 rate for a grandchild");
+    let jul = run(
+        &mut e,
+        "2026-07",
+        &[s.play("C1", "2026-07-02", "10", "1000", "0")],
+        &[],
+    );
+    assert!(
+        line(&jul, "P", Kind::SubOverride).is_none(),
+        "no component, no override"
+    );
+    assert_eq!(
+        amount(&jul, "G", Kind::SubOverride),
+        d("30.00"),
+        "level 2 rate for a grandchild"
+    );
 }
 
 #[test]
@@ -89,9 +108,18 @@ fn lot_rebates_and_spread_share_are_no_basis_but_purchase_share_is() {
     // FX: A earns lot rebate 1 × 10 = 10 and spread 0.5 × 10 = 5 → no basis → P gets 0 on FX.
     // PROP: A earns 0.15 × 100 + 5 = 20 → P: 0.50 × 20 = 10.00 on PROP.
     let jul = run(&mut e, "2026-07", &[], &[trade]);
-    assert_eq!(line_for(&jul, "A", "FX", Kind::LotRebate).map(|l| l.amount), Some(d("10.00")));
-    assert_eq!(line_for(&jul, "A", "FX", Kind::SpreadShare).map(|l| l.amount), Some(d("5.00")));
-    assert!(line_for(&jul, "P", "FX", Kind::SubOverride).is_none(), "rebates and spread are no basis");
+    assert_eq!(
+        line_for(&jul, "A", "FX", Kind::LotRebate).map(|l| l.amount),
+        Some(d("10.00"))
+    );
+    assert_eq!(
+        line_for(&jul, "A", "FX", Kind::SpreadShare).map(|l| l.amount),
+        Some(d("5.00"))
+    );
+    assert!(
+        line_for(&jul, "P", "FX", Kind::SubOverride).is_none(),
+        "rebates and spread are no basis"
+    );
     assert_eq!(
         line_for(&jul, "P", "PROP", Kind::SubOverride).map(|l| l.amount),
         Some(d("10.00")),
@@ -111,12 +139,23 @@ fn a_negative_basis_gives_a_negative_override() {
         .assign("P", "PROP", "over", "2026-07", None)
         .code("PROP", "a-link", "A", TrackingKind::Btag)
         .customer("C1", "PROP", Some("a-link"), "DE", "2026-07-01")
-        .purchase("O1", "C1", "100", None, "2026-07-03T10:00:00Z", Some("2026-08-03T10:00:00Z"));
+        .purchase(
+            "O1",
+            "C1",
+            "100",
+            None,
+            "2026-07-03T10:00:00Z",
+            Some("2026-08-03T10:00:00Z"),
+        );
     let mut e = s.engine();
     // July: A 0.15 × 100 + 5 = 20 → P 0.10 × 20 = 2.00.
     let jul = run(&mut e, "2026-07", &[], &[]);
     assert_eq!(amount(&jul, "P", Kind::SubOverride), d("2.00"));
     // August: A's basis is the refund −20 → P 0.10 × −20 = −2.00.
     let aug = run(&mut e, "2026-08", &[], &[]);
-    assert_eq!(amount(&aug, "P", Kind::SubOverride), d("-2.00"), "a negative basis is passed up");
+    assert_eq!(
+        amount(&aug, "P", Kind::SubOverride),
+        d("-2.00"),
+        "a negative basis is passed up"
+    );
 }

@@ -11,11 +11,25 @@ fn a_loss_carries_over_two_months_into_a_win() {
     let s = casino(CARRY).player("C1", "DE", "2026-07-01");
     let mut e = s.engine();
     // July:   NGR = 100 − 400 = −300; effective = −300 → 0, carry_out −300.
-    let jul = run(&mut e, "2026-07", &[s.play("C1", "2026-07-02", "10", "100", "400")], &[]);
-    assert_eq!(amount(&jul, "A", Kind::Revshare), d("0"), "a loss pays nothing");
+    let jul = run(
+        &mut e,
+        "2026-07",
+        &[s.play("C1", "2026-07-02", "10", "100", "400")],
+        &[],
+    );
+    assert_eq!(
+        amount(&jul, "A", Kind::Revshare),
+        d("0"),
+        "a loss pays nothing"
+    );
     assert_eq!(explained(&jul, "A", Kind::Revshare, "/carry_out"), "-300");
     // August: NGR = 300 − 400 = −100; effective = −100 − 300 = −400 → 0, carry_out −400.
-    let aug = run(&mut e, "2026-08", &[s.play("C1", "2026-08-02", "10", "300", "400")], &[]);
+    let aug = run(
+        &mut e,
+        "2026-08",
+        &[s.play("C1", "2026-08-02", "10", "300", "400")],
+        &[],
+    );
     assert_eq!(amount(&aug, "A", Kind::Revshare), d("0"), "still a loss");
     assert_eq!(
         explained(&aug, "A", Kind::Revshare, "/carry_in"),
@@ -24,11 +38,29 @@ fn a_loss_carries_over_two_months_into_a_win() {
     );
     assert_eq!(explained(&aug, "A", Kind::Revshare, "/carry_out"), "-400");
     // September: NGR = 1000 − 100 = 900; effective = 900 − 400 = 500; 500 × 0.30 = 150.00.
-    let sep = run(&mut e, "2026-09", &[s.play("C1", "2026-09-02", "10", "1000", "100")], &[]);
-    assert_eq!(amount(&sep, "A", Kind::Revshare), d("150.00"), "30% of NGR net of the carried loss");
+    let sep = run(
+        &mut e,
+        "2026-09",
+        &[s.play("C1", "2026-09-02", "10", "1000", "100")],
+        &[],
+    );
+    assert_eq!(
+        amount(&sep, "A", Kind::Revshare),
+        d("150.00"),
+        "30% of NGR net of the carried loss"
+    );
     // October: carry was used up (carry_out 0 after a positive effective): 200 × 0.30 = 60.00.
-    let oct = run(&mut e, "2026-10", &[s.play("C1", "2026-10-02", "10", "200", "0")], &[]);
-    assert_eq!(amount(&oct, "A", Kind::Revshare), d("60.00"), "nothing left to carry");
+    let oct = run(
+        &mut e,
+        "2026-10",
+        &[s.play("C1", "2026-10-02", "10", "200", "0")],
+        &[],
+    );
+    assert_eq!(
+        amount(&oct, "A", Kind::Revshare),
+        d("60.00"),
+        "nothing left to carry"
+    );
 }
 
 #[test]
@@ -42,14 +74,37 @@ fn a_plan_without_negative_carryover_drops_the_carry() {
         .assign("A", "CAS", "deal", "2026-09", None);
     let mut e = s.engine();
     // July (carry plan): NGR −300 → carry_out −300.
-    run(&mut e, "2026-07", &[s.play("C1", "2026-07-02", "10", "100", "400")], &[]);
+    run(
+        &mut e,
+        "2026-07",
+        &[s.play("C1", "2026-07-02", "10", "100", "400")],
+        &[],
+    );
     // August (negative_carryover false): carry_in = 0, so effective = NGR = 500 − 0 = 500;
     // 500 × 0.30 = 150.00 (netting July's −300 would give 60.00).
-    let aug = run(&mut e, "2026-08", &[s.play("C1", "2026-08-02", "10", "500", "0")], &[]);
-    assert_eq!(amount(&aug, "A", Kind::Revshare), d("150.00"), "the carry is dropped, not netted");
+    let aug = run(
+        &mut e,
+        "2026-08",
+        &[s.play("C1", "2026-08-02", "10", "500", "0")],
+        &[],
+    );
+    assert_eq!(
+        amount(&aug, "A", Kind::Revshare),
+        d("150.00"),
+        "the carry is dropped, not netted"
+    );
     // September (carry plan again): the dropped carry does not come back: 100 × 0.30 = 30.00.
-    let sep = run(&mut e, "2026-09", &[s.play("C1", "2026-09-02", "10", "100", "0")], &[]);
-    assert_eq!(amount(&sep, "A", Kind::Revshare), d("30.00"), "a dropped carry stays dropped");
+    let sep = run(
+        &mut e,
+        "2026-09",
+        &[s.play("C1", "2026-09-02", "10", "100", "0")],
+        &[],
+    );
+    assert_eq!(
+        amount(&sep, "A", Kind::Revshare),
+        d("30.00"),
+        "a dropped carry stays dropped"
+    );
 }
 
 #[test]
@@ -58,10 +113,24 @@ fn a_negative_ngr_under_a_plan_without_carryover_is_not_carried() {
         .player("C1", "DE", "2026-07-01");
     let mut e = s.engine();
     // July: NGR −300, negative_carryover false → carry_out 0.
-    run(&mut e, "2026-07", &[s.play("C1", "2026-07-02", "10", "100", "400")], &[]);
+    run(
+        &mut e,
+        "2026-07",
+        &[s.play("C1", "2026-07-02", "10", "100", "400")],
+        &[],
+    );
     // August: NGR 100 → 100 × 0.30 = 30.00 (no −300 carried).
-    let aug = run(&mut e, "2026-08", &[s.play("C1", "2026-08-02", "10", "100", "0")], &[]);
-    assert_eq!(amount(&aug, "A", Kind::Revshare), d("30.00"), "no carry without negative_carryover");
+    let aug = run(
+        &mut e,
+        "2026-08",
+        &[s.play("C1", "2026-08-02", "10", "100", "0")],
+        &[],
+    );
+    assert_eq!(
+        amount(&aug, "A", Kind::Revshare),
+        d("30.00"),
+        "no carry without negative_carryover"
+    );
 }
 
 #[test]
@@ -75,14 +144,36 @@ fn a_plan_without_revshare_drops_the_carry() {
         .assign("A", "CAS", "deal", "2026-09", None);
     let mut e = s.engine();
     // July: NGR −300 → carry −300.
-    run(&mut e, "2026-07", &[s.play("C1", "2026-07-02", "10", "100", "400")], &[]);
+    run(
+        &mut e,
+        "2026-07",
+        &[s.play("C1", "2026-07-02", "10", "100", "400")],
+        &[],
+    );
     // August: no revshare component: no revshare line, and the carry is dropped
     // (not netted against August's NGR of 1000).
-    let aug = run(&mut e, "2026-08", &[s.play("C1", "2026-08-02", "10", "1000", "0")], &[]);
-    assert!(line(&aug, "A", Kind::Revshare).is_none(), "no revshare component, no revshare line");
+    let aug = run(
+        &mut e,
+        "2026-08",
+        &[s.play("C1", "2026-08-02", "10", "1000", "0")],
+        &[],
+    );
+    assert!(
+        line(&aug, "A", Kind::Revshare).is_none(),
+        "no revshare component, no revshare line"
+    );
     // September: carry_in 0: 500 × 0.30 = 150.00 (not (500 − 300) × 0.30 = 60.00).
-    let sep = run(&mut e, "2026-09", &[s.play("C1", "2026-09-02", "10", "500", "0")], &[]);
-    assert_eq!(amount(&sep, "A", Kind::Revshare), d("150.00"), "carry dropped by the revshare-less month");
+    let sep = run(
+        &mut e,
+        "2026-09",
+        &[s.play("C1", "2026-09-02", "10", "500", "0")],
+        &[],
+    );
+    assert_eq!(
+        amount(&sep, "A", Kind::Revshare),
+        d("150.00"),
+        "carry dropped by the revshare-less month"
+    );
 }
 
 #[test]
@@ -90,7 +181,12 @@ fn a_month_without_activity_still_carries() {
     let s = casino(CARRY).player("C1", "DE", "2026-07-01");
     let mut e = s.engine();
     // July: NGR −300 → carry −300.
-    run(&mut e, "2026-07", &[s.play("C1", "2026-07-02", "10", "100", "400")], &[]);
+    run(
+        &mut e,
+        "2026-07",
+        &[s.play("C1", "2026-07-02", "10", "100", "400")],
+        &[],
+    );
     // August: no rows at all; effective = 0 − 300 → the carry goes on.
     let aug = run(&mut e, "2026-08", &[], &[]);
     assert_eq!(explained(&aug, "A", Kind::Revshare, "/carry_in"), "-300");
@@ -100,6 +196,15 @@ fn a_month_without_activity_still_carries() {
         "an idle month passes the carry on"
     );
     // September: NGR 500 → effective 200 → 200 × 0.30 = 60.00.
-    let sep = run(&mut e, "2026-09", &[s.play("C1", "2026-09-02", "10", "500", "0")], &[]);
-    assert_eq!(amount(&sep, "A", Kind::Revshare), d("60.00"), "July's loss survives the idle August");
+    let sep = run(
+        &mut e,
+        "2026-09",
+        &[s.play("C1", "2026-09-02", "10", "500", "0")],
+        &[],
+    );
+    assert_eq!(
+        amount(&sep, "A", Kind::Revshare),
+        d("60.00"),
+        "July's loss survives the idle August"
+    );
 }

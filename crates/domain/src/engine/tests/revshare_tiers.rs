@@ -30,7 +30,11 @@ fn flat_tiers_by_ftds_pay_the_highest_tier_reached() {
         ],
         &[],
     );
-    assert_eq!(amount(&jul, "A", Kind::Revshare), d("105.00"), "3 FTDs reach the 0.35 tier");
+    assert_eq!(
+        amount(&jul, "A", Kind::Revshare),
+        d("105.00"),
+        "3 FTDs reach the 0.35 tier"
+    );
     // August: only C4 is new (C1 deposits again, not an FTD) → 1 FTD < 2 = lowest
     // `from` → rate 0, not the ignored flat `rate`: 200 × 0 = 0.
     let aug = run(
@@ -43,7 +47,11 @@ fn flat_tiers_by_ftds_pay_the_highest_tier_reached() {
         &[],
     );
     assert_eq!(explained(&aug, "A", Kind::Revshare, "/basis/ftds"), 1);
-    assert_eq!(amount(&aug, "A", Kind::Revshare), d("0"), "no tier reached pays 0");
+    assert_eq!(
+        amount(&aug, "A", Kind::Revshare),
+        d("0"),
+        "no tier reached pays 0"
+    );
     // September: C5, C6 → 2 FTDs → tier from 2 (0.25); NGR 400 → 100.00.
     let sep = run(
         &mut e,
@@ -54,17 +62,32 @@ fn flat_tiers_by_ftds_pay_the_highest_tier_reached() {
         ],
         &[],
     );
-    assert_eq!(amount(&sep, "A", Kind::Revshare), d("100.00"), "2 FTDs reach the 0.25 tier only");
+    assert_eq!(
+        amount(&sep, "A", Kind::Revshare),
+        d("100.00"),
+        "2 FTDs reach the 0.25 tier only"
+    );
 }
 
 #[test]
 fn flat_rate_is_ignored_when_tiers_are_present() {
-    let s = casino(r#"[{"type": "revshare", "rate": "0.50", "tiers": [{"from": "0", "rate": "0.10"}]}]"#)
-        .player("C1", "DE", "2026-07-01");
+    let s = casino(
+        r#"[{"type": "revshare", "rate": "0.50", "tiers": [{"from": "0", "rate": "0.10"}]}]"#,
+    )
+    .player("C1", "DE", "2026-07-01");
     let mut e = s.engine();
     // NGR 1000; tier from 0 applies: 1000 × 0.10 = 100.00 (not 1000 × 0.50).
-    let jul = run(&mut e, "2026-07", &[s.play("C1", "2026-07-02", "10", "1000", "0")], &[]);
-    assert_eq!(amount(&jul, "A", Kind::Revshare), d("100.00"), "the tier rate, not `rate`");
+    let jul = run(
+        &mut e,
+        "2026-07",
+        &[s.play("C1", "2026-07-02", "10", "1000", "0")],
+        &[],
+    );
+    assert_eq!(
+        amount(&jul, "A", Kind::Revshare),
+        d("100.00"),
+        "the tier rate, not `rate`"
+    );
 }
 
 #[test]
@@ -88,7 +111,11 @@ fn an_ftd_is_the_first_day_ever_with_a_deposit() {
         ],
         &[],
     );
-    assert_eq!(explained(&jul, "A", Kind::Revshare, "/basis/ftds"), 1, "C2 has not deposited yet");
+    assert_eq!(
+        explained(&jul, "A", Kind::Revshare, "/basis/ftds"),
+        1,
+        "C2 has not deposited yet"
+    );
     assert_eq!(amount(&jul, "A", Kind::Revshare), d("20.00"));
     // August: C2's first deposit → FTD; C1 deposits again but its FTD was in July.
     // 1 FTD (not 2) → 0.10; NGR 500 → 50.00 (0.50 would give 250.00).
@@ -118,11 +145,25 @@ fn flat_tiers_by_ngr_use_the_ngr_before_carry() {
     .player("C1", "DE", "2026-07-01");
     let mut e = s.engine();
     // July: NGR −500 → carry −500.
-    run(&mut e, "2026-07", &[s.play("C1", "2026-07-02", "10", "0", "500")], &[]);
+    run(
+        &mut e,
+        "2026-07",
+        &[s.play("C1", "2026-07-02", "10", "0", "500")],
+        &[],
+    );
     // August: NGR 1200 (metric, before carry) ≥ 1000 → 0.30 on effective 1200 − 500 = 700
     // → 210.00 (the effective 700 as metric would give the 0.20 tier: 140.00).
-    let aug = run(&mut e, "2026-08", &[s.play("C1", "2026-08-02", "10", "1200", "0")], &[]);
-    assert_eq!(amount(&aug, "A", Kind::Revshare), d("210.00"), "tier chosen by the period's NGR");
+    let aug = run(
+        &mut e,
+        "2026-08",
+        &[s.play("C1", "2026-08-02", "10", "1200", "0")],
+        &[],
+    );
+    assert_eq!(
+        amount(&aug, "A", Kind::Revshare),
+        d("210.00"),
+        "tier chosen by the period's NGR"
+    );
 }
 
 #[test]
@@ -138,12 +179,39 @@ fn progressive_tiers_pay_each_slice_at_its_rate() {
     // July: effective 1500 (1 FTD, which would reach no flat tier):
     //   0–100 pays 0; 100–500: 400 × 0.10 = 40; 500–1000: 500 × 0.20 = 100;
     //   1000–1500: 500 × 0.30 = 150; total 290.00.
-    let jul = run(&mut e, "2026-07", &[s.play("C1", "2026-07-02", "10", "1500", "0")], &[]);
-    assert_eq!(amount(&jul, "A", Kind::Revshare), d("290.00"), "sum of the slices");
+    let jul = run(
+        &mut e,
+        "2026-07",
+        &[s.play("C1", "2026-07-02", "10", "1500", "0")],
+        &[],
+    );
+    assert_eq!(
+        amount(&jul, "A", Kind::Revshare),
+        d("290.00"),
+        "sum of the slices"
+    );
     // August: effective 300: (300 − 100) × 0.10 = 20.00.
-    let aug = run(&mut e, "2026-08", &[s.play("C1", "2026-08-02", "0", "300", "0")], &[]);
-    assert_eq!(amount(&aug, "A", Kind::Revshare), d("20.00"), "only the first slice is reached");
+    let aug = run(
+        &mut e,
+        "2026-08",
+        &[s.play("C1", "2026-08-02", "0", "300", "0")],
+        &[],
+    );
+    assert_eq!(
+        amount(&aug, "A", Kind::Revshare),
+        d("20.00"),
+        "only the first slice is reached"
+    );
     // September: effective 80 lies below the lowest `from`: 0.
-    let sep = run(&mut e, "2026-09", &[s.play("C1", "2026-09-02", "0", "80", "0")], &[]);
-    assert_eq!(amount(&sep, "A", Kind::Revshare), d("0"), "the part below the lowest from pays 0");
+    let sep = run(
+        &mut e,
+        "2026-09",
+        &[s.play("C1", "2026-09-02", "0", "80", "0")],
+        &[],
+    );
+    assert_eq!(
+        amount(&sep, "A", Kind::Revshare),
+        d("0"),
+        "the part below the lowest from pays 0"
+    );
 }

@@ -1,13 +1,17 @@
 //! A small builder of engine worlds for the rule tests: brands, partners,
 //! plans from JSON, customers, activity days, trades and purchases, each in
-//! one line, and the helpers that run periods and read amounts back.
+//! one line ([`Scenario`]); ready-made shapes per vertical (`shapes`); and
+//! the helpers that run periods and read amounts back (`reading`).
+
+mod reading;
+mod shapes;
+
+pub use reading::*;
+pub use shapes::*;
 
 use crate::codes::{CountryCode, CurrencyCode};
-use crate::commission::{Kind, Line};
-use crate::data::{
-    ActivityDay, Assignment, Customer, CustomerStatus, FxRate, Purchase, Trade,
-};
-use crate::engine::{Engine, EngineError, PartnerNode, World};
+use crate::data::{ActivityDay, Assignment, Customer, CustomerStatus, FxRate, Purchase, Trade};
+use crate::engine::{Engine, PartnerNode, World};
 use crate::ids::Id;
 use crate::partner::{Brand, TrackingCode, TrackingKind, Vertical};
 use crate::period::Period;
@@ -81,7 +85,9 @@ impl Scenario {
 
     /// A plan from the `components` array of `plans.json`, parsed by the real parser.
     pub fn plan(mut self, plan_id: &str, components: &str) -> Self {
-        let doc = format!(r#"[{{"plan_id": "{plan_id}", "name": "{plan_id}", "components": {components}}}]"#);
+        let doc = format!(
+            r#"[{{"plan_id": "{plan_id}", "name": "{plan_id}", "components": {components}}}]"#
+        );
         let plans = crate::plan::parse_plans_document(&doc)
             .unwrap_or_else(|e| panic!("test plan '{plan_id}': {e}"));
         self.world.plans.extend(plans);
@@ -155,7 +161,9 @@ impl Scenario {
     }
 
     pub fn geo_block(mut self, brand: &str, country_code: &str) -> Self {
-        self.world.geo_blocks.push((id(brand), country(country_code)));
+        self.world
+            .geo_blocks
+            .push((id(brand), country(country_code)));
         self
     }
 
@@ -247,147 +255,3 @@ impl Scenario {
         Engine::new(self.world.clone()).unwrap_or_else(|e| panic!("Engine::new: {e}"))
     }
 }
-
-/// Computes `p` on `engine` with these rows, or the engine's error.
-pub fn try_run(
-    engine: &mut Engine,
-    p: &str,
-    activity: &[ActivityDay],
-    trades: &[Trade],
-) -> Result<Vec<Line>, EngineError> {
-    let mut run = engine.period(period(p))?;
-    for row in activity {
-        run.add_activity(row)?;
-    }
-    for t in trades {
-        run.add_trade(t)?;
-    }
-    run.finish()
-}
-
-pub fn run(engine: &mut Engine, p: &str, activity: &[ActivityDay], trades: &[Trade]) -> Vec<Line> {
-    try_run(engine, p, activity, trades).unwrap_or_else(|e| panic!("period {p}: {e}"))
-}
-
-/// The one line of `partner` and `kind` (any brand), if any.
-pub fn line<'a>(lines: &'a [Line], partner: &str, kind: Kind) -> Option<&'a Line> {
-    let mut found = lines
-        .iter()
-        .filter(|l| l.partner_id.as_str() == partner && l.kind == kind);
-    let first = found.next();
-    assert!(
-        found.next().is_none(),
-        "{partner} has {kind:?} lines for several brands; use line_for"
-    );
-    first
-}
-
-pub fn line_for<'a>(lines: &'a [Line], partner: &str, brand: &str, kind: Kind) -> Option<&'a Line> {
-    lines.iter().find(|l| {
-        l.partner_id.as_str() == partner && l.brand_id.as_str() == brand && l.kind == kind
-    })
-}
-
-/// The rounded amount in the partner's currency; 0 when there is no line.
-pub fn amount(lines: &[Line], partner: &str, kind: Kind) -> Decimal {
-    line(lines, partner, kind).map_or(Decimal::ZERO, |l| l.amount)
-}
-
-/// The full-precision amount in the brand's currency; 0 when there is no line.
-pub fn amount_brand(lines: &[Line], partner: &str, kind: Kind) -> Decimal {
-    line(lines, partner, kind).map_or(Decimal::ZERO, |l| l.amount_brand)
-}
-
-/// A string field of a line's explanation, by JSON pointer (e.g. `/basis/ngr`).
-pub fn explained(lines: &[Line], partner: &str, kind: Kind, pointer: &str) -> serde_json::Value {
-    line(lines, partner, kind)
-        .and_then(|l| l.explanation.pointer(pointer).cloned())
-        .unwrap_or(serde_json::Value::Null)
-}
-
-/// Brand CAS (iGaming, EUR), partner A (EUR) owning btag `a-btag`, and plan
-/// `deal` made of `components`, assigned to A for CAS from 2026-07 on.
-pub fn casino(components: &str) -> Scenario {
-    Scenario::new()
-        .brand("CAS", Vertical::Igaming, "EUR")
-        .partner("A", None, "EUR")
-        .plan("deal", components)
-        .assign("A", "CAS", "deal", "2026-07", None)
-        .code("CAS", "a-btag", "A", TrackingKind::Btag)
-}
-
-impl Scenario {
-    /// A customer of CAS who came through A's btag.
-    pub fn player(self, customer: &str, country_code: &str, registered: &str) -> Self {
-        self.customer(customer, "CAS", Some("a-btag"), country_code, registered)
-    }
-
-    /// A day with deposits, bets and wins only (GGR = bets − wins).
-    pub fn play(&self, customer: &str, on: &str, deposits: &str, bets: &str, wins: &str) -> ActivityDay {
-        ActivityDay {
-            deposits: d(deposits),
-            bets: d(bets),
-            wins: d(wins),
-            ..self.act(customer, on)
-        }
-    }
-}
-
-/// Brand FX (forex, USD) with no IBs yet; add them with [`Scenario::ib`].
-pub fn broker() -> Scenario {
-    Scenario::new().brand("FX", Vertical::Forex, "USD")
-}
-
-impl Scenario {
-    /// An IB (USD) with agent code `<ib>-code` for FX and, when `components` is
-    /// given, its own plan `plan-<ib>` assigned for FX from 2026-07 on.
-    pub fn ib(self, ib: &str, parent: Option<&str>, components: Option<&str>) -> Self {
-        let s = self
-            .partner(ib, parent, "USD")
-            .code("FX", &format!("{ib}-code"), ib, TrackingKind::Agent);
-        match components {
-            Some(c) => {
-                let plan = format!("plan-{ib}");
-                s.plan(&plan, c).assign(ib, "FX", &plan, "2026-07", None)
-            }
-            None => s,
-        }
-    }
-
-    /// A trading account of FX that came through `ib`.
-    pub fn client(self, customer: &str, ib: &str) -> Self {
-        let code = format!("{ib}-code");
-        self.customer(customer, "FX", Some(&code), "DE", "2026-07-01")
-    }
-
-    /// A trade held `seconds` seconds, closed at `close`.
-    pub fn held(&self, trade: &str, customer: &str, group: &str, lots: &str, close: &str, seconds: i64) -> Trade {
-        let close_at = time(close);
-        let open = close_at - chrono::TimeDelta::seconds(seconds);
-        Trade {
-            open_time: open,
-            ..self.trade(trade, customer, group, lots, close, close)
-        }
-    }
-}
-
-/// Brand PROP (prop, USD) and partners A and B (USD) on plan `deal` made of
-/// `components`; A owns btag `a-link` and coupon `A10`, B owns btag `b-link`
-/// and coupon `B10`.
-pub fn prop_shop(components: &str) -> Scenario {
-    Scenario::new()
-        .brand("PROP", Vertical::Prop, "USD")
-        .partner("A", None, "USD")
-        .partner("B", None, "USD")
-        .plan("deal", components)
-        .assign("A", "PROP", "deal", "2026-07", None)
-        .assign("B", "PROP", "deal", "2026-07", None)
-        .code("PROP", "a-link", "A", TrackingKind::Btag)
-        .code("PROP", "A10", "A", TrackingKind::Coupon)
-        .code("PROP", "b-link", "B", TrackingKind::Btag)
-        .code("PROP", "B10", "B", TrackingKind::Coupon)
-}
-
-/// 15% of a first purchase plus 5, 10% of a repeat purchase.
-pub const PURCHASE_SHARE: &str =
-    r#"[{"type": "purchase_share", "first_rate": "0.15", "repeat_rate": "0.10", "first_purchase_cpa": "5"}]"#;

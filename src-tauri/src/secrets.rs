@@ -1,0 +1,74 @@
+//! Secrets in the OS keyring (Keychain, Credential Manager, Secret Service or
+//! the kernel keyring), behind a trait so logic can be tested headless.
+
+/// Where secrets live. Never a file, the database or a log.
+pub trait SecretStore: Send + Sync {
+    fn get(&self, key: &str) -> Result<Option<String>, String>;
+    fn set(&self, key: &str, secret: &str) -> Result<(), String>;
+    fn delete(&self, key: &str) -> Result<(), String>;
+}
+
+pub const SERVICE: &str = "com.partnerdesk.desktop";
+
+/// The operating system's keyring.
+pub struct OsKeyring;
+
+impl SecretStore for OsKeyring {
+    fn get(&self, key: &str) -> Result<Option<String>, String> {
+        let entry = keyring::Entry::new(SERVICE, key).map_err(|e| e.to_string())?;
+        match entry.get_password() {
+            Ok(p) => Ok(Some(p)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(format!("the OS keyring could not be read: {e}")),
+        }
+    }
+
+    fn set(&self, key: &str, secret: &str) -> Result<(), String> {
+        let entry = keyring::Entry::new(SERVICE, key).map_err(|e| e.to_string())?;
+        entry.set_password(secret).map_err(|e| format!("the OS keyring refused to store the password: {e}"))
+    }
+
+    fn delete(&self, key: &str) -> Result<(), String> {
+        let entry = keyring::Entry::new(SERVICE, key).map_err(|e| e.to_string())?;
+        match entry.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+pub mod tests {
+    use super::SecretStore;
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
+    /// An in-memory store for headless logic tests.
+    #[derive(Default)]
+    pub struct MemoryStore(pub Mutex<HashMap<String, String>>);
+
+    impl SecretStore for MemoryStore {
+        fn get(&self, key: &str) -> Result<Option<String>, String> {
+            Ok(self.0.lock().map_err(|e| e.to_string())?.get(key).cloned())
+        }
+        fn set(&self, key: &str, secret: &str) -> Result<(), String> {
+            self.0.lock().map_err(|e| e.to_string())?.insert(key.into(), secret.into());
+            Ok(())
+        }
+        fn delete(&self, key: &str) -> Result<(), String> {
+            self.0.lock().map_err(|e| e.to_string())?.remove(key);
+            Ok(())
+        }
+    }
+
+    /// keyring 3 silently falls back to an in-memory mock when no native store
+    /// is compiled in; the desktop build must never do that.
+    #[test]
+    fn the_desktop_build_uses_a_native_keyring_not_the_mock() {
+        let builder = keyring::default::default_credential_builder();
+        assert!(
+            !matches!(builder.persistence(), keyring::credential::CredentialPersistence::EntryOnly),
+            "the default keyring store is the in-memory mock: enable the native store features"
+        );
+    }
+}

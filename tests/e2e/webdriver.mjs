@@ -1,0 +1,158 @@
+// A small W3C WebDriver client over Node's fetch, and a tauri-driver launcher:
+// enough to drive the real desktop app (WebKitWebDriver underneath) without
+// pulling a browser-automation framework into the repository.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts tauri-driver on free ports, with the app's data in a fresh temporary folder. */
+export async function startDriver() {
+  const driverPath = process.env.PARTNERDESK_E2E_DRIVER || 'tauri-driver';
+  const port = await freePort();
+  const nativePort = await freePort();
+  const data = mkdtempSync(join(tmpdir(), 'partnerdesk-e2e-'));
+  const env = {
+    ...process.env,
+    PARTNERDESK_DATABASE_URL: `sqlite:${join(data, 'e2e.db')}`,
+    PARTNERDESK_DATA_DIR: data,
+    PARTNERDESK_CONFIG_DIR: data,
+  };
+  const child = spawn(driverPath, ['--port', String(port), '--native-port', String(nativePort)], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      const r = await fetch(`${base}/status`);
+      if (r.ok) break;
+    } catch {
+      /* not listening yet */
+    }
+    await sleep(100);
+  }
+  return {
+    base,
+    data,
+    // SIGTERM, not SIGKILL: only then does tauri-driver stop its WebKitWebDriver child.
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+    },
+  };
+}
+
+async function call(base, method, path, body) {
+  const r = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await r.json().catch(() => ({}));
+  if (!r.ok) {
+    const err = new Error(`${method} ${path}: ${r.status} ${JSON.stringify(json.value ?? json)}`);
+    err.status = r.status;
+    throw err;
+  }
+  return json.value;
+}
+
+export class Session {
+  static async create(base, application) {
+    const value = await call(base, 'POST', '/session', {
+      capabilities: { alwaysMatch: { 'tauri:options': { application } } },
+    });
+    return new Session(base, value.sessionId);
+  }
+
+  constructor(base, id) {
+    this.base = base;
+    this.id = id;
+  }
+
+  cmd(method, path, body) {
+    return call(this.base, method, `/session/${this.id}${path}`, body);
+  }
+
+  /** Waits for an element by CSS selector (10 s). */
+  async find(css, timeout = 10000) {
+    const end = Date.now() + timeout;
+    let last;
+    while (Date.now() < end) {
+      try {
+        const v = await this.cmd('POST', '/element', { using: 'css selector', value: css });
+        return v[ELEMENT];
+      } catch (e) {
+        last = e;
+        await sleep(150);
+      }
+    }
+    throw new Error(`element ${css} did not appear: ${last?.message}`);
+  }
+
+  async byTestId(id, timeout) {
+    return this.find(`[data-testid="${id}"]`, timeout);
+  }
+
+  async click(testId) {
+    const el = await this.byTestId(testId);
+    await this.cmd('POST', `/element/${el}/click`, {});
+  }
+
+  async type(testId, text) {
+    const el = await this.byTestId(testId);
+    await this.cmd('POST', `/element/${el}/clear`, {});
+    await this.cmd('POST', `/element/${el}/value`, { text });
+  }
+
+  async select(testId, value) {
+    const el = await this.find(`[data-testid="${testId}"] option[value="${value}"]`);
+    await this.cmd('POST', `/element/${el}/click`, {});
+  }
+
+  async text(testId) {
+    const el = await this.byTestId(testId);
+    return this.cmd('GET', `/element/${el}/text`);
+  }
+
+  /** Waits until the element's text contains `want`. */
+  async waitText(testId, want, timeout = 10000) {
+    const end = Date.now() + timeout;
+    let seen = '';
+    while (Date.now() < end) {
+      try {
+        seen = await this.text(testId);
+        if (seen.includes(want)) return seen;
+      } catch {
+        /* not there yet */
+      }
+      await sleep(150);
+    }
+    throw new Error(`${testId} never showed "${want}" (last: "${seen}")`);
+  }
+
+  async screenshot(dir, name) {
+    if (!dir) return;
+    mkdirSync(dir, { recursive: true });
+    const b64 = await this.cmd('GET', '/screenshot');
+    writeFileSync(join(dir, `${name}.png`), Buffer.from(b64, 'base64'));
+  }
+
+  async close() {
+    await this.cmd('DELETE', '').catch(() => {});
+  }
+}

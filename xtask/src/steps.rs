@@ -1,0 +1,222 @@
+//! The steps behind `cargo xtask run|test|bench`.
+
+use crate::postgres::Cluster;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+/// Debian packages: Tauri's build and run dependencies.
+const TAURI_PACKAGES: &[&str] = &[
+    "libwebkit2gtk-4.1-dev", "build-essential", "curl", "wget", "file", "libxdo-dev", "libssl-dev",
+    "libayatana-appindicator3-dev", "librsvg2-dev", "pkg-config",
+];
+/// Debian packages the tests need on top: a display, WebDriver, PostgreSQL, PDF tools, fonts.
+const TEST_PACKAGES: &[&str] = &[
+    "xvfb", "xauth", "webkit2gtk-driver", "dbus", "dbus-x11", "postgresql", "libpq-dev", "poppler-utils", "fonts-dejavu-core",
+];
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Runs a command, failing with its name when it fails.
+pub fn run(cmd: &mut Command) -> Result<(), String> {
+    let shown = format!("{cmd:?}");
+    let status = cmd.status().map_err(|e| format!("cannot start {shown}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{shown} failed ({status})"))
+    }
+}
+
+fn step(name: &str) {
+    println!("\n==> {name}");
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+fn installed(pkg: &str) -> bool {
+    Command::new("dpkg-query")
+        .args(["-W", "-f=${Status}", pkg])
+        .stderr(Stdio::null())
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+        .unwrap_or(false)
+}
+
+/// Installs missing Debian packages when we may (root or password-less sudo).
+fn ensure_packages(pkgs: &[&str]) -> Result<(), String> {
+    if !cfg!(target_os = "linux") || Command::new("dpkg-query").arg("--version").stdout(Stdio::null()).status().is_err() {
+        return Ok(()); // not Debian/Ubuntu: the README lists what to install by hand
+    }
+    let missing: Vec<&str> = pkgs.iter().copied().filter(|p| !installed(p)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    step(&format!("installing Debian packages: {}", missing.join(" ")));
+    let root_user = Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0").unwrap_or(false);
+    let sudo = !root_user && Command::new("sudo").args(["-n", "true"]).stderr(Stdio::null()).status().map(|s| s.success()).unwrap_or(false);
+    if !root_user && !sudo {
+        return Err(format!("these Debian packages are missing and this user cannot install them: {}\nrun: sudo apt-get install {}", missing.join(" "), missing.join(" ")));
+    }
+    let apt = |args: &[&str]| {
+        let mut c = if sudo {
+            let mut c = Command::new("sudo");
+            c.arg("-n").arg("apt-get");
+            c
+        } else {
+            Command::new("apt-get")
+        };
+        c.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        c
+    };
+    run(&mut apt(&["update", "-qq"]))?;
+    let mut install = apt(&["install", "-y", "-qq", "--no-install-recommends"]);
+    install.args(&missing);
+    run(&mut install)
+}
+
+/// `npm ci` in ui/ when node_modules is missing or older than the lockfile.
+fn ensure_npm() -> Result<(), String> {
+    let ui = root().join("ui");
+    let lock = ui.join("package-lock.json");
+    let stamp = ui.join("node_modules/.package-lock.json");
+    let fresh = match (std::fs::metadata(&lock).and_then(|m| m.modified()), std::fs::metadata(&stamp).and_then(|m| m.modified())) {
+        (Ok(l), Ok(s)) => s >= l,
+        _ => false,
+    };
+    if !fresh {
+        step("npm ci (ui/)");
+        run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&ui))?;
+    }
+    Ok(())
+}
+
+fn build_ui() -> Result<(), String> {
+    step("building the UI (ui/ → ui/dist)");
+    run(Command::new("npm").args(["run", "build"]).current_dir(root().join("ui")))
+}
+
+pub fn run_app(demo: bool) -> Result<(), String> {
+    ensure_packages(TAURI_PACKAGES)?;
+    ensure_npm()?;
+    build_ui()?;
+    if demo {
+        step("demo data");
+        let out = cargo().args(["run", "--quiet", "--bin", "partnerdesk", "--", "demo"]).current_dir(root()).output().map_err(|e| e.to_string())?;
+        print!("{}", String::from_utf8_lossy(&out.stdout));
+        if !out.status.success() {
+            // A database that already has partners keeps them: say so and go on.
+            eprintln!("{}", String::from_utf8_lossy(&out.stderr).trim());
+        }
+    }
+    step("starting Partnerdesk");
+    run(cargo().args(["run", "--bin", "partnerdesk-desktop"]).current_dir(root()))
+}
+
+pub fn bench(args: &[String]) -> Result<(), String> {
+    run(cargo().args(["run", "--release", "--quiet", "--bin", "partnerdesk", "--", "bench"]).args(args).current_dir(root()))
+}
+
+fn count_lines(path: &Path) -> usize {
+    std::fs::read_to_string(path).map(|t| t.lines().count()).unwrap_or(0)
+}
+
+fn check_bindings() -> Result<(), String> {
+    if !root().join(".git").exists() {
+        println!("(not a git checkout: skipping the generated-bindings check)");
+        return Ok(());
+    }
+    step("checking that ui/src/bindings matches the Rust types");
+    let diff = Command::new("git").args(["status", "--porcelain", "--", "ui/src/bindings"]).current_dir(root()).output().map_err(|e| e.to_string())?;
+    let changes = String::from_utf8_lossy(&diff.stdout);
+    if !changes.trim().is_empty() {
+        return Err(format!(
+            "ui/src/bindings is stale: the Rust wire types changed. `cargo test -p partnerdesk-app` regenerated these files; commit them:\n{changes}"
+        ));
+    }
+    Ok(())
+}
+
+pub fn test_all(e2e: bool) -> Result<(), String> {
+    let started = Instant::now();
+    let mut pkgs: Vec<&str> = TAURI_PACKAGES.to_vec();
+    pkgs.extend_from_slice(TEST_PACKAGES);
+    ensure_packages(&pkgs)?;
+    ensure_npm()?;
+    build_ui()?;
+
+    let _cluster;
+    let pg_url = match std::env::var("PARTNERDESK_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty()) {
+        Some(u) => u,
+        None => {
+            step("starting a throw-away PostgreSQL server");
+            let c = Cluster::start()?;
+            println!("PostgreSQL at {}", c.url);
+            let url = c.url.clone();
+            _cluster = c;
+            url
+        }
+    };
+    let pg_log = std::env::temp_dir().join(format!("partnerdesk-pg-tests-{}.log", std::process::id()));
+    let _ = std::fs::remove_file(&pg_log);
+
+    step("cargo build --workspace --all-targets");
+    run(cargo().args(["build", "--workspace", "--all-targets"]).current_dir(root()))?;
+    step("cargo test --workspace --all-targets (SQLite and PostgreSQL)");
+    run(cargo()
+        .args(["test", "--workspace", "--all-targets"])
+        .env("PARTNERDESK_TEST_POSTGRES_URL", &pg_url)
+        .env("PARTNERDESK_PG_TEST_LOG", &pg_log)
+        .env("RUST_BACKTRACE", "1")
+        .current_dir(root()))?;
+    let pg_tests = count_lines(&pg_log);
+    println!("PostgreSQL tests run: {pg_tests}");
+    if pg_tests == 0 {
+        return Err("no test ran against PostgreSQL although a server was available".into());
+    }
+    check_bindings()?;
+
+    step("UI component tests (vitest)");
+    run(Command::new("npm").args(["test"]).current_dir(root().join("ui")))?;
+
+    if e2e {
+        e2e_tests()?;
+    }
+    println!("\nall tests passed in {:.0} s (PostgreSQL tests: {pg_tests})", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn tauri_driver() -> Result<PathBuf, String> {
+    let home = std::env::var_os("CARGO_HOME").map(PathBuf::from).or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    let bin = home.map(|h| h.join("bin/tauri-driver")).unwrap_or_else(|| PathBuf::from("tauri-driver"));
+    if !bin.exists() {
+        step("installing tauri-driver (cargo install tauri-driver --locked)");
+        run(cargo().args(["install", "tauri-driver", "--locked", "--version", "^2"]))?;
+    }
+    Ok(bin)
+}
+
+fn e2e_tests() -> Result<(), String> {
+    if !cfg!(target_os = "linux") {
+        println!("(the desktop end-to-end test runs on Linux only: WebKitWebDriver)");
+        return Ok(());
+    }
+    let driver = tauri_driver()?;
+    let app = root().join("target/debug/partnerdesk-desktop");
+    if !app.exists() {
+        return Err(format!("{} was not built", app.display()));
+    }
+    step("desktop end-to-end test (Xvfb, tauri-driver, WebKitWebDriver)");
+    let shots = root().join("target/e2e-screenshots");
+    let _ = std::fs::create_dir_all(&shots);
+    run(Command::new("dbus-run-session")
+        .args(["--", "xvfb-run", "-a", "-s", "-screen 0 1400x900x24", "node", "--test", "--test-concurrency=1", "tests/e2e/"])
+        .env("PARTNERDESK_E2E_APP", &app)
+        .env("PARTNERDESK_E2E_DRIVER", &driver)
+        .env("PARTNERDESK_E2E_SCREENSHOTS", &shots)
+        .current_dir(root()))
+}
