@@ -5,6 +5,7 @@ use crate::secrets::SecretStore;
 use crate::settings;
 use partnerdesk_app::wire::{ApiError, DatabaseInfo, ProgressEvent};
 use partnerdesk_app::{database, Actor, AppError, Context, Progress};
+use std::path::PathBuf;
 use std::sync::Arc;
 use tauri::{AppHandle, Emitter};
 use tokio::sync::RwLock;
@@ -27,6 +28,7 @@ pub struct Shell {
     db: RwLock<Result<Context, DatabaseInfo>>,
     app: AppHandle,
     secrets: Box<dyn SecretStore>,
+    settings_path: Option<PathBuf>,
 }
 
 impl Shell {
@@ -34,21 +36,18 @@ impl Shell {
     /// password from the keyring, else the embedded default. A failure keeps the
     /// app open and is shown in Settings.
     pub async fn start(app: AppHandle, secrets: Box<dyn SecretStore>) -> Shell {
-        let url = match std::env::var("PARTNERDESK_DATABASE_URL").ok().filter(|u| !u.trim().is_empty()) {
-            Some(u) => Ok(u),
-            None => match settings::load().database_url {
-                Some(saved) => {
-                    let password = secrets.get(&settings::password_key(&saved)).ok().flatten();
-                    database::with_password(&saved, password.as_deref())
-                }
-                None => database::default_url(),
-            },
-        };
-        let shell = Shell { db: RwLock::new(Err(failed("", "not opened yet"))), app, secrets };
+        let settings_path = settings::default_path();
+        let saved = settings::load(settings_path.as_deref());
+        let url = settings::startup_url(std::env::var("PARTNERDESK_DATABASE_URL").ok(), &saved, secrets.as_ref());
+        let shell = Shell { db: RwLock::new(Err(failed("", "not opened yet"))), app, secrets, settings_path };
         let opened = match url {
             Ok(url) => shell.open(&url).await.map_err(|e| database::failed_info(&url, &e)),
             Err(e) => Err(failed("", &e.to_string())),
         };
+        if let Err(info) = &opened {
+            // Redacted location and the reason; never a password.
+            eprintln!("Partnerdesk: the database {} could not be opened: {}", info.location, info.error.as_deref().unwrap_or(""));
+        }
         *shell.db.write().await = opened;
         shell
     }
@@ -84,24 +83,31 @@ impl Shell {
     /// saved without its password; the password goes to the OS keyring.
     pub async fn switch(&self, url: &str) -> Result<DatabaseInfo, ApiError> {
         let url = if url.trim() == "default" { database::default_url().map_err(ApiError::from)? } else { url.trim().to_string() };
-        let ctx = self.open(&url).await.map_err(|e| {
+        let default = database::default_url().ok();
+        self.app_progress("database", 0, 1, "connecting");
+        let opened = self.open(&url).await;
+        self.app_progress("database", 1, 1, "");
+        let ctx = opened.map_err(|e| {
             let mut err = ApiError::from(e);
             err.field = Some("url".into());
             err
         })?;
-        let is_default = database::default_url().map(|d| d == url).unwrap_or(false);
-        let (saved, password) = database::split_password(&url).map_err(ApiError::from)?;
-        if let Some(p) = &password {
-            self.secrets.set(&settings::password_key(&saved), p).map_err(|m| ApiError { code: "keyring".into(), message: m, field: Some("url".into()) })?;
+        let remembered = settings::remember(&url, default.as_deref(), self.secrets.as_ref())
+            .and_then(|s| settings::save(self.settings_path.as_deref(), &s).map_err(|message| ApiError { code: "io".into(), message, field: None }));
+        if let Err(e) = remembered {
+            ctx.store.close().await;
+            return Err(e);
         }
-        settings::save(&settings::Settings { database_url: (!is_default).then_some(saved) })
-            .map_err(|m| ApiError { code: "io".into(), message: m, field: None })?;
         let info = database::info(&ctx.store);
         let old = std::mem::replace(&mut *self.db.write().await, Ok(ctx));
         if let Ok(old) = old {
             old.store.close().await;
         }
         Ok(info)
+    }
+
+    fn app_progress(&self, task: &str, done: u64, total: u64, message: &str) {
+        TauriProgress(self.app.clone()).report(task, done, total, message);
     }
 }
 

@@ -44,6 +44,8 @@ test('a brand, a parent and its child; the child is found and shows its parent',
 
   await s.click('nav-settings');
   await s.waitText('db-backend', 'sqlite');
+  // The app got tauri-driver's environment: its own throw-away database.
+  await s.waitText('db-location', driver.data);
   await s.type('brand-id', 'casino');
   await s.type('brand-name', 'Casino Royal');
   await s.select('brand-vertical', 'igaming');
@@ -58,7 +60,7 @@ test('a brand, a parent and its child; the child is found and shows its parent',
 
   await s.click('nav-partners');
   await s.type('partner-search', 'child affiliate');
-  await s.waitText('partner-total', '1 partner');
+  await s.waitText('partner-total', /^1 partners?$/);
   await s.screenshot(shots, '03-search');
   await s.click('partner-row-E2E-CHILD');
   await s.waitText('partner-title', 'Zoë Child Affiliate');

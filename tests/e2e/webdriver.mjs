@@ -129,20 +129,21 @@ export class Session {
     return this.cmd('GET', `/element/${el}/text`);
   }
 
-  /** Waits until the element's text contains `want`. */
+  /** Waits until the element's text contains `want` (a string) or matches it (a RegExp). */
   async waitText(testId, want, timeout = 10000) {
+    const ok = (t) => (want instanceof RegExp ? want.test(t) : t.includes(want));
     const end = Date.now() + timeout;
     let seen = '';
     while (Date.now() < end) {
       try {
         seen = await this.text(testId);
-        if (seen.includes(want)) return seen;
+        if (ok(seen)) return seen;
       } catch {
         /* not there yet */
       }
       await sleep(150);
     }
-    throw new Error(`${testId} never showed "${want}" (last: "${seen}")`);
+    throw new Error(`${testId} never showed ${want instanceof RegExp ? want : `"${want}"`} (last: "${seen}")`);
   }
 
   async screenshot(dir, name) {

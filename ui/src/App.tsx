@@ -4,7 +4,13 @@ import { Route, Routes } from 'react-router-dom';
 import { AppFrame } from './components/AppFrame';
 import { Placeholder } from './components/Placeholder';
 import { NAV } from './nav';
+import { CommissionsPage } from './pages/commissions/CommissionsPage';
+import { CustomerList } from './pages/customers/CustomerList';
+import { CustomerPage } from './pages/customers/CustomerPage';
 import { Dashboard } from './pages/Dashboard';
+import { DealsPage } from './pages/deals/DealsPage';
+import { EditPlanPage, NewPlanPage } from './pages/deals/PlanEditorPage';
+import { PlanPage } from './pages/deals/PlanPage';
 import { EditPartnerPage, NewPartnerPage } from './pages/partners/PartnerFormPage';
 import { PartnerList } from './pages/partners/PartnerList';
 import { PartnerPage } from './pages/partners/PartnerPage';
@@ -19,6 +25,13 @@ export function App() {
         <Route path="/partners/:id" element={<PartnerPage />} />
         <Route path="/partners/:id/edit" element={<EditPartnerPage />} />
         <Route path="/new-partner" element={<NewPartnerPage />} />
+        <Route path="/deals" element={<DealsPage />} />
+        <Route path="/deals/:planId" element={<PlanPage />} />
+        <Route path="/deals/:planId/edit" element={<EditPlanPage />} />
+        <Route path="/new-plan" element={<NewPlanPage />} />
+        <Route path="/customers" element={<CustomerList />} />
+        <Route path="/customers/:id" element={<CustomerPage />} />
+        <Route path="/commissions" element={<CommissionsPage />} />
         <Route path="/settings" element={<SettingsPage />} />
         {NAV.filter((n) => n.planned).map((n) => (
           <Route key={n.key} path={n.path} element={<Placeholder title={n.label} description={n.planned!} />} />

@@ -11,4 +11,11 @@ export function mockApiDefaults() {
   vi.mocked(api.partnersSearch).mockResolvedValue({ total: 0, rows: [] });
   vi.mocked(api.partnersTree).mockResolvedValue([]);
   vi.mocked(api.onProgress).mockResolvedValue(() => {});
+  vi.mocked(api.plansList).mockResolvedValue([]);
+  vi.mocked(api.plansPreview).mockResolvedValue({ ok: false, description: '', field: 'plan_id', error: 'plan_id: is required (a string)' });
+  vi.mocked(api.assignmentsOf).mockResolvedValue([]);
+  vi.mocked(api.customersSearch).mockResolvedValue({ total: 0, rows: [] });
+  vi.mocked(api.periodsList).mockResolvedValue([]);
+  vi.mocked(api.commissionsTotals).mockResolvedValue([]);
+  vi.mocked(api.commissionsLines).mockResolvedValue({ total: 0, rows: [] });
 }

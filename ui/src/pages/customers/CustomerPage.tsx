@@ -59,7 +59,7 @@ export function CustomerPage() {
       </Breadcrumbs>
       <Group gap="sm">
         <Title order={2} data-testid="customer-title">{c.customer_id}</Title>
-        <Badge variant="light" color={c.status === 'excluded' ? 'red' : 'teal'}>{c.status}</Badge>
+        {c.status !== 'excluded' && <Badge variant="light" color="teal">{c.status}</Badge>}
         <CustomerFlags c={c} />
       </Group>
       <SimpleGrid cols={{ base: 2, md: 4 }} spacing="sm">

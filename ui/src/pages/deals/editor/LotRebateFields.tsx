@@ -18,7 +18,7 @@ export function LotRebateFields({ path, value: v, onChange }: Props) {
       <Group align="start" gap="md">
         <WholeInput path={`${path}.min_hold_seconds`} label="Min. holding (seconds)" value={v.min_hold_seconds}
           onChange={(x) => set('min_hold_seconds', x)} placeholder="0" />
-        <NativeSelect label="Split up the tree" value={v.split} {...split} w={320}
+        <NativeSelect label="Split up the tree" value={v.split} {...split} w={440}
           onChange={(e) => set('split', e.currentTarget.value as LotRebateDraft['split'])}
           data={[
             { value: 'difference', label: 'Difference: each IB earns its rate above the ones below' },

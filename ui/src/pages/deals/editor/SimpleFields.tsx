@@ -16,8 +16,8 @@ export function PurchaseShareFields({ path, value: v, onChange, currencyHint }: 
   const set = (k: keyof Omit<PurchaseShareDraft, 'type'>) => (x: string) => onChange({ ...v, [k]: x });
   return (
     <Group align="start" gap="md">
-      <DecimalInput path={`${path}.first_rate`} label="First purchase rate" value={v.first_rate} onChange={set('first_rate')} placeholder="0.15" required />
-      <DecimalInput path={`${path}.repeat_rate`} label="Repeat purchase rate" value={v.repeat_rate} onChange={set('repeat_rate')} placeholder="0.10" required />
+      <DecimalInput path={`${path}.first_rate`} label="First purchase rate" w={180} value={v.first_rate} onChange={set('first_rate')} placeholder="0.15" required />
+      <DecimalInput path={`${path}.repeat_rate`} label="Repeat purchase rate" w={180} value={v.repeat_rate} onChange={set('repeat_rate')} placeholder="0.10" required />
       <DecimalInput path={`${path}.first_purchase_cpa`} label="CPA on a first purchase" value={v.first_purchase_cpa}
         onChange={set('first_purchase_cpa')} placeholder="0" description={currencyHint} w={180} />
     </Group>
