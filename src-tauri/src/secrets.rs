@@ -61,6 +61,30 @@ pub mod tests {
         }
     }
 
+    /// The real OS keyring, round trip: set, read back through a new entry
+    /// (the mock would forget it), delete. Needs a keyring service, so it runs
+    /// when `PARTNERDESK_KEYRING_TEST=1`: `cargo xtask test` runs it under
+    /// `dbus-run-session` with gnome-keyring's Secret Service unlocked.
+    #[test]
+    fn os_keyring_round_trip() {
+        use super::OsKeyring;
+        if std::env::var("PARTNERDESK_KEYRING_TEST").as_deref() != Ok("1") {
+            eprintln!("os_keyring_round_trip: skipped (set PARTNERDESK_KEYRING_TEST=1 with a keyring service running)");
+            return;
+        }
+        let key = format!("test:{}", std::process::id());
+        let store = OsKeyring;
+        assert_eq!(store.get(&key).unwrap(), None);
+        store.set(&key, "s3cret-über").unwrap();
+        assert_eq!(OsKeyring.get(&key).unwrap().as_deref(), Some("s3cret-über"));
+        store.delete(&key).unwrap();
+        assert_eq!(OsKeyring.get(&key).unwrap(), None);
+        store.delete(&key).unwrap();
+        if let Some(log) = std::env::var_os("PARTNERDESK_KEYRING_TEST_LOG") {
+            let _ = std::fs::write(log, "os_keyring_round_trip: ran\n");
+        }
+    }
+
     /// keyring 3 silently falls back to an in-memory mock when no native store
     /// is compiled in; the desktop build must never do that.
     #[test]

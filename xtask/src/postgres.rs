@@ -41,9 +41,28 @@ fn is_root() -> bool {
     Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0").unwrap_or(false)
 }
 
+/// Stops and removes clusters left behind by runs that were killed before they
+/// could clean up (their xtask process is gone).
+fn reap_orphans(bin: &Path, as_postgres: bool) {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name.strip_prefix("partnerdesk-pg-").and_then(|p| p.parse::<u32>().ok()) else { continue };
+        if pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists() {
+            continue;
+        }
+        let orphan = Cluster { url: String::new(), bin: bin.to_path_buf(), data: entry.path().join("data"), root: entry.path(), as_postgres };
+        if orphan.data.join("postmaster.pid").exists() {
+            println!("stopping a PostgreSQL server left behind by an earlier run ({})", orphan.root.display());
+        }
+        drop(orphan); // stops it (if it runs) and removes its folder
+    }
+}
+
 impl Cluster {
     pub fn start() -> Result<Cluster, String> {
         let bin = server_bin()?;
+        reap_orphans(&bin, is_root());
         let root = std::env::temp_dir().join(format!("partnerdesk-pg-{}", std::process::id()));
         let data = root.join("data");
         std::fs::create_dir_all(&root).map_err(|e| format!("cannot create {}: {e}", root.display()))?;
@@ -84,7 +103,9 @@ impl Cluster {
 
 impl Drop for Cluster {
     fn drop(&mut self) {
-        let _ = self.pg("pg_ctl", &["-D", &self.data.display().to_string(), "-m", "fast", "-w", "stop"]);
+        if self.data.join("postmaster.pid").exists() {
+            let _ = self.pg("pg_ctl", &["-D", &self.data.display().to_string(), "-m", "fast", "-w", "stop"]);
+        }
         let _ = std::fs::remove_dir_all(&self.root);
     }
 }

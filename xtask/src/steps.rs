@@ -10,13 +10,17 @@ const TAURI_PACKAGES: &[&str] = &[
     "libwebkit2gtk-4.1-dev", "build-essential", "curl", "wget", "file", "libxdo-dev", "libssl-dev",
     "libayatana-appindicator3-dev", "librsvg2-dev", "pkg-config",
 ];
-/// Debian packages the tests need on top: a display, WebDriver, PostgreSQL, PDF tools, fonts.
+/// Debian packages the tests need on top: a display, WebDriver, PostgreSQL, PDF tools, fonts,
+/// and a Secret Service for the real-keyring test.
 const TEST_PACKAGES: &[&str] = &[
     "xvfb", "xauth", "webkit2gtk-driver", "dbus", "dbus-x11", "postgresql", "libpq-dev", "poppler-utils", "fonts-dejavu-core",
+    "gnome-keyring",
 ];
 
+/// The repository root (xtask/..).
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    root.canonicalize().unwrap_or(root)
 }
 
 /// Runs a command, failing with its name when it fails.
@@ -104,17 +108,37 @@ pub fn run_app(demo: bool) -> Result<(), String> {
     ensure_packages(TAURI_PACKAGES)?;
     ensure_npm()?;
     build_ui()?;
+    // The workspace's binaries in one build: the same feature set as the tests
+    // build, so switching between `run` and `test` rebuilds nothing.
+    step("cargo build --workspace --bins");
+    run(cargo().args(["build", "--workspace", "--bins"]).current_dir(root()))?;
     if demo {
-        step("demo data");
-        let out = cargo().args(["run", "--quiet", "--bin", "partnerdesk", "--", "demo"]).current_dir(root()).output().map_err(|e| e.to_string())?;
+        step("demo data (partnerdesk demo)");
+        let out = Command::new(binary("partnerdesk")).arg("demo").current_dir(root()).output().map_err(|e| format!("cannot run partnerdesk demo: {e}"))?;
         print!("{}", String::from_utf8_lossy(&out.stdout));
         if !out.status.success() {
-            // A database that already has partners keeps them: say so and go on.
-            eprintln!("{}", String::from_utf8_lossy(&out.stderr).trim());
+            // A database that already has partners keeps them: say why and go on.
+            println!("(no demo data added: {})", String::from_utf8_lossy(&out.stderr).trim());
         }
     }
+    if cfg!(target_os = "linux") && std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+        return Err("no display: run this in a desktop session (or try it headless with `xvfb-run -a cargo xtask run`)".into());
+    }
     step("starting Partnerdesk");
-    run(cargo().args(["run", "--bin", "partnerdesk-desktop"]).current_dir(root()))
+    run(&mut Command::new(binary("partnerdesk-desktop")).current_dir(root()))
+}
+
+/// Cargo's target folder (CARGO_TARGET_DIR or target/).
+fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR").filter(|d| !d.is_empty()) {
+        Some(d) => root().join(d),
+        None => root().join("target"),
+    }
+}
+
+/// A binary of the debug build.
+fn binary(name: &str) -> PathBuf {
+    target_dir().join("debug").join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
 }
 
 pub fn bench(args: &[String]) -> Result<(), String> {
@@ -179,6 +203,7 @@ pub fn test_all(e2e: bool) -> Result<(), String> {
         return Err("no test ran against PostgreSQL although a server was available".into());
     }
     check_bindings()?;
+    keyring_test()?;
 
     step("UI component tests (vitest)");
     run(Command::new("npm").args(["test"]).current_dir(root().join("ui")))?;
@@ -187,6 +212,46 @@ pub fn test_all(e2e: bool) -> Result<(), String> {
         e2e_tests()?;
     }
     println!("\nall tests passed in {:.0} s (PostgreSQL tests: {pg_tests})", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// The desktop shell's real-keyring test, under a private D-Bus session with
+/// gnome-keyring's Secret Service unlocked (the store the Linux build uses).
+fn keyring_test() -> Result<(), String> {
+    if !cfg!(target_os = "linux") {
+        return Ok(());
+    }
+    step("the OS keyring, for real (Secret Service under dbus-run-session)");
+    // A keyring of its own: never the user's login keyring or running daemon.
+    let home = std::env::temp_dir().join(format!("partnerdesk-keyring-{}", std::process::id()));
+    let (data, runtime) = (home.join("data"), home.join("run"));
+    for dir in [&data, &runtime] {
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700));
+    }
+    let log = home.join("ran.log");
+    // An empty password on stdin creates and unlocks the login keyring.
+    let script = "printf '' | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec \"$0\" \"$@\"";
+    let result = run(Command::new("dbus-run-session")
+        .args(["--", "sh", "-c", script])
+        .arg(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["test", "--quiet", "--workspace", "--all-targets", "--", "--exact", "secrets::tests::os_keyring_round_trip"])
+        .env("PARTNERDESK_KEYRING_TEST", "1")
+        .env("PARTNERDESK_KEYRING_TEST_LOG", &log)
+        .env("XDG_DATA_HOME", &data)
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .stdin(Stdio::null())
+        .current_dir(root()));
+    let ran = count_lines(&log) > 0;
+    let _ = std::fs::remove_dir_all(&home);
+    result?;
+    if !ran {
+        return Err("the real-keyring test did not run (secrets::tests::os_keyring_round_trip)".into());
+    }
     Ok(())
 }
 
@@ -206,12 +271,12 @@ fn e2e_tests() -> Result<(), String> {
         return Ok(());
     }
     let driver = tauri_driver()?;
-    let app = root().join("target/debug/partnerdesk-desktop");
+    let app = binary("partnerdesk-desktop");
     if !app.exists() {
         return Err(format!("{} was not built", app.display()));
     }
     step("desktop end-to-end test (Xvfb, tauri-driver, WebKitWebDriver)");
-    let shots = root().join("target/e2e-screenshots");
+    let shots = target_dir().join("e2e-screenshots");
     let _ = std::fs::create_dir_all(&shots);
     run(Command::new("dbus-run-session")
         .args(["--", "xvfb-run", "-a", "-s", "-screen 0 1400x900x24", "node", "--test", "--test-concurrency=1", "tests/e2e/"])

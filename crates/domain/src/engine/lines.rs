@@ -38,7 +38,17 @@ impl Book {
             if e.amount.is_zero() && !e.keep_if_zero {
                 continue;
             }
-            let conv = engine.conversion(brand, partner, period)?;
+            // A zero line (kept to explain a carry-over) needs no rate.
+            let conv = match engine.conversion(brand, partner, period) {
+                Err(_) if e.amount.is_zero() => super::Conversion {
+                    from: engine.brands[brand].currency,
+                    to: engine.partners[partner].currency,
+                    rate: Decimal::ONE,
+                    date: None,
+                    inverse: false,
+                },
+                other => other?,
+            };
             let amount = round_cents(conv.apply(e.amount));
             let mut explanation = e.explanation;
             explanation.insert(
