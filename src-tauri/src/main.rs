@@ -13,8 +13,7 @@ use tauri::Manager;
 fn main() {
     let result = tauri::Builder::default()
         .setup(|app| {
-            let shell = tauri::async_runtime::block_on(shell::Shell::start(app.handle().clone(), Box::new(secrets::OsKeyring)));
-            app.manage(shell);
+            app.manage(shell::Shell::start(app.handle().clone(), std::sync::Arc::new(secrets::OsKeyring)));
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![

@@ -25,36 +25,47 @@ impl Progress for TauriProgress {
 }
 
 pub struct Shell {
-    db: RwLock<Result<Context, DatabaseInfo>>,
+    db: Arc<RwLock<Result<Context, DatabaseInfo>>>,
     app: AppHandle,
-    secrets: Box<dyn SecretStore>,
+    secrets: Arc<dyn SecretStore>,
     settings_path: Option<PathBuf>,
 }
 
 impl Shell {
-    /// Opens the database: PARTNERDESK_DATABASE_URL, else the saved URL with its
-    /// password from the keyring, else the embedded default. A failure keeps the
-    /// app open and is shown in Settings.
-    pub async fn start(app: AppHandle, secrets: Box<dyn SecretStore>) -> Shell {
+    /// Starts opening the database in the background, so that the window
+    /// shows at once even when a server takes seconds to answer: commands wait
+    /// for the open to finish. Which database: PARTNERDESK_DATABASE_URL, else
+    /// the saved URL with its password from the keyring, else the embedded
+    /// default. A failure keeps the app open and is shown in Settings.
+    pub fn start(app: AppHandle, secrets: Arc<dyn SecretStore>) -> Shell {
         let settings_path = settings::default_path();
-        let saved = settings::load(settings_path.as_deref());
-        let url = settings::startup_url(std::env::var("PARTNERDESK_DATABASE_URL").ok(), &saved, secrets.as_ref());
-        let shell = Shell { db: RwLock::new(Err(failed("", "not opened yet"))), app, secrets, settings_path };
-        let opened = match url {
-            Ok(url) => shell.open(&url).await.map_err(|e| database::failed_info(&url, &e)),
-            Err(e) => Err(failed("", &e.to_string())),
-        };
-        if let Err(info) = &opened {
-            // Redacted location and the reason; never a password.
-            eprintln!("Partnerdesk: the database {} could not be opened: {}", info.location, info.error.as_deref().unwrap_or(""));
-        }
-        *shell.db.write().await = opened;
+        let db = Arc::new(RwLock::new(Err(failed("", "the database is still being opened"))));
+        let shell = Shell { db: db.clone(), app: app.clone(), secrets: secrets.clone(), settings_path: settings_path.clone() };
+        // Taken before any command can run (a new lock is always free): they queue behind it.
+        let guard = db.try_write_owned();
+        tauri::async_runtime::spawn(async move {
+            // The keyring may ask the user to unlock it: off the start-up path,
+            // and on a thread that may block.
+            let url = tauri::async_runtime::spawn_blocking(move || {
+                let saved = settings::load(settings_path.as_deref());
+                settings::startup_url(std::env::var("PARTNERDESK_DATABASE_URL").ok(), &saved, secrets.as_ref()).map_err(|e| e.to_string())
+            })
+            .await
+            .unwrap_or_else(|e| Err(format!("the database settings could not be read: {e}")));
+            let opened = match url {
+                Ok(url) => open(&app, &url).await.map_err(|e| database::failed_info(&url, &e)),
+                Err(e) => Err(failed("", &e)),
+            };
+            if let Err(info) = &opened {
+                // The redacted location and the reason; never a password.
+                eprintln!("Partnerdesk: the database {} could not be opened: {}", info.location, info.error.as_deref().unwrap_or(""));
+            }
+            match guard {
+                Ok(mut guard) => *guard = opened,
+                Err(_) => *db.write().await = opened,
+            }
+        });
         shell
-    }
-
-    async fn open(&self, url: &str) -> Result<Context, AppError> {
-        let store = database::open(url).await?;
-        Ok(Context::new(store, Actor::local()).with_progress(Arc::new(TauriProgress(self.app.clone()))))
     }
 
     /// The context of the open database, or an error that points to Settings.
@@ -85,7 +96,7 @@ impl Shell {
         let url = if url.trim() == "default" { database::default_url().map_err(ApiError::from)? } else { url.trim().to_string() };
         let default = database::default_url().ok();
         self.app_progress("database", 0, 1, "connecting");
-        let opened = self.open(&url).await;
+        let opened = open(&self.app, &url).await;
         self.app_progress("database", 1, 1, "");
         let ctx = opened.map_err(|e| {
             let mut err = ApiError::from(e);
@@ -109,6 +120,12 @@ impl Shell {
     fn app_progress(&self, task: &str, done: u64, total: u64, message: &str) {
         TauriProgress(self.app.clone()).report(task, done, total, message);
     }
+}
+
+/// Opens and migrates the database at `url`, with a context whose progress goes to the window.
+async fn open(app: &AppHandle, url: &str) -> Result<Context, AppError> {
+    let store = database::open(url).await?;
+    Ok(Context::new(store, Actor::local()).with_progress(Arc::new(TauriProgress(app.clone()))))
 }
 
 fn failed(location: &str, error: &str) -> DatabaseInfo {

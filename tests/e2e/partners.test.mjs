@@ -39,7 +39,8 @@ async function createPartner(id, name, parent) {
 }
 
 test('a brand, a parent and its child; the child is found and shows its parent', async () => {
-  await s.byTestId('nav-settings', 30000);
+  // The frame is up once the header names the acting user (app_info answered).
+  await s.waitText('header-user', /\S/, 30000);
   await s.screenshot(shots, '00-start');
 
   await s.click('nav-settings');

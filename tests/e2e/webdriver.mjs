@@ -2,7 +2,7 @@
 // enough to drive the real desktop app (WebKitWebDriver underneath) without
 // pulling a browser-automation framework into the repository.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,36 +22,53 @@ function freePort() {
   });
 }
 
-/** Starts tauri-driver on free ports, with the app's data in a fresh temporary folder. */
-export async function startDriver() {
+/**
+ * Starts tauri-driver on free ports, with the app's data in a fresh temporary
+ * folder. The app inherits this environment (tauri-driver → WebKitWebDriver →
+ * app); `databaseUrl(dataDir)` may choose another database than a new SQLite file.
+ */
+export async function startDriver({ databaseUrl } = {}) {
   const driverPath = process.env.PARTNERDESK_E2E_DRIVER || 'tauri-driver';
   const port = await freePort();
   const nativePort = await freePort();
   const data = mkdtempSync(join(tmpdir(), 'partnerdesk-e2e-'));
   const env = {
     ...process.env,
-    PARTNERDESK_DATABASE_URL: `sqlite:${join(data, 'e2e.db')}`,
+    PARTNERDESK_DATABASE_URL: databaseUrl ? databaseUrl(data) : `sqlite:${join(data, 'e2e.db')}`,
     PARTNERDESK_DATA_DIR: data,
     PARTNERDESK_CONFIG_DIR: data,
   };
+  const started = Date.now();
   const child = spawn(driverPath, ['--port', String(port), '--native-port', String(nativePort)], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  let failed = null;
+  child.on('error', (e) => (failed = e));
   const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
+  for (let ready = false; !ready; ) {
+    if (failed) throw new Error(`cannot start ${driverPath}: ${failed.message}`);
+    if (child.exitCode !== null) throw new Error(`${driverPath} exited (${child.exitCode}) before it answered`);
     try {
-      const r = await fetch(`${base}/status`);
-      if (r.ok) break;
+      ready = (await fetch(`${base}/status`)).ok;
     } catch {
       /* not listening yet */
     }
-    await sleep(100);
+    if (!ready) {
+      if (Date.now() - started > 15000) {
+        child.kill('SIGTERM');
+        throw new Error(`${driverPath} did not answer on ${base} within 15 s`);
+      }
+      await sleep(100);
+    }
   }
   return {
     base,
     data,
     // SIGTERM, not SIGKILL: only then does tauri-driver stop its WebKitWebDriver child.
     stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+      }
+      rmSync(data, { recursive: true, force: true });
     },
   };
 }

@@ -42,6 +42,11 @@ fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
 
+/// npm (a `.cmd` script on Windows, which `Command` does not resolve by itself).
+fn npm() -> Command {
+    Command::new(if cfg!(windows) { "npm.cmd" } else { "npm" })
+}
+
 fn installed(pkg: &str) -> bool {
     Command::new("dpkg-query")
         .args(["-W", "-f=${Status}", pkg])
@@ -94,14 +99,14 @@ fn ensure_npm() -> Result<(), String> {
     };
     if !fresh {
         step("npm ci (ui/)");
-        run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&ui))?;
+        run(npm().args(["ci", "--no-audit", "--no-fund"]).current_dir(&ui))?;
     }
     Ok(())
 }
 
 fn build_ui() -> Result<(), String> {
     step("building the UI (ui/ → ui/dist)");
-    run(Command::new("npm").args(["run", "build"]).current_dir(root().join("ui")))
+    run(npm().args(["run", "build"]).current_dir(root().join("ui")))
 }
 
 pub fn run_app(demo: bool) -> Result<(), String> {
@@ -198,6 +203,7 @@ pub fn test_all(e2e: bool) -> Result<(), String> {
         .env("RUST_BACKTRACE", "1")
         .current_dir(root()))?;
     let pg_tests = count_lines(&pg_log);
+    let _ = std::fs::remove_file(&pg_log);
     println!("PostgreSQL tests run: {pg_tests}");
     if pg_tests == 0 {
         return Err("no test ran against PostgreSQL although a server was available".into());
@@ -206,7 +212,7 @@ pub fn test_all(e2e: bool) -> Result<(), String> {
     keyring_test()?;
 
     step("UI component tests (vitest)");
-    run(Command::new("npm").args(["test"]).current_dir(root().join("ui")))?;
+    run(npm().args(["test"]).current_dir(root().join("ui")))?;
 
     if e2e {
         e2e_tests()?;
@@ -234,8 +240,15 @@ fn keyring_test() -> Result<(), String> {
         let _ = std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700));
     }
     let log = home.join("ran.log");
-    // An empty password on stdin creates and unlocks the login keyring.
-    let script = "printf '' | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec \"$0\" \"$@\"";
+    // A password on stdin creates and unlocks the login keyring (an empty one
+    // creates none); then wait until the service owns its bus name and the
+    // keyring file is written, or the first request races the daemon.
+    let script = r#"printf 'partnerdesk-test' | gnome-keyring-daemon --unlock --components=secrets >/dev/null || exit 1
+i=0
+until dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q true && [ -s "$XDG_DATA_HOME/keyrings/login.keyring" ]; do
+  i=$((i+1)); [ "$i" -gt 100 ] && { echo "gnome-keyring's Secret Service did not start" >&2; exit 1; }; sleep 0.1
+done
+exec "$0" "$@""#;
     let result = run(Command::new("dbus-run-session")
         .args(["--", "sh", "-c", script])
         .arg(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))

@@ -1,0 +1,50 @@
+// The app opens even when its database cannot be: Settings shows why (issue 2,
+// bad input). One app per case, each with its own environment.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { Session, startDriver } from './webdriver.mjs';
+
+const app = process.env.PARTNERDESK_E2E_APP;
+const shots = process.env.PARTNERDESK_E2E_SCREENSHOTS;
+
+async function withApp(databaseUrl, body) {
+  assert.ok(app, 'PARTNERDESK_E2E_APP names the desktop binary (cargo xtask test sets it)');
+  const driver = await startDriver({ databaseUrl });
+  let s;
+  try {
+    s = await Session.create(driver.base, app);
+    await body(s);
+  } finally {
+    await s?.close();
+    await driver.stop();
+  }
+}
+
+test('an unreachable PostgreSQL server: the app opens and Settings says why', async () => {
+  // Port 1 on localhost: nothing listens there, so the connection is refused at once.
+  await withApp(() => 'postgres://partnerdesk:hunter2@127.0.0.1:1/partnerdesk', async (s) => {
+    await s.click('nav-settings');
+    await s.waitText('db-backend', 'postgres');
+    const error = await s.waitText('db-error', /cannot reach/i);
+    const location = await s.text('db-location');
+    assert.doesNotMatch(`${error} ${location}`, /hunter2/, 'the password is never shown');
+    await s.screenshot(shots, '10-unreachable-postgres');
+  });
+});
+
+test('a file that is not a SQLite database: the app opens and Settings says so', async () => {
+  await withApp(
+    (dir) => {
+      const file = join(dir, 'notes.txt');
+      writeFileSync(file, 'these are notes, not a database\n'.repeat(10));
+      return `sqlite:${file}`;
+    },
+    async (s) => {
+      await s.click('nav-settings');
+      await s.waitText('db-error', /not a Partnerdesk \(SQLite\) database/);
+      await s.screenshot(shots, '11-not-sqlite');
+    },
+  );
+});
