@@ -42,7 +42,7 @@ impl Shell {
         let db = Arc::new(RwLock::new(Err(failed("", "the database is still being opened"))));
         let shell = Shell { db: db.clone(), app: app.clone(), secrets: secrets.clone(), settings_path: settings_path.clone() };
         // Taken before any command can run (a new lock is always free): they queue behind it.
-        let guard = db.try_write_owned();
+        let guard = db.clone().try_write_owned();
         tauri::async_runtime::spawn(async move {
             // The keyring may ask the user to unlock it: off the start-up path,
             // and on a thread that may block.
