@@ -4,7 +4,8 @@
 //! src-tauri/capabilities/.
 fn main() {
     println!("cargo:rerun-if-changed=src-tauri/capabilities");
-    let attrs = tauri_build::Attributes::new().capabilities_path_pattern("./src-tauri/capabilities/**/*");
+    let attrs =
+        tauri_build::Attributes::new().capabilities_path_pattern("./src-tauri/capabilities/**/*");
     if let Err(e) = tauri_build::try_build(attrs) {
         eprintln!("the Tauri build script failed: {e:#}");
         std::process::exit(1);

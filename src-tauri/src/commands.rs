@@ -12,10 +12,18 @@ type Reply<T> = Result<T, ApiError>;
 pub async fn app_info(shell: State<'_, Shell>) -> Reply<AppInfo> {
     let database = shell.info().await;
     let (user, count) = match shell.ctx().await {
-        Ok(ctx) => (ctx.actor.user.clone(), ctx.store.partner_count().await.unwrap_or(0)),
+        Ok(ctx) => (
+            ctx.actor.user.clone(),
+            ctx.store.partner_count().await.unwrap_or(0),
+        ),
         Err(_) => (partnerdesk_app::Actor::local().user, 0),
     };
-    Ok(AppInfo { version: env!("CARGO_PKG_VERSION").to_string(), user, database, partners: u32::try_from(count).unwrap_or(u32::MAX) })
+    Ok(AppInfo {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        user,
+        database,
+        partners: u32::try_from(count).unwrap_or(u32::MAX),
+    })
 }
 
 #[tauri::command]
@@ -44,7 +52,11 @@ pub async fn partners_get(shell: State<'_, Shell>, partner_id: String) -> Reply<
 }
 
 #[tauri::command]
-pub async fn partners_tree(shell: State<'_, Shell>, partner_id: String, max_depth: u32) -> Reply<Vec<SubtreeRow>> {
+pub async fn partners_tree(
+    shell: State<'_, Shell>,
+    partner_id: String,
+    max_depth: u32,
+) -> Reply<Vec<SubtreeRow>> {
     Ok(partners::tree(&shell.ctx().await?, &partner_id, max_depth).await?)
 }
 
@@ -54,21 +66,36 @@ pub async fn partners_create(shell: State<'_, Shell>, input: PartnerInput) -> Re
 }
 
 #[tauri::command]
-pub async fn partners_edit(shell: State<'_, Shell>, partner_id: String, input: PartnerInput) -> Reply<PartnerRow> {
+pub async fn partners_edit(
+    shell: State<'_, Shell>,
+    partner_id: String,
+    input: PartnerInput,
+) -> Reply<PartnerRow> {
     Ok(partners::edit(&shell.ctx().await?, &partner_id, input).await?)
 }
 
 #[tauri::command]
-pub async fn partners_move(shell: State<'_, Shell>, partner_id: String, new_parent_id: Option<String>) -> Reply<PartnerRow> {
+pub async fn partners_move(
+    shell: State<'_, Shell>,
+    partner_id: String,
+    new_parent_id: Option<String>,
+) -> Reply<PartnerRow> {
     Ok(partners::move_partner(&shell.ctx().await?, &partner_id, new_parent_id.as_deref()).await?)
 }
 
 #[tauri::command]
-pub async fn partners_archive(shell: State<'_, Shell>, partner_id: String, archived: bool) -> Reply<PartnerRow> {
+pub async fn partners_archive(
+    shell: State<'_, Shell>,
+    partner_id: String,
+    archived: bool,
+) -> Reply<PartnerRow> {
     Ok(partners::archive(&shell.ctx().await?, &partner_id, archived).await?)
 }
 
 #[tauri::command]
-pub async fn tracking_codes_add(shell: State<'_, Shell>, input: TrackingCodeView) -> Reply<TrackingCodeView> {
+pub async fn tracking_codes_add(
+    shell: State<'_, Shell>,
+    input: TrackingCodeView,
+) -> Reply<TrackingCodeView> {
     Ok(partners::add_tracking_code(&shell.ctx().await?, input).await?)
 }

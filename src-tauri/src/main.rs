@@ -13,7 +13,10 @@ use tauri::Manager;
 fn main() {
     let result = tauri::Builder::default()
         .setup(|app| {
-            app.manage(shell::Shell::start(app.handle().clone(), std::sync::Arc::new(secrets::OsKeyring)));
+            app.manage(shell::Shell::start(
+                app.handle().clone(),
+                std::sync::Arc::new(secrets::OsKeyring),
+            ));
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![

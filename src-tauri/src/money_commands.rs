@@ -28,17 +28,26 @@ pub async fn plans_save(shell: State<'_, Shell>, json: String) -> Reply<PlanView
 }
 
 #[tauri::command]
-pub async fn assignments_of(shell: State<'_, Shell>, partner_id: String) -> Reply<Vec<AssignmentView>> {
+pub async fn assignments_of(
+    shell: State<'_, Shell>,
+    partner_id: String,
+) -> Reply<Vec<AssignmentView>> {
     Ok(plans::assignments_of(&shell.ctx().await?, &partner_id).await?)
 }
 
 #[tauri::command]
-pub async fn assignments_add(shell: State<'_, Shell>, input: AssignmentView) -> Reply<AssignmentView> {
+pub async fn assignments_add(
+    shell: State<'_, Shell>,
+    input: AssignmentView,
+) -> Reply<AssignmentView> {
     Ok(plans::assign(&shell.ctx().await?, input).await?)
 }
 
 #[tauri::command]
-pub async fn customers_search(shell: State<'_, Shell>, query: CustomerQuery) -> Reply<CustomerPage> {
+pub async fn customers_search(
+    shell: State<'_, Shell>,
+    query: CustomerQuery,
+) -> Reply<CustomerPage> {
     Ok(customers::search(&shell.ctx().await?, &query).await?)
 }
 
@@ -73,8 +82,17 @@ pub async fn commissions_totals(shell: State<'_, Shell>, period: String) -> Repl
 }
 
 #[tauri::command]
-pub async fn commissions_line_detail(shell: State<'_, Shell>, period: String, partner_id: String, brand_id: String, kind: String) -> Reply<LineDetail> {
-    Ok(commission_views::detail(&shell.ctx().await?, &period, &partner_id, &brand_id, &kind).await?)
+pub async fn commissions_line_detail(
+    shell: State<'_, Shell>,
+    period: String,
+    partner_id: String,
+    brand_id: String,
+    kind: String,
+) -> Reply<LineDetail> {
+    Ok(
+        commission_views::detail(&shell.ctx().await?, &period, &partner_id, &brand_id, &kind)
+            .await?,
+    )
 }
 
 #[tauri::command]

@@ -25,7 +25,9 @@ impl SecretStore for OsKeyring {
 
     fn set(&self, key: &str, secret: &str) -> Result<(), String> {
         let entry = keyring::Entry::new(SERVICE, key).map_err(|e| e.to_string())?;
-        entry.set_password(secret).map_err(|e| format!("the OS keyring refused to store the password: {e}"))
+        entry
+            .set_password(secret)
+            .map_err(|e| format!("the OS keyring refused to store the password: {e}"))
     }
 
     fn delete(&self, key: &str) -> Result<(), String> {
@@ -52,7 +54,10 @@ pub mod tests {
             Ok(self.0.lock().map_err(|e| e.to_string())?.get(key).cloned())
         }
         fn set(&self, key: &str, secret: &str) -> Result<(), String> {
-            self.0.lock().map_err(|e| e.to_string())?.insert(key.into(), secret.into());
+            self.0
+                .lock()
+                .map_err(|e| e.to_string())?
+                .insert(key.into(), secret.into());
             Ok(())
         }
         fn delete(&self, key: &str) -> Result<(), String> {
@@ -91,7 +96,10 @@ pub mod tests {
     fn the_desktop_build_uses_a_native_keyring_not_the_mock() {
         let builder = keyring::default::default_credential_builder();
         assert!(
-            !matches!(builder.persistence(), keyring::credential::CredentialPersistence::EntryOnly),
+            !matches!(
+                builder.persistence(),
+                keyring::credential::CredentialPersistence::EntryOnly
+            ),
             "the default keyring store is the in-memory mock: enable the native store features"
         );
     }

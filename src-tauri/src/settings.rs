@@ -25,21 +25,30 @@ pub fn default_path() -> Option<PathBuf> {
 
 /// The saved settings; a missing or unreadable file means the defaults.
 pub fn load(path: Option<&Path>) -> Settings {
-    let Some(path) = path else { return Settings::default() };
-    let Ok(text) = std::fs::read_to_string(path) else { return Settings::default() };
+    let Some(path) = path else {
+        return Settings::default();
+    };
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Settings::default();
+    };
     match serde_json::from_str(&text) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("Partnerdesk: ignoring the unreadable settings file {}: {e}", path.display());
+            eprintln!(
+                "Partnerdesk: ignoring the unreadable settings file {}: {e}",
+                path.display()
+            );
             Settings::default()
         }
     }
 }
 
 pub fn save(path: Option<&Path>, s: &Settings) -> Result<(), String> {
-    let path = path.ok_or("this system names no configuration folder; set PARTNERDESK_CONFIG_DIR")?;
+    let path =
+        path.ok_or("this system names no configuration folder; set PARTNERDESK_CONFIG_DIR")?;
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
     let text = serde_json::to_string_pretty(s).map_err(|e| e.to_string())?;
     std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
@@ -53,7 +62,11 @@ pub fn password_key(url_without_password: &str) -> String {
 /// The database to open at start-up: `PARTNERDESK_DATABASE_URL` (given as
 /// `env_url`), else the saved URL with its password from the keyring, else
 /// the embedded default.
-pub fn startup_url(env_url: Option<String>, saved: &Settings, secrets: &dyn SecretStore) -> partnerdesk_app::Result<String> {
+pub fn startup_url(
+    env_url: Option<String>,
+    saved: &Settings,
+    secrets: &dyn SecretStore,
+) -> partnerdesk_app::Result<String> {
     if let Some(url) = env_url.filter(|u| !u.trim().is_empty()) {
         return Ok(url.trim().to_string());
     }
@@ -76,20 +89,30 @@ pub fn startup_url(env_url: Option<String>, saved: &Settings, secrets: &dyn Secr
 /// After `url` opened: what to save (the URL without its password, or nothing
 /// for the embedded default) and the password moved to the keyring. An old
 /// password of the same URL is removed when the new URL has none.
-pub fn remember(url: &str, default_url: Option<&str>, secrets: &dyn SecretStore) -> Result<Settings, ApiError> {
+pub fn remember(
+    url: &str,
+    default_url: Option<&str>,
+    secrets: &dyn SecretStore,
+) -> Result<Settings, ApiError> {
     if Some(url) == default_url {
         return Ok(Settings { database_url: None });
     }
     let (saved, password) = database::split_password(url).map_err(ApiError::from)?;
     let key = password_key(&saved);
     match &password {
-        Some(p) => secrets.set(&key, p).map_err(|message| ApiError { code: "keyring".into(), message, field: Some("url".into()) })?,
+        Some(p) => secrets.set(&key, p).map_err(|message| ApiError {
+            code: "keyring".into(),
+            message,
+            field: Some("url".into()),
+        })?,
         // Nothing to keep: a keyring that cannot even be reached holds nothing to forget.
         None => {
             let _ = secrets.delete(&key);
         }
     }
-    Ok(Settings { database_url: Some(saved) })
+    Ok(Settings {
+        database_url: Some(saved),
+    })
 }
 
 #[cfg(test)]
@@ -105,7 +128,10 @@ mod tests {
         let s = remember(PG, Some("sqlite:/x/partnerdesk.db"), &keyring).unwrap();
         let saved = s.database_url.clone().unwrap();
         assert!(!saved.contains("s3cret"), "{saved}");
-        assert_eq!(keyring.get(&password_key(&saved)).unwrap().as_deref(), Some("s3cret"));
+        assert_eq!(
+            keyring.get(&password_key(&saved)).unwrap().as_deref(),
+            Some("s3cret")
+        );
 
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("settings.json");
@@ -116,16 +142,32 @@ mod tests {
 
         // Next start: the saved URL with the password back from the keyring.
         let url = startup_url(None, &load(Some(&file)), &keyring).unwrap();
-        assert!(url.contains("anna:s3cret@db.example"), "the password is put back");
+        assert!(
+            url.contains("anna:s3cret@db.example"),
+            "the password is put back"
+        );
     }
 
     #[test]
     fn the_environment_wins_and_the_default_is_saved_as_nothing() {
         let keyring = MemoryStore::default();
-        let saved = Settings { database_url: Some("postgres://anna@db.example/pd".into()) };
-        assert_eq!(startup_url(Some("sqlite:/tmp/e.db".into()), &saved, &keyring).unwrap(), "sqlite:/tmp/e.db");
-        assert_eq!(startup_url(Some("  ".into()), &saved, &keyring).unwrap(), "postgres://anna@db.example/pd");
-        let s = remember("sqlite:/x/partnerdesk.db", Some("sqlite:/x/partnerdesk.db"), &keyring).unwrap();
+        let saved = Settings {
+            database_url: Some("postgres://anna@db.example/pd".into()),
+        };
+        assert_eq!(
+            startup_url(Some("sqlite:/tmp/e.db".into()), &saved, &keyring).unwrap(),
+            "sqlite:/tmp/e.db"
+        );
+        assert_eq!(
+            startup_url(Some("  ".into()), &saved, &keyring).unwrap(),
+            "postgres://anna@db.example/pd"
+        );
+        let s = remember(
+            "sqlite:/x/partnerdesk.db",
+            Some("sqlite:/x/partnerdesk.db"),
+            &keyring,
+        )
+        .unwrap();
         assert_eq!(s.database_url, None);
     }
 
@@ -144,7 +186,10 @@ mod tests {
         let file = dir.path().join("settings.json");
         std::fs::write(&file, "{not json").unwrap();
         assert_eq!(load(Some(&file)), Settings::default());
-        assert_eq!(load(Some(&dir.path().join("missing.json"))), Settings::default());
+        assert_eq!(
+            load(Some(&dir.path().join("missing.json"))),
+            Settings::default()
+        );
     }
 
     #[test]
@@ -166,7 +211,12 @@ mod tests {
         assert!(!err.message.contains("s3cret"));
         // Without a password there is nothing to keep: the keyring is not needed.
         assert!(remember("postgres://anna@db.example/pd", None, &Broken).is_ok());
-        let saved = Settings { database_url: Some("postgres://anna@db.example/pd".into()) };
-        assert_eq!(startup_url(None, &saved, &Broken).unwrap(), "postgres://anna@db.example/pd");
+        let saved = Settings {
+            database_url: Some("postgres://anna@db.example/pd".into()),
+        };
+        assert_eq!(
+            startup_url(None, &saved, &Broken).unwrap(),
+            "postgres://anna@db.example/pd"
+        );
     }
 }

@@ -39,8 +39,16 @@ impl Shell {
     /// default. A failure keeps the app open and is shown in Settings.
     pub fn start(app: AppHandle, secrets: Arc<dyn SecretStore>) -> Shell {
         let settings_path = settings::default_path();
-        let db = Arc::new(RwLock::new(Err(failed("", "the database is still being opened"))));
-        let shell = Shell { db: db.clone(), app: app.clone(), secrets: secrets.clone(), settings_path: settings_path.clone() };
+        let db = Arc::new(RwLock::new(Err(failed(
+            "",
+            "the database is still being opened",
+        ))));
+        let shell = Shell {
+            db: db.clone(),
+            app: app.clone(),
+            secrets: secrets.clone(),
+            settings_path: settings_path.clone(),
+        };
         // Taken before any command can run (a new lock is always free): they queue behind it.
         let guard = db.clone().try_write_owned();
         tauri::async_runtime::spawn(async move {
@@ -48,17 +56,28 @@ impl Shell {
             // and on a thread that may block.
             let url = tauri::async_runtime::spawn_blocking(move || {
                 let saved = settings::load(settings_path.as_deref());
-                settings::startup_url(std::env::var("PARTNERDESK_DATABASE_URL").ok(), &saved, secrets.as_ref()).map_err(|e| e.to_string())
+                settings::startup_url(
+                    std::env::var("PARTNERDESK_DATABASE_URL").ok(),
+                    &saved,
+                    secrets.as_ref(),
+                )
+                .map_err(|e| e.to_string())
             })
             .await
             .unwrap_or_else(|e| Err(format!("the database settings could not be read: {e}")));
             let opened = match url {
-                Ok(url) => open(&app, &url).await.map_err(|e| database::failed_info(&url, &e)),
+                Ok(url) => open(&app, &url)
+                    .await
+                    .map_err(|e| database::failed_info(&url, &e)),
                 Err(e) => Err(failed("", &e)),
             };
             if let Err(info) = &opened {
                 // The redacted location and the reason; never a password.
-                eprintln!("Partnerdesk: the database {} could not be opened: {}", info.location, info.error.as_deref().unwrap_or(""));
+                eprintln!(
+                    "Partnerdesk: the database {} could not be opened: {}",
+                    info.location,
+                    info.error.as_deref().unwrap_or("")
+                );
             }
             match guard {
                 Ok(mut guard) => *guard = opened,
@@ -93,7 +112,11 @@ impl Shell {
     /// Switches to another database ("default" = the embedded one). The URL is
     /// saved without its password; the password goes to the OS keyring.
     pub async fn switch(&self, url: &str) -> Result<DatabaseInfo, ApiError> {
-        let url = if url.trim() == "default" { database::default_url().map_err(ApiError::from)? } else { url.trim().to_string() };
+        let url = if url.trim() == "default" {
+            database::default_url().map_err(ApiError::from)?
+        } else {
+            url.trim().to_string()
+        };
         let default = database::default_url().ok();
         self.app_progress("database", 0, 1, "connecting");
         let opened = open(&self.app, &url).await;
@@ -104,7 +127,13 @@ impl Shell {
             err
         })?;
         let remembered = settings::remember(&url, default.as_deref(), self.secrets.as_ref())
-            .and_then(|s| settings::save(self.settings_path.as_deref(), &s).map_err(|message| ApiError { code: "io".into(), message, field: None }));
+            .and_then(|s| {
+                settings::save(self.settings_path.as_deref(), &s).map_err(|message| ApiError {
+                    code: "io".into(),
+                    message,
+                    field: None,
+                })
+            });
         if let Err(e) = remembered {
             ctx.store.close().await;
             return Err(e);
@@ -129,5 +158,10 @@ async fn open(app: &AppHandle, url: &str) -> Result<Context, AppError> {
 }
 
 fn failed(location: &str, error: &str) -> DatabaseInfo {
-    DatabaseInfo { backend: "sqlite".into(), location: location.into(), ok: false, error: Some(error.into()) }
+    DatabaseInfo {
+        backend: "sqlite".into(),
+        location: location.into(),
+        ok: false,
+        error: Some(error.into()),
+    }
 }

@@ -69,3 +69,16 @@ test('a brand, a parent and its child; the child is found and shows its parent',
   assert.match(parent, /Master Media/, 'the partner page names its parent');
   await s.screenshot(shots, '04-child-page');
 });
+
+test('the window may listen to progress events, and no more of the core API than that', async () => {
+  const result = await s.executeAsync(`
+    const done = arguments[arguments.length - 1];
+    const tauri = window.__TAURI_INTERNALS__;
+    const handler = tauri.transformCallback(() => {});
+    tauri.invoke('plugin:event|listen', { event: 'progress', target: { kind: 'Any' }, handler })
+      .then(() => tauri.invoke('plugin:window|set_title', { label: 'main', value: 'changed' })
+        .then(() => done('listen: ok; set_title: allowed'), (e) => done('listen: ok; set_title: refused (' + e + ')')))
+      .catch((e) => done('listen: refused (' + e + ')'));
+  `);
+  assert.match(result, /^listen: ok; set_title: refused/, result);
+});

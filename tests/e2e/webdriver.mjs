@@ -163,6 +163,11 @@ export class Session {
     throw new Error(`${testId} never showed ${want instanceof RegExp ? want : `"${want}"`} (last: "${seen}")`);
   }
 
+  /** Runs `script` in the window; it calls `arguments[arguments.length - 1](result)` when done. */
+  async executeAsync(script, args = []) {
+    return this.cmd('POST', '/execute/async', { script, args });
+  }
+
   async screenshot(dir, name) {
     if (!dir) return;
     mkdirSync(dir, { recursive: true });

@@ -7,13 +7,29 @@ use std::time::Instant;
 
 /// Debian packages: Tauri's build and run dependencies.
 const TAURI_PACKAGES: &[&str] = &[
-    "libwebkit2gtk-4.1-dev", "build-essential", "curl", "wget", "file", "libxdo-dev", "libssl-dev",
-    "libayatana-appindicator3-dev", "librsvg2-dev", "pkg-config",
+    "libwebkit2gtk-4.1-dev",
+    "build-essential",
+    "curl",
+    "wget",
+    "file",
+    "libxdo-dev",
+    "libssl-dev",
+    "libayatana-appindicator3-dev",
+    "librsvg2-dev",
+    "pkg-config",
 ];
 /// Debian packages the tests need on top: a display, WebDriver, PostgreSQL, PDF tools, fonts,
 /// and a Secret Service for the real-keyring test.
 const TEST_PACKAGES: &[&str] = &[
-    "xvfb", "xauth", "webkit2gtk-driver", "dbus", "dbus-x11", "postgresql", "libpq-dev", "poppler-utils", "fonts-dejavu-core",
+    "xvfb",
+    "xauth",
+    "webkit2gtk-driver",
+    "dbus",
+    "dbus-x11",
+    "postgresql",
+    "libpq-dev",
+    "poppler-utils",
+    "fonts-dejavu-core",
     "gnome-keyring",
 ];
 
@@ -26,7 +42,9 @@ fn root() -> PathBuf {
 /// Runs a command, failing with its name when it fails.
 pub fn run(cmd: &mut Command) -> Result<(), String> {
     let shown = format!("{cmd:?}");
-    let status = cmd.status().map_err(|e| format!("cannot start {shown}: {e}"))?;
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot start {shown}: {e}"))?;
     if status.success() {
         Ok(())
     } else {
@@ -38,8 +56,39 @@ fn step(name: &str) {
     println!("\n==> {name}");
 }
 
+fn cargo_exe() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+/// Cargo, without the variables `cargo run` set for this xtask process.
 fn cargo() -> Command {
-    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let mut cmd = Command::new(cargo_exe());
+    without_cargo_run_env(&mut cmd);
+    cmd
+}
+
+/// Removes the variables `cargo run` set for this xtask process: a nested
+/// cargo would inherit them, and build scripts that watch them (ring watches
+/// CARGO_MANIFEST_DIR) would rebuild ring, rustls and sqlx every time one
+/// switches between `cargo xtask …` and plain cargo commands.
+fn without_cargo_run_env(cmd: &mut Command) {
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy();
+        let set_by_cargo_run = key.starts_with("CARGO_PKG_")
+            || matches!(
+                key.as_ref(),
+                "CARGO_MANIFEST_DIR"
+                    | "CARGO_MANIFEST_PATH"
+                    | "CARGO_MANIFEST_LINKS"
+                    | "CARGO_CRATE_NAME"
+                    | "CARGO_BIN_NAME"
+                    | "CARGO_PRIMARY_PACKAGE"
+                    | "CARGO_RUSTC_CURRENT_DIR"
+            );
+        if set_by_cargo_run {
+            cmd.env_remove(key.as_ref());
+        }
+    }
 }
 
 /// npm (a `.cmd` script on Windows, which `Command` does not resolve by itself).
@@ -58,16 +107,35 @@ fn installed(pkg: &str) -> bool {
 
 /// Installs missing Debian packages when we may (root or password-less sudo).
 fn ensure_packages(pkgs: &[&str]) -> Result<(), String> {
-    if !cfg!(target_os = "linux") || Command::new("dpkg-query").arg("--version").stdout(Stdio::null()).status().is_err() {
+    if !cfg!(target_os = "linux")
+        || Command::new("dpkg-query")
+            .arg("--version")
+            .stdout(Stdio::null())
+            .status()
+            .is_err()
+    {
         return Ok(()); // not Debian/Ubuntu: the README lists what to install by hand
     }
     let missing: Vec<&str> = pkgs.iter().copied().filter(|p| !installed(p)).collect();
     if missing.is_empty() {
         return Ok(());
     }
-    step(&format!("installing Debian packages: {}", missing.join(" ")));
-    let root_user = Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0").unwrap_or(false);
-    let sudo = !root_user && Command::new("sudo").args(["-n", "true"]).stderr(Stdio::null()).status().map(|s| s.success()).unwrap_or(false);
+    step(&format!(
+        "installing Debian packages: {}",
+        missing.join(" ")
+    ));
+    let root_user = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false);
+    let sudo = !root_user
+        && Command::new("sudo")
+            .args(["-n", "true"])
+            .stderr(Stdio::null())
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
     if !root_user && !sudo {
         return Err(format!("these Debian packages are missing and this user cannot install them: {}\nrun: sudo apt-get install {}", missing.join(" "), missing.join(" ")));
     }
@@ -93,13 +161,18 @@ fn ensure_npm() -> Result<(), String> {
     let ui = root().join("ui");
     let lock = ui.join("package-lock.json");
     let stamp = ui.join("node_modules/.package-lock.json");
-    let fresh = match (std::fs::metadata(&lock).and_then(|m| m.modified()), std::fs::metadata(&stamp).and_then(|m| m.modified())) {
+    let fresh = match (
+        std::fs::metadata(&lock).and_then(|m| m.modified()),
+        std::fs::metadata(&stamp).and_then(|m| m.modified()),
+    ) {
         (Ok(l), Ok(s)) => s >= l,
         _ => false,
     };
     if !fresh {
         step("npm ci (ui/)");
-        run(npm().args(["ci", "--no-audit", "--no-fund"]).current_dir(&ui))?;
+        run(npm()
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&ui))?;
     }
     Ok(())
 }
@@ -116,17 +189,29 @@ pub fn run_app(demo: bool) -> Result<(), String> {
     // The workspace's binaries in one build: the same feature set as the tests
     // build, so switching between `run` and `test` rebuilds nothing.
     step("cargo build --workspace --bins");
-    run(cargo().args(["build", "--workspace", "--bins"]).current_dir(root()))?;
+    run(cargo()
+        .args(["build", "--workspace", "--bins"])
+        .current_dir(root()))?;
     if demo {
         step("demo data (partnerdesk demo)");
-        let out = Command::new(binary("partnerdesk")).arg("demo").current_dir(root()).output().map_err(|e| format!("cannot run partnerdesk demo: {e}"))?;
+        let out = Command::new(binary("partnerdesk"))
+            .arg("demo")
+            .current_dir(root())
+            .output()
+            .map_err(|e| format!("cannot run partnerdesk demo: {e}"))?;
         print!("{}", String::from_utf8_lossy(&out.stdout));
         if !out.status.success() {
             // A database that already has partners keeps them: say why and go on.
-            println!("(no demo data added: {})", String::from_utf8_lossy(&out.stderr).trim());
+            println!(
+                "(no demo data added: {})",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
         }
     }
-    if cfg!(target_os = "linux") && std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+    if cfg!(target_os = "linux")
+        && std::env::var_os("DISPLAY").is_none()
+        && std::env::var_os("WAYLAND_DISPLAY").is_none()
+    {
         return Err("no display: run this in a desktop session (or try it headless with `xvfb-run -a cargo xtask run`)".into());
     }
     step("starting Partnerdesk");
@@ -143,15 +228,30 @@ fn target_dir() -> PathBuf {
 
 /// A binary of the debug build.
 fn binary(name: &str) -> PathBuf {
-    target_dir().join("debug").join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+    target_dir()
+        .join("debug")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
 }
 
 pub fn bench(args: &[String]) -> Result<(), String> {
-    run(cargo().args(["run", "--release", "--quiet", "--bin", "partnerdesk", "--", "bench"]).args(args).current_dir(root()))
+    run(cargo()
+        .args([
+            "run",
+            "--release",
+            "--quiet",
+            "--bin",
+            "partnerdesk",
+            "--",
+            "bench",
+        ])
+        .args(args)
+        .current_dir(root()))
 }
 
 fn count_lines(path: &Path) -> usize {
-    std::fs::read_to_string(path).map(|t| t.lines().count()).unwrap_or(0)
+    std::fs::read_to_string(path)
+        .map(|t| t.lines().count())
+        .unwrap_or(0)
 }
 
 fn check_bindings() -> Result<(), String> {
@@ -160,7 +260,11 @@ fn check_bindings() -> Result<(), String> {
         return Ok(());
     }
     step("checking that ui/src/bindings matches the Rust types");
-    let diff = Command::new("git").args(["status", "--porcelain", "--", "ui/src/bindings"]).current_dir(root()).output().map_err(|e| e.to_string())?;
+    let diff = Command::new("git")
+        .args(["status", "--porcelain", "--", "ui/src/bindings"])
+        .current_dir(root())
+        .output()
+        .map_err(|e| e.to_string())?;
     let changes = String::from_utf8_lossy(&diff.stdout);
     if !changes.trim().is_empty() {
         return Err(format!(
@@ -179,7 +283,10 @@ pub fn test_all(e2e: bool) -> Result<(), String> {
     build_ui()?;
 
     let _cluster;
-    let pg_url = match std::env::var("PARTNERDESK_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty()) {
+    let pg_url = match std::env::var("PARTNERDESK_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
         Some(u) => u,
         None => {
             step("starting a throw-away PostgreSQL server");
@@ -190,11 +297,14 @@ pub fn test_all(e2e: bool) -> Result<(), String> {
             url
         }
     };
-    let pg_log = std::env::temp_dir().join(format!("partnerdesk-pg-tests-{}.log", std::process::id()));
+    let pg_log =
+        std::env::temp_dir().join(format!("partnerdesk-pg-tests-{}.log", std::process::id()));
     let _ = std::fs::remove_file(&pg_log);
 
     step("cargo build --workspace --all-targets");
-    run(cargo().args(["build", "--workspace", "--all-targets"]).current_dir(root()))?;
+    run(cargo()
+        .args(["build", "--workspace", "--all-targets"])
+        .current_dir(root()))?;
     step("cargo test --workspace --all-targets (SQLite and PostgreSQL)");
     run(cargo()
         .args(["test", "--workspace", "--all-targets"])
@@ -217,7 +327,10 @@ pub fn test_all(e2e: bool) -> Result<(), String> {
     if e2e {
         e2e_tests()?;
     }
-    println!("\nall tests passed in {:.0} s (PostgreSQL tests: {pg_tests})", started.elapsed().as_secs_f64());
+    println!(
+        "\nall tests passed in {:.0} s (PostgreSQL tests: {pg_tests})",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
@@ -232,7 +345,8 @@ fn keyring_test() -> Result<(), String> {
     let home = std::env::temp_dir().join(format!("partnerdesk-keyring-{}", std::process::id()));
     let (data, runtime) = (home.join("data"), home.join("run"));
     for dir in [&data, &runtime] {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
     #[cfg(unix)]
     {
@@ -249,10 +363,20 @@ until dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedes
   i=$((i+1)); [ "$i" -gt 100 ] && { echo "gnome-keyring's Secret Service did not start" >&2; exit 1; }; sleep 0.1
 done
 exec "$0" "$@""#;
-    let result = run(Command::new("dbus-run-session")
+    let mut cmd = Command::new("dbus-run-session");
+    without_cargo_run_env(&mut cmd);
+    let result = run(cmd
         .args(["--", "sh", "-c", script])
-        .arg(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["test", "--quiet", "--workspace", "--all-targets", "--", "--exact", "secrets::tests::os_keyring_round_trip"])
+        .arg(cargo_exe())
+        .args([
+            "test",
+            "--quiet",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "--exact",
+            "secrets::tests::os_keyring_round_trip",
+        ])
         .env("PARTNERDESK_KEYRING_TEST", "1")
         .env("PARTNERDESK_KEYRING_TEST_LOG", &log)
         .env("XDG_DATA_HOME", &data)
@@ -263,14 +387,20 @@ exec "$0" "$@""#;
     let _ = std::fs::remove_dir_all(&home);
     result?;
     if !ran {
-        return Err("the real-keyring test did not run (secrets::tests::os_keyring_round_trip)".into());
+        return Err(
+            "the real-keyring test did not run (secrets::tests::os_keyring_round_trip)".into(),
+        );
     }
     Ok(())
 }
 
 fn tauri_driver() -> Result<PathBuf, String> {
-    let home = std::env::var_os("CARGO_HOME").map(PathBuf::from).or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
-    let bin = home.map(|h| h.join("bin/tauri-driver")).unwrap_or_else(|| PathBuf::from("tauri-driver"));
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    let bin = home
+        .map(|h| h.join("bin/tauri-driver"))
+        .unwrap_or_else(|| PathBuf::from("tauri-driver"));
     if !bin.exists() {
         step("installing tauri-driver (cargo install tauri-driver --locked)");
         run(cargo().args(["install", "tauri-driver", "--locked", "--version", "^2"]))?;
@@ -292,7 +422,17 @@ fn e2e_tests() -> Result<(), String> {
     let shots = target_dir().join("e2e-screenshots");
     let _ = std::fs::create_dir_all(&shots);
     run(Command::new("dbus-run-session")
-        .args(["--", "xvfb-run", "-a", "-s", "-screen 0 1400x900x24", "node", "--test", "--test-concurrency=1", "tests/e2e/"])
+        .args([
+            "--",
+            "xvfb-run",
+            "-a",
+            "-s",
+            "-screen 0 1400x900x24",
+            "node",
+            "--test",
+            "--test-concurrency=1",
+            "tests/e2e/",
+        ])
         .env("PARTNERDESK_E2E_APP", &app)
         .env("PARTNERDESK_E2E_DRIVER", &driver)
         .env("PARTNERDESK_E2E_SCREENSHOTS", &shots)

@@ -62,7 +62,10 @@ pub fn failed_info(url: &str, error: &AppError) -> DatabaseInfo {
 pub fn split_password(url: &str) -> Result<(String, Option<String>)> {
     let parsed = partnerdesk_store::url::DatabaseUrl::parse(url)?;
     let password = parsed.password();
-    Ok((parsed.with_password(None).connect_string_for_saving(), password))
+    Ok((
+        parsed.with_password(None).connect_string_for_saving(),
+        password,
+    ))
 }
 
 /// The saved URL with its password (from the keyring) put back.

@@ -425,7 +425,11 @@ impl Store {
 
     /// Streams a period's activity rows into `f`. Each row arrives as one
     /// text (ids hold no commas), which halves the driver's per-row cost.
-    pub async fn each_activity(&self, period: Period, mut f: impl FnMut(ActivityDay) -> Result<(), String>) -> Result<u64> {
+    pub async fn each_activity(
+        &self,
+        period: Period,
+        mut f: impl FnMut(ActivityDay) -> Result<(), String>,
+    ) -> Result<u64> {
         let mut rows = sqlx::query_as::<_, (String,)>(
             "SELECT customer_id || ',' || brand_id || ',' || date || ',' || deposits || ',' || withdrawals || ',' || bets || ',' || wins \
              || ',' || bonuses || ',' || chargebacks || ',' || taxes FROM igaming_activity WHERE period = $1",
@@ -435,7 +439,10 @@ impl Store {
         let mut n = 0;
         while let Some((line,)) = rows.try_next().await? {
             let mut c = line.split(',');
-            let mut next = || c.next().ok_or_else(|| corrupt(format!("activity row '{line}' is incomplete")));
+            let mut next = || {
+                c.next()
+                    .ok_or_else(|| corrupt(format!("activity row '{line}' is incomplete")))
+            };
             let a = ActivityDay {
                 customer_id: id(next()?.to_string())?,
                 brand_id: id(next()?.to_string())?,
@@ -456,7 +463,11 @@ impl Store {
 
     /// Streams the trades closed in a period into `f` (one text per row,
     /// fields split by the unit separator, which no field may hold).
-    pub async fn each_trade(&self, period: Period, mut f: impl FnMut(Trade) -> Result<(), String>) -> Result<u64> {
+    pub async fn each_trade(
+        &self,
+        period: Period,
+        mut f: impl FnMut(Trade) -> Result<(), String>,
+    ) -> Result<u64> {
         const SEP: &str = "\u{1f}";
         let mut rows = sqlx::query_as::<_, (String,)>(
             "SELECT trade_id || $2 || customer_id || $2 || brand_id || $2 || symbol || $2 || instrument_group || $2 || lots || $2 \
@@ -468,7 +479,10 @@ impl Store {
         let mut n = 0;
         while let Some((line,)) = rows.try_next().await? {
             let mut c = line.split(SEP);
-            let mut next = || c.next().ok_or_else(|| corrupt(format!("trade row '{line}' is incomplete")));
+            let mut next = || {
+                c.next()
+                    .ok_or_else(|| corrupt(format!("trade row '{line}' is incomplete")))
+            };
             let t = Trade {
                 trade_id: id(next()?.to_string())?,
                 customer_id: id(next()?.to_string())?,

@@ -502,7 +502,10 @@ pub fn trade(r: &Row) -> Parsed<Trade> {
         commission: parse_non_negative("commission", r.cell(8))?,
         spread_revenue: parse_non_negative("spread_revenue", r.cell(9))?,
     };
-    for (col, v) in [("symbol", &t.symbol), ("instrument_group", &t.instrument_group)] {
+    for (col, v) in [
+        ("symbol", &t.symbol),
+        ("instrument_group", &t.instrument_group),
+    ] {
         if v.chars().any(char::is_control) {
             return Err(FieldError::new(col, "contains control characters"));
         }
