@@ -28,10 +28,12 @@ pub fn validate(input: &BrandView) -> Result<BrandRecord> {
 }
 
 pub async fn list(ctx: &Context) -> Result<Vec<BrandView>> {
+    ctx.authorize(&crate::access::READ).await?;
     Ok(ctx.store.brands().await?.into_iter().map(view).collect())
 }
 
 pub async fn create(ctx: &Context, input: BrandView) -> Result<BrandView> {
+    ctx.authorize(&crate::access::BRAND_CREATE).await?;
     let b = validate(&input)?;
     let now = ctx.now();
     let mut tx = ctx.store.begin().await?;

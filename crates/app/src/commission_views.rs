@@ -31,6 +31,7 @@ fn line_row(s: &StoredLine, partner_name: String) -> LineRow {
 }
 
 pub async fn periods(ctx: &Context) -> Result<Vec<PeriodView>> {
+    ctx.authorize(&crate::access::READ).await?;
     let version = ctx
         .store
         .meta_get("data_version")
@@ -74,6 +75,7 @@ pub async fn close(ctx: &Context, period: &str) -> Result<()> {
 }
 
 pub async fn lines(ctx: &Context, q: &LineQuery) -> Result<LinePage> {
+    ctx.authorize(&crate::access::READ).await?;
     let period = Period::parse("period", &q.period)?;
     commissions::computed_lines(ctx, period).await?;
     let kind = q
@@ -104,6 +106,7 @@ pub async fn lines(ctx: &Context, q: &LineQuery) -> Result<LinePage> {
 
 /// Totals per brand, kind and currency (amounts summed exactly).
 pub async fn totals(ctx: &Context, period: &str) -> Result<Vec<TotalRow>> {
+    ctx.authorize(&crate::access::READ).await?;
     let period = Period::parse("period", period)?;
     commissions::computed_lines(ctx, period).await?;
     let mut sums: BTreeMap<(String, String, String), (Decimal, u32)> = BTreeMap::new();
@@ -135,6 +138,7 @@ pub async fn detail(
     brand_id: &str,
     kind: &str,
 ) -> Result<LineDetail> {
+    ctx.authorize(&crate::access::READ).await?;
     let period = Period::parse("period", period)?;
     let lines = commissions::computed_lines(ctx, period).await?;
     let s = lines
@@ -187,6 +191,7 @@ pub async fn detail(
 
 /// Writes the canonical export to `folder` (default: the user's Downloads) and returns the file's path.
 pub async fn export_file(ctx: &Context, period: &str, folder: Option<PathBuf>) -> Result<String> {
+    ctx.authorize(&crate::access::COMMISSIONS_EXPORT).await?;
     let period = Period::parse("period", period)?;
     let csv = commissions::export_csv(ctx, period).await?;
     let folder = folder

@@ -253,6 +253,7 @@ fn adjustments(
 
 /// `partnerdesk commissions run --period P`.
 pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
+    ctx.authorize(&crate::access::COMMISSIONS_RUN).await?;
     let store = &ctx.store;
     let version = data_version(store).await?;
     let records: HashMap<String, PeriodRecord> = store
@@ -387,6 +388,7 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
 
 /// A period's lines, refusing a period that was never computed or is out of date.
 pub async fn computed_lines(ctx: &Context, period: Period) -> Result<Vec<StoredLine>> {
+    ctx.authorize(&crate::access::READ).await?;
     let store = &ctx.store;
     let version = data_version(store).await?;
     let record = store
@@ -407,12 +409,14 @@ pub async fn computed_lines(ctx: &Context, period: Period) -> Result<Vec<StoredL
 
 /// The canonical export of RULES.md for a period.
 pub async fn export_csv(ctx: &Context, period: Period) -> Result<String> {
+    ctx.authorize(&crate::access::COMMISSIONS_EXPORT).await?;
     let lines = computed_lines(ctx, period).await?;
     Ok(canonical_csv(lines.iter().map(|s| &s.line)))
 }
 
 /// Closes a computed, up-to-date period; its lines never change afterwards.
 pub async fn close(ctx: &Context, period: Period) -> Result<()> {
+    ctx.authorize(&crate::access::COMMISSIONS_CLOSE).await?;
     let store = &ctx.store;
     computed_lines(ctx, period).await?;
     let records = store.periods().await?;

@@ -1,12 +1,16 @@
 //! The context of a use case: who acts, on which database, reporting progress where.
 
+use crate::access::{self, Role, UseCase};
+use crate::error::{AppError, Result};
 use partnerdesk_store::Store;
 use std::sync::Arc;
 
-/// The acting user. Until sign-in exists this is the built-in local user.
+/// The acting user and the roles they hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
+    /// The name written to the audit log.
     pub user: String,
+    pub roles: Vec<Role>,
 }
 
 impl Actor {
@@ -18,7 +22,20 @@ impl Actor {
             .unwrap_or_else(|_| "local".to_string());
         Self {
             user: format!("local:{os_user}"),
+            roles: Role::ALL.to_vec(),
         }
+    }
+
+    /// A user with the given roles (signed in, or named in a test).
+    pub fn with_roles(user: impl Into<String>, roles: &[Role]) -> Self {
+        Self {
+            user: user.into(),
+            roles: roles.to_vec(),
+        }
+    }
+
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
     }
 }
 
@@ -53,6 +70,33 @@ impl Context {
     pub fn with_progress(mut self, progress: Arc<dyn Progress>) -> Self {
         self.progress = progress;
         self
+    }
+
+    /// Refuses the call unless the actor holds a role that `use_case` allows.
+    /// A refusal is itself recorded in the audit log.
+    pub async fn authorize(&self, use_case: &UseCase) -> Result<()> {
+        if access::allows(use_case, &self.actor.roles) {
+            return Ok(());
+        }
+        let mut tx = self.store.begin().await?;
+        let roles: Vec<&str> = self.actor.roles.iter().map(|r| r.as_str()).collect();
+        let detail = serde_json::json!({ "roles": roles, "allowed": use_case.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>() }).to_string();
+        partnerdesk_store::audit(
+            &mut tx,
+            &self.now(),
+            &self.actor.user,
+            "denied",
+            "use_case",
+            use_case.name,
+            None,
+            Some(&detail),
+        )
+        .await?;
+        tx.commit().await.map_err(partnerdesk_store::StoreError::from)?;
+        Err(AppError::Forbidden {
+            use_case: use_case.name,
+            user: self.actor.user.clone(),
+        })
     }
 
     /// Now, as stored: fixed-width UTC.

@@ -27,6 +27,7 @@ fn opt(s: &Option<String>) -> Option<String> {
 }
 
 pub async fn search(ctx: &Context, q: &CustomerQuery) -> Result<CustomerPage> {
+    ctx.authorize(&crate::access::READ).await?;
     let status = opt(&q.status);
     if let Some(s) = &status {
         partnerdesk_domain::data::CustomerStatus::parse("status", s)?;
@@ -47,6 +48,7 @@ pub async fn search(ctx: &Context, q: &CustomerQuery) -> Result<CustomerPage> {
 }
 
 pub async fn get(ctx: &Context, customer_id: &str) -> Result<CustomerDetail> {
+    ctx.authorize(&crate::access::READ).await?;
     let c = ctx
         .store
         .customer(customer_id)

@@ -46,6 +46,7 @@ impl Lcg {
 
 /// Fills the database with demo data. Refuses a database that already has partners.
 pub async fn fill(ctx: &Context) -> Result<DemoReport> {
+    ctx.authorize(&crate::access::DEMO_FILL).await?;
     let store = &ctx.store;
     if store.partner_count().await? > 0 {
         return Err(crate::AppError::Refused("this database already has partners; the demo fills only an empty database (use --db with a new file)".into()));

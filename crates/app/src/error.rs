@@ -17,6 +17,8 @@ pub enum AppError {
     Engine(#[from] partnerdesk_domain::engine::EngineError),
     #[error("{0}")]
     Refused(String),
+    #[error("'{user}' may not do this ({use_case}): ask an admin for a role that allows it")]
+    Forbidden { use_case: &'static str, user: String },
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -51,6 +53,7 @@ impl AppError {
             AppError::Import(_) => "import",
             AppError::Engine(_) => "engine",
             AppError::Refused(_) => "refused",
+            AppError::Forbidden { .. } => "forbidden",
             AppError::Io { .. } => "io",
         }
     }

@@ -3,6 +3,7 @@
 //! user, the database and a progress sink, so roles, approvals and the audit
 //! log are enforced here and nowhere else.
 
+pub mod access;
 pub mod brands;
 pub mod commission_views;
 pub mod commissions;

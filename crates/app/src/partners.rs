@@ -147,6 +147,7 @@ async fn write_audited(
 }
 
 pub async fn create(ctx: &Context, input: PartnerInput) -> Result<PartnerRow> {
+    ctx.authorize(&crate::access::PARTNER_CREATE).await?;
     let mut p = validate(&input)?;
     if ctx.store.partner(&p.partner_id).await?.is_some() {
         return Err(AppError::invalid(
@@ -166,6 +167,7 @@ pub async fn create(ctx: &Context, input: PartnerInput) -> Result<PartnerRow> {
 }
 
 pub async fn edit(ctx: &Context, partner_id: &str, input: PartnerInput) -> Result<PartnerRow> {
+    ctx.authorize(&crate::access::PARTNER_EDIT).await?;
     let before = existing(ctx, partner_id).await?;
     let mut p = validate(&PartnerInput {
         partner_id: partner_id.to_string(),
@@ -188,6 +190,7 @@ pub async fn move_partner(
     partner_id: &str,
     new_parent: Option<&str>,
 ) -> Result<PartnerRow> {
+    ctx.authorize(&crate::access::PARTNER_MOVE).await?;
     let before = existing(ctx, partner_id).await?;
     let new_parent = new_parent.map(str::trim).filter(|s| !s.is_empty());
     check_parent(ctx, partner_id, new_parent).await?;
@@ -200,6 +203,7 @@ pub async fn move_partner(
 
 /// Archives (hides from lists) or restores a partner; nothing is deleted.
 pub async fn archive(ctx: &Context, partner_id: &str, archived: bool) -> Result<PartnerRow> {
+    ctx.authorize(&crate::access::PARTNER_ARCHIVE).await?;
     let before = existing(ctx, partner_id).await?;
     let mut p = before.clone();
     p.archived = archived;
@@ -220,6 +224,7 @@ pub async fn archive(ctx: &Context, partner_id: &str, archived: bool) -> Result<
 }
 
 pub async fn search(ctx: &Context, q: &PartnerQuery) -> Result<PartnerPage> {
+    ctx.authorize(&crate::access::READ).await?;
     let word = |f: &str,
                 v: &Option<String>,
                 parse: fn(&str, &str) -> Result<String>|
@@ -255,6 +260,7 @@ pub async fn search(ctx: &Context, q: &PartnerQuery) -> Result<PartnerPage> {
 }
 
 pub async fn get(ctx: &Context, partner_id: &str) -> Result<PartnerDetail> {
+    ctx.authorize(&crate::access::READ).await?;
     let p = existing(ctx, partner_id).await?;
     let ancestors = ctx.store.ancestors(partner_id).await?;
     let codes = ctx.store.tracking_codes_of(partner_id).await?;
@@ -272,6 +278,7 @@ pub async fn get(ctx: &Context, partner_id: &str) -> Result<PartnerDetail> {
 
 /// The partner and its descendants down to `max_depth` levels (at most 50).
 pub async fn tree(ctx: &Context, partner_id: &str, max_depth: u32) -> Result<Vec<SubtreeRow>> {
+    ctx.authorize(&crate::access::READ).await?;
     existing(ctx, partner_id).await?;
     let rows = ctx
         .store
@@ -297,6 +304,7 @@ fn code_view(t: TrackingCodeRecord) -> TrackingCodeView {
 
 /// Adds a tracking code to a partner; codes are unique per brand.
 pub async fn add_tracking_code(ctx: &Context, input: TrackingCodeView) -> Result<TrackingCodeView> {
+    ctx.authorize(&crate::access::TRACKING_CODE_ADD).await?;
     let t = TrackingCodeRecord {
         brand_id: Id::parse("brand_id", &input.brand_id)?.into_string(),
         code: parse_code("code", input.code.trim())?,
@@ -342,6 +350,7 @@ pub async fn add_tracking_code(ctx: &Context, input: TrackingCodeView) -> Result
 /// already, and the partners are written in batches in one transaction with
 /// one audit entry.
 pub async fn create_many(ctx: &Context, inputs: &[PartnerInput]) -> Result<usize> {
+    ctx.authorize(&crate::access::PARTNER_CREATE).await?;
     let now = ctx.now();
     let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut records = Vec::with_capacity(inputs.len());

@@ -47,6 +47,7 @@ fn view(p: &Plan, version: i64, usage: i64) -> PlanView {
 }
 
 pub async fn list(ctx: &Context) -> Result<Vec<PlanView>> {
+    ctx.authorize(&crate::access::READ).await?;
     let usage: HashMap<String, i64> = ctx.store.plan_usage().await?.into_iter().collect();
     let mut latest: std::collections::BTreeMap<String, (i64, String)> = Default::default();
     for v in ctx.store.plan_versions().await? {
@@ -65,6 +66,7 @@ pub async fn list(ctx: &Context) -> Result<Vec<PlanView>> {
 }
 
 pub async fn get(ctx: &Context, plan_id: &str) -> Result<PlanDetail> {
+    ctx.authorize(&crate::access::READ).await?;
     let versions: Vec<_> = ctx
         .store
         .plan_versions()
@@ -126,6 +128,7 @@ pub fn preview(json: &str) -> PlanPreview {
 /// Saves a plan: a new plan, or a new version when the content changed
 /// (periods already closed keep the version they were computed with).
 pub async fn save(ctx: &Context, json: &str) -> Result<PlanView> {
+    ctx.authorize(&crate::access::PLAN_SAVE).await?;
     let v: serde_json::Value = serde_json::from_str(json)
         .map_err(|e| AppError::invalid("plan", format!("is not valid JSON: {e}")))?;
     let plan = Plan::from_json(&v)?;
@@ -189,6 +192,7 @@ fn assignment_view(a: &Assignment) -> AssignmentView {
 }
 
 pub async fn assignments_of(ctx: &Context, partner_id: &str) -> Result<Vec<AssignmentView>> {
+    ctx.authorize(&crate::access::READ).await?;
     Ok(ctx
         .store
         .assignments()
@@ -201,6 +205,7 @@ pub async fn assignments_of(ctx: &Context, partner_id: &str) -> Result<Vec<Assig
 
 /// Assigns a plan to a partner for a brand from the first day of a month.
 pub async fn assign(ctx: &Context, input: AssignmentView) -> Result<AssignmentView> {
+    ctx.authorize(&crate::access::PLAN_ASSIGN).await?;
     let a = Assignment {
         partner_id: Id::parse("partner_id", &input.partner_id)?,
         brand_id: Id::parse("brand_id", &input.brand_id)?,

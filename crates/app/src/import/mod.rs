@@ -69,6 +69,7 @@ impl Keys {
 }
 
 pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
+    ctx.authorize(&crate::access::IMPORT_FOLDER).await?;
     if !dir.is_dir() {
         return Err(AppError::Io {
             context: format!("{} is not a folder", dir.display()),

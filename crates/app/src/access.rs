@@ -1,0 +1,155 @@
+//! Who may do what. Every use case of this crate declares a [`UseCase`] here
+//! and calls [`Context::authorize`](crate::Context::authorize) before it does
+//! anything, so the desktop app, the CLI and any future server obey the same
+//! rules. The role matrix test (`tests/app/roles.rs`) calls each use case as
+//! each role.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// A role a user holds; a user may hold several.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Role {
+    Admin,
+    PartnerManager,
+    Compliance,
+    Finance,
+    Viewer,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::PartnerManager,
+        Role::Compliance,
+        Role::Finance,
+        Role::Viewer,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::PartnerManager => "partner_manager",
+            Role::Compliance => "compliance",
+            Role::Finance => "finance",
+            Role::Viewer => "viewer",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == text.trim())
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A use case and the roles that may call it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UseCase {
+    /// Stable name, as written to the audit log when a call is refused.
+    pub name: &'static str,
+    pub roles: &'static [Role],
+}
+
+use Role::{Admin, Compliance, Finance, PartnerManager, Viewer};
+
+const EVERYONE: &[Role] = &[Admin, PartnerManager, Compliance, Finance, Viewer];
+const MANAGERS: &[Role] = &[Admin, PartnerManager];
+const FINANCE: &[Role] = &[Admin, Finance];
+const COMPLIANCE: &[Role] = &[Admin, Compliance];
+const ADMIN: &[Role] = &[Admin];
+
+const fn uc(name: &'static str, roles: &'static [Role]) -> UseCase {
+    UseCase { name, roles }
+}
+
+// Reading: everyone signed in may look.
+pub const READ: UseCase = uc("read", EVERYONE);
+
+// Brands and settings.
+pub const BRAND_CREATE: UseCase = uc("brand.create", ADMIN);
+
+// Partners (capability 1).
+pub const PARTNER_CREATE: UseCase = uc("partner.create", MANAGERS);
+pub const PARTNER_EDIT: UseCase = uc("partner.edit", MANAGERS);
+pub const PARTNER_MOVE: UseCase = uc("partner.move", MANAGERS);
+pub const PARTNER_ARCHIVE: UseCase = uc("partner.archive", MANAGERS);
+pub const TRACKING_CODE_ADD: UseCase = uc("partner.tracking_code.add", MANAGERS);
+
+// Deals (capability 2).
+pub const PLAN_SAVE: UseCase = uc("plan.save", MANAGERS);
+pub const PLAN_ASSIGN: UseCase = uc("plan.assign", MANAGERS);
+
+// Data in bulk: the whole-folder import (migration from another system) and demo data.
+pub const IMPORT_FOLDER: UseCase = uc("import.folder", ADMIN);
+pub const DEMO_FILL: UseCase = uc("demo.fill", ADMIN);
+
+// Commissions (capability 5).
+pub const COMMISSIONS_RUN: UseCase = uc("commissions.run", FINANCE);
+pub const COMMISSIONS_CLOSE: UseCase = uc("commissions.close", FINANCE);
+pub const COMMISSIONS_EXPORT: UseCase = uc("commissions.export", &[Admin, Finance, Compliance]);
+
+// Compliance (capability 8) uses `COMPLIANCE`; sync, payouts, statements and
+// communication add their use cases below, with the roles they need.
+#[allow(dead_code)]
+const _COMPLIANCE_ROLES: &[Role] = COMPLIANCE;
+
+/// Every declared use case, for the role matrix test and the UI.
+pub const ALL: &[UseCase] = &[
+    READ,
+    BRAND_CREATE,
+    PARTNER_CREATE,
+    PARTNER_EDIT,
+    PARTNER_MOVE,
+    PARTNER_ARCHIVE,
+    TRACKING_CODE_ADD,
+    PLAN_SAVE,
+    PLAN_ASSIGN,
+    IMPORT_FOLDER,
+    DEMO_FILL,
+    COMMISSIONS_RUN,
+    COMMISSIONS_CLOSE,
+    COMMISSIONS_EXPORT,
+];
+
+/// Whether any of `roles` may call `use_case`.
+pub fn allows(use_case: &UseCase, roles: &[Role]) -> bool {
+    roles.iter().any(|r| use_case.roles.contains(r))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique() {
+        let mut names: Vec<_> = ALL.iter().map(|u| u.name).collect();
+        names.sort();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(before, names.len());
+    }
+
+    #[test]
+    fn every_use_case_allows_admin_or_is_read() {
+        for u in ALL {
+            assert!(allows(u, &[Role::Admin]), "{} refuses admin", u.name);
+        }
+        assert!(allows(&READ, &[Role::Viewer]));
+        assert!(!allows(&PARTNER_CREATE, &[Role::Viewer, Role::Finance]));
+    }
+
+    #[test]
+    fn roles_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+}
