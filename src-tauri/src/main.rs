@@ -4,7 +4,6 @@
 
 mod commands;
 mod money_commands;
-mod secrets;
 mod settings;
 mod shell;
 
@@ -15,7 +14,7 @@ fn main() {
         .setup(|app| {
             app.manage(shell::Shell::start(
                 app.handle().clone(),
-                std::sync::Arc::new(secrets::OsKeyring),
+                std::sync::Arc::new(partnerdesk_secrets::OsKeyring),
             ));
             Ok(())
         })

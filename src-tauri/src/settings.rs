@@ -1,9 +1,9 @@
 //! The desktop app's saved settings: which database. The URL is saved without
-//! its password, which is kept in the OS keyring (see `secrets`).
+//! its password, which is kept in the OS keyring (see the `partnerdesk-secrets` crate).
 
-use crate::secrets::SecretStore;
 use partnerdesk_app::database;
 use partnerdesk_app::wire::ApiError;
+use partnerdesk_secrets::SecretStore;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -118,7 +118,7 @@ pub fn remember(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::secrets::tests::MemoryStore;
+    use partnerdesk_secrets::MemoryStore;
 
     const PG: &str = "postgres://anna:s3cret@db.example:5432/pd";
 

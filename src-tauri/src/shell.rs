@@ -1,10 +1,10 @@
 //! The shell's state: the open database (or why it could not be opened), the
 //! acting user, and the progress sink that emits `progress` events.
 
-use crate::secrets::SecretStore;
 use crate::settings;
 use partnerdesk_app::wire::{ApiError, DatabaseInfo, ProgressEvent};
 use partnerdesk_app::{database, Actor, AppError, Context, Progress};
+use partnerdesk_secrets::SecretStore;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tauri::{AppHandle, Emitter};

@@ -371,11 +371,12 @@ exec "$0" "$@""#;
         .args([
             "test",
             "--quiet",
-            "--workspace",
-            "--all-targets",
+            "-p",
+            "partnerdesk-secrets",
+            "--lib",
             "--",
             "--exact",
-            "secrets::tests::os_keyring_round_trip",
+            "tests::os_keyring_round_trip",
         ])
         .env("PARTNERDESK_KEYRING_TEST", "1")
         .env("PARTNERDESK_KEYRING_TEST_LOG", &log)
@@ -388,7 +389,8 @@ exec "$0" "$@""#;
     result?;
     if !ran {
         return Err(
-            "the real-keyring test did not run (secrets::tests::os_keyring_round_trip)".into(),
+            "the real-keyring test did not run (partnerdesk-secrets tests::os_keyring_round_trip)"
+                .into(),
         );
     }
     Ok(())

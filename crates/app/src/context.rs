@@ -2,6 +2,7 @@
 
 use crate::access::{self, Role, UseCase};
 use crate::error::{AppError, Result};
+use partnerdesk_secrets::SecretStore;
 use partnerdesk_store::Store;
 use std::sync::Arc;
 
@@ -56,6 +57,9 @@ pub struct Context {
     pub actor: Actor,
     pub store: Store,
     pub progress: Arc<dyn Progress>,
+    /// Where passwords and API keys live (the OS keyring; a
+    /// `partnerdesk_secrets::MemoryStore` in headless tests).
+    pub secrets: Arc<dyn SecretStore>,
 }
 
 impl Context {
@@ -64,7 +68,14 @@ impl Context {
             actor,
             store,
             progress: Arc::new(NoProgress),
+            secrets: Arc::new(partnerdesk_secrets::OsKeyring),
         }
+    }
+
+    /// Another secret store (tests: `partnerdesk_secrets::MemoryStore`).
+    pub fn with_secrets(mut self, secrets: Arc<dyn SecretStore>) -> Self {
+        self.secrets = secrets;
+        self
     }
 
     pub fn with_progress(mut self, progress: Arc<dyn Progress>) -> Self {

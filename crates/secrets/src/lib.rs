@@ -1,5 +1,12 @@
 //! Secrets in the OS keyring (Keychain, Credential Manager, Secret Service or
 //! the kernel keyring), behind a trait so logic can be tested headless.
+//!
+//! A secret is never written to the database, a config file or a log: callers
+//! keep only the key (for example `connection:7:password`) and read the
+//! secret through [`SecretStore`] when they need it.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 /// Where secrets live. Never a file, the database or a log.
 pub trait SecretStore: Send + Sync {
@@ -8,6 +15,7 @@ pub trait SecretStore: Send + Sync {
     fn delete(&self, key: &str) -> Result<(), String>;
 }
 
+/// The keyring service name every Partnerdesk secret is filed under.
 pub const SERVICE: &str = "com.partnerdesk.desktop";
 
 /// The operating system's keyring.
@@ -39,31 +47,46 @@ impl SecretStore for OsKeyring {
     }
 }
 
+/// An in-memory store for headless tests and tools. Forgets everything when
+/// dropped; never used by the desktop app or the CLI for real secrets.
+#[derive(Default)]
+pub struct MemoryStore(Mutex<HashMap<String, String>>);
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl SecretStore for MemoryStore {
+    fn get(&self, key: &str) -> Result<Option<String>, String> {
+        Ok(self.0.lock().map_err(|e| e.to_string())?.get(key).cloned())
+    }
+    fn set(&self, key: &str, secret: &str) -> Result<(), String> {
+        self.0
+            .lock()
+            .map_err(|e| e.to_string())?
+            .insert(key.into(), secret.into());
+        Ok(())
+    }
+    fn delete(&self, key: &str) -> Result<(), String> {
+        self.0.lock().map_err(|e| e.to_string())?.remove(key);
+        Ok(())
+    }
+}
+
 #[cfg(test)]
-pub mod tests {
-    use super::SecretStore;
-    use std::collections::HashMap;
-    use std::sync::Mutex;
+mod tests {
+    use super::{MemoryStore, OsKeyring, SecretStore};
 
-    /// An in-memory store for headless logic tests.
-    #[derive(Default)]
-    pub struct MemoryStore(pub Mutex<HashMap<String, String>>);
-
-    impl SecretStore for MemoryStore {
-        fn get(&self, key: &str) -> Result<Option<String>, String> {
-            Ok(self.0.lock().map_err(|e| e.to_string())?.get(key).cloned())
-        }
-        fn set(&self, key: &str, secret: &str) -> Result<(), String> {
-            self.0
-                .lock()
-                .map_err(|e| e.to_string())?
-                .insert(key.into(), secret.into());
-            Ok(())
-        }
-        fn delete(&self, key: &str) -> Result<(), String> {
-            self.0.lock().map_err(|e| e.to_string())?.remove(key);
-            Ok(())
-        }
+    #[test]
+    fn memory_store_round_trip() {
+        let store = MemoryStore::new();
+        assert_eq!(store.get("k").unwrap(), None);
+        store.set("k", "v").unwrap();
+        assert_eq!(store.get("k").unwrap().as_deref(), Some("v"));
+        store.delete("k").unwrap();
+        assert_eq!(store.get("k").unwrap(), None);
     }
 
     /// The real OS keyring, round trip: set, read back through a new entry
@@ -72,7 +95,6 @@ pub mod tests {
     /// `dbus-run-session` with gnome-keyring's Secret Service unlocked.
     #[test]
     fn os_keyring_round_trip() {
-        use super::OsKeyring;
         if std::env::var("PARTNERDESK_KEYRING_TEST").as_deref() != Ok("1") {
             eprintln!("os_keyring_round_trip: skipped (set PARTNERDESK_KEYRING_TEST=1 with a keyring service running)");
             return;
@@ -91,9 +113,9 @@ pub mod tests {
     }
 
     /// keyring 3 silently falls back to an in-memory mock when no native store
-    /// is compiled in; the desktop build must never do that.
+    /// is compiled in; the real build must never do that.
     #[test]
-    fn the_desktop_build_uses_a_native_keyring_not_the_mock() {
+    fn the_build_uses_a_native_keyring_not_the_mock() {
         let builder = keyring::default::default_credential_builder();
         assert!(
             !matches!(
