@@ -39,7 +39,7 @@ pub async fn assignments_of(
 pub async fn assignments_add(
     shell: State<'_, Shell>,
     input: AssignmentView,
-) -> Reply<AssignmentView> {
+) -> Reply<plans::AssignOutcome> {
     Ok(plans::assign(&shell.ctx().await?, input).await?)
 }
 
@@ -67,7 +67,10 @@ pub async fn commissions_run(shell: State<'_, Shell>, period: String) -> Reply<R
 }
 
 #[tauri::command]
-pub async fn commissions_close(shell: State<'_, Shell>, period: String) -> Reply<()> {
+pub async fn commissions_close(
+    shell: State<'_, Shell>,
+    period: String,
+) -> Reply<partnerdesk_app::approvals::ChangeOutcome> {
     Ok(commission_views::close(&shell.ctx().await?, &period).await?)
 }
 

@@ -95,10 +95,23 @@ pub const COMMISSIONS_RUN: UseCase = uc("commissions.run", FINANCE);
 pub const COMMISSIONS_CLOSE: UseCase = uc("commissions.close", FINANCE);
 pub const COMMISSIONS_EXPORT: UseCase = uc("commissions.export", &[Admin, Finance, Compliance]);
 
-// Compliance (capability 8) uses `COMPLIANCE`; sync, payouts, statements and
-// communication add their use cases below, with the roles they need.
-#[allow(dead_code)]
-const _COMPLIANCE_ROLES: &[Role] = COMPLIANCE;
+// Compliance (capability 8).
+pub const APPROVALS_LIST: UseCase = uc("approvals.list", EVERYONE);
+pub const APPROVALS_DECIDE: UseCase = uc("approvals.decide", &[Admin, Compliance, Finance]);
+pub const APPROVALS_SETTINGS: UseCase = uc("approvals.settings", ADMIN);
+pub const USERS_LIST: UseCase = uc("users.list", &[Admin, Compliance]);
+pub const USERS_MANAGE: UseCase = uc("users.manage", ADMIN);
+pub const AUDIT_READ: UseCase = uc("audit.read", COMPLIANCE);
+pub const AUDIT_VERIFY: UseCase = uc("audit.verify", COMPLIANCE);
+pub const DOCUMENT_UPLOAD: UseCase = uc("kyc.document.upload", &[Admin, PartnerManager, Compliance]);
+pub const DOCUMENT_REVIEW: UseCase = uc("kyc.document.review", COMPLIANCE);
+pub const TRAFFIC_DECLARE: UseCase = uc("traffic_source.declare", MANAGERS);
+pub const GEO_RULES_SET: UseCase = uc("geo.allowed_countries.set", COMPLIANCE);
+pub const GEO_REPORT: UseCase = uc("geo.report", &[Admin, Compliance, PartnerManager]);
+pub const CUSTOMER_STATUS_SET: UseCase = uc("customer.status.set", COMPLIANCE);
+
+// Sync, payouts, statements and communication add their use cases below,
+// with the roles they need.
 
 /// Every declared use case, for the role matrix test and the UI.
 pub const ALL: &[UseCase] = &[
@@ -116,6 +129,19 @@ pub const ALL: &[UseCase] = &[
     COMMISSIONS_RUN,
     COMMISSIONS_CLOSE,
     COMMISSIONS_EXPORT,
+    APPROVALS_LIST,
+    APPROVALS_DECIDE,
+    APPROVALS_SETTINGS,
+    USERS_LIST,
+    USERS_MANAGE,
+    AUDIT_READ,
+    AUDIT_VERIFY,
+    DOCUMENT_UPLOAD,
+    DOCUMENT_REVIEW,
+    TRAFFIC_DECLARE,
+    GEO_RULES_SET,
+    GEO_REPORT,
+    CUSTOMER_STATUS_SET,
 ];
 
 /// Whether any of `roles` may call `use_case`.

@@ -70,8 +70,12 @@ pub async fn run(ctx: &Context, period: &str) -> Result<RunOutcome> {
     })
 }
 
-pub async fn close(ctx: &Context, period: &str) -> Result<()> {
-    commissions::close(ctx, Period::parse("period", period)?).await
+pub async fn close(ctx: &Context, period: &str) -> Result<crate::approvals::ChangeOutcome> {
+    let period = Period::parse("period", period)?;
+    Ok(match commissions::close(ctx, period).await? {
+        Some(approval) => crate::approvals::ChangeOutcome::awaiting(approval),
+        None => crate::approvals::ChangeOutcome::done(format!("period {period} is closed")),
+    })
 }
 
 pub async fn lines(ctx: &Context, q: &LineQuery) -> Result<LinePage> {

@@ -415,8 +415,50 @@ pub async fn export_csv(ctx: &Context, period: Period) -> Result<String> {
 }
 
 /// Closes a computed, up-to-date period; its lines never change afterwards.
-pub async fn close(ctx: &Context, period: Period) -> Result<()> {
+/// With four eyes in force the close waits for a finance approver (returned).
+pub async fn close(ctx: &Context, period: Period) -> Result<Option<crate::approvals::ApprovalView>> {
     ctx.authorize(&crate::access::COMMISSIONS_CLOSE).await?;
+    let store = &ctx.store;
+    check_closable(ctx, period).await?;
+    let payload = serde_json::json!({ "period": period.to_string() });
+    if let Some(approval) = crate::approvals::submit(
+        ctx,
+        crate::approvals::Request {
+            kind: crate::approvals::PERIOD_CLOSE,
+            object_type: "period",
+            object_id: &period.to_string(),
+            summary: format!("close period {period}: its lines never change afterwards"),
+            payload,
+            amount: None,
+        },
+    )
+    .await?
+    {
+        return Ok(Some(approval));
+    }
+    let mut tx = store.begin().await?;
+    write_close(ctx, &mut tx, period, None).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(None)
+}
+
+/// Closes an approved period (checked again: it must still be computed and next in line).
+pub(crate) async fn apply_close(
+    ctx: &Context,
+    tx: &mut Tx<'_>,
+    payload: &serde_json::Value,
+    applied: Option<&crate::approvals::Applied<'_>>,
+) -> Result<()> {
+    let text = payload
+        .get("period")
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| StoreError::Corrupt("close request without a period".into()))?;
+    let period = Period::parse("period", text)?;
+    check_closable(ctx, period).await?;
+    write_close(ctx, tx, period, applied).await
+}
+
+async fn check_closable(ctx: &Context, period: Period) -> Result<()> {
     let store = &ctx.store;
     computed_lines(ctx, period).await?;
     let records = store.periods().await?;
@@ -437,25 +479,32 @@ pub async fn close(ctx: &Context, period: Period) -> Result<()> {
             "period {period} is already closed"
         )));
     }
+    Ok(())
+}
+
+async fn write_close(
+    ctx: &Context,
+    tx: &mut Tx<'_>,
+    period: Period,
+    applied: Option<&crate::approvals::Applied<'_>>,
+) -> Result<()> {
     let mut latest: BTreeMap<String, i64> = BTreeMap::new();
-    for v in store.plan_versions().await? {
+    for v in ctx.store.plan_versions().await? {
         latest.insert(v.plan_id, v.version);
     }
     let versions: Vec<(String, i64)> = latest.into_iter().collect();
     let now = ctx.now();
-    let mut tx = store.begin().await?;
-    close_period(&mut tx, period, &now, &ctx.actor.user, &versions).await?;
+    close_period(tx, period, &now, &ctx.actor.user, &versions).await?;
     partnerdesk_store::audit(
-        &mut tx,
+        tx,
         &now,
         &ctx.actor.user,
         "period.close",
         "period",
         &period.to_string(),
         None,
-        None,
+        Some(&crate::approvals::applied_note(applied).to_string()),
     )
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
     Ok(())
 }

@@ -35,6 +35,11 @@ impl Actor {
         }
     }
 
+    /// The built-in user of single-user mode.
+    pub fn is_local(&self) -> bool {
+        self.user.starts_with("local:")
+    }
+
     pub fn has(&self, role: Role) -> bool {
         self.roles.contains(&role)
     }
@@ -87,6 +92,11 @@ impl Context {
     /// A refusal is itself recorded in the audit log.
     pub async fn authorize(&self, use_case: &UseCase) -> Result<()> {
         if access::allows(use_case, &self.actor.roles) {
+            if self.actor.is_local() && self.store.user_count().await? > 0 {
+                return Err(AppError::Denied(
+                    "this database has users: sign in (the CLI reads PARTNERDESK_USER and PARTNERDESK_PASSWORD)".into(),
+                ));
+            }
             return Ok(());
         }
         let mut tx = self.store.begin().await?;

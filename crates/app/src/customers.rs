@@ -16,6 +16,7 @@ fn row(c: CustomerRecord) -> CustomerRow {
         registered_at: c.registered_at,
         status: c.status,
         geo_blocked: c.geo_blocked,
+        unexpected_country: c.unexpected_country,
     }
 }
 

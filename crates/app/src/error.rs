@@ -19,6 +19,9 @@ pub enum AppError {
     Refused(String),
     #[error("'{user}' may not do this ({use_case}): ask an admin for a role that allows it")]
     Forbidden { use_case: &'static str, user: String },
+    /// Refused by a compliance rule (four eyes, a disabled user, a sign-in).
+    #[error("{0}")]
+    Denied(String),
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -53,7 +56,7 @@ impl AppError {
             AppError::Import(_) => "import",
             AppError::Engine(_) => "engine",
             AppError::Refused(_) => "refused",
-            AppError::Forbidden { .. } => "forbidden",
+            AppError::Forbidden { .. } | AppError::Denied(_) => "forbidden",
             AppError::Io { .. } => "io",
         }
     }

@@ -4,9 +4,12 @@
 //! log are enforced here and nowhere else.
 
 pub mod access;
+pub mod approvals;
+pub mod audit;
 pub mod brands;
 pub mod commission_views;
 pub mod commissions;
+pub mod compliance;
 pub mod context;
 pub mod customers;
 pub mod database;
@@ -15,6 +18,7 @@ pub mod error;
 pub mod import;
 pub mod partners;
 pub mod plans;
+pub mod users;
 pub mod wire;
 
 pub use context::{Actor, Context, NoProgress, Progress};

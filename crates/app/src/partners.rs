@@ -162,8 +162,81 @@ pub async fn create(ctx: &Context, input: PartnerInput) -> Result<PartnerRow> {
     let now = ctx.now();
     p.created_at = now.clone();
     p.updated_at = now;
+    let activate = hold_activation(ctx, &mut p, "pending_review").await?;
     write_audited(ctx, "partner.create", None, &p, true).await?;
+    if activate {
+        request_activation(ctx, &p).await?;
+    }
     Ok(row(&p))
+}
+
+/// With four eyes in force, a partner becomes active only once approved: the
+/// change is saved with `held_status` and an activation request is raised.
+async fn hold_activation(ctx: &Context, p: &mut PartnerRecord, held_status: &str) -> Result<bool> {
+    if p.status != "active"
+        || !crate::approvals::in_force(ctx, &crate::approvals::PARTNER_ACTIVATE).await?
+    {
+        return Ok(false);
+    }
+    p.status = held_status.to_string();
+    Ok(true)
+}
+
+async fn request_activation(ctx: &Context, p: &PartnerRecord) -> Result<()> {
+    let kind = crate::approvals::PARTNER_ACTIVATE;
+    if ctx.store.pending_approval(kind.name, &p.partner_id).await?.is_some() {
+        return Ok(());
+    }
+    let docs = ctx.store.documents_of(&p.partner_id).await?;
+    let approved = docs.iter().filter(|d| d.status == "approved").count();
+    crate::approvals::submit(
+        ctx,
+        crate::approvals::Request {
+            kind: crate::approvals::PARTNER_ACTIVATE,
+            object_type: "partner",
+            object_id: &p.partner_id,
+            summary: format!(
+                "activate partner {} ({}, now {}); KYC documents approved: {approved} of {}",
+                p.partner_id, p.name, p.status, docs.len()
+            ),
+            payload: serde_json::json!({ "partner_id": p.partner_id }),
+            amount: None,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Activates a partner on approval.
+pub(crate) async fn apply_activation(
+    ctx: &Context,
+    tx: &mut partnerdesk_store::Tx<'_>,
+    payload: &serde_json::Value,
+    applied: Option<&crate::approvals::Applied<'_>>,
+) -> Result<()> {
+    let id = payload
+        .get("partner_id")
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| StoreError::Corrupt("activation request without partner_id".into()))?;
+    let before = existing(ctx, id).await?;
+    let mut p = before.clone();
+    p.status = "active".into();
+    p.updated_at = ctx.now();
+    update_partner(tx, &p).await?;
+    let mut after = serde_json::to_value(row(&p)).unwrap_or_default();
+    after["approval"] = crate::approvals::applied_note(applied);
+    partnerdesk_store::audit(
+        tx,
+        &p.updated_at,
+        &ctx.actor.user,
+        "partner.activate",
+        "partner",
+        id,
+        serde_json::to_string(&row(&before)).ok().as_deref(),
+        Some(&after.to_string()),
+    )
+    .await?;
+    Ok(())
 }
 
 pub async fn edit(ctx: &Context, partner_id: &str, input: PartnerInput) -> Result<PartnerRow> {
@@ -180,7 +253,12 @@ pub async fn edit(ctx: &Context, partner_id: &str, input: PartnerInput) -> Resul
     p.created_at = before.created_at.clone();
     p.updated_at = ctx.now();
     p.children = before.children;
+    let activate = before.status != "active"
+        && hold_activation(ctx, &mut p, &before.status.clone()).await?;
     write_audited(ctx, "partner.edit", Some(&before), &p, false).await?;
+    if activate {
+        request_activation(ctx, &p).await?;
+    }
     Ok(row(&p))
 }
 

@@ -204,21 +204,9 @@ pub async fn assignments_of(ctx: &Context, partner_id: &str) -> Result<Vec<Assig
 }
 
 /// Assigns a plan to a partner for a brand from the first day of a month.
-pub async fn assign(ctx: &Context, input: AssignmentView) -> Result<AssignmentView> {
+pub async fn assign(ctx: &Context, input: AssignmentView) -> Result<AssignOutcome> {
     ctx.authorize(&crate::access::PLAN_ASSIGN).await?;
-    let a = Assignment {
-        partner_id: Id::parse("partner_id", &input.partner_id)?,
-        brand_id: Id::parse("brand_id", &input.brand_id)?,
-        plan_id: Id::parse("plan_id", &input.plan_id)?,
-        valid_from: parse_valid_from("valid_from", input.valid_from.trim())?,
-        valid_to: input
-            .valid_to
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(|s| parse_valid_to("valid_to", s))
-            .transpose()?,
-    };
+    let a = parse_assignment(&input)?;
     if a.valid_to.is_some_and(|to| to < a.valid_from) {
         return Err(AppError::invalid("valid_to", "ends before valid_from"));
     }
@@ -253,11 +241,101 @@ pub async fn assign(ctx: &Context, input: AssignmentView) -> Result<AssignmentVi
             format!("overlaps the assignment of plan '{}' from {}; end that one first (a partner has one plan per brand at a time)", o.plan_id, o.valid_from.first_day()),
         ));
     }
-    let now = ctx.now();
     let view = assignment_view(&a);
+    let payload = serde_json::to_value(&view).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let summary = format!(
+        "assign plan {} to partner {} for brand {} from {}{}",
+        view.plan_id,
+        view.partner_id,
+        view.brand_id,
+        view.valid_from,
+        view.valid_to.as_deref().map(|t| format!(" to {t}")).unwrap_or_default()
+    );
+    let object = format!("{}/{}", view.partner_id, view.brand_id);
+    if let Some(approval) = crate::approvals::submit(
+        ctx,
+        crate::approvals::Request {
+            kind: crate::approvals::PLAN_ASSIGN,
+            object_type: "assignment",
+            object_id: &object,
+            summary,
+            payload,
+            amount: None,
+        },
+    )
+    .await?
+    {
+        return Ok(AssignOutcome {
+            assignment: view,
+            applied: false,
+            approval: Some(approval),
+        });
+    }
     let mut tx = ctx.store.begin().await?;
+    write_assignment(ctx, &mut tx, &a, None).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(AssignOutcome {
+        assignment: view,
+        applied: true,
+        approval: None,
+    })
+}
+
+/// The outcome of an assignment: applied now, or waiting for approval.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct AssignOutcome {
+    pub assignment: AssignmentView,
+    pub applied: bool,
+    pub approval: Option<crate::approvals::ApprovalView>,
+}
+
+fn parse_assignment(input: &AssignmentView) -> Result<Assignment> {
+    Ok(Assignment {
+        partner_id: Id::parse("partner_id", &input.partner_id)?,
+        brand_id: Id::parse("brand_id", &input.brand_id)?,
+        plan_id: Id::parse("plan_id", &input.plan_id)?,
+        valid_from: parse_valid_from("valid_from", input.valid_from.trim())?,
+        valid_to: input
+            .valid_to
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| parse_valid_to("valid_to", s))
+            .transpose()?,
+    })
+}
+
+/// Applies an approved assignment (checked again: the data may have moved on).
+pub(crate) async fn apply_assignment(
+    ctx: &Context,
+    tx: &mut partnerdesk_store::Tx<'_>,
+    payload: &serde_json::Value,
+    applied: Option<&crate::approvals::Applied<'_>>,
+) -> Result<()> {
+    let input: AssignmentView = serde_json::from_value(payload.clone())
+        .map_err(|e| StoreError::Corrupt(format!("assignment request: {e}")))?;
+    let a = parse_assignment(&input)?;
+    if let Some(o) = ctx.store.assignments().await?.iter().find(|o| a.overlaps(o)) {
+        return Err(AppError::Refused(format!(
+            "the assignment now overlaps plan '{}' from {}; reject this request and make a new one",
+            o.plan_id,
+            o.valid_from.first_day()
+        )));
+    }
+    write_assignment(ctx, tx, &a, applied).await
+}
+
+async fn write_assignment(
+    ctx: &Context,
+    tx: &mut partnerdesk_store::Tx<'_>,
+    a: &Assignment,
+    applied: Option<&crate::approvals::Applied<'_>>,
+) -> Result<()> {
+    let now = ctx.now();
+    let view = assignment_view(a);
     partnerdesk_store::views::insert_assignment(
-        &mut tx,
+        tx,
         &view.partner_id,
         &view.brand_id,
         &a.valid_from.to_string(),
@@ -265,18 +343,19 @@ pub async fn assign(ctx: &Context, input: AssignmentView) -> Result<AssignmentVi
         a.valid_to.map(|p| p.to_string()).as_deref(),
     )
     .await?;
-    crate::commissions::mark_dirty(&mut tx, &ctx.store, &a.valid_from.to_string()).await?;
+    crate::commissions::mark_dirty(tx, &ctx.store, &a.valid_from.to_string()).await?;
+    let mut after = serde_json::to_value(&view).unwrap_or_default();
+    after["approval"] = crate::approvals::applied_note(applied);
     partnerdesk_store::audit(
-        &mut tx,
+        tx,
         &now,
         &ctx.actor.user,
         "assignment.add",
         "partner",
         &view.partner_id,
         None,
-        serde_json::to_string(&view).ok().as_deref(),
+        Some(&after.to_string()),
     )
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    Ok(view)
+    Ok(())
 }

@@ -262,6 +262,9 @@ pub struct CustomerRow {
     pub status: String,
     /// The country is blocked for the brand: earns nobody.
     pub geo_blocked: bool,
+    /// The country is outside the partner's allowed countries: flagged for
+    /// compliance review (it still earns until compliance excludes it).
+    pub unexpected_country: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

@@ -1,6 +1,7 @@
 //! `partnerdesk`: Partnerdesk's use cases from the command line.
 
 mod bench;
+mod compliance_cmd;
 mod partners_cmd;
 
 use clap::{Parser, Subcommand};
@@ -56,6 +57,21 @@ enum Command {
     /// Benchmarks that print a table
     #[command(subcommand)]
     Bench(bench::BenchCmd),
+    /// Users and roles (sign in with PARTNERDESK_USER and PARTNERDESK_PASSWORD once users exist)
+    #[command(subcommand)]
+    Users(compliance_cmd::UsersCmd),
+    /// The four-eyes approvals queue
+    #[command(subcommand)]
+    Approvals(compliance_cmd::ApprovalsCmd),
+    /// The tamper-evident audit log: verify, head, export
+    #[command(subcommand)]
+    Audit(compliance_cmd::AuditCmd),
+    /// Partner KYC documents and their review
+    #[command(subcommand)]
+    Kyc(compliance_cmd::KycCmd),
+    /// Geo and traffic rules: allowed countries, report, traffic sources, customer exclusion
+    #[command(subcommand)]
+    Geo(compliance_cmd::GeoCmd),
 }
 
 #[derive(Subcommand)]
@@ -104,7 +120,20 @@ pub(crate) async fn context(db: &Option<String>) -> Result<Context, AppError> {
         _ => database::default_url()?,
     };
     let store = database::open(&url).await?;
-    let mut ctx = Context::new(store, Actor::local());
+    // Single-user mode while the database has no users; then sign in.
+    let actor = if partnerdesk_app::users::sign_in_required(&store).await? {
+        let user = std::env::var("PARTNERDESK_USER").unwrap_or_default();
+        if user.trim().is_empty() {
+            return Err(AppError::Denied(
+                "this database has users: set PARTNERDESK_USER and PARTNERDESK_PASSWORD to sign in".into(),
+            ));
+        }
+        let password = std::env::var("PARTNERDESK_PASSWORD").unwrap_or_default();
+        partnerdesk_app::users::sign_in(&store, &user, &password).await?
+    } else {
+        Actor::local()
+    };
+    let mut ctx = Context::new(store, actor);
     if std::io::stderr().is_terminal() {
         ctx = ctx.with_progress(Arc::new(StderrProgress));
     }
@@ -208,8 +237,10 @@ async fn run(cli: Cli) -> Result<(), AppError> {
         Command::Commissions(CommissionsCmd::Close { period: p }) => {
             let ctx = context(&cli.db).await?;
             let p = period(&p)?;
-            commissions::close(&ctx, p).await?;
-            println!("{p} closed");
+            match commissions::close(&ctx, p).await? {
+                None => println!("{p} closed"),
+                Some(a) => println!("request #{} waits for approval: {}", a.approval_id, a.summary),
+            }
         }
         Command::Gen {
             scale,
@@ -243,6 +274,17 @@ async fn run(cli: Cli) -> Result<(), AppError> {
             println!("wrote {} rows to {}", r.total_rows(), out.display());
         }
         Command::Bench(cmd) => bench::run(&cli.db, cmd).await?,
+        Command::Users(cmd) => compliance_cmd::users_cmd(&context(&cli.db).await?, cmd).await?,
+        Command::Approvals(cmd) => {
+            compliance_cmd::approvals_cmd(&context(&cli.db).await?, cmd).await?
+        }
+        Command::Audit(cmd) => {
+            if !compliance_cmd::audit_cmd(&context(&cli.db).await?, cmd).await? {
+                return Err(AppError::Refused("the audit log failed verification".into()));
+            }
+        }
+        Command::Kyc(cmd) => compliance_cmd::kyc_cmd(&context(&cli.db).await?, cmd).await?,
+        Command::Geo(cmd) => compliance_cmd::geo_cmd(&context(&cli.db).await?, cmd).await?,
     }
     Ok(())
 }

@@ -8,6 +8,7 @@ pub mod data;
 pub mod engine;
 pub mod error;
 pub mod ids;
+pub mod kyc;
 pub mod ledger;
 pub mod money;
 pub mod partner;

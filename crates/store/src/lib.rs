@@ -10,8 +10,10 @@
 //! backends in the store tests.
 
 mod batch;
+pub mod audit;
 pub mod brands;
 pub mod commissions;
+pub mod compliance;
 pub mod data;
 pub mod error;
 pub mod money;
@@ -19,6 +21,7 @@ pub mod partners;
 pub mod url;
 pub mod views;
 
+pub use audit::audit;
 pub use batch::{Batch, Val};
 pub use error::{Result, StoreError};
 
@@ -109,11 +112,13 @@ impl Store {
             .run(&pool)
             .await
             .map_err(|e| error::migrate_error(&location, e))?;
-        Ok(Store {
+        let store = Store {
             pool,
             backend,
             location,
-        })
+        };
+        audit::seal_unchained(&store).await?;
+        Ok(store)
     }
 
     pub fn backend(&self) -> Backend {
@@ -152,30 +157,6 @@ pub async fn meta_set(tx: &mut Tx<'_>, key: &str, value: &str) -> Result<()> {
     sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
         .bind(key)
         .bind(value)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
-/// Appends an audit entry inside the transaction that makes the change.
-pub async fn audit(
-    tx: &mut Tx<'_>,
-    at: &str,
-    actor: &str,
-    action: &str,
-    object_type: &str,
-    object_id: &str,
-    before: Option<&str>,
-    after: Option<&str>,
-) -> Result<()> {
-    sqlx::query("INSERT INTO audit_log (at, actor, action, object_type, object_id, before, after) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-        .bind(at)
-        .bind(actor)
-        .bind(action)
-        .bind(object_type)
-        .bind(object_id)
-        .bind(before)
-        .bind(after)
         .execute(&mut **tx)
         .await?;
     Ok(())

@@ -17,6 +17,9 @@ pub struct CustomerRecord {
     pub status: String,
     /// The customer's country is blocked for its brand.
     pub geo_blocked: bool,
+    /// The customer's country is outside the partner's allowed countries
+    /// (flagged for compliance review; it still earns until excluded).
+    pub unexpected_country: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -53,7 +56,11 @@ fn like(text: &str) -> String {
 }
 
 const CUSTOMER_SELECT: &str = "SELECT c.customer_id, c.brand_id, c.tracking_code, tc.partner_id, c.country, c.registered_at, c.status, \
-     CASE WHEN g.country IS NULL THEN 0 ELSE 1 END AS geo_blocked \
+     CASE WHEN g.country IS NULL THEN 0 ELSE 1 END AS geo_blocked, \
+     CASE WHEN tc.partner_id IS NOT NULL \
+          AND EXISTS (SELECT 1 FROM partner_allowed_countries pa WHERE pa.partner_id = tc.partner_id) \
+          AND NOT EXISTS (SELECT 1 FROM partner_allowed_countries pa WHERE pa.partner_id = tc.partner_id AND pa.country = c.country) \
+          THEN 1 ELSE 0 END AS unexpected_country \
      FROM customers c LEFT JOIN tracking_codes tc ON tc.brand_id = c.brand_id AND tc.code = c.tracking_code \
      LEFT JOIN brand_geo_blocks g ON g.brand_id = c.brand_id AND g.country = c.country";
 
@@ -67,6 +74,7 @@ fn customer_row(r: &sqlx::any::AnyRow) -> Result<CustomerRecord> {
         registered_at: r.try_get("registered_at")?,
         status: r.try_get("status")?,
         geo_blocked: r.try_get::<i64, _>("geo_blocked")? != 0,
+        unexpected_country: r.try_get::<i64, _>("unexpected_country")? != 0,
     })
 }
 

@@ -37,7 +37,7 @@ export function plan(id: string, over: Partial<PlanView> = {}): PlanView {
 export function customer(id: string, over: Partial<CustomerRow> = {}): CustomerRow {
   return {
     customer_id: id, brand_id: 'b1', tracking_code: 'btag-1', partner_id: 'P-1', country: 'DE',
-    registered_at: '2026-01-05T10:00:00Z', status: 'active', geo_blocked: false, ...over,
+    registered_at: '2026-01-05T10:00:00Z', status: 'active', geo_blocked: false, unexpected_country: false, ...over,
   };
 }
 

@@ -17,6 +17,11 @@ export function CustomerFlags({ c }: { c: CustomerRow }) {
           <Badge color="orange" variant="light" size="sm" data-testid="customer-flag-geo-blocked">geo-blocked</Badge>
         </Tooltip>
       )}
+      {c.unexpected_country && (
+        <Tooltip label={`${c.country} is outside the partner's allowed countries: flagged for compliance review (still earns until excluded)`}>
+          <Badge color="yellow" variant="light" size="sm" data-testid="customer-flag-unexpected">review: country</Badge>
+        </Tooltip>
+      )}
     </Group>
   );
 }

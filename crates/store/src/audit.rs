@@ -1,0 +1,391 @@
+//! The tamper-evident audit log: an append-only hash chain.
+//!
+//! Entry `n` stores `seq = n`, the hash of entry `n - 1` (`prev_hash`, the
+//! genesis hash for the first) and `hash = SHA-256(prev_hash "\n" canonical)`,
+//! where `canonical` is the JSON array
+//! `[seq, at, actor, action, object_type, object_id, before, after]`.
+//! Changing any entry's content, its position, or removing one breaks the chain
+//! at that entry; removing entries from the end is caught by comparing with an
+//! exported head. Database triggers refuse UPDATE and DELETE.
+
+use crate::{Backend, Result, Store, StoreError, Tx};
+use futures_util::TryStreamExt;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+/// The `prev_hash` of the first entry.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// One stored entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// The hash of an entry's canonical content chained to the previous hash.
+#[allow(clippy::too_many_arguments)]
+pub fn entry_hash(
+    prev_hash: &str,
+    seq: i64,
+    at: &str,
+    actor: &str,
+    action: &str,
+    object_type: &str,
+    object_id: &str,
+    before: Option<&str>,
+    after: Option<&str>,
+) -> String {
+    let canonical =
+        serde_json::json!([seq, at, actor, action, object_type, object_id, before, after]).to_string();
+    let mut h = Sha256::new();
+    h.update(prev_hash.as_bytes());
+    h.update(b"\n");
+    h.update(canonical.as_bytes());
+    hex::encode(h.finalize())
+}
+
+async fn head_in(tx: &mut Tx<'_>) -> Result<(i64, String)> {
+    let row = sqlx::query(
+        "SELECT seq, hash FROM audit_log WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1",
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(match row {
+        Some(r) => (r.try_get::<i64, _>(0)?, r.try_get::<String, _>(1)?),
+        None => (0, GENESIS.to_string()),
+    })
+}
+
+/// Serialises writers of the chain on PostgreSQL (SQLite has one writer anyway).
+async fn lock_chain(tx: &mut Tx<'_>) -> Result<()> {
+    if tx.backend_name() == "PostgreSQL" {
+        sqlx::query("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE")
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Appends an audit entry inside the transaction that makes the change.
+#[allow(clippy::too_many_arguments)]
+pub async fn audit(
+    tx: &mut Tx<'_>,
+    at: &str,
+    actor: &str,
+    action: &str,
+    object_type: &str,
+    object_id: &str,
+    before: Option<&str>,
+    after: Option<&str>,
+) -> Result<()> {
+    lock_chain(tx).await?;
+    let (last, prev) = head_in(tx).await?;
+    let seq = last + 1;
+    let hash = entry_hash(
+        &prev,
+        seq,
+        at,
+        actor,
+        action,
+        object_type,
+        object_id,
+        before,
+        after,
+    );
+    sqlx::query("INSERT INTO audit_log (seq, at, actor, action, object_type, object_id, before, after, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+        .bind(seq)
+        .bind(at)
+        .bind(actor)
+        .bind(action)
+        .bind(object_type)
+        .bind(object_id)
+        .bind(before)
+        .bind(after)
+        .bind(&prev)
+        .bind(&hash)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Chains entries written before the chain existed (older databases), once.
+pub(crate) async fn seal_unchained(store: &Store) -> Result<()> {
+    let mut tx = store.begin().await?;
+    let pending: Vec<(i64,)> =
+        sqlx::query_as("SELECT id FROM audit_log WHERE hash IS NULL ORDER BY id LIMIT 1")
+            .fetch_all(&mut *tx)
+            .await?;
+    if pending.is_empty() {
+        return Ok(());
+    }
+    lock_chain(&mut tx).await?;
+    let rows = sqlx::query("SELECT id, at, actor, action, object_type, object_id, before, after FROM audit_log WHERE hash IS NULL ORDER BY id")
+        .fetch_all(&mut *tx)
+        .await?;
+    let (mut seq, mut prev) = head_in(&mut tx).await?;
+    for r in rows {
+        let id: i64 = r.try_get(0)?;
+        let at: String = r.try_get(1)?;
+        let actor: String = r.try_get(2)?;
+        let action: String = r.try_get(3)?;
+        let ot: String = r.try_get(4)?;
+        let oid: String = r.try_get(5)?;
+        let before: Option<String> = r.try_get(6)?;
+        let after: Option<String> = r.try_get(7)?;
+        seq += 1;
+        let hash = entry_hash(
+            &prev,
+            seq,
+            &at,
+            &actor,
+            &action,
+            &ot,
+            &oid,
+            before.as_deref(),
+            after.as_deref(),
+        );
+        sqlx::query("UPDATE audit_log SET seq = $1, prev_hash = $2, hash = $3 WHERE id = $4")
+            .bind(seq)
+            .bind(&prev)
+            .bind(&hash)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        prev = hash;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The outcome of checking the chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainReport {
+    /// Entries checked.
+    pub entries: u64,
+    /// The last entry's position and hash.
+    pub head_seq: i64,
+    pub head_hash: String,
+    /// The first entry that does not fit the chain, and why.
+    pub first_broken: Option<BrokenEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenEntry {
+    /// The database row id of the entry (or of the entry after a gap).
+    pub id: i64,
+    pub seq: i64,
+    pub reason: String,
+}
+
+/// Filters for reading the log.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub object_type: Option<String>,
+    pub object_id: Option<String>,
+    pub action_prefix: Option<String>,
+    /// Inclusive lower bound on `at` (fixed-width UTC text).
+    pub from: Option<String>,
+    /// Exclusive upper bound on `at`.
+    pub to: Option<String>,
+}
+
+fn entry_of(r: &sqlx::any::AnyRow) -> Result<AuditEntry> {
+    Ok(AuditEntry {
+        id: r.try_get(0)?,
+        seq: r.try_get::<Option<i64>, _>(1)?.unwrap_or(0),
+        at: r.try_get(2)?,
+        actor: r.try_get(3)?,
+        action: r.try_get(4)?,
+        object_type: r.try_get(5)?,
+        object_id: r.try_get(6)?,
+        before: r.try_get(7)?,
+        after: r.try_get(8)?,
+        prev_hash: r.try_get::<Option<String>, _>(9)?.unwrap_or_default(),
+        hash: r.try_get::<Option<String>, _>(10)?.unwrap_or_default(),
+    })
+}
+
+const COLUMNS: &str =
+    "id, seq, at, actor, action, object_type, object_id, before, after, prev_hash, hash";
+
+impl Store {
+    /// Walks the whole chain in order, streaming, and names the first entry
+    /// that does not fit.
+    pub async fn audit_verify(&self) -> Result<ChainReport> {
+        let sql = format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq IS NULL, seq, id");
+        let mut rows = sqlx::query(&sql).fetch(&self.pool);
+        let mut expected_seq = 1i64;
+        let mut prev = GENESIS.to_string();
+        let mut entries = 0u64;
+        let mut head_seq = 0i64;
+        while let Some(r) = rows.try_next().await? {
+            let e = entry_of(&r)?;
+            entries += 1;
+            let broken = |reason: String| BrokenEntry {
+                id: e.id,
+                seq: e.seq,
+                reason,
+            };
+            let fault = if e.hash.is_empty() || e.seq == 0 {
+                Some(broken("the entry carries no chain position or hash".into()))
+            } else if e.seq != expected_seq {
+                Some(broken(format!(
+                    "expected position {expected_seq}, found {}: an entry before it was removed or the order changed",
+                    e.seq
+                )))
+            } else if e.prev_hash != prev {
+                Some(broken(
+                    "its link to the previous entry does not match: an entry before it was removed, replaced or reordered".into(),
+                ))
+            } else if entry_hash(
+                &e.prev_hash,
+                e.seq,
+                &e.at,
+                &e.actor,
+                &e.action,
+                &e.object_type,
+                &e.object_id,
+                e.before.as_deref(),
+                e.after.as_deref(),
+            ) != e.hash
+            {
+                Some(broken(
+                    "its content does not match its hash: the entry was changed".into(),
+                ))
+            } else {
+                None
+            };
+            if let Some(b) = fault {
+                return Ok(ChainReport {
+                    entries,
+                    head_seq,
+                    head_hash: prev,
+                    first_broken: Some(b),
+                });
+            }
+            prev = e.hash.clone();
+            head_seq = e.seq;
+            expected_seq += 1;
+        }
+        Ok(ChainReport {
+            entries,
+            head_seq,
+            head_hash: prev,
+            first_broken: None,
+        })
+    }
+
+    /// The last entry's position and hash (for safekeeping outside the database).
+    pub async fn audit_head(&self) -> Result<(i64, String)> {
+        let mut tx = self.begin().await?;
+        let head = head_in(&mut tx).await?;
+        tx.rollback().await?;
+        Ok(head)
+    }
+
+    /// The hash of the entry at `seq`, if there is one.
+    pub async fn audit_hash_at(&self, seq: i64) -> Result<Option<String>> {
+        let row: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT hash FROM audit_log WHERE seq = $1")
+                .bind(seq)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.and_then(|r| r.0))
+    }
+
+    /// A page of entries, newest first, and the number matching.
+    pub async fn audit_entries(
+        &self,
+        filter: &AuditFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<AuditEntry>, i64)> {
+        let (clause, args) = where_clause(filter);
+        let count: i64 = {
+            let sql = format!("SELECT COUNT(*) FROM audit_log{clause}");
+            let mut q = sqlx::query_scalar::<_, i64>(&sql);
+            for a in &args {
+                q = q.bind(a.clone());
+            }
+            q.fetch_one(&self.pool).await?
+        };
+        let n = args.len();
+        let sql = format!(
+            "SELECT {COLUMNS} FROM audit_log{clause} ORDER BY seq DESC LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        );
+        let mut q = sqlx::query(&sql);
+        for a in &args {
+            q = q.bind(a.clone());
+        }
+        let rows = q.bind(limit).bind(offset).fetch_all(&self.pool).await?;
+        let entries = rows.iter().map(entry_of).collect::<Result<Vec<_>>>()?;
+        Ok((entries, count))
+    }
+
+    /// Every matching entry in chain order, streamed to `each` (exports).
+    pub async fn audit_each(
+        &self,
+        filter: &AuditFilter,
+        mut each: impl FnMut(AuditEntry) -> std::result::Result<(), String>,
+    ) -> Result<u64> {
+        let (clause, args) = where_clause(filter);
+        let sql = format!("SELECT {COLUMNS} FROM audit_log{clause} ORDER BY seq");
+        let mut q = sqlx::query(&sql);
+        for a in &args {
+            q = q.bind(a.clone());
+        }
+        let mut rows = q.fetch(&self.pool);
+        let mut n = 0;
+        while let Some(r) = rows.try_next().await? {
+            each(entry_of(&r)?).map_err(StoreError::Corrupt)?;
+            n += 1;
+        }
+        Ok(n)
+    }
+}
+
+fn where_clause(f: &AuditFilter) -> (String, Vec<String>) {
+    let mut parts = Vec::new();
+    let mut args = Vec::new();
+    let mut push = |sql: &str, v: &Option<String>| {
+        if let Some(v) = v.as_ref().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+            args.push(v.to_string());
+            parts.push(sql.replace('?', &format!("${}", args.len())));
+        }
+    };
+    push("actor = ?", &f.actor);
+    push("object_type = ?", &f.object_type);
+    push("object_id = ?", &f.object_id);
+    push("at >= ?", &f.from);
+    push("at < ?", &f.to);
+    if let Some(p) = f.action_prefix.as_ref().filter(|s| !s.trim().is_empty()) {
+        args.push(format!("{}%", p.trim().replace('%', "")));
+        parts.push(format!("action LIKE ${}", args.len()));
+    }
+    let clause = if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", parts.join(" AND "))
+    };
+    (clause, args)
+}
+
+impl Backend {
+    /// Whether this backend is the embedded one.
+    pub fn is_embedded(&self) -> bool {
+        matches!(self, Backend::Sqlite)
+    }
+}

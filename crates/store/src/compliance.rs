@@ -1,0 +1,569 @@
+//! Users, approvals, KYC documents, traffic sources and allowed countries.
+
+use crate::error::{Result, StoreError};
+use crate::{Store, Tx};
+use sqlx::Row;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRecord {
+    pub user_id: String,
+    pub display_name: String,
+    pub password_hash: String,
+    /// Comma-separated role names.
+    pub roles: String,
+    pub disabled: bool,
+    pub failed_attempts: i64,
+    pub locked_until: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApprovalRecord {
+    pub approval_id: i64,
+    pub kind: String,
+    pub object_type: String,
+    pub object_id: String,
+    pub summary: String,
+    pub payload: String,
+    pub amount: Option<String>,
+    pub currency: Option<String>,
+    pub required_approvals: i64,
+    pub status: String,
+    pub maker: String,
+    pub created_at: String,
+    pub decided_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionRecord {
+    pub approval_id: i64,
+    pub approver: String,
+    pub decision: String,
+    pub reason: String,
+    pub at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentRecord {
+    pub document_id: String,
+    pub partner_id: String,
+    pub doc_type: String,
+    pub file_name: String,
+    pub sha256: String,
+    pub media_type: String,
+    pub size_bytes: i64,
+    pub status: String,
+    pub uploaded_by: String,
+    pub uploaded_at: String,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<String>,
+    pub review_note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrafficSourceRecord {
+    pub source_id: String,
+    pub partner_id: String,
+    pub kind: String,
+    pub value: String,
+    pub status: String,
+    pub declared_by: String,
+    pub declared_at: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<String>,
+}
+
+/// A partner whose customers come from blocked or unexpected countries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeoReportRow {
+    pub partner_id: String,
+    pub partner_name: String,
+    pub brand_id: String,
+    pub country: String,
+    pub blocked: i64,
+    pub unexpected: i64,
+}
+
+const USER_COLS: &str = "user_id, display_name, password_hash, roles, disabled, failed_attempts, locked_until, created_at, updated_at";
+const APPROVAL_COLS: &str = "approval_id, kind, object_type, object_id, summary, payload, amount, currency, required_approvals, status, maker, created_at, decided_at";
+const DOC_COLS: &str = "document_id, partner_id, doc_type, file_name, sha256, media_type, size_bytes, status, uploaded_by, uploaded_at, reviewed_by, reviewed_at, review_note";
+const SOURCE_COLS: &str = "source_id, partner_id, kind, value, status, declared_by, declared_at, decided_by, decided_at";
+
+fn user_row(r: &sqlx::any::AnyRow) -> Result<UserRecord> {
+    Ok(UserRecord {
+        user_id: r.try_get(0)?,
+        display_name: r.try_get(1)?,
+        password_hash: r.try_get(2)?,
+        roles: r.try_get(3)?,
+        disabled: r.try_get::<i64, _>(4)? != 0,
+        failed_attempts: r.try_get(5)?,
+        locked_until: r.try_get(6)?,
+        created_at: r.try_get(7)?,
+        updated_at: r.try_get(8)?,
+    })
+}
+
+fn approval_row(r: &sqlx::any::AnyRow) -> Result<ApprovalRecord> {
+    Ok(ApprovalRecord {
+        approval_id: r.try_get(0)?,
+        kind: r.try_get(1)?,
+        object_type: r.try_get(2)?,
+        object_id: r.try_get(3)?,
+        summary: r.try_get(4)?,
+        payload: r.try_get(5)?,
+        amount: r.try_get(6)?,
+        currency: r.try_get(7)?,
+        required_approvals: r.try_get(8)?,
+        status: r.try_get(9)?,
+        maker: r.try_get(10)?,
+        created_at: r.try_get(11)?,
+        decided_at: r.try_get(12)?,
+    })
+}
+
+fn doc_row(r: &sqlx::any::AnyRow) -> Result<DocumentRecord> {
+    Ok(DocumentRecord {
+        document_id: r.try_get(0)?,
+        partner_id: r.try_get(1)?,
+        doc_type: r.try_get(2)?,
+        file_name: r.try_get(3)?,
+        sha256: r.try_get(4)?,
+        media_type: r.try_get(5)?,
+        size_bytes: r.try_get(6)?,
+        status: r.try_get(7)?,
+        uploaded_by: r.try_get(8)?,
+        uploaded_at: r.try_get(9)?,
+        reviewed_by: r.try_get(10)?,
+        reviewed_at: r.try_get(11)?,
+        review_note: r.try_get(12)?,
+    })
+}
+
+fn source_row(r: &sqlx::any::AnyRow) -> Result<TrafficSourceRecord> {
+    Ok(TrafficSourceRecord {
+        source_id: r.try_get(0)?,
+        partner_id: r.try_get(1)?,
+        kind: r.try_get(2)?,
+        value: r.try_get(3)?,
+        status: r.try_get(4)?,
+        declared_by: r.try_get(5)?,
+        declared_at: r.try_get(6)?,
+        decided_by: r.try_get(7)?,
+        decided_at: r.try_get(8)?,
+    })
+}
+
+impl Store {
+    pub async fn user_count(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(self.pool())
+            .await?)
+    }
+
+    pub async fn user(&self, user_id: &str) -> Result<Option<UserRecord>> {
+        let row = sqlx::query(&format!("SELECT {USER_COLS} FROM users WHERE user_id = $1"))
+            .bind(user_id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(user_row).transpose()
+    }
+
+    pub async fn users(&self) -> Result<Vec<UserRecord>> {
+        let rows = sqlx::query(&format!("SELECT {USER_COLS} FROM users ORDER BY user_id"))
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(user_row).collect()
+    }
+
+    /// Counts a failed sign-in (outside any change transaction: it must stick).
+    pub async fn record_sign_in_failure(
+        &self,
+        user_id: &str,
+        attempts: i64,
+        locked_until: Option<&str>,
+    ) -> Result<()> {
+        sqlx::query("UPDATE users SET failed_attempts = $1, locked_until = $2 WHERE user_id = $3")
+            .bind(attempts)
+            .bind(locked_until)
+            .bind(user_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn reset_sign_in_failures(&self, user_id: &str) -> Result<()> {
+        sqlx::query(
+            "UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE user_id = $1",
+        )
+        .bind(user_id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn approval(&self, id: i64) -> Result<Option<ApprovalRecord>> {
+        let row = sqlx::query(&format!(
+            "SELECT {APPROVAL_COLS} FROM approvals WHERE approval_id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(approval_row).transpose()
+    }
+
+    /// Approvals, newest first; `status` filters when given.
+    pub async fn approvals(&self, status: Option<&str>, limit: i64) -> Result<Vec<ApprovalRecord>> {
+        let rows = match status {
+            Some(s) => {
+                sqlx::query(&format!("SELECT {APPROVAL_COLS} FROM approvals WHERE status = $1 ORDER BY approval_id DESC LIMIT $2"))
+                    .bind(s)
+                    .bind(limit)
+                    .fetch_all(self.pool())
+                    .await?
+            }
+            None => {
+                sqlx::query(&format!(
+                    "SELECT {APPROVAL_COLS} FROM approvals ORDER BY approval_id DESC LIMIT $1"
+                ))
+                .bind(limit)
+                .fetch_all(self.pool())
+                .await?
+            }
+        };
+        rows.iter().map(approval_row).collect()
+    }
+
+    /// The pending approval of `kind` for an object, if one waits.
+    pub async fn pending_approval(&self, kind: &str, object_id: &str) -> Result<Option<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT approval_id FROM approvals WHERE kind = $1 AND object_id = $2 AND status = 'pending'",
+        )
+        .bind(kind)
+        .bind(object_id)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    pub async fn decisions(&self, approval_id: i64) -> Result<Vec<DecisionRecord>> {
+        let rows = sqlx::query("SELECT approval_id, approver, decision, reason, at FROM approval_decisions WHERE approval_id = $1 ORDER BY at")
+            .bind(approval_id)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(DecisionRecord {
+                    approval_id: r.try_get(0)?,
+                    approver: r.try_get(1)?,
+                    decision: r.try_get(2)?,
+                    reason: r.try_get(3)?,
+                    at: r.try_get(4)?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn documents_of(&self, partner_id: &str) -> Result<Vec<DocumentRecord>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {DOC_COLS} FROM partner_documents WHERE partner_id = $1 ORDER BY uploaded_at, document_id"
+        ))
+        .bind(partner_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(doc_row).collect()
+    }
+
+    pub async fn document(&self, document_id: &str) -> Result<Option<DocumentRecord>> {
+        let row = sqlx::query(&format!(
+            "SELECT {DOC_COLS} FROM partner_documents WHERE document_id = $1"
+        ))
+        .bind(document_id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(doc_row).transpose()
+    }
+
+    pub async fn traffic_sources_of(&self, partner_id: &str) -> Result<Vec<TrafficSourceRecord>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {SOURCE_COLS} FROM traffic_sources WHERE partner_id = $1 ORDER BY declared_at, source_id"
+        ))
+        .bind(partner_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(source_row).collect()
+    }
+
+    pub async fn traffic_source(&self, source_id: &str) -> Result<Option<TrafficSourceRecord>> {
+        let row = sqlx::query(&format!(
+            "SELECT {SOURCE_COLS} FROM traffic_sources WHERE source_id = $1"
+        ))
+        .bind(source_id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(source_row).transpose()
+    }
+
+    pub async fn allowed_countries(&self, partner_id: &str) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT country FROM partner_allowed_countries WHERE partner_id = $1 ORDER BY country",
+        )
+        .bind(partner_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Per partner, brand and country: customers from blocked countries and
+    /// from countries outside the partner's allowed list.
+    pub async fn geo_report(&self) -> Result<Vec<GeoReportRow>> {
+        let rows = sqlx::query(
+            "SELECT tc.partner_id, p.name, c.brand_id, c.country, \
+               SUM(CASE WHEN g.country IS NULL THEN 0 ELSE 1 END) AS blocked, \
+               SUM(CASE WHEN EXISTS (SELECT 1 FROM partner_allowed_countries pa WHERE pa.partner_id = tc.partner_id) \
+                         AND NOT EXISTS (SELECT 1 FROM partner_allowed_countries pa WHERE pa.partner_id = tc.partner_id AND pa.country = c.country) \
+                   THEN 1 ELSE 0 END) AS unexpected \
+             FROM customers c \
+             JOIN tracking_codes tc ON tc.brand_id = c.brand_id AND tc.code = c.tracking_code \
+             JOIN partners p ON p.partner_id = tc.partner_id \
+             LEFT JOIN brand_geo_blocks g ON g.brand_id = c.brand_id AND g.country = c.country \
+             GROUP BY tc.partner_id, p.name, c.brand_id, c.country",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let mut out = Vec::new();
+        for r in rows {
+            let blocked: i64 = r.try_get(4)?;
+            let unexpected: i64 = r.try_get(5)?;
+            if blocked > 0 || unexpected > 0 {
+                out.push(GeoReportRow {
+                    partner_id: r.try_get(0)?,
+                    partner_name: r.try_get(1)?,
+                    brand_id: r.try_get(2)?,
+                    country: r.try_get(3)?,
+                    blocked,
+                    unexpected,
+                });
+            }
+        }
+        out.sort_by(|a, b| {
+            (b.blocked + b.unexpected)
+                .cmp(&(a.blocked + a.unexpected))
+                .then_with(|| a.partner_id.cmp(&b.partner_id))
+                .then_with(|| a.brand_id.cmp(&b.brand_id))
+                .then_with(|| a.country.cmp(&b.country))
+        });
+        Ok(out)
+    }
+}
+
+pub async fn insert_user(tx: &mut Tx<'_>, u: &UserRecord) -> Result<()> {
+    sqlx::query(&format!(
+        "INSERT INTO users ({USER_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+    ))
+    .bind(&u.user_id)
+    .bind(&u.display_name)
+    .bind(&u.password_hash)
+    .bind(&u.roles)
+    .bind(u.disabled as i64)
+    .bind(u.failed_attempts)
+    .bind(&u.locked_until)
+    .bind(&u.created_at)
+    .bind(&u.updated_at)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| StoreError::translate(e, "user_id", "a user with this name"))?;
+    Ok(())
+}
+
+pub async fn update_user(tx: &mut Tx<'_>, u: &UserRecord) -> Result<()> {
+    let done = sqlx::query("UPDATE users SET display_name = $1, password_hash = $2, roles = $3, disabled = $4, updated_at = $5 WHERE user_id = $6")
+        .bind(&u.display_name)
+        .bind(&u.password_hash)
+        .bind(&u.roles)
+        .bind(u.disabled as i64)
+        .bind(&u.updated_at)
+        .bind(&u.user_id)
+        .execute(&mut **tx)
+        .await?;
+    if done.rows_affected() != 1 {
+        return Err(StoreError::NotFound {
+            what: "user",
+            id: u.user_id.clone(),
+        });
+    }
+    Ok(())
+}
+
+/// Stores a new approval request and returns its id.
+pub async fn insert_approval(tx: &mut Tx<'_>, a: &ApprovalRecord) -> Result<i64> {
+    let id: i64 = sqlx::query_scalar("INSERT INTO approvals (kind, object_type, object_id, summary, payload, amount, currency, required_approvals, status, maker, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10) RETURNING approval_id")
+        .bind(&a.kind)
+        .bind(&a.object_type)
+        .bind(&a.object_id)
+        .bind(&a.summary)
+        .bind(&a.payload)
+        .bind(&a.amount)
+        .bind(&a.currency)
+        .bind(a.required_approvals)
+        .bind(&a.maker)
+        .bind(&a.created_at)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(id)
+}
+
+pub async fn insert_decision(tx: &mut Tx<'_>, d: &DecisionRecord) -> Result<()> {
+    sqlx::query("INSERT INTO approval_decisions (approval_id, approver, decision, reason, at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(d.approval_id)
+        .bind(&d.approver)
+        .bind(&d.decision)
+        .bind(&d.reason)
+        .bind(&d.at)
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| StoreError::translate(e, "approval", "a decision by this user on this request"))?;
+    Ok(())
+}
+
+/// Moves a pending approval to its final state; refuses one already decided
+/// (also when two people decide at the same moment).
+pub async fn finish_approval(tx: &mut Tx<'_>, id: i64, status: &str, at: &str) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE approvals SET status = $1, decided_at = $2 WHERE approval_id = $3 AND status = 'pending'",
+    )
+    .bind(status)
+    .bind(at)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Err(StoreError::Conflict {
+            field: "approval".into(),
+            message: format!("request #{id} has already been decided"),
+        });
+    }
+    Ok(())
+}
+
+pub async fn insert_document(tx: &mut Tx<'_>, d: &DocumentRecord) -> Result<()> {
+    sqlx::query(&format!("INSERT INTO partner_documents ({DOC_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"))
+        .bind(&d.document_id)
+        .bind(&d.partner_id)
+        .bind(&d.doc_type)
+        .bind(&d.file_name)
+        .bind(&d.sha256)
+        .bind(&d.media_type)
+        .bind(d.size_bytes)
+        .bind(&d.status)
+        .bind(&d.uploaded_by)
+        .bind(&d.uploaded_at)
+        .bind(&d.reviewed_by)
+        .bind(&d.reviewed_at)
+        .bind(&d.review_note)
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| StoreError::translate(e, "document", "this document"))?;
+    Ok(())
+}
+
+pub async fn review_document(
+    tx: &mut Tx<'_>,
+    document_id: &str,
+    status: &str,
+    by: &str,
+    at: &str,
+    note: &str,
+) -> Result<()> {
+    let done = sqlx::query("UPDATE partner_documents SET status = $1, reviewed_by = $2, reviewed_at = $3, review_note = $4 WHERE document_id = $5 AND status = 'submitted'")
+        .bind(status)
+        .bind(by)
+        .bind(at)
+        .bind(note)
+        .bind(document_id)
+        .execute(&mut **tx)
+        .await?;
+    if done.rows_affected() != 1 {
+        return Err(StoreError::Conflict {
+            field: "document".into(),
+            message: format!("document {document_id} has already been reviewed"),
+        });
+    }
+    Ok(())
+}
+
+pub async fn insert_traffic_source(tx: &mut Tx<'_>, s: &TrafficSourceRecord) -> Result<()> {
+    sqlx::query(&format!(
+        "INSERT INTO traffic_sources ({SOURCE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+    ))
+    .bind(&s.source_id)
+    .bind(&s.partner_id)
+    .bind(&s.kind)
+    .bind(&s.value)
+    .bind(&s.status)
+    .bind(&s.declared_by)
+    .bind(&s.declared_at)
+    .bind(&s.decided_by)
+    .bind(&s.decided_at)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| StoreError::translate(e, "value", "this traffic source"))?;
+    Ok(())
+}
+
+pub async fn decide_traffic_source(
+    tx: &mut Tx<'_>,
+    source_id: &str,
+    status: &str,
+    by: &str,
+    at: &str,
+) -> Result<()> {
+    let done = sqlx::query("UPDATE traffic_sources SET status = $1, decided_by = $2, decided_at = $3 WHERE source_id = $4 AND status = 'pending'")
+        .bind(status)
+        .bind(by)
+        .bind(at)
+        .bind(source_id)
+        .execute(&mut **tx)
+        .await?;
+    if done.rows_affected() != 1 {
+        return Err(StoreError::Conflict {
+            field: "source".into(),
+            message: format!("traffic source {source_id} has already been decided"),
+        });
+    }
+    Ok(())
+}
+
+/// Replaces a partner's allowed countries.
+pub async fn set_allowed_countries(
+    tx: &mut Tx<'_>,
+    partner_id: &str,
+    countries: &[String],
+) -> Result<()> {
+    sqlx::query("DELETE FROM partner_allowed_countries WHERE partner_id = $1")
+        .bind(partner_id)
+        .execute(&mut **tx)
+        .await?;
+    for c in countries {
+        sqlx::query("INSERT INTO partner_allowed_countries (partner_id, country) VALUES ($1, $2)")
+            .bind(partner_id)
+            .bind(c)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Sets a customer's status (`active` / `excluded`).
+pub async fn set_customer_status(tx: &mut Tx<'_>, customer_id: &str, status: &str) -> Result<()> {
+    let done = sqlx::query("UPDATE customers SET status = $1 WHERE customer_id = $2")
+        .bind(status)
+        .bind(customer_id)
+        .execute(&mut **tx)
+        .await?;
+    if done.rows_affected() != 1 {
+        return Err(StoreError::NotFound {
+            what: "customer",
+            id: customer_id.to_string(),
+        });
+    }
+    Ok(())
+}
