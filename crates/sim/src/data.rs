@@ -1,0 +1,288 @@
+//! The simulator's data: an import folder (RULES.md; usually made by
+//! crates/gen) turned into what each platform would hold.
+
+use crate::SimError;
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+use std::path::Path;
+use std::str::FromStr;
+
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub login: u64,
+    pub agent: String,
+    pub country: String,
+    pub registered: i64,
+}
+
+/// One MT5 deal, already in the Web API's terms.
+#[derive(Debug, Clone)]
+pub struct Deal {
+    pub ticket: u64,
+    pub login: u64,
+    pub time_msc: i64,
+    pub action: u8,
+    pub entry: u8,
+    pub symbol: String,
+    pub volume: u64,
+    pub position: u64,
+    pub commission: Decimal,
+}
+
+#[derive(Debug, Clone)]
+pub struct Player {
+    pub id: String,
+    pub btag: String,
+    pub country: String,
+    pub registered_at: String,
+    pub status: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Activity {
+    pub player_id: String,
+    pub date: String,
+    pub amounts: [String; 7],
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Order {
+    pub id: u64,
+    pub customer: u64,
+    pub product: String,
+    pub total: String,
+    pub coupon: String,
+    pub country: String,
+    pub created: String,
+    pub modified: String,
+    pub refunded: bool,
+}
+
+/// Everything the simulator serves.
+#[derive(Debug, Default)]
+pub struct SimData {
+    pub accounts: Vec<Account>,
+    /// Sorted by time, then ticket.
+    pub deals: Vec<Deal>,
+    /// Sorted by registered_at (the players' `updated_at`), then id.
+    pub players: Vec<Player>,
+    /// Sorted by updated_at, then player and date.
+    pub activity: Vec<Activity>,
+    /// Sorted by modified, then id.
+    pub orders: Vec<Order>,
+    /// Round-turn trades behind the deals (what a full sync must yield).
+    pub trades: u64,
+}
+
+fn number_of(customer_id: &str) -> u64 {
+    customer_id
+        .chars()
+        .filter(|c| c.is_ascii_digit())
+        .collect::<String>()
+        .parse()
+        .unwrap_or(0)
+}
+
+fn millis(raw: &str) -> Result<i64, SimError> {
+    DateTime::parse_from_rfc3339(raw)
+        .map(|t| t.with_timezone(&Utc).timestamp_millis())
+        .map_err(|_| SimError::Data(format!("'{raw}' is not an RFC 3339 time")))
+}
+
+fn gmt(raw: &str) -> Result<String, SimError> {
+    let t = DateTime::from_timestamp_millis(millis(raw)?)
+        .ok_or_else(|| SimError::Data(format!("'{raw}' is out of range")))?;
+    Ok(t.format("%Y-%m-%dT%H:%M:%S").to_string())
+}
+
+fn read(dir: &Path, file: &str) -> Result<Vec<HashMap<String, String>>, SimError> {
+    let path = dir.join(file);
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let mut r = csv::Reader::from_path(&path)
+        .map_err(|e| SimError::Data(format!("{}: {e}", path.display())))?;
+    let headers = r
+        .headers()
+        .map_err(|e| SimError::Data(format!("{}: {e}", path.display())))?
+        .clone();
+    let mut out = Vec::new();
+    for rec in r.records() {
+        let rec = rec.map_err(|e| SimError::Data(format!("{}: {e}", path.display())))?;
+        out.push(
+            headers
+                .iter()
+                .zip(rec.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect(),
+        );
+    }
+    Ok(out)
+}
+
+fn get<'a>(row: &'a HashMap<String, String>, k: &str) -> &'a str {
+    row.get(k).map(String::as_str).unwrap_or("")
+}
+
+impl SimData {
+    /// Reads an import folder: forex customers become MT5 accounts and their
+    /// trades deal pairs; customers of `gaming_brand` become players; prop
+    /// purchases become WooCommerce orders.
+    pub fn from_folder(dir: &Path, gaming_brand: Option<&str>) -> Result<Self, SimError> {
+        let brands = read(dir, "brands.csv")?;
+        let vertical: HashMap<String, String> = brands
+            .iter()
+            .map(|b| {
+                (
+                    get(b, "brand_id").to_string(),
+                    get(b, "vertical").to_string(),
+                )
+            })
+            .collect();
+        let gaming_brand = gaming_brand.map(str::to_string).or_else(|| {
+            brands
+                .iter()
+                .find(|b| get(b, "vertical") == "igaming")
+                .map(|b| get(b, "brand_id").to_string())
+        });
+        let mut data = SimData::default();
+        let mut registered: HashMap<String, String> = HashMap::new();
+        let mut country_of: HashMap<String, String> = HashMap::new();
+        for c in read(dir, "customers.csv")? {
+            let id = get(&c, "customer_id").to_string();
+            let brand = get(&c, "brand_id");
+            registered.insert(id.clone(), get(&c, "registered_at").to_string());
+            country_of.insert(id.clone(), get(&c, "country").to_string());
+            match vertical.get(brand).map(String::as_str) {
+                Some("forex") => data.accounts.push(Account {
+                    login: number_of(&id),
+                    agent: get(&c, "tracking_code").to_string(),
+                    country: get(&c, "country").to_string(),
+                    registered: millis(get(&c, "registered_at"))? / 1000,
+                }),
+                Some("igaming") if Some(brand) == gaming_brand.as_deref() => {
+                    data.players.push(Player {
+                        id: id.clone(),
+                        btag: get(&c, "tracking_code").to_string(),
+                        country: get(&c, "country").to_string(),
+                        registered_at: get(&c, "registered_at").to_string(),
+                        status: get(&c, "status").to_string(),
+                    })
+                }
+                _ => {}
+            }
+        }
+        for a in read(dir, "igaming_activity.csv")? {
+            if Some(get(&a, "brand_id")) != gaming_brand.as_deref() {
+                continue;
+            }
+            let date = get(&a, "date").to_string();
+            let day = NaiveDate::from_str(&date)
+                .map_err(|_| SimError::Data(format!("'{date}' is not a date")))?;
+            let updated = format!("{}T23:59:59Z", day);
+            data.activity.push(Activity {
+                player_id: get(&a, "customer_id").to_string(),
+                amounts: [
+                    "deposits",
+                    "withdrawals",
+                    "bets",
+                    "wins",
+                    "bonuses",
+                    "chargebacks",
+                    "taxes",
+                ]
+                .map(|k| get(&a, k).to_string()),
+                date,
+                updated_at: updated,
+            });
+        }
+        let mut position = 0u64;
+        for t in read(dir, "trades.csv")? {
+            position += 1;
+            let login = number_of(get(&t, "customer_id"));
+            let lots = Decimal::from_str(get(&t, "lots"))
+                .map_err(|_| SimError::Data(format!("lots '{}'", get(&t, "lots"))))?;
+            let volume = (lots * Decimal::from(10_000u32))
+                .trunc()
+                .to_string()
+                .parse::<u64>()
+                .unwrap_or(0);
+            let commission = Decimal::from_str(get(&t, "commission")).unwrap_or_default();
+            let action = (position % 2) as u8;
+            let symbol = get(&t, "symbol").to_string();
+            data.deals.push(Deal {
+                ticket: position * 2 - 1,
+                login,
+                time_msc: millis(get(&t, "open_time"))?,
+                action,
+                entry: 0,
+                symbol: symbol.clone(),
+                volume,
+                position,
+                commission: -commission,
+            });
+            data.deals.push(Deal {
+                ticket: position * 2,
+                login,
+                time_msc: millis(get(&t, "close_time"))?,
+                action: 1 - action,
+                entry: 1,
+                symbol,
+                volume,
+                position,
+                commission: Decimal::ZERO,
+            });
+        }
+        data.trades = position;
+        data.deals.sort_by_key(|d| (d.time_msc, d.ticket));
+        let mut order = 0u64;
+        for p in read(dir, "purchases.csv")? {
+            order += 1;
+            let customer = get(&p, "customer_id").to_string();
+            let refunded_at = get(&p, "refunded_at");
+            data.orders.push(Order {
+                id: order,
+                customer: number_of(&customer),
+                product: get(&p, "product").to_string(),
+                total: get(&p, "amount").to_string(),
+                coupon: get(&p, "coupon_code").to_string(),
+                country: country_of.get(&customer).cloned().unwrap_or_default(),
+                created: gmt(get(&p, "purchased_at"))?,
+                modified: gmt(if refunded_at.is_empty() {
+                    get(&p, "purchased_at")
+                } else {
+                    refunded_at
+                })?,
+                refunded: !refunded_at.is_empty(),
+            });
+        }
+        data.orders
+            .sort_by(|a, b| (&a.modified, a.id).cmp(&(&b.modified, b.id)));
+        data.players
+            .sort_by(|a, b| (&a.registered_at, &a.id).cmp(&(&b.registered_at, &b.id)));
+        data.activity.sort_by(|a, b| {
+            (&a.updated_at, &a.player_id, &a.date).cmp(&(&b.updated_at, &b.player_id, &b.date))
+        });
+        let _ = registered;
+        Ok(data)
+    }
+
+    /// Generates a data set with crates/gen (`customers` over `days` days
+    /// from 2026-07-01) and reads it.
+    pub fn generate(customers: usize, days: u32, seed: u64) -> Result<Self, SimError> {
+        let dir = tempfile::tempdir().map_err(|e| SimError::Data(e.to_string()))?;
+        let opts = partnerdesk_gen::GenOptions::new(
+            partnerdesk_gen::Scale::Custom {
+                partners: (customers / 20).max(10),
+                customers,
+                days,
+            },
+            seed,
+        );
+        partnerdesk_gen::generate(&opts, dir.path(), &mut |_, _, _| {})
+            .map_err(|e| SimError::Data(e.to_string()))?;
+        Self::from_folder(dir.path(), None)
+    }
+}

@@ -1,0 +1,64 @@
+//! What can go wrong in a sync: a whole run ([`SyncError`]) or one record
+//! ([`RecordError`]), which is reported while the good records are kept.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("the connection's settings are not valid: {0}")]
+    Config(String),
+    #[error("{0} is not an HTTP(S) URL: write it as https://host[:port][/path]")]
+    NotHttp(String),
+    #[error("a credential is missing: {0}")]
+    MissingSecret(String),
+    #[error("authentication failed: {0}")]
+    Auth(String),
+    #[error("the platform answered {status} for {url}: {detail}")]
+    Status {
+        status: u16,
+        url: String,
+        detail: String,
+    },
+    #[error("the platform answered HTML instead of JSON for {url}: is the base URL right?")]
+    Html { url: String },
+    #[error("the platform's answer to {url} is not the JSON expected: {detail}")]
+    BadJson { url: String, detail: String },
+    #[error("cannot reach {url}: {detail}")]
+    Network { url: String, detail: String },
+    #[error("{url} did not answer within {seconds} s")]
+    Timeout { url: String, seconds: u64 },
+    #[error("the platform refused the request: {0}")]
+    Platform(String),
+    #[error("cancelled")]
+    Cancelled,
+}
+
+impl SyncError {
+    /// Worth another try (the same request may succeed later).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            SyncError::Network { .. } | SyncError::Timeout { .. } | SyncError::BadJson { .. } => {
+                true
+            }
+            SyncError::Status { status, .. } => *status == 429 || *status >= 500,
+            _ => false,
+        }
+    }
+}
+
+/// One record the platform sent that could not be taken.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordError {
+    /// The platform's id of the record (deal ticket, player id, order id …).
+    pub external_id: String,
+    pub message: String,
+}
+
+impl RecordError {
+    pub fn new(external_id: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            external_id: external_id.into(),
+            message: message.into(),
+        }
+    }
+}
