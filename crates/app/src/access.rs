@@ -113,6 +113,17 @@ pub const CUSTOMER_STATUS_SET: UseCase = uc("customer.status.set", COMPLIANCE);
 // Sync, payouts, statements and communication add their use cases below,
 // with the roles they need.
 
+// Ledger and payouts (capabilities 6 and 7). Reading balances and runs is `READ`.
+pub const LEDGER_ADJUST: UseCase = uc("ledger.adjust", FINANCE);
+pub const LEDGER_ADJUST_APPROVE: UseCase = uc("ledger.adjust.approve", FINANCE);
+pub const PAYMENT_DETAILS_SET: UseCase = uc("payment_details.set", FINANCE);
+pub const PAYOUT_SETTINGS: UseCase = uc("payout.settings", FINANCE);
+pub const PAYOUT_HOLD: UseCase = uc("payout.hold", &[Admin, Finance, Compliance]);
+pub const PAYOUT_CREATE: UseCase = uc("payout.create", FINANCE);
+pub const PAYOUT_APPROVE: UseCase = uc("payout.approve", FINANCE);
+pub const PAYOUT_EXPORT: UseCase = uc("payout.export", FINANCE);
+pub const PAYOUT_SETTLE: UseCase = uc("payout.settle", FINANCE);
+
 /// Every declared use case, for the role matrix test and the UI.
 pub const ALL: &[UseCase] = &[
     READ,
@@ -129,6 +140,15 @@ pub const ALL: &[UseCase] = &[
     COMMISSIONS_RUN,
     COMMISSIONS_CLOSE,
     COMMISSIONS_EXPORT,
+    LEDGER_ADJUST,
+    LEDGER_ADJUST_APPROVE,
+    PAYMENT_DETAILS_SET,
+    PAYOUT_SETTINGS,
+    PAYOUT_HOLD,
+    PAYOUT_CREATE,
+    PAYOUT_APPROVE,
+    PAYOUT_EXPORT,
+    PAYOUT_SETTLE,
     APPROVALS_LIST,
     APPROVALS_DECIDE,
     APPROVALS_SETTINGS,

@@ -164,8 +164,12 @@ pub async fn partner_compliance(ctx: &Context, partner_id: &str) -> Result<Partn
 }
 
 /// Where documents are kept: `<app data>/documents/`.
-pub fn documents_dir() -> Result<PathBuf> {
-    Ok(crate::database::data_dir()?.join("documents"))
+pub fn documents_dir(ctx: &Context) -> Result<PathBuf> {
+    let base = match &ctx.data_dir {
+        Some(d) => d.clone(),
+        None => crate::database::data_dir()?,
+    };
+    Ok(base.join("documents"))
 }
 
 /// Stores a KYC document for a partner. The file is kept under its SHA-256
@@ -208,7 +212,7 @@ pub async fn upload_document(
         }
     };
     let sha = hex::encode(Sha256::digest(bytes));
-    let dir = documents_dir()?;
+    let dir = documents_dir(ctx)?;
     let path = dir.join(&sha);
     if !path.exists() {
         std::fs::create_dir_all(&dir).map_err(|e| AppError::Io {

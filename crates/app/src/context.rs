@@ -65,6 +65,8 @@ pub struct Context {
     /// Where passwords and API keys live (the OS keyring; a
     /// `partnerdesk_secrets::MemoryStore` in headless tests).
     pub secrets: Arc<dyn SecretStore>,
+    /// Where files the app keeps (KYC documents) go; None: the app-data folder.
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 impl Context {
@@ -74,7 +76,14 @@ impl Context {
             store,
             progress: Arc::new(NoProgress),
             secrets: Arc::new(partnerdesk_secrets::OsKeyring),
+            data_dir: None,
         }
+    }
+
+    /// Another folder for the files the app keeps (tests, portable set-ups).
+    pub fn with_data_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.data_dir = Some(dir.into());
+        self
     }
 
     /// Another secret store (tests: `partnerdesk_secrets::MemoryStore`).

@@ -113,7 +113,7 @@ pub struct PartnerPage {
 }
 
 /// A partner's editable fields, as typed in the form.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct PartnerInput {
     /// Chosen on create; ignored on edit.
@@ -236,7 +236,7 @@ pub struct AssignmentView {
     pub valid_to: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct CustomerQuery {
     pub text: Option<String>,

@@ -142,6 +142,13 @@ impl Store {
         self.pool.close().await;
     }
 
+    /// Runs one SQL statement as given. Only for tests that must reach past
+    /// the API (say, to prove that tampering with the audit log is caught).
+    #[doc(hidden)]
+    pub async fn raw_execute(&self, sql: &str) -> Result<u64> {
+        Ok(sqlx::query(sql).execute(&self.pool).await?.rows_affected())
+    }
+
     /// A value from the key/value `meta` table.
     pub async fn meta_get(&self, key: &str) -> Result<Option<String>> {
         let row: Option<(String,)> = sqlx::query_as("SELECT value FROM meta WHERE key = $1")

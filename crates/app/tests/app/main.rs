@@ -3,6 +3,7 @@
 
 mod support;
 
+mod compliance;
 mod database;
 mod import;
 mod money;

@@ -2,6 +2,7 @@
 //! PostgreSQL server named by PARTNERDESK_TEST_POSTGRES_URL (a new database
 //! per test, dropped afterwards).
 
+use partnerdesk_app::access::Role;
 use partnerdesk_app::{Actor, Context};
 use std::path::PathBuf;
 
@@ -33,9 +34,9 @@ impl TestDb {
                 Some(TestDb {
                     ctx: Context::new(
                         store,
-                        Actor {
-                            user: "tester".into(),
-                        },
+                        Actor::with_roles("tester", &Role::ALL),
+                    )
+                    .with_data_dir(dir.path().join("data")
                     ),
                     url,
                     pg: None,
@@ -84,9 +85,9 @@ impl TestDb {
                 Some(TestDb {
                     ctx: Context::new(
                         store,
-                        Actor {
-                            user: "tester".into(),
-                        },
+                        Actor::with_roles("tester", &Role::ALL),
+                    )
+                    .with_data_dir(dir.path().join("data")
                     ),
                     url,
                     pg: Some((base, name)),

@@ -1,0 +1,552 @@
+//! Compliance on both backends: four-eyes approvals, users and sign-in, the
+//! tamper-evident audit log, KYC documents, traffic sources and geo rules.
+
+use crate::on_both_backends;
+use crate::support::{example_folders, TestDb};
+use partnerdesk_app::access::Role;
+use partnerdesk_app::approvals::{self, Request};
+use partnerdesk_app::wire::AssignmentView;
+use partnerdesk_app::{audit, brands, commissions, compliance, customers, import, partners, plans, users};
+use partnerdesk_app::{Actor, Context};
+use partnerdesk_domain::Period;
+use rust_decimal::Decimal;
+
+pub fn as_user(db: &TestDb, user: &str, roles: &[Role]) -> Context {
+    let mut c = db.ctx.clone();
+    c.actor = Actor::with_roles(user, roles);
+    c
+}
+
+fn input(id: &str, roles: &[Role]) -> users::UserInput {
+    users::UserInput {
+        user_id: id.into(),
+        display_name: format!("User {id}"),
+        roles: roles.to_vec(),
+        disabled: false,
+        password: format!("{id}-password-123"),
+    }
+}
+
+/// alice (admin) is created from single-user mode; then bob (partner
+/// manager), carol (compliance), dave (compliance), fred (finance), gina (finance).
+async fn team(db: &TestDb) -> Context {
+    let local = as_user(db, "local:tester", &Role::ALL);
+    let o = users::save(&local, input("alice", &[Role::Admin])).await.unwrap();
+    assert_eq!(o.state, "done", "the first admin applies at once");
+    let alice = as_user(db, "alice", &[Role::Admin]);
+    for (id, role) in [
+        ("bob", Role::PartnerManager),
+        ("carol", Role::Compliance),
+        ("dave", Role::Compliance),
+        ("fred", Role::Finance),
+        ("gina", Role::Finance),
+    ] {
+        let o = users::save(&alice, input(id, &[role])).await.unwrap();
+        assert_eq!(o.state, "done", "one admin: user changes apply at once");
+    }
+    // The built-in local user may no longer act once users exist.
+    let e = brands::list(&local).await.unwrap_err();
+    assert_eq!(e.code(), "forbidden", "{e}");
+    alice
+}
+
+fn assignment(partner: &str, brand: &str, plan: &str, from: &str) -> AssignmentView {
+    AssignmentView {
+        partner_id: partner.into(),
+        brand_id: brand.into(),
+        plan_id: plan.into(),
+        valid_from: from.into(),
+        valid_to: None,
+    }
+}
+
+/// A new partner without deals (made in single-user mode), a brand and a
+/// plan of scenario-a, for a new assignment.
+async fn first_assignable(db: &TestDb) -> (String, String, String) {
+    let a = db.ctx.store.assignments().await.unwrap();
+    let first = a.first().expect("scenario-a has assignments");
+    partners::create(
+        &db.ctx,
+        partners_input("AS-1", "applied"),
+    )
+    .await
+    .unwrap();
+    (
+        "AS-1".to_string(),
+        first.brand_id.to_string(),
+        first.plan_id.to_string(),
+    )
+}
+
+fn partners_input(id: &str, status: &str) -> partnerdesk_app::wire::PartnerInput {
+    partnerdesk_app::wire::PartnerInput {
+        partner_id: id.into(),
+        name: format!("Partner {id}"),
+        kind: "affiliate".into(),
+        currency: "EUR".into(),
+        status: status.into(),
+        ..Default::default()
+    }
+}
+
+async fn a_change_is_invisible_until_a_second_user_approves_it(db: &TestDb) {
+    import::import_folder(&db.ctx, &example_folders()[0]).await.unwrap();
+    let (partner, brand, plan) = first_assignable(db).await;
+    team(db).await;
+    let bob = as_user(db, "bob", &[Role::PartnerManager]);
+    let carol = as_user(db, "carol", &[Role::Compliance]);
+    let fred = as_user(db, "fred", &[Role::Finance]);
+    let before = plans::assignments_of(&bob, &partner).await.unwrap().len();
+    let out = plans::assign(&bob, assignment(&partner, &brand, &plan, "2031-01-01")).await;
+    let out = match out {
+        Ok(o) => o,
+        Err(e) => panic!("assign: {e}"),
+    };
+    assert!(!out.applied);
+    let approval = out.approval.expect("an approval request");
+    assert_eq!(approval.status, "pending");
+    assert_eq!(
+        plans::assignments_of(&bob, &partner).await.unwrap().len(),
+        before,
+        "nothing changes until approved"
+    );
+    // The maker cannot approve; a finance user may not approve a deal change.
+    let e = approvals::decide(&bob, approval.approval_id, true, "fine").await.unwrap_err();
+    assert_eq!(e.code(), "forbidden", "{e}");
+    let e = approvals::decide(&fred, approval.approval_id, true, "fine").await.unwrap_err();
+    assert_eq!(e.code(), "forbidden");
+    assert!(e.to_string().contains("compliance"), "{e}");
+    // A reason is required.
+    let e = approvals::decide(&carol, approval.approval_id, true, "  ").await.unwrap_err();
+    assert_eq!(e.field(), Some("reason"));
+    assert_eq!(
+        plans::assignments_of(&bob, &partner).await.unwrap().len(),
+        before
+    );
+    let done = approvals::decide(&carol, approval.approval_id, true, "deal signed by both sides")
+        .await
+        .unwrap();
+    assert_eq!(done.status, "approved");
+    assert_eq!(
+        plans::assignments_of(&bob, &partner).await.unwrap().len(),
+        before + 1,
+        "applied on approval"
+    );
+    // Deciding again is refused, and the attempt is audited.
+    let e = approvals::decide(&carol, approval.approval_id, false, "changed my mind")
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("already been approved"), "{e}");
+    let alice = as_user(db, "alice", &[Role::Admin]);
+    let page = audit::entries(
+        &alice,
+        &audit::AuditQuery {
+            action: Some("approval.".into()),
+            limit: 50,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let actions: Vec<&str> = page.entries.iter().map(|e| e.action.as_str()).collect();
+    assert!(actions.contains(&"approval.request"), "{actions:?}");
+    assert!(actions.contains(&"approval.approve"), "{actions:?}");
+    assert_eq!(
+        actions.iter().filter(|a| **a == "approval.refused").count(),
+        3,
+        "wrong role for the kind, no reason, already decided: {actions:?}"
+    );
+    // bob (a partner manager) may not decide anything: refused at the door.
+    let denied = audit::entries(
+        &alice,
+        &audit::AuditQuery {
+            action: Some("denied".into()),
+            actor: Some("bob".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(denied.total, 1);
+    assert!(audit::verify(&alice, None).await.unwrap().ok);
+}
+
+async fn closed(db: &TestDb) -> Vec<String> {
+    db.ctx
+        .store
+        .periods()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.state == "closed")
+        .map(|r| r.period)
+        .collect()
+}
+
+async fn closing_a_period_and_activation_wait_for_approval(db: &TestDb) {
+    import::import_folder(&db.ctx, &example_folders()[0]).await.unwrap();
+    let p = Period::parse("period", "2026-07").unwrap();
+    commissions::run(&db.ctx, p).await.unwrap();
+    team(db).await;
+    let fred = as_user(db, "fred", &[Role::Finance]);
+    let gina = as_user(db, "gina", &[Role::Finance]);
+    let pending = commissions::close(&fred, p).await.unwrap().expect("waits");
+    assert!(closed(db).await.is_empty());
+    let e = commissions::close(&fred, p).await.unwrap_err();
+    assert!(e.to_string().contains("already waits"), "{e}");
+    approvals::decide(&gina, pending.approval_id, true, "figures checked")
+        .await
+        .unwrap();
+    assert_eq!(closed(db).await, vec!["2026-07".to_string()]);
+
+    // A partner set to active stays as it was until compliance approves.
+    let bob = as_user(db, "bob", &[Role::PartnerManager]);
+    let carol = as_user(db, "carol", &[Role::Compliance]);
+    let created = partners::create(
+        &bob,
+        partnerdesk_app::wire::PartnerInput {
+            name: "Zoë Šťastná".into(),
+            ..partners_input("NEW-1", "active")
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(created.status, "pending_review");
+    let list = approvals::list(&carol, Some("pending".into())).await.unwrap();
+    let req = list
+        .iter()
+        .find(|a| a.kind == "partner.activate" && a.object_id == "NEW-1")
+        .expect("an activation request");
+    assert!(req.can_decide);
+    approvals::decide(&carol, req.approval_id, false, "documents missing")
+        .await
+        .unwrap();
+    assert_eq!(partners::get(&bob, "NEW-1").await.unwrap().partner.status, "pending_review");
+}
+
+async fn two_approvers_are_needed_above_the_threshold(db: &TestDb) {
+    import::import_folder(&db.ctx, &example_folders()[0]).await.unwrap();
+    let (partner, brand, plan) = first_assignable(db).await;
+    let alice = team(db).await;
+    approvals::set_threshold(&alice, "5000").await.unwrap();
+    let bob = as_user(db, "bob", &[Role::PartnerManager]);
+    let carol = as_user(db, "carol", &[Role::Compliance]);
+    let dave = as_user(db, "dave", &[Role::Compliance]);
+    let view = assignment(&partner, &brand, &plan, "2032-01-01");
+    let a = approvals::submit(
+        &bob,
+        Request {
+            kind: approvals::PLAN_ASSIGN,
+            object_type: "assignment",
+            object_id: "big-deal",
+            summary: "a deal worth 20000".into(),
+            payload: serde_json::to_value(&view).unwrap(),
+            amount: Some((Decimal::new(20000, 0), "EUR".into())),
+        },
+    )
+    .await
+    .unwrap()
+    .expect("queued");
+    assert_eq!(a.required_approvals, 2);
+    let before = plans::assignments_of(&bob, &partner).await.unwrap().len();
+    let one = approvals::decide(&carol, a.approval_id, true, "ok").await.unwrap();
+    assert_eq!(one.status, "pending");
+    assert_eq!(plans::assignments_of(&bob, &partner).await.unwrap().len(), before);
+    let e = approvals::decide(&carol, a.approval_id, true, "again").await.unwrap_err();
+    assert!(e.to_string().contains("another approver"), "{e}");
+    let two = approvals::decide(&dave, a.approval_id, true, "ok too").await.unwrap();
+    assert_eq!(two.status, "approved");
+    assert_eq!(plans::assignments_of(&bob, &partner).await.unwrap().len(), before + 1);
+}
+
+async fn sign_in_counts_failures_and_refuses_disabled_users(db: &TestDb) {
+    let alice = team(db).await;
+    let store = &db.ctx.store;
+    let ok = users::sign_in(store, "bob", "bob-password-123").await.unwrap();
+    assert_eq!(ok.roles, vec![Role::PartnerManager]);
+    for _ in 0..2 {
+        let e = users::sign_in(store, "bob", "nope").await.unwrap_err();
+        assert_eq!(e.to_string(), "the user name or password is wrong");
+    }
+    let e = users::sign_in(store, "bob", "nope").await.unwrap_err();
+    assert!(e.to_string().contains("must wait"), "{e}");
+    // Even the right password waits now.
+    let e = users::sign_in(store, "bob", "bob-password-123").await.unwrap_err();
+    assert!(e.to_string().contains("try again in"), "{e}");
+    let e = users::sign_in(store, "nobody", "x").await.unwrap_err();
+    assert_eq!(e.to_string(), "the user name or password is wrong");
+
+    let mut carol = input("carol", &[Role::Compliance]);
+    carol.disabled = true;
+    carol.password.clear();
+    users::save(&alice, carol).await.unwrap();
+    let e = users::sign_in(store, "carol", "carol-password-123").await.unwrap_err();
+    assert!(e.to_string().contains("disabled"), "{e}");
+
+    let page = audit::entries(
+        &alice,
+        &audit::AuditQuery {
+            action: Some("sign_in".into()),
+            limit: 100,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let failed = page.entries.iter().filter(|e| e.action == "sign_in.failed").count();
+    let refused = page.entries.iter().filter(|e| e.action == "sign_in.refused").count();
+    assert_eq!(failed, 4, "three wrong passwords for bob and one unknown user");
+    assert_eq!(refused, 2, "the locked attempt and the disabled account");
+}
+
+async fn user_changes_need_a_second_admin_once_there_are_two(db: &TestDb) {
+    let alice = team(db).await;
+    users::save(&alice, input("zed", &[Role::Admin])).await.unwrap();
+    let o = users::save(&alice, input("yara", &[Role::Viewer])).await.unwrap();
+    assert_eq!(o.state, "awaiting_approval");
+    assert!(users::list(&alice).await.unwrap().iter().all(|u| u.user_id != "yara"));
+    let id = o.approval.unwrap().approval_id;
+    let e = approvals::decide(&alice, id, true, "me").await.unwrap_err();
+    assert!(e.to_string().contains("another user must decide"), "{e}");
+    let zed = as_user(db, "zed", &[Role::Admin]);
+    approvals::decide(&zed, id, true, "new auditor").await.unwrap();
+    assert!(users::list(&alice).await.unwrap().iter().any(|u| u.user_id == "yara"));
+    let viewer = users::sign_in(&db.ctx.store, "yara", "yara-password-123").await.unwrap();
+    assert_eq!(viewer.roles, vec![Role::Viewer]);
+}
+
+async fn entries(db: &TestDb) -> Context {
+    // A few audited changes: brands, partners, a plan.
+    import::import_folder(&db.ctx, &example_folders()[0]).await.unwrap();
+    for i in 0..4 {
+        partners::create(
+            &db.ctx,
+            partnerdesk_app::wire::PartnerInput {
+                name: format!("Tamper test {i}"),
+                ..partners_input(&format!("T-{i}"), "applied")
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let c = db.ctx.clone();
+    let check = audit::verify(&c, None).await.unwrap();
+    assert!(check.ok, "{}", check.message);
+    assert_eq!(check.entries, 5);
+    c
+}
+
+async fn sql(db: &TestDb, statements: &[&str]) {
+    for s in statements {
+        sqlx_exec(db, s).await;
+    }
+}
+
+async fn sqlx_exec(db: &TestDb, statement: &str) {
+    db.ctx
+        .store
+        .raw_execute(statement)
+        .await
+        .unwrap_or_else(|e| panic!("{statement}: {e}"));
+}
+
+async fn drop_guards(db: &TestDb) {
+    match db.ctx.store.backend() {
+        partnerdesk_store::Backend::Sqlite => {
+            sql(db, &["DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete"]).await
+        }
+        partnerdesk_store::Backend::Postgres => {
+            sql(db, &["DROP TRIGGER audit_log_append_only ON audit_log"]).await
+        }
+    }
+}
+
+async fn the_database_refuses_to_change_or_delete_audit_entries(db: &TestDb) {
+    entries(db).await;
+    for s in [
+        "UPDATE audit_log SET actor = 'mallory' WHERE seq = 2",
+        "DELETE FROM audit_log WHERE seq = 2",
+    ] {
+        let e = db.ctx.store.raw_execute(s).await.unwrap_err();
+        assert!(e.to_string().contains("append-only"), "{s}: {e}");
+    }
+}
+
+async fn verify_names_a_changed_entry(db: &TestDb) {
+    let c = entries(db).await;
+    drop_guards(db).await;
+    sql(db, &["UPDATE audit_log SET after = REPLACE(after, 'Tamper test 1', 'Tamper test X') WHERE seq = 3"]).await;
+    let check = audit::verify(&c, None).await.unwrap();
+    assert!(!check.ok);
+    assert_eq!(check.broken_seq, Some(3), "{}", check.message);
+    assert!(check.message.contains("was changed"), "{}", check.message);
+}
+
+async fn verify_names_a_reordering(db: &TestDb) {
+    let c = entries(db).await;
+    drop_guards(db).await;
+    sql(
+        db,
+        &[
+            "UPDATE audit_log SET seq = -2 WHERE seq = 2",
+            "UPDATE audit_log SET seq = 2 WHERE seq = 3",
+            "UPDATE audit_log SET seq = 3 WHERE seq = -2",
+        ],
+    )
+    .await;
+    let check = audit::verify(&c, None).await.unwrap();
+    assert!(!check.ok);
+    assert_eq!(check.broken_seq, Some(2), "{}", check.message);
+}
+
+async fn verify_names_a_deletion_and_a_cut_end(db: &TestDb) {
+    let c = entries(db).await;
+    let kept = audit::head(&c).await.unwrap();
+    assert!(kept.starts_with("5:"), "{kept}");
+    drop_guards(db).await;
+    sql(db, &["DELETE FROM audit_log WHERE seq = 5"]).await;
+    let alone = audit::verify(&c, None).await.unwrap();
+    assert!(alone.ok, "a cut end alone looks intact: {}", alone.message);
+    let with_head = audit::verify(&c, Some(&kept)).await.unwrap();
+    assert!(!with_head.ok);
+    assert!(with_head.message.contains("removed from the end"), "{}", with_head.message);
+    sql(db, &["DELETE FROM audit_log WHERE seq = 2"]).await;
+    let check = audit::verify(&c, None).await.unwrap();
+    assert!(!check.ok);
+    assert_eq!(check.broken_seq, Some(3), "{}", check.message);
+    assert!(check.message.contains("expected position 2"), "{}", check.message);
+}
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<<>>\n%%EOF\n";
+const PNG: &[u8] = &[
+    0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R', 0, 0, 0, 1,
+];
+
+async fn kyc_documents_are_checked_by_content_and_reviewed_with_four_eyes(db: &TestDb) {
+    import::import_folder(&db.ctx, &example_folders()[0]).await.unwrap();
+    let partner = db.ctx.store.assignments().await.unwrap()[0].partner_id.to_string();
+    team(db).await;
+    let bob = as_user(db, "bob", &[Role::PartnerManager]);
+    let carol = as_user(db, "carol", &[Role::Compliance]);
+    let dave = as_user(db, "dave", &[Role::Compliance]);
+    // Lies about its type, not an accepted type, too big: refused and audited.
+    let e = compliance::upload_document(&bob, &partner, "id", "passport.pdf", PNG)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("claims to be application/pdf"), "{e}");
+    let e = compliance::upload_document(&bob, &partner, "id", "passport.pdf", b"<html>hi</html>")
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("not a PDF, JPEG or PNG"), "{e}");
+    let mut big = PDF.to_vec();
+    big.resize(11 * 1024 * 1024, b' ');
+    let e = compliance::upload_document(&bob, &partner, "id", "passport.pdf", &big)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("at most 10 MB"), "{e}");
+    let e = compliance::upload_document(&bob, &partner, "selfie", "passport.pdf", PDF)
+        .await
+        .unwrap_err();
+    assert_eq!(e.field(), Some("doc_type"));
+    let c = compliance::partner_compliance(&bob, &partner).await.unwrap();
+    assert!(c.documents.is_empty(), "nothing kept from refused uploads");
+
+    let d = compliance::upload_document(&bob, &partner, "id", "passport.pdf", PDF)
+        .await
+        .unwrap();
+    let stored = db.ctx.data_dir.clone().unwrap().join("documents").join(&d.sha256);
+    assert_eq!(std::fs::read(&stored).unwrap(), PDF, "kept under its SHA-256");
+    // A partner manager may not review; compliance proposes, a second officer approves.
+    let e = compliance::review(&bob, &d.document_id, true, "looks fine").await.unwrap_err();
+    assert_eq!(e.code(), "forbidden");
+    let o = compliance::review(&carol, &d.document_id, true, "matches the applicant").await.unwrap();
+    assert_eq!(o.state, "awaiting_approval");
+    let c = compliance::partner_compliance(&bob, &partner).await.unwrap();
+    assert_eq!(c.documents[0].status, "submitted");
+    approvals::decide(&dave, o.approval.unwrap().approval_id, true, "agreed").await.unwrap();
+    let c = compliance::partner_compliance(&bob, &partner).await.unwrap();
+    assert_eq!(c.documents[0].status, "approved");
+    assert_eq!(c.documents[0].reviewed_by.as_deref(), Some("carol"));
+    assert_eq!(c.missing_documents, vec!["company_registration", "proof_of_address"]);
+
+    // Traffic sources wait for approval; a rejection marks them rejected.
+    let t = compliance::declare_traffic_source(&bob, &partner, "website", "https://bonus.example")
+        .await
+        .unwrap();
+    let id = t.approval.unwrap().approval_id;
+    approvals::decide(&carol, id, false, "bonus-abuse site").await.unwrap();
+    let c = compliance::partner_compliance(&bob, &partner).await.unwrap();
+    assert_eq!(c.traffic_sources[0].status, "rejected");
+
+    let timeline = audit::partner_timeline(&bob, &partner).await.unwrap();
+    let actions: Vec<&str> = timeline.iter().map(|e| e.action.as_str()).collect();
+    for a in [
+        "kyc.document.refused",
+        "kyc.document.upload",
+        "kyc.document.review",
+        "traffic_source.declare",
+        "traffic_source.reject",
+    ] {
+        assert!(actions.contains(&a), "{a} missing from {actions:?}");
+    }
+}
+
+async fn customers_outside_allowed_countries_are_flagged_and_reported(db: &TestDb) {
+    import::import_folder(&db.ctx, &example_folders()[0]).await.unwrap();
+    let ctx = &db.ctx;
+    let page = customers::search(
+        ctx,
+        &partnerdesk_app::wire::CustomerQuery {
+            limit: 1000,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let c = page
+        .rows
+        .iter()
+        .find(|c| c.partner_id.is_some() && !c.geo_blocked)
+        .expect("an attributed customer")
+        .clone();
+    let partner = c.partner_id.clone().unwrap();
+    let other = if c.country == "MT" { "CY" } else { "MT" };
+    let set = compliance::set_partner_countries(ctx, &partner, &[other.to_string(), " ".into()])
+        .await
+        .unwrap();
+    assert_eq!(set, vec![other.to_string()]);
+    let e = compliance::set_partner_countries(ctx, &partner, &["Germany".into()])
+        .await
+        .unwrap_err();
+    assert_eq!(e.field(), Some("countries"));
+    let row = customers::get(ctx, &c.customer_id).await.unwrap().customer;
+    assert!(row.unexpected_country);
+    let report = compliance::geo_report(ctx).await.unwrap();
+    assert!(report
+        .iter()
+        .any(|r| r.partner_id == partner && r.country == c.country && r.unexpected > 0));
+    // Compliance excludes the customer: it stops earning (the next run recomputes).
+    compliance::set_customer_status_checked(ctx, &c.customer_id, "excluded", "bonus abuse")
+        .await
+        .unwrap();
+    let row = customers::get(ctx, &c.customer_id).await.unwrap().customer;
+    assert_eq!(row.status, "excluded");
+    let e = compliance::set_customer_status_checked(ctx, &c.customer_id, "gone", "x")
+        .await
+        .unwrap_err();
+    assert_eq!(e.field(), Some("status"));
+}
+
+on_both_backends!(
+    a_change_is_invisible_until_a_second_user_approves_it,
+    closing_a_period_and_activation_wait_for_approval,
+    two_approvers_are_needed_above_the_threshold,
+    sign_in_counts_failures_and_refuses_disabled_users,
+    user_changes_need_a_second_admin_once_there_are_two,
+    the_database_refuses_to_change_or_delete_audit_entries,
+    verify_names_a_changed_entry,
+    verify_names_a_reordering,
+    verify_names_a_deletion_and_a_cut_end,
+    kyc_documents_are_checked_by_content_and_reviewed_with_four_eyes,
+    customers_outside_allowed_countries_are_flagged_and_reported,
+);
