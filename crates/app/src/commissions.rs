@@ -495,6 +495,8 @@ async fn write_close(
     let versions: Vec<(String, i64)> = latest.into_iter().collect();
     let now = ctx.now();
     close_period(tx, period, &now, &ctx.actor.user, &versions).await?;
+    // The closed lines (adjustments included) post to the ledger in the same transaction.
+    crate::ledger::post_closed_period(&ctx.store, tx, period, &now, &ctx.actor.user).await?;
     partnerdesk_store::audit(
         tx,
         &now,

@@ -17,6 +17,7 @@ pub mod payout;
 pub mod period;
 pub mod plan;
 pub mod plan_text;
+pub mod sepa;
 
 pub use codes::{CountryCode, CurrencyCode};
 pub use error::{FieldError, Result};

@@ -9,6 +9,7 @@ pub enum Val {
     Text(String),
     OptText(Option<String>),
     Int(i64),
+    OptInt(Option<i64>),
 }
 
 impl From<String> for Val {
@@ -132,6 +133,7 @@ impl Batch {
                 Val::Text(s) => q.bind(s),
                 Val::OptText(s) => q.bind(s),
                 Val::Int(i) => q.bind(i),
+                Val::OptInt(i) => q.bind(i),
             };
         }
         q.execute(&mut **tx).await?;

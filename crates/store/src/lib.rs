@@ -16,8 +16,10 @@ pub mod commissions;
 pub mod compliance;
 pub mod data;
 pub mod error;
+pub mod ledger;
 pub mod money;
 pub mod partners;
+pub mod payouts;
 pub mod url;
 pub mod views;
 

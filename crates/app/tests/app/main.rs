@@ -8,4 +8,5 @@ mod database;
 mod import;
 mod money;
 mod partners;
+mod payouts;
 mod properties;

@@ -1,0 +1,656 @@
+//! The partner ledger: entries posted when a period closes, manual
+//! adjustments and reversals (requested by one user, approved by another),
+//! balances at any date, and the check that balances equal their entries and
+//! the entries their sources.
+
+use crate::{AppError, Context, Result};
+use partnerdesk_domain::commission::Kind;
+use partnerdesk_domain::ledger::{check_amount, EntryKind};
+use partnerdesk_domain::money::parse_decimal;
+use partnerdesk_domain::Period;
+use partnerdesk_store::ledger::{
+    decide_adjustment, insert_adjustment, post_entries, post_entry, AdjustmentRecord, EntryRecord,
+    NewEntry,
+};
+use partnerdesk_store::{Store, StoreError, Tx};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct LedgerEntryView {
+    #[ts(type = "number")]
+    pub entry_id: i64,
+    pub partner_id: String,
+    pub currency: String,
+    /// `commission`, `adjustment`, `manual_adjustment`, `payout`, `payout_failed`, `reversal`
+    pub kind: String,
+    pub amount: String,
+    /// The balance after this entry (entries in date order).
+    pub balance: String,
+    pub effective_date: String,
+    pub period: String,
+    pub brand_id: String,
+    /// For commission entries, the line's kind (cpa, revshare, …).
+    pub line_kind: String,
+    #[ts(type = "number | null")]
+    pub reverses: Option<i64>,
+    #[ts(type = "number | null")]
+    pub run_id: Option<i64>,
+    /// The payout run holding this entry, if any.
+    #[ts(type = "number | null")]
+    pub claimed_by_run: Option<i64>,
+    pub reason: String,
+    pub posted_at: String,
+    pub posted_by: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct BalanceView {
+    pub partner_id: String,
+    pub name: String,
+    pub currency: String,
+    pub balance: String,
+    /// Not yet taken by a payout run.
+    pub unclaimed: String,
+    pub entries: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AdjustmentView {
+    #[ts(type = "number")]
+    pub adjustment_id: i64,
+    pub partner_id: String,
+    pub currency: String,
+    pub amount: String,
+    #[ts(type = "number | null")]
+    pub reverses: Option<i64>,
+    pub reason: String,
+    /// `pending`, `approved` or `rejected`
+    pub state: String,
+    pub requested_by: String,
+    pub requested_at: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<String>,
+    #[ts(type = "number | null")]
+    pub entry_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct LedgerCheck {
+    pub entries: u32,
+    pub balances: u32,
+    /// Sum of every entry per currency.
+    pub totals: Vec<CurrencyTotal>,
+    /// Empty when everything adds up.
+    pub problems: Vec<String>,
+    pub ok: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CurrencyTotal {
+    pub currency: String,
+    pub amount: String,
+    pub count: u32,
+}
+
+pub(crate) fn money(d: Decimal) -> String {
+    let mut a = d;
+    a.rescale(2);
+    a.to_string()
+}
+
+fn today(ctx: &Context) -> String {
+    ctx.now().chars().take(10).collect()
+}
+
+/// Posts a closing period's lines (adjustments included) to the ledger, in
+/// the closing transaction. Zero lines post nothing.
+pub(crate) async fn post_closed_period(
+    store: &Store,
+    tx: &mut Tx<'_>,
+    period: Period,
+    at: &str,
+    by: &str,
+) -> Result<u64> {
+    let lines = store.period_lines(period).await?;
+    let effective = period.last_day().format("%Y-%m-%d").to_string();
+    let entries: Vec<NewEntry> = lines
+        .iter()
+        .filter(|s| !s.line.amount.is_zero())
+        .map(|s| {
+            let l = &s.line;
+            let kind = if l.kind == Kind::Adjustment {
+                EntryKind::Adjustment
+            } else {
+                EntryKind::Commission
+            };
+            NewEntry {
+                partner_id: l.partner_id.to_string(),
+                currency: l.currency.to_string(),
+                kind: kind.as_str().into(),
+                amount: partnerdesk_domain::money::round_cents(l.amount),
+                effective_date: effective.clone(),
+                period: period.to_string(),
+                brand_id: l.brand_id.to_string(),
+                line_kind: l.kind.as_str().into(),
+                origin_period: s.origin_period.clone(),
+                source: format!(
+                    "line:{period}:{}:{}:{}:{}",
+                    l.partner_id,
+                    l.brand_id,
+                    l.kind.as_str(),
+                    s.origin_period
+                ),
+                ..Default::default()
+            }
+        })
+        .collect();
+    Ok(post_entries(tx, &entries, at, by).await?)
+}
+
+fn view(e: &EntryRecord, balance: Decimal) -> LedgerEntryView {
+    LedgerEntryView {
+        entry_id: e.entry_id,
+        partner_id: e.partner_id.clone(),
+        currency: e.currency.clone(),
+        kind: e.kind.clone(),
+        amount: money(e.amount),
+        balance: money(balance),
+        effective_date: e.effective_date.clone(),
+        period: e.period.clone(),
+        brand_id: e.brand_id.clone(),
+        line_kind: e.line_kind.clone(),
+        reverses: e.reverses,
+        run_id: e.run_id,
+        claimed_by_run: e.claimed_by_run,
+        reason: e.reason.clone(),
+        posted_at: e.posted_at.clone(),
+        posted_by: e.posted_by.clone(),
+    }
+}
+
+/// A partner's entries in date order, each with the running balance of its currency.
+pub async fn entries(ctx: &Context, partner_id: &str) -> Result<Vec<LedgerEntryView>> {
+    ctx.authorize(&crate::access::READ).await?;
+    if ctx.store.partner(partner_id).await?.is_none() {
+        return Err(AppError::NotFound {
+            what: "partner",
+            id: partner_id.into(),
+        });
+    }
+    let mut running: BTreeMap<String, Decimal> = BTreeMap::new();
+    Ok(ctx
+        .store
+        .ledger_entries(partner_id)
+        .await?
+        .iter()
+        .map(|e| {
+            let b = running.entry(e.currency.clone()).or_default();
+            *b += e.amount;
+            view(e, *b)
+        })
+        .collect())
+}
+
+/// Every non-empty balance at a date (inclusive; None: everything posted).
+pub async fn balances(ctx: &Context, at: Option<&str>) -> Result<Vec<BalanceView>> {
+    ctx.authorize(&crate::access::READ).await?;
+    if let Some(d) = at {
+        chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map_err(|_| AppError::invalid("at", format!("'{d}' is not a date (YYYY-MM-DD)")))?;
+    }
+    let names = ctx.store.payees().await?;
+    let mut sums: BTreeMap<(String, String), (Decimal, Decimal, u32)> = BTreeMap::new();
+    for e in ctx.store.all_ledger_entries().await? {
+        if at.is_some_and(|d| e.effective_date.as_str() > d) {
+            continue;
+        }
+        let s = sums
+            .entry((e.partner_id.clone(), e.currency.clone()))
+            .or_default();
+        s.0 += e.amount;
+        if e.claimed_by_run.is_none() {
+            s.1 += e.amount;
+        }
+        s.2 += 1;
+    }
+    Ok(sums
+        .into_iter()
+        .map(|((p, c), (b, u, n))| BalanceView {
+            name: names.get(&p).map(|x| x.name.clone()).unwrap_or_default(),
+            partner_id: p,
+            currency: c,
+            balance: money(b),
+            unclaimed: money(u),
+            entries: n,
+        })
+        .collect())
+}
+
+fn adjustment_view(a: &AdjustmentRecord) -> AdjustmentView {
+    AdjustmentView {
+        adjustment_id: a.adjustment_id,
+        partner_id: a.partner_id.clone(),
+        currency: a.currency.clone(),
+        amount: money(a.amount),
+        reverses: a.reverses,
+        reason: a.reason.clone(),
+        state: a.state.clone(),
+        requested_by: a.requested_by.clone(),
+        requested_at: a.requested_at.clone(),
+        decided_by: a.decided_by.clone(),
+        decided_at: a.decided_at.clone(),
+        entry_id: a.entry_id,
+    }
+}
+
+fn check_reason(reason: &str) -> Result<String> {
+    let r = reason.trim();
+    if r.chars().count() < 3 {
+        return Err(AppError::invalid(
+            "reason",
+            "say why (at least 3 characters): the reason is kept with the entry for good",
+        ));
+    }
+    Ok(r.to_string())
+}
+
+/// Asks for a manual adjustment of a partner's balance (in its currency); a
+/// second finance user approves it before anything is posted.
+pub async fn request_adjustment(
+    ctx: &Context,
+    partner_id: &str,
+    amount: &str,
+    reason: &str,
+) -> Result<AdjustmentView> {
+    ctx.authorize(&crate::access::LEDGER_ADJUST).await?;
+    let reason = check_reason(reason)?;
+    let amount = check_amount("amount", parse_decimal("amount", amount.trim())?)?;
+    let partner = ctx
+        .store
+        .partner(partner_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound {
+            what: "partner",
+            id: partner_id.into(),
+        })?;
+    request(
+        ctx,
+        partner.partner_id,
+        partner.currency,
+        amount,
+        None,
+        reason,
+    )
+    .await
+}
+
+/// Asks for the reversal of an entry (posted once a second user approves).
+pub async fn request_reversal(
+    ctx: &Context,
+    entry_id: i64,
+    reason: &str,
+) -> Result<AdjustmentView> {
+    ctx.authorize(&crate::access::LEDGER_ADJUST).await?;
+    let reason = check_reason(reason)?;
+    let e = ctx.store.ledger_entry(entry_id).await?;
+    let kind = EntryKind::parse("kind", &e.kind).map_err(|x| StoreError::Corrupt(x.to_string()))?;
+    if !kind.reversible() {
+        return Err(AppError::Refused(format!(
+            "entry {entry_id} is a {kind} entry and cannot be reversed: a payout is corrected by marking its payment failed, a reversal by a new manual adjustment"
+        )));
+    }
+    if let Some(r) = ctx
+        .store
+        .all_ledger_entries()
+        .await?
+        .iter()
+        .find(|x| x.reverses == Some(entry_id))
+    {
+        return Err(AppError::Refused(format!(
+            "entry {entry_id} was already reversed by entry {}",
+            r.entry_id
+        )));
+    }
+    if ctx
+        .store
+        .manual_adjustments(Some("pending"))
+        .await?
+        .iter()
+        .any(|a| a.reverses == Some(entry_id))
+    {
+        return Err(AppError::Refused(format!(
+            "a reversal of entry {entry_id} is already waiting for approval"
+        )));
+    }
+    request(
+        ctx,
+        e.partner_id,
+        e.currency,
+        -e.amount,
+        Some(entry_id),
+        reason,
+    )
+    .await
+}
+
+async fn request(
+    ctx: &Context,
+    partner_id: String,
+    currency: String,
+    amount: Decimal,
+    reverses: Option<i64>,
+    reason: String,
+) -> Result<AdjustmentView> {
+    let now = ctx.now();
+    let mut a = AdjustmentRecord {
+        adjustment_id: 0,
+        partner_id,
+        currency,
+        amount,
+        reverses,
+        reason,
+        state: "pending".into(),
+        requested_by: ctx.actor.user.clone(),
+        requested_at: now.clone(),
+        decided_by: None,
+        decided_at: None,
+        entry_id: None,
+    };
+    let mut tx = ctx.store.begin().await?;
+    a.adjustment_id = insert_adjustment(&mut tx, &a).await?;
+    let v = adjustment_view(&a);
+    partnerdesk_store::audit(
+        &mut tx,
+        &now,
+        &ctx.actor.user,
+        "ledger.adjustment.request",
+        "manual_adjustment",
+        &a.adjustment_id.to_string(),
+        None,
+        Some(&serde_json::to_string(&v).unwrap_or_default()),
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(v)
+}
+
+/// The second user approves (posting the entry) or rejects a pending adjustment.
+/// The user who asked for it may not decide it.
+pub async fn decide(ctx: &Context, adjustment_id: i64, approve: bool) -> Result<AdjustmentView> {
+    ctx.authorize(&crate::access::LEDGER_ADJUST_APPROVE).await?;
+    let a = ctx.store.manual_adjustment(adjustment_id).await?;
+    if a.state != "pending" {
+        return Err(AppError::Refused(format!(
+            "manual adjustment {adjustment_id} was already {} by {}",
+            a.state,
+            a.decided_by.as_deref().unwrap_or("someone")
+        )));
+    }
+    if a.requested_by == ctx.actor.user {
+        return Err(AppError::Refused(format!(
+            "you asked for manual adjustment {adjustment_id}: another finance user must approve or reject it (four eyes)"
+        )));
+    }
+    let now = ctx.now();
+    let mut tx = ctx.store.begin().await?;
+    let entry_id = if approve {
+        let (kind, source) = match a.reverses {
+            Some(r) => (EntryKind::Reversal, format!("reversal:{r}")),
+            None => (
+                EntryKind::ManualAdjustment,
+                format!("manual:{adjustment_id}"),
+            ),
+        };
+        let e = NewEntry {
+            partner_id: a.partner_id.clone(),
+            currency: a.currency.clone(),
+            kind: kind.as_str().into(),
+            amount: a.amount,
+            effective_date: today(ctx),
+            source,
+            reverses: a.reverses,
+            reason: a.reason.clone(),
+            ..Default::default()
+        };
+        Some(post_entry(&mut tx, &e, &now, &ctx.actor.user).await?)
+    } else {
+        None
+    };
+    let state = if approve { "approved" } else { "rejected" };
+    decide_adjustment(
+        &mut tx,
+        adjustment_id,
+        state,
+        &ctx.actor.user,
+        &now,
+        entry_id,
+    )
+    .await?;
+    let after = AdjustmentRecord {
+        state: state.into(),
+        decided_by: Some(ctx.actor.user.clone()),
+        decided_at: Some(now.clone()),
+        entry_id,
+        ..a.clone()
+    };
+    let v = adjustment_view(&after);
+    partnerdesk_store::audit(
+        &mut tx,
+        &now,
+        &ctx.actor.user,
+        if approve {
+            "ledger.adjustment.approve"
+        } else {
+            "ledger.adjustment.reject"
+        },
+        "manual_adjustment",
+        &adjustment_id.to_string(),
+        Some(&serde_json::to_string(&adjustment_view(&a)).unwrap_or_default()),
+        Some(&serde_json::to_string(&v).unwrap_or_default()),
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(v)
+}
+
+pub async fn adjustments(ctx: &Context, state: Option<&str>) -> Result<Vec<AdjustmentView>> {
+    ctx.authorize(&crate::access::READ).await?;
+    Ok(ctx
+        .store
+        .manual_adjustments(state)
+        .await?
+        .iter()
+        .map(adjustment_view)
+        .collect())
+}
+
+/// Proves the ledger adds up: every balance is the sum of its entries, every
+/// closed line is posted exactly once with its amount, every reversal mirrors
+/// its entry, every payout item is backed by exactly its claimed entries.
+pub async fn check(ctx: &Context) -> Result<LedgerCheck> {
+    ctx.authorize(&crate::access::READ).await?;
+    let store = &ctx.store;
+    let entries = store.all_ledger_entries().await?;
+    let mut problems = Vec::new();
+    let by_id: BTreeMap<i64, &EntryRecord> = entries.iter().map(|e| (e.entry_id, e)).collect();
+
+    // 1. Balances two ways: summed entry by entry, and from the sources.
+    let mut summed: BTreeMap<(String, String), Decimal> = BTreeMap::new();
+    let mut totals: BTreeMap<String, (Decimal, u32)> = BTreeMap::new();
+    for e in &entries {
+        *summed
+            .entry((e.partner_id.clone(), e.currency.clone()))
+            .or_default() += e.amount;
+        let t = totals.entry(e.currency.clone()).or_default();
+        t.0 += e.amount;
+        t.1 += 1;
+    }
+    let mut from_sources: BTreeMap<(String, String), Decimal> = BTreeMap::new();
+
+    // 2. Closed periods' lines against commission and adjustment entries.
+    let mut posted: BTreeMap<String, &EntryRecord> = BTreeMap::new();
+    for e in entries
+        .iter()
+        .filter(|e| e.kind == "commission" || e.kind == "adjustment")
+    {
+        posted.insert(e.source.clone(), e);
+    }
+    let mut expected_sources = 0usize;
+    for p in store
+        .periods()
+        .await?
+        .iter()
+        .filter(|p| p.state == "closed")
+    {
+        let period =
+            Period::parse("period", &p.period).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        for s in store.period_lines(period).await? {
+            let l = &s.line;
+            if l.amount.is_zero() {
+                continue;
+            }
+            let amount = partnerdesk_domain::money::round_cents(l.amount);
+            *from_sources
+                .entry((l.partner_id.to_string(), l.currency.to_string()))
+                .or_default() += amount;
+            let source = format!(
+                "line:{period}:{}:{}:{}:{}",
+                l.partner_id,
+                l.brand_id,
+                l.kind.as_str(),
+                s.origin_period
+            );
+            expected_sources += 1;
+            match posted.get(&source) {
+                None => problems.push(format!(
+                    "closed line {source} ({amount}) was never posted to the ledger"
+                )),
+                Some(e) if e.amount != amount => problems.push(format!(
+                    "entry {} posts {} for closed line {source} of {amount}",
+                    e.entry_id, e.amount
+                )),
+                Some(_) => {}
+            }
+        }
+    }
+    if posted.len() != expected_sources {
+        problems.push(format!(
+            "{} commission/adjustment entries, but closed periods hold {expected_sources} non-zero lines",
+            posted.len()
+        ));
+    }
+
+    // 3. Manual adjustments, reversals and payouts against their records.
+    for a in store.manual_adjustments(Some("approved")).await? {
+        // Reversals are counted from their entries below.
+        if a.reverses.is_none() {
+            *from_sources
+                .entry((a.partner_id.clone(), a.currency.clone()))
+                .or_default() += a.amount;
+        }
+        match a.entry_id.and_then(|id| by_id.get(&id)) {
+            Some(e) if e.amount == a.amount && e.partner_id == a.partner_id => {}
+            _ => problems.push(format!(
+                "approved adjustment {} has no matching entry",
+                a.adjustment_id
+            )),
+        }
+    }
+    for e in entries.iter().filter(|e| e.kind == "reversal") {
+        match e.reverses.and_then(|id| by_id.get(&id)) {
+            Some(t)
+                if t.amount == -e.amount
+                    && t.partner_id == e.partner_id
+                    && t.currency == e.currency => {}
+            _ => problems.push(format!(
+                "reversal {} does not mirror the entry it reverses",
+                e.entry_id
+            )),
+        }
+    }
+    for run in store.payout_runs().await? {
+        for item in store.payout_items(run.run_id).await? {
+            let key = (item.partner_id.clone(), item.currency.clone());
+            let claimed = store
+                .claimed_entries(run.run_id, &item.partner_id, &item.currency)
+                .await?;
+            let earned: Decimal = claimed
+                .iter()
+                .filter_map(|id| by_id.get(id))
+                .filter(|e| e.kind != "payout")
+                .map(|e| e.amount)
+                .sum();
+            let cancelled = run.state == "cancelled";
+            if !cancelled && earned != item.amount {
+                problems.push(format!(
+                    "run {} pays {} {} to {} but its claimed entries sum to {}",
+                    run.run_id, item.amount, item.currency, item.partner_id, earned
+                ));
+            }
+            if let Some(pe) = item.payout_entry {
+                *from_sources.entry(key.clone()).or_default() -= item.amount;
+                match by_id.get(&pe) {
+                    Some(e) if e.amount == -item.amount && e.kind == "payout" => {}
+                    _ => problems.push(format!(
+                        "run {} item {} has no matching payout entry",
+                        run.run_id, item.partner_id
+                    )),
+                }
+            }
+            if item.state == "failed" {
+                *from_sources.entry(key).or_default() += item.amount;
+                let src = format!(
+                    "payout_failed:{}:{}:{}",
+                    run.run_id, item.partner_id, item.currency
+                );
+                if !entries
+                    .iter()
+                    .any(|e| e.source == src && e.amount == item.amount)
+                {
+                    problems.push(format!(
+                        "failed payment {src} did not return {} to the balance",
+                        item.amount
+                    ));
+                }
+            }
+        }
+    }
+    for e in entries.iter().filter(|e| e.kind == "reversal") {
+        *from_sources
+            .entry((e.partner_id.clone(), e.currency.clone()))
+            .or_default() += e.amount;
+    }
+    for key in summed.keys().chain(from_sources.keys()) {
+        let a = summed.get(key).copied().unwrap_or_default();
+        let b = from_sources.get(key).copied().unwrap_or_default();
+        if a != b {
+            problems.push(format!(
+                "{} {}: the entries sum to {a}, its commissions, adjustments and payouts to {b}",
+                key.0, key.1
+            ));
+        }
+    }
+    problems.dedup();
+    Ok(LedgerCheck {
+        entries: u32::try_from(entries.len()).unwrap_or(u32::MAX),
+        balances: u32::try_from(summed.len()).unwrap_or(u32::MAX),
+        totals: totals
+            .into_iter()
+            .map(|(currency, (amount, count))| CurrencyTotal {
+                currency,
+                amount: money(amount),
+                count,
+            })
+            .collect(),
+        ok: problems.is_empty(),
+        problems,
+    })
+}

@@ -1,0 +1,528 @@
+//! The ledger and payout runs on both backends: closing posts entries, runs
+//! pay each entry at most once (even when two are created at the same time),
+//! four eyes, bad input, the SEPA file against the ISO 20022 schema.
+
+use crate::on_both_backends;
+use crate::support::{example_folders, repo_root, TestDb};
+use partnerdesk_app::access::Role;
+use partnerdesk_app::payouts::{self, Settlement};
+use partnerdesk_app::{commissions, import, ledger, Actor, Context};
+use partnerdesk_domain::Period;
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+fn p(s: &str) -> Period {
+    Period::parse("period", s).unwrap()
+}
+
+fn as_user(db: &TestDb, user: &str) -> Context {
+    Context {
+        actor: Actor::with_roles(user, &[Role::Finance]),
+        ..db.ctx.clone()
+    }
+}
+
+fn d(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap()
+}
+
+/// A valid German IBAN for account number `n` (check digits computed by ISO 7064 mod 97-10).
+fn iban(n: u32) -> String {
+    let bban = format!("37040044{n:010}");
+    let digits = format!("{bban}131400");
+    let rem = digits
+        .chars()
+        .fold(0u32, |r, c| (r * 10 + c.to_digit(10).unwrap()) % 97);
+    format!("DE{:02}{bban}", 98 - rem)
+}
+
+/// Imports scenario A, computes through August and closes July.
+async fn closed_july(ctx: &Context) {
+    import::import_folder(ctx, &example_folders()[0])
+        .await
+        .unwrap();
+    commissions::run(ctx, p("2026-08")).await.unwrap();
+    commissions::close(ctx, p("2026-07")).await.unwrap();
+}
+
+async fn balances(ctx: &Context) -> BTreeMap<(String, String), (Decimal, Decimal)> {
+    ledger::balances(ctx, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|b| ((b.partner_id, b.currency), (d(&b.balance), d(&b.unclaimed))))
+        .collect()
+}
+
+async fn closing_a_period_posts_its_lines_to_the_ledger(db: &TestDb) {
+    let ctx = &db.ctx;
+    closed_july(ctx).await;
+    let lines = commissions::computed_lines(ctx, p("2026-07"))
+        .await
+        .unwrap();
+    let mut expected: BTreeMap<(String, String), Decimal> = BTreeMap::new();
+    let mut nonzero = 0;
+    for s in &lines {
+        if !s.line.amount.is_zero() {
+            nonzero += 1;
+            *expected
+                .entry((s.line.partner_id.to_string(), s.line.currency.to_string()))
+                .or_default() += s.line.amount;
+        }
+    }
+    let b = balances(ctx).await;
+    assert_eq!(
+        b.len(),
+        expected.len(),
+        "one balance per partner and currency with lines"
+    );
+    for (k, v) in &expected {
+        assert_eq!(b[k].0, *v, "{k:?}: the balance is the sum of July's lines");
+    }
+    let check = ledger::check(ctx).await.unwrap();
+    assert!(check.ok, "{:?}", check.problems);
+    assert_eq!(
+        check.entries as usize, nonzero,
+        "one entry per non-zero closed line"
+    );
+
+    // The database itself refuses edits and deletions of entries.
+    for sql in [
+        "UPDATE ledger_entries SET amount = '0.00'",
+        "DELETE FROM ledger_entries",
+    ] {
+        let e = sqlx::query(sql)
+            .execute(ctx.store.pool())
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("append-only"), "{sql}: {e}");
+    }
+
+    // A reversal needs a second user, and then restores the balance exactly.
+    let partner = expected.keys().next().unwrap().0.clone();
+    let entries = ledger::entries(ctx, &partner).await.unwrap();
+    let victim = &entries[0];
+    let alice = as_user(db, "alice");
+    let bob = as_user(db, "bob");
+    let req = ledger::request_reversal(&alice, victim.entry_id, "line booked to the wrong partner")
+        .await
+        .unwrap();
+    let e = ledger::decide(&alice, req.adjustment_id, true)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("another finance user"), "{e}");
+    let before = balances(ctx).await[&(partner.clone(), victim.currency.clone())].0;
+    ledger::decide(&bob, req.adjustment_id, true).await.unwrap();
+    let after = balances(ctx).await[&(partner.clone(), victim.currency.clone())].0;
+    assert_eq!(
+        after,
+        before - d(&victim.amount),
+        "the reversal cancels the entry exactly"
+    );
+    let e = ledger::request_reversal(&alice, victim.entry_id, "again")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("already reversed"), "{e}");
+
+    // A manual adjustment: a reason, cents, and four eyes.
+    assert!(ledger::request_adjustment(&alice, &partner, "10.00", "")
+        .await
+        .unwrap_err()
+        .to_string()
+        .contains("reason"));
+    assert!(
+        ledger::request_adjustment(&alice, &partner, "10.001", "bonus")
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("cents")
+    );
+    let a = ledger::request_adjustment(
+        &alice,
+        &partner,
+        "25.50",
+        "goodwill bonus for the summer campaign",
+    )
+    .await
+    .unwrap();
+    ledger::decide(&bob, a.adjustment_id, true).await.unwrap();
+    assert_eq!(
+        balances(ctx).await[&(partner.clone(), victim.currency.clone())].0,
+        after + d("25.50")
+    );
+    let check = ledger::check(ctx).await.unwrap();
+    assert!(check.ok, "{:?}", check.problems);
+}
+
+/// Gives EUR partners bank accounts and the others an e-wallet, except `without`.
+async fn pay_details(ctx: &Context, without: &[&str]) {
+    for (n, b) in ledger::balances(ctx, None)
+        .await
+        .unwrap()
+        .iter()
+        .enumerate()
+    {
+        if without.contains(&b.partner_id.as_str()) {
+            continue;
+        }
+        if b.currency == "EUR" {
+            payouts::set_payment_details(
+                ctx,
+                &b.partner_id,
+                "bank_transfer",
+                &format!("Zoë Šťastná Müller {n}"),
+                &iban(n as u32 + 1),
+                Some("COBADEFFXXX"),
+            )
+            .await
+            .unwrap();
+        } else {
+            payouts::set_payment_details(
+                ctx,
+                &b.partner_id,
+                "e_wallet",
+                "skrill",
+                &format!("{}@example.com", b.partner_id),
+                None,
+            )
+            .await
+            .unwrap();
+        }
+    }
+}
+
+async fn a_payout_run_from_draft_to_paid(db: &TestDb) {
+    let ctx = &db.ctx;
+    closed_july(ctx).await;
+    let before = balances(ctx).await;
+    let positive: Vec<(String, String, Decimal)> = before
+        .iter()
+        .filter(|(_, v)| v.0 > Decimal::ZERO)
+        .map(|((p, c), v)| (p.clone(), c.clone(), v.0))
+        .collect();
+    assert!(
+        positive.len() >= 4,
+        "scenario A has partners to pay: {positive:?}"
+    );
+    let payees = ctx.store.payees().await.unwrap();
+    let active = |p: &str| payees[p].status == "active";
+    let payable: Vec<&(String, String, Decimal)> =
+        positive.iter().filter(|x| active(&x.0)).collect();
+    let no_details = payable[0].0.clone();
+    let on_hold = payable[1].0.clone();
+    pay_details(ctx, &[&no_details]).await;
+
+    // Bad input: an invalid IBAN is refused and changes nothing.
+    let e = payouts::set_payment_details(
+        ctx,
+        &on_hold,
+        "bank_transfer",
+        "X",
+        "DE89370400440532013001",
+        None,
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("not a valid IBAN") && e.contains("check digits"),
+        "{e}"
+    );
+    payouts::set_partner_payout(ctx, &on_hold, None, Some("KYC documents expired"))
+        .await
+        .unwrap();
+    // A threshold just above one partner's balance carries it over.
+    let carried = payable[2].clone();
+    payouts::set_partner_payout(
+        ctx,
+        &carried.0,
+        Some(&(carried.2 + Decimal::ONE).to_string()),
+        None,
+    )
+    .await
+    .unwrap();
+
+    let alice = as_user(db, "alice");
+    let bob = as_user(db, "bob");
+    let run = payouts::create_run(&alice, None, Some(p("2026-07")))
+        .await
+        .unwrap();
+    let id = run.run.run_id;
+    assert_eq!(run.run.state, "draft");
+    let reasons: BTreeMap<&str, &str> = run
+        .held
+        .iter()
+        .map(|h| (h.partner_id.as_str(), h.reason.as_str()))
+        .collect();
+    assert_eq!(
+        reasons.get(no_details.as_str()),
+        Some(&"no payment details on file")
+    );
+    assert_eq!(
+        reasons.get(on_hold.as_str()),
+        Some(&"compliance hold: KYC documents expired")
+    );
+    for (p, _, _) in positive.iter().filter(|x| !active(&x.0)) {
+        assert!(
+            reasons[p.as_str()].contains("suspended"),
+            "{p} is suspended: held"
+        );
+    }
+    assert!(
+        !run.items.iter().any(|i| i.partner_id == carried.0),
+        "below its own threshold: carried over"
+    );
+    assert!(!reasons.contains_key(carried.0.as_str()));
+    let paid_partners: Vec<String> = run.items.iter().map(|i| i.partner_id.clone()).collect();
+    assert_eq!(paid_partners.len(), payable.len() - 3);
+    for i in &run.items {
+        assert_eq!(
+            d(&i.amount),
+            before[&(i.partner_id.clone(), i.currency.clone())].0,
+            "the whole balance is paid"
+        );
+    }
+
+    // The state machine, with four eyes.
+    let e = payouts::approve(&bob, id).await.unwrap_err().to_string();
+    assert!(e.contains("only a submitted run can be approved"), "{e}");
+    payouts::submit(&alice, id).await.unwrap();
+    let e = payouts::approve(&alice, id).await.unwrap_err().to_string();
+    assert!(e.contains("another finance user must approve"), "{e}");
+    let viewer = Context {
+        actor: Actor::with_roles("val", &[Role::Viewer]),
+        ..db.ctx.clone()
+    };
+    assert!(matches!(
+        payouts::approve(&viewer, id).await,
+        Err(partnerdesk_app::AppError::Forbidden { .. })
+    ));
+    payouts::approve(&bob, id).await.unwrap();
+    let settle_all = |outcome: &str| -> Vec<Settlement> {
+        run.items
+            .iter()
+            .map(|i| Settlement {
+                partner_id: i.partner_id.clone(),
+                currency: i.currency.clone(),
+                outcome: outcome.into(),
+                note: format!("BANK-REF-{}", i.partner_id),
+            })
+            .collect()
+    };
+    let e = payouts::settle(&alice, id, &settle_all("paid"))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("only after the run was exported"),
+        "marking paid a run never exported: {e}"
+    );
+
+    // Export needs the operator's account for the SEPA file; refused, nothing changes.
+    let e = payouts::export(&alice, id).await.unwrap_err().to_string();
+    assert!(e.contains("operator's own bank account"), "{e}");
+    assert_eq!(
+        payouts::run_detail(ctx, id).await.unwrap().run.state,
+        "approved"
+    );
+    let totals = |b: &BTreeMap<(String, String), (Decimal, Decimal)>| {
+        b.iter().map(|(k, v)| (k.clone(), v.0)).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        totals(&balances(ctx).await),
+        totals(&before),
+        "a refused export posts nothing"
+    );
+    payouts::set_operator_account(
+        ctx,
+        "Partnerdesk Operator GmbH",
+        "DE89 3704 0044 0532 0130 00",
+        Some("COBADEFFXXX"),
+    )
+    .await
+    .unwrap();
+    let files = payouts::export(&alice, id).await.unwrap();
+    let eur: Vec<_> = run.items.iter().filter(|i| i.currency == "EUR").collect();
+    assert_eq!(files.sepa_payments as usize, eur.len());
+    assert_eq!(
+        files.csv.lines().count(),
+        run.items.len() + 1,
+        "a header and one row per payment"
+    );
+    let xml = files.sepa_xml.expect("EUR bank transfers make a SEPA file");
+    let eur_total: Decimal = eur.iter().map(|i| d(&i.amount)).sum();
+    assert!(
+        xml.contains(&format!("<CtrlSum>{eur_total}</CtrlSum>")),
+        "control sum = the EUR payments"
+    );
+    assert!(
+        xml.contains("Zoe Stastna Muller"),
+        "names in the SEPA character set"
+    );
+    validate_sepa(&xml);
+
+    // Exported: the balances are paid out, the run's entries are claimed.
+    let b = balances(ctx).await;
+    for i in &run.items {
+        assert_eq!(
+            b[&(i.partner_id.clone(), i.currency.clone())].0,
+            Decimal::ZERO,
+            "{} paid in full",
+            i.partner_id
+        );
+    }
+    let e = payouts::cancel(&alice, id).await.unwrap_err().to_string();
+    assert!(e.contains("can no longer be cancelled"), "{e}");
+
+    // One payment fails (its amount returns to the balance), the others are paid.
+    let failed = run.items[0].clone();
+    let mut s = settle_all("paid");
+    s[0].outcome = "failed".into();
+    s[0].note = "account closed".into();
+    let e = payouts::settle(
+        &alice,
+        id,
+        &[Settlement {
+            note: " ".into(),
+            ..s[1].clone()
+        }],
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("payment reference"), "{e}");
+    let done = payouts::settle(&alice, id, &s).await.unwrap();
+    assert_eq!(done.run.state, "paid");
+    assert!(done
+        .items
+        .iter()
+        .skip(1)
+        .all(|i| i.reference.as_deref() == Some(&format!("BANK-REF-{}", i.partner_id)[..])));
+    let b = balances(ctx).await;
+    assert_eq!(
+        b[&(failed.partner_id.clone(), failed.currency.clone())],
+        (d(&failed.amount), d(&failed.amount)),
+        "a failed payment returns to the balance, unclaimed"
+    );
+    let e = payouts::settle(&alice, id, &s)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("finished"), "{e}");
+    let check = ledger::check(ctx).await.unwrap();
+    assert!(check.ok, "{:?}", check.problems);
+
+    // The next run pays the failed amount again (and nothing already paid).
+    let next = payouts::create_run(&alice, Some(&chrono::Utc::now().format("%Y-%m-%d").to_string()), None)
+        .await
+        .unwrap();
+    let again: Vec<_> = next
+        .items
+        .iter()
+        .map(|i| (i.partner_id.clone(), d(&i.amount)))
+        .collect();
+    assert_eq!(
+        again,
+        vec![(failed.partner_id.clone(), d(&failed.amount))],
+        "only the returned amount is payable"
+    );
+}
+
+fn validate_sepa(xml: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sepa.xml");
+    std::fs::write(&file, xml).unwrap();
+    let out = std::process::Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(repo_root().join("tests/fixtures/sepa/pain.001.001.03.xsd"))
+        .arg(&file)
+        .output()
+        .expect("xmllint (Debian package libxml2-utils) must be installed");
+    assert!(
+        out.status.success(),
+        "the SEPA file must validate against pain.001.001.03.xsd:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+async fn two_runs_at_once_take_each_balance_once(db: &TestDb) {
+    let ctx = &db.ctx;
+    closed_july(ctx).await;
+    pay_details(ctx, &[]).await;
+    let before = balances(ctx).await;
+    let alice = as_user(db, "alice");
+    let bob = as_user(db, "bob");
+    let (a, b) = tokio::join!(
+        payouts::create_run(&alice, Some("2026-07-31"), None),
+        payouts::create_run(&bob, Some("2026-07-31"), None)
+    );
+    let winners: Vec<_> = [&a, &b]
+        .into_iter()
+        .filter_map(|r| r.as_ref().ok())
+        .filter(|r| !r.items.is_empty())
+        .collect();
+    assert_eq!(
+        winners.len(),
+        1,
+        "exactly one run takes the balances: {:?} / {:?}",
+        a.as_ref().map(|r| r.run.run_id).map_err(|e| e.to_string()),
+        b.as_ref().map(|r| r.run.run_id).map_err(|e| e.to_string())
+    );
+    for r in [&a, &b] {
+        if let Err(e) = r {
+            let e = e.to_string();
+            assert!(
+                e.contains("at the same time")
+                    || e.contains("nothing to pay")
+                    || e.contains("locked")
+                    || e.contains("busy"),
+                "the loser says why: {e}"
+            );
+        }
+    }
+    let runs = payouts::list_runs(ctx).await.unwrap();
+    let with_items: Vec<_> = runs.iter().filter(|r| !r.totals.is_empty()).collect();
+    assert_eq!(with_items.len(), 1, "the losing run left nothing behind");
+    // Every payable balance is in the winning run exactly once.
+    let winner = winners[0];
+    let mut seen = std::collections::BTreeSet::new();
+    for i in &winner.items {
+        assert!(
+            seen.insert((i.partner_id.clone(), i.currency.clone())),
+            "paid once"
+        );
+        assert_eq!(
+            d(&i.amount),
+            before[&(i.partner_id.clone(), i.currency.clone())].0
+        );
+    }
+    let claimed: Vec<(i64,)> = sqlx::query_as("SELECT entry_id FROM payout_claims")
+        .fetch_all(ctx.store.pool())
+        .await
+        .unwrap();
+    let distinct: std::collections::BTreeSet<i64> = claimed.iter().map(|c| c.0).collect();
+    assert_eq!(claimed.len(), distinct.len(), "no entry claimed twice");
+    // A third run finds nothing left to pay.
+    let e = payouts::create_run(&alice, Some("2026-07-31"), None)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("nothing to pay"), "{e}");
+    // Cancelling the winner frees its balances for a new run.
+    payouts::cancel(&alice, winner.run.run_id).await.unwrap();
+    let again = payouts::create_run(&alice, Some("2026-07-31"), None)
+        .await
+        .unwrap();
+    assert_eq!(again.items.len(), winner.items.len());
+}
+
+on_both_backends!(
+    closing_a_period_posts_its_lines_to_the_ledger,
+    a_payout_run_from_draft_to_paid,
+    two_runs_at_once_take_each_balance_once
+);

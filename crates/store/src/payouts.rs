@@ -1,0 +1,526 @@
+//! Payment details, thresholds, holds, payout runs, their items and claims.
+//! A run's state changes only from the state the caller saw (a lost race
+//! is a conflict, not a silent overwrite).
+
+use crate::batch::{Batch, Val};
+use crate::error::{Result, StoreError};
+use crate::money::dec;
+use crate::{Store, Tx};
+use rust_decimal::Decimal;
+use sqlx::Row;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DetailsRecord {
+    pub partner_id: String,
+    pub method: String,
+    pub holder: String,
+    pub account: String,
+    pub bic: Option<String>,
+    pub updated_at: String,
+    pub updated_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PayeeRecord {
+    pub partner_id: String,
+    pub name: String,
+    pub status: String,
+    pub email: Option<String>,
+    pub country: Option<String>,
+    pub threshold: Option<Decimal>,
+    pub hold_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunRecord {
+    pub run_id: i64,
+    pub pay_date: String,
+    pub period: String,
+    pub state: String,
+    pub created_at: String,
+    pub created_by: String,
+    pub submitted_at: Option<String>,
+    pub submitted_by: Option<String>,
+    pub approved_at: Option<String>,
+    pub approved_by: Option<String>,
+    pub exported_at: Option<String>,
+    pub exported_by: Option<String>,
+    pub settled_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemRecord {
+    pub run_id: i64,
+    pub partner_id: String,
+    pub currency: String,
+    pub amount: Decimal,
+    pub method: String,
+    pub holder: String,
+    pub account: String,
+    pub bic: Option<String>,
+    pub state: String,
+    pub reference: Option<String>,
+    pub failure_reason: Option<String>,
+    pub payout_entry: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeldRecord {
+    pub partner_id: String,
+    pub currency: String,
+    pub amount: Decimal,
+    pub reason: String,
+}
+
+/// A new run's contents: items with the entries each claims, and held balances.
+pub struct NewRun<'a> {
+    pub pay_date: &'a str,
+    pub period: &'a str,
+    pub items: &'a [(ItemRecord, Vec<i64>)],
+    pub held: &'a [HeldRecord],
+}
+
+fn amount_text(d: Decimal) -> String {
+    let mut a = d;
+    a.rescale(2);
+    a.to_string()
+}
+
+impl Store {
+    pub async fn payment_details(&self) -> Result<HashMap<String, DetailsRecord>> {
+        let rows = sqlx::query("SELECT partner_id, method, holder, account, bic, updated_at, updated_by FROM payment_details")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let d = DetailsRecord {
+                    partner_id: r.try_get("partner_id")?,
+                    method: r.try_get("method")?,
+                    holder: r.try_get("holder")?,
+                    account: r.try_get("account")?,
+                    bic: r.try_get("bic")?,
+                    updated_at: r.try_get("updated_at")?,
+                    updated_by: r.try_get("updated_by")?,
+                };
+                Ok((d.partner_id.clone(), d))
+            })
+            .collect()
+    }
+
+    /// Every partner with what decides whether it is paid.
+    pub async fn payees(&self) -> Result<HashMap<String, PayeeRecord>> {
+        let rows = sqlx::query(
+            "SELECT p.partner_id, p.name, p.status, p.email, p.country, s.threshold, s.hold_reason \
+             FROM partners p LEFT JOIN partner_payout_settings s ON s.partner_id = p.partner_id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let threshold: Option<String> = r.try_get("threshold")?;
+                let p = PayeeRecord {
+                    partner_id: r.try_get("partner_id")?,
+                    name: r.try_get("name")?,
+                    status: r.try_get("status")?,
+                    email: r.try_get("email")?,
+                    country: r.try_get("country")?,
+                    threshold: threshold.as_deref().map(dec).transpose()?,
+                    hold_reason: r.try_get("hold_reason")?,
+                };
+                Ok((p.partner_id.clone(), p))
+            })
+            .collect()
+    }
+
+    pub async fn payout_thresholds(&self) -> Result<Vec<(String, Decimal)>> {
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT currency, amount FROM payout_thresholds ORDER BY currency")
+                .fetch_all(self.pool())
+                .await?;
+        rows.into_iter().map(|(c, a)| Ok((c, dec(&a)?))).collect()
+    }
+
+    pub async fn payout_runs(&self) -> Result<Vec<RunRecord>> {
+        let rows = sqlx::query(&format!("{RUN_SELECT} ORDER BY run_id DESC"))
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(run_record).collect()
+    }
+
+    pub async fn payout_run(&self, run_id: i64) -> Result<RunRecord> {
+        let row = sqlx::query(&format!("{RUN_SELECT} WHERE run_id = $1"))
+            .bind(run_id)
+            .fetch_optional(self.pool())
+            .await?;
+        match row {
+            Some(r) => run_record(&r),
+            None => Err(StoreError::NotFound {
+                what: "payout run",
+                id: run_id.to_string(),
+            }),
+        }
+    }
+
+    pub async fn payout_items(&self, run_id: i64) -> Result<Vec<ItemRecord>> {
+        let rows = sqlx::query(
+            "SELECT run_id, partner_id, currency, amount, method, holder, account, bic, state, reference, failure_reason, payout_entry \
+             FROM payout_items WHERE run_id = $1 ORDER BY currency, partner_id",
+        )
+        .bind(run_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ItemRecord {
+                    run_id: r.try_get("run_id")?,
+                    partner_id: r.try_get("partner_id")?,
+                    currency: r.try_get("currency")?,
+                    amount: dec(&r.try_get::<String, _>("amount")?)?,
+                    method: r.try_get("method")?,
+                    holder: r.try_get("holder")?,
+                    account: r.try_get("account")?,
+                    bic: r.try_get("bic")?,
+                    state: r.try_get("state")?,
+                    reference: r.try_get("reference")?,
+                    failure_reason: r.try_get("failure_reason")?,
+                    payout_entry: r.try_get("payout_entry")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn payout_held(&self, run_id: i64) -> Result<Vec<HeldRecord>> {
+        let rows = sqlx::query("SELECT partner_id, currency, amount, reason FROM payout_held WHERE run_id = $1 ORDER BY partner_id, currency")
+            .bind(run_id)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(HeldRecord {
+                    partner_id: r.try_get("partner_id")?,
+                    currency: r.try_get("currency")?,
+                    amount: dec(&r.try_get::<String, _>("amount")?)?,
+                    reason: r.try_get("reason")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Entry ids claimed by one item.
+    pub async fn claimed_entries(
+        &self,
+        run_id: i64,
+        partner_id: &str,
+        currency: &str,
+    ) -> Result<Vec<i64>> {
+        let rows: Vec<(i64,)> = sqlx::query_as(
+            "SELECT entry_id FROM payout_claims WHERE run_id = $1 AND partner_id = $2 AND currency = $3 ORDER BY entry_id",
+        )
+        .bind(run_id)
+        .bind(partner_id)
+        .bind(currency)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+}
+
+const RUN_SELECT: &str = "SELECT run_id, pay_date, period, state, created_at, created_by, submitted_at, submitted_by, approved_at, approved_by, exported_at, exported_by, settled_at FROM payout_runs";
+
+fn run_record(r: &sqlx::any::AnyRow) -> Result<RunRecord> {
+    Ok(RunRecord {
+        run_id: r.try_get("run_id")?,
+        pay_date: r.try_get("pay_date")?,
+        period: r.try_get("period")?,
+        state: r.try_get("state")?,
+        created_at: r.try_get("created_at")?,
+        created_by: r.try_get("created_by")?,
+        submitted_at: r.try_get("submitted_at")?,
+        submitted_by: r.try_get("submitted_by")?,
+        approved_at: r.try_get("approved_at")?,
+        approved_by: r.try_get("approved_by")?,
+        exported_at: r.try_get("exported_at")?,
+        exported_by: r.try_get("exported_by")?,
+        settled_at: r.try_get("settled_at")?,
+    })
+}
+
+pub async fn set_payment_details(tx: &mut Tx<'_>, d: &DetailsRecord) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO payment_details (partner_id, method, holder, account, bic, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (partner_id) DO UPDATE SET method = excluded.method, holder = excluded.holder, account = excluded.account, bic = excluded.bic, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+    )
+    .bind(&d.partner_id)
+    .bind(&d.method)
+    .bind(&d.holder)
+    .bind(&d.account)
+    .bind(&d.bic)
+    .bind(&d.updated_at)
+    .bind(&d.updated_by)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| StoreError::translate(e, "partner_id", "the partner"))?;
+    Ok(())
+}
+
+pub async fn set_threshold(tx: &mut Tx<'_>, currency: &str, amount: Option<Decimal>) -> Result<()> {
+    match amount {
+        Some(a) => sqlx::query("INSERT INTO payout_thresholds (currency, amount) VALUES ($1, $2) ON CONFLICT (currency) DO UPDATE SET amount = excluded.amount")
+            .bind(currency)
+            .bind(amount_text(a))
+            .execute(&mut **tx)
+            .await?,
+        None => sqlx::query("DELETE FROM payout_thresholds WHERE currency = $1")
+            .bind(currency)
+            .execute(&mut **tx)
+            .await?,
+    };
+    Ok(())
+}
+
+/// A partner's own threshold and compliance hold (None clears it).
+pub async fn set_partner_settings(
+    tx: &mut Tx<'_>,
+    partner_id: &str,
+    threshold: Option<Decimal>,
+    hold_reason: Option<&str>,
+    at: &str,
+    by: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO partner_payout_settings (partner_id, threshold, hold_reason, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (partner_id) DO UPDATE SET threshold = excluded.threshold, hold_reason = excluded.hold_reason, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+    )
+    .bind(partner_id)
+    .bind(threshold.map(amount_text))
+    .bind(hold_reason)
+    .bind(at)
+    .bind(by)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| StoreError::translate(e, "partner_id", "the partner"))?;
+    Ok(())
+}
+
+/// Inserts a draft run with its items, claims and held balances; returns the run id.
+/// A claim on an entry another run holds fails the whole insert (unique entry_id).
+pub async fn insert_run(tx: &mut Tx<'_>, run: &NewRun<'_>, at: &str, by: &str) -> Result<i64> {
+    let row = sqlx::query(
+        "INSERT INTO payout_runs (pay_date, period, state, created_at, created_by) VALUES ($1, $2, 'draft', $3, $4) RETURNING run_id",
+    )
+    .bind(run.pay_date)
+    .bind(run.period)
+    .bind(at)
+    .bind(by)
+    .fetch_one(&mut **tx)
+    .await?;
+    let run_id: i64 = row.try_get(0)?;
+    let mut items = Batch::new(
+        "payout_items",
+        &[
+            "run_id",
+            "partner_id",
+            "currency",
+            "amount",
+            "method",
+            "holder",
+            "account",
+            "bic",
+            "state",
+        ],
+        "",
+    );
+    let mut claims = Batch::new(
+        "payout_claims",
+        &["entry_id", "run_id", "partner_id", "currency"],
+        "",
+    );
+    for (item, _) in run.items {
+        items
+            .push(
+                tx,
+                vec![
+                    Val::Int(run_id),
+                    item.partner_id.as_str().into(),
+                    item.currency.as_str().into(),
+                    amount_text(item.amount).into(),
+                    item.method.as_str().into(),
+                    item.holder.as_str().into(),
+                    item.account.as_str().into(),
+                    Val::OptText(item.bic.clone()),
+                    "pending".into(),
+                ],
+            )
+            .await?;
+    }
+    items.flush(tx).await?;
+    for (item, entries) in run.items {
+        for e in entries {
+            claims
+                .push(
+                    tx,
+                    vec![
+                        Val::Int(*e),
+                        Val::Int(run_id),
+                        item.partner_id.as_str().into(),
+                        item.currency.as_str().into(),
+                    ],
+                )
+                .await
+                .map_err(claim_conflict)?;
+        }
+    }
+    claims.flush(tx).await.map_err(claim_conflict)?;
+    let mut held = Batch::new(
+        "payout_held",
+        &["run_id", "partner_id", "currency", "amount", "reason"],
+        "",
+    );
+    for h in run.held {
+        held.push(
+            tx,
+            vec![
+                Val::Int(run_id),
+                h.partner_id.as_str().into(),
+                h.currency.as_str().into(),
+                amount_text(h.amount).into(),
+                h.reason.as_str().into(),
+            ],
+        )
+        .await?;
+    }
+    held.flush(tx).await?;
+    Ok(run_id)
+}
+
+fn claim_conflict(e: StoreError) -> StoreError {
+    match e {
+        StoreError::Db(sqlx::Error::Database(d))
+            if d.message().contains("UNIQUE") || d.message().contains("duplicate key") =>
+        {
+            StoreError::Conflict {
+                field: "run".into(),
+                message: "another payout run took some of these balances at the same time; nothing was created — create the run again to pay what is left".into(),
+            }
+        }
+        other => other,
+    }
+}
+
+/// Moves a run from `from` to `to`, stamping who and when in `stamp` (`submitted`, `approved`, `exported`, `settled`, or none).
+pub async fn set_run_state(
+    tx: &mut Tx<'_>,
+    run_id: i64,
+    from: &str,
+    to: &str,
+    stamp: Option<&str>,
+    at: &str,
+    by: &str,
+) -> Result<()> {
+    let set = match stamp {
+        Some("submitted") => ", submitted_at = $4, submitted_by = $5",
+        Some("approved") => ", approved_at = $4, approved_by = $5",
+        Some("exported") => ", exported_at = $4, exported_by = $5",
+        Some("settled") => ", settled_at = $4",
+        _ => "",
+    };
+    let sql = format!("UPDATE payout_runs SET state = $3{set} WHERE run_id = $1 AND state = $2");
+    let mut q = sqlx::query(&sql).bind(run_id).bind(from).bind(to);
+    if set.contains("$4") {
+        q = q.bind(at);
+    }
+    if set.contains("$5") {
+        q = q.bind(by);
+    }
+    let r = q.execute(&mut **tx).await?;
+    if r.rows_affected() == 0 {
+        return Err(StoreError::Conflict {
+            field: "run".into(),
+            message: format!(
+                "payout run {run_id} is no longer {from} (someone else changed it); reload it"
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Releases a cancelled run's claims so its balances can be paid by another run.
+pub async fn release_claims(tx: &mut Tx<'_>, run_id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM payout_claims WHERE run_id = $1")
+        .bind(run_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Claims one more entry for an item (its own payout entry).
+pub async fn claim(
+    tx: &mut Tx<'_>,
+    entry_id: i64,
+    run_id: i64,
+    partner_id: &str,
+    currency: &str,
+) -> Result<()> {
+    sqlx::query("INSERT INTO payout_claims (entry_id, run_id, partner_id, currency) VALUES ($1, $2, $3, $4)")
+        .bind(entry_id)
+        .bind(run_id)
+        .bind(partner_id)
+        .bind(currency)
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| claim_conflict(StoreError::Db(e)))?;
+    Ok(())
+}
+
+pub async fn set_item_payout_entry(
+    tx: &mut Tx<'_>,
+    run_id: i64,
+    partner_id: &str,
+    currency: &str,
+    entry_id: i64,
+) -> Result<()> {
+    sqlx::query("UPDATE payout_items SET payout_entry = $4 WHERE run_id = $1 AND partner_id = $2 AND currency = $3")
+        .bind(run_id)
+        .bind(partner_id)
+        .bind(currency)
+        .bind(entry_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Settles a pending item as `paid` (with a reference) or `failed` (with a reason).
+pub async fn settle_item(
+    tx: &mut Tx<'_>,
+    run_id: i64,
+    partner_id: &str,
+    currency: &str,
+    state: &str,
+    reference: Option<&str>,
+    failure_reason: Option<&str>,
+    at: &str,
+    by: &str,
+) -> Result<()> {
+    let r = sqlx::query(
+        "UPDATE payout_items SET state = $4, reference = $5, failure_reason = $6, settled_at = $7, settled_by = $8 \
+         WHERE run_id = $1 AND partner_id = $2 AND currency = $3 AND state = 'pending'",
+    )
+    .bind(run_id)
+    .bind(partner_id)
+    .bind(currency)
+    .bind(state)
+    .bind(reference)
+    .bind(failure_reason)
+    .bind(at)
+    .bind(by)
+    .execute(&mut **tx)
+    .await?;
+    if r.rows_affected() == 0 {
+        return Err(StoreError::Conflict {
+            field: "partner_id".into(),
+            message: format!("the payment to {partner_id} in {currency} is not pending in run {run_id} (already settled, or not in this run)"),
+        });
+    }
+    Ok(())
+}
