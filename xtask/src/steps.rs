@@ -31,6 +31,7 @@ const TEST_PACKAGES: &[&str] = &[
     "poppler-utils",
     "fonts-dejavu-core",
     "gnome-keyring",
+    "libxml2-utils",
 ];
 
 /// The repository root (xtask/..).
