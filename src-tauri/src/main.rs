@@ -3,6 +3,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod compliance_commands;
 mod money_commands;
 mod settings;
 mod shell;
@@ -46,6 +47,27 @@ fn main() {
             money_commands::commissions_totals,
             money_commands::commissions_line_detail,
             money_commands::commissions_export_file,
+            compliance_commands::session_get,
+            compliance_commands::session_sign_in,
+            compliance_commands::session_sign_out,
+            compliance_commands::users_list,
+            compliance_commands::users_save,
+            compliance_commands::approvals_list,
+            compliance_commands::approvals_decide,
+            compliance_commands::approvals_threshold_get,
+            compliance_commands::approvals_threshold_set,
+            compliance_commands::audit_entries,
+            compliance_commands::audit_verify,
+            compliance_commands::audit_head,
+            compliance_commands::audit_export,
+            compliance_commands::partner_timeline,
+            compliance_commands::partner_compliance,
+            compliance_commands::documents_upload,
+            compliance_commands::documents_review,
+            compliance_commands::traffic_sources_declare,
+            compliance_commands::allowed_countries_set,
+            compliance_commands::geo_report,
+            compliance_commands::customers_set_status,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -26,6 +26,9 @@ impl Progress for TauriProgress {
 
 pub struct Shell {
     db: Arc<RwLock<Result<Context, DatabaseInfo>>>,
+    /// Who signed in (None: nobody; the built-in local user acts while the
+    /// database has no users).
+    signed_in: Arc<RwLock<Option<Actor>>>,
     app: AppHandle,
     secrets: Arc<dyn SecretStore>,
     settings_path: Option<PathBuf>,
@@ -45,6 +48,7 @@ impl Shell {
         ))));
         let shell = Shell {
             db: db.clone(),
+            signed_in: Arc::new(RwLock::new(None)),
             app: app.clone(),
             secrets: secrets.clone(),
             settings_path: settings_path.clone(),
@@ -88,7 +92,40 @@ impl Shell {
     }
 
     /// The context of the open database, or an error that points to Settings.
+    /// The context of the signed-in user. Once the database has users,
+    /// nothing runs until someone signs in.
     pub async fn ctx(&self) -> Result<Context, ApiError> {
+        let mut ctx = self.open_ctx().await?;
+        match &*self.signed_in.read().await {
+            Some(actor) => ctx.actor = actor.clone(),
+            None => {
+                if partnerdesk_app::users::sign_in_required(&ctx.store).await? {
+                    return Err(ApiError {
+                        code: "sign_in_required".into(),
+                        message: "this database has users: sign in to continue".into(),
+                        field: None,
+                    });
+                }
+            }
+        }
+        Ok(ctx)
+    }
+
+    /// Checks a user name and password and keeps the user signed in.
+    pub async fn sign_in(&self, user: &str, password: &str) -> Result<Context, ApiError> {
+        let mut ctx = self.open_ctx().await?;
+        let actor = partnerdesk_app::users::sign_in(&ctx.store, user, password).await?;
+        *self.signed_in.write().await = Some(actor.clone());
+        ctx.actor = actor;
+        Ok(ctx)
+    }
+
+    pub async fn sign_out(&self) {
+        *self.signed_in.write().await = None;
+    }
+
+    /// The open database's context as the built-in user (before sign-in).
+    async fn open_ctx(&self) -> Result<Context, ApiError> {
         match &*self.db.read().await {
             Ok(ctx) => Ok(ctx.clone()),
             Err(info) => Err(ApiError {
@@ -139,6 +176,8 @@ impl Shell {
             return Err(e);
         }
         let info = database::info(&ctx.store);
+        // Another database has other users: whoever signed in signs in again.
+        *self.signed_in.write().await = None;
         let old = std::mem::replace(&mut *self.db.write().await, Ok(ctx));
         if let Ok(old) = old {
             old.store.close().await;

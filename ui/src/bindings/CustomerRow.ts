@@ -12,4 +12,9 @@ status: string,
 /**
  * The country is blocked for the brand: earns nobody.
  */
-geo_blocked: boolean, };
+geo_blocked: boolean, 
+/**
+ * The country is outside the partner's allowed countries: flagged for
+ * compliance review (it still earns until compliance excludes it).
+ */
+unexpected_country: boolean, };
