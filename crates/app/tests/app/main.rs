@@ -10,3 +10,4 @@ mod money;
 mod partners;
 mod payouts;
 mod properties;
+mod roles;
