@@ -4,6 +4,7 @@ import { Route, Routes } from 'react-router-dom';
 import { AppFrame } from './components/AppFrame';
 import { Placeholder } from './components/Placeholder';
 import { NAV } from './nav';
+import { CompliancePage } from './pages/compliance/CompliancePage';
 import { CommissionsPage } from './pages/commissions/CommissionsPage';
 import { CustomerList } from './pages/customers/CustomerList';
 import { CustomerPage } from './pages/customers/CustomerPage';
@@ -15,9 +16,11 @@ import { EditPartnerPage, NewPartnerPage } from './pages/partners/PartnerFormPag
 import { PartnerList } from './pages/partners/PartnerList';
 import { PartnerPage } from './pages/partners/PartnerPage';
 import { SettingsPage } from './pages/settings/SettingsPage';
+import { SessionGate } from './session';
 
 export function App() {
   return (
+    <SessionGate>
     <AppFrame>
       <Routes>
         <Route path="/" element={<Dashboard />} />
@@ -33,11 +36,13 @@ export function App() {
         <Route path="/customers/:id" element={<CustomerPage />} />
         <Route path="/commissions" element={<CommissionsPage />} />
         <Route path="/settings" element={<SettingsPage />} />
+        <Route path="/compliance" element={<CompliancePage />} />
         {NAV.filter((n) => n.planned).map((n) => (
           <Route key={n.key} path={n.path} element={<Placeholder title={n.label} description={n.planned!} />} />
         ))}
         <Route path="*" element={<Text>There is nothing at this address.</Text>} />
       </Routes>
     </AppFrame>
+    </SessionGate>
   );
 }

@@ -3,6 +3,19 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import type { AppInfo } from './bindings/AppInfo';
+import type { ApprovalView } from './bindings/ApprovalView';
+import type { AssignOutcome } from './bindings/AssignOutcome';
+import type { AuditEntryView } from './bindings/AuditEntryView';
+import type { AuditPage } from './bindings/AuditPage';
+import type { AuditQuery } from './bindings/AuditQuery';
+import type { ChainCheck } from './bindings/ChainCheck';
+import type { ChangeOutcome } from './bindings/ChangeOutcome';
+import type { DocumentView } from './bindings/DocumentView';
+import type { GeoReportRow } from './bindings/GeoReportRow';
+import type { PartnerCompliance } from './bindings/PartnerCompliance';
+import type { SessionView } from './bindings/SessionView';
+import type { UserInput } from './bindings/UserInput';
+import type { UserView } from './bindings/UserView';
 import type { AssignmentView } from './bindings/AssignmentView';
 import type { BrandView } from './bindings/BrandView';
 import type { CustomerDetail } from './bindings/CustomerDetail';
@@ -69,7 +82,8 @@ export const plansPreview = (json: string) => call<PlanPreview>('plans_preview',
 export const plansSave = (json: string) => call<PlanView>('plans_save', { json });
 
 export const assignmentsOf = (partnerId: string) => call<AssignmentView[]>('assignments_of', { partnerId });
-export const assignmentsAdd = (input: AssignmentView) => call<AssignmentView>('assignments_add', { input });
+/** Applied now, or waiting in the approvals queue (`applied` false, `approval` says which request). */
+export const assignmentsAdd = (input: AssignmentView) => call<AssignOutcome>('assignments_add', { input });
 
 export const customersSearch = (query: CustomerQuery) => call<CustomerPage>('customers_search', { query });
 export const customersGet = (customerId: string) => call<CustomerDetail>('customers_get', { customerId });
@@ -78,7 +92,8 @@ export const customersGet = (customerId: string) => call<CustomerDetail>('custom
 export const periodsList = () => call<PeriodView[]>('periods_list');
 /** Long: reports `progress` events with task "commissions" (done/total count periods). */
 export const commissionsRun = (period: string) => call<RunOutcome>('commissions_run', { period });
-export const commissionsClose = (period: string) => call<null>('commissions_close', { period });
+/** Closed now (`done`), or waiting in the approvals queue (`awaiting_approval`). */
+export const commissionsClose = (period: string) => call<ChangeOutcome>('commissions_close', { period });
 export const commissionsLines = (query: LineQuery) => call<LinePage>('commissions_lines', { query });
 export const commissionsTotals = (period: string) => call<TotalRow[]>('commissions_totals', { period });
 export const commissionsLineDetail = (period: string, partnerId: string, brandId: string, kind: string) =>
@@ -88,6 +103,52 @@ export const commissionsExportFile = (period: string) => call<string>('commissio
 
 /** `url` is a PostgreSQL URL (password allowed) or "default" for the embedded database. */
 export const settingsSetDatabase = (url: string) => call<DatabaseInfo>('settings_set_database', { url });
+
+// Compliance: session, users, approvals, audit log, KYC, traffic and geo rules.
+
+/** Who is signed in and what they may do; rejects with code `sign_in_required` when users exist and nobody is signed in. */
+export const sessionGet = () => call<SessionView>('session_get');
+export const sessionSignIn = (user: string, password: string) => call<SessionView>('session_sign_in', { user, password });
+export const sessionSignOut = () => call<null>('session_sign_out');
+
+export const usersList = () => call<UserView[]>('users_list');
+export const usersSave = (input: UserInput) => call<ChangeOutcome>('users_save', { input });
+
+/** `status`: pending, approved, rejected, all (null: pending). */
+export const approvalsList = (status: string | null) => call<ApprovalView[]>('approvals_list', { status });
+export const approvalsDecide = (approvalId: number, approve: boolean, reason: string) =>
+  call<ApprovalView>('approvals_decide', { approvalId, approve, reason });
+/** The amount above which two approvers are needed (decimal text). */
+export const approvalsThresholdGet = () => call<string>('approvals_threshold_get');
+export const approvalsThresholdSet = (amount: string) => call<string>('approvals_threshold_set', { amount });
+
+/** Newest first, one page. */
+export const auditEntries = (query: AuditQuery) => call<AuditPage>('audit_entries', { query });
+/** `head`: a head hash kept earlier ("SEQ:HASH"), to check nothing was cut off the end. */
+export const auditVerify = (head: string | null) => call<ChainCheck>('audit_verify', { head });
+/** "SEQ:HASH" of the newest entry. */
+export const auditHead = () => call<string>('audit_head');
+/** Writes the filtered log as CSV into Downloads; resolves to its path. */
+export const auditExport = (query: AuditQuery) => call<string>('audit_export', { query });
+
+/** The partner's audit entries, oldest first. */
+export const partnerTimeline = (partnerId: string) => call<AuditEntryView[]>('partner_timeline', { partnerId });
+export const partnerCompliance = (partnerId: string) => call<PartnerCompliance>('partner_compliance', { partnerId });
+/** `docType`: id, company_registration, proof_of_address; the core checks the content (PDF, JPEG, PNG; at most 10 MB). */
+export const documentsUpload = (partnerId: string, docType: string, fileName: string, contentBase64: string) =>
+  call<DocumentView>('documents_upload', { partnerId, docType, fileName, contentBase64 });
+export const documentsReview = (documentId: string, approve: boolean, note: string) =>
+  call<ChangeOutcome>('documents_review', { documentId, approve, note });
+/** `kind`: website, social, paid, email, other. */
+export const trafficSourcesDeclare = (partnerId: string, kind: string, value: string) =>
+  call<ChangeOutcome>('traffic_sources_declare', { partnerId, kind, value });
+/** ISO country codes; empty: any country is expected. Resolves to the list as stored. */
+export const allowedCountriesSet = (partnerId: string, countries: string[]) =>
+  call<string[]>('allowed_countries_set', { partnerId, countries });
+export const geoReport = () => call<GeoReportRow[]>('geo_report');
+/** `status`: active or excluded; the reason goes into the audit log. */
+export const customersSetStatus = (customerId: string, status: string, reason: string) =>
+  call<null>('customers_set_status', { customerId, status, reason });
 
 /** Listens to the core's `progress` events; resolves to the unlisten function. */
 export async function onProgress(handler: (event: ProgressEvent) => void): Promise<() => void> {

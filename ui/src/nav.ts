@@ -1,7 +1,8 @@
 //! The left navigation: one entry per capability, in the order users work.
 //! `planned` entries are not built yet and say what they will do.
 
-export type NavEntry = { key: string; label: string; path: string; planned?: string; also?: string[] };
+/** `requires`: the use case (crates/app/src/access.rs) without which the entry is hidden. */
+export type NavEntry = { key: string; label: string; path: string; planned?: string; also?: string[]; requires?: string };
 
 export const NAV: NavEntry[] = [
   { key: 'dashboard', label: 'Dashboard', path: '/' },
@@ -15,12 +16,7 @@ export const NAV: NavEntry[] = [
     path: '/payouts',
     planned: 'Partner balances, payout runs with thresholds and holds, four-eyes approval and payment-file export.',
   },
-  {
-    key: 'compliance',
-    label: 'Compliance',
-    path: '/compliance',
-    planned: 'The approvals queue, partner KYC documents, geo and traffic rules per brand, and the audit trail.',
-  },
+  { key: 'compliance', label: 'Compliance', path: '/compliance', requires: 'approvals.list' },
   {
     key: 'communication',
     label: 'Communication',

@@ -9,3 +9,8 @@ export function notifyError(error: unknown, title = 'That did not work') {
 export function notifyDone(message: string) {
   notifications.show({ color: 'teal', message, autoClose: 3000 });
 }
+
+/** A change that was recorded but waits in the approvals queue. */
+export function notifyWaiting(message: string) {
+  notifications.show({ color: 'yellow', title: 'Waits for approval', message, autoClose: 8000 });
+}

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as api from '../api';
 import { firstDayOf, lastDayOf } from '../periods';
 import { mockApiDefaults } from '../test/apiMock';
-import { detail, partner, plan } from '../test/fixtures';
+import { approval, detail, partner, plan } from '../test/fixtures';
 import { renderAt } from '../test/render';
 
 vi.mock('../api');
@@ -48,7 +48,7 @@ describe('partner deals', () => {
   });
 
   it('assigns a plan from the first day of a month to the last day of another', async () => {
-    vi.mocked(api.assignmentsAdd).mockImplementation(async (a) => a);
+    vi.mocked(api.assignmentsAdd).mockImplementation(async (a) => ({ assignment: a, applied: true, approval: null }));
     renderAt('/partners/P-1');
     await screen.findByTestId('partner-deals');
     await waitFor(() => expect(screen.getByTestId('assign-plan')).toHaveValue('casino'));
@@ -62,6 +62,15 @@ describe('partner deals', () => {
         partner_id: 'P-1', brand_id: 'fx1', plan_id: 'ib-std', valid_from: '2026-03-01', valid_to: '2026-06-30',
       }),
     );
+  });
+
+  it('says when an assignment waits for approval, with the request number', async () => {
+    vi.mocked(api.assignmentsAdd).mockImplementation(async (a) => ({ assignment: a, applied: false, approval: approval(17) }));
+    renderAt('/partners/P-1');
+    await waitFor(() => expect(screen.getByTestId('assign-plan')).toHaveValue('casino'));
+    fireEvent.change(screen.getByTestId('assign-from'), { target: { value: '2026-03' } });
+    await userEvent.click(screen.getByTestId('assign-save'));
+    expect(await screen.findByTestId('assign-waiting')).toHaveTextContent('waits for approval (request #17)');
   });
 
   it('sends an open-ended deal and shows the core error under the field it names', async () => {

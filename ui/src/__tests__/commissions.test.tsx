@@ -6,7 +6,7 @@ import type { ProgressEvent } from '../bindings/ProgressEvent';
 import type { RunOutcome } from '../bindings/RunOutcome';
 import { barWidth } from '../pages/commissions/TotalsChart';
 import { mockApiDefaults } from '../test/apiMock';
-import { line, period } from '../test/fixtures';
+import { approval, line, period } from '../test/fixtures';
 import { renderAt } from '../test/render';
 
 vi.mock('../api');
@@ -125,9 +125,19 @@ describe('commissions page', () => {
     expect(await screen.findByTestId('run-result')).toHaveTextContent('Up to date');
   });
 
+  it('says when closing a period waits for approval', async () => {
+    withComputedMarch();
+    vi.mocked(api.commissionsClose).mockResolvedValue({ state: 'awaiting_approval', approval: approval(4, { kind: 'period_close' }), message: 'waits' });
+    renderAt('/commissions?period=2026-03');
+    await waitFor(() => expect(screen.getByTestId('period-close')).toBeEnabled());
+    await userEvent.click(screen.getByTestId('period-close'));
+    await userEvent.click(await screen.findByTestId('period-close-confirm'));
+    expect(await screen.findByTestId('run-result')).toHaveTextContent('Closing 2026-03 waits for approval (request #4)');
+  });
+
   it('closes a period after confirming, and not a closed one', async () => {
     withComputedMarch();
-    vi.mocked(api.commissionsClose).mockResolvedValue(null);
+    vi.mocked(api.commissionsClose).mockResolvedValue({ state: 'done', approval: null, message: 'Period 2026-03 closed' });
     renderAt('/commissions?period=2026-02');
     expect(await screen.findByTestId('period-state')).toHaveTextContent('closed');
     expect(screen.getByTestId('period-close')).toBeDisabled();

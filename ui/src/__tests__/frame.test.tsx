@@ -18,12 +18,13 @@ describe('app frame', () => {
     for (const id of NAV_IDS) expect(screen.getByTestId(`nav-${id}`)).toBeInTheDocument();
     expect(await screen.findByTestId('header-database')).toHaveTextContent('sqlite');
     expect(screen.getByTestId('header-user')).toHaveTextContent('anna');
+    expect(screen.getByTestId('header-single-user')).toHaveTextContent('single-user mode');
+    expect(screen.queryByTestId('signout')).not.toBeInTheDocument();
     expect(await screen.findByTestId('dashboard-partners')).toHaveTextContent('3');
   });
 
   it.each([
     ['/payouts', 'Payouts'],
-    ['/compliance', 'Compliance'],
     ['/communication', 'Communication'],
   ])('%s says it is not built yet', (path, name) => {
     renderAt(path);

@@ -2,11 +2,21 @@
 // calls vi.mock('../api') itself (it is hoisted per file), then this.
 import { vi } from 'vitest';
 import * as api from '../api';
-import { appInfo } from './fixtures';
+import { appInfo, singleUser } from './fixtures';
 
 export function mockApiDefaults() {
   vi.mocked(api.inDesktop).mockReturnValue(true);
   vi.mocked(api.appInfo).mockResolvedValue(appInfo);
+  vi.mocked(api.sessionGet).mockResolvedValue(singleUser);
+  vi.mocked(api.approvalsList).mockResolvedValue([]);
+  vi.mocked(api.approvalsThresholdGet).mockResolvedValue('10000');
+  vi.mocked(api.auditEntries).mockResolvedValue({ total: 0, entries: [] });
+  vi.mocked(api.geoReport).mockResolvedValue([]);
+  vi.mocked(api.usersList).mockResolvedValue([]);
+  vi.mocked(api.partnerCompliance).mockImplementation(async (id) => ({
+    partner_id: id, status: 'active', documents: [], traffic_sources: [], allowed_countries: [], missing_documents: [],
+  }));
+  vi.mocked(api.partnerTimeline).mockResolvedValue([]);
   vi.mocked(api.brandsList).mockResolvedValue([]);
   vi.mocked(api.partnersSearch).mockResolvedValue({ total: 0, rows: [] });
   vi.mocked(api.partnersTree).mockResolvedValue([]);

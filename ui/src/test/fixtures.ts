@@ -1,5 +1,9 @@
 // Small, readable wire values for the component tests.
 import type { AppInfo } from '../bindings/AppInfo';
+import type { ApprovalView } from '../bindings/ApprovalView';
+import type { AuditEntryView } from '../bindings/AuditEntryView';
+import type { Role } from '../bindings/Role';
+import type { SessionView } from '../bindings/SessionView';
 import type { CustomerRow } from '../bindings/CustomerRow';
 import type { LineRow } from '../bindings/LineRow';
 import type { PeriodView } from '../bindings/PeriodView';
@@ -49,5 +53,72 @@ export function line(partnerId: string, brandId: string, kind: string, over: Par
   return {
     period: '2026-03', partner_id: partnerId, partner_name: `Partner ${partnerId}`, brand_id: brandId, kind, amount: '100.00',
     currency: 'EUR', amount_brand: '100', brand_currency: 'EUR', fx_rate: '1', origin_period: null, ...over,
+  };
+}
+
+/** The use cases of crates/app/src/access.rs and the roles that may call them (a copy for tests). */
+export const USE_CASES: Record<string, Role[]> = {
+  read: ['admin', 'partner_manager', 'compliance', 'finance', 'viewer'],
+  'brand.create': ['admin'],
+  'partner.create': ['admin', 'partner_manager'],
+  'partner.edit': ['admin', 'partner_manager'],
+  'partner.move': ['admin', 'partner_manager'],
+  'partner.archive': ['admin', 'partner_manager'],
+  'partner.tracking_code.add': ['admin', 'partner_manager'],
+  'plan.save': ['admin', 'partner_manager'],
+  'plan.assign': ['admin', 'partner_manager'],
+  'import.folder': ['admin'],
+  'demo.fill': ['admin'],
+  'commissions.run': ['admin', 'finance'],
+  'commissions.close': ['admin', 'finance'],
+  'commissions.export': ['admin', 'finance', 'compliance'],
+  'approvals.list': ['admin', 'partner_manager', 'compliance', 'finance', 'viewer'],
+  'approvals.decide': ['admin', 'compliance', 'finance'],
+  'approvals.settings': ['admin'],
+  'users.list': ['admin', 'compliance'],
+  'users.manage': ['admin'],
+  'audit.read': ['admin', 'compliance'],
+  'audit.verify': ['admin', 'compliance'],
+  'kyc.document.upload': ['admin', 'partner_manager', 'compliance'],
+  'kyc.document.review': ['admin', 'compliance'],
+  'traffic_source.declare': ['admin', 'partner_manager'],
+  'geo.allowed_countries.set': ['admin', 'compliance'],
+  'geo.report': ['admin', 'compliance', 'partner_manager'],
+  'customer.status.set': ['admin', 'compliance'],
+  'ledger.adjust': ['admin', 'finance'],
+  'ledger.adjust.approve': ['admin', 'finance'],
+  'payment_details.set': ['admin', 'finance'],
+  'payout.settings': ['admin', 'finance'],
+  'payout.hold': ['admin', 'finance', 'compliance'],
+  'payout.create': ['admin', 'finance'],
+  'payout.approve': ['admin', 'finance'],
+  'payout.export': ['admin', 'finance'],
+  'payout.settle': ['admin', 'finance'],
+};
+
+/** A signed-in user's session, `allowed` computed from the roles as the core does. */
+export function session(user: string, roles: Role[], over: Partial<SessionView> = {}): SessionView {
+  const allowed = Object.entries(USE_CASES).filter(([, rs]) => rs.some((r) => roles.includes(r))).map(([name]) => name);
+  return { user, display_name: user[0]!.toUpperCase() + user.slice(1), roles, single_user: false, allowed, ...over };
+}
+
+/** No users: the local user with every role. */
+export const singleUser: SessionView = session('anna', ['admin', 'partner_manager', 'compliance', 'finance', 'viewer'], {
+  display_name: 'anna', single_user: true,
+});
+
+export function approval(id: number, over: Partial<ApprovalView> = {}): ApprovalView {
+  return {
+    approval_id: id, kind: 'assignment', kind_label: 'Deal assignment', object_type: 'partner', object_id: 'P-1',
+    summary: 'Assign plan casino to P-1 for b1 from 2026-03-01', amount: null, currency: null, required_approvals: 1, approvals: 0,
+    status: 'pending', maker: 'mark', created_at: '2026-03-02T09:00:00Z', decided_at: null, decisions: [], can_decide: true, why_not: null,
+    ...over,
+  };
+}
+
+export function auditEntry(seq: number, over: Partial<AuditEntryView> = {}): AuditEntryView {
+  return {
+    seq, at: `2026-03-0${(seq % 9) + 1}T10:00:00Z`, actor: 'anna', action: 'partner.edit', object_type: 'partner', object_id: 'P-1',
+    before: '{"name":"Old"}', after: '{"name":"New"}', hash: `h${seq}`, ...over,
   };
 }

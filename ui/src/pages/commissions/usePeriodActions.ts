@@ -5,7 +5,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { commissionsClose, commissionsExportFile, commissionsRun } from '../../api';
 import type { ProgressEvent } from '../../bindings/ProgressEvent';
 import { useProgress } from '../../components/ProgressBar';
-import { notifyDone, notifyError } from '../../notify';
+import { notifyDone, notifyError, notifyWaiting } from '../../notify';
 import { keys } from '../../queries';
 import { runMessage } from './runMessage';
 
@@ -34,9 +34,16 @@ export function usePeriodActions(onRan: (period: string) => void) {
   });
   const close = useMutation({
     mutationFn: (period: string) => commissionsClose(period),
-    onSuccess: async (_, period) => {
-      notifyDone(`Period ${period} closed`);
+    onSuccess: async (outcome, period) => {
+      if (outcome.state === 'awaiting_approval') {
+        const text = `Closing ${period} waits for approval${outcome.approval ? ` (request #${outcome.approval.approval_id})` : ''}`;
+        setNotice(text);
+        notifyWaiting(text);
+      } else {
+        notifyDone(`Period ${period} closed`);
+      }
       await refresh();
+      await client.invalidateQueries({ queryKey: ['approvals'] });
     },
     onError: (e) => notifyError(e, 'The period was not closed'),
   });

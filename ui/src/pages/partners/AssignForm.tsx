@@ -9,7 +9,7 @@ import { assignmentsAdd } from '../../api';
 import type { AssignmentView } from '../../bindings/AssignmentView';
 import { errorProps, formLevelError } from '../../components/fieldError';
 import { toApiError } from '../../errors';
-import { notifyDone } from '../../notify';
+import { notifyDone, notifyWaiting } from '../../notify';
 import { firstDayOf, lastDayOf } from '../../periods';
 import { keys, useBrands, usePlans } from '../../queries';
 
@@ -36,10 +36,16 @@ export function AssignForm({ partnerId }: { partnerId: string }) {
   const [until, setUntil] = useState('');
   const add = useMutation({
     mutationFn: (input: AssignmentView) => assignmentsAdd(input),
-    onSuccess: (a) => {
+    onSuccess: (o) => {
       setFrom('');
       setUntil('');
-      notifyDone(`Plan ${a.plan_id} assigned for ${a.brand_id} from ${a.valid_from}`);
+      const a = o.assignment;
+      if (o.applied) {
+        notifyDone(`Plan ${a.plan_id} assigned for ${a.brand_id} from ${a.valid_from}`);
+      } else {
+        notifyWaiting(`Plan ${a.plan_id} for ${a.brand_id} from ${a.valid_from} waits for approval${o.approval ? ` (request #${o.approval.approval_id})` : ''}`);
+      }
+      void client.invalidateQueries({ queryKey: ['approvals'] });
       return client.invalidateQueries({ queryKey: keys.plans });
     },
   });
@@ -73,6 +79,12 @@ export function AssignForm({ partnerId }: { partnerId: string }) {
         <Button type="submit" mt={25} loading={add.isPending} data-testid="assign-save">Assign plan</Button>
       </Group>
       {other ? <Alert color="red" mt="xs" data-testid="assign-error">{toApiError(other).message}</Alert> : null}
+      {add.data && !add.data.applied && (
+        <Alert color="yellow" mt="xs" data-testid="assign-waiting">
+          Plan {add.data.assignment.plan_id} for {add.data.assignment.brand_id} from {add.data.assignment.valid_from} waits for approval
+          {add.data.approval ? ` (request #${add.data.approval.approval_id})` : ''}: it takes effect when a second person approves it under Compliance → Approvals.
+        </Alert>
+      )}
     </form>
   );
 }
