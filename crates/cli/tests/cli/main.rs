@@ -227,3 +227,78 @@ fn demo_fills_an_empty_database_with_trees() {
     let deep = ok(&db, &["partners", "tree", "A0009", "--depth", "10"]);
     assert!(deep.lines().count() >= 1);
 }
+
+fn pd_as(db: &Path, user: Option<(&str, &str)>, new_password: Option<&str>, args: &[&str]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_partnerdesk"));
+    c.args(args)
+        .env("PARTNERDESK_DATABASE_URL", format!("sqlite:{}", db.display()))
+        .env_remove("PARTNERDESK_USER")
+        .env_remove("PARTNERDESK_PASSWORD")
+        .env_remove("PARTNERDESK_NEW_PASSWORD");
+    if let Some((u, p)) = user {
+        c.env("PARTNERDESK_USER", u).env("PARTNERDESK_PASSWORD", p);
+    }
+    if let Some(p) = new_password {
+        c.env("PARTNERDESK_NEW_PASSWORD", p);
+    }
+    c.output().expect("the partnerdesk binary runs")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn once_users_exist_the_cli_signs_in_and_closing_waits_for_a_second_user() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pd.db");
+    let folder = root().join("tests/fixtures/scenario-a");
+    ok(&db, &["import", folder.to_str().unwrap()]);
+    ok(&db, &["commissions", "run", "--period", "2026-07"]);
+    let verify = ok(&db, &["audit", "verify"]);
+    assert!(verify.contains("the audit log is intact"), "{verify}");
+    let head = ok(&db, &["audit", "head"]);
+    assert!(head.trim().contains(':'), "{head}");
+
+    let o = pd_as(&db, None, Some("alice-password-1"), &["users", "add", "alice", "--name", "Alice", "--roles", "admin"]);
+    assert!(o.status.success(), "{}", text(&o));
+    // No more anonymous use.
+    let o = pd(&db, &["commissions", "export", "--period", "2026-07"]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("PARTNERDESK_USER"), "{}", text(&o));
+    let alice = Some(("alice", "alice-password-1"));
+    let o = pd_as(&db, Some(("alice", "wrong")), None, &["users", "list"]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("user name or password is wrong"), "{}", text(&o));
+    for (id, role) in [("fred", "finance"), ("gina", "finance")] {
+        let o = pd_as(&db, alice, Some(&format!("{id}-password-1")), &["users", "add", id, "--name", id, "--roles", role]);
+        assert!(o.status.success(), "{}", text(&o));
+    }
+    let fred = Some(("fred", "fred-password-1"));
+    let gina = Some(("gina", "gina-password-1"));
+    let o = pd_as(&db, fred, None, &["commissions", "close", "--period", "2026-07"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = text(&o);
+    assert!(out.contains("waits for approval"), "{out}");
+    let id: String = out
+        .split('#')
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    let o = pd_as(&db, fred, None, &["approvals", "approve", &id, "--reason", "mine"]);
+    assert!(!o.status.success(), "the maker cannot approve");
+    let o = pd_as(&db, gina, None, &["approvals", "approve", &id, "--reason", "checked"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("[approved]"), "{}", text(&o));
+    let o = pd_as(&db, alice, None, &["audit", "verify"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = pd_as(&db, gina, None, &["audit", "verify"]);
+    assert!(!o.status.success(), "finance may not read the audit log");
+    assert!(text(&o).contains("may not do this"), "{}", text(&o));
+}
