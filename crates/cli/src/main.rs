@@ -3,6 +3,7 @@
 mod bench;
 mod compliance_cmd;
 mod partners_cmd;
+mod payouts_cmd;
 
 use clap::{Parser, Subcommand};
 use partnerdesk_app::{commissions, database, import, Actor, AppError, Context};
@@ -72,6 +73,12 @@ enum Command {
     /// Geo and traffic rules: allowed countries, report, traffic sources, customer exclusion
     #[command(subcommand)]
     Geo(compliance_cmd::GeoCmd),
+    /// The partner ledger: balances, entries, manual adjustments and reversals (four eyes), check
+    #[command(subcommand)]
+    Ledger(payouts_cmd::LedgerCmd),
+    /// Payout runs: payment details, thresholds, holds, create → submit → approve → export → settle
+    #[command(subcommand)]
+    Payouts(payouts_cmd::PayoutsCmd),
 }
 
 #[derive(Subcommand)]
@@ -285,6 +292,12 @@ async fn run(cli: Cli) -> Result<(), AppError> {
         }
         Command::Kyc(cmd) => compliance_cmd::kyc_cmd(&context(&cli.db).await?, cmd).await?,
         Command::Geo(cmd) => compliance_cmd::geo_cmd(&context(&cli.db).await?, cmd).await?,
+        Command::Ledger(cmd) => {
+            if !payouts_cmd::ledger_cmd(&context(&cli.db).await?, cmd).await? {
+                return Err(AppError::Refused("the ledger check found problems (listed above)".into()));
+            }
+        }
+        Command::Payouts(cmd) => payouts_cmd::payouts_cmd(&context(&cli.db).await?, cmd).await?,
     }
     Ok(())
 }

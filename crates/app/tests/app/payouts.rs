@@ -476,6 +476,7 @@ async fn two_runs_at_once_take_each_balance_once(db: &TestDb) {
     for r in [&a, &b] {
         if let Err(e) = r {
             let e = e.to_string();
+            eprintln!("the losing run: {e}");
             assert!(
                 e.contains("at the same time")
                     || e.contains("nothing to pay")

@@ -1,0 +1,499 @@
+//! `partnerdesk ledger …` and `partnerdesk payouts …`.
+
+use clap::Subcommand;
+use partnerdesk_app::payouts::{self, PayoutRunDetail, Settlement};
+use partnerdesk_app::{ledger, AppError, Context};
+use partnerdesk_domain::Period;
+use std::path::{Path, PathBuf};
+
+#[derive(Subcommand)]
+pub enum LedgerCmd {
+    /// Every balance (per partner and currency), optionally at a date
+    Balances {
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// A partner's entries with the running balance
+    Entries {
+        #[arg(long)]
+        partner: String,
+    },
+    /// Ask for a manual adjustment (a second finance user approves it)
+    Adjust {
+        #[arg(long)]
+        partner: String,
+        /// Signed amount in the partner's currency, e.g. 25.00 or -10.50
+        #[arg(long, allow_hyphen_values = true)]
+        amount: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Ask for the reversal of an entry (a second finance user approves it)
+    Reverse {
+        #[arg(long)]
+        entry: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Manual adjustments and reversals (pending, approved, rejected)
+    Adjustments {
+        #[arg(long)]
+        state: Option<String>,
+    },
+    /// Approve a pending adjustment (not your own): its entry is posted
+    Approve {
+        #[arg(long)]
+        adjustment: i64,
+    },
+    /// Reject a pending adjustment (not your own)
+    Reject {
+        #[arg(long)]
+        adjustment: i64,
+    },
+    /// Prove that balances equal the sum of entries and entries their sources
+    Check,
+}
+
+#[derive(Subcommand)]
+pub enum PayoutsCmd {
+    /// Set how a partner is paid: bank_transfer (--holder, --account IBAN, --bic), e_wallet (--holder TYPE, --account), crypto (--holder NETWORK, --account ADDRESS)
+    Details {
+        #[arg(long)]
+        partner: String,
+        #[arg(long)]
+        method: String,
+        #[arg(long)]
+        holder: String,
+        #[arg(long)]
+        account: String,
+        #[arg(long)]
+        bic: Option<String>,
+    },
+    /// Set (or --clear) the minimum payout of a currency
+    Threshold {
+        #[arg(long)]
+        currency: String,
+        #[arg(long)]
+        amount: Option<String>,
+        #[arg(long)]
+        clear: bool,
+    },
+    /// A partner's own threshold and compliance hold (omit one to clear it)
+    Partner {
+        #[arg(long)]
+        partner: String,
+        #[arg(long)]
+        threshold: Option<String>,
+        #[arg(long)]
+        hold: Option<String>,
+    },
+    /// The operator's own bank account, debited by the SEPA file
+    Operator {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        iban: String,
+        #[arg(long)]
+        bic: Option<String>,
+    },
+    /// Create a draft run for a pay date or a closed period
+    Create {
+        #[arg(long)]
+        date: Option<String>,
+        #[arg(long)]
+        period: Option<String>,
+    },
+    /// Every run with its state and totals
+    List,
+    /// A run's payments and held partners
+    Show {
+        #[arg(long)]
+        run: i64,
+    },
+    Submit {
+        #[arg(long)]
+        run: i64,
+    },
+    /// Approve a submitted run (not one you submitted)
+    Approve {
+        #[arg(long)]
+        run: i64,
+    },
+    /// Send a submitted run back to draft
+    Reject {
+        #[arg(long)]
+        run: i64,
+    },
+    Cancel {
+        #[arg(long)]
+        run: i64,
+    },
+    /// Export an approved run: posts the payouts and writes the CSV (and SEPA XML) into --out
+    Export {
+        #[arg(long)]
+        run: i64,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Write an exported run's payment files again
+    Files {
+        #[arg(long)]
+        run: i64,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Settle payments of an exported run: --paid PARTNER=REFERENCE, --failed PARTNER=REASON (PARTNER:CUR when it is paid in two currencies)
+    Settle {
+        #[arg(long)]
+        run: i64,
+        #[arg(long)]
+        paid: Vec<String>,
+        #[arg(long)]
+        failed: Vec<String>,
+    },
+}
+
+pub async fn ledger_cmd(ctx: &Context, cmd: LedgerCmd) -> Result<bool, AppError> {
+    match cmd {
+        LedgerCmd::Balances { at } => {
+            println!("partner_id,name,currency,balance,unclaimed,entries");
+            for b in ledger::balances(ctx, at.as_deref()).await? {
+                println!(
+                    "{},{},{},{},{},{}",
+                    b.partner_id, b.name, b.currency, b.balance, b.unclaimed, b.entries
+                );
+            }
+        }
+        LedgerCmd::Entries { partner } => {
+            println!(
+                "entry_id,date,kind,period,brand_id,line_kind,amount,currency,balance,run,reason"
+            );
+            for e in ledger::entries(ctx, &partner).await? {
+                println!(
+                    "{},{},{},{},{},{},{},{},{},{},{}",
+                    e.entry_id,
+                    e.effective_date,
+                    e.kind,
+                    e.period,
+                    e.brand_id,
+                    e.line_kind,
+                    e.amount,
+                    e.currency,
+                    e.balance,
+                    e.claimed_by_run.map(|r| r.to_string()).unwrap_or_default(),
+                    e.reason.replace(',', ";")
+                );
+            }
+        }
+        LedgerCmd::Adjust {
+            partner,
+            amount,
+            reason,
+        } => {
+            let a = ledger::request_adjustment(ctx, &partner, &amount, &reason).await?;
+            println!("adjustment #{} of {} {} for {} waits for a second finance user: partnerdesk ledger approve --adjustment {}", a.adjustment_id, a.amount, a.currency, a.partner_id, a.adjustment_id);
+        }
+        LedgerCmd::Reverse { entry, reason } => {
+            let a = ledger::request_reversal(ctx, entry, &reason).await?;
+            println!("reversal of entry {entry} ({} {}) is adjustment #{}; it waits for a second finance user", a.amount, a.currency, a.adjustment_id);
+        }
+        LedgerCmd::Adjustments { state } => {
+            println!("adjustment_id,partner_id,currency,amount,reverses,state,requested_by,decided_by,reason");
+            for a in ledger::adjustments(ctx, state.as_deref()).await? {
+                println!(
+                    "{},{},{},{},{},{},{},{},{}",
+                    a.adjustment_id,
+                    a.partner_id,
+                    a.currency,
+                    a.amount,
+                    a.reverses.map(|r| r.to_string()).unwrap_or_default(),
+                    a.state,
+                    a.requested_by,
+                    a.decided_by.unwrap_or_default(),
+                    a.reason.replace(',', ";")
+                );
+            }
+        }
+        LedgerCmd::Approve { adjustment } => {
+            let a = ledger::decide(ctx, adjustment, true).await?;
+            println!(
+                "adjustment #{} approved: entry {} posted",
+                a.adjustment_id,
+                a.entry_id.unwrap_or_default()
+            );
+        }
+        LedgerCmd::Reject { adjustment } => {
+            ledger::decide(ctx, adjustment, false).await?;
+            println!("adjustment #{adjustment} rejected");
+        }
+        LedgerCmd::Check => {
+            let c = ledger::check(ctx).await?;
+            println!("{} entries, {} balances", c.entries, c.balances);
+            for t in &c.totals {
+                println!("{}: {} over {} entries", t.currency, t.amount, t.count);
+            }
+            for p in &c.problems {
+                println!("problem: {p}");
+            }
+            if !c.ok {
+                return Ok(false);
+            }
+            println!("ok: every balance equals the sum of its entries, and every entry its source");
+        }
+    }
+    Ok(true)
+}
+
+fn print_run(d: &PayoutRunDetail) {
+    let r = &d.run;
+    println!(
+        "run {} · {} · pay date {}{} · created by {}{}{}",
+        r.run_id,
+        r.state,
+        r.pay_date,
+        if r.period.is_empty() {
+            String::new()
+        } else {
+            format!(" (period {})", r.period)
+        },
+        r.created_by,
+        r.submitted_by
+            .as_ref()
+            .map(|s| format!(" · submitted by {s}"))
+            .unwrap_or_default(),
+        r.approved_by
+            .as_ref()
+            .map(|s| format!(" · approved by {s}"))
+            .unwrap_or_default(),
+    );
+    for t in &r.totals {
+        println!(
+            "  {}: {} in {} payments (paid {}, failed {})",
+            t.currency, t.amount, t.payments, t.paid, t.failed
+        );
+    }
+    if !d.items.is_empty() {
+        println!("payments:");
+        for i in &d.items {
+            println!(
+                "  {} {} {} {} via {} {} · {}{}",
+                i.partner_id,
+                i.name,
+                i.amount,
+                i.currency,
+                i.method,
+                i.account,
+                i.state,
+                i.reference
+                    .as_ref()
+                    .or(i.failure_reason.as_ref())
+                    .map(|s| format!(" ({s})"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    if !d.held.is_empty() {
+        println!("held back:");
+        for h in &d.held {
+            println!(
+                "  {} {} {} {}: {}",
+                h.partner_id, h.name, h.amount, h.currency, h.reason
+            );
+        }
+    }
+    if !r.actions.is_empty() {
+        println!("next: {}", r.actions.join(", "));
+    }
+}
+
+/// Makes sure the folder exists and takes files before anything changes.
+fn writable(out: &Path) -> Result<(), AppError> {
+    let io = |e: std::io::Error| AppError::Io {
+        context: format!("cannot write payment files into {}", out.display()),
+        source: e,
+    };
+    std::fs::create_dir_all(out).map_err(io)?;
+    let probe = out.join(".partnerdesk-write-test");
+    std::fs::write(&probe, b"").map_err(io)?;
+    let _ = std::fs::remove_file(probe);
+    Ok(())
+}
+
+fn write_files(out: &Path, run: i64, f: &payouts::PaymentFiles) -> Result<(), AppError> {
+    let write = |name: String, body: &str| -> Result<(), AppError> {
+        let path = out.join(&name);
+        std::fs::write(&path, body).map_err(|e| AppError::Io {
+            context: format!("cannot write {}", path.display()),
+            source: e,
+        })?;
+        println!("wrote {}", path.display());
+        Ok(())
+    };
+    write(format!("payments-run-{run}.csv"), &f.csv)?;
+    if let Some(x) = &f.sepa_xml {
+        write(format!("sepa-run-{run}.xml"), x)?;
+    }
+    Ok(())
+}
+
+fn split(raw: &str, what: &str) -> Result<(String, Option<String>, String), AppError> {
+    let (who, note) = raw
+        .split_once('=')
+        .ok_or_else(|| AppError::invalid(what, format!("'{raw}' is not PARTNER=TEXT")))?;
+    let (partner, currency) = match who.split_once(':') {
+        Some((p, c)) => (p.to_string(), Some(c.to_string())),
+        None => (who.to_string(), None),
+    };
+    Ok((partner, currency, note.to_string()))
+}
+
+pub async fn payouts_cmd(ctx: &Context, cmd: PayoutsCmd) -> Result<(), AppError> {
+    match cmd {
+        PayoutsCmd::Details {
+            partner,
+            method,
+            holder,
+            account,
+            bic,
+        } => {
+            let d = payouts::set_payment_details(
+                ctx,
+                &partner,
+                &method,
+                &holder,
+                &account,
+                bic.as_deref(),
+            )
+            .await?;
+            println!("{}: {} {} {}", d.partner_id, d.method, d.holder, d.account);
+        }
+        PayoutsCmd::Threshold {
+            currency,
+            amount,
+            clear,
+        } => {
+            if amount.is_none() && !clear {
+                return Err(AppError::invalid("--amount", "give --amount or --clear"));
+            }
+            payouts::set_threshold(ctx, &currency, if clear { None } else { amount.as_deref() })
+                .await?;
+            println!(
+                "threshold for {currency}: {}",
+                if clear {
+                    "none".to_string()
+                } else {
+                    amount.unwrap_or_default()
+                }
+            );
+        }
+        PayoutsCmd::Partner {
+            partner,
+            threshold,
+            hold,
+        } => {
+            payouts::set_partner_payout(ctx, &partner, threshold.as_deref(), hold.as_deref())
+                .await?;
+            println!(
+                "{partner}: threshold {}, hold {}",
+                threshold.as_deref().unwrap_or("(currency's)"),
+                hold.as_deref().unwrap_or("none")
+            );
+        }
+        PayoutsCmd::Operator { name, iban, bic } => {
+            let o = payouts::set_operator_account(ctx, &name, &iban, bic.as_deref()).await?;
+            println!(
+                "operator account: {} {} {}",
+                o.name,
+                o.iban,
+                o.bic.unwrap_or_default()
+            );
+        }
+        PayoutsCmd::Create { date, period } => {
+            let p = period
+                .as_deref()
+                .map(|p| Period::parse("--period", p))
+                .transpose()?;
+            print_run(&payouts::create_run(ctx, date.as_deref(), p).await?);
+        }
+        PayoutsCmd::List => {
+            for r in payouts::list_runs(ctx).await? {
+                let totals: Vec<String> = r
+                    .totals
+                    .iter()
+                    .map(|t| format!("{} {}", t.amount, t.currency))
+                    .collect();
+                println!(
+                    "{}\t{}\t{}\t{}\t{} held",
+                    r.run_id,
+                    r.state,
+                    r.pay_date,
+                    totals.join(" + "),
+                    r.held_count
+                );
+            }
+        }
+        PayoutsCmd::Show { run } => print_run(&payouts::run_detail(ctx, run).await?),
+        PayoutsCmd::Submit { run } => print_run(&payouts::submit(ctx, run).await?),
+        PayoutsCmd::Approve { run } => print_run(&payouts::approve(ctx, run).await?),
+        PayoutsCmd::Reject { run } => print_run(&payouts::reject(ctx, run).await?),
+        PayoutsCmd::Cancel { run } => print_run(&payouts::cancel(ctx, run).await?),
+        PayoutsCmd::Export { run, out } => {
+            writable(&out)?;
+            let f = payouts::export(ctx, run).await?;
+            write_files(&out, run, &f)?;
+            println!("run {run} exported: payouts posted to the ledger; settle each payment with `partnerdesk payouts settle`");
+        }
+        PayoutsCmd::Files { run, out } => {
+            writable(&out)?;
+            write_files(&out, run, &payouts::payment_files(ctx, run).await?)?;
+        }
+        PayoutsCmd::Settle { run, paid, failed } => {
+            let items = payouts::run_detail(ctx, run).await?.items;
+            let mut s = Vec::new();
+            for (list, outcome) in [(&paid, "paid"), (&failed, "failed")] {
+                for raw in list {
+                    let (partner, currency, note) = split(
+                        raw,
+                        if outcome == "paid" {
+                            "--paid"
+                        } else {
+                            "--failed"
+                        },
+                    )?;
+                    let currencies: Vec<&str> = items
+                        .iter()
+                        .filter(|i| i.partner_id == partner)
+                        .map(|i| i.currency.as_str())
+                        .collect();
+                    let currency = match (currency, currencies.as_slice()) {
+                        (Some(c), _) => c,
+                        (None, [one]) => one.to_string(),
+                        (None, []) => {
+                            return Err(AppError::invalid(
+                                "partner_id",
+                                format!("{partner} is not paid by run {run}"),
+                            ))
+                        }
+                        (None, _) => {
+                            return Err(AppError::invalid(
+                                "partner_id",
+                                format!(
+                                    "{partner} is paid in {}: write {partner}:CUR=…",
+                                    currencies.join(" and ")
+                                ),
+                            ))
+                        }
+                    };
+                    s.push(Settlement {
+                        partner_id: partner,
+                        currency,
+                        outcome: outcome.into(),
+                        note,
+                    });
+                }
+            }
+            print_run(&payouts::settle(ctx, run, &s).await?);
+        }
+    }
+    Ok(())
+}
