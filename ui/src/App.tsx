@@ -16,7 +16,7 @@ import { EditPartnerPage, NewPartnerPage } from './pages/partners/PartnerFormPag
 import { PartnerList } from './pages/partners/PartnerList';
 import { PartnerPage } from './pages/partners/PartnerPage';
 import { SettingsPage } from './pages/settings/SettingsPage';
-import { SessionGate } from './session';
+import { RequireCan, SessionGate } from './session';
 
 export function App() {
   return (
@@ -26,12 +26,12 @@ export function App() {
         <Route path="/" element={<Dashboard />} />
         <Route path="/partners" element={<PartnerList />} />
         <Route path="/partners/:id" element={<PartnerPage />} />
-        <Route path="/partners/:id/edit" element={<EditPartnerPage />} />
-        <Route path="/new-partner" element={<NewPartnerPage />} />
+        <Route path="/partners/:id/edit" element={<RequireCan useCase="partner.edit" what="edit partners"><EditPartnerPage /></RequireCan>} />
+        <Route path="/new-partner" element={<RequireCan useCase="partner.create" what="create partners"><NewPartnerPage /></RequireCan>} />
         <Route path="/deals" element={<DealsPage />} />
         <Route path="/deals/:planId" element={<PlanPage />} />
-        <Route path="/deals/:planId/edit" element={<EditPlanPage />} />
-        <Route path="/new-plan" element={<NewPlanPage />} />
+        <Route path="/deals/:planId/edit" element={<RequireCan useCase="plan.save" what="edit plans"><EditPlanPage /></RequireCan>} />
+        <Route path="/new-plan" element={<RequireCan useCase="plan.save" what="create plans"><NewPlanPage /></RequireCan>} />
         <Route path="/customers" element={<CustomerList />} />
         <Route path="/customers/:id" element={<CustomerPage />} />
         <Route path="/commissions" element={<CommissionsPage />} />

@@ -4,7 +4,7 @@
 //! whether to offer an action (names from crates/app/src/access.rs); the core
 //! refuses anyway, the UI just never offers what would be refused.
 import { createContext, useContext, type ReactNode } from 'react';
-import { Center, Loader } from '@mantine/core';
+import { Alert, Center, Loader } from '@mantine/core';
 import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { sessionGet, sessionSignOut } from './api';
 import type { ApiError } from './bindings/ApiError';
@@ -72,4 +72,15 @@ export function SessionGate({ children }: { children: ReactNode }) {
     signingOut: signOut.isPending,
   };
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+/** A screen for one use case (a form reached by its address): says so instead of offering what would be refused. */
+export function RequireCan({ useCase, what, children }: { useCase: string; what: string; children: ReactNode }) {
+  const { can, session } = useSession();
+  if (can(useCase)) return <>{children}</>;
+  return (
+    <Alert color="gray" title="Not for your roles" data-testid="not-allowed">
+      {session ? `${session.display_name || session.user} (${session.roles.join(', ')}) may not ${what}.` : `Nobody is signed in, so you may not ${what}.`}
+    </Alert>
+  );
 }

@@ -9,6 +9,7 @@ import { isPeriod } from '../../periods';
 import { CloseDialog } from './CloseDialog';
 import { RunProgress } from './RunProgress';
 import { usePeriodActions } from './usePeriodActions';
+import { useSession } from '../../session';
 
 type Props = { periods: PeriodView[]; period: string | null; onSelect: (period: string) => void };
 
@@ -29,6 +30,7 @@ export function PeriodBar({ periods, period, onSelect }: Props) {
   useEffect(() => setInput(period ?? ''), [period]);
   const [confirming, setConfirming] = useState(false);
   const { run, close, exportFile, notice, runEvent } = usePeriodActions(onSelect);
+  const { can } = useSession();
   const view = periods.find((p) => p.period === period);
   const typed = input.trim();
   const hint = typed !== '' && !isPeriod(typed) ? 'A month as YYYY-MM, e.g. 2026-03' : undefined;
@@ -41,16 +43,24 @@ export function PeriodBar({ periods, period, onSelect }: Props) {
         <NativeSelect label="Period" value={period && view ? period : ''} onChange={(e) => e.currentTarget.value && onSelect(e.currentTarget.value)}
           data={[...(view ? [] : [{ value: '', label: period ? `${period} (not computed)` : 'None computed yet' }]), ...periods.map((p) => ({ value: p.period, label: `${p.period} · ${p.state}` }))]}
           w={200} data-testid="period-select" />
-        <TextInput label="Run through" placeholder="YYYY-MM" value={input} onChange={(e) => setInput(e.currentTarget.value)} w={130}
-          onKeyDown={(e) => { if (e.key === 'Enter' && typed) run.mutate(typed); }}
-          data-testid="period-input" {...runErr} error={runErr.error ?? hint} />
-        <Button onClick={() => run.mutate(typed)} disabled={!typed} loading={run.isPending} data-testid="period-run">
-          Run {typed || 'period'}
-        </Button>
-        <Button variant="default" color="red" onClick={() => setConfirming(true)} disabled={!view || view.state === 'closed' || close.isPending}
-          data-testid="period-close">Close period</Button>
-        <Button variant="default" onClick={() => period && exportFile.mutate(period)} disabled={!view} loading={exportFile.isPending}
-          data-testid="period-export">Export CSV</Button>
+        {can('commissions.run') && (
+          <>
+            <TextInput label="Run through" placeholder="YYYY-MM" value={input} onChange={(e) => setInput(e.currentTarget.value)} w={130}
+              onKeyDown={(e) => { if (e.key === 'Enter' && typed) run.mutate(typed); }}
+              data-testid="period-input" {...runErr} error={runErr.error ?? hint} />
+            <Button onClick={() => run.mutate(typed)} disabled={!typed} loading={run.isPending} data-testid="period-run">
+              Run {typed || 'period'}
+            </Button>
+          </>
+        )}
+        {can('commissions.close') && (
+          <Button variant="default" color="red" onClick={() => setConfirming(true)} disabled={!view || view.state === 'closed' || close.isPending}
+            data-testid="period-close">Close period</Button>
+        )}
+        {can('commissions.export') && (
+          <Button variant="default" onClick={() => period && exportFile.mutate(period)} disabled={!view} loading={exportFile.isPending}
+            data-testid="period-export">Export CSV</Button>
+        )}
         <PeriodState view={view} />
       </Group>
       {run.isPending && <RunProgress event={runEvent} />}

@@ -11,8 +11,9 @@ import type { UserView } from '../../bindings/UserView';
 import { ErrorState } from '../../components/ErrorState';
 import { errorProps, formLevelError } from '../../components/fieldError';
 import { toApiError } from '../../errors';
-import { notifyDone } from '../../notify';
+import { notifyDone, notifyWaiting } from '../../notify';
 import { useSession } from '../../session';
+import { outcomeText } from '../../outcome';
 
 export const ROLES: { value: Role; label: string; what: string }[] = [
   { value: 'admin', label: 'Admin', what: 'everything, users and settings' },
@@ -25,15 +26,6 @@ export const ROLES: { value: Role; label: string; what: string }[] = [
 const USERS_KEY = ['users'] as const;
 const FIELDS = ['user_id', 'display_name', 'roles', 'password'] as const;
 
-/** The words shown after a save: applied, or waiting for approval (request #N). */
-export function outcomeText(o: ChangeOutcome): string {
-  if (o.state === 'awaiting_approval') {
-    const id = o.approval ? ` (request #${o.approval.approval_id})` : '';
-    return `${o.message} — waits for approval${id}`;
-  }
-  return o.message;
-}
-
 function UserForm({ editing, onDone }: { editing: UserView | null; onDone: (o: ChangeOutcome) => void }) {
   const client = useQueryClient();
   const [v, setV] = useState<UserInput>(() =>
@@ -44,7 +36,8 @@ function UserForm({ editing, onDone }: { editing: UserView | null; onDone: (o: C
   const save = useMutation({
     mutationFn: (input: UserInput) => usersSave(input),
     onSuccess: (o) => {
-      notifyDone(outcomeText(o));
+      if (o.state === 'awaiting_approval') notifyWaiting(outcomeText(o));
+      else notifyDone(outcomeText(o));
       onDone(o);
       return client.invalidateQueries({ queryKey: USERS_KEY });
     },

@@ -9,6 +9,7 @@ import { useCustomer } from '../../queries';
 import { AttributedPartner, CustomerFlags } from './CustomerFlags';
 import { ActivityTable, PurchasesTable, TradesTable } from './CustomerRecords';
 import { customersPath } from './paths';
+import { CustomerStatusAction } from './CustomerStatus';
 
 function Fact({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
   return (
@@ -61,6 +62,7 @@ export function CustomerPage() {
         <Title order={2} data-testid="customer-title">{c.customer_id}</Title>
         {c.status !== 'excluded' && <Badge variant="light" color="teal">{c.status}</Badge>}
         <CustomerFlags c={c} />
+        <CustomerStatusAction c={c} />
       </Group>
       <SimpleGrid cols={{ base: 2, md: 4 }} spacing="sm">
         <Fact label="Brand">{c.brand_id}</Fact>
@@ -70,6 +72,12 @@ export function CustomerPage() {
         <Fact label="Attributed partner (for life)" testId="customer-attribution"><AttributedPartner c={c} /></Fact>
       </SimpleGrid>
       {warning && <Alert color="orange" data-testid="customer-earns-nobody">{warning}</Alert>}
+      {!warning && c.unexpected_country && (
+        <Alert color="yellow" data-testid="customer-review-country">
+          {c.country} is outside the allowed countries of partner {c.partner_id}: flagged for compliance review. It still earns until
+          compliance excludes it.
+        </Alert>
+      )}
       <Tabs defaultValue={firstTab(d)} keepMounted={false}>
         <Tabs.List>
           <Tabs.Tab value="activity" data-testid="customer-tab-activity">iGaming activity ({d.activity.length})</Tabs.Tab>

@@ -9,6 +9,7 @@ import { usePlans } from '../../queries';
 import { useListKeys } from '../partners/useListKeys';
 import { ComponentBadges } from './ComponentBadges';
 import { newPlanPath, planPath } from './paths';
+import { useCan } from '../../session';
 
 function matches(p: PlanView, text: string): boolean {
   const t = text.trim().toLowerCase();
@@ -18,6 +19,7 @@ function matches(p: PlanView, text: string): boolean {
 export function DealsPage() {
   const navigate = useNavigate();
   const plans = usePlans();
+  const canSave = useCan('plan.save');
   const [text, setText] = useState('');
   const [selected, setSelected] = useState(-1);
   const searchRef = useRef<HTMLInputElement>(null);
@@ -36,7 +38,7 @@ export function DealsPage() {
           <Title order={2}>Deals</Title>
           {plans.data && <Text c="dimmed" data-testid="plan-total">{plans.data.length} plans</Text>}
         </Group>
-        <Button onClick={() => navigate(newPlanPath())} data-testid="plan-new">New plan</Button>
+        {canSave && <Button onClick={() => navigate(newPlanPath())} data-testid="plan-new">New plan</Button>}
       </Group>
       <TextInput ref={searchRef} label="Filter" placeholder="Id, name or what it pays…  (press /)" value={text}
         onChange={(e) => setText(e.currentTarget.value)} w={320} data-testid="plan-search" />

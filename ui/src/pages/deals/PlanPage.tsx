@@ -7,11 +7,13 @@ import { ErrorState } from '../../components/ErrorState';
 import { usePlan } from '../../queries';
 import { ComponentBadges } from './ComponentBadges';
 import { editPlanPath, plansPath } from './paths';
+import { useCan } from '../../session';
 
 export function PlanPage() {
   const { planId = '' } = useParams();
   const navigate = useNavigate();
   const detail = usePlan(planId);
+  const canSave = useCan('plan.save');
   const [shown, setShown] = useState<number | null>(null);
   if (detail.isPending) return <Text c="dimmed">Loading plan…</Text>;
   if (detail.isError) {
@@ -38,7 +40,7 @@ export function PlanPage() {
           </Group>
           <Text size="sm" c="dimmed">{plan.plan_id} · used by {plan.assignments} assignment{plan.assignments === 1 ? '' : 's'}</Text>
         </Stack>
-        <Button onClick={() => navigate(editPlanPath(plan.plan_id))} data-testid="plan-edit">Edit plan</Button>
+        {canSave && <Button onClick={() => navigate(editPlanPath(plan.plan_id))} data-testid="plan-edit">Edit plan</Button>}
       </Group>
       <Text size="lg" data-testid="plan-description">{plan.description}</Text>
       <ComponentBadges types={plan.components} />

@@ -9,6 +9,7 @@ import { notifyDone, notifyError } from '../../notify';
 import { keys } from '../../queries';
 import { MoveDialog } from './MoveDialog';
 import { editPartnerPath, newPartnerPath } from './paths';
+import { useSession } from '../../session';
 
 export function PartnerActions({ partner }: { partner: PartnerRow }) {
   const navigate = useNavigate();
@@ -23,13 +24,19 @@ export function PartnerActions({ partner }: { partner: PartnerRow }) {
     },
     onError: (e) => notifyError(e),
   });
+  const { can } = useSession();
   return (
     <Group gap="xs">
-      <Button variant="default" onClick={() => navigate(editPartnerPath(partner.partner_id))} data-testid="partner-edit">Edit</Button>
-      <Button variant="default" onClick={() => navigate(newPartnerPath(partner.partner_id))} data-testid="partner-add-child">
-        Add sub-partner
-      </Button>
-      <Button variant="default" onClick={open} data-testid="partner-move">Move</Button>
+      {can('partner.edit') && (
+        <Button variant="default" onClick={() => navigate(editPartnerPath(partner.partner_id))} data-testid="partner-edit">Edit</Button>
+      )}
+      {can('partner.create') && (
+        <Button variant="default" onClick={() => navigate(newPartnerPath(partner.partner_id))} data-testid="partner-add-child">
+          Add sub-partner
+        </Button>
+      )}
+      {can('partner.move') && <Button variant="default" onClick={open} data-testid="partner-move">Move</Button>}
+      {can('partner.archive') && (
       <Button
         variant="light"
         color={partner.archived ? 'teal' : 'red'}
@@ -39,6 +46,7 @@ export function PartnerActions({ partner }: { partner: PartnerRow }) {
       >
         {partner.archived ? 'Restore' : 'Archive'}
       </Button>
+      )}
       <MoveDialog partner={partner} opened={moving} onClose={close} />
     </Group>
   );

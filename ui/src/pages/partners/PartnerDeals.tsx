@@ -6,10 +6,12 @@ import { ErrorState } from '../../components/ErrorState';
 import { useAssignments, usePlans } from '../../queries';
 import { planPath } from '../deals/paths';
 import { AssignForm } from './AssignForm';
+import { useCan } from '../../session';
 
 export function PartnerDeals({ partnerId }: { partnerId: string }) {
   const assignments = useAssignments(partnerId);
   const plans = usePlans();
+  const canAssign = useCan('plan.assign');
   const names = new Map((plans.data ?? []).map((p) => [p.plan_id, p]));
   const rows = [...(assignments.data ?? [])].sort((a, b) =>
     a.brand_id === b.brand_id ? a.valid_from.localeCompare(b.valid_from) : a.brand_id < b.brand_id ? -1 : 1,
@@ -37,7 +39,7 @@ export function PartnerDeals({ partnerId }: { partnerId: string }) {
           </Table.Tbody>
         </Table>
       )}
-      <AssignForm partnerId={partnerId} />
+      {canAssign && <AssignForm partnerId={partnerId} />}
     </Stack>
   );
 }

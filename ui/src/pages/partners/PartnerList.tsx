@@ -11,6 +11,7 @@ import { newPartnerPath, partnerPath } from './paths';
 import { useListKeys } from './useListKeys';
 import { useListParams } from './useListParams';
 import { usePartnerPages } from './usePartnerPages';
+import { useCan } from '../../session';
 
 function EmptyState({ filtered }: { filtered: boolean }) {
   if (filtered) return <Text c="dimmed" data-testid="partner-empty">No partners match this search.</Text>;
@@ -23,6 +24,7 @@ function EmptyState({ filtered }: { filtered: boolean }) {
 
 export function PartnerList() {
   const navigate = useNavigate();
+  const canCreate = useCan('partner.create');
   const { filter, update } = useListParams();
   const pages = usePartnerPages(filter);
   const searchRef = useRef<HTMLInputElement>(null);
@@ -50,7 +52,7 @@ export function PartnerList() {
           )}
           {pages.isFetching && <Loader size="xs" />}
         </Group>
-        <Button onClick={() => navigate(newPartnerPath())} data-testid="partner-new">New partner</Button>
+        {canCreate && <Button onClick={() => navigate(newPartnerPath())} data-testid="partner-new">New partner</Button>}
       </Group>
       <PartnerFilters filter={filter} update={update} searchRef={searchRef} />
       {pages.isError && <ErrorState error={pages.error} title="The partners could not be loaded" />}

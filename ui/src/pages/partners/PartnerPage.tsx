@@ -12,6 +12,7 @@ import { PartnerFacts } from './PartnerFacts';
 import { PartnerLineage } from './PartnerLineage';
 import { PartnerSubtree } from './PartnerSubtree';
 import { TrackingCodes } from './TrackingCodes';
+import { PartnerKyc } from './PartnerKyc';
 
 export function PartnerPage() {
   const { id = '' } = useParams();
@@ -48,6 +49,8 @@ export function PartnerPage() {
         <PartnerSubtree partnerId={p.partner_id} />
         <TrackingCodes partnerId={p.partner_id} codes={d.tracking_codes} />
       </SimpleGrid>
+      <Divider />
+      <PartnerKyc partnerId={p.partner_id} />
     </Stack>
   );
 }

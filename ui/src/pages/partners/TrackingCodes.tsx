@@ -11,6 +11,7 @@ import { toApiError } from '../../errors';
 import { notifyDone } from '../../notify';
 import { TRACKING_KINDS, labelOf } from '../../options';
 import { keys, useBrands } from '../../queries';
+import { useCan } from '../../session';
 
 const FIELDS = ['brand_id', 'code', 'kind'] as const;
 
@@ -54,6 +55,7 @@ function AddCodeForm({ partnerId }: { partnerId: string }) {
 }
 
 export function TrackingCodes({ partnerId, codes }: { partnerId: string; codes: TrackingCodeView[] }) {
+  const canAdd = useCan('partner.tracking_code.add');
   return (
     <Stack gap="xs" data-testid="partner-tracking-codes">
       <Title order={4}>Tracking codes</Title>
@@ -75,7 +77,7 @@ export function TrackingCodes({ partnerId, codes }: { partnerId: string; codes: 
           </Table.Tbody>
         </Table>
       )}
-      <AddCodeForm partnerId={partnerId} />
+      {canAdd && <AddCodeForm partnerId={partnerId} />}
     </Stack>
   );
 }

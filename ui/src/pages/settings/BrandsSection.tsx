@@ -11,6 +11,7 @@ import { toApiError } from '../../errors';
 import { notifyDone } from '../../notify';
 import { VERTICALS, labelOf } from '../../options';
 import { keys, useBrands } from '../../queries';
+import { useCan } from '../../session';
 
 const EMPTY: BrandView = { brand_id: '', name: '', vertical: 'igaming', currency: 'EUR' };
 const FIELDS = ['brand_id', 'name', 'vertical', 'currency'];
@@ -48,11 +49,12 @@ function BrandForm() {
 
 export function BrandsSection() {
   const brands = useBrands();
+  const canCreate = useCan('brand.create');
   return (
     <Stack gap="sm">
       <Title order={3}>Brands</Title>
       {brands.isError && <ErrorState error={brands.error} title="The brands could not be loaded" />}
-      {brands.data?.length === 0 && <Text c="dimmed" data-testid="brand-empty">No brands yet. Add the first one below.</Text>}
+      {brands.data?.length === 0 && <Text c="dimmed" data-testid="brand-empty">No brands yet.{canCreate ? ' Add the first one below.' : ' An admin adds them.'}</Text>}
       {brands.data && brands.data.length > 0 && (
         <Table striped withTableBorder data-testid="brand-list">
           <Table.Thead>
@@ -70,7 +72,7 @@ export function BrandsSection() {
           </Table.Tbody>
         </Table>
       )}
-      <BrandForm />
+      {canCreate && <BrandForm />}
     </Stack>
   );
 }
