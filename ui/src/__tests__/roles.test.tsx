@@ -21,7 +21,7 @@ beforeEach(() => {
   vi.mocked(api.partnersGet).mockResolvedValue(detail(partner('P-1')));
   vi.mocked(api.brandsList).mockResolvedValue([{ brand_id: 'b1', name: 'Brand one', vertical: 'igaming', currency: 'EUR' }]);
   vi.mocked(api.plansList).mockResolvedValue([plan('casino')]);
-  vi.mocked(api.plansGet).mockResolvedValue({ plan: plan('casino'), versions: [plan('casino')] });
+  vi.mocked(api.plansGet).mockResolvedValue({ plan: plan('casino'), versions: [{ version: 1, created_at: '2026-01-01T00:00:00Z', description: '25% of NGR', json: plan('casino').json }] });
   vi.mocked(api.periodsList).mockResolvedValue([period('2026-03')]);
   vi.mocked(api.customersGet).mockResolvedValue({ customer: customer('C-1', { unexpected_country: true }), activity: [], trades: [], purchases: [] });
   vi.mocked(api.partnerCompliance).mockResolvedValue({
