@@ -43,8 +43,8 @@ describe('commissions page', () => {
   it('says how to get commissions when no period has been computed', async () => {
     renderAt('/commissions');
     expect(await screen.findByTestId('commissions-empty')).toHaveTextContent('No commissions yet — import data with partnerdesk import DIR and run a period');
-    expect(screen.getByTestId('period-run')).toBeDisabled();
-    expect(screen.getByTestId('period-close')).toBeDisabled();
+    expect(screen.getByTestId('commissions-run')).toBeDisabled();
+    expect(screen.getByTestId('commissions-close')).toBeDisabled();
   });
 
   it('shows the newest period with its totals (table and bars) and its lines', async () => {
@@ -102,7 +102,7 @@ describe('commissions page', () => {
     renderAt('/commissions');
     await screen.findByTestId('commissions-empty');
     await userEvent.type(screen.getByTestId('period-input'), '2026-03');
-    await userEvent.click(screen.getByTestId('period-run'));
+    await userEvent.click(screen.getByTestId('commissions-run'));
     expect(api.commissionsRun).toHaveBeenCalledWith('2026-03');
     expect(await screen.findByTestId('run-progress')).toHaveTextContent('Starting the run');
     act(() => emit({ task: 'commissions', done: 1, total: 3, message: 'computing 2026-02' }));
@@ -121,7 +121,7 @@ describe('commissions page', () => {
     withComputedMarch();
     vi.mocked(api.commissionsRun).mockResolvedValue({ up_to_date: true, periods: [], changed: [], adjustments: 0, pending_adjustments: 0 });
     renderAt('/commissions');
-    await userEvent.click(await screen.findByTestId('period-run'));
+    await userEvent.click(await screen.findByTestId('commissions-run'));
     expect(await screen.findByTestId('run-result')).toHaveTextContent('Up to date');
   });
 
@@ -129,8 +129,8 @@ describe('commissions page', () => {
     withComputedMarch();
     vi.mocked(api.commissionsClose).mockResolvedValue({ state: 'awaiting_approval', approval: approval(4, { kind: 'period_close' }), message: 'waits' });
     renderAt('/commissions?period=2026-03');
-    await waitFor(() => expect(screen.getByTestId('period-close')).toBeEnabled());
-    await userEvent.click(screen.getByTestId('period-close'));
+    await waitFor(() => expect(screen.getByTestId('commissions-close')).toBeEnabled());
+    await userEvent.click(screen.getByTestId('commissions-close'));
     await userEvent.click(await screen.findByTestId('period-close-confirm'));
     expect(await screen.findByTestId('run-result')).toHaveTextContent('Closing 2026-03 waits for approval (request #4)');
   });
@@ -140,10 +140,10 @@ describe('commissions page', () => {
     vi.mocked(api.commissionsClose).mockResolvedValue({ state: 'done', approval: null, message: 'Period 2026-03 closed' });
     renderAt('/commissions?period=2026-02');
     expect(await screen.findByTestId('period-state')).toHaveTextContent('closed');
-    expect(screen.getByTestId('period-close')).toBeDisabled();
+    expect(screen.getByTestId('commissions-close')).toBeDisabled();
     await userEvent.selectOptions(screen.getByTestId('period-select'), '2026-03');
-    await waitFor(() => expect(screen.getByTestId('period-close')).toBeEnabled());
-    await userEvent.click(screen.getByTestId('period-close'));
+    await waitFor(() => expect(screen.getByTestId('commissions-close')).toBeEnabled());
+    await userEvent.click(screen.getByTestId('commissions-close'));
     expect(api.commissionsClose).not.toHaveBeenCalled();
     await userEvent.click(await screen.findByTestId('period-close-confirm'));
     await waitFor(() => expect(api.commissionsClose).toHaveBeenCalledWith('2026-03'));

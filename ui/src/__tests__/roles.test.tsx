@@ -55,7 +55,7 @@ describe('a viewer', () => {
   it('cannot run, close or export a period, nor create plans or brands', async () => {
     renderAs(viewer, '/commissions');
     expect(await screen.findByTestId('period-state')).toBeInTheDocument();
-    absent('period-run', 'period-input', 'period-close', 'period-export');
+    absent('commissions-run', 'period-input', 'commissions-close', 'period-export');
   });
 
   it('has no New plan, Edit plan or brand form', async () => {
@@ -109,8 +109,8 @@ describe('a viewer', () => {
 describe('finance', () => {
   it('runs, closes and exports periods', async () => {
     renderAs(finance, '/commissions');
-    expect(await screen.findByTestId('period-run')).toBeInTheDocument();
-    expect(screen.getByTestId('period-close')).toBeInTheDocument();
+    expect(await screen.findByTestId('commissions-run')).toBeInTheDocument();
+    expect(screen.getByTestId('commissions-close')).toBeInTheDocument();
     expect(screen.getByTestId('period-export')).toBeInTheDocument();
   });
 

@@ -45,7 +45,9 @@ function SessionBadge() {
   }
   return (
     <Group gap="xs" wrap="nowrap">
-      <Text size="sm" fw={500} data-testid="header-user" title={session.user}>{session.display_name || session.user}</Text>
+      <Text size="sm" fw={500} data-testid="header-user">
+        {session.display_name && session.display_name !== session.user ? `${session.display_name} (${session.user})` : session.user}
+      </Text>
       {session.single_user ? (
         <Tooltip label="No users are set up: you act as the local user with every role. Add users under Compliance → Users." multiline w={320}>
           <Badge color="gray" variant="light" data-testid="header-single-user">single-user mode</Badge>

@@ -48,14 +48,14 @@ export function PeriodBar({ periods, period, onSelect }: Props) {
             <TextInput label="Run through" placeholder="YYYY-MM" value={input} onChange={(e) => setInput(e.currentTarget.value)} w={130}
               onKeyDown={(e) => { if (e.key === 'Enter' && typed) run.mutate(typed); }}
               data-testid="period-input" {...runErr} error={runErr.error ?? hint} />
-            <Button onClick={() => run.mutate(typed)} disabled={!typed} loading={run.isPending} data-testid="period-run">
+            <Button onClick={() => run.mutate(typed)} disabled={!typed} loading={run.isPending} data-testid="commissions-run">
               Run {typed || 'period'}
             </Button>
           </>
         )}
         {can('commissions.close') && (
           <Button variant="default" color="red" onClick={() => setConfirming(true)} disabled={!view || view.state === 'closed' || close.isPending}
-            data-testid="period-close">Close period</Button>
+            data-testid="commissions-close">Close period</Button>
         )}
         {can('commissions.export') && (
           <Button variant="default" onClick={() => period && exportFile.mutate(period)} disabled={!view} loading={exportFile.isPending}
