@@ -3,12 +3,13 @@
 //! sign-in screen, otherwise the app. `useSession().can(name)` tells a screen
 //! whether to offer an action (names from crates/app/src/access.rs); the core
 //! refuses anyway, the UI just never offers what would be refused.
-import { createContext, useContext, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, type ReactNode } from 'react';
 import { Alert, Center, Loader } from '@mantine/core';
 import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { sessionGet, sessionSignOut } from './api';
 import type { ApiError } from './bindings/ApiError';
 import type { SessionView } from './bindings/SessionView';
+import { isApiError } from './errors';
 import { notifyError } from './notify';
 import { SignInScreen } from './pages/SignInScreen';
 
@@ -42,9 +43,29 @@ export function forgetAllButSession(client: QueryClient) {
   client.removeQueries({ predicate: (q) => q.queryKey[0] !== SESSION_KEY[0] });
 }
 
+/** Any call refused with `sign_in_required` (the shell lost the session, another database has users): ask again. */
+function useSignInAgainWhenAsked(client: QueryClient) {
+  useEffect(() => {
+    const askAgain = (error: unknown) => {
+      if (isApiError(error) && error.code === 'sign_in_required') void client.resetQueries({ queryKey: SESSION_KEY });
+    };
+    const offQueries = client.getQueryCache().subscribe((event) => {
+      if (event.type === 'updated' && event.action.type === 'error' && event.query.queryKey[0] !== SESSION_KEY[0]) askAgain(event.action.error);
+    });
+    const offMutations = client.getMutationCache().subscribe((event) => {
+      if (event.type === 'updated' && event.action.type === 'error') askAgain(event.action.error);
+    });
+    return () => {
+      offQueries();
+      offMutations();
+    };
+  }, [client]);
+}
+
 export function SessionGate({ children }: { children: ReactNode }) {
   const client = useQueryClient();
   const query = useQuery({ queryKey: SESSION_KEY, queryFn: sessionGet, staleTime: Infinity });
+  useSignInAgainWhenAsked(client);
   const signOut = useMutation({
     mutationFn: sessionSignOut,
     onSuccess: () => {

@@ -5,7 +5,7 @@ import { App } from '../App';
 import * as api from '../api';
 import { mockApiDefaults } from '../test/apiMock';
 import { session } from '../test/fixtures';
-import { renderAt } from '../test/render';
+import { renderAs, renderAt } from '../test/render';
 
 vi.mock('../api');
 
@@ -66,6 +66,14 @@ describe('sign-in', () => {
     await waitFor(() => expect(api.sessionSignOut).toHaveBeenCalled());
     expect(await screen.findByTestId('signin-user')).toBeInTheDocument();
     expect(screen.queryByTestId('nav-partners')).not.toBeInTheDocument();
+  });
+
+  it('goes back to the sign-in screen when a call says the session is gone', async () => {
+    vi.mocked(api.sessionGet).mockRejectedValue(SIGN_IN_REQUIRED);
+    vi.mocked(api.partnersSearch).mockRejectedValue(SIGN_IN_REQUIRED);
+    renderAs(session('vera', ['viewer']), '/partners');
+    expect(await screen.findByTestId('signin-user')).toBeInTheDocument();
+    expect(api.sessionGet).toHaveBeenCalled();
   });
 
   it('in single-user mode shows the app straight away, says so, and offers no sign-out', async () => {
