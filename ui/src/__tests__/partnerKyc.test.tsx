@@ -8,6 +8,7 @@ import { readAsBase64, parseCountries } from '../pages/partners/PartnerKyc';
 import { mockApiDefaults } from '../test/apiMock';
 import { approval, auditEntry, customer, detail, partner, session } from '../test/fixtures';
 import { renderAs, renderAt } from '../test/render';
+import { notifications } from '@mantine/notifications';
 
 vi.mock('../api');
 
@@ -26,6 +27,9 @@ const picture = (over: Partial<PartnerCompliance> = {}): PartnerCompliance => ({
 });
 
 beforeEach(() => {
+  // Notifications are global and show at most a few at once: start each test without the last one's.
+  notifications.clean();
+  notifications.cleanQueue();
   vi.resetAllMocks();
   mockApiDefaults();
   vi.mocked(api.partnersGet).mockResolvedValue(detail(partner('P-1')));
@@ -105,6 +109,31 @@ describe('partner compliance', () => {
     await userEvent.click(await screen.findByTestId('countries-edit'));
     await userEvent.type(screen.getByTestId('countries-input'), 'de, at de{Enter}');
     await waitFor(() => expect(api.allowedCountriesSet).toHaveBeenCalledWith('P-1', ['DE', 'AT']));
+  });
+
+  it('lists the requests about this partner that wait for approval', async () => {
+    vi.mocked(api.approvalsList).mockResolvedValue([
+      approval(31, { kind: 'partner_activate', kind_label: 'Partner activation', object_type: 'partner', object_id: 'P-1', summary: 'activate P-1' }),
+      approval(32, { object_type: 'assignment', object_id: 'P-1/b1' }),
+      approval(33, { kind_label: 'KYC review', object_type: 'document', object_id: 'D-1' }),
+      approval(34, { object_type: 'partner', object_id: 'P-10' }),
+    ]);
+    renderAt('/partners/P-1');
+    expect(await screen.findByTestId('partner-pending-31')).toHaveTextContent('activate P-1');
+    expect(screen.getByTestId('partner-pending-32')).toBeInTheDocument();
+    expect(screen.getByTestId('partner-pending-33')).toBeInTheDocument();
+    expect(screen.queryByTestId('partner-pending-34')).not.toBeInTheDocument();
+    expect(api.approvalsList).toHaveBeenCalledWith('pending');
+  });
+
+  it('says when activating a partner waits for approval', async () => {
+    vi.mocked(api.partnersGet).mockResolvedValue(detail(partner('P-1', { status: 'pending_review' })));
+    vi.mocked(api.partnersEdit).mockResolvedValue(partner('P-1', { status: 'pending_review' }));
+    renderAt('/partners/P-1/edit');
+    await userEvent.selectOptions(await screen.findByTestId('pf-status'), 'active');
+    await userEvent.click(screen.getByTestId('pf-save'));
+    await waitFor(() => expect(api.partnersEdit).toHaveBeenCalled());
+    expect(await screen.findByText(/Activating P-1 waits for approval/)).toBeInTheDocument();
   });
 
   it('parses country lists and reads files as base64', async () => {

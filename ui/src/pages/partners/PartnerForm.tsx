@@ -16,7 +16,8 @@ type Props = {
   initial: PartnerValues;
   /** Set when editing; the id cannot change then. */
   editing?: string;
-  onSaved: (row: PartnerRow) => void;
+  /** `askedStatus`: the status the user chose (activation may wait for approval, so the row may differ). */
+  onSaved: (row: PartnerRow, askedStatus: string) => void;
   onCancel: () => void;
 };
 
@@ -28,9 +29,13 @@ export function PartnerForm({ initial, editing, onSaved, onCancel }: Props) {
     set(k, e.currentTarget.value);
   const save = useMutation({
     mutationFn: (values: PartnerValues) => (editing ? partnersEdit(editing, toInput(values)) : partnersCreate(toInput(values))),
-    onSuccess: async (row) => {
-      await Promise.all([client.invalidateQueries({ queryKey: keys.partners }), client.invalidateQueries({ queryKey: keys.appInfo })]);
-      onSaved(row);
+    onSuccess: async (row, values) => {
+      await Promise.all([
+        client.invalidateQueries({ queryKey: keys.partners }),
+        client.invalidateQueries({ queryKey: keys.appInfo }),
+        client.invalidateQueries({ queryKey: ['approvals'] }),
+      ]);
+      onSaved(row, values.status);
     },
   });
   const err = (field: string) => errorProps(save.error, 'pf', field);

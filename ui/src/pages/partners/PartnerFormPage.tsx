@@ -3,11 +3,19 @@
 import { Stack, Text, Title } from '@mantine/core';
 import { useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { ErrorState } from '../../components/ErrorState';
-import { notifyDone } from '../../notify';
+import type { PartnerRow } from '../../bindings/PartnerRow';
+import { notifyDone, notifyWaiting } from '../../notify';
 import { usePartner } from '../../queries';
 import { PartnerForm } from './PartnerForm';
 import { emptyValues, valuesOf } from './partnerValues';
 import { partnerPath } from './paths';
+
+/** Activation needs a second person: say so when the saved partner is not (yet) what was asked. */
+function notifyActivation(row: PartnerRow, asked: string) {
+  if (asked === 'active' && row.status !== 'active') {
+    notifyWaiting(`Activating ${row.partner_id} waits for approval under Compliance → Approvals; until then it stays ${row.status.replace('_', ' ')}.`);
+  }
+}
 
 export function NewPartnerPage() {
   const navigate = useNavigate();
@@ -18,8 +26,9 @@ export function NewPartnerPage() {
       <Title order={2}>New partner</Title>
       <PartnerForm
         initial={emptyValues(parent)}
-        onSaved={(row) => {
+        onSaved={(row, asked) => {
           notifyDone(`Partner ${row.partner_id} created`);
+          notifyActivation(row, asked);
           navigate(partnerPath(row.partner_id));
         }}
         onCancel={() => navigate(parent ? partnerPath(parent) : '/partners')}
@@ -40,8 +49,9 @@ export function EditPartnerPage() {
       <PartnerForm
         initial={valuesOf(detail.data)}
         editing={id}
-        onSaved={(row) => {
+        onSaved={(row, asked) => {
           notifyDone(`Partner ${row.partner_id} saved`);
+          notifyActivation(row, asked);
           navigate(partnerPath(row.partner_id));
         }}
         onCancel={() => navigate(partnerPath(id))}

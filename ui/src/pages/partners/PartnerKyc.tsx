@@ -3,11 +3,11 @@
 //! Each action shows only for the roles that may take it.
 import { useState } from 'react';
 import {
-  Alert, Badge, Button, FileInput, Group, Modal, NativeSelect, SimpleGrid, Stack, Table, Text, TextInput, Textarea, Title,
+  Alert, Anchor, Badge, Button, FileInput, Group, Modal, NativeSelect, SimpleGrid, Stack, Table, Text, TextInput, Textarea, Title,
 } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
-  allowedCountriesSet, documentsReview, documentsUpload, partnerCompliance, partnerTimeline, trafficSourcesDeclare,
+  allowedCountriesSet, approvalsList, documentsReview, documentsUpload, partnerCompliance, partnerTimeline, trafficSourcesDeclare,
 } from '../../api';
 import type { AuditEntryView } from '../../bindings/AuditEntryView';
 import type { DocumentView } from '../../bindings/DocumentView';
@@ -18,6 +18,8 @@ import { notifyDone, notifyWaiting } from '../../notify';
 import { useCan } from '../../session';
 import { AuditDetail } from '../compliance/AuditDetail';
 import { outcomeText } from '../../outcome';
+import { Link } from 'react-router-dom';
+import { approvalsKey } from '../compliance/ApprovalsTab';
 
 export const DOC_TYPES = [
   { value: 'id', label: 'ID document' },
@@ -324,11 +326,33 @@ function Timeline({ partnerId }: { partnerId: string }) {
   );
 }
 
+/** Requests in the approvals queue about this partner: its activation, its deals, its documents and traffic sources. */
+function PendingRequests({ c }: { c: PartnerCompliance | undefined }) {
+  const pending = useQuery({ queryKey: approvalsKey('pending'), queryFn: () => approvalsList('pending') });
+  const id = c?.partner_id ?? '';
+  const own = new Set([...(c?.documents ?? []).map((d) => d.document_id), ...(c?.traffic_sources ?? []).map((t) => t.source_id)]);
+  const mine = (pending.data ?? []).filter((a) => a.object_id === id || a.object_id.startsWith(`${id}/`) || own.has(a.object_id));
+  if (!c || mine.length === 0) return null;
+  return (
+    <Alert color="yellow" title="Waiting for approval" data-testid="partner-pending">
+      <Stack gap={2}>
+        {mine.map((a) => (
+          <Text size="sm" key={a.approval_id} data-testid={`partner-pending-${a.approval_id}`}>
+            #{a.approval_id} {a.kind_label}: {a.summary} (requested by {a.maker}, approvals {a.approvals}/{a.required_approvals}) —{' '}
+            <Anchor component={Link} to="/compliance?tab=approvals" size="sm">open the queue</Anchor>
+          </Text>
+        ))}
+      </Stack>
+    </Alert>
+  );
+}
+
 export function PartnerKyc({ partnerId }: { partnerId: string }) {
   const c = useQuery({ queryKey: complianceKey(partnerId), queryFn: () => partnerCompliance(partnerId) });
   return (
     <Stack gap="md" data-testid="partner-compliance">
       <Title order={4}>Compliance</Title>
+      <PendingRequests c={c.data} />
       {c.isPending && <Text size="sm" c="dimmed">Loading…</Text>}
       {c.isError && <ErrorState error={c.error} title="The partner's compliance could not be loaded" />}
       {c.data && (
