@@ -4,7 +4,7 @@
 //! whether to offer an action (names from crates/app/src/access.rs); the core
 //! refuses anyway, the UI just never offers what would be refused.
 import { createContext, useContext, useEffect, type ReactNode } from 'react';
-import { Alert, Center, Loader } from '@mantine/core';
+import { Center, Loader } from '@mantine/core';
 import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { sessionGet, sessionSignOut } from './api';
 import type { ApiError } from './bindings/ApiError';
@@ -12,6 +12,7 @@ import type { SessionView } from './bindings/SessionView';
 import { isApiError } from './errors';
 import { notifyError } from './notify';
 import { SignInScreen } from './pages/SignInScreen';
+import { Notice } from './components/Notice';
 
 export const SESSION_KEY = ['session'] as const;
 
@@ -100,8 +101,8 @@ export function RequireCan({ useCase, what, children }: { useCase: string; what:
   const { can, session } = useSession();
   if (can(useCase)) return <>{children}</>;
   return (
-    <Alert color="gray" title="Not for your roles" data-testid="not-allowed">
+    <Notice color="gray" title="Not for your roles" testId="not-allowed">
       {session ? `${session.display_name || session.user} (${session.roles.join(', ')}) may not ${what}.` : `Nobody is signed in, so you may not ${what}.`}
-    </Alert>
+    </Notice>
   );
 }

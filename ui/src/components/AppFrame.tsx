@@ -50,13 +50,13 @@ function SessionBadge() {
       </Text>
       {session.single_user ? (
         <Tooltip label="No users are set up: you act as the local user with every role. Add users under Compliance → Users." multiline w={320}>
-          <Badge color="gray" variant="light" data-testid="header-single-user">single-user mode</Badge>
+          <Text size="sm" c="dimmed" fs="italic" data-testid="header-single-user">single-user mode</Text>
         </Tooltip>
       ) : (
         <>
-          <Group gap={4} wrap="nowrap" data-testid="header-roles">
-            {session.roles.map((r) => <Badge key={r} variant="outline" size="sm">{r.replace('_', ' ')}</Badge>)}
-          </Group>
+          <Text size="xs" c="dimmed" data-testid="header-roles" title="Your roles">
+            {session.roles.map((r) => r.replace('_', ' ')).join(' · ')}
+          </Text>
           <Button size="xs" variant="default" onClick={signOut} loading={signingOut} data-testid="signout">Sign out</Button>
         </>
       )}

@@ -1,11 +1,12 @@
 //! Signing in at app start, when the database has users. The core's message
 //! is shown as it is (wrong password, disabled user, locked for a while).
 import { useState } from 'react';
-import { Alert, Button, Center, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Button, Center, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { sessionSignIn } from '../api';
 import { toApiError } from '../errors';
 import { SESSION_KEY, forgetAllButSession } from '../session';
+import { Notice } from '../components/Notice';
 
 export function SignInScreen() {
   const client = useQueryClient();
@@ -37,7 +38,7 @@ export function SignInScreen() {
               data-testid="signin-user" />
             <PasswordInput label="Password" value={password} onChange={(e) => setPassword(e.currentTarget.value)} autoComplete="current-password"
               data-testid="signin-password" />
-            {message && <Alert color="red" data-testid="signin-error">{message}</Alert>}
+            {message && <Notice color="red" testId="signin-error">{message}</Notice>}
             <Button type="submit" loading={signIn.isPending} data-testid="signin-submit">Sign in</Button>
           </Stack>
         </form>

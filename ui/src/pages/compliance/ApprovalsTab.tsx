@@ -2,7 +2,7 @@
 //! Approving or rejecting needs a reason; the maker cannot decide their own,
 //! and the core says why when the current user may not decide.
 import { useState } from 'react';
-import { Alert, Badge, Button, Card, Group, Modal, SegmentedControl, Stack, Text, Textarea, Title } from '@mantine/core';
+import { Badge, Button, Card, Group, Modal, SegmentedControl, Stack, Text, Textarea, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { approvalsDecide, approvalsList } from '../../api';
 import type { ApprovalView } from '../../bindings/ApprovalView';
@@ -11,6 +11,7 @@ import { toApiError } from '../../errors';
 import { notifyDone } from '../../notify';
 import { SESSION_KEY, useSession } from '../../session';
 import { ThresholdSetting } from './ThresholdSetting';
+import { Notice } from '../../components/Notice';
 
 export const approvalsKey = (status: string) => ['approvals', status] as const;
 
@@ -64,7 +65,7 @@ function DecideDialog({ deciding, onClose }: { deciding: Deciding | null; onClos
               value={reason} onChange={(e) => setReason(e.currentTarget.value)} data-autofocus
               error={tried && missing ? 'Give a reason for the decision.' : undefined}
               errorProps={{ 'data-testid': 'decide-reason-error' }} data-testid="decide-reason" />
-            {decide.isError && <Alert color="red" data-testid="decide-error">{toApiError(decide.error).message}</Alert>}
+            {decide.isError && <Notice color="red" testId="decide-error">{toApiError(decide.error).message}</Notice>}
             <Group justify="flex-end">
               <Button variant="default" onClick={close} data-testid="decide-cancel">Cancel</Button>
               <Button type="submit" color={deciding.approve ? 'teal' : 'red'} loading={decide.isPending} data-testid="decide-confirm">{verb}</Button>

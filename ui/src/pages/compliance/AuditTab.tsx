@@ -3,7 +3,7 @@
 //! the hash chain (optionally against a head kept earlier), the head hash can
 //! be copied for safekeeping, and the filtered log exports as CSV.
 import { useCallback, useState } from 'react';
-import { Alert, Button, Code, CopyButton, Group, Loader, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Button, Code, CopyButton, Group, Loader, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useMutation } from '@tanstack/react-query';
 import { createColumnHelper } from '@tanstack/react-table';
@@ -17,6 +17,7 @@ import { toApiError } from '../../errors';
 import { notifyDone, notifyError } from '../../notify';
 import { useSession } from '../../session';
 import { AuditDetail } from './AuditDetail';
+import { Notice } from '../../components/Notice';
 
 const col = createColumnHelper<AuditEntryView>();
 const columns = [
@@ -56,19 +57,19 @@ function VerifyPanel() {
         <Button size="xs" variant="default" onClick={() => headHash.mutate()} loading={headHash.isPending} data-testid="audit-head">Head hash</Button>
       </Group>
       {verify.data && (
-        <Alert color={verify.data.ok ? 'teal' : 'red'} title={verify.data.ok ? 'The chain is intact' : 'The chain is broken'} data-testid="audit-verify-result"
-          data-ok={verify.data.ok}>
+        <Notice color={verify.data.ok ? 'teal' : 'red'} title={verify.data.ok ? 'The chain is intact' : 'The chain is broken'} testId="audit-verify-result"
+          ok={verify.data.ok}>
           <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>{verify.data.message}</Text>
           <Text size="xs" c="dimmed">
             {verify.data.entries} entries checked · head #{verify.data.head_seq}
             {verify.data.broken_seq !== null ? ` · first broken entry #${verify.data.broken_seq}` : ''}
           </Text>
-        </Alert>
+        </Notice>
       )}
       {verify.isError && (
-        <Alert color="red" title="The chain could not be verified" data-testid="audit-verify-result" data-ok="false">
+        <Notice color="red" title="The chain could not be verified" testId="audit-verify-result" ok={false}>
           {toApiError(verify.error).message}
-        </Alert>
+        </Notice>
       )}
       {headHash.data && (
         <Group gap="xs" wrap="nowrap">

@@ -14,6 +14,7 @@ import { toApiError } from '../../errors';
 import { notifyDone, notifyWaiting } from '../../notify';
 import { useSession } from '../../session';
 import { outcomeText } from '../../outcome';
+import { Notice } from '../../components/Notice';
 
 export const ROLES: { value: Role; label: string; what: string }[] = [
   { value: 'admin', label: 'Admin', what: 'everything, users and settings' },
@@ -87,9 +88,7 @@ export function UsersTab() {
         {manage && <Button size="xs" onClick={() => { setOutcome(null); setForm({ editing: null }); }} data-testid="user-add">Add user</Button>}
       </Group>
       {outcome && (
-        <Alert color={outcome.state === 'done' ? 'teal' : 'yellow'} withCloseButton onClose={() => setOutcome(null)} data-testid="user-outcome">
-          {outcomeText(outcome)}
-        </Alert>
+        <Notice color={outcome.state === 'done' ? 'teal' : 'yellow'} testId="user-outcome">{outcomeText(outcome)}</Notice>
       )}
       {users.isPending && <Text c="dimmed">Loading users…</Text>}
       {users.isError && <ErrorState error={users.error} title="The users could not be loaded" />}

@@ -12,6 +12,7 @@ import { toApiError } from '../../errors';
 import { notifyDone, notifyWaiting } from '../../notify';
 import { firstDayOf, lastDayOf } from '../../periods';
 import { keys, useBrands, usePlans } from '../../queries';
+import { Notice } from '../../components/Notice';
 
 const FIELDS = ['brand_id', 'plan_id', 'valid_from', 'valid_to'] as const;
 
@@ -80,10 +81,10 @@ export function AssignForm({ partnerId }: { partnerId: string }) {
       </Group>
       {other ? <Alert color="red" mt="xs" data-testid="assign-error">{toApiError(other).message}</Alert> : null}
       {add.data && !add.data.applied && (
-        <Alert color="yellow" mt="xs" data-testid="assign-waiting">
+        <Notice color="yellow" mt="xs" testId="assign-waiting">
           Plan {add.data.assignment.plan_id} for {add.data.assignment.brand_id} from {add.data.assignment.valid_from} waits for approval
           {add.data.approval ? ` (request #${add.data.approval.approval_id})` : ''}: it takes effect when a second person approves it under Compliance → Approvals.
-        </Alert>
+        </Notice>
       )}
     </form>
   );
