@@ -124,6 +124,10 @@ pub const PAYOUT_APPROVE: UseCase = uc("payout.approve", FINANCE);
 pub const PAYOUT_EXPORT: UseCase = uc("payout.export", FINANCE);
 pub const PAYOUT_SETTLE: UseCase = uc("payout.settle", FINANCE);
 
+// Platform sync (capability 4). Listing connections and runs is `READ`.
+pub const CONNECTION_MANAGE: UseCase = uc("connection.manage", ADMIN);
+pub const SYNC_RUN: UseCase = uc("sync.run", MANAGERS);
+
 /// Every declared use case, for the role matrix test and the UI.
 pub const ALL: &[UseCase] = &[
     READ,
@@ -162,6 +166,8 @@ pub const ALL: &[UseCase] = &[
     GEO_RULES_SET,
     GEO_REPORT,
     CUSTOMER_STATUS_SET,
+    CONNECTION_MANAGE,
+    SYNC_RUN,
 ];
 
 /// Whether any of `roles` may call `use_case`.

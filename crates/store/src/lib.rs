@@ -20,6 +20,7 @@ pub mod ledger;
 pub mod money;
 pub mod partners;
 pub mod payouts;
+pub mod sync;
 pub mod url;
 pub mod views;
 

@@ -11,3 +11,4 @@ mod partners;
 mod payouts;
 mod properties;
 mod roles;
+mod sync;

@@ -1,0 +1,604 @@
+//! Platform sync against `partnerdesk-sim` over real HTTP on loopback: each
+//! connector end to end into a real database (SQLite and PostgreSQL), every
+//! fault switch, a run killed mid-way and resumed, re-syncs that change
+//! nothing, and bad input (per record and per run).
+
+use crate::on_both_backends;
+use crate::support::{Kind, TestDb};
+use partnerdesk_app::sync::{self, ConnectionInput, RunOptions};
+use partnerdesk_app::wire::BrandView;
+use partnerdesk_app::{brands, Context};
+use partnerdesk_secrets::MemoryStore;
+use partnerdesk_sim::{data::Deal, Running, Sim, SimAuth, SimData};
+use partnerdesk_sync::{Cancel, RetryPolicy};
+use serde_json::json;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+/// One generated data set for every test (crates/gen, 600 customers, 12 days).
+fn data() -> SimData {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    let dir = DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let opts = partnerdesk_gen::GenOptions::new(
+            partnerdesk_gen::Scale::Custom {
+                partners: 40,
+                customers: 600,
+                days: 12,
+            },
+            7,
+        );
+        partnerdesk_gen::generate(&opts, dir.path(), &mut |_, _, _| {}).expect("generate");
+        dir
+    });
+    SimData::from_folder(dir.path(), None).expect("read the generated folder")
+}
+
+async fn sim_with(data: SimData) -> Running {
+    partnerdesk_sim::start(Sim::new(data, SimAuth::default()), 0)
+        .await
+        .expect("start the simulator")
+}
+
+fn ctx_of(db: &TestDb) -> Context {
+    db.ctx.clone().with_secrets(Arc::new(MemoryStore::new()))
+}
+
+fn fast() -> RunOptions {
+    RunOptions {
+        policy: RetryPolicy {
+            attempts: 5,
+            base_delay: Duration::from_millis(20),
+            max_delay: Duration::from_secs(5),
+            timeout: Duration::from_secs(3),
+        },
+        cancel: Cancel::new(),
+    }
+}
+
+async fn brand(ctx: &Context, id: &str, vertical: &str) {
+    brands::create(
+        ctx,
+        BrandView {
+            brand_id: id.into(),
+            name: format!("Brand {id}"),
+            vertical: vertical.into(),
+            currency: "USD".into(),
+        },
+    )
+    .await
+    .expect("create brand");
+}
+
+fn mt5_input(url: &str, password: &str) -> ConnectionInput {
+    ConnectionInput {
+        name: "mt5".into(),
+        config: json!({"kind": "mt5", "base_url": url, "login": "1000", "brand_id": "FX",
+                        "from": "2026-06-01", "window_hours": 24 * 7,
+                        "spread_per_lot": {"fx_major": "7"}}),
+        secrets: [("password".to_string(), password.to_string())].into(),
+        schedule_minutes: Some(60),
+    }
+}
+
+fn gaming_input(url: &str) -> ConnectionInput {
+    ConnectionInput {
+        name: "casino".into(),
+        config: json!({"kind": "gaming", "base_url": url, "brand_id": "CAS",
+                        "auth": {"type": "oauth2", "token_url": format!("{url}/oauth/token"), "client_id": "partnerdesk"},
+                        "page_size_param": "limit", "page_size": 150}),
+        secrets: [("client_secret".to_string(), "client-secret".to_string())].into(),
+        schedule_minutes: None,
+    }
+}
+
+fn woo_input(url: &str) -> ConnectionInput {
+    ConnectionInput {
+        name: "shop".into(),
+        config: json!({"kind": "woocommerce", "base_url": url, "brand_id": "PROP", "per_page": 25}),
+        secrets: [
+            ("consumer_key".to_string(), "ck_sim".to_string()),
+            ("consumer_secret".to_string(), "cs_sim".to_string()),
+        ]
+        .into(),
+        schedule_minutes: None,
+    }
+}
+
+async fn count(ctx: &Context, sql: &str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(sql)
+        .fetch_one(ctx.store.pool())
+        .await
+        .expect(sql);
+    n
+}
+
+/// Every synced row, as text, in key order: two databases with the same
+/// fingerprint hold the same data.
+async fn fingerprint(ctx: &Context) -> Vec<String> {
+    let mut out = Vec::new();
+    for sql in [
+        "SELECT customer_id || '|' || brand_id || '|' || COALESCE(tracking_code, '-') || '|' || country || '|' || registered_at || '|' || status FROM customers ORDER BY customer_id",
+        "SELECT trade_id || '|' || customer_id || '|' || symbol || '|' || instrument_group || '|' || lots || '|' || open_time || '|' || close_time || '|' || commission || '|' || spread_revenue FROM trades ORDER BY trade_id",
+        "SELECT customer_id || '|' || date || '|' || deposits || '|' || bets || '|' || wins || '|' || bonuses FROM igaming_activity ORDER BY customer_id, date",
+        "SELECT order_id || '|' || customer_id || '|' || amount || '|' || COALESCE(coupon_code, '-') || '|' || purchased_at || '|' || COALESCE(refunded_at, '-') FROM purchases ORDER BY order_id",
+    ] {
+        let rows: Vec<(String,)> = sqlx::query_as(sql)
+            .fetch_all(ctx.store.pool())
+            .await
+            .expect(sql);
+        out.extend(rows.into_iter().map(|r| r.0));
+    }
+    out
+}
+
+async fn mt5_end_to_end(db: &TestDb) {
+    let ctx = ctx_of(db);
+    let sim = sim_with(data()).await;
+    brand(&ctx, "FX", "forex").await;
+    let added = sync::add(&ctx, mt5_input(&sim.url(), "manager-pass"))
+        .await
+        .unwrap();
+    assert_eq!(added.kind, "mt5");
+    assert!(added.secrets.iter().all(|s| s.stored));
+    assert!(
+        !added.config.to_string().contains("manager-pass"),
+        "no secret in the stored config"
+    );
+    let stored: (String,) = sqlx::query_as("SELECT config FROM connections WHERE name = 'mt5'")
+        .fetch_one(ctx.store.pool())
+        .await
+        .unwrap();
+    assert!(!stored.0.contains("manager-pass"));
+
+    let said = sync::test(&ctx, "mt5").await.unwrap();
+    assert!(said.contains("signed in"), "{said}");
+
+    let run = sync::run(&ctx, "mt5", fast()).await.unwrap();
+    let errors = sync::run_errors(&ctx, run.run_id, 10).await.unwrap();
+    assert_eq!(run.status, "ok", "{run:?} {errors:?}");
+    let accounts = sim.sim.data.accounts.len() as i64;
+    let trades = sim.sim.data.trades as i64;
+    assert!(trades > 50, "the data set has trades ({trades})");
+    assert_eq!(
+        count(&ctx, "SELECT COUNT(*) FROM customers").await,
+        accounts
+    );
+    assert_eq!(count(&ctx, "SELECT COUNT(*) FROM trades").await, trades);
+    assert_eq!(run.inserted, accounts + trades);
+    assert_eq!(run.errors, 0);
+    // Volumes in 1/10,000 lot came back as lots; symbols found their groups.
+    let metals = count(
+        &ctx,
+        "SELECT COUNT(*) FROM trades WHERE symbol LIKE 'XAU%' AND instrument_group <> 'metals'",
+    )
+    .await;
+    assert_eq!(metals, 0, "XAUUSD and XAUUSD.m are metals");
+    let (lots,): (String,) = sqlx::query_as("SELECT lots FROM trades ORDER BY trade_id LIMIT 1")
+        .fetch_one(ctx.store.pool())
+        .await
+        .unwrap();
+    assert!(
+        lots.parse::<f64>().unwrap() < 1000.0,
+        "lots, not volume units: {lots}"
+    );
+    let opened_after_closed = count(
+        &ctx,
+        "SELECT COUNT(*) FROM trades WHERE open_time > close_time",
+    )
+    .await;
+    assert_eq!(opened_after_closed, 0);
+
+    // A re-sync of the same range changes nothing.
+    let before = fingerprint(&ctx).await;
+    let version = ctx.store.meta_get("data_version").await.unwrap();
+    let mut tx = ctx.store.begin().await.unwrap();
+    partnerdesk_store::sync::reset_cursors(&mut tx, "mt5")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let again = sync::run(&ctx, "mt5", fast()).await.unwrap();
+    assert_eq!((again.inserted, again.updated), (0, 0), "{again:?}");
+    assert_eq!(again.skipped, accounts + trades);
+    assert_eq!(fingerprint(&ctx).await, before);
+    assert_eq!(
+        ctx.store.meta_get("data_version").await.unwrap(),
+        version,
+        "nothing marked for recomputation"
+    );
+
+    let history = sync::runs(&ctx, "mt5", 10).await.unwrap();
+    assert_eq!(history.len(), 2);
+    let listed = sync::list(&ctx).await.unwrap();
+    assert_eq!(
+        listed[0].last_run.as_ref().map(|r| r.run_id),
+        Some(again.run_id)
+    );
+}
+
+async fn gaming_end_to_end(db: &TestDb) {
+    let ctx = ctx_of(db);
+    let sim = sim_with(data()).await;
+    brand(&ctx, "CAS", "igaming").await;
+    sync::add(&ctx, gaming_input(&sim.url())).await.unwrap();
+    let run = sync::run(&ctx, "casino", fast()).await.unwrap();
+    assert_eq!(run.status, "ok", "{run:?}");
+    let players = sim.sim.data.players.len() as i64;
+    let days = sim.sim.data.activity.len() as i64;
+    assert!(days > 100);
+    assert_eq!(count(&ctx, "SELECT COUNT(*) FROM customers").await, players);
+    assert_eq!(
+        count(&ctx, "SELECT COUNT(*) FROM igaming_activity").await,
+        days
+    );
+    // The next run asks only for what changed since (the delta parameter): nothing.
+    let next = sync::run(&ctx, "casino", fast()).await.unwrap();
+    assert_eq!(
+        (next.fetched, next.inserted, next.updated),
+        (0, 0, 0),
+        "{next:?}"
+    );
+}
+
+async fn woo_end_to_end(db: &TestDb) {
+    let ctx = ctx_of(db);
+    let sim = sim_with(data()).await;
+    brand(&ctx, "PROP", "prop").await;
+    sync::add(&ctx, woo_input(&sim.url())).await.unwrap();
+    let run = sync::run(&ctx, "shop", fast()).await.unwrap();
+    assert_eq!(run.status, "ok", "{run:?}");
+    let orders = sim.sim.data.orders.len() as i64;
+    let refunded = sim.sim.data.orders.iter().filter(|o| o.refunded).count() as i64;
+    assert!(orders > 10);
+    assert_eq!(count(&ctx, "SELECT COUNT(*) FROM purchases").await, orders);
+    assert_eq!(
+        count(
+            &ctx,
+            "SELECT COUNT(*) FROM purchases WHERE refunded_at IS NOT NULL"
+        )
+        .await,
+        refunded
+    );
+    let coupons = sim
+        .sim
+        .data
+        .orders
+        .iter()
+        .filter(|o| !o.coupon.is_empty())
+        .count() as i64;
+    assert_eq!(
+        count(
+            &ctx,
+            "SELECT COUNT(*) FROM purchases WHERE coupon_code IS NOT NULL"
+        )
+        .await,
+        coupons
+    );
+    let next = sync::run(&ctx, "shop", fast()).await.unwrap();
+    assert_eq!((next.fetched, next.inserted), (0, 0), "{next:?}");
+}
+
+on_both_backends!(mt5_end_to_end, gaming_end_to_end, woo_end_to_end);
+
+async fn sqlite() -> TestDb {
+    TestDb::new(Kind::Sqlite, "sync").await.expect("SQLite")
+}
+
+/// Syncs all three platforms into a fresh database; answers the fingerprint.
+async fn sync_all(url: &str, set_faults: impl Fn()) -> (Vec<String>, Vec<String>) {
+    let db = sqlite().await;
+    let ctx = ctx_of(&db);
+    brand(&ctx, "FX", "forex").await;
+    brand(&ctx, "CAS", "igaming").await;
+    brand(&ctx, "PROP", "prop").await;
+    sync::add(&ctx, mt5_input(url, "manager-pass"))
+        .await
+        .unwrap();
+    sync::add(&ctx, gaming_input(url)).await.unwrap();
+    sync::add(&ctx, woo_input(url)).await.unwrap();
+    set_faults();
+    let mut statuses = Vec::new();
+    for name in ["mt5", "casino", "shop"] {
+        let r = sync::run(&ctx, name, fast()).await.unwrap();
+        statuses.push(r.status);
+    }
+    let f = fingerprint(&ctx).await;
+    db.finish().await;
+    (f, statuses)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_transient_fault_ends_with_the_data_of_a_clean_run() {
+    let sim = sim_with(data()).await;
+    let (clean, _) = sync_all(&sim.url(), || {}).await;
+    assert!(clean.len() > 500);
+    let f = &sim.sim.faults;
+    let cases: Vec<(&str, Box<dyn Fn()>)> = vec![
+        ("500s", Box::new(|| f.errors_500.store(3, Ordering::SeqCst))),
+        (
+            "429 + Retry-After",
+            Box::new(|| {
+                f.retry_after_s.store(1, Ordering::SeqCst);
+                f.rate_limited.store(2, Ordering::SeqCst)
+            }),
+        ),
+        (
+            "malformed JSON",
+            Box::new(|| f.malformed.store(3, Ordering::SeqCst)),
+        ),
+        (
+            "dropped connection",
+            Box::new(|| f.dropped.store(3, Ordering::SeqCst)),
+        ),
+        (
+            "duplicated pages",
+            Box::new(|| f.duplicate_pages.store(true, Ordering::SeqCst)),
+        ),
+        (
+            "expired MT5 session",
+            Box::new(|| f.session_calls.store(2, Ordering::SeqCst)),
+        ),
+        (
+            "slow answers",
+            Box::new(|| f.slow_ms.store(30, Ordering::SeqCst)),
+        ),
+    ];
+    for (name, set) in cases {
+        let (got, statuses) = sync_all(&sim.url(), set).await;
+        assert_eq!(statuses, ["ok", "ok", "ok"], "{name}");
+        assert!(got == clean, "{name}: the data differs from a clean run");
+        f.duplicate_pages.store(false, Ordering::SeqCst);
+        f.session_calls.store(0, Ordering::SeqCst);
+        f.slow_ms.store(0, Ordering::SeqCst);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faults_that_last_stop_with_a_clear_error_and_no_partial_page() {
+    let sim = sim_with(data()).await;
+    let db = sqlite().await;
+    let ctx = ctx_of(&db);
+    brand(&ctx, "FX", "forex").await;
+    brand(&ctx, "PROP", "prop").await;
+    sync::add(&ctx, mt5_input(&sim.url(), "manager-pass"))
+        .await
+        .unwrap();
+    sync::add(&ctx, woo_input(&sim.url())).await.unwrap();
+
+    // HTML instead of JSON: a clear error, nothing written.
+    sim.sim.faults.html.store(true, Ordering::SeqCst);
+    let e = sync::run(&ctx, "shop", fast())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("HTML instead of JSON"), "{e}");
+    sim.sim.faults.html.store(false, Ordering::SeqCst);
+    assert_eq!(count(&ctx, "SELECT COUNT(*) FROM purchases").await, 0);
+    let last = &sync::runs(&ctx, "shop", 1).await.unwrap()[0];
+    assert_eq!(last.status, "failed");
+    assert!(last.error.as_deref().unwrap_or("").contains("HTML"));
+
+    // 500s beyond the tries: a clear error naming the status.
+    sim.sim.faults.errors_500.store(100, Ordering::SeqCst);
+    let e = sync::run(&ctx, "shop", fast())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("500"), "{e}");
+    sim.sim.faults.errors_500.store(0, Ordering::SeqCst);
+    assert_eq!(count(&ctx, "SELECT COUNT(*) FROM purchases").await, 0);
+
+    // A Retry-After longer than we wait: stops and says so.
+    sim.sim.faults.retry_after_s.store(3600, Ordering::SeqCst);
+    sim.sim.faults.rate_limited.store(1, Ordering::SeqCst);
+    let e = sync::run(&ctx, "shop", fast())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("429") && e.contains("Retry-After"), "{e}");
+    sim.sim.faults.rate_limited.store(0, Ordering::SeqCst);
+
+    // Malformed JSON every time: a clear error after the tries.
+    sim.sim.faults.malformed.store(100, Ordering::SeqCst);
+    let e = sync::run(&ctx, "shop", fast())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("not the JSON expected"), "{e}");
+    sim.sim.faults.malformed.store(0, Ordering::SeqCst);
+    assert_eq!(count(&ctx, "SELECT COUNT(*) FROM purchases").await, 0);
+
+    // And then it works.
+    let ok = sync::run(&ctx, "shop", fast()).await.unwrap();
+    assert_eq!(ok.status, "ok");
+    db.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_killed_mid_way_resumes_to_the_data_of_an_uninterrupted_run() {
+    let sim = sim_with(data()).await;
+    let (uninterrupted, _) = sync_all(&sim.url(), || {}).await;
+
+    let db = sqlite().await;
+    let ctx = ctx_of(&db);
+    brand(&ctx, "FX", "forex").await;
+    brand(&ctx, "CAS", "igaming").await;
+    brand(&ctx, "PROP", "prop").await;
+    sync::add(&ctx, mt5_input(&sim.url(), "manager-pass"))
+        .await
+        .unwrap();
+    sync::add(&ctx, gaming_input(&sim.url())).await.unwrap();
+    sync::add(&ctx, woo_input(&sim.url())).await.unwrap();
+    sim.sim.faults.slow_ms.store(120, Ordering::SeqCst);
+    for name in ["mt5", "casino", "shop"] {
+        // Killed at an arbitrary point: the task is dropped mid-request or mid-write.
+        let c = ctx.clone();
+        let n = name.to_string();
+        let task = tokio::spawn(async move { sync::run(&c, &n, fast()).await });
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        task.abort();
+        let _ = task.await;
+    }
+    sim.sim.faults.slow_ms.store(0, Ordering::SeqCst);
+    let partial = fingerprint(&ctx).await;
+    assert!(
+        partial.len() < uninterrupted.len(),
+        "the kill came before the end"
+    );
+    for name in ["mt5", "casino", "shop"] {
+        let r = sync::run(&ctx, name, fast()).await.unwrap();
+        assert_eq!(r.status, "ok");
+        let history = sync::runs(&ctx, name, 5).await.unwrap();
+        assert_eq!(history[1].status, "interrupted", "{name}: {history:?}");
+    }
+    assert!(
+        fingerprint(&ctx).await == uninterrupted,
+        "resumed data equals an uninterrupted run"
+    );
+    db.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelling_keeps_stored_pages_and_says_so() {
+    let sim = sim_with(data()).await;
+    sim.sim.faults.slow_ms.store(50, Ordering::SeqCst);
+    let db = sqlite().await;
+    let ctx = ctx_of(&db);
+    brand(&ctx, "CAS", "igaming").await;
+    sync::add(&ctx, gaming_input(&sim.url())).await.unwrap();
+    let options = fast();
+    let cancel = options.cancel.clone();
+    let c = ctx.clone();
+    let task = tokio::spawn(async move { sync::run(&c, "casino", options).await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    cancel.cancel();
+    let e = task.await.unwrap().unwrap_err().to_string();
+    assert!(e.contains("cancelled"), "{e}");
+    let last = &sync::runs(&ctx, "casino", 1).await.unwrap()[0];
+    assert_eq!(last.status, "cancelled");
+    db.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_records_are_reported_and_good_ones_kept() {
+    let mut d = data();
+    let accounts = d.accounts.len() as i64;
+    d.accounts[0].country = "Atlantis".into();
+    let bad_login = d.accounts[0].login;
+    d.deals.push(Deal {
+        ticket: 9_999_999,
+        login: 424_242,
+        time_msc: 1_783_000_000_000,
+        action: 0,
+        entry: 1,
+        symbol: "EURUSD".into(),
+        volume: 10_000,
+        position: 888_888,
+        commission: Default::default(),
+    });
+    d.deals.sort_by_key(|x| (x.time_msc, x.ticket));
+    d.activity[0].amounts[0] = "12,50".into();
+    d.players[1].country = String::new();
+    let sim = sim_with(d).await;
+    let db = sqlite().await;
+    let ctx = ctx_of(&db);
+    brand(&ctx, "FX", "forex").await;
+    brand(&ctx, "CAS", "igaming").await;
+    sync::add(&ctx, mt5_input(&sim.url(), "manager-pass"))
+        .await
+        .unwrap();
+    sync::add(&ctx, gaming_input(&sim.url())).await.unwrap();
+
+    let run = sync::run(&ctx, "mt5", fast()).await.unwrap();
+    assert_eq!(run.status, "ok_with_errors");
+    assert_eq!(
+        count(&ctx, "SELECT COUNT(*) FROM customers").await,
+        accounts - 1
+    );
+    let errors = sync::run_errors(&ctx, run.run_id, 100).await.unwrap();
+    let text = format!("{errors:?}");
+    assert!(
+        text.contains(&format!("user {bad_login}")) && text.contains("Atlantis"),
+        "{text}"
+    );
+    assert!(
+        text.contains("deal 9999999"),
+        "a deal for an account we do not know: {text}"
+    );
+    // The unknown account's trades (if any) and that deal are the only ones missing.
+    assert!(count(&ctx, "SELECT COUNT(*) FROM trades").await > 0);
+
+    let run = sync::run(&ctx, "casino", fast()).await.unwrap();
+    assert_eq!(run.status, "ok_with_errors");
+    let errors = sync::run_errors(&ctx, run.run_id, 100).await.unwrap();
+    let text = format!("{errors:?}");
+    assert!(text.contains("'12,50' is not an amount"), "{text}");
+    assert!(text.contains("country"), "{text}");
+    assert!(count(&ctx, "SELECT COUNT(*) FROM igaming_activity").await > 100);
+    db.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_connections_are_refused_clearly() {
+    let sim = sim_with(data()).await;
+    let db = sqlite().await;
+    let ctx = ctx_of(&db);
+    brand(&ctx, "FX", "forex").await;
+
+    // Wrong credentials: authentication failed, nothing written.
+    sync::add(&ctx, mt5_input(&sim.url(), "wrong"))
+        .await
+        .unwrap();
+    let e = sync::test(&ctx, "mt5").await.unwrap_err().to_string();
+    assert!(e.contains("authentication failed"), "{e}");
+    let e = sync::run(&ctx, "mt5", fast())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("authentication failed") && e.contains("password"),
+        "{e}"
+    );
+    assert_eq!(count(&ctx, "SELECT COUNT(*) FROM customers").await, 0);
+
+    // Not HTTP(S).
+    let mut bad = mt5_input("ftp://127.0.0.1/", "x");
+    bad.name = "ftp".into();
+    let e = sync::add(&ctx, bad).await.unwrap_err();
+    assert_eq!(e.code(), "invalid");
+    assert!(e.to_string().contains("not an HTTP(S) URL"), "{e}");
+    // Unknown brand, missing secret, unknown kind.
+    let mut bad = mt5_input(&sim.url(), "x");
+    bad.name = "nobrand".into();
+    bad.config["brand_id"] = json!("NOPE");
+    assert!(sync::add(&ctx, bad)
+        .await
+        .unwrap_err()
+        .to_string()
+        .contains("Brands"));
+    let mut bad = mt5_input(&sim.url(), "");
+    bad.name = "nosecret".into();
+    assert!(sync::add(&ctx, bad)
+        .await
+        .unwrap_err()
+        .to_string()
+        .contains("password"));
+    let bad = ConnectionInput {
+        name: "what".into(),
+        config: json!({"kind": "ftp"}),
+        ..Default::default()
+    };
+    assert!(sync::add(&ctx, bad)
+        .await
+        .unwrap_err()
+        .to_string()
+        .contains("kind"));
+    // Nothing listens here: a clear network error.
+    let mut gone = mt5_input("http://127.0.0.1:9/", "manager-pass");
+    gone.name = "gone".into();
+    sync::add(&ctx, gone).await.unwrap();
+    let e = sync::test(&ctx, "gone").await.unwrap_err().to_string();
+    assert!(e.contains("cannot reach"), "{e}");
+    db.finish().await;
+}

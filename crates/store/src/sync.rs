@@ -1,0 +1,501 @@
+//! Platform sync (issue 4): connections, per-stream cursors (written in the
+//! same transaction as the page of data they cover), run history with counts
+//! and per-record errors, and a counted upsert that writes through the import
+//! writers of [`crate::data`] but only the rows that are new or changed, so
+//! replaying a page changes nothing and the run can say what it did.
+
+use crate::batch::{Batch, Val};
+use crate::error::Result;
+use crate::{Store, Tx};
+use sqlx::Row;
+use std::collections::HashMap;
+
+/// A stored connection (its config never holds a secret).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionRow {
+    pub name: String,
+    pub kind: String,
+    pub config: String,
+    pub schedule_minutes: Option<i64>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// One sync run, as the history shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RunRow {
+    pub run_id: i64,
+    pub connection: String,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub status: String,
+    pub fetched: i64,
+    pub inserted: i64,
+    pub updated: i64,
+    pub skipped: i64,
+    pub errors: i64,
+    pub error: Option<String>,
+}
+
+/// What a counted upsert did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub inserted: i64,
+    pub updated: i64,
+    pub skipped: i64,
+}
+
+impl std::ops::AddAssign for Counts {
+    fn add_assign(&mut self, o: Counts) {
+        self.inserted += o.inserted;
+        self.updated += o.updated;
+        self.skipped += o.skipped;
+    }
+}
+
+const CONNECTION_COLUMNS: &str = "name, kind, config, schedule_minutes, created_at, updated_at";
+
+fn connection(r: &sqlx::any::AnyRow) -> Result<ConnectionRow> {
+    Ok(ConnectionRow {
+        name: r.try_get(0)?,
+        kind: r.try_get(1)?,
+        config: r.try_get(2)?,
+        schedule_minutes: r.try_get(3)?,
+        created_at: r.try_get(4)?,
+        updated_at: r.try_get(5)?,
+    })
+}
+
+const RUN_COLUMNS: &str =
+    "run_id, connection, started_at, finished_at, status, fetched, inserted, updated, skipped, errors, error";
+
+fn run(r: &sqlx::any::AnyRow) -> Result<RunRow> {
+    Ok(RunRow {
+        run_id: r.try_get(0)?,
+        connection: r.try_get(1)?,
+        started_at: r.try_get(2)?,
+        finished_at: r.try_get(3)?,
+        status: r.try_get(4)?,
+        fetched: r.try_get(5)?,
+        inserted: r.try_get(6)?,
+        updated: r.try_get(7)?,
+        skipped: r.try_get(8)?,
+        errors: r.try_get(9)?,
+        error: r.try_get(10)?,
+    })
+}
+
+impl Store {
+    pub async fn connections(&self) -> Result<Vec<ConnectionRow>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {CONNECTION_COLUMNS} FROM connections ORDER BY name"
+        ))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(connection).collect()
+    }
+
+    pub async fn connection(&self, name: &str) -> Result<Option<ConnectionRow>> {
+        let row = sqlx::query(&format!(
+            "SELECT {CONNECTION_COLUMNS} FROM connections WHERE name = $1"
+        ))
+        .bind(name)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(connection).transpose()
+    }
+
+    pub async fn sync_cursor(&self, connection: &str, stream: &str) -> Result<Option<String>> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT cursor FROM sync_cursors WHERE connection = $1 AND stream = $2")
+                .bind(connection)
+                .bind(stream)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(row.map(|r| r.0))
+    }
+
+    /// The newest runs of a connection first.
+    pub async fn sync_runs(&self, connection: &str, limit: i64) -> Result<Vec<RunRow>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {RUN_COLUMNS} FROM sync_runs WHERE connection = $1 ORDER BY run_id DESC LIMIT $2"
+        ))
+        .bind(connection)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(run).collect()
+    }
+
+    pub async fn sync_run(&self, run_id: i64) -> Result<Option<RunRow>> {
+        let row = sqlx::query(&format!(
+            "SELECT {RUN_COLUMNS} FROM sync_runs WHERE run_id = $1"
+        ))
+        .bind(run_id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(run).transpose()
+    }
+
+    /// A run's per-record errors: (stream, external id, message).
+    pub async fn sync_errors(
+        &self,
+        run_id: i64,
+        limit: i64,
+    ) -> Result<Vec<(String, String, String)>> {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT stream, external_id, message FROM sync_errors WHERE run_id = $1 ORDER BY stream, external_id LIMIT $2",
+        )
+        .bind(run_id)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows)
+    }
+}
+
+pub async fn insert_connection(tx: &mut Tx<'_>, c: &ConnectionRow) -> Result<()> {
+    sqlx::query(&format!(
+        "INSERT INTO connections ({CONNECTION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"
+    ))
+    .bind(&c.name)
+    .bind(&c.kind)
+    .bind(&c.config)
+    .bind(c.schedule_minutes)
+    .bind(&c.created_at)
+    .bind(&c.updated_at)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| crate::error::StoreError::translate(e, "name", "a connection with this name"))?;
+    Ok(())
+}
+
+pub async fn update_connection(tx: &mut Tx<'_>, c: &ConnectionRow) -> Result<()> {
+    sqlx::query(
+        "UPDATE connections SET config = $2, schedule_minutes = $3, updated_at = $4 WHERE name = $1",
+    )
+    .bind(&c.name)
+    .bind(&c.config)
+    .bind(c.schedule_minutes)
+    .bind(&c.updated_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn delete_connection(tx: &mut Tx<'_>, name: &str) -> Result<()> {
+    for sql in [
+        "DELETE FROM sync_errors WHERE run_id IN (SELECT run_id FROM sync_runs WHERE connection = $1)",
+        "DELETE FROM sync_runs WHERE connection = $1",
+        "DELETE FROM sync_cursors WHERE connection = $1",
+        "DELETE FROM connections WHERE name = $1",
+    ] {
+        sqlx::query(sql).bind(name).execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+pub async fn set_cursor(
+    tx: &mut Tx<'_>,
+    connection: &str,
+    stream: &str,
+    cursor: &str,
+    now: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO sync_cursors (connection, stream, cursor, updated_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (connection, stream) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at",
+    )
+    .bind(connection)
+    .bind(stream)
+    .bind(cursor)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn reset_cursors(tx: &mut Tx<'_>, connection: &str) -> Result<()> {
+    sqlx::query("DELETE FROM sync_cursors WHERE connection = $1")
+        .bind(connection)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Starts a run; runs of this connection left `running` by a process that
+/// died are marked `interrupted` first.
+pub async fn start_run(tx: &mut Tx<'_>, connection: &str, now: &str) -> Result<i64> {
+    sqlx::query(
+        "UPDATE sync_runs SET status = 'interrupted', finished_at = $2, \
+         error = 'the run stopped without finishing (the app or process ended); the next run resumed from the last stored page' \
+         WHERE connection = $1 AND status = 'running'",
+    )
+    .bind(connection)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    let row = sqlx::query(
+        "INSERT INTO sync_runs (connection, started_at, status) VALUES ($1, $2, 'running') RETURNING run_id",
+    )
+    .bind(connection)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(row.try_get(0)?)
+}
+
+/// Adds a page's counts to a run (in the page's transaction).
+pub async fn add_to_run(
+    tx: &mut Tx<'_>,
+    run_id: i64,
+    fetched: i64,
+    c: Counts,
+    errors: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE sync_runs SET fetched = fetched + $2, inserted = inserted + $3, updated = updated + $4, \
+         skipped = skipped + $5, errors = errors + $6 WHERE run_id = $1",
+    )
+    .bind(run_id)
+    .bind(fetched)
+    .bind(c.inserted)
+    .bind(c.updated)
+    .bind(c.skipped)
+    .bind(errors)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn finish_run(
+    tx: &mut Tx<'_>,
+    run_id: i64,
+    status: &str,
+    error: Option<&str>,
+    now: &str,
+) -> Result<()> {
+    sqlx::query("UPDATE sync_runs SET status = $2, error = $3, finished_at = $4 WHERE run_id = $1")
+        .bind(run_id)
+        .bind(status)
+        .bind(error)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn add_errors(
+    tx: &mut Tx<'_>,
+    run_id: i64,
+    stream: &str,
+    errors: &[(String, String)],
+) -> Result<()> {
+    let mut batch = Batch::new(
+        "sync_errors",
+        &["run_id", "stream", "external_id", "message"],
+        "",
+    );
+    for (id, message) in errors {
+        batch
+            .push(
+                tx,
+                vec![
+                    Val::Int(run_id),
+                    stream.into(),
+                    id.as_str().into(),
+                    message.as_str().into(),
+                ],
+            )
+            .await?;
+    }
+    batch.flush(tx).await
+}
+
+/// The brands of those of `ids` that are stored customers.
+pub async fn customer_brands_of(tx: &mut Tx<'_>, ids: &[&str]) -> Result<HashMap<String, String>> {
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT customer_id, brand_id FROM customers WHERE customer_id IN ({})",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query_as::<_, (String, String)>(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for (c, b) in q.fetch_all(&mut **tx).await? {
+            out.insert(c, b);
+        }
+    }
+    Ok(out)
+}
+
+/// A table written by sync and how its rows are keyed.
+pub struct Target {
+    pub table: &'static str,
+    /// In the order of the matching `data::*_values` function.
+    pub columns: &'static [&'static str],
+    /// Positions of the key columns in `columns`.
+    pub key: &'static [usize],
+}
+
+pub const CUSTOMERS: Target = Target {
+    table: "customers",
+    columns: &[
+        "customer_id",
+        "brand_id",
+        "tracking_code",
+        "country",
+        "registered_at",
+        "status",
+    ],
+    key: &[0],
+};
+pub const ACTIVITY: Target = Target {
+    table: "igaming_activity",
+    columns: &[
+        "customer_id",
+        "date",
+        "brand_id",
+        "period",
+        "deposits",
+        "withdrawals",
+        "bets",
+        "wins",
+        "bonuses",
+        "chargebacks",
+        "taxes",
+    ],
+    key: &[0, 1],
+};
+pub const TRADES: Target = Target {
+    table: "trades",
+    columns: &[
+        "trade_id",
+        "customer_id",
+        "brand_id",
+        "symbol",
+        "instrument_group",
+        "lots",
+        "open_time",
+        "close_time",
+        "period",
+        "commission",
+        "spread_revenue",
+    ],
+    key: &[0],
+};
+pub const PURCHASES: Target = Target {
+    table: "purchases",
+    columns: &[
+        "order_id",
+        "customer_id",
+        "brand_id",
+        "product",
+        "amount",
+        "coupon_code",
+        "purchased_at",
+        "refunded_at",
+        "period",
+        "refund_period",
+    ],
+    key: &[0],
+};
+
+fn as_text(v: &Val) -> Option<String> {
+    match v {
+        Val::Text(s) => Some(s.clone()),
+        Val::OptText(s) => s.clone(),
+        Val::Int(i) => Some(i.to_string()),
+        Val::OptInt(i) => i.map(|i| i.to_string()),
+    }
+}
+
+/// Writes `rows` (values of `target`'s columns) through `batch` (a writer of
+/// [`crate::data`]), skipping rows stored exactly so already; with
+/// `insert_only`, stored rows are never changed. Returns what it did.
+/// Later rows with the same key win over earlier ones.
+pub async fn upsert_counted(
+    tx: &mut Tx<'_>,
+    target: &Target,
+    mut batch: Batch,
+    rows: Vec<Vec<Val>>,
+    insert_only: bool,
+) -> Result<Counts> {
+    let mut counts = Counts::default();
+    // Last row per key.
+    let mut order: Vec<Vec<String>> = Vec::new();
+    let mut by_key: HashMap<Vec<String>, Vec<Val>> = HashMap::new();
+    for row in rows {
+        let key: Vec<String> = target
+            .key
+            .iter()
+            .map(|&i| as_text(&row[i]).unwrap_or_default())
+            .collect();
+        if by_key.insert(key.clone(), row).is_some() {
+            counts.skipped += 1;
+        } else {
+            order.push(key);
+        }
+    }
+    let cols = target.columns.join(", ");
+    for keys in order.chunks(200) {
+        let mut sql = format!("SELECT {cols} FROM {} WHERE ", target.table);
+        let mut n = 0;
+        for (i, _) in keys.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(" OR ");
+            }
+            sql.push('(');
+            for (j, &k) in target.key.iter().enumerate() {
+                if j > 0 {
+                    sql.push_str(" AND ");
+                }
+                n += 1;
+                sql.push_str(&format!("{} = ${n}", target.columns[k]));
+            }
+            sql.push(')');
+        }
+        let mut q = sqlx::query(&sql);
+        for key in keys {
+            for part in key {
+                q = q.bind(part.as_str());
+            }
+        }
+        let stored = q.fetch_all(&mut **tx).await?;
+        let mut existing: HashMap<Vec<String>, Vec<Option<String>>> = HashMap::new();
+        for r in &stored {
+            let mut vals = Vec::with_capacity(target.columns.len());
+            for i in 0..target.columns.len() {
+                vals.push(r.try_get::<Option<String>, _>(i)?);
+            }
+            let key = target
+                .key
+                .iter()
+                .map(|&i| vals[i].clone().unwrap_or_default())
+                .collect();
+            existing.insert(key, vals);
+        }
+        for key in keys {
+            let Some(row) = by_key.remove(key) else {
+                continue;
+            };
+            match existing.get(key) {
+                None => counts.inserted += 1,
+                Some(old) => {
+                    let same = old.iter().zip(row.iter()).all(|(o, v)| *o == as_text(v));
+                    if same || insert_only {
+                        counts.skipped += 1;
+                        continue;
+                    }
+                    counts.updated += 1;
+                }
+            }
+            batch.push(tx, row).await?;
+        }
+    }
+    batch.flush(tx).await?;
+    Ok(counts)
+}
