@@ -18,6 +18,21 @@ pub enum BenchCmd {
         #[arg(long, default_value = "S")]
         scale: String,
     },
+    /// MT5 deals and gaming activity from partnerdesk-sim on loopback into the database
+    Sync {
+        #[arg(long, default_value_t = 1_000_000)]
+        deals: usize,
+        #[arg(long, default_value_t = 1_000_000)]
+        activity: usize,
+    },
+}
+
+pub(crate) fn peak_mib_pub() -> u64 {
+    peak_mib()
+}
+
+pub(crate) fn reset_peak_pub() {
+    reset_peak()
 }
 
 /// Peak resident memory since the last reset, in MiB (Linux; 0 elsewhere).
@@ -57,6 +72,9 @@ pub async fn run(db: &Option<String>, cmd: BenchCmd) -> Result<(), AppError> {
     let result = match cmd {
         BenchCmd::Partners { count } => bench_partners(&url, count).await,
         BenchCmd::Money { scale } => bench_money(&url, &scale, &tmp).await,
+        BenchCmd::Sync { deals, activity } => {
+            crate::bench_sync::bench_sync(&url, deals, activity).await
+        }
     };
     let _ = std::fs::remove_dir_all(&tmp);
     result

@@ -1,9 +1,11 @@
 //! `partnerdesk`: Partnerdesk's use cases from the command line.
 
 mod bench;
+mod bench_sync;
 mod compliance_cmd;
 mod partners_cmd;
 mod payouts_cmd;
+mod sync_cmd;
 
 use clap::{Parser, Subcommand};
 use partnerdesk_app::{commissions, database, import, Actor, AppError, Context};
@@ -79,6 +81,12 @@ enum Command {
     /// Payout runs: payment details, thresholds, holds, create → submit → approve → export → settle
     #[command(subcommand)]
     Payouts(payouts_cmd::PayoutsCmd),
+    /// Connections to platforms (MT5, gaming feeds, WooCommerce, import folders)
+    #[command(subcommand)]
+    Connections(sync_cmd::ConnectionsCmd),
+    /// Sync a connection now, and its run history
+    #[command(subcommand)]
+    Sync(sync_cmd::SyncCmd),
 }
 
 #[derive(Subcommand)]
@@ -298,6 +306,8 @@ async fn run(cli: Cli) -> Result<(), AppError> {
             }
         }
         Command::Payouts(cmd) => payouts_cmd::payouts_cmd(&context(&cli.db).await?, cmd).await?,
+        Command::Connections(cmd) => sync_cmd::connections(&context(&cli.db).await?, cmd).await?,
+        Command::Sync(cmd) => sync_cmd::sync_cmd(&context(&cli.db).await?, cmd).await?,
     }
     Ok(())
 }

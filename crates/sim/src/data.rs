@@ -286,3 +286,87 @@ impl SimData {
         Self::from_folder(dir.path(), None)
     }
 }
+
+impl SimData {
+    /// A synthetic data set of about `deals` MT5 deals (pairs of entry-in and
+    /// entry-out over July 2026) and `activity` daily activity rows, for the
+    /// sync benchmark; deterministic.
+    pub fn synthetic(deals: usize, activity: usize) -> Self {
+        const SYMBOLS: [&str; 6] = ["EURUSD", "GBPUSD", "XAUUSD.m", "US30", "EURJPY", "USDJPY"];
+        let base = 1_782_864_000_000i64; // 2026-07-01T00:00:00Z in ms
+        let month_ms = 30 * 86_400_000i64;
+        let mut data = SimData::default();
+        let n_acc = (deals / 100).max(10);
+        for login in 1..=n_acc as u64 {
+            data.accounts.push(Account {
+                login,
+                agent: format!("{}", 5000 + login % 97),
+                country: "DE".into(),
+                registered: 1_780_272_000, // 2026-06-01
+            });
+        }
+        let positions = deals / 2;
+        for i in 0..positions as u64 {
+            let open = base + (i as i64 * month_ms) / positions.max(1) as i64;
+            let close = open + 60_000 + (i as i64 % 3_600) * 1_000;
+            let login = i % n_acc as u64 + 1;
+            let symbol = SYMBOLS[(i % 6) as usize].to_string();
+            let volume = 1_000 * (1 + i % 20);
+            let position = i + 1;
+            data.deals.push(Deal {
+                ticket: 2 * i + 1,
+                login,
+                time_msc: open,
+                action: (i % 2) as u8,
+                entry: 0,
+                symbol: symbol.clone(),
+                volume,
+                position,
+                commission: Decimal::new(-35 * (1 + i as i64 % 20), 2),
+            });
+            data.deals.push(Deal {
+                ticket: 2 * i + 2,
+                login,
+                time_msc: close,
+                action: 1 - (i % 2) as u8,
+                entry: 1,
+                symbol,
+                volume,
+                position,
+                commission: Decimal::ZERO,
+            });
+        }
+        data.trades = positions as u64;
+        data.deals.sort_by_key(|d| (d.time_msc, d.ticket));
+        let n_pl = (activity / 30).max(1);
+        for p in 0..n_pl {
+            data.players.push(Player {
+                id: format!("P{p:07}"),
+                btag: format!("cas-{}", p % 500),
+                country: "GB".into(),
+                registered_at: "2026-06-15T10:00:00Z".into(),
+                status: "active".into(),
+            });
+        }
+        let start = NaiveDate::from_ymd_opt(2026, 7, 1).unwrap_or_default();
+        for k in 0..activity {
+            let day = start + chrono::Days::new((k / n_pl) as u64);
+            let p = k % n_pl;
+            data.activity.push(Activity {
+                player_id: format!("P{p:07}"),
+                date: day.to_string(),
+                amounts: [
+                    format!("{}.00", 10 + k % 90),
+                    "0.00".into(),
+                    format!("{}.50", 100 + k % 400),
+                    format!("{}.25", 80 + k % 350),
+                    "5.00".into(),
+                    "0.00".into(),
+                    "0.00".into(),
+                ],
+                updated_at: format!("{day}T23:59:59Z"),
+            });
+        }
+        data
+    }
+}

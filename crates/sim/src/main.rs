@@ -26,6 +26,12 @@ struct Args {
     days: u32,
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// Instead of generated data: this many synthetic MT5 deals (benchmark)
+    #[arg(long)]
+    synthetic_deals: Option<usize>,
+    /// …and this many synthetic activity rows
+    #[arg(long, default_value_t = 0)]
+    synthetic_activity: usize,
     /// Answer after this many milliseconds.
     #[arg(long, default_value_t = 0)]
     slow_ms: u64,
@@ -57,9 +63,10 @@ struct Args {
 #[tokio::main]
 async fn main() {
     let args = Args::parse();
-    let data = match &args.data {
-        Some(dir) => SimData::from_folder(dir, None),
-        None => SimData::generate(args.customers, args.days, args.seed),
+    let data = match (&args.data, args.synthetic_deals) {
+        (Some(dir), _) => SimData::from_folder(dir, None),
+        (None, Some(deals)) => Ok(SimData::synthetic(deals, args.synthetic_activity)),
+        (None, None) => SimData::generate(args.customers, args.days, args.seed),
     };
     let data = match data {
         Ok(d) => d,
