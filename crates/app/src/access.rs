@@ -123,6 +123,7 @@ pub const PAYOUT_CREATE: UseCase = uc("payout.create", FINANCE);
 pub const PAYOUT_APPROVE: UseCase = uc("payout.approve", FINANCE);
 pub const PAYOUT_EXPORT: UseCase = uc("payout.export", FINANCE);
 pub const PAYOUT_SETTLE: UseCase = uc("payout.settle", FINANCE);
+pub const STATEMENTS_WRITE: UseCase = uc("statements.write", &[Admin, Finance, PartnerManager]);
 
 // Platform sync (capability 4). Listing connections and runs is `READ`.
 pub const CONNECTION_MANAGE: UseCase = uc("connection.manage", ADMIN);
@@ -153,6 +154,7 @@ pub const ALL: &[UseCase] = &[
     PAYOUT_APPROVE,
     PAYOUT_EXPORT,
     PAYOUT_SETTLE,
+    STATEMENTS_WRITE,
     APPROVALS_LIST,
     APPROVALS_DECIDE,
     APPROVALS_SETTINGS,

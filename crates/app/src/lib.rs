@@ -20,6 +20,7 @@ pub mod ledger;
 pub mod partners;
 pub mod payouts;
 pub mod plans;
+pub mod statements;
 pub mod sync;
 pub mod users;
 pub mod wire;

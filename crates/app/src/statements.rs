@@ -1,0 +1,412 @@
+//! Partner statements from the ledger: one per partner per period, or for
+//! every partner of a payout run, written as PDFs into a folder the user
+//! picks (all or nothing, with progress). Figures come from the ledger only,
+//! so a statement's closing balance is the ledger balance at its last day.
+
+use crate::ledger::money;
+use crate::{AppError, Context, Result};
+use partnerdesk_domain::Period;
+use partnerdesk_statements::{
+    write_batch, CommissionRow, DetailRow, Fonts, Party, SimpleRow, Statement, StatementError,
+};
+use partnerdesk_store::ledger::EntryRecord;
+use partnerdesk_store::StoreError;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct StatementBatch {
+    pub folder: String,
+    pub files: Vec<String>,
+}
+
+impl From<StatementError> for AppError {
+    fn from(e: StatementError) -> Self {
+        AppError::Refused(e.to_string())
+    }
+}
+
+fn describe(e: &EntryRecord) -> String {
+    match e.kind.as_str() {
+        "adjustment" => format!("late data for {} ({})", e.origin_period, e.brand_id),
+        "manual_adjustment" => format!("manual: {}", e.reason),
+        "reversal" => format!(
+            "reversal of entry {}: {}",
+            e.reverses.unwrap_or_default(),
+            e.reason
+        ),
+        "payout" => format!("payout run {}", e.run_id.unwrap_or_default()),
+        "payout_failed" => format!(
+            "payout run {} failed: {}",
+            e.run_id.unwrap_or_default(),
+            e.reason
+        ),
+        _ => format!("{} {} {}", e.brand_id, e.line_kind, e.period),
+    }
+}
+
+/// Basis and rate of a commission line, from its explanation.
+fn basis_and_rate(x: &serde_json::Value) -> (String, String) {
+    let s = |k: &str| x.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    let basis = s("effective")
+        .map(|v| format!("NGR after carry {v}"))
+        .or_else(|| s("basis").map(|v| format!("revenue {v}")))
+        .or_else(|| x.get("qualifiers").map(|q| format!("{q} qualifiers")))
+        .or_else(|| {
+            x.get("purchases")
+                .and_then(|p| p.as_array())
+                .map(|p| format!("{} purchases", p.len()))
+        })
+        .or_else(|| {
+            x.get("sources")
+                .and_then(|p| p.as_array())
+                .map(|p| format!("{} lot groups", p.len()))
+        })
+        .or_else(|| {
+            x.get("descendants")
+                .and_then(|p| p.as_array())
+                .map(|p| format!("{} sub-partners", p.len()))
+        })
+        .unwrap_or_default();
+    let rate = s("rate")
+        .or_else(|| {
+            x.get("tier")
+                .and_then(|t| t.get("rate"))
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| "see detail".into());
+    (basis, rate)
+}
+
+/// Builds a partner's statement over [first, last] from the ledger.
+async fn build(
+    ctx: &Context,
+    partner_id: &str,
+    first: &str,
+    last: &str,
+    title: String,
+    file_stem: String,
+    explanations: &HashMap<(String, String, String, String), serde_json::Value>,
+) -> Result<Vec<Statement>> {
+    let store = &ctx.store;
+    let partner = store
+        .partner(partner_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound {
+            what: "partner",
+            id: partner_id.into(),
+        })?;
+    let operator = store
+        .meta_get("operator.name")
+        .await?
+        .unwrap_or_else(|| "Partnerdesk operator".into());
+    let entries = store.ledger_entries(partner_id).await?;
+    let mut by_currency: BTreeMap<String, Vec<&EntryRecord>> = BTreeMap::new();
+    for e in &entries {
+        by_currency.entry(e.currency.clone()).or_default().push(e);
+    }
+    let multi = by_currency.len() > 1;
+    let mut out = Vec::new();
+    for (currency, list) in by_currency {
+        let opening: Decimal = list
+            .iter()
+            .filter(|e| e.effective_date.as_str() < first)
+            .map(|e| e.amount)
+            .sum();
+        let inside: Vec<&&EntryRecord> = list
+            .iter()
+            .filter(|e| e.effective_date.as_str() >= first && e.effective_date.as_str() <= last)
+            .collect();
+        if inside.is_empty() && opening.is_zero() {
+            continue;
+        }
+        let mut commissions: BTreeMap<(String, String), (Decimal, Vec<(String, String)>)> =
+            BTreeMap::new();
+        let mut adjustments = Vec::new();
+        let mut payouts = Vec::new();
+        let mut details = Vec::new();
+        let mut balance = opening;
+        for e in &inside {
+            balance += e.amount;
+            details.push(DetailRow {
+                date: e.effective_date.clone(),
+                kind: e.kind.replace('_', " "),
+                reference: describe(e),
+                amount: e.amount,
+                balance,
+            });
+            match e.kind.as_str() {
+                "commission" => {
+                    let c = commissions
+                        .entry((e.brand_id.clone(), e.line_kind.clone()))
+                        .or_default();
+                    c.0 += e.amount;
+                    if let Some(x) = explanations.get(&(
+                        e.period.clone(),
+                        e.partner_id.clone(),
+                        e.brand_id.clone(),
+                        e.line_kind.clone(),
+                    )) {
+                        c.1.push(basis_and_rate(x));
+                    }
+                }
+                "payout" => payouts.push(SimpleRow {
+                    date: e.effective_date.clone(),
+                    description: describe(e),
+                    amount: e.amount,
+                }),
+                _ => adjustments.push(SimpleRow {
+                    date: e.effective_date.clone(),
+                    description: describe(e),
+                    amount: e.amount,
+                }),
+            }
+        }
+        let mut lines = vec![format!("Partner {}", partner.partner_id)];
+        if let Some(m) = &partner.email {
+            lines.push(m.clone());
+        }
+        if let Some(c) = &partner.country {
+            lines.push(c.clone());
+        }
+        out.push(Statement {
+            title: title.clone(),
+            file_stem: if multi {
+                format!("{file_stem}-{currency}")
+            } else {
+                file_stem.clone()
+            },
+            partner_id: partner.partner_id.clone(),
+            currency: currency.clone(),
+            covers: format!("{first} to {last}"),
+            issued: ctx.now().chars().take(10).collect(),
+            operator: Party {
+                name: operator.clone(),
+                lines: Vec::new(),
+            },
+            partner: Party {
+                name: partner.name.clone(),
+                lines,
+            },
+            opening_balance: opening,
+            commissions: commissions
+                .into_iter()
+                .map(|((brand, kind), (amount, br))| {
+                    let (basis, rate) = match br.as_slice() {
+                        [one] => one.clone(),
+                        [] => (String::new(), String::new()),
+                        many => (format!("{} periods", many.len()), "see detail".into()),
+                    };
+                    CommissionRow {
+                        brand,
+                        kind,
+                        basis,
+                        rate,
+                        amount,
+                    }
+                })
+                .collect(),
+            adjustments,
+            payouts,
+            closing_balance: balance,
+            details,
+        });
+    }
+    Ok(out)
+}
+
+async fn explanations(
+    ctx: &Context,
+    periods: &[Period],
+) -> Result<HashMap<(String, String, String, String), serde_json::Value>> {
+    let mut out = HashMap::new();
+    for p in periods {
+        for s in ctx.store.period_lines(*p).await? {
+            if s.origin_period.is_empty() {
+                let l = s.line;
+                out.insert(
+                    (
+                        p.to_string(),
+                        l.partner_id.to_string(),
+                        l.brand_id.to_string(),
+                        l.kind.as_str().to_string(),
+                    ),
+                    l.explanation,
+                );
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn writable(folder: &Path) -> Result<()> {
+    let err = |e: std::io::Error| {
+        AppError::Refused(format!(
+            "cannot write statements into {}: {e}; choose a folder you may write to",
+            folder.display()
+        ))
+    };
+    std::fs::create_dir_all(folder).map_err(err)?;
+    let probe = folder.join(".partnerdesk-write-test");
+    std::fs::write(&probe, b"").map_err(err)?;
+    let _ = std::fs::remove_file(probe);
+    Ok(())
+}
+
+async fn write(
+    ctx: &Context,
+    statements: Vec<Statement>,
+    folder: &Path,
+    what: &str,
+) -> Result<StatementBatch> {
+    if statements.is_empty() {
+        return Err(AppError::Refused(format!(
+            "no partner has ledger entries for {what}: nothing to write"
+        )));
+    }
+    let fonts = Fonts::bundled()?;
+    let total = statements.len() as u64;
+    let progress = ctx.progress.clone();
+    progress.report("statements", 0, total, what);
+    let folder_owned = folder.to_path_buf();
+    let files = tokio::task::spawn_blocking(move || {
+        write_batch(&statements, &fonts, &folder_owned, &|done, total| {
+            progress.report("statements", done as u64, total as u64, "")
+        })
+    })
+    .await
+    .map_err(|e| StoreError::Corrupt(format!("statement writer: {e}")))??;
+    let now = ctx.now();
+    let mut tx = ctx.store.begin().await?;
+    partnerdesk_store::audit(
+        &mut tx,
+        &now,
+        &ctx.actor.user,
+        "statements.write",
+        "statements",
+        what,
+        None,
+        Some(&format!("{} files in {}", files.len(), folder.display())),
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(StatementBatch {
+        folder: folder.display().to_string(),
+        files: files.iter().map(|f| f.display().to_string()).collect(),
+    })
+}
+
+/// Statements of a closed period for one partner (or every partner with entries), into `folder`.
+pub async fn for_period(
+    ctx: &Context,
+    period: Period,
+    partner_id: Option<&str>,
+    folder: &Path,
+) -> Result<StatementBatch> {
+    ctx.authorize(&crate::access::STATEMENTS_WRITE).await?;
+    writable(folder)?;
+    let first = period.first_day().format("%Y-%m-%d").to_string();
+    let last = period.last_day().format("%Y-%m-%d").to_string();
+    let partners: Vec<String> = match partner_id {
+        Some(p) => vec![p.to_string()],
+        None => {
+            let mut ids: Vec<String> = ctx
+                .store
+                .all_ledger_entries()
+                .await?
+                .into_iter()
+                .filter(|e| e.effective_date <= last)
+                .map(|e| e.partner_id)
+                .collect();
+            ids.dedup();
+            ids
+        }
+    };
+    let x = explanations(ctx, &[period]).await?;
+    let mut all = Vec::new();
+    for p in &partners {
+        all.extend(
+            build(
+                ctx,
+                p,
+                &first,
+                &last,
+                format!("Statement {period}"),
+                format!("statement-{p}-{period}"),
+                &x,
+            )
+            .await?,
+        );
+    }
+    write(ctx, all, folder, &format!("period {period}")).await
+}
+
+/// One statement per partner paid by a run, covering the run's month, into `folder`.
+pub async fn for_run(ctx: &Context, run_id: i64, folder: &Path) -> Result<StatementBatch> {
+    ctx.authorize(&crate::access::STATEMENTS_WRITE).await?;
+    writable(folder)?;
+    let run = ctx.store.payout_run(run_id).await?;
+    let period = if run.period.is_empty() {
+        Period::parse("pay_date", &run.pay_date[..7])
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?
+    } else {
+        Period::parse("period", &run.period).map_err(|e| StoreError::Corrupt(e.to_string()))?
+    };
+    let first = period.first_day().format("%Y-%m-%d").to_string();
+    let last = std::cmp::max(
+        period.last_day().format("%Y-%m-%d").to_string(),
+        run.pay_date.clone(),
+    );
+    let x = explanations(ctx, &[period]).await?;
+    let mut all = Vec::new();
+    for item in ctx.store.payout_items(run_id).await? {
+        let mut s = build(
+            ctx,
+            &item.partner_id,
+            &first,
+            &last,
+            format!("Statement {period} · payout run {run_id}"),
+            format!("statement-{}-run-{run_id}", item.partner_id),
+            &x,
+        )
+        .await?;
+        s.retain(|s| s.currency == item.currency);
+        all.extend(s);
+    }
+    write(ctx, all, folder, &format!("payout run {run_id}")).await
+}
+
+/// The figures a statement prints, for tests and the UI: (currency, opening, closing).
+pub async fn totals(
+    ctx: &Context,
+    partner_id: &str,
+    period: Period,
+) -> Result<Vec<(String, String, String)>> {
+    ctx.authorize(&crate::access::READ).await?;
+    let first = period.first_day().format("%Y-%m-%d").to_string();
+    let last = period.last_day().format("%Y-%m-%d").to_string();
+    let s = build(
+        ctx,
+        partner_id,
+        &first,
+        &last,
+        String::new(),
+        String::new(),
+        &HashMap::new(),
+    )
+    .await?;
+    Ok(s.into_iter()
+        .map(|s| {
+            (
+                s.currency,
+                money(s.opening_balance),
+                money(s.closing_balance),
+            )
+        })
+        .collect())
+}
