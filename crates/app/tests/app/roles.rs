@@ -144,6 +144,14 @@ async fn invoke(name: &str, ctx: &Context, n: usize) -> Option<Result<(), AppErr
         "payout.approve" => partnerdesk_app::payouts::approve(ctx, 999_999).await.map(drop),
         "payout.export" => partnerdesk_app::payouts::export(ctx, 999_999).await.map(drop),
         "payout.settle" => partnerdesk_app::payouts::settle(ctx, 999_999, &[]).await.map(drop),
+        "statements.write" => partnerdesk_app::statements::for_period(
+            ctx,
+            p("2030-01"),
+            Some("MX-BASE"),
+            &std::env::temp_dir().join("partnerdesk-matrix-statements"),
+        )
+        .await
+        .map(drop),
         "connection.manage" => partnerdesk_app::sync::delete(ctx, "no-such-connection").await.map(drop),
         "sync.run" => partnerdesk_app::sync::test(ctx, "no-such-connection").await.map(drop),
         _ => return None,
