@@ -25,6 +25,8 @@ async function withApp(databaseUrl, body) {
 test('an unreachable PostgreSQL server: the app opens and Settings says why', async () => {
   // Port 1 on localhost: nothing listens there, so the connection is refused at once.
   await withApp(() => 'postgres://partnerdesk:hunter2@127.0.0.1:1/partnerdesk', async (s) => {
+    // The frame waits for the session, which waits for the database to fail to open (up to 10 s).
+    await s.byTestId('nav-settings', 30000);
     await s.click('nav-settings');
     await s.waitText('db-backend', 'postgres');
     const error = await s.waitText('db-error', /cannot reach/i);

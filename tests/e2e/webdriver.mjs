@@ -141,10 +141,20 @@ export class Session {
     await this.cmd('POST', `/element/${el}/click`, {});
   }
 
+  /** How many elements carry this test id right now (no waiting). */
+  async count(testId) {
+    const v = await this.cmd('POST', '/elements', { using: 'css selector', value: `[data-testid="${testId}"]` });
+    return v.length;
+  }
+
   async text(testId) {
     const el = await this.byTestId(testId);
-    return this.cmd('GET', `/element/${el}/text`);
+    const shown = await this.cmd('GET', `/element/${el}/text`);
+    if (shown) return shown;
+    // WebKitWebDriver reports "" for some rendered elements (Mantine alerts): fall back to the DOM text.
+    return this.cmd('POST', '/execute/sync', { script: 'return arguments[0].textContent;', args: [{ [ELEMENT]: el }] });
   }
+
 
   /** Waits until the element's text contains `want` (a string) or matches it (a RegExp). */
   async waitText(testId, want, timeout = 10000) {

@@ -437,6 +437,7 @@ fn e2e_tests() -> Result<(), String> {
             "tests/e2e/",
         ])
         .env("PARTNERDESK_E2E_APP", &app)
+        .env("PARTNERDESK_E2E_CLI", binary("partnerdesk"))
         .env("PARTNERDESK_E2E_DRIVER", &driver)
         .env("PARTNERDESK_E2E_SCREENSHOTS", &shots)
         .current_dir(root()))
