@@ -12,6 +12,7 @@ import { notifyDone } from '../../notify';
 import { SESSION_KEY, useSession } from '../../session';
 import { ThresholdSetting } from './ThresholdSetting';
 import { Notice } from '../../components/Notice';
+import { when } from '../../when';
 
 export const approvalsKey = (status: string) => ['approvals', status] as const;
 
@@ -99,15 +100,15 @@ function ApprovalCard({ a, onDecide }: { a: ApprovalView; onDecide: (d: Deciding
         </Group>
         <Text size="sm" data-testid={`approval-summary-${id}`}>{a.summary}</Text>
         <Text size="xs" c="dimmed">
-          Requested by {a.maker} at {a.created_at} · {a.object_type} {a.object_id}
-          {a.decided_at ? ` · decided ${a.decided_at}` : ''}
+          Requested by {a.maker} at {when(a.created_at)} · {a.object_type} {a.object_id}
+          {a.decided_at ? ` · decided ${when(a.decided_at)}` : ''}
         </Text>
         {a.decisions.length > 0 && (
           <Stack gap={2} data-testid={`approval-decisions-${id}`}>
             {a.decisions.map((d) => (
               <Text size="sm" key={`${d.approver}-${d.at}`}>
                 <Badge size="xs" color={d.decision === 'approve' ? 'teal' : 'red'} variant="light" mr={6}>{d.decision}</Badge>
-                {d.approver} at {d.at}: “{d.reason}”
+                {d.approver} at {when(d.at)}: “{d.reason}”
               </Text>
             ))}
           </Stack>

@@ -18,11 +18,12 @@ import { notifyDone, notifyError } from '../../notify';
 import { useSession } from '../../session';
 import { AuditDetail } from './AuditDetail';
 import { Notice } from '../../components/Notice';
+import { when } from '../../when';
 
 const col = createColumnHelper<AuditEntryView>();
 const columns = [
   col.accessor('seq', { header: '#', size: 70 }),
-  col.accessor('at', { header: 'When', size: 200 }),
+  col.accessor('at', { header: 'When', size: 200, cell: (c) => when(c.getValue()) }),
   col.accessor('actor', { header: 'Who', size: 120 }),
   col.accessor('action', { header: 'Action', size: 190 }),
   col.accessor('object_type', { header: 'Object', size: 110 }),

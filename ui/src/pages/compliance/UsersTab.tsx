@@ -15,6 +15,7 @@ import { notifyDone, notifyWaiting } from '../../notify';
 import { useSession } from '../../session';
 import { outcomeText } from '../../outcome';
 import { Notice } from '../../components/Notice';
+import { when } from '../../when';
 
 export const ROLES: { value: Role; label: string; what: string }[] = [
   { value: 'admin', label: 'Admin', what: 'everything, users and settings' },
@@ -109,7 +110,7 @@ export function UsersTab() {
                 <Table.Td>{u.display_name}</Table.Td>
                 <Table.Td><Group gap={4}>{u.roles.map((r) => <Badge key={r} size="sm" variant="outline">{r.replace('_', ' ')}</Badge>)}</Group></Table.Td>
                 <Table.Td>{u.disabled ? <Badge color="red" variant="light">disabled</Badge> : <Badge color="teal" variant="light">active</Badge>}</Table.Td>
-                <Table.Td>{u.created_at}</Table.Td>
+                <Table.Td>{when(u.created_at)}</Table.Td>
                 <Table.Td>
                   {manage && (
                     <Button size="xs" variant="subtle" onClick={() => { setOutcome(null); setForm({ editing: u }); }} data-testid={`user-edit-${u.user_id}`}>

@@ -20,6 +20,7 @@ import { AuditDetail } from '../compliance/AuditDetail';
 import { outcomeText } from '../../outcome';
 import { Link } from 'react-router-dom';
 import { approvalsKey } from '../compliance/ApprovalsTab';
+import { when } from '../../when';
 
 export const DOC_TYPES = [
   { value: 'id', label: 'ID document' },
@@ -135,7 +136,7 @@ function ReviewDialog({ doc, partnerId, onClose }: { doc: DocumentView | null; p
       {doc && (
         <Stack gap="sm" data-testid="doc-review-dialog">
           <Text size="sm">
-            {labelOf(DOC_TYPES, doc.doc_type)} · {doc.media_type} · {(doc.size_bytes / 1024).toFixed(0)} KB · uploaded by {doc.uploaded_by} at {doc.uploaded_at}
+            {labelOf(DOC_TYPES, doc.doc_type)} · {doc.media_type} · {(doc.size_bytes / 1024).toFixed(0)} KB · uploaded by {doc.uploaded_by} at {when(doc.uploaded_at)}
           </Text>
           <Text size="xs" c="dimmed" ff="monospace" style={{ wordBreak: 'break-all' }}>SHA-256 {doc.sha256}</Text>
           <Textarea label="Note" description="Required; kept with the review in the audit log." autosize minRows={2} value={note} data-autofocus
@@ -180,11 +181,11 @@ function Documents({ c }: { c: PartnerCompliance }) {
               <Table.Tr key={d.document_id} data-testid={`doc-row-${d.document_id}`}>
                 <Table.Td>{labelOf(DOC_TYPES, d.doc_type)}</Table.Td>
                 <Table.Td><Text size="sm" title={`${d.media_type}, SHA-256 ${d.sha256}`}>{d.file_name}</Text></Table.Td>
-                <Table.Td><Badge size="sm" variant="light" color={STATUS_COLORS[d.status] ?? 'gray'}>{d.status}</Badge></Table.Td>
-                <Table.Td><Text size="xs">{d.uploaded_by} · {d.uploaded_at}</Text></Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}><Badge size="sm" variant="light" color={STATUS_COLORS[d.status] ?? 'gray'}>{d.status}</Badge></Table.Td>
+                <Table.Td><Text size="xs">{d.uploaded_by} · {when(d.uploaded_at)}</Text></Table.Td>
                 <Table.Td>
                   {d.reviewed_by ? (
-                    <Text size="xs">{d.reviewed_by} · {d.reviewed_at}{d.review_note ? `: “${d.review_note}”` : ''}</Text>
+                    <Text size="xs">{d.reviewed_by} · {when(d.reviewed_at)}{d.review_note ? `: “${d.review_note}”` : ''}</Text>
                   ) : canReview && d.status === 'submitted' ? (
                     <Button size="xs" variant="light" onClick={() => setReviewing(d)} data-testid={`doc-review-${d.document_id}`}>Review</Button>
                   ) : (
@@ -231,11 +232,11 @@ function TrafficSources({ c }: { c: PartnerCompliance }) {
               <Table.Tr key={t.source_id} data-testid={`traffic-row-${t.source_id}`}>
                 <Table.Td>{labelOf(TRAFFIC_KINDS, t.kind)}</Table.Td>
                 <Table.Td style={{ wordBreak: 'break-all' }}>{t.value}</Table.Td>
-                <Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>
                   <Badge size="sm" variant="light" color={STATUS_COLORS[t.status] ?? 'gray'}>{t.status}</Badge>
-                  {t.decided_by && <Text size="xs" c="dimmed">{t.decided_by} · {t.decided_at}</Text>}
+                  {t.decided_by && <Text size="xs" c="dimmed">{t.decided_by} · {when(t.decided_at)}</Text>}
                 </Table.Td>
-                <Table.Td><Text size="xs">{t.declared_by} · {t.declared_at}</Text></Table.Td>
+                <Table.Td><Text size="xs">{t.declared_by} · {when(t.declared_at)}</Text></Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>
@@ -312,7 +313,7 @@ function Timeline({ partnerId }: { partnerId: string }) {
             {timeline.data.map((e) => (
               <Table.Tr key={e.seq} data-testid={`timeline-row-${e.seq}`} style={{ cursor: 'pointer' }}
                 onClick={() => setOpen((cur) => (cur?.seq === e.seq ? null : e))}>
-                <Table.Td><Text size="xs">{e.at}</Text></Table.Td>
+                <Table.Td><Text size="xs" style={{ whiteSpace: 'nowrap' }}>{when(e.at)}</Text></Table.Td>
                 <Table.Td>{e.actor}</Table.Td>
                 <Table.Td>{e.action}</Table.Td>
                 <Table.Td><Text size="xs">{e.object_type} {e.object_id}</Text></Table.Td>
