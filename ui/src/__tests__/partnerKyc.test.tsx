@@ -122,6 +122,8 @@ describe('partner compliance', () => {
     expect(await screen.findByTestId('partner-pending-31')).toHaveTextContent('activate P-1');
     expect(screen.getByTestId('partner-pending-32')).toBeInTheDocument();
     expect(screen.getByTestId('partner-pending-33')).toBeInTheDocument();
+    expect(screen.getByTestId('doc-waiting-D-1')).toHaveTextContent('review waits for approval (request #33)');
+    expect(screen.queryByTestId('doc-review-D-1')).not.toBeInTheDocument();
     expect(screen.queryByTestId('partner-pending-34')).not.toBeInTheDocument();
     expect(api.approvalsList).toHaveBeenCalledWith('pending');
   });

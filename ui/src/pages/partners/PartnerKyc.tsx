@@ -161,6 +161,8 @@ function Documents({ c }: { c: PartnerCompliance }) {
   const canUpload = useCan('kyc.document.upload');
   const canReview = useCan('kyc.document.review');
   const [reviewing, setReviewing] = useState<DocumentView | null>(null);
+  const pending = useQuery({ queryKey: approvalsKey('pending'), queryFn: () => approvalsList('pending') });
+  const waiting = new Map((pending.data ?? []).map((a) => [a.object_id, a.approval_id]));
   return (
     <Stack gap="xs" data-testid="partner-documents">
       <Title order={5}>KYC documents</Title>
@@ -186,6 +188,8 @@ function Documents({ c }: { c: PartnerCompliance }) {
                 <Table.Td>
                   {d.reviewed_by ? (
                     <Text size="xs">{d.reviewed_by} · {when(d.reviewed_at)}{d.review_note ? `: “${d.review_note}”` : ''}</Text>
+                  ) : waiting.has(d.document_id) ? (
+                    <Text size="xs" c="orange.8" data-testid={`doc-waiting-${d.document_id}`}>review waits for approval (request #{waiting.get(d.document_id)})</Text>
                   ) : canReview && d.status === 'submitted' ? (
                     <Button size="xs" variant="light" onClick={() => setReviewing(d)} data-testid={`doc-review-${d.document_id}`}>Review</Button>
                   ) : (
