@@ -1,7 +1,11 @@
 //! Commission runs, closing and the canonical export.
 //!
-//! A run computes every period from the first one holding data up to the
-//! asked one, in order (carry-over and CPA state chain through them). Lines
+//! A run computes the periods from the first one holding data up to the
+//! asked one, in order (carry-over and CPA state chain through them). After
+//! each period the engine's carried state is stored, so a later run resumes
+//! at the first period whose data changed since (`mark_dirty`) from the
+//! stored state of the period before it: one more day of data recomputes one
+//! period, not all of them. Lines
 //! are written only where they changed; a run with no new data since the last
 //! one does nothing. Closed periods never change: what late data would change
 //! in them is booked as `adjustment` lines in the first open period.
@@ -13,7 +17,8 @@ use partnerdesk_domain::partner::{TrackingCode, TrackingKind};
 use partnerdesk_domain::plan::Plan;
 use partnerdesk_domain::{CountryCode, CurrencyCode, Id, Period};
 use partnerdesk_store::commissions::{
-    close_period, replace_lines, set_period_computed, PeriodRecord, StoredLine,
+    close_period, replace_lines, save_engine_state, set_period_computed, set_periods_current,
+    take_dirty_from, PeriodRecord, StoredLine,
 };
 use partnerdesk_store::{Store, StoreError, Tx};
 use rust_decimal::Decimal;
@@ -30,7 +35,9 @@ pub async fn mark_dirty(tx: &mut Tx<'_>, store: &Store, first: &str) -> Result<(
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
     partnerdesk_store::meta_set(tx, DATA_VERSION, &(v + 1).to_string()).await?;
-    partnerdesk_store::meta_set(tx, "dirty_from", first).await?;
+    // The earliest changed period since the last run: that run drops the
+    // engine states from there on and recomputes from there.
+    partnerdesk_store::commissions::note_dirty_from(tx, first).await?;
     Ok(())
 }
 
@@ -58,6 +65,10 @@ pub struct RunReport {
     pub adjustments: usize,
     /// Late data for closed periods that waits for an open period to be run.
     pub pending_adjustments: usize,
+    /// The period this run resumed at from the engine state stored after the
+    /// period before it (earlier periods were current); None when it computed
+    /// from the first period with data.
+    pub resumed_at: Option<String>,
 }
 
 fn corrupt(e: impl std::fmt::Display) -> AppError {
@@ -251,6 +262,41 @@ fn adjustments(
     out
 }
 
+/// How many periods at the start of `range` need no computing: the longest
+/// prefix with a stored engine state (states of periods whose data changed
+/// are dropped at the start of a run), restored into `engine`. 0 when there
+/// is none or it cannot be restored (the run then starts from the first).
+async fn resume(
+    store: &Store,
+    engine: &mut Engine,
+    range: &[Period],
+    first: Period,
+) -> Result<usize> {
+    let stored: std::collections::HashSet<String> =
+        store.engine_state_periods().await?.into_iter().collect();
+    let prefix = range
+        .iter()
+        .take_while(|p| stored.contains(&p.to_string()))
+        .count();
+    // Always compute at least the last period asked for when something is stale.
+    let prefix = prefix.min(range.len().saturating_sub(1));
+    if prefix == 0 || range.first() != Some(&first) {
+        return Ok(0);
+    }
+    let last = range[prefix - 1];
+    let Some(text) = store.engine_state(last).await? else {
+        return Ok(0);
+    };
+    match engine.restore(&text) {
+        Ok(p) if p == last => Ok(prefix),
+        Ok(p) => Err(corrupt(format!(
+            "the engine state stored for {last} is for {p}"
+        ))),
+        // A state that cannot be used (nothing was restored): compute from the first period.
+        Err(_) => Ok(0),
+    }
+}
+
 /// `partnerdesk commissions run --period P`.
 pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
     ctx.authorize(&crate::access::COMMISSIONS_RUN).await?;
@@ -286,6 +332,10 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
         total,
         "loading partners, plans and customers",
     );
+    // Engine states from the earliest period changed since the last run on are stale.
+    let mut tx = store.begin().await?;
+    take_dirty_from(&mut tx).await?;
+    tx.commit().await.map_err(StoreError::from)?;
     let mut engine = if first.is_some() {
         Some(Engine::new(load_world(store).await?)?)
     } else {
@@ -293,7 +343,51 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
     };
     let mut report = RunReport::default();
     let mut pending: Vec<StoredLine> = Vec::new();
-    for (i, period) in range.iter().copied().enumerate() {
+    // Resume after the last period of an unbroken prefix of the range whose
+    // stored lines and engine state are still current.
+    let start = match (first, engine.as_mut()) {
+        (Some(f), Some(e)) => resume(store, e, &range, f).await?,
+        _ => 0,
+    };
+    if start > 0 {
+        report.resumed_at = Some(range[start].to_string());
+        let (from, to) = (range[0], range[start - 1]);
+        let mut tx = store.begin().await?;
+        set_periods_current(&mut tx, from, to, &version).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        let counts: HashMap<String, i64> =
+            store.own_line_counts(from, to).await?.into_iter().collect();
+        for period in &range[..start] {
+            let p = period.to_string();
+            report.periods.push(PeriodOutcome {
+                lines: counts.get(&p).copied().unwrap_or(0) as usize,
+                changed: false,
+                closed: records.get(&p).is_some_and(|r| r.state == "closed"),
+                period: p,
+            });
+        }
+        // Adjustments already booked in the first open period for closed
+        // periods before the resumed one stay as they are (their data did not
+        // change); those of recomputed closed periods are added below.
+        let resumed = range[start];
+        if let Some(open) = range[start..].iter().find(|p| {
+            records
+                .get(&p.to_string())
+                .is_none_or(|r| r.state != "closed")
+        }) {
+            if range[..start].iter().any(|p| {
+                records
+                    .get(&p.to_string())
+                    .is_some_and(|r| r.state == "closed")
+            }) {
+                let kept = store.period_lines(*open).await?;
+                pending.extend(kept.into_iter().filter(|s| {
+                    !s.origin_period.is_empty() && s.origin_period < resumed.to_string()
+                }));
+            }
+        }
+    }
+    for (i, period) in range.iter().copied().enumerate().skip(start) {
         ctx.progress.report(
             "commissions",
             i as u64,
@@ -330,6 +424,11 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
                 &closed_own,
                 &booked_closed,
             ));
+            if let Some(state) = engine.as_ref().and_then(|e| e.snapshot()) {
+                let mut tx = store.begin().await?;
+                save_engine_state(&mut tx, period, &state).await?;
+                tx.commit().await.map_err(StoreError::from)?;
+            }
             report.periods.push(PeriodOutcome {
                 period: period.to_string(),
                 lines: closed_own.len(),
@@ -359,6 +458,9 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
             replace_lines(&mut tx, period, true, &new_adj).await?;
         }
         set_period_computed(&mut tx, period, &now, &version).await?;
+        if let Some(state) = engine.as_ref().and_then(|e| e.snapshot()) {
+            save_engine_state(&mut tx, period, &state).await?;
+        }
         tx.commit().await.map_err(StoreError::from)?;
         report.periods.push(PeriodOutcome {
             period: period.to_string(),
@@ -416,7 +518,10 @@ pub async fn export_csv(ctx: &Context, period: Period) -> Result<String> {
 
 /// Closes a computed, up-to-date period; its lines never change afterwards.
 /// With four eyes in force the close waits for a finance approver (returned).
-pub async fn close(ctx: &Context, period: Period) -> Result<Option<crate::approvals::ApprovalView>> {
+pub async fn close(
+    ctx: &Context,
+    period: Period,
+) -> Result<Option<crate::approvals::ApprovalView>> {
     ctx.authorize(&crate::access::COMMISSIONS_CLOSE).await?;
     let store = &ctx.store;
     check_closable(ctx, period).await?;

@@ -228,3 +228,108 @@ pub async fn close_period(
     }
     b.flush(tx).await
 }
+
+impl Store {
+    /// Periods with a stored engine state (see `save_engine_state`), in order.
+    pub async fn engine_state_periods(&self) -> Result<Vec<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT period FROM engine_states ORDER BY period")
+                .fetch_all(self.pool())
+                .await?,
+        )
+    }
+
+    /// The engine state stored after `period`, if any.
+    pub async fn engine_state(&self, period: Period) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT state FROM engine_states WHERE period = $1")
+                .bind(period.to_string())
+                .fetch_optional(self.pool())
+                .await?,
+        )
+    }
+
+    /// Number of a period's own lines (adjustments not counted), per period in `[from, to]`.
+    pub async fn own_line_counts(&self, from: Period, to: Period) -> Result<Vec<(String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT period, COUNT(*) FROM commission_lines WHERE origin_period = '' AND period >= $1 AND period <= $2 GROUP BY period",
+        )
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .fetch_all(self.pool())
+        .await?)
+    }
+}
+
+/// Stores the engine state carried past `period` (written with the period's lines).
+pub async fn save_engine_state(tx: &mut Tx<'_>, period: Period, state: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO engine_states (period, state) VALUES ($1, $2) \
+         ON CONFLICT (period) DO UPDATE SET state = excluded.state",
+    )
+    .bind(period.to_string())
+    .bind(state)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Records that data changed from period `first` on: keeps the earliest such
+/// period since the last run (`take_dirty_from` hands it over).
+pub async fn note_dirty_from(tx: &mut Tx<'_>, first: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO meta (key, value) VALUES ('dirty_from', $1) ON CONFLICT (key) DO UPDATE \
+         SET value = CASE WHEN excluded.value < meta.value THEN excluded.value ELSE meta.value END",
+    )
+    .bind(first)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Drops the engine states that data changes since the last run made stale
+/// (every period from the earliest changed one on) and forgets the mark.
+pub async fn take_dirty_from(tx: &mut Tx<'_>) -> Result<Option<String>> {
+    let first: Option<String> =
+        sqlx::query_scalar("SELECT value FROM meta WHERE key = 'dirty_from'")
+            .fetch_optional(&mut **tx)
+            .await?;
+    if let Some(f) = &first {
+        sqlx::query("DELETE FROM engine_states WHERE period >= $1")
+            .bind(f)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("DELETE FROM meta WHERE key = 'dirty_from'")
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(first)
+}
+
+/// Marks computed periods in `[from, to]` whose lines are still current as computed from `inputs`.
+pub async fn set_periods_current(
+    tx: &mut Tx<'_>,
+    from: Period,
+    to: Period,
+    inputs: &str,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE periods SET inputs = $1 WHERE state = 'computed' AND period >= $2 AND period <= $3",
+    )
+    .bind(inputs)
+    .bind(from.to_string())
+    .bind(to.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Forgets every stored engine state: the next run computes from the first period.
+    pub async fn drop_engine_states(&self) -> Result<()> {
+        sqlx::query("DELETE FROM engine_states")
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+}

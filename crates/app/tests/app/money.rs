@@ -153,7 +153,204 @@ async fn generated_scale_s_exports_the_same_on_both_backends() {
     }
 }
 
+/// Imports `folder` and runs through September on both databases: `inc` as
+/// runs go (resuming from stored engine states), `full` after forgetting its
+/// states (every period computed from the first, as before states existed).
+/// Every stored line of every period must be the same.
+async fn step(
+    inc: &TestDb,
+    full: &TestDb,
+    folder: Option<&std::path::Path>,
+    what: &str,
+) -> commissions::RunReport {
+    if let Some(folder) = folder {
+        for db in [inc, full] {
+            import::import_folder(&db.ctx, folder).await.unwrap();
+        }
+    }
+    let r = commissions::run(&inc.ctx, p("2026-09")).await.unwrap();
+    full.ctx.store.drop_engine_states().await.unwrap();
+    let f = commissions::run(&full.ctx, p("2026-09")).await.unwrap();
+    assert_eq!(
+        f.resumed_at, None,
+        "{what}: the reference computes from the first period"
+    );
+    assert_eq!(r.adjustments, f.adjustments, "{what}: adjustments booked");
+    assert_eq!(r.pending_adjustments, f.pending_adjustments, "{what}");
+    assert_eq!(r.periods.len(), f.periods.len(), "{what}");
+    for period in ["2026-07", "2026-08", "2026-09"] {
+        let a = inc.ctx.store.period_lines(p(period)).await.unwrap();
+        let b = full.ctx.store.period_lines(p(period)).await.unwrap();
+        assert!(!b.is_empty(), "{what}: {period} has lines");
+        assert!(
+            a == b,
+            "{what}: the lines of {period} differ from a full recompute"
+        );
+        assert_eq!(
+            commissions::export_csv(&inc.ctx, p(period)).await.unwrap(),
+            commissions::export_csv(&full.ctx, p(period)).await.unwrap(),
+            "{what}: canonical export of {period}"
+        );
+    }
+    r
+}
+
+/// An active customer of the iGaming brand CAS with a tracking code, registered before July.
+fn attributed_casino_customer(folder: &std::path::Path) -> String {
+    let customers = std::fs::read_to_string(folder.join("customers.csv")).unwrap();
+    customers
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .find(|f| f[1] == "CAS" && !f[2].is_empty() && f[4] < "2026-07" && f[5] == "active")
+        .expect("an attributed, active CAS customer registered before July")[0]
+        .to_string()
+}
+
+fn late_day(dir: &std::path::Path, customer: &str, date: &str, bets: &str) {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(
+        dir.join("igaming_activity.csv"),
+        format!("customer_id,brand_id,date,deposits,withdrawals,bets,wins,bonuses,chargebacks,taxes\n{customer},CAS,{date},250.00,0.00,{bets},0.00,0.00,0.00,0.00\n"),
+    )
+    .unwrap();
+}
+
+/// Generated data over July 1 – September 14, then more data in the open
+/// period, late data for closed periods and for an open earlier one: after
+/// each change an incremental run stores exactly the lines (explanations and
+/// adjustments included) of a computation from the first period.
+async fn incremental_runs_give_the_lines_of_a_full_recompute(inc: &TestDb) {
+    let kind = if inc.url.starts_with("sqlite:") {
+        Kind::Sqlite
+    } else {
+        Kind::Postgres
+    };
+    let full = TestDb::new(kind, "incremental_reference")
+        .await
+        .expect("the same backend again");
+    let dir = tempfile::tempdir().unwrap();
+    let opts = partnerdesk_gen::GenOptions {
+        scale: partnerdesk_gen::Scale::Custom {
+            partners: 150,
+            customers: 2_500,
+            days: 76,
+        },
+        ..Default::default()
+    };
+    let main = dir.path().join("main");
+    let gen = partnerdesk_gen::generate(&opts, &main, &mut |_, _, _| {}).unwrap();
+    assert_eq!(gen.last_day.to_string(), "2026-09-14");
+    let customer = attributed_casino_customer(&main);
+
+    let r = step(inc, &full, Some(&main), "first run").await;
+    assert_eq!(r.resumed_at, None);
+
+    // One more day in the open period: only September is computed.
+    let day = |n: u32| {
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 9, n).unwrap();
+        let out = dir.path().join(format!("day-{n}"));
+        partnerdesk_gen::generate_extra_day(&opts, &out, d).unwrap();
+        out
+    };
+    let r = step(inc, &full, Some(&day(15)), "one more day").await;
+    assert_eq!(r.resumed_at.as_deref(), Some("2026-09"), "{r:?}");
+    assert!(r.periods.iter().take(2).all(|o| !o.changed));
+
+    // Nothing new: nothing computed.
+    let r = commissions::run(&inc.ctx, p("2026-09")).await.unwrap();
+    assert!(r.up_to_date, "{r:?}");
+
+    // Late data for an open earlier period: August and September are computed.
+    late_day(
+        &dir.path().join("late-aug"),
+        &customer,
+        "2026-08-20",
+        "40000.00",
+    );
+    let r = step(
+        inc,
+        &full,
+        Some(&dir.path().join("late-aug")),
+        "late August data",
+    )
+    .await;
+    assert_eq!(r.resumed_at.as_deref(), Some("2026-08"), "{r:?}");
+
+    // Close July, then late data for it: a full recompute books an adjustment in August.
+    for db in [inc, &full] {
+        commissions::close(&db.ctx, p("2026-07")).await.unwrap();
+    }
+    late_day(
+        &dir.path().join("late-jul"),
+        &customer,
+        "2026-07-30",
+        "90000.00",
+    );
+    let r = step(
+        inc,
+        &full,
+        Some(&dir.path().join("late-jul")),
+        "late July data",
+    )
+    .await;
+    assert_eq!(
+        r.resumed_at, None,
+        "July changed: everything from July is computed"
+    );
+    assert!(r.adjustments > 0, "{r:?}");
+
+    // Close August; more late July data is booked in September.
+    for db in [inc, &full] {
+        commissions::close(&db.ctx, p("2026-08")).await.unwrap();
+    }
+    late_day(
+        &dir.path().join("late-jul-2"),
+        &customer,
+        "2026-07-29",
+        "70000.00",
+    );
+    let r = step(
+        inc,
+        &full,
+        Some(&dir.path().join("late-jul-2")),
+        "more late July data",
+    )
+    .await;
+    assert!(r.adjustments > 0, "{r:?}");
+
+    // Late data for closed August: July (closed, unchanged) is not computed and
+    // its adjustment already booked in September stays; August's is added.
+    late_day(
+        &dir.path().join("late-aug-2"),
+        &customer,
+        "2026-08-21",
+        "60000.00",
+    );
+    let r = step(
+        inc,
+        &full,
+        Some(&dir.path().join("late-aug-2")),
+        "late data for closed August",
+    )
+    .await;
+    assert_eq!(r.resumed_at.as_deref(), Some("2026-08"), "{r:?}");
+    let sep = inc.ctx.store.period_lines(p("2026-09")).await.unwrap();
+    for origin in ["2026-07", "2026-08"] {
+        assert!(
+            sep.iter().any(|l| l.origin_period == origin),
+            "September books late data of {origin}"
+        );
+    }
+
+    // And one more day after that.
+    let r = step(inc, &full, Some(&day(16)), "another day").await;
+    assert_eq!(r.resumed_at.as_deref(), Some("2026-09"), "{r:?}");
+    full.finish().await;
+}
+
 on_both_backends!(
     exporting_an_uncomputed_or_stale_period_says_to_run_it,
-    closed_periods_never_change_and_late_data_becomes_an_adjustment
+    closed_periods_never_change_and_late_data_becomes_an_adjustment,
+    incremental_runs_give_the_lines_of_a_full_recompute
 );

@@ -11,6 +11,7 @@ pub mod fx;
 mod igaming;
 mod lines;
 mod prop;
+mod state;
 
 use crate::codes::{CountryCode, CurrencyCode};
 use crate::commission::Line;
@@ -24,6 +25,7 @@ use rust_decimal::Decimal;
 use std::collections::{HashMap, HashSet};
 
 pub use fx::{Conversion, FxTable};
+pub use state::StateError;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum EngineError {
