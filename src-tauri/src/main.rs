@@ -7,6 +7,7 @@ mod compliance_commands;
 mod money_commands;
 mod settings;
 mod shell;
+mod sync_commands;
 
 use tauri::Manager;
 
@@ -17,6 +18,7 @@ fn main() {
                 app.handle().clone(),
                 std::sync::Arc::new(partnerdesk_secrets::OsKeyring),
             ));
+            sync_commands::start_scheduler(app.handle().clone());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -47,6 +49,15 @@ fn main() {
             money_commands::commissions_totals,
             money_commands::commissions_line_detail,
             money_commands::commissions_export_file,
+            sync_commands::connections_list,
+            sync_commands::connections_add,
+            sync_commands::connections_edit,
+            sync_commands::connections_delete,
+            sync_commands::connections_test,
+            sync_commands::sync_run,
+            sync_commands::sync_cancel,
+            sync_commands::sync_runs,
+            sync_commands::sync_run_errors,
             compliance_commands::session_get,
             compliance_commands::session_sign_in,
             compliance_commands::session_sign_out,

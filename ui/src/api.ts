@@ -39,6 +39,10 @@ import type { RunOutcome } from './bindings/RunOutcome';
 import type { SubtreeRow } from './bindings/SubtreeRow';
 import type { TotalRow } from './bindings/TotalRow';
 import type { TrackingCodeView } from './bindings/TrackingCodeView';
+import type { ConnectionInput } from './bindings/ConnectionInput';
+import type { ConnectionView } from './bindings/ConnectionView';
+import type { SyncErrorView } from './bindings/SyncErrorView';
+import type { SyncRunView } from './bindings/SyncRunView';
 import { NOT_IN_DESKTOP, toApiError } from './errors';
 
 /** True inside the Tauri webview; false in a plain browser (`npm run dev`). */
@@ -149,6 +153,18 @@ export const geoReport = () => call<GeoReportRow[]>('geo_report');
 /** `status`: active or excluded; the reason goes into the audit log. */
 export const customersSetStatus = (customerId: string, status: string, reason: string) =>
   call<null>('customers_set_status', { customerId, status, reason });
+
+export const connectionsList = () => call<ConnectionView[]>('connections_list');
+/** Secrets in `input.secrets` go to the OS keyring, never the database. */
+export const connectionsAdd = (input: ConnectionInput) => call<ConnectionView>('connections_add', { input });
+export const connectionsEdit = (input: ConnectionInput) => call<ConnectionView>('connections_edit', { input });
+export const connectionsDelete = (name: string) => call<null>('connections_delete', { name });
+export const connectionsTest = (name: string) => call<string>('connections_test', { name });
+/** Resolves when the run ends; progress arrives as `progress` events with task `sync`. */
+export const syncRun = (name: string) => call<SyncRunView>('sync_run', { name });
+export const syncCancel = (name: string) => call<boolean>('sync_cancel', { name });
+export const syncRuns = (name: string, limit: number) => call<SyncRunView[]>('sync_runs', { name, limit });
+export const syncRunErrors = (runId: number, limit: number) => call<SyncErrorView[]>('sync_run_errors', { runId, limit });
 
 /** Listens to the core's `progress` events; resolves to the unlisten function. */
 export async function onProgress(handler: (event: ProgressEvent) => void): Promise<() => void> {

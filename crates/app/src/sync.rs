@@ -38,6 +38,7 @@ pub struct ConnectionInput {
     pub secrets: BTreeMap<String, String>,
     /// Run every this many minutes in the desktop app (None: on demand only).
     #[serde(default)]
+    #[ts(type = "number | null")]
     pub schedule_minutes: Option<i64>,
 }
 
@@ -48,6 +49,7 @@ pub struct ConnectionView {
     pub kind: String,
     /// Settings with defaults filled in; never a secret.
     pub config: serde_json::Value,
+    #[ts(type = "number | null")]
     pub schedule_minutes: Option<i64>,
     /// The secrets the connection needs and whether the keyring holds each.
     pub secrets: Vec<SecretState>,
@@ -64,16 +66,22 @@ pub struct SecretState {
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct SyncRunView {
+    #[ts(type = "number")]
     pub run_id: i64,
     pub connection: String,
     pub started_at: String,
     pub finished_at: Option<String>,
     /// `running`, `ok`, `ok_with_errors`, `failed`, `cancelled`, `interrupted`
     pub status: String,
+    #[ts(type = "number")]
     pub fetched: i64,
+    #[ts(type = "number")]
     pub inserted: i64,
+    #[ts(type = "number")]
     pub updated: i64,
+    #[ts(type = "number")]
     pub skipped: i64,
+    #[ts(type = "number")]
     pub errors: i64,
     pub error: Option<String>,
 }

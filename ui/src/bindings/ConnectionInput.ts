@@ -15,4 +15,4 @@ secrets: { [key in string]?: string },
 /**
  * Run every this many minutes in the desktop app (None: on demand only).
  */
-schedule_minutes: bigint | null, };
+schedule_minutes: number | null, };

@@ -7,7 +7,7 @@ export type ConnectionView = { name: string, kind: string,
 /**
  * Settings with defaults filled in; never a secret.
  */
-config: JsonValue, schedule_minutes: bigint | null, 
+config: JsonValue, schedule_minutes: number | null, 
 /**
  * The secrets the connection needs and whether the keyring holds each.
  */

@@ -18,6 +18,7 @@ export function mockApiDefaults() {
   }));
   vi.mocked(api.partnerTimeline).mockResolvedValue([]);
   vi.mocked(api.brandsList).mockResolvedValue([]);
+  vi.mocked(api.connectionsList).mockResolvedValue([]);
   vi.mocked(api.partnersSearch).mockResolvedValue({ total: 0, rows: [] });
   vi.mocked(api.partnersTree).mockResolvedValue([]);
   vi.mocked(api.onProgress).mockResolvedValue(() => {});

@@ -94,6 +94,8 @@ export const USE_CASES: Record<string, Role[]> = {
   'payout.approve': ['admin', 'finance'],
   'payout.export': ['admin', 'finance'],
   'payout.settle': ['admin', 'finance'],
+  'connection.manage': ['admin'],
+  'sync.run': ['admin', 'partner_manager'],
 };
 
 /** A signed-in user's session, `allowed` computed from the roles as the core does. */

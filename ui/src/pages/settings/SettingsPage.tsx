@@ -1,6 +1,7 @@
-//! Settings: the database in use and the brands.
+//! Settings: the database in use, the brands and the platform connections.
 import { Divider, Stack, Title } from '@mantine/core';
 import { BrandsSection } from './BrandsSection';
+import { ConnectionsSection } from './ConnectionsSection';
 import { DatabaseSection } from './DatabaseSection';
 
 export function SettingsPage() {
@@ -10,6 +11,8 @@ export function SettingsPage() {
       <DatabaseSection />
       <Divider />
       <BrandsSection />
+      <Divider />
+      <ConnectionsSection />
     </Stack>
   );
 }
