@@ -18,6 +18,7 @@ mod prop_purchases;
 mod prop_refunds;
 mod revshare_carry;
 mod revshare_tiers;
+mod state_resume;
 
 mod input_world;
 mod properties_forex;
