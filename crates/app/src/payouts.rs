@@ -12,9 +12,9 @@ use partnerdesk_domain::payment::{Bic, Iban, PaymentDetails};
 use partnerdesk_domain::payout::{decide, transition, Candidate, Decision, RunAction, RunState};
 use partnerdesk_domain::sepa::{pain_001_001_03, CreditTransfer, Debtor, Transfer};
 use partnerdesk_domain::{CurrencyCode, Period};
-use partnerdesk_store::ledger::{post_entry, NewEntry};
+use partnerdesk_store::ledger::{post_entries, post_entry, NewEntry};
 use partnerdesk_store::payouts::{
-    claim, insert_run, release_claims, set_item_payout_entry, set_partner_settings,
+    insert_run, link_payout_entries, release_claims, set_partner_settings,
     set_payment_details as store_set_details, set_run_state, set_threshold as store_set_threshold,
     settle_item, DetailsRecord, HeldRecord, ItemRecord, NewRun, RunRecord,
 };
@@ -717,8 +717,9 @@ pub async fn export(ctx: &Context, run_id: i64) -> Result<PaymentFiles> {
         &ctx.actor.user,
     )
     .await?;
-    for i in &items {
-        let e = NewEntry {
+    let entries: Vec<NewEntry> = items
+        .iter()
+        .map(|i| NewEntry {
             partner_id: i.partner_id.clone(),
             currency: i.currency.clone(),
             kind: EntryKind::Payout.as_str().into(),
@@ -729,11 +730,10 @@ pub async fn export(ctx: &Context, run_id: i64) -> Result<PaymentFiles> {
             run_id: Some(run_id),
             reason: format!("payout run {run_id}"),
             ..Default::default()
-        };
-        let id = post_entry(&mut tx, &e, &now, &ctx.actor.user).await?;
-        claim(&mut tx, id, run_id, &i.partner_id, &i.currency).await?;
-        set_item_payout_entry(&mut tx, run_id, &i.partner_id, &i.currency, id).await?;
-    }
+        })
+        .collect();
+    post_entries(&mut tx, &entries, &now, &ctx.actor.user).await?;
+    link_payout_entries(&mut tx, run_id).await?;
     partnerdesk_store::audit(
         &mut tx,
         &now,

@@ -25,6 +25,13 @@ pub enum BenchCmd {
         #[arg(long, default_value_t = 1_000_000)]
         activity: usize,
     },
+    /// Statements for many partners (2 detail pages each) and a payout run over many balances, created and exported
+    Payouts {
+        #[arg(long, default_value_t = 10_000)]
+        statements: usize,
+        #[arg(long, default_value_t = 50_000)]
+        balances: usize,
+    },
 }
 
 pub(crate) fn peak_mib_pub() -> u64 {
@@ -75,6 +82,10 @@ pub async fn run(db: &Option<String>, cmd: BenchCmd) -> Result<(), AppError> {
         BenchCmd::Sync { deals, activity } => {
             crate::bench_sync::bench_sync(&url, deals, activity).await
         }
+        BenchCmd::Payouts {
+            statements,
+            balances,
+        } => crate::bench_payouts::bench_payouts(&url, statements, balances, &tmp).await,
     };
     let _ = std::fs::remove_dir_all(&tmp);
     result

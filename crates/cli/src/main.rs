@@ -4,6 +4,7 @@ mod bench;
 mod bench_sync;
 mod compliance_cmd;
 mod partners_cmd;
+mod bench_payouts;
 mod payouts_cmd;
 mod sync_cmd;
 
@@ -81,6 +82,9 @@ enum Command {
     /// Payout runs: payment details, thresholds, holds, create → submit → approve → export → settle
     #[command(subcommand)]
     Payouts(payouts_cmd::PayoutsCmd),
+    /// PDF statements per period or payout run, into a folder
+    #[command(subcommand)]
+    Statements(payouts_cmd::StatementsCmd),
     /// Connections to platforms (MT5, gaming feeds, WooCommerce, import folders)
     #[command(subcommand)]
     Connections(sync_cmd::ConnectionsCmd),
@@ -306,6 +310,9 @@ async fn run(cli: Cli) -> Result<(), AppError> {
             }
         }
         Command::Payouts(cmd) => payouts_cmd::payouts_cmd(&context(&cli.db).await?, cmd).await?,
+        Command::Statements(cmd) => {
+            payouts_cmd::statements_cmd(&context(&cli.db).await?, cmd).await?
+        }
         Command::Connections(cmd) => sync_cmd::connections(&context(&cli.db).await?, cmd).await?,
         Command::Sync(cmd) => sync_cmd::sync_cmd(&context(&cli.db).await?, cmd).await?,
     }

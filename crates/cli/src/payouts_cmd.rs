@@ -497,3 +497,46 @@ pub async fn payouts_cmd(ctx: &Context, cmd: PayoutsCmd) -> Result<(), AppError>
     }
     Ok(())
 }
+
+#[derive(Subcommand)]
+pub enum StatementsCmd {
+    /// PDF statements of a period: one partner, or every partner with ledger entries
+    Period {
+        #[arg(long)]
+        period: String,
+        #[arg(long)]
+        partner: Option<String>,
+        /// The folder to write into (created when missing)
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// PDF statements for every partner paid by a payout run
+    Run {
+        #[arg(long)]
+        run: i64,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+pub async fn statements_cmd(ctx: &Context, cmd: StatementsCmd) -> Result<(), AppError> {
+    let batch = match cmd {
+        StatementsCmd::Period {
+            period,
+            partner,
+            out,
+        } => {
+            let p = Period::parse("--period", &period)?;
+            partnerdesk_app::statements::for_period(ctx, p, partner.as_deref(), &out).await?
+        }
+        StatementsCmd::Run { run, out } => {
+            partnerdesk_app::statements::for_run(ctx, run, &out).await?
+        }
+    };
+    println!(
+        "wrote {} statements into {}",
+        batch.files.len(),
+        batch.folder
+    );
+    Ok(())
+}

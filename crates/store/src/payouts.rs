@@ -524,3 +524,25 @@ pub async fn settle_item(
     }
     Ok(())
 }
+
+/// After a run's payout entries are posted: each is claimed by its own item
+/// and recorded on it (two statements, whatever the run's size).
+pub async fn link_payout_entries(tx: &mut Tx<'_>, run_id: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO payout_claims (entry_id, run_id, partner_id, currency) \
+         SELECT entry_id, run_id, partner_id, currency FROM ledger_entries WHERE run_id = $1 AND kind = 'payout'",
+    )
+    .bind(run_id)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| claim_conflict(StoreError::Db(e)))?;
+    sqlx::query(
+        "UPDATE payout_items SET payout_entry = (SELECT e.entry_id FROM ledger_entries e \
+         WHERE e.run_id = payout_items.run_id AND e.kind = 'payout' AND e.partner_id = payout_items.partner_id AND e.currency = payout_items.currency) \
+         WHERE run_id = $1",
+    )
+    .bind(run_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
