@@ -94,7 +94,8 @@ impl Pages {
             Align::Left => {
                 // Cut text that would run into the next column (about 0.55 em per character).
                 let room = ((next_x - col.x - 2.0) / (SIZE * 0.352_778 * 0.55)).max(4.0) as usize;
-                let t: String = if s.chars().count() > room {
+                // Totals and headers are short labels that may span the next (empty) cell.
+                let t: String = if !bold && s.chars().count() > room {
                     s.chars()
                         .take(room.saturating_sub(1))
                         .chain(['…'])
