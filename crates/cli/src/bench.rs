@@ -254,6 +254,24 @@ async fn bench_money(url: &str, scale: &str, tmp: &std::path::Path) -> Result<()
         peak_mib(),
     ));
 
+    // The same again without stored engine states: every period from the
+    // first, which is what a run did before incremental runs existed.
+    let day2 = day.succ_opt().unwrap_or(day);
+    let extra2 = tmp.join("extra2");
+    let extra2_report = partnerdesk_gen::generate_extra_day(&opts, &extra2, day2)
+        .map_err(|e| AppError::Refused(e.to_string()))?;
+    import::import_folder(&ctx, &extra2).await?;
+    ctx.store.drop_engine_states().await?;
+    reset_peak();
+    let t = Instant::now();
+    commissions::run(&ctx, Period::of(day2)).await?;
+    table.push((
+        "for comparison: the same run from the first period (no stored states)",
+        extra2_report.total_rows(),
+        t.elapsed().as_secs_f64(),
+        peak_mib(),
+    ));
+
     println!(
         "| step ({}) | rows | seconds | rows/s | peak memory |",
         ctx.store.backend().as_str()
