@@ -129,6 +129,8 @@ async fn write_audited(
     } else {
         update_partner(&mut tx, after).await?;
     }
+    // The tree, statuses and currencies feed the engine: the next run recomputes.
+    crate::commissions::mark_dirty(&mut tx, &ctx.store, "0000-00").await?;
     let b = before.map(|b| serde_json::to_string(&row(b)).unwrap_or_default());
     let a = serde_json::to_string(&row(after)).unwrap_or_default();
     partnerdesk_store::audit(
@@ -223,6 +225,7 @@ pub(crate) async fn apply_activation(
     p.status = "active".into();
     p.updated_at = ctx.now();
     update_partner(tx, &p).await?;
+    crate::commissions::mark_dirty(tx, &ctx.store, "0000-00").await?;
     let mut after = serde_json::to_value(row(&p)).unwrap_or_default();
     after["approval"] = crate::approvals::applied_note(applied);
     partnerdesk_store::audit(
@@ -407,6 +410,8 @@ pub async fn add_tracking_code(ctx: &Context, input: TrackingCodeView) -> Result
     let now = ctx.now();
     let mut tx = ctx.store.begin().await?;
     insert_tracking_code(&mut tx, &t).await?;
+    // A new code attributes customers: the next run recomputes.
+    crate::commissions::mark_dirty(&mut tx, &ctx.store, "0000-00").await?;
     let after = serde_json::to_string(&code_view(t.clone())).ok();
     partnerdesk_store::audit(
         &mut tx,
@@ -456,6 +461,7 @@ pub async fn create_many(ctx: &Context, inputs: &[PartnerInput]) -> Result<usize
         records.push(p);
     }
     let mut tx = ctx.store.begin().await?;
+    crate::commissions::mark_dirty(&mut tx, &ctx.store, "0000-00").await?;
     let mut batch = partnerdesk_store::Batch::new(
         "partners",
         &partnerdesk_store::partners::PARTNER_COLUMNS,

@@ -321,4 +321,38 @@ async fn paging_and_sorting(db: &TestDb) {
     );
 }
 
-on_both_backends!(partner_story, bad_partner_inputs, paging_and_sorting);
+/// Partner changes feed the engine (tree, codes, statuses): after one, the
+/// next run recomputes instead of saying it is up to date.
+async fn partner_changes_make_the_next_run_recompute(db: &TestDb) {
+    use partnerdesk_app::{commissions, import};
+    let ctx = &db.ctx;
+    let p = |s: &str| partnerdesk_domain::Period::parse("period", s).unwrap();
+    import::import_folder(ctx, &crate::support::example_folders()[0])
+        .await
+        .unwrap();
+    commissions::run(ctx, p("2026-08")).await.unwrap();
+    assert!(commissions::run(ctx, p("2026-08")).await.unwrap().up_to_date);
+    let some = ctx.store.assignments().await.unwrap()[0].clone();
+    partners::add_tracking_code(
+        ctx,
+        TrackingCodeView {
+            brand_id: some.brand_id.to_string(),
+            code: "late-code-1".into(),
+            partner_id: some.partner_id.to_string(),
+            kind: "btag".into(),
+        },
+    )
+    .await
+    .unwrap();
+    assert!(!commissions::run(ctx, p("2026-08")).await.unwrap().up_to_date);
+    assert!(commissions::run(ctx, p("2026-08")).await.unwrap().up_to_date);
+    partners::move_partner(ctx, some.partner_id.as_str(), None).await.unwrap();
+    assert!(!commissions::run(ctx, p("2026-08")).await.unwrap().up_to_date);
+}
+
+on_both_backends!(
+    partner_story,
+    bad_partner_inputs,
+    paging_and_sorting,
+    partner_changes_make_the_next_run_recompute
+);
