@@ -379,12 +379,38 @@ async fn request(
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
+    // The request waits in the four-eyes queue, with its amount (two approvers
+    // above the configured threshold).
+    crate::approvals::submit(
+        ctx,
+        crate::approvals::Request {
+            kind: crate::approvals::LEDGER_ADJUST,
+            object_type: "manual_adjustment",
+            object_id: &a.adjustment_id.to_string(),
+            summary: format!(
+                "{} of {} {} for partner {}: {}",
+                if a.reverses.is_some() { "reversal" } else { "manual adjustment" },
+                a.amount,
+                a.currency,
+                a.partner_id,
+                a.reason
+            ),
+            payload: serde_json::json!({ "adjustment_id": a.adjustment_id }),
+            amount: Some((a.amount.abs(), a.currency.clone())),
+        },
+    )
+    .await?;
     Ok(v)
 }
 
 /// The second user approves (posting the entry) or rejects a pending adjustment.
 /// The user who asked for it may not decide it.
-pub async fn decide(ctx: &Context, adjustment_id: i64, approve: bool) -> Result<AdjustmentView> {
+pub async fn decide(
+    ctx: &Context,
+    adjustment_id: i64,
+    approve: bool,
+    reason: &str,
+) -> Result<AdjustmentView> {
     ctx.authorize(&crate::access::LEDGER_ADJUST_APPROVE).await?;
     let a = ctx.store.manual_adjustment(adjustment_id).await?;
     if a.state != "pending" {
@@ -399,8 +425,38 @@ pub async fn decide(ctx: &Context, adjustment_id: i64, approve: bool) -> Result<
             "you asked for manual adjustment {adjustment_id}: another finance user must approve or reject it (four eyes)"
         )));
     }
+    let approval = ctx
+        .store
+        .pending_approval(crate::approvals::LEDGER_ADJUST.name, &adjustment_id.to_string())
+        .await?
+        .ok_or_else(|| {
+            AppError::Refused(format!(
+                "manual adjustment {adjustment_id} has no request in the approvals queue"
+            ))
+        })?;
+    crate::approvals::decide(ctx, approval, approve, reason).await?;
+    Ok(adjustment_view(&ctx.store.manual_adjustment(adjustment_id).await?))
+}
+
+/// Applies the queue's decision on a manual adjustment (approved: its entry is posted).
+pub(crate) async fn apply_adjustment_decision(
+    ctx: &Context,
+    tx: &mut partnerdesk_store::Tx<'_>,
+    payload: &serde_json::Value,
+    approve: bool,
+) -> Result<()> {
+    let adjustment_id = payload
+        .get("adjustment_id")
+        .and_then(|v| v.as_i64())
+        .ok_or_else(|| StoreError::Corrupt("adjustment request without adjustment_id".into()))?;
+    let a = ctx.store.manual_adjustment(adjustment_id).await?;
+    if a.state != "pending" {
+        return Err(AppError::Refused(format!(
+            "manual adjustment {adjustment_id} was already {}",
+            a.state
+        )));
+    }
     let now = ctx.now();
-    let mut tx = ctx.store.begin().await?;
     let entry_id = if approve {
         let (kind, source) = match a.reverses {
             Some(r) => (EntryKind::Reversal, format!("reversal:{r}")),
@@ -420,13 +476,13 @@ pub async fn decide(ctx: &Context, adjustment_id: i64, approve: bool) -> Result<
             reason: a.reason.clone(),
             ..Default::default()
         };
-        Some(post_entry(&mut tx, &e, &now, &ctx.actor.user).await?)
+        Some(post_entry(tx, &e, &now, &ctx.actor.user).await?)
     } else {
         None
     };
     let state = if approve { "approved" } else { "rejected" };
     decide_adjustment(
-        &mut tx,
+        tx,
         adjustment_id,
         state,
         &ctx.actor.user,
@@ -443,7 +499,7 @@ pub async fn decide(ctx: &Context, adjustment_id: i64, approve: bool) -> Result<
     };
     let v = adjustment_view(&after);
     partnerdesk_store::audit(
-        &mut tx,
+        tx,
         &now,
         &ctx.actor.user,
         if approve {
@@ -457,8 +513,8 @@ pub async fn decide(ctx: &Context, adjustment_id: i64, approve: bool) -> Result<
         Some(&serde_json::to_string(&v).unwrap_or_default()),
     )
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    Ok(v)
+    let _ = v;
+    Ok(())
 }
 
 pub async fn adjustments(ctx: &Context, state: Option<&str>) -> Result<Vec<AdjustmentView>> {

@@ -40,15 +40,19 @@ pub enum LedgerCmd {
         #[arg(long)]
         state: Option<String>,
     },
-    /// Approve a pending adjustment (not your own): its entry is posted
+    /// Approve a pending adjustment (not your own), with a reason: its entry is posted
     Approve {
         #[arg(long)]
         adjustment: i64,
+        #[arg(long)]
+        reason: String,
     },
-    /// Reject a pending adjustment (not your own)
+    /// Reject a pending adjustment (not your own), with a reason
     Reject {
         #[arg(long)]
         adjustment: i64,
+        #[arg(long)]
+        reason: String,
     },
     /// Prove that balances equal the sum of entries and entries their sources
     Check,
@@ -214,16 +218,16 @@ pub async fn ledger_cmd(ctx: &Context, cmd: LedgerCmd) -> Result<bool, AppError>
                 );
             }
         }
-        LedgerCmd::Approve { adjustment } => {
-            let a = ledger::decide(ctx, adjustment, true).await?;
+        LedgerCmd::Approve { adjustment, reason } => {
+            let a = ledger::decide(ctx, adjustment, true, &reason).await?;
             println!(
                 "adjustment #{} approved: entry {} posted",
                 a.adjustment_id,
                 a.entry_id.unwrap_or_default()
             );
         }
-        LedgerCmd::Reject { adjustment } => {
-            ledger::decide(ctx, adjustment, false).await?;
+        LedgerCmd::Reject { adjustment, reason } => {
+            ledger::decide(ctx, adjustment, false, &reason).await?;
             println!("adjustment #{adjustment} rejected");
         }
         LedgerCmd::Check => {

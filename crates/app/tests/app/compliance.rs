@@ -259,6 +259,39 @@ async fn two_approvers_are_needed_above_the_threshold(db: &TestDb) {
     assert_eq!(plans::assignments_of(&bob, &partner).await.unwrap().len(), before + 1);
 }
 
+/// Manual ledger adjustments wait in the same queue, with their amount: a
+/// reason is required and above the threshold two approvers are needed.
+async fn ledger_adjustments_wait_in_the_queue_with_their_amount(db: &TestDb) {
+    import::import_folder(&db.ctx, &example_folders()[0]).await.unwrap();
+    let (partner, _, _) = first_assignable(db).await;
+    team(db).await;
+    let fred = as_user(db, "fred", &[Role::Finance]);
+    let gina = as_user(db, "gina", &[Role::Finance]);
+    let carol = as_user(db, "carol", &[Role::Compliance]);
+    let big = partnerdesk_app::ledger::request_adjustment(&fred, &partner, "25000", "signing bonus")
+        .await
+        .unwrap();
+    let queue = approvals::list(&gina, Some("pending".into())).await.unwrap();
+    let req = queue
+        .iter()
+        .find(|a| a.kind == "ledger.adjust" && a.object_id == big.adjustment_id.to_string())
+        .expect("the adjustment is in the approvals queue");
+    assert_eq!(req.amount.as_deref(), Some("25000"));
+    assert_eq!(req.required_approvals, 2, "above the 10000 threshold");
+    let e = partnerdesk_app::ledger::decide(&gina, big.adjustment_id, true, " ").await.unwrap_err();
+    assert_eq!(e.field(), Some("reason"));
+    let one = partnerdesk_app::ledger::decide(&gina, big.adjustment_id, true, "contract clause 4")
+        .await
+        .unwrap();
+    assert_eq!(one.state, "pending", "one of two approvals: nothing posted yet");
+    let two = approvals::decide(&carol, req.approval_id, true, "agreed").await.unwrap();
+    assert_eq!(two.status, "approved");
+    let after = partnerdesk_app::ledger::adjustments(&fred, None).await.unwrap();
+    let done = after.iter().find(|a| a.adjustment_id == big.adjustment_id).unwrap();
+    assert_eq!(done.state, "approved");
+    assert!(done.entry_id.is_some(), "the entry is posted on the last approval");
+}
+
 async fn sign_in_counts_failures_and_refuses_disabled_users(db: &TestDb) {
     let alice = team(db).await;
     let store = &db.ctx.store;
@@ -541,6 +574,7 @@ on_both_backends!(
     a_change_is_invisible_until_a_second_user_approves_it,
     closing_a_period_and_activation_wait_for_approval,
     two_approvers_are_needed_above_the_threshold,
+    ledger_adjustments_wait_in_the_queue_with_their_amount,
     sign_in_counts_failures_and_refuses_disabled_users,
     user_changes_need_a_second_admin_once_there_are_two,
     the_database_refuses_to_change_or_delete_audit_entries,

@@ -124,7 +124,7 @@ async fn invoke(name: &str, ctx: &Context, n: usize) -> Option<Result<(), AppErr
         "ledger.adjust" => partnerdesk_app::ledger::request_adjustment(ctx, "MX-BASE", "0", "")
             .await
             .map(drop),
-        "ledger.adjust.approve" => partnerdesk_app::ledger::decide(ctx, 999_999, true).await.map(drop),
+        "ledger.adjust.approve" => partnerdesk_app::ledger::decide(ctx, 999_999, true, "matrix").await.map(drop),
         "payment_details.set" => {
             partnerdesk_app::payouts::set_payment_details(ctx, "MX-BASE", "bank", "", "bad", None)
                 .await
