@@ -186,5 +186,13 @@ pub async fn customers_set_status(
     status: String,
     reason: String,
 ) -> Reply<()> {
-    Ok(compliance::set_customer_status_checked(&shell.ctx().await?, &customer_id, &status, &reason).await?)
+    Ok(
+        compliance::set_customer_status_checked(
+            &shell.ctx().await?,
+            &customer_id,
+            &status,
+            &reason,
+        )
+        .await?,
+    )
 }

@@ -103,7 +103,8 @@ pub const USERS_LIST: UseCase = uc("users.list", &[Admin, Compliance]);
 pub const USERS_MANAGE: UseCase = uc("users.manage", ADMIN);
 pub const AUDIT_READ: UseCase = uc("audit.read", COMPLIANCE);
 pub const AUDIT_VERIFY: UseCase = uc("audit.verify", COMPLIANCE);
-pub const DOCUMENT_UPLOAD: UseCase = uc("kyc.document.upload", &[Admin, PartnerManager, Compliance]);
+pub const DOCUMENT_UPLOAD: UseCase =
+    uc("kyc.document.upload", &[Admin, PartnerManager, Compliance]);
 pub const DOCUMENT_REVIEW: UseCase = uc("kyc.document.review", COMPLIANCE);
 pub const TRAFFIC_DECLARE: UseCase = uc("traffic_source.declare", MANAGERS);
 pub const GEO_RULES_SET: UseCase = uc("geo.allowed_countries.set", COMPLIANCE);

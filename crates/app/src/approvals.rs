@@ -189,8 +189,9 @@ async fn threshold(ctx: &Context) -> Result<Decimal> {
         .meta_get(THRESHOLD_KEY)
         .await?
         .unwrap_or_else(|| DEFAULT_THRESHOLD.to_string());
-    Decimal::from_str(&text)
-        .map_err(|_| StoreError::Corrupt(format!("approval threshold '{text}' is not a decimal")).into())
+    Decimal::from_str(&text).map_err(|_| {
+        StoreError::Corrupt(format!("approval threshold '{text}' is not a decimal")).into()
+    })
 }
 
 /// What a change needs to describe itself to the queue.
@@ -325,7 +326,10 @@ fn why_not(
     decisions: &[DecisionRecord],
 ) -> Option<String> {
     if a.status != "pending" {
-        return Some(format!("request #{} has already been {}", a.approval_id, a.status));
+        return Some(format!(
+            "request #{} has already been {}",
+            a.approval_id, a.status
+        ));
     }
     if a.maker == ctx.actor.user {
         return Some(format!(
@@ -463,9 +467,15 @@ async fn apply(
     applied: &Applied<'_>,
 ) -> Result<()> {
     match kind.name {
-        "partner.activate" => crate::partners::apply_activation(ctx, tx, payload, Some(applied)).await,
-        "document.review" => crate::compliance::apply_document_review(ctx, tx, payload, Some(applied)).await,
-        "traffic_source.review" => crate::compliance::apply_traffic_decision(ctx, tx, payload, true).await,
+        "partner.activate" => {
+            crate::partners::apply_activation(ctx, tx, payload, Some(applied)).await
+        }
+        "document.review" => {
+            crate::compliance::apply_document_review(ctx, tx, payload, Some(applied)).await
+        }
+        "traffic_source.review" => {
+            crate::compliance::apply_traffic_decision(ctx, tx, payload, true).await
+        }
         "plan.assign" => crate::plans::apply_assignment(ctx, tx, payload, Some(applied)).await,
         "period.close" => crate::commissions::apply_close(ctx, tx, payload, Some(applied)).await,
         "user.change" => crate::users::apply_change(ctx, tx, payload, Some(applied)).await,
@@ -506,7 +516,10 @@ pub async fn set_threshold(ctx: &Context, amount: &str) -> Result<String> {
         .ok_or_else(|| {
             AppError::invalid(
                 "amount",
-                format!("'{}' is not an amount (a decimal such as 10000)", amount.trim()),
+                format!(
+                    "'{}' is not an amount (a decimal such as 10000)",
+                    amount.trim()
+                ),
             )
         })?;
     let before = threshold(ctx).await?;

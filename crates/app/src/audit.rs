@@ -85,7 +85,11 @@ fn day_bound(field: &str, day: &Option<String>, next: bool) -> Result<Option<Str
     };
     let date = chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
         .map_err(|_| AppError::invalid(field, format!("'{d}' is not a date (YYYY-MM-DD)")))?;
-    let date = if next { date.succ_opt().unwrap_or(date) } else { date };
+    let date = if next {
+        date.succ_opt().unwrap_or(date)
+    } else {
+        date
+    };
     Ok(Some(format!("{}T00:00:00Z", date.format("%Y-%m-%d"))))
 }
 
@@ -147,7 +151,10 @@ pub async fn verify(ctx: &Context, expected: Option<&str>) -> Result<ChainCheck>
         broken_seq: r.first_broken.as_ref().map(|b| b.seq),
         broken_id: r.first_broken.as_ref().map(|b| b.id),
         message: match &r.first_broken {
-            None => format!("the audit log is intact: {} entries, head {}:{}", r.entries, r.head_seq, r.head_hash),
+            None => format!(
+                "the audit log is intact: {} entries, head {}:{}",
+                r.entries, r.head_seq, r.head_hash
+            ),
             Some(b) => format!(
                 "the audit log is broken at entry {} (row id {}): {}",
                 b.seq, b.id, b.reason
@@ -156,7 +163,10 @@ pub async fn verify(ctx: &Context, expected: Option<&str>) -> Result<ChainCheck>
     };
     if let (true, Some(exp)) = (check.ok, expected.map(str::trim).filter(|e| !e.is_empty())) {
         let (seq, hash) = exp.split_once(':').ok_or_else(|| {
-            AppError::invalid("head", "give the head as SEQ:HASH, as `partnerdesk audit head` printed it")
+            AppError::invalid(
+                "head",
+                "give the head as SEQ:HASH, as `partnerdesk audit head` printed it",
+            )
         })?;
         let seq: i64 = seq
             .trim()
@@ -201,7 +211,18 @@ pub async fn export_csv(ctx: &Context, q: &AuditQuery, out: &Path) -> Result<u64
     let tmp = out.with_extension("csv.part");
     let file = std::fs::File::create(&tmp).map_err(io)?;
     let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
-    let header = ["seq", "at", "actor", "action", "object_type", "object_id", "before", "after", "prev_hash", "hash"];
+    let header = [
+        "seq",
+        "at",
+        "actor",
+        "action",
+        "object_type",
+        "object_id",
+        "before",
+        "after",
+        "prev_hash",
+        "hash",
+    ];
     w.write_record(header).map_err(|e| io(e.into()))?;
     let n = ctx
         .store
@@ -228,7 +249,9 @@ pub async fn export_csv(ctx: &Context, q: &AuditQuery, out: &Path) -> Result<u64
             return Err(e.into());
         }
     };
-    let mut inner = w.into_inner().map_err(|e| io(std::io::Error::other(e.to_string())))?;
+    let mut inner = w
+        .into_inner()
+        .map_err(|e| io(std::io::Error::other(e.to_string())))?;
     inner.flush().map_err(io)?;
     drop(inner);
     std::fs::rename(&tmp, out).map_err(io)?;

@@ -144,7 +144,11 @@ pub async fn partner_compliance(ctx: &Context, partner_id: &str) -> Result<Partn
         .collect();
     let missing_documents = kyc::DOC_TYPES
         .iter()
-        .filter(|t| !documents.iter().any(|d| d.doc_type == **t && d.status == "approved"))
+        .filter(|t| {
+            !documents
+                .iter()
+                .any(|d| d.doc_type == **t && d.status == "approved")
+        })
         .map(|t| t.to_string())
         .collect();
     Ok(PartnerCompliance {
@@ -247,7 +251,10 @@ pub async fn upload_document(
     if let Some(d) = ctx.store.document(&record.document_id).await? {
         return Err(AppError::invalid(
             "file",
-            format!("this file is already on record as {} for partner {}", d.document_id, d.partner_id),
+            format!(
+                "this file is already on record as {} for partner {}",
+                d.document_id, d.partner_id
+            ),
         ));
     }
     let view = doc_view(record.clone());
@@ -278,7 +285,12 @@ pub async fn upload_document_base64(
 ) -> Result<DocumentView> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(content_base64.trim())
-        .map_err(|_| AppError::invalid("file", "the file could not be read (bad encoding); try again"))?;
+        .map_err(|_| {
+            AppError::invalid(
+                "file",
+                "the file could not be read (bad encoding); try again",
+            )
+        })?;
     upload_document(ctx, partner_id, doc_type, file_name, &bytes).await
 }
 
@@ -291,10 +303,14 @@ pub async fn review(
     note: &str,
 ) -> Result<ChangeOutcome> {
     ctx.authorize(&access::DOCUMENT_REVIEW).await?;
-    let d = ctx.store.document(document_id).await?.ok_or(AppError::NotFound {
-        what: "document",
-        id: document_id.to_string(),
-    })?;
+    let d = ctx
+        .store
+        .document(document_id)
+        .await?
+        .ok_or(AppError::NotFound {
+            what: "document",
+            id: document_id.to_string(),
+        })?;
     if d.status != "submitted" {
         return Err(AppError::Refused(format!(
             "document {document_id} has already been {}",
@@ -302,7 +318,10 @@ pub async fn review(
         )));
     }
     if note.trim().is_empty() {
-        return Err(AppError::invalid("note", "say why (it is kept with the review)"));
+        return Err(AppError::invalid(
+            "note",
+            "say why (it is kept with the review)",
+        ));
     }
     let outcome = if approve { "approved" } else { "rejected" };
     let payload = serde_json::json!({"document_id": document_id, "outcome": outcome, "note": note.trim(), "reviewer": ctx.actor.user});
@@ -396,7 +415,9 @@ pub async fn declare_traffic_source(
         ));
     }
     let now = ctx.now();
-    let sha = hex::encode(Sha256::digest(format!("{partner_id}\n{kind}\n{value}").as_bytes()));
+    let sha = hex::encode(Sha256::digest(
+        format!("{partner_id}\n{kind}\n{value}").as_bytes(),
+    ));
     let record = TrafficSourceRecord {
         source_id: format!("TS-{}", &sha[..12]),
         partner_id: partner_id.to_string(),
@@ -418,7 +439,9 @@ pub async fn declare_traffic_source(
         "partner",
         partner_id,
         None,
-        serde_json::to_string(&source_view(record.clone())).ok().as_deref(),
+        serde_json::to_string(&source_view(record.clone()))
+            .ok()
+            .as_deref(),
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
@@ -452,10 +475,14 @@ pub(crate) async fn apply_traffic_decision(
     approve: bool,
 ) -> Result<()> {
     let id = field(payload, "source_id")?;
-    let s = ctx.store.traffic_source(id).await?.ok_or(AppError::NotFound {
-        what: "traffic source",
-        id: id.to_string(),
-    })?;
+    let s = ctx
+        .store
+        .traffic_source(id)
+        .await?
+        .ok_or(AppError::NotFound {
+            what: "traffic source",
+            id: id.to_string(),
+        })?;
     let now = ctx.now();
     let status = if approve { "approved" } else { "rejected" };
     decide_traffic_source(tx, id, status, &ctx.actor.user, &now).await?;
@@ -536,12 +563,19 @@ pub async fn set_customer_status_checked(
     let status = partnerdesk_domain::data::CustomerStatus::parse("status", status)?;
     let status = status.as_str();
     if reason.trim().is_empty() {
-        return Err(AppError::invalid("reason", "say why (it is kept in the audit log)"));
+        return Err(AppError::invalid(
+            "reason",
+            "say why (it is kept in the audit log)",
+        ));
     }
-    let c = ctx.store.customer(customer_id).await?.ok_or(AppError::NotFound {
-        what: "customer",
-        id: customer_id.to_string(),
-    })?;
+    let c = ctx
+        .store
+        .customer(customer_id)
+        .await?
+        .ok_or(AppError::NotFound {
+            what: "customer",
+            id: customer_id.to_string(),
+        })?;
     if c.status == status {
         return Ok(());
     }

@@ -122,7 +122,9 @@ impl Context {
             Some(&detail),
         )
         .await?;
-        tx.commit().await.map_err(partnerdesk_store::StoreError::from)?;
+        tx.commit()
+            .await
+            .map_err(partnerdesk_store::StoreError::from)?;
         Err(AppError::Forbidden {
             use_case: use_case.name,
             user: self.actor.user.clone(),

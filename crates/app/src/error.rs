@@ -18,7 +18,10 @@ pub enum AppError {
     #[error("{0}")]
     Refused(String),
     #[error("'{user}' may not do this ({use_case}): ask an admin for a role that allows it")]
-    Forbidden { use_case: &'static str, user: String },
+    Forbidden {
+        use_case: &'static str,
+        user: String,
+    },
     /// Refused by a compliance rule (four eyes, a disabled user, a sign-in).
     #[error("{0}")]
     Denied(String),

@@ -389,7 +389,11 @@ async fn request(
             object_id: &a.adjustment_id.to_string(),
             summary: format!(
                 "{} of {} {} for partner {}: {}",
-                if a.reverses.is_some() { "reversal" } else { "manual adjustment" },
+                if a.reverses.is_some() {
+                    "reversal"
+                } else {
+                    "manual adjustment"
+                },
                 a.amount,
                 a.currency,
                 a.partner_id,
@@ -427,7 +431,10 @@ pub async fn decide(
     }
     let approval = ctx
         .store
-        .pending_approval(crate::approvals::LEDGER_ADJUST.name, &adjustment_id.to_string())
+        .pending_approval(
+            crate::approvals::LEDGER_ADJUST.name,
+            &adjustment_id.to_string(),
+        )
         .await?
         .ok_or_else(|| {
             AppError::Refused(format!(
@@ -435,7 +442,9 @@ pub async fn decide(
             ))
         })?;
     crate::approvals::decide(ctx, approval, approve, reason).await?;
-    Ok(adjustment_view(&ctx.store.manual_adjustment(adjustment_id).await?))
+    Ok(adjustment_view(
+        &ctx.store.manual_adjustment(adjustment_id).await?,
+    ))
 }
 
 /// Applies the queue's decision on a manual adjustment (approved: its entry is posted).
@@ -481,15 +490,7 @@ pub(crate) async fn apply_adjustment_decision(
         None
     };
     let state = if approve { "approved" } else { "rejected" };
-    decide_adjustment(
-        tx,
-        adjustment_id,
-        state,
-        &ctx.actor.user,
-        &now,
-        entry_id,
-    )
-    .await?;
+    decide_adjustment(tx, adjustment_id, state, &ctx.actor.user, &now, entry_id).await?;
     let after = AdjustmentRecord {
         state: state.into(),
         decided_by: Some(ctx.actor.user.clone()),

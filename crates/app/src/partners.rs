@@ -186,7 +186,12 @@ async fn hold_activation(ctx: &Context, p: &mut PartnerRecord, held_status: &str
 
 async fn request_activation(ctx: &Context, p: &PartnerRecord) -> Result<()> {
     let kind = crate::approvals::PARTNER_ACTIVATE;
-    if ctx.store.pending_approval(kind.name, &p.partner_id).await?.is_some() {
+    if ctx
+        .store
+        .pending_approval(kind.name, &p.partner_id)
+        .await?
+        .is_some()
+    {
         return Ok(());
     }
     let docs = ctx.store.documents_of(&p.partner_id).await?;
@@ -199,7 +204,10 @@ async fn request_activation(ctx: &Context, p: &PartnerRecord) -> Result<()> {
             object_id: &p.partner_id,
             summary: format!(
                 "activate partner {} ({}, now {}); KYC documents approved: {approved} of {}",
-                p.partner_id, p.name, p.status, docs.len()
+                p.partner_id,
+                p.name,
+                p.status,
+                docs.len()
             ),
             payload: serde_json::json!({ "partner_id": p.partner_id }),
             amount: None,
@@ -256,8 +264,8 @@ pub async fn edit(ctx: &Context, partner_id: &str, input: PartnerInput) -> Resul
     p.created_at = before.created_at.clone();
     p.updated_at = ctx.now();
     p.children = before.children;
-    let activate = before.status != "active"
-        && hold_activation(ctx, &mut p, &before.status.clone()).await?;
+    let activate =
+        before.status != "active" && hold_activation(ctx, &mut p, &before.status.clone()).await?;
     write_audited(ctx, "partner.edit", Some(&before), &p, false).await?;
     if activate {
         request_activation(ctx, &p).await?;

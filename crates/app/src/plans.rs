@@ -249,7 +249,10 @@ pub async fn assign(ctx: &Context, input: AssignmentView) -> Result<AssignOutcom
         view.partner_id,
         view.brand_id,
         view.valid_from,
-        view.valid_to.as_deref().map(|t| format!(" to {t}")).unwrap_or_default()
+        view.valid_to
+            .as_deref()
+            .map(|t| format!(" to {t}"))
+            .unwrap_or_default()
     );
     let object = format!("{}/{}", view.partner_id, view.brand_id);
     if let Some(approval) = crate::approvals::submit(
@@ -316,7 +319,13 @@ pub(crate) async fn apply_assignment(
     let input: AssignmentView = serde_json::from_value(payload.clone())
         .map_err(|e| StoreError::Corrupt(format!("assignment request: {e}")))?;
     let a = parse_assignment(&input)?;
-    if let Some(o) = ctx.store.assignments().await?.iter().find(|o| a.overlaps(o)) {
+    if let Some(o) = ctx
+        .store
+        .assignments()
+        .await?
+        .iter()
+        .find(|o| a.overlaps(o))
+    {
         return Err(AppError::Refused(format!(
             "the assignment now overlaps plan '{}' from {}; reject this request and make a new one",
             o.plan_id,

@@ -7,7 +7,9 @@ use crate::access::{self, Role};
 use crate::approvals::{self, Applied, ChangeOutcome, Request};
 use crate::context::{Actor, Context};
 use crate::error::{AppError, Result};
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use partnerdesk_store::compliance::{insert_user, update_user, UserRecord};
 use partnerdesk_store::{Store, StoreError, Tx};
@@ -87,7 +89,11 @@ pub fn hash_password(password: &str) -> Result<String> {
 
 fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -158,7 +164,13 @@ pub async fn sign_in(store: &Store, user_id: &str, password: &str) -> Result<Act
     {
         if until > now {
             let wait = (until - now).num_seconds().max(1);
-            audit_attempt(store, user_id, "sign_in.refused", "waiting after failed attempts").await?;
+            audit_attempt(
+                store,
+                user_id,
+                "sign_in.refused",
+                "waiting after failed attempts",
+            )
+            .await?;
             return Err(AppError::Denied(format!(
                 "too many wrong passwords for '{user_id}': try again in {wait} s"
             )));
@@ -168,12 +180,20 @@ pub async fn sign_in(store: &Store, user_id: &str, password: &str) -> Result<Act
         let attempts = u.failed_attempts + 1;
         let locked_until = (attempts >= FREE_ATTEMPTS).then(|| {
             let secs = 5i64 << (attempts - FREE_ATTEMPTS).min(8);
-            partnerdesk_domain::data::time_to_text(&(now + chrono::Duration::seconds(secs.min(900))))
+            partnerdesk_domain::data::time_to_text(
+                &(now + chrono::Duration::seconds(secs.min(900))),
+            )
         });
         store
             .record_sign_in_failure(user_id, attempts, locked_until.as_deref())
             .await?;
-        audit_attempt(store, user_id, "sign_in.failed", &format!("wrong password (attempt {attempts})")).await?;
+        audit_attempt(
+            store,
+            user_id,
+            "sign_in.failed",
+            &format!("wrong password (attempt {attempts})"),
+        )
+        .await?;
         // A delay on every failure slows guessing even before the lock.
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
         return Err(match locked_until {
@@ -207,13 +227,19 @@ fn validate(input: &UserInput, new: bool) -> Result<()> {
         ));
     }
     if id.starts_with("local:") {
-        return Err(AppError::invalid("user_id", "'local:' names are reserved for the built-in user"));
+        return Err(AppError::invalid(
+            "user_id",
+            "'local:' names are reserved for the built-in user",
+        ));
     }
     if input.display_name.trim().is_empty() {
         return Err(AppError::invalid("display_name", "give the user's name"));
     }
     if input.roles.is_empty() {
-        return Err(AppError::invalid("roles", "give the user at least one role"));
+        return Err(AppError::invalid(
+            "roles",
+            "give the user at least one role",
+        ));
     }
     if (new || !input.password.is_empty()) && input.password.chars().count() < MIN_PASSWORD {
         return Err(AppError::invalid(
@@ -232,15 +258,24 @@ pub async fn save(ctx: &Context, input: UserInput) -> Result<ChangeOutcome> {
     let existing = ctx.store.user(input.user_id.trim()).await?;
     validate(&input, existing.is_none())?;
     let user_id = input.user_id.trim().to_string();
-    if existing.is_none() && ctx.store.user_count().await? == 0 && !input.roles.contains(&Role::Admin) {
+    if existing.is_none()
+        && ctx.store.user_count().await? == 0
+        && !input.roles.contains(&Role::Admin)
+    {
         return Err(AppError::invalid(
             "roles",
             "the first user must be an admin (it ends single-user mode; someone must manage users)",
         ));
     }
     if let Some(u) = &existing {
-        if u.user_id == ctx.actor.user && !input.roles.contains(&Role::Admin) && roles_of(&u.roles).contains(&Role::Admin) {
-            return Err(AppError::invalid("roles", "you cannot take the admin role from yourself"));
+        if u.user_id == ctx.actor.user
+            && !input.roles.contains(&Role::Admin)
+            && roles_of(&u.roles).contains(&Role::Admin)
+        {
+            return Err(AppError::invalid(
+                "roles",
+                "you cannot take the admin role from yourself",
+            ));
         }
         if u.user_id == ctx.actor.user && input.disabled {
             return Err(AppError::invalid("disabled", "you cannot disable yourself"));
@@ -260,14 +295,21 @@ pub async fn save(ctx: &Context, input: UserInput) -> Result<ChangeOutcome> {
         "new": existing.is_none(),
     });
     let summary = match &existing {
-        None => format!("create user {user_id} with roles {}", roles_text(&input.roles)),
+        None => format!(
+            "create user {user_id} with roles {}",
+            roles_text(&input.roles)
+        ),
         Some(u) => {
             let mut parts = Vec::new();
             if u.roles != roles_text(&input.roles) {
                 parts.push(format!("roles {} → {}", u.roles, roles_text(&input.roles)));
             }
             if u.disabled != input.disabled {
-                parts.push(if input.disabled { "disable".into() } else { "enable".to_string() });
+                parts.push(if input.disabled {
+                    "disable".into()
+                } else {
+                    "enable".to_string()
+                });
             }
             if password_hash.is_some() {
                 parts.push("new password".into());
@@ -309,7 +351,8 @@ pub(crate) async fn apply_change(
     applied: Option<&Applied<'_>>,
 ) -> Result<()> {
     let text = |k: &str| payload.get(k).and_then(|v| v.as_str()).map(str::to_string);
-    let user_id = text("user_id").ok_or_else(|| StoreError::Corrupt("user change without user_id".into()))?;
+    let user_id =
+        text("user_id").ok_or_else(|| StoreError::Corrupt("user change without user_id".into()))?;
     let now = ctx.now();
     let existing = ctx.store.user(&user_id).await?;
     let new_hash = text("password_hash");
@@ -324,13 +367,21 @@ pub(crate) async fn apply_change(
             }
         },
         roles: text("roles").unwrap_or_default(),
-        disabled: payload.get("disabled").and_then(|v| v.as_bool()).unwrap_or(false),
+        disabled: payload
+            .get("disabled")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false),
         failed_attempts: 0,
         locked_until: None,
-        created_at: existing.as_ref().map(|u| u.created_at.clone()).unwrap_or_else(|| now.clone()),
+        created_at: existing
+            .as_ref()
+            .map(|u| u.created_at.clone())
+            .unwrap_or_else(|| now.clone()),
         updated_at: now.clone(),
     };
-    let before = existing.as_ref().map(|u| serde_json::to_string(&view(u)).unwrap_or_default());
+    let before = existing
+        .as_ref()
+        .map(|u| serde_json::to_string(&view(u)).unwrap_or_default());
     let mut after = serde_json::to_value(view(&record)).unwrap_or_default();
     after["password_changed"] = serde_json::json!(new_hash.is_some());
     after["approval"] = approvals::applied_note(applied);
@@ -343,7 +394,11 @@ pub(crate) async fn apply_change(
         tx,
         &now,
         &ctx.actor.user,
-        if existing.is_some() { "user.change" } else { "user.create" },
+        if existing.is_some() {
+            "user.change"
+        } else {
+            "user.create"
+        },
         "user",
         &user_id,
         before.as_deref(),

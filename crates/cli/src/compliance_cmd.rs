@@ -146,7 +146,9 @@ fn parse_roles(text: &str) -> Result<Vec<Role>, AppError> {
             Role::parse(r).ok_or_else(|| {
                 AppError::invalid(
                     "--roles",
-                    format!("'{r}' is not a role: admin, partner_manager, compliance, finance, viewer"),
+                    format!(
+                        "'{r}' is not a role: admin, partner_manager, compliance, finance, viewer"
+                    ),
                 )
             })
         })
@@ -170,7 +172,10 @@ fn print_approval(a: &ApprovalView) {
         a.required_approvals
     );
     for d in &a.decisions {
-        println!("    {} {} at {}: {}", d.approver, d.decision, d.at, d.reason);
+        println!(
+            "    {} {} at {}: {}",
+            d.approver, d.decision, d.at, d.reason
+        );
     }
 }
 
@@ -359,7 +364,10 @@ pub async fn kyc_cmd(ctx: &Context, cmd: KycCmd) -> Result<(), AppError> {
                 );
             }
             if !c.missing_documents.is_empty() {
-                println!("  missing approved documents: {}", c.missing_documents.join(", "));
+                println!(
+                    "  missing approved documents: {}",
+                    c.missing_documents.join(", ")
+                );
             }
             for s in &c.traffic_sources {
                 println!("  traffic {} {} [{}]", s.kind, s.value, s.status);
@@ -405,7 +413,9 @@ pub async fn geo_cmd(ctx: &Context, cmd: GeoCmd) -> Result<(), AppError> {
             partner_id,
             kind,
             value,
-        } => print_outcome(&compliance::declare_traffic_source(ctx, &partner_id, &kind, &value).await?),
+        } => print_outcome(
+            &compliance::declare_traffic_source(ctx, &partner_id, &kind, &value).await?,
+        ),
         GeoCmd::Customer {
             customer_id,
             status,

@@ -1,10 +1,10 @@
 //! `partnerdesk`: Partnerdesk's use cases from the command line.
 
 mod bench;
+mod bench_payouts;
 mod bench_sync;
 mod compliance_cmd;
 mod partners_cmd;
-mod bench_payouts;
 mod payouts_cmd;
 mod sync_cmd;
 
@@ -144,7 +144,8 @@ pub(crate) async fn context(db: &Option<String>) -> Result<Context, AppError> {
         let user = std::env::var("PARTNERDESK_USER").unwrap_or_default();
         if user.trim().is_empty() {
             return Err(AppError::Denied(
-                "this database has users: set PARTNERDESK_USER and PARTNERDESK_PASSWORD to sign in".into(),
+                "this database has users: set PARTNERDESK_USER and PARTNERDESK_PASSWORD to sign in"
+                    .into(),
             ));
         }
         let password = std::env::var("PARTNERDESK_PASSWORD").unwrap_or_default();
@@ -258,7 +259,10 @@ async fn run(cli: Cli) -> Result<(), AppError> {
             let p = period(&p)?;
             match commissions::close(&ctx, p).await? {
                 None => println!("{p} closed"),
-                Some(a) => println!("request #{} waits for approval: {}", a.approval_id, a.summary),
+                Some(a) => println!(
+                    "request #{} waits for approval: {}",
+                    a.approval_id, a.summary
+                ),
             }
         }
         Command::Gen {
@@ -299,14 +303,18 @@ async fn run(cli: Cli) -> Result<(), AppError> {
         }
         Command::Audit(cmd) => {
             if !compliance_cmd::audit_cmd(&context(&cli.db).await?, cmd).await? {
-                return Err(AppError::Refused("the audit log failed verification".into()));
+                return Err(AppError::Refused(
+                    "the audit log failed verification".into(),
+                ));
             }
         }
         Command::Kyc(cmd) => compliance_cmd::kyc_cmd(&context(&cli.db).await?, cmd).await?,
         Command::Geo(cmd) => compliance_cmd::geo_cmd(&context(&cli.db).await?, cmd).await?,
         Command::Ledger(cmd) => {
             if !payouts_cmd::ledger_cmd(&context(&cli.db).await?, cmd).await? {
-                return Err(AppError::Refused("the ledger check found problems (listed above)".into()));
+                return Err(AppError::Refused(
+                    "the ledger check found problems (listed above)".into(),
+                ));
             }
         }
         Command::Payouts(cmd) => payouts_cmd::payouts_cmd(&context(&cli.db).await?, cmd).await?,

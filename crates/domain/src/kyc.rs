@@ -83,11 +83,16 @@ mod tests {
     use super::*;
 
     const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n";
-    const PNG: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R'];
+    const PNG: &[u8] = &[
+        0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R',
+    ];
 
     #[test]
     fn accepts_what_the_content_confirms() {
-        assert_eq!(check_document("passport.pdf", PDF).unwrap(), "application/pdf");
+        assert_eq!(
+            check_document("passport.pdf", PDF).unwrap(),
+            "application/pdf"
+        );
         assert_eq!(check_document("bill.PNG", PNG).unwrap(), "image/png");
     }
 
@@ -96,7 +101,11 @@ mod tests {
         let e = check_document("passport.pdf", PNG).unwrap_err();
         assert!(e.message.contains("content is image/png"), "{}", e.message);
         let e = check_document("passport.pdf", b"MZ\x90\x00 this is an exe").unwrap_err();
-        assert!(e.message.contains("not a PDF, JPEG or PNG"), "{}", e.message);
+        assert!(
+            e.message.contains("not a PDF, JPEG or PNG"),
+            "{}",
+            e.message
+        );
         let e = check_document("notes.txt", b"hello").unwrap_err();
         assert!(e.message.contains("not a PDF"), "{}", e.message);
     }

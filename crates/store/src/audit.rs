@@ -45,8 +45,17 @@ pub fn entry_hash(
     before: Option<&str>,
     after: Option<&str>,
 ) -> String {
-    let canonical =
-        serde_json::json!([seq, at, actor, action, object_type, object_id, before, after]).to_string();
+    let canonical = serde_json::json!([
+        seq,
+        at,
+        actor,
+        action,
+        object_type,
+        object_id,
+        before,
+        after
+    ])
+    .to_string();
     let mut h = Sha256::new();
     h.update(prev_hash.as_bytes());
     h.update(b"\n");

@@ -88,7 +88,8 @@ pub struct GeoReportRow {
 const USER_COLS: &str = "user_id, display_name, password_hash, roles, disabled, failed_attempts, locked_until, created_at, updated_at";
 const APPROVAL_COLS: &str = "approval_id, kind, object_type, object_id, summary, payload, amount, currency, required_approvals, status, maker, created_at, decided_at";
 const DOC_COLS: &str = "document_id, partner_id, doc_type, file_name, sha256, media_type, size_bytes, status, uploaded_by, uploaded_at, reviewed_by, reviewed_at, review_note";
-const SOURCE_COLS: &str = "source_id, partner_id, kind, value, status, declared_by, declared_at, decided_by, decided_at";
+const SOURCE_COLS: &str =
+    "source_id, partner_id, kind, value, status, declared_by, declared_at, decided_by, decided_at";
 
 fn user_row(r: &sqlx::any::AnyRow) -> Result<UserRecord> {
     Ok(UserRecord {
@@ -193,12 +194,10 @@ impl Store {
     }
 
     pub async fn reset_sign_in_failures(&self, user_id: &str) -> Result<()> {
-        sqlx::query(
-            "UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE user_id = $1",
-        )
-        .bind(user_id)
-        .execute(self.pool())
-        .await?;
+        sqlx::query("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE user_id = $1")
+            .bind(user_id)
+            .execute(self.pool())
+            .await?;
         Ok(())
     }
 

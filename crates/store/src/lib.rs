@@ -9,8 +9,8 @@
 //! and sums are done in Rust with `rust_decimal`. Every query runs on both
 //! backends in the store tests.
 
-mod batch;
 pub mod audit;
+mod batch;
 pub mod brands;
 pub mod commissions;
 pub mod compliance;

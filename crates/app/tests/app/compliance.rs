@@ -6,7 +6,9 @@ use crate::support::{example_folders, TestDb};
 use partnerdesk_app::access::Role;
 use partnerdesk_app::approvals::{self, Request};
 use partnerdesk_app::wire::AssignmentView;
-use partnerdesk_app::{audit, brands, commissions, compliance, customers, import, partners, plans, users};
+use partnerdesk_app::{
+    audit, brands, commissions, compliance, customers, import, partners, plans, users,
+};
 use partnerdesk_app::{Actor, Context};
 use partnerdesk_domain::Period;
 use rust_decimal::Decimal;
@@ -31,7 +33,9 @@ fn input(id: &str, roles: &[Role]) -> users::UserInput {
 /// manager), carol (compliance), dave (compliance), fred (finance), gina (finance).
 async fn team(db: &TestDb) -> Context {
     let local = as_user(db, "local:tester", &Role::ALL);
-    let o = users::save(&local, input("alice", &[Role::Admin])).await.unwrap();
+    let o = users::save(&local, input("alice", &[Role::Admin]))
+        .await
+        .unwrap();
     assert_eq!(o.state, "done", "the first admin applies at once");
     let alice = as_user(db, "alice", &[Role::Admin]);
     for (id, role) in [
@@ -65,12 +69,9 @@ fn assignment(partner: &str, brand: &str, plan: &str, from: &str) -> AssignmentV
 async fn first_assignable(db: &TestDb) -> (String, String, String) {
     let a = db.ctx.store.assignments().await.unwrap();
     let first = a.first().expect("scenario-a has assignments");
-    partners::create(
-        &db.ctx,
-        partners_input("AS-1", "applied"),
-    )
-    .await
-    .unwrap();
+    partners::create(&db.ctx, partners_input("AS-1", "applied"))
+        .await
+        .unwrap();
     (
         "AS-1".to_string(),
         first.brand_id.to_string(),
@@ -90,7 +91,9 @@ fn partners_input(id: &str, status: &str) -> partnerdesk_app::wire::PartnerInput
 }
 
 async fn a_change_is_invisible_until_a_second_user_approves_it(db: &TestDb) {
-    import::import_folder(&db.ctx, &example_folders()[0]).await.unwrap();
+    import::import_folder(&db.ctx, &example_folders()[0])
+        .await
+        .unwrap();
     let (partner, brand, plan) = first_assignable(db).await;
     team(db).await;
     let bob = as_user(db, "bob", &[Role::PartnerManager]);
@@ -111,21 +114,32 @@ async fn a_change_is_invisible_until_a_second_user_approves_it(db: &TestDb) {
         "nothing changes until approved"
     );
     // The maker cannot approve; a finance user may not approve a deal change.
-    let e = approvals::decide(&bob, approval.approval_id, true, "fine").await.unwrap_err();
+    let e = approvals::decide(&bob, approval.approval_id, true, "fine")
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), "forbidden", "{e}");
-    let e = approvals::decide(&fred, approval.approval_id, true, "fine").await.unwrap_err();
+    let e = approvals::decide(&fred, approval.approval_id, true, "fine")
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), "forbidden");
     assert!(e.to_string().contains("compliance"), "{e}");
     // A reason is required.
-    let e = approvals::decide(&carol, approval.approval_id, true, "  ").await.unwrap_err();
+    let e = approvals::decide(&carol, approval.approval_id, true, "  ")
+        .await
+        .unwrap_err();
     assert_eq!(e.field(), Some("reason"));
     assert_eq!(
         plans::assignments_of(&bob, &partner).await.unwrap().len(),
         before
     );
-    let done = approvals::decide(&carol, approval.approval_id, true, "deal signed by both sides")
-        .await
-        .unwrap();
+    let done = approvals::decide(
+        &carol,
+        approval.approval_id,
+        true,
+        "deal signed by both sides",
+    )
+    .await
+    .unwrap();
     assert_eq!(done.status, "approved");
     assert_eq!(
         plans::assignments_of(&bob, &partner).await.unwrap().len(),
@@ -184,7 +198,9 @@ async fn closed(db: &TestDb) -> Vec<String> {
 }
 
 async fn closing_a_period_and_activation_wait_for_approval(db: &TestDb) {
-    import::import_folder(&db.ctx, &example_folders()[0]).await.unwrap();
+    import::import_folder(&db.ctx, &example_folders()[0])
+        .await
+        .unwrap();
     let p = Period::parse("period", "2026-07").unwrap();
     commissions::run(&db.ctx, p).await.unwrap();
     team(db).await;
@@ -212,7 +228,9 @@ async fn closing_a_period_and_activation_wait_for_approval(db: &TestDb) {
     .await
     .unwrap();
     assert_eq!(created.status, "pending_review");
-    let list = approvals::list(&carol, Some("pending".into())).await.unwrap();
+    let list = approvals::list(&carol, Some("pending".into()))
+        .await
+        .unwrap();
     let req = list
         .iter()
         .find(|a| a.kind == "partner.activate" && a.object_id == "NEW-1")
@@ -221,11 +239,16 @@ async fn closing_a_period_and_activation_wait_for_approval(db: &TestDb) {
     approvals::decide(&carol, req.approval_id, false, "documents missing")
         .await
         .unwrap();
-    assert_eq!(partners::get(&bob, "NEW-1").await.unwrap().partner.status, "pending_review");
+    assert_eq!(
+        partners::get(&bob, "NEW-1").await.unwrap().partner.status,
+        "pending_review"
+    );
 }
 
 async fn two_approvers_are_needed_above_the_threshold(db: &TestDb) {
-    import::import_folder(&db.ctx, &example_folders()[0]).await.unwrap();
+    import::import_folder(&db.ctx, &example_folders()[0])
+        .await
+        .unwrap();
     let (partner, brand, plan) = first_assignable(db).await;
     let alice = team(db).await;
     approvals::set_threshold(&alice, "5000").await.unwrap();
@@ -249,53 +272,87 @@ async fn two_approvers_are_needed_above_the_threshold(db: &TestDb) {
     .expect("queued");
     assert_eq!(a.required_approvals, 2);
     let before = plans::assignments_of(&bob, &partner).await.unwrap().len();
-    let one = approvals::decide(&carol, a.approval_id, true, "ok").await.unwrap();
+    let one = approvals::decide(&carol, a.approval_id, true, "ok")
+        .await
+        .unwrap();
     assert_eq!(one.status, "pending");
-    assert_eq!(plans::assignments_of(&bob, &partner).await.unwrap().len(), before);
-    let e = approvals::decide(&carol, a.approval_id, true, "again").await.unwrap_err();
+    assert_eq!(
+        plans::assignments_of(&bob, &partner).await.unwrap().len(),
+        before
+    );
+    let e = approvals::decide(&carol, a.approval_id, true, "again")
+        .await
+        .unwrap_err();
     assert!(e.to_string().contains("another approver"), "{e}");
-    let two = approvals::decide(&dave, a.approval_id, true, "ok too").await.unwrap();
+    let two = approvals::decide(&dave, a.approval_id, true, "ok too")
+        .await
+        .unwrap();
     assert_eq!(two.status, "approved");
-    assert_eq!(plans::assignments_of(&bob, &partner).await.unwrap().len(), before + 1);
+    assert_eq!(
+        plans::assignments_of(&bob, &partner).await.unwrap().len(),
+        before + 1
+    );
 }
 
 /// Manual ledger adjustments wait in the same queue, with their amount: a
 /// reason is required and above the threshold two approvers are needed.
 async fn ledger_adjustments_wait_in_the_queue_with_their_amount(db: &TestDb) {
-    import::import_folder(&db.ctx, &example_folders()[0]).await.unwrap();
+    import::import_folder(&db.ctx, &example_folders()[0])
+        .await
+        .unwrap();
     let (partner, _, _) = first_assignable(db).await;
     team(db).await;
     let fred = as_user(db, "fred", &[Role::Finance]);
     let gina = as_user(db, "gina", &[Role::Finance]);
     let carol = as_user(db, "carol", &[Role::Compliance]);
-    let big = partnerdesk_app::ledger::request_adjustment(&fred, &partner, "25000", "signing bonus")
+    let big =
+        partnerdesk_app::ledger::request_adjustment(&fred, &partner, "25000", "signing bonus")
+            .await
+            .unwrap();
+    let queue = approvals::list(&gina, Some("pending".into()))
         .await
         .unwrap();
-    let queue = approvals::list(&gina, Some("pending".into())).await.unwrap();
     let req = queue
         .iter()
         .find(|a| a.kind == "ledger.adjust" && a.object_id == big.adjustment_id.to_string())
         .expect("the adjustment is in the approvals queue");
     assert_eq!(req.amount.as_deref(), Some("25000"));
     assert_eq!(req.required_approvals, 2, "above the 10000 threshold");
-    let e = partnerdesk_app::ledger::decide(&gina, big.adjustment_id, true, " ").await.unwrap_err();
+    let e = partnerdesk_app::ledger::decide(&gina, big.adjustment_id, true, " ")
+        .await
+        .unwrap_err();
     assert_eq!(e.field(), Some("reason"));
     let one = partnerdesk_app::ledger::decide(&gina, big.adjustment_id, true, "contract clause 4")
         .await
         .unwrap();
-    assert_eq!(one.state, "pending", "one of two approvals: nothing posted yet");
-    let two = approvals::decide(&carol, req.approval_id, true, "agreed").await.unwrap();
+    assert_eq!(
+        one.state, "pending",
+        "one of two approvals: nothing posted yet"
+    );
+    let two = approvals::decide(&carol, req.approval_id, true, "agreed")
+        .await
+        .unwrap();
     assert_eq!(two.status, "approved");
-    let after = partnerdesk_app::ledger::adjustments(&fred, None).await.unwrap();
-    let done = after.iter().find(|a| a.adjustment_id == big.adjustment_id).unwrap();
+    let after = partnerdesk_app::ledger::adjustments(&fred, None)
+        .await
+        .unwrap();
+    let done = after
+        .iter()
+        .find(|a| a.adjustment_id == big.adjustment_id)
+        .unwrap();
     assert_eq!(done.state, "approved");
-    assert!(done.entry_id.is_some(), "the entry is posted on the last approval");
+    assert!(
+        done.entry_id.is_some(),
+        "the entry is posted on the last approval"
+    );
 }
 
 async fn sign_in_counts_failures_and_refuses_disabled_users(db: &TestDb) {
     let alice = team(db).await;
     let store = &db.ctx.store;
-    let ok = users::sign_in(store, "bob", "bob-password-123").await.unwrap();
+    let ok = users::sign_in(store, "bob", "bob-password-123")
+        .await
+        .unwrap();
     assert_eq!(ok.roles, vec![Role::PartnerManager]);
     for _ in 0..2 {
         let e = users::sign_in(store, "bob", "nope").await.unwrap_err();
@@ -304,7 +361,9 @@ async fn sign_in_counts_failures_and_refuses_disabled_users(db: &TestDb) {
     let e = users::sign_in(store, "bob", "nope").await.unwrap_err();
     assert!(e.to_string().contains("must wait"), "{e}");
     // Even the right password waits now.
-    let e = users::sign_in(store, "bob", "bob-password-123").await.unwrap_err();
+    let e = users::sign_in(store, "bob", "bob-password-123")
+        .await
+        .unwrap_err();
     assert!(e.to_string().contains("try again in"), "{e}");
     let e = users::sign_in(store, "nobody", "x").await.unwrap_err();
     assert_eq!(e.to_string(), "the user name or password is wrong");
@@ -313,7 +372,9 @@ async fn sign_in_counts_failures_and_refuses_disabled_users(db: &TestDb) {
     carol.disabled = true;
     carol.password.clear();
     users::save(&alice, carol).await.unwrap();
-    let e = users::sign_in(store, "carol", "carol-password-123").await.unwrap_err();
+    let e = users::sign_in(store, "carol", "carol-password-123")
+        .await
+        .unwrap_err();
     assert!(e.to_string().contains("disabled"), "{e}");
 
     let page = audit::entries(
@@ -326,31 +387,60 @@ async fn sign_in_counts_failures_and_refuses_disabled_users(db: &TestDb) {
     )
     .await
     .unwrap();
-    let failed = page.entries.iter().filter(|e| e.action == "sign_in.failed").count();
-    let refused = page.entries.iter().filter(|e| e.action == "sign_in.refused").count();
-    assert_eq!(failed, 4, "three wrong passwords for bob and one unknown user");
+    let failed = page
+        .entries
+        .iter()
+        .filter(|e| e.action == "sign_in.failed")
+        .count();
+    let refused = page
+        .entries
+        .iter()
+        .filter(|e| e.action == "sign_in.refused")
+        .count();
+    assert_eq!(
+        failed, 4,
+        "three wrong passwords for bob and one unknown user"
+    );
     assert_eq!(refused, 2, "the locked attempt and the disabled account");
 }
 
 async fn user_changes_need_a_second_admin_once_there_are_two(db: &TestDb) {
     let alice = team(db).await;
-    users::save(&alice, input("zed", &[Role::Admin])).await.unwrap();
-    let o = users::save(&alice, input("yara", &[Role::Viewer])).await.unwrap();
+    users::save(&alice, input("zed", &[Role::Admin]))
+        .await
+        .unwrap();
+    let o = users::save(&alice, input("yara", &[Role::Viewer]))
+        .await
+        .unwrap();
     assert_eq!(o.state, "awaiting_approval");
-    assert!(users::list(&alice).await.unwrap().iter().all(|u| u.user_id != "yara"));
+    assert!(users::list(&alice)
+        .await
+        .unwrap()
+        .iter()
+        .all(|u| u.user_id != "yara"));
     let id = o.approval.unwrap().approval_id;
     let e = approvals::decide(&alice, id, true, "me").await.unwrap_err();
     assert!(e.to_string().contains("another user must decide"), "{e}");
     let zed = as_user(db, "zed", &[Role::Admin]);
-    approvals::decide(&zed, id, true, "new auditor").await.unwrap();
-    assert!(users::list(&alice).await.unwrap().iter().any(|u| u.user_id == "yara"));
-    let viewer = users::sign_in(&db.ctx.store, "yara", "yara-password-123").await.unwrap();
+    approvals::decide(&zed, id, true, "new auditor")
+        .await
+        .unwrap();
+    assert!(users::list(&alice)
+        .await
+        .unwrap()
+        .iter()
+        .any(|u| u.user_id == "yara"));
+    let viewer = users::sign_in(&db.ctx.store, "yara", "yara-password-123")
+        .await
+        .unwrap();
     assert_eq!(viewer.roles, vec![Role::Viewer]);
 }
 
 async fn entries(db: &TestDb) -> Context {
     // A few audited changes: brands, partners, a plan.
-    import::import_folder(&db.ctx, &example_folders()[0]).await.unwrap();
+    import::import_folder(&db.ctx, &example_folders()[0])
+        .await
+        .unwrap();
     for i in 0..4 {
         partners::create(
             &db.ctx,
@@ -386,7 +476,14 @@ async fn sqlx_exec(db: &TestDb, statement: &str) {
 async fn drop_guards(db: &TestDb) {
     match db.ctx.store.backend() {
         partnerdesk_store::Backend::Sqlite => {
-            sql(db, &["DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete"]).await
+            sql(
+                db,
+                &[
+                    "DROP TRIGGER audit_log_no_update",
+                    "DROP TRIGGER audit_log_no_delete",
+                ],
+            )
+            .await
         }
         partnerdesk_store::Backend::Postgres => {
             sql(db, &["DROP TRIGGER audit_log_append_only ON audit_log"]).await
@@ -442,12 +539,20 @@ async fn verify_names_a_deletion_and_a_cut_end(db: &TestDb) {
     assert!(alone.ok, "a cut end alone looks intact: {}", alone.message);
     let with_head = audit::verify(&c, Some(&kept)).await.unwrap();
     assert!(!with_head.ok);
-    assert!(with_head.message.contains("removed from the end"), "{}", with_head.message);
+    assert!(
+        with_head.message.contains("removed from the end"),
+        "{}",
+        with_head.message
+    );
     sql(db, &["DELETE FROM audit_log WHERE seq = 2"]).await;
     let check = audit::verify(&c, None).await.unwrap();
     assert!(!check.ok);
     assert_eq!(check.broken_seq, Some(3), "{}", check.message);
-    assert!(check.message.contains("expected position 2"), "{}", check.message);
+    assert!(
+        check.message.contains("expected position 2"),
+        "{}",
+        check.message
+    );
 }
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<<>>\n%%EOF\n";
@@ -456,8 +561,12 @@ const PNG: &[u8] = &[
 ];
 
 async fn kyc_documents_are_checked_by_content_and_reviewed_with_four_eyes(db: &TestDb) {
-    import::import_folder(&db.ctx, &example_folders()[0]).await.unwrap();
-    let partner = db.ctx.store.assignments().await.unwrap()[0].partner_id.to_string();
+    import::import_folder(&db.ctx, &example_folders()[0])
+        .await
+        .unwrap();
+    let partner = db.ctx.store.assignments().await.unwrap()[0]
+        .partner_id
+        .to_string();
     team(db).await;
     let bob = as_user(db, "bob", &[Role::PartnerManager]);
     let carol = as_user(db, "carol", &[Role::Compliance]);
@@ -466,7 +575,10 @@ async fn kyc_documents_are_checked_by_content_and_reviewed_with_four_eyes(db: &T
     let e = compliance::upload_document(&bob, &partner, "id", "passport.pdf", PNG)
         .await
         .unwrap_err();
-    assert!(e.to_string().contains("claims to be application/pdf"), "{e}");
+    assert!(
+        e.to_string().contains("claims to be application/pdf"),
+        "{e}"
+    );
     let e = compliance::upload_document(&bob, &partner, "id", "passport.pdf", b"<html>hi</html>")
         .await
         .unwrap_err();
@@ -481,34 +593,63 @@ async fn kyc_documents_are_checked_by_content_and_reviewed_with_four_eyes(db: &T
         .await
         .unwrap_err();
     assert_eq!(e.field(), Some("doc_type"));
-    let c = compliance::partner_compliance(&bob, &partner).await.unwrap();
+    let c = compliance::partner_compliance(&bob, &partner)
+        .await
+        .unwrap();
     assert!(c.documents.is_empty(), "nothing kept from refused uploads");
 
     let d = compliance::upload_document(&bob, &partner, "id", "passport.pdf", PDF)
         .await
         .unwrap();
-    let stored = db.ctx.data_dir.clone().unwrap().join("documents").join(&d.sha256);
-    assert_eq!(std::fs::read(&stored).unwrap(), PDF, "kept under its SHA-256");
+    let stored = db
+        .ctx
+        .data_dir
+        .clone()
+        .unwrap()
+        .join("documents")
+        .join(&d.sha256);
+    assert_eq!(
+        std::fs::read(&stored).unwrap(),
+        PDF,
+        "kept under its SHA-256"
+    );
     // A partner manager may not review; compliance proposes, a second officer approves.
-    let e = compliance::review(&bob, &d.document_id, true, "looks fine").await.unwrap_err();
+    let e = compliance::review(&bob, &d.document_id, true, "looks fine")
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), "forbidden");
-    let o = compliance::review(&carol, &d.document_id, true, "matches the applicant").await.unwrap();
+    let o = compliance::review(&carol, &d.document_id, true, "matches the applicant")
+        .await
+        .unwrap();
     assert_eq!(o.state, "awaiting_approval");
-    let c = compliance::partner_compliance(&bob, &partner).await.unwrap();
+    let c = compliance::partner_compliance(&bob, &partner)
+        .await
+        .unwrap();
     assert_eq!(c.documents[0].status, "submitted");
-    approvals::decide(&dave, o.approval.unwrap().approval_id, true, "agreed").await.unwrap();
-    let c = compliance::partner_compliance(&bob, &partner).await.unwrap();
+    approvals::decide(&dave, o.approval.unwrap().approval_id, true, "agreed")
+        .await
+        .unwrap();
+    let c = compliance::partner_compliance(&bob, &partner)
+        .await
+        .unwrap();
     assert_eq!(c.documents[0].status, "approved");
     assert_eq!(c.documents[0].reviewed_by.as_deref(), Some("carol"));
-    assert_eq!(c.missing_documents, vec!["company_registration", "proof_of_address"]);
+    assert_eq!(
+        c.missing_documents,
+        vec!["company_registration", "proof_of_address"]
+    );
 
     // Traffic sources wait for approval; a rejection marks them rejected.
     let t = compliance::declare_traffic_source(&bob, &partner, "website", "https://bonus.example")
         .await
         .unwrap();
     let id = t.approval.unwrap().approval_id;
-    approvals::decide(&carol, id, false, "bonus-abuse site").await.unwrap();
-    let c = compliance::partner_compliance(&bob, &partner).await.unwrap();
+    approvals::decide(&carol, id, false, "bonus-abuse site")
+        .await
+        .unwrap();
+    let c = compliance::partner_compliance(&bob, &partner)
+        .await
+        .unwrap();
     assert_eq!(c.traffic_sources[0].status, "rejected");
 
     let timeline = audit::partner_timeline(&bob, &partner).await.unwrap();
@@ -525,7 +666,9 @@ async fn kyc_documents_are_checked_by_content_and_reviewed_with_four_eyes(db: &T
 }
 
 async fn customers_outside_allowed_countries_are_flagged_and_reported(db: &TestDb) {
-    import::import_folder(&db.ctx, &example_folders()[0]).await.unwrap();
+    import::import_folder(&db.ctx, &example_folders()[0])
+        .await
+        .unwrap();
     let ctx = &db.ctx;
     let page = customers::search(
         ctx,

@@ -331,7 +331,12 @@ async fn partner_changes_make_the_next_run_recompute(db: &TestDb) {
         .await
         .unwrap();
     commissions::run(ctx, p("2026-08")).await.unwrap();
-    assert!(commissions::run(ctx, p("2026-08")).await.unwrap().up_to_date);
+    assert!(
+        commissions::run(ctx, p("2026-08"))
+            .await
+            .unwrap()
+            .up_to_date
+    );
     let some = ctx.store.assignments().await.unwrap()[0].clone();
     partners::add_tracking_code(
         ctx,
@@ -344,10 +349,27 @@ async fn partner_changes_make_the_next_run_recompute(db: &TestDb) {
     )
     .await
     .unwrap();
-    assert!(!commissions::run(ctx, p("2026-08")).await.unwrap().up_to_date);
-    assert!(commissions::run(ctx, p("2026-08")).await.unwrap().up_to_date);
-    partners::move_partner(ctx, some.partner_id.as_str(), None).await.unwrap();
-    assert!(!commissions::run(ctx, p("2026-08")).await.unwrap().up_to_date);
+    assert!(
+        !commissions::run(ctx, p("2026-08"))
+            .await
+            .unwrap()
+            .up_to_date
+    );
+    assert!(
+        commissions::run(ctx, p("2026-08"))
+            .await
+            .unwrap()
+            .up_to_date
+    );
+    partners::move_partner(ctx, some.partner_id.as_str(), None)
+        .await
+        .unwrap();
+    assert!(
+        !commissions::run(ctx, p("2026-08"))
+            .await
+            .unwrap()
+            .up_to_date
+    );
 }
 
 on_both_backends!(

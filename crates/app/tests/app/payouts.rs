@@ -109,13 +109,25 @@ async fn closing_a_period_posts_its_lines_to_the_ledger(db: &TestDb) {
     let req = ledger::request_reversal(&alice, victim.entry_id, "line booked to the wrong partner")
         .await
         .unwrap();
-    let e = ledger::decide(&alice, req.adjustment_id, true, "checked against the contract")
-        .await
-        .unwrap_err()
-        .to_string();
+    let e = ledger::decide(
+        &alice,
+        req.adjustment_id,
+        true,
+        "checked against the contract",
+    )
+    .await
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("another finance user"), "{e}");
     let before = balances(ctx).await[&(partner.clone(), victim.currency.clone())].0;
-    ledger::decide(&bob, req.adjustment_id, true, "checked against the contract").await.unwrap();
+    ledger::decide(
+        &bob,
+        req.adjustment_id,
+        true,
+        "checked against the contract",
+    )
+    .await
+    .unwrap();
     let after = balances(ctx).await[&(partner.clone(), victim.currency.clone())].0;
     assert_eq!(
         after,
@@ -149,7 +161,9 @@ async fn closing_a_period_posts_its_lines_to_the_ledger(db: &TestDb) {
     )
     .await
     .unwrap();
-    ledger::decide(&bob, a.adjustment_id, true, "checked against the contract").await.unwrap();
+    ledger::decide(&bob, a.adjustment_id, true, "checked against the contract")
+        .await
+        .unwrap();
     assert_eq!(
         balances(ctx).await[&(partner.clone(), victim.currency.clone())].0,
         after + d("25.50")

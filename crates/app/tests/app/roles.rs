@@ -43,7 +43,9 @@ async fn invoke(name: &str, ctx: &Context, n: usize) -> Option<Result<(), AppErr
         .await
         .map(drop),
         "partner.create" => partners::create(ctx, partner(&pid)).await.map(drop),
-        "partner.edit" => partners::edit(ctx, "MX-BASE", partner("MX-BASE")).await.map(drop),
+        "partner.edit" => partners::edit(ctx, "MX-BASE", partner("MX-BASE"))
+            .await
+            .map(drop),
         "partner.move" => partners::move_partner(ctx, "MX-BASE", None).await.map(drop),
         "partner.archive" => partners::archive(ctx, "MX-BASE", false).await.map(drop),
         "partner.tracking_code.add" => partners::add_tracking_code(
@@ -75,13 +77,17 @@ async fn invoke(name: &str, ctx: &Context, n: usize) -> Option<Result<(), AppErr
         )
         .await
         .map(drop),
-        "import.folder" => import::import_folder(ctx, &example_folders()[0]).await.map(drop),
+        "import.folder" => import::import_folder(ctx, &example_folders()[0])
+            .await
+            .map(drop),
         "demo.fill" => demo::fill(ctx).await.map(drop),
         "commissions.run" => commissions::run(ctx, p("2026-07")).await.map(drop),
         "commissions.close" => commissions::close(ctx, p("2030-01")).await.map(drop),
         "commissions.export" => commissions::export_csv(ctx, p("2026-07")).await.map(drop),
         "approvals.list" => approvals::list(ctx, None).await.map(drop),
-        "approvals.decide" => approvals::decide(ctx, 999_999, true, "matrix").await.map(drop),
+        "approvals.decide" => approvals::decide(ctx, 999_999, true, "matrix")
+            .await
+            .map(drop),
         "approvals.settings" => approvals::set_threshold(ctx, "10000").await.map(drop),
         "users.list" => users::list(ctx).await.map(drop),
         "users.manage" => users::save(
@@ -103,7 +109,9 @@ async fn invoke(name: &str, ctx: &Context, n: usize) -> Option<Result<(), AppErr
                 .await
                 .map(drop)
         }
-        "kyc.document.review" => compliance::review(ctx, "DOC-none", true, "x").await.map(drop),
+        "kyc.document.review" => compliance::review(ctx, "DOC-none", true, "x")
+            .await
+            .map(drop),
         "traffic_source.declare" => compliance::declare_traffic_source(
             ctx,
             "MX-BASE",
@@ -124,7 +132,9 @@ async fn invoke(name: &str, ctx: &Context, n: usize) -> Option<Result<(), AppErr
         "ledger.adjust" => partnerdesk_app::ledger::request_adjustment(ctx, "MX-BASE", "0", "")
             .await
             .map(drop),
-        "ledger.adjust.approve" => partnerdesk_app::ledger::decide(ctx, 999_999, true, "matrix").await.map(drop),
+        "ledger.adjust.approve" => partnerdesk_app::ledger::decide(ctx, 999_999, true, "matrix")
+            .await
+            .map(drop),
         "payment_details.set" => {
             partnerdesk_app::payouts::set_payment_details(ctx, "MX-BASE", "bank", "", "bad", None)
                 .await
@@ -141,9 +151,15 @@ async fn invoke(name: &str, ctx: &Context, n: usize) -> Option<Result<(), AppErr
         "payout.create" => partnerdesk_app::payouts::create_run(ctx, Some("not a date"), None)
             .await
             .map(drop),
-        "payout.approve" => partnerdesk_app::payouts::approve(ctx, 999_999).await.map(drop),
-        "payout.export" => partnerdesk_app::payouts::export(ctx, 999_999).await.map(drop),
-        "payout.settle" => partnerdesk_app::payouts::settle(ctx, 999_999, &[]).await.map(drop),
+        "payout.approve" => partnerdesk_app::payouts::approve(ctx, 999_999)
+            .await
+            .map(drop),
+        "payout.export" => partnerdesk_app::payouts::export(ctx, 999_999)
+            .await
+            .map(drop),
+        "payout.settle" => partnerdesk_app::payouts::settle(ctx, 999_999, &[])
+            .await
+            .map(drop),
         "statements.write" => partnerdesk_app::statements::for_period(
             ctx,
             p("2030-01"),
@@ -152,15 +168,21 @@ async fn invoke(name: &str, ctx: &Context, n: usize) -> Option<Result<(), AppErr
         )
         .await
         .map(drop),
-        "connection.manage" => partnerdesk_app::sync::delete(ctx, "no-such-connection").await.map(drop),
-        "sync.run" => partnerdesk_app::sync::test(ctx, "no-such-connection").await.map(drop),
+        "connection.manage" => partnerdesk_app::sync::delete(ctx, "no-such-connection")
+            .await
+            .map(drop),
+        "sync.run" => partnerdesk_app::sync::test(ctx, "no-such-connection")
+            .await
+            .map(drop),
         _ => return None,
     };
     Some(r)
 }
 
 async fn every_use_case_refuses_every_role_it_does_not_allow(db: &TestDb) {
-    import::import_folder(&db.ctx, &example_folders()[0]).await.unwrap();
+    import::import_folder(&db.ctx, &example_folders()[0])
+        .await
+        .unwrap();
     commissions::run(&db.ctx, p("2026-07")).await.unwrap();
     partners::create(
         &db.ctx,
@@ -204,7 +226,10 @@ async fn every_use_case_refuses_every_role_it_does_not_allow(db: &TestDb) {
             }
         }
     }
-    assert!(missing.is_empty(), "use cases without a row in the matrix: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "use cases without a row in the matrix: {missing:?}"
+    );
     // Refusals are in the audit log, with who tried what.
     let admin = {
         let mut c = db.ctx.clone();

@@ -32,12 +32,8 @@ impl TestDb {
                     .await
                     .expect("open a new SQLite file");
                 Some(TestDb {
-                    ctx: Context::new(
-                        store,
-                        Actor::with_roles("tester", &Role::ALL),
-                    )
-                    .with_data_dir(dir.path().join("data")
-                    ),
+                    ctx: Context::new(store, Actor::with_roles("tester", &Role::ALL))
+                        .with_data_dir(dir.path().join("data")),
                     url,
                     pg: None,
                     _dir: dir,
@@ -83,12 +79,8 @@ impl TestDb {
                     }
                 }
                 Some(TestDb {
-                    ctx: Context::new(
-                        store,
-                        Actor::with_roles("tester", &Role::ALL),
-                    )
-                    .with_data_dir(dir.path().join("data")
-                    ),
+                    ctx: Context::new(store, Actor::with_roles("tester", &Role::ALL))
+                        .with_data_dir(dir.path().join("data")),
                     url,
                     pg: Some((base, name)),
                     _dir: dir,

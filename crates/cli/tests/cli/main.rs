@@ -228,10 +228,18 @@ fn demo_fills_an_empty_database_with_trees() {
     assert!(deep.lines().count() >= 1);
 }
 
-fn pd_as(db: &Path, user: Option<(&str, &str)>, new_password: Option<&str>, args: &[&str]) -> Output {
+fn pd_as(
+    db: &Path,
+    user: Option<(&str, &str)>,
+    new_password: Option<&str>,
+    args: &[&str],
+) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_partnerdesk"));
     c.args(args)
-        .env("PARTNERDESK_DATABASE_URL", format!("sqlite:{}", db.display()))
+        .env(
+            "PARTNERDESK_DATABASE_URL",
+            format!("sqlite:{}", db.display()),
+        )
         .env_remove("PARTNERDESK_USER")
         .env_remove("PARTNERDESK_PASSWORD")
         .env_remove("PARTNERDESK_NEW_PASSWORD");
@@ -264,7 +272,14 @@ fn once_users_exist_the_cli_signs_in_and_closing_waits_for_a_second_user() {
     let head = ok(&db, &["audit", "head"]);
     assert!(head.trim().contains(':'), "{head}");
 
-    let o = pd_as(&db, None, Some("alice-password-1"), &["users", "add", "alice", "--name", "Alice", "--roles", "admin"]);
+    let o = pd_as(
+        &db,
+        None,
+        Some("alice-password-1"),
+        &[
+            "users", "add", "alice", "--name", "Alice", "--roles", "admin",
+        ],
+    );
     assert!(o.status.success(), "{}", text(&o));
     // No more anonymous use.
     let o = pd(&db, &["commissions", "export", "--period", "2026-07"]);
@@ -273,14 +288,28 @@ fn once_users_exist_the_cli_signs_in_and_closing_waits_for_a_second_user() {
     let alice = Some(("alice", "alice-password-1"));
     let o = pd_as(&db, Some(("alice", "wrong")), None, &["users", "list"]);
     assert!(!o.status.success());
-    assert!(text(&o).contains("user name or password is wrong"), "{}", text(&o));
+    assert!(
+        text(&o).contains("user name or password is wrong"),
+        "{}",
+        text(&o)
+    );
     for (id, role) in [("fred", "finance"), ("gina", "finance")] {
-        let o = pd_as(&db, alice, Some(&format!("{id}-password-1")), &["users", "add", id, "--name", id, "--roles", role]);
+        let o = pd_as(
+            &db,
+            alice,
+            Some(&format!("{id}-password-1")),
+            &["users", "add", id, "--name", id, "--roles", role],
+        );
         assert!(o.status.success(), "{}", text(&o));
     }
     let fred = Some(("fred", "fred-password-1"));
     let gina = Some(("gina", "gina-password-1"));
-    let o = pd_as(&db, fred, None, &["commissions", "close", "--period", "2026-07"]);
+    let o = pd_as(
+        &db,
+        fred,
+        None,
+        &["commissions", "close", "--period", "2026-07"],
+    );
     assert!(o.status.success(), "{}", text(&o));
     let out = text(&o);
     assert!(out.contains("waits for approval"), "{out}");
@@ -291,9 +320,19 @@ fn once_users_exist_the_cli_signs_in_and_closing_waits_for_a_second_user() {
         .chars()
         .take_while(|c| c.is_ascii_digit())
         .collect();
-    let o = pd_as(&db, fred, None, &["approvals", "approve", &id, "--reason", "mine"]);
+    let o = pd_as(
+        &db,
+        fred,
+        None,
+        &["approvals", "approve", &id, "--reason", "mine"],
+    );
     assert!(!o.status.success(), "the maker cannot approve");
-    let o = pd_as(&db, gina, None, &["approvals", "approve", &id, "--reason", "checked"]);
+    let o = pd_as(
+        &db,
+        gina,
+        None,
+        &["approvals", "approve", &id, "--reason", "checked"],
+    );
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("[approved]"), "{}", text(&o));
     let o = pd_as(&db, alice, None, &["audit", "verify"]);
