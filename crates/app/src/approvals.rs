@@ -169,18 +169,18 @@ pub async fn in_force(ctx: &Context, kind: &Kind) -> Result<bool> {
     if kind.name == LEDGER_ADJUST.name {
         return Ok(true);
     }
-    let users = ctx.store.users().await?;
-    if users.is_empty() {
-        return Ok(false);
+    if kind.name != USER_CHANGE.name {
+        return Ok(ctx.store.user_count().await? > 0);
     }
-    if kind.name == USER_CHANGE.name {
-        let admins = users
-            .iter()
-            .filter(|u| !u.disabled && crate::users::roles_of(&u.roles).contains(&Admin))
-            .count();
-        return Ok(admins >= 2);
-    }
-    Ok(true)
+    // User changes: only when another enabled admin could approve them.
+    let admins = ctx
+        .store
+        .users()
+        .await?
+        .iter()
+        .filter(|u| !u.disabled && crate::users::roles_of(&u.roles).contains(&Admin))
+        .count();
+    Ok(admins >= 2)
 }
 
 async fn threshold(ctx: &Context) -> Result<Decimal> {
@@ -380,19 +380,19 @@ pub async fn decide(ctx: &Context, id: i64, approve: bool, reason: &str) -> Resu
         })
     };
     if let Some(err) = refusal {
-        let mut tx = ctx.store.begin().await?;
-        partnerdesk_store::audit(
-            &mut tx,
-            &ctx.now(),
-            &ctx.actor.user,
-            "approval.refused",
-            "approval",
-            &id.to_string(),
-            None,
-            Some(&serde_json::json!({"approve": approve, "reason": reason, "error": err.to_string()}).to_string()),
-        )
-        .await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        let detail =
+            serde_json::json!({"approve": approve, "reason": reason, "error": err.to_string()})
+                .to_string();
+        ctx.store
+            .audit_alone(
+                &ctx.now(),
+                &ctx.actor.user,
+                "approval.refused",
+                "approval",
+                &id.to_string(),
+                Some(&detail),
+            )
+            .await?;
         return Err(err);
     }
     let now = ctx.now();

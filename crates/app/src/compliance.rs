@@ -199,19 +199,17 @@ pub async fn upload_document(
     let media_type = match kyc::check_document(&file_name, bytes) {
         Ok(m) => m,
         Err(e) => {
-            let mut tx = ctx.store.begin().await?;
-            partnerdesk_store::audit(
-                &mut tx,
-                &ctx.now(),
-                &ctx.actor.user,
-                "kyc.document.refused",
-                "partner",
-                partner_id,
-                None,
-                Some(&serde_json::json!({"file_name": file_name, "doc_type": doc_type, "size_bytes": bytes.len(), "reason": e.message}).to_string()),
-            )
-            .await?;
-            tx.commit().await.map_err(StoreError::from)?;
+            let detail = serde_json::json!({"file_name": file_name, "doc_type": doc_type, "size_bytes": bytes.len(), "reason": e.message}).to_string();
+            ctx.store
+                .audit_alone(
+                    &ctx.now(),
+                    &ctx.actor.user,
+                    "kyc.document.refused",
+                    "partner",
+                    partner_id,
+                    Some(&detail),
+                )
+                .await?;
             return Err(e.into());
         }
     };

@@ -108,23 +108,18 @@ impl Context {
             }
             return Ok(());
         }
-        let mut tx = self.store.begin().await?;
         let roles: Vec<&str> = self.actor.roles.iter().map(|r| r.as_str()).collect();
         let detail = serde_json::json!({ "roles": roles, "allowed": use_case.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>() }).to_string();
-        partnerdesk_store::audit(
-            &mut tx,
-            &self.now(),
-            &self.actor.user,
-            "denied",
-            "use_case",
-            use_case.name,
-            None,
-            Some(&detail),
-        )
-        .await?;
-        tx.commit()
-            .await
-            .map_err(partnerdesk_store::StoreError::from)?;
+        self.store
+            .audit_alone(
+                &self.now(),
+                &self.actor.user,
+                "denied",
+                "use_case",
+                use_case.name,
+                Some(&detail),
+            )
+            .await?;
         Err(AppError::Forbidden {
             use_case: use_case.name,
             user: self.actor.user.clone(),

@@ -123,20 +123,11 @@ pub async fn sign_in_required(store: &Store) -> Result<bool> {
 }
 
 async fn audit_attempt(store: &Store, user: &str, action: &str, detail: &str) -> Result<()> {
-    let mut tx = store.begin().await?;
-    partnerdesk_store::audit(
-        &mut tx,
-        &partnerdesk_domain::data::time_to_text(&chrono::Utc::now()),
-        user,
-        action,
-        "user",
-        user,
-        None,
-        Some(&serde_json::json!({ "detail": detail }).to_string()),
-    )
-    .await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    Ok(())
+    let at = partnerdesk_domain::data::time_to_text(&chrono::Utc::now());
+    let detail = serde_json::json!({ "detail": detail }).to_string();
+    Ok(store
+        .audit_alone(&at, user, action, "user", user, Some(&detail))
+        .await?)
 }
 
 /// Checks a user name and password and returns the signed-in actor.

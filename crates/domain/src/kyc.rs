@@ -41,8 +41,9 @@ pub fn check_document(file_name: &str, bytes: &[u8]) -> Result<&'static str, Fie
         return Err(FieldError::new(
             "file",
             format!(
-                "{file_name} is {:.1} MB; documents may be at most {} MB",
-                bytes.len() as f64 / 1_048_576.0,
+                "{file_name} is {}.{} MB; documents may be at most {} MB",
+                bytes.len() / 1_048_576,
+                bytes.len() % 1_048_576 * 10 / 1_048_576,
                 MAX_DOCUMENT_BYTES / 1_048_576
             ),
         ));

@@ -127,6 +127,36 @@ pub async fn audit(
     Ok(())
 }
 
+impl Store {
+    /// Appends one entry in a transaction of its own: for attempts that
+    /// change nothing else (refusals, failed sign-ins) and must stay on record.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn audit_alone(
+        &self,
+        at: &str,
+        actor: &str,
+        action: &str,
+        object_type: &str,
+        object_id: &str,
+        after: Option<&str>,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        audit(
+            &mut tx,
+            at,
+            actor,
+            action,
+            object_type,
+            object_id,
+            None,
+            after,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
 /// Chains entries written before the chain existed (older databases), once.
 pub(crate) async fn seal_unchained(store: &Store) -> Result<()> {
     let mut tx = store.begin().await?;
