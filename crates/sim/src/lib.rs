@@ -5,7 +5,8 @@
 //!
 //! * MT5 Web API: `/api/auth/start`, `/api/auth/answer` (the real
 //!   challenge-response; a session cookie), `/api/user/get_batch`,
-//!   `/api/deal/get_batch`.
+//!   `/api/user/logins`, `/api/deal/get_batch`, and per login
+//!   `/api/deal/get_total` + `/api/deal/get_page` (`offset`, `total` ≤ 100).
 //! * Gaming feed: `/v1/players`, `/v1/activity` (bearer token, `X-Api-Key`
 //!   or OAuth2 client credentials from `/oauth/token`; cursor pagination;
 //!   `updated_since`).
@@ -59,6 +60,9 @@ pub struct Faults {
     pub session_calls: AtomicU32,
     /// Every answer is an HTML page (a misconfigured proxy).
     pub html: AtomicBool,
+    /// `/api/deal/get_batch` is unknown (404), as on older MT5 servers:
+    /// deals only through `get_total` + `get_page`.
+    pub no_deal_batch: AtomicBool,
 }
 
 fn take(c: &AtomicU32) -> bool {
@@ -316,6 +320,7 @@ fn set_faults(sim: &Sim, q: &HashMap<String, String>) -> Reply {
             "duplicate_pages" => f.duplicate_pages.store(n != 0, Ordering::SeqCst),
             "session_calls" => f.session_calls.store(n as u32, Ordering::SeqCst),
             "html" => f.html.store(n != 0, Ordering::SeqCst),
+            "no_deal_batch" => f.no_deal_batch.store(n != 0, Ordering::SeqCst),
             other => {
                 return Reply::error(StatusCode::BAD_REQUEST, &format!("no fault named {other}"))
             }
@@ -335,10 +340,22 @@ fn route(
     match path {
         "/api/auth/start" => mt5_start(sim, q),
         "/api/auth/answer" => mt5_answer(sim, q, headers),
-        "/api/user/get_batch" | "/api/deal/get_batch" => match mt5_session(sim, headers) {
+        "/api/deal/get_batch" if sim.faults.no_deal_batch.load(Ordering::SeqCst) => {
+            Reply::error(StatusCode::NOT_FOUND, "no such endpoint")
+        }
+        "/api/user/get_batch"
+        | "/api/user/logins"
+        | "/api/deal/get_batch"
+        | "/api/deal/get_total"
+        | "/api/deal/get_page" => match mt5_session(sim, headers) {
             Err(r) => r,
-            Ok(()) if path == "/api/user/get_batch" => mt5_users(sim),
-            Ok(()) => mt5_deals(sim, q),
+            Ok(()) => match path {
+                "/api/user/get_batch" => mt5_users(sim),
+                "/api/user/logins" => mt5_logins(sim),
+                "/api/deal/get_total" => mt5_deal_total(sim, q),
+                "/api/deal/get_page" => mt5_deal_page(sim, q),
+                _ => mt5_deals(sim, q),
+            },
         },
         "/oauth/token" if method == Method::POST => oauth(sim, body),
         "/v1/players" | "/v1/activity" => match feed_auth(sim, headers) {
@@ -464,30 +481,47 @@ fn mt5_users(sim: &Sim) -> Reply {
     Reply::ok(&json!({"retcode": "0 Done", "answer": answer}))
 }
 
-fn mt5_deals(sim: &Sim, q: &HashMap<String, String>) -> Reply {
-    let (Some(from), Some(to)) = (
-        q.get("from").and_then(|v| v.parse::<i64>().ok()),
-        q.get("to").and_then(|v| v.parse::<i64>().ok()),
-    ) else {
-        return Reply::ok(&json!({"retcode": "3 Invalid parameters: from and to are required"}));
-    };
+/// `from` and `to` (Unix seconds, both included) of a deal request.
+fn deal_range(q: &HashMap<String, String>) -> Option<(i64, i64)> {
+    Some((
+        q.get("from")?.parse::<i64>().ok()?,
+        q.get("to")?.parse::<i64>().ok()?,
+    ))
+}
+
+/// The deals in a time range (sorted by time), of one login if given.
+fn deals_in<'a>(
+    sim: &'a Sim,
+    from: i64,
+    to: i64,
+    login: Option<u64>,
+) -> impl Iterator<Item = &'a data::Deal> {
     let deals = &sim.data.deals;
     let lo = deals.partition_point(|d| d.time_msc < from * 1000);
     let hi = deals.partition_point(|d| d.time_msc < (to + 1) * 1000);
+    deals[lo..hi]
+        .iter()
+        .filter(move |d| login.is_none_or(|l| d.login == l))
+}
+
+/// Deals as the Web API lists them (each twice with `duplicate_pages`).
+fn deal_list<'a>(sim: &Sim, deals: impl Iterator<Item = &'a data::Deal>) -> Reply {
+    use std::fmt::Write;
     let twice = sim.faults.duplicate_pages.load(Ordering::SeqCst);
-    let mut out = String::with_capacity((hi - lo) * 260 + 64);
+    let mut out = String::with_capacity(64 * 1024);
     out.push_str("{\"retcode\":\"0 Done\",\"answer\":[");
     let mut first = true;
-    for d in &deals[lo..hi] {
+    for d in deals {
         for _ in 0..if twice { 2 } else { 1 } {
             if !first {
                 out.push(',');
             }
             first = false;
-            out.push_str(&format!(
+            let _ = write!(
+                out,
                 "{{\"Deal\":\"{}\",\"Login\":\"{}\",\"Time\":\"{}\",\"TimeMsc\":\"{}\",\"Action\":\"{}\",\"Entry\":\"{}\",\"Symbol\":\"{}\",\"Volume\":\"{}\",\"PositionID\":\"{}\",\"Commission\":\"{}\",\"Profit\":\"0.00\",\"Storage\":\"0.00\"}}",
                 d.ticket, d.login, d.time_msc / 1000, d.time_msc, d.action, d.entry, d.symbol, d.volume, d.position, d.commission
-            ));
+            );
         }
     }
     out.push_str("]}");
@@ -496,6 +530,61 @@ fn mt5_deals(sim: &Sim, q: &HashMap<String, String>) -> Reply {
         headers: vec![("content-type", "application/json".into())],
         body: out.into_bytes(),
     }
+}
+
+fn mt5_deals(sim: &Sim, q: &HashMap<String, String>) -> Reply {
+    let Some((from, to)) = deal_range(q) else {
+        return Reply::ok(&json!({"retcode": "3 Invalid parameters: from and to are required"}));
+    };
+    deal_list(sim, deals_in(sim, from, to, None))
+}
+
+fn mt5_logins(sim: &Sim) -> Reply {
+    let answer: Vec<String> = sim
+        .data
+        .accounts
+        .iter()
+        .map(|a| a.login.to_string())
+        .collect();
+    Reply::ok(&json!({"retcode": "0 Done", "answer": answer}))
+}
+
+/// `login`, `from`, `to` of `get_total` / `get_page`.
+fn login_range(q: &HashMap<String, String>) -> Option<(u64, i64, i64)> {
+    let login = q.get("login")?.parse::<u64>().ok()?;
+    let (from, to) = deal_range(q)?;
+    Some((login, from, to))
+}
+
+fn mt5_deal_total(sim: &Sim, q: &HashMap<String, String>) -> Reply {
+    let Some((login, from, to)) = login_range(q) else {
+        return Reply::ok(
+            &json!({"retcode": "3 Invalid parameters: login, from and to are required"}),
+        );
+    };
+    let total = deals_in(sim, from, to, Some(login)).count();
+    Reply::ok(&json!({"retcode": "0 Done", "answer": {"total": total.to_string()}}))
+}
+
+fn mt5_deal_page(sim: &Sim, q: &HashMap<String, String>) -> Reply {
+    let (Some((login, from, to)), Some(offset), Some(total)) = (
+        login_range(q),
+        q.get("offset").and_then(|v| v.parse::<usize>().ok()),
+        q.get("total").and_then(|v| v.parse::<usize>().ok()),
+    ) else {
+        return Reply::ok(
+            &json!({"retcode": "3 Invalid parameters: login, from, to, offset and total are required"}),
+        );
+    };
+    if total == 0 || total > 100 {
+        return Reply::ok(&json!({"retcode": "3 Invalid parameters: total must be 1 to 100"}));
+    }
+    deal_list(
+        sim,
+        deals_in(sim, from, to, Some(login))
+            .skip(offset)
+            .take(total),
+    )
 }
 
 // ---- gaming feed ---------------------------------------------------------

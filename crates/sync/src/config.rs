@@ -65,6 +65,12 @@ impl ConnectorConfig {
                 if c.window_hours == 0 {
                     return Err(SyncError::Config("window_hours must be at least 1".into()));
                 }
+                if c.deal_page_size == 0 || c.deal_page_size > 100 {
+                    return Err(SyncError::Config(
+                        "deal_page_size must be between 1 and 100 (the MT5 Web API's limit for get_page)"
+                            .into(),
+                    ));
+                }
                 &c.base_url
             }
             Self::Gaming(c) => {
@@ -138,6 +144,27 @@ pub struct Mt5Config {
     /// not carry it); groups not named earn none.
     #[serde(default)]
     pub spread_per_lot: BTreeMap<String, rust_decimal::Decimal>,
+    /// How deals are asked for: `batch` (`/api/deal/get_batch` by group),
+    /// `pages` (per login `/api/deal/get_total` then `/api/deal/get_page`),
+    /// or `auto` (get_batch, and pages if the server does not know it).
+    #[serde(default)]
+    pub deals_api: DealsApi,
+    /// Deals per `get_page` call (MetaQuotes' limit is 100).
+    #[serde(default = "default_deal_page")]
+    pub deal_page_size: u32,
+}
+
+fn default_deal_page() -> u32 {
+    100
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DealsApi {
+    #[default]
+    Auto,
+    Batch,
+    Pages,
 }
 
 pub fn default_symbol_groups() -> Vec<(String, String)> {

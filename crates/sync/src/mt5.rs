@@ -9,7 +9,12 @@
 //!   MD5(password_hash ‖ cli_rand bytes)`, which we check;
 //! * `GET /api/user/get_batch?group=…` (the `Agent` field is the IB's agent
 //!   account: our `agent` tracking code);
-//! * `GET /api/deal/get_batch?group=…&from=…&to=…` (Unix seconds).
+//! * deals by time range (Unix seconds, both ends included), either
+//!   `GET /api/deal/get_batch?group=…&from=…&to=…` or, per login from
+//!   `GET /api/user/logins?group=…`, `GET /api/deal/get_total?login=…&from=…&to=…`
+//!   (answer `{"total": n}`) and `GET /api/deal/get_page?login=…&from=…&to=…&offset=…&total=…`
+//!   (at most 100 a page); `deals_api` chooses, `auto` falls back to pages when
+//!   the server does not know get_batch.
 //!
 //! Deals become round-turn trades: an entry-in deal opens (or adds to) a
 //! position, an entry-out deal closes part or all of it and yields one trade
@@ -17,7 +22,7 @@
 //! 1/10,000 lot) and the commission of both sides. Positions still open at
 //! the end of a window travel in the cursor, so a window can be replayed.
 
-use crate::config::{symbol_matches, Mt5Config};
+use crate::config::{symbol_matches, DealsApi, Mt5Config};
 use crate::error::{RecordError, SyncError};
 use crate::http::{base_url, join, Answer, Http, Request};
 use crate::json;
@@ -69,6 +74,10 @@ pub struct Mt5 {
     http: Http,
     base: url::Url,
     cookie: Option<String>,
+    /// `auto`: whether get_batch answered (None: not tried yet).
+    batch_works: Option<bool>,
+    /// The logins in the groups (pages mode), asked once per run.
+    logins: Option<Vec<String>>,
 }
 
 /// Where the deals stream stands.
@@ -111,6 +120,8 @@ impl Mt5 {
             http,
             base,
             cookie: None,
+            batch_works: None,
+            logins: None,
         })
     }
 
@@ -328,18 +339,8 @@ impl Mt5 {
             });
         }
         let to = (cur.from + self.cfg.window_hours as i64 * 3600).min(now);
-        let groups = self.cfg.groups.clone();
-        let (f, t) = (cur.from.to_string(), (to - 1).to_string());
-        let v = self
-            .call(
-                "/api/deal/get_batch",
-                &[("group", &groups), ("from", &f), ("to", &t)],
-            )
-            .await?;
-        let list = json::array(&v, "answer").map_err(|e| SyncError::BadJson {
-            url: "/api/deal/get_batch".into(),
-            detail: e,
-        })?;
+        let owned = self.window_deals(cur.from, to - 1).await?;
+        let list = &owned;
         let brand = self.brand()?;
         let mut page = Page {
             fetched: list.len() as u64,
@@ -373,6 +374,122 @@ impl Mt5 {
         page.done = to >= now;
         page.cursor = Some(to_json(&cur));
         Ok(page)
+    }
+
+    /// The deals from `from` to `to` (Unix seconds, both included) the
+    /// configured way.
+    async fn window_deals(&mut self, from: i64, to: i64) -> Result<Vec<Value>, SyncError> {
+        let use_batch = match self.cfg.deals_api {
+            DealsApi::Batch => true,
+            DealsApi::Pages => false,
+            DealsApi::Auto => self.batch_works != Some(false),
+        };
+        if use_batch {
+            match self.batch_deals(from, to).await {
+                Ok(v) => {
+                    self.batch_works = Some(true);
+                    return Ok(v);
+                }
+                // A server without get_batch (404, or MT5's "not found"
+                // retcode 13): page per login instead.
+                Err(e)
+                    if self.cfg.deals_api == DealsApi::Auto
+                        && self.batch_works.is_none()
+                        && batch_unknown(&e) =>
+                {
+                    self.batch_works = Some(false);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        self.paged_deals(from, to).await
+    }
+
+    async fn batch_deals(&mut self, from: i64, to: i64) -> Result<Vec<Value>, SyncError> {
+        let groups = self.cfg.groups.clone();
+        let (f, t) = (from.to_string(), to.to_string());
+        let v = self
+            .call(
+                "/api/deal/get_batch",
+                &[("group", &groups), ("from", &f), ("to", &t)],
+            )
+            .await?;
+        answer_list(v, "/api/deal/get_batch")
+    }
+
+    /// `get_total` then `get_page` for each login in the groups.
+    async fn paged_deals(&mut self, from: i64, to: i64) -> Result<Vec<Value>, SyncError> {
+        let logins = match self.logins.take() {
+            Some(l) => l,
+            None => {
+                let groups = self.cfg.groups.clone();
+                let v = self.call("/api/user/logins", &[("group", &groups)]).await?;
+                answer_list(v, "/api/user/logins")?
+                    .iter()
+                    .map(|l| match l {
+                        Value::String(s) => s.trim().to_string(),
+                        other => other.to_string(),
+                    })
+                    .filter(|l| !l.is_empty())
+                    .collect()
+            }
+        };
+        let result = self.paged_deals_of(&logins, from, to).await;
+        self.logins = Some(logins);
+        result
+    }
+
+    async fn paged_deals_of(
+        &mut self,
+        logins: &[String],
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<Value>, SyncError> {
+        let (f, t) = (from.to_string(), to.to_string());
+        let size = u64::from(self.cfg.deal_page_size.clamp(1, 100));
+        let size_text = size.to_string();
+        let mut out = Vec::new();
+        for login in logins {
+            let v = self
+                .call(
+                    "/api/deal/get_total",
+                    &[("login", login), ("from", &f), ("to", &t)],
+                )
+                .await?;
+            let total = json::at(&v, "answer")
+                .ok_or_else(|| "answer is missing".to_string())
+                .and_then(|a| json::uint(a, "total"))
+                .map_err(|e| SyncError::BadJson {
+                    url: "/api/deal/get_total".into(),
+                    detail: e,
+                })?;
+            let mut offset = 0u64;
+            while offset < total {
+                let o = offset.to_string();
+                let v = self
+                    .call(
+                        "/api/deal/get_page",
+                        &[
+                            ("login", login),
+                            ("from", &f),
+                            ("to", &t),
+                            ("offset", &o),
+                            ("total", &size_text),
+                        ],
+                    )
+                    .await?;
+                let page = answer_list(v, "/api/deal/get_page")?;
+                if page.is_empty() {
+                    // Fewer deals than get_total said (deleted meanwhile).
+                    break;
+                }
+                // A server that repeats deals in a page still moves on by
+                // what was asked for (the repeats are dropped later).
+                offset += (page.len() as u64).min(size);
+                out.extend(page);
+            }
+        }
+        Ok(out)
     }
 
     fn apply_deal(
@@ -472,6 +589,41 @@ impl Mt5 {
             other => return Err(format!("Entry {other} is not a deal direction MT5 defines")),
         }
         Ok(())
+    }
+}
+
+/// Does this error say the server has no `get_batch` for deals?
+fn batch_unknown(e: &SyncError) -> bool {
+    match e {
+        SyncError::Status { status, .. } => *status == 404 || *status == 405,
+        SyncError::Platform(m) => m.contains("retcode '13") || m.contains("retcode '501"),
+        _ => false,
+    }
+}
+
+/// The `answer` array of a Web API reply.
+fn answer_list(mut v: Value, url: &str) -> Result<Vec<Value>, SyncError> {
+    match v.get_mut("answer").map(Value::take) {
+        Some(Value::Array(a)) => Ok(a),
+        Some(other) => Err(SyncError::BadJson {
+            url: url.into(),
+            detail: format!("answer is not a list but {}", kind_of(&other)),
+        }),
+        None => Err(SyncError::BadJson {
+            url: url.into(),
+            detail: "answer is missing".into(),
+        }),
+    }
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "text",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
     }
 }
 

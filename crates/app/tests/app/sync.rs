@@ -602,3 +602,85 @@ async fn bad_connections_are_refused_clearly() {
     assert!(e.contains("cannot reach"), "{e}");
     db.finish().await;
 }
+
+/// The MT5 deals of one sync with `deals_api` set (and the simulator's
+/// get_batch switched off or not); answers the fingerprint and the run.
+async fn mt5_with(url: &str, deals_api: &str) -> (Vec<String>, sync::SyncRunView) {
+    let db = sqlite().await;
+    let ctx = ctx_of(&db);
+    brand(&ctx, "FX", "forex").await;
+    let mut input = mt5_input(url, "manager-pass");
+    input.config["deals_api"] = json!(deals_api);
+    input.config["deal_page_size"] = json!(7);
+    input.config["window_hours"] = json!(24 * 60);
+    sync::add(&ctx, input).await.unwrap();
+    let run = sync::run(&ctx, "mt5", fast()).await;
+    let f = fingerprint(&ctx).await;
+    db.finish().await;
+    match run {
+        Ok(r) => (f, r),
+        Err(e) => panic!("deals_api {deals_api}: {e}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mt5_deals_by_get_total_and_get_page_equal_get_batch() {
+    let sim = sim_with(data()).await;
+    let (batch, run) = mt5_with(&sim.url(), "batch").await;
+    assert_eq!(run.status, "ok");
+    let trades = sim.sim.data.trades as usize;
+    assert!(
+        trades > 50 && batch.len() > trades,
+        "the data set has trades"
+    );
+
+    // get_total + get_page per login, 7 deals a page.
+    let before = sim.sim.requests.load(Ordering::SeqCst);
+    let (pages, run) = mt5_with(&sim.url(), "pages").await;
+    assert_eq!(run.status, "ok", "{run:?}");
+    assert!(pages == batch, "paged deals give the data of get_batch");
+    let asked = sim.sim.requests.load(Ordering::SeqCst) - before;
+    assert!(
+        asked as usize > trades / 7,
+        "the deals came page by page ({asked} requests)"
+    );
+
+    // Pages that repeat every deal change nothing.
+    sim.sim.faults.duplicate_pages.store(true, Ordering::SeqCst);
+    let (twice, _) = mt5_with(&sim.url(), "pages").await;
+    sim.sim
+        .faults
+        .duplicate_pages
+        .store(false, Ordering::SeqCst);
+    assert!(twice == batch, "repeated deals in pages are taken once");
+
+    // A server without get_batch: auto pages, batch says what is wrong.
+    sim.sim.faults.no_deal_batch.store(true, Ordering::SeqCst);
+    let (auto, run) = mt5_with(&sim.url(), "auto").await;
+    assert_eq!(run.status, "ok");
+    assert!(auto == batch, "auto falls back to get_total + get_page");
+    let db = sqlite().await;
+    let ctx = ctx_of(&db);
+    brand(&ctx, "FX", "forex").await;
+    let mut input = mt5_input(&sim.url(), "manager-pass");
+    input.config["deals_api"] = json!("batch");
+    sync::add(&ctx, input).await.unwrap();
+    let e = sync::run(&ctx, "mt5", fast())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("404") && e.contains("get_batch"), "{e}");
+    assert_eq!(count(&ctx, "SELECT COUNT(*) FROM trades").await, 0);
+    sim.sim.faults.no_deal_batch.store(false, Ordering::SeqCst);
+    db.finish().await;
+
+    // A page size MT5 does not allow is refused before any request.
+    let db = sqlite().await;
+    let ctx = ctx_of(&db);
+    brand(&ctx, "FX", "forex").await;
+    let mut input = mt5_input(&sim.url(), "manager-pass");
+    input.config["deal_page_size"] = json!(500);
+    let e = sync::add(&ctx, input).await.unwrap_err().to_string();
+    assert!(e.contains("deal_page_size"), "{e}");
+    db.finish().await;
+}
