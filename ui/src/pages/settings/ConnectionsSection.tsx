@@ -1,7 +1,8 @@
 //! Settings → Connections: the platforms Partnerdesk pulls data from (MT5,
 //! a gaming feed, a WooCommerce shop, an import folder). Add one (secrets go
 //! to the OS keyring), test it, run it now with progress and cancel, see its
-//! run history with counts and errors, and set its schedule.
+//! run history with counts and errors, and set its schedule; edit or delete
+//! it (ConnectionDialogs.tsx).
 import { useEffect, useState } from 'react';
 import {
   Alert, Badge, Button, Group, NativeSelect, NumberInput, PasswordInput, Progress, Stack, Table, Text, Textarea, TextInput, Title,
@@ -15,6 +16,7 @@ import { ErrorState } from '../../components/ErrorState';
 import { toApiError } from '../../errors';
 import { notifyDone } from '../../notify';
 import { useCan } from '../../session';
+import { DeleteConnection, EditConnection } from './ConnectionDialogs';
 
 const KINDS = [
   { value: 'mt5', label: 'MT5 Web API (Forex)' },
@@ -162,9 +164,10 @@ function History({ name }: { name: string }) {
   );
 }
 
-function ConnectionRow({ c, canRun }: { c: ConnectionView; canRun: boolean }) {
+function ConnectionRow({ c, canRun, canManage }: { c: ConnectionView; canRun: boolean; canManage: boolean }) {
   const client = useQueryClient();
   const [showHistory, setShowHistory] = useState(false);
+  const [dialog, setDialog] = useState<'edit' | 'delete' | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [done, setDone] = useState(0);
   const test = useMutation({ mutationFn: () => connectionsTest(c.name) });
@@ -202,7 +205,15 @@ function ConnectionRow({ c, canRun }: { c: ConnectionView; canRun: boolean }) {
             {canRun && !run.isPending && <Button size="xs" onClick={() => { setMessage(null); run.mutate(); }} data-testid={`connection-run-${c.name}`}>Run now</Button>}
             {canRun && run.isPending && <Button size="xs" color="red" variant="light" onClick={() => syncCancel(c.name)} data-testid={`connection-cancel-${c.name}`}>Cancel</Button>}
             <Button size="xs" variant="subtle" onClick={() => setShowHistory((v) => !v)} data-testid={`connection-history-${c.name}`}>History</Button>
+            {canManage && <Button size="xs" variant="subtle" onClick={() => setDialog('edit')} data-testid={`connection-edit-${c.name}`}>Edit</Button>}
+            {canManage && (
+              <Button size="xs" variant="subtle" color="red" disabled={run.isPending} onClick={() => setDialog('delete')} data-testid={`connection-delete-${c.name}`}>
+                Delete
+              </Button>
+            )}
           </Group>
+          {dialog === 'edit' && <EditConnection c={c} opened onClose={() => setDialog(null)} />}
+          {dialog === 'delete' && <DeleteConnection c={c} opened onClose={() => setDialog(null)} />}
         </Table.Td>
       </Table.Tr>
       {(run.isPending || test.data || test.error || run.error || run.data) && (
@@ -249,7 +260,7 @@ export function ConnectionsSection() {
             <Table.Tr><Table.Th>Name</Table.Th><Table.Th>Platform</Table.Th><Table.Th>Schedule</Table.Th><Table.Th>Last run</Table.Th><Table.Th /></Table.Tr>
           </Table.Thead>
           <Table.Tbody>
-            {list.data.map((c) => <ConnectionRow key={c.name} c={c} canRun={canRun} />)}
+            {list.data.map((c) => <ConnectionRow key={c.name} c={c} canRun={canRun} canManage={canManage} />)}
           </Table.Tbody>
         </Table>
       )}
