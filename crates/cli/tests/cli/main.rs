@@ -1,5 +1,8 @@
 //! The `partnerdesk` binary as a user (or a script) runs it.
 
+#[cfg(target_os = "linux")]
+mod sync;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
