@@ -650,15 +650,34 @@ async fn run_http(
     for stream in conn.streams() {
         let mut cursor = ctx.store.sync_cursor(name, stream).await?;
         let mut same = 0;
+        if options.cancel.is_cancelled() {
+            return Err(sync_err(SyncError::Cancelled));
+        }
+        let mut page = conn
+            .fetch(stream, cursor.as_deref())
+            .await
+            .map_err(sync_err)?;
         loop {
-            if options.cancel.is_cancelled() {
-                return Err(sync_err(SyncError::Cancelled));
-            }
-            let page = conn
-                .fetch(stream, cursor.as_deref())
-                .await
-                .map_err(sync_err)?;
-            write_page(ctx, run_id, name, stream, &page).await?;
+            // While page N is written, page N+1 is fetched (its cursor is
+            // known already); it is stored only after page N committed.
+            let more = !page.done && page.cursor != cursor;
+            let next_cursor = page.cursor.clone();
+            let (written, next) = if more && !options.cancel.is_cancelled() {
+                // The write runs as a task of its own, so parsing the next
+                // page here does not hold up its statements.
+                let (c, n, st) = (ctx.clone(), name.to_string(), stream.to_string());
+                let writing = AbortOnDrop(tokio::spawn(async move {
+                    let r = write_page(&c, run_id, &n, &st, &page).await;
+                    (r, page)
+                }));
+                let next = conn.fetch(stream, next_cursor.as_deref()).await;
+                let (w, p) = writing.join().await?;
+                page = p;
+                (w, Some(next))
+            } else {
+                (write_page(ctx, run_id, name, stream, &page).await, None)
+            };
+            written?;
             fetched_total += page.fetched;
             ctx.progress.report(
                 "sync",
@@ -668,6 +687,9 @@ async fn run_http(
             );
             if page.done {
                 break;
+            }
+            if options.cancel.is_cancelled() {
+                return Err(sync_err(SyncError::Cancelled));
             }
             if page.cursor == cursor {
                 same += 1;
@@ -679,10 +701,34 @@ async fn run_http(
             } else {
                 same = 0;
             }
-            cursor = page.cursor.clone();
+            cursor = next_cursor;
+            page = match next {
+                Some(n) => n.map_err(sync_err)?,
+                None => conn
+                    .fetch(stream, cursor.as_deref())
+                    .await
+                    .map_err(sync_err)?,
+            };
         }
     }
     Ok(())
+}
+
+/// A spawned task that ends with its owner: a run dropped mid-way (killed,
+/// aborted) rolls back the page being written instead of finishing it.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> AbortOnDrop<T> {
+    async fn join(mut self) -> Result<T> {
+        let r = (&mut self.0).await;
+        r.map_err(|e| AppError::Refused(format!("writing a page of the sync failed: {e}")))
+    }
+}
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Stores one page and its cursor in one transaction.

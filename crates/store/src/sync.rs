@@ -441,22 +441,50 @@ pub async fn upsert_counted(
         }
     }
     let cols = target.columns.join(", ");
-    for keys in order.chunks(200) {
-        let mut sql = format!("SELECT {cols} FROM {} WHERE ", target.table);
+    // SQLite looks named parameters up one by one: `?` binds by position.
+    let positional = tx.backend_name().eq_ignore_ascii_case("sqlite");
+    // An OR chain deeper than a few hundred terms nears SQLite's expression
+    // depth limit; an IN list does not.
+    let chunk = if target.key.len() == 1 { 500 } else { 200 };
+    for keys in order.chunks(chunk) {
         let mut n = 0;
-        for (i, _) in keys.iter().enumerate() {
-            if i > 0 {
-                sql.push_str(" OR ");
+        let mut param = |sql: &mut String| {
+            n += 1;
+            if positional {
+                sql.push('?');
+            } else {
+                sql.push('$');
+                sql.push_str(&n.to_string());
             }
-            sql.push('(');
-            for (j, &k) in target.key.iter().enumerate() {
-                if j > 0 {
-                    sql.push_str(" AND ");
+        };
+        let mut sql = format!("SELECT {cols} FROM {} WHERE ", target.table);
+        if let [k] = target.key {
+            // One key column: an IN list the index answers directly.
+            sql.push_str(target.columns[*k]);
+            sql.push_str(" IN (");
+            for i in 0..keys.len() {
+                if i > 0 {
+                    sql.push(',');
                 }
-                n += 1;
-                sql.push_str(&format!("{} = ${n}", target.columns[k]));
+                param(&mut sql);
             }
             sql.push(')');
+        } else {
+            for (i, _) in keys.iter().enumerate() {
+                if i > 0 {
+                    sql.push_str(" OR ");
+                }
+                sql.push('(');
+                for (j, &k) in target.key.iter().enumerate() {
+                    if j > 0 {
+                        sql.push_str(" AND ");
+                    }
+                    sql.push_str(target.columns[k]);
+                    sql.push_str(" = ");
+                    param(&mut sql);
+                }
+                sql.push(')');
+            }
         }
         let mut q = sqlx::query(&sql);
         for key in keys {

@@ -21,11 +21,17 @@ pub fn at<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
 
 /// A field as text (strings as they are, numbers and booleans written out).
 pub fn text(v: &Value, path: &str) -> Result<String, String> {
+    text_ref(v, path).map(|t| t.into_owned())
+}
+
+/// [`text`] without a copy of string fields.
+fn text_ref<'a>(v: &'a Value, path: &str) -> Result<std::borrow::Cow<'a, str>, String> {
+    use std::borrow::Cow;
     match at(v, path) {
         None => Err(format!("field '{path}' is missing")),
-        Some(Value::String(s)) => Ok(s.clone()),
-        Some(Value::Number(n)) => Ok(n.to_string()),
-        Some(Value::Bool(b)) => Ok(b.to_string()),
+        Some(Value::String(s)) => Ok(Cow::Borrowed(s.as_str())),
+        Some(Value::Number(n)) => Ok(Cow::Owned(n.to_string())),
+        Some(Value::Bool(b)) => Ok(Cow::Owned(b.to_string())),
         Some(other) => Err(format!(
             "field '{path}' is {} where text was expected",
             kind(other)
@@ -43,7 +49,7 @@ pub fn opt_text(v: &Value, path: &str) -> Result<Option<String>, String> {
 
 /// An exact decimal (from a string or a JSON number).
 pub fn decimal(v: &Value, path: &str) -> Result<Decimal, String> {
-    let raw = text(v, path)?;
+    let raw = text_ref(v, path)?;
     parse_decimal(&raw).ok_or_else(|| format!("field '{path}': '{raw}' is not an amount"))
 }
 
@@ -64,7 +70,7 @@ pub fn parse_decimal(raw: &str) -> Option<Decimal> {
 
 /// An unsigned integer (string or number).
 pub fn uint(v: &Value, path: &str) -> Result<u64, String> {
-    let raw = text(v, path)?;
+    let raw = text_ref(v, path)?;
     raw.trim()
         .parse::<u64>()
         .map_err(|_| format!("field '{path}': '{raw}' is not a whole number"))
@@ -72,7 +78,7 @@ pub fn uint(v: &Value, path: &str) -> Result<u64, String> {
 
 /// A time: Unix seconds, RFC 3339, or `YYYY-MM-DDTHH:MM:SS` taken as UTC.
 pub fn time(v: &Value, path: &str) -> Result<DateTime<Utc>, String> {
-    let raw = text(v, path)?;
+    let raw = text_ref(v, path)?;
     parse_time(&raw).ok_or_else(|| format!("field '{path}': '{raw}' is not a time"))
 }
 
