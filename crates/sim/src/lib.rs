@@ -63,6 +63,9 @@ pub struct Faults {
     /// `/api/deal/get_batch` is unknown (404), as on older MT5 servers:
     /// deals only through `get_total` + `get_page`.
     pub no_deal_batch: AtomicBool,
+    /// Every 50th activity row (by position in the data set) carries `bets`
+    /// as an object instead of an amount: a field of the wrong type.
+    pub wrong_types: AtomicBool,
 }
 
 fn take(c: &AtomicU32) -> bool {
@@ -321,6 +324,7 @@ fn set_faults(sim: &Sim, q: &HashMap<String, String>) -> Reply {
             "session_calls" => f.session_calls.store(n as u32, Ordering::SeqCst),
             "html" => f.html.store(n != 0, Ordering::SeqCst),
             "no_deal_batch" => f.no_deal_batch.store(n != 0, Ordering::SeqCst),
+            "wrong_types" => f.wrong_types.store(n != 0, Ordering::SeqCst),
             other => {
                 return Reply::error(StatusCode::BAD_REQUEST, &format!("no fault named {other}"))
             }
@@ -644,24 +648,28 @@ fn feed(sim: &Sim, path: &str, q: &HashMap<String, String>) -> Reply {
         .and_then(|o| o.parse().ok())
         .unwrap_or(0);
     let players = path == "/v1/players";
-    // The records after `since`, in updated order.
-    let (total, items): (usize, Vec<Value>) = if players {
+    // The records after `since`, in updated order, written as JSON text
+    // (the benchmark serves a million rows: no Value per row).
+    let mut items = String::with_capacity(limit.min(10_000) * 220 + 2);
+    items.push('[');
+    let (total, count) = if players {
         let all = &sim.data.players;
         let start = since
             .as_ref()
             .map(|s| all.partition_point(|p| p.registered_at <= *s))
             .unwrap_or(0);
         let slice = &all[start..];
-        (
-            slice.len(),
-            slice
-                .iter()
-                .skip(offset)
-                .take(limit)
-                .map(|p| json!({"player_id": p.id, "btag": if p.btag.is_empty() { Value::Null } else { Value::String(p.btag.clone()) },
-                    "country": p.country, "registered_at": p.registered_at, "status": p.status, "updated_at": p.registered_at}))
-                .collect(),
-        )
+        let mut count = 0;
+        for p in slice.iter().skip(offset).take(limit) {
+            let v = json!({"player_id": p.id, "btag": if p.btag.is_empty() { Value::Null } else { Value::String(p.btag.clone()) },
+                "country": p.country, "registered_at": p.registered_at, "status": p.status, "updated_at": p.registered_at});
+            if count > 0 {
+                items.push(',');
+            }
+            items.push_str(&v.to_string());
+            count += 1;
+        }
+        (slice.len(), count)
     } else {
         let all = &sim.data.activity;
         let start = since
@@ -669,21 +677,48 @@ fn feed(sim: &Sim, path: &str, q: &HashMap<String, String>) -> Reply {
             .map(|s| all.partition_point(|a| a.updated_at <= *s))
             .unwrap_or(0);
         let slice = &all[start..];
-        (
-            slice.len(),
-            slice
-                .iter()
-                .skip(offset)
-                .take(limit)
-                .map(|a| {
-                    let [dep, wd, bets, wins, bon, cb, tax] = &a.amounts;
-                    json!({"player_id": a.player_id, "date": a.date, "deposits": dep, "withdrawals": wd, "bets": bets,
-                        "wins": wins, "bonuses": bon, "chargebacks": cb, "taxes": tax, "updated_at": a.updated_at})
-                })
-                .collect(),
-        )
+        let mut count = 0;
+        let wrong = sim.faults.wrong_types.load(Ordering::SeqCst);
+        for (row, a) in slice.iter().enumerate().skip(offset).take(limit) {
+            if count > 0 {
+                items.push(',');
+            }
+            let [dep, wd, bets, wins, bon, cb, tax] = &a.amounts;
+            let fields: [(&str, &str); 10] = [
+                ("player_id", &a.player_id),
+                ("date", &a.date),
+                ("deposits", dep),
+                ("withdrawals", wd),
+                ("bets", bets),
+                ("wins", wins),
+                ("bonuses", bon),
+                ("chargebacks", cb),
+                ("taxes", tax),
+                ("updated_at", &a.updated_at),
+            ];
+            items.push('{');
+            for (i, (k, v)) in fields.iter().enumerate() {
+                if i > 0 {
+                    items.push(',');
+                }
+                items.push('"');
+                items.push_str(k);
+                items.push_str("\":");
+                if wrong && *k == "bets" && (start + row) % 50 == 0 {
+                    items.push_str("{\"value\":");
+                    push_json_str(&mut items, v);
+                    items.push('}');
+                } else {
+                    push_json_str(&mut items, v);
+                }
+            }
+            items.push('}');
+            count += 1;
+        }
+        (slice.len(), count)
     };
-    let mut next = (offset + items.len() < total).then(|| format!("o{}", offset + items.len()));
+    items.push(']');
+    let mut next = (offset + count < total).then(|| format!("o{}", offset + count));
     if sim.faults.duplicate_pages.load(Ordering::SeqCst) && next.is_some() {
         let key = format!("{path}:{cursor}:{since:?}");
         if let Ok(mut s) = sim.sessions.lock() {
@@ -697,7 +732,26 @@ fn feed(sim: &Sim, path: &str, q: &HashMap<String, String>) -> Reply {
             }
         }
     }
-    Reply::ok(&json!({"data": items, "next_cursor": next, "total": total}))
+    let next = match next {
+        Some(n) => Value::String(n).to_string(),
+        None => "null".to_string(),
+    };
+    Reply {
+        status: StatusCode::OK,
+        headers: vec![("content-type", "application/json".into())],
+        body: format!("{{\"data\":{items},\"next_cursor\":{next},\"total\":{total}}}").into_bytes(),
+    }
+}
+
+/// `s` as a JSON string literal.
+fn push_json_str(out: &mut String, s: &str) {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+    } else {
+        out.push_str(&Value::String(s.to_string()).to_string());
+    }
 }
 
 // ---- WooCommerce ---------------------------------------------------------

@@ -684,3 +684,32 @@ async fn mt5_deals_by_get_total_and_get_page_equal_get_batch() {
     assert!(e.contains("deal_page_size"), "{e}");
     db.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fields_of_the_wrong_type_are_reported_per_record_and_the_rest_kept() {
+    let sim = sim_with(data()).await;
+    sim.sim.faults.wrong_types.store(true, Ordering::SeqCst);
+    let db = sqlite().await;
+    let ctx = ctx_of(&db);
+    brand(&ctx, "CAS", "igaming").await;
+    sync::add(&ctx, gaming_input(&sim.url())).await.unwrap();
+    let run = sync::run(&ctx, "casino", fast()).await.unwrap();
+    let rows = sim.sim.data.activity.len();
+    let bad = rows.div_ceil(50);
+    assert_eq!(run.status, "ok_with_errors", "{run:?}");
+    assert_eq!(run.errors as usize, bad);
+    let errors = sync::run_errors(&ctx, run.run_id, 1000).await.unwrap();
+    assert_eq!(errors.len(), bad);
+    assert!(
+        errors.iter().all(|e| e
+            .message
+            .contains("'bets' is an object where text was expected")),
+        "{errors:?}"
+    );
+    assert_eq!(
+        count(&ctx, "SELECT COUNT(*) FROM igaming_activity").await as usize,
+        rows - bad,
+        "every good row is kept"
+    );
+    db.finish().await;
+}
