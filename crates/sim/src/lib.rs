@@ -494,12 +494,12 @@ fn deal_range(q: &HashMap<String, String>) -> Option<(i64, i64)> {
 }
 
 /// The deals in a time range (sorted by time), of one login if given.
-fn deals_in<'a>(
-    sim: &'a Sim,
+fn deals_in(
+    sim: &Sim,
     from: i64,
     to: i64,
     login: Option<u64>,
-) -> impl Iterator<Item = &'a data::Deal> {
+) -> impl Iterator<Item = &data::Deal> {
     let deals = &sim.data.deals;
     let lo = deals.partition_point(|d| d.time_msc < from * 1000);
     let hi = deals.partition_point(|d| d.time_msc < (to + 1) * 1000);
