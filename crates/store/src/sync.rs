@@ -315,8 +315,18 @@ pub async fn add_errors(
 /// The brands of those of `ids` that are stored customers.
 pub async fn customer_brands_of(tx: &mut Tx<'_>, ids: &[&str]) -> Result<HashMap<String, String>> {
     let mut out = HashMap::new();
+    // SQLite looks named parameters up one by one: `?` binds by position.
+    let positional = tx.backend_name().eq_ignore_ascii_case("sqlite");
     for chunk in ids.chunks(500) {
-        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let marks: Vec<String> = (1..=chunk.len())
+            .map(|i| {
+                if positional {
+                    "?".to_string()
+                } else {
+                    format!("${i}")
+                }
+            })
+            .collect();
         let sql = format!(
             "SELECT customer_id, brand_id FROM customers WHERE customer_id IN ({})",
             marks.join(", ")
