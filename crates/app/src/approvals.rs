@@ -163,10 +163,11 @@ impl ChangeOutcome {
     }
 }
 
-/// Whether four-eyes rules are in force for `kind`. Moving money by hand
-/// always needs a second person, also in single-user mode.
+/// Whether four-eyes rules are in force for `kind`. Moving money (a manual
+/// ledger adjustment, a payout run) always needs a second person, also in
+/// single-user mode.
 pub async fn in_force(ctx: &Context, kind: &Kind) -> Result<bool> {
-    if kind.name == LEDGER_ADJUST.name {
+    if kind.name == LEDGER_ADJUST.name || kind.name == PAYOUT_RUN.name {
         return Ok(true);
     }
     if kind.name != USER_CHANGE.name {
@@ -208,6 +209,18 @@ pub struct Request<'a> {
 /// Queues `req` when four-eyes rules are in force and returns the request;
 /// returns `None` when the caller should apply the change at once.
 pub async fn submit(ctx: &Context, req: Request<'_>) -> Result<Option<ApprovalView>> {
+    let mut tx = ctx.store.begin().await?;
+    let Some(id) = queue(ctx, &mut tx, req).await? else {
+        return Ok(None);
+    };
+    tx.commit().await.map_err(StoreError::from)?;
+    get(ctx, id).await
+}
+
+/// [`submit`] inside the caller's transaction, so that the change and its
+/// request are written together: returns the new request's id, or `None`
+/// when the change applies at once.
+pub(crate) async fn queue(ctx: &Context, tx: &mut Tx<'_>, req: Request<'_>) -> Result<Option<i64>> {
     if !in_force(ctx, &req.kind).await? {
         return Ok(None);
     }
@@ -242,10 +255,9 @@ pub async fn submit(ctx: &Context, req: Request<'_>) -> Result<Option<ApprovalVi
         created_at: now.clone(),
         decided_at: None,
     };
-    let mut tx = ctx.store.begin().await?;
-    let id = insert_approval(&mut tx, &record).await?;
+    let id = insert_approval(tx, &record).await?;
     partnerdesk_store::audit(
-        &mut tx,
+        tx,
         &now,
         &ctx.actor.user,
         "approval.request",
@@ -255,8 +267,36 @@ pub async fn submit(ctx: &Context, req: Request<'_>) -> Result<Option<ApprovalVi
         Some(&serde_json::json!({"kind": record.kind, "object_type": record.object_type, "object_id": record.object_id, "summary": record.summary, "payload": req.payload, "required_approvals": required}).to_string()),
     )
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    get(ctx, id).await
+    Ok(Some(id))
+}
+
+/// The maker takes back their own pending request (the object it was about
+/// is being withdrawn, e.g. a submitted payout run is cancelled): it ends as
+/// rejected, and the audit log says by whom and why.
+pub(crate) async fn withdraw(
+    ctx: &Context,
+    tx: &mut Tx<'_>,
+    kind: &Kind,
+    object_id: &str,
+    why: &str,
+) -> Result<Option<i64>> {
+    let Some(id) = ctx.store.pending_approval(kind.name, object_id).await? else {
+        return Ok(None);
+    };
+    let now = ctx.now();
+    finish_approval(tx, id, "rejected", &now).await?;
+    partnerdesk_store::audit(
+        tx,
+        &now,
+        &ctx.actor.user,
+        "approval.withdraw",
+        "approval",
+        &id.to_string(),
+        Some("pending"),
+        Some(&serde_json::json!({"state": "rejected", "kind": kind.name, "object_id": object_id, "reason": why}).to_string()),
+    )
+    .await?;
+    Ok(Some(id))
 }
 
 /// Lists requests, newest first (`status`: pending, approved, rejected or all).
@@ -271,11 +311,25 @@ pub async fn list(ctx: &Context, status: Option<String>) -> Result<Vec<ApprovalV
             ));
         }
     }
-    let mut out = Vec::new();
-    for a in ctx.store.approvals(status.as_deref(), 500).await? {
-        out.push(view(ctx, a).await?);
+    let records = ctx.store.approvals(status.as_deref(), 500).await?;
+    let (Some(first), Some(last)) = (
+        records.iter().map(|a| a.approval_id).min(),
+        records.iter().map(|a| a.approval_id).max(),
+    ) else {
+        return Ok(Vec::new());
+    };
+    let mut by_request: std::collections::HashMap<i64, Vec<DecisionRecord>> =
+        std::collections::HashMap::new();
+    for d in ctx.store.decisions_between(first, last).await? {
+        by_request.entry(d.approval_id).or_default().push(d);
     }
-    Ok(out)
+    records
+        .into_iter()
+        .map(|a| {
+            let decisions = by_request.remove(&a.approval_id).unwrap_or_default();
+            view_with(ctx, a, decisions)
+        })
+        .collect()
 }
 
 async fn get(ctx: &Context, id: i64) -> Result<Option<ApprovalView>> {
@@ -287,6 +341,14 @@ async fn get(ctx: &Context, id: i64) -> Result<Option<ApprovalView>> {
 
 async fn view(ctx: &Context, a: ApprovalRecord) -> Result<ApprovalView> {
     let decisions = ctx.store.decisions(a.approval_id).await?;
+    view_with(ctx, a, decisions)
+}
+
+fn view_with(
+    ctx: &Context,
+    a: ApprovalRecord,
+    decisions: Vec<DecisionRecord>,
+) -> Result<ApprovalView> {
     let kind = kind_of(&a.kind)?;
     let approvals = decisions.iter().filter(|d| d.decision == "approve").count() as u32;
     let why_not = why_not(ctx, &kind, &a, &decisions);
@@ -480,6 +542,7 @@ async fn apply(
         "period.close" => crate::commissions::apply_close(ctx, tx, payload, Some(applied)).await,
         "user.change" => crate::users::apply_change(ctx, tx, payload, Some(applied)).await,
         "ledger.adjust" => crate::ledger::apply_adjustment_decision(ctx, tx, payload, true).await,
+        "payout.run" => crate::payouts::apply_run_decision(ctx, tx, payload, true).await,
         other => Err(AppError::Refused(format!(
             "requests of kind '{other}' cannot be applied by this version of Partnerdesk"
         ))),
@@ -497,6 +560,9 @@ async fn on_reject(
     }
     if kind.name == LEDGER_ADJUST.name {
         crate::ledger::apply_adjustment_decision(ctx, tx, payload, false).await?;
+    }
+    if kind.name == PAYOUT_RUN.name {
+        crate::payouts::apply_run_decision(ctx, tx, payload, false).await?;
     }
     Ok(())
 }

@@ -90,6 +90,9 @@ pub struct PayoutRunView {
     pub submitted_by: Option<String>,
     pub approved_by: Option<String>,
     pub exported_at: Option<String>,
+    /// The request in the approvals queue while the run is submitted.
+    #[ts(type = "number | null")]
+    pub approval_id: Option<i64>,
     pub totals: Vec<RunTotal>,
     pub held_count: u32,
     /// Actions the state allows now (`submit`, `approve`, `reject`, `export`, `settle`, `cancel`).
@@ -529,7 +532,13 @@ async fn run_view(
     items: &[ItemRecord],
     held: usize,
 ) -> Result<PayoutRunView> {
-    let _ = ctx;
+    let approval_id = if r.state == RunState::Submitted.as_str() {
+        ctx.store
+            .pending_approval(crate::approvals::PAYOUT_RUN.name, &r.run_id.to_string())
+            .await?
+    } else {
+        None
+    };
     let mut totals: BTreeMap<String, (Decimal, u32, Decimal, Decimal)> = BTreeMap::new();
     for i in items {
         let t = totals.entry(i.currency.clone()).or_default();
@@ -553,6 +562,7 @@ async fn run_view(
         submitted_by: r.submitted_by.clone(),
         approved_by: r.approved_by.clone(),
         exported_at: r.exported_at.clone(),
+        approval_id,
         totals: totals
             .into_iter()
             .map(|(currency, (a, n, p, f))| RunTotal {
@@ -628,18 +638,63 @@ fn refused(e: partnerdesk_domain::payout::IllegalTransition, run_id: i64) -> App
     AppError::Refused(format!("payout run {run_id}: {e}"))
 }
 
-/// draft → submitted, submitted → approved (by another user), submitted → draft, draft|submitted → cancelled.
+/// What the approvals queue shows for a run: its payments and totals per
+/// currency, and the largest total as the amount for the two-approver threshold.
+fn approval_request<'a>(
+    object_id: &'a str,
+    r: &RunRecord,
+    items: &[ItemRecord],
+) -> crate::approvals::Request<'a> {
+    let run_id = r.run_id;
+    let mut totals: BTreeMap<&str, (Decimal, u32)> = BTreeMap::new();
+    for i in items {
+        let t = totals.entry(i.currency.as_str()).or_default();
+        t.0 += i.amount;
+        t.1 += 1;
+    }
+    let largest = totals
+        .iter()
+        .max_by(|a, b| a.1 .0.cmp(&b.1 .0))
+        .map(|(c, (a, _))| (*a, c.to_string()));
+    let parts: Vec<String> = totals
+        .iter()
+        .map(|(c, (a, n))| {
+            format!(
+                "{} {c} to {n} partner{}",
+                money(*a),
+                if *n == 1 { "" } else { "s" }
+            )
+        })
+        .collect();
+    let what = if r.period.is_empty() {
+        format!("pay date {}", r.pay_date)
+    } else {
+        format!("period {}, pay date {}", r.period, r.pay_date)
+    };
+    crate::approvals::Request {
+        kind: crate::approvals::PAYOUT_RUN,
+        object_type: "payout_run",
+        object_id,
+        summary: format!(
+            "payout run {run_id} ({what}): {}",
+            if parts.is_empty() {
+                "no payments".to_string()
+            } else {
+                parts.join(", ")
+            }
+        ),
+        payload: serde_json::json!({ "run_id": run_id }),
+        amount: largest,
+    }
+}
+
+/// draft → submitted (the run waits in the approvals queue), submitted → draft
+/// or cancelled by its makers; approval and rejection go through the queue.
 async fn step(ctx: &Context, run_id: i64, action: RunAction) -> Result<PayoutRunDetail> {
     let (r, from) = current_state(ctx, run_id).await?;
     let to = transition(from, action).map_err(|e| refused(e, run_id))?;
-    if action == RunAction::Approve && r.submitted_by.as_deref() == Some(ctx.actor.user.as_str()) {
-        return Err(AppError::Refused(format!(
-            "payout run {run_id}: you submitted it, so another finance user must approve it (four eyes)"
-        )));
-    }
     let stamp = match action {
         RunAction::Submit => Some("submitted"),
-        RunAction::Approve => Some("approved"),
         _ => None,
     };
     let now = ctx.now();
@@ -657,6 +712,21 @@ async fn step(ctx: &Context, run_id: i64, action: RunAction) -> Result<PayoutRun
     if to == RunState::Cancelled {
         release_claims(&mut tx, run_id).await?;
     }
+    if action == RunAction::Submit {
+        let items = ctx.store.payout_items(run_id).await?;
+        let object_id = run_id.to_string();
+        crate::approvals::queue(ctx, &mut tx, approval_request(&object_id, &r, &items)).await?;
+    }
+    if from == RunState::Submitted && to == RunState::Cancelled {
+        crate::approvals::withdraw(
+            ctx,
+            &mut tx,
+            &crate::approvals::PAYOUT_RUN,
+            &run_id.to_string(),
+            "the payout run was cancelled",
+        )
+        .await?;
+    }
     partnerdesk_store::audit(
         &mut tx,
         &now,
@@ -672,24 +742,118 @@ async fn step(ctx: &Context, run_id: i64, action: RunAction) -> Result<PayoutRun
     run_detail(ctx, run_id).await
 }
 
+/// Submits a draft run: it waits in the approvals queue for a finance user
+/// other than the submitter (two above the approvals threshold).
 pub async fn submit(ctx: &Context, run_id: i64) -> Result<PayoutRunDetail> {
     ctx.authorize(&crate::access::PAYOUT_CREATE).await?;
     step(ctx, run_id, RunAction::Submit).await
 }
 
-/// Approval by a finance user other than the one who submitted.
-pub async fn approve(ctx: &Context, run_id: i64) -> Result<PayoutRunDetail> {
-    ctx.authorize(&crate::access::PAYOUT_APPROVE).await?;
-    step(ctx, run_id, RunAction::Approve).await
+/// Approves (`approve`) or sends back a submitted run through its request in
+/// the approvals queue, with a reason. The submitter may not decide it.
+async fn decide_run(
+    ctx: &Context,
+    run_id: i64,
+    approve: bool,
+    reason: &str,
+) -> Result<PayoutRunDetail> {
+    let (r, from) = current_state(ctx, run_id).await?;
+    let action = if approve {
+        RunAction::Approve
+    } else {
+        RunAction::Reject
+    };
+    transition(from, action).map_err(|e| refused(e, run_id))?;
+    if r.submitted_by.as_deref() == Some(ctx.actor.user.as_str()) {
+        let e = AppError::Refused(format!(
+            "payout run {run_id}: you submitted it, so another finance user must approve or reject it (four eyes)"
+        ));
+        let detail = serde_json::json!({"approve": approve, "error": e.to_string()}).to_string();
+        ctx.store
+            .audit_alone(
+                &ctx.now(),
+                &ctx.actor.user,
+                "approval.refused",
+                "payout_run",
+                &run_id.to_string(),
+                Some(&detail),
+            )
+            .await?;
+        return Err(e);
+    }
+    let approval = ctx
+        .store
+        .pending_approval(crate::approvals::PAYOUT_RUN.name, &run_id.to_string())
+        .await?
+        .ok_or_else(|| {
+            AppError::Refused(format!(
+                "payout run {run_id} has no request in the approvals queue; send it back to draft and submit it again"
+            ))
+        })?;
+    crate::approvals::decide(ctx, approval, approve, reason).await?;
+    run_detail(ctx, run_id).await
 }
 
-/// Sends a submitted run back to draft.
-pub async fn reject(ctx: &Context, run_id: i64) -> Result<PayoutRunDetail> {
+/// Approval by a finance user other than the one who submitted, with a reason.
+/// Above the approvals threshold the run needs two approvers: the first
+/// approval leaves it submitted.
+pub async fn approve(ctx: &Context, run_id: i64, reason: &str) -> Result<PayoutRunDetail> {
     ctx.authorize(&crate::access::PAYOUT_APPROVE).await?;
-    step(ctx, run_id, RunAction::Reject).await
+    decide_run(ctx, run_id, true, reason).await
 }
 
-/// Cancels a draft or submitted run; its balances are free for another run.
+/// Sends a submitted run back to draft, with a reason.
+pub async fn reject(ctx: &Context, run_id: i64, reason: &str) -> Result<PayoutRunDetail> {
+    ctx.authorize(&crate::access::PAYOUT_APPROVE).await?;
+    decide_run(ctx, run_id, false, reason).await
+}
+
+/// Applies the approvals queue's final decision on a submitted run
+/// (approved: it may be exported; rejected: back to draft).
+pub(crate) async fn apply_run_decision(
+    ctx: &Context,
+    tx: &mut partnerdesk_store::Tx<'_>,
+    payload: &serde_json::Value,
+    approve: bool,
+) -> Result<()> {
+    let run_id = payload
+        .get("run_id")
+        .and_then(|v| v.as_i64())
+        .ok_or_else(|| StoreError::Corrupt("payout run request without run_id".into()))?;
+    let (_, from) = current_state(ctx, run_id).await?;
+    let action = if approve {
+        RunAction::Approve
+    } else {
+        RunAction::Reject
+    };
+    let to = transition(from, action).map_err(|e| refused(e, run_id))?;
+    let now = ctx.now();
+    set_run_state(
+        tx,
+        run_id,
+        from.as_str(),
+        to.as_str(),
+        approve.then_some("approved"),
+        &now,
+        &ctx.actor.user,
+    )
+    .await?;
+    partnerdesk_store::audit(
+        tx,
+        &now,
+        &ctx.actor.user,
+        &format!("payout.run.{}", action.verb().replace(' ', "_")),
+        "payout_run",
+        &run_id.to_string(),
+        Some(from.as_str()),
+        Some(to.as_str()),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Cancels a draft or submitted run (a submitted run's request is withdrawn);
+/// its balances are free for another run.
 pub async fn cancel(ctx: &Context, run_id: i64) -> Result<PayoutRunDetail> {
     ctx.authorize(&crate::access::PAYOUT_CREATE).await?;
     step(ctx, run_id, RunAction::Cancel).await

@@ -118,15 +118,20 @@ pub enum PayoutsCmd {
         #[arg(long)]
         run: i64,
     },
-    /// Approve a submitted run (not one you submitted)
+    /// Approve a submitted run (not one you submitted), with a reason; above the
+    /// approvals threshold a second approver is needed
     Approve {
         #[arg(long)]
         run: i64,
+        #[arg(long)]
+        reason: String,
     },
-    /// Send a submitted run back to draft
+    /// Send a submitted run back to draft, with a reason
     Reject {
         #[arg(long)]
         run: i64,
+        #[arg(long)]
+        reason: String,
     },
     Cancel {
         #[arg(long)]
@@ -438,8 +443,10 @@ pub async fn payouts_cmd(ctx: &Context, cmd: PayoutsCmd) -> Result<(), AppError>
         }
         PayoutsCmd::Show { run } => print_run(&payouts::run_detail(ctx, run).await?),
         PayoutsCmd::Submit { run } => print_run(&payouts::submit(ctx, run).await?),
-        PayoutsCmd::Approve { run } => print_run(&payouts::approve(ctx, run).await?),
-        PayoutsCmd::Reject { run } => print_run(&payouts::reject(ctx, run).await?),
+        PayoutsCmd::Approve { run, reason } => {
+            print_run(&payouts::approve(ctx, run, &reason).await?)
+        }
+        PayoutsCmd::Reject { run, reason } => print_run(&payouts::reject(ctx, run, &reason).await?),
         PayoutsCmd::Cancel { run } => print_run(&payouts::cancel(ctx, run).await?),
         PayoutsCmd::Export { run, out } => {
             writable(&out)?;

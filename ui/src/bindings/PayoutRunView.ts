@@ -5,7 +5,11 @@ export type PayoutRunView = { run_id: number, pay_date: string, period: string,
 /**
  * `draft`, `submitted`, `approved`, `exported`, `paid`, `failed`, `cancelled`
  */
-state: string, created_at: string, created_by: string, submitted_by: string | null, approved_by: string | null, exported_at: string | null, totals: Array<RunTotal>, held_count: number, 
+state: string, created_at: string, created_by: string, submitted_by: string | null, approved_by: string | null, exported_at: string | null, 
+/**
+ * The request in the approvals queue while the run is submitted.
+ */
+approval_id: number | null, totals: Array<RunTotal>, held_count: number, 
 /**
  * Actions the state allows now (`submit`, `approve`, `reject`, `export`, `settle`, `cancel`).
  */

@@ -6,7 +6,7 @@ use crate::on_both_backends;
 use crate::support::{example_folders, repo_root, TestDb};
 use partnerdesk_app::access::Role;
 use partnerdesk_app::payouts::{self, Settlement};
-use partnerdesk_app::{commissions, import, ledger, Actor, Context};
+use partnerdesk_app::{approvals, commissions, import, ledger, Actor, Context};
 use partnerdesk_domain::Period;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -301,21 +301,101 @@ async fn a_payout_run_from_draft_to_paid(db: &TestDb) {
         );
     }
 
-    // The state machine, with four eyes.
-    let e = payouts::approve(&bob, id).await.unwrap_err().to_string();
+    // The state machine, with four eyes: a submitted run waits in the
+    // approvals queue; only another finance user decides it, with a reason.
+    let e = payouts::approve(&bob, id, "looks right")
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("only a submitted run can be approved"), "{e}");
-    payouts::submit(&alice, id).await.unwrap();
-    let e = payouts::approve(&alice, id).await.unwrap_err().to_string();
+    let submitted = payouts::submit(&alice, id).await.unwrap();
+    assert_eq!(submitted.run.state, "submitted");
+    let request = submitted
+        .run
+        .approval_id
+        .expect("the run waits in the queue");
+    let queued = approvals::list(ctx, Some("pending".into())).await.unwrap();
+    let q = queued
+        .iter()
+        .find(|a| a.approval_id == request)
+        .expect("the payout run is in the approvals queue");
+    assert_eq!(q.kind, "payout.run");
+    assert_eq!(q.object_id, id.to_string());
+    assert!(
+        q.summary.contains(&format!("payout run {id}")),
+        "{}",
+        q.summary
+    );
+    let largest = submitted
+        .run
+        .totals
+        .iter()
+        .map(|t| d(&t.amount))
+        .max()
+        .unwrap();
+    assert_eq!(
+        q.amount.as_deref().map(d),
+        Some(largest),
+        "the amount at stake"
+    );
+    let e = payouts::approve(&alice, id, "my own run")
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("another finance user must approve"), "{e}");
+    let e = approvals::decide(&alice, request, true, "my own run")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("another user must decide"), "{e}");
     let viewer = Context {
         actor: Actor::with_roles("val", &[Role::Viewer]),
         ..db.ctx.clone()
     };
     assert!(matches!(
-        payouts::approve(&viewer, id).await,
+        payouts::approve(&viewer, id, "no").await,
         Err(partnerdesk_app::AppError::Forbidden { .. })
     ));
-    payouts::approve(&bob, id).await.unwrap();
+    let e = payouts::approve(&bob, id, "  ")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("give a reason"), "{e}");
+    assert_eq!(
+        payouts::run_detail(ctx, id).await.unwrap().run.state,
+        "submitted",
+        "refusals change nothing"
+    );
+    // Sent back with a reason: a draft again, the request rejected.
+    let back = payouts::reject(&bob, id, "wrong pay date").await.unwrap();
+    assert_eq!(back.run.state, "draft");
+    assert_eq!(back.run.approval_id, None);
+    let rejected = approvals::list(ctx, Some("rejected".into())).await.unwrap();
+    assert!(rejected.iter().any(|a| a.approval_id == request));
+    // Above the threshold two different approvers are needed.
+    approvals::set_threshold(ctx, "1").await.unwrap();
+    let again = payouts::submit(&alice, id).await.unwrap();
+    let second_request = again.run.approval_id.unwrap();
+    assert_ne!(second_request, request);
+    let once = payouts::approve(&bob, id, "figures checked").await.unwrap();
+    assert_eq!(once.run.state, "submitted", "one of two approvals");
+    let e = payouts::approve(&bob, id, "again")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("needs another approver"), "{e}");
+    let carol = as_user(db, "carol");
+    let approved = payouts::approve(&carol, id, "second pair of eyes")
+        .await
+        .unwrap();
+    assert_eq!(approved.run.state, "approved");
+    assert_eq!(approved.run.approved_by.as_deref(), Some("carol"));
+    let decided = approvals::list(ctx, Some("approved".into())).await.unwrap();
+    let r = decided
+        .iter()
+        .find(|a| a.approval_id == second_request)
+        .unwrap();
+    assert_eq!((r.required_approvals, r.approvals), (2, 2));
     let settle_all = |outcome: &str| -> Vec<Settlement> {
         run.items
             .iter()
@@ -532,8 +612,16 @@ async fn two_runs_at_once_take_each_balance_once(db: &TestDb) {
         .unwrap_err()
         .to_string();
     assert!(e.contains("nothing to pay"), "{e}");
-    // Cancelling the winner frees its balances for a new run.
+    // Cancelling the winner (submitted: its request is withdrawn) frees its
+    // balances for a new run.
+    let submitted = payouts::submit(&alice, winner.run.run_id).await.unwrap();
+    let request = submitted.run.approval_id.unwrap();
     payouts::cancel(&alice, winner.run.run_id).await.unwrap();
+    let pending = approvals::list(ctx, Some("pending".into())).await.unwrap();
+    assert!(
+        !pending.iter().any(|a| a.approval_id == request),
+        "a cancelled run no longer waits for approval"
+    );
     let again = payouts::create_run(&alice, Some("2026-07-31"), None)
         .await
         .unwrap();

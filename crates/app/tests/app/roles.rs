@@ -151,7 +151,7 @@ async fn invoke(name: &str, ctx: &Context, n: usize) -> Option<Result<(), AppErr
         "payout.create" => partnerdesk_app::payouts::create_run(ctx, Some("not a date"), None)
             .await
             .map(drop),
-        "payout.approve" => partnerdesk_app::payouts::approve(ctx, 999_999)
+        "payout.approve" => partnerdesk_app::payouts::approve(ctx, 999_999, "checked")
             .await
             .map(drop),
         "payout.export" => partnerdesk_app::payouts::export(ctx, 999_999)
