@@ -4,18 +4,20 @@
 //! and run the app or every test (Rust on SQLite and on a PostgreSQL server
 //! started here, UI component tests, the desktop end-to-end test).
 
+mod audit;
 mod postgres;
 mod steps;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask run [--demo] | cargo xtask test [--no-e2e] | cargo xtask bench partners|money [ARGS…]";
+const USAGE: &str = "usage: cargo xtask run [--demo] | cargo xtask test [--no-e2e] | cargo xtask audit | cargo xtask bench partners|money [ARGS…]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("run") => steps::run_app(args.iter().any(|a| a == "--demo")),
         Some("test") => steps::test_all(!args.iter().any(|a| a == "--no-e2e")),
+        Some("audit") => audit::audit(),
         Some("bench") => steps::bench(&args[1..]),
         _ => Err(USAGE.to_string()),
     };

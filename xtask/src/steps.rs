@@ -35,7 +35,7 @@ const TEST_PACKAGES: &[&str] = &[
 ];
 
 /// The repository root (xtask/..).
-fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     root.canonicalize().unwrap_or(root)
 }
@@ -53,7 +53,7 @@ pub fn run(cmd: &mut Command) -> Result<(), String> {
     }
 }
 
-fn step(name: &str) {
+pub(crate) fn step(name: &str) {
     println!("\n==> {name}");
 }
 
@@ -62,7 +62,7 @@ fn cargo_exe() -> String {
 }
 
 /// Cargo, without the variables `cargo run` set for this xtask process.
-fn cargo() -> Command {
+pub(crate) fn cargo() -> Command {
     let mut cmd = Command::new(cargo_exe());
     without_cargo_run_env(&mut cmd);
     cmd
@@ -93,7 +93,7 @@ fn without_cargo_run_env(cmd: &mut Command) {
 }
 
 /// npm (a `.cmd` script on Windows, which `Command` does not resolve by itself).
-fn npm() -> Command {
+pub(crate) fn npm() -> Command {
     Command::new(if cfg!(windows) { "npm.cmd" } else { "npm" })
 }
 
@@ -324,6 +324,8 @@ pub fn test_all(e2e: bool) -> Result<(), String> {
 
     step("UI component tests (vitest)");
     run(npm().args(["test"]).current_dir(root().join("ui")))?;
+
+    crate::audit::audit()?;
 
     if e2e {
         e2e_tests()?;
