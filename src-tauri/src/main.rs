@@ -5,6 +5,7 @@
 mod commands;
 mod compliance_commands;
 mod money_commands;
+mod payout_commands;
 mod settings;
 mod shell;
 mod sync_commands;
@@ -79,6 +80,31 @@ fn main() {
             compliance_commands::allowed_countries_set,
             compliance_commands::geo_report,
             compliance_commands::customers_set_status,
+            payout_commands::folders_default,
+            payout_commands::ledger_entries,
+            payout_commands::ledger_balances,
+            payout_commands::ledger_adjust,
+            payout_commands::ledger_adjustments,
+            payout_commands::payment_details_get,
+            payout_commands::payment_details_set,
+            payout_commands::payout_thresholds,
+            payout_commands::payout_threshold_set,
+            payout_commands::operator_account_get,
+            payout_commands::operator_account_set,
+            payout_commands::payout_runs,
+            payout_commands::payout_run_get,
+            payout_commands::payout_run_create,
+            payout_commands::payout_run_submit,
+            payout_commands::payout_run_approve,
+            payout_commands::payout_run_reject,
+            payout_commands::payout_run_cancel,
+            payout_commands::payout_run_export,
+            payout_commands::payout_run_settle,
+            payout_commands::statements_for_run,
+            payout_commands::statements_for_period,
+            payout_commands::export_lines,
+            payout_commands::export_balances,
+            payout_commands::export_run,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

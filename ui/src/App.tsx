@@ -15,6 +15,7 @@ import { PlanPage } from './pages/deals/PlanPage';
 import { EditPartnerPage, NewPartnerPage } from './pages/partners/PartnerFormPage';
 import { PartnerList } from './pages/partners/PartnerList';
 import { PartnerPage } from './pages/partners/PartnerPage';
+import { PayoutsPage } from './pages/payouts/PayoutsPage';
 import { SettingsPage } from './pages/settings/SettingsPage';
 import { RequireCan, SessionGate } from './session';
 
@@ -37,6 +38,8 @@ export function App() {
         <Route path="/commissions" element={<CommissionsPage />} />
         <Route path="/settings" element={<SettingsPage />} />
         <Route path="/compliance" element={<CompliancePage />} />
+        <Route path="/payouts" element={<PayoutsPage />} />
+        <Route path="/payouts/:runId" element={<PayoutsPage />} />
         {NAV.filter((n) => n.planned).map((n) => (
           <Route key={n.key} path={n.path} element={<Placeholder title={n.label} description={n.planned!} />} />
         ))}

@@ -43,6 +43,17 @@ import type { ConnectionInput } from './bindings/ConnectionInput';
 import type { ConnectionView } from './bindings/ConnectionView';
 import type { SyncErrorView } from './bindings/SyncErrorView';
 import type { SyncRunView } from './bindings/SyncRunView';
+import type { AdjustmentView } from './bindings/AdjustmentView';
+import type { BalanceView } from './bindings/BalanceView';
+import type { ExportFile } from './bindings/ExportFile';
+import type { LedgerEntryView } from './bindings/LedgerEntryView';
+import type { OperatorAccount } from './bindings/OperatorAccount';
+import type { PaymentDetailsView } from './bindings/PaymentDetailsView';
+import type { PayoutRunDetail } from './bindings/PayoutRunDetail';
+import type { PayoutRunView } from './bindings/PayoutRunView';
+import type { SavedFiles } from './bindings/SavedFiles';
+import type { Settlement } from './bindings/Settlement';
+import type { StatementBatch } from './bindings/StatementBatch';
 import { NOT_IN_DESKTOP, toApiError } from './errors';
 
 /** True inside the Tauri webview; false in a plain browser (`npm run dev`). */
@@ -165,6 +176,59 @@ export const syncRun = (name: string) => call<SyncRunView>('sync_run', { name })
 export const syncCancel = (name: string) => call<boolean>('sync_cancel', { name });
 export const syncRuns = (name: string, limit: number) => call<SyncRunView[]>('sync_runs', { name, limit });
 export const syncRunErrors = (runId: number, limit: number) => call<SyncErrorView[]>('sync_run_errors', { runId, limit });
+
+// Ledger, payouts, statements and exports (src-tauri/src/payout_commands.rs).
+
+/** `name` inside the user's Downloads folder (empty: Downloads itself): the default where files go. */
+export const foldersDefault = (name: string) => call<string>('folders_default', { name });
+
+/** A partner's entries oldest first, each with the running balance of its currency. */
+export const ledgerEntries = (partnerId: string) => call<LedgerEntryView[]>('ledger_entries', { partnerId });
+/** Every non-empty balance at a date (YYYY-MM-DD; null: everything posted). */
+export const ledgerBalances = (at: string | null) => call<BalanceView[]>('ledger_balances', { at });
+/** Asks for a manual adjustment (signed decimal text in the partner's currency): it waits in the approvals queue. */
+export const ledgerAdjust = (partnerId: string, amount: string, reason: string) =>
+  call<AdjustmentView>('ledger_adjust', { partnerId, amount, reason });
+
+export const paymentDetailsGet = (partnerId: string) => call<PaymentDetailsView | null>('payment_details_get', { partnerId });
+/** `method`: bank_transfer (holder, IBAN, BIC), e_wallet (wallet type, account) or crypto (network, address); the core checks IBAN and BIC. */
+export const paymentDetailsSet = (partnerId: string, method: string, holder: string, account: string, bic: string | null) =>
+  call<PaymentDetailsView>('payment_details_set', { partnerId, method, holder, account, bic });
+
+/** [currency, minimum payout] pairs. */
+export const payoutThresholds = () => call<[string, string][]>('payout_thresholds');
+/** `amount` null or empty removes the currency's threshold. */
+export const payoutThresholdSet = (currency: string, amount: string | null) =>
+  call<null>('payout_threshold_set', { currency, amount });
+export const operatorAccountGet = () => call<OperatorAccount | null>('operator_account_get');
+export const operatorAccountSet = (name: string, iban: string, bic: string | null) =>
+  call<OperatorAccount>('operator_account_set', { name, iban, bic });
+
+export const payoutRuns = () => call<PayoutRunView[]>('payout_runs');
+export const payoutRunGet = (runId: number) => call<PayoutRunDetail>('payout_run_get', { runId });
+/** One of the two: a pay date (YYYY-MM-DD) or a closed period (YYYY-MM). */
+export const payoutRunCreate = (payDate: string | null, period: string | null) =>
+  call<PayoutRunDetail>('payout_run_create', { payDate, period });
+export const payoutRunSubmit = (runId: number) => call<PayoutRunDetail>('payout_run_submit', { runId });
+/** Needs a reason; the submitter is refused; above the threshold the run stays submitted until the second approval. */
+export const payoutRunApprove = (runId: number, reason: string) => call<PayoutRunDetail>('payout_run_approve', { runId, reason });
+export const payoutRunReject = (runId: number, reason: string) => call<PayoutRunDetail>('payout_run_reject', { runId, reason });
+export const payoutRunCancel = (runId: number) => call<PayoutRunDetail>('payout_run_cancel', { runId });
+/** Exports an approved run into `folder` (`again`: an exported run's files once more): payments CSV and SEPA XML. */
+export const payoutRunExport = (runId: number, folder: string, again: boolean) =>
+  call<SavedFiles>('payout_run_export', { runId, folder, again });
+export const payoutRunSettle = (runId: number, settlements: Settlement[]) =>
+  call<PayoutRunDetail>('payout_run_settle', { runId, settlements });
+
+/** Long: reports `progress` events with task `statements`. */
+export const statementsForRun = (runId: number, folder: string) => call<StatementBatch>('statements_for_run', { runId, folder });
+export const statementsForPeriod = (period: string, folder: string) =>
+  call<StatementBatch>('statements_for_period', { period, folder });
+
+/** CSV or XLSX into Downloads; resolves to the file written. */
+export const exportLines = (period: string, format: 'csv' | 'xlsx') => call<ExportFile>('export_lines', { period, format });
+export const exportBalances = (at: string | null, format: 'csv' | 'xlsx') => call<ExportFile>('export_balances', { at, format });
+export const exportRun = (runId: number, format: 'csv' | 'xlsx') => call<ExportFile>('export_run', { runId, format });
 
 /** Listens to the core's `progress` events; resolves to the unlisten function. */
 export async function onProgress(handler: (event: ProgressEvent) => void): Promise<() => void> {

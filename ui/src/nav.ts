@@ -10,12 +10,7 @@ export const NAV: NavEntry[] = [
   { key: 'deals', label: 'Deals', path: '/deals', also: ['/new-plan'] },
   { key: 'customers', label: 'Customers', path: '/customers' },
   { key: 'commissions', label: 'Commissions', path: '/commissions' },
-  {
-    key: 'payouts',
-    label: 'Payouts',
-    path: '/payouts',
-    planned: 'Partner balances, payout runs with thresholds and holds, four-eyes approval and payment-file export.',
-  },
+  { key: 'payouts', label: 'Payouts', path: '/payouts' },
   { key: 'compliance', label: 'Compliance', path: '/compliance', requires: 'approvals.list' },
   {
     key: 'communication',

@@ -125,6 +125,8 @@ pub const PAYOUT_APPROVE: UseCase = uc("payout.approve", FINANCE);
 pub const PAYOUT_EXPORT: UseCase = uc("payout.export", FINANCE);
 pub const PAYOUT_SETTLE: UseCase = uc("payout.settle", FINANCE);
 pub const STATEMENTS_WRITE: UseCase = uc("statements.write", &[Admin, Finance, PartnerManager]);
+/// CSV/XLSX exports of balances and payout runs (lines: `COMMISSIONS_EXPORT`).
+pub const EXPORTS_WRITE: UseCase = uc("exports.write", &[Admin, Finance, Compliance]);
 
 // Platform sync (capability 4). Listing connections and runs is `READ`.
 pub const CONNECTION_MANAGE: UseCase = uc("connection.manage", ADMIN);
@@ -156,6 +158,7 @@ pub const ALL: &[UseCase] = &[
     PAYOUT_EXPORT,
     PAYOUT_SETTLE,
     STATEMENTS_WRITE,
+    EXPORTS_WRITE,
     APPROVALS_LIST,
     APPROVALS_DECIDE,
     APPROVALS_SETTINGS,

@@ -15,6 +15,7 @@ pub mod customers;
 pub mod database;
 pub mod demo;
 pub mod error;
+pub mod exports;
 pub mod import;
 pub mod ledger;
 pub mod partners;

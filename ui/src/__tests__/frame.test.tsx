@@ -24,7 +24,6 @@ describe('app frame', () => {
   });
 
   it.each([
-    ['/payouts', 'Payouts'],
     ['/communication', 'Communication'],
   ])('%s says it is not built yet', (path, name) => {
     renderAt(path);

@@ -29,4 +29,11 @@ export function mockApiDefaults() {
   vi.mocked(api.periodsList).mockResolvedValue([]);
   vi.mocked(api.commissionsTotals).mockResolvedValue([]);
   vi.mocked(api.commissionsLines).mockResolvedValue({ total: 0, rows: [] });
+  vi.mocked(api.ledgerEntries).mockResolvedValue([]);
+  vi.mocked(api.ledgerBalances).mockResolvedValue([]);
+  vi.mocked(api.paymentDetailsGet).mockResolvedValue(null);
+  vi.mocked(api.payoutRuns).mockResolvedValue([]);
+  vi.mocked(api.payoutThresholds).mockResolvedValue([]);
+  vi.mocked(api.operatorAccountGet).mockResolvedValue(null);
+  vi.mocked(api.foldersDefault).mockImplementation(async (name) => (name ? `/home/anna/Downloads/${name}` : '/home/anna/Downloads'));
 }

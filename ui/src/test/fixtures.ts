@@ -94,6 +94,8 @@ export const USE_CASES: Record<string, Role[]> = {
   'payout.approve': ['admin', 'finance'],
   'payout.export': ['admin', 'finance'],
   'payout.settle': ['admin', 'finance'],
+  'statements.write': ['admin', 'finance', 'partner_manager'],
+  'exports.write': ['admin', 'finance', 'compliance'],
   'connection.manage': ['admin'],
   'sync.run': ['admin', 'partner_manager'],
 };

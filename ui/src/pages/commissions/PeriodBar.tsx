@@ -10,6 +10,8 @@ import { CloseDialog } from './CloseDialog';
 import { RunProgress } from './RunProgress';
 import { usePeriodActions } from './usePeriodActions';
 import { useSession } from '../../session';
+import { exportLines } from '../../api';
+import { ExportButtons } from '../payouts/ExportButtons';
 
 type Props = { periods: PeriodView[]; period: string | null; onSelect: (period: string) => void };
 
@@ -60,6 +62,9 @@ export function PeriodBar({ periods, period, onSelect }: Props) {
         {can('commissions.export') && (
           <Button variant="default" onClick={() => period && exportFile.mutate(period)} disabled={!view} loading={exportFile.isPending}
             data-testid="period-export">Export CSV</Button>
+        )}
+        {can('commissions.export') && view && period && (
+          <ExportButtons run={(f) => exportLines(period, f)} testId="lines-export" what="Lines" />
         )}
         <PeriodState view={view} />
       </Group>

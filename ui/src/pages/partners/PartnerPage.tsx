@@ -13,6 +13,7 @@ import { PartnerLineage } from './PartnerLineage';
 import { PartnerSubtree } from './PartnerSubtree';
 import { TrackingCodes } from './TrackingCodes';
 import { PartnerKyc } from './PartnerKyc';
+import { PartnerBalance } from './PartnerBalance';
 
 export function PartnerPage() {
   const { id = '' } = useParams();
@@ -44,6 +45,8 @@ export function PartnerPage() {
       <PartnerFacts detail={d} />
       <Divider />
       <PartnerDeals partnerId={p.partner_id} />
+      <Divider />
+      <PartnerBalance partnerId={p.partner_id} currency={p.currency} />
       <Divider />
       <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="xl">
         <PartnerSubtree partnerId={p.partner_id} />
