@@ -4,6 +4,7 @@ mod bench;
 mod bench_payouts;
 mod bench_sync;
 mod compliance_cmd;
+mod exports_cmd;
 mod partners_cmd;
 mod payouts_cmd;
 mod sync_cmd;
@@ -85,6 +86,9 @@ enum Command {
     /// PDF statements per period or payout run, into a folder
     #[command(subcommand)]
     Statements(payouts_cmd::StatementsCmd),
+    /// CSV or XLSX exports: a period's lines, balances at a date, a payout run's payments
+    #[command(subcommand)]
+    Export(exports_cmd::ExportCmd),
     /// Connections to platforms (MT5, gaming feeds, WooCommerce, import folders)
     #[command(subcommand)]
     Connections(sync_cmd::ConnectionsCmd),
@@ -321,6 +325,7 @@ async fn run(cli: Cli) -> Result<(), AppError> {
         Command::Statements(cmd) => {
             payouts_cmd::statements_cmd(&context(&cli.db).await?, cmd).await?
         }
+        Command::Export(cmd) => exports_cmd::export_cmd(&context(&cli.db).await?, cmd).await?,
         Command::Connections(cmd) => sync_cmd::connections(&context(&cli.db).await?, cmd).await?,
         Command::Sync(cmd) => sync_cmd::sync_cmd(&context(&cli.db).await?, cmd).await?,
     }
