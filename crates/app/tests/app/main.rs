@@ -5,6 +5,7 @@ mod support;
 
 mod compliance;
 mod database;
+mod exports;
 mod import;
 mod money;
 mod partners;

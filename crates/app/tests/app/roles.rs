@@ -168,6 +168,14 @@ async fn invoke(name: &str, ctx: &Context, n: usize) -> Option<Result<(), AppErr
         )
         .await
         .map(drop),
+        "exports.write" => partnerdesk_app::exports::run(
+            ctx,
+            999_999,
+            partnerdesk_app::exports::Format::Csv,
+            &std::env::temp_dir().join(format!("partnerdesk-matrix-run-{n}.csv")),
+        )
+        .await
+        .map(drop),
         "connection.manage" => partnerdesk_app::sync::delete(ctx, "no-such-connection")
             .await
             .map(drop),
