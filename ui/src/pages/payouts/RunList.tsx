@@ -1,7 +1,7 @@
 //! The payout runs, newest first: state, pay date or period, totals per
 //! currency and who created, submitted and approved each.
-import { Badge, Stack, Table, Text } from '@mantine/core';
-import { useNavigate } from 'react-router-dom';
+import { Anchor, Badge, Stack, Table, Text } from '@mantine/core';
+import { Link, useNavigate } from 'react-router-dom';
 import type { PayoutRunView } from '../../bindings/PayoutRunView';
 import { formatMoney } from '../../money';
 import { RUN_STATE_COLORS } from './payoutQueries';
@@ -44,7 +44,7 @@ export function RunList({ runs, selected }: { runs: PayoutRunView[]; selected: n
         {sorted.map((r) => (
           <Table.Tr key={r.run_id} data-testid={`run-row-${r.run_id}`} onClick={() => navigate(`/payouts/${r.run_id}`)}
             style={{ cursor: 'pointer' }} bg={r.run_id === selected ? 'var(--mantine-color-blue-light)' : undefined}>
-            <Table.Td>#{r.run_id}</Table.Td>
+            <Table.Td><Anchor component={Link} to={`/payouts/${r.run_id}`} data-testid={`run-open-${r.run_id}`}>#{r.run_id}</Anchor></Table.Td>
             <Table.Td>
               <Badge color={RUN_STATE_COLORS[r.state] ?? 'gray'} variant="light" data-testid={`run-state-${r.run_id}`}>{r.state}</Badge>
             </Table.Td>
