@@ -4,7 +4,7 @@
 // partners held back with their reasons; the partner page shows the balance.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -63,4 +63,23 @@ test('a run created with the CLI is on the Payouts page with its payments and he
   // Single-user mode: every role, so the draft's actions are offered.
   await s.byTestId('run-submit');
   await s.screenshot(shots, 'payouts-02-run-detail');
+
+  // Statements for this run: a folder that cannot be written is refused clearly…
+  writeFileSync(join(dir, 'a-file'), 'x');
+  await s.type('statements-folder', join(dir, 'a-file', 'statements'));
+  await s.click('statements-write');
+  await s.waitText('statements-folder-error', 'cannot write statements into', 20000);
+  // …a good one gets one PDF per payment.
+  const folder = join(dir, 'statements');
+  await s.type('statements-folder', folder);
+  await s.click('statements-write');
+  await s.waitText('statements-result', 'Wrote 3 statements', 60000);
+  assert.deepEqual(readdirSync(folder).filter((f) => f.endsWith('.pdf')).length, 3);
+  await s.screenshot(shots, 'payouts-03-statements');
+
+  // The partner's Balance section: the balance from the ledger and its chart.
+  await s.click('item-link-P0009-EUR');
+  await s.waitText('balance-EUR', '107.90 EUR', 20000);
+  await s.byTestId('balance-chart');
+  await s.screenshot(shots, 'payouts-04-partner-balance');
 });

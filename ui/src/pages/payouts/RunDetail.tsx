@@ -95,7 +95,7 @@ function Items({ detail }: { detail: PayoutRunDetail }) {
       <Table.Tbody>
         {detail.items.map((i) => (
           <Table.Tr key={`${i.partner_id}/${i.currency}`} data-testid={`item-${i.partner_id}-${i.currency}`}>
-            <Table.Td><Link to={`/partners/${encodeURIComponent(i.partner_id)}`}>{i.name || i.partner_id}</Link> <Text span size="xs" c="dimmed">{i.partner_id}</Text></Table.Td>
+            <Table.Td><Link to={`/partners/${encodeURIComponent(i.partner_id)}`} data-testid={`item-link-${i.partner_id}-${i.currency}`}>{i.name || i.partner_id}</Link> <Text span size="xs" c="dimmed">{i.partner_id}</Text></Table.Td>
             <Table.Td>{i.currency}</Table.Td>
             <Table.Td ta="right" ff="monospace">{formatMoney(i.amount)}</Table.Td>
             <Table.Td>{METHOD_LABELS[i.method] ?? i.method}</Table.Td>
