@@ -6,7 +6,7 @@ import * as api from '../api';
 import type { PayoutRunDetail } from '../bindings/PayoutRunDetail';
 import type { PayoutRunView } from '../bindings/PayoutRunView';
 import { mockApiDefaults } from '../test/apiMock';
-import { approval, session } from '../test/fixtures';
+import { approval, period, session } from '../test/fixtures';
 import { renderAs, renderAt } from '../test/render';
 
 vi.mock('../api');
@@ -212,6 +212,19 @@ describe('payouts page', () => {
     await userEvent.click(await screen.findByTestId('run-table-export-xlsx'));
     await waitFor(() => expect(api.exportRun).toHaveBeenCalledWith(9, 'xlsx'));
     expect(await screen.findByTestId('run-table-export-path')).toHaveTextContent('payout-run-9.xlsx');
+  });
+
+  it("exports a period's lines as XLSX from Commissions (not offered to a viewer)", async () => {
+    vi.mocked(api.periodsList).mockResolvedValue([period('2026-07', { state: 'closed' })]);
+    vi.mocked(api.exportLines).mockResolvedValue({ path: '/home/anna/Downloads/commission-lines-2026-07.xlsx', format: 'xlsx', rows: 40 });
+    const { unmount } = renderAs(finance('bob'), '/commissions?period=2026-07');
+    await userEvent.click(await screen.findByTestId('lines-export-xlsx'));
+    await waitFor(() => expect(api.exportLines).toHaveBeenCalledWith('2026-07', 'xlsx'));
+    expect(await screen.findByTestId('lines-export-path')).toHaveTextContent('commission-lines-2026-07.xlsx');
+    unmount();
+    renderAs(session('vera', ['viewer']), '/commissions?period=2026-07');
+    expect(await screen.findByTestId('period-select')).toBeInTheDocument();
+    expect(screen.queryByTestId('lines-export-xlsx')).not.toBeInTheDocument();
   });
 
   it('lists balances and sets a minimum payout per currency', async () => {
