@@ -74,6 +74,8 @@ test('a run created with the CLI is on the Payouts page with its payments and he
   await s.type('statements-folder', folder);
   await s.click('statements-write');
   await s.waitText('statements-result', 'Wrote 3 statements', 60000);
+  const shown = await s.executeAsync(`arguments[arguments.length - 1](document.querySelector('[data-testid="statements-folder"]').value + ' | ' + (document.querySelector('[data-testid="statements-folder-error"]') ? 'error' : 'no error'))`);
+  assert.equal(shown, `${folder} | no error`, 'the field keeps the chosen folder; the earlier error is gone');
   assert.deepEqual(readdirSync(folder).filter((f) => f.endsWith('.pdf')).length, 3);
   await s.screenshot(shots, 'payouts-03-statements');
 
