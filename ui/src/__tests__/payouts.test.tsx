@@ -141,7 +141,8 @@ describe('payouts page', () => {
     await waitFor(() => expect(api.payoutRunApprove).toHaveBeenCalledWith(4, 'checked against the ledger'));
     expect(await screen.findByTestId('run-approval-count')).toHaveTextContent('1 of 2 approvals');
     expect(screen.getByTestId('run-approval')).toHaveTextContent('waits for a second approver');
-    expect(await screen.findByTestId('run-already-approved')).toBeInTheDocument();
+    expect(await screen.findByTestId('run-approval-why-not')).toHaveTextContent('you approved this request already');
+    expect(screen.getByTestId('run-approval')).toHaveTextContent('12000.00 EUR is above the two-approver threshold');
     expect(screen.queryByTestId('run-approve')).not.toBeInTheDocument();
   });
 

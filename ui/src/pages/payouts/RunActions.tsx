@@ -37,7 +37,7 @@ export function ApprovalState({ run, approval }: { run: PayoutRunView; approval:
           Request #{approval.approval_id}: {more > 0
             ? `waits for ${more === 1 && approval.approvals > 0 ? 'a second approver' : `${more} more approver${more === 1 ? '' : 's'}`}`
             : 'approved'}
-          {approval.required_approvals > 1 && approval.amount ? ` (above the two-approver threshold: ${approval.amount} ${approval.currency ?? ''})` : ''}
+          {approval.required_approvals > 1 && approval.amount ? ` (${approval.amount} ${approval.currency ?? ''} is above the two-approver threshold)` : ''}
         </Text>
       </Group>
       {approval.decisions.map((d) => (
@@ -117,7 +117,7 @@ export function RunActions({ detail }: { detail: PayoutRunDetail }) {
       {mayDecide && iSubmitted && (
         <Text size="sm" c="orange.8" data-testid="run-four-eyes">You submitted this run: another finance user must approve or reject it (four eyes).</Text>
       )}
-      {mayDecide && !iSubmitted && iApproved && (
+      {mayDecide && !iSubmitted && iApproved && !approval?.why_not && (
         <Text size="sm" c="orange.8" data-testid="run-already-approved">You approved this run already: a second approver must decide.</Text>
       )}
       {error ? <Alert color="red" data-testid="run-action-error">{toApiError(error).message}</Alert> : null}
