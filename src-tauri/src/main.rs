@@ -87,6 +87,8 @@ fn main() {
             payout_commands::ledger_adjustments,
             payout_commands::payment_details_get,
             payout_commands::payment_details_set,
+            payout_commands::partner_payout_get,
+            payout_commands::partner_payout_set,
             payout_commands::payout_thresholds,
             payout_commands::payout_threshold_set,
             payout_commands::operator_account_get,

@@ -6,7 +6,8 @@ use crate::shell::Shell;
 use partnerdesk_app::exports::{self, ExportFile, SavedFiles};
 use partnerdesk_app::ledger::{self, AdjustmentView, BalanceView, LedgerEntryView};
 use partnerdesk_app::payouts::{
-    self, OperatorAccount, PaymentDetailsView, PayoutRunDetail, PayoutRunView, Settlement,
+    self, OperatorAccount, PartnerPayoutView, PaymentDetailsView, PayoutRunDetail, PayoutRunView,
+    Settlement,
 };
 use partnerdesk_app::statements::{self, StatementBatch};
 use partnerdesk_app::wire::ApiError;
@@ -117,6 +118,32 @@ pub async fn payment_details_set(
         &holder,
         &account,
         bic.as_deref(),
+    )
+    .await?)
+}
+
+#[tauri::command]
+pub async fn partner_payout_get(
+    shell: State<'_, Shell>,
+    partner_id: String,
+) -> Reply<PartnerPayoutView> {
+    Ok(payouts::partner_payout(&shell.ctx().await?, &partner_id).await?)
+}
+
+/// The partner's own minimum payout and compliance hold (empty or None clears each).
+#[tauri::command]
+pub async fn partner_payout_set(
+    shell: State<'_, Shell>,
+    partner_id: String,
+    threshold: Option<String>,
+    hold_reason: Option<String>,
+) -> Reply<()> {
+    let threshold = threshold.filter(|t| !t.trim().is_empty());
+    Ok(payouts::set_partner_payout(
+        &shell.ctx().await?,
+        &partner_id,
+        threshold.as_deref(),
+        hold_reason.as_deref(),
     )
     .await?)
 }

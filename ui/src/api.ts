@@ -48,6 +48,7 @@ import type { BalanceView } from './bindings/BalanceView';
 import type { ExportFile } from './bindings/ExportFile';
 import type { LedgerEntryView } from './bindings/LedgerEntryView';
 import type { OperatorAccount } from './bindings/OperatorAccount';
+import type { PartnerPayoutView } from './bindings/PartnerPayoutView';
 import type { PaymentDetailsView } from './bindings/PaymentDetailsView';
 import type { PayoutRunDetail } from './bindings/PayoutRunDetail';
 import type { PayoutRunView } from './bindings/PayoutRunView';
@@ -195,6 +196,11 @@ export const paymentDetailsGet = (partnerId: string) => call<PaymentDetailsView 
 export const paymentDetailsSet = (partnerId: string, method: string, holder: string, account: string, bic: string | null) =>
   call<PaymentDetailsView>('payment_details_set', { partnerId, method, holder, account, bic });
 
+/** The partner's own minimum payout and compliance hold. */
+export const partnerPayoutGet = (partnerId: string) => call<PartnerPayoutView>('partner_payout_get', { partnerId });
+/** Empty or null clears each; a hold keeps the partner out of payout runs with its reason shown. */
+export const partnerPayoutSet = (partnerId: string, threshold: string | null, holdReason: string | null) =>
+  call<null>('partner_payout_set', { partnerId, threshold, holdReason });
 /** [currency, minimum payout] pairs. */
 export const payoutThresholds = () => call<[string, string][]>('payout_thresholds');
 /** `amount` null or empty removes the currency's threshold. */

@@ -291,6 +291,26 @@ pub async fn set_partner_payout(
     Ok(())
 }
 
+/// A partner's own minimum payout and compliance hold (None: not set).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PartnerPayoutView {
+    pub partner_id: String,
+    pub threshold: Option<String>,
+    pub hold_reason: Option<String>,
+}
+
+pub async fn partner_payout(ctx: &Context, partner_id: &str) -> Result<PartnerPayoutView> {
+    ctx.authorize(&crate::access::READ).await?;
+    require_partner(ctx, partner_id).await?;
+    let p = ctx.store.payees().await?.remove(partner_id);
+    Ok(PartnerPayoutView {
+        partner_id: partner_id.into(),
+        threshold: p.as_ref().and_then(|p| p.threshold).map(money),
+        hold_reason: p.and_then(|p| p.hold_reason),
+    })
+}
+
 const OPERATOR_NAME: &str = "operator.name";
 const OPERATOR_IBAN: &str = "operator.iban";
 const OPERATOR_BIC: &str = "operator.bic";

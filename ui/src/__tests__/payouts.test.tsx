@@ -285,6 +285,24 @@ describe('partner balance', () => {
     expect(await screen.findByTestId('adjust-outcome')).toHaveTextContent('#12 of -10.50 EUR waits for approval');
   });
 
+  it('puts a partner on hold with a reason and its own minimum; a viewer only sees them', async () => {
+    vi.mocked(api.partnerPayoutSet).mockResolvedValue(null);
+    const { unmount } = renderAs(finance('bob'), '/partners/P-1');
+    expect(await screen.findByTestId('partner-hold')).toHaveTextContent('Not on hold');
+    await userEvent.click(screen.getByTestId('partner-payout-edit'));
+    await userEvent.type(screen.getByTestId('partner-threshold-input'), '250.00');
+    await userEvent.type(screen.getByTestId('partner-hold-input'), 'KYC documents expired');
+    vi.mocked(api.partnerPayoutGet).mockResolvedValue({ partner_id: 'P-1', threshold: '250.00', hold_reason: 'KYC documents expired' });
+    await userEvent.click(screen.getByTestId('partner-payout-save'));
+    await waitFor(() => expect(api.partnerPayoutSet).toHaveBeenCalledWith('P-1', '250.00', 'KYC documents expired'));
+    expect(await screen.findByTestId('partner-hold')).toHaveTextContent('On hold: KYC documents expired');
+    expect(screen.getByTestId('partner-threshold')).toHaveTextContent('250.00 EUR');
+    unmount();
+    renderAs(session('vera', ['viewer']), '/partners/P-1');
+    expect(await screen.findByTestId('partner-hold')).toHaveTextContent('On hold');
+    expect(screen.queryByTestId('partner-payout-edit')).not.toBeInTheDocument();
+  });
+
   it('shows an invalid IBAN under the account field; viewers cannot edit or adjust', async () => {
     vi.mocked(api.paymentDetailsSet).mockRejectedValue({ code: 'invalid', field: 'iban', message: "'DE00' is not a valid IBAN: the check digits do not match" });
     const { unmount } = renderAt('/partners/P-1');

@@ -23,6 +23,12 @@ fn as_user(db: &TestDb, user: &str) -> Context {
     }
 }
 
+/// Two decimals, as the app shows money.
+fn money(mut a: Decimal) -> String {
+    a.rescale(2);
+    a.to_string()
+}
+
 fn d(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap()
 }
@@ -259,6 +265,11 @@ async fn a_payout_run_from_draft_to_paid(db: &TestDb) {
     )
     .await
     .unwrap();
+    let rules = payouts::partner_payout(ctx, &carried.0).await.unwrap();
+    assert_eq!(rules.threshold, Some(money(carried.2 + Decimal::ONE)));
+    assert_eq!(rules.hold_reason, None);
+    let rules = payouts::partner_payout(ctx, &on_hold).await.unwrap();
+    assert_eq!(rules.hold_reason.as_deref(), Some("KYC documents expired"));
 
     let alice = as_user(db, "alice");
     let bob = as_user(db, "bob");

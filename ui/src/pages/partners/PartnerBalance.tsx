@@ -17,6 +17,7 @@ import { notifyDone, notifyWaiting } from '../../notify';
 import { useCan } from '../../session';
 import { METHODS, payoutKeys, useLedgerEntries, usePaymentDetails } from '../payouts/payoutQueries';
 import { BalanceChart } from './BalanceChart';
+import { PartnerPayout } from './PartnerPayout';
 
 const KIND_LABELS: Record<string, string> = {
   commission: 'Commission', adjustment: 'Late data', manual_adjustment: 'Manual adjustment', payout: 'Payout',
@@ -193,6 +194,7 @@ export function PartnerBalance({ partnerId, currency }: { partnerId: string; cur
         </>
       )}
       <PaymentDetails partnerId={partnerId} />
+      <PartnerPayout partnerId={partnerId} currency={currency} />
       {canAdjust && <AdjustForm partnerId={partnerId} currency={currency} />}
     </Stack>
   );

@@ -11,6 +11,7 @@ export const payoutKeys = {
   thresholds: ['payouts', 'thresholds'] as const,
   operator: ['payouts', 'operator'] as const,
   details: (partnerId: string) => ['payouts', 'details', partnerId] as const,
+  partnerPayout: (partnerId: string) => ['payouts', 'partner', partnerId] as const,
   ledger: ['ledger'] as const,
   entries: (partnerId: string) => ['ledger', 'entries', partnerId] as const,
   balances: (at: string) => ['ledger', 'balances', at] as const,
@@ -24,6 +25,8 @@ export const useThresholds = () => useQuery({ queryKey: payoutKeys.thresholds, q
 export const useOperatorAccount = () => useQuery({ queryKey: payoutKeys.operator, queryFn: api.operatorAccountGet });
 export const usePaymentDetails = (partnerId: string) =>
   useQuery({ queryKey: payoutKeys.details(partnerId), queryFn: () => api.paymentDetailsGet(partnerId) });
+export const usePartnerPayout = (partnerId: string) =>
+  useQuery({ queryKey: payoutKeys.partnerPayout(partnerId), queryFn: () => api.partnerPayoutGet(partnerId) });
 export const useLedgerEntries = (partnerId: string) =>
   useQuery({ queryKey: payoutKeys.entries(partnerId), queryFn: () => api.ledgerEntries(partnerId) });
 export const useBalances = (at: string) =>
