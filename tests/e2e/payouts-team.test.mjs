@@ -64,6 +64,16 @@ async function signInAs(user) {
   await s.waitText('header-user', user, 20000);
 }
 
+/** Waits until no element carries the test id (a dialog fading out would catch the next click). */
+async function gone(testId) {
+  const end = Date.now() + 10000;
+  while ((await s.count(testId)) > 0) {
+    if (Date.now() > end) throw new Error(`${testId} is still there`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  await new Promise((r) => setTimeout(r, 500));
+}
+
 async function openRun(id) {
   await s.click('nav-payouts');
   await s.click(`run-open-${id}`);
@@ -91,6 +101,7 @@ test('create, submit, two approvals, export and settle a run in the app', async 
   await s.type('run-decide-reason', 'checked against the ledger');
   await s.click('run-decide-confirm');
   await s.waitText('run-approval-count', '1 of 2 approvals', 20000);
+  await gone('run-decide-dialog');
   await s.waitText('run-detail-state', 'submitted');
   assert.equal(await s.count('run-approve'), 0, 'one approval per person');
   await s.screenshot(shots, 'payteam-02-one-of-two');
@@ -102,6 +113,7 @@ test('create, submit, two approvals, export and settle a run in the app', async 
   await s.type('run-decide-reason', 'second look: amounts match');
   await s.click('run-decide-confirm');
   await s.waitText('run-detail-state', 'approved', 20000);
+  await gone('run-decide-dialog');
   const folder = join(dir, 'payment-files');
   await s.type('run-export-folder', folder);
   await s.click('run-export-write');
