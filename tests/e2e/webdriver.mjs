@@ -2,7 +2,7 @@
 // enough to drive the real desktop app (WebKitWebDriver underneath) without
 // pulling a browser-automation framework into the repository.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,9 +68,33 @@ export async function startDriver({ databaseUrl } = {}) {
         child.kill('SIGTERM');
         await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
       }
+      killLeftovers(data);
       rmSync(data, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Now and then WebKitWebDriver leaves the app running after its session ends;
+ * such an orphan keeps this runner's inherited output open and the test run
+ * never exits. Every process started for this data folder goes (Linux /proc;
+ * elsewhere nothing to do).
+ */
+function killLeftovers(data) {
+  let pids;
+  try {
+    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid);
+  } catch {
+    return;
+  }
+  const mark = `PARTNERDESK_DATA_DIR=${data}`;
+  for (const pid of pids) {
+    try {
+      if (readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(mark)) process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      /* gone already, or not ours */
+    }
+  }
 }
 
 async function call(base, method, path, body) {
