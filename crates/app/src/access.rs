@@ -132,6 +132,14 @@ pub const EXPORTS_WRITE: UseCase = uc("exports.write", &[Admin, Finance, Complia
 pub const CONNECTION_MANAGE: UseCase = uc("connection.manage", ADMIN);
 pub const SYNC_RUN: UseCase = uc("sync.run", MANAGERS);
 
+// E-mail to partners (capability 9). Reading templates, the outbox and a
+// partner's communication log is `READ`.
+pub const MAIL_SETTINGS: UseCase = uc("mail.settings", ADMIN);
+pub const MAIL_TEMPLATES: UseCase = uc("mail.templates", MANAGERS);
+pub const MAIL_ANNOUNCE: UseCase = uc("mail.announce", MANAGERS);
+/// Sending due messages, retrying and cancelling one: whoever queues mail.
+pub const MAIL_SEND: UseCase = uc("mail.send", &[Admin, PartnerManager, Finance]);
+
 /// Every declared use case, for the role matrix test and the UI.
 pub const ALL: &[UseCase] = &[
     READ,
@@ -174,6 +182,10 @@ pub const ALL: &[UseCase] = &[
     CUSTOMER_STATUS_SET,
     CONNECTION_MANAGE,
     SYNC_RUN,
+    MAIL_SETTINGS,
+    MAIL_TEMPLATES,
+    MAIL_ANNOUNCE,
+    MAIL_SEND,
 ];
 
 /// Whether any of `roles` may call `use_case`.

@@ -18,6 +18,7 @@ pub mod error;
 pub mod exports;
 pub mod import;
 pub mod ledger;
+pub mod mail;
 pub mod partners;
 pub mod payouts;
 pub mod plans;

@@ -144,6 +144,7 @@ async fn write_audited(
         Some(&a),
     )
     .await?;
+    crate::mail::on_partner_saved(ctx, &mut tx, before, after).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(())
 }
@@ -247,6 +248,7 @@ pub(crate) async fn apply_activation(
         Some(&after.to_string()),
     )
     .await?;
+    crate::mail::on_partner_saved(ctx, tx, Some(&before), &p).await?;
     Ok(())
 }
 

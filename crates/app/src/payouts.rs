@@ -1094,7 +1094,25 @@ pub async fn settle(
                     &now,
                     &ctx.actor.user,
                 )
-                .await?
+                .await?;
+                // "Payout sent" to the partner, with this payment's figures.
+                if let Some(p) = ctx.store.partner(&item.partner_id).await? {
+                    let mut values = partnerdesk_domain::mail::Values::new();
+                    values.insert("amount".into(), format!("{:.2}", item.amount));
+                    values.insert("currency".into(), item.currency.clone());
+                    values.insert("payment_reference".into(), note.to_string());
+                    values.insert("run_id".into(), run_id.to_string());
+                    crate::mail::queue_in(
+                        ctx,
+                        &mut tx,
+                        &p,
+                        partnerdesk_domain::mail::PAYOUT_SENT,
+                        values,
+                        None,
+                        true,
+                    )
+                    .await?;
+                }
             }
             "failed" => {
                 settle_item(

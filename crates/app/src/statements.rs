@@ -263,6 +263,7 @@ async fn write(
     statements: Vec<Statement>,
     folder: &Path,
     what: &str,
+    period_label: &str,
 ) -> Result<StatementBatch> {
     if statements.is_empty() {
         return Err(AppError::Refused(format!(
@@ -270,6 +271,10 @@ async fn write(
         )));
     }
     let fonts = Fonts::bundled()?;
+    let written: Vec<(String, String)> = statements
+        .iter()
+        .map(|s| (s.partner_id.clone(), format!("{}.pdf", s.file_stem)))
+        .collect();
     let total = statements.len() as u64;
     let progress = ctx.progress.clone();
     progress.report("statements", 0, total, what);
@@ -294,6 +299,32 @@ async fn write(
         Some(&format!("{} files in {}", files.len(), folder.display())),
     )
     .await?;
+    // "Statement ready" to each partner, the PDF attached (queued with this
+    // batch's record; the outbox sends it).
+    let mut partners: HashMap<String, Option<partnerdesk_store::partners::PartnerRecord>> =
+        HashMap::new();
+    for (partner_id, file) in &written {
+        if !partners.contains_key(partner_id) {
+            partners.insert(partner_id.clone(), ctx.store.partner(partner_id).await?);
+        }
+        let Some(Some(p)) = partners.get(partner_id) else {
+            continue;
+        };
+        let mut values = partnerdesk_domain::mail::Values::new();
+        values.insert("period".into(), period_label.to_string());
+        values.insert("statement_file".into(), file.clone());
+        let path = folder.join(file);
+        crate::mail::queue_in(
+            ctx,
+            &mut tx,
+            p,
+            partnerdesk_domain::mail::STATEMENT_READY,
+            values,
+            Some(&path),
+            true,
+        )
+        .await?;
+    }
     tx.commit().await.map_err(StoreError::from)?;
     Ok(StatementBatch {
         folder: folder.display().to_string(),
@@ -343,7 +374,14 @@ pub async fn for_period(
             .await?,
         );
     }
-    write(ctx, all, folder, &format!("period {period}")).await
+    write(
+        ctx,
+        all,
+        folder,
+        &format!("period {period}"),
+        &period.to_string(),
+    )
+    .await
 }
 
 /// One statement per partner paid by a run, covering the run's month, into `folder`.
@@ -378,7 +416,14 @@ pub async fn for_run(ctx: &Context, run_id: i64, folder: &Path) -> Result<Statem
         s.retain(|s| s.currency == item.currency);
         all.extend(s);
     }
-    write(ctx, all, folder, &format!("payout run {run_id}")).await
+    write(
+        ctx,
+        all,
+        folder,
+        &format!("payout run {run_id}"),
+        &format!("{period} (payout run {run_id})"),
+    )
+    .await
 }
 
 /// The figures a statement prints, for tests and the UI: (currency, opening, closing).

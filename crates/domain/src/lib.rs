@@ -10,6 +10,7 @@ pub mod error;
 pub mod ids;
 pub mod kyc;
 pub mod ledger;
+pub mod mail;
 pub mod money;
 pub mod partner;
 pub mod payment;

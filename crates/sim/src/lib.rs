@@ -15,6 +15,7 @@
 //! * Faults: `POST /__sim/faults?name=value` or [`Faults`] directly.
 
 pub mod data;
+pub mod smtp;
 
 pub use data::SimData;
 

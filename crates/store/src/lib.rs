@@ -17,6 +17,7 @@ pub mod compliance;
 pub mod data;
 pub mod error;
 pub mod ledger;
+pub mod mail;
 pub mod money;
 pub mod partners;
 pub mod payouts;

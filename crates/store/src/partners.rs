@@ -4,7 +4,7 @@ use crate::error::{Result, StoreError};
 use crate::{Store, Tx};
 use sqlx::Row;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PartnerRecord {
     pub partner_id: String,
     pub name: String,

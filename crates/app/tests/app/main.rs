@@ -7,6 +7,7 @@ mod compliance;
 mod database;
 mod exports;
 mod import;
+mod mail;
 mod money;
 mod partners;
 mod payouts;

@@ -507,6 +507,47 @@ async fn a_payout_run_from_draft_to_paid(db: &TestDb) {
         .iter()
         .skip(1)
         .all(|i| i.reference.as_deref() == Some(&format!("BANK-REF-{}", i.partner_id)[..])));
+    // "Payout sent" is queued for each paid partner with an e-mail address,
+    // with the amount and the reference; none for the failed payment.
+    let outbox = partnerdesk_app::mail::outbox_list(
+        ctx,
+        partnerdesk_app::mail::OutboxQuery {
+            limit: 1000,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let sent: Vec<_> = outbox
+        .rows
+        .iter()
+        .filter(|r| r.template_key.as_deref() == Some("payout_sent"))
+        .collect();
+    for i in done.items.iter().skip(1) {
+        let p = ctx.store.partner(&i.partner_id).await.unwrap().unwrap();
+        if p.email.is_none() {
+            continue;
+        }
+        let m = sent
+            .iter()
+            .find(|r| r.partner_id.as_deref() == Some(&i.partner_id))
+            .unwrap_or_else(|| panic!("payout_sent for {}", i.partner_id));
+        assert_eq!(
+            m.subject,
+            format!("Payout of {} {} sent", money(d(&i.amount)), i.currency)
+        );
+        let body = partnerdesk_app::mail::outbox_message(ctx, m.id)
+            .await
+            .unwrap()
+            .body;
+        assert!(
+            body.contains(&format!("BANK-REF-{}", i.partner_id)),
+            "{body}"
+        );
+    }
+    assert!(!sent
+        .iter()
+        .any(|r| r.partner_id.as_deref() == Some(&failed.partner_id)));
     let b = balances(ctx).await;
     assert_eq!(
         b[&(failed.partner_id.clone(), failed.currency.clone())],
