@@ -16,6 +16,7 @@ import { EditPartnerPage, NewPartnerPage } from './pages/partners/PartnerFormPag
 import { PartnerList } from './pages/partners/PartnerList';
 import { PartnerPage } from './pages/partners/PartnerPage';
 import { PayoutsPage } from './pages/payouts/PayoutsPage';
+import { CommunicationPage } from './pages/communication/CommunicationPage';
 import { SettingsPage } from './pages/settings/SettingsPage';
 import { RequireCan, SessionGate } from './session';
 
@@ -40,6 +41,7 @@ export function App() {
         <Route path="/compliance" element={<CompliancePage />} />
         <Route path="/payouts" element={<PayoutsPage />} />
         <Route path="/payouts/:runId" element={<PayoutsPage />} />
+        <Route path="/communication" element={<CommunicationPage />} />
         {NAV.filter((n) => n.planned).map((n) => (
           <Route key={n.key} path={n.path} element={<Placeholder title={n.label} description={n.planned!} />} />
         ))}

@@ -55,6 +55,23 @@ import type { PayoutRunView } from './bindings/PayoutRunView';
 import type { SavedFiles } from './bindings/SavedFiles';
 import type { Settlement } from './bindings/Settlement';
 import type { StatementBatch } from './bindings/StatementBatch';
+import type { AnnouncementInput } from './bindings/AnnouncementInput';
+import type { AnnouncementOutcome } from './bindings/AnnouncementOutcome';
+import type { CommunicationEntry } from './bindings/CommunicationEntry';
+import type { OutboxMessage } from './bindings/OutboxMessage';
+import type { OutboxPage } from './bindings/OutboxPage';
+import type { OutboxQuery } from './bindings/OutboxQuery';
+import type { OutboxRow } from './bindings/OutboxRow';
+import type { SegmentInput } from './bindings/SegmentInput';
+import type { SegmentPreview } from './bindings/SegmentPreview';
+import type { SendOutcome } from './bindings/SendOutcome';
+import type { SmtpSettingsInput } from './bindings/SmtpSettingsInput';
+import type { SmtpSettingsView } from './bindings/SmtpSettingsView';
+import type { SmtpTestOutcome } from './bindings/SmtpTestOutcome';
+import type { TemplateInput } from './bindings/TemplateInput';
+import type { TemplatePreview } from './bindings/TemplatePreview';
+import type { TemplatePreviewInput } from './bindings/TemplatePreviewInput';
+import type { TemplateView } from './bindings/TemplateView';
 import { NOT_IN_DESKTOP, toApiError } from './errors';
 
 /** True inside the Tauri webview; false in a plain browser (`npm run dev`). */
@@ -241,3 +258,26 @@ export async function onProgress(handler: (event: ProgressEvent) => void): Promi
   if (!inDesktop()) return () => {};
   return listen<ProgressEvent>('progress', (e) => handler(e.payload));
 }
+
+// E-mail to partners (src-tauri/src/mail_commands.rs).
+
+export const mailSmtpGet = () => call<SmtpSettingsView>('mail_smtp_get');
+/** `input.password`: null keeps the saved one, "" removes it; it goes to the OS keyring, never the database. */
+export const mailSmtpSet = (input: SmtpSettingsInput) => call<SmtpSettingsView>('mail_smtp_set', { input });
+/** Connects, secures and logs in; with `sendTo`, also sends a test message. Never rejects for a refused login: `ok` is false. */
+export const mailSmtpTest = (sendTo: string | null) => call<SmtpTestOutcome>('mail_smtp_test', { sendTo });
+export const mailTemplatesList = () => call<TemplateView[]>('mail_templates_list');
+export const mailTemplateSave = (input: TemplateInput) => call<TemplateView>('mail_template_save', { input });
+export const mailTemplateReset = (key: string) => call<TemplateView>('mail_template_reset', { key });
+/** Rejects with `field` subject or body naming an unknown variable or a syntax error. */
+export const mailTemplatePreview = (input: TemplatePreviewInput) => call<TemplatePreview>('mail_template_preview', { input });
+export const mailSegmentPreview = (segment: SegmentInput) => call<SegmentPreview>('mail_segment_preview', { segment });
+export const mailAnnounce = (input: AnnouncementInput) => call<AnnouncementOutcome>('mail_announce', { input });
+export const mailOutboxList = (query: OutboxQuery) => call<OutboxPage>('mail_outbox_list', { query });
+export const mailOutboxMessage = (id: number) => call<OutboxMessage>('mail_outbox_message', { id });
+export const mailOutboxRetry = (id: number) => call<OutboxRow>('mail_outbox_retry', { id });
+export const mailOutboxCancel = (id: number) => call<OutboxRow>('mail_outbox_cancel', { id });
+/** Sends what is due; progress events with task `mail.send`. `stopped` says why a batch stopped early (messages stay queued). */
+export const mailSendDue = (limit: number) => call<SendOutcome>('mail_send_due', { limit });
+/** Every message for a partner, newest first. */
+export const mailCommunicationLog = (partnerId: string) => call<CommunicationEntry[]>('mail_communication_log', { partnerId });

@@ -12,11 +12,6 @@ export const NAV: NavEntry[] = [
   { key: 'commissions', label: 'Commissions', path: '/commissions' },
   { key: 'payouts', label: 'Payouts', path: '/payouts' },
   { key: 'compliance', label: 'Compliance', path: '/compliance', requires: 'approvals.list' },
-  {
-    key: 'communication',
-    label: 'Communication',
-    path: '/communication',
-    planned: 'E-mail to partners from templates, announcements to segments and a per-partner communication log.',
-  },
+  { key: 'communication', label: 'Communication', path: '/communication' },
   { key: 'settings', label: 'Settings', path: '/settings' },
 ];

@@ -23,10 +23,9 @@ describe('app frame', () => {
     expect(await screen.findByTestId('dashboard-partners')).toHaveTextContent('3');
   });
 
-  it.each([
-    ['/communication', 'Communication'],
-  ])('%s says it is not built yet', (path, name) => {
-    renderAt(path);
-    expect(screen.getByTestId('placeholder')).toHaveTextContent(`${name} is not built yet`);
+  it('opens the Communication page (no longer a placeholder)', async () => {
+    renderAt('/communication');
+    expect(await screen.findByTestId('outbox-empty')).toHaveTextContent('No messages yet');
+    expect(screen.queryByTestId('placeholder')).not.toBeInTheDocument();
   });
 });

@@ -1,5 +1,6 @@
 //! The window's frame: the header (which database, which user) and the left
 //! navigation around the current page.
+import { MailSender } from '../pages/communication/MailSender';
 import type { ReactNode } from 'react';
 import { AppShell, Badge, Button, Group, NavLink, Text, Tooltip } from '@mantine/core';
 import { Link, useLocation } from 'react-router-dom';
@@ -69,6 +70,7 @@ export function AppFrame({ children }: { children: ReactNode }) {
   const { can } = useSession();
   return (
     <AppShell header={{ height: 52 }} navbar={{ width: 210, breakpoint: 0 }} padding="md">
+      <MailSender />
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Text fw={700} size="lg">Partnerdesk</Text>

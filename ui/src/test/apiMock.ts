@@ -2,7 +2,7 @@
 // calls vi.mock('../api') itself (it is hoisted per file), then this.
 import { vi } from 'vitest';
 import * as api from '../api';
-import { appInfo, singleUser } from './fixtures';
+import { appInfo, singleUser, smtpUnset } from './fixtures';
 
 export function mockApiDefaults() {
   vi.mocked(api.inDesktop).mockReturnValue(true);
@@ -36,5 +36,11 @@ export function mockApiDefaults() {
   vi.mocked(api.payoutRuns).mockResolvedValue([]);
   vi.mocked(api.payoutThresholds).mockResolvedValue([]);
   vi.mocked(api.operatorAccountGet).mockResolvedValue(null);
+  vi.mocked(api.mailSmtpGet).mockResolvedValue(smtpUnset);
+  vi.mocked(api.mailTemplatesList).mockResolvedValue([]);
+  vi.mocked(api.mailOutboxList).mockResolvedValue({ rows: [], total: 0, counts: { queued: 0, sending: 0, sent: 0, failed: 0, cancelled: 0 } });
+  vi.mocked(api.mailCommunicationLog).mockResolvedValue([]);
+  vi.mocked(api.mailSegmentPreview).mockResolvedValue({ partners: 0, with_email: 0, without_email: 0, sample: [] });
+  vi.mocked(api.mailSendDue).mockResolvedValue({ sent: 0, failed: 0, retry_later: 0, stopped: null });
   vi.mocked(api.foldersDefault).mockImplementation(async (name) => (name ? `/home/anna/Downloads/${name}` : '/home/anna/Downloads'));
 }

@@ -1,4 +1,5 @@
 // Small, readable wire values for the component tests.
+import type { SmtpSettingsView } from '../bindings/SmtpSettingsView';
 import type { AppInfo } from '../bindings/AppInfo';
 import type { ApprovalView } from '../bindings/ApprovalView';
 import type { AuditEntryView } from '../bindings/AuditEntryView';
@@ -98,6 +99,10 @@ export const USE_CASES: Record<string, Role[]> = {
   'exports.write': ['admin', 'finance', 'compliance'],
   'connection.manage': ['admin'],
   'sync.run': ['admin', 'partner_manager'],
+  'mail.settings': ['admin'],
+  'mail.templates': ['admin', 'partner_manager'],
+  'mail.announce': ['admin', 'partner_manager'],
+  'mail.send': ['admin', 'partner_manager', 'finance'],
 };
 
 /** A signed-in user's session, `allowed` computed from the roles as the core does. */
@@ -126,3 +131,9 @@ export function auditEntry(seq: number, over: Partial<AuditEntryView> = {}): Aud
     before: '{"name":"Old"}', after: '{"name":"New"}', hash: `h${seq}`, ...over,
   };
 }
+
+/** E-mail not set up yet. */
+export const smtpUnset: SmtpSettingsView = {
+  host: '', port: 587, security: 'starttls', username: '', from_address: '', from_name: '', reply_to: null, extra_ca_pem_path: null,
+  has_password: false, configured: false,
+};

@@ -14,6 +14,7 @@ import { PartnerSubtree } from './PartnerSubtree';
 import { TrackingCodes } from './TrackingCodes';
 import { PartnerKyc } from './PartnerKyc';
 import { PartnerBalance } from './PartnerBalance';
+import { PartnerCommunication } from './PartnerCommunication';
 
 export function PartnerPage() {
   const { id = '' } = useParams();
@@ -54,6 +55,8 @@ export function PartnerPage() {
       </SimpleGrid>
       <Divider />
       <PartnerKyc partnerId={p.partner_id} />
+      <Divider />
+      <PartnerCommunication partnerId={p.partner_id} />
     </Stack>
   );
 }

@@ -1,8 +1,9 @@
-//! Settings: the database in use, the brands and the platform connections.
+//! Settings: the database in use, the brands, the platform connections and e-mail.
 import { Divider, Stack, Title } from '@mantine/core';
 import { BrandsSection } from './BrandsSection';
 import { ConnectionsSection } from './ConnectionsSection';
 import { DatabaseSection } from './DatabaseSection';
+import { MailSection } from './MailSection';
 
 export function SettingsPage() {
   return (
@@ -13,6 +14,8 @@ export function SettingsPage() {
       <BrandsSection />
       <Divider />
       <ConnectionsSection />
+      <Divider />
+      <MailSection />
     </Stack>
   );
 }
