@@ -4,6 +4,7 @@
 
 mod commands;
 mod compliance_commands;
+mod mail_commands;
 mod money_commands;
 mod payout_commands;
 mod settings;
@@ -80,6 +81,21 @@ fn main() {
             compliance_commands::allowed_countries_set,
             compliance_commands::geo_report,
             compliance_commands::customers_set_status,
+            mail_commands::mail_smtp_get,
+            mail_commands::mail_smtp_set,
+            mail_commands::mail_smtp_test,
+            mail_commands::mail_templates_list,
+            mail_commands::mail_template_save,
+            mail_commands::mail_template_reset,
+            mail_commands::mail_template_preview,
+            mail_commands::mail_segment_preview,
+            mail_commands::mail_announce,
+            mail_commands::mail_outbox_list,
+            mail_commands::mail_outbox_message,
+            mail_commands::mail_outbox_retry,
+            mail_commands::mail_outbox_cancel,
+            mail_commands::mail_send_due,
+            mail_commands::mail_communication_log,
             payout_commands::folders_default,
             payout_commands::ledger_entries,
             payout_commands::ledger_balances,

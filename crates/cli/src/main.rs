@@ -5,6 +5,7 @@ mod bench_payouts;
 mod bench_sync;
 mod compliance_cmd;
 mod exports_cmd;
+mod mail_cmd;
 mod partners_cmd;
 mod payouts_cmd;
 mod sync_cmd;
@@ -95,6 +96,9 @@ enum Command {
     /// Sync a connection now, and its run history
     #[command(subcommand)]
     Sync(sync_cmd::SyncCmd),
+    /// E-mail to partners: SMTP settings, templates, the outbox, sending, announcements, a partner's log
+    #[command(subcommand)]
+    Mail(mail_cmd::MailCmd),
 }
 
 #[derive(Subcommand)]
@@ -328,6 +332,7 @@ async fn run(cli: Cli) -> Result<(), AppError> {
         Command::Export(cmd) => exports_cmd::export_cmd(&context(&cli.db).await?, cmd).await?,
         Command::Connections(cmd) => sync_cmd::connections(&context(&cli.db).await?, cmd).await?,
         Command::Sync(cmd) => sync_cmd::sync_cmd(&context(&cli.db).await?, cmd).await?,
+        Command::Mail(cmd) => mail_cmd::mail_cmd(&context(&cli.db).await?, cmd).await?,
     }
     Ok(())
 }

@@ -2,6 +2,8 @@
 
 #[cfg(target_os = "linux")]
 mod sync;
+#[cfg(target_os = "linux")]
+mod mail;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 /// A private session bus with gnome-keyring's Secret Service on it; both
 /// processes end with the value.
-struct Keyring {
+pub(crate) struct Keyring {
     bus: String,
     dir: tempfile::TempDir,
     bus_pid: u32,
@@ -23,7 +23,7 @@ struct Keyring {
 }
 
 impl Keyring {
-    fn start() -> Keyring {
+    pub(crate) fn start() -> Keyring {
         let dir = tempfile::tempdir().expect("temp dir");
         let (data, run) = (dir.path().join("data"), dir.path().join("run"));
         for d in [&data, &run] {
@@ -97,7 +97,7 @@ impl Keyring {
         k
     }
 
-    fn env(&self, cmd: &mut Command) {
+    pub(crate) fn env(&self, cmd: &mut Command) {
         cmd.env("DBUS_SESSION_BUS_ADDRESS", &self.bus)
             .env("XDG_DATA_HOME", self.dir.path().join("data"))
             .env("XDG_RUNTIME_DIR", self.dir.path().join("run"));
