@@ -19,6 +19,7 @@ function Form({ saved }: { saved: SmtpSettingsView }) {
   const [v, setV] = useState({ ...saved, reply_to: saved.reply_to ?? '', extra_ca_pem_path: saved.extra_ca_pem_path ?? '' });
   const [password, setPassword] = useState('');
   const [testTo, setTestTo] = useState('');
+  const [saves, setSaves] = useState(0);
   useEffect(() => setV({ ...saved, reply_to: saved.reply_to ?? '', extra_ca_pem_path: saved.extra_ca_pem_path ?? '' }), [saved]);
   const save = useMutation({
     mutationFn: () =>
@@ -28,6 +29,7 @@ function Form({ saved }: { saved: SmtpSettingsView }) {
       }),
     onSuccess: async (s) => {
       setPassword('');
+      setSaves((n) => n + 1);
       client.setQueryData(mailKeys.smtp, s);
       notifyDone('E-mail settings saved');
     },
@@ -67,7 +69,10 @@ function Form({ saved }: { saved: SmtpSettingsView }) {
             <TextInput label="CA certificate file (optional, PEM)" description="For a mail server with a private certificate" {...text('extra_ca_pem_path')} />
           </Group>
           {other ? <Alert color="red" data-testid="smtp-error">{toApiError(other).message}</Alert> : null}
-          <Group><Button type="submit" loading={save.isPending} data-testid="smtp-save">Save e-mail settings</Button></Group>
+          <Group>
+            <Button type="submit" loading={save.isPending} data-testid="smtp-save">Save e-mail settings</Button>
+            {saves > 0 && <Text size="sm" c="dimmed" data-testid="smtp-saved">Saved{saves > 1 ? ` (${saves} times)` : ''}</Text>}
+          </Group>
         </Stack>
       </form>
       <Group align="end" gap="sm">
@@ -78,7 +83,7 @@ function Form({ saved }: { saved: SmtpSettingsView }) {
         </Button>
       </Group>
       {test.data && <Alert color={test.data.ok ? 'teal' : 'red'} data-testid="smtp-test-result">{test.data.message}</Alert>}
-      {test.error ? <Alert color="red">{toApiError(test.error).message}</Alert> : null}
+      {test.error ? <Alert color="red" data-testid="smtp-test-error">{toApiError(test.error).message}</Alert> : null}
     </Stack>
   );
 }
