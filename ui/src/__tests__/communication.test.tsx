@@ -161,3 +161,26 @@ describe('partner communication log', () => {
     expect(screen.getByTestId('communication-4')).toHaveTextContent('sent');
   });
 });
+
+describe('background sender', () => {
+  it('sends when the app opens and right after something is queued; a refused login is shown once, not at every try', async () => {
+    const refused = 'the SMTP server smtp.example.com:587 refused the login (535): check the user name and password in Settings → E-mail';
+    vi.mocked(api.mailSmtpGet).mockResolvedValue({ ...smtpUnset, host: 'smtp.example.com', from_address: 'p@example.com', configured: true, has_password: true });
+    vi.mocked(api.mailSendDue).mockResolvedValue({ sent: 0, failed: 0, retry_later: 0, stopped: refused });
+    vi.mocked(api.mailSegmentPreview).mockResolvedValue({ partners: 3, with_email: 3, without_email: 0, sample: [] });
+    vi.mocked(api.mailTemplatePreview).mockResolvedValue({ subject: 'News', body: 'Hello', warnings: [] });
+    vi.mocked(api.mailAnnounce).mockResolvedValue({ announcement_id: 1, queued: 3, skipped_without_email: 0 });
+    renderAt('/communication');
+    await waitFor(() => expect(api.mailSendDue).toHaveBeenCalledTimes(1));
+    expect(await screen.findByText(refused)).toBeInTheDocument();
+    await userEvent.click(await screen.findByTestId('tab-announcements'));
+    await screen.findByTestId('segment-count');
+    await userEvent.type(screen.getByTestId('announce-subject'), 'News');
+    await userEvent.click(screen.getByTestId('announce-send'));
+    await userEvent.click(await screen.findByTestId('announce-confirm-send'));
+    await waitFor(() => expect(api.mailSendDue).toHaveBeenCalledTimes(2));
+    await waitFor(() => expect(api.mailAnnounce).toHaveBeenCalled());
+    // The same stop again: still one notice.
+    expect(screen.getAllByText(refused)).toHaveLength(1);
+  });
+});

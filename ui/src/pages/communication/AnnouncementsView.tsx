@@ -11,7 +11,7 @@ import { toApiError } from '../../errors';
 import { notifyDone } from '../../notify';
 import { useBrands } from '../../queries';
 import { useSession } from '../../session';
-import { mailKeys } from './mailQueries';
+import { mailKeys, queuedSomething } from './mailQueries';
 import { LivePreview } from './TemplatesView';
 
 const KINDS = ['affiliate', 'ib', 'referral', 'media_buyer', 'influencer', 'strategic'];
@@ -37,6 +37,7 @@ export function AnnouncementsView() {
       setConfirming(false);
       notifyDone(`Queued ${o.queued} message${o.queued === 1 ? '' : 's'}${o.skipped_without_email ? `; ${o.skipped_without_email} partners have no e-mail address` : ''}`);
       await client.invalidateQueries({ queryKey: mailKeys.all });
+      if (o.queued > 0) queuedSomething();
     },
     onError: () => setConfirming(false),
   });

@@ -1,12 +1,13 @@
 //! While the app is open, due e-mail goes out in the background: every
-//! minute, when e-mail is set up and the user may send. A batch that stops
+//! minute and right after something is queued, when e-mail is set up and
+//! the user may send. A batch that stops
 //! (a refused login, no connection) is shown once, not every minute.
 import { useEffect, useRef } from 'react';
 import { notifications } from '@mantine/notifications';
 import { useQueryClient } from '@tanstack/react-query';
 import { mailSendDue } from '../../api';
 import { useSession } from '../../session';
-import { mailKeys, useSmtp } from './mailQueries';
+import { mailKeys, mailQueue, useSmtp } from './mailQueries';
 
 export const SEND_EVERY_MS = 60_000;
 
@@ -38,7 +39,12 @@ export function MailSender() {
     };
     void tick();
     const t = setInterval(() => void tick(), SEND_EVERY_MS);
-    return () => clearInterval(t);
+    const now = () => void tick();
+    mailQueue.addEventListener('queued', now);
+    return () => {
+      clearInterval(t);
+      mailQueue.removeEventListener('queued', now);
+    };
   }, [configured, client]);
   return null;
 }

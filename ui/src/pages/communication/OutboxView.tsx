@@ -1,25 +1,50 @@
 //! The outbox: every message with its state, filters with counts, search,
-//! server-side pages, a message's detail with Retry / Cancel, and "Send now"
-//! with a progress bar.
-import { useEffect, useState } from 'react';
-import { Alert, Badge, Button, Chip, Group, Modal, Pagination, Stack, Table, Text, TextInput } from '@mantine/core';
+//! server-side pages in a virtualised grid (like the customer list), a
+//! message's detail with Retry / Cancel, and "Send now" with a progress bar.
+import { useCallback, useEffect, useState } from 'react';
+import { Alert, Badge, Button, Chip, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
+import { createColumnHelper } from '@tanstack/react-table';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { mailOutboxCancel, mailOutboxMessage, mailOutboxRetry, mailSendDue } from '../../api';
+import { mailOutboxCancel, mailOutboxList, mailOutboxMessage, mailOutboxRetry, mailSendDue } from '../../api';
+import type { OutboxPage } from '../../bindings/OutboxPage';
 import type { OutboxRow } from '../../bindings/OutboxRow';
 import { ProgressBar } from '../../components/ProgressBar';
 import { ErrorState } from '../../components/ErrorState';
+import { usePagedSearch } from '../../components/usePagedSearch';
+import { VirtualGrid } from '../../components/VirtualGrid';
 import { toApiError } from '../../errors';
 import { notifyDone, notifyError } from '../../notify';
 import { useSession } from '../../session';
 import { when } from '../../when';
-import { mailKeys, STATUS_COLOR, useOutbox } from './mailQueries';
+import { mailKeys, queuedSomething, STATUS_COLOR } from './mailQueries';
 
-const PAGE = 50;
-const STATUSES = ['queued', 'sent', 'failed', 'cancelled'] as const;
+const STATUSES = ['queued', 'sending', 'sent', 'failed', 'cancelled'] as const;
 
 function StatusBadge({ status }: { status: string }) {
   return <Badge color={STATUS_COLOR[status] ?? 'gray'} variant="light" data-testid={`status-${status}`}>{status}</Badge>;
 }
+
+const col = createColumnHelper<OutboxRow>();
+const columns = [
+  col.accessor('status', { header: 'Status', size: 100, cell: (c) => <StatusBadge status={c.getValue()} /> }),
+  col.accessor('to_address', {
+    header: 'To',
+    size: 220,
+    cell: (c) => (c.row.original.partner_name ? `${c.row.original.partner_name} <${c.getValue()}>` : c.getValue()),
+  }),
+  col.accessor('subject', {
+    header: 'Subject',
+    size: 300,
+    cell: (c) => (
+      <span title={c.row.original.last_error ?? undefined}>
+        {c.getValue()}{c.row.original.attachment_name ? ' 📎' : ''}
+        {c.row.original.last_error ? <Text span size="xs" c="red"> — {c.row.original.last_error}</Text> : null}
+      </span>
+    ),
+  }),
+  col.accessor('created_at', { header: 'Queued', size: 150, cell: (c) => when(c.getValue()) }),
+  col.accessor('attempts', { header: 'Attempts', size: 70 }),
+];
 
 function MessageDialog({ id, onClose }: { id: number; onClose: () => void }) {
   const client = useQueryClient();
@@ -30,6 +55,7 @@ function MessageDialog({ id, onClose }: { id: number; onClose: () => void }) {
     onSuccess: async (r) => {
       notifyDone(r.status === 'queued' ? 'The message is queued again' : 'The message will not be sent');
       await client.invalidateQueries({ queryKey: mailKeys.all });
+      if (r.status === 'queued') queuedSomething();
       onClose();
     },
   });
@@ -91,56 +117,61 @@ export function OutboxView() {
   const [status, setStatus] = useState<string | null>(null);
   const [search, setSearch] = useState('');
   const [typed, setTyped] = useState('');
-  const [page, setPage] = useState(1);
+  const [selected, setSelected] = useState(-1);
   const [open, setOpen] = useState<OutboxRow | null>(null);
   useEffect(() => {
-    const t = setTimeout(() => { setSearch(typed.trim()); setPage(1); }, 250);
+    const t = setTimeout(() => setSearch(typed.trim()), 250);
     return () => clearTimeout(t);
   }, [typed]);
-  const q = useOutbox({ status, partner_id: null, search: search || null, offset: (page - 1) * PAGE, limit: PAGE });
-  const counts = q.data?.counts;
-  const pages = q.data ? Math.max(1, Math.ceil(q.data.total / PAGE)) : 1;
+  const filter = { status, partner_id: null, search: search || null };
+  const pages = usePagedSearch([...mailKeys.all, 'outbox', filter], (offset, limit) => mailOutboxList({ ...filter, offset, limit }));
+  const { rows, fetchNextPage } = pages;
+  const loadMore = useCallback(() => void fetchNextPage(), [fetchNextPage]);
+  useEffect(() => setSelected(-1), [status, search]);
+  const counts = (pages.data?.pages[0] as OutboxPage | undefined)?.counts;
+  const all = counts ? STATUSES.reduce((n, s) => n + counts[s], 0) : null;
+  const keys = (e: React.KeyboardEvent) => {
+    if (e.key === 'ArrowDown') { e.preventDefault(); setSelected((i) => Math.min(rows.length - 1, i + 1)); }
+    else if (e.key === 'ArrowUp') { e.preventDefault(); setSelected((i) => Math.max(0, i - 1)); }
+    else if (e.key === 'Enter' && rows[selected]) { e.preventDefault(); setOpen(rows[selected]!); }
+  };
   return (
-    <Stack gap="sm" data-testid="outbox">
+    <Stack gap="sm" data-testid="outbox" h="calc(100vh - 200px)">
       <Group justify="space-between" align="end">
         <Group gap="xs">
-          <Chip checked={status === null} onChange={() => { setStatus(null); setPage(1); }} data-testid="outbox-filter-all">All</Chip>
+          <Chip checked={status === null} onChange={() => setStatus(null)} data-testid="outbox-filter-all">All {all !== null ? `(${all})` : ''}</Chip>
           {STATUSES.map((s) => (
-            <Chip key={s} checked={status === s} onChange={() => { setStatus(s); setPage(1); }} data-testid={`outbox-filter-${s}`}>
+            <Chip key={s} checked={status === s} onChange={() => setStatus(s)} data-testid={`outbox-filter-${s}`}>
               {s} {counts ? `(${counts[s]})` : ''}
             </Chip>
           ))}
         </Group>
         <SendNow />
       </Group>
-      <TextInput placeholder="Search subject, address or partner" value={typed} onChange={(e) => setTyped(e.currentTarget.value)} maw={360}
-        data-testid="outbox-search" />
-      {q.isError && <ErrorState error={q.error} title="The outbox could not be loaded" />}
-      {q.data && q.data.total === 0 && (
+      <TextInput placeholder="Search subject, address or partner (↓ ↑ to choose, Enter to open)" value={typed}
+        onChange={(e) => setTyped(e.currentTarget.value)} onKeyDown={keys} maw={420} data-testid="outbox-search" />
+      {pages.isError && <ErrorState error={pages.error} title="The outbox could not be loaded" />}
+      {pages.isPending && !pages.isError && <Text c="dimmed">Loading the outbox…</Text>}
+      {pages.total === 0 && (
         <Text c="dimmed" data-testid="outbox-empty">
-          {status || search ? 'No message matches.' : 'No messages yet: announcements, statements and payouts put messages here.'}
+          {status || search ? 'No message matches this filter.' : 'No messages yet — announcements and statements put messages here.'}
         </Text>
       )}
-      {q.data && q.data.total > 0 && (
-        <Table highlightOnHover data-testid="outbox-table">
-          <Table.Thead>
-            <Table.Tr><Table.Th>Status</Table.Th><Table.Th>To</Table.Th><Table.Th>Subject</Table.Th><Table.Th>Queued</Table.Th><Table.Th>Attempts</Table.Th></Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {q.data.rows.map((r) => (
-              <Table.Tr key={r.id} onClick={() => setOpen(r)} style={{ cursor: 'pointer' }} data-testid={`outbox-row-${r.id}`}
-                tabIndex={0} onKeyDown={(e) => { if (e.key === 'Enter') setOpen(r); }}>
-                <Table.Td><StatusBadge status={r.status} /></Table.Td>
-                <Table.Td>{r.partner_name ?? r.to_address}<Text size="xs" c="dimmed">{r.to_address}</Text></Table.Td>
-                <Table.Td>{r.subject}{r.attachment_name ? ' 📎' : ''}{r.last_error && <Text size="xs" c="red" lineClamp={1}>{r.last_error}</Text>}</Table.Td>
-                <Table.Td>{when(r.created_at)}</Table.Td>
-                <Table.Td>{r.attempts}</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+      {rows.length > 0 && (
+        <VirtualGrid
+          rows={rows}
+          columns={columns}
+          hasMore={pages.hasNextPage && !pages.isFetchNextPageError}
+          loadingMore={pages.isFetchingNextPage}
+          loadMore={loadMore}
+          selected={selected}
+          onOpen={(r, i) => { setSelected(i); setOpen(r); }}
+          rowTestId={(r) => `outbox-row-${r.id}`}
+          rowStyle={(r) => (r.status === 'cancelled' ? { color: 'var(--mantine-color-dimmed)' } : undefined)}
+          testId="outbox-table"
+          loadingText="Loading more messages…"
+        />
       )}
-      {pages > 1 && <Pagination total={pages} value={page} onChange={setPage} data-testid="outbox-pages" />}
       {open && <MessageDialog id={open.id} onClose={() => setOpen(null)} />}
     </Stack>
   );

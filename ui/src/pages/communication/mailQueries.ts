@@ -25,3 +25,7 @@ export const STATUS_COLOR: Record<string, string> = {
   failed: 'red',
   cancelled: 'gray',
 };
+
+/** Something was queued (an announcement, a retry): the background sender goes now instead of within the minute. */
+export const mailQueue = new EventTarget();
+export const queuedSomething = () => mailQueue.dispatchEvent(new Event('queued'));
