@@ -122,6 +122,17 @@ async function flow() {
   await s.click('tab-templates');
   await s.click('template-statement_ready');
   await s.waitText('preview-subject', 'Your statement for 2026-07', 10000);
+  // An unknown variable is refused at the field; a good edit shows in the preview and is saved.
+  await s.type('template-subject', 'Statement {{ partner.nmae }}');
+  await s.click('template-save');
+  await s.waitText('template-error-subject', 'partner.nmae', 10000);
+  await s.type('template-subject', 'Statement {{ period }} is ready');
+  await s.waitText('preview-subject', 'Statement 2026-07 is ready', 10000);
+  await s.click('template-save');
+  for (let i = 0; i < 50 && !partnerdesk(['mail', 'templates', 'show', 'statement_ready']).includes('Statement {{ period }} is ready'); i++) {
+    await sleep(200);
+  }
+  assert.match(partnerdesk(['mail', 'templates', 'show', 'statement_ready']), /Statement \{\{ period \}\} is ready/);
 
   await s.click('tab-announcements');
   await s.waitText('segment-count', /\d+ partners?, \d+ with e-mail/, 10000);
