@@ -118,8 +118,9 @@ describe('communication page', () => {
     renderAt('/communication');
     await userEvent.click(await screen.findByTestId('tab-announcements'));
     expect(await screen.findByTestId('segment-count')).toHaveTextContent('12 partners, 10 with e-mail, 2 without');
-    await userEvent.type(screen.getByTestId('segment-tags'), 'vip');
-    await waitFor(() => expect(api.mailSegmentPreview).toHaveBeenLastCalledWith({ kinds: [], brands: [], statuses: ['active'], tags: ['vip'] }));
+    await userEvent.type(screen.getByTestId('segment-tags'), 'vip{Enter}gold,');
+    await waitFor(() => expect(api.mailSegmentPreview).toHaveBeenLastCalledWith({ kinds: [], brands: [], statuses: ['active'], tags: ['vip', 'gold'] }));
+    expect(screen.queryByTestId('announce-confirm-send')).not.toBeInTheDocument();
     await userEvent.type(screen.getByTestId('announce-subject'), 'News');
     await userEvent.click(screen.getByTestId('announce-send'));
     expect(api.mailAnnounce).not.toHaveBeenCalled();

@@ -2,7 +2,7 @@
 //! partners it holds and how many can be written to, write the message
 //! (variables allowed) with a preview, confirm the count, and it is queued.
 import { useEffect, useState } from 'react';
-import { Alert, Button, Group, Modal, MultiSelect, Stack, Text, TextInput, Textarea } from '@mantine/core';
+import { Alert, Button, Group, Modal, MultiSelect, Stack, TagsInput, Text, TextInput, Textarea } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { mailAnnounce, mailSegmentPreview } from '../../api';
 import type { SegmentInput } from '../../bindings/SegmentInput';
@@ -55,8 +55,8 @@ export function AnnouncementsView() {
           <MultiSelect label="Brand" data={(brands.data ?? []).map((b) => ({ value: b.brand_id, label: b.name }))} value={segment.brands}
             onChange={set('brands')} placeholder="any" clearable data-testid="segment-brands" />
           <MultiSelect label="Status" data={STATUSES} value={segment.statuses} onChange={set('statuses')} placeholder="any" clearable data-testid="segment-statuses" />
-          <TextInput label="Tags (comma-separated)" value={segment.tags.join(', ')} placeholder="any"
-            onChange={(e) => set('tags')(e.currentTarget.value.split(',').map((t) => t.trim()).filter(Boolean))} data-testid="segment-tags" />
+          <TagsInput label="Tags" description="Enter or comma after each tag" value={segment.tags} placeholder={segment.tags.length ? '' : 'any'}
+            onChange={(v) => set('tags')(v.map((t) => t.trim()).filter(Boolean))} clearable data-testid="segment-tags" />
         </Group>
         {count.error ? <Alert color="red">{toApiError(count.error).message}</Alert> : null}
         {c && (
