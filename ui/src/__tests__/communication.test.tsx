@@ -126,7 +126,7 @@ describe('communication page', () => {
     expect(api.mailAnnounce).not.toHaveBeenCalled();
     await userEvent.click(await screen.findByTestId('announce-confirm-send'));
     await waitFor(() => expect(api.mailAnnounce).toHaveBeenCalledWith(expect.objectContaining({ subject: 'News' })));
-  });
+  }, 20_000);
 });
 
 describe('settings → e-mail', () => {
@@ -154,12 +154,18 @@ describe('partner communication log', () => {
     vi.mocked(api.partnersGet).mockResolvedValue(undefined as never);
     vi.mocked(api.mailCommunicationLog).mockResolvedValue([
       { id: 4, at: '2026-08-01T09:00:00Z', channel: 'email', subject: 'Your statement for 2026-07', status: 'sent', template_key: 'statement_ready',
-        outbox_id: 4, by_user: 'anna', to_address: 'zoe@example.com', sent_at: '2026-08-01T09:01:00Z', last_error: null, attachment_name: 'statement.pdf' },
+        outbox_id: 9, by_user: 'anna', to_address: 'zoe@example.com', sent_at: '2026-08-01T09:01:00Z', last_error: null, attachment_name: 'statement.pdf' },
     ]);
     const { PartnerCommunication } = await import('../pages/partners/PartnerCommunication');
     renderAt('/x', <PartnerCommunication partnerId="P-1" />);
     expect(await screen.findByTestId('communication-4')).toHaveTextContent('Your statement for 2026-07');
     expect(screen.getByTestId('communication-4')).toHaveTextContent('sent');
+    vi.mocked(api.mailOutboxMessage).mockResolvedValue({ row: row(9, { status: 'sent', attachment_name: 'statement.pdf' }), body: 'Hello Zoë, your statement is attached.' });
+    await userEvent.click(screen.getByTestId('communication-4'));
+    // The row opens its outbox message (by the entry's outbox id).
+    expect(await screen.findByTestId('log-message')).toHaveTextContent('Hello Zoë, your statement is attached.');
+    expect(api.mailOutboxMessage).toHaveBeenCalledWith(9);
+    expect(screen.getByTestId('log-message-to')).toHaveTextContent('attachment statement.pdf');
   });
 });
 

@@ -15,7 +15,7 @@ function Message({ id, onClose }: { id: number; onClose: () => void }) {
       {q.isError && <ErrorState error={q.error} title="The message could not be loaded" />}
       {q.data && (
         <Stack gap="xs">
-          <Text size="sm" c="dimmed">To {q.data.row.to_address}{q.data.row.attachment_name ? `; attachment ${q.data.row.attachment_name}` : ''}</Text>
+          <Text size="sm" c="dimmed" data-testid="log-message-to">To {q.data.row.to_address}{q.data.row.attachment_name ? `; attachment ${q.data.row.attachment_name}` : ''}</Text>
           {q.data.row.last_error && <Alert color="red">{q.data.row.last_error}</Alert>}
           <Text component="pre" size="sm" style={{ whiteSpace: 'pre-wrap', fontFamily: 'inherit' }}>{q.data.body}</Text>
         </Stack>
@@ -37,8 +37,8 @@ export function PartnerCommunication({ partnerId }: { partnerId: string }) {
           <Table.Thead><Table.Tr><Table.Th>Date</Table.Th><Table.Th>Subject</Table.Th><Table.Th>Status</Table.Th><Table.Th>Template</Table.Th></Table.Tr></Table.Thead>
           <Table.Tbody>
             {q.data.map((e) => (
-              <Table.Tr key={e.id} onClick={() => setOpen(e.id)} style={{ cursor: 'pointer' }} data-testid={`communication-${e.id}`}
-                tabIndex={0} onKeyDown={(k) => { if (k.key === 'Enter') setOpen(e.id); }}>
+              <Table.Tr key={e.id} onClick={() => setOpen(e.outbox_id)} style={{ cursor: e.outbox_id !== null ? 'pointer' : undefined }}
+                data-testid={`communication-${e.id}`} tabIndex={0} onKeyDown={(k) => { if (k.key === 'Enter') setOpen(e.outbox_id); }}>
                 <Table.Td>{when(e.sent_at ?? e.at)}</Table.Td>
                 <Table.Td>{e.subject}{e.attachment_name ? ' 📎' : ''}</Table.Td>
                 <Table.Td><Badge variant="light" color={STATUS_COLOR[e.status] ?? 'gray'}>{e.status}</Badge></Table.Td>
