@@ -6,7 +6,7 @@ import * as api from '../api';
 import type { OutboxRow } from '../bindings/OutboxRow';
 import type { TemplateView } from '../bindings/TemplateView';
 import { mockApiDefaults } from '../test/apiMock';
-import { session, smtpUnset } from '../test/fixtures';
+import { partner, session, smtpUnset } from '../test/fixtures';
 import { renderAt } from '../test/render';
 
 vi.mock('../api');
@@ -111,6 +111,23 @@ describe('communication page', () => {
     expect(screen.getByTestId('template-body')).toHaveValue('{{ period }}');
   });
 
+  it('previews a template with a chosen partner found by name', async () => {
+    vi.mocked(api.mailTemplatesList).mockResolvedValue([template('statement_ready')]);
+    vi.mocked(api.partnersSearch).mockResolvedValue({ total: 1, rows: [partner('P-7', { name: 'Jana Nováková' })] });
+    vi.mocked(api.mailTemplatePreview).mockImplementation(async (i) => ({
+      subject: i.subject.replace('{{ period }}', '2026-07'), body: i.partner_id === 'P-7' ? 'Hello Jana Nováková' : 'Hello Zoë Šťastná', warnings: [],
+    }));
+    renderAt('/communication');
+    await userEvent.click(await screen.findByTestId('tab-templates'));
+    expect(await screen.findByTestId('preview-body')).toHaveTextContent('Hello Zoë Šťastná');
+    await userEvent.type(screen.getByTestId('preview-partner'), 'Jana');
+    await waitFor(() => expect(api.partnersSearch).toHaveBeenCalledWith(expect.objectContaining({ text: 'Jana' })));
+    await userEvent.click(await screen.findByText('Jana Nováková'));
+    expect(screen.getByTestId('preview-partner')).toHaveValue('P-7');
+    await waitFor(() => expect(screen.getByTestId('preview-body')).toHaveTextContent('Hello Jana Nováková'));
+    expect(api.mailTemplatePreview).toHaveBeenLastCalledWith(expect.objectContaining({ partner_id: 'P-7', template_key: 'statement_ready' }));
+  }, 20_000);
+
   it('an announcement shows the segment count and asks before queueing', async () => {
     vi.mocked(api.mailSegmentPreview).mockResolvedValue({ partners: 12, with_email: 10, without_email: 2, sample: [] });
     vi.mocked(api.mailTemplatePreview).mockResolvedValue({ subject: 'News', body: 'Hello', warnings: [] });
@@ -126,6 +143,7 @@ describe('communication page', () => {
     expect(api.mailAnnounce).not.toHaveBeenCalled();
     await userEvent.click(await screen.findByTestId('announce-confirm-send'));
     await waitFor(() => expect(api.mailAnnounce).toHaveBeenCalledWith(expect.objectContaining({ subject: 'News' })));
+    expect(await screen.findByTestId('announce-queued')).toHaveTextContent('Queued 10 messages; 2 without an address skipped');
   }, 20_000);
 });
 

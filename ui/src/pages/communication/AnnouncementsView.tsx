@@ -72,6 +72,12 @@ export function AnnouncementsView() {
         {other ? <Alert color="red" data-testid="announce-error">{toApiError(other).message}</Alert> : null}
         <Group>
           <Button type="submit" disabled={!subject.trim() || !c || c.with_email === 0} data-testid="announce-send">Send announcement…</Button>
+          {send.data && (
+            <Text size="sm" c="teal" data-testid="announce-queued">
+              Queued {send.data.queued} message{send.data.queued === 1 ? '' : 's'}
+              {send.data.skipped_without_email ? `; ${send.data.skipped_without_email} without an address skipped` : ''}: see the outbox.
+            </Text>
+          )}
         </Group>
         <Modal opened={confirming} onClose={() => setConfirming(false)} title="Send this announcement?" data-testid="announce-confirm">
           <Stack>

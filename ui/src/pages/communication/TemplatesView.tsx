@@ -3,9 +3,10 @@
 //! use (click to insert), a live preview against the examples or a chosen
 //! partner, errors at the field, reset to the default text.
 import { useEffect, useRef, useState } from 'react';
-import { Alert, Badge, Button, Card, Grid, Group, Stack, Switch, Text, TextInput, Textarea, Title, UnstyledButton } from '@mantine/core';
+import { Alert, Autocomplete, Badge, Button, Card, Grid, Group, Stack, Switch, Text, TextInput, Textarea, Title, UnstyledButton } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { mailTemplatePreview, mailTemplateReset, mailTemplateSave } from '../../api';
+import { useDebouncedValue } from '@mantine/hooks';
+import { mailTemplatePreview, mailTemplateReset, mailTemplateSave, partnersSearch } from '../../api';
 import type { TemplateView } from '../../bindings/TemplateView';
 import { errorProps, formLevelError } from '../../components/fieldError';
 import { ErrorState } from '../../components/ErrorState';
@@ -13,6 +14,28 @@ import { toApiError } from '../../errors';
 import { notifyDone } from '../../notify';
 import { useSession } from '../../session';
 import { mailKeys, useTemplates } from './mailQueries';
+
+/** Whose values the preview uses: a partner found by id, name or e-mail; empty for the examples. */
+function PreviewPartner({ value, onChange }: { value: string; onChange: (v: string) => void }) {
+  const [text] = useDebouncedValue(value.trim(), 200);
+  const found = useQuery({
+    queryKey: ['partners', 'pick', text],
+    queryFn: () =>
+      partnersSearch({
+        text: text || null, kind: null, status: null, parent_id: null, tag: null,
+        include_archived: false, sort: 'name', desc: false, offset: 0, limit: 10,
+      }),
+    enabled: text.length > 0,
+  });
+  const rows = found.data?.rows ?? [];
+  const names = new Map(rows.map((r) => [r.partner_id, r.name]));
+  return (
+    <Autocomplete size="xs" label="As partner" placeholder="examples; type an id or name" description={names.get(value.trim())}
+      value={value} onChange={onChange} data={rows.map((r) => r.partner_id)} filter={({ options }) => options}
+      renderOption={({ option }) => <Text size="xs">{names.get(option.value)} <Text span c="dimmed" size="xs">{option.value}</Text></Text>}
+      w={240} data-testid="preview-partner" />
+  );
+}
 
 /** The subject and body as a partner would get them, re-rendered as the user types. */
 export function LivePreview({ subject, body, templateKey }: { subject: string; body: string; templateKey: string | null }) {
@@ -33,8 +56,7 @@ export function LivePreview({ subject, body, templateKey }: { subject: string; b
       <Stack gap="xs">
         <Group justify="space-between" align="end">
           <Text fw={600}>Preview</Text>
-          <TextInput size="xs" label="As partner (id; empty: examples)" value={partnerId} onChange={(e) => setPartnerId(e.currentTarget.value)}
-            w={220} data-testid="preview-partner" />
+          <PreviewPartner value={partnerId} onChange={setPartnerId} />
         </Group>
         {err && <Alert color="red" data-testid="preview-error">{err.message}</Alert>}
         {q.data && (
