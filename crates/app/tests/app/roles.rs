@@ -182,6 +182,23 @@ async fn invoke(name: &str, ctx: &Context, n: usize) -> Option<Result<(), AppErr
         "sync.run" => partnerdesk_app::sync::test(ctx, "no-such-connection")
             .await
             .map(drop),
+        "mail.settings" => partnerdesk_app::mail::smtp_test(ctx, None).await.map(drop),
+        "mail.templates" => partnerdesk_app::mail::template_reset(ctx, "welcome")
+            .await
+            .map(drop),
+        "mail.announce" => partnerdesk_app::mail::announce(
+            ctx,
+            partnerdesk_app::mail::AnnouncementInput {
+                segment: Default::default(),
+                subject: "Matrix".into(),
+                body: "Hello {{ partner.name }}".into(),
+            },
+        )
+        .await
+        .map(drop),
+        "mail.send" => partnerdesk_app::mail::outbox_send_due(ctx, 1)
+            .await
+            .map(drop),
         _ => return None,
     };
     Some(r)
