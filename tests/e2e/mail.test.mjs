@@ -1,11 +1,12 @@
 // E-mail end to end (issue 5): in the real app, Settings → E-mail points at an
 // SMTP sink on loopback (STARTTLS, a login; the password goes to a Secret
 // Service keyring started here), a wrong password is reported as a refused
-// login, a template shows its preview, an announcement to the active
-// partners is queued and "Send now" delivers it to the sink.
+// login (and Send now then stops, sends nothing and keeps everything queued),
+// a template is edited with its live preview, an announcement to the active
+// partners is queued and, with the right password, "Send now" delivers it.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -77,6 +78,18 @@ async function gone(testId) {
   await sleep(500);
 }
 
+/** Waits until a status chip's label in the outbox, e.g. "queued (45)", matches `want`. */
+async function waitChip(status, want) {
+  const label = await s.find(`[data-testid="outbox-filter-${status}"] + label`);
+  let t = '';
+  for (let i = 0; i < 100; i++) {
+    t = (await s.cmd('GET', `/element/${label}/text`)).trim();
+    if (want.test(t)) return t;
+    await sleep(150);
+  }
+  throw new Error(`the ${status} chip never showed ${want} (last: "${t}")`);
+}
+
 before(async () => {
   assert.ok(app, 'PARTNERDESK_E2E_APP names the desktop binary (cargo xtask test sets it)');
   assert.ok(cli, 'PARTNERDESK_E2E_CLI names the partnerdesk CLI binary (cargo xtask test sets it)');
@@ -112,11 +125,6 @@ async function flow() {
   await s.click('smtp-test');
   await s.waitText('smtp-test-result', 'refused the login', 20000);
   await s.screenshot(shots, 'mail-01-refused-login');
-  await s.type('smtp-password', 'smtp-pass-42');
-  await s.click('smtp-save');
-  await s.waitText('smtp-saved', '(2 times)', 10000);
-  await s.click('smtp-test');
-  await s.waitText('smtp-test-result', 'logged in', 20000);
 
   await s.click('nav-communication');
   await s.click('tab-templates');
@@ -144,13 +152,33 @@ async function flow() {
   await s.click('announce-send');
   await s.click('announce-confirm-send');
   await gone('announce-confirm-send');
+  await s.waitText('announce-queued', `Queued ${withEmail} message`, 10000);
 
+  // Still the wrong password: Send now stops at the refused login, nothing reaches the sink
+  // and every message stays queued.
+  const sinkDir = join(dir, 'sink');
+  const inSink = () => (existsSync(sinkDir) ? readdirSync(sinkDir).filter((f) => f.endsWith('.eml')) : []);
   await s.click('tab-outbox');
   await s.click('outbox-send-now');
-  const sinkDir = join(dir, 'sink');
+  await s.waitText('outbox-stopped', 'refused the login', 20000);
+  assert.deepEqual(inSink(), []);
+  await waitChip('queued', new RegExp(`queued \\(${withEmail}\\)`));
+  await s.screenshot(shots, 'mail-02-stopped');
+
+  // The right password; Send now delivers.
+  await s.click('nav-settings');
+  await s.byTestId('mail-section', 20000);
+  await s.type('smtp-password', 'smtp-pass-42');
+  await s.click('smtp-save');
+  await s.waitText('smtp-saved', 'Saved', 10000);
+  await s.click('smtp-test');
+  await s.waitText('smtp-test-result', 'logged in', 20000);
+  await s.click('nav-communication');
+  await s.click('tab-outbox');
+  await s.click('outbox-send-now');
   let files = [];
   for (let i = 0; i < 200 && files.length < withEmail; i++) {
-    files = readdirSync(sinkDir);
+    files = inSink();
     await sleep(150);
   }
   // The outbox shows them as sent.
@@ -158,14 +186,16 @@ async function flow() {
   const chip = await s.find('[data-testid="outbox-filter-sent"] + label');
   await s.cmd('POST', `/element/${chip}/click`, {});
   await s.waitText('outbox-table', 'Hello ', 20000);
-  await s.screenshot(shots, 'mail-02-sent');
+  await s.screenshot(shots, 'mail-03-sent');
+  await waitChip('sent', new RegExp(`sent \\(${withEmail}\\)`));
+  await waitChip('queued', /queued \(0\)/);
   assert.equal(files.length, withEmail, 'every partner of the segment with an address got the announcement');
   const first = readFileSync(join(dir, 'sink', files[0]), 'utf8');
   assert.match(first, /Subject: Hello /);
   assert.match(first, /From: .*partners@operator\.example/);
 }
 
-test('SMTP settings, a refused login, a template preview, an announcement sent to the sink', async () => {
+test('SMTP settings, a refused login that sends nothing, a template edited with its preview, an announcement sent to the sink', async () => {
   try {
     await flow();
   } catch (e) {
