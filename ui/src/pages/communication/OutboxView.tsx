@@ -2,7 +2,7 @@
 //! server-side pages in a virtualised grid (like the customer list), a
 //! message's detail with Retry / Cancel, and "Send now" with a progress bar.
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, Badge, Button, Chip, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Badge, Box, Button, Chip, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
 import { createColumnHelper } from '@tanstack/react-table';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { mailOutboxCancel, mailOutboxList, mailOutboxMessage, mailOutboxRetry, mailSendDue } from '../../api';
@@ -13,7 +13,7 @@ import { ErrorState } from '../../components/ErrorState';
 import { usePagedSearch } from '../../components/usePagedSearch';
 import { VirtualGrid } from '../../components/VirtualGrid';
 import { toApiError } from '../../errors';
-import { notifyDone, notifyError } from '../../notify';
+import { notifyDone } from '../../notify';
 import { useSession } from '../../session';
 import { when } from '../../when';
 import { mailKeys, queuedSomething, STATUS_COLOR } from './mailQueries';
@@ -98,15 +98,15 @@ export function SendNow() {
     mutationFn: () => mailSendDue(1000),
     onSuccess: async (o) => {
       await client.invalidateQueries({ queryKey: mailKeys.all });
-      if (o.stopped) notifyError({ code: 'mail', message: o.stopped, field: null }, 'Sending stopped');
-      else notifyDone(`Sent ${o.sent}; failed ${o.failed}; to retry later ${o.retry_later}`);
+      // A stop is shown under the button (and once by the background sender), not as one more toast.
+      if (!o.stopped) notifyDone(`Sent ${o.sent}; failed ${o.failed}; to retry later ${o.retry_later}`);
     },
   });
   if (!can('mail.send')) return null;
   return (
-    <Stack gap={4}>
+    <Stack gap={4} align="flex-end" maw={560}>
       <Button onClick={() => send.mutate()} loading={send.isPending} data-testid="outbox-send-now">Send now</Button>
-      {send.isPending && <ProgressBar task="mail.send" />}
+      {send.isPending && <Box w={280}><ProgressBar task="mail.send" /></Box>}
       {send.error ? <Alert color="red" data-testid="outbox-send-error">{toApiError(send.error).message}</Alert> : null}
       {send.data?.stopped && <Alert color="red" data-testid="outbox-stopped">{send.data.stopped}</Alert>}
     </Stack>
