@@ -7,8 +7,9 @@
 
 mod layout;
 
-use printpdf::{ParsedFont, PdfDocument, PdfSaveOptions};
+use printpdf::{FontId, Op, ParsedFont, PdfDocument, PdfSaveOptions, TextItem};
 use rust_decimal::Decimal;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 pub use layout::PAGE_ROWS;
@@ -69,6 +70,55 @@ impl Fonts {
             bold: load("DejaVuSans-Bold.ttf")?,
         })
     }
+}
+
+impl Fonts {
+    /// Both faces cut down once to the glyphs `chars` needs, so a batch
+    /// subsets the font once instead of once per file (the subset is then
+    /// embedded as it is).
+    fn subset_to(&self, chars: &BTreeSet<char>) -> Result<Fonts, StatementError> {
+        let cut = |font: &ParsedFont, face: &str| -> Result<ParsedFont, StatementError> {
+            let err = |detail: String| StatementError::Font {
+                path: format!("{face} (subset for a batch)"),
+                detail,
+            };
+            let glyphs: BTreeMap<u16, String> = chars
+                .iter()
+                .filter_map(|c| {
+                    font.lookup_glyph_index(*c as u32)
+                        .map(|gid| (gid, c.to_string()))
+                })
+                .collect();
+            let subset = printpdf::subset_font(font, &glyphs)
+                .map_err(|e| err(format!("cannot be subset ({e})")))?;
+            ParsedFont::from_bytes(&subset.bytes, 0, &mut Vec::new())
+                .ok_or_else(|| err("its subset cannot be read back".into()))
+        };
+        Ok(Fonts {
+            regular: cut(&self.regular, "DejaVuSans.ttf")?,
+            bold: cut(&self.bold, "DejaVuSans-Bold.ttf")?,
+        })
+    }
+}
+
+/// Every character the statements' pages show.
+fn chars_shown(statements: &[Statement]) -> BTreeSet<char> {
+    let (regular, bold) = (FontId("regular".into()), FontId("bold".into()));
+    let mut chars = BTreeSet::new();
+    for s in statements {
+        for page in layout::pages(s, regular.clone(), bold.clone()) {
+            for op in &page.ops {
+                if let Op::ShowText { items } = op {
+                    for item in items {
+                        if let TextItem::Text(t) = item {
+                            chars.extend(t.chars());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    chars
 }
 
 /// A name and address block.
@@ -146,13 +196,18 @@ impl Statement {
 
 /// Renders one statement to PDF bytes (fonts subset and embedded).
 pub fn render(s: &Statement, fonts: &Fonts) -> Result<Vec<u8>, StatementError> {
+    render_with(s, fonts, true)
+}
+
+/// `subset` false: `fonts` are already cut down to what the batch shows.
+fn render_with(s: &Statement, fonts: &Fonts, subset: bool) -> Result<Vec<u8>, StatementError> {
     s.check()?;
     let mut doc = PdfDocument::new(&s.title);
     let regular = doc.add_font(&fonts.regular);
     let bold = doc.add_font(&fonts.bold);
     let pages = layout::pages(s, regular, bold);
     let opts = PdfSaveOptions {
-        subset_fonts: true,
+        subset_fonts: subset,
         ..Default::default()
     };
     Ok(doc.with_pages(pages).save(&opts, &mut Vec::new()))
@@ -207,6 +262,7 @@ fn write_staged(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Vec<String>, StatementError> {
     let total = statements.len();
+    let fonts = &fonts.subset_to(&chars_shown(statements))?;
     let done = std::sync::atomic::AtomicUsize::new(0);
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
@@ -221,7 +277,7 @@ fn write_staged(
                 scope.spawn(move || {
                     let mut names = Vec::with_capacity(part.len());
                     for s in part {
-                        let bytes = render(s, fonts)?;
+                        let bytes = render_with(s, fonts, false)?;
                         let name = format!("{}.pdf", s.file_stem);
                         std::fs::write(staging.join(&name), bytes).map_err(|e| {
                             StatementError::Folder {

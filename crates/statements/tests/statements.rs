@@ -209,3 +209,49 @@ fn a_batch_is_all_or_nothing() {
         "{e}"
     );
 }
+
+#[test]
+fn a_batch_shares_one_font_subset_and_every_file_reads_back() {
+    // The batch cuts the fonts once to the glyphs all of its statements show:
+    // each file must still read back whole, whichever names the others hold.
+    let fonts = Fonts::bundled().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let names = ["Zoë Šťastná", "Jörg Müller", "Ωμέγα Ελένη", "Дмитрий Орлов"];
+    let batch: Vec<Statement> = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let mut s = statement(130);
+            s.file_stem = format!("statement-{i}");
+            s.partner.name = (*name).into();
+            s
+        })
+        .collect();
+    let files = write_batch(&batch, &fonts, dir.path(), &|_, _| {}).unwrap();
+    assert_eq!(files.len(), names.len());
+    for (file, name) in files.iter().zip(names) {
+        let size = std::fs::metadata(file).unwrap().len();
+        assert!(size < 60_000, "{}: {size} bytes", file.display());
+        let text = pdftotext(file);
+        for want in [
+            name,
+            "Müllerstraße 5",
+            "Casino Ω",
+            "Total commissions",
+            "1244.61",
+            "Closing balance",
+            "340.00",
+            "Page 1 of",
+        ] {
+            assert!(text.contains(want), "'{want}' missing from:\n{text}");
+        }
+        let out = Command::new("pdffonts").arg(file).output().unwrap();
+        let listing = String::from_utf8_lossy(&out.stdout);
+        let embedded = listing
+            .lines()
+            .skip(2)
+            .filter(|l| l.contains("DejaVu") && l.split_whitespace().any(|w| w == "yes"))
+            .count();
+        assert_eq!(embedded, 2, "both faces embedded:\n{listing}");
+    }
+}
