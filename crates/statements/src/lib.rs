@@ -7,10 +7,15 @@
 
 mod layout;
 
+use flate2::write::ZlibEncoder;
+use flate2::Compression;
 use printpdf::{FontId, Op, ParsedFont, PdfDocument, PdfSaveOptions, TextItem};
 use rust_decimal::Decimal;
+use std::collections::HashMap;
 use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 pub use layout::PAGE_ROWS;
 
@@ -20,6 +25,8 @@ pub enum StatementError {
     Font { path: String, detail: String },
     #[error("cannot write statements into {folder}: {detail}; choose a folder you may write to")]
     Folder { folder: String, detail: String },
+    #[error("a statement could not be written as PDF: {0}")]
+    Pdf(String),
     #[error("statement for {partner}: the closing balance {closing} is not the opening balance {opening} plus its lines ({sum}); nothing was written")]
     Unbalanced {
         partner: String,
@@ -196,11 +203,16 @@ impl Statement {
 
 /// Renders one statement to PDF bytes (fonts subset and embedded).
 pub fn render(s: &Statement, fonts: &Fonts) -> Result<Vec<u8>, StatementError> {
-    render_with(s, fonts, true)
+    render_with(s, fonts, true, None)
 }
 
 /// `subset` false: `fonts` are already cut down to what the batch shows.
-fn render_with(s: &Statement, fonts: &Fonts, subset: bool) -> Result<Vec<u8>, StatementError> {
+fn render_with(
+    s: &Statement,
+    fonts: &Fonts,
+    subset: bool,
+    shared: Option<&Deflated>,
+) -> Result<Vec<u8>, StatementError> {
     s.check()?;
     let mut doc = PdfDocument::new(&s.title);
     let regular = doc.add_font(&fonts.regular);
@@ -208,9 +220,79 @@ fn render_with(s: &Statement, fonts: &Fonts, subset: bool) -> Result<Vec<u8>, St
     let pages = layout::pages(s, regular, bold);
     let opts = PdfSaveOptions {
         subset_fonts: subset,
+        // Compressed below, with the batch's shared streams deflated once.
+        optimize: false,
         ..Default::default()
     };
-    Ok(doc.with_pages(pages).save(&opts, &mut Vec::new()))
+    let mut pdf = doc
+        .with_pages(pages)
+        .to_lopdf_document(&opts, &mut Vec::new());
+    deflate_streams(&mut pdf, shared);
+    let mut out = Vec::new();
+    pdf.save_to(&mut out)
+        .map_err(|e| StatementError::Pdf(e.to_string()))?;
+    Ok(out)
+}
+
+/// Deflated streams of a batch, keyed by their exact bytes.
+#[derive(Default)]
+struct Deflated(Mutex<HashMap<Vec<u8>, Arc<Vec<u8>>>>);
+
+fn zlib(bytes: &[u8], level: Compression) -> Option<Vec<u8>> {
+    let mut e = ZlibEncoder::new(Vec::with_capacity(bytes.len() / 2), level);
+    e.write_all(bytes).ok()?;
+    e.finish().ok()
+}
+
+/// Compresses every stream as `lopdf::Document::compress` would (FlateDecode,
+/// only when it helps), but an embedded font program (a stream with
+/// `Length1`: the batch's font subsets, the same bytes in every file) is
+/// deflated once per batch at the best level and reused, and the rest (page
+/// contents, unique to each file) use the fast level.
+fn deflate_streams(pdf: &mut lopdf::Document, shared: Option<&Deflated>) {
+    for object in pdf.objects.values_mut() {
+        let lopdf::Object::Stream(stream) = object else {
+            continue;
+        };
+        if !stream.allows_compression || stream.dict.get(b"Filter").is_ok() {
+            continue;
+        }
+        let font = stream.dict.get(b"Length1").is_ok();
+        let cached = match shared.filter(|_| font) {
+            Some(cache) => {
+                let hit = cache
+                    .0
+                    .lock()
+                    .ok()
+                    .and_then(|m| m.get(&stream.content).cloned());
+                match hit {
+                    Some(c) => Some(c),
+                    None => zlib(&stream.content, Compression::best()).map(|c| {
+                        let c = Arc::new(c);
+                        if let Ok(mut m) = cache.0.lock() {
+                            m.insert(stream.content.clone(), c.clone());
+                        }
+                        c
+                    }),
+                }
+            }
+            None => zlib(
+                &stream.content,
+                if font {
+                    Compression::best()
+                } else {
+                    Compression::fast()
+                },
+            )
+            .map(Arc::new),
+        };
+        if let Some(c) = cached {
+            if c.len() + 19 < stream.content.len() {
+                stream.dict.set("Filter", "FlateDecode");
+                stream.set_content(c.as_ref().clone());
+            }
+        }
+    }
 }
 
 /// Renders and writes statements into `folder` as `<file_stem>.pdf`, all or
@@ -264,6 +346,7 @@ fn write_staged(
     let total = statements.len();
     let fonts = &fonts.subset_to(&chars_shown(statements))?;
     let done = std::sync::atomic::AtomicUsize::new(0);
+    let deflated = &Deflated::default();
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
@@ -277,7 +360,7 @@ fn write_staged(
                 scope.spawn(move || {
                     let mut names = Vec::with_capacity(part.len());
                     for s in part {
-                        let bytes = render_with(s, fonts, false)?;
+                        let bytes = render_with(s, fonts, false, Some(deflated))?;
                         let name = format!("{}.pdf", s.file_stem);
                         std::fs::write(staging.join(&name), bytes).map_err(|e| {
                             StatementError::Folder {
