@@ -1,9 +1,9 @@
 //! The `partnerdesk` binary as a user (or a script) runs it.
 
 #[cfg(target_os = "linux")]
-mod sync;
-#[cfg(target_os = "linux")]
 mod mail;
+#[cfg(target_os = "linux")]
+mod sync;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
