@@ -1078,7 +1078,7 @@ fn build_message(
     to_name: Option<&str>,
     subject: &str,
     body: &str,
-    attachment: Option<(&str, Vec<u8>)>,
+    attachment: Option<(String, Vec<u8>)>,
     message_id: &str,
 ) -> Result<Message> {
     let addr = |field: &str, a: &str| {
@@ -1113,7 +1113,7 @@ fn build_message(
             b.multipart(
                 MultiPart::mixed()
                     .singlepart(text)
-                    .singlepart(Attachment::new(name.to_string()).body(bytes, pdf)),
+                    .singlepart(Attachment::new(name).body(bytes, pdf)),
             )
         }
     };
@@ -1175,7 +1175,7 @@ pub async fn outbox_send_due(ctx: &Context, limit: u32) -> Result<SendOutcome> {
             m.partner_name.as_deref(),
             &m.subject,
             &body,
-            attachment.as_ref().map(|(n, b)| (n.as_str(), b.clone())),
+            attachment,
             &mid,
         ) {
             Ok(msg) => msg,
@@ -1314,10 +1314,69 @@ pub async fn queue_template(
     Ok(id)
 }
 
-/// Queues template `key` for partner `p` inside the caller's transaction, so
-/// the message exists exactly when what caused it is saved. None when the
-/// partner has no e-mail address or (for an `automatic` trigger) the
-/// template's auto-send is off.
+/// A template ready to render for many partners: the template and the
+/// operator's name are read once, not once per message.
+pub(crate) struct Composer {
+    key: String,
+    template: TemplateView,
+    operator: String,
+}
+
+impl Composer {
+    pub(crate) async fn load(ctx: &Context, key: &str) -> Result<Composer> {
+        Ok(Composer {
+            key: key.to_string(),
+            template: template(ctx, key).await?,
+            operator: operator_name(ctx).await?,
+        })
+    }
+
+    /// Whether an automatic trigger may send it (its auto-send switch).
+    pub(crate) fn automatic(&self) -> bool {
+        self.template.auto_send
+    }
+
+    /// The message to `p`; None when the partner has no e-mail address.
+    pub(crate) fn message(
+        &self,
+        p: &PartnerRecord,
+        extra: Values,
+        attachment: Option<&Path>,
+    ) -> Result<Option<NewMessage>> {
+        let Some(email) = p.email.clone().filter(|e| !e.is_empty()) else {
+            return Ok(None);
+        };
+        let mut values = partner_values(p, &self.operator);
+        values.extend(extra);
+        Ok(Some(NewMessage {
+            partner_id: Some(p.partner_id.clone()),
+            to_address: email,
+            subject: dm::render("subject", &self.template.subject, &values)?,
+            body: dm::render("body", &self.template.body, &values)?,
+            template_key: Some(self.key.clone()),
+            announcement_id: None,
+            attachment_path: attachment.map(|a| a.display().to_string()),
+            attachment_name: attachment
+                .and_then(|a| a.file_name())
+                .map(|n| n.to_string_lossy().to_string()),
+        }))
+    }
+}
+
+/// Queues messages inside the caller's transaction (multi-row inserts), so
+/// they exist exactly when what caused them is saved.
+pub(crate) async fn queue_all(
+    ctx: &Context,
+    tx: &mut Tx<'_>,
+    messages: &[NewMessage],
+) -> Result<()> {
+    partnerdesk_store::mail::queue_messages(tx, messages, &ctx.now(), &ctx.actor.user).await?;
+    Ok(())
+}
+
+/// Queues template `key` for partner `p` inside the caller's transaction.
+/// None when the partner has no e-mail address or (for an `automatic`
+/// trigger) the template's auto-send is off.
 pub(crate) async fn queue_in(
     ctx: &Context,
     tx: &mut Tx<'_>,
@@ -1327,26 +1386,12 @@ pub(crate) async fn queue_in(
     attachment: Option<&Path>,
     automatic: bool,
 ) -> Result<Option<i64>> {
-    let Some(email) = p.email.clone().filter(|e| !e.is_empty()) else {
-        return Ok(None);
-    };
-    let t = template(ctx, key).await?;
-    if automatic && !t.auto_send {
+    let c = Composer::load(ctx, key).await?;
+    if automatic && !c.automatic() {
         return Ok(None);
     }
-    let mut values = partner_values(p, &operator_name(ctx).await?);
-    values.extend(extra);
-    let m = NewMessage {
-        partner_id: Some(p.partner_id.clone()),
-        to_address: email,
-        subject: dm::render("subject", &t.subject, &values)?,
-        body: dm::render("body", &t.body, &values)?,
-        template_key: Some(key.to_string()),
-        announcement_id: None,
-        attachment_path: attachment.map(|a| a.display().to_string()),
-        attachment_name: attachment
-            .and_then(|a| a.file_name())
-            .map(|n| n.to_string_lossy().to_string()),
+    let Some(m) = c.message(p, extra, attachment)? else {
+        return Ok(None);
     };
     let id = partnerdesk_store::mail::queue_one(tx, &m, &ctx.now(), &ctx.actor.user).await?;
     Ok(Some(id))

@@ -1056,6 +1056,8 @@ pub async fn settle(
     let items = ctx.store.payout_items(run_id).await?;
     let now = ctx.now();
     let today: String = now.chars().take(10).collect();
+    let sent = crate::mail::Composer::load(ctx, partnerdesk_domain::mail::PAYOUT_SENT).await?;
+    let mut notices = Vec::new();
     let mut tx = ctx.store.begin().await?;
     let mut settled: BTreeMap<(String, String), &str> = BTreeMap::new();
     for s in settlements {
@@ -1096,22 +1098,15 @@ pub async fn settle(
                 )
                 .await?;
                 // "Payout sent" to the partner, with this payment's figures.
-                if let Some(p) = ctx.store.partner(&item.partner_id).await? {
-                    let mut values = partnerdesk_domain::mail::Values::new();
-                    values.insert("amount".into(), format!("{:.2}", item.amount));
-                    values.insert("currency".into(), item.currency.clone());
-                    values.insert("payment_reference".into(), note.to_string());
-                    values.insert("run_id".into(), run_id.to_string());
-                    crate::mail::queue_in(
-                        ctx,
-                        &mut tx,
-                        &p,
-                        partnerdesk_domain::mail::PAYOUT_SENT,
-                        values,
-                        None,
-                        true,
-                    )
-                    .await?;
+                if sent.automatic() {
+                    if let Some(p) = ctx.store.partner(&item.partner_id).await? {
+                        let mut values = partnerdesk_domain::mail::Values::new();
+                        values.insert("amount".into(), format!("{:.2}", item.amount));
+                        values.insert("currency".into(), item.currency.clone());
+                        values.insert("payment_reference".into(), note.to_string());
+                        values.insert("run_id".into(), run_id.to_string());
+                        notices.extend(sent.message(&p, values, None)?);
+                    }
                 }
             }
             "failed" => {
@@ -1200,6 +1195,7 @@ pub async fn settle(
         Some(&detail),
     )
     .await?;
+    crate::mail::queue_all(ctx, &mut tx, &notices).await?;
     tx.commit().await.map_err(StoreError::from)?;
     run_detail(ctx, run_id).await
 }

@@ -301,29 +301,24 @@ async fn write(
     .await?;
     // "Statement ready" to each partner, the PDF attached (queued with this
     // batch's record; the outbox sends it).
-    let mut partners: HashMap<String, Option<partnerdesk_store::partners::PartnerRecord>> =
-        HashMap::new();
-    for (partner_id, file) in &written {
-        if !partners.contains_key(partner_id) {
-            partners.insert(partner_id.clone(), ctx.store.partner(partner_id).await?);
+    let ready = crate::mail::Composer::load(ctx, partnerdesk_domain::mail::STATEMENT_READY).await?;
+    if ready.automatic() {
+        let mut partners: HashMap<String, Option<partnerdesk_store::partners::PartnerRecord>> =
+            HashMap::new();
+        let mut messages = Vec::with_capacity(written.len());
+        for (partner_id, file) in &written {
+            if !partners.contains_key(partner_id) {
+                partners.insert(partner_id.clone(), ctx.store.partner(partner_id).await?);
+            }
+            let Some(Some(p)) = partners.get(partner_id) else {
+                continue;
+            };
+            let mut values = partnerdesk_domain::mail::Values::new();
+            values.insert("period".into(), period_label.to_string());
+            values.insert("statement_file".into(), file.clone());
+            messages.extend(ready.message(p, values, Some(&folder.join(file)))?);
         }
-        let Some(Some(p)) = partners.get(partner_id) else {
-            continue;
-        };
-        let mut values = partnerdesk_domain::mail::Values::new();
-        values.insert("period".into(), period_label.to_string());
-        values.insert("statement_file".into(), file.clone());
-        let path = folder.join(file);
-        crate::mail::queue_in(
-            ctx,
-            &mut tx,
-            p,
-            partnerdesk_domain::mail::STATEMENT_READY,
-            values,
-            Some(&path),
-            true,
-        )
-        .await?;
+        crate::mail::queue_all(ctx, &mut tx, &messages).await?;
     }
     tx.commit().await.map_err(StoreError::from)?;
     Ok(StatementBatch {

@@ -4,6 +4,7 @@
 use crate::batch::{Batch, Val};
 use crate::error::Result;
 use crate::{Store, Tx};
+use sqlx::{FromRow, Row};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct TemplateRecord {
@@ -244,18 +245,15 @@ impl Store {
     }
 
     pub async fn outbox_get(&self, id: i64) -> Result<Option<(OutboxRecord, String)>> {
-        let row: Option<OutboxRecord> = sqlx::query_as(&format!(
-            "SELECT {OUTBOX_COLUMNS} FROM mail_outbox o LEFT JOIN partners p ON p.partner_id = o.partner_id WHERE o.outbox_id = $1"
+        let row = sqlx::query(&format!(
+            "SELECT {OUTBOX_COLUMNS}, o.body FROM mail_outbox o LEFT JOIN partners p ON p.partner_id = o.partner_id WHERE o.outbox_id = $1"
         ))
         .bind(id)
         .fetch_optional(self.pool())
         .await?;
         let Some(row) = row else { return Ok(None) };
-        let body: String = sqlx::query_scalar("SELECT body FROM mail_outbox WHERE outbox_id = $1")
-            .bind(id)
-            .fetch_one(self.pool())
-            .await?;
-        Ok(Some((row, body)))
+        let body: String = row.try_get("body")?;
+        Ok(Some((OutboxRecord::from_row(&row)?, body)))
     }
 
     /// Ids of messages due at `now`: queued ones whose time has come and

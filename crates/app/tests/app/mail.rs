@@ -416,6 +416,35 @@ async fn statements_and_announcements_over_smtp(db: &TestDb) {
             .any(|e| e.template_key.as_deref() == Some("application_approved")),
         "{log:?}"
     );
+
+    // With auto-send off, writing the statements again queues nothing.
+    let t = mail::templates_list(ctx)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.key == "statement_ready")
+        .unwrap();
+    mail::template_save(
+        ctx,
+        TemplateInput {
+            key: t.key,
+            name: t.name,
+            subject: t.subject,
+            body: t.body,
+            auto_send: false,
+        },
+    )
+    .await
+    .unwrap();
+    let before = all(ctx).await.len();
+    partnerdesk_app::statements::for_period(ctx, july, None, &dir.path().join("again"))
+        .await
+        .unwrap();
+    assert_eq!(
+        all(ctx).await.len(),
+        before,
+        "auto-send off: no statement_ready queued"
+    );
 }
 
 on_both_backends!(statements_and_announcements_over_smtp);
