@@ -12,11 +12,11 @@ use partnerdesk_domain::payment::{Bic, Iban, PaymentDetails};
 use partnerdesk_domain::payout::{decide, transition, Candidate, Decision, RunAction, RunState};
 use partnerdesk_domain::sepa::{pain_001_001_03, CreditTransfer, Debtor, Transfer};
 use partnerdesk_domain::{CurrencyCode, Period};
-use partnerdesk_store::ledger::{post_entries, post_entry, NewEntry};
+use partnerdesk_store::ledger::{post_entry, NewEntry};
 use partnerdesk_store::payouts::{
-    insert_run, link_payout_entries, release_claims, set_partner_settings,
+    insert_run, post_run_payouts, release_claims, set_partner_settings,
     set_payment_details as store_set_details, set_run_state, set_threshold as store_set_threshold,
-    settle_item, DetailsRecord, HeldRecord, ItemRecord, NewRun, RunRecord,
+    settle_item, DetailsRecord, HeldRecord, ItemRecord, ItemSum, NewRun, RunRecord,
 };
 use partnerdesk_store::StoreError;
 use rust_decimal::Decimal;
@@ -416,64 +416,57 @@ pub async fn create_run(
         }
     }
     let date_text = date.format("%Y-%m-%d").to_string();
-    let unclaimed = store.unclaimed_entries(&date_text).await?;
-    let payees = store.payees().await?;
-    let details = store.payment_details().await?;
+    let candidates = store.payout_candidates(&date_text).await?;
     let thresholds: BTreeMap<CurrencyCode, Decimal> = store
         .payout_thresholds()
         .await?
         .into_iter()
         .filter_map(|(c, a)| CurrencyCode::parse("currency", &c).ok().map(|c| (c, a)))
         .collect();
-    let mut groups: BTreeMap<(String, String), (Decimal, Vec<i64>)> = BTreeMap::new();
-    for (id, p, c, a) in unclaimed {
-        let g = groups.entry((p, c)).or_default();
-        g.0 += a;
-        g.1.push(id);
-    }
     let mut items = Vec::new();
     let mut held = Vec::new();
-    for ((partner_id, currency), (available, ids)) in groups {
-        let Some(payee) = payees.get(&partner_id) else {
-            continue;
-        };
-        let cur = CurrencyCode::parse("currency", &currency)
+    for cand in candidates {
+        let cur = CurrencyCode::parse("currency", &cand.currency)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let status = PartnerStatus::parse("status", &payee.status)
+        let status = PartnerStatus::parse("status", &cand.status)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let d = details.get(&partner_id);
+        let available: Decimal = cand.entries.iter().map(|e| e.1).sum();
         let c = Candidate {
             currency: cur,
             available,
             status,
-            has_payment_details: d.is_some(),
-            compliance_hold: payee.hold_reason.clone(),
-            threshold_override: payee.threshold,
+            has_payment_details: cand.details.is_some(),
+            compliance_hold: cand.hold_reason.clone(),
+            threshold_override: cand.threshold,
         };
         match decide(&c, &thresholds) {
             Decision::Pay(amount) => {
-                let d = d.ok_or_else(|| StoreError::Corrupt("payable without details".into()))?;
+                let d = cand
+                    .details
+                    .ok_or_else(|| StoreError::Corrupt("payable without details".into()))?;
                 items.push((
                     ItemRecord {
                         run_id: 0,
-                        partner_id: partner_id.clone(),
-                        currency: currency.clone(),
+                        partner_id: cand.partner_id,
+                        name: cand.name,
+                        currency: cand.currency,
                         amount,
-                        method: d.method.clone(),
-                        holder: d.holder.clone(),
-                        account: d.account.clone(),
-                        bic: d.bic.clone(),
+                        method: d.method,
+                        holder: d.holder,
+                        account: d.account,
+                        bic: d.bic,
                         state: "pending".into(),
                         reference: None,
                         failure_reason: None,
                         payout_entry: None,
                     },
-                    ids,
+                    cand.entries.into_iter().map(|e| e.0).collect::<Vec<i64>>(),
                 ));
             }
             Decision::Hold(reason) => held.push(HeldRecord {
-                partner_id: partner_id.clone(),
-                currency: currency.clone(),
+                partner_id: cand.partner_id,
+                name: cand.name,
+                currency: cand.currency,
                 amount: available,
                 reason: reason.to_string(),
             }),
@@ -525,7 +518,29 @@ pub async fn create_run(
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
-    run_detail(ctx, run_id).await
+    // The view of what was just written, without reading tens of thousands of rows back.
+    let run = RunRecord {
+        run_id,
+        pay_date: date_text,
+        period: period_text,
+        state: RunState::Draft.as_str().to_string(),
+        created_at: now,
+        created_by: ctx.actor.user.clone(),
+        submitted_at: None,
+        submitted_by: None,
+        approved_at: None,
+        approved_by: None,
+        exported_at: None,
+        exported_by: None,
+        settled_at: None,
+    };
+    let mut items: Vec<ItemRecord> = items.into_iter().map(|(i, _)| i).collect();
+    for i in &mut items {
+        i.run_id = run_id;
+    }
+    // As the store reads them back: by currency, then partner.
+    items.sort_by(|a, b| (&a.currency, &a.partner_id).cmp(&(&b.currency, &b.partner_id)));
+    detail_view(ctx, &run, &items, &held).await
 }
 
 fn actions(state: RunState) -> Vec<String> {
@@ -549,7 +564,7 @@ fn actions(state: RunState) -> Vec<String> {
 async fn run_view(
     ctx: &Context,
     r: &RunRecord,
-    items: &[ItemRecord],
+    items: &[ItemSum],
     held: usize,
 ) -> Result<PayoutRunView> {
     let approval_id = if r.state == RunState::Submitted.as_str() {
@@ -563,7 +578,7 @@ async fn run_view(
     for i in items {
         let t = totals.entry(i.currency.clone()).or_default();
         t.0 += i.amount;
-        t.1 += 1;
+        t.1 += i.count;
         match i.state.as_str() {
             "paid" => t.2 += i.amount,
             "failed" => t.3 += i.amount,
@@ -600,11 +615,12 @@ async fn run_view(
 
 pub async fn list_runs(ctx: &Context) -> Result<Vec<PayoutRunView>> {
     ctx.authorize(&crate::access::READ).await?;
-    let mut out = Vec::new();
-    for r in ctx.store.payout_runs().await? {
-        let items = ctx.store.payout_items(r.run_id).await?;
-        let held = ctx.store.payout_held(r.run_id).await?.len();
-        out.push(run_view(ctx, &r, &items, held).await?);
+    let runs = ctx.store.payout_runs().await?;
+    let mut sums = ctx.store.payout_run_sums().await?;
+    let mut out = Vec::with_capacity(runs.len());
+    for r in &runs {
+        let s = sums.remove(&r.run_id).unwrap_or_default();
+        out.push(run_view(ctx, r, &s.items, s.held).await?);
     }
     Ok(out)
 }
@@ -614,15 +630,31 @@ pub async fn run_detail(ctx: &Context, run_id: i64) -> Result<PayoutRunDetail> {
     let r = ctx.store.payout_run(run_id).await?;
     let items = ctx.store.payout_items(run_id).await?;
     let held = ctx.store.payout_held(run_id).await?;
-    let payees = ctx.store.payees().await?;
-    let name = |p: &str| payees.get(p).map(|x| x.name.clone()).unwrap_or_default();
+    detail_view(ctx, &r, &items, &held).await
+}
+
+async fn detail_view(
+    ctx: &Context,
+    r: &RunRecord,
+    items: &[ItemRecord],
+    held: &[HeldRecord],
+) -> Result<PayoutRunDetail> {
+    let sums: Vec<ItemSum> = items
+        .iter()
+        .map(|i| ItemSum {
+            currency: i.currency.clone(),
+            state: i.state.clone(),
+            amount: i.amount,
+            count: 1,
+        })
+        .collect();
     Ok(PayoutRunDetail {
-        run: run_view(ctx, &r, &items, held.len()).await?,
+        run: run_view(ctx, r, &sums, held.len()).await?,
         items: items
             .iter()
             .map(|i| PayoutItemView {
                 partner_id: i.partner_id.clone(),
-                name: name(&i.partner_id),
+                name: i.name.clone(),
                 currency: i.currency.clone(),
                 amount: money(i.amount),
                 method: i.method.clone(),
@@ -638,7 +670,7 @@ pub async fn run_detail(ctx: &Context, run_id: i64) -> Result<PayoutRunDetail> {
             .iter()
             .map(|h| HeldView {
                 partner_id: h.partner_id.clone(),
-                name: name(&h.partner_id),
+                name: h.name.clone(),
                 currency: h.currency.clone(),
                 amount: money(h.amount),
                 reason: h.reason.clone(),
@@ -901,23 +933,16 @@ pub async fn export(ctx: &Context, run_id: i64) -> Result<PaymentFiles> {
         &ctx.actor.user,
     )
     .await?;
-    let entries: Vec<NewEntry> = items
-        .iter()
-        .map(|i| NewEntry {
-            partner_id: i.partner_id.clone(),
-            currency: i.currency.clone(),
-            kind: EntryKind::Payout.as_str().into(),
-            amount: -i.amount,
-            effective_date: r.pay_date.clone(),
-            period: r.period.clone(),
-            source: format!("payout:{run_id}:{}:{}", i.partner_id, i.currency),
-            run_id: Some(run_id),
-            reason: format!("payout run {run_id}"),
-            ..Default::default()
-        })
-        .collect();
-    post_entries(&mut tx, &entries, &now, &ctx.actor.user).await?;
-    link_payout_entries(&mut tx, run_id).await?;
+    post_run_payouts(
+        &mut tx,
+        run_id,
+        &r.pay_date,
+        &r.period,
+        &format!("payout run {run_id}"),
+        &now,
+        &ctx.actor.user,
+    )
+    .await?;
     partnerdesk_store::audit(
         &mut tx,
         &now,
@@ -947,7 +972,6 @@ pub async fn payment_files(ctx: &Context, run_id: i64) -> Result<PaymentFiles> {
 }
 
 async fn files(ctx: &Context, r: &RunRecord, items: &[ItemRecord]) -> Result<PaymentFiles> {
-    let payees = ctx.store.payees().await?;
     let mut w = csv::Writer::from_writer(Vec::new());
     let csv_err = |e: csv::Error| AppError::Io {
         context: "writing the payment file".into(),
@@ -972,10 +996,7 @@ async fn files(ctx: &Context, r: &RunRecord, items: &[ItemRecord]) -> Result<Pay
             r.run_id.to_string().as_str(),
             &r.pay_date,
             &i.partner_id,
-            payees
-                .get(&i.partner_id)
-                .map(|p| p.name.as_str())
-                .unwrap_or(""),
+            &i.name,
             &i.currency,
             &money(i.amount),
             &i.method,

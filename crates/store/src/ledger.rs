@@ -207,32 +207,6 @@ impl Store {
             }),
         }
     }
-
-    /// Entries no payout run has claimed, effective on or before `date`:
-    /// (entry_id, partner_id, currency, amount).
-    pub async fn unclaimed_entries(
-        &self,
-        date: &str,
-    ) -> Result<Vec<(i64, String, String, Decimal)>> {
-        let rows = sqlx::query(
-            "SELECT e.entry_id, e.partner_id, e.currency, e.amount FROM ledger_entries e \
-             WHERE e.effective_date <= $1 AND NOT EXISTS (SELECT 1 FROM payout_claims c WHERE c.entry_id = e.entry_id) \
-             ORDER BY e.entry_id",
-        )
-        .bind(date)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    r.try_get::<i64, _>(0)?,
-                    r.try_get::<String, _>(1)?,
-                    r.try_get::<String, _>(2)?,
-                    dec(&r.try_get::<String, _>(3)?)?,
-                ))
-            })
-            .collect()
-    }
 }
 
 /// A manual adjustment (or a reversal) waiting for, or past, its second user.

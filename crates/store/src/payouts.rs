@@ -6,6 +6,7 @@ use crate::batch::{Batch, Val};
 use crate::error::{Result, StoreError};
 use crate::money::dec;
 use crate::{Store, Tx};
+use futures_util::TryStreamExt;
 use rust_decimal::Decimal;
 use sqlx::Row;
 use std::collections::HashMap;
@@ -53,6 +54,8 @@ pub struct RunRecord {
 pub struct ItemRecord {
     pub run_id: i64,
     pub partner_id: String,
+    /// The partner's name (read with the item, not stored on it).
+    pub name: String,
     pub currency: String,
     pub amount: Decimal,
     pub method: String,
@@ -68,6 +71,8 @@ pub struct ItemRecord {
 #[derive(Debug, Clone, PartialEq)]
 pub struct HeldRecord {
     pub partner_id: String,
+    /// The partner's name (read with the balance, not stored on it).
+    pub name: String,
     pub currency: String,
     pub amount: Decimal,
     pub reason: String,
@@ -79,6 +84,95 @@ pub struct NewRun<'a> {
     pub period: &'a str,
     pub items: &'a [(ItemRecord, Vec<i64>)],
     pub held: &'a [HeldRecord],
+}
+
+/// One balance a new run decides on (see [`Store::payout_candidates`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CandidateRecord {
+    pub partner_id: String,
+    pub currency: String,
+    pub name: String,
+    pub status: String,
+    pub threshold: Option<Decimal>,
+    pub hold_reason: Option<String>,
+    /// None when the partner has no payment details (`updated_*` left empty).
+    pub details: Option<DetailsRecord>,
+    /// The unclaimed entries, by id, with their amounts.
+    pub entries: Vec<(i64, Decimal)>,
+}
+
+/// Items of one currency and state summed (a run's totals without its items).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemSum {
+    pub currency: String,
+    pub state: String,
+    pub amount: Decimal,
+    pub count: u32,
+}
+
+/// Every run's item sums and number of held balances.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunSums {
+    pub items: Vec<ItemSum>,
+    pub held: usize,
+}
+
+/// The unit separator: joins fixed-format fields read as one text.
+const SEP: &str = "\u{1f}";
+
+type ItemRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+);
+type CandidateRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// The fields of a row read as one text.
+struct Fields<'a> {
+    line: &'a str,
+    what: &'static str,
+    parts: std::str::Split<'a, &'static str>,
+}
+
+impl<'a> Fields<'a> {
+    fn new(line: &'a str, what: &'static str) -> Self {
+        Fields {
+            line,
+            what,
+            parts: line.split(SEP),
+        }
+    }
+
+    fn next(&mut self) -> Result<&'a str> {
+        self.parts.next().ok_or_else(|| {
+            StoreError::Corrupt(format!("{} row '{}' is incomplete", self.what, self.line))
+        })
+    }
+
+    fn opt_int(&mut self) -> Result<Option<i64>> {
+        let t = self.next()?;
+        if t.is_empty() {
+            return Ok(None);
+        }
+        t.parse().map(Some).map_err(|_| {
+            StoreError::Corrupt(format!(
+                "{} row '{}': '{t}' is not a number",
+                self.what, self.line
+            ))
+        })
+    }
 }
 
 fn amount_text(d: Decimal) -> String {
@@ -162,49 +256,168 @@ impl Store {
         }
     }
 
+    /// A run's items with their partners' names, by currency and partner.
     pub async fn payout_items(&self, run_id: i64) -> Result<Vec<ItemRecord>> {
-        let rows = sqlx::query(
-            "SELECT run_id, partner_id, currency, amount, method, holder, account, bic, state, reference, failure_reason, payout_entry \
-             FROM payout_items WHERE run_id = $1 ORDER BY currency, partner_id",
+        // The fixed-format fields as one text (ids, codes, amounts and states
+        // never hold the unit separator), free text apart: a run holds tens of
+        // thousands of items and the driver's cost is per column.
+        let mut rows = sqlx::query_as::<_, ItemRow>(
+            "SELECT i.partner_id || $2 || i.currency || $2 || i.amount || $2 || i.method || $2 || i.state \
+             || $2 || COALESCE(CAST(i.payout_entry AS TEXT), ''), \
+             i.holder, i.account, i.bic, i.reference, i.failure_reason, p.name \
+             FROM payout_items i JOIN partners p ON p.partner_id = i.partner_id \
+             WHERE i.run_id = $1",
+        )
+        .bind(run_id)
+        .bind(SEP)
+        .fetch(self.pool());
+        let mut out = Vec::new();
+        while let Some((line, holder, account, bic, reference, failure_reason, name)) =
+            rows.try_next().await?
+        {
+            let mut f = Fields::new(&line, "payout item");
+            out.push(ItemRecord {
+                run_id,
+                partner_id: f.next()?.to_string(),
+                currency: f.next()?.to_string(),
+                amount: dec(f.next()?)?,
+                method: f.next()?.to_string(),
+                state: f.next()?.to_string(),
+                payout_entry: f.opt_int()?,
+                name,
+                holder,
+                account,
+                bic,
+                reference,
+                failure_reason,
+            });
+        }
+        // By currency, then partner, in byte order on every backend.
+        out.sort_by(|a, b| (&a.currency, &a.partner_id).cmp(&(&b.currency, &b.partner_id)));
+        Ok(out)
+    }
+
+    pub async fn payout_held(&self, run_id: i64) -> Result<Vec<HeldRecord>> {
+        let rows: Vec<(String, String, String, String, String)> = sqlx::query_as(
+            "SELECT h.partner_id, h.currency, h.amount, h.reason, p.name FROM payout_held h \
+             JOIN partners p ON p.partner_id = h.partner_id WHERE h.run_id = $1 ORDER BY h.partner_id, h.currency",
         )
         .bind(run_id)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(ItemRecord {
-                    run_id: r.try_get("run_id")?,
-                    partner_id: r.try_get("partner_id")?,
-                    currency: r.try_get("currency")?,
-                    amount: dec(&r.try_get::<String, _>("amount")?)?,
-                    method: r.try_get("method")?,
-                    holder: r.try_get("holder")?,
-                    account: r.try_get("account")?,
-                    bic: r.try_get("bic")?,
-                    state: r.try_get("state")?,
-                    reference: r.try_get("reference")?,
-                    failure_reason: r.try_get("failure_reason")?,
-                    payout_entry: r.try_get("payout_entry")?,
+        rows.into_iter()
+            .map(|(partner_id, currency, amount, reason, name)| {
+                Ok(HeldRecord {
+                    partner_id,
+                    name,
+                    currency,
+                    amount: dec(&amount)?,
+                    reason,
                 })
             })
             .collect()
     }
 
-    pub async fn payout_held(&self, run_id: i64) -> Result<Vec<HeldRecord>> {
-        let rows = sqlx::query("SELECT partner_id, currency, amount, reason FROM payout_held WHERE run_id = $1 ORDER BY partner_id, currency")
-            .bind(run_id)
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(HeldRecord {
-                    partner_id: r.try_get("partner_id")?,
-                    currency: r.try_get("currency")?,
-                    amount: dec(&r.try_get::<String, _>("amount")?)?,
-                    reason: r.try_get("reason")?,
-                })
-            })
-            .collect()
+    /// Every run's totals by currency and state, and its held count, in two
+    /// queries (amounts summed exactly here, not by the database).
+    pub async fn payout_run_sums(&self) -> Result<HashMap<i64, RunSums>> {
+        let rows: Vec<(i64, String, String, i64, String)> = sqlx::query_as(
+            "SELECT run_id, currency, state, COUNT(*), string_agg(amount, ',') FROM payout_items \
+             GROUP BY run_id, currency, state",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let mut out: HashMap<i64, RunSums> = HashMap::new();
+        for (run_id, currency, state, count, amounts) in rows {
+            let mut amount = Decimal::ZERO;
+            for a in amounts.split(',') {
+                amount += dec(a)?;
+            }
+            out.entry(run_id).or_default().items.push(ItemSum {
+                currency,
+                state,
+                amount,
+                count: u32::try_from(count).unwrap_or(u32::MAX),
+            });
+        }
+        let held: Vec<(i64, i64)> =
+            sqlx::query_as("SELECT run_id, COUNT(*) FROM payout_held GROUP BY run_id")
+                .fetch_all(self.pool())
+                .await?;
+        for (run_id, n) in held {
+            out.entry(run_id).or_default().held = usize::try_from(n).unwrap_or(usize::MAX);
+        }
+        Ok(out)
+    }
+
+    /// What a new run decides on, one row per partner and currency with an
+    /// unclaimed balance effective on or before `date`: the unclaimed entries
+    /// (id and amount), the partner's status, own threshold and hold, and its
+    /// payment details. One query, whatever the number of balances.
+    pub async fn payout_candidates(&self, date: &str) -> Result<Vec<CandidateRecord>> {
+        let mut rows = sqlx::query_as::<_, CandidateRow>(
+            "SELECT g.partner_id || $2 || g.currency || $2 || p.status || $2 || COALESCE(s.threshold, '') \
+             || $2 || COALESCE(d.method, ''), g.entries, p.name, s.hold_reason, d.holder, d.account, d.bic \
+             FROM (SELECT e.partner_id, e.currency, string_agg(CAST(e.entry_id AS TEXT) || ':' || e.amount, ',') AS entries \
+                   FROM ledger_entries e WHERE e.effective_date <= $1 \
+                   AND NOT EXISTS (SELECT 1 FROM payout_claims c WHERE c.entry_id = e.entry_id) \
+                   GROUP BY e.partner_id, e.currency) g \
+             JOIN partners p ON p.partner_id = g.partner_id \
+             LEFT JOIN partner_payout_settings s ON s.partner_id = g.partner_id \
+             LEFT JOIN payment_details d ON d.partner_id = g.partner_id",
+        )
+        .bind(date)
+        .bind(SEP)
+        .fetch(self.pool());
+        let mut out = Vec::new();
+        while let Some((line, entries, name, hold_reason, holder, account, bic)) =
+            rows.try_next().await?
+        {
+            let mut f = Fields::new(&line, "payout balance");
+            let partner_id = f.next()?.to_string();
+            let currency = f.next()?.to_string();
+            let status = f.next()?.to_string();
+            let threshold = Some(f.next()?)
+                .filter(|t| !t.is_empty())
+                .map(dec)
+                .transpose()?;
+            let method = f.next()?.to_string();
+            let details = match (method.is_empty(), holder, account) {
+                (false, Some(holder), Some(account)) => Some(DetailsRecord {
+                    partner_id: partner_id.clone(),
+                    method,
+                    holder,
+                    account,
+                    bic,
+                    updated_at: String::new(),
+                    updated_by: String::new(),
+                }),
+                _ => None,
+            };
+            let mut ids = Vec::new();
+            for pair in entries.split(',') {
+                let (id, amount) = pair.split_once(':').ok_or_else(|| {
+                    StoreError::Corrupt(format!("unclaimed entry '{pair}' of {partner_id}"))
+                })?;
+                let id: i64 = id.parse().map_err(|_| {
+                    StoreError::Corrupt(format!("unclaimed entry id '{id}' of {partner_id}"))
+                })?;
+                ids.push((id, dec(amount)?));
+            }
+            ids.sort_unstable_by_key(|e| e.0);
+            out.push(CandidateRecord {
+                partner_id,
+                currency,
+                name,
+                status,
+                threshold,
+                hold_reason,
+                details,
+                entries: ids,
+            });
+        }
+        out.sort_by(|a, b| (&a.partner_id, &a.currency).cmp(&(&b.partner_id, &b.currency)));
+        Ok(out)
     }
 
     /// Entry ids claimed by one item.
@@ -523,6 +736,42 @@ pub async fn settle_item(
         });
     }
     Ok(())
+}
+
+/// Posts a run's payments to the ledger, one `payout` entry per item for the
+/// item's amount with the sign turned (the money has left the balance), its
+/// source `payout:RUN:PARTNER:CURRENCY`; then claims and links them
+/// ([`link_payout_entries`]). Set-based: a few statements whatever the size.
+/// Item amounts are stored with two decimals like ledger amounts, so turning
+/// the sign of the text is exact.
+pub async fn post_run_payouts(
+    tx: &mut Tx<'_>,
+    run_id: i64,
+    pay_date: &str,
+    period: &str,
+    reason: &str,
+    at: &str,
+    by: &str,
+) -> Result<u64> {
+    let r = sqlx::query(
+        "INSERT INTO ledger_entries (partner_id, currency, kind, amount, effective_date, period, source, run_id, reason, posted_at, posted_by) \
+         SELECT partner_id, currency, 'payout', \
+                CASE WHEN substr(amount, 1, 1) = '-' THEN substr(amount, 2) ELSE '-' || amount END, \
+                $2, $3, $4 || partner_id || ':' || currency, run_id, $5, $6, $7 \
+         FROM payout_items WHERE run_id = $1 ORDER BY currency, partner_id",
+    )
+    .bind(run_id)
+    .bind(pay_date)
+    .bind(period)
+    .bind(format!("payout:{run_id}:"))
+    .bind(reason)
+    .bind(at)
+    .bind(by)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| StoreError::translate(e, "ledger", "this ledger entry (same source)"))?;
+    link_payout_entries(tx, run_id).await?;
+    Ok(r.rows_affected())
 }
 
 /// After a run's payout entries are posted: each is claimed by its own item

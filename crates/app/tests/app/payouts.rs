@@ -278,6 +278,22 @@ async fn a_payout_run_from_draft_to_paid(db: &TestDb) {
         .unwrap();
     let id = run.run.run_id;
     assert_eq!(run.run.state, "draft");
+    // The run the creation answers with is the run as stored, and the list's
+    // totals (summed per currency in one query) are the detail's.
+    let stored = payouts::run_detail(ctx, id).await.unwrap();
+    assert_eq!(
+        serde_json::to_value(&run).unwrap(),
+        serde_json::to_value(&stored).unwrap(),
+        "created == read back"
+    );
+    let listed = payouts::list_runs(ctx).await.unwrap();
+    let listed = listed.iter().find(|r| r.run_id == id).unwrap();
+    assert_eq!(
+        serde_json::to_value(listed).unwrap(),
+        serde_json::to_value(&stored.run).unwrap()
+    );
+    assert!(run.items.iter().all(|i| !i.name.is_empty()));
+    assert!(run.held.iter().all(|h| !h.name.is_empty()));
     let reasons: BTreeMap<&str, &str> = run
         .held
         .iter()
@@ -458,6 +474,36 @@ async fn a_payout_run_from_draft_to_paid(db: &TestDb) {
         run.items.len() + 1,
         "a header and one row per payment"
     );
+    for i in &run.items {
+        let row = format!(
+            "{id},2026-07-31,{},{},{},{}",
+            i.partner_id, i.name, i.currency, i.amount
+        );
+        assert!(
+            files.csv.lines().any(|l| l.starts_with(&row)),
+            "{row} in {}",
+            files.csv
+        );
+    }
+    // One payout entry per payment, for minus its amount, linked to its item.
+    let posted: Vec<(String, String, String, String, i64)> = sqlx::query_as(
+        "SELECT e.partner_id, e.currency, e.amount, e.source, i.payout_entry FROM ledger_entries e \
+         JOIN payout_items i ON i.payout_entry = e.entry_id WHERE e.kind = 'payout' AND e.run_id = $1",
+    )
+    .bind(id)
+    .fetch_all(ctx.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(posted.len(), run.items.len());
+    for (partner, currency, amount, source, _) in &posted {
+        let item = run
+            .items
+            .iter()
+            .find(|i| &i.partner_id == partner && &i.currency == currency)
+            .unwrap();
+        assert_eq!(d(amount), -d(&item.amount));
+        assert_eq!(source, &format!("payout:{id}:{partner}:{currency}"));
+    }
     let xml = files.sepa_xml.expect("EUR bank transfers make a SEPA file");
     let eur_total: Decimal = eur.iter().map(|i| d(&i.amount)).sum();
     assert!(
