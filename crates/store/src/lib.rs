@@ -16,6 +16,7 @@ pub mod commissions;
 pub mod compliance;
 pub mod data;
 pub mod error;
+mod json_rows;
 pub mod ledger;
 pub mod mail;
 pub mod money;

@@ -2,11 +2,10 @@
 //! A run's state changes only from the state the caller saw (a lost race
 //! is a conflict, not a silent overwrite).
 
-use crate::batch::{Batch, Val};
 use crate::error::{Result, StoreError};
+use crate::json_rows;
 use crate::money::dec;
-use crate::{Store, Tx};
-use futures_util::TryStreamExt;
+use crate::{Backend, Store, Tx};
 use rust_decimal::Decimal;
 use sqlx::Row;
 use std::collections::HashMap;
@@ -117,20 +116,30 @@ pub struct RunSums {
     pub held: usize,
 }
 
-/// The unit separator: joins fixed-format fields read as one text.
-const SEP: &str = "\u{1f}";
-
-type ItemRow = (
+/// An item as read ([`json_rows`]): partner_id, currency, amount, method,
+/// holder, account, bic, state, reference, failure_reason, payout_entry, name.
+type ItemJson = (
+    String,
+    String,
+    String,
     String,
     String,
     String,
     Option<String>,
+    String,
     Option<String>,
     Option<String>,
+    Option<i64>,
     String,
 );
-type CandidateRow = (
+/// A balance as read: partner_id, currency, status, threshold, method,
+/// entries (`id:amount,…`), name, hold_reason, holder, account, bic.
+type CandidateJson = (
     String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
     String,
     String,
     Option<String>,
@@ -138,42 +147,6 @@ type CandidateRow = (
     Option<String>,
     Option<String>,
 );
-
-/// The fields of a row read as one text.
-struct Fields<'a> {
-    line: &'a str,
-    what: &'static str,
-    parts: std::str::Split<'a, &'static str>,
-}
-
-impl<'a> Fields<'a> {
-    fn new(line: &'a str, what: &'static str) -> Self {
-        Fields {
-            line,
-            what,
-            parts: line.split(SEP),
-        }
-    }
-
-    fn next(&mut self) -> Result<&'a str> {
-        self.parts.next().ok_or_else(|| {
-            StoreError::Corrupt(format!("{} row '{}' is incomplete", self.what, self.line))
-        })
-    }
-
-    fn opt_int(&mut self) -> Result<Option<i64>> {
-        let t = self.next()?;
-        if t.is_empty() {
-            return Ok(None);
-        }
-        t.parse().map(Some).map_err(|_| {
-            StoreError::Corrupt(format!(
-                "{} row '{}': '{t}' is not a number",
-                self.what, self.line
-            ))
-        })
-    }
-}
 
 fn amount_text(d: Decimal) -> String {
     let mut a = d;
@@ -258,38 +231,33 @@ impl Store {
 
     /// A run's items with their partners' names, by currency and partner.
     pub async fn payout_items(&self, run_id: i64) -> Result<Vec<ItemRecord>> {
-        // The fixed-format fields as one text (ids, codes, amounts and states
-        // never hold the unit separator), free text apart: a run holds tens of
-        // thousands of items and the driver's cost is per column.
-        let mut rows = sqlx::query_as::<_, ItemRow>(
-            "SELECT i.partner_id || $2 || i.currency || $2 || i.amount || $2 || i.method || $2 || i.state \
-             || $2 || COALESCE(CAST(i.payout_entry AS TEXT), ''), \
-             i.holder, i.account, i.bic, i.reference, i.failure_reason, p.name \
-             FROM payout_items i JOIN partners p ON p.partner_id = i.partner_id \
-             WHERE i.run_id = $1",
-        )
-        .bind(run_id)
-        .bind(SEP)
-        .fetch(self.pool());
-        let mut out = Vec::new();
-        while let Some((line, holder, account, bic, reference, failure_reason, name)) =
-            rows.try_next().await?
-        {
-            let mut f = Fields::new(&line, "payout item");
+        let sql = json_rows::aggregate(
+            self.backend() == Backend::Postgres,
+            "i.partner_id, i.currency, i.amount, i.method, i.holder, i.account, i.bic, i.state, \
+             i.reference, i.failure_reason, i.payout_entry, p.name",
+            "FROM payout_items i JOIN partners p ON p.partner_id = i.partner_id WHERE i.run_id = $1",
+        );
+        let json: Option<String> = sqlx::query_scalar(&sql)
+            .bind(run_id)
+            .fetch_one(self.pool())
+            .await?;
+        let rows: Vec<ItemJson> = json_rows::parse(json, "payout items")?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
             out.push(ItemRecord {
                 run_id,
-                partner_id: f.next()?.to_string(),
-                currency: f.next()?.to_string(),
-                amount: dec(f.next()?)?,
-                method: f.next()?.to_string(),
-                state: f.next()?.to_string(),
-                payout_entry: f.opt_int()?,
-                name,
-                holder,
-                account,
-                bic,
-                reference,
-                failure_reason,
+                partner_id: r.0,
+                currency: r.1,
+                amount: dec(&r.2)?,
+                method: r.3,
+                holder: r.4,
+                account: r.5,
+                bic: r.6,
+                state: r.7,
+                reference: r.8,
+                failure_reason: r.9,
+                payout_entry: r.10,
+                name: r.11,
             });
         }
         // By currency, then partner, in byte order on every backend.
@@ -355,35 +323,41 @@ impl Store {
     /// (id and amount), the partner's status, own threshold and hold, and its
     /// payment details. One query, whatever the number of balances.
     pub async fn payout_candidates(&self, date: &str) -> Result<Vec<CandidateRecord>> {
-        let mut rows = sqlx::query_as::<_, CandidateRow>(
-            "SELECT g.partner_id || $2 || g.currency || $2 || p.status || $2 || COALESCE(s.threshold, '') \
-             || $2 || COALESCE(d.method, ''), g.entries, p.name, s.hold_reason, d.holder, d.account, d.bic \
-             FROM (SELECT e.partner_id, e.currency, string_agg(CAST(e.entry_id AS TEXT) || ':' || e.amount, ',') AS entries \
+        let sql = json_rows::aggregate(
+            self.backend() == Backend::Postgres,
+            "g.partner_id, g.currency, p.status, s.threshold, d.method, g.entries, p.name, \
+             s.hold_reason, d.holder, d.account, d.bic",
+            "FROM (SELECT e.partner_id, e.currency, string_agg(CAST(e.entry_id AS TEXT) || ':' || e.amount, ',') AS entries \
                    FROM ledger_entries e WHERE e.effective_date <= $1 \
                    AND NOT EXISTS (SELECT 1 FROM payout_claims c WHERE c.entry_id = e.entry_id) \
                    GROUP BY e.partner_id, e.currency) g \
              JOIN partners p ON p.partner_id = g.partner_id \
              LEFT JOIN partner_payout_settings s ON s.partner_id = g.partner_id \
              LEFT JOIN payment_details d ON d.partner_id = g.partner_id",
-        )
-        .bind(date)
-        .bind(SEP)
-        .fetch(self.pool());
-        let mut out = Vec::new();
-        while let Some((line, entries, name, hold_reason, holder, account, bic)) =
-            rows.try_next().await?
+        );
+        let json: Option<String> = sqlx::query_scalar(&sql)
+            .bind(date)
+            .fetch_one(self.pool())
+            .await?;
+        let rows: Vec<CandidateJson> = json_rows::parse(json, "payout balances")?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (
+            partner_id,
+            currency,
+            status,
+            threshold,
+            method,
+            entries,
+            name,
+            hold_reason,
+            holder,
+            account,
+            bic,
+        ) in rows
         {
-            let mut f = Fields::new(&line, "payout balance");
-            let partner_id = f.next()?.to_string();
-            let currency = f.next()?.to_string();
-            let status = f.next()?.to_string();
-            let threshold = Some(f.next()?)
-                .filter(|t| !t.is_empty())
-                .map(dec)
-                .transpose()?;
-            let method = f.next()?.to_string();
-            let details = match (method.is_empty(), holder, account) {
-                (false, Some(holder), Some(account)) => Some(DetailsRecord {
+            let threshold = threshold.as_deref().map(dec).transpose()?;
+            let details = match (method, holder, account) {
+                (Some(method), Some(holder), Some(account)) => Some(DetailsRecord {
                     partner_id: partner_id.clone(),
                     method,
                     holder,
@@ -529,81 +503,72 @@ pub async fn insert_run(tx: &mut Tx<'_>, run: &NewRun<'_>, at: &str, by: &str) -
     .fetch_one(&mut **tx)
     .await?;
     let run_id: i64 = row.try_get(0)?;
-    let mut items = Batch::new(
-        "payout_items",
-        &[
-            "run_id",
-            "partner_id",
-            "currency",
-            "amount",
-            "method",
-            "holder",
-            "account",
-            "bic",
-            "state",
-        ],
-        "",
-    );
-    let mut claims = Batch::new(
-        "payout_claims",
-        &["entry_id", "run_id", "partner_id", "currency"],
-        "",
-    );
-    for (item, _) in run.items {
-        items
-            .push(
-                tx,
-                vec![
-                    Val::Int(run_id),
-                    item.partner_id.as_str().into(),
-                    item.currency.as_str().into(),
-                    amount_text(item.amount).into(),
-                    item.method.as_str().into(),
-                    item.holder.as_str().into(),
-                    item.account.as_str().into(),
-                    Val::OptText(item.bic.clone()),
-                    "pending".into(),
-                ],
+    let pg = json_rows::on_postgres(tx);
+    let items: Vec<_> = run
+        .items
+        .iter()
+        .map(|(i, _)| {
+            (
+                i.partner_id.as_str(),
+                i.currency.as_str(),
+                amount_text(i.amount),
+                i.method.as_str(),
+                i.holder.as_str(),
+                i.account.as_str(),
+                i.bic.as_deref(),
             )
-            .await?;
-    }
-    items.flush(tx).await?;
-    for (item, entries) in run.items {
-        for e in entries {
-            claims
-                .push(
-                    tx,
-                    vec![
-                        Val::Int(*e),
-                        Val::Int(run_id),
-                        item.partner_id.as_str().into(),
-                        item.currency.as_str().into(),
-                    ],
-                )
-                .await
-                .map_err(claim_conflict)?;
-        }
-    }
-    claims.flush(tx).await.map_err(claim_conflict)?;
-    let mut held = Batch::new(
-        "payout_held",
-        &["run_id", "partner_id", "currency", "amount", "reason"],
-        "",
-    );
-    for h in run.held {
-        held.push(
-            tx,
-            vec![
-                Val::Int(run_id),
-                h.partner_id.as_str().into(),
-                h.currency.as_str().into(),
-                amount_text(h.amount).into(),
-                h.reason.as_str().into(),
-            ],
-        )
-        .await?;
-    }
-    held.flush(tx).await?;
+        })
+        .collect();
+    sqlx::query(&format!(
+        "INSERT INTO payout_items (run_id, partner_id, currency, amount, method, holder, account, bic, state) \
+         SELECT $1, value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, 'pending' \
+         FROM {}",
+        json_rows::each(pg, "$2")
+    ))
+    .bind(run_id)
+    .bind(json_rows::rows(&items, "payout items")?)
+    .execute(&mut **tx)
+    .await?;
+    let claims: Vec<(i64, &str, &str)> = run
+        .items
+        .iter()
+        .flat_map(|(i, entries)| {
+            entries
+                .iter()
+                .map(|e| (*e, i.partner_id.as_str(), i.currency.as_str()))
+        })
+        .collect();
+    sqlx::query(&format!(
+        "INSERT INTO payout_claims (entry_id, run_id, partner_id, currency) \
+         SELECT CAST(value ->> 0 AS BIGINT), $1, value ->> 1, value ->> 2 FROM {}",
+        json_rows::each(pg, "$2")
+    ))
+    .bind(run_id)
+    .bind(json_rows::rows(&claims, "payout claims")?)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| claim_conflict(StoreError::Db(e)))?;
+    let held: Vec<_> = run
+        .held
+        .iter()
+        .map(|h| {
+            (
+                h.partner_id.as_str(),
+                h.currency.as_str(),
+                amount_text(h.amount),
+                h.reason.as_str(),
+            )
+        })
+        .collect();
+    sqlx::query(&format!(
+        "INSERT INTO payout_held (run_id, partner_id, currency, amount, reason) \
+         SELECT $1, value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM {}",
+        json_rows::each(pg, "$2")
+    ))
+    .bind(run_id)
+    .bind(json_rows::rows(&held, "held balances")?)
+    .execute(&mut **tx)
+    .await?;
     Ok(run_id)
 }
 
@@ -740,9 +705,8 @@ pub async fn settle_item(
 
 /// Posts a run's payments to the ledger, one `payout` entry per item for the
 /// item's amount with the sign turned (the money has left the balance), its
-/// source `payout:RUN:PARTNER:CURRENCY`; then claims and links them
-/// ([`link_payout_entries`]). Set-based: a few statements whatever the size.
-/// Item amounts are stored with two decimals like ledger amounts, so turning
+/// source `payout:RUN:PARTNER:CURRENCY`; then records each entry on its item,
+/// which claims it. Set-based: three statements whatever the size. Item amounts are stored with two decimals like ledger amounts, so turning
 /// the sign of the text is exact.
 pub async fn post_run_payouts(
     tx: &mut Tx<'_>,
@@ -770,28 +734,22 @@ pub async fn post_run_payouts(
     .execute(&mut **tx)
     .await
     .map_err(|e| StoreError::translate(e, "ledger", "this ledger entry (same source)"))?;
-    link_payout_entries(tx, run_id).await?;
-    Ok(r.rows_affected())
-}
-
-/// After a run's payout entries are posted: each is claimed by its own item
-/// and recorded on it (two statements, whatever the run's size).
-pub async fn link_payout_entries(tx: &mut Tx<'_>, run_id: i64) -> Result<()> {
+    // Each item records its entry (found by its unique source), then claims it.
+    sqlx::query(
+        "UPDATE payout_items SET payout_entry = e.entry_id FROM ledger_entries e \
+         WHERE payout_items.run_id = $1 AND e.source = $2 || payout_items.partner_id || ':' || payout_items.currency",
+    )
+    .bind(run_id)
+    .bind(format!("payout:{run_id}:"))
+    .execute(&mut **tx)
+    .await?;
     sqlx::query(
         "INSERT INTO payout_claims (entry_id, run_id, partner_id, currency) \
-         SELECT entry_id, run_id, partner_id, currency FROM ledger_entries WHERE run_id = $1 AND kind = 'payout'",
+         SELECT payout_entry, run_id, partner_id, currency FROM payout_items WHERE run_id = $1",
     )
     .bind(run_id)
     .execute(&mut **tx)
     .await
     .map_err(|e| claim_conflict(StoreError::Db(e)))?;
-    sqlx::query(
-        "UPDATE payout_items SET payout_entry = (SELECT e.entry_id FROM ledger_entries e \
-         WHERE e.run_id = payout_items.run_id AND e.kind = 'payout' AND e.partner_id = payout_items.partner_id AND e.currency = payout_items.currency) \
-         WHERE run_id = $1",
-    )
-    .bind(run_id)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    Ok(r.rows_affected())
 }
