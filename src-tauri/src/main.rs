@@ -13,6 +13,11 @@ mod sync_commands;
 
 use tauri::Manager;
 
+// Statement batches, imports and runs allocate many small buffers: mimalloc
+// does that with far less CPU than the system allocator (as the CLI).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let result = tauri::Builder::default()
         .setup(|app| {
