@@ -53,7 +53,7 @@ impl Batch {
             width,
             // SQLite (3.32+) takes up to 32766 parameters, PostgreSQL 65535: the
             // fewer statements, the less per-statement driver cost.
-            rows_per_statement: (32_000 / width.max(1)).clamp(1, 4_000),
+            rows_per_statement: (8_000 / width.max(1)).clamp(1, 1_000),
             values: Vec::new(),
             written: 0,
         }
