@@ -452,69 +452,48 @@ pub async fn upsert_counted(
             order.push(key);
         }
     }
-    let cols = target.columns.join(", ");
-    // SQLite looks named parameters up one by one: `?` binds by position.
-    let positional = tx.backend_name().eq_ignore_ascii_case("sqlite");
-    // An OR chain deeper than a few hundred terms nears SQLite's expression
-    // depth limit; an IN list does not.
-    let chunk = if target.key.len() == 1 { 500 } else { 200 };
-    for keys in order.chunks(chunk) {
-        let mut n = 0;
-        let mut param = |sql: &mut String| {
-            n += 1;
-            if positional {
-                sql.push('?');
-            } else {
-                sql.push('$');
-                sql.push_str(&n.to_string());
-            }
-        };
-        let mut sql = format!("SELECT {cols} FROM {} WHERE ", target.table);
-        if let [k] = target.key {
-            // One key column: an IN list the index answers directly.
-            sql.push_str(target.columns[*k]);
-            sql.push_str(" IN (");
-            for i in 0..keys.len() {
-                if i > 0 {
-                    sql.push(',');
-                }
-                param(&mut sql);
-            }
-            sql.push(')');
-        } else {
-            for (i, _) in keys.iter().enumerate() {
-                if i > 0 {
-                    sql.push_str(" OR ");
-                }
-                sql.push('(');
-                for (j, &k) in target.key.iter().enumerate() {
-                    if j > 0 {
-                        sql.push_str(" AND ");
-                    }
-                    sql.push_str(target.columns[k]);
-                    sql.push_str(" = ");
-                    param(&mut sql);
-                }
-                sql.push(')');
-            }
-        }
-        let mut q = sqlx::query(&sql);
-        for key in keys {
-            for part in key {
-                q = q.bind(part.as_str());
-            }
-        }
-        let stored = q.fetch_all(&mut **tx).await?;
-        let mut existing: HashMap<Vec<String>, Vec<Option<String>>> = HashMap::new();
-        for r in &stored {
-            let mut vals = Vec::with_capacity(target.columns.len());
-            for i in 0..target.columns.len() {
-                vals.push(r.try_get::<Option<String>, _>(i)?);
-            }
+    let pg = json_rows::on_postgres(tx);
+    // The stored rows of a chunk's keys in one query: the keys go in as one
+    // JSON array of arrays and the rows come back as one JSON array (a driver
+    // round per key or per row costs more than the lookups themselves).
+    let cols: Vec<String> = target.columns.iter().map(|c| format!("t.{c}")).collect();
+    let on: Vec<String> = target
+        .key
+        .iter()
+        .enumerate()
+        .map(|(j, &k)| format!("t.{} = k.value ->> {j}", target.columns[k]))
+        .collect();
+    let sql = json_rows::aggregate(
+        pg,
+        &cols.join(", "),
+        &format!(
+            "FROM {} AS k JOIN {} AS t ON {}",
+            json_rows::each(pg, "$1"),
+            target.table,
+            on.join(" AND ")
+        ),
+    );
+    for keys in order.chunks(20_000) {
+        let (json,): (Option<String>,) = sqlx::query_as(&sql)
+            .bind(json_rows::rows(keys, "keys")?)
+            .fetch_one(&mut **tx)
+            .await?;
+        let stored: Vec<Vec<serde_json::Value>> = json_rows::parse(json, target.table)?;
+        let mut existing: HashMap<Vec<String>, Vec<Option<String>>> =
+            HashMap::with_capacity(stored.len());
+        for r in stored {
+            let vals: Vec<Option<String>> = r
+                .into_iter()
+                .map(|v| match v {
+                    serde_json::Value::Null => None,
+                    serde_json::Value::String(s) => Some(s),
+                    other => Some(other.to_string()),
+                })
+                .collect();
             let key = target
                 .key
                 .iter()
-                .map(|&i| vals[i].clone().unwrap_or_default())
+                .map(|&i| vals.get(i).cloned().flatten().unwrap_or_default())
                 .collect();
             existing.insert(key, vals);
         }
