@@ -17,7 +17,7 @@ use partnerdesk_domain::data::Customer;
 use partnerdesk_domain::{Id, Period};
 use partnerdesk_store::data as sd;
 use partnerdesk_store::sync::{self as ss, ConnectionRow, Counts, RunRow};
-use partnerdesk_store::{Batch, StoreError};
+use partnerdesk_store::{Batch, StoreError, Val};
 use partnerdesk_sync::{Cancel, ConnectorConfig, Credentials, Http, Page, RetryPolicy, SyncError};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -656,42 +656,47 @@ async fn run_http(
         let mut page = conn
             .fetch(stream, cursor.as_deref())
             .await
+            .map(Prepared::new)
             .map_err(sync_err)?;
         loop {
-            // While page N is written, page N+1 is fetched (its cursor is
-            // known already); it is stored only after page N committed.
-            let more = !page.done && page.cursor != cursor;
-            let next_cursor = page.cursor.clone();
+            // While page N is written, page N+1 is fetched and its rows made
+            // ready (its cursor is known already); it is stored only after
+            // page N committed.
+            let more = !page.page.done && page.page.cursor != cursor;
+            let next_cursor = page.page.cursor.clone();
             let (written, next) = if more && !options.cancel.is_cancelled() {
-                // The write runs as a task of its own, so parsing the next
-                // page here does not hold up its statements.
+                // The write runs as a task of its own, so fetching and
+                // preparing the next page here does not hold up its statements.
                 let (c, n, st) = (ctx.clone(), name.to_string(), stream.to_string());
                 let writing = AbortOnDrop(tokio::spawn(async move {
-                    let r = write_page(&c, run_id, &n, &st, &page).await;
+                    let r = write_page(&c, run_id, &n, &st, &mut page).await;
                     (r, page)
                 }));
-                let next = conn.fetch(stream, next_cursor.as_deref()).await;
+                let next = conn
+                    .fetch(stream, next_cursor.as_deref())
+                    .await
+                    .map(Prepared::new);
                 let (w, p) = writing.join().await?;
                 page = p;
                 (w, Some(next))
             } else {
-                (write_page(ctx, run_id, name, stream, &page).await, None)
+                (write_page(ctx, run_id, name, stream, &mut page).await, None)
             };
             written?;
-            fetched_total += page.fetched;
+            fetched_total += page.page.fetched;
             ctx.progress.report(
                 "sync",
                 fetched_total,
                 0,
                 &format!("{name}: {stream}: {fetched_total} records fetched"),
             );
-            if page.done {
+            if page.page.done {
                 break;
             }
             if options.cancel.is_cancelled() {
                 return Err(sync_err(SyncError::Cancelled));
             }
-            if page.cursor == cursor {
+            if page.page.cursor == cursor {
                 same += 1;
                 if same >= 3 {
                     return Err(AppError::Refused(format!(
@@ -707,6 +712,7 @@ async fn run_http(
                 None => conn
                     .fetch(stream, cursor.as_deref())
                     .await
+                    .map(Prepared::new)
                     .map_err(sync_err)?,
             };
         }
@@ -731,14 +737,43 @@ impl<T> Drop for AbortOnDrop<T> {
     }
 }
 
+/// A fetched page with its rows in the store's form, made ready before the
+/// page's turn to be written (outside the writer's critical path).
+struct Prepared {
+    page: Page,
+    customers: Vec<Vec<Val>>,
+    customers_if_new: Vec<Vec<Val>>,
+    activity: Vec<Vec<Val>>,
+    trades: Vec<Vec<Val>>,
+    purchases: Vec<Vec<Val>>,
+}
+
+impl Prepared {
+    fn new(page: Page) -> Self {
+        Self {
+            customers: page.customers.iter().map(sd::customer_values).collect(),
+            customers_if_new: page
+                .customers_if_new
+                .iter()
+                .map(sd::customer_values)
+                .collect(),
+            activity: page.activity.iter().map(sd::activity_values).collect(),
+            trades: page.trades.iter().map(sd::trade_values).collect(),
+            purchases: page.purchases.iter().map(sd::purchase_values).collect(),
+            page,
+        }
+    }
+}
+
 /// Stores one page and its cursor in one transaction.
 async fn write_page(
     ctx: &Context,
     run_id: i64,
     name: &str,
     stream: &str,
-    page: &Page,
+    prepared: &mut Prepared,
 ) -> Result<()> {
+    let page = &prepared.page;
     let mut tx = ctx.store.begin().await?;
     let mut counts = Counts::default();
     let mut errors: Vec<(String, String)> = page
@@ -754,7 +789,7 @@ async fn write_page(
         page.customers
             .iter()
             .for_each(|c| touch(period_of_customer(c)));
-        let rows = page.customers.iter().map(sd::customer_values).collect();
+        let rows = std::mem::take(&mut prepared.customers);
         counts +=
             ss::upsert_counted(&mut tx, &ss::CUSTOMERS, sd::customers_batch(), rows, false).await?;
     }
@@ -762,11 +797,7 @@ async fn write_page(
         page.customers_if_new
             .iter()
             .for_each(|c| touch(period_of_customer(c)));
-        let rows = page
-            .customers_if_new
-            .iter()
-            .map(sd::customer_values)
-            .collect();
+        let rows = std::mem::take(&mut prepared.customers_if_new);
         let batch = Batch::new(
             ss::CUSTOMERS.table,
             ss::CUSTOMERS.columns,
@@ -782,19 +813,20 @@ async fn write_page(
     ids.extend(page.purchases.iter().map(|p| p.customer_id.as_str()));
     let ids: Vec<&str> = ids.into_iter().collect();
     let known = ss::customer_brands_of(&mut tx, &ids).await?;
+    // The record's label is written out only for an error.
     let check = |customer: &Id,
                  brand: &Id,
-                 what: String,
+                 what: &dyn Fn() -> String,
                  errors: &mut Vec<(String, String)>|
      -> bool {
         match known.get(customer.as_str()) {
             None => {
-                errors.push((what, format!("customer '{customer}' is not known: it is not among the platform's accounts synced so far (check the connection's group filter)")));
+                errors.push((what(), format!("customer '{customer}' is not known: it is not among the platform's accounts synced so far (check the connection's group filter)")));
                 false
             }
             Some(b) if b != brand.as_str() => {
                 errors.push((
-                    what,
+                    what(),
                     format!("customer '{customer}' belongs to brand '{b}', not '{brand}'"),
                 ));
                 false
@@ -802,50 +834,58 @@ async fn write_page(
             Some(_) => true,
         }
     };
-    let mut rows = Vec::new();
-    for a in &page.activity {
+    let mut rows = Vec::with_capacity(page.activity.len());
+    for (a, row) in page
+        .activity
+        .iter()
+        .zip(std::mem::take(&mut prepared.activity))
+    {
         if check(
             &a.customer_id,
             &a.brand_id,
-            format!("{} {}", a.customer_id, a.date),
+            &|| format!("{} {}", a.customer_id, a.date),
             &mut errors,
         ) {
             touch(Period::of(a.date));
-            rows.push(sd::activity_values(a));
+            rows.push(row);
         }
     }
     if !rows.is_empty() {
         counts +=
             ss::upsert_counted(&mut tx, &ss::ACTIVITY, sd::activity_batch(), rows, false).await?;
     }
-    let mut rows = Vec::new();
-    for t in &page.trades {
+    let mut rows = Vec::with_capacity(page.trades.len());
+    for (t, row) in page.trades.iter().zip(std::mem::take(&mut prepared.trades)) {
         if check(
             &t.customer_id,
             &t.brand_id,
-            t.trade_id.to_string(),
+            &|| t.trade_id.to_string(),
             &mut errors,
         ) {
             touch(Period::of(t.close_time.date_naive()));
-            rows.push(sd::trade_values(t));
+            rows.push(row);
         }
     }
     if !rows.is_empty() {
         counts += ss::upsert_counted(&mut tx, &ss::TRADES, sd::trades_batch(), rows, false).await?;
     }
-    let mut rows = Vec::new();
-    for p in &page.purchases {
+    let mut rows = Vec::with_capacity(page.purchases.len());
+    for (p, row) in page
+        .purchases
+        .iter()
+        .zip(std::mem::take(&mut prepared.purchases))
+    {
         if check(
             &p.customer_id,
             &p.brand_id,
-            p.order_id.to_string(),
+            &|| p.order_id.to_string(),
             &mut errors,
         ) {
             touch(Period::of(p.purchased_at.date_naive()));
             if let Some(r) = p.refunded_at {
                 touch(Period::of(r.date_naive()));
             }
-            rows.push(sd::purchase_values(p));
+            rows.push(row);
         }
     }
     if !rows.is_empty() {
