@@ -3,6 +3,8 @@
 
 use crate::error::Result;
 use crate::Tx;
+use sqlx_core::any::{AnyArgumentBuffer, AnyArguments, AnyTypeInfoKind, AnyValueKind};
+use std::borrow::Cow;
 
 #[derive(Debug, Clone)]
 pub enum Val {
@@ -88,6 +90,39 @@ impl Batch {
         self.values.is_empty()
     }
 
+    /// How many rows one statement takes.
+    pub fn rows_per_statement(&self) -> usize {
+        self.rows_per_statement
+    }
+
+    /// Binds one statement's rows (their values one after another, at most
+    /// [`Batch::rows_per_statement`] rows) for [`Batch::write`]. It needs no
+    /// connection, so a reader thread can do it while the previous statement
+    /// is being written.
+    pub fn bind(&self, values: Vec<Val>) -> Bound {
+        debug_assert_eq!(values.len() % self.width.max(1), 0);
+        debug_assert!(values.len() <= self.rows_per_statement * self.width);
+        Bound {
+            rows: values.len() / self.width.max(1),
+            args: arguments(values),
+        }
+    }
+
+    /// Writes rows bound by [`Batch::bind`] as one statement (after whatever
+    /// is pending).
+    pub async fn write(&mut self, tx: &mut Tx<'_>, bound: Bound) -> Result<()> {
+        self.flush(tx).await?;
+        if bound.rows == 0 {
+            return Ok(());
+        }
+        let sql = self.statement(tx, bound.rows);
+        sqlx::query_with(&sql, bound.args)
+            .execute(&mut **tx)
+            .await?;
+        self.written += bound.rows as u64;
+        Ok(())
+    }
+
     /// Adds a row; writes a full chunk when one is ready.
     pub async fn push(&mut self, tx: &mut Tx<'_>, row: Vec<Val>) -> Result<()> {
         debug_assert_eq!(row.len(), self.width);
@@ -104,6 +139,15 @@ impl Batch {
             return Ok(());
         }
         let rows = self.len();
+        let sql = self.statement(tx, rows);
+        let args = arguments(std::mem::take(&mut self.values));
+        sqlx::query_with(&sql, args).execute(&mut **tx).await?;
+        self.written += rows as u64;
+        Ok(())
+    }
+
+    /// The multi-row statement for `rows` rows.
+    fn statement(&self, tx: &mut Tx<'_>, rows: usize) -> String {
         // SQLite resolves each named parameter (`$n`) by a linear scan, which
         // makes big statements quadratic; plain `?` binds by position there.
         let positional = tx.backend_name().eq_ignore_ascii_case("sqlite");
@@ -131,17 +175,31 @@ impl Batch {
             sql.push(')');
         }
         sql.push_str(&self.tail);
-        let mut q = sqlx::query(&sql);
-        for v in self.values.drain(..) {
-            q = match v {
-                Val::Text(s) => q.bind(s),
-                Val::OptText(s) => q.bind(s),
-                Val::Int(i) => q.bind(i),
-                Val::OptInt(i) => q.bind(i),
-            };
-        }
-        q.execute(&mut **tx).await?;
-        self.written += rows as u64;
-        Ok(())
+        sql
+    }
+}
+
+/// Rows bound for one statement by [`Batch::bind`].
+pub struct Bound {
+    rows: usize,
+    args: AnyArguments<'static>,
+}
+
+/// The values as the driver's arguments, each text moved in rather than
+/// copied (binding a `String` through `Query::bind` clones it, which the
+/// import and sync did tens of millions of times). The kinds are the ones
+/// `bind` gives: text or a text NULL, a 64-bit integer or an integer NULL.
+fn arguments(values: Vec<Val>) -> AnyArguments<'static> {
+    let kinds = values
+        .into_iter()
+        .map(|v| match v {
+            Val::Text(s) | Val::OptText(Some(s)) => AnyValueKind::Text(Cow::Owned(s)),
+            Val::OptText(None) => AnyValueKind::Null(AnyTypeInfoKind::Text),
+            Val::Int(i) | Val::OptInt(Some(i)) => AnyValueKind::BigInt(i),
+            Val::OptInt(None) => AnyValueKind::Null(AnyTypeInfoKind::BigInt),
+        })
+        .collect();
+    AnyArguments {
+        values: AnyArgumentBuffer(kinds),
     }
 }

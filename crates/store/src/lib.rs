@@ -27,7 +27,7 @@ pub mod url;
 pub mod views;
 
 pub use audit::audit;
-pub use batch::{Batch, Val};
+pub use batch::{Batch, Bound, Val};
 pub use error::{Result, StoreError};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -51,6 +51,22 @@ impl Backend {
             Backend::Sqlite => "sqlite",
             Backend::Postgres => "postgres",
         }
+    }
+}
+
+/// The page cache of a SQLite connection, in KiB.
+const CACHE_KIB: u32 = 64 * 1024;
+/// The page cache of a [`Bulk`] connection, in KiB.
+const BULK_CACHE_KIB: u32 = 4 * CACHE_KIB;
+
+/// A connection set up for one large write; see [`Store::bulk`].
+pub struct Bulk {
+    conn: sqlx::pool::PoolConnection<sqlx::Any>,
+}
+
+impl Bulk {
+    pub async fn begin(&mut self) -> Result<Tx<'_>> {
+        Ok(sqlx::Connection::begin(&mut *self.conn).await?)
     }
 }
 
@@ -87,7 +103,7 @@ impl Store {
                     .max_connections(4)
                     .after_connect(|conn, _| {
                         Box::pin(async move {
-                            conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA journal_mode = WAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 16384;")
+                            conn.execute(&*format!("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA journal_mode = WAL; PRAGMA cache_size = -{CACHE_KIB}; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 16384;"))
                                 .await?;
                             Ok(())
                         })
@@ -141,6 +157,21 @@ impl Store {
 
     pub async fn begin(&self) -> Result<Tx<'static>> {
         Ok(self.pool.begin().await?)
+    }
+
+    /// A connection for one large write (an import of millions of rows): on
+    /// SQLite its page cache is four times the usual, so a transaction larger
+    /// than the cache spills far fewer pages to the WAL only to rewrite them.
+    /// The connection is closed, not pooled, when the [`Bulk`] is dropped, so
+    /// the larger cache never outlives that write.
+    pub async fn bulk(&self) -> Result<Bulk> {
+        let mut conn = self.pool.acquire().await?;
+        conn.close_on_drop();
+        if self.backend == Backend::Sqlite {
+            conn.execute(&*format!("PRAGMA cache_size = -{BULK_CACHE_KIB}"))
+                .await?;
+        }
+        Ok(Bulk { conn })
     }
 
     pub async fn close(&self) {

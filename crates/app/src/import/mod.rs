@@ -15,9 +15,9 @@ use partnerdesk_domain::partner::Brand;
 use partnerdesk_domain::plan::{parse_plans_document, Plan};
 use partnerdesk_domain::{Id, Period};
 use partnerdesk_store::data as sd;
-use partnerdesk_store::{Batch, StoreError, Tx};
+use partnerdesk_store::{Batch, Bound, StoreError, Tx, Val};
 use std::collections::{HashMap, HashSet};
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, Hash};
 use std::path::Path;
 
 /// What an import did, per file.
@@ -50,23 +50,23 @@ pub const FILES: [&str; 11] = [
     "fx_rates.csv",
 ];
 
-fn key_hash<T: Hash>(t: &T) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    t.hash(&mut h);
-    h.finish()
-}
-
-/// Refuses a second row with the same key in one import.
-struct Keys(HashSet<u64>);
+/// Refuses a second row with the same key in one import. Keys are kept as
+/// 64-bit hashes (hundreds of MB less at scale L than the keys themselves):
+/// the odds that two of 10 million different keys share one are about 1 in
+/// 370,000, and such a clash would refuse the import, never lose a row.
+struct Keys(HashSet<u64, foldhash::fast::RandomState>);
 
 impl Keys {
     fn new() -> Self {
-        Keys(HashSet::new())
+        Keys(HashSet::default())
     }
     fn first<T: Hash>(&mut self, key: &T) -> bool {
-        self.0.insert(key_hash(key))
+        self.0.insert(KEY_HASHER.hash_one(key))
     }
 }
+
+static KEY_HASHER: foldhash::quality::FixedState =
+    foldhash::quality::FixedState::with_seed(0x7061_7274_6e65_7264);
 
 pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
     ctx.authorize(&crate::access::IMPORT_FOLDER).await?;
@@ -129,7 +129,7 @@ pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
         &stored_assignments,
     )?;
     let codes = rows::tracking_codes(dir, &mut p, &partner_ids, &brand_ids)?;
-    let mut customer_brand = store.customer_brands().await?;
+    let mut customer_brand: CustomerBrands = store.customer_brands().await?.into_iter().collect();
     let customers = rows::customers(dir, &mut p, &brand_ids)?;
     for (_, c) in &customers {
         customer_brand.insert(c.customer_id.to_string(), c.brand_id.to_string());
@@ -137,11 +137,12 @@ pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
     let fx = rows::fx_rates(dir, &mut p)?;
     if !p.is_empty() {
         // Check the large files too, so the user sees every problem at once.
-        stream_large(ctx, dir, &mut p, &customer_brand, None, &mut report).await?;
+        let p = stream_large(ctx, dir, p, customer_brand, None, &mut report).await?;
         return Err(p.into_error());
     }
 
-    let mut tx = store.begin().await?;
+    let mut bulk = store.bulk().await?;
+    let mut tx = bulk.begin().await?;
     let mut batch = sd::brands_batch();
     for (_, b) in &brands {
         batch.push(&mut tx, sd::brand_values(b, &now)).await?;
@@ -270,15 +271,7 @@ pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
     }
     finish(&mut tx, &mut batch, &mut report, "fx_rates.csv", fx.len()).await?;
 
-    stream_large(
-        ctx,
-        dir,
-        &mut p,
-        &customer_brand,
-        Some(&mut tx),
-        &mut report,
-    )
-    .await?;
+    let p = stream_large(ctx, dir, p, customer_brand, Some(&mut tx), &mut report).await?;
     if !p.is_empty() {
         tx.rollback().await.map_err(StoreError::from)?;
         return Err(p.into_error());
@@ -363,16 +356,146 @@ fn read_plans(dir: &Path, p: &mut Problems) -> Result<Vec<Plan>> {
     }
 }
 
-/// Streams activity, trades and purchases: checks each row and, with a
-/// transaction, writes it in batches.
+/// The large files, in the order they are read and written.
+const LARGE: [&str; 3] = ["igaming_activity.csv", "trades.csv", "purchases.csv"];
+
+/// What reading the large files found.
+struct Checked {
+    problems: Problems,
+    first_period: Option<Period>,
+    rows: [u64; 3],
+}
+
+/// One statement's rows of the large file `LARGE[.0]`, bound.
+type Chunk = (usize, Bound);
+
+/// Customer id → brand id, for the checks of the large files.
+type CustomerBrands = HashMap<String, String, foldhash::fast::RandomState>;
+
+/// Reads and checks activity, trades and purchases and, with a transaction,
+/// writes them. The files are parsed on a blocking thread that hands
+/// statement-sized chunks of values over a bounded channel, so parsing runs
+/// while the database writes the chunk before (memory stays bounded by the
+/// channel). Rows are sent only while no problem has been found; the caller
+/// rolls back if any.
 async fn stream_large(
     ctx: &Context,
     dir: &Path,
-    p: &mut Problems,
-    customer_brand: &HashMap<String, String>,
-    mut tx: Option<&mut Tx<'_>>,
+    p: Problems,
+    customer_brand: CustomerBrands,
+    tx: Option<&mut Tx<'_>>,
     report: &mut ImportReport,
-) -> Result<()> {
+) -> Result<Problems> {
+    let large_batches = || {
+        [
+            sd::activity_batch(),
+            sd::trades_batch(),
+            sd::purchases_batch(),
+        ]
+    };
+    let mut batches = large_batches();
+    let (sink, mut chunks) = tokio::sync::mpsc::channel::<Chunk>(8);
+    let sink = tx.is_some().then_some(sink);
+    let dir_owned = dir.to_path_buf();
+    let progress = ctx.progress.clone();
+    let reader = tokio::task::spawn_blocking(move || {
+        let mut out = Out {
+            sink: sink.as_ref(),
+            batches: large_batches(),
+            buf: Vec::new(),
+            stopped: false,
+        };
+        check_large(&dir_owned, p, &customer_brand, &mut out, &*progress)
+    });
+    let mut failed = None;
+    if let Some(tx) = tx {
+        while let Some((i, rows)) = chunks.recv().await {
+            if let Err(e) = batches[i].write(tx, rows).await {
+                failed = Some(store_err(e, LARGE[i]));
+                break;
+            }
+        }
+        // The reader stops at its next send once the channel is closed.
+        chunks.close();
+        let checked = join_reader(reader).await?;
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        if checked.problems.is_empty() {
+            for (i, batch) in batches.iter_mut().enumerate() {
+                finish(tx, batch, report, LARGE[i], checked.rows[i] as usize).await?;
+            }
+        }
+        report.first_period = checked.first_period.map(|p| p.to_string());
+        Ok(checked.problems)
+    } else {
+        drop(chunks);
+        let checked = join_reader(reader).await?;
+        report.first_period = checked.first_period.map(|p| p.to_string());
+        Ok(checked.problems)
+    }
+}
+
+async fn join_reader(reader: tokio::task::JoinHandle<Result<Checked>>) -> Result<Checked> {
+    reader.await.map_err(|e| {
+        AppError::Import(format!(
+            "the import stopped while reading its large files ({e}); nothing was kept, import the folder again"
+        ))
+    })?
+}
+
+/// Where the reader puts checked rows: statement-sized chunks for the writer.
+struct Out<'a> {
+    sink: Option<&'a tokio::sync::mpsc::Sender<Chunk>>,
+    /// Used only to bind (their statement sizes and column counts).
+    batches: [Batch; 3],
+    buf: Vec<Val>,
+    /// The writer has gone (it failed): stop reading.
+    stopped: bool,
+}
+
+impl Out<'_> {
+    fn push(&mut self, file: usize, p: &Problems, row: Vec<Val>) {
+        let Some(sink) = self.sink else { return };
+        if !p.is_empty() || self.stopped {
+            return;
+        }
+        let full = self.batches[file].rows_per_statement() * row.len();
+        if self.buf.is_empty() {
+            self.buf.reserve(full);
+        }
+        self.buf.extend(row);
+        if self.buf.len() >= full {
+            self.send(file, sink);
+        }
+    }
+
+    fn finish(&mut self, file: usize) {
+        if let Some(sink) = self.sink {
+            if !self.buf.is_empty() && !self.stopped {
+                self.send(file, sink);
+            }
+        }
+        self.buf.clear();
+    }
+
+    fn send(&mut self, file: usize, sink: &tokio::sync::mpsc::Sender<Chunk>) {
+        let rows = self.batches[file].bind(std::mem::take(&mut self.buf));
+        if sink.blocking_send((file, rows)).is_err() {
+            self.stopped = true;
+        }
+    }
+}
+
+/// Reads the large files row by row (on a blocking thread): parses and checks
+/// each row, reports problems, and hands good rows' values to `out`.
+fn check_large(
+    dir: &Path,
+    mut p: Problems,
+    customer_brand: &CustomerBrands,
+    out: &mut Out<'_>,
+    progress: &dyn crate::context::Progress,
+) -> Result<Checked> {
     let mut first_period: Option<Period> = None;
     let mut touch =
         |per: Period| first_period = Some(first_period.map_or(per, |f: Period| f.min(per)));
@@ -402,18 +525,26 @@ async fn stream_large(
                 Some(_) => true,
             }
         };
+    let mut rows = [0u64; 3];
+    let tick = |file: &str, n: u64| {
+        if n % 100_000 == 0 {
+            progress.report("import", n, 0, &format!("{file}: {n} rows"));
+        }
+    };
 
-    if let Some(mut f) = CsvFile::open(dir, "igaming_activity.csv", &rows::ACTIVITY, p)? {
+    let file = LARGE[0];
+    if let Some(mut f) = CsvFile::open(dir, file, &rows::ACTIVITY, &mut p)? {
         let mut keys = Keys::new();
-        let mut batch = sd::activity_batch();
-        let mut n = 0u64;
-        while let Some(row) = f.next_row(p) {
+        while let Some(row) = f.next_row(&mut p) {
+            if out.stopped {
+                break;
+            }
             let line = row.line();
             match rows::activity(&row) {
                 Ok(a) => {
                     if !keys.first(&(a.customer_id.as_str(), a.date)) {
                         p.add(
-                            "igaming_activity.csv",
+                            file,
                             line,
                             format!(
                                 "a second row for customer '{}' on {}",
@@ -422,115 +553,91 @@ async fn stream_large(
                         );
                         continue;
                     }
-                    if !check_customer(p, "igaming_activity.csv", line, &a.customer_id, &a.brand_id)
-                    {
+                    if !check_customer(&mut p, file, line, &a.customer_id, &a.brand_id) {
                         continue;
                     }
                     touch(Period::of(a.date));
-                    if let (Some(tx), true) = (tx.as_deref_mut(), p.is_empty()) {
-                        batch
-                            .push(tx, sd::activity_values(&a))
-                            .await
-                            .map_err(|e| store_err(e, "igaming_activity.csv"))?;
-                    }
-                    n += 1;
-                    if n % 100_000 == 0 {
-                        ctx.progress.report(
-                            "import",
-                            n,
-                            0,
-                            &format!("igaming_activity.csv: {n} rows"),
-                        );
-                    }
+                    out.push(0, &p, sd::activity_values(&a));
+                    rows[0] += 1;
+                    tick(file, rows[0]);
                 }
-                Err(e) => p.add("igaming_activity.csv", line, e),
+                Err(e) => p.add(file, line, e),
             }
         }
-        if let (Some(tx), true) = (tx.as_deref_mut(), p.is_empty()) {
-            finish(tx, &mut batch, report, "igaming_activity.csv", n as usize).await?;
-        }
+        out.finish(0);
     }
 
-    if let Some(mut f) = CsvFile::open(dir, "trades.csv", &rows::TRADES, p)? {
+    let file = LARGE[1];
+    if let Some(mut f) = CsvFile::open(dir, file, &rows::TRADES, &mut p)? {
         let mut keys = Keys::new();
-        let mut batch = sd::trades_batch();
-        let mut n = 0u64;
-        while let Some(row) = f.next_row(p) {
+        while let Some(row) = f.next_row(&mut p) {
+            if out.stopped {
+                break;
+            }
             let line = row.line();
             match rows::trade(&row) {
                 Ok(t) => {
                     if !keys.first(&t.trade_id) {
                         p.add(
-                            "trades.csv",
+                            file,
                             line,
                             format!("trade_id '{}' appears twice", t.trade_id),
                         );
                         continue;
                     }
-                    if !check_customer(p, "trades.csv", line, &t.customer_id, &t.brand_id) {
+                    if !check_customer(&mut p, file, line, &t.customer_id, &t.brand_id) {
                         continue;
                     }
                     touch(Period::of(t.close_time.date_naive()));
-                    if let (Some(tx), true) = (tx.as_deref_mut(), p.is_empty()) {
-                        batch
-                            .push(tx, sd::trade_values(&t))
-                            .await
-                            .map_err(|e| store_err(e, "trades.csv"))?;
-                    }
-                    n += 1;
-                    if n % 100_000 == 0 {
-                        ctx.progress
-                            .report("import", n, 0, &format!("trades.csv: {n} rows"));
-                    }
+                    out.push(1, &p, sd::trade_values(&t));
+                    rows[1] += 1;
+                    tick(file, rows[1]);
                 }
-                Err(e) => p.add("trades.csv", line, e),
+                Err(e) => p.add(file, line, e),
             }
         }
-        if let (Some(tx), true) = (tx.as_deref_mut(), p.is_empty()) {
-            finish(tx, &mut batch, report, "trades.csv", n as usize).await?;
-        }
+        out.finish(1);
     }
 
-    if let Some(mut f) = CsvFile::open(dir, "purchases.csv", &rows::PURCHASES, p)? {
+    let file = LARGE[2];
+    if let Some(mut f) = CsvFile::open(dir, file, &rows::PURCHASES, &mut p)? {
         let mut keys = Keys::new();
-        let mut batch = sd::purchases_batch();
-        let mut n = 0u64;
-        while let Some(row) = f.next_row(p) {
+        while let Some(row) = f.next_row(&mut p) {
+            if out.stopped {
+                break;
+            }
             let line = row.line();
             match rows::purchase(&row) {
                 Ok(pu) => {
                     if !keys.first(&pu.order_id) {
                         p.add(
-                            "purchases.csv",
+                            file,
                             line,
                             format!("order_id '{}' appears twice", pu.order_id),
                         );
                         continue;
                     }
-                    if !check_customer(p, "purchases.csv", line, &pu.customer_id, &pu.brand_id) {
+                    if !check_customer(&mut p, file, line, &pu.customer_id, &pu.brand_id) {
                         continue;
                     }
                     touch(Period::of(pu.purchased_at.date_naive()));
                     if let Some(r) = pu.refunded_at {
                         touch(Period::of(r.date_naive()));
                     }
-                    if let (Some(tx), true) = (tx.as_deref_mut(), p.is_empty()) {
-                        batch
-                            .push(tx, sd::purchase_values(&pu))
-                            .await
-                            .map_err(|e| store_err(e, "purchases.csv"))?;
-                    }
-                    n += 1;
+                    out.push(2, &p, sd::purchase_values(&pu));
+                    rows[2] += 1;
+                    tick(file, rows[2]);
                 }
-                Err(e) => p.add("purchases.csv", line, e),
+                Err(e) => p.add(file, line, e),
             }
         }
-        if let (Some(tx), true) = (tx.as_deref_mut(), p.is_empty()) {
-            finish(tx, &mut batch, report, "purchases.csv", n as usize).await?;
-        }
+        out.finish(2);
     }
-    report.first_period = first_period.map(|p| p.to_string());
-    Ok(())
+    Ok(Checked {
+        problems: p,
+        first_period,
+        rows,
+    })
 }
 
 /// Does a new assignment overlap a stored one it does not replace?

@@ -305,9 +305,24 @@ pub fn assignments(
         .iter()
         .filter(|s| !replaced.contains(&(s.partner_id.as_str(), s.brand_id.as_str(), s.valid_from)))
         .collect();
-    for (i, (line, a)) in rows.iter().enumerate() {
-        let others = rows[..i].iter().map(|(_, o)| o).chain(kept.iter().copied());
-        if let Some(o) = overlapping(a, others) {
+    // Only a partner and brand's own assignments can overlap: compare within
+    // those groups (the earlier rows of the import first, then the kept ones).
+    type Group<'a> = (Vec<&'a Assignment>, Vec<&'a Assignment>);
+    let mut groups: HashMap<(&str, &str), Group> = HashMap::new();
+    for s in &kept {
+        groups
+            .entry((s.partner_id.as_str(), s.brand_id.as_str()))
+            .or_default()
+            .1
+            .push(s);
+    }
+    for (line, a) in &rows {
+        let (earlier, kept) = groups
+            .entry((a.partner_id.as_str(), a.brand_id.as_str()))
+            .or_default();
+        let found = overlapping(a, earlier.iter().chain(kept.iter()).copied());
+        earlier.push(a);
+        if let Some(o) = found {
             p.add(
                 "assignments.csv",
                 *line,

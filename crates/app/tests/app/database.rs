@@ -83,3 +83,41 @@ async fn a_new_embedded_file_is_created_in_wal_mode_and_reopens() {
             || dir.path().join("nested/folder/pd.db").exists()
     );
 }
+
+/// An import's connection has a larger page cache; it is closed afterwards,
+/// so no pooled connection keeps that cache (whose memory would otherwise
+/// stay held for the life of the app).
+async fn cache(c: &mut sqlx::AnyConnection) -> i64 {
+    sqlx::query_scalar::<_, i64>("PRAGMA cache_size")
+        .fetch_one(c)
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bulk_connection_cache_never_returns_to_the_pool() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("pd.db").display());
+    let store = database::open(&url).await.unwrap();
+    let normal = {
+        let mut c = store.pool().acquire().await.unwrap();
+        cache(&mut c).await
+    };
+    {
+        let mut bulk = store.bulk().await.unwrap();
+        let mut tx = bulk.begin().await.unwrap();
+        let big = cache(&mut tx).await;
+        assert!(big < normal, "a larger cache (in -KiB): {big} vs {normal}");
+        tx.commit().await.unwrap();
+    }
+    // Every connection the pool can hand out at once.
+    let mut all = Vec::new();
+    for _ in 0..4 {
+        all.push(store.pool().acquire().await.unwrap());
+    }
+    for c in &mut all {
+        assert_eq!(cache(c).await, normal);
+    }
+    drop(all);
+    store.close().await;
+}

@@ -287,7 +287,166 @@ async fn overlapping_assignments_are_refused(db: &TestDb) {
     assert!(msg.contains("overlaps"), "{msg}");
 }
 
+/// An assignment in a later import that overlaps a stored one of the same
+/// partner and brand is refused; one that replaces it (same start) is not.
+async fn assignments_overlapping_stored_ones_are_refused(db: &TestDb) {
+    let ctx = &db.ctx;
+    import::import_folder(ctx, &example_folders()[0])
+        .await
+        .unwrap();
+    let stored = ctx.store.assignments().await.unwrap();
+    let open = stored
+        .iter()
+        .find(|a| a.valid_to.is_none())
+        .expect("the example has an open-ended assignment");
+    let start = open.valid_from.first_day();
+    let later = open.valid_from.next().first_day();
+    let dir = tempfile::tempdir().unwrap();
+    let write = |rows: &[String]| {
+        std::fs::write(
+            dir.path().join("assignments.csv"),
+            format!(
+                "partner_id,brand_id,plan_id,valid_from,valid_to\n{}\n",
+                rows.join("\n")
+            ),
+        )
+        .unwrap()
+    };
+    let row = |from: &chrono::NaiveDate, to: &str| {
+        format!(
+            "{},{},{},{from},{to}",
+            open.partner_id, open.brand_id, open.plan_id
+        )
+    };
+    // Unrelated rows around it: the check is per partner and brand.
+    let others: Vec<String> = stored
+        .iter()
+        .filter(|a| (&a.partner_id, &a.brand_id) != (&open.partner_id, &open.brand_id))
+        .map(|a| {
+            format!(
+                "{},{},{},{},{}",
+                a.partner_id,
+                a.brand_id,
+                a.plan_id,
+                a.valid_from.first_day(),
+                a.valid_to
+                    .map(|t| t.last_day().to_string())
+                    .unwrap_or_default()
+            )
+        })
+        .collect();
+    let mut rows = others.clone();
+    rows.push(row(&later, ""));
+    write(&rows);
+    let msg = import::import_folder(ctx, dir.path())
+        .await
+        .expect_err("a later assignment over an open-ended stored one")
+        .to_string();
+    assert!(
+        msg.contains("assignments.csv:") && msg.contains("overlaps"),
+        "{msg}"
+    );
+    assert_eq!(ctx.store.assignments().await.unwrap().len(), stored.len());
+
+    // Ending the stored one (same start) and starting the next after it is fine.
+    let end = open.valid_from.last_day();
+    let mut rows = others;
+    rows.push(row(&start, &end.to_string()));
+    rows.push(row(&later, ""));
+    write(&rows);
+    import::import_folder(ctx, dir.path())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        ctx.store.assignments().await.unwrap().len(),
+        stored.len() + 1
+    );
+}
+
+/// The large files are read on their own thread while the database writes:
+/// when the database refuses a row in the middle of a file, the import stops
+/// with the file named, keeps nothing, and the same folder imports whole once
+/// the cause is gone.
+async fn a_row_the_database_refuses_mid_file_keeps_nothing(db: &TestDb) {
+    let ctx = &db.ctx;
+    let dir = tempfile::tempdir().unwrap();
+    let opts = partnerdesk_gen::GenOptions {
+        scale: partnerdesk_gen::Scale::S,
+        ..Default::default()
+    };
+    partnerdesk_gen::generate(&opts, dir.path(), &mut |_, _, _| {}).unwrap();
+    let activity = std::fs::read_to_string(dir.path().join("igaming_activity.csv")).unwrap();
+    let rows = activity.lines().count() as u64 - 1;
+    // Far past what the reader hands over before the first writes.
+    let line = activity
+        .lines()
+        .nth(30_000)
+        .expect("scale S has 30,000 activity rows");
+    let mut cells = line.split(',');
+    let (customer, _, date) = (cells.next().unwrap(), cells.next(), cells.next().unwrap());
+    let when = format!("NEW.customer_id = '{customer}' AND NEW.date = '{date}'");
+    let setup: Vec<String> = if db.url.starts_with("sqlite") {
+        vec![format!(
+            "CREATE TRIGGER pd_refuse BEFORE INSERT ON igaming_activity WHEN {when} \
+             BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END"
+        )]
+    } else {
+        vec![
+            format!(
+                "CREATE FUNCTION pd_refuse() RETURNS trigger LANGUAGE plpgsql AS $$ \
+                 BEGIN IF {when} THEN RAISE EXCEPTION 'refused by a test trigger'; END IF; \
+                 RETURN NEW; END $$"
+            ),
+            "CREATE TRIGGER pd_refuse BEFORE INSERT ON igaming_activity \
+             FOR EACH ROW EXECUTE FUNCTION pd_refuse()"
+                .to_string(),
+        ]
+    };
+    for s in &setup {
+        ctx.store.raw_execute(s).await.unwrap();
+    }
+    let msg = import::import_folder(ctx, dir.path())
+        .await
+        .expect_err("the trigger refuses one row")
+        .to_string();
+    assert!(
+        msg.contains("igaming_activity.csv") && msg.contains("refused by a test trigger"),
+        "{msg}"
+    );
+    assert!(ctx.store.first_data_period().await.unwrap().is_none());
+    assert!(ctx.store.customer_brands().await.unwrap().is_empty());
+    assert!(ctx.store.assignments().await.unwrap().is_empty());
+
+    let drop = if db.url.starts_with("sqlite") {
+        "DROP TRIGGER pd_refuse"
+    } else {
+        "DROP TRIGGER pd_refuse ON igaming_activity"
+    };
+    ctx.store.raw_execute(drop).await.unwrap();
+    let report = import::import_folder(ctx, dir.path()).await.unwrap();
+    let imported = |f: &str| {
+        report
+            .files
+            .iter()
+            .find(|(name, _)| name == f)
+            .map(|(_, n)| *n)
+    };
+    assert_eq!(imported("igaming_activity.csv"), Some(rows));
+    assert_eq!(
+        imported("trades.csv"),
+        Some(
+            std::fs::read_to_string(dir.path().join("trades.csv"))
+                .unwrap()
+                .lines()
+                .count() as u64
+                - 1
+        )
+    );
+}
+
 on_both_backends!(
+    assignments_overlapping_stored_ones_are_refused,
+    a_row_the_database_refuses_mid_file_keeps_nothing,
     worked_examples_match_byte_for_byte,
     importing_twice_changes_nothing,
     bad_rows_are_reported_and_nothing_is_kept,
