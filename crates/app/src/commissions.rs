@@ -82,7 +82,31 @@ fn parse_plan(content: &str) -> Result<Plan> {
 
 /// Loads everything but the per-period rows.
 pub(crate) async fn load_world(store: &Store) -> Result<World> {
-    let versions = store.plan_versions().await?;
+    // Independent reads, each on its own pooled connection (SQLite reads
+    // them in parallel in WAL mode, each connection on its own thread).
+    let (
+        versions,
+        pinned,
+        parents,
+        geo,
+        codes,
+        brands,
+        assignments,
+        customers,
+        purchases,
+        fx_rates,
+    ) = tokio::try_join!(
+        store.plan_versions(),
+        store.pinned_plan_versions(),
+        store.partner_parents(),
+        store.geo_blocks(),
+        store.all_tracking_codes(),
+        store.brand_list(),
+        store.assignments(),
+        store.customers(),
+        store.purchases(),
+        store.fx_rates(),
+    )?;
     let mut latest: BTreeMap<&str, &str> = BTreeMap::new();
     for v in &versions {
         latest.insert(&v.plan_id, &v.content);
@@ -96,7 +120,7 @@ pub(crate) async fn load_world(store: &Store) -> Result<World> {
         .map(|v| ((v.plan_id.as_str(), v.version), v.content.as_str()))
         .collect();
     let mut pinned_plans: HashMap<Period, Vec<Plan>> = HashMap::new();
-    for (period, plan_id, version) in store.pinned_plan_versions().await? {
+    for (period, plan_id, version) in pinned {
         let period = Period::parse("period", &period).map_err(corrupt)?;
         if let Some(content) = by_version.get(&(plan_id.as_str(), version)) {
             pinned_plans
@@ -105,9 +129,7 @@ pub(crate) async fn load_world(store: &Store) -> Result<World> {
                 .push(parse_plan(content)?);
         }
     }
-    let partners = store
-        .partner_parents()
-        .await?
+    let partners = parents
         .into_iter()
         .map(|(id, parent, currency)| {
             Ok(PartnerNode {
@@ -120,9 +142,7 @@ pub(crate) async fn load_world(store: &Store) -> Result<World> {
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    let geo_blocks = store
-        .geo_blocks()
-        .await?
+    let geo_blocks = geo
         .into_iter()
         .map(|(b, c)| {
             Ok((
@@ -131,9 +151,7 @@ pub(crate) async fn load_world(store: &Store) -> Result<World> {
             ))
         })
         .collect::<Result<Vec<_>>>()?;
-    let tracking_codes = store
-        .all_tracking_codes()
-        .await?
+    let tracking_codes = codes
         .into_iter()
         .map(|t| {
             Ok(TrackingCode {
@@ -145,16 +163,16 @@ pub(crate) async fn load_world(store: &Store) -> Result<World> {
         })
         .collect::<Result<Vec<_>>>()?;
     Ok(World {
-        brands: store.brand_list().await?,
+        brands,
         partners,
         plans,
         pinned_plans,
-        assignments: store.assignments().await?,
+        assignments,
         geo_blocks,
         tracking_codes,
-        customers: store.customers().await?,
-        purchases: store.purchases().await?,
-        fx_rates: store.fx_rates().await?,
+        customers,
+        purchases,
+        fx_rates,
     })
 }
 
@@ -262,16 +280,10 @@ fn adjustments(
     out
 }
 
-/// How many periods at the start of `range` need no computing: the longest
-/// prefix with a stored engine state (states of periods whose data changed
-/// are dropped at the start of a run), restored into `engine`. 0 when there
-/// is none or it cannot be restored (the run then starts from the first).
-async fn resume(
-    store: &Store,
-    engine: &mut Engine,
-    range: &[Period],
-    first: Period,
-) -> Result<usize> {
+/// The last period of the longest prefix of `range` with a stored engine
+/// state (states of periods whose data changed are dropped at the start of a
+/// run): a run can resume after it. None when there is none.
+async fn resume_point(store: &Store, range: &[Period], first: Period) -> Result<Option<Period>> {
     let stored: std::collections::HashSet<String> =
         store.engine_state_periods().await?.into_iter().collect();
     let prefix = range
@@ -281,14 +293,17 @@ async fn resume(
     // Always compute at least the last period asked for when something is stale.
     let prefix = prefix.min(range.len().saturating_sub(1));
     if prefix == 0 || range.first() != Some(&first) {
-        return Ok(0);
+        return Ok(None);
     }
-    let last = range[prefix - 1];
-    let Some(text) = store.engine_state(last).await? else {
-        return Ok(0);
-    };
-    match engine.restore(&text) {
-        Ok(p) if p == last => Ok(prefix),
+    Ok(Some(range[prefix - 1]))
+}
+
+/// Restores the state stored for `last` (see [`resume_point`]) into
+/// `engine`: how many periods at the start of `range` need no computing. 0
+/// when the state cannot be restored (the run then starts from the first).
+fn resume(engine: &mut Engine, range: &[Period], last: Period, text: &str) -> Result<usize> {
+    match engine.restore(text) {
+        Ok(p) if p == last => Ok(range.iter().take_while(|p| **p <= last).count()),
         Ok(p) => Err(corrupt(format!(
             "the engine state stored for {last} is for {p}"
         ))),
@@ -336,17 +351,29 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
     let mut tx = store.begin().await?;
     take_dirty_from(&mut tx).await?;
     tx.commit().await.map_err(StoreError::from)?;
-    let mut engine = if first.is_some() {
-        Some(Engine::new(load_world(store).await?)?)
+    // The world and the state to resume from are read at the same time.
+    let resume_at = match first {
+        Some(f) => resume_point(store, &range, f).await?,
+        None => None,
+    };
+    let state = async {
+        match resume_at {
+            Some(last) => store.engine_state(last).await,
+            None => Ok(None),
+        }
+    };
+    let (mut engine, state) = if first.is_some() {
+        let (world, state) = tokio::try_join!(load_world(store), async { Ok(state.await?) })?;
+        (Some(Engine::new(world)?), state)
     } else {
-        None
+        (None, None)
     };
     let mut report = RunReport::default();
     let mut pending: Vec<StoredLine> = Vec::new();
     // Resume after the last period of an unbroken prefix of the range whose
     // stored lines and engine state are still current.
-    let start = match (first, engine.as_mut()) {
-        (Some(f), Some(e)) => resume(store, e, &range, f).await?,
+    let start = match (resume_at, state, engine.as_mut()) {
+        (Some(last), Some(text), Some(e)) => resume(e, &range, last, &text)?,
         _ => 0,
     };
     if start > 0 {

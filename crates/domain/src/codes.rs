@@ -23,7 +23,27 @@ RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS SRD SSP STN SVC SYP SZL 
 UAH UGX USD USN UYI UYU UYW UZS VED VES VND VUV WST XAF XAG XAU XCD XCG XDR XOF XPD XPF XPT XSU XUA YER ZAR ZMW ZWG ZWL";
 
 fn is_listed(list: &str, code: &str) -> bool {
-    code.len() >= 2 && list.split_ascii_whitespace().any(|c| c == code)
+    // Entries are `width` letters apart by one space, in order: a binary
+    // search (this runs for every customer a commission run loads).
+    let width = code.len();
+    let entries = list.len().div_ceil(width + 1);
+    if width < 2 || code.contains(' ') {
+        return false;
+    }
+    let entry = |i: usize| {
+        list.get(i * (width + 1)..i * (width + 1) + width)
+            .unwrap_or("")
+    };
+    let (mut lo, mut hi) = (0, entries);
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        match entry(mid).cmp(code) {
+            std::cmp::Ordering::Equal => return true,
+            std::cmp::Ordering::Less => lo = mid + 1,
+            std::cmp::Ordering::Greater => hi = mid,
+        }
+    }
+    false
 }
 
 /// A country, ISO 3166-1 alpha-2, upper case (`DE`).
@@ -122,6 +142,45 @@ mod tests {
             249,
             "ISO 3166-1 assigns 249 alpha-2 codes"
         );
+    }
+
+    #[test]
+    fn lists_are_sorted_fixed_width_and_found_by_the_search() {
+        for (list, width) in [(COUNTRIES, 2), (CURRENCIES, 3)] {
+            let entries: Vec<&str> = list.split(' ').collect();
+            assert!(entries
+                .iter()
+                .all(|e| e.len() == width && e.bytes().all(|b| b.is_ascii_uppercase())));
+            assert!(
+                entries.windows(2).all(|w| w[0] < w[1]),
+                "sorted, no repeats"
+            );
+            for e in &entries {
+                assert!(is_listed(list, e), "{e}");
+            }
+            // Every other code of that width is refused.
+            let letters = b'A'..=b'Z';
+            let mut others = 0;
+            for a in letters.clone() {
+                for b in letters.clone() {
+                    let mut code = vec![a, b];
+                    if width == 3 {
+                        code.push(b'Q');
+                    }
+                    let code = String::from_utf8(code).unwrap();
+                    assert_eq!(
+                        is_listed(list, &code),
+                        entries.contains(&code.as_str()),
+                        "{code}"
+                    );
+                    others += 1;
+                }
+            }
+            assert!(others > 600);
+            assert!(!is_listed(list, ""));
+            assert!(!is_listed(list, "D"));
+            assert!(!is_listed(list, "D "));
+        }
     }
 
     #[test]
