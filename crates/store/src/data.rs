@@ -352,46 +352,25 @@ impl Store {
     /// [`Store::customers`] read `chunk` rows at a time (tests use small chunks).
     #[doc(hidden)]
     pub async fn customers_in_chunks(&self, chunk: i64) -> Result<Vec<Customer>> {
-        // Chunks of rows as one JSON text each (keyset-paged by id): a row
-        // at a time through the driver cost about 2.5 µs per customer, the
-        // largest part of loading a commission run.
-        let pg = self.backend() == crate::Backend::Postgres;
-        let sql = crate::json_rows::aggregate(
-            pg,
-            "customer_id, brand_id, tracking_code, country, registered_at, status",
-            &format!(
-                "FROM (SELECT * FROM customers WHERE customer_id > $1 ORDER BY customer_id LIMIT {chunk}) AS chunk"
-            ),
-        );
         type Row = (String, String, Option<String>, String, String, String);
-        let mut out = Vec::new();
-        let mut after = String::new();
-        loop {
-            let json: Option<String> = sqlx::query_scalar(&sql)
-                .bind(&after)
-                .fetch_one(self.pool())
-                .await?;
-            let mut rows: Vec<Row> = crate::json_rows::parse(json, "customers")?;
-            // The aggregate's order is not promised: the chunk is, by its keys.
-            rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-            let Some(last) = rows.last() else { break };
-            after = last.0.clone();
-            let full = rows.len() as i64 >= chunk;
-            for (customer_id, brand_id, tracking_code, country, registered_at, status) in rows {
-                out.push(Customer {
+        crate::json_rows::read_in_chunks(
+            self,
+            "customers",
+            "customer_id, brand_id, tracking_code, country, registered_at, status",
+            chunk,
+            |r: &Row| &r.0,
+            |(customer_id, brand_id, tracking_code, country, registered_at, status)| {
+                Ok(Customer {
                     customer_id: id(customer_id)?,
                     brand_id: id(brand_id)?,
                     tracking_code,
                     country: CountryCode::parse("country", &country).map_err(corrupt)?,
                     registered_at: time(&registered_at)?,
                     status: CustomerStatus::parse("status", &status).map_err(corrupt)?,
-                });
-            }
-            if !full {
-                break;
-            }
-        }
-        Ok(out)
+                })
+            },
+        )
+        .await
     }
 
     pub async fn purchases(&self) -> Result<Vec<Purchase>> {
@@ -401,15 +380,6 @@ impl Store {
     /// [`Store::purchases`] read `chunk` rows at a time (tests use small chunks).
     #[doc(hidden)]
     pub async fn purchases_in_chunks(&self, chunk: i64) -> Result<Vec<Purchase>> {
-        // As for customers: chunks of rows as one JSON text each.
-        let pg = self.backend() == crate::Backend::Postgres;
-        let sql = crate::json_rows::aggregate(
-            pg,
-            "order_id, customer_id, brand_id, product, amount, coupon_code, purchased_at, refunded_at",
-            &format!(
-                "FROM (SELECT * FROM purchases WHERE order_id > $1 ORDER BY order_id LIMIT {chunk}) AS chunk"
-            ),
-        );
         type Row = (
             String,
             String,
@@ -420,30 +390,14 @@ impl Store {
             String,
             Option<String>,
         );
-        let mut out = Vec::new();
-        let mut after = String::new();
-        loop {
-            let json: Option<String> = sqlx::query_scalar(&sql)
-                .bind(&after)
-                .fetch_one(self.pool())
-                .await?;
-            let mut rows: Vec<Row> = crate::json_rows::parse(json, "purchases")?;
-            rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-            let Some(last) = rows.last() else { break };
-            after = last.0.clone();
-            let full = rows.len() as i64 >= chunk;
-            for (
-                order_id,
-                customer_id,
-                brand_id,
-                product,
-                amount,
-                coupon_code,
-                purchased_at,
-                refunded_at,
-            ) in rows
-            {
-                out.push(Purchase {
+        crate::json_rows::read_in_chunks(
+            self,
+            "purchases",
+            "order_id, customer_id, brand_id, product, amount, coupon_code, purchased_at, refunded_at",
+            chunk,
+            |r: &Row| &r.0,
+            |(order_id, customer_id, brand_id, product, amount, coupon_code, purchased_at, refunded_at)| {
+                Ok(Purchase {
                     order_id: id(order_id)?,
                     customer_id: id(customer_id)?,
                     brand_id: id(brand_id)?,
@@ -452,13 +406,10 @@ impl Store {
                     refunded_at: refunded_at.as_deref().map(time).transpose()?,
                     product,
                     coupon_code,
-                });
-            }
-            if !full {
-                break;
-            }
-        }
-        Ok(out)
+                })
+            },
+        )
+        .await
     }
 
     pub async fn fx_rates(&self) -> Result<Vec<FxRate>> {

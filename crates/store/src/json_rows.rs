@@ -48,3 +48,47 @@ pub(crate) fn rows<T: serde::Serialize>(rows: &[T], what: &str) -> Result<String
     serde_json::to_string(rows)
         .map_err(|e| StoreError::Corrupt(format!("{what} written as JSON: {e}")))
 }
+
+/// Every row of `table` in the order of its key (the first of `columns`),
+/// read `chunk` rows at a time as one JSON text each (keyset paging), each
+/// row made a `T` by `convert`. A row at a time through the driver costs
+/// about 2.5 µs; this is the way to load hundreds of thousands of rows.
+pub(crate) async fn read_in_chunks<R: DeserializeOwned, T>(
+    store: &crate::Store,
+    table: &str,
+    columns: &str,
+    chunk: i64,
+    key: impl Fn(&R) -> &String,
+    mut convert: impl FnMut(R) -> Result<T>,
+) -> Result<Vec<T>> {
+    let pg = store.backend() == crate::Backend::Postgres;
+    let first = columns.split(',').next().unwrap_or(columns).trim();
+    let sql = aggregate(
+        pg,
+        columns,
+        &format!(
+            "FROM (SELECT {columns} FROM {table} WHERE {first} > $1 ORDER BY {first} LIMIT {chunk}) AS chunk"
+        ),
+    );
+    let mut out = Vec::new();
+    let mut after = String::new();
+    loop {
+        let json: Option<String> = sqlx::query_scalar(&sql)
+            .bind(&after)
+            .fetch_one(store.pool())
+            .await?;
+        let mut rows: Vec<R> = parse(json, table)?;
+        // The aggregate's order is not promised; the chunk's keys are.
+        rows.sort_unstable_by(|a, b| key(a).cmp(key(b)));
+        let Some(last) = rows.last() else { break };
+        after = key(last).clone();
+        let full = rows.len() as i64 >= chunk;
+        for r in rows {
+            out.push(convert(r)?);
+        }
+        if !full {
+            break;
+        }
+    }
+    Ok(out)
+}
