@@ -358,12 +358,12 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
     };
     let state = async {
         match resume_at {
-            Some(last) => store.engine_state(last).await,
+            Some(last) => Ok::<_, AppError>(store.engine_state(last).await?),
             None => Ok(None),
         }
     };
     let (mut engine, state) = if first.is_some() {
-        let (world, state) = tokio::try_join!(load_world(store), async { Ok(state.await?) })?;
+        let (world, state) = tokio::try_join!(load_world(store), state)?;
         (Some(Engine::new(world)?), state)
     } else {
         (None, None)

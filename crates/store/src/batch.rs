@@ -115,12 +115,7 @@ impl Batch {
         if bound.rows == 0 {
             return Ok(());
         }
-        let sql = self.statement(tx, bound.rows);
-        sqlx::query_with(&sql, bound.args)
-            .execute(&mut **tx)
-            .await?;
-        self.written += bound.rows as u64;
-        Ok(())
+        self.execute(tx, bound).await
     }
 
     /// Adds a row; writes a full chunk when one is ready.
@@ -138,11 +133,17 @@ impl Batch {
         if self.values.is_empty() {
             return Ok(());
         }
-        let rows = self.len();
-        let sql = self.statement(tx, rows);
-        let args = arguments(std::mem::take(&mut self.values));
-        sqlx::query_with(&sql, args).execute(&mut **tx).await?;
-        self.written += rows as u64;
+        let values = std::mem::take(&mut self.values);
+        let bound = self.bind(values);
+        self.execute(tx, bound).await
+    }
+
+    async fn execute(&mut self, tx: &mut Tx<'_>, bound: Bound) -> Result<()> {
+        let sql = self.statement(tx, bound.rows);
+        sqlx::query_with(&sql, bound.args)
+            .execute(&mut **tx)
+            .await?;
+        self.written += bound.rows as u64;
         Ok(())
     }
 

@@ -383,7 +383,7 @@ async fn stream_large(
     dir: &Path,
     p: Problems,
     customer_brand: CustomerBrands,
-    tx: Option<&mut Tx<'_>>,
+    mut tx: Option<&mut Tx<'_>>,
     report: &mut ImportReport,
 ) -> Result<Problems> {
     let large_batches = || {
@@ -408,32 +408,28 @@ async fn stream_large(
         check_large(&dir_owned, p, &customer_brand, &mut out, &*progress)
     });
     let mut failed = None;
-    if let Some(tx) = tx {
+    if let Some(tx) = tx.as_deref_mut() {
         while let Some((i, rows)) = chunks.recv().await {
             if let Err(e) = batches[i].write(tx, rows).await {
                 failed = Some(store_err(e, LARGE[i]));
                 break;
             }
         }
-        // The reader stops at its next send once the channel is closed.
-        chunks.close();
-        let checked = join_reader(reader).await?;
-        if let Some(e) = failed {
-            return Err(e);
-        }
-        if checked.problems.is_empty() {
-            for (i, batch) in batches.iter_mut().enumerate() {
-                finish(tx, batch, report, LARGE[i], checked.rows[i] as usize).await?;
-            }
-        }
-        report.first_period = checked.first_period.map(|p| p.to_string());
-        Ok(checked.problems)
-    } else {
-        drop(chunks);
-        let checked = join_reader(reader).await?;
-        report.first_period = checked.first_period.map(|p| p.to_string());
-        Ok(checked.problems)
     }
+    // The reader stops at its next send once the channel is closed (at once
+    // without a transaction: it never sends then).
+    chunks.close();
+    let checked = join_reader(reader).await?;
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    if let (Some(tx), true) = (tx, checked.problems.is_empty()) {
+        for (i, batch) in batches.iter_mut().enumerate() {
+            finish(tx, batch, report, LARGE[i], checked.rows[i] as usize).await?;
+        }
+    }
+    report.first_period = checked.first_period.map(|p| p.to_string());
+    Ok(checked.problems)
 }
 
 async fn join_reader(reader: tokio::task::JoinHandle<Result<Checked>>) -> Result<Checked> {
