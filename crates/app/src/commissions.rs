@@ -12,7 +12,7 @@
 
 use crate::{AppError, Context, Result};
 use partnerdesk_domain::commission::{canonical_csv, Kind, Line};
-use partnerdesk_domain::engine::{Engine, EngineError, PartnerNode, World};
+use partnerdesk_domain::engine::{Engine, PartnerNode, World};
 use partnerdesk_domain::partner::{TrackingCode, TrackingKind};
 use partnerdesk_domain::plan::Plan;
 use partnerdesk_domain::{CountryCode, CurrencyCode, Id, Period};
@@ -176,36 +176,34 @@ pub(crate) async fn load_world(store: &Store) -> Result<World> {
     })
 }
 
-/// Computes one period from the store's rows.
+/// Computes one period from the store's rows. Activity and trades are read
+/// at the same time (each on its own connection and threads); the engine
+/// takes their chunks as they come, since no rule depends on row order.
 async fn compute_period(store: &Store, engine: &mut Engine, period: Period) -> Result<Vec<Line>> {
     let mut run = engine.period(period)?;
-    let mut failed: Option<EngineError> = None;
-    let streamed = store
-        .each_activity(period, |a| {
-            run.add_activity(&a).map_err(|e| {
-                let msg = e.to_string();
-                failed = Some(e);
-                msg
-            })
-        })
-        .await;
-    if let Some(e) = failed.take() {
-        return Err(e.into());
+    let mut activity = store.activity_chunks(period);
+    let mut trades = store.trade_chunks(period);
+    let (mut activity_open, mut trades_open) = (true, true);
+    while activity_open || trades_open {
+        tokio::select! {
+            chunk = activity.recv(), if activity_open => match chunk {
+                Some(chunk) => {
+                    for (customer, day) in chunk?.iter() {
+                        run.add_day(customer, day)?;
+                    }
+                }
+                None => activity_open = false,
+            },
+            chunk = trades.recv(), if trades_open => match chunk {
+                Some(chunk) => {
+                    for (customer, trade) in chunk?.iter() {
+                        run.add_trade_figures(customer, &trade)?;
+                    }
+                }
+                None => trades_open = false,
+            },
+        }
     }
-    streamed?;
-    let streamed = store
-        .each_trade(period, |t| {
-            run.add_trade(&t).map_err(|e| {
-                let msg = e.to_string();
-                failed = Some(e);
-                msg
-            })
-        })
-        .await;
-    if let Some(e) = failed.take() {
-        return Err(e.into());
-    }
-    streamed?;
     Ok(run.finish()?)
 }
 

@@ -52,6 +52,13 @@ impl fmt::Display for Id {
     }
 }
 
+/// Ids hash and compare as their text, so maps keyed by `Id` are searched with a `&str`.
+impl std::borrow::Borrow<str> for Id {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 impl AsRef<str> for Id {
     fn as_ref(&self) -> &str {
         &self.0

@@ -7,10 +7,13 @@ use crate::money::{dec, text};
 use crate::{Store, Tx};
 use futures_util::TryStreamExt;
 use partnerdesk_domain::data::{
-    time_to_text, ActivityDay, Assignment, Customer, CustomerStatus, FxRate, Purchase, Trade,
+    time_to_text, ActivityDay, Assignment, Customer, CustomerStatus, DayAmounts, FxRate, Purchase,
+    Trade, TradeFigures,
 };
 use partnerdesk_domain::partner::Brand;
 use partnerdesk_domain::{CountryCode, CurrencyCode, Id, Period};
+use rust_decimal::Decimal;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 fn corrupt(e: impl std::fmt::Display) -> StoreError {
@@ -445,81 +448,181 @@ impl Store {
         Ok(best)
     }
 
-    /// Streams a period's activity rows into `f`. Each row arrives as one
-    /// text (ids hold no commas), which halves the driver's per-row cost.
-    pub async fn each_activity(
+    /// The activity rows of a period, read in the background a chunk at a
+    /// time (see [`crate::json_rows::chunks_in_period`]).
+    pub fn activity_chunks(
         &self,
         period: Period,
-        mut f: impl FnMut(ActivityDay) -> Result<(), String>,
-    ) -> Result<u64> {
-        let mut rows = sqlx::query_as::<_, (String,)>(
-            "SELECT customer_id || ',' || brand_id || ',' || date || ',' || deposits || ',' || withdrawals || ',' || bets || ',' || wins \
-             || ',' || bonuses || ',' || chargebacks || ',' || taxes FROM igaming_activity WHERE period = $1",
-        )
-        .bind(period.to_string())
-        .fetch(self.pool());
-        let mut n = 0;
-        while let Some((line,)) = rows.try_next().await? {
-            let mut c = line.split(',');
-            let mut next = || {
-                c.next()
-                    .ok_or_else(|| corrupt(format!("activity row '{line}' is incomplete")))
-            };
-            let a = ActivityDay {
-                customer_id: id(next()?.to_string())?,
-                brand_id: id(next()?.to_string())?,
-                date: partnerdesk_domain::data::parse_date("date", next()?).map_err(corrupt)?,
-                deposits: dec(next()?)?,
-                withdrawals: dec(next()?)?,
-                bets: dec(next()?)?,
-                wins: dec(next()?)?,
-                bonuses: dec(next()?)?,
-                chargebacks: dec(next()?)?,
-                taxes: dec(next()?)?,
-            };
-            f(a).map_err(StoreError::Corrupt)?;
-            n += 1;
-        }
-        Ok(n)
+    ) -> tokio::sync::mpsc::Receiver<Result<ActivityChunk>> {
+        self.activity_chunks_of(period, crate::json_rows::PERIOD_CHUNK)
     }
 
-    /// Streams the trades closed in a period into `f` (one text per row,
-    /// fields split by the unit separator, which no field may hold).
-    pub async fn each_trade(
+    #[doc(hidden)] // [`Self::activity_chunks`] with chunks of `chunk` rows, for tests
+    pub fn activity_chunks_of(
         &self,
         period: Period,
-        mut f: impl FnMut(Trade) -> Result<(), String>,
-    ) -> Result<u64> {
-        const SEP: &str = "\u{1f}";
-        let mut rows = sqlx::query_as::<_, (String,)>(
-            "SELECT trade_id || $2 || customer_id || $2 || brand_id || $2 || symbol || $2 || instrument_group || $2 || lots || $2 \
-             || open_time || $2 || close_time || $2 || commission || $2 || spread_revenue FROM trades WHERE period = $1",
+        chunk: i64,
+    ) -> tokio::sync::mpsc::Receiver<Result<ActivityChunk>> {
+        crate::json_rows::chunks_in_period(
+            self,
+            "igaming_activity",
+            "customer_id, date, deposits, withdrawals, bets, wins, bonuses, chargebacks, taxes",
+            period.to_string(),
+            chunk,
+            activity_chunk,
         )
-        .bind(period.to_string())
-        .bind(SEP)
-        .fetch(self.pool());
-        let mut n = 0;
-        while let Some((line,)) = rows.try_next().await? {
-            let mut c = line.split(SEP);
-            let mut next = || {
-                c.next()
-                    .ok_or_else(|| corrupt(format!("trade row '{line}' is incomplete")))
-            };
-            let t = Trade {
-                trade_id: id(next()?.to_string())?,
-                customer_id: id(next()?.to_string())?,
-                brand_id: id(next()?.to_string())?,
-                symbol: next()?.to_string(),
-                instrument_group: next()?.to_string(),
-                lots: dec(next()?)?,
-                open_time: time(next()?)?,
-                close_time: time(next()?)?,
-                commission: dec(next()?)?,
-                spread_revenue: dec(next()?)?,
-            };
-            f(t).map_err(StoreError::Corrupt)?;
-            n += 1;
-        }
-        Ok(n)
     }
+
+    /// The trades closed in a period, read in the background a chunk at a time.
+    pub fn trade_chunks(&self, period: Period) -> tokio::sync::mpsc::Receiver<Result<TradeChunk>> {
+        self.trade_chunks_of(period, crate::json_rows::PERIOD_CHUNK)
+    }
+
+    #[doc(hidden)] // [`Self::trade_chunks`] with chunks of `chunk` rows, for tests
+    pub fn trade_chunks_of(
+        &self,
+        period: Period,
+        chunk: i64,
+    ) -> tokio::sync::mpsc::Receiver<Result<TradeChunk>> {
+        crate::json_rows::chunks_in_period(
+            self,
+            "trades",
+            "trade_id, customer_id, instrument_group, lots, open_time, close_time, commission, spread_revenue",
+            period.to_string(),
+            chunk,
+            trade_chunk,
+        )
+    }
+}
+
+/// Activity rows as the engine reads them: (customer id, day).
+pub struct ActivityChunk(Vec<(Box<str>, DayAmounts)>);
+
+impl ActivityChunk {
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &DayAmounts)> {
+        self.0.iter().map(|(c, d)| (c.as_ref(), d))
+    }
+}
+
+/// A chunk of activity rows as JSON → (customer id, day).
+fn activity_chunk(json: &str) -> Result<ActivityChunk> {
+    /// customer_id, date, deposits, withdrawals, bets, wins, bonuses, chargebacks, taxes
+    #[derive(serde::Deserialize)]
+    struct Row<'a>(
+        #[serde(borrow)] Cow<'a, str>,
+        &'a str,
+        &'a str,
+        &'a str,
+        &'a str,
+        &'a str,
+        &'a str,
+        &'a str,
+        &'a str,
+    );
+    let rows: Vec<Row> = serde_json::from_str(json)
+        .map_err(|e| corrupt(format!("activity rows read as JSON: {e}")))?;
+    rows.into_iter()
+        .map(|r| {
+            let day = DayAmounts {
+                date: partnerdesk_domain::data::parse_date("date", r.1).map_err(corrupt)?,
+                deposits: dec(r.2)?,
+                withdrawals: dec(r.3)?,
+                bets: dec(r.4)?,
+                wins: dec(r.5)?,
+                bonuses: dec(r.6)?,
+                chargebacks: dec(r.7)?,
+                taxes: dec(r.8)?,
+            };
+            Ok((Box::from(r.0.as_ref()), day))
+        })
+        .collect::<Result<_>>()
+        .map(ActivityChunk)
+}
+
+struct TradeRow {
+    trade_id: Box<str>,
+    customer_id: Box<str>,
+    /// Index into the chunk's instrument groups.
+    group: usize,
+    lots: Decimal,
+    held: chrono::TimeDelta,
+    commission: Decimal,
+    spread_revenue: Decimal,
+}
+
+/// Trades as the engine reads them: (customer id, figures).
+pub struct TradeChunk {
+    groups: Vec<String>,
+    rows: Vec<TradeRow>,
+}
+
+impl TradeChunk {
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, TradeFigures<'_>)> {
+        self.rows.iter().map(|t| {
+            let figures = TradeFigures {
+                trade_id: &t.trade_id,
+                instrument_group: self.groups.get(t.group).map_or("", String::as_str),
+                lots: t.lots,
+                held: t.held,
+                commission: t.commission,
+                spread_revenue: t.spread_revenue,
+            };
+            (t.customer_id.as_ref(), figures)
+        })
+    }
+}
+
+/// A chunk of trades as JSON → figures (each instrument group's name once).
+fn trade_chunk(json: &str) -> Result<TradeChunk> {
+    /// trade_id, customer_id, instrument_group, lots, open_time, close_time, commission, spread_revenue
+    #[derive(serde::Deserialize)]
+    struct Row<'a>(
+        #[serde(borrow)] Cow<'a, str>,
+        #[serde(borrow)] Cow<'a, str>,
+        #[serde(borrow)] Cow<'a, str>,
+        &'a str,
+        &'a str,
+        &'a str,
+        &'a str,
+        &'a str,
+    );
+    let rows: Vec<Row> =
+        serde_json::from_str(json).map_err(|e| corrupt(format!("trades read as JSON: {e}")))?;
+    let mut groups: Vec<String> = Vec::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let group = match groups.iter().position(|g| *g == r.2) {
+            Some(i) => i,
+            None => {
+                groups.push(r.2.into_owned());
+                groups.len() - 1
+            }
+        };
+        out.push(TradeRow {
+            trade_id: Box::from(r.0.as_ref()),
+            customer_id: Box::from(r.1.as_ref()),
+            group,
+            lots: dec(r.3)?,
+            held: time(r.5)? - time(r.4)?,
+            commission: dec(r.6)?,
+            spread_revenue: dec(r.7)?,
+        });
+    }
+    Ok(TradeChunk { groups, rows: out })
 }

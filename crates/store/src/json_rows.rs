@@ -92,3 +92,129 @@ pub(crate) async fn read_in_chunks<R: DeserializeOwned, T>(
     }
     Ok(out)
 }
+
+/// Rows of one period, read a chunk at a time in the background: each chunk
+/// is one JSON text holding an array of rows (each an array of `columns`),
+/// made a `T` by `parse`, and arrives on the returned channel (in no
+/// particular order). This is how the engine reads millions of activity rows
+/// and trades.
+///
+/// Three steps overlap: the database builds chunk n+2 on its own thread, a
+/// blocking thread parses chunk n+1, and the caller takes chunk n. The
+/// channels are bounded, so memory stays a few chunks whatever the period's
+/// size; dropping the receiver stops the reading.
+///
+/// SQLite: chunks of `chunk` rows in rowid order through the
+/// period's index (keyset paging on rowid), each built in SQL as one text, on
+/// one connection (each pooled connection has its own page cache, and
+/// reading through several would fill each of them). PostgreSQL: its driver
+/// streams rows cheaply; they are gathered into chunks of the same size.
+pub(crate) fn chunks_in_period<T: Send + 'static>(
+    store: &crate::Store,
+    table: &'static str,
+    columns: &'static str,
+    period: String,
+    chunk: i64,
+    parse: fn(&str) -> Result<T>,
+) -> tokio::sync::mpsc::Receiver<Result<T>> {
+    let (texts, mut texts_rx) = tokio::sync::mpsc::channel::<Result<String>>(2);
+    let (chunks, chunks_rx) = tokio::sync::mpsc::channel::<Result<T>>(2);
+    let (pool, pg) = (
+        store.pool().clone(),
+        store.backend() == crate::Backend::Postgres,
+    );
+    tokio::spawn(async move {
+        let read = async {
+            if pg {
+                read_postgres(&pool, table, columns, &period, chunk, &texts).await
+            } else {
+                read_sqlite(&pool, table, columns, &period, chunk, &texts).await
+            }
+        };
+        if let Err(e) = read.await {
+            let _ = texts.send(Err(e)).await;
+        }
+    });
+    tokio::task::spawn_blocking(move || {
+        while let Some(text) = texts_rx.blocking_recv() {
+            if chunks.blocking_send(text.and_then(|t| parse(&t))).is_err() {
+                return; // the reader is gone
+            }
+        }
+    });
+    chunks_rx
+}
+
+/// Rows per chunk of [`chunks_in_period`]: a few MB of JSON.
+pub(crate) const PERIOD_CHUNK: i64 = 50_000;
+
+async fn read_sqlite(
+    pool: &sqlx::AnyPool,
+    table: &str,
+    columns: &str,
+    period: &str,
+    chunk: i64,
+    texts: &tokio::sync::mpsc::Sender<Result<String>>,
+) -> Result<()> {
+    let sql = format!(
+        "SELECT count(*), max(r), json_group_array(json_array({columns})) \
+         FROM (SELECT rowid AS r, {columns} FROM {table} WHERE period = $1 AND rowid > $2 ORDER BY rowid LIMIT {chunk})"
+    );
+    let mut conn = pool.acquire().await?;
+    let mut after = 0;
+    loop {
+        let (count, last, json): (i64, Option<i64>, String) = sqlx::query_as(&sql)
+            .bind(period)
+            .bind(after)
+            .fetch_one(&mut *conn)
+            .await?;
+        if count > 0 && texts.send(Ok(json)).await.is_err() {
+            return Ok(()); // the reader is gone
+        }
+        match last {
+            Some(last) if count >= chunk => after = last,
+            _ => return Ok(()),
+        }
+    }
+}
+
+async fn read_postgres(
+    pool: &sqlx::AnyPool,
+    table: &str,
+    columns: &str,
+    period: &str,
+    chunk_rows: i64,
+    texts: &tokio::sync::mpsc::Sender<Result<String>>,
+) -> Result<()> {
+    use futures_util::TryStreamExt;
+    let sql =
+        format!("SELECT CAST(json_build_array({columns}) AS TEXT) FROM {table} WHERE period = $1");
+    let mut rows = sqlx::query_scalar::<_, String>(&sql)
+        .bind(period)
+        .fetch(pool);
+    let mut chunk = String::from("[");
+    let mut n = 0;
+    while let Some(row) = rows.try_next().await? {
+        if n > 0 {
+            chunk.push(',');
+        }
+        chunk.push_str(&row);
+        n += 1;
+        if n >= chunk_rows {
+            chunk.push(']');
+            if texts
+                .send(Ok(std::mem::replace(&mut chunk, String::from("["))))
+                .await
+                .is_err()
+            {
+                return Ok(());
+            }
+            n = 0;
+        }
+    }
+    if n > 0 {
+        chunk.push(']');
+        let _ = texts.send(Ok(chunk)).await;
+    }
+    Ok(())
+}

@@ -466,6 +466,140 @@ async fn a_row_the_database_refuses_mid_file_keeps_nothing(db: &TestDb) {
     assert!(purchases.iter().any(|p| p.refunded_at.is_some()));
     assert!(purchases.iter().any(|p| p.coupon_code.is_some()));
     assert!(purchases.iter().any(|p| p.coupon_code.is_none()));
+
+    period_reads_give_every_row_once(ctx, dir.path()).await;
+}
+
+/// A run reads each period's activity and trades in chunks of 50,000 rows
+/// (on SQLite by keyset on rowid, in the background): with that size and with
+/// small ones that split the periods many times, every stored row of the
+/// files arrives exactly once, with its exact amounts.
+async fn period_reads_give_every_row_once(ctx: &partnerdesk_app::Context, dir: &Path) {
+    use partnerdesk_domain::data::{parse_date, parse_time};
+    use rust_decimal::Decimal;
+    use std::collections::BTreeMap;
+    use std::str::FromStr;
+    // A generated file as rows of cells named by its header (no quoted cells).
+    let table = |f: &str| -> Vec<BTreeMap<String, String>> {
+        let text = std::fs::read_to_string(dir.join(f)).unwrap();
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        lines
+            .map(|l| {
+                assert!(!l.contains('"'), "{l}");
+                header
+                    .iter()
+                    .map(|h| h.to_string())
+                    .zip(l.split(',').map(str::to_string))
+                    .collect()
+            })
+            .collect()
+    };
+    let dec = |s: &str| Decimal::from_str(s).unwrap().normalize().to_string();
+    let amounts = |d: &partnerdesk_domain::data::DayAmounts| {
+        [
+            d.deposits,
+            d.withdrawals,
+            d.bets,
+            d.wins,
+            d.bonuses,
+            d.chargebacks,
+            d.taxes,
+        ]
+        .map(|a| a.normalize().to_string())
+        .join(" ")
+    };
+
+    let mut activity: BTreeMap<Period, Vec<String>> = BTreeMap::new();
+    for r in table("igaming_activity.csv") {
+        let date = parse_date("date", &r["date"]).unwrap();
+        let cells = [
+            "deposits",
+            "withdrawals",
+            "bets",
+            "wins",
+            "bonuses",
+            "chargebacks",
+            "taxes",
+        ]
+        .map(|c| dec(&r[c]))
+        .join(" ");
+        activity
+            .entry(Period::of(date))
+            .or_default()
+            .push(format!("{} {date} {cells}", r["customer_id"]));
+    }
+    let mut trades: BTreeMap<Period, Vec<String>> = BTreeMap::new();
+    for r in table("trades.csv") {
+        let open = parse_time("open_time", &r["open_time"]).unwrap();
+        let close = parse_time("close_time", &r["close_time"]).unwrap();
+        trades
+            .entry(Period::of(close.date_naive()))
+            .or_default()
+            .push(format!(
+                "{} {} {} {} {} {} {}",
+                r["customer_id"],
+                r["trade_id"],
+                r["instrument_group"],
+                dec(&r["lots"]),
+                (close - open).num_nanoseconds().unwrap(),
+                dec(&r["commission"]),
+                dec(&r["spread_revenue"])
+            ));
+    }
+    assert!(activity.values().map(Vec::len).sum::<usize>() > 30_000);
+    assert!(trades.values().map(Vec::len).sum::<usize>() > 1_000);
+
+    for chunk in [50_000, 4_999, 997] {
+        for (period, expected) in &activity {
+            let mut got = Vec::new();
+            let mut rx = ctx.store.activity_chunks_of(*period, chunk);
+            while let Some(c) = rx.recv().await {
+                let c = c.unwrap();
+                assert!(c.len() as i64 <= chunk);
+                got.extend(
+                    c.iter()
+                        .map(|(customer, d)| format!("{customer} {} {}", d.date, amounts(d))),
+                );
+            }
+            got.sort();
+            let mut expected = expected.clone();
+            expected.sort();
+            assert_eq!(
+                got.len(),
+                expected.len(),
+                "activity of {period} in chunks of {chunk}"
+            );
+            assert!(got == expected, "activity of {period} in chunks of {chunk}");
+        }
+        for (period, expected) in &trades {
+            let mut got = Vec::new();
+            let mut rx = ctx.store.trade_chunks_of(*period, chunk);
+            while let Some(c) = rx.recv().await {
+                let c = c.unwrap();
+                got.extend(c.iter().map(|(customer, t)| {
+                    format!(
+                        "{customer} {} {} {} {} {} {}",
+                        t.trade_id,
+                        t.instrument_group,
+                        t.lots.normalize(),
+                        t.held.num_nanoseconds().unwrap(),
+                        t.commission.normalize(),
+                        t.spread_revenue.normalize()
+                    )
+                }));
+            }
+            got.sort();
+            let mut expected = expected.clone();
+            expected.sort();
+            assert_eq!(
+                got.len(),
+                expected.len(),
+                "trades of {period} in chunks of {chunk}"
+            );
+            assert!(got == expected, "trades of {period} in chunks of {chunk}");
+        }
+    }
 }
 
 on_both_backends!(

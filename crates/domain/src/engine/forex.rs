@@ -2,14 +2,15 @@
 
 use super::lines::Book;
 use super::Engine;
+use super::HashMap;
 use crate::commission::Kind;
-use crate::data::Trade;
+use crate::data::TradeFigures;
 use crate::period::Period;
 use crate::plan::Split;
 use chrono::TimeDelta;
 use rust_decimal::Decimal;
 use serde_json::json;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 #[derive(Default)]
 struct Lots {
@@ -19,8 +20,8 @@ struct Lots {
 
 #[derive(Default)]
 pub(crate) struct PeriodTrades {
-    /// (direct IB, brand, instrument group) → eligible lots.
-    lots: BTreeMap<(usize, usize, String), Lots>,
+    /// (direct IB, brand) → instrument group → eligible lots.
+    lots: BTreeMap<(usize, usize), BTreeMap<String, Lots>>,
     /// (direct IB, brand) → Σ (commission + spread_revenue), trade count.
     revenue: BTreeMap<(usize, usize), (Decimal, u64)>,
     min_hold: HashMap<(usize, usize), Option<i64>>,
@@ -28,7 +29,7 @@ pub(crate) struct PeriodTrades {
 }
 
 impl PeriodTrades {
-    pub fn add(&mut self, engine: &mut Engine, period: Period, c: usize, t: &Trade) {
+    pub fn add(&mut self, engine: &mut Engine, period: Period, c: usize, t: &TradeFigures<'_>) {
         let cs = &engine.customers[c];
         let Some(ib) = cs.partner.filter(|_| cs.earns) else {
             return;
@@ -44,11 +45,13 @@ impl PeriodTrades {
                 .map(|l| l.min_hold_seconds)
         });
         let Some(min_hold) = min_hold else { return };
-        if t.close_time - t.open_time >= TimeDelta::seconds(min_hold) {
-            let l = self
-                .lots
-                .entry((ib, cs.brand, t.instrument_group.clone()))
-                .or_default();
+        if t.held >= TimeDelta::seconds(min_hold) {
+            let groups = self.lots.entry(key).or_default();
+            // The group's name is copied once per group, not once per trade.
+            let l = match groups.get_mut(t.instrument_group) {
+                Some(l) => l,
+                None => groups.entry(t.instrument_group.to_string()).or_default(),
+            };
             l.lots += t.lots;
             l.trades += 1;
         } else {
@@ -72,7 +75,11 @@ impl PeriodTrades {
                 .insert("rate".into(), json!(rule.rate.normalize().to_string()));
             e.explanation.insert("trades".into(), json!(trades));
         }
-        for ((direct, brand, group), l) in &self.lots {
+        let lots = self
+            .lots
+            .iter()
+            .flat_map(|((d, b), groups)| groups.iter().map(move |(g, l)| (d, b, g, l)));
+        for (direct, brand, group, l) in lots {
             let Some(rule) = engine
                 .plan_for(*direct, *brand, period)
                 .and_then(|p| p.components.lot_rebate.clone())

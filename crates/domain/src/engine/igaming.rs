@@ -2,14 +2,15 @@
 
 use super::lines::Book;
 use super::Engine;
+use super::HashMap;
 use crate::commission::Kind;
-use crate::data::ActivityDay;
+use crate::data::DayAmounts;
 use crate::period::Period;
 use crate::plan::{Cpa, RevShare, TierMetric, TierMode};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde_json::json;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 #[derive(Default, Clone)]
 pub(crate) struct Sums {
@@ -36,7 +37,7 @@ pub(crate) struct PeriodActivity {
 }
 
 impl PeriodActivity {
-    pub fn add(&mut self, engine: &mut Engine, period: Period, c: usize, row: &ActivityDay) {
+    pub fn add(&mut self, engine: &mut Engine, period: Period, c: usize, row: &DayAmounts) {
         let (partner, brand) = {
             let cs = &engine.customers[c];
             match cs.partner {
@@ -88,7 +89,7 @@ impl PeriodActivity {
     }
 
     pub fn finish(self, engine: &mut Engine, period: Period, book: &mut Book) {
-        let mut ftds: HashMap<(usize, usize), u64> = HashMap::new();
+        let mut ftds: HashMap<(usize, usize), u64> = HashMap::default();
         for (c, day) in &self.ftd {
             let cs = &mut engine.customers[*c];
             cs.ftd = Some(*day);
@@ -108,7 +109,7 @@ fn cpa(
     book: &mut Book,
 ) {
     // (partner, brand) → qualifiers (day, customer)
-    let mut qualified: HashMap<(usize, usize), Vec<(NaiveDate, usize)>> = HashMap::new();
+    let mut qualified: HashMap<(usize, usize), Vec<(NaiveDate, usize)>> = HashMap::default();
     for (c, mut rows) in days {
         rows.sort_by_key(|(d, _, _)| *d);
         let (partner, brand) = match engine.customers[c].partner {
@@ -299,7 +300,7 @@ fn revshare(
         .chain(engine.carry.keys().copied())
         .collect();
     let empty = Sums::default();
-    let mut new_carry = HashMap::new();
+    let mut new_carry = HashMap::default();
     for key in keys {
         let Some(r) = engine
             .plan_for(key.0, key.1, period)

@@ -1,13 +1,14 @@
 //! The period's book of amounts per (partner, brand, kind) in brand currency,
 //! sub-partner overrides on top, then conversion and the one rounding.
 
+use super::HashMap;
 use super::{Engine, EngineError};
 use crate::commission::{Kind, Line};
 use crate::money::round_cents;
 use crate::period::Period;
 use rust_decimal::Decimal;
 use serde_json::{json, Map, Value};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 #[derive(Default)]
 pub(crate) struct Entry {
@@ -106,7 +107,7 @@ pub(crate) fn overrides(engine: &Engine, period: Period, book: &mut Book) {
             *basis.entry((*partner, *brand)).or_default() += e.amount;
         }
     }
-    let mut levels_cache: HashMap<(usize, usize), Option<Vec<Decimal>>> = HashMap::new();
+    let mut levels_cache: HashMap<(usize, usize), Option<Vec<Decimal>>> = HashMap::default();
     for ((d, brand), b) in basis {
         if b.is_zero() {
             continue;

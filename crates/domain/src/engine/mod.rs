@@ -15,14 +15,21 @@ mod state;
 
 use crate::codes::{CountryCode, CurrencyCode};
 use crate::commission::Line;
-use crate::data::{ActivityDay, Assignment, Customer, CustomerStatus, FxRate, Purchase, Trade};
+use crate::data::{
+    ActivityDay, Assignment, Customer, CustomerStatus, DayAmounts, FxRate, Purchase, Trade,
+    TradeFigures,
+};
 use crate::ids::Id;
 use crate::partner::{Brand, TrackingCode};
 use crate::period::Period;
 use crate::plan::Plan;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+/// The engine's maps: keyed by indexes and ids looked up per row, where the
+/// standard SipHash was a tenth of a run; foldhash is keyed per process too.
+pub(crate) type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 pub use fx::{Conversion, FxTable};
 pub use state::StateError;
@@ -73,7 +80,7 @@ pub struct World {
     /// The plan versions in force for open periods.
     pub plans: Vec<Plan>,
     /// Closed periods keep the plan versions they were computed with.
-    pub pinned_plans: HashMap<Period, Vec<Plan>>,
+    pub pinned_plans: std::collections::HashMap<Period, Vec<Plan>>,
     pub assignments: Vec<Assignment>,
     pub geo_blocks: Vec<(Id, CountryCode)>,
     pub tracking_codes: Vec<TrackingCode>,
@@ -173,12 +180,12 @@ impl Engine {
             });
         }
         let mut plans = Vec::new();
-        let mut plan_ix = HashMap::new();
+        let mut plan_ix = HashMap::default();
         for p in world.plans {
             plan_ix.insert(p.plan_id.clone(), plans.len());
             plans.push(p);
         }
-        let mut pinned_ix = HashMap::new();
+        let mut pinned_ix = HashMap::default();
         for (period, ps) in world.pinned_plans {
             for p in ps {
                 if let Some(&open) = plan_ix.get(&p.plan_id) {
@@ -188,7 +195,7 @@ impl Engine {
             }
         }
         let mut deals: HashMap<(usize, usize), Vec<(Period, Option<Period>, usize)>> =
-            HashMap::new();
+            HashMap::default();
         for a in &world.assignments {
             let what = format!("assignment of {} for {}", a.partner_id, a.brand_id);
             let key = (partner(&a.partner_id, &what)?, brand(&a.brand_id, &what)?);
@@ -213,7 +220,7 @@ impl Engine {
             .filter_map(|(b, c)| brand_ix.get(b).map(|&bi| (bi, *c)))
             .collect();
         let mut codes: HashMap<(usize, &str), (usize, crate::partner::TrackingKind)> =
-            HashMap::new();
+            HashMap::default();
         for t in &world.tracking_codes {
             let what = format!("tracking code {}", t.code);
             codes.insert(
@@ -222,7 +229,8 @@ impl Engine {
             );
         }
         let mut customers = Vec::with_capacity(world.customers.len());
-        let mut customer_ix = HashMap::with_capacity(world.customers.len());
+        let mut customer_ix =
+            HashMap::with_capacity_and_hasher(world.customers.len(), Default::default());
         for c in &world.customers {
             let b = brand(&c.brand_id, &format!("customer {}", c.customer_id))?;
             let partner = c
@@ -257,8 +265,8 @@ impl Engine {
             &brand_ix,
             coupon_partner,
         )?;
-        let mut purchases_in: HashMap<Period, Vec<usize>> = HashMap::new();
-        let mut refunds_in: HashMap<Period, Vec<usize>> = HashMap::new();
+        let mut purchases_in: HashMap<Period, Vec<usize>> = HashMap::default();
+        let mut refunds_in: HashMap<Period, Vec<usize>> = HashMap::default();
         for (i, p) in purchases.iter().enumerate() {
             purchases_in
                 .entry(Period::of(p.purchase.purchased_at.date_naive()))
@@ -287,7 +295,7 @@ impl Engine {
             purchases_in,
             refunds_in,
             fx: FxTable::new(&world.fx_rates),
-            carry: HashMap::new(),
+            carry: HashMap::default(),
             last: None,
         })
     }
@@ -374,23 +382,38 @@ impl<'e> PeriodRun<'e> {
 
     /// One day of a customer's iGaming activity dated in this period.
     pub fn add_activity(&mut self, row: &ActivityDay) -> Result<(), EngineError> {
-        let c = self.customer(&row.customer_id, "activity row", || {
-            format!("{} {}", row.customer_id, row.date)
+        self.add_day(row.customer_id.as_str(), &row.amounts())
+    }
+
+    /// [`Self::add_activity`] from the customer's id and the day's amounts
+    /// (what a reader of millions of stored rows hands over, without ids to build).
+    pub fn add_day(&mut self, customer_id: &str, day: &DayAmounts) -> Result<(), EngineError> {
+        let c = self.customer(customer_id, "activity row", || {
+            format!("{customer_id} {}", day.date)
         })?;
-        self.igaming.add(self.engine, self.period, c, row);
+        self.igaming.add(self.engine, self.period, c, day);
         Ok(())
     }
 
     /// A trade closed in this period.
     pub fn add_trade(&mut self, trade: &Trade) -> Result<(), EngineError> {
-        let c = self.customer(&trade.customer_id, "trade", || trade.trade_id.to_string())?;
+        self.add_trade_figures(trade.customer_id.as_str(), &trade.figures())
+    }
+
+    /// [`Self::add_trade`] from the customer's id and the trade's figures.
+    pub fn add_trade_figures(
+        &mut self,
+        customer_id: &str,
+        trade: &TradeFigures<'_>,
+    ) -> Result<(), EngineError> {
+        let c = self.customer(customer_id, "trade", || trade.trade_id.to_string())?;
         self.forex.add(self.engine, self.period, c, trade);
         Ok(())
     }
 
     fn customer(
         &self,
-        id: &Id,
+        id: &str,
         what: &'static str,
         row: impl FnOnce() -> String,
     ) -> Result<usize, EngineError> {

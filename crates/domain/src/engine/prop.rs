@@ -2,6 +2,7 @@
 //! customers), first vs repeat purchases, refunds that give back what was earned.
 
 use super::lines::Book;
+use super::HashMap;
 use super::{CustomerState, Engine, EngineError, PurchaseState};
 use crate::commission::Kind;
 use crate::data::Purchase;
@@ -9,7 +10,6 @@ use crate::ids::Id;
 use crate::period::Period;
 use rust_decimal::Decimal;
 use serde_json::json;
-use std::collections::HashMap;
 
 /// Attributes every purchase once, in order of (customer, purchased_at, order_id).
 pub(crate) fn attribute(

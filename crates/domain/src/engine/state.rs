@@ -120,7 +120,7 @@ impl Engine {
         // Validate everything before changing anything.
         let mut customers = Vec::new();
         let mut purchases = Vec::new();
-        let mut carry = std::collections::HashMap::new();
+        let mut carry = super::HashMap::default();
         let order_ix: std::collections::HashMap<&str, usize> = self
             .purchases
             .iter()
