@@ -165,10 +165,21 @@ export class Session {
     await this.cmd('POST', `/element/${el}/click`, {});
   }
 
-  /** How many elements carry this test id right now (no waiting). */
+  /**
+   * How many elements carry this test id right now (no waiting for them).
+   * WebKitWebDriver can answer "stale element reference" while React
+   * replaces the elements it is counting; that is asked again.
+   */
   async count(testId) {
-    const v = await this.cmd('POST', '/elements', { using: 'css selector', value: `[data-testid="${testId}"]` });
-    return v.length;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        const v = await this.cmd('POST', '/elements', { using: 'css selector', value: `[data-testid="${testId}"]` });
+        return v.length;
+      } catch (e) {
+        if (attempt >= 20 || !/stale element/i.test(e?.message ?? '')) throw e;
+        await sleep(50);
+      }
+    }
   }
 
   async text(testId) {

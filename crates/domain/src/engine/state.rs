@@ -19,7 +19,6 @@
 
 use super::Engine;
 use crate::period::Period;
-use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::fmt::Write as _;
 use std::str::FromStr;
@@ -121,49 +120,62 @@ impl Engine {
         let mut customers = Vec::new();
         let mut purchases = Vec::new();
         let mut carry = super::HashMap::default();
-        let order_ix: std::collections::HashMap<&str, usize> = self
+        let order_ix: super::HashMap<&str, usize> = self
             .purchases
             .iter()
             .enumerate()
             .map(|(i, p)| (p.purchase.order_id.as_str(), i))
             .collect();
         for (n, l) in lines {
-            let f: Vec<&str> = l.split('\t').collect();
-            match f.as_slice() {
-                ["c", id, dep, bets, done, ftd] => {
-                    let c = crate::ids::Id::parse("customer_id", id)
-                        .ok()
-                        .and_then(|id| self.customer_ix.get(&id).copied())
+            // At most six fields: no record has more, so a seventh is refused below.
+            let mut split = l.splitn(7, '\t');
+            let mut f: [&str; 7] = [""; 7];
+            let mut count = 0;
+            for (slot, field) in f.iter_mut().zip(&mut split) {
+                *slot = field;
+                count += 1;
+            }
+            match (count, f[0]) {
+                (6, "c") => {
+                    let [_, id, dep, bets, done, ftd, _] = f;
+                    let c = self
+                        .customer_ix
+                        .get(id)
+                        .copied()
                         .ok_or_else(|| bad(n, format!("unknown customer '{id}'")))?;
-                    let ftd = match *ftd {
+                    let ftd = match ftd {
                         "-" => None,
                         d => Some(
-                            NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                            crate::data::parse_date("ftd", d)
                                 .map_err(|e| bad(n, format!("'{d}' is not a date ({e})")))?,
                         ),
                     };
-                    let done = match *done {
+                    let done = match done {
                         "0" => false,
                         "1" => true,
                         x => return Err(bad(n, format!("'{x}' is not 0 or 1"))),
                     };
                     customers.push((c, dec(n, dep)?, dec(n, bets)?, done, ftd));
                 }
-                ["p", order, earned] => {
+                (3, "p") => {
+                    let [_, order, earned, ..] = f;
                     let i = order_ix
                         .get(order)
                         .copied()
                         .ok_or_else(|| bad(n, format!("unknown purchase '{order}'")))?;
                     purchases.push((i, dec(n, earned)?));
                 }
-                ["k", partner, brand, v] => {
-                    let p = crate::ids::Id::parse("partner_id", partner)
-                        .ok()
-                        .and_then(|id| self.partner_index(&id))
+                (4, "k") => {
+                    let [_, partner, brand, v, ..] = f;
+                    let p = self
+                        .partner_ix
+                        .get(partner)
+                        .copied()
                         .ok_or_else(|| bad(n, format!("unknown partner '{partner}'")))?;
-                    let b = crate::ids::Id::parse("brand_id", brand)
-                        .ok()
-                        .and_then(|id| self.brand_index(&id))
+                    let b = self
+                        .brand_ix
+                        .get(brand)
+                        .copied()
                         .ok_or_else(|| bad(n, format!("unknown brand '{brand}'")))?;
                     carry.insert((p, b), dec(n, v)?);
                 }

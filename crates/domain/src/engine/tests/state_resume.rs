@@ -55,6 +55,14 @@ fn unusable_states_are_refused_and_change_nothing() {
         "partnerdesk-engine-state 1\nperiod\t2026-07\nc\tC1\tx\t1\t0\t-\n",
         "partnerdesk-engine-state 1\nperiod\t2026-07\nk\tA\tNOBRAND\t-5\n",
         "partnerdesk-engine-state 1\nperiod\t2026-07\nz\n",
+        "partnerdesk-engine-state 1\nperiod\t2026-07\nc\tC1\t1\t1\t0\t-\textra\n",
+        "partnerdesk-engine-state 1\nperiod\t2026-07\nc\tC1\t1\t1\t0\n",
+        "partnerdesk-engine-state 1\nperiod\t2026-07\nc\tC1\t1\t1\t2\t-\n",
+        "partnerdesk-engine-state 1\nperiod\t2026-07\nc\tC1\t1\t1\t0\t2026-02-30\n",
+        "partnerdesk-engine-state 1\nperiod\t2026-07\np\tNO-ORDER\t5\n",
+        "partnerdesk-engine-state 1\nperiod\t2026-07\nk\tA\n",
+        // a good record, then a bad one: nothing of the first is kept either
+        "partnerdesk-engine-state 1\nperiod\t2026-07\nc\tC1\t1\t1\t1\t2026-07-01\nc\tNOBODY\t1\t1\t0\t-\n",
     ] {
         assert!(e.restore(bad).is_err(), "{bad:?} is refused");
         assert_eq!(e.last_period(), None);
