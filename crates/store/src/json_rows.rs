@@ -117,8 +117,8 @@ pub(crate) fn chunks_in_period<T: Send + 'static>(
     chunk: i64,
     parse: fn(&str) -> Result<T>,
 ) -> tokio::sync::mpsc::Receiver<Result<T>> {
-    let (texts, mut texts_rx) = tokio::sync::mpsc::channel::<Result<String>>(2);
-    let (chunks, chunks_rx) = tokio::sync::mpsc::channel::<Result<T>>(2);
+    let (texts, mut texts_rx) = tokio::sync::mpsc::channel::<Result<String>>(1);
+    let (chunks, chunks_rx) = tokio::sync::mpsc::channel::<Result<T>>(1);
     let (pool, pg) = (
         store.pool().clone(),
         store.backend() == crate::Backend::Postgres,
@@ -145,8 +145,9 @@ pub(crate) fn chunks_in_period<T: Send + 'static>(
     chunks_rx
 }
 
-/// Rows per chunk of [`chunks_in_period`]: a few MB of JSON.
-pub(crate) const PERIOD_CHUNK: i64 = 50_000;
+/// Rows per chunk of [`chunks_in_period`]: about 1.5 MB of JSON for activity;
+/// larger chunks were no faster and kept more memory in flight.
+pub(crate) const PERIOD_CHUNK: i64 = 20_000;
 
 async fn read_sqlite(
     pool: &sqlx::AnyPool,

@@ -470,7 +470,7 @@ async fn a_row_the_database_refuses_mid_file_keeps_nothing(db: &TestDb) {
     period_reads_give_every_row_once(ctx, dir.path()).await;
 }
 
-/// A run reads each period's activity and trades in chunks of 50,000 rows
+/// A run reads each period's activity and trades in chunks of 20,000 rows
 /// (on SQLite by keyset on rowid, in the background): with that size and with
 /// small ones that split the periods many times, every stored row of the
 /// files arrives exactly once, with its exact amounts.
@@ -550,7 +550,7 @@ async fn period_reads_give_every_row_once(ctx: &partnerdesk_app::Context, dir: &
     assert!(activity.values().map(Vec::len).sum::<usize>() > 30_000);
     assert!(trades.values().map(Vec::len).sum::<usize>() > 1_000);
 
-    for chunk in [50_000, 4_999, 997] {
+    for chunk in [20_000, 4_999, 997] {
         for (period, expected) in &activity {
             let mut got = Vec::new();
             let mut rx = ctx.store.activity_chunks_of(*period, chunk);

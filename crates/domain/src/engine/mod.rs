@@ -152,22 +152,23 @@ impl Engine {
             .enumerate()
             .map(|(i, p)| (p.partner_id.clone(), i))
             .collect();
-        let brand = |id: &Id, what: &str| {
+        // `what` names the referring row in an error; it is only built then.
+        let brand = |id: &Id, what: &dyn Fn() -> String| {
             brand_ix
                 .get(id)
                 .copied()
                 .ok_or_else(|| EngineError::UnknownReference {
-                    what: what.to_string(),
+                    what: what(),
                     kind: "brand",
                     id: id.to_string(),
                 })
         };
-        let partner = |id: &Id, what: &str| {
+        let partner = |id: &Id, what: &dyn Fn() -> String| {
             partner_ix
                 .get(id)
                 .copied()
                 .ok_or_else(|| EngineError::UnknownReference {
-                    what: what.to_string(),
+                    what: what(),
                     kind: "partner",
                     id: id.to_string(),
                 })
@@ -175,7 +176,7 @@ impl Engine {
         let mut parent = Vec::with_capacity(world.partners.len());
         for p in &world.partners {
             parent.push(match &p.parent_id {
-                Some(id) => Some(partner(id, &format!("partner {}", p.partner_id))?),
+                Some(id) => Some(partner(id, &|| format!("partner {}", p.partner_id))?),
                 None => None,
             });
         }
@@ -197,7 +198,7 @@ impl Engine {
         let mut deals: HashMap<(usize, usize), Vec<(Period, Option<Period>, usize)>> =
             HashMap::default();
         for a in &world.assignments {
-            let what = format!("assignment of {} for {}", a.partner_id, a.brand_id);
+            let what = || format!("assignment of {} for {}", a.partner_id, a.brand_id);
             let key = (partner(&a.partner_id, &what)?, brand(&a.brand_id, &what)?);
             let Some(&plan) = plan_ix.get(&a.plan_id) else {
                 return Err(EngineError::UnknownPlan {
@@ -222,7 +223,7 @@ impl Engine {
         let mut codes: HashMap<(usize, &str), (usize, crate::partner::TrackingKind)> =
             HashMap::default();
         for t in &world.tracking_codes {
-            let what = format!("tracking code {}", t.code);
+            let what = || format!("tracking code {}", t.code);
             codes.insert(
                 (brand(&t.brand_id, &what)?, t.code.as_str()),
                 (partner(&t.partner_id, &what)?, t.kind),
@@ -232,7 +233,7 @@ impl Engine {
         let mut customer_ix =
             HashMap::with_capacity_and_hasher(world.customers.len(), Default::default());
         for c in &world.customers {
-            let b = brand(&c.brand_id, &format!("customer {}", c.customer_id))?;
+            let b = brand(&c.brand_id, &|| format!("customer {}", c.customer_id))?;
             let partner = c
                 .tracking_code
                 .as_deref()
