@@ -20,10 +20,12 @@ use partnerdesk_store::commissions::{
     close_period, replace_lines, save_engine_state, set_period_computed, set_periods_current,
     take_dirty_from, PeriodRecord, StoredLine,
 };
+use partnerdesk_store::data::{ActivityChunk, TradeChunk};
 use partnerdesk_store::{Store, StoreError, Tx};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
+use tokio::sync::mpsc::Receiver;
 
 const DATA_VERSION: &str = "data_version";
 
@@ -176,13 +178,42 @@ pub(crate) async fn load_world(store: &Store) -> Result<World> {
     })
 }
 
-/// Computes one period from the store's rows. Activity and trades are read
-/// at the same time (each on its own connection and threads); the engine
-/// takes their chunks as they come, since no rule depends on row order.
-async fn compute_period(store: &Store, engine: &mut Engine, period: Period) -> Result<Vec<Line>> {
+/// A period's activity and trades being read in the background.
+struct PeriodRows {
+    period: Period,
+    activity: Receiver<partnerdesk_store::Result<ActivityChunk>>,
+    trades: Receiver<partnerdesk_store::Result<TradeChunk>>,
+}
+
+impl PeriodRows {
+    /// Starts reading; activity and trades are read at the same time, each
+    /// on its own connection and threads.
+    fn read(store: &Store, period: Period) -> Self {
+        Self {
+            period,
+            activity: store.activity_chunks(period),
+            trades: store.trade_chunks(period),
+        }
+    }
+}
+
+/// Computes one period from the store's rows (`rows`, when they are already
+/// being read for it). The engine takes the chunks of activity and trades as
+/// they come, since no rule depends on row order.
+async fn compute_period(
+    store: &Store,
+    engine: &mut Engine,
+    period: Period,
+    rows: Option<PeriodRows>,
+) -> Result<Vec<Line>> {
     let mut run = engine.period(period)?;
-    let mut activity = store.activity_chunks(period);
-    let mut trades = store.trade_chunks(period);
+    let PeriodRows {
+        mut activity,
+        mut trades,
+        ..
+    } = rows
+        .filter(|r| r.period == period)
+        .unwrap_or_else(|| PeriodRows::read(store, period));
     let (mut activity_open, mut trades_open) = (true, true);
     while activity_open || trades_open {
         tokio::select! {
@@ -354,6 +385,14 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
         Some(f) => resume_point(store, &range, f).await?,
         None => None,
     };
+    // The first period to compute is known now unless the stored state turns
+    // out unusable: its rows start coming while the world loads and the
+    // engine is built (single-threaded work that leaves a core free).
+    let ahead = first.and_then(|f| match resume_at {
+        Some(last) => range.iter().copied().find(|p| *p > last),
+        None => Some(f),
+    });
+    let mut ahead = ahead.map(|p| PeriodRows::read(store, p));
     let state = async {
         match resume_at {
             Some(last) => Ok::<_, AppError>(store.engine_state(last).await?),
@@ -420,7 +459,7 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
             &format!("computing {period}"),
         );
         let lines = match engine.as_mut() {
-            Some(e) => compute_period(store, e, period).await?,
+            Some(e) => compute_period(store, e, period, ahead.take()).await?,
             None => Vec::new(),
         };
         let record = records.get(&period.to_string());

@@ -99,10 +99,11 @@ pub(crate) async fn read_in_chunks<R: DeserializeOwned, T>(
 /// particular order). This is how the engine reads millions of activity rows
 /// and trades.
 ///
-/// Three steps overlap: the database builds chunk n+2 on its own thread, a
-/// blocking thread parses chunk n+1, and the caller takes chunk n. The
-/// channels are bounded, so memory stays a few chunks whatever the period's
-/// size; dropping the receiver stops the reading.
+/// Three steps overlap: the database builds chunks on its own thread (up to
+/// [`TEXTS_AHEAD`] ahead), a blocking thread parses the next one, and the
+/// caller takes the one before. The channels are bounded, so memory stays a
+/// few dozen chunks whatever the period's size; dropping the receiver stops
+/// the reading.
 ///
 /// SQLite: chunks of `chunk` rows in rowid order through the
 /// period's index (keyset paging on rowid), each built in SQL as one text, on
@@ -117,7 +118,7 @@ pub(crate) fn chunks_in_period<T: Send + 'static>(
     chunk: i64,
     parse: fn(&str) -> Result<T>,
 ) -> tokio::sync::mpsc::Receiver<Result<T>> {
-    let (texts, mut texts_rx) = tokio::sync::mpsc::channel::<Result<String>>(1);
+    let (texts, mut texts_rx) = tokio::sync::mpsc::channel::<Result<String>>(TEXTS_AHEAD);
     let (chunks, chunks_rx) = tokio::sync::mpsc::channel::<Result<T>>(1);
     let (pool, pg) = (
         store.pool().clone(),
@@ -144,6 +145,11 @@ pub(crate) fn chunks_in_period<T: Send + 'static>(
     });
     chunks_rx
 }
+
+/// Chunks of JSON text [`chunks_in_period`] reads ahead of the parsing:
+/// about 50 MB of activity, enough for the database to keep working while a
+/// run builds its engine (see the commission run).
+const TEXTS_AHEAD: usize = 32;
 
 /// Rows per chunk of [`chunks_in_period`]: about 1.5 MB of JSON for activity;
 /// larger chunks were no faster and kept more memory in flight.

@@ -261,6 +261,17 @@ async fn incremental_runs_give_the_lines_of_a_full_recompute(inc: &TestDb) {
     let r = commissions::run(&inc.ctx, p("2026-09")).await.unwrap();
     assert!(r.up_to_date, "{r:?}");
 
+    // Stored states that cannot be restored: the run reads September's rows
+    // ahead for nothing and computes everything from July, with the same lines.
+    inc.ctx
+        .store
+        .raw_execute("UPDATE engine_states SET state = 'not a state'")
+        .await
+        .unwrap();
+    let r = step(inc, &full, Some(&day(16)), "unusable stored states").await;
+    assert_eq!(r.resumed_at, None, "{r:?}");
+    assert_eq!(r.periods.len(), 3, "{r:?}");
+
     // Late data for an open earlier period: August and September are computed.
     late_day(
         &dir.path().join("late-aug"),
