@@ -13,6 +13,17 @@ pub struct Id(String);
 
 impl Id {
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        Self::check(field, raw)?;
+        Ok(Self(raw.to_string()))
+    }
+
+    /// [`Id::parse`] of a `String` that is kept as it is (no copy).
+    pub fn from_string(field: &str, raw: String) -> Result<Self, FieldError> {
+        Self::check(field, &raw)?;
+        Ok(Self(raw))
+    }
+
+    fn check(field: &str, raw: &str) -> Result<(), FieldError> {
         if raw.is_empty() {
             return Err(FieldError::new(field, "must not be empty"));
         }
@@ -34,7 +45,7 @@ impl Id {
                 format!("'{raw}' contains {c:?}; ids may not contain commas, quotes or control characters"),
             ));
         }
-        Ok(Self(raw.to_string()))
+        Ok(())
     }
 
     pub fn as_str(&self) -> &str {

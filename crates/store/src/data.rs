@@ -21,7 +21,7 @@ fn corrupt(e: impl std::fmt::Display) -> StoreError {
 }
 
 fn id(s: String) -> Result<Id> {
-    Id::parse("id", &s).map_err(corrupt)
+    Id::from_string("id", s).map_err(corrupt)
 }
 
 fn time(s: &str) -> Result<chrono::DateTime<chrono::Utc>> {

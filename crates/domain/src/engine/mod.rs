@@ -232,7 +232,7 @@ impl Engine {
         let mut customers = Vec::with_capacity(world.customers.len());
         let mut customer_ix =
             HashMap::with_capacity_and_hasher(world.customers.len(), Default::default());
-        for c in &world.customers {
+        for c in world.customers {
             let b = brand(&c.brand_id, &|| format!("customer {}", c.customer_id))?;
             let partner = c
                 .tracking_code
@@ -241,7 +241,7 @@ impl Engine {
                 .map(|(p, _)| *p);
             customer_ix.insert(c.customer_id.clone(), customers.len());
             customers.push(CustomerState {
-                id: c.customer_id.clone(),
+                id: c.customer_id,
                 brand: b,
                 partner,
                 country: c.country,
