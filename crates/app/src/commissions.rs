@@ -21,11 +21,11 @@ use partnerdesk_store::commissions::{
     take_dirty_from, PeriodRecord, StoredLine,
 };
 use partnerdesk_store::data::{ActivityChunk, TradeChunk};
+use partnerdesk_store::PeriodChunks;
 use partnerdesk_store::{Store, StoreError, Tx};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
-use tokio::sync::mpsc::Receiver;
 
 const DATA_VERSION: &str = "data_version";
 
@@ -181,8 +181,8 @@ pub(crate) async fn load_world(store: &Store) -> Result<World> {
 /// A period's activity and trades being read in the background.
 struct PeriodRows {
     period: Period,
-    activity: Receiver<partnerdesk_store::Result<ActivityChunk>>,
-    trades: Receiver<partnerdesk_store::Result<TradeChunk>>,
+    activity: PeriodChunks<ActivityChunk>,
+    trades: PeriodChunks<TradeChunk>,
 }
 
 impl PeriodRows {
@@ -217,7 +217,7 @@ async fn compute_period(
     let (mut activity_open, mut trades_open) = (true, true);
     while activity_open || trades_open {
         tokio::select! {
-            chunk = activity.recv(), if activity_open => match chunk {
+            chunk = activity.next(), if activity_open => match chunk {
                 Some(chunk) => {
                     for (customer, day) in chunk?.iter() {
                         run.add_day(customer, day)?;
@@ -225,7 +225,7 @@ async fn compute_period(
                 }
                 None => activity_open = false,
             },
-            chunk = trades.recv(), if trades_open => match chunk {
+            chunk = trades.next(), if trades_open => match chunk {
                 Some(chunk) => {
                     for (customer, trade) in chunk?.iter() {
                         run.add_trade_figures(customer, &trade)?;

@@ -450,10 +450,7 @@ impl Store {
 
     /// The activity rows of a period, read in the background a chunk at a
     /// time (see [`crate::json_rows::chunks_in_period`]).
-    pub fn activity_chunks(
-        &self,
-        period: Period,
-    ) -> tokio::sync::mpsc::Receiver<Result<ActivityChunk>> {
+    pub fn activity_chunks(&self, period: Period) -> crate::PeriodChunks<ActivityChunk> {
         self.activity_chunks_of(period, crate::json_rows::PERIOD_CHUNK)
     }
 
@@ -462,7 +459,7 @@ impl Store {
         &self,
         period: Period,
         chunk: i64,
-    ) -> tokio::sync::mpsc::Receiver<Result<ActivityChunk>> {
+    ) -> crate::PeriodChunks<ActivityChunk> {
         crate::json_rows::chunks_in_period(
             self,
             "igaming_activity",
@@ -474,16 +471,12 @@ impl Store {
     }
 
     /// The trades closed in a period, read in the background a chunk at a time.
-    pub fn trade_chunks(&self, period: Period) -> tokio::sync::mpsc::Receiver<Result<TradeChunk>> {
+    pub fn trade_chunks(&self, period: Period) -> crate::PeriodChunks<TradeChunk> {
         self.trade_chunks_of(period, crate::json_rows::PERIOD_CHUNK)
     }
 
     #[doc(hidden)] // [`Self::trade_chunks`] with chunks of `chunk` rows, for tests
-    pub fn trade_chunks_of(
-        &self,
-        period: Period,
-        chunk: i64,
-    ) -> tokio::sync::mpsc::Receiver<Result<TradeChunk>> {
+    pub fn trade_chunks_of(&self, period: Period, chunk: i64) -> crate::PeriodChunks<TradeChunk> {
         crate::json_rows::chunks_in_period(
             self,
             "trades",

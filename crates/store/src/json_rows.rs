@@ -117,9 +117,11 @@ pub(crate) fn chunks_in_period<T: Send + 'static>(
     period: String,
     chunk: i64,
     parse: fn(&str) -> Result<T>,
-) -> tokio::sync::mpsc::Receiver<Result<T>> {
-    let (texts, mut texts_rx) = tokio::sync::mpsc::channel::<Result<String>>(TEXTS_AHEAD);
-    let (chunks, chunks_rx) = tokio::sync::mpsc::channel::<Result<T>>(1);
+) -> PeriodChunks<T> {
+    // `Ok(None)` marks the end: a channel that closes without it means a
+    // step stopped early (a panic), which must not pass for the period's end.
+    let (texts, mut texts_rx) = tokio::sync::mpsc::channel::<Result<Option<String>>>(TEXTS_AHEAD);
+    let (chunks, chunks_rx) = tokio::sync::mpsc::channel::<Result<Option<T>>>(1);
     let (pool, pg) = (
         store.pool().clone(),
         store.backend() == crate::Backend::Postgres,
@@ -132,18 +134,64 @@ pub(crate) fn chunks_in_period<T: Send + 'static>(
                 read_sqlite(&pool, table, columns, &period, chunk, &texts).await
             }
         };
-        if let Err(e) = read.await {
-            let _ = texts.send(Err(e)).await;
-        }
+        let end = match read.await {
+            Ok(()) => Ok(None),
+            Err(e) => Err(e),
+        };
+        let _ = texts.send(end).await;
     });
     tokio::task::spawn_blocking(move || {
         while let Some(text) = texts_rx.blocking_recv() {
-            if chunks.blocking_send(text.and_then(|t| parse(&t))).is_err() {
+            let chunk = match text {
+                Ok(Some(t)) => parse(&t).map(Some),
+                Ok(None) => Ok(None),
+                Err(e) => Err(e),
+            };
+            if chunks.blocking_send(chunk).is_err() {
                 return; // the reader is gone
             }
         }
     });
-    chunks_rx
+    PeriodChunks {
+        table,
+        rx: chunks_rx,
+        done: false,
+    }
+}
+
+/// The chunks of [`chunks_in_period`] as they arrive.
+pub struct PeriodChunks<T> {
+    table: &'static str,
+    rx: tokio::sync::mpsc::Receiver<Result<Option<T>>>,
+    done: bool,
+}
+
+impl<T> PeriodChunks<T> {
+    /// The next chunk; None once every row was read. Reading that stopped
+    /// before the end is an error, never a short period.
+    pub async fn next(&mut self) -> Option<Result<T>> {
+        if self.done {
+            return None;
+        }
+        match self.rx.recv().await {
+            Some(Ok(Some(chunk))) => Some(Ok(chunk)),
+            Some(Ok(None)) => {
+                self.done = true;
+                None
+            }
+            Some(Err(e)) => {
+                self.done = true;
+                Some(Err(e))
+            }
+            None => {
+                self.done = true;
+                Some(Err(StoreError::Corrupt(format!(
+                    "reading {} stopped before its end; run again",
+                    self.table
+                ))))
+            }
+        }
+    }
 }
 
 /// Chunks of JSON text [`chunks_in_period`] reads ahead of the parsing:
@@ -161,21 +209,21 @@ async fn read_sqlite(
     columns: &str,
     period: &str,
     chunk: i64,
-    texts: &tokio::sync::mpsc::Sender<Result<String>>,
+    texts: &tokio::sync::mpsc::Sender<Result<Option<String>>>,
 ) -> Result<()> {
     let sql = format!(
         "SELECT count(*), max(r), json_group_array(json_array({columns})) \
          FROM (SELECT rowid AS r, {columns} FROM {table} WHERE period = $1 AND rowid > $2 ORDER BY rowid LIMIT {chunk})"
     );
     let mut conn = pool.acquire().await?;
-    let mut after = 0;
+    let mut after = i64::MIN;
     loop {
         let (count, last, json): (i64, Option<i64>, String) = sqlx::query_as(&sql)
             .bind(period)
             .bind(after)
             .fetch_one(&mut *conn)
             .await?;
-        if count > 0 && texts.send(Ok(json)).await.is_err() {
+        if count > 0 && texts.send(Ok(Some(json))).await.is_err() {
             return Ok(()); // the reader is gone
         }
         match last {
@@ -191,7 +239,7 @@ async fn read_postgres(
     columns: &str,
     period: &str,
     chunk_rows: i64,
-    texts: &tokio::sync::mpsc::Sender<Result<String>>,
+    texts: &tokio::sync::mpsc::Sender<Result<Option<String>>>,
 ) -> Result<()> {
     use futures_util::TryStreamExt;
     let sql =
@@ -210,7 +258,7 @@ async fn read_postgres(
         if n >= chunk_rows {
             chunk.push(']');
             if texts
-                .send(Ok(std::mem::replace(&mut chunk, String::from("["))))
+                .send(Ok(Some(std::mem::replace(&mut chunk, String::from("[")))))
                 .await
                 .is_err()
             {
@@ -221,7 +269,49 @@ async fn read_postgres(
     }
     if n > 0 {
         chunk.push(']');
-        let _ = texts.send(Ok(chunk)).await;
+        let _ = texts.send(Ok(Some(chunk))).await;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunks(rx: tokio::sync::mpsc::Receiver<Result<Option<u32>>>) -> PeriodChunks<u32> {
+        PeriodChunks {
+            table: "trades",
+            rx,
+            done: false,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_reading_that_stops_early_is_an_error_not_the_end() {
+        let (tx, rx) = tokio::sync::mpsc::channel(4);
+        let mut c = chunks(rx);
+        tx.send(Ok(Some(1))).await.unwrap();
+        drop(tx); // as when a step panics: no end marker
+        assert_eq!(c.next().await.unwrap().unwrap(), 1);
+        let e = c.next().await.unwrap().unwrap_err().to_string();
+        assert!(e.contains("reading trades stopped before its end"), "{e}");
+        assert!(c.next().await.is_none());
+
+        let (tx, rx) = tokio::sync::mpsc::channel(4);
+        let mut c = chunks(rx);
+        tx.send(Ok(Some(2))).await.unwrap();
+        tx.send(Ok(None)).await.unwrap();
+        drop(tx);
+        assert_eq!(c.next().await.unwrap().unwrap(), 2);
+        assert!(c.next().await.is_none());
+        assert!(c.next().await.is_none());
+
+        let (tx, rx) = tokio::sync::mpsc::channel(4);
+        let mut c = chunks(rx);
+        tx.send(Err(StoreError::Corrupt("disk".into())))
+            .await
+            .unwrap();
+        assert!(c.next().await.unwrap().is_err());
+        assert!(c.next().await.is_none(), "nothing after an error");
+    }
 }

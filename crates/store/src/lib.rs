@@ -29,6 +29,7 @@ pub mod views;
 pub use audit::audit;
 pub use batch::{Batch, Bound, Val};
 pub use error::{Result, StoreError};
+pub use json_rows::PeriodChunks;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};

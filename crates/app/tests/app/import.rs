@@ -554,7 +554,7 @@ async fn period_reads_give_every_row_once(ctx: &partnerdesk_app::Context, dir: &
         for (period, expected) in &activity {
             let mut got = Vec::new();
             let mut rx = ctx.store.activity_chunks_of(*period, chunk);
-            while let Some(c) = rx.recv().await {
+            while let Some(c) = rx.next().await {
                 let c = c.unwrap();
                 assert!(c.len() as i64 <= chunk);
                 got.extend(
@@ -575,7 +575,7 @@ async fn period_reads_give_every_row_once(ctx: &partnerdesk_app::Context, dir: &
         for (period, expected) in &trades {
             let mut got = Vec::new();
             let mut rx = ctx.store.trade_chunks_of(*period, chunk);
-            while let Some(c) = rx.recv().await {
+            while let Some(c) = rx.next().await {
                 let c = c.unwrap();
                 got.extend(c.iter().map(|(customer, t)| {
                     format!(
