@@ -18,7 +18,7 @@ use partnerdesk_domain::plan::Plan;
 use partnerdesk_domain::{CountryCode, CurrencyCode, Id, Period};
 use partnerdesk_store::commissions::{
     close_period, replace_lines, save_engine_state, set_period_computed, set_periods_current,
-    take_dirty_from, PeriodRecord, StoredLine,
+    take_dirty_from, PeriodRecord, StoredLine, UnparsedLine,
 };
 use partnerdesk_store::data::{ActivityChunk, TradeChunk};
 use partnerdesk_store::PeriodChunks;
@@ -501,9 +501,12 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
             });
             continue;
         }
-        let stored = store.period_lines(period).await?;
-        let (stored_own, stored_adj): (Vec<StoredLine>, Vec<StoredLine>) =
-            stored.into_iter().partition(|s| s.origin_period.is_empty());
+        // Stored explanations stay text: parsed, they would double the memory
+        // of a period's lines.
+        let stored = store.period_lines_unparsed(period).await?;
+        let (stored_own, stored_adj): (Vec<UnparsedLine>, Vec<UnparsedLine>) = stored
+            .into_iter()
+            .partition(|s| s.stored.origin_period.is_empty());
         let new_own = own(lines);
         let new_adj: Vec<StoredLine> = pending
             .drain(..)
@@ -513,12 +516,16 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
             })
             .collect();
         report.adjustments += new_adj.len();
-        let changed = stored_own != new_own || stored_adj != new_adj;
+        let same = |stored: &[UnparsedLine], new: &[StoredLine]| {
+            stored.len() == new.len() && stored.iter().zip(new).all(|(s, n)| s.same_as(n))
+        };
+        let (own_same, adj_same) = (same(&stored_own, &new_own), same(&stored_adj, &new_adj));
+        let changed = !own_same || !adj_same;
         let mut tx = store.begin().await?;
-        if stored_own != new_own {
+        if !own_same {
             replace_lines(&mut tx, period, false, &new_own).await?;
         }
-        if stored_adj != new_adj {
+        if !adj_same {
             replace_lines(&mut tx, period, true, &new_adj).await?;
         }
         set_period_computed(&mut tx, period, &now, &version).await?;

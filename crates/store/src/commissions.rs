@@ -73,12 +73,17 @@ fn line_values(l: &StoredLine) -> Vec<Val> {
         text(x.amount_brand).into(),
         x.brand_currency.as_str().into(),
         text(x.fx_rate).into(),
-        x.explanation.to_string().into(),
+        explanation_text(&x.explanation).into(),
     ]
 }
 
 pub(crate) fn line_from_row(r: &sqlx::any::AnyRow) -> Result<StoredLine> {
     let explanation: String = r.try_get("explanation")?;
+    line_with(r, serde_json::from_str(&explanation).map_err(corrupt)?)
+}
+
+/// A stored line but for its explanation, which is given.
+fn line_with(r: &sqlx::any::AnyRow, explanation: serde_json::Value) -> Result<StoredLine> {
     Ok(StoredLine {
         line: Line {
             partner_id: Id::parse("partner_id", &r.try_get::<String, _>("partner_id")?)
@@ -97,10 +102,55 @@ pub(crate) fn line_from_row(r: &sqlx::any::AnyRow) -> Result<StoredLine> {
             )
             .map_err(corrupt)?,
             fx_rate: dec(&r.try_get::<String, _>("fx_rate")?)?,
-            explanation: serde_json::from_str(&explanation).map_err(corrupt)?,
+            explanation,
         },
         origin_period: r.try_get("origin_period")?,
     })
+}
+
+/// A stored line whose explanation stays the stored text: what a run
+/// compares its new lines with. A period's explanations are tens of MB of
+/// JSON at scale L, and several times that parsed.
+pub struct UnparsedLine {
+    /// The line, its explanation null.
+    pub stored: StoredLine,
+    pub explanation: String,
+}
+
+impl UnparsedLine {
+    /// Whether `new` is this line: the same fields, and an explanation that
+    /// is written as the stored text (the way [`replace_lines`] writes it).
+    pub fn same_as(&self, new: &StoredLine) -> bool {
+        let Line {
+            partner_id,
+            brand_id,
+            period,
+            kind,
+            amount,
+            currency,
+            amount_brand,
+            brand_currency,
+            fx_rate,
+            explanation,
+        } = &new.line;
+        let s = &self.stored.line;
+        self.stored.origin_period == new.origin_period
+            && s.partner_id == *partner_id
+            && s.brand_id == *brand_id
+            && s.period == *period
+            && s.kind == *kind
+            && s.amount == *amount
+            && s.currency == *currency
+            && s.amount_brand == *amount_brand
+            && s.brand_currency == *brand_currency
+            && s.fx_rate == *fx_rate
+            && explanation_text(explanation) == self.explanation
+    }
+}
+
+/// An explanation as stored.
+fn explanation_text(e: &serde_json::Value) -> String {
+    e.to_string()
 }
 
 impl Store {
@@ -127,6 +177,24 @@ impl Store {
             .fetch_all(self.pool())
             .await?;
         rows.iter().map(line_from_row).collect()
+    }
+
+    /// [`Store::period_lines`] with the explanations left as stored text,
+    /// read a row at a time.
+    pub async fn period_lines_unparsed(&self, period: Period) -> Result<Vec<UnparsedLine>> {
+        use futures_util::TryStreamExt;
+        let sql = format!("SELECT {} FROM commission_lines WHERE period = $1 ORDER BY partner_id, brand_id, kind, origin_period", LINE_COLUMNS.join(", "));
+        let mut rows = sqlx::query(&sql)
+            .bind(period.to_string())
+            .fetch(self.pool());
+        let mut out = Vec::new();
+        while let Some(r) = rows.try_next().await? {
+            out.push(UnparsedLine {
+                stored: line_with(&r, serde_json::Value::Null)?,
+                explanation: r.try_get("explanation")?,
+            });
+        }
+        Ok(out)
     }
 
     /// Adjustments booked anywhere for late data of `origin`.

@@ -271,6 +271,10 @@ async fn incremental_runs_give_the_lines_of_a_full_recompute(inc: &TestDb) {
     let r = step(inc, &full, Some(&day(16)), "unusable stored states").await;
     assert_eq!(r.resumed_at, None, "{r:?}");
     assert_eq!(r.periods.len(), 3, "{r:?}");
+    assert!(
+        !r.periods[0].changed && !r.periods[1].changed,
+        "July and August come out as stored: {r:?}"
+    );
 
     // Late data for an open earlier period: August and September are computed.
     late_day(
