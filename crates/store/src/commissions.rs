@@ -118,6 +118,13 @@ pub struct UnparsedLine {
 }
 
 impl UnparsedLine {
+    /// The stored line with its explanation parsed.
+    pub fn parsed(self) -> Result<StoredLine> {
+        let mut line = self.stored;
+        line.line.explanation = serde_json::from_str(&self.explanation).map_err(corrupt)?;
+        Ok(line)
+    }
+
     /// Whether `new` is this line: the same fields, and an explanation that
     /// is written as the stored text (the way [`replace_lines`] writes it).
     pub fn same_as(&self, new: &StoredLine) -> bool {
@@ -172,11 +179,11 @@ impl Store {
 
     /// Every stored line of a period (adjustments included), in export order.
     pub async fn period_lines(&self, period: Period) -> Result<Vec<StoredLine>> {
-        let rows = sqlx::query(&format!("SELECT {} FROM commission_lines WHERE period = $1 ORDER BY partner_id, brand_id, kind, origin_period", LINE_COLUMNS.join(", ")))
-            .bind(period.to_string())
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter().map(line_from_row).collect()
+        self.period_lines_unparsed(period)
+            .await?
+            .into_iter()
+            .map(UnparsedLine::parsed)
+            .collect()
     }
 
     /// [`Store::period_lines`] with the explanations left as stored text,
