@@ -130,6 +130,7 @@ pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
     )?;
     let codes = rows::tracking_codes(dir, &mut p, &partner_ids, &brand_ids)?;
     let mut customer_brand: CustomerBrands = store.customer_brands().await?.into_iter().collect();
+    let stored_customers = customer_brand.len();
     let customers = rows::customers(dir, &mut p, &brand_ids)?;
     for (_, c) in &customers {
         customer_brand.insert(c.customer_id.to_string(), c.brand_id.to_string());
@@ -252,6 +253,8 @@ pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
     )
     .await?;
 
+    let reindex =
+        sd::drop_customers_code_index_for(&mut tx, customers.len(), stored_customers).await?;
     let mut batch = sd::customers_batch();
     for (_, c) in &customers {
         batch.push(&mut tx, sd::customer_values(c)).await?;
@@ -264,6 +267,13 @@ pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
         customers.len(),
     )
     .await?;
+    if reindex {
+        sd::restore_customers_code_index(&mut tx).await?;
+    }
+    let any_customers = !customers.is_empty();
+    // A million parsed customers are no longer needed: not kept while the
+    // large files stream.
+    drop(customers);
 
     let mut batch = sd::fx_batch();
     for (_, r) in &fx {
@@ -282,7 +292,7 @@ pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
         || !report.new_plan_versions.is_empty()
         || !assignments.is_empty()
         || !codes.is_empty()
-        || !customers.is_empty()
+        || any_customers
         || !fx.is_empty();
     let first = if structural {
         Some("0000-00".to_string())

@@ -94,8 +94,15 @@ async fn cache(c: &mut sqlx::AnyConnection) -> i64 {
         .unwrap()
 }
 
+async fn foreign_keys(c: &mut sqlx::AnyConnection) -> i64 {
+    sqlx::query_scalar::<_, i64>("PRAGMA foreign_keys")
+        .fetch_one(c)
+        .await
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_bulk_connection_cache_never_returns_to_the_pool() {
+async fn the_bulk_connection_settings_never_return_to_the_pool() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite:{}", dir.path().join("pd.db").display());
     let store = database::open(&url).await.unwrap();
@@ -108,6 +115,7 @@ async fn the_bulk_connection_cache_never_returns_to_the_pool() {
         let mut tx = bulk.begin().await.unwrap();
         let big = cache(&mut tx).await;
         assert!(big < normal, "a larger cache (in -KiB): {big} vs {normal}");
+        assert_eq!(foreign_keys(&mut tx).await, 0, "the import checks references itself");
         tx.commit().await.unwrap();
     }
     // Every connection the pool can hand out at once.
@@ -117,6 +125,7 @@ async fn the_bulk_connection_cache_never_returns_to_the_pool() {
     }
     for c in &mut all {
         assert_eq!(cache(c).await, normal);
+        assert_eq!(foreign_keys(c).await, 1, "every pooled connection checks foreign keys");
     }
     drop(all);
     store.close().await;

@@ -209,6 +209,40 @@ async fn bad_rows_are_reported_and_nothing_is_kept(db: &TestDb) {
             cell("purchases.csv", 2, "amount", "abc"),
             "purchases.csv:2: amount",
         ),
+        // Every reference an import can hold: the import checks them itself
+        // (its bulk connection leaves the database's foreign keys unchecked).
+        (
+            cell("trades.csv", 3, "customer_id", "NOBODY"),
+            "trades.csv:3: customer_id",
+        ),
+        (
+            cell("purchases.csv", 3, "customer_id", "NOBODY"),
+            "purchases.csv:3: customer_id",
+        ),
+        (
+            cell("customers.csv", 3, "brand_id", "NOBRAND"),
+            "customers.csv:3: brand_id",
+        ),
+        (
+            cell("tracking_codes.csv", 3, "partner_id", "ghost"),
+            "tracking_codes.csv:3: partner_id",
+        ),
+        (
+            cell("tracking_codes.csv", 3, "brand_id", "NOBRAND"),
+            "tracking_codes.csv:3: brand_id",
+        ),
+        (
+            cell("assignments.csv", 3, "partner_id", "ghost"),
+            "assignments.csv:3: partner_id",
+        ),
+        (
+            cell("assignments.csv", 3, "brand_id", "NOBRAND"),
+            "assignments.csv:3: brand_id",
+        ),
+        (
+            cell("brand_geo_blocks.csv", 2, "brand_id", "NOBRAND"),
+            "brand_geo_blocks.csv:2: brand_id",
+        ),
         (
             (
                 "plans.json",
@@ -423,6 +457,9 @@ async fn a_row_the_database_refuses_mid_file_keeps_nothing(db: &TestDb) {
     assert!(ctx.store.first_data_period().await.unwrap().is_none());
     assert!(ctx.store.customer_brands().await.unwrap().is_empty());
     assert!(ctx.store.assignments().await.unwrap().is_empty());
+    // Its 10,000 customers were written without their index by tracking code
+    // on SQLite (built again after them): the failed import gives it back.
+    assert!(has_customers_code_index(db).await, "kept after a failed import");
 
     let drop = if db.url.starts_with("sqlite") {
         "DROP TRIGGER pd_refuse"
@@ -443,6 +480,36 @@ async fn a_row_the_database_refuses_mid_file_keeps_nothing(db: &TestDb) {
         Some(lines("igaming_activity.csv") as u64)
     );
     assert_eq!(imported("trades.csv"), Some(lines("trades.csv") as u64));
+    assert!(has_customers_code_index(db).await, "built again after the customers");
+    // … and it serves: a partner's customers (found by their codes) are all there.
+    let owner: std::collections::HashMap<(String, String), String> = ctx
+        .store
+        .all_tracking_codes()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| ((c.brand_id, c.code), c.partner_id))
+        .collect();
+    let partner_of = |c: &partnerdesk_domain::data::Customer| {
+        let code = c.tracking_code.clone()?;
+        owner.get(&(c.brand_id.to_string(), code)).cloned()
+    };
+    let customers = ctx.store.customers().await.unwrap();
+    let busy = customers.iter().find_map(partner_of).unwrap();
+    let want = customers
+        .iter()
+        .filter(|c| partner_of(c).as_ref() == Some(&busy))
+        .count();
+    let (n, _) = ctx
+        .store
+        .search_customers(&partnerdesk_store::views::CustomerFilter {
+            partner_id: Some(busy.clone()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(n as usize, want, "customers of partner {busy}");
 
     // A commission run reads customers and purchases in chunks of 50,000:
     // small chunks give the same rows, in id order, nulls included.
@@ -468,6 +535,19 @@ async fn a_row_the_database_refuses_mid_file_keeps_nothing(db: &TestDb) {
     assert!(purchases.iter().any(|p| p.coupon_code.is_none()));
 
     period_reads_give_every_row_once(ctx, dir.path()).await;
+}
+
+async fn has_customers_code_index(db: &TestDb) -> bool {
+    let sql = if db.url.starts_with("sqlite") {
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'customers_code'"
+    } else {
+        "SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'customers_code'"
+    };
+    sqlx::query_scalar::<_, i64>(sql)
+        .fetch_one(db.ctx.store.pool())
+        .await
+        .unwrap()
+        == 1
 }
 
 /// A run reads each period's activity and trades in chunks of 20,000 rows
