@@ -53,9 +53,15 @@ pub(crate) fn rows<T: serde::Serialize>(rows: &[T], what: &str) -> Result<String
 /// read `chunk` rows at a time as one JSON text each (keyset paging), each
 /// row made a `T` by `convert`. A row at a time through the driver costs
 /// about 2.5 µs; this is the way to load hundreds of thousands of rows.
+///
+/// The database builds the next chunk (on its own thread) while this one is
+/// parsed and converted. The next chunk starts after the largest key the
+/// database saw, in its own order: on PostgreSQL with a locale collation
+/// that is not byte order, and the last key after sorting the chunk by bytes
+/// could repeat or skip rows at a chunk's edge.
 pub(crate) async fn read_in_chunks<R: DeserializeOwned, T>(
     store: &crate::Store,
-    table: &str,
+    table: &'static str,
     columns: &str,
     chunk: i64,
     key: impl Fn(&R) -> &String,
@@ -63,34 +69,60 @@ pub(crate) async fn read_in_chunks<R: DeserializeOwned, T>(
 ) -> Result<Vec<T>> {
     let pg = store.backend() == crate::Backend::Postgres;
     let first = columns.split(',').next().unwrap_or(columns).trim();
-    let sql = aggregate(
-        pg,
-        columns,
-        &format!(
-            "FROM (SELECT {columns} FROM {table} WHERE {first} > $1 ORDER BY {first} LIMIT {chunk}) AS chunk"
-        ),
+    let rows_sql = format!(
+        "FROM (SELECT {columns} FROM {table} WHERE {first} > $1 ORDER BY {first} LIMIT {chunk}) AS chunk"
     );
+    // The chunk's last key comes from the database, in its own order (which
+    // the next chunk's `>` follows), with the count that tells the last chunk.
+    let sql = if pg {
+        format!("SELECT count(*), max({first}), CAST(json_agg(json_build_array({columns})) AS TEXT) {rows_sql}")
+    } else {
+        format!("SELECT count(*), max({first}), json_group_array(json_array({columns})) {rows_sql}")
+    };
+    // `Ok(None)` marks the end; a channel closed without it means the
+    // reading task stopped early (a panic), which must not pass for the end.
+    let (texts, mut texts_rx) = tokio::sync::mpsc::channel::<Result<Option<String>>>(2);
+    let pool = store.pool().clone();
+    tokio::spawn(async move {
+        let read = async {
+            let mut after = String::new();
+            loop {
+                let (count, last, json): (i64, Option<String>, Option<String>) =
+                    sqlx::query_as(&sql).bind(&after).fetch_one(&pool).await?;
+                if let Some(json) = json.filter(|_| count > 0) {
+                    if texts.send(Ok(Some(json))).await.is_err() {
+                        return Ok(()); // the caller is gone
+                    }
+                }
+                match last {
+                    Some(last) if count >= chunk => after = last,
+                    _ => return Ok(()),
+                }
+            }
+        };
+        let end = read.await.map(|()| None);
+        let _ = texts.send(end).await;
+    });
     let mut out = Vec::new();
-    let mut after = String::new();
     loop {
-        let json: Option<String> = sqlx::query_scalar(&sql)
-            .bind(&after)
-            .fetch_one(store.pool())
-            .await?;
-        let mut rows: Vec<R> = parse(json, table)?;
+        let json = match texts_rx.recv().await {
+            Some(Ok(Some(json))) => json,
+            Some(Ok(None)) => return Ok(out),
+            Some(Err(e)) => return Err(e),
+            None => {
+                return Err(StoreError::Corrupt(format!(
+                    "reading {table} stopped before its end; run again"
+                )))
+            }
+        };
+        let mut rows: Vec<R> = parse(Some(json), table)?;
         // The aggregate's order is not promised; the chunk's keys are.
         rows.sort_unstable_by(|a, b| key(a).cmp(key(b)));
-        let Some(last) = rows.last() else { break };
-        after = key(last).clone();
-        let full = rows.len() as i64 >= chunk;
+        out.reserve(rows.len());
         for r in rows {
             out.push(convert(r)?);
         }
-        if !full {
-            break;
-        }
     }
-    Ok(out)
 }
 
 /// Rows of one period, read a chunk at a time in the background: each chunk
