@@ -315,8 +315,17 @@ pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
+    if report.rows() >= CHECKPOINT_ROWS {
+        // The import is kept whatever happens here; an unemptied log only
+        // makes later reads slower until SQLite's own checkpoint.
+        let _ = bulk.checkpoint().await;
+    }
     Ok(report)
 }
+
+/// Imports of at least this many rows empty SQLite's write-ahead log when
+/// they are done (see [`partnerdesk_store::Bulk::checkpoint`]).
+const CHECKPOINT_ROWS: u64 = 10_000;
 
 fn store_err(e: StoreError, file: &str) -> AppError {
     AppError::Import(format!("{file}: the database refused a row: {e}"))
