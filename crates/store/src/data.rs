@@ -5,7 +5,6 @@ use crate::batch::{Batch, Val};
 use crate::error::{Result, StoreError};
 use crate::money::{dec, text};
 use crate::{Store, Tx};
-use futures_util::TryStreamExt;
 use partnerdesk_domain::data::{
     time_to_text, ActivityDay, Assignment, Customer, CustomerStatus, DayAmounts, FxRate, Purchase,
     Trade, TradeFigures,
@@ -14,7 +13,6 @@ use partnerdesk_domain::partner::Brand;
 use partnerdesk_domain::{CountryCode, CurrencyCode, Id, Period};
 use rust_decimal::Decimal;
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 fn corrupt(e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(e.to_string())
@@ -370,15 +368,19 @@ impl Store {
     }
 
     /// customer_id → brand_id of every stored customer.
-    pub async fn customer_brands(&self) -> Result<HashMap<String, String>> {
-        let mut out = HashMap::new();
-        let mut rows =
-            sqlx::query_as::<_, (String, String)>("SELECT customer_id, brand_id FROM customers")
-                .fetch(self.pool());
-        while let Some((c, b)) = rows.try_next().await? {
-            out.insert(c, b);
-        }
-        Ok(out)
+    /// Every customer's (id, brand), in id order: what an import checks its
+    /// rows' customers against. Read in chunks (a million customers a row at
+    /// a time through the driver took about 2.5 s of a one-day import).
+    pub async fn customer_brands(&self) -> Result<Vec<(String, String)>> {
+        crate::json_rows::read_in_chunks(
+            self,
+            "customers",
+            "customer_id, brand_id",
+            50_000,
+            |r: &(String, String)| &r.0,
+            Ok,
+        )
+        .await
     }
 
     pub async fn customers(&self) -> Result<Vec<Customer>> {

@@ -520,6 +520,12 @@ async fn a_row_the_database_refuses_mid_file_keeps_nothing(db: &TestDb) {
     // small chunks give the same rows, in id order, nulls included.
     let customers = ctx.store.customers().await.unwrap();
     assert_eq!(customers.len(), lines("customers.csv"));
+    // What a later import checks its rows' customers against: every one.
+    let pairs: Vec<(String, String)> = customers
+        .iter()
+        .map(|c| (c.customer_id.to_string(), c.brand_id.to_string()))
+        .collect();
+    assert_eq!(ctx.store.customer_brands().await.unwrap(), pairs);
     assert!(customers
         .windows(2)
         .all(|w| w[0].customer_id < w[1].customer_id));
