@@ -367,7 +367,6 @@ impl Store {
             .collect()
     }
 
-    /// customer_id → brand_id of every stored customer.
     /// Every customer's (id, brand), in id order: what an import checks its
     /// rows' customers against. Read in chunks (a million customers a row at
     /// a time through the driver took about 2.5 s of a one-day import).
