@@ -113,7 +113,8 @@ pub fn customers_batch() -> Batch {
 }
 
 /// The customers' index by tracking code, as the migrations create it.
-const CUSTOMERS_CODE_INDEX: &str = "CREATE INDEX customers_code ON customers (brand_id, tracking_code)";
+const CUSTOMERS_CODE_INDEX: &str =
+    "CREATE INDEX customers_code ON customers (brand_id, tracking_code)";
 
 /// Before writing `incoming` customers into a table of `stored`: on SQLite,
 /// when they are many (at least as many as are stored, and thousands), the
@@ -139,9 +140,7 @@ pub async fn drop_customers_code_index_for(
 
 /// Builds the index [`drop_customers_code_index_for`] dropped.
 pub async fn restore_customers_code_index(tx: &mut Tx<'_>) -> Result<()> {
-    sqlx::query(CUSTOMERS_CODE_INDEX)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(CUSTOMERS_CODE_INDEX).execute(&mut **tx).await?;
     Ok(())
 }
 

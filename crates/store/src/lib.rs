@@ -82,10 +82,9 @@ impl Bulk {
         if !self.sqlite {
             return Ok(true);
         }
-        let (busy, _, _): (i64, i64, i64) =
-            sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
-                .fetch_one(&mut *self.conn)
-                .await?;
+        let (busy, _, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(&mut *self.conn)
+            .await?;
         Ok(busy == 0)
     }
 }

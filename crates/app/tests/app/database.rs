@@ -115,7 +115,11 @@ async fn the_bulk_connection_settings_never_return_to_the_pool() {
         let mut tx = bulk.begin().await.unwrap();
         let big = cache(&mut tx).await;
         assert!(big < normal, "a larger cache (in -KiB): {big} vs {normal}");
-        assert_eq!(foreign_keys(&mut tx).await, 0, "the import checks references itself");
+        assert_eq!(
+            foreign_keys(&mut tx).await,
+            0,
+            "the import checks references itself"
+        );
         tx.commit().await.unwrap();
     }
     // Every connection the pool can hand out at once.
@@ -125,7 +129,11 @@ async fn the_bulk_connection_settings_never_return_to_the_pool() {
     }
     for c in &mut all {
         assert_eq!(cache(c).await, normal);
-        assert_eq!(foreign_keys(c).await, 1, "every pooled connection checks foreign keys");
+        assert_eq!(
+            foreign_keys(c).await,
+            1,
+            "every pooled connection checks foreign keys"
+        );
     }
     drop(all);
     store.close().await;

@@ -459,7 +459,10 @@ async fn a_row_the_database_refuses_mid_file_keeps_nothing(db: &TestDb) {
     assert!(ctx.store.assignments().await.unwrap().is_empty());
     // Its 10,000 customers were written without their index by tracking code
     // on SQLite (built again after them): the failed import gives it back.
-    assert!(has_customers_code_index(db).await, "kept after a failed import");
+    assert!(
+        has_customers_code_index(db).await,
+        "kept after a failed import"
+    );
 
     let drop = if db.url.starts_with("sqlite") {
         "DROP TRIGGER pd_refuse"
@@ -480,7 +483,10 @@ async fn a_row_the_database_refuses_mid_file_keeps_nothing(db: &TestDb) {
         Some(lines("igaming_activity.csv") as u64)
     );
     assert_eq!(imported("trades.csv"), Some(lines("trades.csv") as u64));
-    assert!(has_customers_code_index(db).await, "built again after the customers");
+    assert!(
+        has_customers_code_index(db).await,
+        "built again after the customers"
+    );
     if let Some(path) = db.url.strip_prefix("sqlite:") {
         // A large import leaves SQLite's write-ahead log emptied.
         let wal = std::fs::metadata(format!("{path}-wal")).unwrap().len();
