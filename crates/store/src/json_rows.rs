@@ -15,7 +15,8 @@ pub(crate) fn on_postgres(tx: &crate::Tx<'_>) -> bool {
 }
 
 /// `SELECT <one JSON text holding every row> <rest>`: `columns` are the
-/// expressions of a row, `rest` the FROM/WHERE/GROUP BY of the query.
+/// expressions of a row, `rest` the rest of the query (more columns after
+/// a comma, then FROM/WHERE/GROUP BY).
 pub(crate) fn aggregate(pg: bool, columns: &str, rest: &str) -> String {
     if pg {
         format!("SELECT CAST(json_agg(json_build_array({columns})) AS TEXT) {rest}")
@@ -74,20 +75,15 @@ pub(crate) async fn read_in_chunks<R: DeserializeOwned, T>(
     );
     // The chunk's last key comes from the database, in its own order (which
     // the next chunk's `>` follows), with the count that tells the last chunk.
-    let sql = if pg {
-        format!("SELECT count(*), max({first}), CAST(json_agg(json_build_array({columns})) AS TEXT) {rows_sql}")
-    } else {
-        format!("SELECT count(*), max({first}), json_group_array(json_array({columns})) {rows_sql}")
-    };
-    // `Ok(None)` marks the end; a channel closed without it means the
-    // reading task stopped early (a panic), which must not pass for the end.
-    let (texts, mut texts_rx) = tokio::sync::mpsc::channel::<Result<Option<String>>>(2);
+    let sql = aggregate(pg, columns, &format!(", count(*), max({first}) {rows_sql}"));
+    // `Ok(None)` marks the end (see [`PeriodChunks`]).
+    let (texts, texts_rx) = tokio::sync::mpsc::channel::<Result<Option<String>>>(2);
     let pool = store.pool().clone();
     tokio::spawn(async move {
         let read = async {
             let mut after = String::new();
             loop {
-                let (count, last, json): (i64, Option<String>, Option<String>) =
+                let (json, count, last): (Option<String>, i64, Option<String>) =
                     sqlx::query_as(&sql).bind(&after).fetch_one(&pool).await?;
                 if let Some(json) = json.filter(|_| count > 0) {
                     if texts.send(Ok(Some(json))).await.is_err() {
@@ -103,19 +99,10 @@ pub(crate) async fn read_in_chunks<R: DeserializeOwned, T>(
         let end = read.await.map(|()| None);
         let _ = texts.send(end).await;
     });
+    let mut texts = PeriodChunks::new(table, texts_rx);
     let mut out = Vec::new();
-    loop {
-        let json = match texts_rx.recv().await {
-            Some(Ok(Some(json))) => json,
-            Some(Ok(None)) => return Ok(out),
-            Some(Err(e)) => return Err(e),
-            None => {
-                return Err(StoreError::Corrupt(format!(
-                    "reading {table} stopped before its end; run again"
-                )))
-            }
-        };
-        let mut rows: Vec<R> = parse(Some(json), table)?;
+    while let Some(json) = texts.next().await {
+        let mut rows: Vec<R> = parse(Some(json?), table)?;
         // The aggregate's order is not promised; the chunk's keys are.
         rows.sort_unstable_by(|a, b| key(a).cmp(key(b)));
         out.reserve(rows.len());
@@ -123,6 +110,7 @@ pub(crate) async fn read_in_chunks<R: DeserializeOwned, T>(
             out.push(convert(r)?);
         }
     }
+    Ok(out)
 }
 
 /// Rows of one period, read a chunk at a time in the background: each chunk
@@ -184,14 +172,12 @@ pub(crate) fn chunks_in_period<T: Send + 'static>(
             }
         }
     });
-    PeriodChunks {
-        table,
-        rx: chunks_rx,
-        done: false,
-    }
+    PeriodChunks::new(table, chunks_rx)
 }
 
-/// The chunks of [`chunks_in_period`] as they arrive.
+/// Chunks read in the background as they arrive: those of
+/// [`chunks_in_period`], and the texts of [`read_in_chunks`]. The reading
+/// side sends `Ok(None)` after the last one.
 pub struct PeriodChunks<T> {
     table: &'static str,
     rx: tokio::sync::mpsc::Receiver<Result<Option<T>>>,
@@ -199,6 +185,14 @@ pub struct PeriodChunks<T> {
 }
 
 impl<T> PeriodChunks<T> {
+    fn new(table: &'static str, rx: tokio::sync::mpsc::Receiver<Result<Option<T>>>) -> Self {
+        Self {
+            table,
+            rx,
+            done: false,
+        }
+    }
+
     /// The next chunk; None once every row was read. Reading that stopped
     /// before the end is an error, never a short period.
     pub async fn next(&mut self) -> Option<Result<T>> {
@@ -311,11 +305,7 @@ mod tests {
     use super::*;
 
     fn chunks(rx: tokio::sync::mpsc::Receiver<Result<Option<u32>>>) -> PeriodChunks<u32> {
-        PeriodChunks {
-            table: "trades",
-            rx,
-            done: false,
-        }
+        PeriodChunks::new("trades", rx)
     }
 
     #[tokio::test]
