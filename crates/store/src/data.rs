@@ -26,6 +26,15 @@ fn time(s: &str) -> Result<chrono::DateTime<chrono::Utc>> {
     partnerdesk_domain::data::parse_time("time", s).map_err(corrupt)
 }
 
+/// Column `i` of a row read with [`crate::json_rows::read_in_chunks`], which must not be NULL.
+fn cell<'a>(cells: &[Option<&'a str>], i: usize, name: &str) -> Result<&'a str> {
+    cells
+        .get(i)
+        .copied()
+        .flatten()
+        .ok_or_else(|| corrupt(format!("a stored {name} is empty")))
+}
+
 pub fn brands_batch() -> Batch {
     Batch::new(
         "brands",
@@ -370,14 +379,12 @@ impl Store {
     /// rows' customers against. Read in chunks (a million customers a row at
     /// a time through the driver took about 2.5 s of a one-day import).
     pub async fn customer_brands(&self) -> Result<Vec<(String, String)>> {
-        crate::json_rows::read_in_chunks(
-            self,
-            "customers",
-            "customer_id, brand_id",
-            50_000,
-            |r: &(String, String)| &r.0,
-            Ok,
-        )
+        crate::json_rows::read_in_chunks(self, "customers", "customer_id, brand_id", 50_000, |c| {
+            Ok((
+                cell(c, 0, "customer_id")?.to_string(),
+                cell(c, 1, "brand_id")?.to_string(),
+            ))
+        })
         .await
     }
 
@@ -388,21 +395,21 @@ impl Store {
     /// [`Store::customers`] read `chunk` rows at a time (tests use small chunks).
     #[doc(hidden)]
     pub async fn customers_in_chunks(&self, chunk: i64) -> Result<Vec<Customer>> {
-        type Row = (String, String, Option<String>, String, String, String);
         crate::json_rows::read_in_chunks(
             self,
             "customers",
             "customer_id, brand_id, tracking_code, country, registered_at, status",
             chunk,
-            |r: &Row| &r.0,
-            |(customer_id, brand_id, tracking_code, country, registered_at, status)| {
+            |c| {
                 Ok(Customer {
-                    customer_id: id(customer_id)?,
-                    brand_id: id(brand_id)?,
-                    tracking_code,
-                    country: CountryCode::parse("country", &country).map_err(corrupt)?,
-                    registered_at: time(&registered_at)?,
-                    status: CustomerStatus::parse("status", &status).map_err(corrupt)?,
+                    customer_id: id(cell(c, 0, "customer_id")?.to_string())?,
+                    brand_id: id(cell(c, 1, "brand_id")?.to_string())?,
+                    tracking_code: c.get(2).copied().flatten().map(str::to_string),
+                    country: CountryCode::parse("country", cell(c, 3, "country")?)
+                        .map_err(corrupt)?,
+                    registered_at: time(cell(c, 4, "registered_at")?)?,
+                    status: CustomerStatus::parse("status", cell(c, 5, "status")?)
+                        .map_err(corrupt)?,
                 })
             },
         )
@@ -416,32 +423,21 @@ impl Store {
     /// [`Store::purchases`] read `chunk` rows at a time (tests use small chunks).
     #[doc(hidden)]
     pub async fn purchases_in_chunks(&self, chunk: i64) -> Result<Vec<Purchase>> {
-        type Row = (
-            String,
-            String,
-            String,
-            String,
-            String,
-            Option<String>,
-            String,
-            Option<String>,
-        );
         crate::json_rows::read_in_chunks(
             self,
             "purchases",
             "order_id, customer_id, brand_id, product, amount, coupon_code, purchased_at, refunded_at",
             chunk,
-            |r: &Row| &r.0,
-            |(order_id, customer_id, brand_id, product, amount, coupon_code, purchased_at, refunded_at)| {
+            |c| {
                 Ok(Purchase {
-                    order_id: id(order_id)?,
-                    customer_id: id(customer_id)?,
-                    brand_id: id(brand_id)?,
-                    amount: dec(&amount)?,
-                    purchased_at: time(&purchased_at)?,
-                    refunded_at: refunded_at.as_deref().map(time).transpose()?,
-                    product,
-                    coupon_code,
+                    order_id: id(cell(c, 0, "order_id")?.to_string())?,
+                    customer_id: id(cell(c, 1, "customer_id")?.to_string())?,
+                    brand_id: id(cell(c, 2, "brand_id")?.to_string())?,
+                    product: cell(c, 3, "product")?.to_string(),
+                    amount: dec(cell(c, 4, "amount")?)?,
+                    coupon_code: c.get(5).copied().flatten().map(str::to_string),
+                    purchased_at: time(cell(c, 6, "purchased_at")?)?,
+                    refunded_at: c.get(7).copied().flatten().map(time).transpose()?,
                 })
             },
         )
@@ -538,8 +534,42 @@ impl ActivityChunk {
     }
 }
 
-/// A chunk of activity rows as JSON → (customer id, day).
+impl crate::native::Chunk for ActivityChunk {
+    fn with_capacity(rows: usize) -> Self {
+        Self(Vec::with_capacity(rows))
+    }
+
+    /// customer_id, date, deposits, withdrawals, bets, wins, bonuses, chargebacks, taxes
+    fn push(&mut self, c: &[&str]) -> Result<()> {
+        let [customer, date, deposits, withdrawals, bets, wins, bonuses, chargebacks, taxes] = c
+        else {
+            return Err(corrupt(format!(
+                "an activity row of {} columns, not 9",
+                c.len()
+            )));
+        };
+        let day = DayAmounts {
+            date: partnerdesk_domain::data::parse_date("date", date).map_err(corrupt)?,
+            deposits: dec(deposits)?,
+            withdrawals: dec(withdrawals)?,
+            bets: dec(bets)?,
+            wins: dec(wins)?,
+            bonuses: dec(bonuses)?,
+            chargebacks: dec(chargebacks)?,
+            taxes: dec(taxes)?,
+        };
+        self.0.push((Box::from(*customer), day));
+        Ok(())
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+/// A chunk of activity rows as JSON (PostgreSQL) → (customer id, day).
 fn activity_chunk(json: &str) -> Result<ActivityChunk> {
+    use crate::native::Chunk;
     /// customer_id, date, deposits, withdrawals, bets, wins, bonuses, chargebacks, taxes
     #[derive(serde::Deserialize)]
     struct Row<'a>(
@@ -555,22 +585,11 @@ fn activity_chunk(json: &str) -> Result<ActivityChunk> {
     );
     let rows: Vec<Row> = serde_json::from_str(json)
         .map_err(|e| corrupt(format!("activity rows read as JSON: {e}")))?;
-    rows.into_iter()
-        .map(|r| {
-            let day = DayAmounts {
-                date: partnerdesk_domain::data::parse_date("date", r.1).map_err(corrupt)?,
-                deposits: dec(r.2)?,
-                withdrawals: dec(r.3)?,
-                bets: dec(r.4)?,
-                wins: dec(r.5)?,
-                bonuses: dec(r.6)?,
-                chargebacks: dec(r.7)?,
-                taxes: dec(r.8)?,
-            };
-            Ok((Box::from(r.0.as_ref()), day))
-        })
-        .collect::<Result<_>>()
-        .map(ActivityChunk)
+    let mut out = ActivityChunk::with_capacity(rows.len());
+    for r in &rows {
+        out.push(&[&r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8])?;
+    }
+    Ok(out)
 }
 
 struct TradeRow {
@@ -614,8 +633,50 @@ impl TradeChunk {
     }
 }
 
-/// A chunk of trades as JSON → figures (each instrument group's name once).
+impl crate::native::Chunk for TradeChunk {
+    fn with_capacity(rows: usize) -> Self {
+        Self {
+            groups: Vec::new(),
+            rows: Vec::with_capacity(rows),
+        }
+    }
+
+    /// trade_id, customer_id, instrument_group, lots, open_time, close_time,
+    /// commission, spread_revenue (each instrument group's name kept once).
+    fn push(&mut self, c: &[&str]) -> Result<()> {
+        let [trade, customer, group, lots, open, close, commission, spread] = c else {
+            return Err(corrupt(format!(
+                "a trade row of {} columns, not 8",
+                c.len()
+            )));
+        };
+        let group = match self.groups.iter().position(|g| g == group) {
+            Some(i) => i,
+            None => {
+                self.groups.push(group.to_string());
+                self.groups.len() - 1
+            }
+        };
+        self.rows.push(TradeRow {
+            trade_id: Box::from(*trade),
+            customer_id: Box::from(*customer),
+            group,
+            lots: dec(lots)?,
+            held: time(close)? - time(open)?,
+            commission: dec(commission)?,
+            spread_revenue: dec(spread)?,
+        });
+        Ok(())
+    }
+
+    fn len(&self) -> usize {
+        self.rows.len()
+    }
+}
+
+/// A chunk of trades as JSON (PostgreSQL) → figures.
 fn trade_chunk(json: &str) -> Result<TradeChunk> {
+    use crate::native::Chunk;
     /// trade_id, customer_id, instrument_group, lots, open_time, close_time, commission, spread_revenue
     #[derive(serde::Deserialize)]
     struct Row<'a>(
@@ -630,25 +691,9 @@ fn trade_chunk(json: &str) -> Result<TradeChunk> {
     );
     let rows: Vec<Row> =
         serde_json::from_str(json).map_err(|e| corrupt(format!("trades read as JSON: {e}")))?;
-    let mut groups: Vec<String> = Vec::new();
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let group = match groups.iter().position(|g| *g == r.2) {
-            Some(i) => i,
-            None => {
-                groups.push(r.2.into_owned());
-                groups.len() - 1
-            }
-        };
-        out.push(TradeRow {
-            trade_id: Box::from(r.0.as_ref()),
-            customer_id: Box::from(r.1.as_ref()),
-            group,
-            lots: dec(r.3)?,
-            held: time(r.5)? - time(r.4)?,
-            commission: dec(r.6)?,
-            spread_revenue: dec(r.7)?,
-        });
+    let mut out = TradeChunk::with_capacity(rows.len());
+    for r in &rows {
+        out.push(&[&r.0, &r.1, &r.2, r.3, r.4, r.5, r.6, r.7])?;
     }
-    Ok(TradeChunk { groups, rows: out })
+    Ok(out)
 }

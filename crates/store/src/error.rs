@@ -20,6 +20,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
+    /// From the reads that go through SQLite's own API (see `native.rs`).
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

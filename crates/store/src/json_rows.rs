@@ -51,31 +51,47 @@ pub(crate) fn rows<T: serde::Serialize>(rows: &[T], what: &str) -> Result<String
 }
 
 /// Every row of `table` in the order of its key (the first of `columns`),
-/// read `chunk` rows at a time as one JSON text each (keyset paging), each
-/// row made a `T` by `convert`. A row at a time through the driver costs
-/// about 2.5 µs; this is the way to load hundreds of thousands of rows.
+/// each made a `T` by `convert` from its columns' texts (None for NULL). A
+/// row at a time through the driver costs about 2.5 µs; this is the way to
+/// load hundreds of thousands of rows.
 ///
-/// The database builds the next chunk (on its own thread) while this one is
-/// parsed and converted. The next chunk starts after the largest key the
-/// database saw, in its own order: on PostgreSQL with a locale collation
-/// that is not byte order, and the last key after sorting the chunk by bytes
-/// could repeat or skip rows at a chunk's edge.
-pub(crate) async fn read_in_chunks<R: DeserializeOwned, T>(
+/// SQLite: one thread steps through the table through SQLite's own API
+/// ([`crate::native`]). PostgreSQL: `chunk` rows at a time as one JSON text
+/// each (keyset paging); the database builds the next chunk while this one
+/// is parsed and converted. The next chunk starts after the largest key the
+/// database saw, in its own order: with a locale collation that is not byte
+/// order, the last key after sorting the chunk by bytes could repeat or skip
+/// rows at a chunk's edge.
+pub(crate) async fn read_in_chunks<T: Send + 'static>(
     store: &crate::Store,
     table: &'static str,
-    columns: &str,
+    columns: &'static str,
     chunk: i64,
-    key: impl Fn(&R) -> &String,
-    mut convert: impl FnMut(R) -> Result<T>,
+    convert: fn(&[Option<&str>]) -> Result<T>,
 ) -> Result<Vec<T>> {
-    let pg = store.backend() == crate::Backend::Postgres;
+    if let Some(file) = store.sqlite_file() {
+        let file = file.to_path_buf();
+        return tokio::task::spawn_blocking(move || {
+            crate::native::read_all(&file, crate::CACHE_KIB, table, columns, convert)
+        })
+        .await
+        .map_err(|e| {
+            StoreError::Corrupt(format!(
+                "reading {table} stopped before its end ({e}); run again"
+            ))
+        })?;
+    }
     let first = columns.split(',').next().unwrap_or(columns).trim();
     let rows_sql = format!(
         "FROM (SELECT {columns} FROM {table} WHERE {first} > $1 ORDER BY {first} LIMIT {chunk}) AS chunk"
     );
     // The chunk's last key comes from the database, in its own order (which
     // the next chunk's `>` follows), with the count that tells the last chunk.
-    let sql = aggregate(pg, columns, &format!(", count(*), max({first}) {rows_sql}"));
+    let sql = aggregate(
+        true,
+        columns,
+        &format!(", count(*), max({first}) {rows_sql}"),
+    );
     // `Ok(None)` marks the end (see [`PeriodChunks`]).
     let (texts, texts_rx) = tokio::sync::mpsc::channel::<Result<Option<String>>>(2);
     let pool = store.pool().clone();
@@ -102,35 +118,32 @@ pub(crate) async fn read_in_chunks<R: DeserializeOwned, T>(
     let mut texts = PeriodChunks::new(table, texts_rx);
     let mut out = Vec::new();
     while let Some(json) = texts.next().await {
-        let mut rows: Vec<R> = parse(Some(json?), table)?;
+        let mut rows: Vec<Vec<Option<String>>> = parse(Some(json?), table)?;
         // The aggregate's order is not promised; the chunk's keys are.
-        rows.sort_unstable_by(|a, b| key(a).cmp(key(b)));
+        rows.sort_unstable_by(|a, b| a.first().cmp(&b.first()));
         out.reserve(rows.len());
-        for r in rows {
-            out.push(convert(r)?);
+        for r in &rows {
+            let cells: Vec<Option<&str>> = r.iter().map(Option::as_deref).collect();
+            out.push(convert(&cells)?);
         }
     }
     Ok(out)
 }
 
-/// Rows of one period, read a chunk at a time in the background: each chunk
-/// is one JSON text holding an array of rows (each an array of `columns`),
-/// made a `T` by `parse`, and arrives on the returned channel (in no
-/// particular order). This is how the engine reads millions of activity rows
-/// and trades.
+/// Rows of one period, read a chunk at a time in the background, each chunk
+/// arriving on the returned channel as a `T` (in no particular order). This
+/// is how the engine reads millions of activity rows and trades.
 ///
-/// Three steps overlap: the database builds chunks on its own thread (up to
-/// [`TEXTS_AHEAD`] ahead), a blocking thread parses the next one, and the
-/// caller takes the one before. The channels are bounded, so memory stays a
-/// few dozen chunks whatever the period's size; dropping the receiver stops
-/// the reading.
+/// SQLite: a thread of its own steps through the period's rows on its own
+/// connection, through SQLite's API ([`crate::native`]), and gathers them
+/// into chunks of `chunk` rows. PostgreSQL: its driver streams rows cheaply,
+/// each as one JSON text; they are gathered into texts of `chunk` rows,
+/// which a blocking thread parses while the next one arrives.
 ///
-/// SQLite: chunks of `chunk` rows in rowid order through the
-/// period's index (keyset paging on rowid), each built in SQL as one text, on
-/// one connection (each pooled connection has its own page cache, and
-/// reading through several would fill each of them). PostgreSQL: its driver
-/// streams rows cheaply; they are gathered into chunks of the same size.
-pub(crate) fn chunks_in_period<T: Send + 'static>(
+/// Reading runs ahead of the caller by a bounded number of chunks, so
+/// memory stays a few dozen chunks whatever the period's size; dropping the
+/// receiver stops the reading.
+pub(crate) fn chunks_in_period<T: crate::native::Chunk>(
     store: &crate::Store,
     table: &'static str,
     columns: &'static str,
@@ -140,21 +153,27 @@ pub(crate) fn chunks_in_period<T: Send + 'static>(
 ) -> PeriodChunks<T> {
     // `Ok(None)` marks the end: a channel that closes without it means a
     // step stopped early (a panic), which must not pass for the period's end.
-    let (texts, mut texts_rx) = tokio::sync::mpsc::channel::<Result<Option<String>>>(TEXTS_AHEAD);
-    let (chunks, chunks_rx) = tokio::sync::mpsc::channel::<Result<Option<T>>>(1);
-    let (pool, pg) = (
-        store.pool().clone(),
-        store.backend() == crate::Backend::Postgres,
-    );
+    let (chunks, chunks_rx) = tokio::sync::mpsc::channel::<Result<Option<T>>>(CHUNKS_AHEAD);
+    if let Some(file) = store.sqlite_file() {
+        let file = file.to_path_buf();
+        let rows = usize::try_from(chunk).unwrap_or(1).max(1);
+        tokio::task::spawn_blocking(move || {
+            crate::native::read_period(
+                &file,
+                crate::CACHE_KIB,
+                table,
+                columns,
+                &period,
+                rows,
+                &chunks,
+            )
+        });
+        return PeriodChunks::new(table, chunks_rx);
+    }
+    let (texts, mut texts_rx) = tokio::sync::mpsc::channel::<Result<Option<String>>>(2);
+    let pool = store.pool().clone();
     tokio::spawn(async move {
-        let read = async {
-            if pg {
-                read_postgres(&pool, table, columns, &period, chunk, &texts).await
-            } else {
-                read_sqlite(&pool, table, columns, &period, chunk, &texts).await
-            }
-        };
-        let end = match read.await {
+        let end = match read_postgres(&pool, table, columns, &period, chunk, &texts).await {
             Ok(()) => Ok(None),
             Err(e) => Err(e),
         };
@@ -220,44 +239,14 @@ impl<T> PeriodChunks<T> {
     }
 }
 
-/// Chunks of JSON text [`chunks_in_period`] reads ahead of the parsing:
-/// about 50 MB of activity, enough for the database to keep working while a
-/// run builds its engine (see the commission run).
-const TEXTS_AHEAD: usize = 32;
+/// Chunks [`chunks_in_period`] reads ahead of its caller: about 60 MB of
+/// activity, enough for the database to keep working while a run builds
+/// its engine (see the commission run).
+const CHUNKS_AHEAD: usize = 32;
 
 /// Rows per chunk of [`chunks_in_period`]: about 1.5 MB of JSON for activity;
 /// larger chunks were no faster and kept more memory in flight.
 pub(crate) const PERIOD_CHUNK: i64 = 20_000;
-
-async fn read_sqlite(
-    pool: &sqlx::AnyPool,
-    table: &str,
-    columns: &str,
-    period: &str,
-    chunk: i64,
-    texts: &tokio::sync::mpsc::Sender<Result<Option<String>>>,
-) -> Result<()> {
-    let sql = format!(
-        "SELECT count(*), max(r), json_group_array(json_array({columns})) \
-         FROM (SELECT rowid AS r, {columns} FROM {table} WHERE period = $1 AND rowid > $2 ORDER BY rowid LIMIT {chunk})"
-    );
-    let mut conn = pool.acquire().await?;
-    let mut after = i64::MIN;
-    loop {
-        let (count, last, json): (i64, Option<i64>, String) = sqlx::query_as(&sql)
-            .bind(period)
-            .bind(after)
-            .fetch_one(&mut *conn)
-            .await?;
-        if count > 0 && texts.send(Ok(Some(json))).await.is_err() {
-            return Ok(()); // the reader is gone
-        }
-        match last {
-            Some(last) if count >= chunk => after = last,
-            _ => return Ok(()),
-        }
-    }
-}
 
 async fn read_postgres(
     pool: &sqlx::AnyPool,

@@ -20,6 +20,7 @@ mod json_rows;
 pub mod ledger;
 pub mod mail;
 pub mod money;
+mod native;
 pub mod partners;
 pub mod payouts;
 pub mod sync;
@@ -94,6 +95,9 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     location: String,
+    /// The embedded database's file, for the reads that go through SQLite's
+    /// own API (see [`native`]).
+    sqlite_file: Option<std::path::PathBuf>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
@@ -151,10 +155,15 @@ impl Store {
             .run(&pool)
             .await
             .map_err(|e| error::migrate_error(&location, e))?;
+        let sqlite_file = match target {
+            url::DatabaseUrl::Sqlite { path } => Some(path),
+            url::DatabaseUrl::Postgres { .. } => None,
+        };
         let store = Store {
             pool,
             backend,
             location,
+            sqlite_file,
         };
         audit::seal_unchained(&store).await?;
         Ok(store)
@@ -167,6 +176,11 @@ impl Store {
     /// Where the data lives, without any password.
     pub fn location(&self) -> &str {
         &self.location
+    }
+
+    /// The file of an embedded (SQLite) database; None on PostgreSQL.
+    pub(crate) fn sqlite_file(&self) -> Option<&std::path::Path> {
+        self.sqlite_file.as_deref()
     }
 
     pub fn pool(&self) -> &AnyPool {

@@ -568,7 +568,7 @@ async fn has_customers_code_index(db: &TestDb) -> bool {
 }
 
 /// A run reads each period's activity and trades in chunks of 20,000 rows
-/// (on SQLite by keyset on rowid, in the background): with that size and with
+/// (on SQLite through its own API, in the background): with that size and with
 /// small ones that split the periods many times, every stored row of the
 /// files arrives exactly once, with its exact amounts.
 async fn period_reads_give_every_row_once(ctx: &partnerdesk_app::Context, dir: &Path) {

@@ -1,0 +1,147 @@
+//! The embedded database's largest reads, through SQLite's own API.
+//!
+//! sqlx's SQLite driver hands every row from its worker thread to the caller
+//! and copies each value twice: fine for a screenful, not for the ten million
+//! activity rows of a month. Its way round, one JSON text per chunk of rows
+//! built in SQL ([`crate::json_rows`]), still cost SQLite as much work again
+//! as reading the rows, and the caller as much to parse them. Here a thread of
+//! its own steps through the rows on a connection of its own (rusqlite, on
+//! the very library sqlx links) and takes each value as the text it is
+//! stored as, without a copy.
+//!
+//! The connection only reads (`query_only`) and is closed when the reading
+//! ends. In WAL mode it sees what was committed when its read began and
+//! holds up no writer.
+
+use crate::error::{Result, StoreError};
+use std::path::Path;
+
+/// The most columns a row read here may have.
+pub(crate) const MAX_COLUMNS: usize = 16;
+
+/// Rows of one read, gathered into chunks: each row arrives as the texts of
+/// its columns, in the order the read names them.
+pub(crate) trait Chunk: Send + Sized + 'static {
+    fn with_capacity(rows: usize) -> Self;
+    /// Adds one row (`cells` are its columns' texts).
+    fn push(&mut self, cells: &[&str]) -> Result<()>;
+    fn len(&self) -> usize;
+}
+
+/// A reading connection to the database file at `path`, set up like the
+/// pool's (the same page cache and busy timeout).
+fn open(path: &Path, cache_kib: u32) -> Result<rusqlite::Connection> {
+    use rusqlite::OpenFlags;
+    // Not SQLITE_OPEN_READ_ONLY: a read-only connection cannot set up the
+    // WAL index when it is missing. `query_only` keeps it from writing.
+    let conn = rusqlite::Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.execute_batch(&format!(
+        "PRAGMA query_only = ON; PRAGMA cache_size = -{cache_kib};"
+    ))?;
+    Ok(conn)
+}
+
+/// The texts of a row's first `width` columns (None for NULL).
+fn cells<'r>(
+    row: &'r rusqlite::Row<'_>,
+    width: usize,
+    table: &str,
+) -> Result<[Option<&'r str>; MAX_COLUMNS]> {
+    let mut cells = [None; MAX_COLUMNS];
+    for (i, cell) in cells.iter_mut().take(width).enumerate() {
+        *cell = match row.get_ref(i)? {
+            rusqlite::types::ValueRef::Null => None,
+            v => Some(v.as_str().map_err(|e| {
+                StoreError::Corrupt(format!("{table}: column {} is not text: {e}", i + 1))
+            })?),
+        };
+    }
+    Ok(cells)
+}
+
+/// How many columns `columns` names, refused beyond [`MAX_COLUMNS`].
+fn width(table: &str, columns: &str) -> Result<usize> {
+    let width = columns.split(',').count();
+    if width > MAX_COLUMNS {
+        return Err(StoreError::Corrupt(format!(
+            "{table}: {width} columns to read, at most {MAX_COLUMNS}"
+        )));
+    }
+    Ok(width)
+}
+
+/// Every row of `table` in the order of its key (the first of `columns`),
+/// each made a `T` by `convert` from its columns' texts. Blocking.
+pub(crate) fn read_all<T>(
+    path: &Path,
+    cache_kib: u32,
+    table: &str,
+    columns: &str,
+    convert: fn(&[Option<&str>]) -> Result<T>,
+) -> Result<Vec<T>> {
+    let conn = open(path, cache_kib)?;
+    let width = width(table, columns)?;
+    let key = columns.split(',').next().unwrap_or(columns).trim();
+    let count: i64 = conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
+    let mut out = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+    let mut stmt = conn.prepare(&format!("SELECT {columns} FROM {table} ORDER BY {key}"))?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        out.push(convert(&cells(row, width, table)?[..width])?);
+    }
+    Ok(out)
+}
+
+/// Reads `SELECT {columns} FROM {table} WHERE period = ?` in chunks of
+/// `chunk` rows onto `out`, then `Ok(None)` (see [`crate::PeriodChunks`]).
+/// Blocking: runs on a thread of its own. Stops quietly when the receiver
+/// is dropped.
+pub(crate) fn read_period<T: Chunk>(
+    path: &Path,
+    cache_kib: u32,
+    table: &str,
+    columns: &str,
+    period: &str,
+    chunk: usize,
+    out: &tokio::sync::mpsc::Sender<Result<Option<T>>>,
+) {
+    let read = || -> Result<bool> {
+        let conn = open(path, cache_kib)?;
+        let width = width(table, columns)?;
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {columns} FROM {table} WHERE period = ?1 ORDER BY rowid"
+        ))?;
+        let mut rows = stmt.query([period])?;
+        let mut current = T::with_capacity(chunk);
+        while let Some(row) = rows.next()? {
+            let cells = cells(row, width, table)?;
+            let mut texts = [""; MAX_COLUMNS];
+            for (i, (text, cell)) in texts.iter_mut().zip(cells).take(width).enumerate() {
+                *text = cell.ok_or_else(|| {
+                    StoreError::Corrupt(format!("{table}: column {} is empty", i + 1))
+                })?;
+            }
+            current.push(&texts[..width])?;
+            if current.len() >= chunk {
+                let full = std::mem::replace(&mut current, T::with_capacity(chunk));
+                if out.blocking_send(Ok(Some(full))).is_err() {
+                    return Ok(false); // the reader is gone
+                }
+            }
+        }
+        if current.len() > 0 && out.blocking_send(Ok(Some(current))).is_err() {
+            return Ok(false);
+        }
+        Ok(true)
+    };
+    let end = match read() {
+        Ok(true) => Ok(None),
+        Ok(false) => return,
+        Err(e) => Err(e),
+    };
+    let _ = out.blocking_send(end);
+}
