@@ -219,17 +219,21 @@ async fn compute_period(
         tokio::select! {
             chunk = activity.next(), if activity_open => match chunk {
                 Some(chunk) => {
-                    for (customer, day) in chunk?.iter() {
+                    let chunk = chunk?;
+                    for (customer, day) in chunk.iter() {
                         run.add_day(customer, day)?;
                     }
+                    activity.recycle(chunk);
                 }
                 None => activity_open = false,
             },
             chunk = trades.next(), if trades_open => match chunk {
                 Some(chunk) => {
-                    for (customer, trade) in chunk?.iter() {
+                    let chunk = chunk?;
+                    for (customer, trade) in chunk.iter() {
                         run.add_trade_figures(customer, &trade)?;
                     }
+                    trades.recycle(chunk);
                 }
                 None => trades_open = false,
             },

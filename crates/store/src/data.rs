@@ -517,26 +517,63 @@ impl Store {
     }
 }
 
+/// The texts of a chunk's rows (customer and trade ids) in one buffer, so a
+/// chunk of 20,000 rows is a few allocations, not 20,000 (a chunk is reused
+/// for the next ones, see [`crate::PeriodChunks::recycle`]).
+#[derive(Default)]
+struct Texts(String);
+
+/// Where a text is in [`Texts`].
+#[derive(Clone, Copy)]
+struct Span(u32, u32);
+
+impl Texts {
+    fn add(&mut self, text: &str) -> Result<Span> {
+        let start = self.0.len();
+        self.0.push_str(text);
+        match (u32::try_from(start), u32::try_from(self.0.len())) {
+            (Ok(a), Ok(b)) => Ok(Span(a, b)),
+            _ => Err(corrupt("a chunk of rows larger than 4 GB")),
+        }
+    }
+
+    fn get(&self, span: Span) -> &str {
+        self.0.get(span.0 as usize..span.1 as usize).unwrap_or("")
+    }
+}
+
 /// Activity rows as the engine reads them: (customer id, day).
-pub struct ActivityChunk(Vec<(Box<str>, DayAmounts)>);
+#[derive(Default)]
+pub struct ActivityChunk {
+    texts: Texts,
+    rows: Vec<(Span, DayAmounts)>,
+}
 
 impl ActivityChunk {
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.rows.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.rows.is_empty()
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, &DayAmounts)> {
-        self.0.iter().map(|(c, d)| (c.as_ref(), d))
+        self.rows.iter().map(|(c, d)| (self.texts.get(*c), d))
     }
 }
 
 impl crate::native::Chunk for ActivityChunk {
     fn with_capacity(rows: usize) -> Self {
-        Self(Vec::with_capacity(rows))
+        Self {
+            texts: Texts(String::with_capacity(rows * 12)),
+            rows: Vec::with_capacity(rows),
+        }
+    }
+
+    fn clear(&mut self) {
+        self.texts.0.clear();
+        self.rows.clear();
     }
 
     /// customer_id, date, deposits, withdrawals, bets, wins, bonuses, chargebacks, taxes
@@ -558,12 +595,13 @@ impl crate::native::Chunk for ActivityChunk {
             chargebacks: dec(chargebacks)?,
             taxes: dec(taxes)?,
         };
-        self.0.push((Box::from(*customer), day));
+        let customer = self.texts.add(customer)?;
+        self.rows.push((customer, day));
         Ok(())
     }
 
     fn len(&self) -> usize {
-        self.0.len()
+        self.rows.len()
     }
 }
 
@@ -593,8 +631,8 @@ fn activity_chunk(json: &str) -> Result<ActivityChunk> {
 }
 
 struct TradeRow {
-    trade_id: Box<str>,
-    customer_id: Box<str>,
+    trade_id: Span,
+    customer_id: Span,
     /// Index into the chunk's instrument groups.
     group: usize,
     lots: Decimal,
@@ -605,6 +643,7 @@ struct TradeRow {
 
 /// Trades as the engine reads them: (customer id, figures).
 pub struct TradeChunk {
+    texts: Texts,
     groups: Vec<String>,
     rows: Vec<TradeRow>,
 }
@@ -621,14 +660,14 @@ impl TradeChunk {
     pub fn iter(&self) -> impl Iterator<Item = (&str, TradeFigures<'_>)> {
         self.rows.iter().map(|t| {
             let figures = TradeFigures {
-                trade_id: &t.trade_id,
+                trade_id: self.texts.get(t.trade_id),
                 instrument_group: self.groups.get(t.group).map_or("", String::as_str),
                 lots: t.lots,
                 held: t.held,
                 commission: t.commission,
                 spread_revenue: t.spread_revenue,
             };
-            (t.customer_id.as_ref(), figures)
+            (self.texts.get(t.customer_id), figures)
         })
     }
 }
@@ -636,9 +675,16 @@ impl TradeChunk {
 impl crate::native::Chunk for TradeChunk {
     fn with_capacity(rows: usize) -> Self {
         Self {
+            texts: Texts(String::with_capacity(rows * 24)),
             groups: Vec::new(),
             rows: Vec::with_capacity(rows),
         }
+    }
+
+    fn clear(&mut self) {
+        self.texts.0.clear();
+        self.groups.clear();
+        self.rows.clear();
     }
 
     /// trade_id, customer_id, instrument_group, lots, open_time, close_time,
@@ -658,8 +704,8 @@ impl crate::native::Chunk for TradeChunk {
             }
         };
         self.rows.push(TradeRow {
-            trade_id: Box::from(*trade),
-            customer_id: Box::from(*customer),
+            trade_id: self.texts.add(trade)?,
+            customer_id: self.texts.add(customer)?,
             group,
             lots: dec(lots)?,
             held: time(close)? - time(open)?,

@@ -157,18 +157,20 @@ pub(crate) fn chunks_in_period<T: crate::native::Chunk>(
     if let Some(file) = store.sqlite_file() {
         let file = file.to_path_buf();
         let rows = usize::try_from(chunk).unwrap_or(1).max(1);
+        let (spare, spare_rx) = std::sync::mpsc::sync_channel(CHUNKS_AHEAD);
         tokio::task::spawn_blocking(move || {
             crate::native::read_period(
                 &file,
                 crate::CACHE_KIB,
-                table,
-                columns,
-                &period,
+                (table, columns, &period),
                 rows,
                 &chunks,
+                &spare_rx,
             )
         });
-        return PeriodChunks::new(table, chunks_rx);
+        let mut chunks = PeriodChunks::new(table, chunks_rx);
+        chunks.spare = Some(spare);
+        return chunks;
     }
     let (texts, mut texts_rx) = tokio::sync::mpsc::channel::<Result<Option<String>>>(2);
     let pool = store.pool().clone();
@@ -201,6 +203,8 @@ pub struct PeriodChunks<T> {
     table: &'static str,
     rx: tokio::sync::mpsc::Receiver<Result<Option<T>>>,
     done: bool,
+    /// Where chunks the caller is done with go back to be filled again.
+    spare: Option<std::sync::mpsc::SyncSender<T>>,
 }
 
 impl<T> PeriodChunks<T> {
@@ -209,6 +213,16 @@ impl<T> PeriodChunks<T> {
             table,
             rx,
             done: false,
+            spare: None,
+        }
+    }
+
+    /// Hands back a chunk the caller is done with: the reading fills it
+    /// again instead of new memory (fresh pages and an allocation per row
+    /// were a tenth of a large run's time). Optional.
+    pub fn recycle(&self, chunk: T) {
+        if let Some(spare) = &self.spare {
+            let _ = spare.try_send(chunk); // a full or closed return drops it
         }
     }
 

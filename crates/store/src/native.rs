@@ -23,6 +23,8 @@ pub(crate) const MAX_COLUMNS: usize = 16;
 /// its columns, in the order the read names them.
 pub(crate) trait Chunk: Send + Sized + 'static {
     fn with_capacity(rows: usize) -> Self;
+    /// Empties the chunk, keeping its memory for the next rows.
+    fn clear(&mut self);
     /// Adds one row (`cells` are its columns' texts).
     fn push(&mut self, cells: &[&str]) -> Result<()>;
     fn len(&self) -> usize;
@@ -97,18 +99,24 @@ pub(crate) fn read_all<T>(
 }
 
 /// Reads `SELECT {columns} FROM {table} WHERE period = ?` in chunks of
-/// `chunk` rows onto `out`, then `Ok(None)` (see [`crate::PeriodChunks`]).
-/// Blocking: runs on a thread of its own. Stops quietly when the receiver
-/// is dropped.
+/// `chunk` rows onto `out`, then `Ok(None)` (see [`crate::PeriodChunks`]);
+/// a new chunk is one from `spare` when there is one. Blocking: runs on a
+/// thread of its own. Stops quietly when the receiver is dropped.
 pub(crate) fn read_period<T: Chunk>(
     path: &Path,
     cache_kib: u32,
-    table: &str,
-    columns: &str,
-    period: &str,
+    (table, columns, period): (&str, &str, &str),
     chunk: usize,
     out: &tokio::sync::mpsc::Sender<Result<Option<T>>>,
+    spare: &std::sync::mpsc::Receiver<T>,
 ) {
+    let fresh = || match spare.try_recv() {
+        Ok(mut used) => {
+            used.clear();
+            used
+        }
+        Err(_) => T::with_capacity(chunk),
+    };
     let read = || -> Result<bool> {
         let conn = open(path, cache_kib)?;
         let width = width(table, columns)?;
@@ -116,7 +124,7 @@ pub(crate) fn read_period<T: Chunk>(
             "SELECT {columns} FROM {table} WHERE period = ?1 ORDER BY rowid"
         ))?;
         let mut rows = stmt.query([period])?;
-        let mut current = T::with_capacity(chunk);
+        let mut current = fresh();
         while let Some(row) = rows.next()? {
             let cells = cells(row, width, table)?;
             let mut texts = [""; MAX_COLUMNS];
@@ -127,7 +135,7 @@ pub(crate) fn read_period<T: Chunk>(
             }
             current.push(&texts[..width])?;
             if current.len() >= chunk {
-                let full = std::mem::replace(&mut current, T::with_capacity(chunk));
+                let full = std::mem::replace(&mut current, fresh());
                 if out.blocking_send(Ok(Some(full))).is_err() {
                     return Ok(false); // the reader is gone
                 }

@@ -570,7 +570,9 @@ async fn has_customers_code_index(db: &TestDb) -> bool {
 /// A run reads each period's activity and trades in chunks of 20,000 rows
 /// (on SQLite through its own API, in the background): with that size and with
 /// small ones that split the periods many times, every stored row of the
-/// files arrives exactly once, with its exact amounts.
+/// files arrives exactly once, with its exact amounts. The small chunks are
+/// handed back as a run does (`recycle`): a chunk filled again holds only
+/// its new rows.
 async fn period_reads_give_every_row_once(ctx: &partnerdesk_app::Context, dir: &Path) {
     use partnerdesk_domain::data::{parse_date, parse_time};
     use rust_decimal::Decimal;
@@ -658,6 +660,9 @@ async fn period_reads_give_every_row_once(ctx: &partnerdesk_app::Context, dir: &
                     c.iter()
                         .map(|(customer, d)| format!("{customer} {} {}", d.date, amounts(d))),
                 );
+                if chunk < 20_000 {
+                    rx.recycle(c);
+                }
             }
             got.sort();
             let mut expected = expected.clone();
@@ -685,6 +690,9 @@ async fn period_reads_give_every_row_once(ctx: &partnerdesk_app::Context, dir: &
                         t.spread_revenue.normalize()
                     )
                 }));
+                if chunk < 20_000 {
+                    rx.recycle(c);
+                }
             }
             got.sort();
             let mut expected = expected.clone();
