@@ -379,12 +379,18 @@ impl Store {
     /// rows' customers against. Read in chunks (a million customers a row at
     /// a time through the driver took about 2.5 s of a one-day import).
     pub async fn customer_brands(&self) -> Result<Vec<(String, String)>> {
-        crate::json_rows::read_in_chunks(self, "customers", "customer_id, brand_id", 50_000, |c| {
-            Ok((
-                cell(c, 0, "customer_id")?.to_string(),
-                cell(c, 1, "brand_id")?.to_string(),
-            ))
-        })
+        crate::json_rows::read_in_chunks(
+            self,
+            ("customers", "customer_id, brand_id"),
+            50_000,
+            |r: &(String, String)| &r.0,
+            |c| {
+                Ok((
+                    cell(c, 0, "customer_id")?.to_string(),
+                    cell(c, 1, "brand_id")?.to_string(),
+                ))
+            },
+        )
         .await
     }
 
@@ -397,9 +403,12 @@ impl Store {
     pub async fn customers_in_chunks(&self, chunk: i64) -> Result<Vec<Customer>> {
         crate::json_rows::read_in_chunks(
             self,
-            "customers",
-            "customer_id, brand_id, tracking_code, country, registered_at, status",
+            (
+                "customers",
+                "customer_id, brand_id, tracking_code, country, registered_at, status",
+            ),
             chunk,
+            |c: &Customer| c.customer_id.as_str(),
             |c| {
                 Ok(Customer {
                     customer_id: id(cell(c, 0, "customer_id")?.to_string())?,
@@ -425,9 +434,12 @@ impl Store {
     pub async fn purchases_in_chunks(&self, chunk: i64) -> Result<Vec<Purchase>> {
         crate::json_rows::read_in_chunks(
             self,
-            "purchases",
-            "order_id, customer_id, brand_id, product, amount, coupon_code, purchased_at, refunded_at",
+            (
+                "purchases",
+                "order_id, customer_id, brand_id, product, amount, coupon_code, purchased_at, refunded_at",
+            ),
             chunk,
+            |p: &Purchase| p.order_id.as_str(),
             |c| {
                 Ok(Purchase {
                     order_id: id(cell(c, 0, "order_id")?.to_string())?,

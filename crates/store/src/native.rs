@@ -76,24 +76,32 @@ fn width(table: &str, columns: &str) -> Result<usize> {
     Ok(width)
 }
 
-/// Every row of `table` in the order of its key (the first of `columns`),
-/// each made a `T` by `convert` from its columns' texts. Blocking.
+/// Every row of `table` in the order of its key (the first of `columns`,
+/// whose text `key` gives back), each made a `T` by `convert` from its
+/// columns' texts. Blocking.
+///
+/// The rows are read in the table's own order and sorted here, by bytes
+/// (the order of SQLite's default collation): going through the key's index
+/// looks every row up on its own, four times the work for a million
+/// customers. Rows usually come in key order already; then nothing moves.
 pub(crate) fn read_all<T>(
     path: &Path,
     cache_kib: u32,
-    table: &str,
-    columns: &str,
+    (table, columns): (&str, &str),
+    key: fn(&T) -> &str,
     convert: fn(&[Option<&str>]) -> Result<T>,
 ) -> Result<Vec<T>> {
     let conn = open(path, cache_kib)?;
     let width = width(table, columns)?;
-    let key = columns.split(',').next().unwrap_or(columns).trim();
     let count: i64 = conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
     let mut out = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
-    let mut stmt = conn.prepare(&format!("SELECT {columns} FROM {table} ORDER BY {key}"))?;
+    let mut stmt = conn.prepare(&format!("SELECT {columns} FROM {table}"))?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
         out.push(convert(&cells(row, width, table)?[..width])?);
+    }
+    if !out.is_sorted_by(|a, b| key(a) <= key(b)) {
+        out.sort_unstable_by(|a, b| key(a).cmp(key(b)));
     }
     Ok(out)
 }
@@ -152,4 +160,59 @@ pub(crate) fn read_period<T: Chunk>(
         Err(e) => Err(e),
     };
     let _ = out.blocking_send(end);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `read_all` reads in the table's order and sorts by key bytes only
+    /// when it must: rows stored out of key order come back in it, NULLs
+    /// as None.
+    #[test]
+    fn read_all_gives_rows_in_key_order_whatever_the_stored_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE t (k TEXT PRIMARY KEY, v TEXT);
+             INSERT INTO t VALUES ('b', '2'), ('a', NULL), ('c', '3'), ('B', '0');",
+        )
+        .unwrap();
+        drop(conn);
+        type Row = (String, Option<String>);
+        let read = || {
+            read_all(
+                &path,
+                1024,
+                ("t", "k, v"),
+                |r: &Row| &r.0,
+                |c| {
+                    Ok((
+                        c[0].unwrap_or_default().to_string(),
+                        c[1].map(str::to_string),
+                    ))
+                },
+            )
+            .unwrap()
+        };
+        let want: Vec<Row> = [
+            ("B", Some("0")),
+            ("a", None),
+            ("b", Some("2")),
+            ("c", Some("3")),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.map(str::to_string)))
+        .collect();
+        assert_eq!(read(), want);
+        // Stored in key order already: the same.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE u AS SELECT * FROM t ORDER BY k; DROP TABLE t; ALTER TABLE u RENAME TO t;",
+        )
+        .unwrap();
+        drop(conn);
+        assert_eq!(read(), want);
+    }
 }
