@@ -543,6 +543,9 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
             changed,
             closed: false,
         });
+        // A month's explanations are millions of small JSON values: freeing
+        // them (a tenth of writing the lines) is left to a thread of its own.
+        std::thread::spawn(move || drop(new_own));
     }
     report.pending_adjustments = pending.len();
     ctx.progress.report("commissions", total, total, "done");

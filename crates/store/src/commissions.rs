@@ -57,7 +57,8 @@ const LINE_COLUMNS: [&str; 12] = [
     "explanation",
 ];
 
-fn line_values(l: &StoredLine) -> Vec<Val> {
+/// A line's columns, its explanation already as text.
+fn line_values(l: &StoredLine, explanation: String) -> Vec<Val> {
     let x = &l.line;
     let mut amount = x.amount;
     amount.rescale(2);
@@ -73,7 +74,7 @@ fn line_values(l: &StoredLine) -> Vec<Val> {
         text(x.amount_brand).into(),
         x.brand_currency.as_str().into(),
         text(x.fx_rate).into(),
-        explanation_text(&x.explanation).into(),
+        explanation.into(),
     ]
 }
 
@@ -158,6 +159,30 @@ impl UnparsedLine {
 /// An explanation as stored.
 fn explanation_text(e: &serde_json::Value) -> String {
     e.to_string()
+}
+
+/// The lines' explanations as text, written on every core: a month at scale
+/// L explains itself in 78 MB of JSON (every customer, trade and purchase
+/// behind a line), a quarter of writing its lines on one core.
+fn explanation_texts(lines: &[StoredLine]) -> Vec<String> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per = lines.len().div_ceil(threads).max(1_000);
+    std::thread::scope(|s| {
+        let parts: Vec<_> = lines
+            .chunks(per)
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|l| explanation_text(&l.line.explanation))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    })
 }
 
 impl Store {
@@ -245,8 +270,8 @@ pub async fn replace_lines(
     .execute(&mut **tx)
     .await?;
     let mut b = Batch::new("commission_lines", &LINE_COLUMNS, "");
-    for l in lines {
-        b.push(tx, line_values(l)).await?;
+    for (l, explanation) in lines.iter().zip(explanation_texts(lines)) {
+        b.push(tx, line_values(l, explanation)).await?;
     }
     b.flush(tx).await
 }
