@@ -73,7 +73,7 @@ pub(crate) async fn read_in_chunks<T: Send + 'static>(
     if let Some(file) = store.sqlite_file() {
         let file = file.to_path_buf();
         return tokio::task::spawn_blocking(move || {
-            crate::native::read_all(&file, crate::CACHE_KIB, (table, columns), key, convert)
+            crate::native::read_all(&file, (table, columns), key, convert)
         })
         .await
         .map_err(|e| {
@@ -160,14 +160,7 @@ pub(crate) fn chunks_in_period<T: crate::native::Chunk>(
         let rows = usize::try_from(chunk).unwrap_or(1).max(1);
         let (spare, spare_rx) = std::sync::mpsc::sync_channel(CHUNKS_AHEAD);
         tokio::task::spawn_blocking(move || {
-            crate::native::read_period(
-                &file,
-                crate::CACHE_KIB,
-                (table, columns, &period),
-                rows,
-                &chunks,
-                &spare_rx,
-            )
+            crate::native::read_period(&file, (table, columns, &period), rows, &chunks, &spare_rx)
         });
         let mut chunks = PeriodChunks::new(table, chunks_rx);
         chunks.spare = Some(spare);
