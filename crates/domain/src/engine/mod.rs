@@ -229,30 +229,47 @@ impl Engine {
                 (partner(&t.partner_id, &what)?, t.kind),
             );
         }
-        let mut customers = Vec::with_capacity(world.customers.len());
-        let mut customer_ix =
-            HashMap::with_capacity_and_hasher(world.customers.len(), Default::default());
-        for c in world.customers {
-            let b = brand(&c.brand_id, &|| format!("customer {}", c.customer_id))?;
-            let partner = c
-                .tracking_code
-                .as_deref()
-                .and_then(|code| codes.get(&(b, code)))
-                .map(|(p, _)| *p);
-            customer_ix.insert(c.customer_id.clone(), customers.len());
-            customers.push(CustomerState {
-                id: c.customer_id,
-                brand: b,
-                partner,
-                country: c.country,
-                registered: c.registered_at.date_naive(),
-                earns: c.status == CustomerStatus::Active && !blocked.contains(&(b, c.country)),
-                cum_deposits: Decimal::ZERO,
-                cum_bets: Decimal::ZERO,
-                cpa_done: false,
-                ftd: None,
+        // The index by id and the customers' states are built at the same
+        // time, each on its own thread (a million customers take a second
+        // on one core).
+        let (customer_ix, customers) = std::thread::scope(|s| {
+            let ix = s.spawn(|| {
+                let mut ix: HashMap<Id, usize> =
+                    HashMap::with_capacity_and_hasher(world.customers.len(), Default::default());
+                for (i, c) in world.customers.iter().enumerate() {
+                    ix.insert(c.customer_id.clone(), i);
+                }
+                ix
             });
-        }
+            let states = world
+                .customers
+                .iter()
+                .map(|c| {
+                    let b = brand(&c.brand_id, &|| format!("customer {}", c.customer_id))?;
+                    let partner = c
+                        .tracking_code
+                        .as_deref()
+                        .and_then(|code| codes.get(&(b, code)))
+                        .map(|(p, _)| *p);
+                    Ok(CustomerState {
+                        id: c.customer_id.clone(),
+                        brand: b,
+                        partner,
+                        country: c.country,
+                        registered: c.registered_at.date_naive(),
+                        earns: c.status == CustomerStatus::Active
+                            && !blocked.contains(&(b, c.country)),
+                        cum_deposits: Decimal::ZERO,
+                        cum_bets: Decimal::ZERO,
+                        cpa_done: false,
+                        ftd: None,
+                    })
+                })
+                .collect::<Result<Vec<_>, EngineError>>();
+            let ix = ix.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            states.map(|states| (ix, states))
+        })?;
+        drop(world.customers);
         let coupon_partner = |b: usize, code: &str| {
             codes
                 .get(&(b, code))

@@ -97,3 +97,38 @@ fn partner_status_is_not_an_input_of_the_engine() {
         ("A", None, "EUR")
     );
 }
+
+/// `Engine::new` builds the index by id and the customers' states on two
+/// threads: each customer is found by its id at its own place, with its
+/// brand and partner resolved; a customer of an unknown brand is refused by
+/// name, whatever else went well.
+#[test]
+fn customers_are_found_by_id_and_an_unknown_brand_is_refused() {
+    let mut s = Scenario::new()
+        .brand("CAS", Vertical::Igaming, "EUR")
+        .partner("A", None, "EUR")
+        .code("CAS", "a-btag", "A", TrackingKind::Btag);
+    for i in 0..500 {
+        let code = (i % 2 == 0).then_some("a-btag");
+        s = s.customer(&format!("C{i:03}"), "CAS", code, "DE", "2026-07-01");
+    }
+    let e = s.engine();
+    assert_eq!(e.customers.len(), 500);
+    for (i, c) in e.customers.iter().enumerate() {
+        assert_eq!(c.id.as_str(), format!("C{i:03}"));
+        assert_eq!(e.customer_ix.get(&c.id), Some(&i));
+        assert_eq!(c.partner, (i % 2 == 0).then_some(0), "{}", c.id);
+        assert_eq!(c.brand, 0);
+    }
+    let bad = s.customer("X1", "NOPE", None, "DE", "2026-07-01");
+    match crate::engine::Engine::new(bad.world) {
+        Err(crate::engine::EngineError::UnknownReference { what, kind, id }) => {
+            assert_eq!(
+                (what.as_str(), kind, id.as_str()),
+                ("customer X1", "brand", "NOPE")
+            );
+        }
+        Err(other) => panic!("another error: {other}"),
+        Ok(_) => panic!("a customer of an unknown brand was accepted"),
+    }
+}
