@@ -532,7 +532,6 @@ impl Store {
 /// The texts of a chunk's rows (customer and trade ids) in one buffer, so a
 /// chunk of 20,000 rows is a few allocations, not 20,000 (a chunk is reused
 /// for the next ones, see [`crate::PeriodChunks::recycle`]).
-#[derive(Default)]
 struct Texts(String);
 
 /// Where a text is in [`Texts`].
@@ -555,7 +554,6 @@ impl Texts {
 }
 
 /// Activity rows as the engine reads them: (customer id, day).
-#[derive(Default)]
 pub struct ActivityChunk {
     texts: Texts,
     rows: Vec<(Span, DayAmounts)>,

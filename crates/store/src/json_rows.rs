@@ -123,14 +123,14 @@ pub(crate) async fn read_in_chunks<T: Send + 'static>(
     let mut texts = PeriodChunks::new(table, texts_rx);
     let mut out = Vec::new();
     while let Some(json) = texts.next().await {
-        let mut rows: Vec<Vec<Option<String>>> = parse(Some(json?), table)?;
-        // The aggregate's order is not promised; the chunk's keys are.
-        rows.sort_unstable_by(|a, b| a.first().cmp(&b.first()));
-        out.reserve(rows.len());
+        let rows: Vec<Vec<Option<String>>> = parse(Some(json?), table)?;
+        let start = out.len();
         for r in &rows {
             let cells: Vec<Option<&str>> = r.iter().map(Option::as_deref).collect();
             out.push(convert(&cells)?);
         }
+        // The aggregate's order is not promised; the chunk's keys are.
+        out[start..].sort_unstable_by(|a, b| key(a).cmp(key(b)));
     }
     Ok(out)
 }

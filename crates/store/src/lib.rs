@@ -93,10 +93,9 @@ impl Bulk {
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
-    backend: Backend,
     location: String,
-    /// The embedded database's file, for the reads that go through SQLite's
-    /// own API (see [`native`]).
+    /// The embedded database's file (None on PostgreSQL), also for the reads
+    /// that go through SQLite's own API (see [`native`]).
     sqlite_file: Option<std::path::PathBuf>,
 }
 
@@ -161,7 +160,6 @@ impl Store {
         };
         let store = Store {
             pool,
-            backend,
             location,
             sqlite_file,
         };
@@ -170,7 +168,10 @@ impl Store {
     }
 
     pub fn backend(&self) -> Backend {
-        self.backend
+        match self.sqlite_file {
+            Some(_) => Backend::Sqlite,
+            None => Backend::Postgres,
+        }
     }
 
     /// Where the data lives, without any password.
@@ -205,16 +206,14 @@ impl Store {
     pub async fn bulk(&self) -> Result<Bulk> {
         let mut conn = self.pool.acquire().await?;
         conn.close_on_drop();
-        if self.backend == Backend::Sqlite {
+        let sqlite = self.backend() == Backend::Sqlite;
+        if sqlite {
             conn.execute(&*format!(
                 "PRAGMA cache_size = -{BULK_CACHE_KIB}; PRAGMA foreign_keys = OFF"
             ))
             .await?;
         }
-        Ok(Bulk {
-            conn,
-            sqlite: self.backend == Backend::Sqlite,
-        })
+        Ok(Bulk { conn, sqlite })
     }
 
     pub async fn close(&self) {
