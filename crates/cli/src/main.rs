@@ -64,6 +64,11 @@ enum Command {
         seed: u64,
         #[arg(long, default_value_t = 1)]
         months: u32,
+        /// Instead of the whole world: only the activity, trades and
+        /// purchases of this one day (YYYY-MM-DD) for the same scale and seed,
+        /// as a folder to import after the generated one
+        #[arg(long)]
+        day: Option<String>,
     },
     /// Benchmarks that print a table
     #[command(subcommand)]
@@ -283,6 +288,7 @@ async fn run(cli: Cli) -> Result<(), AppError> {
             out,
             seed,
             months,
+            day,
         } => {
             let scale: partnerdesk_gen::Scale =
                 scale.parse().map_err(|e: partnerdesk_gen::GenError| {
@@ -295,11 +301,17 @@ async fn run(cli: Cli) -> Result<(), AppError> {
                 ..Default::default()
             };
             let show = std::io::stderr().is_terminal();
-            let r = partnerdesk_gen::generate(&opts, &out, &mut |task, done, total| {
-                if show {
-                    eprint!("\rgen {task}: {done}/{total}\x1b[K");
+            let r = match day {
+                Some(day) => {
+                    let day = partnerdesk_domain::data::parse_date("--day", &day)?;
+                    partnerdesk_gen::generate_extra_day(&opts, &out, day)
                 }
-            })
+                None => partnerdesk_gen::generate(&opts, &out, &mut |task, done, total| {
+                    if show {
+                        eprint!("\rgen {task}: {done}/{total}\x1b[K");
+                    }
+                }),
+            }
             .map_err(|e| AppError::Refused(e.to_string()))?;
             if show {
                 eprintln!();

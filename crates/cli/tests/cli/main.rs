@@ -106,6 +106,69 @@ fn a_bad_import_exits_non_zero_names_file_and_line_and_keeps_nothing() {
 }
 
 #[test]
+fn one_more_generated_day_imports_after_the_world_and_only_its_period_is_computed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pd.db");
+    let (world, day) = (dir.path().join("world"), dir.path().join("day"));
+    ok(
+        &db,
+        &["gen", "--scale", "S", "--out", world.to_str().unwrap()],
+    );
+    let out = ok(
+        &db,
+        &[
+            "gen",
+            "--scale",
+            "S",
+            "--out",
+            day.to_str().unwrap(),
+            "--day",
+            "2026-08-01",
+        ],
+    );
+    assert!(out.contains("igaming_activity.csv: "), "{out}");
+    // Only the day's rows: no world files that an import would upsert again.
+    assert!(!day.join("customers.csv").exists());
+    let activity = std::fs::read_to_string(day.join("igaming_activity.csv")).unwrap();
+    assert!(activity.lines().count() > 1, "the day has activity");
+    assert!(
+        activity.lines().skip(1).all(|l| l.contains(",2026-08-01,")),
+        "every row is dated that day"
+    );
+    ok(&db, &["import", world.to_str().unwrap()]);
+    ok(&db, &["commissions", "run", "--period", "2026-07"]);
+    ok(&db, &["import", day.to_str().unwrap()]);
+    let run = ok(&db, &["commissions", "run", "--period", "2026-08"]);
+    assert!(
+        run.contains("2026-07: ") && run.contains("unchanged"),
+        "{run}"
+    );
+    assert!(
+        run.contains("2026-08: ") && run.contains("computed"),
+        "{run}"
+    );
+    // A day before the generated world, or not a date, is refused by name.
+    for (bad, says) in [
+        ("2026-06-30", "before the first day"),
+        ("1 Aug", "YYYY-MM-DD"),
+    ] {
+        let out = pd(
+            &db,
+            &[
+                "gen",
+                "--out",
+                dir.path().join("bad").to_str().unwrap(),
+                "--day",
+                bad,
+            ],
+        );
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{bad}: {err}");
+    }
+}
+
+#[test]
 fn exporting_before_running_says_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
     let out = pd(
