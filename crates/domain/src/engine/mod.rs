@@ -26,13 +26,14 @@ use crate::plan::Plan;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::HashSet;
+use std::hash::BuildHasher;
 
 /// The engine's maps: keyed by indexes and ids looked up per row, where the
 /// standard SipHash was a tenth of a run; foldhash is keyed per process too.
 pub(crate) type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 pub use fx::{Conversion, FxTable};
-pub use state::StateError;
+pub use state::{ParsedState, StateError};
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum EngineError {
@@ -103,6 +104,33 @@ pub(crate) struct CustomerState {
     pub ftd: Option<NaiveDate>,
 }
 
+/// Customers by id: their positions in the engine's customers, found by
+/// the hash of the id each of them holds, so that a million ids are not
+/// kept (and copied) twice.
+struct CustomerIndex {
+    table: hashbrown::HashTable<usize>,
+    hasher: foldhash::fast::RandomState,
+}
+
+impl CustomerIndex {
+    /// `hashes[i]` is the hash of customer `i`'s id by `hasher`.
+    fn new(hasher: foldhash::fast::RandomState, hashes: &[u64]) -> Self {
+        let mut table = hashbrown::HashTable::with_capacity(hashes.len());
+        for (i, &h) in hashes.iter().enumerate() {
+            table.insert_unique(h, i, |&j| hashes[j]);
+        }
+        Self { table, hasher }
+    }
+
+    fn get(&self, customers: &[CustomerState], id: &str) -> Option<usize> {
+        self.table
+            .find(self.hasher.hash_one(id), |&i| {
+                customers[i].id.as_str() == id
+            })
+            .copied()
+    }
+}
+
 pub(crate) struct PurchaseState {
     pub purchase: Purchase,
     pub brand: usize,
@@ -128,7 +156,7 @@ pub struct Engine {
     /// (partner, brand) → assignments sorted by valid_from, as plan indexes.
     deals: HashMap<(usize, usize), Vec<(Period, Option<Period>, usize)>>,
     pub(crate) customers: Vec<CustomerState>,
-    customer_ix: HashMap<Id, usize>,
+    customer_ix: CustomerIndex,
     pub(crate) purchases: Vec<PurchaseState>,
     purchases_in: HashMap<Period, Vec<usize>>,
     refunds_in: HashMap<Period, Vec<usize>>,
@@ -229,19 +257,19 @@ impl Engine {
                 (partner(&t.partner_id, &what)?, t.kind),
             );
         }
-        // The index by id and the customers' states are built at the same
-        // time, each on its own thread (a million customers take a second
-        // on one core).
-        let (customer_ix, customers) = std::thread::scope(|s| {
-            let ix = s.spawn(|| {
-                let mut ix: HashMap<Id, usize> =
-                    HashMap::with_capacity_and_hasher(world.customers.len(), Default::default());
-                for (i, c) in world.customers.iter().enumerate() {
-                    ix.insert(c.customer_id.clone(), i);
-                }
-                ix
+        // The ids' hashes and what each customer resolves to are worked out
+        // at the same time, each on its own thread (a million customers take
+        // a second on one core); the ids are then moved, never copied.
+        let hasher = foldhash::fast::RandomState::default();
+        let (hashes, resolved) = std::thread::scope(|s| {
+            let hashes = s.spawn(|| {
+                world
+                    .customers
+                    .iter()
+                    .map(|c| hasher.hash_one(c.customer_id.as_str()))
+                    .collect::<Vec<u64>>()
             });
-            let states = world
+            let resolved = world
                 .customers
                 .iter()
                 .map(|c| {
@@ -251,25 +279,34 @@ impl Engine {
                         .as_deref()
                         .and_then(|code| codes.get(&(b, code)))
                         .map(|(p, _)| *p);
-                    Ok(CustomerState {
-                        id: c.customer_id.clone(),
-                        brand: b,
-                        partner,
-                        country: c.country,
-                        registered: c.registered_at.date_naive(),
-                        earns: c.status == CustomerStatus::Active
-                            && !blocked.contains(&(b, c.country)),
-                        cum_deposits: Decimal::ZERO,
-                        cum_bets: Decimal::ZERO,
-                        cpa_done: false,
-                        ftd: None,
-                    })
+                    let earns =
+                        c.status == CustomerStatus::Active && !blocked.contains(&(b, c.country));
+                    Ok((b, partner, earns))
                 })
                 .collect::<Result<Vec<_>, EngineError>>();
-            let ix = ix.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-            states.map(|states| (ix, states))
+            let hashes = hashes
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            resolved.map(|r| (hashes, r))
         })?;
-        drop(world.customers);
+        let customers: Vec<CustomerState> = world
+            .customers
+            .into_iter()
+            .zip(resolved)
+            .map(|(c, (brand, partner, earns))| CustomerState {
+                registered: c.registered_at.date_naive(),
+                country: c.country,
+                id: c.customer_id,
+                brand,
+                partner,
+                earns,
+                cum_deposits: Decimal::ZERO,
+                cum_bets: Decimal::ZERO,
+                cpa_done: false,
+                ftd: None,
+            })
+            .collect();
+        let customer_ix = CustomerIndex::new(hasher, &hashes);
         let coupon_partner = |b: usize, code: &str| {
             codes
                 .get(&(b, code))
@@ -279,7 +316,7 @@ impl Engine {
         let purchases = prop::attribute(
             world.purchases,
             &customers,
-            &customer_ix,
+            |id| customer_ix.get(&customers, id),
             &brand_ix,
             coupon_partner,
         )?;
@@ -338,6 +375,11 @@ impl Engine {
 
     pub(crate) fn deal_keys(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
         self.deals.keys().copied()
+    }
+
+    /// The position of the customer with this id.
+    pub(crate) fn customer_index(&self, id: &str) -> Option<usize> {
+        self.customer_ix.get(&self.customers, id)
     }
 
     pub fn partner_index(&self, id: &Id) -> Option<usize> {
@@ -436,9 +478,7 @@ impl<'e> PeriodRun<'e> {
         row: impl FnOnce() -> String,
     ) -> Result<usize, EngineError> {
         self.engine
-            .customer_ix
-            .get(id)
-            .copied()
+            .customer_index(id)
             .ok_or_else(|| EngineError::UnknownCustomer {
                 what,
                 row: row(),

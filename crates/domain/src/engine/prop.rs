@@ -15,7 +15,7 @@ use serde_json::json;
 pub(crate) fn attribute(
     mut purchases: Vec<Purchase>,
     customers: &[CustomerState],
-    customer_ix: &HashMap<Id, usize>,
+    customer_index: impl Fn(&str) -> Option<usize>,
     brand_ix: &HashMap<Id, usize>,
     coupon_partner: impl Fn(usize, &str) -> Option<usize>,
 ) -> Result<Vec<PurchaseState>, EngineError> {
@@ -35,9 +35,8 @@ pub(crate) fn attribute(
     let mut current: Option<&Id> = None;
     let mut adopted: Option<usize> = None;
     for p in &purchases {
-        let c = *customer_ix
-            .get(&p.customer_id)
-            .ok_or_else(|| EngineError::UnknownCustomer {
+        let c =
+            customer_index(p.customer_id.as_str()).ok_or_else(|| EngineError::UnknownCustomer {
                 what: "purchase",
                 row: p.order_id.to_string(),
                 customer: p.customer_id.to_string(),
@@ -87,9 +86,8 @@ pub(crate) fn period(engine: &mut Engine, period: Period, book: &mut Book) {
         let (partner, brand, customer_earns) = {
             let p = &engine.purchases[i];
             let c = engine
-                .customer_ix
-                .get(&p.purchase.customer_id)
-                .map(|&c| engine.customers[c].earns)
+                .customer_index(p.purchase.customer_id.as_str())
+                .map(|c| engine.customers[c].earns)
                 .unwrap_or(false);
             (p.partner, p.brand, c)
         };

@@ -19,6 +19,7 @@
 
 use super::Engine;
 use crate::period::Period;
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::fmt::Write as _;
 use std::str::FromStr;
@@ -97,11 +98,91 @@ impl Engine {
     /// yet; the next period to compute is the one after the snapshot's.
     /// On error the engine is left as it was.
     pub fn restore(&mut self, text: &str) -> Result<Period, StateError> {
+        self.restore_parsed(ParsedState::parse(text)?)
+    }
+
+    /// [`Engine::restore`] from a state parsed beforehand (on another thread
+    /// while this engine was being built, say): its rows are matched by id
+    /// to this engine's. On error the engine is left as it was.
+    pub fn restore_parsed(&mut self, state: ParsedState<'_>) -> Result<Period, StateError> {
         if self.last.is_some() {
             return Err(StateError(
                 "the engine has already computed a period".into(),
             ));
         }
+        // Match everything before changing anything.
+        let mut customers = Vec::with_capacity(state.customers.len());
+        for (n, id, record) in state.customers {
+            let c = self
+                .customer_index(id)
+                .ok_or_else(|| bad(n, format!("unknown customer '{id}'")))?;
+            customers.push((c, record));
+        }
+        let order_ix: super::HashMap<&str, usize> = self
+            .purchases
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.purchase.order_id.as_str(), i))
+            .collect();
+        let mut purchases = Vec::with_capacity(state.purchases.len());
+        for (n, order, earned) in state.purchases {
+            let i = order_ix
+                .get(order)
+                .copied()
+                .ok_or_else(|| bad(n, format!("unknown purchase '{order}'")))?;
+            purchases.push((i, earned));
+        }
+        let mut carry = super::HashMap::default();
+        for (n, partner, brand, v) in state.carry {
+            let p = self
+                .partner_ix
+                .get(partner)
+                .copied()
+                .ok_or_else(|| bad(n, format!("unknown partner '{partner}'")))?;
+            let b = self
+                .brand_ix
+                .get(brand)
+                .copied()
+                .ok_or_else(|| bad(n, format!("unknown brand '{brand}'")))?;
+            carry.insert((p, b), v);
+        }
+        for (c, r) in customers {
+            let cs = &mut self.customers[c];
+            cs.cum_deposits = r.cum_deposits;
+            cs.cum_bets = r.cum_bets;
+            cs.cpa_done = r.cpa_done;
+            cs.ftd = r.ftd;
+        }
+        for (i, earned) in purchases {
+            self.purchases[i].earned = earned;
+        }
+        self.carry = carry;
+        self.last = Some(state.period);
+        Ok(state.period)
+    }
+}
+
+/// What a customer carries past a period.
+struct CustomerRecord {
+    cum_deposits: Decimal,
+    cum_bets: Decimal,
+    cpa_done: bool,
+    ftd: Option<NaiveDate>,
+}
+
+/// A stored state read and checked record by record, with the ids it names
+/// not yet matched to an engine's rows (see [`Engine::restore_parsed`]).
+/// Each record keeps its line's index, for errors.
+pub struct ParsedState<'t> {
+    period: Period,
+    customers: Vec<(usize, &'t str, CustomerRecord)>,
+    purchases: Vec<(usize, &'t str, Decimal)>,
+    carry: Vec<(usize, &'t str, &'t str, Decimal)>,
+}
+
+impl<'t> ParsedState<'t> {
+    /// Reads a [`Engine::snapshot`]: the format, every field, every decimal and date.
+    pub fn parse(text: &'t str) -> Result<Self, StateError> {
         let mut lines = text.lines().enumerate();
         match lines.next() {
             Some((_, h)) if h == HEADER => {}
@@ -116,16 +197,12 @@ impl Engine {
             }
             None => return Err(StateError("no period".into())),
         };
-        // Validate everything before changing anything.
-        let mut customers = Vec::new();
-        let mut purchases = Vec::new();
-        let mut carry = super::HashMap::default();
-        let order_ix: super::HashMap<&str, usize> = self
-            .purchases
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.purchase.order_id.as_str(), i))
-            .collect();
+        let mut state = Self {
+            period,
+            customers: Vec::new(),
+            purchases: Vec::new(),
+            carry: Vec::new(),
+        };
         for (n, l) in lines {
             // At most six fields: no record has more, so a seventh is refused below.
             let mut split = l.splitn(7, '\t');
@@ -138,11 +215,6 @@ impl Engine {
             match (count, f[0]) {
                 (6, "c") => {
                     let [_, id, dep, bets, done, ftd, _] = f;
-                    let c = self
-                        .customer_ix
-                        .get(id)
-                        .copied()
-                        .ok_or_else(|| bad(n, format!("unknown customer '{id}'")))?;
                     let ftd = match ftd {
                         "-" => None,
                         d => Some(
@@ -150,50 +222,38 @@ impl Engine {
                                 .map_err(|e| bad(n, format!("'{d}' is not a date ({e})")))?,
                         ),
                     };
-                    let done = match done {
+                    let cpa_done = match done {
                         "0" => false,
                         "1" => true,
                         x => return Err(bad(n, format!("'{x}' is not 0 or 1"))),
                     };
-                    customers.push((c, dec(n, dep)?, dec(n, bets)?, done, ftd));
+                    state.customers.push((
+                        n,
+                        id,
+                        CustomerRecord {
+                            cum_deposits: dec(n, dep)?,
+                            cum_bets: dec(n, bets)?,
+                            cpa_done,
+                            ftd,
+                        },
+                    ));
                 }
                 (3, "p") => {
                     let [_, order, earned, ..] = f;
-                    let i = order_ix
-                        .get(order)
-                        .copied()
-                        .ok_or_else(|| bad(n, format!("unknown purchase '{order}'")))?;
-                    purchases.push((i, dec(n, earned)?));
+                    state.purchases.push((n, order, dec(n, earned)?));
                 }
                 (4, "k") => {
                     let [_, partner, brand, v, ..] = f;
-                    let p = self
-                        .partner_ix
-                        .get(partner)
-                        .copied()
-                        .ok_or_else(|| bad(n, format!("unknown partner '{partner}'")))?;
-                    let b = self
-                        .brand_ix
-                        .get(brand)
-                        .copied()
-                        .ok_or_else(|| bad(n, format!("unknown brand '{brand}'")))?;
-                    carry.insert((p, b), dec(n, v)?);
+                    state.carry.push((n, partner, brand, dec(n, v)?));
                 }
                 _ => return Err(bad(n, "not a state record")),
             }
         }
-        for (c, dep, bets, done, ftd) in customers {
-            let cs = &mut self.customers[c];
-            cs.cum_deposits = dep;
-            cs.cum_bets = bets;
-            cs.cpa_done = done;
-            cs.ftd = ftd;
-        }
-        for (i, earned) in purchases {
-            self.purchases[i].earned = earned;
-        }
-        self.carry = carry;
-        self.last = Some(period);
-        Ok(period)
+        Ok(state)
+    }
+
+    /// The period the state was taken after.
+    pub fn period(&self) -> Period {
+        self.period
     }
 }

@@ -98,10 +98,11 @@ fn partner_status_is_not_an_input_of_the_engine() {
     );
 }
 
-/// `Engine::new` builds the index by id and the customers' states on two
-/// threads: each customer is found by its id at its own place, with its
-/// brand and partner resolved; a customer of an unknown brand is refused by
-/// name, whatever else went well.
+/// `Engine::new` hashes the ids and resolves the customers on two threads,
+/// then indexes them by hash: each customer is found by its id at its own
+/// place, with its brand and partner resolved; an id that is not there (one
+/// a prefix or an extension of a known id) is not found; a customer of an
+/// unknown brand is refused by name, whatever else went well.
 #[test]
 fn customers_are_found_by_id_and_an_unknown_brand_is_refused() {
     let mut s = Scenario::new()
@@ -116,9 +117,12 @@ fn customers_are_found_by_id_and_an_unknown_brand_is_refused() {
     assert_eq!(e.customers.len(), 500);
     for (i, c) in e.customers.iter().enumerate() {
         assert_eq!(c.id.as_str(), format!("C{i:03}"));
-        assert_eq!(e.customer_ix.get(&c.id), Some(&i));
+        assert_eq!(e.customer_index(c.id.as_str()), Some(i));
         assert_eq!(c.partner, (i % 2 == 0).then_some(0), "{}", c.id);
         assert_eq!(c.brand, 0);
+    }
+    for unknown in ["C", "C00", "C0000", "C500", "c001", ""] {
+        assert_eq!(e.customer_index(unknown), None, "{unknown:?}");
     }
     let bad = s.customer("X1", "NOPE", None, "DE", "2026-07-01");
     match crate::engine::Engine::new(bad.world) {
