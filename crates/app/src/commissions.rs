@@ -12,7 +12,9 @@
 
 use crate::{AppError, Context, Result};
 use partnerdesk_domain::commission::{canonical_csv, Kind, Line};
-use partnerdesk_domain::engine::{Engine, ParsedState, PartnerNode, StateError, World};
+use partnerdesk_domain::engine::{
+    Engine, EngineError, ParsedState, PartnerNode, StateError, World,
+};
 use partnerdesk_domain::partner::{TrackingCode, TrackingKind};
 use partnerdesk_domain::plan::Plan;
 use partnerdesk_domain::{CountryCode, CurrencyCode, Id, Period};
@@ -71,6 +73,9 @@ pub struct RunReport {
     /// period before it (earlier periods were current); None when it computed
     /// from the first period with data.
     pub resumed_at: Option<String>,
+    /// The customers came from the image stored by an earlier run (nothing
+    /// they are resolved from changed since) instead of being read again.
+    pub customers_from_image: bool,
 }
 
 fn corrupt(e: impl std::fmt::Display) -> AppError {
@@ -84,6 +89,17 @@ fn parse_plan(content: &str) -> Result<Plan> {
 
 /// Loads everything but the per-period rows.
 pub(crate) async fn load_world(store: &Store) -> Result<World> {
+    load_world_parts(store, true).await
+}
+
+/// [`load_world`], leaving out the customers unless `customers`.
+async fn load_world_parts(store: &Store, customers: bool) -> Result<World> {
+    let all_customers = async {
+        match customers {
+            true => store.customers().await,
+            false => Ok(Vec::new()),
+        }
+    };
     // Independent reads, each on its own pooled connection (SQLite reads
     // them in parallel in WAL mode, each connection on its own thread).
     let (
@@ -105,7 +121,7 @@ pub(crate) async fn load_world(store: &Store) -> Result<World> {
         store.all_tracking_codes(),
         store.brand_list(),
         store.assignments(),
-        store.customers(),
+        all_customers,
         store.purchases(),
         store.fx_rates(),
     )?;
@@ -408,9 +424,18 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
             None => Ok(None),
         }
     };
+    // The customers come from their stored image while no customer, tracking
+    // code, brand or geo block changed since it was written (the stamp is
+    // read first: a change made while the world is read leaves the image
+    // written below out of date, never wrong).
+    let stamp = store.world_stamp().await?;
+    let image = match first {
+        Some(_) => store.customer_image(stamp).await?,
+        None => None,
+    };
     let (world, state) = match first {
         Some(_) => {
-            let (world, state) = tokio::try_join!(load_world(store), state)?;
+            let (world, state) = tokio::try_join!(load_world_parts(store, image.is_none()), state)?;
             (Some(world), state)
         }
         None => (None, None),
@@ -421,11 +446,24 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
         let parsed = state
             .as_deref()
             .map(|text| s.spawn(|| ParsedState::parse(text)));
-        let engine = world.map(Engine::new).transpose();
+        let engine = world
+            .map(|w| match image.as_deref() {
+                Some(image) => Engine::with_customer_image(w, image),
+                None => Engine::new(w),
+            })
+            .transpose();
         let parsed = parsed.map(|p| p.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
         (engine, parsed)
     });
-    let mut engine = engine?;
+    let mut from_image = image.is_some();
+    let mut engine = match engine {
+        // An image that cannot be used: the customers are read instead.
+        Err(EngineError::CustomerImage(_)) => {
+            from_image = false;
+            Some(Engine::new(load_world(store).await?)?)
+        }
+        other => other?,
+    };
     let mut report = RunReport::default();
     let mut pending: Vec<StoredLine> = Vec::new();
     // Resume after the last period of an unbroken prefix of the range whose
@@ -565,6 +603,12 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
         std::thread::spawn(move || drop(new_own));
     }
     report.pending_adjustments = pending.len();
+    report.customers_from_image = from_image;
+    if let (Some(e), false) = (engine.as_ref(), from_image) {
+        store
+            .save_customer_image(stamp, &e.customer_image()?)
+            .await?;
+    }
     ctx.progress.report("commissions", total, total, "done");
     let mut tx = store.begin().await?;
     let summary = serde_json::to_string(&report).unwrap_or_default();

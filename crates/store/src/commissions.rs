@@ -339,6 +339,40 @@ impl Store {
         )
     }
 
+    /// Moves on every change to customers, tracking codes, brands or geo
+    /// blocks (database triggers, whatever path makes the change).
+    pub async fn world_stamp(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT n FROM world_stamp WHERE id = 1")
+            .fetch_optional(self.pool())
+            .await?
+            .unwrap_or(-1))
+    }
+
+    /// The stored customer image, if it was written at world stamp `stamp`
+    /// (one written at another stamp is out of date and not returned).
+    pub async fn customer_image(&self, stamp: i64) -> Result<Option<Vec<u8>>> {
+        Ok(
+            sqlx::query_scalar("SELECT image FROM customer_image WHERE id = 1 AND stamp = $1")
+                .bind(stamp)
+                .fetch_optional(self.pool())
+                .await?,
+        )
+    }
+
+    /// Keeps `image`, made from the world as it was at `stamp`, in place of
+    /// any earlier one.
+    pub async fn save_customer_image(&self, stamp: i64, image: &[u8]) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO customer_image (id, stamp, image) VALUES (1, $1, $2) \
+             ON CONFLICT (id) DO UPDATE SET stamp = excluded.stamp, image = excluded.image",
+        )
+        .bind(stamp)
+        .bind(image)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
     /// The engine state stored after `period`, if any.
     pub async fn engine_state(&self, period: Period) -> Result<Option<String>> {
         Ok(
@@ -425,9 +459,13 @@ pub async fn set_periods_current(
 }
 
 impl Store {
-    /// Forgets every stored engine state: the next run computes from the first period.
+    /// Forgets every stored engine state and the customer image: the next
+    /// run reads every customer and computes from the first period.
     pub async fn drop_engine_states(&self) -> Result<()> {
         sqlx::query("DELETE FROM engine_states")
+            .execute(self.pool())
+            .await?;
+        sqlx::query("DELETE FROM customer_image")
             .execute(self.pool())
             .await?;
         Ok(())

@@ -355,10 +355,16 @@ impl Store {
     }
 
     pub async fn assignments(&self) -> Result<Vec<Assignment>> {
-        let rows: Vec<(String, String, String, String, Option<String>)> =
-            sqlx::query_as("SELECT partner_id, brand_id, valid_from, plan_id, valid_to FROM assignments ORDER BY partner_id, brand_id, valid_from")
-                .fetch_all(self.pool())
-                .await?;
+        let mut rows: Vec<(String, String, String, String, Option<String>)> =
+            crate::json_rows::read_all(
+                self,
+                "partner_id, brand_id, valid_from, plan_id, valid_to",
+                "FROM assignments",
+                "assignments",
+            )
+            .await?;
+        // By partner, brand and first period (byte order, as on SQLite).
+        rows.sort_unstable_by(|a, b| (&a.0, &a.1, &a.2).cmp(&(&b.0, &b.1, &b.2)));
         rows.into_iter()
             .map(|(p, b, from, plan, to)| {
                 Ok(Assignment {

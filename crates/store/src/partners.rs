@@ -261,11 +261,13 @@ impl Store {
 
     /// Every (partner, parent) pair: the whole tree, for cycle checks and the engine.
     pub async fn partner_parents(&self) -> Result<Vec<(String, Option<String>, String)>> {
-        Ok(
-            sqlx::query_as("SELECT partner_id, parent_id, currency FROM partners")
-                .fetch_all(self.pool())
-                .await?,
+        crate::json_rows::read_all(
+            self,
+            "partner_id, parent_id, currency",
+            "FROM partners",
+            "partners",
         )
+        .await
     }
 
     pub async fn tracking_codes_of(&self, partner_id: &str) -> Result<Vec<TrackingCodeRecord>> {
@@ -288,11 +290,22 @@ impl Store {
     }
 
     pub async fn all_tracking_codes(&self) -> Result<Vec<TrackingCodeRecord>> {
-        Ok(
-            sqlx::query_as("SELECT brand_id, code, partner_id, kind FROM tracking_codes")
-                .fetch_all(self.pool())
-                .await?,
+        let rows: Vec<(String, String, String, String)> = crate::json_rows::read_all(
+            self,
+            "brand_id, code, partner_id, kind",
+            "FROM tracking_codes",
+            "tracking codes",
         )
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(brand_id, code, partner_id, kind)| TrackingCodeRecord {
+                brand_id,
+                code,
+                partner_id,
+                kind,
+            })
+            .collect())
     }
 }
 

@@ -175,6 +175,10 @@ async fn step(
         f.resumed_at, None,
         "{what}: the reference computes from the first period"
     );
+    assert!(
+        !f.customers_from_image,
+        "{what}: the reference reads every customer"
+    );
     assert_eq!(r.adjustments, f.adjustments, "{what}: adjustments booked");
     assert_eq!(r.pending_adjustments, f.pending_adjustments, "{what}");
     assert_eq!(r.periods.len(), f.periods.len(), "{what}");
@@ -205,6 +209,20 @@ fn attributed_casino_customer(folder: &std::path::Path) -> String {
         .find(|f| f[1] == "CAS" && !f[2].is_empty() && f[4] < "2026-07" && f[5] == "active")
         .expect("an attributed, active CAS customer registered before July")[0]
         .to_string()
+}
+
+/// The active, attributed CAS customer registered last, with the time of
+/// registration.
+fn newest_casino_customer(folder: &std::path::Path) -> (String, String) {
+    let customers = std::fs::read_to_string(folder.join("customers.csv")).unwrap();
+    customers
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|f| f[1] == "CAS" && !f[2].is_empty() && f[5] == "active")
+        .max_by_key(|f| f[4])
+        .map(|f| (f[0].to_string(), f[4].to_string()))
+        .expect("an attributed, active CAS customer")
 }
 
 fn late_day(dir: &std::path::Path, customer: &str, date: &str, bets: &str) {
@@ -245,6 +263,7 @@ async fn incremental_runs_give_the_lines_of_a_full_recompute(inc: &TestDb) {
 
     let r = step(inc, &full, Some(&main), "first run").await;
     assert_eq!(r.resumed_at, None);
+    assert!(!r.customers_from_image, "no image before the first run");
 
     // One more day in the open period: only September is computed.
     let day = |n: u32| {
@@ -256,6 +275,10 @@ async fn incremental_runs_give_the_lines_of_a_full_recompute(inc: &TestDb) {
     let r = step(inc, &full, Some(&day(15)), "one more day").await;
     assert_eq!(r.resumed_at.as_deref(), Some("2026-09"), "{r:?}");
     assert!(r.periods.iter().take(2).all(|o| !o.changed));
+    assert!(
+        r.customers_from_image,
+        "no customer changed: the first run's image is used {r:?}"
+    );
 
     // Nothing new: nothing computed.
     let r = commissions::run(&inc.ctx, p("2026-09")).await.unwrap();
@@ -361,10 +384,93 @@ async fn incremental_runs_give_the_lines_of_a_full_recompute(inc: &TestDb) {
     // And one more day after that.
     let r = step(inc, &full, Some(&day(16)), "another day").await;
     assert_eq!(r.resumed_at.as_deref(), Some("2026-09"), "{r:?}");
+
+    // A customer registered in September is excluded: July and August keep
+    // their states, but the customer image is out of date (it says the
+    // customer earns) and is not used; the lines are those of a full
+    // recompute, and September's change.
+    let excluded = newest_casino_customer(&main);
+    assert!(excluded.1.as_str() >= "2026-09", "{excluded:?}");
+    let before = commissions::export_csv(&inc.ctx, p("2026-09"))
+        .await
+        .unwrap();
+    for db in [inc, &full] {
+        partnerdesk_app::compliance::set_customer_status_checked(
+            &db.ctx,
+            &excluded.0,
+            "excluded",
+            "self-excluded",
+        )
+        .await
+        .unwrap();
+    }
+    let r = step(inc, &full, None, "a September customer excluded").await;
+    assert_eq!(r.resumed_at.as_deref(), Some("2026-09"), "{r:?}");
+    assert!(!r.customers_from_image, "{r:?}");
+    let after = commissions::export_csv(&inc.ctx, p("2026-09"))
+        .await
+        .unwrap();
+    assert_ne!(before, after, "excluding {excluded:?} changes September");
+    // The image written by that run serves the next one.
+    let r = step(inc, &full, Some(&day(17)), "a day after the exclusion").await;
+    assert!(r.customers_from_image, "{r:?}");
     full.finish().await;
 }
 
+/// Whatever path writes them (here plain SQL, as no code of ours does), a
+/// change to customers, tracking codes, brands or geo blocks moves the world
+/// stamp, so a stored customer image is no longer used; changes elsewhere
+/// (partners, activity) leave it.
+async fn every_change_customers_are_resolved_from_moves_the_world_stamp(db: &TestDb) {
+    let store = &db.ctx.store;
+    let moved = [
+        "INSERT INTO brands (brand_id, name, vertical, currency, created_at, updated_at) \
+         VALUES ('B1', 'One', 'igaming', 'EUR', 't', 't')",
+        "UPDATE brands SET name = 'Brand one' WHERE brand_id = 'B1'",
+        "INSERT INTO brand_geo_blocks (brand_id, country) VALUES ('B1', 'FR')",
+        "UPDATE brand_geo_blocks SET country = 'ES' WHERE brand_id = 'B1'",
+        "DELETE FROM brand_geo_blocks WHERE brand_id = 'B1'",
+        "INSERT INTO tracking_codes (brand_id, code, partner_id, kind) VALUES ('B1', 'c1', 'P1', 'btag')",
+        "UPDATE tracking_codes SET kind = 'coupon' WHERE code = 'c1'",
+        "INSERT INTO customers (customer_id, brand_id, tracking_code, country, registered_at, status) \
+         VALUES ('K1', 'B1', 'c1', 'DE', '2026-07-01T00:00:00Z', 'active')",
+        "UPDATE customers SET status = 'excluded' WHERE customer_id = 'K1'",
+        "DELETE FROM customers WHERE customer_id = 'K1'",
+        "DELETE FROM tracking_codes WHERE code = 'c1'",
+    ];
+    let unmoved = [
+        "INSERT INTO partners (partner_id, name, kind, currency, status, search_text, created_at, updated_at) \
+         VALUES ('P1', 'P', 'affiliate', 'EUR', 'active', 'p', 't', 't')",
+        "UPDATE partners SET name = 'Partner one' WHERE partner_id = 'P1'",
+    ];
+    store.raw_execute(unmoved[0]).await.unwrap();
+    let mut stamp = store.world_stamp().await.unwrap();
+    for sql in moved {
+        store.raw_execute(sql).await.unwrap();
+        let now = store.world_stamp().await.unwrap();
+        assert!(now > stamp, "{sql}");
+        stamp = now;
+    }
+    for sql in &unmoved[1..] {
+        store.raw_execute(sql).await.unwrap();
+        assert_eq!(store.world_stamp().await.unwrap(), stamp, "{sql}");
+    }
+    // An image is only returned at the stamp it was written at.
+    store.save_customer_image(stamp, b"image").await.unwrap();
+    assert_eq!(
+        store.customer_image(stamp).await.unwrap().as_deref(),
+        Some(&b"image"[..])
+    );
+    store
+        .raw_execute("UPDATE brands SET name = 'B' WHERE brand_id = 'B1'")
+        .await
+        .unwrap();
+    let now = store.world_stamp().await.unwrap();
+    assert_eq!(store.customer_image(now).await.unwrap(), None);
+}
+
 on_both_backends!(
+    every_change_customers_are_resolved_from_moves_the_world_stamp,
     exporting_an_uncomputed_or_stale_period_says_to_run_it,
     closed_periods_never_change_and_late_data_becomes_an_adjustment,
     incremental_runs_give_the_lines_of_a_full_recompute

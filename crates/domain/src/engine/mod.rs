@@ -9,6 +9,7 @@
 mod forex;
 pub mod fx;
 mod igaming;
+mod image;
 mod lines;
 mod prop;
 mod state;
@@ -63,6 +64,10 @@ pub enum EngineError {
     },
     #[error("periods must be computed in order: expected {expected}, got {got}")]
     OutOfOrder { expected: Period, got: Period },
+    #[error(
+        "the stored customer image cannot be used ({0}); the customers are read again instead"
+    )]
+    CustomerImage(String),
 }
 
 /// A partner as the engine sees it.
@@ -122,6 +127,23 @@ impl CustomerIndex {
         Self { table, hasher }
     }
 
+    /// The index of `customers`, their ids hashed on two threads.
+    fn of(customers: &[CustomerState]) -> Self {
+        let hasher = foldhash::fast::RandomState::default();
+        let hash = |cs: &[CustomerState]| -> Vec<u64> {
+            cs.iter().map(|c| hasher.hash_one(c.id.as_str())).collect()
+        };
+        let (front, back) = customers.split_at(customers.len() / 2);
+        let mut hashes = std::thread::scope(|s| {
+            let back = s.spawn(|| hash(back));
+            let mut front = hash(front);
+            front.extend(back.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+            front
+        });
+        hashes.shrink_to_fit();
+        Self::new(hasher, &hashes)
+    }
+
     fn get(&self, customers: &[CustomerState], id: &str) -> Option<usize> {
         self.table
             .find(self.hasher.hash_one(id), |&i| {
@@ -129,6 +151,51 @@ impl CustomerIndex {
             })
             .copied()
     }
+}
+
+/// The world's customers as the engine keeps them, with their index by id:
+/// the ids' hashes and what each customer resolves to (`resolve`: brand,
+/// partner, whether they earn) are worked out at the same time, each on its
+/// own thread (a million customers take a second on one core); the ids are
+/// then moved, never copied.
+fn resolve_customers(
+    customers: Vec<Customer>,
+    resolve: impl Fn(&Customer) -> Result<(usize, Option<usize>, bool), EngineError> + Sync,
+) -> Result<(Vec<CustomerState>, CustomerIndex), EngineError> {
+    let hasher = foldhash::fast::RandomState::default();
+    let (hashes, resolved) = std::thread::scope(|s| {
+        let hashes = s.spawn(|| {
+            customers
+                .iter()
+                .map(|c| hasher.hash_one(c.customer_id.as_str()))
+                .collect::<Vec<u64>>()
+        });
+        let resolved = customers
+            .iter()
+            .map(&resolve)
+            .collect::<Result<Vec<_>, EngineError>>();
+        let hashes = hashes
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        resolved.map(|r| (hashes, r))
+    })?;
+    let states = customers
+        .into_iter()
+        .zip(resolved)
+        .map(|(c, (brand, partner, earns))| CustomerState {
+            registered: c.registered_at.date_naive(),
+            country: c.country,
+            id: c.customer_id,
+            brand,
+            partner,
+            earns,
+            cum_deposits: Decimal::ZERO,
+            cum_bets: Decimal::ZERO,
+            cpa_done: false,
+            ftd: None,
+        })
+        .collect();
+    Ok((states, CustomerIndex::new(hasher, &hashes)))
 }
 
 pub(crate) struct PurchaseState {
@@ -168,6 +235,33 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(world: World) -> Result<Self, EngineError> {
+        Self::build(world, None)
+    }
+
+    /// [`Engine::new`] with the customers taken from an image written by
+    /// [`Engine::customer_image`] instead of `world.customers`, which must be
+    /// empty. The image must have been written while customers, tracking
+    /// codes, brands and geo blocks were as they are now; an image that
+    /// cannot be read, or names a brand or partner that no longer exists, is
+    /// refused ([`EngineError::CustomerImage`]).
+    pub fn with_customer_image(world: World, image: &[u8]) -> Result<Self, EngineError> {
+        if !world.customers.is_empty() {
+            return Err(EngineError::CustomerImage(
+                "customers were given both in the world and in the image".into(),
+            ));
+        }
+        Self::build(world, Some(image))
+    }
+
+    /// The customers as resolved from the world (brand, partner, whether
+    /// they earn, country, registration), for [`Engine::with_customer_image`].
+    pub fn customer_image(&self) -> Result<Vec<u8>, EngineError> {
+        let brands: Vec<&Id> = self.brands.iter().map(|b| &b.id).collect();
+        let partners: Vec<&Id> = self.partners.iter().map(|p| &p.partner_id).collect();
+        image::encode(&self.customers, &brands, &partners)
+    }
+
+    fn build(world: World, image: Option<&[u8]>) -> Result<Self, EngineError> {
         let brand_ix: HashMap<Id, usize> = world
             .brands
             .iter()
@@ -257,22 +351,14 @@ impl Engine {
                 (partner(&t.partner_id, &what)?, t.kind),
             );
         }
-        // The ids' hashes and what each customer resolves to are worked out
-        // at the same time, each on its own thread (a million customers take
-        // a second on one core); the ids are then moved, never copied.
-        let hasher = foldhash::fast::RandomState::default();
-        let (hashes, resolved) = std::thread::scope(|s| {
-            let hashes = s.spawn(|| {
-                world
-                    .customers
-                    .iter()
-                    .map(|c| hasher.hash_one(c.customer_id.as_str()))
-                    .collect::<Vec<u64>>()
-            });
-            let resolved = world
-                .customers
-                .iter()
-                .map(|c| {
+        let (customers, customer_ix) = match image {
+            Some(image) => {
+                let customers = image::decode(image, &brand_ix, &partner_ix)?;
+                let index = CustomerIndex::of(&customers);
+                (customers, index)
+            }
+            None => {
+                let resolve = |c: &Customer| {
                     let b = brand(&c.brand_id, &|| format!("customer {}", c.customer_id))?;
                     let partner = c
                         .tracking_code
@@ -282,31 +368,10 @@ impl Engine {
                     let earns =
                         c.status == CustomerStatus::Active && !blocked.contains(&(b, c.country));
                     Ok((b, partner, earns))
-                })
-                .collect::<Result<Vec<_>, EngineError>>();
-            let hashes = hashes
-                .join()
-                .unwrap_or_else(|p| std::panic::resume_unwind(p));
-            resolved.map(|r| (hashes, r))
-        })?;
-        let customers: Vec<CustomerState> = world
-            .customers
-            .into_iter()
-            .zip(resolved)
-            .map(|(c, (brand, partner, earns))| CustomerState {
-                registered: c.registered_at.date_naive(),
-                country: c.country,
-                id: c.customer_id,
-                brand,
-                partner,
-                earns,
-                cum_deposits: Decimal::ZERO,
-                cum_bets: Decimal::ZERO,
-                cpa_done: false,
-                ftd: None,
-            })
-            .collect();
-        let customer_ix = CustomerIndex::new(hasher, &hashes);
+                };
+                resolve_customers(world.customers, resolve)?
+            }
+        };
         let coupon_partner = |b: usize, code: &str| {
             codes
                 .get(&(b, code))

@@ -7,6 +7,7 @@ mod attribution;
 mod cpa_cap;
 mod cpa_thresholds;
 mod cpa_window;
+mod customer_image;
 mod deals;
 mod export;
 mod forex_difference;
