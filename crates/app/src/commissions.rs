@@ -580,6 +580,13 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
         };
         let (own_same, adj_same) = (same(&stored_own, &new_own), same(&stored_adj, &new_adj));
         let changed = !own_same || !adj_same;
+        // The state after this period is written out on a thread of its own
+        // while the lines are stored (each takes a few tenths of a second at
+        // a million customers).
+        let shared = engine.take().map(std::sync::Arc::new);
+        let snapshot = shared
+            .clone()
+            .map(|e| tokio::task::spawn_blocking(move || e.snapshot()));
         let mut tx = store.begin().await?;
         if !own_same {
             replace_lines(&mut tx, period, false, &new_own).await?;
@@ -588,9 +595,22 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
             replace_lines(&mut tx, period, true, &new_adj).await?;
         }
         set_period_computed(&mut tx, period, &now, &version).await?;
-        if let Some(state) = engine.as_ref().and_then(|e| e.snapshot()) {
-            save_engine_state(&mut tx, period, &state).await?;
+        if let Some(snapshot) = snapshot {
+            let state = snapshot
+                .await
+                .map_err(|e| corrupt(format!("writing out the engine state stopped: {e}")))?;
+            if let Some(state) = state {
+                save_engine_state(&mut tx, period, &state).await?;
+            }
         }
+        // The thread's share ended with it.
+        engine = shared
+            .map(|e| {
+                std::sync::Arc::into_inner(e).ok_or_else(|| {
+                    corrupt("the engine is still shared after its state was written")
+                })
+            })
+            .transpose()?;
         tx.commit().await.map_err(StoreError::from)?;
         report.periods.push(PeriodOutcome {
             period: period.to_string(),
@@ -608,6 +628,10 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
         store
             .save_customer_image(stamp, &e.customer_image()?)
             .await?;
+    }
+    // A million customers are freed on a thread of their own.
+    if let Some(e) = engine.take() {
+        std::thread::spawn(move || drop(e));
     }
     ctx.progress.report("commissions", total, total, "done");
     let mut tx = store.begin().await?;

@@ -144,6 +144,27 @@ impl CustomerIndex {
         Self::new(hasher, &hashes)
     }
 
+    /// [`Engine::customer_index_near`].
+    fn get_near(&self, customers: &[CustomerState], id: &str, hint: &mut usize) -> Option<usize> {
+        const NEAR: usize = 16;
+        let ahead = customers.get(*hint..).unwrap_or_default();
+        for (j, c) in ahead.iter().take(NEAR).enumerate() {
+            match c.id.as_str().cmp(id) {
+                std::cmp::Ordering::Less => {}
+                std::cmp::Ordering::Equal => {
+                    *hint += j + 1;
+                    return Some(*hint - 1);
+                }
+                std::cmp::Ordering::Greater => break,
+            }
+        }
+        let found = self.get(customers, id);
+        if let Some(i) = found {
+            *hint = i + 1;
+        }
+        found
+    }
+
     fn get(&self, customers: &[CustomerState], id: &str) -> Option<usize> {
         self.table
             .find(self.hasher.hash_one(id), |&i| {
@@ -378,10 +399,12 @@ impl Engine {
                 .filter(|(_, k)| *k == crate::partner::TrackingKind::Coupon)
                 .map(|(p, _)| *p)
         };
+        // Purchases are attributed in the order of their customers' ids.
+        let mut hint = 0;
         let purchases = prop::attribute(
             world.purchases,
             &customers,
-            |id| customer_ix.get(&customers, id),
+            |id| customer_ix.get_near(&customers, id, &mut hint),
             &brand_ix,
             coupon_partner,
         )?;
@@ -447,6 +470,15 @@ impl Engine {
         self.customer_ix.get(&self.customers, id)
     }
 
+    /// [`Engine::customer_index`] for ids that tend to come in the engine's
+    /// order (by id, as stored states and most exports list them): the few
+    /// customers from `*hint` on are compared first, in memory order, before
+    /// the index is asked; `*hint` then moves past the customer found. Ids
+    /// in any other order are found all the same.
+    pub(crate) fn customer_index_near(&self, id: &str, hint: &mut usize) -> Option<usize> {
+        self.customer_ix.get_near(&self.customers, id, hint)
+    }
+
     pub fn partner_index(&self, id: &Id) -> Option<usize> {
         self.partner_ix.get(id).copied()
     }
@@ -489,6 +521,10 @@ pub struct PeriodRun<'e> {
     period: Period,
     igaming: igaming::PeriodActivity,
     forex: forex::PeriodTrades,
+    /// Where the customers of the next activity row and trade are looked
+    /// for first ([`Engine::customer_index_near`]).
+    activity_hint: usize,
+    trade_hint: usize,
 }
 
 impl<'e> PeriodRun<'e> {
@@ -498,6 +534,8 @@ impl<'e> PeriodRun<'e> {
             period,
             igaming: Default::default(),
             forex: Default::default(),
+            activity_hint: 0,
+            trade_hint: 0,
         }
     }
 
@@ -513,9 +551,13 @@ impl<'e> PeriodRun<'e> {
     /// [`Self::add_activity`] from the customer's id and the day's amounts
     /// (what a reader of millions of stored rows hands over, without ids to build).
     pub fn add_day(&mut self, customer_id: &str, day: &DayAmounts) -> Result<(), EngineError> {
-        let c = self.customer(customer_id, "activity row", || {
-            format!("{customer_id} {}", day.date)
-        })?;
+        let c = Self::customer(
+            self.engine,
+            &mut self.activity_hint,
+            customer_id,
+            "activity row",
+            || format!("{customer_id} {}", day.date),
+        )?;
         self.igaming.add(self.engine, self.period, c, day);
         Ok(())
     }
@@ -531,19 +573,26 @@ impl<'e> PeriodRun<'e> {
         customer_id: &str,
         trade: &TradeFigures<'_>,
     ) -> Result<(), EngineError> {
-        let c = self.customer(customer_id, "trade", || trade.trade_id.to_string())?;
+        let c = Self::customer(
+            self.engine,
+            &mut self.trade_hint,
+            customer_id,
+            "trade",
+            || trade.trade_id.to_string(),
+        )?;
         self.forex.add(self.engine, self.period, c, trade);
         Ok(())
     }
 
     fn customer(
-        &self,
+        engine: &Engine,
+        hint: &mut usize,
         id: &str,
         what: &'static str,
         row: impl FnOnce() -> String,
     ) -> Result<usize, EngineError> {
-        self.engine
-            .customer_index(id)
+        engine
+            .customer_index_near(id, hint)
             .ok_or_else(|| EngineError::UnknownCustomer {
                 what,
                 row: row(),
@@ -558,6 +607,7 @@ impl<'e> PeriodRun<'e> {
             period,
             igaming,
             forex,
+            ..
         } = self;
         let mut book = lines::Book::default();
         igaming.finish(engine, period, &mut book);

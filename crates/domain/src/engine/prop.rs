@@ -15,7 +15,7 @@ use serde_json::json;
 pub(crate) fn attribute(
     mut purchases: Vec<Purchase>,
     customers: &[CustomerState],
-    customer_index: impl Fn(&str) -> Option<usize>,
+    mut customer_index: impl FnMut(&str) -> Option<usize>,
     brand_ix: &HashMap<Id, usize>,
     coupon_partner: impl Fn(usize, &str) -> Option<usize>,
 ) -> Result<Vec<PurchaseState>, EngineError> {

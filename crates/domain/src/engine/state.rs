@@ -112,9 +112,11 @@ impl Engine {
         }
         // Match everything before changing anything.
         let mut customers = Vec::with_capacity(state.customers.len());
+        // A snapshot lists customers in the engine's order.
+        let mut hint = 0;
         for (n, id, record) in state.customers {
             let c = self
-                .customer_index(id)
+                .customer_index_near(id, &mut hint)
                 .ok_or_else(|| bad(n, format!("unknown customer '{id}'")))?;
             customers.push((c, record));
         }

@@ -124,6 +124,25 @@ fn customers_are_found_by_id_and_an_unknown_brand_is_refused() {
     for unknown in ["C", "C00", "C0000", "C500", "c001", ""] {
         assert_eq!(e.customer_index(unknown), None, "{unknown:?}");
     }
+    // Looked up near a hint (ids in the engine's order, backwards, skipping,
+    // repeating, unknown): the same answers as the index, wherever the hint.
+    let mut asked: Vec<String> = (0..500).map(|i| format!("C{i:03}")).collect();
+    asked.extend((0..500).rev().step_by(7).map(|i| format!("C{i:03}")));
+    asked.extend((0..500).step_by(40).map(|i| format!("C{i:03}")));
+    asked.extend(["C250", "C250", "C00", "C500", "c001", "", "C499", "C000"].map(String::from));
+    let mut hint = 0;
+    for id in &asked {
+        assert_eq!(
+            e.customer_index_near(id, &mut hint),
+            e.customer_index(id),
+            "{id}"
+        );
+    }
+    for start in [0, 1, 250, 499, 500, 10_000] {
+        let mut hint = start;
+        assert_eq!(e.customer_index_near("C250", &mut hint), Some(250));
+        assert_eq!(hint, 251, "the hint moves past the customer found");
+    }
     let bad = s.customer("X1", "NOPE", None, "DE", "2026-07-01");
     match crate::engine::Engine::new(bad.world) {
         Err(crate::engine::EngineError::UnknownReference { what, kind, id }) => {
