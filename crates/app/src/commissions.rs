@@ -456,6 +456,7 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
         (engine, parsed)
     });
     let mut from_image = image.is_some();
+    drop(image);
     let mut engine = match engine {
         // An image that cannot be used: the customers are read instead.
         Err(EngineError::CustomerImage(_)) => {
@@ -472,6 +473,8 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
         (Some(last), Some(state), Some(e)) => resume(e, &range, last, state)?,
         _ => 0,
     };
+    // The stored state's text is no longer needed (a few dozen MB at L).
+    drop(state);
     if start > 0 {
         report.resumed_at = Some(range[start].to_string());
         let (from, to) = (range[0], range[start - 1]);
