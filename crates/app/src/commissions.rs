@@ -429,9 +429,9 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
     // read first: a change made while the world is read leaves the image
     // written below out of date, never wrong).
     let stamp = store.world_stamp().await?;
-    let image = match first {
-        Some(_) => store.customer_image(stamp).await?,
-        None => None,
+    let image = match (first, stamp) {
+        (Some(_), Some(stamp)) => store.customer_image(stamp).await?,
+        _ => None,
     };
     let (world, state) = match first {
         Some(_) => {
@@ -627,7 +627,7 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
     }
     report.pending_adjustments = pending.len();
     report.customers_from_image = from_image;
-    if let (Some(e), false) = (engine.as_ref(), from_image) {
+    if let (Some(e), Some(stamp), false) = (engine.as_ref(), stamp, from_image) {
         store
             .save_customer_image(stamp, &e.customer_image()?)
             .await?;

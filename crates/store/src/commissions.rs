@@ -340,12 +340,12 @@ impl Store {
     }
 
     /// Moves on every change to customers, tracking codes, brands or geo
-    /// blocks (database triggers, whatever path makes the change).
-    pub async fn world_stamp(&self) -> Result<i64> {
+    /// blocks (database triggers, whatever path makes the change). None when
+    /// its row is missing: nothing would move it, so no image is to be trusted.
+    pub async fn world_stamp(&self) -> Result<Option<i64>> {
         Ok(sqlx::query_scalar("SELECT n FROM world_stamp WHERE id = 1")
             .fetch_optional(self.pool())
-            .await?
-            .unwrap_or(-1))
+            .await?)
     }
 
     /// The stored customer image, if it was written at world stamp `stamp`

@@ -25,7 +25,8 @@ pub struct PartnerRecord {
     pub children: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+/// Read from a row, or from a JSON array of its columns in this order.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Deserialize)]
 pub struct TrackingCodeRecord {
     pub brand_id: String,
     pub code: String,
@@ -290,22 +291,13 @@ impl Store {
     }
 
     pub async fn all_tracking_codes(&self) -> Result<Vec<TrackingCodeRecord>> {
-        let rows: Vec<(String, String, String, String)> = crate::json_rows::read_all(
+        crate::json_rows::read_all(
             self,
             "brand_id, code, partner_id, kind",
             "FROM tracking_codes",
             "tracking codes",
         )
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(brand_id, code, partner_id, kind)| TrackingCodeRecord {
-                brand_id,
-                code,
-                partner_id,
-                kind,
-            })
-            .collect())
+        .await
     }
 }
 

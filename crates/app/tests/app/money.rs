@@ -414,6 +414,20 @@ async fn incremental_runs_give_the_lines_of_a_full_recompute(inc: &TestDb) {
     // The image written by that run serves the next one.
     let r = step(inc, &full, Some(&day(17)), "a day after the exclusion").await;
     assert!(r.customers_from_image, "{r:?}");
+
+    // An image that cannot be read: the customers are read instead, and the
+    // next run has a good image again.
+    let stamp = inc.ctx.store.world_stamp().await.unwrap().expect("a stamp");
+    inc.ctx
+        .store
+        .save_customer_image(stamp, b"not an image")
+        .await
+        .unwrap();
+    let r = step(inc, &full, Some(&day(18)), "an unreadable image").await;
+    assert!(!r.customers_from_image, "{r:?}");
+    assert_eq!(r.resumed_at.as_deref(), Some("2026-09"), "{r:?}");
+    let r = step(inc, &full, Some(&day(19)), "after an unreadable image").await;
+    assert!(r.customers_from_image, "{r:?}");
     full.finish().await;
 }
 
@@ -444,16 +458,20 @@ async fn every_change_customers_are_resolved_from_moves_the_world_stamp(db: &Tes
         "UPDATE partners SET name = 'Partner one' WHERE partner_id = 'P1'",
     ];
     store.raw_execute(unmoved[0]).await.unwrap();
-    let mut stamp = store.world_stamp().await.unwrap();
+    let mut stamp = store.world_stamp().await.unwrap().expect("the stamp row");
     for sql in moved {
         store.raw_execute(sql).await.unwrap();
-        let now = store.world_stamp().await.unwrap();
+        let now = store.world_stamp().await.unwrap().expect("the stamp row");
         assert!(now > stamp, "{sql}");
         stamp = now;
     }
     for sql in &unmoved[1..] {
         store.raw_execute(sql).await.unwrap();
-        assert_eq!(store.world_stamp().await.unwrap(), stamp, "{sql}");
+        assert_eq!(
+            store.world_stamp().await.unwrap().expect("the stamp row"),
+            stamp,
+            "{sql}"
+        );
     }
     // An image is only returned at the stamp it was written at.
     store.save_customer_image(stamp, b"image").await.unwrap();
@@ -465,8 +483,11 @@ async fn every_change_customers_are_resolved_from_moves_the_world_stamp(db: &Tes
         .raw_execute("UPDATE brands SET name = 'B' WHERE brand_id = 'B1'")
         .await
         .unwrap();
-    let now = store.world_stamp().await.unwrap();
+    let now = store.world_stamp().await.unwrap().expect("the stamp row");
     assert_eq!(store.customer_image(now).await.unwrap(), None);
+    // Without its row nothing moves the stamp: there is none to trust.
+    store.raw_execute("DELETE FROM world_stamp").await.unwrap();
+    assert_eq!(store.world_stamp().await.unwrap(), None);
 }
 
 on_both_backends!(
