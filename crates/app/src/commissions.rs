@@ -354,7 +354,7 @@ fn resume(
     engine: &mut Engine,
     range: &[Period],
     last: Period,
-    state: std::result::Result<ParsedState<'_>, StateError>,
+    state: std::result::Result<ParsedState, StateError>,
 ) -> Result<usize> {
     match state.and_then(|s| engine.restore_parsed(s)) {
         Ok(p) if p == last => Ok(range.iter().take_while(|p| **p <= last).count()),
@@ -428,24 +428,37 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
     // code, brand or geo block changed since it was written (the stamp is
     // read first: a change made while the world is read leaves the image
     // written below out of date, never wrong).
+    // The image is read at the same time as the rest of the world, and the
+    // customers right after it when there is none at the current stamp.
     let stamp = store.world_stamp().await?;
-    let image = match (first, stamp) {
-        (Some(_), Some(stamp)) => store.customer_image(stamp).await?,
-        _ => None,
+    let image_or_customers = async {
+        let image = match stamp {
+            Some(stamp) => store.customer_image(stamp).await?,
+            None => None,
+        };
+        let customers = match image {
+            Some(_) => Vec::new(),
+            None => store.customers().await?,
+        };
+        Ok::<_, AppError>((image, customers))
     };
-    let (world, state) = match first {
+    let (world, image, state) = match first {
         Some(_) => {
-            let (world, state) = tokio::try_join!(load_world_parts(store, image.is_none()), state)?;
-            (Some(world), state)
+            // The two large values first: they take pooled connections
+            // before the many smaller reads of the world queue for them.
+            let ((image, customers), state, mut world) =
+                tokio::try_join!(image_or_customers, state, load_world_parts(store, false))?;
+            world.customers = customers;
+            (Some(world), image, state)
         }
-        None => (None, None),
+        None => (None, None, None),
     };
     // The stored state is parsed on a thread of its own while the engine is
     // built (both take a few tenths of a second at a million customers).
     let (engine, parsed) = std::thread::scope(|s| {
         let parsed = state
             .as_deref()
-            .map(|text| s.spawn(|| ParsedState::parse(text)));
+            .map(|bytes| s.spawn(|| ParsedState::parse(bytes)));
         let engine = world
             .map(|w| match image.as_deref() {
                 Some(image) => Engine::with_customer_image(w, image),
@@ -473,7 +486,7 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
         (Some(last), Some(state), Some(e)) => resume(e, &range, last, state)?,
         _ => 0,
     };
-    // The stored state's text is no longer needed (a few dozen MB at L).
+    // The stored state's bytes are no longer needed (MBs at L).
     drop(state);
     if start > 0 {
         report.resumed_at = Some(range[start].to_string());

@@ -374,7 +374,7 @@ impl Store {
     }
 
     /// The engine state stored after `period`, if any.
-    pub async fn engine_state(&self, period: Period) -> Result<Option<String>> {
+    pub async fn engine_state(&self, period: Period) -> Result<Option<Vec<u8>>> {
         Ok(
             sqlx::query_scalar("SELECT state FROM engine_states WHERE period = $1")
                 .bind(period.to_string())
@@ -396,7 +396,7 @@ impl Store {
 }
 
 /// Stores the engine state carried past `period` (written with the period's lines).
-pub async fn save_engine_state(tx: &mut Tx<'_>, period: Period, state: &str) -> Result<()> {
+pub async fn save_engine_state(tx: &mut Tx<'_>, period: Period, state: &[u8]) -> Result<()> {
     sqlx::query(
         "INSERT INTO engine_states (period, state) VALUES ($1, $2) \
          ON CONFLICT (period) DO UPDATE SET state = excluded.state",

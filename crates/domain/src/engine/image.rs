@@ -17,6 +17,7 @@
 //! none), country (u16 index), earns (u8 0/1), registration (i32 days from
 //! 0001-01-01).
 
+use super::bytes::{Malformed, Reader};
 use super::{CustomerState, EngineError, HashMap};
 use crate::codes::CountryCode;
 use crate::ids::Id;
@@ -85,49 +86,24 @@ pub(crate) fn encode(
     Ok(out)
 }
 
-/// Reads bytes off the front of an image, refusing to read past its end.
-struct Reader<'b> {
-    bytes: &'b [u8],
+/// Indexes, by their position in the image, of ids found by `find`.
+fn ids(
+    r: &mut Reader<'_>,
+    kind: &str,
+    find: impl Fn(&str) -> Option<usize>,
+) -> Result<Vec<usize>, EngineError> {
+    let n = r.u32()?;
+    (0..n)
+        .map(|_| {
+            let id = r.str16()?;
+            find(id).ok_or_else(|| bad(format!("{kind} '{id}' no longer exists")))
+        })
+        .collect()
 }
 
-impl<'b> Reader<'b> {
-    fn take(&mut self, n: usize) -> Result<&'b [u8], EngineError> {
-        if self.bytes.len() < n {
-            return Err(bad("it ends too early"));
-        }
-        let (head, rest) = self.bytes.split_at(n);
-        self.bytes = rest;
-        Ok(head)
-    }
-
-    fn array<const N: usize>(&mut self) -> Result<[u8; N], EngineError> {
-        let mut a = [0u8; N];
-        a.copy_from_slice(self.take(N)?);
-        Ok(a)
-    }
-
-    fn u32(&mut self) -> Result<u32, EngineError> {
-        Ok(u32::from_le_bytes(self.array()?))
-    }
-
-    fn str(&mut self) -> Result<&'b str, EngineError> {
-        let len = u16::from_le_bytes(self.array()?) as usize;
-        std::str::from_utf8(self.take(len)?).map_err(|_| bad("an id is not UTF-8"))
-    }
-
-    /// Indexes, by their position in the image, of ids found by `find`.
-    fn ids(
-        &mut self,
-        kind: &str,
-        find: impl Fn(&str) -> Option<usize>,
-    ) -> Result<Vec<usize>, EngineError> {
-        let n = self.u32()?;
-        (0..n)
-            .map(|_| {
-                let id = self.str()?;
-                find(id).ok_or_else(|| bad(format!("{kind} '{id}' no longer exists")))
-            })
-            .collect()
+impl From<Malformed> for EngineError {
+    fn from(m: Malformed) -> Self {
+        EngineError::CustomerImage(m.0)
     }
 }
 
@@ -138,7 +114,7 @@ pub(crate) fn decode(
     brand_ix: &HashMap<Id, usize>,
     partner_ix: &HashMap<Id, usize>,
 ) -> Result<Vec<CustomerState>, EngineError> {
-    let mut r = Reader { bytes: image };
+    let mut r = Reader::new(image);
     if r.take(4)? != MAGIC {
         return Err(bad("it is not a customer image"));
     }
@@ -149,8 +125,8 @@ pub(crate) fn decode(
     let lookup = |ix: &HashMap<Id, usize>, id: &str| {
         Id::parse("id", id).ok().and_then(|id| ix.get(&id).copied())
     };
-    let brands = r.ids("brand", |id| lookup(brand_ix, id))?;
-    let partners = r.ids("partner", |id| lookup(partner_ix, id))?;
+    let brands = ids(&mut r, "brand", |id| lookup(brand_ix, id))?;
+    let partners = ids(&mut r, "partner", |id| lookup(partner_ix, id))?;
     let n = r.u32()? as usize;
     let countries = (0..n)
         .map(|_| {
@@ -167,7 +143,7 @@ pub(crate) fn decode(
     }
     let mut customers = Vec::with_capacity(n);
     for _ in 0..n {
-        let id = r.str()?;
+        let id = r.str16()?;
         let id = Id::parse("customer_id", id).map_err(|e| bad(e.to_string()))?;
         let brand = *brands
             .get(r.u32()? as usize)

@@ -6,6 +6,7 @@
 //! order; the engine keeps what crosses periods (carry-over, cumulative CPA
 //! sums, FTD dates, purchase earnings) between them.
 
+mod bytes;
 mod forex;
 pub mod fx;
 mod igaming;

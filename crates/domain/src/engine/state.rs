@@ -1,30 +1,35 @@
-//! What the engine carries from one period to the next, as text that can be
-//! stored after a period and restored into a fresh engine, so a later run
-//! starts at the first period whose data changed instead of the first one.
+//! What the engine carries from one period to the next, as a compact binary
+//! record that can be stored after a period and restored into a fresh
+//! engine, so a later run starts at the first period whose data changed
+//! instead of the first one.
 //!
-//! The text names customers, purchases, partners and brands by id (never by
-//! position), so it stays meaningful while the world it was taken from gains
-//! rows; anything it names that the world does not know is an error and the
-//! caller computes from the first period instead.
+//! The record names customers, purchases, partners and brands by id (never
+//! by position), so it stays meaningful while the world it was taken from
+//! gains rows; anything it names that the world does not know, and any byte
+//! out of place, is an error and the caller computes from the first period
+//! instead.
 //!
-//! Format (one record per line, fields separated by tabs; ids never contain
-//! control characters):
-//! ```text
-//! partnerdesk-engine-state 1
-//! period  2026-07
-//! c       <customer_id> <cum_deposits> <cum_bets> <cpa_done 0|1> <ftd YYYY-MM-DD|->
-//! p       <order_id> <earned>
-//! k       <partner_id> <brand_id> <carry>
-//! ```
+//! Layout (see `bytes` for varints, decimals and ids written after the one
+//! before them): `PDES`, version (u32 LE); the period (varint-length text);
+//! the customers with anything to carry, in the engine's order (a varint
+//! count, then each: id after the previous customer's, cumulative deposits,
+//! cumulative bets, a flags byte (1: CPA paid, 2: has an FTD), the FTD as i32
+//! LE days from 0001-01-01 when it has one); the purchases that earned (a
+//! count, then each: order id after the previous one's, earned); the
+//! carry-over (a count, then each: partner id, brand id, amount). Nothing
+//! follows.
 
+use super::bytes::{put_dec, put_id_after, put_str, put_varint, Malformed, Reader};
 use super::Engine;
 use crate::period::Period;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
-use std::fmt::Write as _;
-use std::str::FromStr;
+use std::ops::Range;
 
-const HEADER: &str = "partnerdesk-engine-state 1";
+const MAGIC: &[u8; 4] = b"PDES";
+const VERSION: u32 = 2;
+const CPA_DONE: u8 = 1;
+const HAS_FTD: u8 = 2;
 
 /// A stored state that cannot be restored (written by another version, or
 /// naming rows the world does not have).
@@ -32,12 +37,14 @@ const HEADER: &str = "partnerdesk-engine-state 1";
 #[error("engine state cannot be restored: {0}")]
 pub struct StateError(pub String);
 
-fn bad(line: usize, what: impl std::fmt::Display) -> StateError {
-    StateError(format!("line {}: {what}", line + 1))
+fn bad(what: &str, n: usize, why: impl std::fmt::Display) -> StateError {
+    StateError(format!("{what} record {}: {why}", n + 1))
 }
 
-fn dec(line: usize, s: &str) -> Result<Decimal, StateError> {
-    Decimal::from_str(s).map_err(|e| bad(line, format!("'{s}' is not a decimal ({e})")))
+impl From<Malformed> for StateError {
+    fn from(m: Malformed) -> Self {
+        StateError(m.0)
+    }
 }
 
 impl Engine {
@@ -46,35 +53,44 @@ impl Engine {
         self.last
     }
 
-    /// The state carried past the last computed period, as text (None before any period).
-    pub fn snapshot(&self) -> Option<String> {
+    /// The state carried past the last computed period (None before any period).
+    pub fn snapshot(&self) -> Option<Vec<u8>> {
         let last = self.last?;
-        let mut out = String::with_capacity(64 + self.customers.len() * 16);
-        let _ = writeln!(out, "{HEADER}");
-        let _ = writeln!(out, "period\t{last}");
-        for c in &self.customers {
-            if c.cum_deposits.is_zero() && c.cum_bets.is_zero() && !c.cpa_done && c.ftd.is_none() {
-                continue;
-            }
-            let _ = write!(
-                out,
-                "c\t{}\t{}\t{}\t{}\t",
-                c.id.as_str(),
-                c.cum_deposits,
-                c.cum_bets,
-                u8::from(c.cpa_done)
-            );
-            match c.ftd {
-                Some(d) => {
-                    let _ = writeln!(out, "{d}");
-                }
-                None => out.push_str("-\n"),
+        let mut out = Vec::with_capacity(64 + self.customers.len() * 8);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&VERSION.to_le_bytes());
+        put_str(&mut out, &last.to_string());
+        let carried = |c: &&super::CustomerState| {
+            !(c.cum_deposits.is_zero() && c.cum_bets.is_zero() && !c.cpa_done && c.ftd.is_none())
+        };
+        put_varint(
+            &mut out,
+            self.customers.iter().filter(carried).count() as u64,
+        );
+        let mut prev = "";
+        for c in self.customers.iter().filter(carried) {
+            put_id_after(&mut out, prev, c.id.as_str());
+            prev = c.id.as_str();
+            put_dec(&mut out, c.cum_deposits);
+            put_dec(&mut out, c.cum_bets);
+            let flags =
+                if c.cpa_done { CPA_DONE } else { 0 } | if c.ftd.is_some() { HAS_FTD } else { 0 };
+            out.push(flags);
+            if let Some(d) = c.ftd {
+                out.extend_from_slice(&d.num_days_from_ce().to_le_bytes());
             }
         }
-        for p in &self.purchases {
-            if !p.earned.is_zero() {
-                let _ = writeln!(out, "p\t{}\t{}", p.purchase.order_id.as_str(), p.earned);
-            }
+        let earned = |p: &&super::PurchaseState| !p.earned.is_zero();
+        put_varint(
+            &mut out,
+            self.purchases.iter().filter(earned).count() as u64,
+        );
+        let mut prev = "";
+        for p in self.purchases.iter().filter(earned) {
+            let order = p.purchase.order_id.as_str();
+            put_id_after(&mut out, prev, order);
+            prev = order;
+            put_dec(&mut out, p.earned);
         }
         let mut carry: Vec<(&str, &str, Decimal)> = self
             .carry
@@ -88,8 +104,11 @@ impl Engine {
             })
             .collect();
         carry.sort();
+        put_varint(&mut out, carry.len() as u64);
         for (p, b, v) in carry {
-            let _ = writeln!(out, "k\t{p}\t{b}\t{v}");
+            put_str(&mut out, p);
+            put_str(&mut out, b);
+            put_dec(&mut out, v);
         }
         Some(out)
     }
@@ -97,14 +116,14 @@ impl Engine {
     /// Loads a [`Engine::snapshot`] into an engine that has computed nothing
     /// yet; the next period to compute is the one after the snapshot's.
     /// On error the engine is left as it was.
-    pub fn restore(&mut self, text: &str) -> Result<Period, StateError> {
-        self.restore_parsed(ParsedState::parse(text)?)
+    pub fn restore(&mut self, bytes: &[u8]) -> Result<Period, StateError> {
+        self.restore_parsed(ParsedState::parse(bytes)?)
     }
 
     /// [`Engine::restore`] from a state parsed beforehand (on another thread
-    /// while this engine was being built, say): its rows are matched by id
-    /// to this engine's. On error the engine is left as it was.
-    pub fn restore_parsed(&mut self, state: ParsedState<'_>) -> Result<Period, StateError> {
+    /// while this engine was being built, say): its records are matched by
+    /// id to this engine's rows. On error the engine is left as it was.
+    pub fn restore_parsed(&mut self, state: ParsedState) -> Result<Period, StateError> {
         if self.last.is_some() {
             return Err(StateError(
                 "the engine has already computed a period".into(),
@@ -114,10 +133,11 @@ impl Engine {
         let mut customers = Vec::with_capacity(state.customers.len());
         // A snapshot lists customers in the engine's order.
         let mut hint = 0;
-        for (n, id, record) in state.customers {
+        for (n, (ids, record)) in state.customers.into_iter().enumerate() {
+            let id = state.ids.get(ids).unwrap_or_default();
             let c = self
                 .customer_index_near(id, &mut hint)
-                .ok_or_else(|| bad(n, format!("unknown customer '{id}'")))?;
+                .ok_or_else(|| bad("customer", n, format!("unknown customer '{id}'")))?;
             customers.push((c, record));
         }
         let order_ix: super::HashMap<&str, usize> = self
@@ -127,25 +147,26 @@ impl Engine {
             .map(|(i, p)| (p.purchase.order_id.as_str(), i))
             .collect();
         let mut purchases = Vec::with_capacity(state.purchases.len());
-        for (n, order, earned) in state.purchases {
+        for (n, (ids, earned)) in state.purchases.into_iter().enumerate() {
+            let order = state.ids.get(ids).unwrap_or_default();
             let i = order_ix
                 .get(order)
                 .copied()
-                .ok_or_else(|| bad(n, format!("unknown purchase '{order}'")))?;
+                .ok_or_else(|| bad("purchase", n, format!("unknown purchase '{order}'")))?;
             purchases.push((i, earned));
         }
         let mut carry = super::HashMap::default();
-        for (n, partner, brand, v) in state.carry {
+        for (n, (partner, brand, v)) in state.carry.into_iter().enumerate() {
             let p = self
                 .partner_ix
-                .get(partner)
+                .get(partner.as_str())
                 .copied()
-                .ok_or_else(|| bad(n, format!("unknown partner '{partner}'")))?;
+                .ok_or_else(|| bad("carry-over", n, format!("unknown partner '{partner}'")))?;
             let b = self
                 .brand_ix
-                .get(brand)
+                .get(brand.as_str())
                 .copied()
-                .ok_or_else(|| bad(n, format!("unknown brand '{brand}'")))?;
+                .ok_or_else(|| bad("carry-over", n, format!("unknown brand '{brand}'")))?;
             carry.insert((p, b), v);
         }
         for (c, r) in customers {
@@ -174,84 +195,101 @@ struct CustomerRecord {
 
 /// A stored state read and checked record by record, with the ids it names
 /// not yet matched to an engine's rows (see [`Engine::restore_parsed`]).
-/// Each record keeps its line's index, for errors.
-pub struct ParsedState<'t> {
+pub struct ParsedState {
     period: Period,
-    customers: Vec<(usize, &'t str, CustomerRecord)>,
-    purchases: Vec<(usize, &'t str, Decimal)>,
-    carry: Vec<(usize, &'t str, &'t str, Decimal)>,
+    /// The customer and order ids, one after the other; records hold their ranges.
+    ids: String,
+    customers: Vec<(Range<usize>, CustomerRecord)>,
+    purchases: Vec<(Range<usize>, Decimal)>,
+    carry: Vec<(String, String, Decimal)>,
 }
 
-impl<'t> ParsedState<'t> {
+impl ParsedState {
     /// Reads a [`Engine::snapshot`]: the format, every field, every decimal and date.
-    pub fn parse(text: &'t str) -> Result<Self, StateError> {
-        let mut lines = text.lines().enumerate();
-        match lines.next() {
-            Some((_, h)) if h == HEADER => {}
-            _ => return Err(StateError("unknown format".into())),
+    pub fn parse(bytes: &[u8]) -> Result<Self, StateError> {
+        let mut r = Reader::new(bytes);
+        if r.take(4).ok() != Some(MAGIC.as_slice()) {
+            return Err(StateError("unknown format".into()));
         }
-        let period = match lines.next() {
-            Some((n, l)) => {
-                let p = l
-                    .strip_prefix("period\t")
-                    .ok_or_else(|| bad(n, "expected the period"))?;
-                Period::parse("period", p).map_err(|e| bad(n, e))?
+        let version = r.u32()?;
+        if version != VERSION {
+            return Err(StateError(format!(
+                "written in format {version}, not {VERSION}"
+            )));
+        }
+        let period = Period::parse("period", r.str()?).map_err(|e| StateError(e.to_string()))?;
+        let mut ids: Vec<u8> = Vec::new();
+        let mut id = Vec::new();
+        // Each id into `ids`, checked to be text; its range there.
+        fn next_id(
+            r: &mut Reader<'_>,
+            id: &mut Vec<u8>,
+            ids: &mut Vec<u8>,
+        ) -> Result<Range<usize>, Malformed> {
+            r.id_after(id)?;
+            std::str::from_utf8(id).map_err(|_| Malformed("an id is not UTF-8".into()))?;
+            let start = ids.len();
+            ids.extend_from_slice(id);
+            Ok(start..ids.len())
+        }
+        // A customer record takes at least 5 bytes, a purchase 3.
+        let n = r.count(5)?;
+        let mut customers = Vec::with_capacity(n);
+        for i in 0..n {
+            let range = next_id(&mut r, &mut id, &mut ids).map_err(|e| bad("customer", i, e.0))?;
+            let (cum_deposits, cum_bets, flags) =
+                (|| Ok::<_, Malformed>((r.dec()?, r.dec()?, r.u8()?)))()
+                    .map_err(|e| bad("customer", i, e.0))?;
+            if flags & !(CPA_DONE | HAS_FTD) != 0 {
+                return Err(bad("customer", i, format!("unknown flags {flags}")));
             }
-            None => return Err(StateError("no period".into())),
-        };
-        let mut state = Self {
+            let ftd = match flags & HAS_FTD {
+                0 => None,
+                _ => {
+                    let days = r.i32().map_err(|e| bad("customer", i, e.0))?;
+                    Some(
+                        NaiveDate::from_num_days_from_ce_opt(days)
+                            .ok_or_else(|| bad("customer", i, "the FTD is not a date"))?,
+                    )
+                }
+            };
+            customers.push((
+                range,
+                CustomerRecord {
+                    cum_deposits,
+                    cum_bets,
+                    cpa_done: flags & CPA_DONE != 0,
+                    ftd,
+                },
+            ));
+        }
+        let n = r.count(3)?;
+        let mut purchases = Vec::with_capacity(n);
+        id.clear();
+        for i in 0..n {
+            let range = next_id(&mut r, &mut id, &mut ids).map_err(|e| bad("purchase", i, e.0))?;
+            let earned = r.dec().map_err(|e| bad("purchase", i, e.0))?;
+            purchases.push((range, earned));
+        }
+        let n = r.count(4)?;
+        let mut carry = Vec::with_capacity(n);
+        for i in 0..n {
+            let record =
+                (|| Ok::<_, Malformed>((r.str()?.to_string(), r.str()?.to_string(), r.dec()?)))()
+                    .map_err(|e| bad("carry-over", i, e.0))?;
+            carry.push(record);
+        }
+        if !r.bytes.is_empty() {
+            return Err(StateError("it has bytes after its last record".into()));
+        }
+        let ids = String::from_utf8(ids).map_err(|_| StateError("an id is not UTF-8".into()))?;
+        Ok(Self {
             period,
-            customers: Vec::new(),
-            purchases: Vec::new(),
-            carry: Vec::new(),
-        };
-        for (n, l) in lines {
-            // At most six fields: no record has more, so a seventh is refused below.
-            let mut split = l.splitn(7, '\t');
-            let mut f: [&str; 7] = [""; 7];
-            let mut count = 0;
-            for (slot, field) in f.iter_mut().zip(&mut split) {
-                *slot = field;
-                count += 1;
-            }
-            match (count, f[0]) {
-                (6, "c") => {
-                    let [_, id, dep, bets, done, ftd, _] = f;
-                    let ftd = match ftd {
-                        "-" => None,
-                        d => Some(
-                            crate::data::parse_date("ftd", d)
-                                .map_err(|e| bad(n, format!("'{d}' is not a date ({e})")))?,
-                        ),
-                    };
-                    let cpa_done = match done {
-                        "0" => false,
-                        "1" => true,
-                        x => return Err(bad(n, format!("'{x}' is not 0 or 1"))),
-                    };
-                    state.customers.push((
-                        n,
-                        id,
-                        CustomerRecord {
-                            cum_deposits: dec(n, dep)?,
-                            cum_bets: dec(n, bets)?,
-                            cpa_done,
-                            ftd,
-                        },
-                    ));
-                }
-                (3, "p") => {
-                    let [_, order, earned, ..] = f;
-                    state.purchases.push((n, order, dec(n, earned)?));
-                }
-                (4, "k") => {
-                    let [_, partner, brand, v, ..] = f;
-                    state.carry.push((n, partner, brand, dec(n, v)?));
-                }
-                _ => return Err(bad(n, "not a state record")),
-            }
-        }
-        Ok(state)
+            ids,
+            customers,
+            purchases,
+            carry,
+        })
     }
 
     /// The period the state was taken after.

@@ -4,6 +4,7 @@
 
 use super::builder::*;
 use crate::commission::Kind;
+use crate::engine::bytes::{put_dec, put_id_after, put_str, put_varint};
 
 const CARRY_CPA: &str = r#"[{"type": "revshare", "rate": "0.30", "negative_carryover": true},
     {"type": "cpa", "amount": "50", "min_deposits": "100", "min_bets": "500"}]"#;
@@ -43,29 +44,188 @@ fn a_restored_engine_continues_exactly_like_the_one_that_ran() {
     );
 }
 
+/// A state in the stored layout, record by record (see `state.rs`), so that
+/// each can be made wrong on its own.
+struct Raw(Vec<u8>);
+
+impl Raw {
+    fn new(version: u32, period: &str) -> Self {
+        let mut out = b"PDES".to_vec();
+        out.extend_from_slice(&version.to_le_bytes());
+        put_str(&mut out, period);
+        Self(out)
+    }
+
+    /// Customers given as (id, deposits, bets, flags, FTD days).
+    fn customers(mut self, records: &[(&str, &str, &str, u8, Option<i32>)]) -> Self {
+        put_varint(&mut self.0, records.len() as u64);
+        let mut prev = "";
+        for (id, dep, bets, flags, ftd) in records {
+            put_id_after(&mut self.0, prev, id);
+            prev = id;
+            put_dec(&mut self.0, dec(dep));
+            put_dec(&mut self.0, dec(bets));
+            self.0.push(*flags);
+            if let Some(days) = ftd {
+                self.0.extend_from_slice(&days.to_le_bytes());
+            }
+        }
+        self
+    }
+
+    fn purchases(mut self, records: &[(&str, &str)]) -> Self {
+        put_varint(&mut self.0, records.len() as u64);
+        let mut prev = "";
+        for (order, earned) in records {
+            put_id_after(&mut self.0, prev, order);
+            prev = order;
+            put_dec(&mut self.0, dec(earned));
+        }
+        self
+    }
+
+    fn carry(mut self, records: &[(&str, &str, &str)]) -> Self {
+        put_varint(&mut self.0, records.len() as u64);
+        for (partner, brand, v) in records {
+            put_str(&mut self.0, partner);
+            put_str(&mut self.0, brand);
+            put_dec(&mut self.0, dec(v));
+        }
+        self
+    }
+
+    fn bytes(self, extra: &[u8]) -> Vec<u8> {
+        let mut out = self.0;
+        out.extend_from_slice(extra);
+        out
+    }
+}
+
+fn dec(s: &str) -> rust_decimal::Decimal {
+    s.parse().expect("a decimal")
+}
+
+#[test]
+fn a_state_written_record_by_record_is_restored() {
+    let s = casino(CARRY_CPA).player("C1", "DE", "2026-07-01");
+    let mut e = s.engine();
+    // 2026-07-01 is day 739,798 from 0001-01-01.
+    let good = Raw::new(2, "2026-07")
+        .customers(&[("C1", "100", "500", 3, Some(739_798))])
+        .purchases(&[])
+        .carry(&[("A", "CAS", "-5")])
+        .bytes(&[]);
+    assert_eq!(e.restore(&good), Ok(period("2026-07")));
+    assert_eq!(e.snapshot(), Some(good), "written back byte for byte");
+}
+
 #[test]
 fn unusable_states_are_refused_and_change_nothing() {
     let s = casino(CARRY_CPA).player("C1", "DE", "2026-07-01");
     let mut e = s.engine();
     assert!(e.snapshot().is_none(), "no state before a period");
-    for bad in [
-        "",
-        "something else\nperiod\t2026-07\n",
-        "partnerdesk-engine-state 1\nperiod\t2026-07\nc\tNOBODY\t1\t1\t0\t-\n",
-        "partnerdesk-engine-state 1\nperiod\t2026-07\nc\tC1\tx\t1\t0\t-\n",
-        "partnerdesk-engine-state 1\nperiod\t2026-07\nk\tA\tNOBRAND\t-5\n",
-        "partnerdesk-engine-state 1\nperiod\t2026-07\nz\n",
-        "partnerdesk-engine-state 1\nperiod\t2026-07\nc\tC1\t1\t1\t0\t-\textra\n",
-        "partnerdesk-engine-state 1\nperiod\t2026-07\nc\tC1\t1\t1\t0\n",
-        "partnerdesk-engine-state 1\nperiod\t2026-07\nc\tC1\t1\t1\t2\t-\n",
-        "partnerdesk-engine-state 1\nperiod\t2026-07\nc\tC1\t1\t1\t0\t2026-02-30\n",
-        "partnerdesk-engine-state 1\nperiod\t2026-07\np\tNO-ORDER\t5\n",
-        "partnerdesk-engine-state 1\nperiod\t2026-07\nk\tA\n",
-        // a good record, then a bad one: nothing of the first is kept either
-        "partnerdesk-engine-state 1\nperiod\t2026-07\nc\tC1\t1\t1\t1\t2026-07-01\nc\tNOBODY\t1\t1\t0\t-\n",
+    let c1 = ("C1", "1", "1", 0, None);
+    let head = || Raw::new(2, "2026-07");
+    // One customer whose deposits have scale 29: count 1, id "C1" (sharing
+    // 0 bytes, 2 more), deposits (scale 29, mantissa 1), bets 1, no flags,
+    // no purchases, no carry-over.
+    let mut bad_scale = head().0;
+    bad_scale.extend_from_slice(&[1, 0, 2, b'C', b'1', 29, 1, 0, 1, 0, 0, 0]);
+    for (why, bad) in [
+        ("empty", Vec::new()),
+        ("not a state", b"something else".to_vec()),
+        (
+            "the text format of earlier versions",
+            b"partnerdesk-engine-state 1\nperiod\t2026-07\n".to_vec(),
+        ),
+        (
+            "another version",
+            Raw::new(1, "2026-07")
+                .customers(&[])
+                .purchases(&[])
+                .carry(&[])
+                .bytes(&[]),
+        ),
+        (
+            "not a period",
+            Raw::new(2, "2026-13")
+                .customers(&[])
+                .purchases(&[])
+                .carry(&[])
+                .bytes(&[]),
+        ),
+        (
+            "an unknown customer",
+            head()
+                .customers(&[("NOBODY", "1", "1", 0, None)])
+                .purchases(&[])
+                .carry(&[])
+                .bytes(&[]),
+        ),
+        ("a decimal with 29 places", bad_scale),
+        (
+            "an unknown brand",
+            head()
+                .customers(&[])
+                .purchases(&[])
+                .carry(&[("A", "NOBRAND", "-5")])
+                .bytes(&[]),
+        ),
+        (
+            "an unknown partner",
+            head()
+                .customers(&[])
+                .purchases(&[])
+                .carry(&[("NOBODY", "CAS", "-5")])
+                .bytes(&[]),
+        ),
+        (
+            "an unknown flag",
+            head()
+                .customers(&[("C1", "1", "1", 4, None)])
+                .purchases(&[])
+                .carry(&[])
+                .bytes(&[]),
+        ),
+        (
+            "an FTD that is no date",
+            head()
+                .customers(&[("C1", "1", "1", 2, Some(i32::MAX))])
+                .purchases(&[])
+                .carry(&[])
+                .bytes(&[]),
+        ),
+        (
+            "an unknown purchase",
+            head()
+                .customers(&[])
+                .purchases(&[("NO-ORDER", "5")])
+                .carry(&[])
+                .bytes(&[]),
+        ),
+        (
+            "a byte after the end",
+            head()
+                .customers(&[c1])
+                .purchases(&[])
+                .carry(&[])
+                .bytes(&[0]),
+        ),
+        (
+            "a good record, then a bad one: nothing of the first is kept either",
+            head()
+                .customers(&[
+                    ("C1", "1", "1", 3, Some(739_798)),
+                    ("NOBODY", "1", "1", 0, None),
+                ])
+                .purchases(&[])
+                .carry(&[])
+                .bytes(&[]),
+        ),
     ] {
-        assert!(e.restore(bad).is_err(), "{bad:?} is refused");
-        assert_eq!(e.last_period(), None);
+        let refused = e.restore(&bad);
+        assert!(refused.is_err(), "{why} is refused");
+        assert_eq!(e.last_period(), None, "{why}");
     }
     // Still a fresh engine: July computes as usual.
     run(
@@ -79,4 +239,12 @@ fn unusable_states_are_refused_and_change_nothing() {
         e.restore(&state).is_err(),
         "only into an engine that computed nothing"
     );
+    // Cut anywhere, the state is refused and a fresh engine stays fresh.
+    for len in 0..state.len() {
+        let mut fresh = s.engine();
+        assert!(fresh.restore(&state[..len]).is_err(), "cut at {len}");
+        assert_eq!(fresh.last_period(), None);
+    }
+    let mut fresh = s.engine();
+    assert_eq!(fresh.restore(&state), Ok(period("2026-07")));
 }
