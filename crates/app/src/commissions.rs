@@ -13,7 +13,7 @@
 use crate::{AppError, Context, Result};
 use partnerdesk_domain::commission::{canonical_csv, Kind, Line};
 use partnerdesk_domain::engine::{
-    Engine, EngineError, ParsedState, PartnerNode, StateError, World,
+    ActivityFeed, Engine, EngineError, ParsedState, PartnerNode, StateError, TradeFeed, World,
 };
 use partnerdesk_domain::partner::{TrackingCode, TrackingKind};
 use partnerdesk_domain::plan::Plan;
@@ -232,27 +232,48 @@ async fn compute_period(
         .unwrap_or_else(|| PeriodRows::read(store, period));
     let (mut activity_open, mut trades_open) = (true, true);
     while activity_open || trades_open {
-        tokio::select! {
-            chunk = activity.next(), if activity_open => match chunk {
-                Some(chunk) => {
-                    let chunk = chunk?;
-                    for (customer, day) in chunk.iter() {
-                        run.add_day(customer, day)?;
-                    }
-                    activity.recycle(chunk);
+        // A chunk of each (while both still come), added at the same time:
+        // the activity on this thread, the trades on another.
+        let (days, deals) = tokio::join!(
+            async {
+                match activity_open {
+                    true => activity.next().await.transpose(),
+                    false => Ok(None),
                 }
-                None => activity_open = false,
             },
-            chunk = trades.next(), if trades_open => match chunk {
-                Some(chunk) => {
-                    let chunk = chunk?;
-                    for (customer, trade) in chunk.iter() {
-                        run.add_trade_figures(customer, &trade)?;
-                    }
-                    trades.recycle(chunk);
+            async {
+                match trades_open {
+                    true => trades.next().await.transpose(),
+                    false => Ok(None),
                 }
-                None => trades_open = false,
             },
+        );
+        let (days, deals) = (days?, deals?);
+        activity_open = days.is_some();
+        trades_open = deals.is_some();
+        let add_days = |feed: &mut ActivityFeed<'_>, chunk: &ActivityChunk| {
+            chunk
+                .iter()
+                .try_for_each(|(customer, day)| feed.add_day(customer, day))
+        };
+        let add_trades = |feed: &mut TradeFeed<'_>, chunk: &TradeChunk| {
+            chunk
+                .iter()
+                .try_for_each(|(customer, trade)| feed.add_trade_figures(customer, &trade))
+        };
+        match (&days, &deals) {
+            (Some(a), Some(t)) => run.add_in_parallel(|f| add_days(f, a), |f| add_trades(f, t))?,
+            (Some(a), None) => a.iter().try_for_each(|(c, day)| run.add_day(c, day))?,
+            (None, Some(t)) => t
+                .iter()
+                .try_for_each(|(c, trade)| run.add_trade_figures(c, &trade))?,
+            (None, None) => {}
+        }
+        if let Some(chunk) = days {
+            activity.recycle(chunk);
+        }
+        if let Some(chunk) = deals {
+            trades.recycle(chunk);
         }
     }
     Ok(run.finish()?)

@@ -29,7 +29,7 @@ pub(crate) struct PeriodTrades {
 }
 
 impl PeriodTrades {
-    pub fn add(&mut self, engine: &mut Engine, period: Period, c: usize, t: &TradeFigures<'_>) {
+    pub fn add(&mut self, engine: &Engine, period: Period, c: usize, t: &TradeFigures<'_>) {
         let cs = &engine.customers[c];
         let Some(ib) = cs.partner.filter(|_| cs.earns) else {
             return;

@@ -1,8 +1,8 @@
 //! iGaming: NGR, FTDs, RevShare with tiers and carry-over, CPA qualification.
 
 use super::lines::Book;
-use super::Engine;
 use super::HashMap;
+use super::{Carried, Engine};
 use crate::commission::Kind;
 use crate::data::DayAmounts;
 use crate::period::Period;
@@ -37,7 +37,14 @@ pub(crate) struct PeriodActivity {
 }
 
 impl PeriodActivity {
-    pub fn add(&mut self, engine: &mut Engine, period: Period, c: usize, row: &DayAmounts) {
+    pub fn add(
+        &mut self,
+        engine: &Engine,
+        carried: &mut [Carried],
+        period: Period,
+        c: usize,
+        row: &DayAmounts,
+    ) {
         let (partner, brand) = {
             let cs = &engine.customers[c];
             match cs.partner {
@@ -55,14 +62,14 @@ impl PeriodActivity {
         s.taxes += row.taxes;
         s.rows += 1;
 
-        let cs = &mut engine.customers[c];
-        if cs.ftd.is_none() && row.deposits > Decimal::ZERO {
+        let k = &carried[c];
+        if k.ftd.is_none() && row.deposits > Decimal::ZERO {
             let d = self.ftd.entry(c).or_insert(row.date);
             if row.date < *d {
                 *d = row.date;
             }
         }
-        if cs.cpa_done {
+        if k.cpa_done {
             return;
         }
         let candidate = match self.has_cpa.get(&(partner, brand)) {
@@ -75,24 +82,24 @@ impl PeriodActivity {
                 b
             }
         };
-        let cs = &mut engine.customers[c];
         if candidate {
             self.cpa_days
                 .entry(c)
                 .or_default()
                 .push((row.date, row.deposits, row.bets));
-        } else if row.date >= cs.registered {
+        } else if row.date >= engine.customers[c].registered {
             // Sums keep running over days that are not candidates.
-            cs.cum_deposits += row.deposits;
-            cs.cum_bets += row.bets;
+            let k = &mut carried[c];
+            k.cum_deposits += row.deposits;
+            k.cum_bets += row.bets;
         }
     }
 
     pub fn finish(self, engine: &mut Engine, period: Period, book: &mut Book) {
         let mut ftds: HashMap<(usize, usize), u64> = HashMap::default();
         for (c, day) in &self.ftd {
-            let cs = &mut engine.customers[*c];
-            cs.ftd = Some(*day);
+            engine.carried[*c].ftd = Some(*day);
+            let cs = &engine.customers[*c];
             if let Some(p) = cs.partner {
                 *ftds.entry((p, cs.brand)).or_default() += 1;
             }
@@ -122,22 +129,23 @@ fn cpa(
         else {
             continue;
         };
-        let cs = &mut engine.customers[c];
+        let cs = &engine.customers[c];
+        let k = &mut engine.carried[c];
         for (day, deposits, bets) in rows {
             if day < cs.registered {
                 continue; // sums run from the registration date on
             }
-            cs.cum_deposits += deposits;
-            cs.cum_bets += bets;
+            k.cum_deposits += deposits;
+            k.cum_bets += bets;
             if qualifies(
                 &rule,
                 cs.registered,
                 day,
-                cs.cum_deposits,
-                cs.cum_bets,
+                k.cum_deposits,
+                k.cum_bets,
                 cs.country,
             ) {
-                cs.cpa_done = true;
+                k.cpa_done = true;
                 qualified
                     .entry((partner, brand))
                     .or_default()

@@ -22,7 +22,6 @@ use super::{CustomerState, EngineError, HashMap};
 use crate::codes::CountryCode;
 use crate::ids::Id;
 use chrono::{Datelike, NaiveDate};
-use rust_decimal::Decimal;
 
 const MAGIC: &[u8; 4] = b"PDCI";
 const VERSION: u32 = 1;
@@ -174,10 +173,6 @@ pub(crate) fn decode(
             country,
             registered,
             earns,
-            cum_deposits: Decimal::ZERO,
-            cum_bets: Decimal::ZERO,
-            cpa_done: false,
-            ftd: None,
         });
     }
     if !r.bytes.is_empty() {

@@ -104,6 +104,13 @@ pub(crate) struct CustomerState {
     pub registered: NaiveDate,
     /// Not excluded and not geo-blocked: the only customers any rule counts.
     pub earns: bool,
+}
+
+/// What a customer carries from one period to the next (kept apart from
+/// what they are, so that activity and trades can be added on two threads
+/// while only the activity changes these).
+#[derive(Clone, Default)]
+pub(crate) struct Carried {
     pub cum_deposits: Decimal,
     pub cum_bets: Decimal,
     pub cpa_done: bool,
@@ -211,10 +218,6 @@ fn resolve_customers(
             brand,
             partner,
             earns,
-            cum_deposits: Decimal::ZERO,
-            cum_bets: Decimal::ZERO,
-            cpa_done: false,
-            ftd: None,
         })
         .collect();
     Ok((states, CustomerIndex::new(hasher, &hashes)))
@@ -245,6 +248,9 @@ pub struct Engine {
     /// (partner, brand) → assignments sorted by valid_from, as plan indexes.
     deals: HashMap<(usize, usize), Vec<(Period, Option<Period>, usize)>>,
     pub(crate) customers: Vec<CustomerState>,
+    /// Per customer, in the same order; taken by a [`PeriodRun`] while it
+    /// adds rows and given back when it finishes.
+    pub(crate) carried: Vec<Carried>,
     customer_ix: CustomerIndex,
     pub(crate) purchases: Vec<PurchaseState>,
     purchases_in: HashMap<Period, Vec<usize>>,
@@ -433,6 +439,7 @@ impl Engine {
             plan_ix,
             pinned_ix,
             deals,
+            carried: vec![Carried::default(); customers.len()],
             customers,
             customer_ix,
             purchases,
@@ -522,19 +529,83 @@ pub struct PeriodRun<'e> {
     period: Period,
     igaming: igaming::PeriodActivity,
     forex: forex::PeriodTrades,
+    /// The engine's carried state, held while rows are added.
+    carried: Vec<Carried>,
     /// Where the customers of the next activity row and trade are looked
     /// for first ([`Engine::customer_index_near`]).
     activity_hint: usize,
     trade_hint: usize,
 }
 
+/// Adds a period's iGaming activity (see [`PeriodRun::add_in_parallel`]).
+pub struct ActivityFeed<'r> {
+    engine: &'r Engine,
+    period: Period,
+    igaming: &'r mut igaming::PeriodActivity,
+    carried: &'r mut [Carried],
+    hint: &'r mut usize,
+}
+
+/// Adds a period's trades (see [`PeriodRun::add_in_parallel`]).
+pub struct TradeFeed<'r> {
+    engine: &'r Engine,
+    period: Period,
+    forex: &'r mut forex::PeriodTrades,
+    hint: &'r mut usize,
+}
+
+fn find_customer(
+    engine: &Engine,
+    hint: &mut usize,
+    id: &str,
+    what: &'static str,
+    row: impl FnOnce() -> String,
+) -> Result<usize, EngineError> {
+    engine
+        .customer_index_near(id, hint)
+        .ok_or_else(|| EngineError::UnknownCustomer {
+            what,
+            row: row(),
+            customer: id.to_string(),
+        })
+}
+
+impl ActivityFeed<'_> {
+    /// [`PeriodRun::add_day`].
+    pub fn add_day(&mut self, customer_id: &str, day: &DayAmounts) -> Result<(), EngineError> {
+        let c = find_customer(self.engine, self.hint, customer_id, "activity row", || {
+            format!("{customer_id} {}", day.date)
+        })?;
+        self.igaming
+            .add(self.engine, self.carried, self.period, c, day);
+        Ok(())
+    }
+}
+
+impl TradeFeed<'_> {
+    /// [`PeriodRun::add_trade_figures`].
+    pub fn add_trade_figures(
+        &mut self,
+        customer_id: &str,
+        trade: &TradeFigures<'_>,
+    ) -> Result<(), EngineError> {
+        let c = find_customer(self.engine, self.hint, customer_id, "trade", || {
+            trade.trade_id.to_string()
+        })?;
+        self.forex.add(self.engine, self.period, c, trade);
+        Ok(())
+    }
+}
+
 impl<'e> PeriodRun<'e> {
     fn new(engine: &'e mut Engine, period: Period) -> Self {
+        let carried = std::mem::take(&mut engine.carried);
         Self {
             engine,
             period,
             igaming: Default::default(),
             forex: Default::default(),
+            carried,
             activity_hint: 0,
             trade_hint: 0,
         }
@@ -542,6 +613,25 @@ impl<'e> PeriodRun<'e> {
 
     pub fn period(&self) -> Period {
         self.period
+    }
+
+    fn feeds(&mut self) -> (ActivityFeed<'_>, TradeFeed<'_>) {
+        let engine: &Engine = self.engine;
+        (
+            ActivityFeed {
+                engine,
+                period: self.period,
+                igaming: &mut self.igaming,
+                carried: &mut self.carried,
+                hint: &mut self.activity_hint,
+            },
+            TradeFeed {
+                engine,
+                period: self.period,
+                forex: &mut self.forex,
+                hint: &mut self.trade_hint,
+            },
+        )
     }
 
     /// One day of a customer's iGaming activity dated in this period.
@@ -552,15 +642,7 @@ impl<'e> PeriodRun<'e> {
     /// [`Self::add_activity`] from the customer's id and the day's amounts
     /// (what a reader of millions of stored rows hands over, without ids to build).
     pub fn add_day(&mut self, customer_id: &str, day: &DayAmounts) -> Result<(), EngineError> {
-        let c = Self::customer(
-            self.engine,
-            &mut self.activity_hint,
-            customer_id,
-            "activity row",
-            || format!("{customer_id} {}", day.date),
-        )?;
-        self.igaming.add(self.engine, self.period, c, day);
-        Ok(())
+        self.feeds().0.add_day(customer_id, day)
     }
 
     /// A trade closed in this period.
@@ -574,42 +656,35 @@ impl<'e> PeriodRun<'e> {
         customer_id: &str,
         trade: &TradeFigures<'_>,
     ) -> Result<(), EngineError> {
-        let c = Self::customer(
-            self.engine,
-            &mut self.trade_hint,
-            customer_id,
-            "trade",
-            || trade.trade_id.to_string(),
-        )?;
-        self.forex.add(self.engine, self.period, c, trade);
-        Ok(())
+        self.feeds().1.add_trade_figures(customer_id, trade)
     }
 
-    fn customer(
-        engine: &Engine,
-        hint: &mut usize,
-        id: &str,
-        what: &'static str,
-        row: impl FnOnce() -> String,
-    ) -> Result<usize, EngineError> {
-        engine
-            .customer_index_near(id, hint)
-            .ok_or_else(|| EngineError::UnknownCustomer {
-                what,
-                row: row(),
-                customer: id.to_string(),
-            })
+    /// Adds activity (`activity`, on this thread) and trades (`trades`, on
+    /// a thread of its own) at the same time: they touch different sums, and
+    /// only the activity changes what customers carry. The first error of
+    /// either is returned.
+    pub fn add_in_parallel<E: Send>(
+        &mut self,
+        activity: impl FnOnce(&mut ActivityFeed<'_>) -> Result<(), E>,
+        trades: impl FnOnce(&mut TradeFeed<'_>) -> Result<(), E> + Send,
+    ) -> Result<(), E> {
+        let (mut a, mut t) = self.feeds();
+        std::thread::scope(|s| {
+            let traded = s.spawn(move || trades(&mut t));
+            let added = activity(&mut a);
+            let traded = traded
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            added.and(traded)
+        })
     }
 
     /// Computes the period's lines and moves the engine's state past it.
-    pub fn finish(self) -> Result<Vec<Line>, EngineError> {
-        let Self {
-            engine,
-            period,
-            igaming,
-            forex,
-            ..
-        } = self;
+    pub fn finish(mut self) -> Result<Vec<Line>, EngineError> {
+        self.engine.carried = std::mem::take(&mut self.carried);
+        let igaming = std::mem::take(&mut self.igaming);
+        let forex = std::mem::take(&mut self.forex);
+        let (engine, period) = (&mut *self.engine, self.period);
         let mut book = lines::Book::default();
         igaming.finish(engine, period, &mut book);
         prop::period(engine, period, &mut book);
@@ -618,6 +693,16 @@ impl<'e> PeriodRun<'e> {
         let out = book.into_lines(engine, period)?;
         engine.last = Some(period);
         Ok(out)
+    }
+}
+
+impl Drop for PeriodRun<'_> {
+    /// A run dropped before it finished gives the carried state back (as far
+    /// as its rows changed it), so the engine is never left without one.
+    fn drop(&mut self) {
+        if self.engine.carried.is_empty() {
+            self.engine.carried = std::mem::take(&mut self.carried);
+        }
     }
 }
 

@@ -20,7 +20,7 @@
 //! follows.
 
 use super::bytes::{put_dec, put_id_after, put_str, put_varint, Malformed, Reader};
-use super::Engine;
+use super::{Carried, Engine};
 use crate::period::Period;
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
@@ -60,23 +60,26 @@ impl Engine {
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&VERSION.to_le_bytes());
         put_str(&mut out, &last.to_string());
-        let carried = |c: &&super::CustomerState| {
-            !(c.cum_deposits.is_zero() && c.cum_bets.is_zero() && !c.cpa_done && c.ftd.is_none())
+        let something = |k: &Carried| {
+            !(k.cum_deposits.is_zero() && k.cum_bets.is_zero() && !k.cpa_done && k.ftd.is_none())
         };
         put_varint(
             &mut out,
-            self.customers.iter().filter(carried).count() as u64,
+            self.carried.iter().filter(|k| something(k)).count() as u64,
         );
         let mut prev = "";
-        for c in self.customers.iter().filter(carried) {
+        for (c, k) in self.customers.iter().zip(&self.carried) {
+            if !something(k) {
+                continue;
+            }
             put_id_after(&mut out, prev, c.id.as_str());
             prev = c.id.as_str();
-            put_dec(&mut out, c.cum_deposits);
-            put_dec(&mut out, c.cum_bets);
+            put_dec(&mut out, k.cum_deposits);
+            put_dec(&mut out, k.cum_bets);
             let flags =
-                if c.cpa_done { CPA_DONE } else { 0 } | if c.ftd.is_some() { HAS_FTD } else { 0 };
+                if k.cpa_done { CPA_DONE } else { 0 } | if k.ftd.is_some() { HAS_FTD } else { 0 };
             out.push(flags);
-            if let Some(d) = c.ftd {
+            if let Some(d) = k.ftd {
                 out.extend_from_slice(&d.num_days_from_ce().to_le_bytes());
             }
         }
@@ -170,11 +173,7 @@ impl Engine {
             carry.insert((p, b), v);
         }
         for (c, r) in customers {
-            let cs = &mut self.customers[c];
-            cs.cum_deposits = r.cum_deposits;
-            cs.cum_bets = r.cum_bets;
-            cs.cpa_done = r.cpa_done;
-            cs.ftd = r.ftd;
+            self.carried[c] = r;
         }
         for (i, earned) in purchases {
             self.purchases[i].earned = earned;
@@ -185,21 +184,13 @@ impl Engine {
     }
 }
 
-/// What a customer carries past a period.
-struct CustomerRecord {
-    cum_deposits: Decimal,
-    cum_bets: Decimal,
-    cpa_done: bool,
-    ftd: Option<NaiveDate>,
-}
-
 /// A stored state read and checked record by record, with the ids it names
 /// not yet matched to an engine's rows (see [`Engine::restore_parsed`]).
 pub struct ParsedState {
     period: Period,
     /// The customer and order ids, one after the other; records hold their ranges.
     ids: String,
-    customers: Vec<(Range<usize>, CustomerRecord)>,
+    customers: Vec<(Range<usize>, Carried)>,
     purchases: Vec<(Range<usize>, Decimal)>,
     carry: Vec<(String, String, Decimal)>,
 }
@@ -255,7 +246,7 @@ impl ParsedState {
             };
             customers.push((
                 range,
-                CustomerRecord {
+                Carried {
                     cum_deposits,
                     cum_bets,
                     cpa_done: flags & CPA_DONE != 0,

@@ -15,6 +15,7 @@ mod forex_levels_spread;
 mod fx_rounding;
 mod igaming_ngr;
 mod overrides;
+mod parallel_feed;
 mod prop_purchases;
 mod prop_refunds;
 mod revshare_carry;
