@@ -31,19 +31,21 @@ pub(crate) fn attribute(
                 b.order_id.as_str().as_bytes(),
             ))
     });
-    let mut out = Vec::with_capacity(purchases.len());
-    let mut current: Option<&Id> = None;
+    let mut out: Vec<PurchaseState> = Vec::with_capacity(purchases.len());
     let mut adopted: Option<usize> = None;
-    for p in &purchases {
+    // The purchases are moved into their states, not copied.
+    for p in purchases {
         let c =
             customer_index(p.customer_id.as_str()).ok_or_else(|| EngineError::UnknownCustomer {
                 what: "purchase",
                 row: p.order_id.to_string(),
                 customer: p.customer_id.to_string(),
             })?;
-        let first = current != Some(&p.customer_id);
+        // The customer's first purchase: the one before is another customer's.
+        let first = out
+            .last()
+            .is_none_or(|last| last.purchase.customer_id != p.customer_id);
         if first {
-            current = Some(&p.customer_id);
             adopted = None;
         }
         let cs = &customers[c];
@@ -64,7 +66,7 @@ pub(crate) fn attribute(
             (None, None) => (adopted, false),
         };
         out.push(PurchaseState {
-            purchase: p.clone(),
+            purchase: p,
             brand,
             partner,
             by_coupon,
