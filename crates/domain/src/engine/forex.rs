@@ -59,7 +59,7 @@ impl PeriodTrades {
         }
     }
 
-    pub fn finish(self, engine: &mut Engine, period: Period, book: &mut Book) {
+    pub fn finish(self, engine: &Engine, period: Period, book: &mut Book) {
         for ((ib, brand), (revenue, trades)) in &self.revenue {
             let Some(rule) = engine
                 .plan_for(*ib, *brand, period)

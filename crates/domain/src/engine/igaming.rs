@@ -95,22 +95,32 @@ impl PeriodActivity {
         }
     }
 
-    pub fn finish(self, engine: &mut Engine, period: Period, book: &mut Book) {
+    /// Books the period's CPA and RevShare lines, moving what customers
+    /// carry (`carried`) and the RevShare carry-over (`carry`) past it.
+    pub fn finish(
+        self,
+        engine: &Engine,
+        carried: &mut [Carried],
+        carry: &mut HashMap<(usize, usize), Decimal>,
+        period: Period,
+        book: &mut Book,
+    ) {
         let mut ftds: HashMap<(usize, usize), u64> = HashMap::default();
         for (c, day) in &self.ftd {
-            engine.carried[*c].ftd = Some(*day);
+            carried[*c].ftd = Some(*day);
             let cs = &engine.customers[*c];
             if let Some(p) = cs.partner {
                 *ftds.entry((p, cs.brand)).or_default() += 1;
             }
         }
-        cpa(engine, period, self.cpa_days, book);
-        revshare(engine, period, &self.sums, &ftds, book);
+        cpa(engine, carried, period, self.cpa_days, book);
+        revshare(engine, carry, period, &self.sums, &ftds, book);
     }
 }
 
 fn cpa(
-    engine: &mut Engine,
+    engine: &Engine,
+    carried: &mut [Carried],
     period: Period,
     days: HashMap<usize, Vec<(NaiveDate, Decimal, Decimal)>>,
     book: &mut Book,
@@ -130,7 +140,7 @@ fn cpa(
             continue;
         };
         let cs = &engine.customers[c];
-        let k = &mut engine.carried[c];
+        let k = &mut carried[c];
         for (day, deposits, bets) in rows {
             if day < cs.registered {
                 continue; // sums run from the registration date on
@@ -295,7 +305,8 @@ pub(crate) fn revshare_commission(
 }
 
 fn revshare(
-    engine: &mut Engine,
+    engine: &Engine,
+    carry: &mut HashMap<(usize, usize), Decimal>,
     period: Period,
     sums: &HashMap<(usize, usize), Sums>,
     ftds: &HashMap<(usize, usize), u64>,
@@ -305,7 +316,7 @@ fn revshare(
         .keys()
         .copied()
         .chain(engine.deal_keys())
-        .chain(engine.carry.keys().copied())
+        .chain(carry.keys().copied())
         .collect();
     let empty = Sums::default();
     let mut new_carry = HashMap::default();
@@ -320,7 +331,7 @@ fn revshare(
         let n_ftds = ftds.get(&key).copied().unwrap_or(0);
         let (ggr, pre, ngr) = ngr(s, &r);
         let carry_in = if r.negative_carryover {
-            engine.carry.get(&key).copied().unwrap_or_default()
+            carry.get(&key).copied().unwrap_or_default()
         } else {
             Decimal::ZERO
         };
@@ -365,5 +376,5 @@ fn revshare(
             .insert("negative_carryover".into(), json!(r.negative_carryover));
         e.explanation.insert("rate".into(), rate);
     }
-    engine.carry = new_carry;
+    *carry = new_carry;
 }

@@ -32,6 +32,25 @@ impl Book {
         self.entries.get_mut(&(partner, brand, kind))
     }
 
+    /// Adds the entries of a book kept for other kinds of lines (a book per
+    /// vertical never shares a (partner, brand, kind) with another).
+    pub fn merge(&mut self, other: Book) {
+        for (key, entry) in other.entries {
+            match self.entries.entry(key) {
+                std::collections::btree_map::Entry::Vacant(v) => {
+                    v.insert(entry);
+                }
+                // Not reached (the kinds differ); summed rather than lost.
+                std::collections::btree_map::Entry::Occupied(mut o) => {
+                    let e = o.get_mut();
+                    e.amount += entry.amount;
+                    e.explanation.extend(entry.explanation);
+                    e.keep_if_zero |= entry.keep_if_zero;
+                }
+            }
+        }
+    }
+
     /// Converts to partner currency, rounds once, and orders the lines.
     pub fn into_lines(self, engine: &Engine, period: Period) -> Result<Vec<Line>, EngineError> {
         let mut out = Vec::with_capacity(self.entries.len());
@@ -139,5 +158,49 @@ pub(crate) fn overrides(engine: &Engine, period: Period, book: &mut Book) {
                 break; // a cycle in bad data must not hang the run
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merging_books_keeps_every_entry_of_both() {
+        let mut igaming = Book::default();
+        igaming.entry(0, 0, Kind::Revshare).amount = Decimal::new(1250, 2);
+        igaming
+            .entry(0, 0, Kind::Revshare)
+            .explanation
+            .insert("rate".into(), json!("0.25"));
+        let mut forex = Book::default();
+        forex.entry(0, 0, Kind::LotRebate).amount = Decimal::new(40, 0);
+        forex.entry(1, 2, Kind::SpreadShare).keep_if_zero = true;
+        igaming.merge(forex);
+        let keys: Vec<_> = igaming.entries.keys().copied().collect();
+        assert_eq!(
+            keys,
+            [
+                (0, 0, Kind::Revshare),
+                (0, 0, Kind::LotRebate),
+                (1, 2, Kind::SpreadShare)
+            ]
+        );
+        let revshare = &igaming.entries[&(0, 0, Kind::Revshare)];
+        assert_eq!(revshare.amount.to_string(), "12.50");
+        assert_eq!(revshare.explanation["rate"], json!("0.25"));
+        assert_eq!(
+            igaming.entries[&(0, 0, Kind::LotRebate)].amount,
+            Decimal::new(40, 0)
+        );
+        assert!(igaming.entries[&(1, 2, Kind::SpreadShare)].keep_if_zero);
+        // The same key in both: summed, not lost.
+        let mut again = Book::default();
+        again.entry(0, 0, Kind::Revshare).amount = Decimal::new(50, 2);
+        igaming.merge(again);
+        assert_eq!(
+            igaming.entries[&(0, 0, Kind::Revshare)].amount.to_string(),
+            "13.00"
+        );
     }
 }

@@ -680,15 +680,34 @@ impl<'e> PeriodRun<'e> {
     }
 
     /// Computes the period's lines and moves the engine's state past it.
+    /// The iGaming and forex lines are booked at the same time, each on a
+    /// thread (iGaming changes only what customers carry and the carry-over,
+    /// forex nothing of the engine); prop purchases and overrides follow.
     pub fn finish(mut self) -> Result<Vec<Line>, EngineError> {
-        self.engine.carried = std::mem::take(&mut self.carried);
         let igaming = std::mem::take(&mut self.igaming);
         let forex = std::mem::take(&mut self.forex);
-        let (engine, period) = (&mut *self.engine, self.period);
-        let mut book = lines::Book::default();
-        igaming.finish(engine, period, &mut book);
+        let period = self.period;
+        let mut carried = std::mem::take(&mut self.carried);
+        let mut carry = std::mem::take(&mut self.engine.carry);
+        let shared: &Engine = self.engine;
+        let (mut book, traded) = std::thread::scope(|s| {
+            let traded = s.spawn(|| {
+                let mut book = lines::Book::default();
+                forex.finish(shared, period, &mut book);
+                book
+            });
+            let mut book = lines::Book::default();
+            igaming.finish(shared, &mut carried, &mut carry, period, &mut book);
+            let traded = traded
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (book, traded)
+        });
+        let engine = &mut *self.engine;
+        engine.carried = carried;
+        engine.carry = carry;
         prop::period(engine, period, &mut book);
-        forex.finish(engine, period, &mut book);
+        book.merge(traded);
         lines::overrides(engine, period, &mut book);
         let out = book.into_lines(engine, period)?;
         engine.last = Some(period);
