@@ -448,9 +448,9 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
     // The customers come from their stored image while no customer, tracking
     // code, brand or geo block changed since it was written (the stamp is
     // read first: a change made while the world is read leaves the image
-    // written below out of date, never wrong).
-    // The image is read at the same time as the rest of the world, and the
-    // customers right after it when there is none at the current stamp.
+    // written below out of date, never wrong). The image is read at the
+    // same time as the rest of the world, and the customers right after it
+    // when there is none at the current stamp.
     let stamp = store.world_stamp().await?;
     let image_or_customers = async {
         let image = match stamp {

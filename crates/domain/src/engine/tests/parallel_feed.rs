@@ -23,6 +23,18 @@ fn both() -> Scenario {
         .client("T1", "IB")
 }
 
+/// A trade of T1 in fx_major held one hour from noon on `day`.
+fn hour_trade(s: &Scenario, trade: &str, lots: &str, day: &str) -> crate::data::Trade {
+    s.trade(
+        trade,
+        "T1",
+        "fx_major",
+        lots,
+        &format!("{day}T12:00:00Z"),
+        &format!("{day}T13:00:00Z"),
+    )
+}
+
 fn in_parallel(
     e: &mut Engine,
     p: &str,
@@ -54,31 +66,10 @@ fn two_threads_give_the_lines_and_state_of_one() {
     ];
     let aug = [s.play("C1", "2026-08-02", "60", "1000", "100")];
     let trades = [
-        s.trade(
-            "X1",
-            "T1",
-            "fx_major",
-            "2",
-            "2026-07-10T12:00:00Z",
-            "2026-07-10T13:00:00Z",
-        ),
-        s.trade(
-            "X2",
-            "T1",
-            "fx_major",
-            "3",
-            "2026-07-11T12:00:00Z",
-            "2026-07-11T13:00:00Z",
-        ),
+        hour_trade(&s, "X1", "2", "2026-07-10"),
+        hour_trade(&s, "X2", "3", "2026-07-11"),
     ];
-    let aug_trades = [s.trade(
-        "X3",
-        "T1",
-        "fx_major",
-        "1",
-        "2026-08-10T12:00:00Z",
-        "2026-08-10T13:00:00Z",
-    )];
+    let aug_trades = [hour_trade(&s, "X3", "1", "2026-08-10")];
     let mut one = s.engine();
     let mut two = s.engine();
     let expected = run(&mut one, "2026-07", &jul, &trades);
@@ -102,14 +93,7 @@ fn two_threads_give_the_lines_and_state_of_one() {
 fn an_error_on_either_thread_is_the_runs_error() {
     let s = both();
     let good = [s.play("C1", "2026-07-02", "60", "100", "400")];
-    let trades = [s.trade(
-        "X1",
-        "T1",
-        "fx_major",
-        "2",
-        "2026-07-10T12:00:00Z",
-        "2026-07-10T13:00:00Z",
-    )];
+    let trades = [hour_trade(&s, "X1", "2", "2026-07-10")];
     let mut unknown_player = s.play("C1", "2026-07-03", "1", "1", "1");
     unknown_player.customer_id = id("NOBODY");
     let mut unknown_trader = trades[0].clone();

@@ -101,6 +101,21 @@ impl Raw {
     }
 }
 
+/// A whole state: customers, purchases and carry-over, nothing after them.
+fn state(
+    version: u32,
+    period: &str,
+    customers: &[(&str, &str, &str, u8, Option<i32>)],
+    purchases: &[(&str, &str)],
+    carry: &[(&str, &str, &str)],
+) -> Vec<u8> {
+    Raw::new(version, period)
+        .customers(customers)
+        .purchases(purchases)
+        .carry(carry)
+        .bytes(&[])
+}
+
 fn dec(s: &str) -> rust_decimal::Decimal {
     s.parse().expect("a decimal")
 }
@@ -110,11 +125,13 @@ fn a_state_written_record_by_record_is_restored() {
     let s = casino(CARRY_CPA).player("C1", "DE", "2026-07-01");
     let mut e = s.engine();
     // 2026-07-01 is day 739,798 from 0001-01-01.
-    let good = Raw::new(2, "2026-07")
-        .customers(&[("C1", "100", "500", 3, Some(739_798))])
-        .purchases(&[])
-        .carry(&[("A", "CAS", "-5")])
-        .bytes(&[]);
+    let good = state(
+        2,
+        "2026-07",
+        &[("C1", "100", "500", 3, Some(739_798))],
+        &[],
+        &[("A", "CAS", "-5")],
+    );
     assert_eq!(e.restore(&good), Ok(period("2026-07")));
     assert_eq!(e.snapshot(), Some(good), "written back byte for byte");
 }
@@ -125,11 +142,10 @@ fn unusable_states_are_refused_and_change_nothing() {
     let mut e = s.engine();
     assert!(e.snapshot().is_none(), "no state before a period");
     let c1 = ("C1", "1", "1", 0, None);
-    let head = || Raw::new(2, "2026-07");
     // One customer whose deposits have scale 29: count 1, id "C1" (sharing
     // 0 bytes, 2 more), deposits (scale 29, mantissa 1), bets 1, no flags,
     // no purchases, no carry-over.
-    let mut bad_scale = head().0;
+    let mut bad_scale = Raw::new(2, "2026-07").0;
     bad_scale.extend_from_slice(&[1, 0, 2, b'C', b'1', 29, 1, 0, 1, 0, 0, 0]);
     for (why, bad) in [
         ("empty", Vec::new()),
@@ -138,74 +154,42 @@ fn unusable_states_are_refused_and_change_nothing() {
             "the text format of earlier versions",
             b"partnerdesk-engine-state 1\nperiod\t2026-07\n".to_vec(),
         ),
-        (
-            "another version",
-            Raw::new(1, "2026-07")
-                .customers(&[])
-                .purchases(&[])
-                .carry(&[])
-                .bytes(&[]),
-        ),
-        (
-            "not a period",
-            Raw::new(2, "2026-13")
-                .customers(&[])
-                .purchases(&[])
-                .carry(&[])
-                .bytes(&[]),
-        ),
+        ("another version", state(1, "2026-07", &[], &[], &[])),
+        ("not a period", state(2, "2026-13", &[], &[], &[])),
         (
             "an unknown customer",
-            head()
-                .customers(&[("NOBODY", "1", "1", 0, None)])
-                .purchases(&[])
-                .carry(&[])
-                .bytes(&[]),
+            state(2, "2026-07", &[("NOBODY", "1", "1", 0, None)], &[], &[]),
         ),
         ("a decimal with 29 places", bad_scale),
         (
             "an unknown brand",
-            head()
-                .customers(&[])
-                .purchases(&[])
-                .carry(&[("A", "NOBRAND", "-5")])
-                .bytes(&[]),
+            state(2, "2026-07", &[], &[], &[("A", "NOBRAND", "-5")]),
         ),
         (
             "an unknown partner",
-            head()
-                .customers(&[])
-                .purchases(&[])
-                .carry(&[("NOBODY", "CAS", "-5")])
-                .bytes(&[]),
+            state(2, "2026-07", &[], &[], &[("NOBODY", "CAS", "-5")]),
         ),
         (
             "an unknown flag",
-            head()
-                .customers(&[("C1", "1", "1", 4, None)])
-                .purchases(&[])
-                .carry(&[])
-                .bytes(&[]),
+            state(2, "2026-07", &[("C1", "1", "1", 4, None)], &[], &[]),
         ),
         (
             "an FTD that is no date",
-            head()
-                .customers(&[("C1", "1", "1", 2, Some(i32::MAX))])
-                .purchases(&[])
-                .carry(&[])
-                .bytes(&[]),
+            state(
+                2,
+                "2026-07",
+                &[("C1", "1", "1", 2, Some(i32::MAX))],
+                &[],
+                &[],
+            ),
         ),
         (
             "an unknown purchase",
-            head()
-                .customers(&[])
-                .purchases(&[("NO-ORDER", "5")])
-                .carry(&[])
-                .bytes(&[]),
+            state(2, "2026-07", &[], &[("NO-ORDER", "5")], &[]),
         ),
         (
             "a byte after the end",
-            head()
+            Raw::new(2, "2026-07")
                 .customers(&[c1])
                 .purchases(&[])
                 .carry(&[])
@@ -213,14 +197,16 @@ fn unusable_states_are_refused_and_change_nothing() {
         ),
         (
             "a good record, then a bad one: nothing of the first is kept either",
-            head()
-                .customers(&[
+            state(
+                2,
+                "2026-07",
+                &[
                     ("C1", "1", "1", 3, Some(739_798)),
                     ("NOBODY", "1", "1", 0, None),
-                ])
-                .purchases(&[])
-                .carry(&[])
-                .bytes(&[]),
+                ],
+                &[],
+                &[],
+            ),
         ),
     ] {
         let refused = e.restore(&bad);
