@@ -18,7 +18,7 @@
 //! 0001-01-01).
 
 use super::bytes::{Malformed, Reader};
-use super::{CustomerState, EngineError, HashMap};
+use super::{CustomerIndex, CustomerState, EngineError, HashMap};
 use crate::codes::CountryCode;
 use crate::ids::Id;
 use chrono::{Datelike, NaiveDate};
@@ -85,17 +85,25 @@ pub(crate) fn encode(
     Ok(out)
 }
 
-/// Indexes, by their position in the image, of ids found by `find`.
-fn ids(
-    r: &mut Reader<'_>,
-    kind: &str,
-    find: impl Fn(&str) -> Option<usize>,
-) -> Result<Vec<usize>, EngineError> {
-    let n = r.u32()?;
+/// The ids of one list (a u32 count, then each id).
+fn ids(r: &mut Reader<'_>, kind: &str) -> Result<Vec<Id>, EngineError> {
+    let n = r.u32()? as usize;
+    // Every id takes at least 3 bytes.
+    if n > r.bytes.len() / 3 {
+        return Err(bad(format!("it holds fewer {kind} ids than it says")));
+    }
     (0..n)
-        .map(|_| {
-            let id = r.str16()?;
-            find(id).ok_or_else(|| bad(format!("{kind} '{id}' no longer exists")))
+        .map(|_| Id::parse("id", r.str16()?).map_err(|e| bad(format!("{kind}: {e}"))))
+        .collect()
+}
+
+/// Where each of an image's ids is in the world (`ix`), refused when one is gone.
+fn found(ids: &[Id], ix: &HashMap<Id, usize>, kind: &str) -> Result<Vec<usize>, EngineError> {
+    ids.iter()
+        .map(|id| {
+            ix.get(id)
+                .copied()
+                .ok_or_else(|| bad(format!("{kind} '{id}' no longer exists")))
         })
         .collect()
 }
@@ -106,77 +114,107 @@ impl From<Malformed> for EngineError {
     }
 }
 
-/// The customers of an image written by [`encode`], their brands and
-/// partners found again by id; their carried state starts empty.
-pub(crate) fn decode(
-    image: &[u8],
-    brand_ix: &HashMap<Id, usize>,
-    partner_ix: &HashMap<Id, usize>,
-) -> Result<Vec<CustomerState>, EngineError> {
-    let mut r = Reader::new(image);
-    if r.take(4)? != MAGIC {
-        return Err(bad("it is not a customer image"));
-    }
-    let version = r.u32()?;
-    if version != VERSION {
-        return Err(bad(format!("its version {version} is not {VERSION}")));
-    }
-    let lookup = |ix: &HashMap<Id, usize>, id: &str| {
-        Id::parse("id", id).ok().and_then(|id| ix.get(&id).copied())
-    };
-    let brands = ids(&mut r, "brand", |id| lookup(brand_ix, id))?;
-    let partners = ids(&mut r, "partner", |id| lookup(partner_ix, id))?;
-    let n = r.u32()? as usize;
-    let countries = (0..n)
-        .map(|_| {
-            let code = r.array::<2>()?;
-            let code = std::str::from_utf8(&code).map_err(|_| bad("a country is not text"))?;
-            CountryCode::parse("country", code).map_err(|e| bad(e.to_string()))
+/// The customers of an image written by [`encode`], read and indexed by id
+/// but not yet joined to a world: their brands and partners are positions
+/// in the image's own lists of ids until [`CustomerImage::join`] finds them
+/// in the world. Reading does not need the world, so it can be done while
+/// the world is still being read.
+pub struct CustomerImage {
+    brand_ids: Vec<Id>,
+    partner_ids: Vec<Id>,
+    customers: Vec<CustomerState>,
+    index: CustomerIndex,
+}
+
+impl CustomerImage {
+    /// Reads an image written by [`encode`] (any byte out of place is
+    /// refused) and indexes its customers by id.
+    pub fn decode(image: &[u8]) -> Result<Self, EngineError> {
+        let mut r = Reader::new(image);
+        if r.take(4)? != MAGIC {
+            return Err(bad("it is not a customer image"));
+        }
+        let version = r.u32()?;
+        if version != VERSION {
+            return Err(bad(format!("its version {version} is not {VERSION}")));
+        }
+        let brand_ids = ids(&mut r, "brand")?;
+        let partner_ids = ids(&mut r, "partner")?;
+        let n = r.u32()? as usize;
+        let countries = (0..n)
+            .map(|_| {
+                let code = r.array::<2>()?;
+                let code = std::str::from_utf8(&code).map_err(|_| bad("a country is not text"))?;
+                CountryCode::parse("country", code).map_err(|e| bad(e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let n = r.u32()? as usize;
+        // Every customer takes at least 17 bytes: a count beyond what is left is
+        // refused before anything is allocated for it.
+        if n > r.bytes.len() / 17 {
+            return Err(bad("it holds fewer customers than it says"));
+        }
+        let mut customers = Vec::with_capacity(n);
+        for _ in 0..n {
+            let id = r.str16()?;
+            let id = Id::parse("customer_id", id).map_err(|e| bad(e.to_string()))?;
+            let brand = r.u32()? as usize;
+            if brand >= brand_ids.len() {
+                return Err(bad("a customer's brand is out of range"));
+            }
+            let partner = match r.u32()? {
+                NO_PARTNER => None,
+                p if (p as usize) < partner_ids.len() => Some(p as usize),
+                _ => return Err(bad("a customer's partner is out of range")),
+            };
+            let country = *countries
+                .get(u16::from_le_bytes(r.array()?) as usize)
+                .ok_or_else(|| bad("a customer's country is out of range"))?;
+            let earns = match r.array::<1>()? {
+                [0] => false,
+                [1] => true,
+                _ => return Err(bad("a customer's earns flag is neither 0 nor 1")),
+            };
+            let days = i32::from_le_bytes(r.array()?);
+            let registered = NaiveDate::from_num_days_from_ce_opt(days)
+                .ok_or_else(|| bad("a customer's registration date is out of range"))?;
+            customers.push(CustomerState {
+                id,
+                brand,
+                partner,
+                country,
+                registered,
+                earns,
+            });
+        }
+        if !r.bytes.is_empty() {
+            return Err(bad("it has bytes after its last customer"));
+        }
+        let index = CustomerIndex::of(&customers);
+        Ok(Self {
+            brand_ids,
+            partner_ids,
+            customers,
+            index,
         })
-        .collect::<Result<Vec<_>, _>>()?;
-    let n = r.u32()? as usize;
-    // Every customer takes at least 17 bytes: a count beyond what is left is
-    // refused before anything is allocated for it.
-    if n > r.bytes.len() / 17 {
-        return Err(bad("it holds fewer customers than it says"));
     }
-    let mut customers = Vec::with_capacity(n);
-    for _ in 0..n {
-        let id = r.str16()?;
-        let id = Id::parse("customer_id", id).map_err(|e| bad(e.to_string()))?;
-        let brand = *brands
-            .get(r.u32()? as usize)
-            .ok_or_else(|| bad("a customer's brand is out of range"))?;
-        let partner = match r.u32()? {
-            NO_PARTNER => None,
-            p => Some(
-                *partners
-                    .get(p as usize)
-                    .ok_or_else(|| bad("a customer's partner is out of range"))?,
-            ),
-        };
-        let country = *countries
-            .get(u16::from_le_bytes(r.array()?) as usize)
-            .ok_or_else(|| bad("a customer's country is out of range"))?;
-        let earns = match r.array::<1>()? {
-            [0] => false,
-            [1] => true,
-            _ => return Err(bad("a customer's earns flag is neither 0 nor 1")),
-        };
-        let days = i32::from_le_bytes(r.array()?);
-        let registered = NaiveDate::from_num_days_from_ce_opt(days)
-            .ok_or_else(|| bad("a customer's registration date is out of range"))?;
-        customers.push(CustomerState {
-            id,
-            brand,
-            partner,
-            country,
-            registered,
-            earns,
-        });
+
+    /// The customers with their brands and partners found again by id in
+    /// a world (`brand_ix`, `partner_ix`); refused when one of the image's
+    /// brands or partners no longer exists there.
+    pub(super) fn join(
+        self,
+        brand_ix: &HashMap<Id, usize>,
+        partner_ix: &HashMap<Id, usize>,
+    ) -> Result<(Vec<CustomerState>, CustomerIndex), EngineError> {
+        let brands = found(&self.brand_ids, brand_ix, "brand")?;
+        let partners = found(&self.partner_ids, partner_ix, "partner")?;
+        let mut customers = self.customers;
+        // Positions were checked against the image's lists when it was read.
+        for c in &mut customers {
+            c.brand = brands[c.brand];
+            c.partner = c.partner.map(|p| partners[p]);
+        }
+        Ok((customers, self.index))
     }
-    if !r.bytes.is_empty() {
-        return Err(bad("it has bytes after its last customer"));
-    }
-    Ok(customers)
 }

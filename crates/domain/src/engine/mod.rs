@@ -35,6 +35,7 @@ use std::hash::BuildHasher;
 pub(crate) type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 pub use fx::{Conversion, FxTable};
+pub use image::CustomerImage;
 pub use state::{ParsedState, StateError};
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -273,6 +274,11 @@ impl Engine {
     /// cannot be read, or names a brand or partner that no longer exists, is
     /// refused ([`EngineError::CustomerImage`]).
     pub fn with_customer_image(world: World, image: &[u8]) -> Result<Self, EngineError> {
+        Self::with_image(world, CustomerImage::decode(image)?)
+    }
+
+    /// [`Engine::with_customer_image`] with an image already read.
+    pub fn with_image(world: World, image: CustomerImage) -> Result<Self, EngineError> {
         if !world.customers.is_empty() {
             return Err(EngineError::CustomerImage(
                 "customers were given both in the world and in the image".into(),
@@ -289,7 +295,7 @@ impl Engine {
         image::encode(&self.customers, &brands, &partners)
     }
 
-    fn build(world: World, image: Option<&[u8]>) -> Result<Self, EngineError> {
+    fn build(world: World, image: Option<CustomerImage>) -> Result<Self, EngineError> {
         let brand_ix: HashMap<Id, usize> = world
             .brands
             .iter()
@@ -380,11 +386,7 @@ impl Engine {
             );
         }
         let (customers, customer_ix) = match image {
-            Some(image) => {
-                let customers = image::decode(image, &brand_ix, &partner_ix)?;
-                let index = CustomerIndex::of(&customers);
-                (customers, index)
-            }
+            Some(image) => image.join(&brand_ix, &partner_ix)?,
             None => {
                 let resolve = |c: &Customer| {
                     let b = brand(&c.brand_id, &|| format!("customer {}", c.customer_id))?;

@@ -121,3 +121,42 @@ fn a_damaged_or_outdated_image_is_refused() {
     // Customers both in the world and in the image.
     assert!(refused(s.world.clone(), &image).contains("both"));
 }
+
+#[test]
+fn an_image_is_read_without_the_world_and_checked_against_it_when_joined() {
+    use crate::engine::CustomerImage;
+    let s = world();
+    let image = s.engine().customer_image().expect("an image");
+    // Reading needs no world; a damaged image is refused already there.
+    let read = CustomerImage::decode(&image).expect("a good image reads");
+    match CustomerImage::decode(&image[..image.len() - 1]) {
+        Err(EngineError::CustomerImage(_)) => {}
+        _ => panic!("a cut image was read"),
+    }
+    let e = Engine::with_image(without_customers(&s), read).expect("joined");
+    let c5 = e.customer_index("C5").expect("C5 is there");
+    assert_eq!(e.customers[c5].partner, None);
+    let c3 = e.customer_index("C3").expect("C3 is there");
+    let b = e.customers[c3]
+        .partner
+        .map(|p| e.partners[p].partner_id.as_str());
+    assert_eq!(
+        b,
+        Some("B"),
+        "B's position in the reversed, longer partner list"
+    );
+    // A brand gone from the world is found missing only when joined.
+    let mut gone = without_customers(&s);
+    gone.brands.retain(|b| b.id.as_str() != "SLO");
+    gone.assignments.retain(|a| a.brand_id.as_str() != "SLO");
+    gone.tracking_codes.retain(|t| t.brand_id.as_str() != "SLO");
+    gone.geo_blocks.retain(|(b, _)| b.as_str() != "SLO");
+    let read = CustomerImage::decode(&image).expect("still reads");
+    match Engine::with_image(gone, read) {
+        Err(EngineError::CustomerImage(why)) => {
+            assert!(why.contains("brand 'SLO' no longer exists"), "{why}")
+        }
+        Err(other) => panic!("another error: {other}"),
+        Ok(_) => panic!("an image naming a gone brand was used"),
+    }
+}
