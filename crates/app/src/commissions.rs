@@ -13,7 +13,8 @@
 use crate::{AppError, Context, Result};
 use partnerdesk_domain::commission::{canonical_csv, Kind, Line};
 use partnerdesk_domain::engine::{
-    ActivityFeed, Engine, EngineError, ParsedState, PartnerNode, StateError, TradeFeed, World,
+    ActivityFeed, CustomerImage, Engine, EngineError, ParsedState, PartnerNode, StateError,
+    TradeFeed, World,
 };
 use partnerdesk_domain::partner::{TrackingCode, TrackingKind};
 use partnerdesk_domain::plan::Plan;
@@ -439,11 +440,21 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
         None => Some(f),
     });
     let mut ahead = ahead.map(|p| PeriodRows::read(store, p));
+    // The stored state and the customer image are each read into the
+    // engine's form on a thread of their own as soon as their bytes are in,
+    // while the rest of the world is still being read (each takes a few
+    // tenths of a second at a million customers); their bytes go then.
     let state = async {
-        match resume_at {
-            Some(last) => Ok::<_, AppError>(store.engine_state(last).await?),
-            None => Ok(None),
-        }
+        let Some(bytes) = (match resume_at {
+            Some(last) => store.engine_state(last).await?,
+            None => None,
+        }) else {
+            return Ok::<_, AppError>(None);
+        };
+        let parsed = tokio::task::spawn_blocking(move || ParsedState::parse(&bytes))
+            .await
+            .map_err(|e| corrupt(format!("reading the engine state stopped: {e}")))?;
+        Ok(Some(parsed))
     };
     // The customers come from their stored image while no customer, tracking
     // code, brand or geo block changed since it was written (the stamp is
@@ -457,11 +468,13 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
             Some(stamp) => store.customer_image(stamp).await?,
             None => None,
         };
-        let customers = match image {
-            Some(_) => Vec::new(),
-            None => store.customers().await?,
+        let Some(bytes) = image else {
+            return Ok::<_, AppError>((None, store.customers().await?));
         };
-        Ok::<_, AppError>((image, customers))
+        let image = tokio::task::spawn_blocking(move || CustomerImage::decode(&bytes))
+            .await
+            .map_err(|e| corrupt(format!("reading the customer image stopped: {e}")))?;
+        Ok((Some(image), Vec::new()))
     };
     let (world, image, state) = match first {
         Some(_) => {
@@ -474,23 +487,13 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
         }
         None => (None, None, None),
     };
-    // The stored state is parsed on a thread of its own while the engine is
-    // built (both take a few tenths of a second at a million customers).
-    let (engine, parsed) = std::thread::scope(|s| {
-        let parsed = state
-            .as_deref()
-            .map(|bytes| s.spawn(|| ParsedState::parse(bytes)));
-        let engine = world
-            .map(|w| match image.as_deref() {
-                Some(image) => Engine::with_customer_image(w, image),
-                None => Engine::new(w),
-            })
-            .transpose();
-        let parsed = parsed.map(|p| p.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
-        (engine, parsed)
-    });
     let mut from_image = image.is_some();
-    drop(image);
+    let engine = world
+        .map(|w| match image {
+            Some(image) => Engine::with_image(w, image?),
+            None => Engine::new(w),
+        })
+        .transpose();
     let mut engine = match engine {
         // An image that cannot be used: the customers are read instead.
         Err(EngineError::CustomerImage(_)) => {
@@ -503,12 +506,10 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
     let mut pending: Vec<StoredLine> = Vec::new();
     // Resume after the last period of an unbroken prefix of the range whose
     // stored lines and engine state are still current.
-    let start = match (resume_at, parsed, engine.as_mut()) {
+    let start = match (resume_at, state, engine.as_mut()) {
         (Some(last), Some(state), Some(e)) => resume(e, &range, last, state)?,
         _ => 0,
     };
-    // The stored state's bytes are no longer needed (MBs at L).
-    drop(state);
     if start > 0 {
         report.resumed_at = Some(range[start].to_string());
         let (from, to) = (range[0], range[start - 1]);
@@ -603,14 +604,16 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
         let (stored_own, stored_adj): (Vec<UnparsedLine>, Vec<UnparsedLine>) = stored
             .into_iter()
             .partition(|s| s.stored.origin_period.is_empty());
-        let new_own = own(lines);
-        let new_adj: Vec<StoredLine> = pending
-            .drain(..)
-            .map(|mut s| {
-                s.line.period = period;
-                s
-            })
-            .collect();
+        let new_own = std::sync::Arc::new(own(lines));
+        let new_adj: std::sync::Arc<Vec<StoredLine>> = std::sync::Arc::new(
+            pending
+                .drain(..)
+                .map(|mut s| {
+                    s.line.period = period;
+                    s
+                })
+                .collect(),
+        );
         report.adjustments += new_adj.len();
         let same = |stored: &[UnparsedLine], new: &[StoredLine]| {
             stored.len() == new.len() && stored.iter().zip(new).all(|(s, n)| s.same_as(n))

@@ -161,29 +161,9 @@ fn explanation_text(e: &serde_json::Value) -> String {
     e.to_string()
 }
 
-/// The lines' explanations as text, written on every core: a month at scale
-/// L explains itself in 78 MB of JSON (every customer, trade and purchase
-/// behind a line), a quarter of writing its lines on one core.
-fn explanation_texts(lines: &[StoredLine]) -> Vec<String> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let per = lines.len().div_ceil(threads).max(1_000);
-    std::thread::scope(|s| {
-        let parts: Vec<_> = lines
-            .chunks(per)
-            .map(|part| {
-                s.spawn(move || {
-                    part.iter()
-                        .map(|l| explanation_text(&l.line.explanation))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        parts
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
-    })
-}
+/// Lines whose explanations are turned into text at a time while the
+/// lines before them are written (see [`replace_lines`]).
+const TEXT_CHUNK: usize = 2_000;
 
 impl Store {
     pub async fn periods(&self) -> Result<Vec<PeriodRecord>> {
@@ -252,11 +232,16 @@ impl Store {
 }
 
 /// Replaces a period's lines of one origin ('' = the period's own lines).
+///
+/// A month at scale L explains itself in tens of MB of JSON (every customer,
+/// trade and purchase behind a line): the explanations are turned into text
+/// on a thread of their own, [`TEXT_CHUNK`] lines at a time, while the lines
+/// before them are written, which is why the lines are shared.
 pub async fn replace_lines(
     tx: &mut Tx<'_>,
     period: Period,
     origin_is_adjustment: bool,
-    lines: &[StoredLine],
+    lines: &std::sync::Arc<Vec<StoredLine>>,
 ) -> Result<()> {
     let cond = if origin_is_adjustment {
         "origin_period <> ''"
@@ -269,9 +254,28 @@ pub async fn replace_lines(
     .bind(period.to_string())
     .execute(&mut **tx)
     .await?;
+    let (texts, mut texts_rx) = tokio::sync::mpsc::channel::<Vec<String>>(4);
+    let shared = std::sync::Arc::clone(lines);
+    std::thread::spawn(move || {
+        for part in shared.chunks(TEXT_CHUNK) {
+            let part = part
+                .iter()
+                .map(|l| explanation_text(&l.line.explanation))
+                .collect();
+            // A writer that stopped (an error) has dropped its end.
+            if texts.blocking_send(part).is_err() {
+                break;
+            }
+        }
+    });
     let mut b = Batch::new("commission_lines", &LINE_COLUMNS, "");
-    for (l, explanation) in lines.iter().zip(explanation_texts(lines)) {
-        b.push(tx, line_values(l, explanation)).await?;
+    for part in lines.chunks(TEXT_CHUNK) {
+        let explanations = texts_rx.recv().await.ok_or_else(|| {
+            corrupt("turning the explanations into text stopped before the last line")
+        })?;
+        for (l, explanation) in part.iter().zip(explanations) {
+            b.push(tx, line_values(l, explanation)).await?;
+        }
     }
     b.flush(tx).await
 }
@@ -351,6 +355,15 @@ impl Store {
     /// The stored customer image, if it was written at world stamp `stamp`
     /// (one written at another stamp is out of date and not returned).
     pub async fn customer_image(&self, stamp: i64) -> Result<Option<Vec<u8>>> {
+        if let Some(file) = self.sqlite_file() {
+            return sqlite_blob(
+                file,
+                ("customer_image", "image"),
+                "SELECT rowid FROM customer_image WHERE id = 1 AND stamp = CAST(?1 AS INTEGER)",
+                stamp.to_string(),
+            )
+            .await;
+        }
         Ok(
             sqlx::query_scalar("SELECT image FROM customer_image WHERE id = 1 AND stamp = $1")
                 .bind(stamp)
@@ -375,6 +388,15 @@ impl Store {
 
     /// The engine state stored after `period`, if any.
     pub async fn engine_state(&self, period: Period) -> Result<Option<Vec<u8>>> {
+        if let Some(file) = self.sqlite_file() {
+            return sqlite_blob(
+                file,
+                ("engine_states", "state"),
+                "SELECT rowid FROM engine_states WHERE period = ?1",
+                period.to_string(),
+            )
+            .await;
+        }
         Ok(
             sqlx::query_scalar("SELECT state FROM engine_states WHERE period = $1")
                 .bind(period.to_string())
@@ -393,6 +415,25 @@ impl Store {
         .fetch_all(self.pool())
         .await?)
     }
+}
+
+/// [`crate::native::read_blob`] on a thread of its own.
+async fn sqlite_blob(
+    file: &std::path::Path,
+    (table, column): (&'static str, &'static str),
+    find: &'static str,
+    param: String,
+) -> Result<Option<Vec<u8>>> {
+    let file = file.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        crate::native::read_blob(&file, (table, column), find, &param)
+    })
+    .await
+    .map_err(|e| {
+        corrupt(format!(
+            "reading {table} stopped before its end ({e}); run again"
+        ))
+    })?
 }
 
 /// Stores the engine state carried past `period` (written with the period's lines).
@@ -469,5 +510,55 @@ impl Store {
             .execute(self.pool())
             .await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use partnerdesk_domain::commission::Kind;
+
+    fn line(n: usize) -> StoredLine {
+        let id = |s: String| Id::parse("id", &s).expect("an id");
+        let eur = CurrencyCode::parse("currency", "EUR").expect("a currency");
+        StoredLine {
+            line: Line {
+                partner_id: id(format!("P{n:05}")),
+                brand_id: id("CAS".into()),
+                period: Period::new(2026, 7).expect("a period"),
+                kind: Kind::Revshare,
+                amount: Decimal::new(n as i64, 2),
+                currency: eur,
+                amount_brand: Decimal::new(n as i64, 2),
+                brand_currency: eur,
+                fx_rate: Decimal::ONE,
+                explanation: serde_json::json!({ "n": n, "customers": [format!("C{n}")] }),
+            },
+            origin_period: String::new(),
+        }
+    }
+
+    /// More lines than several chunks of explanations, then fewer: every
+    /// line is stored with its own explanation, and replacing leaves none
+    /// of the earlier lines behind.
+    #[tokio::test]
+    async fn lines_are_stored_with_their_own_explanations_across_chunks() {
+        let dir = tempfile::tempdir().expect("a folder");
+        let url = format!("sqlite:{}", dir.path().join("lines.db").display());
+        let store = Store::open(&url).await.expect("a store");
+        let period = Period::new(2026, 7).expect("a period");
+        for count in [2 * TEXT_CHUNK + 7, TEXT_CHUNK - 1] {
+            let lines: std::sync::Arc<Vec<StoredLine>> =
+                std::sync::Arc::new((0..count).map(line).collect());
+            let mut tx = store.begin().await.expect("a transaction");
+            replace_lines(&mut tx, period, false, &lines)
+                .await
+                .expect("stored");
+            tx.commit().await.expect("committed");
+            let mut stored = store.period_lines(period).await.expect("read back");
+            stored.sort_by(|a, b| a.line.partner_id.cmp(&b.line.partner_id));
+            assert_eq!(stored.len(), count);
+            assert!(stored.iter().zip(lines.iter()).all(|(s, l)| s == l));
+        }
     }
 }

@@ -166,9 +166,72 @@ pub(crate) fn read_period<T: Chunk>(
     let _ = out.blocking_send(end);
 }
 
+/// The blob in `column` of the row of `table` that `find` (a query giving
+/// that row's rowid from one text parameter, `param`) selects, if there is
+/// one. Blocking.
+///
+/// The blob is read through SQLite's incremental I/O straight from its
+/// pages into a buffer of its size: read as a value, a customer image of
+/// tens of MB was assembled by SQLite, copied by the driver and copied again
+/// into the caller's bytes, each copy in memory the system had to zero first.
+pub(crate) fn read_blob(
+    path: &Path,
+    (table, column): (&str, &str),
+    find: &str,
+    param: &str,
+) -> Result<Option<Vec<u8>>> {
+    use rusqlite::OptionalExtension;
+    let mut conn = open(path)?;
+    // The rowid and the blob are read in one snapshot of the database.
+    let tx = conn.transaction()?;
+    let Some(rowid) = tx
+        .query_row(find, [param], |r| r.get::<_, i64>(0))
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let blob = tx.blob_open(rusqlite::DatabaseName::Main, table, column, rowid, true)?;
+    let mut out = vec![0u8; blob.len()];
+    blob.read_at_exact(&mut out, 0).map_err(|e| {
+        StoreError::Corrupt(format!("{table}: its {column} could not be read: {e}"))
+    })?;
+    Ok(Some(out))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A blob is read whole, an empty one as empty, and a row that is not
+    /// there as None.
+    #[test]
+    fn read_blob_gives_the_whole_blob_of_the_row_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("b.db");
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("CREATE TABLE s (period TEXT PRIMARY KEY, state BLOB NOT NULL);")
+            .unwrap();
+        // Larger than a page, so it runs over several.
+        let big: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+        conn.execute(
+            "INSERT INTO s VALUES ('2026-07', ?1), ('2026-08', x'')",
+            [&big],
+        )
+        .unwrap();
+        drop(conn);
+        let read = |p: &str| {
+            read_blob(
+                &path,
+                ("s", "state"),
+                "SELECT rowid FROM s WHERE period = ?1",
+                p,
+            )
+            .unwrap()
+        };
+        assert_eq!(read("2026-07"), Some(big));
+        assert_eq!(read("2026-08"), Some(Vec::new()));
+        assert_eq!(read("2026-09"), None);
+    }
 
     /// `read_all` reads in the table's order and sorts by key bytes only
     /// when it must: rows stored out of key order come back in it, NULLs
