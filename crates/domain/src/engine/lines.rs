@@ -51,55 +51,22 @@ impl Book {
         }
     }
 
-    /// Converts to partner currency, rounds once, and orders the lines.
+    /// Converts to partner currency, rounds once, and orders the lines. The
+    /// second half of the entries is converted on a thread of its own; an
+    /// error is the one of the first entry in order that has one.
     pub fn into_lines(self, engine: &Engine, period: Period) -> Result<Vec<Line>, EngineError> {
-        let mut out = Vec::with_capacity(self.entries.len());
-        for ((partner, brand, kind), e) in self.entries {
-            if e.amount.is_zero() && !e.keep_if_zero {
-                continue;
-            }
-            // A zero line (kept to explain a carry-over) needs no rate.
-            let conv = match engine.conversion(brand, partner, period) {
-                Err(_) if e.amount.is_zero() => super::Conversion {
-                    from: engine.brands[brand].currency,
-                    to: engine.partners[partner].currency,
-                    rate: Decimal::ONE,
-                    date: None,
-                    inverse: false,
-                },
-                other => other?,
-            };
-            let amount = round_cents(conv.apply(e.amount));
-            let mut explanation = e.explanation;
-            explanation.insert(
-                "amount_in_brand_currency".into(),
-                json!(e.amount.normalize().to_string()),
-            );
-            if conv.from != conv.to {
-                explanation.insert(
-                    "fx".into(),
-                    json!({"from": conv.from.as_str(), "to": conv.to.as_str(), "rate": conv.rate.normalize().to_string(),
-                           "pair": if conv.inverse { format!("{}/{} (inverse, divided)", conv.to, conv.from) } else { format!("{}/{}", conv.from, conv.to) },
-                           "date": conv.date.map(|d| d.to_string())}),
-                );
-            }
-            out.push(Line {
-                partner_id: engine.partners[partner].partner_id.clone(),
-                brand_id: engine.brands[brand].id.clone(),
-                period,
-                kind,
-                amount,
-                currency: conv.to,
-                amount_brand: e.amount,
-                brand_currency: conv.from,
-                fx_rate: if conv.inverse {
-                    Decimal::ONE / conv.rate
-                } else {
-                    conv.rate
-                },
-                explanation: Value::Object(explanation),
-            });
-        }
+        let mut first: Vec<((usize, usize, Kind), Entry)> = self.entries.into_iter().collect();
+        let second = first.split_off(first.len() / 2);
+        let (first, second) = std::thread::scope(|s| {
+            let second = s.spawn(|| lines_of(second, engine, period));
+            let first = lines_of(first, engine, period);
+            let second = second
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (first, second)
+        });
+        let mut out = first?;
+        out.extend(second?);
         out.sort_by(|a, b| {
             (
                 a.partner_id.as_str().as_bytes(),
@@ -114,6 +81,62 @@ impl Book {
         });
         Ok(out)
     }
+}
+
+/// The lines of `entries` (zero ones left out unless kept), unordered.
+fn lines_of(
+    entries: Vec<((usize, usize, Kind), Entry)>,
+    engine: &Engine,
+    period: Period,
+) -> Result<Vec<Line>, EngineError> {
+    let mut out = Vec::with_capacity(entries.len());
+    for ((partner, brand, kind), e) in entries {
+        if e.amount.is_zero() && !e.keep_if_zero {
+            continue;
+        }
+        // A zero line (kept to explain a carry-over) needs no rate.
+        let conv = match engine.conversion(brand, partner, period) {
+            Err(_) if e.amount.is_zero() => super::Conversion {
+                from: engine.brands[brand].currency,
+                to: engine.partners[partner].currency,
+                rate: Decimal::ONE,
+                date: None,
+                inverse: false,
+            },
+            other => other?,
+        };
+        let amount = round_cents(conv.apply(e.amount));
+        let mut explanation = e.explanation;
+        explanation.insert(
+            "amount_in_brand_currency".into(),
+            json!(e.amount.normalize().to_string()),
+        );
+        if conv.from != conv.to {
+            explanation.insert(
+                    "fx".into(),
+                    json!({"from": conv.from.as_str(), "to": conv.to.as_str(), "rate": conv.rate.normalize().to_string(),
+                           "pair": if conv.inverse { format!("{}/{} (inverse, divided)", conv.to, conv.from) } else { format!("{}/{}", conv.from, conv.to) },
+                           "date": conv.date.map(|d| d.to_string())}),
+                );
+        }
+        out.push(Line {
+            partner_id: engine.partners[partner].partner_id.clone(),
+            brand_id: engine.brands[brand].id.clone(),
+            period,
+            kind,
+            amount,
+            currency: conv.to,
+            amount_brand: e.amount,
+            brand_currency: conv.from,
+            fx_rate: if conv.inverse {
+                Decimal::ONE / conv.rate
+            } else {
+                conv.rate
+            },
+            explanation: Value::Object(explanation),
+        });
+    }
+    Ok(out)
 }
 
 /// Sub-partner overrides: `r_k × basis(D)` for each descendant D exactly k

@@ -682,34 +682,38 @@ impl<'e> PeriodRun<'e> {
     }
 
     /// Computes the period's lines and moves the engine's state past it.
-    /// The iGaming and forex lines are booked at the same time, each on a
-    /// thread (iGaming changes only what customers carry and the carry-over,
-    /// forex nothing of the engine); prop purchases and overrides follow.
+    /// The iGaming lines are booked on one thread while the forex and then
+    /// the prop lines are booked on another (iGaming changes only what
+    /// customers carry and the carry-over, forex nothing of the engine, prop
+    /// only its purchases, taken out of the engine meanwhile); overrides
+    /// follow on the merged book.
     pub fn finish(mut self) -> Result<Vec<Line>, EngineError> {
         let igaming = std::mem::take(&mut self.igaming);
         let forex = std::mem::take(&mut self.forex);
         let period = self.period;
         let mut carried = std::mem::take(&mut self.carried);
         let mut carry = std::mem::take(&mut self.engine.carry);
+        let mut purchases = std::mem::take(&mut self.engine.purchases);
         let shared: &Engine = self.engine;
-        let (mut book, traded) = std::thread::scope(|s| {
-            let traded = s.spawn(|| {
+        let (mut book, other) = std::thread::scope(|s| {
+            let other = s.spawn(|| {
                 let mut book = lines::Book::default();
                 forex.finish(shared, period, &mut book);
+                prop::period(shared, &mut purchases, period, &mut book);
                 book
             });
             let mut book = lines::Book::default();
             igaming.finish(shared, &mut carried, &mut carry, period, &mut book);
-            let traded = traded
+            let other = other
                 .join()
                 .unwrap_or_else(|p| std::panic::resume_unwind(p));
-            (book, traded)
+            (book, other)
         });
         let engine = &mut *self.engine;
         engine.carried = carried;
         engine.carry = carry;
-        prop::period(engine, period, &mut book);
-        book.merge(traded);
+        engine.purchases = purchases;
+        book.merge(other);
         lines::overrides(engine, period, &mut book);
         let out = book.into_lines(engine, period)?;
         engine.last = Some(period);

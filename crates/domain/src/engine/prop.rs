@@ -77,23 +77,27 @@ pub(crate) fn attribute(
     Ok(out)
 }
 
-/// Books the period's purchases (what they earn) and refunds (minus what they earned).
-pub(crate) fn period(engine: &mut Engine, period: Period, book: &mut Book) {
-    let bought: Vec<usize> = engine
-        .purchases_in
-        .get(&period)
-        .cloned()
-        .unwrap_or_default();
-    for i in bought {
+/// Books the period's purchases (what they earn) and refunds (minus what they
+/// earned). `purchases` are the engine's, taken out of it so that this can
+/// run beside the other verticals, which read the engine.
+pub(crate) fn period(
+    engine: &Engine,
+    purchases: &mut [PurchaseState],
+    period: Period,
+    book: &mut Book,
+) {
+    let none = Vec::new();
+    let bought = engine.purchases_in.get(&period).unwrap_or(&none);
+    for &i in bought {
         let (partner, brand, customer_earns) = {
-            let p = &engine.purchases[i];
+            let p = &purchases[i];
             let c = engine
                 .customer_index(p.purchase.customer_id.as_str())
                 .map(|c| engine.customers[c].earns)
                 .unwrap_or(false);
             (p.partner, p.brand, c)
         };
-        engine.purchases[i].earned = Decimal::ZERO;
+        purchases[i].earned = Decimal::ZERO;
         let Some(partner) = partner.filter(|_| customer_earns) else {
             continue;
         };
@@ -103,7 +107,7 @@ pub(crate) fn period(engine: &mut Engine, period: Period, book: &mut Book) {
         else {
             continue;
         };
-        let ps = &mut engine.purchases[i];
+        let ps = &mut purchases[i];
         let amount = ps.purchase.amount;
         let earned = if ps.first {
             rule.first_rate * amount + rule.first_purchase_cpa
@@ -125,9 +129,9 @@ pub(crate) fn period(engine: &mut Engine, period: Period, book: &mut Book) {
             "earned": earned.normalize().to_string()}),
         );
     }
-    let refunded: Vec<usize> = engine.refunds_in.get(&period).cloned().unwrap_or_default();
-    for i in refunded {
-        let ps = &engine.purchases[i];
+    let refunded = engine.refunds_in.get(&period).unwrap_or(&none);
+    for &i in refunded {
+        let ps = &purchases[i];
         let Some(partner) = ps.partner else { continue };
         if ps.earned.is_zero() {
             continue;

@@ -104,6 +104,62 @@ fn a_missing_rate_is_an_error_naming_pair_and_date() {
     );
 }
 
+/// Lines are converted in two halves at once: they still come out in
+/// (partner, brand, kind) order, and of several lines without a rate the
+/// error is the first one's.
+#[test]
+fn many_lines_come_out_in_order_and_the_first_missing_rate_is_the_error() {
+    // Partners P1..P6 in partner order; P2 (CHF) and P5 (SEK) have no rate.
+    let currencies = ["USD", "CHF", "USD", "EUR", "SEK", "USD"];
+    let mut s = Scenario::new()
+        .brand("CAS", Vertical::Igaming, "EUR")
+        .plan("deal", r#"[{"type": "revshare", "rate": "0.50"}]"#)
+        .fx("2026-07-01", "EUR", "USD", "2");
+    for (i, currency) in currencies.iter().enumerate() {
+        let (p, code, c) = (format!("P{}", i + 1), format!("c{i}"), format!("C{i}"));
+        s = s
+            .partner(&p, None, currency)
+            .assign(&p, "CAS", "deal", "2026-07", None)
+            .code("CAS", &code, &p, TrackingKind::Btag)
+            .customer(&c, "CAS", Some(&code), "DE", "2026-07-01");
+    }
+    let days: Vec<_> = (0..currencies.len())
+        .map(|i| s.play(&format!("C{i}"), "2026-07-02", "10", "200", "0"))
+        .collect();
+    let err =
+        try_run(&mut s.engine(), "2026-07", &days, &[]).expect_err("no EUR/CHF nor EUR/SEK rate");
+    assert_eq!(
+        err,
+        EngineError::MissingFxRate {
+            from: cur("EUR"),
+            to: cur("CHF"),
+            date: date("2026-07-31")
+        },
+        "P2's rate is missing before P5's"
+    );
+    // With both rates there: every partner's line, in partner order.
+    let s = s
+        .fx("2026-07-01", "EUR", "CHF", "1")
+        .fx("2026-07-01", "EUR", "SEK", "10");
+    let lines = run(&mut s.engine(), "2026-07", &days, &[]);
+    let got: Vec<(&str, String)> = lines
+        .iter()
+        .map(|l| (l.partner_id.as_str(), l.amount.to_string()))
+        .collect();
+    // 0.50 × 200 = 100 EUR each: × 2 (USD), × 1 (CHF), EUR, × 10 (SEK).
+    assert_eq!(
+        got,
+        [
+            ("P1", "200.00".to_string()),
+            ("P2", "100.00".to_string()),
+            ("P3", "200.00".to_string()),
+            ("P4", "100.00".to_string()),
+            ("P5", "1000.00".to_string()),
+            ("P6", "200.00".to_string()),
+        ]
+    );
+}
+
 #[test]
 fn half_cents_round_away_from_zero_both_ways() {
     let s = prop_shop(r#"[{"type": "purchase_share", "first_rate": "0.125", "repeat_rate": "0"}]"#)
