@@ -304,6 +304,9 @@ pub(crate) fn revshare_commission(
     }
 }
 
+/// Books the RevShare lines of every (partner, brand) with activity, a deal
+/// or a carry-over, and replaces `carry` with what they carry out. The keys
+/// are worked through in two halves at once, each into a book of its own.
 fn revshare(
     engine: &Engine,
     carry: &mut HashMap<(usize, usize), Decimal>,
@@ -312,15 +315,45 @@ fn revshare(
     ftds: &HashMap<(usize, usize), u64>,
     book: &mut Book,
 ) {
-    let keys: BTreeSet<(usize, usize)> = sums
+    let keys: Vec<(usize, usize)> = sums
         .keys()
         .copied()
         .chain(engine.deal_keys())
         .chain(carry.keys().copied())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
         .collect();
+    let (first, second) = keys.split_at(keys.len() / 2);
+    let carry_in: &HashMap<(usize, usize), Decimal> = carry;
+    let (first, second) = std::thread::scope(|s| {
+        let second = s.spawn(|| revshare_of(engine, carry_in, period, sums, ftds, second));
+        let first = revshare_of(engine, carry_in, period, sums, ftds, first);
+        let second = second
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (first, second)
+    });
+    let mut new_carry = HashMap::default();
+    for (part, carried_out) in [first, second] {
+        book.merge(part);
+        new_carry.extend(carried_out);
+    }
+    *carry = new_carry;
+}
+
+/// [`revshare`] for some of the keys: their lines, and what they carry out.
+fn revshare_of(
+    engine: &Engine,
+    carry: &HashMap<(usize, usize), Decimal>,
+    period: Period,
+    sums: &HashMap<(usize, usize), Sums>,
+    ftds: &HashMap<(usize, usize), u64>,
+    keys: &[(usize, usize)],
+) -> (Book, HashMap<(usize, usize), Decimal>) {
+    let mut book = Book::default();
     let empty = Sums::default();
     let mut new_carry = HashMap::default();
-    for key in keys {
+    for &key in keys {
         let Some(r) = engine
             .plan_for(key.0, key.1, period)
             .and_then(|p| p.components.revshare.clone())
@@ -376,5 +409,5 @@ fn revshare(
             .insert("negative_carryover".into(), json!(r.negative_carryover));
         e.explanation.insert("rate".into(), rate);
     }
-    *carry = new_carry;
+    (book, new_carry)
 }

@@ -32,8 +32,9 @@ impl Book {
         self.entries.get_mut(&(partner, brand, kind))
     }
 
-    /// Adds the entries of a book kept for other kinds of lines (a book per
-    /// vertical never shares a (partner, brand, kind) with another).
+    /// Adds the entries of a book kept apart for other lines (a book per
+    /// vertical, or per half of the RevShare keys): books merged never share
+    /// a (partner, brand, kind).
     pub fn merge(&mut self, other: Book) {
         for (key, entry) in other.entries {
             match self.entries.entry(key) {

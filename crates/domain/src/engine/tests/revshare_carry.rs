@@ -208,3 +208,47 @@ fn a_month_without_activity_still_carries() {
         "July's loss survives the idle August"
     );
 }
+
+/// Many partners at once (their RevShare is worked out in two halves): each
+/// carries its own loss into the next month, none is lost or mixed up.
+#[test]
+fn every_partner_carries_its_own_loss() {
+    use crate::partner::TrackingKind;
+    // Partner P0..P4: customer Ci loses 100 × (i + 1) in July (bets 0, wins
+    // 100 × (i + 1)), then wins 1000 in August (bets 1000, wins 0).
+    let mut s = casino(CARRY);
+    for i in 0..5 {
+        let (p, code, c) = (format!("P{i}"), format!("p{i}"), format!("C{i}"));
+        s = s
+            .partner(&p, None, "EUR")
+            .assign(&p, "CAS", "deal", "2026-07", None)
+            .code("CAS", &code, &p, TrackingKind::Btag)
+            .customer(&c, "CAS", Some(&code), "DE", "2026-07-01");
+    }
+    let mut e = s.engine();
+    let loss = |i: usize| (100 * (i + 1)).to_string();
+    let july: Vec<_> = (0..5)
+        .map(|i| s.play(&format!("C{i}"), "2026-07-02", "10", "0", &loss(i)))
+        .collect();
+    run(&mut e, "2026-07", &july, &[]);
+    let august: Vec<_> = (0..5)
+        .map(|i| s.play(&format!("C{i}"), "2026-08-02", "10", "1000", "0"))
+        .collect();
+    let aug = run(&mut e, "2026-08", &august, &[]);
+    for i in 0..5 {
+        let p = format!("P{i}");
+        // carry_in −100 × (i + 1); effective 1000 − 100 × (i + 1); × 0.30.
+        let carry_in = format!("-{}", loss(i));
+        assert_eq!(
+            explained(&aug, &p, Kind::Revshare, "/carry_in"),
+            carry_in,
+            "{p}"
+        );
+        let effective = d("1000") - d(&loss(i));
+        assert_eq!(
+            amount(&aug, &p, Kind::Revshare),
+            (effective * d("0.30")).round_dp(2),
+            "{p}: 0.30 × {effective}"
+        );
+    }
+}
