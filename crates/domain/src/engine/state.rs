@@ -151,34 +151,34 @@ impl Engine {
                     .enumerate()
                     .map(|(i, p)| (p.purchase.order_id.as_str(), i))
                     .collect();
-                let mut purchases = Vec::with_capacity(stored_purchases.len());
-                for (n, (at, earned)) in stored_purchases.into_iter().enumerate() {
-                    let order = ids.get(at).unwrap_or_default();
-                    let i = order_ix
-                        .get(order)
-                        .copied()
-                        .ok_or_else(|| bad("purchase", n, format!("unknown purchase '{order}'")))?;
-                    purchases.push((i, earned));
-                }
-                Ok::<_, StateError>(purchases)
+                stored_purchases
+                    .into_iter()
+                    .enumerate()
+                    .map(|(n, (at, earned))| {
+                        let order = ids.get(at).unwrap_or_default();
+                        order_ix.get(order).map(|&i| (i, earned)).ok_or_else(|| {
+                            bad("purchase", n, format!("unknown purchase '{order}'"))
+                        })
+                    })
+                    .collect::<Result<Vec<_>, StateError>>()
             });
-            let mut customers = Vec::with_capacity(stored_customers.len());
             // A snapshot lists customers in the engine's order.
             let mut hint = 0;
-            for (n, (at, record)) in stored_customers.into_iter().enumerate() {
-                let id = ids.get(at).unwrap_or_default();
-                let Some(c) = engine.customer_index_near(id, &mut hint) else {
-                    return (
-                        Err(bad("customer", n, format!("unknown customer '{id}'"))),
-                        Ok(Vec::new()),
-                    );
-                };
-                customers.push((c, record));
-            }
+            let customers: Result<Vec<_>, StateError> = stored_customers
+                .into_iter()
+                .enumerate()
+                .map(|(n, (at, record))| {
+                    let id = ids.get(at).unwrap_or_default();
+                    engine
+                        .customer_index_near(id, &mut hint)
+                        .map(|c| (c, record))
+                        .ok_or_else(|| bad("customer", n, format!("unknown customer '{id}'")))
+                })
+                .collect();
             let purchases = purchases
                 .join()
                 .unwrap_or_else(|p| std::panic::resume_unwind(p));
-            (Ok(customers), purchases)
+            (customers, purchases)
         });
         let (customers, purchases) = (customers?, purchases?);
         let mut carry = super::HashMap::default();

@@ -77,6 +77,15 @@ fn the_inverse_pair_divides_and_a_tie_goes_to_the_direct_pair() {
     );
 }
 
+/// The error of a July without a EUR → `to` rate on or before its last day.
+fn no_july_rate_to(to: &str) -> EngineError {
+    EngineError::MissingFxRate {
+        from: cur("EUR"),
+        to: cur(to),
+        date: date("2026-07-31"),
+    }
+}
+
 #[test]
 fn a_missing_rate_is_an_error_naming_pair_and_date() {
     // A rate dated after the period's last day does not help.
@@ -89,14 +98,7 @@ fn a_missing_rate_is_an_error_naming_pair_and_date() {
         &[],
     )
     .expect_err("no EUR/CHF rate on or before 2026-07-31");
-    assert_eq!(
-        err,
-        EngineError::MissingFxRate {
-            from: cur("EUR"),
-            to: cur("CHF"),
-            date: date("2026-07-31")
-        }
-    );
+    assert_eq!(err, no_july_rate_to("CHF"));
     let msg = err.to_string();
     assert!(
         msg.contains("EUR/CHF") && msg.contains("2026-07-31"),
@@ -130,11 +132,7 @@ fn many_lines_come_out_in_order_and_the_first_missing_rate_is_the_error() {
         try_run(&mut s.engine(), "2026-07", &days, &[]).expect_err("no EUR/CHF nor EUR/SEK rate");
     assert_eq!(
         err,
-        EngineError::MissingFxRate {
-            from: cur("EUR"),
-            to: cur("CHF"),
-            date: date("2026-07-31")
-        },
+        no_july_rate_to("CHF"),
         "P2's rate is missing before P5's"
     );
     // With both rates there: every partner's line, in partner order.
