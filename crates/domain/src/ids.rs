@@ -23,7 +23,8 @@ impl Id {
         Ok(Self(raw))
     }
 
-    fn check(field: &str, raw: &str) -> Result<(), FieldError> {
+    /// Whether `raw` is a valid id (see [`Id::parse`]), without making one.
+    pub fn check(field: &str, raw: &str) -> Result<(), FieldError> {
         if raw.is_empty() {
             return Err(FieldError::new(field, "must not be empty"));
         }

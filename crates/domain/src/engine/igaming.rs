@@ -170,11 +170,11 @@ fn cpa(
         let mut q = qualified.remove(&key).unwrap_or_default();
         q.sort_by(|a, b| {
             a.0.cmp(&b.0).then_with(|| {
-                engine.customers[a.1]
-                    .id
-                    .as_str()
+                engine
+                    .customers
+                    .id(a.1)
                     .as_bytes()
-                    .cmp(engine.customers[b.1].id.as_str().as_bytes())
+                    .cmp(engine.customers.id(b.1).as_bytes())
             })
         });
         let Some(rule) = engine
@@ -199,10 +199,11 @@ fn cpa(
                     .copied()
                     .unwrap_or(rule.amount);
                 entry.amount += amount;
-                paid.push(json!({"customer_id": cs.id.as_str(), "qualified_on": day.to_string(), "country": cs.country.as_str(), "amount": amount.normalize().to_string()}));
+                paid.push(json!({"customer_id": engine.customers.id(c), "qualified_on": day.to_string(), "country": cs.country.as_str(), "amount": amount.normalize().to_string()}));
             } else {
-                capped
-                    .push(json!({"customer_id": cs.id.as_str(), "qualified_on": day.to_string()}));
+                capped.push(
+                    json!({"customer_id": engine.customers.id(c), "qualified_on": day.to_string()}),
+                );
             }
         }
         entry

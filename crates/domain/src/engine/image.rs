@@ -18,7 +18,7 @@
 //! 0001-01-01).
 
 use super::bytes::{Malformed, Reader};
-use super::{CustomerIndex, CustomerState, EngineError, HashMap};
+use super::{CustomerState, Customers, CustomersBuilder, EngineError, HashMap};
 use crate::codes::CountryCode;
 use crate::ids::Id;
 use chrono::{Datelike, NaiveDate};
@@ -34,7 +34,7 @@ fn bad(what: impl Into<String>) -> EngineError {
 /// Writes the image of `customers`, whose brand and partner indexes point
 /// into `brand_ids` and `partner_ids`.
 pub(crate) fn encode(
-    customers: &[CustomerState],
+    customers: &Customers,
     brand_ids: &[&Id],
     partner_ids: &[&Id],
 ) -> Result<Vec<u8>, EngineError> {
@@ -56,7 +56,7 @@ pub(crate) fn encode(
             put_str(&mut out, id.as_str())?;
         }
     }
-    let mut countries: Vec<CountryCode> = customers.iter().map(|c| c.country).collect();
+    let mut countries: Vec<CountryCode> = customers.iter().map(|(_, c)| c.country).collect();
     countries.sort_unstable();
     countries.dedup();
     out.extend_from_slice(&count(countries.len())?.to_le_bytes());
@@ -69,8 +69,8 @@ pub(crate) fn encode(
         .map(|(i, c)| (*c, i as u16))
         .collect();
     out.extend_from_slice(&count(customers.len())?.to_le_bytes());
-    for c in customers {
-        put_str(&mut out, c.id.as_str())?;
+    for (id, c) in customers.iter() {
+        put_str(&mut out, id)?;
         out.extend_from_slice(&count(c.brand)?.to_le_bytes());
         let partner = match c.partner {
             Some(p) => count(p)?,
@@ -122,8 +122,7 @@ impl From<Malformed> for EngineError {
 pub struct CustomerImage {
     brand_ids: Vec<Id>,
     partner_ids: Vec<Id>,
-    customers: Vec<CustomerState>,
-    index: CustomerIndex,
+    customers: Customers,
 }
 
 impl CustomerImage {
@@ -154,10 +153,12 @@ impl CustomerImage {
         if n > r.bytes.len() / 17 {
             return Err(bad("it holds fewer customers than it says"));
         }
-        let mut customers = Vec::with_capacity(n);
+        // The ids take what is left but 17 bytes a customer.
+        let id_bytes = r.bytes.len().saturating_sub(n * 17);
+        let mut customers = CustomersBuilder::with_capacity(n, id_bytes);
         for _ in 0..n {
             let id = r.str16()?;
-            let id = Id::parse("customer_id", id).map_err(|e| bad(e.to_string()))?;
+            Id::check("customer_id", id).map_err(|e| bad(e.to_string()))?;
             let brand = r.u32()? as usize;
             if brand >= brand_ids.len() {
                 return Err(bad("a customer's brand is out of range"));
@@ -178,24 +179,24 @@ impl CustomerImage {
             let days = i32::from_le_bytes(r.array()?);
             let registered = NaiveDate::from_num_days_from_ce_opt(days)
                 .ok_or_else(|| bad("a customer's registration date is out of range"))?;
-            customers.push(CustomerState {
+            customers.push(
                 id,
-                brand,
-                partner,
-                country,
-                registered,
-                earns,
-            });
+                CustomerState {
+                    brand,
+                    partner,
+                    country,
+                    registered,
+                    earns,
+                },
+            );
         }
         if !r.bytes.is_empty() {
             return Err(bad("it has bytes after its last customer"));
         }
-        let index = CustomerIndex::of(&customers);
         Ok(Self {
             brand_ids,
             partner_ids,
-            customers,
-            index,
+            customers: customers.build(),
         })
     }
 
@@ -206,15 +207,15 @@ impl CustomerImage {
         self,
         brand_ix: &HashMap<Id, usize>,
         partner_ix: &HashMap<Id, usize>,
-    ) -> Result<(Vec<CustomerState>, CustomerIndex), EngineError> {
+    ) -> Result<Customers, EngineError> {
         let brands = found(&self.brand_ids, brand_ix, "brand")?;
         let partners = found(&self.partner_ids, partner_ix, "partner")?;
         let mut customers = self.customers;
         // Positions were checked against the image's lists when it was read.
-        for c in &mut customers {
+        for c in customers.states_mut() {
             c.brand = brands[c.brand];
             c.partner = c.partner.map(|p| partners[p]);
         }
-        Ok((customers, self.index))
+        Ok(customers)
     }
 }

@@ -7,6 +7,7 @@
 //! sums, FTD dates, purchase earnings) between them.
 
 mod bytes;
+mod customers;
 mod forex;
 pub mod fx;
 mod igaming;
@@ -28,12 +29,12 @@ use crate::plan::Plan;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::HashSet;
-use std::hash::BuildHasher;
 
 /// The engine's maps: keyed by indexes and ids looked up per row, where the
 /// standard SipHash was a tenth of a run; foldhash is keyed per process too.
 pub(crate) type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
+use customers::{CustomerState, Customers, CustomersBuilder};
 pub use fx::{Conversion, FxTable};
 pub use image::CustomerImage;
 pub use state::{ParsedState, StateError};
@@ -97,16 +98,6 @@ pub struct World {
     pub fx_rates: Vec<FxRate>,
 }
 
-pub(crate) struct CustomerState {
-    pub id: Id,
-    pub brand: usize,
-    pub partner: Option<usize>,
-    pub country: CountryCode,
-    pub registered: NaiveDate,
-    /// Not excluded and not geo-blocked: the only customers any rule counts.
-    pub earns: bool,
-}
-
 /// What a customer carries from one period to the next (kept apart from
 /// what they are, so that activity and trades can be added on two threads
 /// while only the activity changes these).
@@ -118,110 +109,30 @@ pub(crate) struct Carried {
     pub ftd: Option<NaiveDate>,
 }
 
-/// Customers by id: their positions in the engine's customers, found by
-/// the hash of the id each of them holds, so that a million ids are not
-/// kept (and copied) twice.
-struct CustomerIndex {
-    table: hashbrown::HashTable<usize>,
-    hasher: foldhash::fast::RandomState,
-}
-
-impl CustomerIndex {
-    /// `hashes[i]` is the hash of customer `i`'s id by `hasher`.
-    fn new(hasher: foldhash::fast::RandomState, hashes: &[u64]) -> Self {
-        let mut table = hashbrown::HashTable::with_capacity(hashes.len());
-        for (i, &h) in hashes.iter().enumerate() {
-            table.insert_unique(h, i, |&j| hashes[j]);
-        }
-        Self { table, hasher }
-    }
-
-    /// The index of `customers`, their ids hashed on two threads.
-    fn of(customers: &[CustomerState]) -> Self {
-        let hasher = foldhash::fast::RandomState::default();
-        let hash = |cs: &[CustomerState]| -> Vec<u64> {
-            cs.iter().map(|c| hasher.hash_one(c.id.as_str())).collect()
-        };
-        let (front, back) = customers.split_at(customers.len() / 2);
-        let mut hashes = std::thread::scope(|s| {
-            let back = s.spawn(|| hash(back));
-            let mut front = hash(front);
-            front.extend(back.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
-            front
-        });
-        hashes.shrink_to_fit();
-        Self::new(hasher, &hashes)
-    }
-
-    /// [`Engine::customer_index_near`].
-    fn get_near(&self, customers: &[CustomerState], id: &str, hint: &mut usize) -> Option<usize> {
-        const NEAR: usize = 16;
-        let ahead = customers.get(*hint..).unwrap_or_default();
-        for (j, c) in ahead.iter().take(NEAR).enumerate() {
-            match c.id.as_str().cmp(id) {
-                std::cmp::Ordering::Less => {}
-                std::cmp::Ordering::Equal => {
-                    *hint += j + 1;
-                    return Some(*hint - 1);
-                }
-                std::cmp::Ordering::Greater => break,
-            }
-        }
-        let found = self.get(customers, id);
-        if let Some(i) = found {
-            *hint = i + 1;
-        }
-        found
-    }
-
-    fn get(&self, customers: &[CustomerState], id: &str) -> Option<usize> {
-        self.table
-            .find(self.hasher.hash_one(id), |&i| {
-                customers[i].id.as_str() == id
-            })
-            .copied()
-    }
-}
-
-/// The world's customers as the engine keeps them, with their index by id:
-/// the ids' hashes and what each customer resolves to (`resolve`: brand,
-/// partner, whether they earn) are worked out at the same time, each on its
-/// own thread (a million customers take a second on one core); the ids are
-/// then moved, never copied.
+/// The world's customers as the engine keeps them (`resolve`: brand,
+/// partner, whether they earn), indexed by id.
 fn resolve_customers(
     customers: Vec<Customer>,
-    resolve: impl Fn(&Customer) -> Result<(usize, Option<usize>, bool), EngineError> + Sync,
-) -> Result<(Vec<CustomerState>, CustomerIndex), EngineError> {
-    let hasher = foldhash::fast::RandomState::default();
-    let (hashes, resolved) = std::thread::scope(|s| {
-        let hashes = s.spawn(|| {
-            customers
-                .iter()
-                .map(|c| hasher.hash_one(c.customer_id.as_str()))
-                .collect::<Vec<u64>>()
-        });
-        let resolved = customers
-            .iter()
-            .map(&resolve)
-            .collect::<Result<Vec<_>, EngineError>>();
-        let hashes = hashes
-            .join()
-            .unwrap_or_else(|p| std::panic::resume_unwind(p));
-        resolved.map(|r| (hashes, r))
-    })?;
-    let states = customers
-        .into_iter()
-        .zip(resolved)
-        .map(|(c, (brand, partner, earns))| CustomerState {
-            registered: c.registered_at.date_naive(),
-            country: c.country,
-            id: c.customer_id,
-            brand,
-            partner,
-            earns,
-        })
-        .collect();
-    Ok((states, CustomerIndex::new(hasher, &hashes)))
+    resolve: impl Fn(&Customer) -> Result<(usize, Option<usize>, bool), EngineError>,
+) -> Result<Customers, EngineError> {
+    let id_bytes = customers.iter().map(|c| c.customer_id.as_str().len()).sum();
+    let mut out = CustomersBuilder::with_capacity(customers.len(), id_bytes);
+    for c in &customers {
+        let (brand, partner, earns) = resolve(c)?;
+        out.push(
+            c.customer_id.as_str(),
+            CustomerState {
+                registered: c.registered_at.date_naive(),
+                country: c.country,
+                brand,
+                partner,
+                earns,
+            },
+        );
+    }
+    // A million customers' strings are freed on a thread of their own.
+    std::thread::spawn(move || drop(customers));
+    Ok(out.build())
 }
 
 pub(crate) struct PurchaseState {
@@ -248,11 +159,10 @@ pub struct Engine {
     pinned_ix: HashMap<(Period, usize), usize>,
     /// (partner, brand) → assignments sorted by valid_from, as plan indexes.
     deals: HashMap<(usize, usize), Vec<(Period, Option<Period>, usize)>>,
-    pub(crate) customers: Vec<CustomerState>,
+    pub(crate) customers: Customers,
     /// Per customer, in the same order; taken by a [`PeriodRun`] while it
     /// adds rows and given back when it finishes.
     pub(crate) carried: Vec<Carried>,
-    customer_ix: CustomerIndex,
     pub(crate) purchases: Vec<PurchaseState>,
     purchases_in: HashMap<Period, Vec<usize>>,
     refunds_in: HashMap<Period, Vec<usize>>,
@@ -385,7 +295,7 @@ impl Engine {
                 (partner(&t.partner_id, &what)?, t.kind),
             );
         }
-        let (customers, customer_ix) = match image {
+        let customers = match image {
             Some(image) => image.join(&brand_ix, &partner_ix)?,
             None => {
                 let resolve = |c: &Customer| {
@@ -413,7 +323,7 @@ impl Engine {
         let purchases = prop::attribute(
             world.purchases,
             &customers,
-            |id| customer_ix.get_near(&customers, id, &mut hint),
+            |id| customers.position_near(id, &mut hint),
             &brand_ix,
             coupon_partner,
         )?;
@@ -443,7 +353,6 @@ impl Engine {
             deals,
             carried: vec![Carried::default(); customers.len()],
             customers,
-            customer_ix,
             purchases,
             purchases_in,
             refunds_in,
@@ -477,7 +386,7 @@ impl Engine {
 
     /// The position of the customer with this id.
     pub(crate) fn customer_index(&self, id: &str) -> Option<usize> {
-        self.customer_ix.get(&self.customers, id)
+        self.customers.position(id)
     }
 
     /// [`Engine::customer_index`] for ids that tend to come in the engine's
@@ -486,7 +395,7 @@ impl Engine {
     /// the index is asked; `*hint` then moves past the customer found. Ids
     /// in any other order are found all the same.
     pub(crate) fn customer_index_near(&self, id: &str, hint: &mut usize) -> Option<usize> {
-        self.customer_ix.get_near(&self.customers, id, hint)
+        self.customers.position_near(id, hint)
     }
 
     pub fn partner_index(&self, id: &Id) -> Option<usize> {

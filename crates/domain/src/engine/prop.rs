@@ -3,7 +3,7 @@
 
 use super::lines::Book;
 use super::HashMap;
-use super::{CustomerState, Engine, EngineError, PurchaseState};
+use super::{Customers, Engine, EngineError, PurchaseState};
 use crate::commission::Kind;
 use crate::data::Purchase;
 use crate::ids::Id;
@@ -14,7 +14,7 @@ use serde_json::json;
 /// Attributes every purchase once, in order of (customer, purchased_at, order_id).
 pub(crate) fn attribute(
     mut purchases: Vec<Purchase>,
-    customers: &[CustomerState],
+    customers: &Customers,
     mut customer_index: impl FnMut(&str) -> Option<usize>,
     brand_ix: &HashMap<Id, usize>,
     coupon_partner: impl Fn(usize, &str) -> Option<usize>,

@@ -68,12 +68,12 @@ impl Engine {
             self.carried.iter().filter(|k| something(k)).count() as u64,
         );
         let mut prev = "";
-        for (c, k) in self.customers.iter().zip(&self.carried) {
+        for ((id, _), k) in self.customers.iter().zip(&self.carried) {
             if !something(k) {
                 continue;
             }
-            put_id_after(&mut out, prev, c.id.as_str());
-            prev = c.id.as_str();
+            put_id_after(&mut out, prev, id);
+            prev = id;
             put_dec(&mut out, k.cum_deposits);
             put_dec(&mut out, k.cum_bets);
             let flags =

@@ -115,10 +115,10 @@ fn customers_are_found_by_id_and_an_unknown_brand_is_refused() {
     }
     let e = s.engine();
     assert_eq!(e.customers.len(), 500);
-    for (i, c) in e.customers.iter().enumerate() {
-        assert_eq!(c.id.as_str(), format!("C{i:03}"));
-        assert_eq!(e.customer_index(c.id.as_str()), Some(i));
-        assert_eq!(c.partner, (i % 2 == 0).then_some(0), "{}", c.id);
+    for (i, (id, c)) in e.customers.iter().enumerate() {
+        assert_eq!(id, format!("C{i:03}"));
+        assert_eq!(e.customer_index(id), Some(i));
+        assert_eq!(c.partner, (i % 2 == 0).then_some(0), "{id}");
         assert_eq!(c.brand, 0);
     }
     for unknown in ["C", "C00", "C0000", "C500", "c001", ""] {
