@@ -77,6 +77,9 @@ pub struct RunReport {
     /// The customers came from the image stored by an earlier run (nothing
     /// they are resolved from changed since) instead of being read again.
     pub customers_from_image: bool,
+    /// The purchases read: a resumed run reads only those of the customers
+    /// with a purchase or a refund from its first period on.
+    pub purchases_read: usize,
 }
 
 fn corrupt(e: impl std::fmt::Display) -> AppError {
@@ -90,15 +93,27 @@ fn parse_plan(content: &str) -> Result<Plan> {
 
 /// Loads everything but the per-period rows.
 pub(crate) async fn load_world(store: &Store) -> Result<World> {
-    load_world_parts(store, true).await
+    load_world_parts(store, true, None).await
 }
 
-/// [`load_world`], leaving out the customers unless `customers`.
-async fn load_world_parts(store: &Store, customers: bool) -> Result<World> {
+/// [`load_world`], leaving out the customers unless `customers`, and with
+/// only the purchases a run from `purchases_from` needs when that is set
+/// (see [`World::purchases_from`]).
+async fn load_world_parts(
+    store: &Store,
+    customers: bool,
+    purchases_from: Option<Period>,
+) -> Result<World> {
     let all_customers = async {
         match customers {
             true => store.customers().await,
             false => Ok(Vec::new()),
+        }
+    };
+    let purchases = async {
+        match purchases_from {
+            Some(from) => store.purchases_touching(from).await,
+            None => store.purchases().await,
         }
     };
     // Independent reads, each on its own pooled connection (SQLite reads
@@ -123,7 +138,7 @@ async fn load_world_parts(store: &Store, customers: bool) -> Result<World> {
         store.brand_list(),
         store.assignments(),
         all_customers,
-        store.purchases(),
+        purchases,
         store.fx_rates(),
     )?;
     let mut latest: BTreeMap<&str, &str> = BTreeMap::new();
@@ -191,6 +206,7 @@ async fn load_world_parts(store: &Store, customers: bool) -> Result<World> {
         tracking_codes,
         customers,
         purchases,
+        purchases_from,
         fx_rates,
     })
 }
@@ -435,6 +451,10 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
     // The first period to compute is known now unless the stored state turns
     // out unusable: its rows start coming while the world loads and the
     // engine is built (single-threaded work that leaves a core free).
+    // Resuming, only the purchases of customers with a purchase or a
+    // refund from the first period to compute on are read (a run from the
+    // first period needs them all).
+    let purchases_from = resume_at.map(|last| last.next());
     let ahead = first.and_then(|f| match resume_at {
         Some(last) => range.iter().copied().find(|p| *p > last),
         None => Some(f),
@@ -480,8 +500,11 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
         Some(_) => {
             // The two large values first: they take pooled connections
             // before the many smaller reads of the world queue for them.
-            let ((image, customers), state, mut world) =
-                tokio::try_join!(image_or_customers, state, load_world_parts(store, false))?;
+            let ((image, customers), state, mut world) = tokio::try_join!(
+                image_or_customers,
+                state,
+                load_world_parts(store, false, purchases_from)
+            )?;
             world.customers = customers;
             (Some(world), image, state)
         }
@@ -510,6 +533,13 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
         (Some(last), Some(state), Some(e)) => resume(e, &range, last, state)?,
         _ => 0,
     };
+    // A state that could not be restored: every period is computed, from
+    // a world read whole (the one read holds only the resumed run's purchases).
+    if start == 0 && engine.is_some() && purchases_from.is_some() {
+        from_image = false;
+        engine = Some(Engine::new(load_world(store).await?)?);
+    }
+    let purchases_read = engine.as_ref().map_or(0, Engine::purchase_count);
     if start > 0 {
         report.resumed_at = Some(range[start].to_string());
         let (from, to) = (range[0], range[start - 1]);
@@ -664,6 +694,7 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
     }
     report.pending_adjustments = pending.len();
     report.customers_from_image = from_image;
+    report.purchases_read = purchases_read;
     if let (Some(e), Some(stamp), false) = (engine.as_ref(), stamp, from_image) {
         store
             .save_customer_image(stamp, &e.customer_image()?)

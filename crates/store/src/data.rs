@@ -388,6 +388,7 @@ impl Store {
         crate::json_rows::read_in_chunks(
             self,
             ("customers", "customer_id, brand_id"),
+            None,
             50_000,
             |r: &(String, String)| &r.0,
             |c| {
@@ -413,6 +414,7 @@ impl Store {
                 "customers",
                 "customer_id, brand_id, tracking_code, country, registered_at, status",
             ),
+            None,
             chunk,
             |c: &Customer| c.customer_id.as_str(),
             |c| {
@@ -438,12 +440,30 @@ impl Store {
     /// [`Store::purchases`] read `chunk` rows at a time (tests use small chunks).
     #[doc(hidden)]
     pub async fn purchases_in_chunks(&self, chunk: i64) -> Result<Vec<Purchase>> {
+        self.purchases_where(None, chunk).await
+    }
+
+    /// Every purchase of each customer with a purchase or a refund in
+    /// `from` or later, in order id order: all a run that resumes at `from`
+    /// needs (see `World::purchases_from`), a few thousand rows where all of
+    /// them are hundreds of thousands.
+    pub async fn purchases_touching(&self, from: Period) -> Result<Vec<Purchase>> {
+        // A period's text is digits and a dash: written into the query as it is.
+        let filter = format!(
+            "customer_id IN (SELECT customer_id FROM purchases WHERE period >= '{from}' \
+             UNION SELECT customer_id FROM purchases WHERE refund_period >= '{from}')"
+        );
+        self.purchases_where(Some(filter), 50_000).await
+    }
+
+    async fn purchases_where(&self, filter: Option<String>, chunk: i64) -> Result<Vec<Purchase>> {
         crate::json_rows::read_in_chunks(
             self,
             (
                 "purchases",
                 "order_id, customer_id, brand_id, product, amount, coupon_code, purchased_at, refunded_at",
             ),
+            filter,
             chunk,
             |p: &Purchase| p.order_id.as_str(),
             |c| {

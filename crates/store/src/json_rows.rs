@@ -85,6 +85,7 @@ pub(crate) fn rows<T: serde::Serialize>(rows: &[T], what: &str) -> Result<String
 pub(crate) async fn read_in_chunks<T: Send + 'static>(
     store: &crate::Store,
     (table, columns): (&'static str, &'static str),
+    filter: Option<String>,
     chunk: i64,
     key: fn(&T) -> &str,
     convert: fn(&[Option<&str>]) -> Result<T>,
@@ -92,7 +93,7 @@ pub(crate) async fn read_in_chunks<T: Send + 'static>(
     if let Some(file) = store.sqlite_file() {
         let file = file.to_path_buf();
         return tokio::task::spawn_blocking(move || {
-            crate::native::read_all(&file, (table, columns), key, convert)
+            crate::native::read_all(&file, (table, columns, filter.as_deref()), key, convert)
         })
         .await
         .map_err(|e| {
@@ -102,8 +103,9 @@ pub(crate) async fn read_in_chunks<T: Send + 'static>(
         })?;
     }
     let first = columns.split(',').next().unwrap_or(columns).trim();
+    let filter = filter.map(|f| format!("({f}) AND ")).unwrap_or_default();
     let rows_sql = format!(
-        "FROM (SELECT {columns} FROM {table} WHERE {first} > $1 ORDER BY {first} LIMIT {chunk}) AS chunk"
+        "FROM (SELECT {columns} FROM {table} WHERE {filter}{first} > $1 ORDER BY {first} LIMIT {chunk}) AS chunk"
     );
     // The chunk's last key comes from the database, in its own order (which
     // the next chunk's `>` follows), with the count that tells the last chunk.

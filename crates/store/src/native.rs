@@ -82,9 +82,10 @@ fn width(table: &str, columns: &str) -> Result<usize> {
     Ok(width)
 }
 
-/// Every row of `table` in the order of its key (the first of `columns`,
-/// whose text `key` gives back), each made a `T` by `convert` from its
-/// columns' texts. Blocking.
+/// Every row of `table` (that meets `filter`, an SQL condition, when there
+/// is one) in the order of its key (the first of `columns`, whose text `key`
+/// gives back), each made a `T` by `convert` from its columns' texts.
+/// Blocking.
 ///
 /// The rows are read in the table's own order and sorted here, by bytes
 /// (the order of SQLite's default collation): going through the key's index
@@ -92,15 +93,21 @@ fn width(table: &str, columns: &str) -> Result<usize> {
 /// customers. Rows usually come in key order already; then nothing moves.
 pub(crate) fn read_all<T>(
     path: &Path,
-    (table, columns): (&str, &str),
+    (table, columns, filter): (&str, &str, Option<&str>),
     key: fn(&T) -> &str,
     convert: fn(&[Option<&str>]) -> Result<T>,
 ) -> Result<Vec<T>> {
     let conn = open(path)?;
     let width = width(table, columns)?;
-    let count: i64 = conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
+    // A whole table is counted first to take its memory at once (a filter
+    // would be worked out twice).
+    let count: i64 = match filter {
+        None => conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?,
+        Some(_) => 0,
+    };
+    let filter = filter.map(|f| format!(" WHERE {f}")).unwrap_or_default();
     let mut out = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
-    let mut stmt = conn.prepare(&format!("SELECT {columns} FROM {table}"))?;
+    let mut stmt = conn.prepare(&format!("SELECT {columns} FROM {table}{filter}"))?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
         out.push(convert(&cells(row, width, table)?[..width])?);
@@ -251,7 +258,7 @@ mod tests {
         let read = || {
             read_all(
                 &path,
-                ("t", "k, v"),
+                ("t", "k, v", None),
                 |r: &Row| &r.0,
                 |c| {
                     Ok((

@@ -274,6 +274,32 @@ async fn incremental_runs_give_the_lines_of_a_full_recompute(inc: &TestDb) {
     };
     let r = step(inc, &full, Some(&day(15)), "one more day").await;
     assert_eq!(r.resumed_at.as_deref(), Some("2026-09"), "{r:?}");
+    // Only the purchases of customers with a purchase or a refund from
+    // September on were read (the generated refunds come up to 25 days
+    // after the purchase, so some are of August's purchases).
+    let purchases = inc.ctx.store.purchases().await.unwrap();
+    let from_sep = |t: &chrono::DateTime<chrono::Utc>| Period::of(t.date_naive()) >= p("2026-09");
+    let touching = purchases
+        .iter()
+        .filter(|p| {
+            purchases.iter().any(|q| {
+                q.customer_id == p.customer_id
+                    && (from_sep(&q.purchased_at) || q.refunded_at.as_ref().is_some_and(from_sep))
+            })
+        })
+        .count();
+    assert!(
+        purchases
+            .iter()
+            .any(|q| !from_sep(&q.purchased_at) && q.refunded_at.as_ref().is_some_and(from_sep)),
+        "an August purchase refunded in September"
+    );
+    assert_eq!(r.purchases_read, touching, "{r:?}");
+    assert!(
+        touching < purchases.len(),
+        "{touching} of {}",
+        purchases.len()
+    );
     assert!(r.periods.iter().take(2).all(|o| !o.changed));
     assert!(
         r.customers_from_image,

@@ -67,6 +67,8 @@ pub enum EngineError {
     },
     #[error("periods must be computed in order: expected {expected}, got {got}")]
     OutOfOrder { expected: Period, got: Period },
+    #[error("the engine holds only the purchases needed from {from} on: restore the state stored for the period before it, then compute from {from}")]
+    PartialPurchases { from: Period },
     #[error(
         "the stored customer image cannot be used ({0}); the customers are read again instead"
     )]
@@ -95,6 +97,12 @@ pub struct World {
     pub tracking_codes: Vec<TrackingCode>,
     pub customers: Vec<Customer>,
     pub purchases: Vec<Purchase>,
+    /// When set, `purchases` holds only the purchases of the customers with
+    /// a purchase or a refund in this period or later (every purchase of
+    /// each of them): the engine then computes from this period on only,
+    /// once the state stored for the period before it is restored (which
+    /// carries what the other purchases earned).
+    pub purchases_from: Option<Period>,
     pub fx_rates: Vec<FxRate>,
 }
 
@@ -166,6 +174,12 @@ pub struct Engine {
     pub(crate) purchases: Vec<PurchaseState>,
     purchases_in: HashMap<Period, Vec<usize>>,
     refunds_in: HashMap<Period, Vec<usize>>,
+    /// [`World::purchases_from`].
+    purchases_from: Option<Period>,
+    /// What the purchases a partial world left out earned, as restored
+    /// from a state: each snapshot carries them on (ids, then each one's
+    /// range in them and what it earned).
+    pub(crate) earned_elsewhere: (String, Vec<(std::ops::Range<usize>, Decimal)>),
     fx: FxTable,
     /// Revshare carry_out of the last computed period per (partner, brand).
     pub(crate) carry: HashMap<(usize, usize), Decimal>,
@@ -356,10 +370,17 @@ impl Engine {
             purchases,
             purchases_in,
             refunds_in,
+            purchases_from: world.purchases_from,
+            earned_elsewhere: Default::default(),
             fx: FxTable::new(&world.fx_rates),
             carry: HashMap::default(),
             last: None,
         })
+    }
+
+    /// How many purchases the engine holds (see [`World::purchases_from`]).
+    pub fn purchase_count(&self) -> usize {
+        self.purchases.len()
     }
 
     /// The plan in force for (partner, brand) in `period`.
@@ -422,6 +443,11 @@ impl Engine {
 
     /// Starts computing `period`, which must follow the last one computed.
     pub fn period(&mut self, period: Period) -> Result<PeriodRun<'_>, EngineError> {
+        // A partial world's state was restored for the period before its
+        // first (see `restore_parsed`); the order check does the rest.
+        if let (Some(from), None) = (self.purchases_from, self.last) {
+            return Err(EngineError::PartialPurchases { from });
+        }
         if let Some(last) = self.last {
             if period != last.next() {
                 return Err(EngineError::OutOfOrder {

@@ -84,16 +84,24 @@ impl Engine {
             }
         }
         let earned = |p: &&super::PurchaseState| !p.earned.is_zero();
+        let (elsewhere_ids, elsewhere) = &self.earned_elsewhere;
         put_varint(
             &mut out,
-            self.purchases.iter().filter(earned).count() as u64,
+            (self.purchases.iter().filter(earned).count() + elsewhere.len()) as u64,
         );
         let mut prev = "";
-        for p in self.purchases.iter().filter(earned) {
-            let order = p.purchase.order_id.as_str();
+        let earned = self
+            .purchases
+            .iter()
+            .filter(earned)
+            .map(|p| (p.purchase.order_id.as_str(), p.earned));
+        let kept = elsewhere
+            .iter()
+            .map(|(at, v)| (elsewhere_ids.get(at.clone()).unwrap_or_default(), *v));
+        for (order, v) in earned.chain(kept) {
             put_id_after(&mut out, prev, order);
             prev = order;
-            put_dec(&mut out, p.earned);
+            put_dec(&mut out, v);
         }
         let mut carry: Vec<(&str, &str, Decimal)> = self
             .carry
@@ -142,6 +150,13 @@ impl Engine {
             purchases: stored_purchases,
             carry: stored_carry,
         } = state;
+        // A partial world holds the purchases of a run from the period after the state's.
+        if let Some(from) = self.purchases_from.filter(|f| period.next() != *f) {
+            return Err(StateError(format!(
+                "it was stored for {period}, but the purchases were read for a run from {from}"
+            )));
+        }
+        let partial = self.purchases_from.is_some();
         let engine: &Engine = self;
         let (customers, purchases) = std::thread::scope(|s| {
             let purchases = s.spawn(|| {
@@ -151,16 +166,20 @@ impl Engine {
                     .enumerate()
                     .map(|(i, p)| (p.purchase.order_id.as_str(), i))
                     .collect();
-                stored_purchases
-                    .into_iter()
-                    .enumerate()
-                    .map(|(n, (at, earned))| {
-                        let order = ids.get(at).unwrap_or_default();
-                        order_ix.get(order).map(|&i| (i, earned)).ok_or_else(|| {
-                            bad("purchase", n, format!("unknown purchase '{order}'"))
-                        })
-                    })
-                    .collect::<Result<Vec<_>, StateError>>()
+                // Matched, and (in a partial world) those left out of it.
+                let mut matched = Vec::with_capacity(stored_purchases.len());
+                let mut elsewhere = Vec::new();
+                for (n, (at, earned)) in stored_purchases.into_iter().enumerate() {
+                    let order = ids.get(at.clone()).unwrap_or_default();
+                    match order_ix.get(order) {
+                        Some(&i) => matched.push((i, earned)),
+                        None if partial => elsewhere.push((at, earned)),
+                        None => {
+                            return Err(bad("purchase", n, format!("unknown purchase '{order}'")))
+                        }
+                    }
+                }
+                Ok((matched, elsewhere))
             });
             // A snapshot lists customers in the engine's order.
             let mut hint = 0;
@@ -198,9 +217,14 @@ impl Engine {
         for (c, r) in customers {
             self.carried[c] = r;
         }
+        let (purchases, elsewhere) = purchases;
         for (i, earned) in purchases {
             self.purchases[i].earned = earned;
         }
+        self.earned_elsewhere = match elsewhere.is_empty() {
+            true => Default::default(),
+            false => (ids, elsewhere),
+        };
         self.carry = carry;
         self.last = Some(period);
         Ok(period)

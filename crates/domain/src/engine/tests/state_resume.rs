@@ -5,6 +5,7 @@
 use super::builder::*;
 use crate::commission::Kind;
 use crate::engine::bytes::{put_dec, put_id_after, put_str, put_varint};
+use crate::engine::EngineError;
 
 const CARRY_CPA: &str = r#"[{"type": "revshare", "rate": "0.30", "negative_carryover": true},
     {"type": "cpa", "amount": "50", "min_deposits": "100", "min_bets": "500"}]"#;
@@ -233,4 +234,80 @@ fn unusable_states_are_refused_and_change_nothing() {
     }
     let mut fresh = s.engine();
     assert_eq!(fresh.restore(&state), Ok(period("2026-07")));
+}
+
+/// An engine for `s` holding only the purchases `orders`, as a run resumed
+/// at `from` reads them (`World::purchases_from`).
+fn with_purchases_from(s: &Scenario, from: &str, orders: &[&str]) -> crate::engine::Engine {
+    let mut world = s.world.clone();
+    world
+        .purchases
+        .retain(|p| orders.contains(&p.order_id.as_str()));
+    world.purchases_from = Some(period(from));
+    crate::engine::Engine::new(world).expect("an engine")
+}
+
+/// A resumed run reads only the purchases of customers with a purchase or a
+/// refund from the resumed period on; what the others earned comes from
+/// the stored state and goes on into the next one, so that a refund that
+/// arrives months later still gives back what the purchase earned.
+#[test]
+fn a_resumed_run_with_only_its_customers_purchases_computes_like_a_full_one() {
+    // C1 (A's) buys in July: first purchase, 0.15 × 200 + 5 = 35. C2 (B's)
+    // buys in August: 0.15 × 100 + 5 = 20. O1's refund is only known once
+    // September's data arrives: −35 for A in September.
+    let before_refund = prop_shop(PURCHASE_SHARE)
+        .customer("C1", "PROP", Some("a-link"), "DE", "2026-07-01")
+        .customer("C2", "PROP", Some("b-link"), "DE", "2026-07-01")
+        .purchase("O1", "C1", "200", None, "2026-07-05T10:00:00Z", None)
+        .purchase("O2", "C2", "100", None, "2026-08-05T10:00:00Z", None);
+    let mut refunded = before_refund.clone();
+    refunded.world.purchases[0].refunded_at = Some(time("2026-09-10T10:00:00Z"));
+
+    // One engine with every purchase, the refund known from the start.
+    let mut all = refunded.engine();
+    let jul = run(&mut all, "2026-07", &[], &[]);
+    let aug = run(&mut all, "2026-08", &[], &[]);
+    let sep = run(&mut all, "2026-09", &[], &[]);
+    assert_eq!(amount(&jul, "A", Kind::PurchaseShare), d("35"));
+    assert_eq!(amount(&aug, "B", Kind::PurchaseShare), d("20"));
+    assert_eq!(amount(&sep, "A", Kind::PurchaseShare), d("-35"));
+
+    // July with every purchase, before the refund is known.
+    let mut july = before_refund.engine();
+    assert_eq!(run(&mut july, "2026-07", &[], &[]), jul);
+    let after_july = july.snapshot().expect("a state after July");
+    // August resumed: only C2 has a purchase from August on.
+    let mut august = with_purchases_from(&before_refund, "2026-08", &["O2"]);
+    let refused = august.period(period("2026-08")).err();
+    assert_eq!(
+        refused,
+        Some(EngineError::PartialPurchases {
+            from: period("2026-08")
+        }),
+        "nothing is computed before the state is restored"
+    );
+    assert_eq!(august.restore(&after_july), Ok(period("2026-07")));
+    assert_eq!(run(&mut august, "2026-08", &[], &[]), aug);
+    let after_august = august.snapshot().expect("a state after August");
+    // September resumed once the refund is known: only C1 has a refund from
+    // September on; O1's 35 comes through August's state.
+    let mut september = with_purchases_from(&refunded, "2026-09", &["O1"]);
+    let wrong = september.restore(&after_july);
+    assert!(
+        wrong.is_err(),
+        "a state for another period than the one before the first to compute: {wrong:?}"
+    );
+    assert_eq!(september.restore(&after_august), Ok(period("2026-08")));
+    assert_eq!(run(&mut september, "2026-09", &[], &[]), sep);
+    // The state after September names both purchases: an engine with every
+    // purchase restores it and goes on like the one that ran every period.
+    let mut full = refunded.engine();
+    let after_september = september.snapshot().expect("a state after September");
+    assert_eq!(full.restore(&after_september), Ok(period("2026-09")));
+    assert_eq!(
+        run(&mut full, "2026-10", &[], &[]),
+        run(&mut all, "2026-10", &[], &[])
+    );
+    assert_eq!(full.snapshot(), all.snapshot());
 }
