@@ -247,6 +247,48 @@ async fn compute_period(
     } = rows
         .filter(|r| r.period == period)
         .unwrap_or_else(|| PeriodRows::read(store, period));
+    let add_days = |feed: &mut ActivityFeed<'_>, chunk: &ActivityChunk| {
+        chunk
+            .iter()
+            .try_for_each(|(customer, day)| feed.add_day(customer, day))
+    };
+    let add_trades = |feed: &mut TradeFeed<'_>, chunk: &TradeChunk| {
+        chunk
+            .iter()
+            .try_for_each(|(customer, trade)| feed.add_trade_figures(customer, &trade))
+    };
+    if activity.read_on_own_thread() && trades.read_on_own_thread() {
+        // Each table's chunks are added as they come, each on a plain
+        // thread of its own, neither waiting for the other's (nothing here
+        // needs the async runtime: the rows are read by threads of their own).
+        let (activity, trades) = (&mut activity, &mut trades);
+        let added = std::thread::scope(|s| {
+            s.spawn(|| {
+                run.add_in_parallel(
+                    |feed| {
+                        while let Some(chunk) = activity.next_blocking() {
+                            let chunk = chunk?;
+                            add_days(feed, &chunk)?;
+                            activity.recycle(chunk);
+                        }
+                        Ok::<_, AppError>(())
+                    },
+                    |feed| {
+                        while let Some(chunk) = trades.next_blocking() {
+                            let chunk = chunk?;
+                            add_trades(feed, &chunk)?;
+                            trades.recycle(chunk);
+                        }
+                        Ok(())
+                    },
+                )
+            })
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p))
+        });
+        added?;
+        return Ok(run.finish()?);
+    }
     let (mut activity_open, mut trades_open) = (true, true);
     while activity_open || trades_open {
         // A chunk of each (while both still come), added at the same time:
@@ -268,16 +310,6 @@ async fn compute_period(
         let (days, deals) = (days?, deals?);
         activity_open = days.is_some();
         trades_open = deals.is_some();
-        let add_days = |feed: &mut ActivityFeed<'_>, chunk: &ActivityChunk| {
-            chunk
-                .iter()
-                .try_for_each(|(customer, day)| feed.add_day(customer, day))
-        };
-        let add_trades = |feed: &mut TradeFeed<'_>, chunk: &TradeChunk| {
-            chunk
-                .iter()
-                .try_for_each(|(customer, trade)| feed.add_trade_figures(customer, &trade))
-        };
         match (&days, &deals) {
             (Some(a), Some(t)) => run.add_in_parallel(|f| add_days(f, a), |f| add_trades(f, t))?,
             (Some(a), None) => a.iter().try_for_each(|(c, day)| run.add_day(c, day))?,

@@ -185,6 +185,7 @@ pub(crate) fn chunks_in_period<T: crate::native::Chunk>(
         });
         let mut chunks = PeriodChunks::new(table, chunks_rx);
         chunks.spare = Some(spare);
+        chunks.own_thread = true;
         return chunks;
     }
     let (texts, mut texts_rx) = tokio::sync::mpsc::channel::<Result<Option<String>>>(2);
@@ -220,6 +221,9 @@ pub struct PeriodChunks<T> {
     done: bool,
     /// Where chunks the caller is done with go back to be filled again.
     spare: Option<std::sync::mpsc::SyncSender<T>>,
+    /// Read by a thread of its own that needs nothing of the async runtime
+    /// (SQLite): chunks can be waited for on a plain thread.
+    own_thread: bool,
 }
 
 impl<T> PeriodChunks<T> {
@@ -229,7 +233,15 @@ impl<T> PeriodChunks<T> {
             rx,
             done: false,
             spare: None,
+            own_thread: false,
         }
+    }
+
+    /// Whether the rows are read by a thread of their own that needs
+    /// nothing of the async runtime, so that [`Self::next_blocking`] may
+    /// wait for them.
+    pub fn read_on_own_thread(&self) -> bool {
+        self.own_thread
     }
 
     /// Hands back a chunk the caller is done with: the reading fills it
@@ -247,7 +259,31 @@ impl<T> PeriodChunks<T> {
         if self.done {
             return None;
         }
-        match self.rx.recv().await {
+        let got = self.rx.recv().await;
+        self.took(got)
+    }
+
+    /// [`Self::next`] waited for on a plain thread (never on one that runs
+    /// async tasks), for chunks [`Self::read_on_own_thread`]: on any other,
+    /// waiting could hold up the very task that reads them, and this
+    /// refuses with an error instead.
+    pub fn next_blocking(&mut self) -> Option<Result<T>> {
+        if self.done {
+            return None;
+        }
+        if !self.own_thread || tokio::runtime::Handle::try_current().is_ok() {
+            self.done = true;
+            return Some(Err(StoreError::Corrupt(format!(
+                "the rows of {} cannot be waited for on this thread",
+                self.table
+            ))));
+        }
+        let got = self.rx.blocking_recv();
+        self.took(got)
+    }
+
+    fn took(&mut self, got: Option<Result<Option<T>>>) -> Option<Result<T>> {
+        match got {
             Some(Ok(Some(chunk))) => Some(Ok(chunk)),
             Some(Ok(None)) => {
                 self.done = true;

@@ -552,6 +552,38 @@ async fn a_row_the_database_refuses_mid_file_keeps_nothing(db: &TestDb) {
     assert!(purchases.iter().any(|p| p.refunded_at.is_some()));
     assert!(purchases.iter().any(|p| p.coupon_code.is_some()));
     assert!(purchases.iter().any(|p| p.coupon_code.is_none()));
+    // What a run resuming at a period reads: every purchase of each customer
+    // with a purchase or a refund in that period or later, in id order.
+    let month = |t: &chrono::DateTime<chrono::Utc>| Period::of(t.date_naive());
+    let last = purchases
+        .iter()
+        .map(|p| month(&p.purchased_at))
+        .max()
+        .expect("purchases");
+    // From the last month of purchases (all of them: the folder holds one
+    // month) and from the one after it (none: no refunds come that late
+    // here). Subsets are checked by the incremental runs' test.
+    for (from, all) in [(last, true), (last.next(), false)] {
+        let touching: std::collections::HashSet<&str> = purchases
+            .iter()
+            .filter(|p| {
+                month(&p.purchased_at) >= from || p.refunded_at.is_some_and(|r| month(&r) >= from)
+            })
+            .map(|p| p.customer_id.as_str())
+            .collect();
+        let want: Vec<_> = purchases
+            .iter()
+            .filter(|p| touching.contains(p.customer_id.as_str()))
+            .collect();
+        let got = ctx.store.purchases_touching(from).await.unwrap();
+        assert_eq!(
+            got.len() == purchases.len(),
+            all,
+            "from {from}: {}",
+            got.len()
+        );
+        assert_eq!(format!("{got:?}"), format!("{want:?}"), "from {from}");
+    }
 
     period_reads_give_every_row_once(ctx, dir.path()).await;
 }
@@ -706,6 +738,45 @@ async fn period_reads_give_every_row_once(ctx: &partnerdesk_app::Context, dir: &
             );
             assert!(got == expected, "trades of {period} in chunks of {chunk}");
         }
+    }
+    // Waited for on a plain thread, as a run adds the rows SQLite's own
+    // threads read: the same rows. On a thread that runs async tasks, or for
+    // rows read by async tasks (PostgreSQL), waiting is refused with an
+    // error instead of a hang.
+    for (period, expected) in &activity {
+        let mut rx = ctx.store.activity_chunks_of(*period, 997);
+        let mut on_runtime = ctx.store.activity_chunks_of(*period, 997);
+        let refused = on_runtime.next_blocking();
+        assert!(matches!(refused, Some(Err(_))), "{period}");
+        assert!(on_runtime.next_blocking().is_none(), "{period}: ended");
+        if !rx.read_on_own_thread() {
+            let refused = std::thread::scope(|s| s.spawn(|| rx.next_blocking()).join().unwrap());
+            assert!(matches!(refused, Some(Err(_))), "{period}");
+            continue;
+        }
+        let mut got = std::thread::scope(|s| {
+            s.spawn(|| {
+                let mut got = Vec::new();
+                while let Some(c) = rx.next_blocking() {
+                    let c = c.unwrap();
+                    got.extend(
+                        c.iter()
+                            .map(|(customer, d)| format!("{customer} {} {}", d.date, amounts(d))),
+                    );
+                    rx.recycle(c);
+                }
+                got
+            })
+            .join()
+            .unwrap()
+        });
+        got.sort();
+        let mut expected = expected.clone();
+        expected.sort();
+        assert!(
+            got == expected,
+            "activity of {period} waited for on a thread"
+        );
     }
 }
 
