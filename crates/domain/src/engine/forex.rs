@@ -10,7 +10,6 @@ use crate::plan::Split;
 use chrono::TimeDelta;
 use rust_decimal::Decimal;
 use serde_json::json;
-use std::collections::BTreeMap;
 
 #[derive(Default)]
 struct Lots {
@@ -18,14 +17,23 @@ struct Lots {
     trades: u64,
 }
 
+/// Hashed while trades are added (one lookup per trade), put in key order
+/// when the lines are booked.
 #[derive(Default)]
 pub(crate) struct PeriodTrades {
-    /// (direct IB, brand) → instrument group → eligible lots.
-    lots: BTreeMap<(usize, usize), BTreeMap<String, Lots>>,
+    /// (direct IB, brand) → eligible lots per instrument group (a handful).
+    lots: HashMap<(usize, usize), Vec<(String, Lots)>>,
     /// (direct IB, brand) → Σ (commission + spread_revenue), trade count.
-    revenue: BTreeMap<(usize, usize), (Decimal, u64)>,
+    revenue: HashMap<(usize, usize), (Decimal, u64)>,
     min_hold: HashMap<(usize, usize), Option<i64>>,
-    ineligible: BTreeMap<(usize, usize), u64>,
+    ineligible: HashMap<(usize, usize), u64>,
+}
+
+/// A map's entries in key order.
+fn in_order<K: Ord, V>(map: &HashMap<K, V>) -> Vec<(&K, &V)> {
+    let mut entries: Vec<(&K, &V)> = map.iter().collect();
+    entries.sort_unstable_by_key(|(k, _)| *k);
+    entries
 }
 
 impl PeriodTrades {
@@ -48,10 +56,14 @@ impl PeriodTrades {
         if t.held >= TimeDelta::seconds(min_hold) {
             let groups = self.lots.entry(key).or_default();
             // The group's name is copied once per group, not once per trade.
-            let l = match groups.get_mut(t.instrument_group) {
-                Some(l) => l,
-                None => groups.entry(t.instrument_group.to_string()).or_default(),
+            let at = match groups.iter().position(|(g, _)| g == t.instrument_group) {
+                Some(at) => at,
+                None => {
+                    groups.push((t.instrument_group.to_string(), Lots::default()));
+                    groups.len() - 1
+                }
             };
+            let l = &mut groups[at].1;
             l.lots += t.lots;
             l.trades += 1;
         } else {
@@ -60,10 +72,10 @@ impl PeriodTrades {
     }
 
     pub fn finish(self, engine: &Engine, period: Period, book: &mut Book) {
-        for ((ib, brand), (revenue, trades)) in &self.revenue {
+        for ((ib, brand), (revenue, trades)) in in_order(&self.revenue) {
             let Some(rule) = engine
                 .plan_for(*ib, *brand, period)
-                .and_then(|p| p.components.spread_share.clone())
+                .and_then(|p| p.components.spread_share.as_ref())
             else {
                 continue;
             };
@@ -75,14 +87,17 @@ impl PeriodTrades {
                 .insert("rate".into(), json!(rule.rate.normalize().to_string()));
             e.explanation.insert("trades".into(), json!(trades));
         }
-        let lots = self
-            .lots
-            .iter()
-            .flat_map(|((d, b), groups)| groups.iter().map(move |(g, l)| (d, b, g, l)));
+        let lots = in_order(&self.lots)
+            .into_iter()
+            .flat_map(|((d, b), groups)| {
+                let mut groups: Vec<&(String, Lots)> = groups.iter().collect();
+                groups.sort_unstable_by(|x, y| x.0.cmp(&y.0));
+                groups.into_iter().map(move |(g, l)| (d, b, g, l))
+            });
         for (direct, brand, group, l) in lots {
             let Some(rule) = engine
                 .plan_for(*direct, *brand, period)
-                .and_then(|p| p.components.lot_rebate.clone())
+                .and_then(|p| p.components.lot_rebate.as_ref())
             else {
                 continue;
             };
@@ -136,7 +151,7 @@ impl PeriodTrades {
                 }
             }
         }
-        for ((ib, brand), n) in &self.ineligible {
+        for ((ib, brand), n) in in_order(&self.ineligible) {
             if let Some(e) = book.get_mut(*ib, *brand, Kind::LotRebate) {
                 e.explanation
                     .insert("trades_below_min_hold".into(), json!(n));

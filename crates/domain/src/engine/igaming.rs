@@ -135,7 +135,7 @@ fn cpa(
         };
         let Some(rule) = engine
             .plan_for(partner, brand, period)
-            .and_then(|p| p.components.cpa.clone())
+            .and_then(|p| p.components.cpa.as_ref())
         else {
             continue;
         };
@@ -179,7 +179,7 @@ fn cpa(
         });
         let Some(rule) = engine
             .plan_for(key.0, key.1, period)
-            .and_then(|p| p.components.cpa.clone())
+            .and_then(|p| p.components.cpa.as_ref())
         else {
             continue;
         };
@@ -357,7 +357,7 @@ fn revshare_of(
     for &key in keys {
         let Some(r) = engine
             .plan_for(key.0, key.1, period)
-            .and_then(|p| p.components.revshare.clone())
+            .and_then(|p| p.components.revshare.as_ref())
         else {
             continue; // no revshare: the carry is dropped
         };

@@ -103,7 +103,7 @@ pub(crate) fn period(
         };
         let Some(rule) = engine
             .plan_for(partner, brand, period)
-            .and_then(|p| p.components.purchase_share.clone())
+            .and_then(|p| p.components.purchase_share.as_ref())
         else {
             continue;
         };
