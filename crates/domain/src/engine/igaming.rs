@@ -31,8 +31,9 @@ pub(crate) struct PeriodActivity {
     sums: HashMap<(usize, usize), Sums>,
     /// Customers without an FTD yet → their first deposit day in this period.
     ftd: HashMap<usize, NaiveDate>,
-    /// CPA candidates' days (date, deposits, bets), sorted at the end.
-    cpa_days: HashMap<usize, Vec<(NaiveDate, Decimal, Decimal)>>,
+    /// CPA candidates' days (customer, date, deposits, bets), in the order
+    /// they came; put in customer and date order at the end.
+    cpa_days: Vec<(usize, NaiveDate, Decimal, Decimal)>,
     has_cpa: HashMap<(usize, usize), bool>,
 }
 
@@ -83,10 +84,7 @@ impl PeriodActivity {
             }
         };
         if candidate {
-            self.cpa_days
-                .entry(c)
-                .or_default()
-                .push((row.date, row.deposits, row.bets));
+            self.cpa_days.push((c, row.date, row.deposits, row.bets));
         } else if row.date >= engine.customers[c].registered {
             // Sums keep running over days that are not candidates.
             let k = &mut carried[c];
@@ -122,13 +120,17 @@ fn cpa(
     engine: &Engine,
     carried: &mut [Carried],
     period: Period,
-    days: HashMap<usize, Vec<(NaiveDate, Decimal, Decimal)>>,
+    mut days: Vec<(usize, NaiveDate, Decimal, Decimal)>,
     book: &mut Book,
 ) {
     // (partner, brand) → qualifiers (day, customer)
     let mut qualified: HashMap<(usize, usize), Vec<(NaiveDate, usize)>> = HashMap::default();
-    for (c, mut rows) in days {
-        rows.sort_by_key(|(d, _, _)| *d);
+    // Each customer's days together, by date (a stable sort: days of the
+    // same date keep the order they came in).
+    days.sort_by_key(|(c, d, _, _)| (*c, *d));
+    for rows in days.chunk_by(|a, b| a.0 == b.0) {
+        let c = rows[0].0;
+        let rows = rows.iter().map(|(_, d, dep, bets)| (*d, *dep, *bets));
         let (partner, brand) = match engine.customers[c].partner {
             Some(p) => (p, engine.customers[c].brand),
             None => continue,
