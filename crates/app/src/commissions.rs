@@ -265,22 +265,8 @@ async fn compute_period(
         let added = std::thread::scope(|s| {
             s.spawn(|| {
                 run.add_in_parallel(
-                    |feed| {
-                        while let Some(chunk) = activity.next_blocking() {
-                            let chunk = chunk?;
-                            add_days(feed, &chunk)?;
-                            activity.recycle(chunk);
-                        }
-                        Ok::<_, AppError>(())
-                    },
-                    |feed| {
-                        while let Some(chunk) = trades.next_blocking() {
-                            let chunk = chunk?;
-                            add_trades(feed, &chunk)?;
-                            trades.recycle(chunk);
-                        }
-                        Ok(())
-                    },
+                    |feed| each_chunk(activity, |chunk| add_days(feed, chunk)),
+                    |feed| each_chunk(trades, |chunk| add_trades(feed, chunk)),
                 )
             })
             .join()
@@ -326,6 +312,20 @@ async fn compute_period(
         }
     }
     Ok(run.finish()?)
+}
+
+/// Adds every chunk of `chunks` with `add` as it comes, each handed back
+/// once added; on a plain thread only (see [`PeriodChunks::next_blocking`]).
+fn each_chunk<T>(
+    chunks: &mut PeriodChunks<T>,
+    mut add: impl FnMut(&T) -> std::result::Result<(), EngineError>,
+) -> Result<()> {
+    while let Some(chunk) = chunks.next_blocking() {
+        let chunk = chunk?;
+        add(&chunk)?;
+        chunks.recycle(chunk);
+    }
+    Ok(())
 }
 
 fn own(lines: Vec<Line>) -> Vec<StoredLine> {

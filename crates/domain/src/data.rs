@@ -202,6 +202,14 @@ pub fn parse_valid_to(field: &str, raw: &str) -> Result<Period, FieldError> {
 }
 
 /// A calendar date `YYYY-MM-DD`.
+/// The value of a few ASCII digits (None if any byte is not one); the
+/// callers' fields are at most nine digits, which fit a u32.
+fn number(digits: &[u8]) -> Option<u32> {
+    digits.iter().try_fold(0u32, |n, d| {
+        d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+    })
+}
+
 pub fn parse_date(field: &str, raw: &str) -> Result<NaiveDate, FieldError> {
     let bad = || FieldError::new(field, format!("'{raw}' is not a date; write YYYY-MM-DD"));
     // Digit by digit: the engine reads millions of stored dates per run, and
@@ -210,11 +218,6 @@ pub fn parse_date(field: &str, raw: &str) -> Result<NaiveDate, FieldError> {
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return Err(bad());
     }
-    let number = |digits: &[u8]| {
-        digits.iter().try_fold(0u32, |n, d| {
-            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
-        })
-    };
     let (Some(y), Some(m), Some(d)) = (number(&b[0..4]), number(&b[5..7]), number(&b[8..10]))
     else {
         return Err(bad());
@@ -246,11 +249,6 @@ pub fn parse_time(field: &str, raw: &str) -> Result<DateTime<Utc>, FieldError> {
 /// `YYYY-MM-DDTHH:MM:SS[.f{1,9}]Z` (`T` or `t`, `Z` or `z`), as chrono
 /// reads it; None for any other form or a value out of range.
 fn utc_time(b: &[u8]) -> Option<DateTime<Utc>> {
-    let number = |digits: &[u8]| {
-        digits.iter().try_fold(0u32, |n, d| {
-            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
-        })
-    };
     let (head, tail) = (b.get(..19)?, b.get(19..)?);
     let fixed = head[4] == b'-'
         && head[7] == b'-'

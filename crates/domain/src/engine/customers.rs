@@ -95,12 +95,6 @@ pub(crate) struct Customers {
     hasher: foldhash::fast::RandomState,
 }
 
-impl Default for Customers {
-    fn default() -> Self {
-        CustomersBuilder::default().build()
-    }
-}
-
 impl std::ops::Index<usize> for Customers {
     type Output = CustomerState;
 
@@ -199,6 +193,6 @@ mod tests {
         }
         let listed: Vec<(&str, usize)> = c.iter().map(|(id, s)| (id, s.brand)).collect();
         assert_eq!(listed, ids.iter().copied().zip(0..).collect::<Vec<_>>());
-        assert_eq!(Customers::default().len(), 0);
+        assert_eq!(CustomersBuilder::default().build().len(), 0);
     }
 }
