@@ -20,8 +20,8 @@ use partnerdesk_domain::partner::{TrackingCode, TrackingKind};
 use partnerdesk_domain::plan::Plan;
 use partnerdesk_domain::{CountryCode, CurrencyCode, Id, Period};
 use partnerdesk_store::commissions::{
-    close_period, replace_lines, save_engine_state, set_period_computed, set_periods_current,
-    take_dirty_from, PeriodRecord, StoredLine, UnparsedLine,
+    close_period, save_engine_state, set_periods_current, take_dirty_from, PeriodRecord,
+    PeriodWrite, StoredLine, UnparsedLine,
 };
 use partnerdesk_store::data::{ActivityChunk, TradeChunk};
 use partnerdesk_store::PeriodChunks;
@@ -689,22 +689,22 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
         let snapshot = shared
             .clone()
             .map(|e| tokio::task::spawn_blocking(move || e.snapshot()));
-        let mut tx = store.begin().await?;
-        if !own_same {
-            replace_lines(&mut tx, period, false, &new_own).await?;
-        }
-        if !adj_same {
-            replace_lines(&mut tx, period, true, &new_adj).await?;
-        }
-        set_period_computed(&mut tx, period, &now, &version).await?;
-        if let Some(snapshot) = snapshot {
-            let state = snapshot
-                .await
-                .map_err(|e| corrupt(format!("writing out the engine state stopped: {e}")))?;
-            if let Some(state) = state {
-                save_engine_state(&mut tx, period, &state).await?;
+        let write = PeriodWrite {
+            period,
+            own: (!own_same).then(|| std::sync::Arc::clone(&new_own)),
+            adjustments: (!adj_same).then(|| std::sync::Arc::clone(&new_adj)),
+            computed_at: now.clone(),
+            inputs: version.clone(),
+        };
+        let state = async {
+            match snapshot {
+                Some(snapshot) => snapshot.await.map_err(|e| {
+                    StoreError::Corrupt(format!("writing out the engine state stopped: {e}"))
+                }),
+                None => Ok(None),
             }
-        }
+        };
+        store.write_period(write, state).await?;
         // The thread's share ended with it.
         engine = shared
             .map(|e| {
@@ -713,7 +713,6 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
                 })
             })
             .transpose()?;
-        tx.commit().await.map_err(StoreError::from)?;
         report.periods.push(PeriodOutcome {
             period: period.to_string(),
             lines: new_own.len(),

@@ -246,18 +246,38 @@ pub async fn replace_lines(
     origin_is_adjustment: bool,
     lines: &std::sync::Arc<Vec<StoredLine>>,
 ) -> Result<()> {
+    sqlx::query(&delete_lines_sql(origin_is_adjustment))
+        .bind(period.to_string())
+        .execute(&mut **tx)
+        .await?;
+    let mut texts = explanations_in_background(lines);
+    let mut b = Batch::new("commission_lines", &LINE_COLUMNS, "");
+    for part in lines.chunks(TEXT_CHUNK) {
+        let explanations = texts.recv().await.ok_or_else(texts_stopped)?;
+        for (l, explanation) in part.iter().zip(explanations) {
+            b.push(tx, line_values(l, explanation)).await?;
+        }
+    }
+    b.flush(tx).await
+}
+
+/// Deletes a period's own lines (`$1`), or its adjustments.
+fn delete_lines_sql(origin_is_adjustment: bool) -> String {
     let cond = if origin_is_adjustment {
         "origin_period <> ''"
     } else {
         "origin_period = ''"
     };
-    sqlx::query(&format!(
-        "DELETE FROM commission_lines WHERE period = $1 AND {cond}"
-    ))
-    .bind(period.to_string())
-    .execute(&mut **tx)
-    .await?;
-    let (texts, mut texts_rx) = tokio::sync::mpsc::channel::<Vec<String>>(4);
+    format!("DELETE FROM commission_lines WHERE period = $1 AND {cond}")
+}
+
+/// The explanations of `lines` as text, [`TEXT_CHUNK`] lines at a time in
+/// order, made on a thread of their own while the lines before them are
+/// written. The thread stops when the receiver is dropped.
+fn explanations_in_background(
+    lines: &std::sync::Arc<Vec<StoredLine>>,
+) -> tokio::sync::mpsc::Receiver<Vec<String>> {
+    let (texts, texts_rx) = tokio::sync::mpsc::channel::<Vec<String>>(4);
     let shared = std::sync::Arc::clone(lines);
     std::thread::spawn(move || {
         for part in shared.chunks(TEXT_CHUNK) {
@@ -271,16 +291,123 @@ pub async fn replace_lines(
             }
         }
     });
-    let mut b = Batch::new("commission_lines", &LINE_COLUMNS, "");
-    for part in lines.chunks(TEXT_CHUNK) {
-        let explanations = texts_rx.recv().await.ok_or_else(|| {
-            corrupt("turning the explanations into text stopped before the last line")
-        })?;
-        for (l, explanation) in part.iter().zip(explanations) {
-            b.push(tx, line_values(l, explanation)).await?;
+    texts_rx
+}
+
+fn texts_stopped() -> StoreError {
+    corrupt("turning the explanations into text stopped before the last line")
+}
+
+/// Marks a period computed at `$2` from data version `$3`.
+const SET_COMPUTED: &str = "INSERT INTO periods (period, state, computed_at, inputs) VALUES ($1, 'computed', $2, $3) \
+     ON CONFLICT (period) DO UPDATE SET computed_at = excluded.computed_at, inputs = excluded.inputs WHERE periods.state = 'computed'";
+
+/// Keeps the engine state `$2` carried past period `$1`.
+const SAVE_STATE: &str = "INSERT INTO engine_states (period, state) VALUES ($1, $2) \
+     ON CONFLICT (period) DO UPDATE SET state = excluded.state";
+
+/// What a computed period writes at once (see [`Store::write_period`]).
+pub struct PeriodWrite {
+    pub period: Period,
+    /// Its own lines, when they changed (None: the stored ones stay).
+    pub own: Option<std::sync::Arc<Vec<StoredLine>>>,
+    /// Its adjustments, when they changed (None: the stored ones stay).
+    pub adjustments: Option<std::sync::Arc<Vec<StoredLine>>>,
+    /// When it was computed, and from which data version.
+    pub computed_at: String,
+    pub inputs: String,
+}
+
+impl Store {
+    /// Writes a computed period in one transaction: the lines that changed
+    /// in place of the stored ones, the period marked computed, and the
+    /// engine state carried past it, which `state` gives (it may still be
+    /// in the making while the lines are written; None keeps none).
+    /// Nothing of it is kept when any part fails, `state` included.
+    ///
+    /// On SQLite the writing is done through SQLite's own API on a
+    /// connection of its own ([`crate::native::open_writer`]): through the
+    /// driver, each of a month's tens of thousands of lines was copied
+    /// twice on its way and handed from task to worker thread, at a good
+    /// third more than SQLite's own work, on the one thread a run then
+    /// waits for.
+    pub async fn write_period(
+        &self,
+        write: PeriodWrite,
+        state: impl std::future::Future<Output = Result<Option<Vec<u8>>>>,
+    ) -> Result<()> {
+        let Some(file) = self.sqlite_file().map(std::path::Path::to_path_buf) else {
+            let mut tx = self.begin().await?;
+            for (lines, adjustment) in [(&write.own, false), (&write.adjustments, true)] {
+                if let Some(lines) = lines {
+                    replace_lines(&mut tx, write.period, adjustment, lines).await?;
+                }
+            }
+            set_period_computed(&mut tx, write.period, &write.computed_at, &write.inputs).await?;
+            if let Some(state) = state.await? {
+                save_engine_state(&mut tx, write.period, &state).await?;
+            }
+            tx.commit().await?;
+            return Ok(());
+        };
+        let (give, take) = std::sync::mpsc::sync_channel::<Option<Vec<u8>>>(1);
+        let writer =
+            tokio::task::spawn_blocking(move || write_period_natively(&file, &write, &take));
+        match state.await {
+            // A writer that stopped has its error to give below.
+            Ok(state) => {
+                let _ = give.send(state);
+            }
+            Err(e) => {
+                // The writer rolls back when the state does not come.
+                drop(give);
+                let _ = writer.await;
+                return Err(e);
+            }
+        }
+        writer
+            .await
+            .map_err(|e| corrupt(format!("writing the period stopped: {e}; run again")))?
+    }
+}
+
+/// [`Store::write_period`] on the SQLite file at `path`. Blocking.
+fn write_period_natively(
+    path: &std::path::Path,
+    write: &PeriodWrite,
+    state: &std::sync::mpsc::Receiver<Option<Vec<u8>>>,
+) -> Result<()> {
+    let mut conn = crate::native::open_writer(path)?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let period = write.period.to_string();
+    for (lines, adjustment) in [(&write.own, false), (&write.adjustments, true)] {
+        let Some(lines) = lines else { continue };
+        tx.execute(&delete_lines_sql(adjustment), [&period])?;
+        let mut texts = explanations_in_background(lines);
+        let mut insert = tx.prepare(&format!(
+            "INSERT INTO commission_lines ({}) VALUES ({})",
+            LINE_COLUMNS.join(", "),
+            (1..=LINE_COLUMNS.len())
+                .map(|i| format!("?{i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))?;
+        for part in lines.chunks(TEXT_CHUNK) {
+            let explanations = texts.blocking_recv().ok_or_else(texts_stopped)?;
+            for (l, explanation) in part.iter().zip(explanations) {
+                insert.execute(rusqlite::params_from_iter(line_values(l, explanation)))?;
+            }
         }
     }
-    b.flush(tx).await
+    tx.execute(SET_COMPUTED, [&period, &write.computed_at, &write.inputs])?;
+    let state = state
+        .recv()
+        .map_err(|_| corrupt("the engine state to keep with the period did not come"))?;
+    if let Some(state) = state {
+        tx.execute(SAVE_STATE, rusqlite::params![period, state])?;
+    }
+    tx.commit()?;
+    Ok(())
 }
 
 pub async fn set_period_computed(
@@ -289,15 +416,12 @@ pub async fn set_period_computed(
     at: &str,
     inputs: &str,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO periods (period, state, computed_at, inputs) VALUES ($1, 'computed', $2, $3) \
-         ON CONFLICT (period) DO UPDATE SET computed_at = excluded.computed_at, inputs = excluded.inputs WHERE periods.state = 'computed'",
-    )
-    .bind(period.to_string())
-    .bind(at)
-    .bind(inputs)
-    .execute(&mut **tx)
-    .await?;
+    sqlx::query(SET_COMPUTED)
+        .bind(period.to_string())
+        .bind(at)
+        .bind(inputs)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
@@ -441,14 +565,11 @@ async fn sqlite_blob(
 
 /// Stores the engine state carried past `period` (written with the period's lines).
 pub async fn save_engine_state(tx: &mut Tx<'_>, period: Period, state: &[u8]) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO engine_states (period, state) VALUES ($1, $2) \
-         ON CONFLICT (period) DO UPDATE SET state = excluded.state",
-    )
-    .bind(period.to_string())
-    .bind(state)
-    .execute(&mut **tx)
-    .await?;
+    sqlx::query(SAVE_STATE)
+        .bind(period.to_string())
+        .bind(state)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 

@@ -53,6 +53,41 @@ fn open(path: &Path) -> Result<rusqlite::Connection> {
     Ok(conn)
 }
 
+/// A connection to the database file at `path` for one large write (a
+/// computed period's lines and state), set up as the pool's connections are:
+/// foreign keys checked, the pool's busy timeout, commits that do not wait
+/// for the disk (WAL with `synchronous = NORMAL`), the same checkpoint size.
+/// Its page cache is a reading connection's: pages written beyond it go to
+/// the log before the commit instead of into fresh memory.
+pub(crate) fn open_writer(path: &Path) -> Result<rusqlite::Connection> {
+    use rusqlite::OpenFlags;
+    let conn = rusqlite::Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.execute_batch(&format!(
+        "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
+         PRAGMA wal_autocheckpoint = 16384; PRAGMA cache_size = -{CACHE_KIB};"
+    ))?;
+    Ok(conn)
+}
+
+/// Values of [`crate::Batch`] rows bound as they are (texts borrowed).
+impl rusqlite::ToSql for crate::batch::Val {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use crate::batch::Val;
+        use rusqlite::types::{ToSqlOutput, Value, ValueRef};
+        Ok(match self {
+            Val::Text(s) | Val::OptText(Some(s)) => {
+                ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes()))
+            }
+            Val::Int(i) | Val::OptInt(Some(i)) => ToSqlOutput::Owned(Value::Integer(*i)),
+            Val::OptText(None) | Val::OptInt(None) => ToSqlOutput::Owned(Value::Null),
+        })
+    }
+}
+
 /// A statement stepped through SQLite's C API directly. rusqlite's typed
 /// access makes four calls into SQLite per cell (the column count, the
 /// type, the text, its length) and its own checks around them; reading a

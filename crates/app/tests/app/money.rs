@@ -523,7 +523,132 @@ async fn every_change_customers_are_resolved_from_moves_the_world_stamp(db: &Tes
     assert_eq!(store.world_stamp().await.unwrap(), None);
 }
 
+/// A computed period is written whole or not at all: its lines (own and
+/// adjustments, more than one chunk of explanations), the period marked
+/// computed and the engine state after it, in one transaction; a state that
+/// fails to come leaves everything as it was; a part left out (None) keeps
+/// what is stored.
+async fn a_period_is_written_whole_or_not_at_all(db: &TestDb) {
+    use partnerdesk_domain::commission::{Kind, Line};
+    use partnerdesk_domain::{CurrencyCode, Id};
+    use partnerdesk_store::commissions::{PeriodWrite, StoredLine};
+    use partnerdesk_store::StoreError;
+    use std::sync::Arc;
+    let store = &db.ctx.store;
+    let period = p("2026-07");
+    let eur = CurrencyCode::parse("currency", "EUR").unwrap();
+    let line = |n: usize, origin: &str| StoredLine {
+        line: Line {
+            partner_id: Id::parse("id", &format!("P{n:05}")).unwrap(),
+            brand_id: Id::parse("id", "CAS").unwrap(),
+            period,
+            kind: Kind::Revshare,
+            amount: rust_decimal::Decimal::new(n as i64 - 7, 2),
+            currency: eur,
+            amount_brand: rust_decimal::Decimal::new(n as i64, 2),
+            brand_currency: eur,
+            fx_rate: rust_decimal::Decimal::ONE,
+            explanation: serde_json::json!({"n": n, "note": "Zürich \"€\"", "customers": [format!("C{n}")]}),
+        },
+        origin_period: origin.to_string(),
+    };
+    let lines = |range: std::ops::Range<usize>, origin: &str| {
+        Some(Arc::new(range.map(|n| line(n, origin)).collect::<Vec<_>>()))
+    };
+    let write = |own, adjustments, at: &str| PeriodWrite {
+        period,
+        own,
+        adjustments,
+        computed_at: at.to_string(),
+        inputs: format!("v-{at}"),
+    };
+    let stored = || async {
+        let mut lines = store.period_lines(period).await.unwrap();
+        lines.sort_by(|a, b| {
+            (&a.origin_period, a.line.partner_id.as_str())
+                .cmp(&(&b.origin_period, b.line.partner_id.as_str()))
+        });
+        let record = store
+            .periods()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|r| r.period == "2026-07");
+        let state = store.engine_state(period).await.unwrap();
+        (lines, record.map(|r| (r.computed_at, r.inputs)), state)
+    };
+    let want = |own: &[usize], adjustments: &[usize]| -> Vec<StoredLine> {
+        let mut all: Vec<StoredLine> = own.iter().map(|n| line(*n, "")).collect();
+        all.extend(adjustments.iter().map(|n| line(*n, "2026-06")));
+        all
+    };
+
+    // Everything, with 4,500 own lines (the explanations come in chunks).
+    store
+        .write_period(
+            write(lines(0..4_500, ""), lines(0..3, "2026-06"), "t1"),
+            async { Ok(Some(b"state one".to_vec())) },
+        )
+        .await
+        .unwrap();
+    let (got, record, state) = stored().await;
+    let own: Vec<usize> = (0..4_500).collect();
+    assert_eq!(got, want(&own, &[0, 1, 2]));
+    assert_eq!(record, Some(("t1".into(), "v-t1".into())));
+    assert_eq!(state.as_deref(), Some(&b"state one"[..]));
+
+    // The state fails: nothing of this write is kept.
+    let e = store
+        .write_period(
+            write(lines(0..10, ""), lines(5..6, "2026-06"), "t2"),
+            async { Err(StoreError::Corrupt("the snapshot broke".into())) },
+        )
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("the snapshot broke"), "{e}");
+    assert_eq!(
+        stored().await,
+        (
+            want(&own, &[0, 1, 2]),
+            Some(("t1".into(), "v-t1".into())),
+            Some(b"state one".to_vec())
+        )
+    );
+
+    // Own lines only, no state: the adjustments and the state stay.
+    store
+        .write_period(write(lines(10..12, ""), None, "t3"), async { Ok(None) })
+        .await
+        .unwrap();
+    assert_eq!(
+        stored().await,
+        (
+            want(&[10, 11], &[0, 1, 2]),
+            Some(("t3".into(), "v-t3".into())),
+            Some(b"state one".to_vec())
+        )
+    );
+
+    // Two lines with the same key: refused by the database, nothing kept.
+    let twice = Some(Arc::new(vec![line(20, ""), line(20, "")]));
+    assert!(store
+        .write_period(write(twice, None, "t4"), async {
+            Ok(Some(b"state two".to_vec()))
+        })
+        .await
+        .is_err());
+    assert_eq!(
+        stored().await,
+        (
+            want(&[10, 11], &[0, 1, 2]),
+            Some(("t3".into(), "v-t3".into())),
+            Some(b"state one".to_vec())
+        )
+    );
+}
+
 on_both_backends!(
+    a_period_is_written_whole_or_not_at_all,
     every_change_customers_are_resolved_from_moves_the_world_stamp,
     exporting_an_uncomputed_or_stale_period_says_to_run_it,
     closed_periods_never_change_and_late_data_becomes_an_adjustment,
