@@ -163,7 +163,7 @@ pub async fn detail(
         .map(|p| p.name)
         .unwrap_or_default();
     let mut customers: Vec<String> = Vec::new();
-    let e = &s.line.explanation;
+    let e = s.line.explanation.value();
     for key in ["customers", "purchases", "refunds"] {
         if let Some(items) = e.get(key).and_then(|v| v.as_array()) {
             customers.extend(items.iter().filter_map(|i| {
@@ -187,7 +187,7 @@ pub async fn detail(
     }
     customers.dedup();
     Ok(LineDetail {
-        explanation: serde_json::to_string_pretty(e).unwrap_or_default(),
+        explanation: serde_json::to_string_pretty(&e).unwrap_or_default(),
         line: line_row(&s, name),
         customers,
     })

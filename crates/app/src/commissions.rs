@@ -11,7 +11,7 @@
 //! in them is booked as `adjustment` lines in the first open period.
 
 use crate::{AppError, Context, Result};
-use partnerdesk_domain::commission::{canonical_csv, Kind, Line};
+use partnerdesk_domain::commission::{canonical_csv, Explanation, Kind, Line};
 use partnerdesk_domain::engine::{
     ActivityFeed, CustomerImage, Engine, EngineError, ParsedState, PartnerNode, StateError,
     TradeFeed, World,
@@ -391,7 +391,7 @@ fn adjustments(
                 amount_brand: Decimal::ZERO,
                 brand_currency: currency,
                 fx_rate: Decimal::ONE,
-                explanation: serde_json::json!({"reason": format!("late data for closed period {origin}"), "origin_period": origin.to_string(), "difference_by_kind": by_kind}),
+                explanation: Explanation::of(&serde_json::json!({"reason": format!("late data for closed period {origin}"), "origin_period": origin.to_string(), "difference_by_kind": by_kind})),
             },
             origin_period: origin.to_string(),
         });
@@ -719,9 +719,6 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
             changed,
             closed: false,
         });
-        // A month's explanations are millions of small JSON values: freeing
-        // them (a tenth of writing the lines) is left to a thread of its own.
-        std::thread::spawn(move || drop(new_own));
     }
     report.pending_adjustments = pending.len();
     report.customers_from_image = from_image;

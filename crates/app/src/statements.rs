@@ -236,7 +236,7 @@ async fn explanations(
                         l.brand_id.to_string(),
                         l.kind.as_str().to_string(),
                     ),
-                    l.explanation,
+                    l.explanation.value(),
                 );
             }
         }

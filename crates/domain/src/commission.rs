@@ -76,7 +76,74 @@ pub struct Line {
     /// Brand currency → partner currency (1 when they are the same).
     pub fx_rate: Decimal,
     /// How the amount came about: basis, rate or tier, carry, counts, sources.
-    pub explanation: serde_json::Value,
+    pub explanation: Explanation,
+}
+
+/// How a line's amount came about (basis, rate or tier, carry, counts,
+/// sources: the customers, trades or purchases behind it), kept as the
+/// compact JSON text it is stored and shown as.
+///
+/// A month's lines at scale L explain themselves in tens of MB of JSON. As
+/// trees of values they took several times that in memory, millions of
+/// allocations to make and free, and a turn into text on the one thread a
+/// run waits for at its end; reading a period back (the export) parsed it
+/// all again. As text, each is written once, right where its line is made,
+/// and read back as it is stored. [`Explanation::value`] gives the tree.
+#[derive(Clone)]
+pub struct Explanation(Box<serde_json::value::RawValue>);
+
+impl Explanation {
+    /// The compact JSON text of `value`: object keys in byte order (the
+    /// order serde_json's maps keep), no spaces.
+    pub fn of(value: &serde_json::Value) -> Self {
+        // Writing a JSON value into text cannot fail.
+        Self(
+            serde_json::value::to_raw_value(value)
+                .unwrap_or_else(|_| serde_json::value::RawValue::NULL.to_owned()),
+        )
+    }
+
+    /// An explanation as stored: JSON text, checked to be one value.
+    pub fn from_text(text: String) -> Result<Self, serde_json::Error> {
+        serde_json::value::RawValue::from_string(text).map(Self)
+    }
+
+    /// Its JSON text.
+    pub fn as_str(&self) -> &str {
+        self.0.get()
+    }
+
+    /// Its JSON value (parsed from the text: a tree of its own).
+    pub fn value(&self) -> serde_json::Value {
+        // The text was written from a value or checked when read.
+        serde_json::from_str(self.as_str()).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+impl PartialEq for Explanation {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl std::fmt::Debug for Explanation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Serialized as the JSON value it is (not as a string holding it).
+impl Serialize for Explanation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+/// Read from any JSON value, kept as its compact text.
+impl<'de> Deserialize<'de> for Explanation {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        serde_json::Value::deserialize(deserializer).map(|v| Self::of(&v))
+    }
 }
 
 /// The canonical export of RULES.md for one period's lines: sorted by
@@ -113,4 +180,56 @@ pub fn canonical_csv<'a>(lines: impl IntoIterator<Item = &'a Line>) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod explanation_tests {
+    use super::Explanation;
+    use serde_json::json;
+
+    /// The text of an explanation is the compact JSON `Display` gives (texts
+    /// stored by earlier versions compare equal to new ones): keys in byte
+    /// order, quotes, escapes and non-ASCII text as serde_json writes them.
+    #[test]
+    fn an_explanation_is_its_compact_json() {
+        let v = json!({
+            "basis": {"ngr": "-12.5", "rows": 3},
+            "customers": [{"customer_id": "C\"1", "note": "Zürich\n\t€"}],
+            "rate": null,
+            "first": true
+        });
+        let e = Explanation::of(&v);
+        assert_eq!(e.as_str(), v.to_string());
+        assert_eq!(
+            e.as_str(),
+            r#"{"basis":{"ngr":"-12.5","rows":3},"customers":[{"customer_id":"C\"1","note":"Zürich\n\t€"}],"first":true,"rate":null}"#
+        );
+        assert_eq!(e.value(), v);
+        assert_eq!(format!("{e:?}"), e.as_str());
+        // Read back as stored: the same explanation.
+        assert_eq!(Explanation::from_text(e.as_str().to_string()).unwrap(), e);
+        assert_ne!(Explanation::of(&json!({"rate": "0.25"})), e);
+    }
+
+    /// Stored text that is not one JSON value is refused.
+    #[test]
+    fn stored_text_must_be_one_json_value() {
+        for bad in ["", "{", "{\"a\":1} x", "{'a':1}", "[1,]", "nope"] {
+            assert!(Explanation::from_text(bad.to_string()).is_err(), "{bad:?}");
+        }
+        let padded = Explanation::from_text(" {\"a\":1} ".to_string()).unwrap();
+        assert_eq!(padded.as_str(), "{\"a\":1}");
+    }
+
+    /// In a line serialized as JSON the explanation is the value itself, and
+    /// any JSON value read back becomes its compact text.
+    #[test]
+    fn an_explanation_serializes_as_the_value_it_is() {
+        let e = Explanation::of(&json!({"b": [1, "2"], "a": {"c": null}}));
+        let text = serde_json::to_string(&vec![&e]).unwrap();
+        assert_eq!(text, r#"[{"a":{"c":null},"b":[1,"2"]}]"#);
+        let back: Vec<Explanation> =
+            serde_json::from_str(r#"[ { "b" : [1, "2"], "a": {"c": null} } ]"#).unwrap();
+        assert_eq!(back, vec![e]);
+    }
 }

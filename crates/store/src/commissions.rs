@@ -4,7 +4,7 @@ use crate::batch::{Batch, Val};
 use crate::error::{Result, StoreError};
 use crate::money::{dec, text};
 use crate::{Store, Tx};
-use partnerdesk_domain::commission::{Kind, Line};
+use partnerdesk_domain::commission::{Explanation, Kind, Line};
 use partnerdesk_domain::{CurrencyCode, Id, Period};
 use rust_decimal::Decimal;
 use sqlx::Row;
@@ -57,8 +57,8 @@ const LINE_COLUMNS: [&str; 12] = [
     "explanation",
 ];
 
-/// A line's columns, its explanation already as text.
-fn line_values(l: &StoredLine, explanation: String) -> Vec<Val> {
+/// A line's columns.
+fn line_values(l: &StoredLine) -> Vec<Val> {
     let x = &l.line;
     let mut amount = x.amount;
     amount.rescale(2);
@@ -74,17 +74,17 @@ fn line_values(l: &StoredLine, explanation: String) -> Vec<Val> {
         text(x.amount_brand).into(),
         x.brand_currency.as_str().into(),
         text(x.fx_rate).into(),
-        explanation.into(),
+        l.line.explanation.as_str().into(),
     ]
 }
 
 pub(crate) fn line_from_row(r: &sqlx::any::AnyRow) -> Result<StoredLine> {
     let explanation: String = r.try_get("explanation")?;
-    line_with(r, serde_json::from_str(&explanation).map_err(corrupt)?)
+    line_with(r, Explanation::from_text(explanation).map_err(corrupt)?)
 }
 
 /// A stored line but for its explanation, which is given.
-fn line_with(r: &sqlx::any::AnyRow, explanation: serde_json::Value) -> Result<StoredLine> {
+fn line_with(r: &sqlx::any::AnyRow, explanation: Explanation) -> Result<StoredLine> {
     Ok(StoredLine {
         line: Line {
             partner_id: Id::parse("partner_id", &r.try_get::<String, _>("partner_id")?)
@@ -122,7 +122,7 @@ impl UnparsedLine {
     /// The stored line with its explanation parsed.
     pub fn parsed(self) -> Result<StoredLine> {
         let mut line = self.stored;
-        line.line.explanation = serde_json::from_str(&self.explanation).map_err(corrupt)?;
+        line.line.explanation = Explanation::from_text(self.explanation).map_err(corrupt)?;
         Ok(line)
     }
 
@@ -152,21 +152,9 @@ impl UnparsedLine {
             && s.amount_brand == *amount_brand
             && s.brand_currency == *brand_currency
             && s.fx_rate == *fx_rate
-            && explanation_text(explanation) == self.explanation
+            && explanation.as_str() == self.explanation
     }
 }
-
-/// An explanation as stored: compact JSON, written straight into its text
-/// (the same text as its `Display`, which goes through a formatter piece by
-/// piece at a good third more cost). Writing a JSON value cannot fail; if it
-/// ever did, the `Display` text is the same.
-fn explanation_text(e: &serde_json::Value) -> String {
-    serde_json::to_string(e).unwrap_or_else(|_| e.to_string())
-}
-
-/// Lines whose explanations are turned into text at a time while the
-/// lines before them are written (see [`replace_lines`]).
-const TEXT_CHUNK: usize = 2_000;
 
 impl Store {
     pub async fn periods(&self) -> Result<Vec<PeriodRecord>> {
@@ -205,7 +193,7 @@ impl Store {
         let mut out = Vec::new();
         while let Some(r) = rows.try_next().await? {
             out.push(UnparsedLine {
-                stored: line_with(&r, serde_json::Value::Null)?,
+                stored: line_with(&r, Explanation::of(&serde_json::Value::Null))?,
                 explanation: r.try_get("explanation")?,
             });
         }
@@ -235,28 +223,19 @@ impl Store {
 }
 
 /// Replaces a period's lines of one origin ('' = the period's own lines).
-///
-/// A month at scale L explains itself in tens of MB of JSON (every customer,
-/// trade and purchase behind a line): the explanations are turned into text
-/// on a thread of their own, [`TEXT_CHUNK`] lines at a time, while the lines
-/// before them are written, which is why the lines are shared.
 pub async fn replace_lines(
     tx: &mut Tx<'_>,
     period: Period,
     origin_is_adjustment: bool,
-    lines: &std::sync::Arc<Vec<StoredLine>>,
+    lines: &[StoredLine],
 ) -> Result<()> {
     sqlx::query(&delete_lines_sql(origin_is_adjustment))
         .bind(period.to_string())
         .execute(&mut **tx)
         .await?;
-    let mut texts = explanations_in_background(lines);
     let mut b = Batch::new("commission_lines", &LINE_COLUMNS, "");
-    for part in lines.chunks(TEXT_CHUNK) {
-        let explanations = texts.recv().await.ok_or_else(texts_stopped)?;
-        for (l, explanation) in part.iter().zip(explanations) {
-            b.push(tx, line_values(l, explanation)).await?;
-        }
+    for l in lines.iter() {
+        b.push(tx, line_values(l)).await?;
     }
     b.flush(tx).await
 }
@@ -269,33 +248,6 @@ fn delete_lines_sql(origin_is_adjustment: bool) -> String {
         "origin_period = ''"
     };
     format!("DELETE FROM commission_lines WHERE period = $1 AND {cond}")
-}
-
-/// The explanations of `lines` as text, [`TEXT_CHUNK`] lines at a time in
-/// order, made on a thread of their own while the lines before them are
-/// written. The thread stops when the receiver is dropped.
-fn explanations_in_background(
-    lines: &std::sync::Arc<Vec<StoredLine>>,
-) -> tokio::sync::mpsc::Receiver<Vec<String>> {
-    let (texts, texts_rx) = tokio::sync::mpsc::channel::<Vec<String>>(4);
-    let shared = std::sync::Arc::clone(lines);
-    std::thread::spawn(move || {
-        for part in shared.chunks(TEXT_CHUNK) {
-            let part = part
-                .iter()
-                .map(|l| explanation_text(&l.line.explanation))
-                .collect();
-            // A writer that stopped (an error) has dropped its end.
-            if texts.blocking_send(part).is_err() {
-                break;
-            }
-        }
-    });
-    texts_rx
-}
-
-fn texts_stopped() -> StoreError {
-    corrupt("turning the explanations into text stopped before the last line")
 }
 
 /// Marks a period computed at `$2` from data version `$3`.
@@ -383,7 +335,6 @@ fn write_period_natively(
     for (lines, adjustment) in [(&write.own, false), (&write.adjustments, true)] {
         let Some(lines) = lines else { continue };
         tx.execute(&delete_lines_sql(adjustment), [&period])?;
-        let mut texts = explanations_in_background(lines);
         let mut insert = tx.prepare(&format!(
             "INSERT INTO commission_lines ({}) VALUES ({})",
             LINE_COLUMNS.join(", "),
@@ -392,11 +343,8 @@ fn write_period_natively(
                 .collect::<Vec<_>>()
                 .join(", ")
         ))?;
-        for part in lines.chunks(TEXT_CHUNK) {
-            let explanations = texts.blocking_recv().ok_or_else(texts_stopped)?;
-            for (l, explanation) in part.iter().zip(explanations) {
-                insert.execute(rusqlite::params_from_iter(line_values(l, explanation)))?;
-            }
+        for l in lines.iter() {
+            insert.execute(rusqlite::params_from_iter(line_values(l)))?;
         }
     }
     tx.execute(SET_COMPUTED, [&period, &write.computed_at, &write.inputs])?;
@@ -656,43 +604,26 @@ mod tests {
                 amount_brand: Decimal::new(n as i64, 2),
                 brand_currency: eur,
                 fx_rate: Decimal::ONE,
-                explanation: serde_json::json!({ "n": n, "customers": [format!("C{n}")] }),
+                explanation: Explanation::of(
+                    &serde_json::json!({ "n": n, "customers": [format!("C{n}")] }),
+                ),
             },
             origin_period: String::new(),
         }
     }
 
-    /// An explanation is stored as the compact JSON its `Display` gives
-    /// (stored texts of earlier versions compare equal to new ones), quotes,
-    /// escapes and non-ASCII text included.
-    #[test]
-    fn an_explanation_is_stored_as_its_compact_json() {
-        let e = serde_json::json!({
-            "basis": {"ngr": "-12.5", "rows": 3},
-            "customers": [{"customer_id": "C\"1", "note": "Zürich\n\t€"}],
-            "rate": null,
-            "first": true
-        });
-        let text = explanation_text(&e);
-        assert_eq!(text, e.to_string());
-        assert_eq!(
-            text,
-            r#"{"basis":{"ngr":"-12.5","rows":3},"customers":[{"customer_id":"C\"1","note":"Zürich\n\t€"}],"first":true,"rate":null}"#
-        );
-    }
-
-    /// More lines than several chunks of explanations, then fewer: every
-    /// line is stored with its own explanation, and replacing leaves none
-    /// of the earlier lines behind.
+    /// More lines than several statements take, then fewer: every line is
+    /// stored with its own explanation, and replacing leaves none of the
+    /// earlier lines behind.
     #[tokio::test]
-    async fn lines_are_stored_with_their_own_explanations_across_chunks() {
+    async fn lines_are_stored_with_their_own_explanations_across_statements() {
         let dir = tempfile::tempdir().expect("a folder");
         let url = format!("sqlite:{}", dir.path().join("lines.db").display());
         let store = Store::open(&url).await.expect("a store");
         let period = Period::new(2026, 7).expect("a period");
-        for count in [2 * TEXT_CHUNK + 7, TEXT_CHUNK - 1] {
-            let lines: std::sync::Arc<Vec<StoredLine>> =
-                std::sync::Arc::new((0..count).map(line).collect());
+        let per_statement = Batch::new("commission_lines", &LINE_COLUMNS, "").rows_per_statement();
+        for count in [3 * per_statement + 7, per_statement - 1] {
+            let lines: Vec<StoredLine> = (0..count).map(line).collect();
             let mut tx = store.begin().await.expect("a transaction");
             replace_lines(&mut tx, period, false, &lines)
                 .await

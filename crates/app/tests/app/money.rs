@@ -548,7 +548,9 @@ async fn a_period_is_written_whole_or_not_at_all(db: &TestDb) {
             amount_brand: rust_decimal::Decimal::new(n as i64, 2),
             brand_currency: eur,
             fx_rate: rust_decimal::Decimal::ONE,
-            explanation: serde_json::json!({"n": n, "note": "Zürich \"€\"", "customers": [format!("C{n}")]}),
+            explanation: partnerdesk_domain::commission::Explanation::of(
+                &serde_json::json!({"n": n, "note": "Zürich \"€\"", "customers": [format!("C{n}")]}),
+            ),
         },
         origin_period: origin.to_string(),
     };

@@ -3,7 +3,7 @@
 
 use super::HashMap;
 use super::{Engine, EngineError};
-use crate::commission::{Kind, Line};
+use crate::commission::{Explanation, Kind, Line};
 use crate::money::round_cents;
 use crate::period::Period;
 use rust_decimal::Decimal;
@@ -134,7 +134,9 @@ fn lines_of(
             } else {
                 conv.rate
             },
-            explanation: Value::Object(explanation),
+            // Written as text here, while its values are fresh in memory,
+            // and freed at once (their memory goes to the next line's).
+            explanation: Explanation::of(&Value::Object(explanation)),
         });
     }
     Ok(out)

@@ -15,7 +15,7 @@ fn line_of(partner: &str, brand: &str, kind: Kind, amount: &str) -> Line {
         amount_brand: d(amount),
         brand_currency: cur("EUR"),
         fx_rate: d("1"),
-        explanation: serde_json::json!({}),
+        explanation: crate::commission::Explanation::of(&serde_json::json!({})),
     }
 }
 

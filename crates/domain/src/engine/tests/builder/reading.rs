@@ -60,6 +60,6 @@ pub fn amount_brand(lines: &[Line], partner: &str, kind: Kind) -> Decimal {
 /// A string field of a line's explanation, by JSON pointer (e.g. `/basis/ngr`).
 pub fn explained(lines: &[Line], partner: &str, kind: Kind, pointer: &str) -> serde_json::Value {
     line(lines, partner, kind)
-        .and_then(|l| l.explanation.pointer(pointer).cloned())
+        .and_then(|l| l.explanation.value().pointer(pointer).cloned())
         .unwrap_or(serde_json::Value::Null)
 }
