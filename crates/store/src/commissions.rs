@@ -612,6 +612,31 @@ mod tests {
         }
     }
 
+    /// Every read of a period's lines, a partner's within it included, goes
+    /// through the primary key, not a scan (lines have no other index).
+    #[tokio::test]
+    async fn a_partners_lines_in_a_period_are_found_by_the_primary_key() {
+        let dir = tempfile::tempdir().expect("a folder");
+        let url = format!("sqlite:{}", dir.path().join("plan.db").display());
+        let store = Store::open(&url).await.expect("a store");
+        for sql in [
+            "SELECT * FROM commission_lines WHERE period = '2026-07'",
+            "SELECT * FROM commission_lines WHERE period = '2026-07' AND partner_id = 'P1'",
+            "SELECT * FROM commission_lines WHERE period = '2026-07' AND partner_id = 'P1' AND brand_id = 'B' AND kind = 'cpa'",
+        ] {
+            let plan: Vec<(i64, i64, i64, String)> =
+                sqlx::query_as(&format!("EXPLAIN QUERY PLAN {sql}"))
+                    .fetch_all(store.pool())
+                    .await
+                    .expect("a plan");
+            let detail = plan.iter().map(|r| r.3.as_str()).collect::<Vec<_>>().join("; ");
+            assert!(
+                detail.contains("USING INDEX sqlite_autoindex_commission_lines_1"),
+                "{sql}: {detail}"
+            );
+        }
+    }
+
     /// More lines than several statements take, then fewer: every line is
     /// stored with its own explanation, and replacing leaves none of the
     /// earlier lines behind.
