@@ -274,15 +274,15 @@ impl Store {
     /// Writes a computed period in one transaction: the lines that changed
     /// in place of the stored ones, the period marked computed, and the
     /// engine state carried past it, which `state` gives (it may still be
-    /// in the making while the lines are written; None keeps none).
-    /// Nothing of it is kept when any part fails, `state` included.
+    /// in the making while the lines are written; None: the stored state,
+    /// if any, stays). Nothing of it is kept when any part fails, `state`
+    /// included.
     ///
     /// On SQLite the writing is done through SQLite's own API on a
     /// connection of its own ([`crate::native::open_writer`]): through the
-    /// driver, each of a month's tens of thousands of lines was copied
-    /// twice on its way and handed from task to worker thread, at a good
-    /// third more than SQLite's own work, on the one thread a run then
-    /// waits for.
+    /// driver, every value was copied on its way and each statement handed
+    /// from task to worker thread, on the one thread a run waits for at its
+    /// end.
     pub async fn write_period(
         &self,
         write: PeriodWrite,

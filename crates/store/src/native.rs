@@ -39,37 +39,35 @@ const CACHE_KIB: u32 = 4 * 1024;
 /// A reading connection to the database file at `path` (the pool's busy
 /// timeout, a small page cache).
 fn open(path: &Path) -> Result<rusqlite::Connection> {
-    use rusqlite::OpenFlags;
     // Not SQLITE_OPEN_READ_ONLY: a read-only connection cannot set up the
     // WAL index when it is missing. `query_only` keeps it from writing.
-    let conn = rusqlite::Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    conn.execute_batch(&format!(
-        "PRAGMA query_only = ON; PRAGMA cache_size = -{CACHE_KIB};"
-    ))?;
-    Ok(conn)
+    connect(path, "PRAGMA query_only = ON;")
 }
 
 /// A connection to the database file at `path` for one large write (a
 /// computed period's lines and state), set up as the pool's connections are:
-/// foreign keys checked, the pool's busy timeout, commits that do not wait
-/// for the disk (WAL with `synchronous = NORMAL`), the same checkpoint size.
-/// Its page cache is a reading connection's: pages written beyond it go to
-/// the log before the commit instead of into fresh memory.
+/// foreign keys checked, commits that do not wait for the disk (WAL with
+/// `synchronous = NORMAL`), the same checkpoint size. Its page cache is a
+/// reading connection's: pages written beyond it go to the log before the
+/// commit instead of into fresh memory (faster at L than a cache that holds
+/// them all until then).
 pub(crate) fn open_writer(path: &Path) -> Result<rusqlite::Connection> {
+    connect(
+        path,
+        "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 16384;",
+    )
+}
+
+/// A connection to the file at `path` with the pool's busy timeout, a page
+/// cache of [`CACHE_KIB`] and `pragmas`.
+fn connect(path: &Path, pragmas: &str) -> Result<rusqlite::Connection> {
     use rusqlite::OpenFlags;
     let conn = rusqlite::Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    conn.execute_batch(&format!(
-        "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
-         PRAGMA wal_autocheckpoint = 16384; PRAGMA cache_size = -{CACHE_KIB};"
-    ))?;
+    conn.execute_batch(&format!("{pragmas} PRAGMA cache_size = -{CACHE_KIB};"))?;
     Ok(conn)
 }
 
