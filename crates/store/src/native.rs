@@ -186,6 +186,12 @@ impl<'c> RawRows<'c> {
             let len = ffi::sqlite3_column_bytes(self.stmt.as_ptr(), col);
             std::slice::from_raw_parts(text, usize::try_from(len).unwrap_or(0))
         };
+        if bytes.is_ascii() {
+            // SAFETY: ASCII is UTF-8. Nearly every cell is ASCII (ids, dates,
+            // decimals); checked this way, inline, it costs a fraction of
+            // the general check, which was 4% of an incremental run.
+            return Ok(Some(unsafe { std::str::from_utf8_unchecked(bytes) }));
+        }
         std::str::from_utf8(bytes)
             .map(Some)
             .map_err(|e| StoreError::Corrupt(format!("{table}: column {} is not text: {e}", i + 1)))
