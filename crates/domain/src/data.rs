@@ -201,7 +201,6 @@ pub fn parse_valid_to(field: &str, raw: &str) -> Result<Period, FieldError> {
     Ok(p)
 }
 
-/// A calendar date `YYYY-MM-DD`.
 /// The value of a few ASCII digits (None if any byte is not one); the
 /// callers' fields are at most nine digits, which fit a u32.
 fn number(digits: &[u8]) -> Option<u32> {
@@ -210,6 +209,7 @@ fn number(digits: &[u8]) -> Option<u32> {
     })
 }
 
+/// A calendar date `YYYY-MM-DD`.
 pub fn parse_date(field: &str, raw: &str) -> Result<NaiveDate, FieldError> {
     let bad = || FieldError::new(field, format!("'{raw}' is not a date; write YYYY-MM-DD"));
     // Digit by digit: the engine reads millions of stored dates per run, and
