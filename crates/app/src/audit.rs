@@ -107,10 +107,10 @@ fn filter_of(q: &AuditQuery) -> Result<AuditFilter> {
 /// A page of entries, newest first.
 pub async fn entries(ctx: &Context, q: &AuditQuery) -> Result<AuditPage> {
     ctx.authorize(&access::AUDIT_READ).await?;
+    let mut tx = ctx.store.read().await?;
     let filter = filter_of(q)?;
     let limit = if q.limit == 0 { 100 } else { q.limit.min(1000) };
-    let (rows, total) = ctx
-        .store
+    let (rows, total) = tx
         .audit_entries(&filter, i64::from(q.offset), i64::from(limit))
         .await?;
     Ok(AuditPage {
@@ -122,18 +122,18 @@ pub async fn entries(ctx: &Context, q: &AuditQuery) -> Result<AuditPage> {
 /// A partner's onboarding and compliance timeline (its audit entries, oldest first).
 pub async fn partner_timeline(ctx: &Context, partner_id: &str) -> Result<Vec<AuditEntryView>> {
     ctx.authorize(&access::READ).await?;
+    let mut tx = ctx.store.read().await?;
     let filter = AuditFilter {
         object_type: Some("partner".into()),
         object_id: Some(partner_id.to_string()),
         ..Default::default()
     };
     let mut out = Vec::new();
-    ctx.store
-        .audit_each(&filter, |e| {
-            out.push(entry_view(e));
-            Ok(())
-        })
-        .await?;
+    tx.audit_each(&filter, |e| {
+        out.push(entry_view(e));
+        Ok(())
+    })
+    .await?;
     Ok(out)
 }
 
@@ -142,7 +142,8 @@ pub async fn partner_timeline(ctx: &Context, partner_id: &str) -> Result<Vec<Aud
 /// was removed from the end or replaced.
 pub async fn verify(ctx: &Context, expected: Option<&str>) -> Result<ChainCheck> {
     ctx.authorize(&access::AUDIT_VERIFY).await?;
-    let r = ctx.store.audit_verify().await?;
+    let mut tx = ctx.store.read().await?;
+    let r = tx.audit_verify().await?;
     let mut check = ChainCheck {
         ok: r.first_broken.is_none(),
         entries: r.entries as u32,
@@ -172,7 +173,7 @@ pub async fn verify(ctx: &Context, expected: Option<&str>) -> Result<ChainCheck>
             .trim()
             .parse()
             .map_err(|_| AppError::invalid("head", format!("'{seq}' is not an entry number")))?;
-        match ctx.store.audit_hash_at(seq).await? {
+        match tx.audit_hash_at(seq).await? {
             Some(h) if h == hash.trim() => {}
             Some(_) => {
                 check.ok = false;
@@ -195,7 +196,8 @@ pub async fn verify(ctx: &Context, expected: Option<&str>) -> Result<ChainCheck>
 /// The head of the chain as `SEQ:HASH`, to keep outside the database.
 pub async fn head(ctx: &Context) -> Result<String> {
     ctx.authorize(&access::AUDIT_VERIFY).await?;
-    let (seq, hash) = ctx.store.audit_head().await?;
+    let mut tx = ctx.store.read().await?;
+    let (seq, hash) = tx.audit_head().await?;
     Ok(format!("{seq}:{hash}"))
 }
 
@@ -224,8 +226,8 @@ pub async fn export_csv(ctx: &Context, q: &AuditQuery, out: &Path) -> Result<u64
         "hash",
     ];
     w.write_record(header).map_err(|e| io(e.into()))?;
-    let n = ctx
-        .store
+    let mut tx = ctx.store.read().await?;
+    let n = tx
         .audit_each(&filter, |e| {
             w.write_record([
                 e.seq.to_string(),

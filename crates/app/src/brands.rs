@@ -29,7 +29,8 @@ pub fn validate(input: &BrandView) -> Result<BrandRecord> {
 
 pub async fn list(ctx: &Context) -> Result<Vec<BrandView>> {
     ctx.authorize(&crate::access::READ).await?;
-    Ok(ctx.store.brands().await?.into_iter().map(view).collect())
+    let mut tx = ctx.store.read().await?;
+    Ok(tx.brands().await?.into_iter().map(view).collect())
 }
 
 pub async fn create(ctx: &Context, input: BrandView) -> Result<BrandView> {
@@ -37,7 +38,7 @@ pub async fn create(ctx: &Context, input: BrandView) -> Result<BrandView> {
     let b = validate(&input)?;
     let now = ctx.now();
     let mut tx = ctx.store.begin().await?;
-    if ctx.store.brand(&b.brand_id).await?.is_some() {
+    if tx.brand(&b.brand_id).await?.is_some() {
         return Err(AppError::invalid(
             "brand_id",
             format!("brand '{}' already exists; choose another id", b.brand_id),

@@ -12,7 +12,7 @@ use partnerdesk_store::ledger::{
     decide_adjustment, insert_adjustment, post_entries, post_entry, AdjustmentRecord, EntryRecord,
     NewEntry,
 };
-use partnerdesk_store::{Store, StoreError, Tx};
+use partnerdesk_store::{StoreError, Tx};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -113,13 +113,12 @@ fn today(ctx: &Context) -> String {
 /// Posts a closing period's lines (adjustments included) to the ledger, in
 /// the closing transaction. Zero lines post nothing.
 pub(crate) async fn post_closed_period(
-    store: &Store,
     tx: &mut Tx<'_>,
     period: Period,
     at: &str,
     by: &str,
 ) -> Result<u64> {
-    let lines = store.period_lines(period).await?;
+    let lines = tx.period_lines(period).await?;
     let effective = period.last_day().format("%Y-%m-%d").to_string();
     let entries: Vec<NewEntry> = lines
         .iter()
@@ -179,15 +178,15 @@ fn view(e: &EntryRecord, balance: Decimal) -> LedgerEntryView {
 /// A partner's entries in date order, each with the running balance of its currency.
 pub async fn entries(ctx: &Context, partner_id: &str) -> Result<Vec<LedgerEntryView>> {
     ctx.authorize(&crate::access::READ).await?;
-    if ctx.store.partner(partner_id).await?.is_none() {
+    let mut tx = ctx.store.read().await?;
+    if tx.partner(partner_id).await?.is_none() {
         return Err(AppError::NotFound {
             what: "partner",
             id: partner_id.into(),
         });
     }
     let mut running: BTreeMap<String, Decimal> = BTreeMap::new();
-    Ok(ctx
-        .store
+    Ok(tx
         .ledger_entries(partner_id)
         .await?
         .iter()
@@ -206,9 +205,10 @@ pub async fn balances(ctx: &Context, at: Option<&str>) -> Result<Vec<BalanceView
         chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
             .map_err(|_| AppError::invalid("at", format!("'{d}' is not a date (YYYY-MM-DD)")))?;
     }
-    let names = ctx.store.payees().await?;
+    let mut tx = ctx.store.read().await?;
+    let names = tx.payees().await?;
     let mut sums: BTreeMap<(String, String), (Decimal, Decimal, u32)> = BTreeMap::new();
-    for e in ctx.store.all_ledger_entries().await? {
+    for e in tx.all_ledger_entries().await? {
         if at.is_some_and(|d| e.effective_date.as_str() > d) {
             continue;
         }
@@ -273,8 +273,8 @@ pub async fn request_adjustment(
     ctx.authorize(&crate::access::LEDGER_ADJUST).await?;
     let reason = check_reason(reason)?;
     let amount = check_amount("amount", parse_decimal("amount", amount.trim())?)?;
-    let partner = ctx
-        .store
+    let mut tx = ctx.store.begin().await?;
+    let partner = tx
         .partner(partner_id)
         .await?
         .ok_or_else(|| AppError::NotFound {
@@ -283,6 +283,7 @@ pub async fn request_adjustment(
         })?;
     request(
         ctx,
+        tx,
         partner.partner_id,
         partner.currency,
         amount,
@@ -300,15 +301,15 @@ pub async fn request_reversal(
 ) -> Result<AdjustmentView> {
     ctx.authorize(&crate::access::LEDGER_ADJUST).await?;
     let reason = check_reason(reason)?;
-    let e = ctx.store.ledger_entry(entry_id).await?;
+    let mut tx = ctx.store.begin().await?;
+    let e = tx.ledger_entry(entry_id).await?;
     let kind = EntryKind::parse("kind", &e.kind).map_err(|x| StoreError::Corrupt(x.to_string()))?;
     if !kind.reversible() {
         return Err(AppError::Refused(format!(
             "entry {entry_id} is a {kind} entry and cannot be reversed: a payout is corrected by marking its payment failed, a reversal by a new manual adjustment"
         )));
     }
-    if let Some(r) = ctx
-        .store
+    if let Some(r) = tx
         .all_ledger_entries()
         .await?
         .iter()
@@ -319,8 +320,7 @@ pub async fn request_reversal(
             r.entry_id
         )));
     }
-    if ctx
-        .store
+    if tx
         .manual_adjustments(Some("pending"))
         .await?
         .iter()
@@ -332,6 +332,7 @@ pub async fn request_reversal(
     }
     request(
         ctx,
+        tx,
         e.partner_id,
         e.currency,
         -e.amount,
@@ -341,8 +342,11 @@ pub async fn request_reversal(
     .await
 }
 
+/// Stores the request and queues it for approval, in the transaction its
+/// checks were read in (`tx`), committed here.
 async fn request(
     ctx: &Context,
+    mut tx: Tx<'_>,
     partner_id: String,
     currency: String,
     amount: Decimal,
@@ -364,7 +368,6 @@ async fn request(
         decided_at: None,
         entry_id: None,
     };
-    let mut tx = ctx.store.begin().await?;
     a.adjustment_id = insert_adjustment(&mut tx, &a).await?;
     let v = adjustment_view(&a);
     partnerdesk_store::audit(
@@ -378,11 +381,11 @@ async fn request(
         Some(&serde_json::to_string(&v).unwrap_or_default()),
     )
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
     // The request waits in the four-eyes queue, with its amount (two approvers
     // above the configured threshold).
-    crate::approvals::submit(
+    crate::approvals::queue(
         ctx,
+        &mut tx,
         crate::approvals::Request {
             kind: crate::approvals::LEDGER_ADJUST,
             object_type: "manual_adjustment",
@@ -404,6 +407,7 @@ async fn request(
         },
     )
     .await?;
+    tx.commit().await?;
     Ok(v)
 }
 
@@ -416,7 +420,10 @@ pub async fn decide(
     reason: &str,
 ) -> Result<AdjustmentView> {
     ctx.authorize(&crate::access::LEDGER_ADJUST_APPROVE).await?;
-    let a = ctx.store.manual_adjustment(adjustment_id).await?;
+    // Read to refuse early with the adjustment's own words; the decision
+    // checks again in its own transaction.
+    let mut tx = ctx.store.read().await?;
+    let a = tx.manual_adjustment(adjustment_id).await?;
     if a.state != "pending" {
         return Err(AppError::Refused(format!(
             "manual adjustment {adjustment_id} was already {} by {}",
@@ -429,8 +436,7 @@ pub async fn decide(
             "you asked for manual adjustment {adjustment_id}: another finance user must approve or reject it (four eyes)"
         )));
     }
-    let approval = ctx
-        .store
+    let approval = tx
         .pending_approval(
             crate::approvals::LEDGER_ADJUST.name,
             &adjustment_id.to_string(),
@@ -441,9 +447,14 @@ pub async fn decide(
                 "manual adjustment {adjustment_id} has no request in the approvals queue"
             ))
         })?;
+    drop(tx);
     crate::approvals::decide(ctx, approval, approve, reason).await?;
     Ok(adjustment_view(
-        &ctx.store.manual_adjustment(adjustment_id).await?,
+        &ctx.store
+            .read()
+            .await?
+            .manual_adjustment(adjustment_id)
+            .await?,
     ))
 }
 
@@ -458,7 +469,7 @@ pub(crate) async fn apply_adjustment_decision(
         .get("adjustment_id")
         .and_then(|v| v.as_i64())
         .ok_or_else(|| StoreError::Corrupt("adjustment request without adjustment_id".into()))?;
-    let a = ctx.store.manual_adjustment(adjustment_id).await?;
+    let a = tx.manual_adjustment(adjustment_id).await?;
     if a.state != "pending" {
         return Err(AppError::Refused(format!(
             "manual adjustment {adjustment_id} was already {}",
@@ -522,6 +533,8 @@ pub async fn adjustments(ctx: &Context, state: Option<&str>) -> Result<Vec<Adjus
     ctx.authorize(&crate::access::READ).await?;
     Ok(ctx
         .store
+        .read()
+        .await?
         .manual_adjustments(state)
         .await?
         .iter()
@@ -534,8 +547,9 @@ pub async fn adjustments(ctx: &Context, state: Option<&str>) -> Result<Vec<Adjus
 /// its entry, every payout item is backed by exactly its claimed entries.
 pub async fn check(ctx: &Context) -> Result<LedgerCheck> {
     ctx.authorize(&crate::access::READ).await?;
-    let store = &ctx.store;
-    let entries = store.all_ledger_entries().await?;
+    // One read transaction: every figure compared comes from the same moment.
+    let mut tx = ctx.store.read().await?;
+    let entries = tx.all_ledger_entries().await?;
     let mut problems = Vec::new();
     let by_id: BTreeMap<i64, &EntryRecord> = entries.iter().map(|e| (e.entry_id, e)).collect();
 
@@ -561,15 +575,10 @@ pub async fn check(ctx: &Context) -> Result<LedgerCheck> {
         posted.insert(e.source.clone(), e);
     }
     let mut expected_sources = 0usize;
-    for p in store
-        .periods()
-        .await?
-        .iter()
-        .filter(|p| p.state == "closed")
-    {
+    for p in tx.periods().await?.iter().filter(|p| p.state == "closed") {
         let period =
             Period::parse("period", &p.period).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        for s in store.period_lines(period).await? {
+        for s in tx.period_lines(period).await? {
             let l = &s.line;
             if l.amount.is_zero() {
                 continue;
@@ -606,7 +615,7 @@ pub async fn check(ctx: &Context) -> Result<LedgerCheck> {
     }
 
     // 3. Manual adjustments, reversals and payouts against their records.
-    for a in store.manual_adjustments(Some("approved")).await? {
+    for a in tx.manual_adjustments(Some("approved")).await? {
         // Reversals are counted from their entries below.
         if a.reverses.is_none() {
             *from_sources
@@ -633,10 +642,10 @@ pub async fn check(ctx: &Context) -> Result<LedgerCheck> {
             )),
         }
     }
-    for run in store.payout_runs().await? {
-        for item in store.payout_items(run.run_id).await? {
+    for run in tx.payout_runs().await? {
+        for item in tx.payout_items(run.run_id).await? {
             let key = (item.partner_id.clone(), item.currency.clone());
-            let claimed = store
+            let claimed = tx
                 .claimed_entries(run.run_id, &item.partner_id, &item.currency)
                 .await?;
             let earned: Decimal = claimed

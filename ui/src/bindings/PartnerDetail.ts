@@ -4,6 +4,11 @@ import type { TrackingCodeView } from "./TrackingCodeView";
 
 export type PartnerDetail = { partner: PartnerRow, notes: string, contact_name: string | null, phone: string | null, created_at: string, updated_at: string, 
 /**
+ * Moved on by every change: an edit sends back the version it was
+ * made from (see [`PartnerInput::row_version`]).
+ */
+row_version: number, 
+/**
  * Root first; the partner itself is not included.
  */
 ancestors: Array<PartnerRow>, tracking_codes: Array<TrackingCodeView>, };

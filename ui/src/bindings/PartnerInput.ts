@@ -23,4 +23,10 @@ currency: string,
 /**
  * applied, pending_review, active, suspended, terminated
  */
-status: string, tags: Array<string>, notes: string, contact_name: string | null, phone: string | null, };
+status: string, tags: Array<string>, notes: string, contact_name: string | null, phone: string | null, 
+/**
+ * On edit: the partner's `row_version` when the form was opened. A
+ * partner changed since is refused (code `stale`) instead of being
+ * overwritten; None (a script) edits the partner as it is now.
+ */
+row_version: number | null, };

@@ -4,4 +4,10 @@ import type { Role } from "./Role";
 /**
  * A new user, or changes to one (`password` empty: unchanged).
  */
-export type UserInput = { user_id: string, display_name: string, roles: Array<Role>, disabled: boolean, password: string, };
+export type UserInput = { user_id: string, display_name: string, roles: Array<Role>, disabled: boolean, password: string, 
+/**
+ * On a change: the user's `row_version` when the form was opened; a
+ * user changed since is refused (code `stale`). None (a script, a new
+ * user): the user as it is now.
+ */
+row_version: number | null, };
