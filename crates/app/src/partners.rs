@@ -81,8 +81,20 @@ pub fn validate(input: &PartnerInput) -> Result<PartnerRecord> {
     })
 }
 
+/// The partner as stored (see [`to_change`] for one about to be written).
 async fn existing(tx: &mut Tx<'_>, partner_id: &str) -> Result<PartnerRecord> {
     tx.partner(partner_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound {
+            what: "partner",
+            id: partner_id.to_string(),
+        })
+}
+
+/// The partner about to be changed, locked for the transaction where the
+/// backend needs it (see `Tx::partner_to_change`).
+async fn to_change(tx: &mut Tx<'_>, partner_id: &str) -> Result<PartnerRecord> {
+    tx.partner_to_change(partner_id)
         .await?
         .ok_or_else(|| AppError::NotFound {
             what: "partner",
@@ -246,7 +258,7 @@ pub(crate) async fn apply_activation(
         .get("partner_id")
         .and_then(|v| v.as_str())
         .ok_or_else(|| StoreError::Corrupt("activation request without partner_id".into()))?;
-    let before = existing(tx, id).await?;
+    let before = to_change(tx, id).await?;
     let mut p = before.clone();
     p.status = "active".into();
     p.updated_at = ctx.now();
@@ -288,7 +300,7 @@ pub async fn edit_from(
 ) -> Result<PartnerRow> {
     ctx.authorize(&crate::access::PARTNER_EDIT).await?;
     let mut tx = ctx.store.begin().await?;
-    let before = existing(&mut tx, partner_id).await?;
+    let before = to_change(&mut tx, partner_id).await?;
     let input = change(input_of(&before));
     if input.row_version.is_some_and(|v| v != before.row_version) {
         return Err(AppError::from(StoreError::Stale {
@@ -347,7 +359,7 @@ pub async fn move_partner(
 ) -> Result<PartnerRow> {
     ctx.authorize(&crate::access::PARTNER_MOVE).await?;
     let mut tx = ctx.store.begin().await?;
-    let before = existing(&mut tx, partner_id).await?;
+    let before = to_change(&mut tx, partner_id).await?;
     let new_parent = new_parent.map(str::trim).filter(|s| !s.is_empty());
     check_parent(&mut tx, partner_id, new_parent).await?;
     let mut p = before.clone();
@@ -362,7 +374,7 @@ pub async fn move_partner(
 pub async fn archive(ctx: &Context, partner_id: &str, archived: bool) -> Result<PartnerRow> {
     ctx.authorize(&crate::access::PARTNER_ARCHIVE).await?;
     let mut tx = ctx.store.begin().await?;
-    let before = existing(&mut tx, partner_id).await?;
+    let before = to_change(&mut tx, partner_id).await?;
     let mut p = before.clone();
     p.archived = archived;
     p.updated_at = ctx.now();

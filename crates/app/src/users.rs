@@ -152,45 +152,42 @@ async fn audit_attempt(store: &Store, user: &str, action: &str, detail: &str) ->
 /// The password is checked outside any transaction (argon2 takes a while,
 /// and a write transaction holds the write lock); a failure is then counted
 /// in SQL (`failed_attempts + 1`), so attempts made at the same moment all
-/// count and the wait engages at the threshold whatever their order.
+/// count and the wait engages at the threshold whatever their order. A
+/// wrong password counts while the account waits too, and is answered
+/// exactly as a right one is then (a guess made while the account waits
+/// learns nothing).
 pub async fn sign_in(store: &Store, user_id: &str, password: &str) -> Result<Actor> {
     let user_id = user_id.trim();
     let wrong = || AppError::Denied("the user name or password is wrong".into());
+    let waits = |wait: i64| {
+        AppError::Denied(format!(
+            "too many wrong passwords for '{user_id}': try again in {wait} s"
+        ))
+    };
     let found = store.read().await?.user(user_id).await?;
     let Some(u) = found else {
         audit_attempt(store, user_id, "sign_in.failed", "no such user").await?;
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
         return Err(wrong());
     };
-    let now = chrono::Utc::now();
     if u.disabled {
         audit_attempt(store, user_id, "sign_in.refused", "account disabled").await?;
         return Err(AppError::Denied(format!(
             "the account '{user_id}' is disabled; ask an admin to enable it"
         )));
     }
-    if let Some(wait) = waiting(&u, now) {
-        audit_attempt(
-            store,
-            user_id,
-            "sign_in.refused",
-            "waiting after failed attempts",
-        )
-        .await?;
-        return Err(AppError::Denied(format!(
-            "too many wrong passwords for '{user_id}': try again in {wait} s"
-        )));
-    }
-    if !verify_password(password, &u.password_hash) {
+    let right = verify_password(password, &u.password_hash);
+    let now = chrono::Utc::now();
+    if !right {
         let mut tx = store.begin().await?;
         let attempts = count_sign_in_failure(&mut tx, user_id).await?;
-        let locked = attempts >= FREE_ATTEMPTS;
-        if locked {
+        let until = (attempts >= FREE_ATTEMPTS).then(|| {
             let secs = 5i64 << (attempts - FREE_ATTEMPTS).min(8);
-            let until = partnerdesk_domain::data::time_to_text(
-                &(now + chrono::Duration::seconds(secs.min(900))),
-            );
-            lock_user_until(&mut tx, user_id, &until).await?;
+            now + chrono::Duration::seconds(secs.min(900))
+        });
+        if let Some(until) = &until {
+            let text = partnerdesk_domain::data::time_to_text(until);
+            lock_user_until(&mut tx, user_id, &text).await?;
         }
         let detail =
             serde_json::json!({ "detail": format!("wrong password (attempt {attempts})") })
@@ -209,17 +206,20 @@ pub async fn sign_in(store: &Store, user_id: &str, password: &str) -> Result<Act
         tx.commit().await?;
         // A delay on every failure slows guessing even before the lock.
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-        return Err(match locked {
-            true => AppError::Denied(format!(
+        return Err(match (waiting(&u, now), until) {
+            // It waited already: the same answer as a right password gets.
+            (Some(wait), _) => waits(wait),
+            (None, Some(_)) => AppError::Denied(format!(
                 "the user name or password is wrong; after {attempts} failed attempts '{user_id}' must wait before trying again"
             )),
-            false => wrong(),
+            (None, None) => wrong(),
         });
     }
     let mut tx = store.begin().await?;
     let now_text = partnerdesk_domain::data::time_to_text(&chrono::Utc::now());
+    // Cleared only while the account does not wait (a wrong password at
+    // the same moment may have made it wait since it was read above).
     if !clear_sign_in_failures(&mut tx, user_id, &now_text).await? {
-        // A wrong password at the same moment made the account wait.
         drop(tx);
         let wait = store
             .read()
@@ -235,9 +235,7 @@ pub async fn sign_in(store: &Store, user_id: &str, password: &str) -> Result<Act
             "waiting after failed attempts",
         )
         .await?;
-        return Err(AppError::Denied(format!(
-            "too many wrong passwords for '{user_id}': try again in {wait} s"
-        )));
+        return Err(waits(wait));
     }
     let detail = serde_json::json!({ "detail": "signed in" }).to_string();
     partnerdesk_store::audit(
@@ -346,7 +344,7 @@ pub async fn save_from(
         false => Some(hash_password(password)?),
     };
     let mut tx = ctx.store.begin().await?;
-    let existing = tx.user(user_id.trim()).await?;
+    let existing = tx.user_to_change(user_id.trim()).await?;
     let input = UserInput {
         password: password.to_string(),
         ..change(existing.as_ref().map(view))?
@@ -455,7 +453,7 @@ pub(crate) async fn apply_change(
     let user_id =
         text("user_id").ok_or_else(|| StoreError::Corrupt("user change without user_id".into()))?;
     let now = ctx.now();
-    let existing = tx.user(&user_id).await?;
+    let existing = tx.user_to_change(&user_id).await?;
     let new_hash = text("password_hash");
     let record = UserRecord {
         user_id: user_id.clone(),

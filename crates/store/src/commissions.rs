@@ -293,9 +293,12 @@ impl Store {
         let Some(file) = self.sqlite_file().map(std::path::Path::to_path_buf) else {
             let mut tx = self.begin().await?;
             // Locked first, as every writer of the version does (see
-            // `Tx::data_version_for_run`); a change counted meanwhile waits.
+            // `Tx::data_version_for_run`): a change counted meanwhile waits,
+            // and so does another run's write (two writes of one period at
+            // once: the second's delete would miss the first's new lines,
+            // and its inserts would collide with them).
             let version: Option<String> =
-                sqlx::query_scalar("SELECT value FROM meta WHERE key = 'data_version' FOR SHARE")
+                sqlx::query_scalar("SELECT value FROM meta WHERE key = 'data_version' FOR UPDATE")
                     .fetch_optional(&mut *tx)
                     .await?;
             for (lines, adjustment) in [(&write.own, false), (&write.adjustments, true)] {

@@ -170,10 +170,26 @@ impl Tx<'_> {
     }
 
     pub async fn user(&mut self, user_id: &str) -> Result<Option<UserRecord>> {
-        let row = sqlx::query(&format!("SELECT {USER_COLS} FROM users WHERE user_id = $1"))
-            .bind(user_id)
-            .fetch_optional(&mut **self)
-            .await?;
+        self.user_locked(user_id, "").await
+    }
+
+    /// [`Tx::user`] for changing it: locked on PostgreSQL until the
+    /// transaction ends (see `Tx::partner_to_change`).
+    pub async fn user_to_change(&mut self, user_id: &str) -> Result<Option<UserRecord>> {
+        let lock = match self.backend() {
+            crate::Backend::Postgres => " FOR UPDATE",
+            crate::Backend::Sqlite => "",
+        };
+        self.user_locked(user_id, lock).await
+    }
+
+    async fn user_locked(&mut self, user_id: &str, lock: &str) -> Result<Option<UserRecord>> {
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLS} FROM users WHERE user_id = $1{lock}"
+        ))
+        .bind(user_id)
+        .fetch_optional(&mut **self)
+        .await?;
         row.as_ref().map(user_row).transpose()
     }
 

@@ -145,7 +145,27 @@ fn from_row(r: &sqlx::any::AnyRow, with_children: bool) -> Result<PartnerRecord>
 
 impl Tx<'_> {
     pub async fn partner(&mut self, partner_id: &str) -> Result<Option<PartnerRecord>> {
-        let sql = format!("SELECT {COLUMNS}, (SELECT COUNT(*) FROM partners c WHERE c.parent_id = p.partner_id) AS children FROM partners p WHERE p.partner_id = $1");
+        self.partner_locked(partner_id, "").await
+    }
+
+    /// [`Tx::partner`] for changing it: on PostgreSQL the row stays locked
+    /// until the transaction ends, so two changes of one partner take turns
+    /// and the second starts from the first's result (a write transaction
+    /// on SQLite holds the whole database already).
+    pub async fn partner_to_change(&mut self, partner_id: &str) -> Result<Option<PartnerRecord>> {
+        let lock = match self.backend() {
+            crate::Backend::Postgres => " FOR UPDATE OF p",
+            crate::Backend::Sqlite => "",
+        };
+        self.partner_locked(partner_id, lock).await
+    }
+
+    async fn partner_locked(
+        &mut self,
+        partner_id: &str,
+        lock: &str,
+    ) -> Result<Option<PartnerRecord>> {
+        let sql = format!("SELECT {COLUMNS}, (SELECT COUNT(*) FROM partners c WHERE c.parent_id = p.partner_id) AS children FROM partners p WHERE p.partner_id = $1{lock}");
         let row = sqlx::query(&sql)
             .bind(partner_id)
             .fetch_optional(&mut **self)

@@ -103,3 +103,57 @@ impl Store {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::Executor;
+
+    /// A write that waited out the busy timeout is [`StoreError::Busy`], in
+    /// our words: SQLite's raw "database is locked" never reaches a user.
+    #[tokio::test]
+    async fn a_write_that_waits_too_long_is_busy_in_plain_words() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let path = dir.path().join("busy.db");
+        let store = Store::open(&format!("sqlite:{}", path.display()))
+            .await
+            .expect("a new database");
+        // Another writer holds the write lock (a write transaction takes it
+        // when it begins).
+        let holder = store.begin().await.expect("the write lock");
+        let mut other = <sqlx::AnyConnection as sqlx::Connection>::connect(&format!(
+            "sqlite://{}",
+            path.display()
+        ))
+        .await
+        .expect("a second connection");
+        other
+            .execute("PRAGMA busy_timeout = 50")
+            .await
+            .expect("a short wait for the test");
+        let e = Tx::write_on(&mut other, Backend::Sqlite)
+            .await
+            .err()
+            .expect("the lock is held");
+        assert!(matches!(e, StoreError::Busy), "{e:?}");
+        assert_eq!(
+            e.to_string(),
+            "the database is busy with another write (an import or a run?); try again"
+        );
+        // A single write statement outside a transaction waits the same way.
+        let e = StoreError::from(
+            other
+                .execute("INSERT INTO meta (key, value) VALUES ('k', 'v')")
+                .await
+                .expect_err("the lock is held"),
+        );
+        assert!(matches!(e, StoreError::Busy), "{e:?}");
+        drop(holder);
+        // Once the other writer is done, the write goes through.
+        let mut tx = Tx::write_on(&mut other, Backend::Sqlite)
+            .await
+            .expect("the lock is free");
+        crate::meta_set(&mut tx, "k", "v").await.expect("a write");
+        tx.commit().await.expect("committed");
+    }
+}
