@@ -81,7 +81,7 @@ fn bench_statements(count: usize, tmp: &Path) -> Result<(f64, u64, u64), AppErro
 }
 
 async fn bench_run(url: &str, count: usize) -> Result<(f64, f64, usize), AppError> {
-    let ctx = crate::context(&Some(url.to_string())).await?;
+    let ctx = crate::open::context(&Some(url.to_string())).await?;
     let inputs: Vec<PartnerInput> = (0..count)
         .map(|i| PartnerInput {
             partner_id: format!("PB{i:06}"),

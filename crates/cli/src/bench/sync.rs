@@ -3,6 +3,7 @@
 //! would be) into SQLite, end to end through the connectors and the sync
 //! engine; prints rows, seconds, rows/s and peak memory of this process.
 
+use super::measure::{peak_mib, reset_peak};
 use partnerdesk_app::brands;
 use partnerdesk_app::sync::{self, ConnectionInput, RunOptions};
 use partnerdesk_app::wire::BrandView;
@@ -73,7 +74,7 @@ pub async fn bench_sync(url: &str, deals: usize, activity: usize) -> Result<(), 
         .ok_or_else(|| AppError::Refused(format!("partnerdesk-sim did not start: {line}")))?
         .to_string();
 
-    let ctx = crate::context(&Some(url.to_string()))
+    let ctx = crate::open::context(&Some(url.to_string()))
         .await?
         .with_secrets(Arc::new(partnerdesk_secrets::MemoryStore::new()));
     for (id, vertical) in [("FX", "forex"), ("CAS", "igaming")] {
@@ -110,7 +111,7 @@ pub async fn bench_sync(url: &str, deals: usize, activity: usize) -> Result<(), 
         },
     )
     .await?;
-    crate::bench::reset_peak_pub();
+    reset_peak();
     println!("stream\trows\tseconds\trows/s\tpeak MiB");
     let mut total_rows = 0i64;
     let all = Instant::now();
@@ -123,7 +124,7 @@ pub async fn bench_sync(url: &str, deals: usize, activity: usize) -> Result<(), 
             "{name}\t{}\t{secs:.2}\t{:.0}\t{}",
             r.fetched,
             r.fetched as f64 / secs.max(1e-9),
-            crate::bench::peak_mib_pub()
+            peak_mib()
         );
         if r.errors > 0 {
             return Err(AppError::Refused(format!(
@@ -136,7 +137,7 @@ pub async fn bench_sync(url: &str, deals: usize, activity: usize) -> Result<(), 
     println!(
         "total\t{total_rows}\t{secs:.2}\t{:.0}\t{}",
         total_rows as f64 / secs.max(1e-9),
-        crate::bench::peak_mib_pub()
+        peak_mib()
     );
     drop(child);
     Ok(())
