@@ -10,6 +10,10 @@ use std::sync::Arc;
 use tauri::{AppHandle, Emitter};
 use tokio::sync::RwLock;
 
+/// The event carrying [`ProgressEvent`]s to the window (the UI's bindings
+/// export the same name as `PROGRESS_EVENT`).
+pub const PROGRESS_EVENT: &str = "progress";
+
 struct TauriProgress(AppHandle);
 
 impl Progress for TauriProgress {
@@ -20,7 +24,7 @@ impl Progress for TauriProgress {
             total: u32::try_from(total).unwrap_or(u32::MAX),
             message: message.to_string(),
         };
-        let _ = self.0.emit("progress", ev);
+        let _ = self.0.emit(PROGRESS_EVENT, ev);
     }
 }
 

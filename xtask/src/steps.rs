@@ -198,7 +198,7 @@ fn check_bindings() -> Result<(), String> {
         println!("(not a git checkout: skipping the generated-bindings check)");
         return Ok(());
     }
-    step("checking that ui/src/bindings matches the Rust types");
+    step("checking that ui/src/bindings matches the Rust commands and types");
     let diff = Command::new("git")
         .args(["status", "--porcelain", "--", "ui/src/bindings"])
         .current_dir(root())
@@ -207,7 +207,7 @@ fn check_bindings() -> Result<(), String> {
     let changes = String::from_utf8_lossy(&diff.stdout);
     if !changes.trim().is_empty() {
         return Err(format!(
-            "ui/src/bindings is stale: the Rust wire types changed. `cargo test -p partnerdesk-app` regenerated these files; commit them:\n{changes}"
+            "ui/src/bindings is stale: the desktop's commands or the Rust wire types changed. `cargo test` (src-tauri/src/contract.rs) regenerated these files; commit them:\n{changes}"
         ));
     }
     Ok(())

@@ -17,8 +17,8 @@ use partnerdesk_store::compliance::{
 use partnerdesk_store::{StoreError, Tx};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use specta::Type;
 use std::str::FromStr;
-use ts_rs::TS;
 
 /// A kind of change that needs approval, and who may approve it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,8 +95,7 @@ pub const THRESHOLD_KEY: &str = "approval_two_approvers_above";
 /// Its default, in any currency.
 pub const DEFAULT_THRESHOLD: &str = "10000";
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct DecisionView {
     pub approver: String,
     /// `approve` or `reject`
@@ -105,10 +104,8 @@ pub struct DecisionView {
     pub at: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct ApprovalView {
-    #[ts(type = "number")]
     pub approval_id: i64,
     pub kind: String,
     pub kind_label: String,
@@ -133,8 +130,7 @@ pub struct ApprovalView {
 }
 
 /// The result of a change that may need approval.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct ChangeOutcome {
     /// `done`: applied now; `awaiting_approval`: waits in the approvals queue.
     pub state: String,

@@ -7,12 +7,11 @@ use crate::context::Context;
 use crate::error::{AppError, Result};
 use partnerdesk_store::audit::{AuditEntry, AuditFilter};
 use serde::{Deserialize, Serialize};
+use specta::Type;
 use std::io::Write;
 use std::path::Path;
-use ts_rs::TS;
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Type)]
 pub struct AuditQuery {
     pub actor: Option<String>,
     pub object_type: Option<String>,
@@ -27,10 +26,8 @@ pub struct AuditQuery {
     pub limit: u32,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct AuditEntryView {
-    #[ts(type = "number")]
     pub seq: i64,
     pub at: String,
     pub actor: String,
@@ -42,25 +39,20 @@ pub struct AuditEntryView {
     pub hash: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct AuditPage {
     pub total: u32,
     pub entries: Vec<AuditEntryView>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct ChainCheck {
     pub ok: bool,
     pub entries: u32,
-    #[ts(type = "number")]
     pub head_seq: i64,
     pub head_hash: String,
     /// The first entry that does not fit, when one does not.
-    #[ts(type = "number | null")]
     pub broken_seq: Option<i64>,
-    #[ts(type = "number | null")]
     pub broken_id: Option<i64>,
     pub message: String,
 }

@@ -21,11 +21,10 @@ use partnerdesk_store::compliance::{
 use partnerdesk_store::{StoreError, Tx};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use specta::Type;
 use std::path::PathBuf;
-use ts_rs::TS;
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct DocumentView {
     pub document_id: String,
     pub partner_id: String,
@@ -33,7 +32,6 @@ pub struct DocumentView {
     pub file_name: String,
     pub sha256: String,
     pub media_type: String,
-    #[ts(type = "number")]
     pub size_bytes: i64,
     /// `submitted`, `approved` or `rejected`
     pub status: String,
@@ -44,8 +42,7 @@ pub struct DocumentView {
     pub review_note: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct TrafficSourceView {
     pub source_id: String,
     pub partner_id: String,
@@ -61,8 +58,7 @@ pub struct TrafficSourceView {
 }
 
 /// A partner's compliance picture: documents, traffic sources, allowed countries.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct PartnerCompliance {
     pub partner_id: String,
     pub status: String,
@@ -74,18 +70,15 @@ pub struct PartnerCompliance {
     pub missing_documents: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct GeoReportRow {
     pub partner_id: String,
     pub partner_name: String,
     pub brand_id: String,
     pub country: String,
     /// Customers from a country blocked for the brand (they earn nothing).
-    #[ts(type = "number")]
     pub blocked: i64,
     /// Customers from outside the partner's allowed countries (flagged).
-    #[ts(type = "number")]
     pub unexpected: i64,
 }
 

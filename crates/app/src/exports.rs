@@ -15,8 +15,8 @@ use partnerdesk_domain::Period;
 use rust_decimal::Decimal;
 use rust_xlsxwriter::{Format as XlsxFormat, Workbook};
 use serde::{Deserialize, Serialize};
+use specta::Type;
 use std::path::{Path, PathBuf};
-use ts_rs::TS;
 
 /// The file format of an export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,8 +46,7 @@ impl Format {
 }
 
 /// A file an export wrote.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct ExportFile {
     pub path: String,
     /// `csv` or `xlsx`
@@ -57,8 +56,7 @@ pub struct ExportFile {
 }
 
 /// Files written into a folder (a run's payment files).
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct SavedFiles {
     pub folder: String,
     pub files: Vec<String>,

@@ -15,13 +15,11 @@ use partnerdesk_store::ledger::{
 use partnerdesk_store::{Store, StoreError, Tx};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use specta::Type;
 use std::collections::BTreeMap;
-use ts_rs::TS;
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct LedgerEntryView {
-    #[ts(type = "number")]
     pub entry_id: i64,
     pub partner_id: String,
     pub currency: String,
@@ -35,20 +33,16 @@ pub struct LedgerEntryView {
     pub brand_id: String,
     /// For commission entries, the line's kind (cpa, revshare, …).
     pub line_kind: String,
-    #[ts(type = "number | null")]
     pub reverses: Option<i64>,
-    #[ts(type = "number | null")]
     pub run_id: Option<i64>,
     /// The payout run holding this entry, if any.
-    #[ts(type = "number | null")]
     pub claimed_by_run: Option<i64>,
     pub reason: String,
     pub posted_at: String,
     pub posted_by: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct BalanceView {
     pub partner_id: String,
     pub name: String,
@@ -59,15 +53,12 @@ pub struct BalanceView {
     pub entries: u32,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct AdjustmentView {
-    #[ts(type = "number")]
     pub adjustment_id: i64,
     pub partner_id: String,
     pub currency: String,
     pub amount: String,
-    #[ts(type = "number | null")]
     pub reverses: Option<i64>,
     pub reason: String,
     /// `pending`, `approved` or `rejected`
@@ -76,12 +67,10 @@ pub struct AdjustmentView {
     pub requested_at: String,
     pub decided_by: Option<String>,
     pub decided_at: Option<String>,
-    #[ts(type = "number | null")]
     pub entry_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct LedgerCheck {
     pub entries: u32,
     pub balances: u32,
@@ -92,8 +81,7 @@ pub struct LedgerCheck {
     pub ok: bool,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct CurrencyTotal {
     pub currency: String,
     pub amount: String,

@@ -25,10 +25,10 @@ use partnerdesk_store::mail::{
 use partnerdesk_store::partners::PartnerRecord;
 use partnerdesk_store::{StoreError, Tx};
 use serde::{Deserialize, Serialize};
+use specta::Type;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use ts_rs::TS;
 
 const SMTP_META: &str = "mail.smtp";
 /// The keyring entry of the SMTP password.
@@ -39,8 +39,7 @@ const LEASE_SECS: i64 = 10 * 60;
 
 // ---------------------------------------------------------------- settings
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct SmtpSettingsView {
     pub host: String,
     pub port: u16,
@@ -58,8 +57,7 @@ pub struct SmtpSettingsView {
     pub configured: bool,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct SmtpSettingsInput {
     pub host: String,
     pub port: u16,
@@ -73,8 +71,7 @@ pub struct SmtpSettingsInput {
     pub password: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct SmtpTestOutcome {
     pub ok: bool,
     pub message: String,
@@ -393,16 +390,14 @@ pub async fn smtp_test(ctx: &Context, send_to: Option<String>) -> Result<SmtpTes
 
 // --------------------------------------------------------------- templates
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct TemplateVariable {
     pub name: String,
     pub description: String,
     pub example: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct TemplateView {
     pub key: String,
     pub name: String,
@@ -416,8 +411,7 @@ pub struct TemplateView {
     pub updated_by: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct TemplateInput {
     pub key: String,
     pub name: String,
@@ -426,8 +420,7 @@ pub struct TemplateInput {
     pub auto_send: bool,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct TemplatePreviewInput {
     pub subject: String,
     pub body: String,
@@ -435,8 +428,7 @@ pub struct TemplatePreviewInput {
     pub template_key: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct TemplatePreview {
     pub subject: String,
     pub body: String,
@@ -648,8 +640,7 @@ pub async fn template_preview(
 
 // ------------------------------------------------------------ announcements
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Type)]
 pub struct SegmentInput {
     pub kinds: Vec<String>,
     pub brands: Vec<String>,
@@ -657,43 +648,33 @@ pub struct SegmentInput {
     pub tags: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct SegmentMember {
     pub partner_id: String,
     pub name: String,
     pub email: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct SegmentPreview {
-    #[ts(type = "number")]
     pub partners: u64,
-    #[ts(type = "number")]
     pub with_email: u64,
-    #[ts(type = "number")]
     pub without_email: u64,
     /// The first partners of the segment (by id).
     pub sample: Vec<SegmentMember>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct AnnouncementInput {
     pub segment: SegmentInput,
     pub subject: String,
     pub body: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct AnnouncementOutcome {
-    #[ts(type = "number")]
     pub announcement_id: i64,
-    #[ts(type = "number")]
     pub queued: u64,
-    #[ts(type = "number")]
     pub skipped_without_email: u64,
 }
 
@@ -838,8 +819,7 @@ pub async fn announce(ctx: &Context, input: AnnouncementInput) -> Result<Announc
 
 // ------------------------------------------------------------------ outbox
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Type)]
 pub struct OutboxQuery {
     /// queued | sending | sent | failed | cancelled
     pub status: Option<String>,
@@ -849,17 +829,14 @@ pub struct OutboxQuery {
     pub limit: u32,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct OutboxRow {
-    #[ts(type = "number")]
     pub id: i64,
     pub partner_id: Option<String>,
     pub partner_name: Option<String>,
     pub to_address: String,
     pub subject: String,
     pub template_key: Option<String>,
-    #[ts(type = "number | null")]
     pub announcement_id: Option<i64>,
     pub status: String,
     pub attempts: u32,
@@ -871,45 +848,32 @@ pub struct OutboxRow {
     pub attachment_name: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Type)]
 pub struct OutboxCounts {
-    #[ts(type = "number")]
     pub queued: u64,
-    #[ts(type = "number")]
     pub sending: u64,
-    #[ts(type = "number")]
     pub sent: u64,
-    #[ts(type = "number")]
     pub failed: u64,
-    #[ts(type = "number")]
     pub cancelled: u64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct OutboxPage {
     pub rows: Vec<OutboxRow>,
-    #[ts(type = "number")]
     pub total: u64,
     pub counts: OutboxCounts,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct OutboxMessage {
     pub row: OutboxRow,
     pub body: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Type)]
 pub struct SendOutcome {
-    #[ts(type = "number")]
     pub sent: u64,
-    #[ts(type = "number")]
     pub failed: u64,
-    #[ts(type = "number")]
     pub retry_later: u64,
     /// Why the batch stopped early (a refused login, no connection); its
     /// messages stay queued.
@@ -1225,10 +1189,8 @@ pub async fn outbox_send_due(ctx: &Context, limit: u32) -> Result<SendOutcome> {
 
 // ------------------------------------------------------ communication log
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct CommunicationEntry {
-    #[ts(type = "number")]
     pub id: i64,
     pub at: String,
     /// "email"
@@ -1236,7 +1198,6 @@ pub struct CommunicationEntry {
     pub subject: String,
     pub status: String,
     pub template_key: Option<String>,
-    #[ts(type = "number | null")]
     pub outbox_id: Option<i64>,
     pub by_user: String,
     pub to_address: String,

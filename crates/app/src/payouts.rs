@@ -21,11 +21,10 @@ use partnerdesk_store::payouts::{
 use partnerdesk_store::StoreError;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use specta::Type;
 use std::collections::BTreeMap;
-use ts_rs::TS;
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct PaymentDetailsView {
     pub partner_id: String,
     /// `bank_transfer`, `e_wallet` or `crypto`
@@ -39,8 +38,7 @@ pub struct PaymentDetailsView {
     pub updated_by: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct PayoutItemView {
     pub partner_id: String,
     pub name: String,
@@ -56,8 +54,7 @@ pub struct PayoutItemView {
     pub failure_reason: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct HeldView {
     pub partner_id: String,
     pub name: String,
@@ -66,8 +63,7 @@ pub struct HeldView {
     pub reason: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct RunTotal {
     pub currency: String,
     pub amount: String,
@@ -76,10 +72,8 @@ pub struct RunTotal {
     pub failed: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct PayoutRunView {
-    #[ts(type = "number")]
     pub run_id: i64,
     pub pay_date: String,
     pub period: String,
@@ -91,7 +85,6 @@ pub struct PayoutRunView {
     pub approved_by: Option<String>,
     pub exported_at: Option<String>,
     /// The request in the approvals queue while the run is submitted.
-    #[ts(type = "number | null")]
     pub approval_id: Option<i64>,
     pub totals: Vec<RunTotal>,
     pub held_count: u32,
@@ -99,16 +92,14 @@ pub struct PayoutRunView {
     pub actions: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct PayoutRunDetail {
     pub run: PayoutRunView,
     pub items: Vec<PayoutItemView>,
     pub held: Vec<HeldView>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct PaymentFiles {
     /// Every payment of the run (any currency, any method).
     pub csv: String,
@@ -117,8 +108,7 @@ pub struct PaymentFiles {
     pub sepa_payments: u32,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct Settlement {
     pub partner_id: String,
     pub currency: String,
@@ -128,8 +118,7 @@ pub struct Settlement {
     pub note: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct OperatorAccount {
     pub name: String,
     pub iban: String,
@@ -292,8 +281,7 @@ pub async fn set_partner_payout(
 }
 
 /// A partner's own minimum payout and compliance hold (None: not set).
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct PartnerPayoutView {
     pub partner_id: String,
     pub threshold: Option<String>,

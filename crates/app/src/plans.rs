@@ -285,8 +285,7 @@ pub async fn assign(ctx: &Context, input: AssignmentView) -> Result<AssignOutcom
 }
 
 /// The outcome of an assignment: applied now, or waiting for approval.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, specta::Type)]
 pub struct AssignOutcome {
     pub assignment: AssignmentView,
     pub applied: bool,

@@ -13,12 +13,11 @@ use partnerdesk_store::ledger::EntryRecord;
 use partnerdesk_store::StoreError;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use specta::Type;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use ts_rs::TS;
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct StatementBatch {
     pub folder: String,
     pub files: Vec<String>,

@@ -20,15 +20,14 @@ use partnerdesk_store::sync::{self as ss, ConnectionRow, Counts, RunRow};
 use partnerdesk_store::{Batch, StoreError, Val};
 use partnerdesk_sync::{Cancel, ConnectorConfig, Credentials, Http, Page, RetryPolicy, SyncError};
 use serde::{Deserialize, Serialize};
+use specta::Type;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
-use ts_rs::TS;
 
 /// A connection to add or change. `config` is the connector's settings with
 /// its `kind` (`mt5`, `gaming`, `woocommerce`, `csv`); secrets go to the OS
 /// keyring, never to the database.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Type)]
 pub struct ConnectionInput {
     pub name: String,
     pub config: serde_json::Value,
@@ -38,50 +37,39 @@ pub struct ConnectionInput {
     pub secrets: BTreeMap<String, String>,
     /// Run every this many minutes in the desktop app (None: on demand only).
     #[serde(default)]
-    #[ts(type = "number | null")]
     pub schedule_minutes: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct ConnectionView {
     pub name: String,
     pub kind: String,
     /// Settings with defaults filled in; never a secret.
     pub config: serde_json::Value,
-    #[ts(type = "number | null")]
     pub schedule_minutes: Option<i64>,
     /// The secrets the connection needs and whether the keyring holds each.
     pub secrets: Vec<SecretState>,
     pub last_run: Option<SyncRunView>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct SecretState {
     pub name: String,
     pub stored: bool,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct SyncRunView {
-    #[ts(type = "number")]
     pub run_id: i64,
     pub connection: String,
     pub started_at: String,
     pub finished_at: Option<String>,
     /// `running`, `ok`, `ok_with_errors`, `failed`, `cancelled`, `interrupted`
     pub status: String,
-    #[ts(type = "number")]
     pub fetched: i64,
-    #[ts(type = "number")]
     pub inserted: i64,
-    #[ts(type = "number")]
     pub updated: i64,
-    #[ts(type = "number")]
     pub skipped: i64,
-    #[ts(type = "number")]
     pub errors: i64,
     pub error: Option<String>,
 }
@@ -105,8 +93,7 @@ impl From<RunRow> for SyncRunView {
 }
 
 /// A record a run could not take.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct SyncErrorView {
     pub stream: String,
     pub external_id: String,

@@ -14,15 +14,14 @@ use argon2::Argon2;
 use partnerdesk_store::compliance::{insert_user, update_user, UserRecord};
 use partnerdesk_store::{Store, StoreError, Tx};
 use serde::{Deserialize, Serialize};
-use ts_rs::TS;
+use specta::Type;
 
 /// Failed attempts allowed before the account waits.
 pub const FREE_ATTEMPTS: i64 = 3;
 /// Minimum password length.
 pub const MIN_PASSWORD: usize = 10;
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct UserView {
     pub user_id: String,
     pub display_name: String,
@@ -32,8 +31,7 @@ pub struct UserView {
 }
 
 /// A new user, or changes to one (`password` empty: unchanged).
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct UserInput {
     pub user_id: String,
     pub display_name: String,
@@ -43,8 +41,7 @@ pub struct UserInput {
 }
 
 /// Who is using the app and what they may do.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct SessionView {
     pub user: String,
     pub display_name: String,
