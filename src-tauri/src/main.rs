@@ -5,6 +5,7 @@
 mod commands;
 mod compliance_commands;
 mod contract;
+mod logging;
 mod mail_commands;
 mod money_commands;
 mod payout_commands;
@@ -22,6 +23,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() {
     let result = tauri::Builder::default()
         .setup(|app| {
+            logging::start(logging::folder(app.handle()).as_deref());
             app.manage(shell::Shell::start(
                 app.handle().clone(),
                 std::sync::Arc::new(partnerdesk_secrets::OsKeyring),

@@ -79,13 +79,18 @@ impl Shell {
                     .map_err(|e| database::failed_info(&url, &e)),
                 Err(e) => Err(failed("", &e)),
             };
-            if let Err(info) = &opened {
-                // The redacted location and the reason; never a password.
-                eprintln!(
-                    "Partnerdesk: the database {} could not be opened: {}",
+            // The redacted location and the reason; never a password.
+            match &opened {
+                Ok(ctx) => tracing::info!(
+                    backend = ctx.store.backend().as_str(),
+                    "database opened: {}",
+                    ctx.store.location()
+                ),
+                Err(info) => tracing::warn!(
+                    "the database {} could not be opened: {}",
                     info.location,
                     info.error.as_deref().unwrap_or("")
-                );
+                ),
             }
             match guard {
                 Ok(mut guard) => *guard = opened,

@@ -90,8 +90,10 @@ pub fn start_scheduler(app: AppHandle) {
                 continue;
             };
             for name in names {
-                // The outcome is in the run history; nothing to show here.
-                let _ = sync::run(&ctx, &name, RunOptions::default()).await;
+                // The outcome is in the run history; a failure also goes to the log.
+                if let Err(e) = sync::run(&ctx, &name, RunOptions::default()).await {
+                    tracing::warn!(connection = %name, "the scheduled sync failed: {e}");
+                }
             }
         }
     });

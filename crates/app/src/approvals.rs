@@ -162,6 +162,7 @@ impl ChangeOutcome {
 /// Whether four-eyes rules are in force for `kind`. Moving money (a manual
 /// ledger adjustment, a payout run) always needs a second person, also in
 /// single-user mode.
+#[tracing::instrument(name = "approvals::in_force", skip_all, fields(user = %ctx.actor.user))]
 pub async fn in_force(ctx: &Context, kind: &Kind) -> Result<bool> {
     if kind.name == LEDGER_ADJUST.name || kind.name == PAYOUT_RUN.name {
         return Ok(true);
@@ -204,6 +205,7 @@ pub struct Request<'a> {
 
 /// Queues `req` when four-eyes rules are in force and returns the request;
 /// returns `None` when the caller should apply the change at once.
+#[tracing::instrument(name = "approvals::submit", skip_all, fields(user = %ctx.actor.user))]
 pub async fn submit(ctx: &Context, req: Request<'_>) -> Result<Option<ApprovalView>> {
     let mut tx = ctx.store.begin().await?;
     let Some(id) = queue(ctx, &mut tx, req).await? else {
@@ -296,6 +298,7 @@ pub(crate) async fn withdraw(
 }
 
 /// Lists requests, newest first (`status`: pending, approved, rejected or all).
+#[tracing::instrument(name = "approvals::list", skip_all, fields(user = %ctx.actor.user))]
 pub async fn list(ctx: &Context, status: Option<String>) -> Result<Vec<ApprovalView>> {
     ctx.authorize(&access::APPROVALS_LIST).await?;
     let status = status.filter(|s| !s.trim().is_empty() && s != "all");
@@ -414,6 +417,7 @@ fn why_not(
 
 /// Approves (`approve = true`) or rejects a request, with a reason. The last
 /// needed approval applies the change in the same transaction.
+#[tracing::instrument(name = "approvals::decide", skip_all, fields(user = %ctx.actor.user))]
 pub async fn decide(ctx: &Context, id: i64, approve: bool, reason: &str) -> Result<ApprovalView> {
     ctx.authorize(&access::APPROVALS_DECIDE).await?;
     let reason = reason.trim();
@@ -564,12 +568,14 @@ async fn on_reject(
 }
 
 /// The amount above which two approvers are needed.
+#[tracing::instrument(name = "approvals::get_threshold", skip_all, fields(user = %ctx.actor.user))]
 pub async fn get_threshold(ctx: &Context) -> Result<String> {
     ctx.authorize(&access::READ).await?;
     Ok(threshold(ctx).await?.to_string())
 }
 
 /// Sets the amount above which two approvers are needed.
+#[tracing::instrument(name = "approvals::set_threshold", skip_all, fields(user = %ctx.actor.user))]
 pub async fn set_threshold(ctx: &Context, amount: &str) -> Result<String> {
     ctx.authorize(&access::APPROVALS_SETTINGS).await?;
     let value = Decimal::from_str(amount.trim())

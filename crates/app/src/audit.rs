@@ -97,6 +97,7 @@ fn filter_of(q: &AuditQuery) -> Result<AuditFilter> {
 }
 
 /// A page of entries, newest first.
+#[tracing::instrument(name = "audit::entries", skip_all, fields(user = %ctx.actor.user))]
 pub async fn entries(ctx: &Context, q: &AuditQuery) -> Result<AuditPage> {
     ctx.authorize(&access::AUDIT_READ).await?;
     let filter = filter_of(q)?;
@@ -112,6 +113,7 @@ pub async fn entries(ctx: &Context, q: &AuditQuery) -> Result<AuditPage> {
 }
 
 /// A partner's onboarding and compliance timeline (its audit entries, oldest first).
+#[tracing::instrument(name = "audit::partner_timeline", skip_all, fields(user = %ctx.actor.user))]
 pub async fn partner_timeline(ctx: &Context, partner_id: &str) -> Result<Vec<AuditEntryView>> {
     ctx.authorize(&access::READ).await?;
     let filter = AuditFilter {
@@ -132,6 +134,7 @@ pub async fn partner_timeline(ctx: &Context, partner_id: &str) -> Result<Vec<Aud
 /// Checks the whole chain and names the first broken entry. With `expected`
 /// (`SEQ:HASH`, as exported earlier) it also proves no entry up to that one
 /// was removed from the end or replaced.
+#[tracing::instrument(name = "audit::verify", skip_all, fields(user = %ctx.actor.user))]
 pub async fn verify(ctx: &Context, expected: Option<&str>) -> Result<ChainCheck> {
     ctx.authorize(&access::AUDIT_VERIFY).await?;
     let r = ctx.store.audit_verify().await?;
@@ -185,6 +188,7 @@ pub async fn verify(ctx: &Context, expected: Option<&str>) -> Result<ChainCheck>
 }
 
 /// The head of the chain as `SEQ:HASH`, to keep outside the database.
+#[tracing::instrument(name = "audit::head", skip_all, fields(user = %ctx.actor.user))]
 pub async fn head(ctx: &Context) -> Result<String> {
     ctx.authorize(&access::AUDIT_VERIFY).await?;
     let (seq, hash) = ctx.store.audit_head().await?;
@@ -193,6 +197,7 @@ pub async fn head(ctx: &Context) -> Result<String> {
 
 /// Writes the matching entries, oldest first, as CSV (for a regulator).
 /// Written beside and renamed, so a failed export leaves no half file.
+#[tracing::instrument(name = "audit::export_csv", skip_all, fields(user = %ctx.actor.user))]
 pub async fn export_csv(ctx: &Context, q: &AuditQuery, out: &Path) -> Result<u64> {
     ctx.authorize(&access::AUDIT_READ).await?;
     let filter = filter_of(q)?;

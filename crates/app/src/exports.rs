@@ -213,6 +213,7 @@ async fn audit_export(ctx: &Context, what: &str, file: &ExportFile) -> Result<()
 
 /// A period's commission lines (the rows of the canonical CSV: adjustments
 /// and zero amounts left out, sorted by partner, brand, kind) into `out`.
+#[tracing::instrument(name = "exports::lines", skip_all, fields(user = %ctx.actor.user))]
 pub async fn lines(
     ctx: &Context,
     period: Period,
@@ -270,6 +271,7 @@ pub async fn lines(
 }
 
 /// Every non-empty balance at a date (None: everything posted) into `out`.
+#[tracing::instrument(name = "exports::balances", skip_all, fields(user = %ctx.actor.user))]
 pub async fn balances(
     ctx: &Context,
     at: Option<&str>,
@@ -318,6 +320,7 @@ fn parse_money(text: &str) -> Result<Decimal> {
 }
 
 /// A payout run's payments (one row per partner and currency) into `out`.
+#[tracing::instrument(name = "exports::run", skip_all, fields(user = %ctx.actor.user))]
 pub async fn run(ctx: &Context, run_id: i64, format: Format, out: &Path) -> Result<ExportFile> {
     ctx.authorize(&crate::access::EXPORTS_WRITE).await?;
     let d = crate::payouts::run_detail(ctx, run_id).await?;
@@ -370,6 +373,7 @@ pub async fn run(ctx: &Context, run_id: i64, format: Format, out: &Path) -> Resu
 /// exported run's files again, into `folder`: `payments-run-N.csv` and, for
 /// EUR bank transfers, `sepa-run-N.xml`. The folder is checked before
 /// anything changes.
+#[tracing::instrument(name = "exports::payment_files", skip_all, fields(user = %ctx.actor.user))]
 pub async fn payment_files(
     ctx: &Context,
     run_id: i64,

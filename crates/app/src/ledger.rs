@@ -165,6 +165,7 @@ fn view(e: &EntryRecord, balance: Decimal) -> LedgerEntryView {
 }
 
 /// A partner's entries in date order, each with the running balance of its currency.
+#[tracing::instrument(name = "ledger::entries", skip_all, fields(user = %ctx.actor.user))]
 pub async fn entries(ctx: &Context, partner_id: &str) -> Result<Vec<LedgerEntryView>> {
     ctx.authorize(&crate::access::READ).await?;
     if ctx.store.partner(partner_id).await?.is_none() {
@@ -188,6 +189,7 @@ pub async fn entries(ctx: &Context, partner_id: &str) -> Result<Vec<LedgerEntryV
 }
 
 /// Every non-empty balance at a date (inclusive; None: everything posted).
+#[tracing::instrument(name = "ledger::balances", skip_all, fields(user = %ctx.actor.user))]
 pub async fn balances(ctx: &Context, at: Option<&str>) -> Result<Vec<BalanceView>> {
     ctx.authorize(&crate::access::READ).await?;
     if let Some(d) = at {
@@ -252,6 +254,7 @@ fn check_reason(reason: &str) -> Result<String> {
 
 /// Asks for a manual adjustment of a partner's balance (in its currency); a
 /// second finance user approves it before anything is posted.
+#[tracing::instrument(name = "ledger::request_adjustment", skip_all, fields(user = %ctx.actor.user))]
 pub async fn request_adjustment(
     ctx: &Context,
     partner_id: &str,
@@ -281,6 +284,7 @@ pub async fn request_adjustment(
 }
 
 /// Asks for the reversal of an entry (posted once a second user approves).
+#[tracing::instrument(name = "ledger::request_reversal", skip_all, fields(user = %ctx.actor.user))]
 pub async fn request_reversal(
     ctx: &Context,
     entry_id: i64,
@@ -397,6 +401,7 @@ async fn request(
 
 /// The second user approves (posting the entry) or rejects a pending adjustment.
 /// The user who asked for it may not decide it.
+#[tracing::instrument(name = "ledger::decide", skip_all, fields(user = %ctx.actor.user))]
 pub async fn decide(
     ctx: &Context,
     adjustment_id: i64,
@@ -506,6 +511,7 @@ pub(crate) async fn apply_adjustment_decision(
     Ok(())
 }
 
+#[tracing::instrument(name = "ledger::adjustments", skip_all, fields(user = %ctx.actor.user))]
 pub async fn adjustments(ctx: &Context, state: Option<&str>) -> Result<Vec<AdjustmentView>> {
     ctx.authorize(&crate::access::READ).await?;
     Ok(ctx
@@ -520,6 +526,7 @@ pub async fn adjustments(ctx: &Context, state: Option<&str>) -> Result<Vec<Adjus
 /// Proves the ledger adds up: every balance is the sum of its entries, every
 /// closed line is posted exactly once with its amount, every reversal mirrors
 /// its entry, every payout item is backed by exactly its claimed entries.
+#[tracing::instrument(name = "ledger::check", skip_all, fields(user = %ctx.actor.user))]
 pub async fn check(ctx: &Context) -> Result<LedgerCheck> {
     ctx.authorize(&crate::access::READ).await?;
     let store = &ctx.store;

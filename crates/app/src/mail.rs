@@ -131,6 +131,7 @@ fn view(s: &SmtpStored, has_password: bool) -> SmtpSettingsView {
     }
 }
 
+#[tracing::instrument(name = "mail::smtp_get", skip_all, fields(user = %ctx.actor.user))]
 pub async fn smtp_get(ctx: &Context) -> Result<SmtpSettingsView> {
     ctx.authorize(&access::READ).await?;
     let s = stored(ctx).await?;
@@ -207,6 +208,7 @@ fn validate(input: &SmtpSettingsInput) -> Result<SmtpStored> {
     })
 }
 
+#[tracing::instrument(name = "mail::smtp_set", skip_all, fields(user = %ctx.actor.user))]
 pub async fn smtp_set(ctx: &Context, input: SmtpSettingsInput) -> Result<SmtpSettingsView> {
     ctx.authorize(&access::MAIL_SETTINGS).await?;
     let s = validate(&input)?;
@@ -332,6 +334,7 @@ fn classify(s: &SmtpStored, e: &lettre::transport::smtp::Error) -> Failure {
 }
 
 /// Connects, secures and logs in; with `send_to`, also sends a short test message.
+#[tracing::instrument(name = "mail::smtp_test", skip_all, fields(user = %ctx.actor.user))]
 pub async fn smtp_test(ctx: &Context, send_to: Option<String>) -> Result<SmtpTestOutcome> {
     ctx.authorize(&access::MAIL_SETTINGS).await?;
     let s = stored(ctx).await?;
@@ -480,6 +483,7 @@ async fn template(ctx: &Context, key: &str) -> Result<TemplateView> {
 }
 
 /// The built-in templates (as edited) and the custom ones.
+#[tracing::instrument(name = "mail::templates_list", skip_all, fields(user = %ctx.actor.user))]
 pub async fn templates_list(ctx: &Context) -> Result<Vec<TemplateView>> {
     ctx.authorize(&access::READ).await?;
     let saved = ctx.store.mail_templates().await?;
@@ -496,6 +500,7 @@ pub async fn templates_list(ctx: &Context) -> Result<Vec<TemplateView>> {
     Ok(out)
 }
 
+#[tracing::instrument(name = "mail::template_get", skip_all, fields(user = %ctx.actor.user))]
 pub async fn template_get(ctx: &Context, key: &str) -> Result<TemplateView> {
     ctx.authorize(&access::READ).await?;
     template(ctx, key).await
@@ -522,6 +527,7 @@ async fn save_template(ctx: &Context, rec: TemplateRecord, action: &str) -> Resu
 
 /// Saves a template (a built-in one as edited, or a custom one); an unknown
 /// variable or a syntax error is refused naming the field and the variable.
+#[tracing::instrument(name = "mail::template_save", skip_all, fields(user = %ctx.actor.user))]
 pub async fn template_save(ctx: &Context, input: TemplateInput) -> Result<TemplateView> {
     ctx.authorize(&access::MAIL_TEMPLATES).await?;
     let key = dm::parse_key(&input.key)?;
@@ -551,6 +557,7 @@ pub async fn template_save(ctx: &Context, input: TemplateInput) -> Result<Templa
 }
 
 /// Puts a built-in template back to the text it ships with (auto-send on).
+#[tracing::instrument(name = "mail::template_reset", skip_all, fields(user = %ctx.actor.user))]
 pub async fn template_reset(ctx: &Context, key: &str) -> Result<TemplateView> {
     ctx.authorize(&access::MAIL_TEMPLATES).await?;
     let b = dm::built_in(key).ok_or_else(|| {
@@ -602,6 +609,7 @@ fn partner_values(p: &PartnerRecord, operator: &str) -> Values {
 }
 
 /// Renders a subject and body as a partner (or the examples) would get them.
+#[tracing::instrument(name = "mail::template_preview", skip_all, fields(user = %ctx.actor.user))]
 pub async fn template_preview(
     ctx: &Context,
     input: TemplatePreviewInput,
@@ -707,6 +715,7 @@ fn segment_filter(seg: &SegmentInput) -> Result<SegmentFilter> {
 }
 
 /// How many partners a segment holds, how many can be written to, and the first few.
+#[tracing::instrument(name = "mail::segment_preview", skip_all, fields(user = %ctx.actor.user))]
 pub async fn segment_preview(ctx: &Context, seg: SegmentInput) -> Result<SegmentPreview> {
     ctx.authorize(&access::READ).await?;
     let f = segment_filter(&seg)?;
@@ -728,6 +737,7 @@ pub async fn segment_preview(ctx: &Context, seg: SegmentInput) -> Result<Segment
 
 /// Queues one message per partner of the segment that has an e-mail address
 /// (rendered with that partner's values), all or nothing.
+#[tracing::instrument(name = "mail::announce", skip_all, fields(user = %ctx.actor.user))]
 pub async fn announce(ctx: &Context, input: AnnouncementInput) -> Result<AnnouncementOutcome> {
     ctx.authorize(&access::MAIL_ANNOUNCE).await?;
     let f = segment_filter(&input.segment)?;
@@ -900,6 +910,7 @@ fn row(r: OutboxRecord) -> OutboxRow {
     }
 }
 
+#[tracing::instrument(name = "mail::outbox_list", skip_all, fields(user = %ctx.actor.user))]
 pub async fn outbox_list(ctx: &Context, q: OutboxQuery) -> Result<OutboxPage> {
     ctx.authorize(&access::READ).await?;
     if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty()) {
@@ -954,6 +965,7 @@ async fn message(ctx: &Context, id: i64) -> Result<(OutboxRecord, String)> {
         })
 }
 
+#[tracing::instrument(name = "mail::outbox_message", skip_all, fields(user = %ctx.actor.user))]
 pub async fn outbox_message(ctx: &Context, id: i64) -> Result<OutboxMessage> {
     ctx.authorize(&access::READ).await?;
     let (r, body) = message(ctx, id).await?;
@@ -1000,6 +1012,7 @@ async fn move_message(
 }
 
 /// A failed or cancelled message goes back to the queue, due now, with fresh attempts.
+#[tracing::instrument(name = "mail::outbox_retry", skip_all, fields(user = %ctx.actor.user))]
 pub async fn outbox_retry(ctx: &Context, id: i64) -> Result<OutboxRow> {
     move_message(
         ctx,
@@ -1013,6 +1026,7 @@ pub async fn outbox_retry(ctx: &Context, id: i64) -> Result<OutboxRow> {
 }
 
 /// A queued message is not sent.
+#[tracing::instrument(name = "mail::outbox_cancel", skip_all, fields(user = %ctx.actor.user))]
 pub async fn outbox_cancel(ctx: &Context, id: i64) -> Result<OutboxRow> {
     move_message(
         ctx,
@@ -1090,6 +1104,7 @@ fn later(now: &str, secs: i64) -> String {
 }
 
 /// Sends what is due (up to `limit`), reporting progress as "mail.send".
+#[tracing::instrument(name = "mail::outbox_send_due", skip_all, fields(user = %ctx.actor.user))]
 pub async fn outbox_send_due(ctx: &Context, limit: u32) -> Result<SendOutcome> {
     ctx.authorize(&access::MAIL_SEND).await?;
     let s = stored(ctx).await?;
@@ -1207,6 +1222,7 @@ pub struct CommunicationEntry {
 }
 
 /// Every message for a partner, newest first.
+#[tracing::instrument(name = "mail::communication_log", skip_all, fields(user = %ctx.actor.user))]
 pub async fn communication_log(ctx: &Context, partner_id: &str) -> Result<Vec<CommunicationEntry>> {
     ctx.authorize(&access::READ).await?;
     if ctx.store.partner(partner_id).await?.is_none() {
@@ -1245,6 +1261,7 @@ pub async fn communication_log(ctx: &Context, partner_id: &str) -> Result<Vec<Co
 // ---------------------------------------------------------------- triggers
 
 /// Queues a template for a partner by hand (any template, auto-send or not).
+#[tracing::instrument(name = "mail::queue_template", skip_all, fields(user = %ctx.actor.user))]
 pub async fn queue_template(
     ctx: &Context,
     partner_id: &str,

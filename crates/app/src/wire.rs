@@ -18,7 +18,16 @@ pub struct ApiError {
 }
 
 impl From<crate::AppError> for ApiError {
+    /// Also the one place an error leaving the core is logged: what the user
+    /// cannot fix (the database, a file, the engine) as an error, for support;
+    /// the rest (a bad input, a refusal) only at debug: the user sees those.
     fn from(e: crate::AppError) -> Self {
+        match e.code() {
+            "database" | "database_unavailable" | "io" | "engine" => {
+                tracing::error!(code = e.code(), "{e}")
+            }
+            code => tracing::debug!(code, "{e}"),
+        }
         ApiError {
             code: e.code().to_string(),
             message: e.to_string(),

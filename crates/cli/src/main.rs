@@ -3,6 +3,7 @@
 mod bench;
 mod compliance_cmd;
 mod exports_cmd;
+mod logging;
 mod mail_cmd;
 mod open;
 mod partners_cmd;
@@ -313,6 +314,7 @@ async fn run(cli: Cli) -> Result<(), AppError> {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    logging::start();
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
