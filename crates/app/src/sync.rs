@@ -20,15 +20,14 @@ use partnerdesk_store::sync::{self as ss, ConnectionRow, Counts, RunRow};
 use partnerdesk_store::{Batch, StoreError, Tx, Val};
 use partnerdesk_sync::{Cancel, ConnectorConfig, Credentials, Http, Page, RetryPolicy, SyncError};
 use serde::{Deserialize, Serialize};
+use specta::Type;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
-use ts_rs::TS;
 
 /// A connection to add or change. `config` is the connector's settings with
 /// its `kind` (`mt5`, `gaming`, `woocommerce`, `csv`); secrets go to the OS
 /// keyring, never to the database.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Type)]
 pub struct ConnectionInput {
     pub name: String,
     pub config: serde_json::Value,
@@ -38,50 +37,39 @@ pub struct ConnectionInput {
     pub secrets: BTreeMap<String, String>,
     /// Run every this many minutes in the desktop app (None: on demand only).
     #[serde(default)]
-    #[ts(type = "number | null")]
     pub schedule_minutes: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct ConnectionView {
     pub name: String,
     pub kind: String,
     /// Settings with defaults filled in; never a secret.
     pub config: serde_json::Value,
-    #[ts(type = "number | null")]
     pub schedule_minutes: Option<i64>,
     /// The secrets the connection needs and whether the keyring holds each.
     pub secrets: Vec<SecretState>,
     pub last_run: Option<SyncRunView>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct SecretState {
     pub name: String,
     pub stored: bool,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct SyncRunView {
-    #[ts(type = "number")]
     pub run_id: i64,
     pub connection: String,
     pub started_at: String,
     pub finished_at: Option<String>,
     /// `running`, `ok`, `ok_with_errors`, `failed`, `cancelled`, `interrupted`
     pub status: String,
-    #[ts(type = "number")]
     pub fetched: i64,
-    #[ts(type = "number")]
     pub inserted: i64,
-    #[ts(type = "number")]
     pub updated: i64,
-    #[ts(type = "number")]
     pub skipped: i64,
-    #[ts(type = "number")]
     pub errors: i64,
     pub error: Option<String>,
 }
@@ -105,8 +93,7 @@ impl From<RunRow> for SyncRunView {
 }
 
 /// A record a run could not take.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct SyncErrorView {
     pub stream: String,
     pub external_id: String,
@@ -195,6 +182,7 @@ async fn check_brand(tx: &mut Tx<'_>, config: &ConnectorConfig) -> Result<()> {
 }
 
 /// Adds a connection; its secrets go to the keyring.
+#[tracing::instrument(name = "sync::add", skip_all, fields(user = %ctx.actor.user))]
 pub async fn add(ctx: &Context, input: ConnectionInput) -> Result<ConnectionView> {
     ctx.authorize(&crate::access::CONNECTION_MANAGE).await?;
     let name = Id::parse("name", input.name.trim())?.into_string();
@@ -251,6 +239,7 @@ pub async fn add(ctx: &Context, input: ConnectionInput) -> Result<ConnectionView
 }
 
 /// Changes a connection's settings, schedule or secrets (empty secrets keep the stored ones).
+#[tracing::instrument(name = "sync::edit", skip_all, fields(user = %ctx.actor.user))]
 pub async fn edit(ctx: &Context, input: ConnectionInput) -> Result<ConnectionView> {
     ctx.authorize(&crate::access::CONNECTION_MANAGE).await?;
     let mut tx = ctx.store.begin().await?;
@@ -303,6 +292,7 @@ pub async fn edit(ctx: &Context, input: ConnectionInput) -> Result<ConnectionVie
 
 /// Removes a connection, its cursors and history, and its secrets. The data
 /// it synced stays.
+#[tracing::instrument(name = "sync::delete", skip_all, fields(user = %ctx.actor.user))]
 pub async fn delete(ctx: &Context, name: &str) -> Result<()> {
     ctx.authorize(&crate::access::CONNECTION_MANAGE).await?;
     let mut tx = ctx.store.begin().await?;
@@ -334,6 +324,7 @@ pub async fn delete(ctx: &Context, name: &str) -> Result<()> {
     Ok(())
 }
 
+#[tracing::instrument(name = "sync::list", skip_all, fields(user = %ctx.actor.user))]
 pub async fn list(ctx: &Context) -> Result<Vec<ConnectionView>> {
     ctx.authorize(&crate::access::READ).await?;
     let mut tx = ctx.store.read().await?;
@@ -345,6 +336,7 @@ pub async fn list(ctx: &Context) -> Result<Vec<ConnectionView>> {
 }
 
 /// The newest runs of a connection first.
+#[tracing::instrument(name = "sync::runs", skip_all, fields(user = %ctx.actor.user))]
 pub async fn runs(ctx: &Context, name: &str, limit: i64) -> Result<Vec<SyncRunView>> {
     ctx.authorize(&crate::access::READ).await?;
     Ok(ctx
@@ -359,6 +351,7 @@ pub async fn runs(ctx: &Context, name: &str, limit: i64) -> Result<Vec<SyncRunVi
 }
 
 /// The records a run could not take.
+#[tracing::instrument(name = "sync::run_errors", skip_all, fields(user = %ctx.actor.user))]
 pub async fn run_errors(ctx: &Context, run_id: i64, limit: i64) -> Result<Vec<SyncErrorView>> {
     ctx.authorize(&crate::access::READ).await?;
     Ok(ctx
@@ -378,6 +371,7 @@ pub async fn run_errors(ctx: &Context, run_id: i64, limit: i64) -> Result<Vec<Sy
 
 /// Connections whose schedule says they should run now (the desktop app's
 /// scheduler asks every minute).
+#[tracing::instrument(name = "sync::due", skip_all, fields(user = %ctx.actor.user))]
 pub async fn due(ctx: &Context) -> Result<Vec<String>> {
     ctx.authorize(&crate::access::READ).await?;
     let now = chrono::Utc::now();
@@ -457,6 +451,7 @@ impl Drop for Registered {
 }
 
 /// Asks a run under way to stop after the request in flight; true when one was.
+#[tracing::instrument(name = "sync::cancel", skip_all, fields(user = %ctx.actor.user))]
 pub async fn cancel(ctx: &Context, name: &str) -> Result<bool> {
     ctx.authorize(&crate::access::SYNC_RUN).await?;
     Ok(running()
@@ -468,6 +463,7 @@ pub async fn cancel(ctx: &Context, name: &str) -> Result<bool> {
 }
 
 /// Connects and signs in without syncing; says what it reached.
+#[tracing::instrument(name = "sync::test", skip_all, fields(user = %ctx.actor.user))]
 pub async fn test(ctx: &Context, name: &str) -> Result<String> {
     ctx.authorize(&crate::access::SYNC_RUN).await?;
     let row = ctx
@@ -510,6 +506,7 @@ pub async fn test(ctx: &Context, name: &str) -> Result<String> {
 /// Syncs a connection now: every stream from its stored cursor to the end.
 /// The run is recorded (counts, status, error) whatever happens; a failed or
 /// cancelled run answers an error after recording it.
+#[tracing::instrument(name = "sync::run", skip_all, fields(user = %ctx.actor.user))]
 pub async fn run(ctx: &Context, name: &str, options: RunOptions) -> Result<SyncRunView> {
     ctx.authorize(&crate::access::SYNC_RUN).await?;
     let row = ctx

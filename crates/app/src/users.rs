@@ -17,15 +17,14 @@ use partnerdesk_store::compliance::{
 };
 use partnerdesk_store::{Store, StoreError, Tx};
 use serde::{Deserialize, Serialize};
-use ts_rs::TS;
+use specta::Type;
 
 /// Failed attempts allowed before the account waits.
 pub const FREE_ATTEMPTS: i64 = 3;
 /// Minimum password length.
 pub const MIN_PASSWORD: usize = 10;
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct UserView {
     pub user_id: String,
     pub display_name: String,
@@ -34,13 +33,11 @@ pub struct UserView {
     pub created_at: String,
     /// Moved on by every change: an edit sends back the version it was
     /// made from (see [`UserInput::row_version`]).
-    #[ts(type = "number")]
     pub row_version: i64,
 }
 
 /// A new user, or changes to one (`password` empty: unchanged).
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct UserInput {
     pub user_id: String,
     pub display_name: String,
@@ -51,13 +48,11 @@ pub struct UserInput {
     /// user changed since is refused (code `stale`). None (a script, a new
     /// user): the user as it is now.
     #[serde(default)]
-    #[ts(type = "number | null")]
     pub row_version: Option<i64>,
 }
 
 /// Who is using the app and what they may do.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct SessionView {
     pub user: String,
     pub display_name: String,
@@ -112,6 +107,7 @@ fn verify_password(password: &str, hash: &str) -> bool {
 }
 
 /// The session of the actor in `ctx`.
+#[tracing::instrument(name = "users::session", skip_all, fields(user = %ctx.actor.user))]
 pub async fn session(ctx: &Context) -> Result<SessionView> {
     let mut tx = ctx.store.read().await?;
     let single_user = tx.user_count().await? == 0;
@@ -156,6 +152,7 @@ async fn audit_attempt(store: &Store, user: &str, action: &str, detail: &str) ->
 /// wrong password counts while the account waits too, and is answered
 /// exactly as a right one is then (a guess made while the account waits
 /// learns nothing).
+#[tracing::instrument(name = "users::sign_in", skip_all, fields(user = %user_id.trim()))]
 pub async fn sign_in(store: &Store, user_id: &str, password: &str) -> Result<Actor> {
     let user_id = user_id.trim();
     let wrong = || AppError::Denied("the user name or password is wrong".into());
@@ -262,6 +259,7 @@ fn waiting(u: &UserRecord, now: chrono::DateTime<chrono::Utc>) -> Option<i64> {
     (until > now).then(|| (until - now).num_seconds().max(1))
 }
 
+#[tracing::instrument(name = "users::list", skip_all, fields(user = %ctx.actor.user))]
 pub async fn list(ctx: &Context) -> Result<Vec<UserView>> {
     ctx.authorize(&access::USERS_LIST).await?;
     Ok(ctx
@@ -315,6 +313,7 @@ fn validate(input: &UserInput, new: bool) -> Result<()> {
 /// Creates a user or changes one (roles, name, disabled, password). Needs a
 /// second admin's approval once two admins exist. The first user of a
 /// database must be an admin: it ends single-user mode.
+#[tracing::instrument(name = "users::save", skip_all, fields(user = %ctx.actor.user))]
 pub async fn save(ctx: &Context, input: UserInput) -> Result<ChangeOutcome> {
     let user_id = input.user_id.clone();
     let password = input.password.clone();

@@ -1,0 +1,144 @@
+//! `partnerdesk bench sync`: MT5 deals and gaming activity from
+//! `partnerdesk-sim` (a separate process on loopback, as a real platform
+//! would be) into SQLite, end to end through the connectors and the sync
+//! engine; prints rows, seconds, rows/s and peak memory of this process.
+
+use super::measure::{peak_mib, reset_peak};
+use partnerdesk_app::brands;
+use partnerdesk_app::sync::{self, ConnectionInput, RunOptions};
+use partnerdesk_app::wire::BrandView;
+use partnerdesk_app::AppError;
+use std::io::BufRead;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// The simulator binary next to this one (same cargo target folder).
+fn sim_binary() -> Result<std::path::PathBuf, AppError> {
+    let me = std::env::current_exe().map_err(|e| AppError::Io {
+        context: "cannot find this program".into(),
+        source: e,
+    })?;
+    let name = format!("partnerdesk-sim{}", std::env::consts::EXE_SUFFIX);
+    let sim = me.with_file_name(name);
+    if sim.exists() {
+        Ok(sim)
+    } else {
+        Err(AppError::Refused(format!(
+            "{} is missing: build it first (cargo build --release -p partnerdesk-sim)",
+            sim.display()
+        )))
+    }
+}
+
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub async fn bench_sync(url: &str, deals: usize, activity: usize) -> Result<(), AppError> {
+    let mut child = Command::new(sim_binary()?)
+        .args([
+            "--port",
+            "0",
+            "--synthetic-deals",
+            &deals.to_string(),
+            "--synthetic-activity",
+            &activity.to_string(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| AppError::Io {
+            context: "cannot start partnerdesk-sim".into(),
+            source: e,
+        })?;
+    let stdout = child.stdout.take();
+    let child = Child(child);
+    let mut line = String::new();
+    if let Some(out) = stdout {
+        std::io::BufReader::new(out)
+            .read_line(&mut line)
+            .map_err(|e| AppError::Io {
+                context: "cannot read partnerdesk-sim's address".into(),
+                source: e,
+            })?;
+    }
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .ok_or_else(|| AppError::Refused(format!("partnerdesk-sim did not start: {line}")))?
+        .to_string();
+
+    let ctx = crate::open::context(&Some(url.to_string()))
+        .await?
+        .with_secrets(Arc::new(partnerdesk_secrets::MemoryStore::new()));
+    for (id, vertical) in [("FX", "forex"), ("CAS", "igaming")] {
+        brands::create(
+            &ctx,
+            BrandView {
+                brand_id: id.into(),
+                name: format!("Bench {id}"),
+                vertical: vertical.into(),
+                currency: "USD".into(),
+            },
+        )
+        .await?;
+    }
+    sync::add(
+        &ctx,
+        ConnectionInput {
+            name: "bench-mt5".into(),
+            config: serde_json::json!({"kind": "mt5", "base_url": base, "login": "1000", "brand_id": "FX",
+                "from": "2026-06-30", "window_hours": 24}),
+            secrets: [("password".to_string(), "manager-pass".to_string())].into(),
+            schedule_minutes: None,
+        },
+    )
+    .await?;
+    sync::add(
+        &ctx,
+        ConnectionInput {
+            name: "bench-feed".into(),
+            config: serde_json::json!({"kind": "gaming", "base_url": base, "brand_id": "CAS",
+                "auth": {"type": "bearer"}, "page_size_param": "limit", "page_size": 10000}),
+            secrets: [("token".to_string(), "feed-token".to_string())].into(),
+            schedule_minutes: None,
+        },
+    )
+    .await?;
+    reset_peak();
+    println!("stream\trows\tseconds\trows/s\tpeak MiB");
+    let mut total_rows = 0i64;
+    let all = Instant::now();
+    for name in ["bench-mt5", "bench-feed"] {
+        let t = Instant::now();
+        let r = sync::run(&ctx, name, RunOptions::default()).await?;
+        let secs = t.elapsed().as_secs_f64();
+        total_rows += r.fetched;
+        println!(
+            "{name}\t{}\t{secs:.2}\t{:.0}\t{}",
+            r.fetched,
+            r.fetched as f64 / secs.max(1e-9),
+            peak_mib()
+        );
+        if r.errors > 0 {
+            return Err(AppError::Refused(format!(
+                "{name}: {} records failed",
+                r.errors
+            )));
+        }
+    }
+    let secs = all.elapsed().as_secs_f64();
+    println!(
+        "total\t{total_rows}\t{secs:.2}\t{:.0}\t{}",
+        total_rows as f64 / secs.max(1e-9),
+        peak_mib()
+    );
+    drop(child);
+    Ok(())
+}
