@@ -22,6 +22,7 @@ pub mod mail;
 pub mod partners;
 pub mod payouts;
 pub mod plans;
+pub mod reports;
 pub mod statements;
 pub mod sync;
 pub mod users;

@@ -8,6 +8,7 @@ mod mail_cmd;
 mod open;
 mod partners_cmd;
 mod payouts_cmd;
+mod report_cmd;
 mod sync_cmd;
 
 use clap::{Parser, Subcommand};
@@ -70,6 +71,8 @@ enum Command {
         #[arg(long)]
         day: Option<String>,
     },
+    /// A performance report of REPORTS.md (CSV or XLSX)
+    Report(report_cmd::ReportArgs),
     /// Benchmarks that print a table
     #[command(subcommand)]
     Bench(bench::BenchCmd),
@@ -279,6 +282,7 @@ async fn run(cli: Cli) -> Result<(), AppError> {
             println!("wrote {} rows to {}", r.total_rows(), out.display());
         }
         Command::Bench(cmd) => bench::run(&cli.db, cmd).await?,
+        Command::Report(args) => report_cmd::report(&context(&cli.db).await?, args).await?,
         Command::Users(cmd) => compliance_cmd::users_cmd(&context(&cli.db).await?, cmd).await?,
         Command::Approvals(cmd) => {
             compliance_cmd::approvals_cmd(&context(&cli.db).await?, cmd).await?

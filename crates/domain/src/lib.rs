@@ -18,6 +18,7 @@ pub mod payout;
 pub mod period;
 pub mod plan;
 pub mod plan_text;
+pub mod report;
 pub mod sepa;
 
 pub use codes::{CountryCode, CurrencyCode};

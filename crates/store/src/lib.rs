@@ -23,6 +23,7 @@ pub mod money;
 mod native;
 pub mod partners;
 pub mod payouts;
+pub mod reports;
 pub mod sync;
 mod tx;
 pub mod url;

@@ -334,6 +334,12 @@ pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
         // makes later reads slower until SQLite's own checkpoint.
         let _ = bulk.checkpoint().await;
     }
+    drop(bulk);
+    // The import is kept whatever happens here: stale roll-ups are rebuilt
+    // before the next report anyway.
+    if let Err(e) = crate::reports::refresh(store).await {
+        tracing::warn!("the reporting roll-ups were not brought up to date after the import: {e}");
+    }
     Ok(report)
 }
 

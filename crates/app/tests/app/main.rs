@@ -13,5 +13,6 @@ mod money;
 mod partners;
 mod payouts;
 mod properties;
+mod reports;
 mod roles;
 mod sync;

@@ -1,0 +1,694 @@
+//! A report of REPORTS.md computed from the roll-ups (activity), the
+//! commission lines and the paid payout items (money): contributions are
+//! gathered per group, source currency and period, converted when asked,
+//! then the derived measures are computed from the row's sums.
+
+use super::{Col, ReportTable};
+use crate::{AppError, Result};
+use partnerdesk_domain::commission::Kind;
+use partnerdesk_domain::data::FxRate;
+use partnerdesk_domain::engine::fx::FxTable;
+use partnerdesk_domain::report::figures::{Figures, C, S};
+use partnerdesk_domain::report::format;
+use partnerdesk_domain::report::{Dim, Measure, ReportSpec, Unit};
+use partnerdesk_domain::{CurrencyCode, Period};
+use partnerdesk_store::reports::{ReportPartner, RollupRow};
+use partnerdesk_store::Tx;
+use rust_decimal::Decimal;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+pub const UNATTRIBUTED: &str = "(unattributed)";
+
+/// The base sums every measure is computed from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum B {
+    Registrations,
+    ExcludedRegistrations,
+    Ftds,
+    FtdAmount,
+    Deposits,
+    Withdrawals,
+    Bets,
+    Wins,
+    Bonuses,
+    Chargebacks,
+    Taxes,
+    Trades,
+    Lots,
+    TradingRevenue,
+    Purchases,
+    FirstPurchases,
+    PurchaseAmount,
+    Refunds,
+    RefundAmount,
+    Commission,
+    Cpa,
+    Revshare,
+    LotRebate,
+    SpreadShare,
+    PurchaseShare,
+    SubOverride,
+    Adjustment,
+    QualifiedCpas,
+    Paid,
+}
+const NB: usize = 29;
+
+/// Whether a base sum is an amount (converted between currencies).
+fn is_amount(b: usize) -> bool {
+    use B::*;
+    [
+        FtdAmount,
+        Deposits,
+        Withdrawals,
+        Bets,
+        Wins,
+        Bonuses,
+        Chargebacks,
+        Taxes,
+        TradingRevenue,
+        PurchaseAmount,
+        RefundAmount,
+        Commission,
+        Cpa,
+        Revshare,
+        LotRebate,
+        SpreadShare,
+        PurchaseShare,
+        SubOverride,
+        Adjustment,
+        Paid,
+    ]
+    .iter()
+    .any(|x| *x as usize == b)
+}
+
+fn kind_base(k: Kind) -> B {
+    match k {
+        Kind::Cpa => B::Cpa,
+        Kind::Revshare => B::Revshare,
+        Kind::LotRebate => B::LotRebate,
+        Kind::SpreadShare => B::SpreadShare,
+        Kind::PurchaseShare => B::PurchaseShare,
+        Kind::SubOverride => B::SubOverride,
+        Kind::Adjustment => B::Adjustment,
+    }
+}
+
+type Sums = [Decimal; NB];
+
+/// Where a figure belongs.
+struct Origin<'a> {
+    day: Option<&'a str>,
+    period: Period,
+    brand: Option<&'a str>,
+    partner: Option<&'a str>,
+    country: &'a str,
+    code: &'a str,
+    currency: &'a str,
+}
+
+/// What the report reads its figures against.
+pub(crate) struct World {
+    pub brands: HashMap<String, (String, String)>, // id → (vertical, currency)
+    pub partners: HashMap<String, ReportPartner>,
+    pub codes: HashMap<(String, String), String>, // (brand, code) → partner
+    pub geo: HashSet<(String, String)>,
+    pub fx: Vec<FxRate>,
+}
+
+impl World {
+    pub(crate) async fn load(tx: &mut Tx<'_>) -> Result<World> {
+        let brands = tx
+            .brand_list()
+            .await?
+            .into_iter()
+            .map(|b| {
+                (
+                    b.id.to_string(),
+                    (b.vertical.as_str().to_string(), b.currency.to_string()),
+                )
+            })
+            .collect();
+        let partners = tx
+            .report_partners()
+            .await?
+            .into_iter()
+            .map(|p| (p.partner_id.clone(), p))
+            .collect();
+        let codes = tx
+            .all_tracking_codes()
+            .await?
+            .into_iter()
+            .map(|t| ((t.brand_id, t.code), t.partner_id))
+            .collect();
+        let geo = tx.geo_blocks().await?.into_iter().collect();
+        let fx = tx.fx_rates().await?;
+        Ok(World {
+            brands,
+            partners,
+            codes,
+            geo,
+            fx,
+        })
+    }
+
+    /// `p` and its ancestors, nearest first (a cycle stops the walk).
+    fn chain<'a>(&'a self, p: &'a str) -> Vec<&'a str> {
+        let mut out = vec![p];
+        let mut at = p;
+        while let Some(parent) = self
+            .partners
+            .get(at)
+            .and_then(|r| r.parent_id.as_deref())
+        {
+            if out.contains(&parent) {
+                break;
+            }
+            out.push(parent);
+            at = parent;
+        }
+        out
+    }
+
+    fn in_tree(&self, p: &str, root: &str) -> bool {
+        self.chain(p).contains(&root)
+    }
+}
+
+/// Computes a checked spec's table in one read transaction.
+pub(crate) async fn compute(tx: &mut Tx<'_>, spec: &ReportSpec) -> Result<ReportTable> {
+    let world = World::load(tx).await?;
+    for (what, id) in [("partner", &spec.partner), ("partner", &spec.tree)] {
+        if let Some(id) = id {
+            if !world.partners.contains_key(id) {
+                return Err(AppError::NotFound {
+                    what,
+                    id: id.clone(),
+                });
+            }
+        }
+    }
+    if let Some(b) = &spec.brand {
+        if !world.brands.contains_key(b) {
+            return Err(AppError::NotFound {
+                what: "brand",
+                id: b.clone(),
+            });
+        }
+    }
+    let mut acc = Acc::new(spec, &world);
+    activity(tx, spec, &world, &mut acc).await?;
+    money(tx, spec, &world, &mut acc).await?;
+    acc.finish()
+}
+
+/// Contributions per (group, source currency, period).
+struct Acc<'a> {
+    spec: &'a ReportSpec,
+    world: &'a World,
+    sums: HashMap<(Vec<String>, String, Period), Sums>,
+}
+
+impl<'a> Acc<'a> {
+    fn new(spec: &'a ReportSpec, world: &'a World) -> Self {
+        Acc {
+            spec,
+            world,
+            sums: HashMap::new(),
+        }
+    }
+
+    /// Whether figures counting for `partner` pass `--partner` and `--tree`.
+    fn partner_passes(&self, partner: Option<&str>) -> bool {
+        if self.spec.partner.is_none() && self.spec.tree.is_none() {
+            return true;
+        }
+        let Some(p) = partner else { return false };
+        self.spec.partner.as_deref().is_none_or(|x| x == p)
+            && self
+                .spec
+                .tree
+                .as_deref()
+                .is_none_or(|t| self.world.in_tree(p, t))
+    }
+
+    fn add(&mut self, o: &Origin<'_>, values: &[(B, Decimal)]) {
+        if values.iter().all(|(_, v)| v.is_zero()) {
+            return;
+        }
+        if !self.partner_passes(o.partner) {
+            return;
+        }
+        let tree_rows: Vec<&str> = if self.spec.by.contains(&Dim::Tree) {
+            match o.partner {
+                None => vec![UNATTRIBUTED],
+                Some(p) => self
+                    .world
+                    .chain(p)
+                    .into_iter()
+                    .filter(|x| self.partner_passes(Some(x)))
+                    .collect(),
+            }
+        } else {
+            vec![""]
+        };
+        let vertical = o
+            .brand
+            .and_then(|b| self.world.brands.get(b))
+            .map(|(v, _)| v.as_str())
+            .unwrap_or("");
+        let kind = match o.partner {
+            None => UNATTRIBUTED,
+            Some(p) => self
+                .world
+                .partners
+                .get(p)
+                .map(|r| r.kind.as_str())
+                .unwrap_or(""),
+        };
+        for tree in tree_rows {
+            let key: Vec<String> = self
+                .spec
+                .by
+                .iter()
+                .map(|d| match d {
+                    Dim::Day => o.day.unwrap_or("").to_string(),
+                    Dim::Period => o.period.to_string(),
+                    Dim::Brand => o.brand.unwrap_or("").to_string(),
+                    Dim::Vertical => vertical.to_string(),
+                    Dim::Partner => o.partner.unwrap_or(UNATTRIBUTED).to_string(),
+                    Dim::Tree => tree.to_string(),
+                    Dim::PartnerKind => kind.to_string(),
+                    Dim::Country => o.country.to_string(),
+                    Dim::TrackingCode => o.code.to_string(),
+                })
+                .collect();
+            let sums = self
+                .sums
+                .entry((key, o.currency.to_string(), o.period))
+                .or_insert([Decimal::ZERO; NB]);
+            for (b, v) in values {
+                sums[*b as usize] += *v;
+            }
+        }
+    }
+
+    fn finish(self) -> Result<ReportTable> {
+        let spec = self.spec;
+        let column = spec.has_currency_column();
+        let fx = spec.currency.map(|_| FxTable::new(&self.world.fx));
+        let mut rows: BTreeMap<(Vec<SortKey>, String), (Vec<String>, Sums)> = BTreeMap::new();
+        for ((key, currency, period), mut sums) in self.sums {
+            let shown = match (&spec.currency, &fx) {
+                (Some(to), Some(fx)) => {
+                    let from = CurrencyCode::parse("currency", &currency)?;
+                    if sums.iter().enumerate().any(|(i, v)| is_amount(i) && !v.is_zero()) {
+                        let on = period.last_day();
+                        let c = fx.conversion(from, *to, on).ok_or_else(|| {
+                            AppError::Refused(format!(
+                                "no FX rate {from}/{to} (or {to}/{from}) on or before {on}; add it to fx_rates.csv and import it"
+                            ))
+                        })?;
+                        let rate = if c.inverse {
+                            Decimal::ONE.checked_div(c.rate).unwrap_or(Decimal::ZERO)
+                        } else {
+                            c.rate
+                        };
+                        for (i, v) in sums.iter_mut().enumerate() {
+                            if is_amount(i) {
+                                *v *= rate;
+                            }
+                        }
+                    }
+                    if column {
+                        to.to_string()
+                    } else {
+                        String::new()
+                    }
+                }
+                _ if column => currency,
+                _ => String::new(),
+            };
+            let sort: Vec<SortKey> = key.iter().map(|k| SortKey::of(k)).collect();
+            let e = rows
+                .entry((sort, shown))
+                .or_insert_with(|| (key.clone(), [Decimal::ZERO; NB]));
+            for (a, b) in e.1.iter_mut().zip(sums) {
+                *a += b;
+            }
+        }
+        let mut columns: Vec<Col> = spec
+            .by
+            .iter()
+            .map(|d| Col {
+                name: d.as_str().to_string(),
+                unit: None,
+            })
+            .collect();
+        if column {
+            columns.push(Col {
+                name: "currency".to_string(),
+                unit: None,
+            });
+        }
+        for m in &spec.measures {
+            columns.push(Col {
+                name: m.name(),
+                unit: Some(m.unit()),
+            });
+        }
+        let mut out = Vec::new();
+        for ((_, currency), (key, sums)) in rows {
+            let figures: Vec<String> = spec.measures.iter().map(|m| print(*m, &sums)).collect();
+            if !figures.iter().any(|f| format::shows_something(f)) {
+                continue;
+            }
+            let mut row = key;
+            if column {
+                row.push(currency);
+            }
+            row.extend(figures);
+            out.push(row);
+        }
+        Ok(ReportTable { columns, rows: out })
+    }
+}
+
+/// Sorting a dimension's values: empty first, then `(unattributed)`, then
+/// plain byte order.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum SortKey {
+    Empty,
+    Unattributed,
+    Value(Vec<u8>),
+}
+
+impl SortKey {
+    fn of(s: &str) -> SortKey {
+        match s {
+            "" => SortKey::Empty,
+            UNATTRIBUTED => SortKey::Unattributed,
+            s => SortKey::Value(s.as_bytes().to_vec()),
+        }
+    }
+}
+
+fn count(d: Decimal) -> String {
+    d.trunc().to_string()
+}
+
+fn print(m: Measure, s: &Sums) -> String {
+    let g = |b: B| s[b as usize];
+    let ggr = g(B::Bets) - g(B::Wins);
+    let v = match m {
+        Measure::Registrations => return count(g(B::Registrations)),
+        Measure::ExcludedRegistrations => return count(g(B::ExcludedRegistrations)),
+        Measure::Ftds => return count(g(B::Ftds)),
+        Measure::Trades => return count(g(B::Trades)),
+        Measure::Purchases => return count(g(B::Purchases)),
+        Measure::FirstPurchases => return count(g(B::FirstPurchases)),
+        Measure::Refunds => return count(g(B::Refunds)),
+        Measure::QualifiedCpas => return count(g(B::QualifiedCpas)),
+        // No tracking server records clicks yet: 0 (REPORTS.md).
+        Measure::Clicks | Measure::UniqueClicks => return "0".to_string(),
+        Measure::Conversion => return format::percent(g(B::Ftds), g(B::Registrations)),
+        Measure::UniqueClickToRegistration => {
+            return format::percent(g(B::Registrations), Decimal::ZERO)
+        }
+        Measure::CostPerFtd => return format::ratio_amount(g(B::Commission), g(B::Ftds)),
+        Measure::FtdAmount => g(B::FtdAmount),
+        Measure::Deposits => g(B::Deposits),
+        Measure::Withdrawals => g(B::Withdrawals),
+        Measure::Bets => g(B::Bets),
+        Measure::Wins => g(B::Wins),
+        Measure::Bonuses => g(B::Bonuses),
+        Measure::Chargebacks => g(B::Chargebacks),
+        Measure::Taxes => g(B::Taxes),
+        Measure::Ggr => ggr,
+        Measure::NetGaming => ggr - g(B::Bonuses) - g(B::Chargebacks) - g(B::Taxes),
+        Measure::Lots => g(B::Lots),
+        Measure::TradingRevenue => g(B::TradingRevenue),
+        Measure::PurchaseAmount => g(B::PurchaseAmount),
+        Measure::RefundAmount => g(B::RefundAmount),
+        Measure::Commission => g(B::Commission),
+        Measure::CommissionOf(k) => g(kind_base(k)),
+        Measure::Paid => g(B::Paid),
+    };
+    debug_assert!(matches!(m.unit(), Unit::Amount | Unit::Lots));
+    format::amount(v)
+}
+
+/// The days of `[from, to]` read from each grain: whole months from the
+/// month slices when the report has no `day`, the rest day by day.
+fn segments(spec: &ReportSpec, fine: char) -> Vec<(char, String, String)> {
+    let (from, to) = (spec.from, spec.to);
+    if spec.by.contains(&Dim::Day) {
+        return vec![(fine, from.to_string(), to.to_string())];
+    }
+    let mut full: Vec<Period> = Vec::new();
+    for p in Period::of(from).through(Period::of(to)) {
+        if p.first_day() >= from && p.last_day() <= to {
+            full.push(p);
+        }
+    }
+    let (Some(first), Some(last)) = (full.first(), full.last()) else {
+        return vec![(fine, from.to_string(), to.to_string())];
+    };
+    let mut out = vec![(
+        'm',
+        first.first_day().to_string(),
+        last.first_day().to_string(),
+    )];
+    if from < first.first_day() {
+        out.push((fine, from.to_string(), first.prev().last_day().to_string()));
+    }
+    if to > last.last_day() {
+        out.push((fine, last.next().first_day().to_string(), to.to_string()));
+    }
+    out
+}
+
+const ACTIVITY: [Measure; 23] = [
+    Measure::Registrations,
+    Measure::ExcludedRegistrations,
+    Measure::Ftds,
+    Measure::FtdAmount,
+    Measure::Deposits,
+    Measure::Withdrawals,
+    Measure::Bets,
+    Measure::Wins,
+    Measure::Bonuses,
+    Measure::Chargebacks,
+    Measure::Taxes,
+    Measure::Ggr,
+    Measure::NetGaming,
+    Measure::Trades,
+    Measure::Lots,
+    Measure::TradingRevenue,
+    Measure::Purchases,
+    Measure::FirstPurchases,
+    Measure::PurchaseAmount,
+    Measure::Refunds,
+    Measure::RefundAmount,
+    Measure::Conversion,
+    Measure::CostPerFtd,
+];
+
+async fn activity(
+    tx: &mut Tx<'_>,
+    spec: &ReportSpec,
+    world: &World,
+    acc: &mut Acc<'_>,
+) -> Result<()> {
+    if !spec.measures.iter().any(|m| ACTIVITY.contains(m)) {
+        return Ok(());
+    }
+    // The (day, brand, country) slices serve reports that need no partner.
+    let coarse = !spec.by.iter().any(|d| d.is_partner() || *d == Dim::TrackingCode)
+        && spec.partner.is_none()
+        && spec.tree.is_none()
+        && !spec.measures.contains(&Measure::ExcludedRegistrations);
+    let fine = if coarse { 'b' } else { 'd' };
+    for (grain, from, to) in segments(spec, fine) {
+        let grain = if grain == 'm' && coarse { 'm' } else { grain };
+        let rows = tx
+            .rollup_rows(grain, &from, &to, spec.brand.as_deref())
+            .await?;
+        for (source, r) in &rows {
+            contribute(world, acc, *source, r)?;
+        }
+    }
+    Ok(())
+}
+
+fn contribute(world: &World, acc: &mut Acc<'_>, source: char, r: &RollupRow) -> Result<()> {
+    let Some((_, currency)) = world.brands.get(&r.brand_id) else {
+        return Ok(());
+    };
+    let day = r.day.as_str();
+    let period = Period::parse("day", day.get(..7).unwrap_or(day))?;
+    let out = r.excluded || world.geo.contains(&(r.brand_id.clone(), r.country.clone()));
+    let partner: Option<&str> = if source == 'p' {
+        (!r.partner_id.is_empty()).then_some(r.partner_id.as_str())
+    } else if r.tracking_code.is_empty() {
+        None
+    } else {
+        world
+            .codes
+            .get(&(r.brand_id.clone(), r.tracking_code.clone()))
+            .map(String::as_str)
+    };
+    let o = Origin {
+        day: Some(day),
+        period,
+        brand: Some(&r.brand_id),
+        partner,
+        country: &r.country,
+        code: &r.tracking_code,
+        currency,
+    };
+    let f: &Figures = &r.figures;
+    let n = |c: C| Decimal::from(f.get_count(c));
+    if out {
+        // Only excluded registrations, for the partner of a code of the
+        // customer's own brand (an unknown code counts nowhere).
+        if source == 'a' && partner.is_some() {
+            acc.add(&o, &[(B::ExcludedRegistrations, n(C::Registrations))]);
+        }
+        return Ok(());
+    }
+    let values = [
+        (B::Registrations, n(C::Registrations)),
+        (B::Ftds, n(C::Ftds)),
+        (B::FtdAmount, f.get(S::FtdAmount)),
+        (B::Deposits, f.get(S::Deposits)),
+        (B::Withdrawals, f.get(S::Withdrawals)),
+        (B::Bets, f.get(S::Bets)),
+        (B::Wins, f.get(S::Wins)),
+        (B::Bonuses, f.get(S::Bonuses)),
+        (B::Chargebacks, f.get(S::Chargebacks)),
+        (B::Taxes, f.get(S::Taxes)),
+        (B::Trades, n(C::Trades)),
+        (B::Lots, f.get(S::Lots)),
+        (B::TradingRevenue, f.get(S::TradingRevenue)),
+        (B::Purchases, n(C::Purchases)),
+        (B::FirstPurchases, n(C::FirstPurchases)),
+        (B::PurchaseAmount, f.get(S::PurchaseAmount)),
+        (B::Refunds, n(C::Refunds)),
+        (B::RefundAmount, f.get(S::RefundAmount)),
+    ];
+    acc.add(&o, &values);
+    Ok(())
+}
+
+/// The periods whose first day lies in the range: those money measures count.
+fn money_periods(spec: &ReportSpec) -> Vec<Period> {
+    Period::of(spec.from)
+        .through(Period::of(spec.to))
+        .filter(|p| p.first_day() >= spec.from && p.first_day() <= spec.to)
+        .collect()
+}
+
+async fn money(tx: &mut Tx<'_>, spec: &ReportSpec, world: &World, acc: &mut Acc<'_>) -> Result<()> {
+    let periods = money_periods(spec);
+    let lines_needed = spec.measures.iter().any(|m| m.needs_computed_periods());
+    if lines_needed && !periods.is_empty() {
+        let first = tx.first_data_period().await?;
+        let qualified = spec.measures.contains(&Measure::QualifiedCpas);
+        let by_code = spec.by.contains(&Dim::TrackingCode);
+        for &period in &periods {
+            let Some(first) = first else { break };
+            if period < first {
+                continue; // before the first period with data: zero
+            }
+            let lines = crate::commissions::current_lines(tx, period).await?;
+            for s in &lines {
+                let l = &s.line;
+                if spec.brand.as_deref().is_some_and(|b| b != l.brand_id.as_str()) {
+                    continue;
+                }
+                let o = Origin {
+                    day: None,
+                    period,
+                    brand: Some(l.brand_id.as_str()),
+                    partner: Some(l.partner_id.as_str()),
+                    country: "",
+                    code: "",
+                    currency: l.currency.as_str(),
+                };
+                acc.add(
+                    &o,
+                    &[(B::Commission, l.amount), (kind_base(l.kind), l.amount)],
+                );
+                if qualified && l.kind == Kind::Cpa && s.origin_period.is_empty() {
+                    qualifiers(tx, acc, &o, l, by_code).await?;
+                }
+            }
+        }
+    }
+    if spec.measures.contains(&Measure::Paid) && spec.brand.is_none() {
+        if let (Some(first), Some(last)) = (periods.first(), periods.last()) {
+            let items = tx
+                .paid_items(&first.first_day().to_string(), &last.last_day().to_string())
+                .await?;
+            for it in &items {
+                let Some(p) = it.settled_at.get(..7) else {
+                    continue;
+                };
+                let period = Period::parse("settled_at", p)?;
+                let amount = partnerdesk_store::money::dec(&it.amount)?;
+                let o = Origin {
+                    day: None,
+                    period,
+                    brand: None,
+                    partner: Some(it.partner_id.as_str()),
+                    country: "",
+                    code: "",
+                    currency: &it.currency,
+                };
+                acc.add(&o, &[(B::Paid, amount)]);
+            }
+        }
+    }
+    let _ = world;
+    Ok(())
+}
+
+/// The customers a CPA line paid, each counted once in its country (and,
+/// when asked, under its tracking code).
+async fn qualifiers(
+    tx: &mut Tx<'_>,
+    acc: &mut Acc<'_>,
+    o: &Origin<'_>,
+    line: &partnerdesk_domain::commission::Line,
+    by_code: bool,
+) -> Result<()> {
+    let value = line.explanation.value();
+    let Some(customers) = value.get("customers").and_then(|c| c.as_array()) else {
+        return Ok(());
+    };
+    for c in customers {
+        let country = c.get("country").and_then(|v| v.as_str()).unwrap_or("");
+        let id = c.get("customer_id").and_then(|v| v.as_str()).unwrap_or("");
+        let code = if by_code {
+            tx.customer(id)
+                .await?
+                .and_then(|c| c.tracking_code)
+                .unwrap_or_default()
+        } else {
+            String::new()
+        };
+        let q = Origin {
+            day: None,
+            period: o.period,
+            brand: o.brand,
+            partner: o.partner,
+            country,
+            code: &code,
+            currency: o.currency,
+        };
+        acc.add(&q, &[(B::QualifiedCpas, Decimal::ONE)]);
+    }
+    Ok(())
+}

@@ -1,0 +1,319 @@
+//! `reports::report` against a reference written from REPORTS.md's words
+//! (`reference.rs`, which reads the import folder and the exported lines,
+//! never the roll-ups), on scenario-a and a generated S folder; attribution
+//! changes after import; the errors REPORTS.md names.
+
+mod reference;
+
+use crate::on_both_backends;
+use crate::support::{example_folders, TestDb};
+use partnerdesk_app::{commissions, compliance, import, reports, Context};
+use partnerdesk_domain::report::{Dim, Measure, ReportSpec};
+use partnerdesk_domain::{CurrencyCode, Period};
+use reference::Reference;
+use std::path::Path;
+
+fn p(s: &str) -> Period {
+    Period::parse("period", s).unwrap()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn spec(
+    from: &str,
+    to: &str,
+    by: &[&str],
+    measures: &[&str],
+    brand: Option<&str>,
+    partner: Option<&str>,
+    tree: Option<&str>,
+    currency: Option<&str>,
+) -> ReportSpec {
+    ReportSpec {
+        from: partnerdesk_domain::data::parse_date("from", from).unwrap(),
+        to: partnerdesk_domain::data::parse_date("to", to).unwrap(),
+        by: by.iter().map(|d| Dim::parse(d).unwrap()).collect(),
+        measures: measures.iter().map(|m| Measure::parse(m).unwrap()).collect(),
+        brand: brand.map(str::to_string),
+        partner: partner.map(str::to_string),
+        tree: tree.map(str::to_string),
+        currency: currency.map(|c| CurrencyCode::parse("currency", c).unwrap()),
+    }
+}
+
+async fn exports(ctx: &Context, periods: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
+    for per in periods {
+        out.push(commissions::export_csv(ctx, p(per)).await.unwrap());
+    }
+    out
+}
+
+const ACTIVITY: &str = "registrations,excluded_registrations,ftds,ftd_amount,deposits,withdrawals,bets,wins,bonuses,chargebacks,taxes,ggr,net_gaming";
+const FOREX: &str = "trades,lots,trading_revenue";
+const PROP: &str = "purchases,first_purchases,purchase_amount,refunds,refund_amount";
+const RATIOS: &str = "registrations,ftds,conversion,unique_click_to_registration,clicks,unique_clicks";
+const MONEY: &str = "commission,commission_cpa,commission_revshare,commission_lot_rebate,commission_spread_share,commission_purchase_share,commission_sub_override,commission_adjustment";
+
+/// Every case: (from, to, by, measures, brand, partner, tree, currency).
+type Case<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+);
+
+async fn compare(ctx: &Context, r: &Reference, cases: &[Case<'_>]) -> usize {
+    let mut checked = 0;
+    for (from, to, by, measures, brand, partner, tree, currency) in cases {
+        let by: Vec<&str> = by.split(',').filter(|s| !s.is_empty()).collect();
+        let ms: Vec<&str> = measures.split(',').collect();
+        let s = spec(from, to, &by, &ms, *brand, *partner, *tree, *currency);
+        let got = reports::report(ctx, &s)
+            .await
+            .unwrap_or_else(|e| panic!("report {by:?} {ms:?}: {e}"))
+            .to_csv();
+        let want = r.csv(from, to, &by, &ms, *brand, *partner, *tree, *currency);
+        assert_eq!(
+            got, want,
+            "report --from {from} --to {to} --by {by:?} --measures {measures} brand {brand:?} partner {partner:?} tree {tree:?} currency {currency:?}: the roll-ups disagree with the folder recomputed by REPORTS.md's words"
+        );
+        assert!(want.ends_with('\n'));
+        checked += 1;
+    }
+    checked
+}
+
+fn cases_for<'a>(from: &'a str, to: &'a str, some_partner: &'a str, some_brand: &'a str) -> Vec<Case<'a>> {
+    let mut cases: Vec<Case<'a>> = Vec::new();
+    let dims = [
+        "",
+        "brand",
+        "partner",
+        "tree",
+        "day,brand",
+        "period,partner_kind",
+        "country",
+        "tracking_code,brand",
+        "vertical,period",
+        "partner,country",
+        "brand,tracking_code,day",
+    ];
+    for by in dims {
+        for m in [ACTIVITY, FOREX, PROP, RATIOS] {
+            cases.push((from, to, by, m, None, None, None, None));
+        }
+    }
+    for by in ["", "partner", "tree", "brand,period", "partner_kind", "vertical"] {
+        cases.push((from, to, by, MONEY, None, None, None, None));
+        cases.push((from, to, by, "commission,registrations,ftds", None, None, None, None));
+        cases.push((from, to, by, "deposits,net_gaming,commission,cost_per_ftd,lots", None, None, None, Some("EUR")));
+        cases.push((from, to, by, "purchase_amount,trading_revenue,commission", None, None, None, Some("GBP")));
+    }
+    for by in ["partner", "tree", "day", "country,brand"] {
+        cases.push((from, to, by, "registrations,ftds,deposits,trades,lots,purchases", None, Some(some_partner), None, None));
+        cases.push((from, to, by, "registrations,ftds,deposits,trades,purchase_amount", None, None, Some(some_partner), None));
+        cases.push((from, to, by, "registrations,deposits,refund_amount", Some(some_brand), None, None, Some("USD")));
+    }
+    cases.push((from, to, "tree", "registrations,deposits", None, Some(some_partner), Some(some_partner), None));
+    cases.push((from, to, "partner", "registrations,lots", None, None, None, Some("EUR")));
+    cases
+}
+
+async fn scenario_a_matches_the_reference(db: &TestDb) {
+    let ctx = &db.ctx;
+    let folder = &example_folders()[0];
+    import::import_folder(ctx, folder).await.unwrap();
+    commissions::run(ctx, p("2026-09")).await.unwrap();
+    let r = Reference::new(folder, &exports(ctx, &["2026-07", "2026-08", "2026-09"]).await);
+    let mut n = 0;
+    for (from, to) in [("2026-07-01", "2026-09-30"), ("2026-07-10", "2026-08-20"), ("2026-08-01", "2026-08-01")] {
+        n += compare(ctx, &r, &cases_for(from, to, "P0001", "CAS")).await;
+    }
+    assert!(n > 100, "{n} reports compared");
+}
+
+async fn a_generated_folder_matches_the_reference(db: &TestDb) {
+    let ctx = &db.ctx;
+    let dir = tempfile::tempdir().unwrap();
+    let opts = partnerdesk_gen::GenOptions {
+        scale: partnerdesk_gen::Scale::S,
+        ..Default::default()
+    };
+    partnerdesk_gen::generate(&opts, dir.path(), &mut |_, _, _| {}).unwrap();
+    import::import_folder(ctx, dir.path()).await.unwrap();
+    commissions::run(ctx, p("2026-07")).await.unwrap();
+    let r = Reference::new(dir.path(), &exports(ctx, &["2026-07"]).await);
+    let partner = first_parent(dir.path());
+    let brand = first_brand(dir.path());
+    let mut cases = cases_for("2026-07-01", "2026-07-31", &partner, &brand);
+    cases.extend(cases_for("2026-07-05", "2026-07-19", &partner, &brand));
+    // Fewer cases keep the S test short: every dimension and measure still appears.
+    let cases: Vec<Case<'_>> = cases.into_iter().step_by(3).collect();
+    compare(ctx, &r, &cases).await;
+}
+
+/// A partner with children (the first parent named in partners.csv).
+fn first_parent(dir: &Path) -> String {
+    let text = std::fs::read_to_string(dir.join("partners.csv")).unwrap();
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let h = r.headers().unwrap().clone();
+    let parent = h.iter().position(|c| c == "parent_id").unwrap();
+    r.records()
+        .map(|x| x.unwrap()[parent].to_string())
+        .find(|s| !s.is_empty())
+        .unwrap()
+}
+
+fn first_brand(dir: &Path) -> String {
+    let text = std::fs::read_to_string(dir.join("brands.csv")).unwrap();
+    text.lines().nth(1).unwrap().split(',').next().unwrap().to_string()
+}
+
+/// Attribution changes after the import: a customer excluded, a country
+/// blocked, a customer's tracking code corrected, a tracking code added;
+/// each report afterwards equals the reference on the folder changed the
+/// same way.
+async fn attribution_changes_update_the_rollups(db: &TestDb) {
+    let ctx = &db.ctx;
+    let folder = &example_folders()[0];
+    let copy = tempfile::tempdir().unwrap();
+    for f in std::fs::read_dir(folder).unwrap().flatten() {
+        if f.path().is_file() {
+            std::fs::copy(f.path(), copy.path().join(f.file_name())).unwrap();
+        }
+    }
+    import::import_folder(ctx, copy.path()).await.unwrap();
+    let cases: Vec<Case<'_>> = vec![
+        ("2026-07-01", "2026-09-30", "partner", "registrations,excluded_registrations,ftds,deposits,net_gaming,purchases,purchase_amount,lots", None, None, None, None),
+        ("2026-07-01", "2026-09-30", "tree,brand", "registrations,excluded_registrations,ftds,deposits,trades", None, None, None, None),
+        ("2026-07-01", "2026-09-30", "day,brand", "registrations,ftds,deposits,bets,purchases", None, None, None, None),
+        ("2026-07-01", "2026-09-30", "country", "registrations,excluded_registrations,deposits", None, None, None, None),
+    ];
+    let check = |label: &'static str| {
+        let dir = copy.path().to_path_buf();
+        let cases = cases.clone();
+        async move {
+            let r = Reference::new(&dir, &[]);
+            compare(ctx, &r, &cases).await;
+            eprintln!("checked after: {label}");
+        }
+    };
+    check("import").await;
+
+    // 1. Compliance excludes a customer with activity (C000002, CAS).
+    compliance::set_customer_status_checked(ctx, "C000002", "excluded", "fraud")
+        .await
+        .unwrap();
+    edit_csv(copy.path(), "customers.csv", "C000002,", |l| l.replace(",active", ",excluded"));
+    check("a customer excluded").await;
+
+    // 2. A country blocked for a brand, by importing a geo block.
+    let extra = tempfile::tempdir().unwrap();
+    std::fs::write(extra.path().join("brand_geo_blocks.csv"), "brand_id,country\nCAS,GB\n").unwrap();
+    import::import_folder(ctx, extra.path()).await.unwrap();
+    let blocks = std::fs::read_to_string(copy.path().join("brand_geo_blocks.csv")).unwrap();
+    std::fs::write(copy.path().join("brand_geo_blocks.csv"), blocks + "CAS,GB\n").unwrap();
+    check("a country blocked").await;
+
+    // 3. A customer's tracking code corrected by a customers.csv import.
+    let customers = std::fs::read_to_string(copy.path().join("customers.csv")).unwrap();
+    let line = customers
+        .lines()
+        .find(|l| l.starts_with("C000001,"))
+        .unwrap()
+        .to_string();
+    let changed = line.replacen("CAS,,", "CAS,bt-CAS-P0003,", 1);
+    assert_ne!(line, changed, "C000001 had no tracking code");
+    let fix = tempfile::tempdir().unwrap();
+    std::fs::write(
+        fix.path().join("customers.csv"),
+        format!("customer_id,brand_id,tracking_code,country,registered_at,status\n{changed}\n"),
+    )
+    .unwrap();
+    import::import_folder(ctx, fix.path()).await.unwrap();
+    edit_csv(copy.path(), "customers.csv", "C000001,", |_| changed.clone());
+    check("a tracking code corrected").await;
+
+    // 4. A tracking code that was unknown becomes a partner's code.
+    let unknown = first_unknown_code(copy.path());
+    if let Some((brand, code)) = unknown {
+        let add = tempfile::tempdir().unwrap();
+        let row = format!("{code},P0002,{brand},btag\n");
+        std::fs::write(add.path().join("tracking_codes.csv"), format!("code,partner_id,brand_id,kind\n{row}")).unwrap();
+        import::import_folder(ctx, add.path()).await.unwrap();
+        let codes = std::fs::read_to_string(copy.path().join("tracking_codes.csv")).unwrap();
+        std::fs::write(copy.path().join("tracking_codes.csv"), codes + &row).unwrap();
+        check("an unknown code given to a partner").await;
+    }
+}
+
+/// A customer's tracking code that is not a code of its brand.
+fn first_unknown_code(dir: &Path) -> Option<(String, String)> {
+    let codes = std::fs::read_to_string(dir.join("tracking_codes.csv")).unwrap();
+    let known: std::collections::HashSet<(String, String)> = codes
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[2].to_string(), f[0].to_string())
+        })
+        .collect();
+    let customers = std::fs::read_to_string(dir.join("customers.csv")).unwrap();
+    customers.lines().skip(1).find_map(|l| {
+        let f: Vec<&str> = l.split(',').collect();
+        let key = (f[1].to_string(), f[2].to_string());
+        (!f[2].is_empty() && !known.contains(&key)).then_some(key)
+    })
+}
+
+fn edit_csv(dir: &Path, file: &str, starts: &str, edit: impl Fn(&str) -> String) {
+    let text = std::fs::read_to_string(dir.join(file)).unwrap();
+    let out: Vec<String> = text
+        .lines()
+        .map(|l| if l.starts_with(starts) { edit(l) } else { l.to_string() })
+        .collect();
+    std::fs::write(dir.join(file), out.join("\n") + "\n").unwrap();
+}
+
+async fn the_errors_reports_md_names(db: &TestDb) {
+    let ctx = &db.ctx;
+    import::import_folder(ctx, &example_folders()[0]).await.unwrap();
+    let err = |s: ReportSpec| async move { reports::report(ctx, &s).await.unwrap_err().to_string() };
+    let e = err(spec("2026-07-01", "2026-07-31", &["day"], &["commission"], None, None, None, None)).await;
+    assert!(e.contains("'commission'") && e.contains("'day'"), "{e}");
+    let e = err(spec("2026-07-01", "2026-07-31", &["tracking_code"], &["paid"], None, None, None, None)).await;
+    assert!(e.contains("'paid'") && e.contains("'tracking_code'"), "{e}");
+    let e = err(spec("2026-07-01", "2026-07-31", &["partner"], &["deposits", "commission"], None, None, None, None)).await;
+    assert!(e.contains("--currency"), "{e}");
+    let e = err(spec("2026-07-01", "2026-07-31", &["partner"], &["cost_per_ftd"], None, None, None, None)).await;
+    assert!(e.contains("--currency"), "{e}");
+    // Nothing computed yet: July has data, so it must be run first.
+    let e = err(spec("2026-07-01", "2026-07-31", &["partner"], &["commission"], None, None, None, None)).await;
+    assert!(e.contains("2026-07") && e.contains("commissions run --period 2026-07"), "{e}");
+    // Periods before the first one with data count as zero, no error.
+    let t = reports::report(ctx, &spec("2026-05-01", "2026-06-30", &["partner"], &["commission", "paid"], None, None, None, None))
+        .await
+        .unwrap();
+    assert_eq!(t.to_csv(), "partner,currency,commission,paid\n");
+    // July computed; a range reaching October (not computed) is refused.
+    commissions::run(ctx, p("2026-09")).await.unwrap();
+    let e = err(spec("2026-07-01", "2026-10-31", &["partner"], &["commission"], None, None, None, None)).await;
+    assert!(e.contains("2026-10") && e.contains("run"), "{e}");
+    // A missing rate names the pair and the date.
+    let e = err(spec("2026-07-01", "2026-07-31", &["brand"], &["deposits"], None, None, None, Some("CHF"))).await;
+    assert!(e.contains("CHF") && e.contains("2026-07-31"), "{e}");
+    // --from after --to.
+    let e = err(spec("2026-07-31", "2026-07-01", &["brand"], &["deposits"], None, None, None, None)).await;
+    assert!(e.contains("--to"), "{e}");
+}
+
+on_both_backends!(
+    scenario_a_matches_the_reference,
+    a_generated_folder_matches_the_reference,
+    attribution_changes_update_the_rollups,
+    the_errors_reports_md_names,
+);

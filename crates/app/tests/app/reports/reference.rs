@@ -1,0 +1,469 @@
+//! A small reference for REPORTS.md, written from its words alone: it reads
+//! the import folder (and commission lines as exported), never the
+//! roll-ups, and prints the CSV a report must be.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+use std::str::FromStr;
+
+type Row = HashMap<String, String>;
+
+fn read(dir: &Path, file: &str) -> Vec<Row> {
+    let path = dir.join(file);
+    if !path.exists() {
+        return Vec::new();
+    }
+    let mut r = csv::Reader::from_path(&path).expect("a readable CSV");
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            header
+                .iter()
+                .cloned()
+                .zip(rec.iter().map(str::to_string))
+                .collect()
+        })
+        .collect()
+}
+
+fn d(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap_or_else(|_| panic!("decimal '{s}'"))
+}
+
+/// UTC day of an RFC 3339 time.
+fn utc_day(t: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(t)
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+        .date_naive()
+        .to_string()
+}
+
+/// One figure: where it belongs and how much.
+#[derive(Clone, Debug)]
+struct Fact {
+    day: Option<String>,
+    period: String,
+    brand: Option<String>,
+    partner: Option<String>,
+    country: String,
+    code: String,
+    currency: String,
+    measure: &'static str,
+    value: Decimal,
+}
+
+pub struct Reference {
+    brands: HashMap<String, (String, String)>,
+    parents: HashMap<String, Option<String>>,
+    kinds: HashMap<String, String>,
+    fx: Vec<(String, String, String, Decimal)>,
+    facts: Vec<Fact>,
+}
+
+const AMOUNTS: [&str; 14] = [
+    "ftd_amount",
+    "deposits",
+    "withdrawals",
+    "bets",
+    "wins",
+    "bonuses",
+    "chargebacks",
+    "taxes",
+    "trading_revenue",
+    "purchase_amount",
+    "refund_amount",
+    "commission",
+    "paid",
+    "ggr",
+];
+
+fn is_amount_measure(m: &str) -> bool {
+    AMOUNTS.contains(&m) || m.starts_with("commission") || m == "net_gaming" || m == "cost_per_ftd"
+}
+
+impl Reference {
+    /// From the import folder and the exported commission lines (CSV text
+    /// of each period's `commissions export`).
+    pub fn new(dir: &Path, exports: &[String]) -> Reference {
+        let brands: HashMap<String, (String, String)> = read(dir, "brands.csv")
+            .into_iter()
+            .map(|r| (r["brand_id"].clone(), (r["vertical"].clone(), r["currency"].clone())))
+            .collect();
+        let blocked: HashSet<(String, String)> = read(dir, "brand_geo_blocks.csv")
+            .into_iter()
+            .map(|r| (r["brand_id"].clone(), r["country"].clone()))
+            .collect();
+        let mut parents = HashMap::new();
+        let mut kinds = HashMap::new();
+        for r in read(dir, "partners.csv") {
+            let parent = Some(r["parent_id"].clone()).filter(|s| !s.is_empty());
+            parents.insert(r["partner_id"].clone(), parent);
+            kinds.insert(r["partner_id"].clone(), r["kind"].clone());
+        }
+        let codes: HashMap<(String, String), (String, String)> = read(dir, "tracking_codes.csv")
+            .into_iter()
+            .map(|r| {
+                (
+                    (r["brand_id"].clone(), r["code"].clone()),
+                    (r["partner_id"].clone(), r["kind"].clone()),
+                )
+            })
+            .collect();
+        let fx = read(dir, "fx_rates.csv")
+            .into_iter()
+            .map(|r| (r["date"].clone(), r["base"].clone(), r["quote"].clone(), d(&r["rate"])))
+            .collect();
+
+        struct Cust {
+            brand: String,
+            code: String,
+            country: String,
+            partner: Option<String>,
+            out: bool,
+            currency: String,
+        }
+        let mut customers: HashMap<String, Cust> = HashMap::new();
+        let mut facts = Vec::new();
+        let fact = |day: &str, brand: &str, partner: Option<String>, c: &Cust, m: &'static str, v: Decimal| Fact {
+            day: Some(day.to_string()),
+            period: day[..7].to_string(),
+            brand: Some(brand.to_string()),
+            partner,
+            country: c.country.clone(),
+            code: c.code.clone(),
+            currency: c.currency.clone(),
+            measure: m,
+            value: v,
+        };
+        for r in read(dir, "customers.csv") {
+            let brand = r["brand_id"].clone();
+            let code = r["tracking_code"].clone();
+            let partner = codes.get(&(brand.clone(), code.clone())).map(|(p, _)| p.clone());
+            let out = r["status"] == "excluded"
+                || blocked.contains(&(brand.clone(), r["country"].clone()));
+            let c = Cust {
+                brand: brand.clone(),
+                code,
+                country: r["country"].clone(),
+                partner: partner.clone(),
+                out,
+                currency: brands[&brand].1.clone(),
+            };
+            let day = utc_day(&r["registered_at"]);
+            if out {
+                if partner.is_some() {
+                    facts.push(fact(&day, &brand, partner, &c, "excluded_registrations", Decimal::ONE));
+                }
+            } else {
+                facts.push(fact(&day, &brand, partner, &c, "registrations", Decimal::ONE));
+            }
+            customers.insert(r["customer_id"].clone(), c);
+        }
+        // Activity and FTDs.
+        let mut first_deposit: HashMap<String, (String, Decimal)> = HashMap::new();
+        for r in read(dir, "igaming_activity.csv") {
+            let c = &customers[&r["customer_id"]];
+            let dep = d(&r["deposits"]);
+            if dep > Decimal::ZERO {
+                let e = first_deposit
+                    .entry(r["customer_id"].clone())
+                    .or_insert((r["date"].clone(), dep));
+                if r["date"] < e.0 {
+                    *e = (r["date"].clone(), dep);
+                }
+            }
+            if c.out {
+                continue;
+            }
+            for m in ["deposits", "withdrawals", "bets", "wins", "bonuses", "chargebacks", "taxes"] {
+                facts.push(fact(&r["date"], &c.brand, c.partner.clone(), c, m, d(&r[m])));
+            }
+        }
+        for (id, (day, amount)) in &first_deposit {
+            let c = &customers[id];
+            if !c.out {
+                facts.push(fact(day, &c.brand, c.partner.clone(), c, "ftds", Decimal::ONE));
+                facts.push(fact(day, &c.brand, c.partner.clone(), c, "ftd_amount", *amount));
+            }
+        }
+        for r in read(dir, "trades.csv") {
+            let c = &customers[&r["customer_id"]];
+            if c.out {
+                continue;
+            }
+            let day = utc_day(&r["close_time"]);
+            facts.push(fact(&day, &c.brand, c.partner.clone(), c, "trades", Decimal::ONE));
+            facts.push(fact(&day, &c.brand, c.partner.clone(), c, "lots", d(&r["lots"])));
+            let rev = d(&r["commission"]) + d(&r["spread_revenue"]);
+            facts.push(fact(&day, &c.brand, c.partner.clone(), c, "trading_revenue", rev));
+        }
+        // Purchases: the coupon wins; else the customer's partner; an
+        // unattributed customer joins the partner of its first coupon.
+        let mut purchases = read(dir, "purchases.csv");
+        purchases.sort_by(|a, b| {
+            let ka = (a["customer_id"].clone(), chrono::DateTime::parse_from_rfc3339(&a["purchased_at"]).unwrap(), a["order_id"].clone());
+            let kb = (b["customer_id"].clone(), chrono::DateTime::parse_from_rfc3339(&b["purchased_at"]).unwrap(), b["order_id"].clone());
+            ka.cmp(&kb)
+        });
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut adopted: HashMap<String, String> = HashMap::new();
+        for r in &purchases {
+            let id = &r["customer_id"];
+            let c = &customers[id];
+            let first = seen.insert(id.clone());
+            let coupon = codes
+                .get(&(c.brand.clone(), r["coupon_code"].clone()))
+                .filter(|(_, kind)| kind == "coupon" && !r["coupon_code"].is_empty())
+                .map(|(p, _)| p.clone());
+            let partner = match (&coupon, &c.partner) {
+                (Some(cp), own) => {
+                    if own.is_none() && !adopted.contains_key(id) {
+                        adopted.insert(id.clone(), cp.clone());
+                    }
+                    Some(cp.clone())
+                }
+                (None, Some(own)) => Some(own.clone()),
+                (None, None) => adopted.get(id).cloned(),
+            };
+            if c.out {
+                continue;
+            }
+            let amount = d(&r["amount"]);
+            let day = utc_day(&r["purchased_at"]);
+            facts.push(fact(&day, &c.brand, partner.clone(), c, "purchases", Decimal::ONE));
+            if first {
+                facts.push(fact(&day, &c.brand, partner.clone(), c, "first_purchases", Decimal::ONE));
+            }
+            facts.push(fact(&day, &c.brand, partner.clone(), c, "purchase_amount", amount));
+            if !r["refunded_at"].is_empty() {
+                let day = utc_day(&r["refunded_at"]);
+                facts.push(fact(&day, &c.brand, partner.clone(), c, "refunds", Decimal::ONE));
+                facts.push(fact(&day, &c.brand, partner.clone(), c, "refund_amount", amount));
+            }
+        }
+        // Commission lines as exported.
+        for text in exports {
+            for line in text.lines().skip(1) {
+                let f: Vec<&str> = line.split(',').collect();
+                let (partner, brand, period, kind, amount, currency) = (f[0], f[1], f[2], f[3], d(f[4]), f[5]);
+                let base = Fact {
+                    day: None,
+                    period: period.to_string(),
+                    brand: Some(brand.to_string()),
+                    partner: Some(partner.to_string()),
+                    country: String::new(),
+                    code: String::new(),
+                    currency: currency.to_string(),
+                    measure: "commission",
+                    value: amount,
+                };
+                let kind_measure: &'static str = Box::leak(format!("commission_{kind}").into_boxed_str());
+                facts.push(Fact { measure: kind_measure, ..base.clone() });
+                facts.push(base);
+            }
+        }
+        Reference { brands, parents, kinds, fx, facts }
+    }
+
+    fn chain(&self, p: &str) -> Vec<String> {
+        let mut out = vec![p.to_string()];
+        let mut at = p.to_string();
+        while let Some(Some(parent)) = self.parents.get(&at) {
+            out.push(parent.clone());
+            at = parent.clone();
+        }
+        out
+    }
+
+    /// The rate from `from` to `to` for `period` by RULES.md's rule.
+    fn rate(&self, from: &str, to: &str, period: &str) -> Decimal {
+        if from == to {
+            return Decimal::ONE;
+        }
+        let y: i32 = period[..4].parse().unwrap();
+        let m: u32 = period[5..7].parse().unwrap();
+        let next = if m == 12 { chrono::NaiveDate::from_ymd_opt(y + 1, 1, 1) } else { chrono::NaiveDate::from_ymd_opt(y, m + 1, 1) };
+        let last = (next.unwrap() - chrono::Duration::days(1)).to_string();
+        let mut best: Option<(String, bool, Decimal)> = None; // (date, direct, rate)
+        for (date, base, quote, rate) in &self.fx {
+            if *date > last {
+                continue;
+            }
+            let cand = if base == from && quote == to {
+                (date.clone(), true, *rate)
+            } else if base == to && quote == from {
+                (date.clone(), false, Decimal::ONE / *rate)
+            } else {
+                continue;
+            };
+            best = match best {
+                None => Some(cand),
+                Some(b) if (cand.0.clone(), cand.1) > (b.0.clone(), b.1) => Some(cand),
+                b => b,
+            };
+        }
+        best.unwrap_or_else(|| panic!("no rate {from}/{to} for {period}")).2
+    }
+
+    /// The CSV REPORTS.md gives for the report.
+    #[allow(clippy::too_many_arguments)]
+    pub fn csv(
+        &self,
+        from: &str,
+        to: &str,
+        by: &[&str],
+        measures: &[&str],
+        brand: Option<&str>,
+        partner: Option<&str>,
+        tree: Option<&str>,
+        currency: Option<&str>,
+    ) -> String {
+        const U: &str = "(unattributed)";
+        let passes = |p: &Option<String>| -> bool {
+            if partner.is_none() && tree.is_none() {
+                return true;
+            }
+            let Some(p) = p else { return false };
+            partner.is_none_or(|x| x == p) && tree.is_none_or(|t| self.chain(p).iter().any(|a| a == t))
+        };
+        let with_currency = measures.iter().any(|m| is_amount_measure(m));
+        // (dims, currency shown) → measure → (source currency, period) → sum
+        let mut groups: BTreeMap<(Vec<String>, String), HashMap<&str, HashMap<(String, String), Decimal>>> = BTreeMap::new();
+        for f in &self.facts {
+            let in_range = match &f.day {
+                Some(day) => day.as_str() >= from && day.as_str() <= to,
+                None => {
+                    let first = format!("{}-01", f.period);
+                    first.as_str() >= from && first.as_str() <= to
+                }
+            };
+            if !in_range || brand.is_some_and(|b| f.brand.as_deref() != Some(b)) || !passes(&f.partner) {
+                continue;
+            }
+            let trees: Vec<String> = if by.contains(&"tree") {
+                match &f.partner {
+                    None => vec![U.to_string()],
+                    Some(p) => self.chain(p).into_iter().filter(|x| passes(&Some(x.clone()))).collect(),
+                }
+            } else {
+                vec![String::new()]
+            };
+            for t in trees {
+                let key: Vec<String> = by
+                    .iter()
+                    .map(|dim| match *dim {
+                        "day" => f.day.clone().unwrap_or_default(),
+                        "period" => f.period.clone(),
+                        "brand" => f.brand.clone().unwrap_or_default(),
+                        "vertical" => f.brand.as_ref().map(|b| self.brands[b].0.clone()).unwrap_or_default(),
+                        "partner" => f.partner.clone().unwrap_or(U.to_string()),
+                        "tree" => t.clone(),
+                        "partner_kind" => f.partner.as_ref().map(|p| self.kinds[p].clone()).unwrap_or(U.to_string()),
+                        "country" => f.country.clone(),
+                        "tracking_code" => f.code.clone(),
+                        other => panic!("dimension {other}"),
+                    })
+                    .collect();
+                let shown = match currency {
+                    Some(c) if with_currency => c.to_string(),
+                    None if with_currency => f.currency.clone(),
+                    _ => String::new(),
+                };
+                *groups
+                    .entry((key, shown))
+                    .or_default()
+                    .entry(f.measure)
+                    .or_default()
+                    .entry((f.currency.clone(), f.period.clone()))
+                    .or_default() += f.value;
+            }
+        }
+        let mut rows: Vec<(Vec<String>, String, Vec<String>)> = Vec::new();
+        for ((key, shown), sums) in groups {
+            let total = |m: &str| -> Decimal {
+                let Some(parts) = sums.get(m) else { return Decimal::ZERO };
+                parts
+                    .iter()
+                    .map(|((cur, period), v)| match currency {
+                        Some(to) if AMOUNTS.contains(&m) || m.starts_with("commission") => *v * self.rate(cur, to, period),
+                        _ => *v,
+                    })
+                    .sum()
+            };
+            let amount = |v: Decimal| {
+                let mut r = v.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+                if r.is_zero() {
+                    r = Decimal::ZERO;
+                }
+                r.rescale(2);
+                r.to_string()
+            };
+            let pct = |n: Decimal, dd: Decimal| {
+                if dd.is_zero() {
+                    return String::new();
+                }
+                let mut r = (n * Decimal::ONE_HUNDRED / dd).round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero);
+                r.rescale(1);
+                r.to_string()
+            };
+            let figures: Vec<String> = measures
+                .iter()
+                .map(|m| match *m {
+                    "registrations" | "excluded_registrations" | "ftds" | "trades" | "purchases"
+                    | "first_purchases" | "refunds" | "clicks" | "unique_clicks" => total(m).to_string(),
+                    "ggr" => amount(total("bets") - total("wins")),
+                    "net_gaming" => amount(total("bets") - total("wins") - total("bonuses") - total("chargebacks") - total("taxes")),
+                    "conversion" => pct(total("ftds"), total("registrations")),
+                    "unique_click_to_registration" => pct(total("registrations"), total("unique_clicks")),
+                    "cost_per_ftd" => {
+                        let f = total("ftds");
+                        if f.is_zero() { String::new() } else { amount(total("commission") / f) }
+                    }
+                    m => amount(total(m)),
+                })
+                .collect();
+            let something = figures.iter().any(|f| f.chars().any(|c| c.is_ascii_digit() && c != '0'));
+            if something {
+                rows.push((key, shown, figures));
+            }
+        }
+        let order = |s: &String| -> (u8, Vec<u8>) {
+            match s.as_str() {
+                "" => (0, Vec::new()),
+                U => (1, Vec::new()),
+                v => (2, v.as_bytes().to_vec()),
+            }
+        };
+        rows.sort_by(|a, b| {
+            let ka: Vec<_> = a.0.iter().map(order).collect();
+            let kb: Vec<_> = b.0.iter().map(order).collect();
+            (ka, a.1.clone()).cmp(&(kb, b.1.clone()))
+        });
+        let quote = |s: &str| {
+            if s.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", s.replace('"', "\"\""))
+            } else {
+                s.to_string()
+            }
+        };
+        let mut header: Vec<String> = by.iter().map(|s| s.to_string()).collect();
+        if with_currency {
+            header.push("currency".into());
+        }
+        header.extend(measures.iter().map(|s| s.to_string()));
+        let mut out = header.join(",") + "\n";
+        for (key, shown, figures) in rows {
+            let mut fields: Vec<String> = key.iter().map(|k| quote(k)).collect();
+            if with_currency {
+                fields.push(shown);
+            }
+            fields.extend(figures);
+            out.push_str(&fields.join(","));
+            out.push('\n');
+        }
+        out
+    }
+}

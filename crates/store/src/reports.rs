@@ -1,0 +1,319 @@
+//! The reporting roll-ups (`report_rollups`, `report_ftds`): what changed
+//! since they were built, their slices written and read, and the bulk reads
+//! that rebuild them.
+
+use crate::batch::{Batch, Val};
+use crate::error::{Result, StoreError};
+use crate::{Store, Tx};
+use partnerdesk_domain::report::figures::Figures;
+use partnerdesk_domain::Period;
+use rust_decimal::Decimal;
+use sqlx::Row;
+
+/// The meta key holding the first period the roll-ups must be rebuilt from.
+const STALE_FROM: &str = "report_stale_from";
+
+/// Records, in the transaction that changes data, that the roll-ups are
+/// stale from period `first` on (the smaller of two marks kept, in SQL).
+pub async fn note_stale_from(tx: &mut Tx<'_>, first: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO meta (key, value) VALUES ('report_stale_from', $1) ON CONFLICT (key) DO UPDATE \
+         SET value = CASE WHEN excluded.value < meta.value THEN excluded.value ELSE meta.value END",
+    )
+    .bind(first)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Forgets the stale mark, but only while the data version is still
+/// `version` (the one the rebuild read at): a change committed meanwhile
+/// keeps its mark for the next rebuild.
+pub async fn clear_stale(tx: &mut Tx<'_>, version: &str) -> Result<bool> {
+    let now = tx.data_version().await?;
+    if now != version {
+        return Ok(false);
+    }
+    sqlx::query("DELETE FROM meta WHERE key = $1")
+        .bind(STALE_FROM)
+        .execute(&mut **tx)
+        .await?;
+    Ok(true)
+}
+
+/// One slice of a roll-up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RollupRow {
+    pub day: String,
+    pub brand_id: String,
+    pub tracking_code: String,
+    pub country: String,
+    pub excluded: bool,
+    pub partner_id: String,
+    pub figures: Figures,
+}
+
+/// The slices a rebuild writes: grain, source and row.
+pub type RollupSlice = (char, char, RollupRow);
+
+impl Tx<'_> {
+    /// The period the roll-ups are stale from, if any.
+    pub async fn report_stale_from(&mut self) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT value FROM meta WHERE key = 'report_stale_from'")
+                .fetch_optional(&mut **self)
+                .await?,
+        )
+    }
+
+    /// The slices of `grain` with days in `[from, to]` (`YYYY-MM-DD`),
+    /// of one brand when given.
+    pub async fn rollup_rows(
+        &mut self,
+        grain: char,
+        from: &str,
+        to: &str,
+        brand: Option<&str>,
+    ) -> Result<Vec<(char, RollupRow)>> {
+        let mut sql = String::from(
+            "SELECT source, day, brand_id, tracking_code, country, excluded, partner_id, figures \
+             FROM report_rollups WHERE grain = $1 AND day >= $2 AND day <= $3",
+        );
+        if brand.is_some() {
+            sql.push_str(" AND brand_id = $4");
+        }
+        let mut q = sqlx::query(&sql)
+            .bind(grain.to_string())
+            .bind(from)
+            .bind(to);
+        if let Some(b) = brand {
+            q = q.bind(b);
+        }
+        let rows = q.fetch_all(&mut **self).await?;
+        rows.iter()
+            .map(|r| {
+                let source: String = r.try_get(0)?;
+                let figures: String = r.try_get(7)?;
+                let excluded: i64 = r.try_get(5)?;
+                Ok((
+                    source.chars().next().unwrap_or('a'),
+                    RollupRow {
+                        day: r.try_get(1)?,
+                        brand_id: r.try_get(2)?,
+                        tracking_code: r.try_get(3)?,
+                        country: r.try_get(4)?,
+                        excluded: excluded != 0,
+                        partner_id: r.try_get(6)?,
+                        figures: Figures::decode(&figures).map_err(StoreError::Corrupt)?,
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    /// The last period holding activity or trades.
+    pub async fn last_activity_period(&mut self) -> Result<Option<Period>> {
+        let row: (Option<String>, Option<String>) = sqlx::query_as(
+            "SELECT (SELECT MAX(period) FROM igaming_activity), (SELECT MAX(period) FROM trades)",
+        )
+        .fetch_one(&mut **self)
+        .await?;
+        let mut best: Option<Period> = None;
+        for p in [row.0, row.1].into_iter().flatten() {
+            let p = Period::parse("period", &p).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            best = Some(best.map_or(p, |b| b.max(p)));
+        }
+        Ok(best)
+    }
+}
+
+/// Deletes the slices of `source` from `from_day` on (every grain) and the
+/// FTD days from then on when `source` is activity.
+pub async fn delete_from(tx: &mut Tx<'_>, source: char, from_day: &str) -> Result<()> {
+    sqlx::query("DELETE FROM report_rollups WHERE source = $1 AND day >= $2")
+        .bind(source.to_string())
+        .bind(from_day)
+        .execute(&mut **tx)
+        .await?;
+    if source == 'a' {
+        sqlx::query("DELETE FROM report_ftds WHERE day >= $1")
+            .bind(from_day)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Writes slices (after [`delete_from`] cleared their place).
+pub async fn write_slices(tx: &mut Tx<'_>, slices: &[RollupSlice]) -> Result<()> {
+    let mut batch = Batch::new(
+        "report_rollups",
+        &[
+            "grain",
+            "source",
+            "day",
+            "brand_id",
+            "tracking_code",
+            "country",
+            "excluded",
+            "partner_id",
+            "figures",
+        ],
+        "",
+    );
+    for (grain, source, r) in slices {
+        batch
+            .push(
+                tx,
+                vec![
+                    Val::Text(grain.to_string()),
+                    Val::Text(source.to_string()),
+                    r.day.as_str().into(),
+                    r.brand_id.as_str().into(),
+                    r.tracking_code.as_str().into(),
+                    r.country.as_str().into(),
+                    Val::Int(i64::from(r.excluded)),
+                    r.partner_id.as_str().into(),
+                    Val::Text(r.figures.encode()),
+                ],
+            )
+            .await?;
+    }
+    batch.flush(tx).await
+}
+
+/// Writes customers' FTD days.
+pub async fn write_ftds(tx: &mut Tx<'_>, ftds: &[(String, String)]) -> Result<()> {
+    let mut batch = Batch::new("report_ftds", &["customer_id", "day"], "");
+    for (c, d) in ftds {
+        batch
+            .push(tx, vec![c.as_str().into(), d.as_str().into()])
+            .await?;
+    }
+    batch.flush(tx).await
+}
+
+/// A trade as the roll-ups need it.
+#[derive(Debug, Clone)]
+pub struct TradeDay {
+    pub customer_id: String,
+    /// `YYYY-MM-DD` of `close_time` (UTC).
+    pub day: String,
+    pub lots: Decimal,
+    pub revenue: Decimal,
+}
+
+impl Store {
+    /// The customers whose FTD day is before `day`.
+    pub async fn ftd_customers_before(&self, day: &str) -> Result<Vec<String>> {
+        // A day's text is digits and dashes: written into the query as it is.
+        let filter = format!("day < '{}'", day.replace('\'', ""));
+        crate::json_rows::read_in_chunks(
+            self,
+            ("report_ftds", "customer_id, day"),
+            Some(filter),
+            50_000,
+            |r: &String| r.as_str(),
+            |c| {
+                c.first()
+                    .copied()
+                    .flatten()
+                    .map(str::to_string)
+                    .ok_or_else(|| StoreError::Corrupt("report_ftds: empty customer".into()))
+            },
+        )
+        .await
+    }
+
+    /// The trades closed in `period` (customer, close day, lots, revenue).
+    pub async fn trade_days(&self, period: Period) -> Result<Vec<TradeDay>> {
+        let filter = format!("period = '{period}'");
+        crate::json_rows::read_in_chunks(
+            self,
+            (
+                "trades",
+                "trade_id, customer_id, close_time, lots, commission, spread_revenue",
+            ),
+            Some(filter),
+            50_000,
+            |_: &TradeDay| "",
+            |c| {
+                let get = |i: usize, name: &str| {
+                    c.get(i).copied().flatten().ok_or_else(|| {
+                        StoreError::Corrupt(format!("trades: column {name} is empty"))
+                    })
+                };
+                let close = get(2, "close_time")?;
+                Ok(TradeDay {
+                    customer_id: get(1, "customer_id")?.to_string(),
+                    day: close.get(..10).unwrap_or(close).to_string(),
+                    lots: crate::money::dec(get(3, "lots")?)?,
+                    revenue: crate::money::dec(get(4, "commission")?)?
+                        + crate::money::dec(get(5, "spread_revenue")?)?,
+                })
+            },
+        )
+        .await
+    }
+}
+
+/// A partner as reports need it.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct ReportPartner {
+    pub partner_id: String,
+    pub parent_id: Option<String>,
+    pub kind: String,
+    pub currency: String,
+}
+
+/// A paid payout item: partner, currency, amount, the day it was settled.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct PaidItem {
+    pub partner_id: String,
+    pub currency: String,
+    pub amount: String,
+    pub settled_at: String,
+}
+
+impl Tx<'_> {
+    /// Every partner's parent, kind and currency.
+    pub async fn report_partners(&mut self) -> Result<Vec<ReportPartner>> {
+        let rows: Vec<(String, Option<String>, String, String)> = crate::json_rows::read_all(
+            self,
+            "partner_id, parent_id, kind, currency",
+            "FROM partners",
+            "partners",
+        )
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(partner_id, parent_id, kind, currency)| ReportPartner {
+                partner_id,
+                parent_id,
+                kind,
+                currency,
+            })
+            .collect())
+    }
+
+    /// Payout items marked paid, settled on a day in `[from, to]`.
+    pub async fn paid_items(&mut self, from: &str, to: &str) -> Result<Vec<PaidItem>> {
+        let rows: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
+            "SELECT partner_id, currency, amount, settled_at FROM payout_items \
+             WHERE state = 'paid' AND settled_at IS NOT NULL AND settled_at >= $1 AND settled_at < $2",
+        )
+        .bind(from)
+        .bind(format!("{to}~"))
+        .fetch_all(&mut **self)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(partner_id, currency, amount, settled_at)| PaidItem {
+                partner_id,
+                currency,
+                amount,
+                settled_at: settled_at.unwrap_or_default(),
+            })
+            .collect())
+    }
+}
