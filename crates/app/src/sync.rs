@@ -572,6 +572,11 @@ async fn run_registered(
         ),
         Err(e) => ("failed", Some(e.to_string())),
     };
+    // What the sync brought shows in reports at once (a failure here only
+    // leaves the roll-ups to the next report).
+    if let Err(e) = crate::reports::refresh(&ctx.store).await {
+        tracing::warn!("the reporting roll-ups were not brought up to date after a sync: {e}");
+    }
     let now = ctx.now();
     let mut tx = ctx.store.begin().await?;
     ss::finish_run(&mut tx, run_id, status, error.as_deref(), &now).await?;

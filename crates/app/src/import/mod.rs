@@ -27,6 +27,8 @@ pub struct ImportReport {
     pub new_plan_versions: Vec<(String, i64)>,
     /// The first period whose results may have changed (None: only reference data).
     pub first_period: Option<String>,
+    /// Seconds spent bringing the reporting roll-ups up to date afterwards.
+    pub rollup_seconds: f64,
 }
 
 impl ImportReport {
@@ -337,7 +339,10 @@ pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
     drop(bulk);
     // The import is kept whatever happens here: stale roll-ups are rebuilt
     // before the next report anyway.
-    if let Err(e) = crate::reports::refresh(store).await {
+    let started = std::time::Instant::now();
+    let refreshed = crate::reports::refresh(store).await;
+    report.rollup_seconds = started.elapsed().as_secs_f64();
+    if let Err(e) = refreshed {
         tracing::warn!("the reporting roll-ups were not brought up to date after the import: {e}");
     }
     Ok(report)

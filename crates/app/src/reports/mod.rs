@@ -2,6 +2,7 @@
 //! ([`rollup`]), the report computed from them and the commission lines
 //! ([`query`]), and its CSV and XLSX files.
 
+pub mod dashboard;
 mod query;
 pub mod rollup;
 
@@ -116,5 +117,6 @@ pub async fn report(ctx: &Context, spec: &ReportSpec) -> Result<ReportTable> {
     spec.check()?;
     refresh(&ctx.store).await?;
     let mut tx = ctx.store.read().await?;
-    query::compute(&mut tx, spec).await
+    let world = query::World::load(&mut tx, query::World::needs_partners(spec)).await?;
+    query::compute(&mut tx, &world, spec).await
 }

@@ -118,18 +118,32 @@ pub(crate) struct World {
 }
 
 impl World {
-    pub(crate) async fn load(tx: &mut Tx<'_>) -> Result<World> {
-        let brands = tx
-            .brand_list()
-            .await?
-            .into_iter()
-            .map(|b| {
-                (
-                    b.id.to_string(),
-                    (b.vertical.as_str().to_string(), b.currency.to_string()),
-                )
-            })
-            .collect();
+    /// Whether a report needs the partners and tracking codes: partner
+    /// dimensions or filters, excluded registrations (without them, every
+    /// figure lands in the same rows whoever it counts for).
+    pub(crate) fn needs_partners(spec: &ReportSpec) -> bool {
+        spec.by
+            .iter()
+            .any(|d| d.is_partner() || *d == Dim::TrackingCode)
+            || spec.partner.is_some()
+            || spec.tree.is_some()
+            || spec.measures.contains(&Measure::ExcludedRegistrations)
+    }
+
+    /// The brands, geo blocks and rates, and with `partners` the partners
+    /// and tracking codes (tens of thousands of rows at scale L: read only
+    /// when a report needs them).
+    pub(crate) async fn load(tx: &mut Tx<'_>, partners: bool) -> Result<World> {
+        if !partners {
+            return Ok(World {
+                brands: brands_of(tx).await?,
+                partners: HashMap::new(),
+                codes: HashMap::new(),
+                geo: tx.geo_blocks().await?.into_iter().collect(),
+                fx: tx.fx_rates().await?,
+            });
+        }
+        let brands = brands_of(tx).await?;
         let partners = tx
             .report_partners()
             .await?
@@ -176,9 +190,28 @@ impl World {
     }
 }
 
-/// Computes a checked spec's table in one read transaction.
-pub(crate) async fn compute(tx: &mut Tx<'_>, spec: &ReportSpec) -> Result<ReportTable> {
-    let world = World::load(tx).await?;
+async fn brands_of(tx: &mut Tx<'_>) -> Result<HashMap<String, (String, String)>> {
+    Ok(tx
+        .brand_list()
+        .await?
+        .into_iter()
+        .map(|b| {
+            (
+                b.id.to_string(),
+                (b.vertical.as_str().to_string(), b.currency.to_string()),
+            )
+        })
+        .collect())
+}
+
+/// Computes a checked spec's table in the caller's read transaction, with
+/// what [`World::load`] read (the partners when [`World::needs_partners`]).
+pub(crate) async fn compute(
+    tx: &mut Tx<'_>,
+    world: &World,
+    spec: &ReportSpec,
+) -> Result<ReportTable> {
+    let world = world;
     for (what, id) in [("partner", &spec.partner), ("partner", &spec.tree)] {
         if let Some(id) = id {
             if !world.partners.contains_key(id) {
@@ -197,9 +230,9 @@ pub(crate) async fn compute(tx: &mut Tx<'_>, spec: &ReportSpec) -> Result<Report
             });
         }
     }
-    let mut acc = Acc::new(spec, &world);
-    activity(tx, spec, &world, &mut acc).await?;
-    money(tx, spec, &world, &mut acc).await?;
+    let mut acc = Acc::new(spec, world);
+    activity(tx, spec, world, &mut acc).await?;
+    money(tx, spec, world, &mut acc).await?;
     acc.finish()
 }
 

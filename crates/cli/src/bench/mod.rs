@@ -7,6 +7,7 @@ mod measure;
 mod money;
 mod partners;
 mod payouts;
+mod reports;
 mod sync;
 
 #[derive(Subcommand)]
@@ -18,6 +19,11 @@ pub enum BenchCmd {
     },
     /// Generate a scale, import it, run one month, then one more day incrementally
     Money {
+        #[arg(long, default_value = "S")]
+        scale: String,
+    },
+    /// Generate a scale, import it, run its month, then time the dashboard and reports over one month
+    Reports {
         #[arg(long, default_value = "S")]
         scale: String,
     },
@@ -51,6 +57,7 @@ pub async fn run(db: &Option<String>, cmd: BenchCmd) -> Result<(), AppError> {
     let result = match cmd {
         BenchCmd::Partners { count } => partners::bench_partners(&url, count).await,
         BenchCmd::Money { scale } => money::bench_money(&url, &scale, &tmp).await,
+        BenchCmd::Reports { scale } => reports::bench_reports(&url, &scale, &tmp).await,
         BenchCmd::Sync { deals, activity } => sync::bench_sync(&url, deals, activity).await,
         BenchCmd::Payouts {
             statements,
