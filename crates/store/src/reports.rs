@@ -90,25 +90,18 @@ impl Tx<'_> {
             q = q.bind(b);
         }
         let rows = q.fetch_all(&mut **self).await?;
-        rows.iter()
-            .map(|r| {
-                let source: String = r.try_get(0)?;
-                let figures: String = r.try_get(7)?;
-                let excluded: i64 = r.try_get(5)?;
-                Ok((
-                    source.chars().next().unwrap_or('a'),
-                    RollupRow {
-                        day: r.try_get(1)?,
-                        brand_id: r.try_get(2)?,
-                        tracking_code: r.try_get(3)?,
-                        country: r.try_get(4)?,
-                        excluded: excluded != 0,
-                        partner_id: r.try_get(6)?,
-                        figures: Figures::decode(&figures).map_err(StoreError::Corrupt)?,
-                    },
-                ))
-            })
-            .collect()
+        let mut out = Vec::new();
+        for r in &rows {
+            let source: String = r.try_get(0)?;
+            let day: String = r.try_get(1)?;
+            let brand: String = r.try_get(2)?;
+            let figures: String = r.try_get(7)?;
+            let mut slices = Vec::new();
+            unpack(&day, &brand, &figures, &mut slices)?;
+            let source = source.chars().next().unwrap_or('a');
+            out.extend(slices.into_iter().map(|s| (source, s)));
+        }
+        Ok(out)
     }
 
     /// The last period holding activity or trades.
@@ -145,7 +138,28 @@ pub async fn delete_from(tx: &mut Tx<'_>, source: char, from_day: &str) -> Resul
 }
 
 /// Writes slices (after [`delete_from`] cleared their place).
+///
+/// The slices of one (grain, source, day, brand) are stored together as one
+/// row whose `figures` is a JSON array of `[tracking_code, country,
+/// excluded, partner_id, figures]`: at scale L a month holds millions of
+/// slices, and a row (and a primary-key entry) each cost several times the
+/// import's own writes; packed, a day of a brand is one row.
 pub async fn write_slices(tx: &mut Tx<'_>, slices: &[RollupSlice]) -> Result<()> {
+    type Packed<'a> = (&'a str, &'a str, u8, &'a str, String);
+    let mut groups: std::collections::BTreeMap<(char, char, &str, &str), Vec<Packed<'_>>> =
+        std::collections::BTreeMap::new();
+    for (grain, source, r) in slices {
+        groups
+            .entry((*grain, *source, r.day.as_str(), r.brand_id.as_str()))
+            .or_default()
+            .push((
+                r.tracking_code.as_str(),
+                r.country.as_str(),
+                u8::from(r.excluded),
+                r.partner_id.as_str(),
+                r.figures.encode(),
+            ));
+    }
     let mut batch = Batch::new(
         "report_rollups",
         &[
@@ -161,25 +175,45 @@ pub async fn write_slices(tx: &mut Tx<'_>, slices: &[RollupSlice]) -> Result<()>
         ],
         "",
     );
-    for (grain, source, r) in slices {
+    for ((grain, source, day, brand), packed) in groups {
+        let text = serde_json::to_string(&packed)
+            .map_err(|e| StoreError::Corrupt(format!("roll-up slices as JSON: {e}")))?;
         batch
             .push(
                 tx,
                 vec![
                     Val::Text(grain.to_string()),
                     Val::Text(source.to_string()),
-                    r.day.as_str().into(),
-                    r.brand_id.as_str().into(),
-                    r.tracking_code.as_str().into(),
-                    r.country.as_str().into(),
-                    Val::Int(i64::from(r.excluded)),
-                    r.partner_id.as_str().into(),
-                    Val::Text(r.figures.encode()),
+                    day.into(),
+                    brand.into(),
+                    "".into(),
+                    "".into(),
+                    Val::Int(0),
+                    "".into(),
+                    Val::Text(text),
                 ],
             )
             .await?;
     }
     batch.flush(tx).await
+}
+
+/// The slices of a packed row (see [`write_slices`]).
+fn unpack(day: &str, brand: &str, text: &str, out: &mut Vec<RollupRow>) -> Result<()> {
+    let packed: Vec<(String, String, u8, String, String)> = serde_json::from_str(text)
+        .map_err(|e| StoreError::Corrupt(format!("roll-up slices of {day} {brand}: {e}")))?;
+    for (code, country, excluded, partner, figures) in packed {
+        out.push(RollupRow {
+            day: day.to_string(),
+            brand_id: brand.to_string(),
+            tracking_code: code,
+            country,
+            excluded: excluded != 0,
+            partner_id: partner,
+            figures: Figures::decode(&figures).map_err(StoreError::Corrupt)?,
+        });
+    }
+    Ok(())
 }
 
 /// Writes customers' FTD days.

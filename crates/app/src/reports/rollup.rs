@@ -53,6 +53,7 @@ pub async fn refresh(store: &Store) -> Result<bool> {
         .map(|p| p.first_day().to_string())
         .unwrap_or_else(|| "0000-00-00".to_string());
 
+    let clock = std::time::Instant::now();
     let customers = store.customers().await?;
     let mut keys: HashMap<Key, u32> = HashMap::new();
     let mut key_list: Vec<Key> = Vec::new();
@@ -138,6 +139,7 @@ pub async fn refresh(store: &Store) -> Result<bool> {
             }
         }
     }
+    tracing::info!(seconds = clock.elapsed().as_secs_f64(), "roll-ups: activity read");
     let mut slices = slices_of(
         'a',
         acc.into_iter()
@@ -221,6 +223,7 @@ pub async fn refresh(store: &Store) -> Result<bool> {
     }
     slices.extend(slices_of('p', pacc.into_iter(), &key_list));
 
+    tracing::info!(seconds = clock.elapsed().as_secs_f64(), slices = slices.len(), "roll-ups: purchases read");
     let mut tx = store.begin().await?;
     sr::delete_from(&mut tx, 'a', &from_day).await?;
     sr::delete_from(&mut tx, 'p', "0000-00-00").await?;
@@ -228,6 +231,7 @@ pub async fn refresh(store: &Store) -> Result<bool> {
     sr::write_ftds(&mut tx, &new_ftds).await?;
     sr::clear_stale(&mut tx, &version).await?;
     tx.commit().await.map_err(StoreError::from)?;
+    tracing::info!(seconds = clock.elapsed().as_secs_f64(), "roll-ups: written");
     Ok(true)
 }
 

@@ -409,3 +409,71 @@ fn once_users_exist_the_cli_signs_in_and_closing_waits_for_a_second_user() {
     assert!(!o.status.success(), "finance may not read the audit log");
     assert!(text(&o).contains("may not do this"), "{}", text(&o));
 }
+
+/// `partnerdesk report` on scenario-a: the CSV on standard output and in a
+/// file are the same bytes, the XLSX holds the same cells, `--help` says the
+/// from/to rule for money measures, and a refused report changes nothing
+/// and says why.
+#[test]
+fn report_prints_csv_and_writes_xlsx() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pd.db");
+    let folder = root().join("tests/fixtures/scenario-a");
+    ok(&db, &["import", folder.to_str().unwrap()]);
+    let args = [
+        "report",
+        "--from",
+        "2026-07-01",
+        "--to",
+        "2026-09-30",
+        "--by",
+        "brand",
+        "--measures",
+        "registrations,ftds,deposits,lots,conversion",
+        "--format",
+        "csv",
+    ];
+    let csv = ok(&db, &args);
+    assert!(
+        csv.starts_with("brand,currency,registrations,ftds,deposits,lots,conversion\n"),
+        "{csv}"
+    );
+    // CAS: 21 active registrations, each with an FTD (scenario-a's data).
+    assert!(csv.contains("\nCAS,EUR,21,21,60144.77,0.00,100.0\n"), "{csv}");
+    assert!(csv.ends_with('\n') && !csv.contains('\r'));
+    let file = dir.path().join("r.csv");
+    let mut with_out = args.to_vec();
+    with_out.extend(["--out", file.to_str().unwrap()]);
+    ok(&db, &with_out);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), csv);
+
+    let xlsx = dir.path().join("r.xlsx");
+    let mut x = args.to_vec();
+    x[x.len() - 1] = "xlsx";
+    x.extend(["--out", xlsx.to_str().unwrap()]);
+    ok(&db, &x);
+    assert!(std::fs::metadata(&xlsx).unwrap().len() > 0);
+
+    let help = ok(&db, &["report", "--help"]);
+    assert!(
+        help.contains("first day lies in the range"),
+        "--help says the from/to rule: {help}"
+    );
+    let out = pd(
+        &db,
+        &[
+            "report",
+            "--from",
+            "2026-07-01",
+            "--to",
+            "2026-07-31",
+            "--by",
+            "day",
+            "--measures",
+            "commission",
+        ],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("'commission'") && err.contains("'day'"), "{err}");
+}
