@@ -81,8 +81,7 @@ impl ReportTable {
                             .map_err(io)?;
                     }
                     (Some(_), Some(n)) => {
-                        ws.write_number_with_format(row, c, n, &cents)
-                            .map_err(io)?;
+                        ws.write_number_with_format(row, c, n, &cents).map_err(io)?;
                     }
                 }
             }

@@ -171,11 +171,7 @@ impl World {
     fn chain<'a>(&'a self, p: &'a str) -> Vec<&'a str> {
         let mut out = vec![p];
         let mut at = p;
-        while let Some(parent) = self
-            .partners
-            .get(at)
-            .and_then(|r| r.parent_id.as_deref())
-        {
+        while let Some(parent) = self.partners.get(at).and_then(|r| r.parent_id.as_deref()) {
             if out.contains(&parent) {
                 break;
             }
@@ -336,7 +332,11 @@ impl<'a> Acc<'a> {
             let shown = match (&spec.currency, &fx) {
                 (Some(to), Some(fx)) => {
                     let from = CurrencyCode::parse("currency", &currency)?;
-                    if sums.iter().enumerate().any(|(i, v)| is_amount(i) && !v.is_zero()) {
+                    if sums
+                        .iter()
+                        .enumerate()
+                        .any(|(i, v)| is_amount(i) && !v.is_zero())
+                    {
                         let on = period.last_day();
                         let c = fx.conversion(from, *to, on).ok_or_else(|| {
                             AppError::Refused(format!(
@@ -538,7 +538,10 @@ async fn activity(
         return Ok(());
     }
     // The (day, brand, country) slices serve reports that need no partner.
-    let coarse = !spec.by.iter().any(|d| d.is_partner() || *d == Dim::TrackingCode)
+    let coarse = !spec
+        .by
+        .iter()
+        .any(|d| d.is_partner() || *d == Dim::TrackingCode)
         && spec.partner.is_none()
         && spec.tree.is_none()
         && !spec.measures.contains(&Measure::ExcludedRegistrations);
@@ -638,7 +641,11 @@ async fn money(tx: &mut Tx<'_>, spec: &ReportSpec, world: &World, acc: &mut Acc<
             let lines = crate::commissions::current_lines(tx, period).await?;
             for s in &lines {
                 let l = &s.line;
-                if spec.brand.as_deref().is_some_and(|b| b != l.brand_id.as_str()) {
+                if spec
+                    .brand
+                    .as_deref()
+                    .is_some_and(|b| b != l.brand_id.as_str())
+                {
                     continue;
                 }
                 let o = Origin {

@@ -139,7 +139,10 @@ pub async fn refresh(store: &Store) -> Result<bool> {
             }
         }
     }
-    tracing::info!(seconds = clock.elapsed().as_secs_f64(), "roll-ups: activity read");
+    tracing::info!(
+        seconds = clock.elapsed().as_secs_f64(),
+        "roll-ups: activity read"
+    );
     let mut slices = slices_of(
         'a',
         acc.into_iter()
@@ -163,11 +166,16 @@ pub async fn refresh(store: &Store) -> Result<bool> {
         .collect();
     let mut purchases = store.purchases().await?;
     purchases.sort_by(|a, b| {
-        (a.customer_id.as_str(), a.purchased_at, a.order_id.as_str().as_bytes()).cmp(&(
-            b.customer_id.as_str(),
-            b.purchased_at,
-            b.order_id.as_str().as_bytes(),
-        ))
+        (
+            a.customer_id.as_str(),
+            a.purchased_at,
+            a.order_id.as_str().as_bytes(),
+        )
+            .cmp(&(
+                b.customer_id.as_str(),
+                b.purchased_at,
+                b.order_id.as_str().as_bytes(),
+            ))
     });
     let mut pacc: HashMap<(NaiveDate, u32, String), Figures> = HashMap::new();
     let mut previous: Option<&str> = None;
@@ -223,7 +231,11 @@ pub async fn refresh(store: &Store) -> Result<bool> {
     }
     slices.extend(slices_of('p', pacc.into_iter(), &key_list));
 
-    tracing::info!(seconds = clock.elapsed().as_secs_f64(), slices = slices.len(), "roll-ups: purchases read");
+    tracing::info!(
+        seconds = clock.elapsed().as_secs_f64(),
+        slices = slices.len(),
+        "roll-ups: purchases read"
+    );
     let mut tx = store.begin().await?;
     sr::delete_from(&mut tx, 'a', &from_day).await?;
     sr::delete_from(&mut tx, 'p', "0000-00-00").await?;

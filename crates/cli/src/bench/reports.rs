@@ -60,7 +60,10 @@ pub async fn bench_reports(url: &str, scale: &str, tmp: &std::path::Path) -> Res
         currency: "EUR".into(),
     };
     let ms = timed(|| async { dashboard(&ctx, &q).await.map(|_| ()) }).await?;
-    table.push(("dashboard, one month (all its queries)".into(), format!("{ms:.0} ms")));
+    table.push((
+        "dashboard, one month (all its queries)".into(),
+        format!("{ms:.0} ms"),
+    ));
 
     let by_partner = ReportSpec {
         from: first,
@@ -146,4 +149,3 @@ where
     }
     Ok(median(v))
 }
-

@@ -439,7 +439,10 @@ fn report_prints_csv_and_writes_xlsx() {
         "{csv}"
     );
     // CAS: 21 active registrations, each with an FTD (scenario-a's data).
-    assert!(csv.contains("\nCAS,EUR,21,21,60144.77,0.00,100.0\n"), "{csv}");
+    assert!(
+        csv.contains("\nCAS,EUR,21,21,60144.77,0.00,100.0\n"),
+        "{csv}"
+    );
     assert!(csv.ends_with('\n') && !csv.contains('\r'));
     let file = dir.path().join("r.csv");
     let mut with_out = args.to_vec();
@@ -449,7 +452,8 @@ fn report_prints_csv_and_writes_xlsx() {
 
     let xlsx = dir.path().join("r.xlsx");
     let mut x = args.to_vec();
-    x[x.len() - 1] = "xlsx";
+    let last = x.len() - 1;
+    x[last] = "xlsx";
     x.extend(["--out", xlsx.to_str().unwrap()]);
     ok(&db, &x);
     assert!(std::fs::metadata(&xlsx).unwrap().len() > 0);
@@ -475,5 +479,8 @@ fn report_prints_csv_and_writes_xlsx() {
     );
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("'commission'") && err.contains("'day'"), "{err}");
+    assert!(
+        err.contains("'commission'") && err.contains("'day'"),
+        "{err}"
+    );
 }

@@ -101,7 +101,9 @@ impl Figures {
         let mut f = Figures::default();
         let mut parts = text.split(',');
         for c in f.counts.iter_mut() {
-            let p = parts.next().ok_or_else(|| format!("roll-up figures '{text}' are short"))?;
+            let p = parts
+                .next()
+                .ok_or_else(|| format!("roll-up figures '{text}' are short"))?;
             if !p.is_empty() {
                 *c = p
                     .parse()
@@ -109,7 +111,9 @@ impl Figures {
             }
         }
         for s in f.sums.iter_mut() {
-            let p = parts.next().ok_or_else(|| format!("roll-up figures '{text}' are short"))?;
+            let p = parts
+                .next()
+                .ok_or_else(|| format!("roll-up figures '{text}' are short"))?;
             if !p.is_empty() {
                 *s = Decimal::from_str(p).map_err(|e| format!("roll-up figures '{text}': {e}"))?;
             }

@@ -26,7 +26,10 @@ pub fn percent(num: Decimal, den: Decimal) -> String {
     if den.is_zero() {
         return String::new();
     }
-    match num.checked_mul(Decimal::ONE_HUNDRED).and_then(|n| n.checked_div(den)) {
+    match num
+        .checked_mul(Decimal::ONE_HUNDRED)
+        .and_then(|n| n.checked_div(den))
+    {
         Some(p) => fixed(p, 1),
         None => String::new(),
     }

@@ -148,7 +148,10 @@ const NAMED: [(&str, Measure); 29] = [
     ("paid", Measure::Paid),
     ("cost_per_ftd", Measure::CostPerFtd),
     ("conversion", Measure::Conversion),
-    ("unique_click_to_registration", Measure::UniqueClickToRegistration),
+    (
+        "unique_click_to_registration",
+        Measure::UniqueClickToRegistration,
+    ),
 ];
 
 /// Every measure's name, for help texts and the desktop's report builder.
@@ -203,8 +206,16 @@ impl Measure {
     pub fn unit(&self) -> Unit {
         use Measure::*;
         match self {
-            Registrations | ExcludedRegistrations | Ftds | Trades | Purchases | FirstPurchases
-            | Refunds | Clicks | UniqueClicks | QualifiedCpas => Unit::Count,
+            Registrations
+            | ExcludedRegistrations
+            | Ftds
+            | Trades
+            | Purchases
+            | FirstPurchases
+            | Refunds
+            | Clicks
+            | UniqueClicks
+            | QualifiedCpas => Unit::Count,
             Lots => Unit::Lots,
             Conversion | UniqueClickToRegistration => Unit::Percent,
             _ => Unit::Amount,

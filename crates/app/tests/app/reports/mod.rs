@@ -32,7 +32,10 @@ fn spec(
         from: partnerdesk_domain::data::parse_date("from", from).unwrap(),
         to: partnerdesk_domain::data::parse_date("to", to).unwrap(),
         by: by.iter().map(|d| Dim::parse(d).unwrap()).collect(),
-        measures: measures.iter().map(|m| Measure::parse(m).unwrap()).collect(),
+        measures: measures
+            .iter()
+            .map(|m| Measure::parse(m).unwrap())
+            .collect(),
         brand: brand.map(str::to_string),
         partner: partner.map(str::to_string),
         tree: tree.map(str::to_string),
@@ -51,7 +54,8 @@ async fn exports(ctx: &Context, periods: &[&str]) -> Vec<String> {
 const ACTIVITY: &str = "registrations,excluded_registrations,ftds,ftd_amount,deposits,withdrawals,bets,wins,bonuses,chargebacks,taxes,ggr,net_gaming";
 const FOREX: &str = "trades,lots,trading_revenue";
 const PROP: &str = "purchases,first_purchases,purchase_amount,refunds,refund_amount";
-const RATIOS: &str = "registrations,ftds,conversion,unique_click_to_registration,clicks,unique_clicks";
+const RATIOS: &str =
+    "registrations,ftds,conversion,unique_click_to_registration,clicks,unique_clicks";
 const MONEY: &str = "commission,commission_cpa,commission_revshare,commission_lot_rebate,commission_spread_share,commission_purchase_share,commission_sub_override,commission_adjustment";
 
 /// Every case: (from, to, by, measures, brand, partner, tree, currency).
@@ -87,7 +91,12 @@ async fn compare(ctx: &Context, r: &Reference, cases: &[Case<'_>]) -> usize {
     checked
 }
 
-fn cases_for<'a>(from: &'a str, to: &'a str, some_partner: &'a str, some_brand: &'a str) -> Vec<Case<'a>> {
+fn cases_for<'a>(
+    from: &'a str,
+    to: &'a str,
+    some_partner: &'a str,
+    some_brand: &'a str,
+) -> Vec<Case<'a>> {
     let mut cases: Vec<Case<'a>> = Vec::new();
     let dims = [
         "",
@@ -107,19 +116,98 @@ fn cases_for<'a>(from: &'a str, to: &'a str, some_partner: &'a str, some_brand: 
             cases.push((from, to, by, m, None, None, None, None));
         }
     }
-    for by in ["", "partner", "tree", "brand,period", "partner_kind", "vertical"] {
+    for by in [
+        "",
+        "partner",
+        "tree",
+        "brand,period",
+        "partner_kind",
+        "vertical",
+    ] {
         cases.push((from, to, by, MONEY, None, None, None, None));
-        cases.push((from, to, by, "commission,registrations,ftds", None, None, None, None));
-        cases.push((from, to, by, "deposits,net_gaming,commission,cost_per_ftd,lots", None, None, None, Some("EUR")));
-        cases.push((from, to, by, "purchase_amount,trading_revenue,commission", None, None, None, Some("GBP")));
+        cases.push((
+            from,
+            to,
+            by,
+            "commission,registrations,ftds",
+            None,
+            None,
+            None,
+            None,
+        ));
+        cases.push((
+            from,
+            to,
+            by,
+            "deposits,net_gaming,commission,cost_per_ftd,lots",
+            None,
+            None,
+            None,
+            Some("EUR"),
+        ));
+        cases.push((
+            from,
+            to,
+            by,
+            "purchase_amount,trading_revenue,commission",
+            None,
+            None,
+            None,
+            Some("GBP"),
+        ));
     }
     for by in ["partner", "tree", "day", "country,brand"] {
-        cases.push((from, to, by, "registrations,ftds,deposits,trades,lots,purchases", None, Some(some_partner), None, None));
-        cases.push((from, to, by, "registrations,ftds,deposits,trades,purchase_amount", None, None, Some(some_partner), None));
-        cases.push((from, to, by, "registrations,deposits,refund_amount", Some(some_brand), None, None, Some("USD")));
+        cases.push((
+            from,
+            to,
+            by,
+            "registrations,ftds,deposits,trades,lots,purchases",
+            None,
+            Some(some_partner),
+            None,
+            None,
+        ));
+        cases.push((
+            from,
+            to,
+            by,
+            "registrations,ftds,deposits,trades,purchase_amount",
+            None,
+            None,
+            Some(some_partner),
+            None,
+        ));
+        cases.push((
+            from,
+            to,
+            by,
+            "registrations,deposits,refund_amount",
+            Some(some_brand),
+            None,
+            None,
+            Some("USD"),
+        ));
     }
-    cases.push((from, to, "tree", "registrations,deposits", None, Some(some_partner), Some(some_partner), None));
-    cases.push((from, to, "partner", "registrations,lots", None, None, None, Some("EUR")));
+    cases.push((
+        from,
+        to,
+        "tree",
+        "registrations,deposits",
+        None,
+        Some(some_partner),
+        Some(some_partner),
+        None,
+    ));
+    cases.push((
+        from,
+        to,
+        "partner",
+        "registrations,lots",
+        None,
+        None,
+        None,
+        Some("EUR"),
+    ));
     cases
 }
 
@@ -128,9 +216,16 @@ async fn scenario_a_matches_the_reference(db: &TestDb) {
     let folder = &example_folders()[0];
     import::import_folder(ctx, folder).await.unwrap();
     commissions::run(ctx, p("2026-09")).await.unwrap();
-    let r = Reference::new(folder, &exports(ctx, &["2026-07", "2026-08", "2026-09"]).await);
+    let r = Reference::new(
+        folder,
+        &exports(ctx, &["2026-07", "2026-08", "2026-09"]).await,
+    );
     let mut n = 0;
-    for (from, to) in [("2026-07-01", "2026-09-30"), ("2026-07-10", "2026-08-20"), ("2026-08-01", "2026-08-01")] {
+    for (from, to) in [
+        ("2026-07-01", "2026-09-30"),
+        ("2026-07-10", "2026-08-20"),
+        ("2026-08-01", "2026-08-01"),
+    ] {
         n += compare(ctx, &r, &cases_for(from, to, "P0001", "CAS")).await;
     }
     assert!(n > 100, "{n} reports compared");
@@ -170,7 +265,13 @@ fn first_parent(dir: &Path) -> String {
 
 fn first_brand(dir: &Path) -> String {
     let text = std::fs::read_to_string(dir.join("brands.csv")).unwrap();
-    text.lines().nth(1).unwrap().split(',').next().unwrap().to_string()
+    text.lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .to_string()
 }
 
 /// Attribution changes after the import: a customer excluded, a country
@@ -208,15 +309,25 @@ async fn attribution_changes_update_the_rollups(db: &TestDb) {
     compliance::set_customer_status_checked(ctx, "C000002", "excluded", "fraud")
         .await
         .unwrap();
-    edit_csv(copy.path(), "customers.csv", "C000002,", |l| l.replace(",active", ",excluded"));
+    edit_csv(copy.path(), "customers.csv", "C000002,", |l| {
+        l.replace(",active", ",excluded")
+    });
     check("a customer excluded").await;
 
     // 2. A country blocked for a brand, by importing a geo block.
     let extra = tempfile::tempdir().unwrap();
-    std::fs::write(extra.path().join("brand_geo_blocks.csv"), "brand_id,country\nCAS,GB\n").unwrap();
+    std::fs::write(
+        extra.path().join("brand_geo_blocks.csv"),
+        "brand_id,country\nCAS,GB\n",
+    )
+    .unwrap();
     import::import_folder(ctx, extra.path()).await.unwrap();
     let blocks = std::fs::read_to_string(copy.path().join("brand_geo_blocks.csv")).unwrap();
-    std::fs::write(copy.path().join("brand_geo_blocks.csv"), blocks + "CAS,GB\n").unwrap();
+    std::fs::write(
+        copy.path().join("brand_geo_blocks.csv"),
+        blocks + "CAS,GB\n",
+    )
+    .unwrap();
     check("a country blocked").await;
 
     // 3. A customer's tracking code corrected by a customers.csv import.
@@ -235,7 +346,9 @@ async fn attribution_changes_update_the_rollups(db: &TestDb) {
     )
     .unwrap();
     import::import_folder(ctx, fix.path()).await.unwrap();
-    edit_csv(copy.path(), "customers.csv", "C000001,", |_| changed.clone());
+    edit_csv(copy.path(), "customers.csv", "C000001,", |_| {
+        changed.clone()
+    });
     check("a tracking code corrected").await;
 
     // 4. A tracking code that was unknown becomes a partner's code.
@@ -243,7 +356,11 @@ async fn attribution_changes_update_the_rollups(db: &TestDb) {
     if let Some((brand, code)) = unknown {
         let add = tempfile::tempdir().unwrap();
         let row = format!("{code},P0002,{brand},btag\n");
-        std::fs::write(add.path().join("tracking_codes.csv"), format!("code,partner_id,brand_id,kind\n{row}")).unwrap();
+        std::fs::write(
+            add.path().join("tracking_codes.csv"),
+            format!("code,partner_id,brand_id,kind\n{row}"),
+        )
+        .unwrap();
         import::import_folder(ctx, add.path()).await.unwrap();
         let codes = std::fs::read_to_string(copy.path().join("tracking_codes.csv")).unwrap();
         std::fs::write(copy.path().join("tracking_codes.csv"), codes + &row).unwrap();
@@ -274,44 +391,195 @@ fn edit_csv(dir: &Path, file: &str, starts: &str, edit: impl Fn(&str) -> String)
     let text = std::fs::read_to_string(dir.join(file)).unwrap();
     let out: Vec<String> = text
         .lines()
-        .map(|l| if l.starts_with(starts) { edit(l) } else { l.to_string() })
+        .map(|l| {
+            if l.starts_with(starts) {
+                edit(l)
+            } else {
+                l.to_string()
+            }
+        })
         .collect();
     std::fs::write(dir.join(file), out.join("\n") + "\n").unwrap();
 }
 
 async fn the_errors_reports_md_names(db: &TestDb) {
     let ctx = &db.ctx;
-    import::import_folder(ctx, &example_folders()[0]).await.unwrap();
-    let err = |s: ReportSpec| async move { reports::report(ctx, &s).await.unwrap_err().to_string() };
-    let e = err(spec("2026-07-01", "2026-07-31", &["day"], &["commission"], None, None, None, None)).await;
-    assert!(e.contains("'commission'") && e.contains("'day'"), "{e}");
-    let e = err(spec("2026-07-01", "2026-07-31", &["tracking_code"], &["paid"], None, None, None, None)).await;
-    assert!(e.contains("'paid'") && e.contains("'tracking_code'"), "{e}");
-    let e = err(spec("2026-07-01", "2026-07-31", &["partner"], &["deposits", "commission"], None, None, None, None)).await;
-    assert!(e.contains("--currency"), "{e}");
-    let e = err(spec("2026-07-01", "2026-07-31", &["partner"], &["cost_per_ftd"], None, None, None, None)).await;
-    assert!(e.contains("--currency"), "{e}");
-    // Nothing computed yet: July has data, so it must be run first.
-    let e = err(spec("2026-07-01", "2026-07-31", &["partner"], &["commission"], None, None, None, None)).await;
-    assert!(e.contains("2026-07") && e.contains("commissions run --period 2026-07"), "{e}");
-    // Periods before the first one with data count as zero, no error.
-    let t = reports::report(ctx, &spec("2026-05-01", "2026-06-30", &["partner"], &["commission", "paid"], None, None, None, None))
+    import::import_folder(ctx, &example_folders()[0])
         .await
         .unwrap();
+    let err =
+        |s: ReportSpec| async move { reports::report(ctx, &s).await.unwrap_err().to_string() };
+    let e = err(spec(
+        "2026-07-01",
+        "2026-07-31",
+        &["day"],
+        &["commission"],
+        None,
+        None,
+        None,
+        None,
+    ))
+    .await;
+    assert!(e.contains("'commission'") && e.contains("'day'"), "{e}");
+    let e = err(spec(
+        "2026-07-01",
+        "2026-07-31",
+        &["tracking_code"],
+        &["paid"],
+        None,
+        None,
+        None,
+        None,
+    ))
+    .await;
+    assert!(e.contains("'paid'") && e.contains("'tracking_code'"), "{e}");
+    let e = err(spec(
+        "2026-07-01",
+        "2026-07-31",
+        &["partner"],
+        &["deposits", "commission"],
+        None,
+        None,
+        None,
+        None,
+    ))
+    .await;
+    assert!(e.contains("--currency"), "{e}");
+    let e = err(spec(
+        "2026-07-01",
+        "2026-07-31",
+        &["partner"],
+        &["cost_per_ftd"],
+        None,
+        None,
+        None,
+        None,
+    ))
+    .await;
+    assert!(e.contains("--currency"), "{e}");
+    // Nothing computed yet: July has data, so it must be run first.
+    let e = err(spec(
+        "2026-07-01",
+        "2026-07-31",
+        &["partner"],
+        &["commission"],
+        None,
+        None,
+        None,
+        None,
+    ))
+    .await;
+    assert!(
+        e.contains("2026-07") && e.contains("commissions run --period 2026-07"),
+        "{e}"
+    );
+    // Periods before the first one with data count as zero, no error.
+    let t = reports::report(
+        ctx,
+        &spec(
+            "2026-05-01",
+            "2026-06-30",
+            &["partner"],
+            &["commission", "paid"],
+            None,
+            None,
+            None,
+            None,
+        ),
+    )
+    .await
+    .unwrap();
     assert_eq!(t.to_csv(), "partner,currency,commission,paid\n");
     // July computed; a range reaching October (not computed) is refused.
     commissions::run(ctx, p("2026-09")).await.unwrap();
-    let e = err(spec("2026-07-01", "2026-10-31", &["partner"], &["commission"], None, None, None, None)).await;
+    let e = err(spec(
+        "2026-07-01",
+        "2026-10-31",
+        &["partner"],
+        &["commission"],
+        None,
+        None,
+        None,
+        None,
+    ))
+    .await;
     assert!(e.contains("2026-10") && e.contains("run"), "{e}");
     // A missing rate names the pair and the date.
-    let e = err(spec("2026-07-01", "2026-07-31", &["brand"], &["deposits"], None, None, None, Some("CHF"))).await;
+    let e = err(spec(
+        "2026-07-01",
+        "2026-07-31",
+        &["brand"],
+        &["deposits"],
+        None,
+        None,
+        None,
+        Some("CHF"),
+    ))
+    .await;
     assert!(e.contains("CHF") && e.contains("2026-07-31"), "{e}");
     // --from after --to.
-    let e = err(spec("2026-07-31", "2026-07-01", &["brand"], &["deposits"], None, None, None, None)).await;
+    let e = err(spec(
+        "2026-07-31",
+        "2026-07-01",
+        &["brand"],
+        &["deposits"],
+        None,
+        None,
+        None,
+        None,
+    ))
+    .await;
     assert!(e.contains("--to"), "{e}");
 }
 
+/// The XLSX holds the CSV's cells: text as text, figures as numbers that
+/// print the same.
+async fn the_xlsx_holds_the_csv_cells(db: &TestDb) {
+    use calamine::{Data, Reader, Xlsx};
+    let ctx = &db.ctx;
+    import::import_folder(ctx, &example_folders()[0])
+        .await
+        .unwrap();
+    let t = reports::report(
+        ctx,
+        &spec(
+            "2026-07-01",
+            "2026-09-30",
+            &["partner", "brand"],
+            &["registrations", "deposits", "lots", "conversion"],
+            None,
+            None,
+            None,
+            None,
+        ),
+    )
+    .await
+    .unwrap();
+    let bytes = t.to_xlsx().unwrap();
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let range = book.worksheet_range("Report").unwrap();
+    let csv = t.to_csv();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(range.height(), lines.len(), "a row per CSV line");
+    for (row, line) in range.rows().zip(&lines) {
+        let fields: Vec<&str> = line.split(',').collect();
+        for (cell, field) in row.iter().zip(&fields) {
+            let same = match cell {
+                Data::String(s) => s == field,
+                Data::Float(f) => rust_decimal::Decimal::from_str_exact(field)
+                    .map(|d| (f - d.to_string().parse::<f64>().unwrap()).abs() < 1e-9)
+                    .unwrap_or(false),
+                Data::Int(i) => i.to_string() == *field,
+                Data::Empty => field.is_empty(),
+                other => panic!("unexpected cell {other:?}"),
+            };
+            assert!(same, "cell {cell:?} holds CSV field '{field}'");
+        }
+    }
+}
+
 on_both_backends!(
+    the_xlsx_holds_the_csv_cells,
     scenario_a_matches_the_reference,
     a_generated_folder_matches_the_reference,
     attribution_changes_update_the_rollups,

@@ -90,7 +90,12 @@ impl Reference {
     pub fn new(dir: &Path, exports: &[String]) -> Reference {
         let brands: HashMap<String, (String, String)> = read(dir, "brands.csv")
             .into_iter()
-            .map(|r| (r["brand_id"].clone(), (r["vertical"].clone(), r["currency"].clone())))
+            .map(|r| {
+                (
+                    r["brand_id"].clone(),
+                    (r["vertical"].clone(), r["currency"].clone()),
+                )
+            })
             .collect();
         let blocked: HashSet<(String, String)> = read(dir, "brand_geo_blocks.csv")
             .into_iter()
@@ -114,7 +119,14 @@ impl Reference {
             .collect();
         let fx = read(dir, "fx_rates.csv")
             .into_iter()
-            .map(|r| (r["date"].clone(), r["base"].clone(), r["quote"].clone(), d(&r["rate"])))
+            .map(|r| {
+                (
+                    r["date"].clone(),
+                    r["base"].clone(),
+                    r["quote"].clone(),
+                    d(&r["rate"]),
+                )
+            })
             .collect();
 
         struct Cust {
@@ -127,7 +139,12 @@ impl Reference {
         }
         let mut customers: HashMap<String, Cust> = HashMap::new();
         let mut facts = Vec::new();
-        let fact = |day: &str, brand: &str, partner: Option<String>, c: &Cust, m: &'static str, v: Decimal| Fact {
+        let fact = |day: &str,
+                    brand: &str,
+                    partner: Option<String>,
+                    c: &Cust,
+                    m: &'static str,
+                    v: Decimal| Fact {
             day: Some(day.to_string()),
             period: day[..7].to_string(),
             brand: Some(brand.to_string()),
@@ -141,7 +158,9 @@ impl Reference {
         for r in read(dir, "customers.csv") {
             let brand = r["brand_id"].clone();
             let code = r["tracking_code"].clone();
-            let partner = codes.get(&(brand.clone(), code.clone())).map(|(p, _)| p.clone());
+            let partner = codes
+                .get(&(brand.clone(), code.clone()))
+                .map(|(p, _)| p.clone());
             let out = r["status"] == "excluded"
                 || blocked.contains(&(brand.clone(), r["country"].clone()));
             let c = Cust {
@@ -155,10 +174,24 @@ impl Reference {
             let day = utc_day(&r["registered_at"]);
             if out {
                 if partner.is_some() {
-                    facts.push(fact(&day, &brand, partner, &c, "excluded_registrations", Decimal::ONE));
+                    facts.push(fact(
+                        &day,
+                        &brand,
+                        partner,
+                        &c,
+                        "excluded_registrations",
+                        Decimal::ONE,
+                    ));
                 }
             } else {
-                facts.push(fact(&day, &brand, partner, &c, "registrations", Decimal::ONE));
+                facts.push(fact(
+                    &day,
+                    &brand,
+                    partner,
+                    &c,
+                    "registrations",
+                    Decimal::ONE,
+                ));
             }
             customers.insert(r["customer_id"].clone(), c);
         }
@@ -178,15 +211,44 @@ impl Reference {
             if c.out {
                 continue;
             }
-            for m in ["deposits", "withdrawals", "bets", "wins", "bonuses", "chargebacks", "taxes"] {
-                facts.push(fact(&r["date"], &c.brand, c.partner.clone(), c, m, d(&r[m])));
+            for m in [
+                "deposits",
+                "withdrawals",
+                "bets",
+                "wins",
+                "bonuses",
+                "chargebacks",
+                "taxes",
+            ] {
+                facts.push(fact(
+                    &r["date"],
+                    &c.brand,
+                    c.partner.clone(),
+                    c,
+                    m,
+                    d(&r[m]),
+                ));
             }
         }
         for (id, (day, amount)) in &first_deposit {
             let c = &customers[id];
             if !c.out {
-                facts.push(fact(day, &c.brand, c.partner.clone(), c, "ftds", Decimal::ONE));
-                facts.push(fact(day, &c.brand, c.partner.clone(), c, "ftd_amount", *amount));
+                facts.push(fact(
+                    day,
+                    &c.brand,
+                    c.partner.clone(),
+                    c,
+                    "ftds",
+                    Decimal::ONE,
+                ));
+                facts.push(fact(
+                    day,
+                    &c.brand,
+                    c.partner.clone(),
+                    c,
+                    "ftd_amount",
+                    *amount,
+                ));
             }
         }
         for r in read(dir, "trades.csv") {
@@ -195,17 +257,46 @@ impl Reference {
                 continue;
             }
             let day = utc_day(&r["close_time"]);
-            facts.push(fact(&day, &c.brand, c.partner.clone(), c, "trades", Decimal::ONE));
-            facts.push(fact(&day, &c.brand, c.partner.clone(), c, "lots", d(&r["lots"])));
+            facts.push(fact(
+                &day,
+                &c.brand,
+                c.partner.clone(),
+                c,
+                "trades",
+                Decimal::ONE,
+            ));
+            facts.push(fact(
+                &day,
+                &c.brand,
+                c.partner.clone(),
+                c,
+                "lots",
+                d(&r["lots"]),
+            ));
             let rev = d(&r["commission"]) + d(&r["spread_revenue"]);
-            facts.push(fact(&day, &c.brand, c.partner.clone(), c, "trading_revenue", rev));
+            facts.push(fact(
+                &day,
+                &c.brand,
+                c.partner.clone(),
+                c,
+                "trading_revenue",
+                rev,
+            ));
         }
         // Purchases: the coupon wins; else the customer's partner; an
         // unattributed customer joins the partner of its first coupon.
         let mut purchases = read(dir, "purchases.csv");
         purchases.sort_by(|a, b| {
-            let ka = (a["customer_id"].clone(), chrono::DateTime::parse_from_rfc3339(&a["purchased_at"]).unwrap(), a["order_id"].clone());
-            let kb = (b["customer_id"].clone(), chrono::DateTime::parse_from_rfc3339(&b["purchased_at"]).unwrap(), b["order_id"].clone());
+            let ka = (
+                a["customer_id"].clone(),
+                chrono::DateTime::parse_from_rfc3339(&a["purchased_at"]).unwrap(),
+                a["order_id"].clone(),
+            );
+            let kb = (
+                b["customer_id"].clone(),
+                chrono::DateTime::parse_from_rfc3339(&b["purchased_at"]).unwrap(),
+                b["order_id"].clone(),
+            );
             ka.cmp(&kb)
         });
         let mut seen: HashSet<String> = HashSet::new();
@@ -233,22 +324,58 @@ impl Reference {
             }
             let amount = d(&r["amount"]);
             let day = utc_day(&r["purchased_at"]);
-            facts.push(fact(&day, &c.brand, partner.clone(), c, "purchases", Decimal::ONE));
+            facts.push(fact(
+                &day,
+                &c.brand,
+                partner.clone(),
+                c,
+                "purchases",
+                Decimal::ONE,
+            ));
             if first {
-                facts.push(fact(&day, &c.brand, partner.clone(), c, "first_purchases", Decimal::ONE));
+                facts.push(fact(
+                    &day,
+                    &c.brand,
+                    partner.clone(),
+                    c,
+                    "first_purchases",
+                    Decimal::ONE,
+                ));
             }
-            facts.push(fact(&day, &c.brand, partner.clone(), c, "purchase_amount", amount));
+            facts.push(fact(
+                &day,
+                &c.brand,
+                partner.clone(),
+                c,
+                "purchase_amount",
+                amount,
+            ));
             if !r["refunded_at"].is_empty() {
                 let day = utc_day(&r["refunded_at"]);
-                facts.push(fact(&day, &c.brand, partner.clone(), c, "refunds", Decimal::ONE));
-                facts.push(fact(&day, &c.brand, partner.clone(), c, "refund_amount", amount));
+                facts.push(fact(
+                    &day,
+                    &c.brand,
+                    partner.clone(),
+                    c,
+                    "refunds",
+                    Decimal::ONE,
+                ));
+                facts.push(fact(
+                    &day,
+                    &c.brand,
+                    partner.clone(),
+                    c,
+                    "refund_amount",
+                    amount,
+                ));
             }
         }
         // Commission lines as exported.
         for text in exports {
             for line in text.lines().skip(1) {
                 let f: Vec<&str> = line.split(',').collect();
-                let (partner, brand, period, kind, amount, currency) = (f[0], f[1], f[2], f[3], d(f[4]), f[5]);
+                let (partner, brand, period, kind, amount, currency) =
+                    (f[0], f[1], f[2], f[3], d(f[4]), f[5]);
                 let base = Fact {
                     day: None,
                     period: period.to_string(),
@@ -260,12 +387,22 @@ impl Reference {
                     measure: "commission",
                     value: amount,
                 };
-                let kind_measure: &'static str = Box::leak(format!("commission_{kind}").into_boxed_str());
-                facts.push(Fact { measure: kind_measure, ..base.clone() });
+                let kind_measure: &'static str =
+                    Box::leak(format!("commission_{kind}").into_boxed_str());
+                facts.push(Fact {
+                    measure: kind_measure,
+                    ..base.clone()
+                });
                 facts.push(base);
             }
         }
-        Reference { brands, parents, kinds, fx, facts }
+        Reference {
+            brands,
+            parents,
+            kinds,
+            fx,
+            facts,
+        }
     }
 
     fn chain(&self, p: &str) -> Vec<String> {
@@ -285,7 +422,11 @@ impl Reference {
         }
         let y: i32 = period[..4].parse().unwrap();
         let m: u32 = period[5..7].parse().unwrap();
-        let next = if m == 12 { chrono::NaiveDate::from_ymd_opt(y + 1, 1, 1) } else { chrono::NaiveDate::from_ymd_opt(y, m + 1, 1) };
+        let next = if m == 12 {
+            chrono::NaiveDate::from_ymd_opt(y + 1, 1, 1)
+        } else {
+            chrono::NaiveDate::from_ymd_opt(y, m + 1, 1)
+        };
         let last = (next.unwrap() - chrono::Duration::days(1)).to_string();
         let mut best: Option<(String, bool, Decimal)> = None; // (date, direct, rate)
         for (date, base, quote, rate) in &self.fx {
@@ -305,7 +446,8 @@ impl Reference {
                 b => b,
             };
         }
-        best.unwrap_or_else(|| panic!("no rate {from}/{to} for {period}")).2
+        best.unwrap_or_else(|| panic!("no rate {from}/{to} for {period}"))
+            .2
     }
 
     /// The CSV REPORTS.md gives for the report.
@@ -327,11 +469,15 @@ impl Reference {
                 return true;
             }
             let Some(p) = p else { return false };
-            partner.is_none_or(|x| x == p) && tree.is_none_or(|t| self.chain(p).iter().any(|a| a == t))
+            partner.is_none_or(|x| x == p)
+                && tree.is_none_or(|t| self.chain(p).iter().any(|a| a == t))
         };
         let with_currency = measures.iter().any(|m| is_amount_measure(m));
         // (dims, currency shown) → measure → (source currency, period) → sum
-        let mut groups: BTreeMap<(Vec<String>, String), HashMap<&str, HashMap<(String, String), Decimal>>> = BTreeMap::new();
+        let mut groups: BTreeMap<
+            (Vec<String>, String),
+            HashMap<&str, HashMap<(String, String), Decimal>>,
+        > = BTreeMap::new();
         for f in &self.facts {
             let in_range = match &f.day {
                 Some(day) => day.as_str() >= from && day.as_str() <= to,
@@ -340,13 +486,20 @@ impl Reference {
                     first.as_str() >= from && first.as_str() <= to
                 }
             };
-            if !in_range || brand.is_some_and(|b| f.brand.as_deref() != Some(b)) || !passes(&f.partner) {
+            if !in_range
+                || brand.is_some_and(|b| f.brand.as_deref() != Some(b))
+                || !passes(&f.partner)
+            {
                 continue;
             }
             let trees: Vec<String> = if by.contains(&"tree") {
                 match &f.partner {
                     None => vec![U.to_string()],
-                    Some(p) => self.chain(p).into_iter().filter(|x| passes(&Some(x.clone()))).collect(),
+                    Some(p) => self
+                        .chain(p)
+                        .into_iter()
+                        .filter(|x| passes(&Some(x.clone())))
+                        .collect(),
                 }
             } else {
                 vec![String::new()]
@@ -358,10 +511,18 @@ impl Reference {
                         "day" => f.day.clone().unwrap_or_default(),
                         "period" => f.period.clone(),
                         "brand" => f.brand.clone().unwrap_or_default(),
-                        "vertical" => f.brand.as_ref().map(|b| self.brands[b].0.clone()).unwrap_or_default(),
+                        "vertical" => f
+                            .brand
+                            .as_ref()
+                            .map(|b| self.brands[b].0.clone())
+                            .unwrap_or_default(),
                         "partner" => f.partner.clone().unwrap_or(U.to_string()),
                         "tree" => t.clone(),
-                        "partner_kind" => f.partner.as_ref().map(|p| self.kinds[p].clone()).unwrap_or(U.to_string()),
+                        "partner_kind" => f
+                            .partner
+                            .as_ref()
+                            .map(|p| self.kinds[p].clone())
+                            .unwrap_or(U.to_string()),
                         "country" => f.country.clone(),
                         "tracking_code" => f.code.clone(),
                         other => panic!("dimension {other}"),
@@ -384,11 +545,15 @@ impl Reference {
         let mut rows: Vec<(Vec<String>, String, Vec<String>)> = Vec::new();
         for ((key, shown), sums) in groups {
             let total = |m: &str| -> Decimal {
-                let Some(parts) = sums.get(m) else { return Decimal::ZERO };
+                let Some(parts) = sums.get(m) else {
+                    return Decimal::ZERO;
+                };
                 parts
                     .iter()
                     .map(|((cur, period), v)| match currency {
-                        Some(to) if AMOUNTS.contains(&m) || m.starts_with("commission") => *v * self.rate(cur, to, period),
+                        Some(to) if AMOUNTS.contains(&m) || m.starts_with("commission") => {
+                            *v * self.rate(cur, to, period)
+                        }
                         _ => *v,
                     })
                     .sum()
@@ -405,27 +570,49 @@ impl Reference {
                 if dd.is_zero() {
                     return String::new();
                 }
-                let mut r = (n * Decimal::ONE_HUNDRED / dd).round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero);
+                let mut r = (n * Decimal::ONE_HUNDRED / dd)
+                    .round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero);
                 r.rescale(1);
                 r.to_string()
             };
             let figures: Vec<String> = measures
                 .iter()
                 .map(|m| match *m {
-                    "registrations" | "excluded_registrations" | "ftds" | "trades" | "purchases"
-                    | "first_purchases" | "refunds" | "clicks" | "unique_clicks" => total(m).to_string(),
+                    "registrations"
+                    | "excluded_registrations"
+                    | "ftds"
+                    | "trades"
+                    | "purchases"
+                    | "first_purchases"
+                    | "refunds"
+                    | "clicks"
+                    | "unique_clicks" => total(m).to_string(),
                     "ggr" => amount(total("bets") - total("wins")),
-                    "net_gaming" => amount(total("bets") - total("wins") - total("bonuses") - total("chargebacks") - total("taxes")),
+                    "net_gaming" => amount(
+                        total("bets")
+                            - total("wins")
+                            - total("bonuses")
+                            - total("chargebacks")
+                            - total("taxes"),
+                    ),
                     "conversion" => pct(total("ftds"), total("registrations")),
-                    "unique_click_to_registration" => pct(total("registrations"), total("unique_clicks")),
+                    "unique_click_to_registration" => {
+                        pct(total("registrations"), total("unique_clicks"))
+                    }
                     "cost_per_ftd" => {
                         let f = total("ftds");
-                        if f.is_zero() { String::new() } else { amount(total("commission") / f) }
+                        if f.is_zero() {
+                            String::new()
+                        } else {
+                            amount(total("commission") / f)
+                        }
                     }
                     m => amount(total(m)),
                 })
                 .collect();
-            let something = figures.iter().any(|f| f.chars().any(|c| c.is_ascii_digit() && c != '0'));
+            let something = figures
+                .iter()
+                .any(|f| f.chars().any(|c| c.is_ascii_digit() && c != '0'));
             if something {
                 rows.push((key, shown, figures));
             }
