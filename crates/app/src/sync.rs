@@ -762,6 +762,23 @@ impl Prepared {
     }
 }
 
+/// The customers of a page that pass the domain's checks, with their
+/// prepared rows; the others become the page's record errors.
+fn checked<'a>(
+    customers: &'a [Customer],
+    rows: Vec<Vec<Val>>,
+    errors: &mut Vec<(String, String)>,
+) -> Vec<(&'a Customer, Vec<Val>)> {
+    let mut out = Vec::with_capacity(rows.len());
+    for (c, row) in customers.iter().zip(rows) {
+        match c.check() {
+            Ok(()) => out.push((c, row)),
+            Err(e) => errors.push((c.customer_id.to_string(), e.to_string())),
+        }
+    }
+    out
+}
+
 /// Stores one page and its cursor in one transaction.
 async fn write_page(
     ctx: &Context,
@@ -782,19 +799,32 @@ async fn write_page(
     let mut touch = |p: Period| first = Some(first.map_or(p, |f: Period| f.min(p)));
     let period_of_customer = |c: &Customer| Period::of(c.registered_at.date_naive());
 
-    if !page.customers.is_empty() {
-        page.customers
+    // Records the domain refuses (dates it cannot compute, amounts beyond
+    // its limits, text with control characters) are reported, not stored,
+    // exactly as the import refuses them.
+    let customers = checked(
+        &page.customers,
+        std::mem::take(&mut prepared.customers),
+        &mut errors,
+    );
+    if !customers.is_empty() {
+        customers
             .iter()
-            .for_each(|c| touch(period_of_customer(c)));
-        let rows = std::mem::take(&mut prepared.customers);
+            .for_each(|(c, _)| touch(period_of_customer(c)));
+        let rows = customers.into_iter().map(|(_, row)| row).collect();
         counts +=
             ss::upsert_counted(&mut tx, &ss::CUSTOMERS, sd::customers_batch(), rows, false).await?;
     }
-    if !page.customers_if_new.is_empty() {
-        page.customers_if_new
+    let customers_if_new = checked(
+        &page.customers_if_new,
+        std::mem::take(&mut prepared.customers_if_new),
+        &mut errors,
+    );
+    if !customers_if_new.is_empty() {
+        customers_if_new
             .iter()
-            .for_each(|c| touch(period_of_customer(c)));
-        let rows = std::mem::take(&mut prepared.customers_if_new);
+            .for_each(|(c, _)| touch(period_of_customer(c)));
+        let rows = customers_if_new.into_iter().map(|(_, row)| row).collect();
         let batch = Batch::new(
             ss::CUSTOMERS.table,
             ss::CUSTOMERS.columns,
@@ -837,6 +867,10 @@ async fn write_page(
         .iter()
         .zip(std::mem::take(&mut prepared.activity))
     {
+        if let Err(e) = a.check() {
+            errors.push((format!("{} {}", a.customer_id, a.date), e.to_string()));
+            continue;
+        }
         if check(
             &a.customer_id,
             &a.brand_id,
@@ -853,6 +887,10 @@ async fn write_page(
     }
     let mut rows = Vec::with_capacity(page.trades.len());
     for (t, row) in page.trades.iter().zip(std::mem::take(&mut prepared.trades)) {
+        if let Err(e) = t.check() {
+            errors.push((t.trade_id.to_string(), e.to_string()));
+            continue;
+        }
         if check(
             &t.customer_id,
             &t.brand_id,
@@ -872,6 +910,10 @@ async fn write_page(
         .iter()
         .zip(std::mem::take(&mut prepared.purchases))
     {
+        if let Err(e) = p.check() {
+            errors.push((p.order_id.to_string(), e.to_string()));
+            continue;
+        }
         if check(
             &p.customer_id,
             &p.brand_id,

@@ -49,7 +49,10 @@ impl Id {
         if raw.trim() != raw {
             return Err(FieldError::new(
                 field,
-                format!("'{raw}' has leading or trailing spaces"),
+                format!(
+                    "{} has leading or trailing spaces",
+                    crate::limits::shown(raw)
+                ),
             ));
         }
         if raw.chars().count() > 100 {
@@ -61,7 +64,10 @@ impl Id {
         {
             return Err(FieldError::new(
                 field,
-                format!("'{raw}' contains {c:?}; ids may not contain commas, quotes or control characters"),
+                format!(
+                    "{} contains {c:?}; ids may not contain commas, quotes or control characters",
+                    crate::limits::shown(raw)
+                ),
             ));
         }
         Ok(())

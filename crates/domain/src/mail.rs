@@ -171,14 +171,19 @@ pub fn parse_key(raw: &str) -> Result<String, FieldError> {
     } else {
         Err(FieldError::new(
             "key",
-            format!("'{raw}' is not a template key: use lower-case letters, digits and _ (up to 40), such as monthly_news"),
+            format!("{} is not a template key: use lower-case letters, digits and _ (up to 40), such as monthly_news", crate::limits::shown(raw)),
         ))
     }
 }
 
+/// The steps a template may take to render: thousands of times what a
+/// message needs, but a loop within a loop over `range(100000)` stops.
+const FUEL: u64 = 1_000_000;
+
 fn env() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_fuel(Some(FUEL));
     env
 }
 
@@ -214,7 +219,8 @@ pub fn check(field: &str, text: &str, allowed: &[Variable]) -> Result<(), FieldE
         return Err(FieldError::new(
             field,
             format!(
-                "unknown variable '{first}' in the {field}: use one of {}",
+                "unknown variable {} in the {field}: use one of {}",
+                crate::limits::shown(first),
                 list.join(", ")
             ),
         ));
@@ -264,7 +270,10 @@ pub fn render(field: &str, text: &str, values: &Values) -> Result<String, FieldE
         match missing.first() {
             Some(v) => FieldError::new(
                 field,
-                format!("the {field} uses '{v}', which has no value for this message"),
+                format!(
+                    "the {field} uses {}, which has no value for this message",
+                    crate::limits::shown(v)
+                ),
             ),
             None => syntax(field, &e),
         }
@@ -359,6 +368,19 @@ mod tests {
     #[test]
     fn subject_is_one_line() {
         assert!(check("subject", "a\nb", &variables(None)).is_err());
+    }
+
+    #[test]
+    fn a_template_that_loops_for_ever_is_stopped() {
+        let body =
+            "{% for a in range(100000) %}{% for b in range(100000) %}x{% endfor %}{% endfor %}";
+        assert!(check("body", body, COMMON).is_ok());
+        let started = std::time::Instant::now();
+        let e = render("body", body, &values()).unwrap_err();
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "{e}"
+        );
     }
 
     #[test]

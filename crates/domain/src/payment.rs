@@ -110,8 +110,12 @@ impl Iban {
             .filter(|c| !c.is_whitespace())
             .collect::<String>()
             .to_ascii_uppercase();
-        let bad =
-            |why: String| FieldError::new(field, format!("'{raw}' is not a valid IBAN: {why}"));
+        let bad = |why: String| {
+            FieldError::new(
+                field,
+                format!("{} is not a valid IBAN: {why}", crate::limits::shown(raw)),
+            )
+        };
         if s.len() < 5 || !s.chars().all(|c| c.is_ascii_alphanumeric()) {
             return Err(bad("an IBAN is a country code, two check digits and the account number, letters and digits only".into()));
         }
@@ -172,7 +176,7 @@ impl Bic {
         if !ok {
             return Err(FieldError::new(
                 field,
-                format!("'{raw}' is not a valid BIC (8 or 11 characters: 4 letters for the bank, 2 for the country, 2 for the location, optionally 3 for the branch, e.g. COBADEFFXXX)"),
+                format!("{} is not a valid BIC (8 or 11 characters: 4 letters for the bank, 2 for the country, 2 for the location, optionally 3 for the branch, e.g. COBADEFFXXX)", crate::limits::shown(raw)),
             ));
         }
         Ok(Bic(s))
@@ -222,7 +226,7 @@ impl PaymentDetails {
             let v = v.trim();
             if v.is_empty() {
                 Err(FieldError::new(field, "must not be empty"))
-            } else if v.chars().count() > 200 || v.chars().any(|c| c.is_control()) {
+            } else if v.chars().count() > 200 || v.chars().any(crate::limits::is_forbidden_char) {
                 Err(FieldError::new(
                     field,
                     "must be at most 200 characters, without control characters",

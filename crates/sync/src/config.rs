@@ -193,16 +193,29 @@ pub fn default_symbol_groups() -> Vec<(String, String)> {
 
 /// Does `symbol` match `pattern` (`*` any text, case-insensitive)?
 pub fn symbol_matches(pattern: &str, symbol: &str) -> bool {
-    fn go(p: &[u8], s: &[u8]) -> bool {
-        match p.split_first() {
-            None => s.is_empty(),
-            Some((b'*', rest)) => (0..=s.len()).any(|i| go(rest, &s[i..])),
-            Some((c, rest)) => s
-                .split_first()
-                .is_some_and(|(d, srest)| c.eq_ignore_ascii_case(d) && go(rest, srest)),
+    // Greedy with one backtrack point (the last `*`): at most pattern ×
+    // symbol steps, where trying every split at every `*` was exponential
+    // in the stars for a long symbol from the platform.
+    let (p, s) = (pattern.as_bytes(), symbol.as_bytes());
+    let (mut pi, mut si) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while si < s.len() {
+        if pi < p.len() && p[pi] == b'*' {
+            star = Some((pi, si));
+            pi += 1;
+        } else if pi < p.len() && p[pi].eq_ignore_ascii_case(&s[si]) {
+            pi += 1;
+            si += 1;
+        } else if let Some((sp, ss)) = star {
+            // The last star takes one more character.
+            pi = sp + 1;
+            si = ss + 1;
+            star = Some((sp, ss + 1));
+        } else {
+            return false;
         }
     }
-    go(pattern.as_bytes(), symbol.as_bytes())
+    p[pi..].iter().all(|&c| c == b'*')
 }
 
 /// How a gaming platform wants to be authenticated.
@@ -394,6 +407,50 @@ mod tests {
         assert!(!symbol_matches("XAU*", "EURUSD"));
         assert!(symbol_matches("*.m", "EURUSD.m"));
         assert!(symbol_matches("*", "anything"));
+    }
+
+    /// The greedy matcher agrees with trying every split at every star, on
+    /// every short pattern and symbol of an edge-case alphabet; and many
+    /// stars against a long symbol answer at once.
+    #[test]
+    fn symbol_patterns_agree_with_trying_every_split() {
+        fn every_split(p: &[u8], s: &[u8]) -> bool {
+            match p.split_first() {
+                None => s.is_empty(),
+                Some((b'*', rest)) => (0..=s.len()).any(|i| every_split(rest, &s[i..])),
+                Some((c, rest)) => s.split_first().is_some_and(|(d, srest)| {
+                    c.eq_ignore_ascii_case(d) && every_split(rest, srest)
+                }),
+            }
+        }
+        let words = |alphabet: &[&str], n: usize| {
+            let mut all = vec![String::new()];
+            for _ in 0..n {
+                let longer: Vec<String> = all
+                    .iter()
+                    .flat_map(|w| alphabet.iter().map(move |a| format!("{w}{a}")))
+                    .collect();
+                all.extend(longer);
+            }
+            all
+        };
+        let patterns = words(&["a", "B", "*"], 4);
+        let symbols = words(&["A", "b", "."], 4);
+        for p in &patterns {
+            for s in &symbols {
+                assert_eq!(
+                    symbol_matches(p, s),
+                    every_split(p.as_bytes(), s.as_bytes()),
+                    "{p:?} {s:?}"
+                );
+            }
+        }
+        let started = std::time::Instant::now();
+        assert!(!symbol_matches(
+            &"*a".repeat(30),
+            &format!("{}b", "a".repeat(5000))
+        ));
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
     }
 
     #[test]

@@ -158,7 +158,7 @@ impl Gaming {
     }
 
     async fn page(&mut self, stream: &str, cursor: Option<&str>) -> Result<Page, SyncError> {
-        let mut cur: FeedCursor = match cursor {
+        let cur: FeedCursor = match cursor {
             Some(c) => serde_json::from_str(c).map_err(|e| {
                 SyncError::Config(format!("the stored {stream} cursor is unreadable ({e})"))
             })?,
@@ -185,8 +185,21 @@ impl Gaming {
             (Pagination::Cursor { .. }, None) => {}
         }
         let v = self.get(&path, &query).await?;
-        let items = json::array(&v, &self.cfg.items_field).map_err(|e| SyncError::BadJson {
-            url: path.clone(),
+        self.read_page(stream, cur, &path, &v)
+    }
+
+    /// The page of `stream` in the platform's answer `v` to `path`, and the
+    /// cursor after it (`cur`: the one the request was made with). Every
+    /// field the platform sent is checked here; nothing is asked of it.
+    pub fn read_page(
+        &self,
+        stream: &str,
+        mut cur: FeedCursor,
+        path: &str,
+        v: &Value,
+    ) -> Result<Page, SyncError> {
+        let items = json::array(v, &self.cfg.items_field).map_err(|e| SyncError::BadJson {
+            url: path.to_string(),
             detail: e,
         })?;
         let brand = Id::parse("brand_id", &self.cfg.brand_id)
@@ -235,8 +248,8 @@ impl Gaming {
         }
         let next = match &self.cfg.pagination {
             Pagination::Cursor { next_field, .. } => {
-                json::opt_text(&v, next_field).map_err(|e| SyncError::BadJson {
-                    url: path.clone(),
+                json::opt_text(v, next_field).map_err(|e| SyncError::BadJson {
+                    url: path.to_string(),
                     detail: e,
                 })?
             }
@@ -245,10 +258,10 @@ impl Gaming {
             } => {
                 let this: u64 = cur.page.as_deref().unwrap_or("1").parse().unwrap_or(1);
                 let more = match total_pages_field {
-                    Some(f) => json::uint(&v, f).map(|total| this < total).unwrap_or(false),
+                    Some(f) => json::uint(v, f).map(|total| this < total).unwrap_or(false),
                     None => !items.is_empty(),
                 };
-                more.then(|| (this + 1).to_string())
+                more.then(|| this.saturating_add(1).to_string())
             }
         };
         match next {
@@ -284,8 +297,9 @@ impl Gaming {
         let raw_country = json::text(item, &m.country)?;
         let country = json::country(&raw_country).ok_or_else(|| {
             format!(
-                "field '{}': '{raw_country}' is not a country code",
-                m.country
+                "field '{}': {} is not a country code",
+                m.country,
+                json::shown(&raw_country)
             )
         })?;
         let status = match &m.status {

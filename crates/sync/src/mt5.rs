@@ -265,7 +265,13 @@ impl Mt5 {
         let v = self
             .call("/api/user/get_batch", &[("group", &groups)])
             .await?;
-        let list = json::array(&v, "answer").map_err(|e| SyncError::BadJson {
+        self.read_users(&v)
+    }
+
+    /// The accounts in the server's answer `v` to `/api/user/get_batch`.
+    /// Every field the server sent is checked here.
+    pub fn read_users(&self, v: &Value) -> Result<Page, SyncError> {
+        let list = json::array(v, "answer").map_err(|e| SyncError::BadJson {
             url: "/api/user/get_batch".into(),
             detail: e,
         })?;
@@ -293,7 +299,10 @@ impl Mt5 {
         let agent = json::opt_text(u, "Agent")?.filter(|a| a != "0");
         let raw_country = json::text(u, "Country")?;
         let country = json::country(&raw_country).ok_or_else(|| {
-            format!("country '{raw_country}' is not a country we know (ISO code or English name)")
+            format!(
+                "country {} is not a country we know (ISO code or English name)",
+                json::shown(&raw_country)
+            )
         })?;
         let registered_at = json::time(u, "Registration")?;
         Ok(Customer {
@@ -338,9 +347,21 @@ impl Mt5 {
                 ..Page::default()
             });
         }
-        let to = (cur.from + self.cfg.window_hours as i64 * 3600).min(now);
+        let to = cur
+            .from
+            .saturating_add(i64::from(self.cfg.window_hours) * 3600)
+            .min(now);
         let owned = self.window_deals(cur.from, to - 1).await?;
-        let list = &owned;
+        let mut page = self.read_deals(&mut cur, &owned)?;
+        cur.from = to;
+        page.done = to >= now;
+        page.cursor = Some(to_json(&cur));
+        Ok(page)
+    }
+
+    /// The trades the deals `list` of one window close, moving the open
+    /// positions in `cur` on. Every field the server sent is checked here.
+    pub fn read_deals(&self, cur: &mut DealCursor, list: &[Value]) -> Result<Page, SyncError> {
         let brand = self.brand()?;
         let mut page = Page {
             fetched: list.len() as u64,
@@ -365,14 +386,11 @@ impl Mt5 {
         // A platform that repeats a deal must not open a position twice.
         deals.dedup_by_key(|(_, tk, _)| *tk);
         for (time_msc, ticket, d) in deals {
-            if let Err(e) = self.apply_deal(&mut cur, &mut page, &brand, ticket, time_msc, d) {
+            if let Err(e) = self.apply_deal(cur, &mut page, &brand, ticket, time_msc, d) {
                 page.errors
                     .push(RecordError::new(format!("deal {ticket}"), e));
             }
         }
-        cur.from = to;
-        page.done = to >= now;
-        page.cursor = Some(to_json(&cur));
         Ok(page)
     }
 
@@ -512,6 +530,7 @@ impl Mt5 {
         let volume = json::uint(d, "Volume")?;
         let position = json::text(d, "PositionID")?;
         let commission = json::decimal_or_zero(d, "Commission")?.abs();
+        let too_large = || "the deal's amounts are too large to add up".to_string();
         let close = |cur: &mut DealCursor, page: &mut Page, vol: u64| -> Result<u64, String> {
             let open = cur.open.get_mut(&position).ok_or_else(|| {
                 format!("closes position {position}, whose opening deal is not in the synced range (sync from an earlier date)")
@@ -521,7 +540,11 @@ impl Mt5 {
             let share = if open.volume == 0 {
                 Decimal::ZERO
             } else {
-                (open.commission * Decimal::from(closed) / Decimal::from(open.volume)).round_dp(8)
+                open.commission
+                    .checked_mul(Decimal::from(closed))
+                    .and_then(|c| c.checked_div(Decimal::from(open.volume)))
+                    .ok_or_else(too_large)?
+                    .round_dp(8)
             };
             let lots = (Decimal::from(closed) / Decimal::from(10_000u32)).normalize();
             let group = self.group_of(&open.symbol);
@@ -529,8 +552,9 @@ impl Mt5 {
                 .cfg
                 .spread_per_lot
                 .get(&group)
-                .map(|p| (p * lots).round_dp(8))
-                .unwrap_or(Decimal::ZERO);
+                .map(|p| p.checked_mul(lots).map(|s| s.round_dp(8)))
+                .unwrap_or(Some(Decimal::ZERO))
+                .ok_or_else(too_large)?;
             let open_time = DateTime::from_timestamp_millis(open.time_msc)
                 .ok_or_else(|| "open time out of range".to_string())?;
             let close_time = DateTime::from_timestamp_millis(time_msc)
@@ -545,11 +569,14 @@ impl Mt5 {
                 lots,
                 open_time,
                 close_time,
-                commission: (share + commission).normalize(),
+                commission: share
+                    .checked_add(commission)
+                    .ok_or_else(too_large)?
+                    .normalize(),
                 spread_revenue: spread.normalize(),
             });
             open.volume -= closed;
-            open.commission -= share;
+            open.commission = open.commission.checked_sub(share).ok_or_else(too_large)?;
             if open.volume == 0 {
                 cur.open.remove(&position);
             }
@@ -564,8 +591,8 @@ impl Mt5 {
                     volume: 0,
                     commission: Decimal::ZERO,
                 });
-                p.volume += volume;
-                p.commission += commission;
+                p.volume = p.volume.checked_add(volume).ok_or_else(too_large)?;
+                p.commission = p.commission.checked_add(commission).ok_or_else(too_large)?;
             }
             1 | 3 => {
                 close(cur, page, volume)?;

@@ -106,10 +106,13 @@ impl Woo {
             .or_else(|_| json::time(o, "date_modified"))
             .unwrap_or(created);
         let total = json::decimal(o, "total")?;
+        let too_large = || "the order's refund totals are too large to add up".to_string();
         let mut refunded = Decimal::ZERO;
         if json::at(o, "refunds").is_some() {
             for r in json::array(o, "refunds")? {
-                refunded += json::decimal(r, "total")?.abs();
+                refunded = refunded
+                    .checked_add(json::decimal(r, "total")?.abs())
+                    .ok_or_else(too_large)?;
             }
         }
         let status = json::text(o, "status")?;
@@ -130,8 +133,12 @@ impl Woo {
         }
         .unwrap_or_else(|| "order".into());
         let raw_country = json::opt_text(o, "billing.country")?.unwrap_or_default();
-        let country = json::country(&raw_country)
-            .ok_or_else(|| format!("billing.country '{raw_country}' is not a country code"))?;
+        let country = json::country(&raw_country).ok_or_else(|| {
+            format!(
+                "billing.country {} is not a country code",
+                json::shown(&raw_country)
+            )
+        })?;
         let c = Customer {
             customer_id: customer_id.clone(),
             brand_id: brand.clone(),
@@ -146,7 +153,11 @@ impl Woo {
             customer_id,
             brand_id: brand.clone(),
             product,
-            amount: if fully { total } else { total - refunded },
+            amount: if fully {
+                total
+            } else {
+                total.checked_sub(refunded).ok_or_else(too_large)?
+            },
             coupon_code: coupon,
             purchased_at: created,
             refunded_at: fully.then_some(modified),
@@ -182,7 +193,7 @@ impl Connector for Woo {
                 "a shop has no stream '{stream}'"
             )));
         }
-        let mut cur: OrderCursor = match cursor {
+        let cur: OrderCursor = match cursor {
             Some(c) => serde_json::from_str(c).map_err(|e| {
                 SyncError::Config(format!("the stored orders cursor is unreadable ({e})"))
             })?,
@@ -199,7 +210,22 @@ impl Connector for Woo {
             q.push(("modified_after".into(), m.clone()));
         }
         let (v, total_pages) = self.orders(&q).await?;
-        let list = json::array(&v, "").map_err(|e| SyncError::BadJson {
+        self.read_page(cur, &v, total_pages)
+    }
+}
+
+impl Woo {
+    /// The page of orders in the shop's answer `v` (with its
+    /// `X-WP-TotalPages`), and the cursor after it (`cur`: the one the
+    /// request was made with). Every field the shop sent is checked here.
+    pub fn read_page(
+        &self,
+        mut cur: OrderCursor,
+        v: &Value,
+        total_pages: Option<u32>,
+    ) -> Result<Page, SyncError> {
+        let page_no = cur.page.max(1);
+        let list = json::array(v, "").map_err(|e| SyncError::BadJson {
             url: "wp-json/wc/v3/orders".into(),
             detail: e,
         })?;
@@ -234,7 +260,7 @@ impl Connector for Woo {
             None => list.len() as u32 >= self.cfg.per_page,
         };
         if more && !list.is_empty() {
-            cur.page = page_no + 1;
+            cur.page = page_no.saturating_add(1);
         } else {
             cur.page = 0;
             if cur.newest.is_some() {

@@ -112,7 +112,7 @@ pub async fn bench_sync(url: &str, deals: usize, activity: usize) -> Result<(), 
     )
     .await?;
     reset_peak();
-    println!("stream\trows\tseconds\trows/s\tpeak MiB");
+    outln!("stream\trows\tseconds\trows/s\tpeak MiB");
     let mut total_rows = 0i64;
     let all = Instant::now();
     for name in ["bench-mt5", "bench-feed"] {
@@ -120,7 +120,7 @@ pub async fn bench_sync(url: &str, deals: usize, activity: usize) -> Result<(), 
         let r = sync::run(&ctx, name, RunOptions::default()).await?;
         let secs = t.elapsed().as_secs_f64();
         total_rows += r.fetched;
-        println!(
+        outln!(
             "{name}\t{}\t{secs:.2}\t{:.0}\t{}",
             r.fetched,
             r.fetched as f64 / secs.max(1e-9),
@@ -134,7 +134,7 @@ pub async fn bench_sync(url: &str, deals: usize, activity: usize) -> Result<(), 
         }
     }
     let secs = all.elapsed().as_secs_f64();
-    println!(
+    outln!(
         "total\t{total_rows}\t{secs:.2}\t{:.0}\t{}",
         total_rows as f64 / secs.max(1e-9),
         peak_mib()
