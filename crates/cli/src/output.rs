@@ -43,13 +43,6 @@ fn gone(e: std::io::Error) -> ! {
     std::process::exit(1)
 }
 
-/// `print!` to standard output through [`stdout`].
-macro_rules! out {
-    ($($arg:tt)*) => {
-        $crate::output::stdout(format_args!($($arg)*))
-    };
-}
-
 /// `println!` to standard output through [`stdout`].
 macro_rules! outln {
     () => {

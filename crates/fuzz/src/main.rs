@@ -225,7 +225,7 @@ fn run_target(exe: &Path, target: &str, seed: u64, budget: &Budget) -> Result<Ou
                 }
             }
         });
-        let mut done_inputs = None;
+        let mut done_inputs: Option<u64> = None;
         let mut seen = 0u64;
         let mut hung = false;
         loop {

@@ -104,6 +104,11 @@ impl Mutator {
         }
     }
 
+    fn word(&mut self) -> Vec<u8> {
+        let i = self.below(self.words.len());
+        self.words[i].as_bytes().to_vec()
+    }
+
     /// A new input: a corpus entry (or nothing) with 1 to 8 mutations.
     pub fn next_input(&mut self, corpus: &[Vec<u8>]) -> Vec<u8> {
         let mut input = if corpus.is_empty() || self.below(50) == 0 {
@@ -149,7 +154,8 @@ impl Mutator {
                 let from = self.below(len);
                 let end = (from + 1 + self.below(64)).min(len);
                 let chunk = input[from..end].to_vec();
-                let times = 1 + self.below(if self.below(8) == 0 { 2000 } else { 4 });
+                let most = if self.below(8) == 0 { 2000 } else { 4 };
+                let times = 1 + self.below(most);
                 let mut grown = Vec::with_capacity(chunk.len() * times);
                 for _ in 0..times {
                     grown.extend_from_slice(&chunk);
@@ -160,7 +166,7 @@ impl Mutator {
                 input.splice(at..at, grown);
             }
             5 | 6 => {
-                let w = self.words[self.below(self.words.len())].as_bytes().to_vec();
+                let w = self.word();
                 input.splice(at..at, w);
             }
             7 if len > 0 => {
@@ -171,7 +177,7 @@ impl Mutator {
                         .iter()
                         .position(|b| !b.is_ascii_digit())
                         .map_or(len, |p| start + p);
-                    let w = self.words[self.below(self.words.len())].as_bytes().to_vec();
+                    let w = self.word();
                     input.splice(start..end, w);
                 }
             }

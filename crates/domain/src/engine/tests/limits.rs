@@ -159,7 +159,7 @@ fn day_in_range() -> impl Strategy<Value = NaiveDate> {
 
 /// An amount within the limits: up to 15 digits before the point and 10
 /// after, the limit itself often.
-fn amount() -> impl Strategy<Value = Decimal> {
+fn an_amount() -> impl Strategy<Value = Decimal> {
     prop_oneof![
         Just(limits::amount_max()),
         Just(Decimal::ZERO),
@@ -189,7 +189,7 @@ proptest! {
     fn any_accepted_row_computes(
         registered in day_in_range(),
         day in day_in_range(),
-        amounts in prop::collection::vec(amount(), 12),
+        amounts in prop::collection::vec(an_amount(), 12),
         rate in fx_rate(),
         inverse in any::<bool>(),
         held in 0i64..1_000_000,
