@@ -17,7 +17,7 @@ use partnerdesk_domain::data::Customer;
 use partnerdesk_domain::{Id, Period};
 use partnerdesk_store::data as sd;
 use partnerdesk_store::sync::{self as ss, ConnectionRow, Counts, RunRow};
-use partnerdesk_store::{Batch, StoreError, Val};
+use partnerdesk_store::{Batch, StoreError, Tx, Val};
 use partnerdesk_sync::{Cancel, ConnectorConfig, Credentials, Http, Page, RetryPolicy, SyncError};
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -139,7 +139,7 @@ fn check_schedule(m: Option<i64>) -> Result<()> {
     }
 }
 
-async fn view(ctx: &Context, row: ConnectionRow) -> Result<ConnectionView> {
+async fn view(ctx: &Context, tx: &mut Tx<'_>, row: ConnectionRow) -> Result<ConnectionView> {
     let config = stored_config(&row)?;
     let mut secrets = Vec::new();
     for s in config.secret_names() {
@@ -153,8 +153,7 @@ async fn view(ctx: &Context, row: ConnectionRow) -> Result<ConnectionView> {
             stored,
         });
     }
-    let last_run = ctx
-        .store
+    let last_run = tx
         .sync_runs(&row.name, 1)
         .await?
         .into_iter()
@@ -170,9 +169,9 @@ async fn view(ctx: &Context, row: ConnectionRow) -> Result<ConnectionView> {
     })
 }
 
-async fn check_brand(ctx: &Context, config: &ConnectorConfig) -> Result<()> {
+async fn check_brand(tx: &mut Tx<'_>, config: &ConnectorConfig) -> Result<()> {
     if let Some(b) = config.brand_id() {
-        if ctx.store.brand(b).await?.is_none() {
+        if tx.brand(b).await?.is_none() {
             return Err(AppError::invalid(
                 "config.brand_id",
                 format!("brand '{b}' does not exist; add it under Brands first"),
@@ -189,7 +188,8 @@ pub async fn add(ctx: &Context, input: ConnectionInput) -> Result<ConnectionView
     let name = Id::parse("name", input.name.trim())?.into_string();
     let config = parse_config(&input.config)?;
     check_schedule(input.schedule_minutes)?;
-    check_brand(ctx, &config).await?;
+    let mut tx = ctx.store.begin().await?;
+    check_brand(&mut tx, &config).await?;
     for s in config.secret_names() {
         if input.secrets.get(s).is_none_or(|v| v.is_empty()) {
             return Err(AppError::invalid(
@@ -198,7 +198,7 @@ pub async fn add(ctx: &Context, input: ConnectionInput) -> Result<ConnectionView
             ));
         }
     }
-    if ctx.store.connection(&name).await?.is_some() {
+    if tx.connection(&name).await?.is_some() {
         return Err(AppError::invalid(
             "name",
             format!("a connection named '{name}' exists; choose another name"),
@@ -213,7 +213,6 @@ pub async fn add(ctx: &Context, input: ConnectionInput) -> Result<ConnectionView
         created_at: now.clone(),
         updated_at: now.clone(),
     };
-    let mut tx = ctx.store.begin().await?;
     ss::insert_connection(&mut tx, &row).await?;
     partnerdesk_store::audit(
         &mut tx,
@@ -234,16 +233,17 @@ pub async fn add(ctx: &Context, input: ConnectionInput) -> Result<ConnectionView
                 .map_err(AppError::Refused)?;
         }
     }
+    let view = view(ctx, &mut tx, row).await?;
     tx.commit().await.map_err(StoreError::from)?;
-    view(ctx, row).await
+    Ok(view)
 }
 
 /// Changes a connection's settings, schedule or secrets (empty secrets keep the stored ones).
 #[tracing::instrument(name = "sync::edit", skip_all, fields(user = %ctx.actor.user))]
 pub async fn edit(ctx: &Context, input: ConnectionInput) -> Result<ConnectionView> {
     ctx.authorize(&crate::access::CONNECTION_MANAGE).await?;
-    let old = ctx
-        .store
+    let mut tx = ctx.store.begin().await?;
+    let old = tx
         .connection(input.name.trim())
         .await?
         .ok_or_else(|| AppError::NotFound {
@@ -258,7 +258,7 @@ pub async fn edit(ctx: &Context, input: ConnectionInput) -> Result<ConnectionVie
         ));
     }
     check_schedule(input.schedule_minutes)?;
-    check_brand(ctx, &config).await?;
+    check_brand(&mut tx, &config).await?;
     let now = ctx.now();
     let row = ConnectionRow {
         config: serde_json::to_string(&config).unwrap_or_default(),
@@ -266,7 +266,6 @@ pub async fn edit(ctx: &Context, input: ConnectionInput) -> Result<ConnectionVie
         updated_at: now.clone(),
         ..old.clone()
     };
-    let mut tx = ctx.store.begin().await?;
     ss::update_connection(&mut tx, &row).await?;
     partnerdesk_store::audit(
         &mut tx,
@@ -286,8 +285,9 @@ pub async fn edit(ctx: &Context, input: ConnectionInput) -> Result<ConnectionVie
                 .map_err(AppError::Refused)?;
         }
     }
+    let view = view(ctx, &mut tx, row).await?;
     tx.commit().await.map_err(StoreError::from)?;
-    view(ctx, row).await
+    Ok(view)
 }
 
 /// Removes a connection, its cursors and history, and its secrets. The data
@@ -295,8 +295,8 @@ pub async fn edit(ctx: &Context, input: ConnectionInput) -> Result<ConnectionVie
 #[tracing::instrument(name = "sync::delete", skip_all, fields(user = %ctx.actor.user))]
 pub async fn delete(ctx: &Context, name: &str) -> Result<()> {
     ctx.authorize(&crate::access::CONNECTION_MANAGE).await?;
-    let old = ctx
-        .store
+    let mut tx = ctx.store.begin().await?;
+    let old = tx
         .connection(name)
         .await?
         .ok_or_else(|| AppError::NotFound {
@@ -305,7 +305,6 @@ pub async fn delete(ctx: &Context, name: &str) -> Result<()> {
         })?;
     let config = stored_config(&old)?;
     let now = ctx.now();
-    let mut tx = ctx.store.begin().await?;
     ss::delete_connection(&mut tx, name).await?;
     partnerdesk_store::audit(
         &mut tx,
@@ -328,9 +327,10 @@ pub async fn delete(ctx: &Context, name: &str) -> Result<()> {
 #[tracing::instrument(name = "sync::list", skip_all, fields(user = %ctx.actor.user))]
 pub async fn list(ctx: &Context) -> Result<Vec<ConnectionView>> {
     ctx.authorize(&crate::access::READ).await?;
+    let mut tx = ctx.store.read().await?;
     let mut out = Vec::new();
-    for row in ctx.store.connections().await? {
-        out.push(view(ctx, row).await?);
+    for row in tx.connections().await? {
+        out.push(view(ctx, &mut tx, row).await?);
     }
     Ok(out)
 }
@@ -341,6 +341,8 @@ pub async fn runs(ctx: &Context, name: &str, limit: i64) -> Result<Vec<SyncRunVi
     ctx.authorize(&crate::access::READ).await?;
     Ok(ctx
         .store
+        .read()
+        .await?
         .sync_runs(name, limit.clamp(1, 1000))
         .await?
         .into_iter()
@@ -354,6 +356,8 @@ pub async fn run_errors(ctx: &Context, run_id: i64, limit: i64) -> Result<Vec<Sy
     ctx.authorize(&crate::access::READ).await?;
     Ok(ctx
         .store
+        .read()
+        .await?
         .sync_errors(run_id, limit.clamp(1, 10_000))
         .await?
         .into_iter()
@@ -372,11 +376,12 @@ pub async fn due(ctx: &Context) -> Result<Vec<String>> {
     ctx.authorize(&crate::access::READ).await?;
     let now = chrono::Utc::now();
     let mut out = Vec::new();
-    for c in ctx.store.connections().await? {
+    let mut tx = ctx.store.read().await?;
+    for c in tx.connections().await? {
         let Some(minutes) = c.schedule_minutes else {
             continue;
         };
-        let last = ctx.store.sync_runs(&c.name, 1).await?.into_iter().next();
+        let last = tx.sync_runs(&c.name, 1).await?.into_iter().next();
         let due = match last {
             None => true,
             Some(r) if r.status == "running" => false,
@@ -463,6 +468,8 @@ pub async fn test(ctx: &Context, name: &str) -> Result<String> {
     ctx.authorize(&crate::access::SYNC_RUN).await?;
     let row = ctx
         .store
+        .read()
+        .await?
         .connection(name)
         .await?
         .ok_or_else(|| AppError::NotFound {
@@ -504,6 +511,8 @@ pub async fn run(ctx: &Context, name: &str, options: RunOptions) -> Result<SyncR
     ctx.authorize(&crate::access::SYNC_RUN).await?;
     let row = ctx
         .store
+        .read()
+        .await?
         .connection(name)
         .await?
         .ok_or_else(|| AppError::NotFound {
@@ -546,6 +555,8 @@ async fn run_registered(
         Ok(()) => {
             let errors = ctx
                 .store
+                .read()
+                .await?
                 .sync_run(run_id)
                 .await?
                 .map(|r| r.errors)
@@ -564,7 +575,7 @@ async fn run_registered(
     let now = ctx.now();
     let mut tx = ctx.store.begin().await?;
     ss::finish_run(&mut tx, run_id, status, error.as_deref(), &now).await?;
-    let done = ctx.store.sync_run(run_id).await?;
+    let done = tx.sync_run(run_id).await?;
     let summary = serde_json::json!({
         "run_id": run_id, "status": status, "error": error,
         "fetched": done.as_ref().map(|r| r.fetched), "inserted": done.as_ref().map(|r| r.inserted),
@@ -582,9 +593,7 @@ async fn run_registered(
         Some(&summary.to_string()),
     )
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    let view: SyncRunView = ctx
-        .store
+    let view: SyncRunView = tx
         .sync_run(run_id)
         .await?
         .ok_or_else(|| AppError::NotFound {
@@ -592,6 +601,7 @@ async fn run_registered(
             id: run_id.to_string(),
         })?
         .into();
+    tx.commit().await.map_err(StoreError::from)?;
     ctx.progress.report(
         "sync",
         view.fetched as u64,
@@ -631,7 +641,7 @@ async fn run_http(
     config: &ConnectorConfig,
     options: &RunOptions,
 ) -> Result<()> {
-    check_brand(ctx, config)
+    check_brand(&mut ctx.store.read().await?, config)
         .await
         .map_err(|e| AppError::Refused(e.to_string()))?;
     let creds = credentials(ctx, name, config)?;
@@ -645,7 +655,7 @@ async fn run_http(
     let mut conn = partnerdesk_sync::connector(config, &creds, http).map_err(sync_err)?;
     let mut fetched_total = 0u64;
     for stream in conn.streams() {
-        let mut cursor = ctx.store.sync_cursor(name, stream).await?;
+        let mut cursor = ctx.store.read().await?.sync_cursor(name, stream).await?;
         let mut same = 0;
         if options.cancel.is_cancelled() {
             return Err(sync_err(SyncError::Cancelled));
@@ -949,7 +959,7 @@ async fn write_page(
     .await?;
     if counts.inserted + counts.updated > 0 {
         if let Some(f) = first {
-            crate::commissions::mark_dirty(&mut tx, &ctx.store, &f.to_string()).await?;
+            crate::commissions::mark_dirty(&mut tx, &f.to_string()).await?;
         }
     }
     tx.commit().await.map_err(StoreError::from)?;
