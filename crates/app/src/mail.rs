@@ -55,6 +55,10 @@ pub struct SmtpSettingsView {
     pub has_password: bool,
     /// Whether a server and a sender are set (mail can go out).
     pub configured: bool,
+    /// Set when these settings send the password in clear text (security
+    /// `none` with a user name, to a server not on this machine): every
+    /// face shows it loudly.
+    pub warning: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
@@ -128,7 +132,22 @@ fn view(s: &SmtpStored, has_password: bool) -> SmtpSettingsView {
         extra_ca_pem_path: s.extra_ca_pem_path.clone(),
         has_password,
         configured: s.configured(),
+        warning: clear_text_warning(s),
     }
+}
+
+/// The warning for settings that send the SMTP password unencrypted.
+fn clear_text_warning(s: &SmtpStored) -> Option<String> {
+    let on_this_machine = matches!(
+        s.host.trim_matches(['[', ']']),
+        "localhost" | "127.0.0.1" | "::1"
+    );
+    (s.security == "none" && !s.username.is_empty() && !on_this_machine).then(|| {
+        format!(
+            "security is none and a user name is set: the SMTP password goes to {} in clear text, readable by anyone on the network in between; use starttls (port 587) or tls (port 465)",
+            s.host
+        )
+    })
 }
 
 #[tracing::instrument(name = "mail::smtp_get", skip_all, fields(user = %ctx.actor.user))]

@@ -154,6 +154,9 @@ pub async fn mail_cmd(ctx: &Context, cmd: MailCmd) -> Result<(), AppError> {
                         "not saved"
                     }
                 );
+                if let Some(w) = &s.warning {
+                    errln!("WARNING: {w}");
+                }
             }
         }
         MailCmd::Smtp(SmtpCmd::Set {
@@ -198,6 +201,9 @@ pub async fn mail_cmd(ctx: &Context, cmd: MailCmd) -> Result<(), AppError> {
                     "not saved"
                 }
             );
+            if let Some(w) = &s.warning {
+                errln!("WARNING: {w}");
+            }
         }
         MailCmd::Smtp(SmtpCmd::Test { to }) => {
             let o = mail::smtp_test(ctx, to).await?;

@@ -147,6 +147,36 @@ pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
     let mut customer_brand: CustomerBrands = store.customer_brands().await?.into_iter().collect();
     let stored_customers = customer_brand.len();
     let customers = rows::customers(src, &mut p, &brand_ids)?;
+    // A stored customer with rows keeps its brand (decisions.md 13): a
+    // move is refused here, by file and line, before anything is written.
+    let moved: Vec<(u64, &str, &str, &str)> = customers
+        .iter()
+        .filter_map(|(line, c)| {
+            let stored = customer_brand.get(c.customer_id.as_str())?;
+            (stored != c.brand_id.as_str()).then(|| {
+                (
+                    *line,
+                    c.customer_id.as_str(),
+                    stored.as_str(),
+                    c.brand_id.as_str(),
+                )
+            })
+        })
+        .collect();
+    if !moved.is_empty() {
+        let ids: Vec<&str> = moved.iter().map(|m| m.1).collect();
+        let fixed = tx.customers_with_rows(&ids).await?;
+        for (line, id, from, to) in moved.iter().filter(|m| fixed.iter().any(|f| f == m.1)) {
+            p.add(
+                "customers.csv",
+                *line,
+                format!(
+                    "customer '{id}' of brand '{from}' cannot move to brand '{to}': {}",
+                    partnerdesk_store::CUSTOMER_BRAND_FIXED
+                ),
+            );
+        }
+    }
     for (_, c) in &customers {
         customer_brand.insert(c.customer_id.to_string(), c.brand_id.to_string());
     }

@@ -3,8 +3,10 @@
 
 mod support;
 
+mod audit_forgery;
 mod compliance;
 mod concurrency;
+mod customer_brand;
 mod database;
 mod exports;
 mod import;
@@ -15,5 +17,7 @@ mod partners;
 mod payouts;
 mod properties;
 mod roles;
+mod secrets;
+mod sessions;
 mod statement_names;
 mod sync;
