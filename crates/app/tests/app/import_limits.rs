@@ -26,11 +26,9 @@ async fn assert_refused_keeping_nothing(db: &TestDb, dir: &Path, want: &str) -> 
         .to_string();
     assert!(msg.contains(want), "expected '{want}' in:\n{msg}");
     assert!(msg.contains("nothing of it was kept"), "{msg}");
-    assert_eq!(ctx.store.partner_count().await.unwrap(), 0, "{want}");
-    assert!(
-        ctx.store.first_data_period().await.unwrap().is_none(),
-        "{want}"
-    );
+    let mut tx = ctx.store.read().await.unwrap();
+    assert_eq!(tx.partner_count().await.unwrap(), 0, "{want}");
+    assert!(tx.first_data_period().await.unwrap().is_none(), "{want}");
     msg
 }
 
