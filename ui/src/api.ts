@@ -42,6 +42,9 @@ import type { TrackingCodeView } from './bindings/TrackingCodeView';
 import type { ConnectionInput } from './bindings/ConnectionInput';
 import type { ConnectionView } from './bindings/ConnectionView';
 import type { SyncErrorView } from './bindings/SyncErrorView';
+import type { PendingView } from './bindings/PendingView';
+import type { RetryOutcome } from './bindings/RetryOutcome';
+import type { UnmappedCountryView } from './bindings/UnmappedCountryView';
 import type { SyncRunView } from './bindings/SyncRunView';
 import type { AdjustmentView } from './bindings/AdjustmentView';
 import type { BalanceView } from './bindings/BalanceView';
@@ -194,6 +197,12 @@ export const syncRun = (name: string) => call<SyncRunView>('sync_run', { name })
 export const syncCancel = (name: string) => call<boolean>('sync_cancel', { name });
 export const syncRuns = (name: string, limit: number) => call<SyncRunView[]>('sync_runs', { name, limit });
 export const syncRunErrors = (runId: number, limit: number) => call<SyncErrorView[]>('sync_run_errors', { runId, limit });
+/** Records a sync could not take, waiting with their reason until a run (or a retry) stores them. */
+export const syncPending = (name: string, limit: number) => call<PendingView[]>('sync_pending', { name, limit });
+/** Tries the waiting records again now, without reading the platform. */
+export const syncRetry = (name: string) => call<RetryOutcome>('sync_retry', { name });
+/** Country texts that named no country (those customers are kept with an unknown country). */
+export const syncUnmappedCountries = (name: string) => call<UnmappedCountryView[]>('sync_unmapped_countries', { name });
 
 // Ledger, payouts, statements and exports (src-tauri/src/payout_commands.rs).
 
