@@ -11,4 +11,12 @@ config: JsonValue, schedule_minutes: number | null,
 /**
  * The secrets the connection needs and whether the keyring holds each.
  */
-secrets: Array<SecretState>, last_run: SyncRunView | null, };
+secrets: Array<SecretState>, last_run: SyncRunView | null, 
+/**
+ * Records waiting in the retry list.
+ */
+waiting: number, 
+/**
+ * Customers kept with an unknown country (their text named none).
+ */
+unmapped_countries: number, };

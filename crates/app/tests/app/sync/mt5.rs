@@ -157,8 +157,10 @@ async fn mt5_server_time_and_free_text_countries(db: &TestDb) {
     let ctx = ctx_of(db);
     let mut d = data();
     let login = d.accounts[0].login;
-    d.accounts[1].country = "Atlantis".into();
-    let atlantis = format!("mt5-{}", d.accounts[1].login);
+    // An account whose text names no country (not one of the empty ones).
+    let a = d.accounts.iter().position(|a| a.login % 7 != 0).unwrap();
+    d.accounts[a].country = "Atlantis".into();
+    let atlantis = format!("mt5-{}", d.accounts[a].login);
     // A position opened 20:00 and closed 22:30 UTC on 31 July: 23:00 and
     // 01:30 (1 August) on the server's clock.
     let open = chrono::DateTime::parse_from_rfc3339("2026-07-31T20:00:00Z")
