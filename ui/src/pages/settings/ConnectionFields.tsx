@@ -27,9 +27,11 @@ function number(config: Config, key: string, fallback: number): number | '' {
 export function ConnectionFields({ kind, config, onChange, testid }: {
   kind: string; config: Config; onChange: (next: Config) => void; testid: string;
 }) {
-  const set = (key: string, value: unknown) => {
+  // A cleared number or meta key drops the setting (its default applies);
+  // a cleared text stays empty while it is being typed.
+  const set = (key: string, value: unknown, dropEmpty = true) => {
     const next = { ...config };
-    if (value === '' || value === null || value === undefined) delete next[key];
+    if (value === null || value === undefined || (dropEmpty && value === '')) delete next[key];
     else next[key] = value;
     onChange(next);
   };
@@ -46,7 +48,7 @@ export function ConnectionFields({ kind, config, onChange, testid }: {
       <SimpleGrid cols={{ base: 1, sm: 3 }} data-testid={`${testid}-mt5`}>
         <TextInput
           label="Server time zone" value={text(config, 'server_timezone', 'UTC')}
-          onChange={(e) => set('server_timezone', e.currentTarget.value)}
+          onChange={(e) => set('server_timezone', e.currentTarget.value, false)}
           description="MT5 writes deal and account times in the trade server's clock. An IANA name keeps daylight saving right (EET, Europe/Athens, America/New_York), or UTC, or an offset such as +02:00."
           data-testid={`${testid}-timezone`}
         />

@@ -88,7 +88,7 @@ export function ReportCell({ report }: { report: RunReport | null }) {
   return (
     <Stack gap={2}>
       {unmapped.length > 0 && (
-        <Text size="xs">
+        <Text size="xs" component="div">
           <Badge size="xs" color="yellow" mr={4}>countries</Badge>
           {unmapped.map((u) => `${u.text} (${u.count})`).join(', ')}
         </Text>
