@@ -114,7 +114,17 @@ pub(super) async fn write_page(
             partnerdesk_sync::redact::urls(&e.message),
         );
     }
+    // Keys of what is stored, to take off the retry list: only needed while
+    // something of this stream waits (most of the time nothing does).
+    let track = state.lock().map(|s| !s.pending.is_empty()).unwrap_or(true);
     let mut stored: Vec<String> = Vec::new();
+    let mut stored_count = 0i64;
+    let mut keep = |key: &dyn Fn() -> String| {
+        stored_count += 1;
+        if track {
+            stored.push(key());
+        }
+    };
     let mut first: Option<Period> = None;
     let mut touch = |p: Period| first = Some(first.map_or(p, |f: Period| f.min(p)));
     let period_of_customer = |c: &Customer| Period::of(c.registered_at.date_naive());
@@ -123,7 +133,9 @@ pub(super) async fn write_page(
         page.customers
             .iter()
             .for_each(|c| touch(period_of_customer(c)));
-        stored.extend(page.customers.iter().map(|c| c.customer_id.to_string()));
+        page.customers
+            .iter()
+            .for_each(|c| keep(&|| c.customer_id.to_string()));
         let rows = std::mem::take(&mut prepared.customers);
         counts +=
             ss::upsert_counted(&mut tx, &ss::CUSTOMERS, sd::customers_batch(), rows, false).await?;
@@ -132,11 +144,9 @@ pub(super) async fn write_page(
         page.customers_if_new
             .iter()
             .for_each(|c| touch(period_of_customer(c)));
-        stored.extend(
-            page.customers_if_new
-                .iter()
-                .map(|c| c.customer_id.to_string()),
-        );
+        page.customers_if_new
+            .iter()
+            .for_each(|c| keep(&|| c.customer_id.to_string()));
         let rows = std::mem::take(&mut prepared.customers_if_new);
         let batch = Batch::new(
             ss::CUSTOMERS.table,
@@ -184,12 +194,12 @@ pub(super) async fn write_page(
         .iter()
         .zip(std::mem::take(&mut prepared.activity))
     {
-        let key = format!("{} {}", a.customer_id, a.date);
+        let key = || format!("{} {}", a.customer_id, a.date);
         match refusal(&a.customer_id, &a.brand_id) {
-            Some(why) => wait(key.clone(), key, "record", record("activity", a), why),
+            Some(why) => wait(key(), key(), "record", record("activity", a), why),
             None => {
                 touch(Period::of(a.date));
-                stored.push(key);
+                keep(&key);
                 rows.push(row);
             }
         }
@@ -200,12 +210,12 @@ pub(super) async fn write_page(
     }
     let mut rows = Vec::with_capacity(page.trades.len());
     for (t, row) in page.trades.iter().zip(std::mem::take(&mut prepared.trades)) {
-        let key = t.trade_id.to_string();
+        let key = || t.trade_id.to_string();
         match refusal(&t.customer_id, &t.brand_id) {
-            Some(why) => wait(key.clone(), key, "record", record("trade", t), why),
+            Some(why) => wait(key(), key(), "record", record("trade", t), why),
             None => {
                 touch(Period::of(t.close_time.date_naive()));
-                stored.push(key);
+                keep(&key);
                 rows.push(row);
             }
         }
@@ -234,15 +244,15 @@ pub(super) async fn write_page(
         );
     let mut rows = Vec::with_capacity(page.purchases.len());
     for (p, row, kind) in purchases {
-        let key = p.order_id.to_string();
+        let key = || p.order_id.to_string();
         match refusal(&p.customer_id, &p.brand_id) {
-            Some(why) => wait(key.clone(), key, "record", record(kind, p), why),
+            Some(why) => wait(key(), key(), "record", record(kind, p), why),
             None => {
                 touch(Period::of(p.purchased_at.date_naive()));
                 if let Some(r) = p.refunded_at {
                     touch(Period::of(r.date_naive()));
                 }
-                stored.push(key);
+                keep(&key);
                 rows.push(row);
             }
         }
@@ -316,7 +326,7 @@ pub(super) async fn write_page(
         s.unmapped.extend(unmapped.into_iter().map(|(c, _)| c));
     }
     Ok(Written {
-        stored: stored.len() as i64,
+        stored: stored_count,
         waiting: waiting.len() as i64,
     })
 }
