@@ -9,6 +9,7 @@ use tauri::State;
 type Reply<T> = Result<T, ApiError>;
 
 #[tauri::command]
+#[specta::specta]
 pub async fn app_info(shell: State<'_, Shell>) -> Reply<AppInfo> {
     let database = shell.info().await;
     let (user, count) = match shell.ctx().await {
@@ -27,31 +28,37 @@ pub async fn app_info(shell: State<'_, Shell>) -> Reply<AppInfo> {
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn settings_set_database(shell: State<'_, Shell>, url: String) -> Reply<DatabaseInfo> {
     shell.switch(&url).await
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn brands_list(shell: State<'_, Shell>) -> Reply<Vec<BrandView>> {
     Ok(brands::list(&shell.ctx().await?).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn brands_create(shell: State<'_, Shell>, input: BrandView) -> Reply<BrandView> {
     Ok(brands::create(&shell.ctx().await?, input).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn partners_search(shell: State<'_, Shell>, query: PartnerQuery) -> Reply<PartnerPage> {
     Ok(partners::search(&shell.ctx().await?, &query).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn partners_get(shell: State<'_, Shell>, partner_id: String) -> Reply<PartnerDetail> {
     Ok(partners::get(&shell.ctx().await?, &partner_id).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn partners_tree(
     shell: State<'_, Shell>,
     partner_id: String,
@@ -61,11 +68,13 @@ pub async fn partners_tree(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn partners_create(shell: State<'_, Shell>, input: PartnerInput) -> Reply<PartnerRow> {
     Ok(partners::create(&shell.ctx().await?, input).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn partners_edit(
     shell: State<'_, Shell>,
     partner_id: String,
@@ -75,6 +84,7 @@ pub async fn partners_edit(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn partners_move(
     shell: State<'_, Shell>,
     partner_id: String,
@@ -84,6 +94,7 @@ pub async fn partners_move(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn partners_archive(
     shell: State<'_, Shell>,
     partner_id: String,
@@ -93,6 +104,7 @@ pub async fn partners_archive(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn tracking_codes_add(
     shell: State<'_, Shell>,
     input: TrackingCodeView,

@@ -13,11 +13,13 @@ use tauri::State;
 type Reply<T> = Result<T, ApiError>;
 
 #[tauri::command]
+#[specta::specta]
 pub async fn session_get(shell: State<'_, Shell>) -> Reply<SessionView> {
     Ok(users::session(&shell.ctx().await?).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn session_sign_in(
     shell: State<'_, Shell>,
     user: String,
@@ -28,22 +30,26 @@ pub async fn session_sign_in(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn session_sign_out(shell: State<'_, Shell>) -> Reply<()> {
     shell.sign_out().await;
     Ok(())
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn users_list(shell: State<'_, Shell>) -> Reply<Vec<UserView>> {
     Ok(users::list(&shell.ctx().await?).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn users_save(shell: State<'_, Shell>, input: UserInput) -> Reply<ChangeOutcome> {
     Ok(users::save(&shell.ctx().await?, input).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn approvals_list(
     shell: State<'_, Shell>,
     status: Option<String>,
@@ -52,6 +58,7 @@ pub async fn approvals_list(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn approvals_decide(
     shell: State<'_, Shell>,
     approval_id: i64,
@@ -62,32 +69,38 @@ pub async fn approvals_decide(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn approvals_threshold_get(shell: State<'_, Shell>) -> Reply<String> {
     Ok(approvals::get_threshold(&shell.ctx().await?).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn approvals_threshold_set(shell: State<'_, Shell>, amount: String) -> Reply<String> {
     Ok(approvals::set_threshold(&shell.ctx().await?, &amount).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn audit_entries(shell: State<'_, Shell>, query: AuditQuery) -> Reply<AuditPage> {
     Ok(audit::entries(&shell.ctx().await?, &query).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn audit_verify(shell: State<'_, Shell>, head: Option<String>) -> Reply<ChainCheck> {
     Ok(audit::verify(&shell.ctx().await?, head.as_deref()).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn audit_head(shell: State<'_, Shell>) -> Reply<String> {
     Ok(audit::head(&shell.ctx().await?).await?)
 }
 
 /// Writes the filtered log as CSV to the Downloads folder; returns the path.
 #[tauri::command]
+#[specta::specta]
 pub async fn audit_export(shell: State<'_, Shell>, query: AuditQuery) -> Reply<String> {
     let ctx = shell.ctx().await?;
     let folder = dirs::download_dir()
@@ -112,6 +125,7 @@ fn chrono_stamp() -> String {
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn partner_timeline(
     shell: State<'_, Shell>,
     partner_id: String,
@@ -120,6 +134,7 @@ pub async fn partner_timeline(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn partner_compliance(
     shell: State<'_, Shell>,
     partner_id: String,
@@ -128,6 +143,7 @@ pub async fn partner_compliance(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn documents_upload(
     shell: State<'_, Shell>,
     partner_id: String,
@@ -146,6 +162,7 @@ pub async fn documents_upload(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn documents_review(
     shell: State<'_, Shell>,
     document_id: String,
@@ -156,6 +173,7 @@ pub async fn documents_review(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn traffic_sources_declare(
     shell: State<'_, Shell>,
     partner_id: String,
@@ -166,6 +184,7 @@ pub async fn traffic_sources_declare(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn allowed_countries_set(
     shell: State<'_, Shell>,
     partner_id: String,
@@ -175,11 +194,13 @@ pub async fn allowed_countries_set(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn geo_report(shell: State<'_, Shell>) -> Reply<Vec<GeoReportRow>> {
     Ok(compliance::geo_report(&shell.ctx().await?).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn customers_set_status(
     shell: State<'_, Shell>,
     customer_id: String,

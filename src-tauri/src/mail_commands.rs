@@ -14,12 +14,14 @@ use tauri::State;
 type Reply<T> = Result<T, ApiError>;
 
 #[tauri::command]
+#[specta::specta]
 pub async fn mail_smtp_get(shell: State<'_, Shell>) -> Reply<SmtpSettingsView> {
     Ok(mail::smtp_get(&shell.ctx().await?).await?)
 }
 
 /// `input.password`: null keeps the saved one, "" removes it; it goes to the OS keyring.
 #[tauri::command]
+#[specta::specta]
 pub async fn mail_smtp_set(
     shell: State<'_, Shell>,
     input: SmtpSettingsInput,
@@ -28,6 +30,7 @@ pub async fn mail_smtp_set(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn mail_smtp_test(
     shell: State<'_, Shell>,
     send_to: Option<String>,
@@ -36,11 +39,13 @@ pub async fn mail_smtp_test(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn mail_templates_list(shell: State<'_, Shell>) -> Reply<Vec<TemplateView>> {
     Ok(mail::templates_list(&shell.ctx().await?).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn mail_template_save(
     shell: State<'_, Shell>,
     input: TemplateInput,
@@ -49,11 +54,13 @@ pub async fn mail_template_save(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn mail_template_reset(shell: State<'_, Shell>, key: String) -> Reply<TemplateView> {
     Ok(mail::template_reset(&shell.ctx().await?, &key).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn mail_template_preview(
     shell: State<'_, Shell>,
     input: TemplatePreviewInput,
@@ -62,6 +69,7 @@ pub async fn mail_template_preview(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn mail_segment_preview(
     shell: State<'_, Shell>,
     segment: SegmentInput,
@@ -70,6 +78,7 @@ pub async fn mail_segment_preview(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn mail_announce(
     shell: State<'_, Shell>,
     input: AnnouncementInput,
@@ -78,32 +87,38 @@ pub async fn mail_announce(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn mail_outbox_list(shell: State<'_, Shell>, query: OutboxQuery) -> Reply<OutboxPage> {
     Ok(mail::outbox_list(&shell.ctx().await?, query).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn mail_outbox_message(shell: State<'_, Shell>, id: i64) -> Reply<OutboxMessage> {
     Ok(mail::outbox_message(&shell.ctx().await?, id).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn mail_outbox_retry(shell: State<'_, Shell>, id: i64) -> Reply<OutboxRow> {
     Ok(mail::outbox_retry(&shell.ctx().await?, id).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn mail_outbox_cancel(shell: State<'_, Shell>, id: i64) -> Reply<OutboxRow> {
     Ok(mail::outbox_cancel(&shell.ctx().await?, id).await?)
 }
 
 /// Sends what is due (at most `limit`); progress events with task `mail.send`.
 #[tauri::command]
+#[specta::specta]
 pub async fn mail_send_due(shell: State<'_, Shell>, limit: u32) -> Reply<SendOutcome> {
     Ok(mail::outbox_send_due(&shell.ctx().await?, limit).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn mail_communication_log(
     shell: State<'_, Shell>,
     partner_id: String,

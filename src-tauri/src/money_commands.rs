@@ -8,26 +8,31 @@ use tauri::State;
 type Reply<T> = Result<T, ApiError>;
 
 #[tauri::command]
+#[specta::specta]
 pub async fn plans_list(shell: State<'_, Shell>) -> Reply<Vec<PlanView>> {
     Ok(plans::list(&shell.ctx().await?).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn plans_get(shell: State<'_, Shell>, plan_id: String) -> Reply<PlanDetail> {
     Ok(plans::get(&shell.ctx().await?, &plan_id).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn plans_preview(json: String) -> Reply<PlanPreview> {
     Ok(plans::preview(&json))
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn plans_save(shell: State<'_, Shell>, json: String) -> Reply<PlanView> {
     Ok(plans::save(&shell.ctx().await?, &json).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn assignments_of(
     shell: State<'_, Shell>,
     partner_id: String,
@@ -36,6 +41,7 @@ pub async fn assignments_of(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn assignments_add(
     shell: State<'_, Shell>,
     input: AssignmentView,
@@ -44,6 +50,7 @@ pub async fn assignments_add(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn customers_search(
     shell: State<'_, Shell>,
     query: CustomerQuery,
@@ -52,21 +59,25 @@ pub async fn customers_search(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn customers_get(shell: State<'_, Shell>, customer_id: String) -> Reply<CustomerDetail> {
     Ok(customers::get(&shell.ctx().await?, &customer_id).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn periods_list(shell: State<'_, Shell>) -> Reply<Vec<PeriodView>> {
     Ok(commission_views::periods(&shell.ctx().await?).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn commissions_run(shell: State<'_, Shell>, period: String) -> Reply<RunOutcome> {
     Ok(commission_views::run(&shell.ctx().await?, &period).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn commissions_close(
     shell: State<'_, Shell>,
     period: String,
@@ -75,16 +86,19 @@ pub async fn commissions_close(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn commissions_lines(shell: State<'_, Shell>, query: LineQuery) -> Reply<LinePage> {
     Ok(commission_views::lines(&shell.ctx().await?, &query).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn commissions_totals(shell: State<'_, Shell>, period: String) -> Reply<Vec<TotalRow>> {
     Ok(commission_views::totals(&shell.ctx().await?, &period).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn commissions_line_detail(
     shell: State<'_, Shell>,
     period: String,
@@ -99,6 +113,7 @@ pub async fn commissions_line_detail(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn commissions_export_file(shell: State<'_, Shell>, period: String) -> Reply<String> {
     Ok(commission_views::export_file(&shell.ctx().await?, &period, None).await?)
 }

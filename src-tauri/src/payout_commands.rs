@@ -42,6 +42,7 @@ fn folder(text: &str) -> Result<PathBuf, AppError> {
 
 /// Where files go unless the user picks another folder: `name` inside Downloads.
 #[tauri::command]
+#[specta::specta]
 pub async fn folders_default(name: String) -> Reply<String> {
     let base = exports::default_folder()?;
     Ok(if name.trim().is_empty() {
@@ -56,6 +57,7 @@ pub async fn folders_default(name: String) -> Reply<String> {
 // The ledger.
 
 #[tauri::command]
+#[specta::specta]
 pub async fn ledger_entries(
     shell: State<'_, Shell>,
     partner_id: String,
@@ -64,6 +66,7 @@ pub async fn ledger_entries(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn ledger_balances(
     shell: State<'_, Shell>,
     at: Option<String>,
@@ -74,6 +77,7 @@ pub async fn ledger_balances(
 
 /// A manual adjustment request: it waits in the approvals queue.
 #[tauri::command]
+#[specta::specta]
 pub async fn ledger_adjust(
     shell: State<'_, Shell>,
     partner_id: String,
@@ -84,6 +88,7 @@ pub async fn ledger_adjust(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn ledger_adjustments(
     shell: State<'_, Shell>,
     state: Option<String>,
@@ -94,6 +99,7 @@ pub async fn ledger_adjustments(
 // Payment details, thresholds, the operator's account.
 
 #[tauri::command]
+#[specta::specta]
 pub async fn payment_details_get(
     shell: State<'_, Shell>,
     partner_id: String,
@@ -102,6 +108,7 @@ pub async fn payment_details_get(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn payment_details_set(
     shell: State<'_, Shell>,
     partner_id: String,
@@ -123,6 +130,7 @@ pub async fn payment_details_set(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn partner_payout_get(
     shell: State<'_, Shell>,
     partner_id: String,
@@ -132,6 +140,7 @@ pub async fn partner_payout_get(
 
 /// The partner's own minimum payout and compliance hold (empty or None clears each).
 #[tauri::command]
+#[specta::specta]
 pub async fn partner_payout_set(
     shell: State<'_, Shell>,
     partner_id: String,
@@ -150,12 +159,14 @@ pub async fn partner_payout_set(
 
 /// (currency, minimum payout) pairs.
 #[tauri::command]
+#[specta::specta]
 pub async fn payout_thresholds(shell: State<'_, Shell>) -> Reply<Vec<(String, String)>> {
     Ok(payouts::thresholds(&shell.ctx().await?).await?)
 }
 
 /// `amount` None or empty removes the currency's threshold.
 #[tauri::command]
+#[specta::specta]
 pub async fn payout_threshold_set(
     shell: State<'_, Shell>,
     currency: String,
@@ -166,11 +177,13 @@ pub async fn payout_threshold_set(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn operator_account_get(shell: State<'_, Shell>) -> Reply<Option<OperatorAccount>> {
     Ok(payouts::operator_account(&shell.ctx().await?).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn operator_account_set(
     shell: State<'_, Shell>,
     name: String,
@@ -183,17 +196,20 @@ pub async fn operator_account_set(
 // Payout runs.
 
 #[tauri::command]
+#[specta::specta]
 pub async fn payout_runs(shell: State<'_, Shell>) -> Reply<Vec<PayoutRunView>> {
     Ok(payouts::list_runs(&shell.ctx().await?).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn payout_run_get(shell: State<'_, Shell>, run_id: i64) -> Reply<PayoutRunDetail> {
     Ok(payouts::run_detail(&shell.ctx().await?, run_id).await?)
 }
 
 /// A run for a pay date (YYYY-MM-DD) or a closed period (YYYY-MM): one of the two.
 #[tauri::command]
+#[specta::specta]
 pub async fn payout_run_create(
     shell: State<'_, Shell>,
     pay_date: Option<String>,
@@ -208,11 +224,13 @@ pub async fn payout_run_create(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn payout_run_submit(shell: State<'_, Shell>, run_id: i64) -> Reply<PayoutRunDetail> {
     Ok(payouts::submit(&shell.ctx().await?, run_id).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn payout_run_approve(
     shell: State<'_, Shell>,
     run_id: i64,
@@ -222,6 +240,7 @@ pub async fn payout_run_approve(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn payout_run_reject(
     shell: State<'_, Shell>,
     run_id: i64,
@@ -231,6 +250,7 @@ pub async fn payout_run_reject(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn payout_run_cancel(shell: State<'_, Shell>, run_id: i64) -> Reply<PayoutRunDetail> {
     Ok(payouts::cancel(&shell.ctx().await?, run_id).await?)
 }
@@ -238,6 +258,7 @@ pub async fn payout_run_cancel(shell: State<'_, Shell>, run_id: i64) -> Reply<Pa
 /// Exports an approved run (`again`: writes an exported run's files once
 /// more) into `folder`: the CSV payment file and the SEPA XML.
 #[tauri::command]
+#[specta::specta]
 pub async fn payout_run_export(
     shell: State<'_, Shell>,
     run_id: i64,
@@ -249,6 +270,7 @@ pub async fn payout_run_export(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn payout_run_settle(
     shell: State<'_, Shell>,
     run_id: i64,
@@ -260,6 +282,7 @@ pub async fn payout_run_settle(
 // Statements (progress: task `statements`).
 
 #[tauri::command]
+#[specta::specta]
 pub async fn statements_for_run(
     shell: State<'_, Shell>,
     run_id: i64,
@@ -270,6 +293,7 @@ pub async fn statements_for_run(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn statements_for_period(
     shell: State<'_, Shell>,
     period: String,
@@ -287,6 +311,7 @@ fn export_path(name: &str, format: exports::Format) -> Result<PathBuf, AppError>
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn export_lines(
     shell: State<'_, Shell>,
     period: String,
@@ -299,6 +324,7 @@ pub async fn export_lines(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn export_balances(
     shell: State<'_, Shell>,
     at: Option<String>,
@@ -311,6 +337,7 @@ pub async fn export_balances(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn export_run(shell: State<'_, Shell>, run_id: i64, format: String) -> Reply<ExportFile> {
     let f = exports::Format::parse(&format)?;
     let out = export_path(&format!("payout-run-{run_id}"), f)?;

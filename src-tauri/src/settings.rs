@@ -34,8 +34,8 @@ pub fn load(path: Option<&Path>) -> Settings {
     match serde_json::from_str(&text) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!(
-                "Partnerdesk: ignoring the unreadable settings file {}: {e}",
+            tracing::warn!(
+                "ignoring the unreadable settings file {}: {e}",
                 path.display()
             );
             Settings::default()
@@ -76,7 +76,7 @@ pub fn startup_url(
                 Ok(p) => p,
                 Err(e) => {
                     // The message names the store, never the secret.
-                    eprintln!("Partnerdesk: {e}; connecting without a password");
+                    tracing::warn!("{e}; connecting without a password");
                     None
                 }
             };

@@ -10,6 +10,10 @@ use std::sync::Arc;
 use tauri::{AppHandle, Emitter};
 use tokio::sync::RwLock;
 
+/// The event carrying [`ProgressEvent`]s to the window (the UI's bindings
+/// export the same name as `PROGRESS_EVENT`).
+pub const PROGRESS_EVENT: &str = "progress";
+
 struct TauriProgress(AppHandle);
 
 impl Progress for TauriProgress {
@@ -20,7 +24,7 @@ impl Progress for TauriProgress {
             total: u32::try_from(total).unwrap_or(u32::MAX),
             message: message.to_string(),
         };
-        let _ = self.0.emit("progress", ev);
+        let _ = self.0.emit(PROGRESS_EVENT, ev);
     }
 }
 
@@ -75,13 +79,18 @@ impl Shell {
                     .map_err(|e| database::failed_info(&url, &e)),
                 Err(e) => Err(failed("", &e)),
             };
-            if let Err(info) = &opened {
-                // The redacted location and the reason; never a password.
-                eprintln!(
-                    "Partnerdesk: the database {} could not be opened: {}",
+            // The redacted location and the reason; never a password.
+            match &opened {
+                Ok(ctx) => tracing::info!(
+                    backend = ctx.store.backend().as_str(),
+                    "database opened: {}",
+                    ctx.store.location()
+                ),
+                Err(info) => tracing::warn!(
+                    "the database {} could not be opened: {}",
                     info.location,
                     info.error.as_deref().unwrap_or("")
-                );
+                ),
             }
             match guard {
                 Ok(mut guard) => *guard = opened,

@@ -12,11 +12,13 @@ use tauri::{AppHandle, Manager, State};
 type Reply<T> = Result<T, ApiError>;
 
 #[tauri::command]
+#[specta::specta]
 pub async fn connections_list(shell: State<'_, Shell>) -> Reply<Vec<ConnectionView>> {
     Ok(sync::list(&shell.ctx().await?).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn connections_add(
     shell: State<'_, Shell>,
     input: ConnectionInput,
@@ -25,6 +27,7 @@ pub async fn connections_add(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn connections_edit(
     shell: State<'_, Shell>,
     input: ConnectionInput,
@@ -33,27 +36,32 @@ pub async fn connections_edit(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn connections_delete(shell: State<'_, Shell>, name: String) -> Reply<()> {
     Ok(sync::delete(&shell.ctx().await?, &name).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn connections_test(shell: State<'_, Shell>, name: String) -> Reply<String> {
     Ok(sync::test(&shell.ctx().await?, &name).await?)
 }
 
 /// Runs a sync; progress arrives as `progress` events with task `sync`.
 #[tauri::command]
+#[specta::specta]
 pub async fn sync_run(shell: State<'_, Shell>, name: String) -> Reply<SyncRunView> {
     Ok(sync::run(&shell.ctx().await?, &name, RunOptions::default()).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn sync_cancel(shell: State<'_, Shell>, name: String) -> Reply<bool> {
     Ok(sync::cancel(&shell.ctx().await?, &name).await?)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn sync_runs(
     shell: State<'_, Shell>,
     name: String,
@@ -63,6 +71,7 @@ pub async fn sync_runs(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn sync_run_errors(
     shell: State<'_, Shell>,
     run_id: i64,
@@ -73,6 +82,7 @@ pub async fn sync_run_errors(
 
 /// The records of a connection waiting in the retry list.
 #[tauri::command]
+#[specta::specta]
 pub async fn sync_pending(
     shell: State<'_, Shell>,
     name: String,
@@ -83,12 +93,14 @@ pub async fn sync_pending(
 
 /// Tries a connection's waiting records again now.
 #[tauri::command]
+#[specta::specta]
 pub async fn sync_retry(shell: State<'_, Shell>, name: String) -> Reply<RetryOutcome> {
     Ok(sync::retry(&shell.ctx().await?, &name).await?)
 }
 
 /// The country texts of a connection that named no country.
 #[tauri::command]
+#[specta::specta]
 pub async fn sync_unmapped_countries(
     shell: State<'_, Shell>,
     name: String,
@@ -107,8 +119,10 @@ pub fn start_scheduler(app: AppHandle) {
                 continue;
             };
             for name in names {
-                // The outcome is in the run history; nothing to show here.
-                let _ = sync::run(&ctx, &name, RunOptions::default()).await;
+                // The outcome is in the run history; a failure also goes to the log.
+                if let Err(e) = sync::run(&ctx, &name, RunOptions::default()).await {
+                    tracing::warn!(connection = %name, "the scheduled sync failed: {e}");
+                }
             }
         }
     });

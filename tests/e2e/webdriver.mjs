@@ -23,8 +23,8 @@ function freePort() {
 }
 
 /**
- * Starts tauri-driver on free ports, with the app's data in a fresh temporary
- * folder. The app inherits this environment (tauri-driver → WebKitWebDriver →
+ * Starts tauri-driver on free ports, with the app's data (and its log files,
+ * in `logs/`) in a fresh temporary folder. The app inherits this environment (tauri-driver → WebKitWebDriver →
  * app); `databaseUrl(dataDir)` may choose another database than a new SQLite file.
  */
 export async function startDriver({ databaseUrl } = {}) {
@@ -37,6 +37,7 @@ export async function startDriver({ databaseUrl } = {}) {
     PARTNERDESK_DATABASE_URL: databaseUrl ? databaseUrl(data) : `sqlite:${join(data, 'e2e.db')}`,
     PARTNERDESK_DATA_DIR: data,
     PARTNERDESK_CONFIG_DIR: data,
+    PARTNERDESK_LOG_DIR: join(data, 'logs'),
   };
   const started = Date.now();
   const child = spawn(driverPath, ['--port', String(port), '--native-port', String(nativePort)], { env, stdio: ['ignore', 'inherit', 'inherit'] });

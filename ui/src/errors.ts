@@ -1,6 +1,6 @@
 //! Turning whatever a bridge call rejected with into an ApiError, and the
 //! one error the UI makes itself: running outside the desktop app.
-import type { ApiError } from './bindings/ApiError';
+import type { ApiError } from './bindings';
 
 export const NOT_IN_DESKTOP: ApiError = {
   code: 'not_in_desktop',

@@ -1,5 +1,5 @@
 //! The words for the outcome of a change that may need a second person.
-import type { ChangeOutcome } from './bindings/ChangeOutcome';
+import type { ChangeOutcome } from './bindings';
 
 /** Applied: the core's message. Waiting: what will happen, then "waits for approval (request #N)". */
 export function outcomeText(o: ChangeOutcome): string {

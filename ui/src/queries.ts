@@ -37,6 +37,6 @@ export const useTotals = (period: string | null) =>
 // Every bridge call rejects with an ApiError (api.ts guarantees it).
 declare module '@tanstack/react-query' {
   interface Register {
-    defaultError: import('./bindings/ApiError').ApiError;
+    defaultError: import('./bindings').ApiError;
   }
 }

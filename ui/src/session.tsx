@@ -7,14 +7,16 @@ import { createContext, useContext, useEffect, type ReactNode } from 'react';
 import { Center, Loader } from '@mantine/core';
 import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { sessionGet, sessionSignOut } from './api';
-import type { ApiError } from './bindings/ApiError';
-import type { SessionView } from './bindings/SessionView';
+import type { ApiError, SessionView } from './bindings';
 import { isApiError } from './errors';
 import { notifyError } from './notify';
 import { SignInScreen } from './pages/SignInScreen';
 import { Notice } from './components/Notice';
+import { SESSION_KEY, forgetAllButSession } from './sessionCache';
 
-export const SESSION_KEY = ['session'] as const;
+// Kept here too: screens import the session's cache key from the session module.
+export { SESSION_KEY, forgetAllButSession };
+
 
 export type Session = {
   /** Null when the core could not say (no database, browser preview): nothing is offered then. */
@@ -37,11 +39,6 @@ export function useSession(): Session {
 /** Shorthand: whether the signed-in user may call this use case. */
 export function useCan(useCase: string): boolean {
   return useSession().can(useCase);
-}
-
-/** Drops every cached answer except the session's (used when the user changes). */
-export function forgetAllButSession(client: QueryClient) {
-  client.removeQueries({ predicate: (q) => q.queryKey[0] !== SESSION_KEY[0] });
 }
 
 /** Any call refused with `sign_in_required` (the shell lost the session, another database has users): ask again. */

@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::steps::{cargo, npm, root, run, step};
+use crate::process::{cargo, npm, root, run, step};
 
 const ADVISORY_DB_URL: &str = "https://github.com/rustsec/advisory-db";
 

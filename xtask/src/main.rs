@@ -6,6 +6,7 @@
 
 mod audit;
 mod postgres;
+mod process;
 mod steps;
 
 use std::process::ExitCode;

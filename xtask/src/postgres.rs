@@ -94,7 +94,7 @@ impl Cluster {
         // The server refuses to run as root: run it as the `postgres` user then.
         let as_postgres = is_root();
         if as_postgres {
-            crate::steps::run(
+            crate::process::run(
                 Command::new("chown")
                     .args(["-R", "postgres:postgres"])
                     .arg(&root),

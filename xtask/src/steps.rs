@@ -1,6 +1,7 @@
 //! The steps behind `cargo xtask run|test|bench`.
 
 use crate::postgres::Cluster;
+use crate::process::{cargo, cargo_exe, npm, root, run, step, without_cargo_run_env};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -33,69 +34,6 @@ const TEST_PACKAGES: &[&str] = &[
     "gnome-keyring",
     "libxml2-utils",
 ];
-
-/// The repository root (xtask/..).
-pub(crate) fn root() -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    root.canonicalize().unwrap_or(root)
-}
-
-/// Runs a command, failing with its name when it fails.
-pub fn run(cmd: &mut Command) -> Result<(), String> {
-    let shown = format!("{cmd:?}");
-    let status = cmd
-        .status()
-        .map_err(|e| format!("cannot start {shown}: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("{shown} failed ({status})"))
-    }
-}
-
-pub(crate) fn step(name: &str) {
-    println!("\n==> {name}");
-}
-
-fn cargo_exe() -> String {
-    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
-}
-
-/// Cargo, without the variables `cargo run` set for this xtask process.
-pub(crate) fn cargo() -> Command {
-    let mut cmd = Command::new(cargo_exe());
-    without_cargo_run_env(&mut cmd);
-    cmd
-}
-
-/// Removes the variables `cargo run` set for this xtask process: a nested
-/// cargo would inherit them, and build scripts that watch them (ring watches
-/// CARGO_MANIFEST_DIR) would rebuild ring, rustls and sqlx every time one
-/// switches between `cargo xtask …` and plain cargo commands.
-fn without_cargo_run_env(cmd: &mut Command) {
-    for (key, _) in std::env::vars_os() {
-        let key = key.to_string_lossy();
-        let set_by_cargo_run = key.starts_with("CARGO_PKG_")
-            || matches!(
-                key.as_ref(),
-                "CARGO_MANIFEST_DIR"
-                    | "CARGO_MANIFEST_PATH"
-                    | "CARGO_MANIFEST_LINKS"
-                    | "CARGO_CRATE_NAME"
-                    | "CARGO_BIN_NAME"
-                    | "CARGO_PRIMARY_PACKAGE"
-                    | "CARGO_RUSTC_CURRENT_DIR"
-            );
-        if set_by_cargo_run {
-            cmd.env_remove(key.as_ref());
-        }
-    }
-}
-
-/// npm (a `.cmd` script on Windows, which `Command` does not resolve by itself).
-pub(crate) fn npm() -> Command {
-    Command::new(if cfg!(windows) { "npm.cmd" } else { "npm" })
-}
 
 fn installed(pkg: &str) -> bool {
     Command::new("dpkg-query")
@@ -260,7 +198,7 @@ fn check_bindings() -> Result<(), String> {
         println!("(not a git checkout: skipping the generated-bindings check)");
         return Ok(());
     }
-    step("checking that ui/src/bindings matches the Rust types");
+    step("checking that ui/src/bindings matches the Rust commands and types");
     let diff = Command::new("git")
         .args(["status", "--porcelain", "--", "ui/src/bindings"])
         .current_dir(root())
@@ -269,7 +207,7 @@ fn check_bindings() -> Result<(), String> {
     let changes = String::from_utf8_lossy(&diff.stdout);
     if !changes.trim().is_empty() {
         return Err(format!(
-            "ui/src/bindings is stale: the Rust wire types changed. `cargo test -p partnerdesk-app` regenerated these files; commit them:\n{changes}"
+            "ui/src/bindings is stale: the desktop's commands or the Rust wire types changed. `cargo test` (src-tauri/src/contract.rs) regenerated these files; commit them:\n{changes}"
         ));
     }
     Ok(())

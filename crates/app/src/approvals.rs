@@ -17,8 +17,8 @@ use partnerdesk_store::compliance::{
 use partnerdesk_store::{StoreError, Tx};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use specta::Type;
 use std::str::FromStr;
-use ts_rs::TS;
 
 /// A kind of change that needs approval, and who may approve it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,8 +95,7 @@ pub const THRESHOLD_KEY: &str = "approval_two_approvers_above";
 /// Its default, in any currency.
 pub const DEFAULT_THRESHOLD: &str = "10000";
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct DecisionView {
     pub approver: String,
     /// `approve` or `reject`
@@ -105,10 +104,8 @@ pub struct DecisionView {
     pub at: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct ApprovalView {
-    #[ts(type = "number")]
     pub approval_id: i64,
     pub kind: String,
     pub kind_label: String,
@@ -133,8 +130,7 @@ pub struct ApprovalView {
 }
 
 /// The result of a change that may need approval.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct ChangeOutcome {
     /// `done`: applied now; `awaiting_approval`: waits in the approvals queue.
     pub state: String,
@@ -166,6 +162,7 @@ impl ChangeOutcome {
 /// Whether four-eyes rules are in force for `kind`. Moving money (a manual
 /// ledger adjustment, a payout run) always needs a second person, also in
 /// single-user mode.
+#[tracing::instrument(name = "approvals::in_force", skip_all, fields(user = %ctx.actor.user))]
 pub async fn in_force(ctx: &Context, kind: &Kind) -> Result<bool> {
     if kind.name == LEDGER_ADJUST.name || kind.name == PAYOUT_RUN.name {
         return Ok(true);
@@ -208,6 +205,7 @@ pub struct Request<'a> {
 
 /// Queues `req` when four-eyes rules are in force and returns the request;
 /// returns `None` when the caller should apply the change at once.
+#[tracing::instrument(name = "approvals::submit", skip_all, fields(user = %ctx.actor.user))]
 pub async fn submit(ctx: &Context, req: Request<'_>) -> Result<Option<ApprovalView>> {
     let mut tx = ctx.store.begin().await?;
     let Some(id) = queue(ctx, &mut tx, req).await? else {
@@ -300,6 +298,7 @@ pub(crate) async fn withdraw(
 }
 
 /// Lists requests, newest first (`status`: pending, approved, rejected or all).
+#[tracing::instrument(name = "approvals::list", skip_all, fields(user = %ctx.actor.user))]
 pub async fn list(ctx: &Context, status: Option<String>) -> Result<Vec<ApprovalView>> {
     ctx.authorize(&access::APPROVALS_LIST).await?;
     let status = status.filter(|s| !s.trim().is_empty() && s != "all");
@@ -418,6 +417,7 @@ fn why_not(
 
 /// Approves (`approve = true`) or rejects a request, with a reason. The last
 /// needed approval applies the change in the same transaction.
+#[tracing::instrument(name = "approvals::decide", skip_all, fields(user = %ctx.actor.user))]
 pub async fn decide(ctx: &Context, id: i64, approve: bool, reason: &str) -> Result<ApprovalView> {
     ctx.authorize(&access::APPROVALS_DECIDE).await?;
     let reason = reason.trim();
@@ -568,12 +568,14 @@ async fn on_reject(
 }
 
 /// The amount above which two approvers are needed.
+#[tracing::instrument(name = "approvals::get_threshold", skip_all, fields(user = %ctx.actor.user))]
 pub async fn get_threshold(ctx: &Context) -> Result<String> {
     ctx.authorize(&access::READ).await?;
     Ok(threshold(ctx).await?.to_string())
 }
 
 /// Sets the amount above which two approvers are needed.
+#[tracing::instrument(name = "approvals::set_threshold", skip_all, fields(user = %ctx.actor.user))]
 pub async fn set_threshold(ctx: &Context, amount: &str) -> Result<String> {
     ctx.authorize(&access::APPROVALS_SETTINGS).await?;
     let value = Decimal::from_str(amount.trim())

@@ -7,12 +7,11 @@ use crate::context::Context;
 use crate::error::{AppError, Result};
 use partnerdesk_store::audit::{AuditEntry, AuditFilter};
 use serde::{Deserialize, Serialize};
+use specta::Type;
 use std::io::Write;
 use std::path::Path;
-use ts_rs::TS;
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Type)]
 pub struct AuditQuery {
     pub actor: Option<String>,
     pub object_type: Option<String>,
@@ -27,10 +26,8 @@ pub struct AuditQuery {
     pub limit: u32,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct AuditEntryView {
-    #[ts(type = "number")]
     pub seq: i64,
     pub at: String,
     pub actor: String,
@@ -42,25 +39,20 @@ pub struct AuditEntryView {
     pub hash: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct AuditPage {
     pub total: u32,
     pub entries: Vec<AuditEntryView>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct ChainCheck {
     pub ok: bool,
     pub entries: u32,
-    #[ts(type = "number")]
     pub head_seq: i64,
     pub head_hash: String,
     /// The first entry that does not fit, when one does not.
-    #[ts(type = "number | null")]
     pub broken_seq: Option<i64>,
-    #[ts(type = "number | null")]
     pub broken_id: Option<i64>,
     pub message: String,
 }
@@ -105,6 +97,7 @@ fn filter_of(q: &AuditQuery) -> Result<AuditFilter> {
 }
 
 /// A page of entries, newest first.
+#[tracing::instrument(name = "audit::entries", skip_all, fields(user = %ctx.actor.user))]
 pub async fn entries(ctx: &Context, q: &AuditQuery) -> Result<AuditPage> {
     ctx.authorize(&access::AUDIT_READ).await?;
     let filter = filter_of(q)?;
@@ -120,6 +113,7 @@ pub async fn entries(ctx: &Context, q: &AuditQuery) -> Result<AuditPage> {
 }
 
 /// A partner's onboarding and compliance timeline (its audit entries, oldest first).
+#[tracing::instrument(name = "audit::partner_timeline", skip_all, fields(user = %ctx.actor.user))]
 pub async fn partner_timeline(ctx: &Context, partner_id: &str) -> Result<Vec<AuditEntryView>> {
     ctx.authorize(&access::READ).await?;
     let filter = AuditFilter {
@@ -140,6 +134,7 @@ pub async fn partner_timeline(ctx: &Context, partner_id: &str) -> Result<Vec<Aud
 /// Checks the whole chain and names the first broken entry. With `expected`
 /// (`SEQ:HASH`, as exported earlier) it also proves no entry up to that one
 /// was removed from the end or replaced.
+#[tracing::instrument(name = "audit::verify", skip_all, fields(user = %ctx.actor.user))]
 pub async fn verify(ctx: &Context, expected: Option<&str>) -> Result<ChainCheck> {
     ctx.authorize(&access::AUDIT_VERIFY).await?;
     let r = ctx.store.audit_verify().await?;
@@ -193,6 +188,7 @@ pub async fn verify(ctx: &Context, expected: Option<&str>) -> Result<ChainCheck>
 }
 
 /// The head of the chain as `SEQ:HASH`, to keep outside the database.
+#[tracing::instrument(name = "audit::head", skip_all, fields(user = %ctx.actor.user))]
 pub async fn head(ctx: &Context) -> Result<String> {
     ctx.authorize(&access::AUDIT_VERIFY).await?;
     let (seq, hash) = ctx.store.audit_head().await?;
@@ -201,6 +197,7 @@ pub async fn head(ctx: &Context) -> Result<String> {
 
 /// Writes the matching entries, oldest first, as CSV (for a regulator).
 /// Written beside and renamed, so a failed export leaves no half file.
+#[tracing::instrument(name = "audit::export_csv", skip_all, fields(user = %ctx.actor.user))]
 pub async fn export_csv(ctx: &Context, q: &AuditQuery, out: &Path) -> Result<u64> {
     ctx.authorize(&access::AUDIT_READ).await?;
     let filter = filter_of(q)?;

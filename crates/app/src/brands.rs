@@ -27,11 +27,13 @@ pub fn validate(input: &BrandView) -> Result<BrandRecord> {
     })
 }
 
+#[tracing::instrument(name = "brands::list", skip_all, fields(user = %ctx.actor.user))]
 pub async fn list(ctx: &Context) -> Result<Vec<BrandView>> {
     ctx.authorize(&crate::access::READ).await?;
     Ok(ctx.store.brands().await?.into_iter().map(view).collect())
 }
 
+#[tracing::instrument(name = "brands::create", skip_all, fields(user = %ctx.actor.user))]
 pub async fn create(ctx: &Context, input: BrandView) -> Result<BrandView> {
     ctx.authorize(&crate::access::BRAND_CREATE).await?;
     let b = validate(&input)?;

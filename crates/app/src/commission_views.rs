@@ -30,6 +30,7 @@ fn line_row(s: &StoredLine, partner_name: String) -> LineRow {
     }
 }
 
+#[tracing::instrument(name = "commission_views::periods", skip_all, fields(user = %ctx.actor.user))]
 pub async fn periods(ctx: &Context) -> Result<Vec<PeriodView>> {
     ctx.authorize(&crate::access::READ).await?;
     let version = ctx
@@ -54,6 +55,7 @@ pub async fn periods(ctx: &Context) -> Result<Vec<PeriodView>> {
         .collect())
 }
 
+#[tracing::instrument(name = "commission_views::run", skip_all, fields(user = %ctx.actor.user))]
 pub async fn run(ctx: &Context, period: &str) -> Result<RunOutcome> {
     let r = commissions::run(ctx, Period::parse("period", period)?).await?;
     Ok(RunOutcome {
@@ -70,6 +72,7 @@ pub async fn run(ctx: &Context, period: &str) -> Result<RunOutcome> {
     })
 }
 
+#[tracing::instrument(name = "commission_views::close", skip_all, fields(user = %ctx.actor.user))]
 pub async fn close(ctx: &Context, period: &str) -> Result<crate::approvals::ChangeOutcome> {
     let period = Period::parse("period", period)?;
     Ok(match commissions::close(ctx, period).await? {
@@ -78,6 +81,7 @@ pub async fn close(ctx: &Context, period: &str) -> Result<crate::approvals::Chan
     })
 }
 
+#[tracing::instrument(name = "commission_views::lines", skip_all, fields(user = %ctx.actor.user))]
 pub async fn lines(ctx: &Context, q: &LineQuery) -> Result<LinePage> {
     ctx.authorize(&crate::access::READ).await?;
     let period = Period::parse("period", &q.period)?;
@@ -109,6 +113,7 @@ pub async fn lines(ctx: &Context, q: &LineQuery) -> Result<LinePage> {
 }
 
 /// Totals per brand, kind and currency (amounts summed exactly).
+#[tracing::instrument(name = "commission_views::totals", skip_all, fields(user = %ctx.actor.user))]
 pub async fn totals(ctx: &Context, period: &str) -> Result<Vec<TotalRow>> {
     ctx.authorize(&crate::access::READ).await?;
     let period = Period::parse("period", period)?;
@@ -135,6 +140,7 @@ pub async fn totals(ctx: &Context, period: &str) -> Result<Vec<TotalRow>> {
         .collect())
 }
 
+#[tracing::instrument(name = "commission_views::detail", skip_all, fields(user = %ctx.actor.user))]
 pub async fn detail(
     ctx: &Context,
     period: &str,
@@ -194,6 +200,7 @@ pub async fn detail(
 }
 
 /// Writes the canonical export to `folder` (default: the user's Downloads) and returns the file's path.
+#[tracing::instrument(name = "commission_views::export_file", skip_all, fields(user = %ctx.actor.user))]
 pub async fn export_file(ctx: &Context, period: &str, folder: Option<PathBuf>) -> Result<String> {
     ctx.authorize(&crate::access::COMMISSIONS_EXPORT).await?;
     let period = Period::parse("period", period)?;

@@ -437,6 +437,7 @@ fn resume(
 }
 
 /// `partnerdesk commissions run --period P`.
+#[tracing::instrument(name = "commissions::run", skip_all, fields(user = %ctx.actor.user))]
 pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
     ctx.authorize(&crate::access::COMMISSIONS_RUN).await?;
     let store = &ctx.store;
@@ -751,6 +752,7 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
 }
 
 /// A period's lines, refusing a period that was never computed or is out of date.
+#[tracing::instrument(name = "commissions::computed_lines", skip_all, fields(user = %ctx.actor.user))]
 pub async fn computed_lines(ctx: &Context, period: Period) -> Result<Vec<StoredLine>> {
     ctx.authorize(&crate::access::READ).await?;
     let store = &ctx.store;
@@ -772,6 +774,7 @@ pub async fn computed_lines(ctx: &Context, period: Period) -> Result<Vec<StoredL
 }
 
 /// The canonical export of RULES.md for a period.
+#[tracing::instrument(name = "commissions::export_csv", skip_all, fields(user = %ctx.actor.user))]
 pub async fn export_csv(ctx: &Context, period: Period) -> Result<String> {
     ctx.authorize(&crate::access::COMMISSIONS_EXPORT).await?;
     let lines = computed_lines(ctx, period).await?;
@@ -780,6 +783,7 @@ pub async fn export_csv(ctx: &Context, period: Period) -> Result<String> {
 
 /// Closes a computed, up-to-date period; its lines never change afterwards.
 /// With four eyes in force the close waits for a finance approver (returned).
+#[tracing::instrument(name = "commissions::close", skip_all, fields(user = %ctx.actor.user))]
 pub async fn close(
     ctx: &Context,
     period: Period,

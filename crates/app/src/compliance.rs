@@ -21,11 +21,10 @@ use partnerdesk_store::compliance::{
 use partnerdesk_store::{StoreError, Tx};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use specta::Type;
 use std::path::PathBuf;
-use ts_rs::TS;
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct DocumentView {
     pub document_id: String,
     pub partner_id: String,
@@ -33,7 +32,6 @@ pub struct DocumentView {
     pub file_name: String,
     pub sha256: String,
     pub media_type: String,
-    #[ts(type = "number")]
     pub size_bytes: i64,
     /// `submitted`, `approved` or `rejected`
     pub status: String,
@@ -44,8 +42,7 @@ pub struct DocumentView {
     pub review_note: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct TrafficSourceView {
     pub source_id: String,
     pub partner_id: String,
@@ -61,8 +58,7 @@ pub struct TrafficSourceView {
 }
 
 /// A partner's compliance picture: documents, traffic sources, allowed countries.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct PartnerCompliance {
     pub partner_id: String,
     pub status: String,
@@ -74,18 +70,15 @@ pub struct PartnerCompliance {
     pub missing_documents: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct GeoReportRow {
     pub partner_id: String,
     pub partner_name: String,
     pub brand_id: String,
     pub country: String,
     /// Customers from a country blocked for the brand (they earn nothing).
-    #[ts(type = "number")]
     pub blocked: i64,
     /// Customers from outside the partner's allowed countries (flagged).
-    #[ts(type = "number")]
     pub unexpected: i64,
 }
 
@@ -132,6 +125,7 @@ async fn partner_status(ctx: &Context, partner_id: &str) -> Result<String> {
         })
 }
 
+#[tracing::instrument(name = "compliance::partner_compliance", skip_all, fields(user = %ctx.actor.user))]
 pub async fn partner_compliance(ctx: &Context, partner_id: &str) -> Result<PartnerCompliance> {
     ctx.authorize(&access::READ).await?;
     let status = partner_status(ctx, partner_id).await?;
@@ -178,6 +172,7 @@ pub fn documents_dir(ctx: &Context) -> Result<PathBuf> {
 
 /// Stores a KYC document for a partner. The file is kept under its SHA-256
 /// (the same file twice is stored once); its type is checked by content.
+#[tracing::instrument(name = "compliance::upload_document", skip_all, fields(user = %ctx.actor.user))]
 pub async fn upload_document(
     ctx: &Context,
     partner_id: &str,
@@ -274,6 +269,7 @@ pub async fn upload_document(
 }
 
 /// A document as sent by the desktop UI (base64 content).
+#[tracing::instrument(name = "compliance::upload_document_base64", skip_all, fields(user = %ctx.actor.user))]
 pub async fn upload_document_base64(
     ctx: &Context,
     partner_id: &str,
@@ -294,6 +290,7 @@ pub async fn upload_document_base64(
 
 /// Compliance proposes a review outcome for a document; a second user
 /// approves it in the queue (or it applies at once in single-user mode).
+#[tracing::instrument(name = "compliance::review", skip_all, fields(user = %ctx.actor.user))]
 pub async fn review(
     ctx: &Context,
     document_id: &str,
@@ -390,6 +387,7 @@ pub(crate) async fn apply_document_review(
 }
 
 /// Declares a traffic source for a partner; it needs approval.
+#[tracing::instrument(name = "compliance::declare_traffic_source", skip_all, fields(user = %ctx.actor.user))]
 pub async fn declare_traffic_source(
     ctx: &Context,
     partner_id: &str,
@@ -499,6 +497,7 @@ pub(crate) async fn apply_traffic_decision(
 }
 
 /// Sets the countries a partner may send customers from (empty: any).
+#[tracing::instrument(name = "compliance::set_partner_countries", skip_all, fields(user = %ctx.actor.user))]
 pub async fn set_partner_countries(
     ctx: &Context,
     partner_id: &str,
@@ -531,6 +530,7 @@ pub async fn set_partner_countries(
 }
 
 /// Partners sending customers from blocked or unexpected countries.
+#[tracing::instrument(name = "compliance::geo_report", skip_all, fields(user = %ctx.actor.user))]
 pub async fn geo_report(ctx: &Context) -> Result<Vec<GeoReportRow>> {
     ctx.authorize(&access::GEO_REPORT).await?;
     Ok(ctx
@@ -551,6 +551,7 @@ pub async fn geo_report(ctx: &Context) -> Result<Vec<GeoReportRow>> {
 
 /// Compliance sets a customer to `excluded` (earns nobody anything) or back
 /// to `active`; affected periods are recomputed on the next run.
+#[tracing::instrument(name = "compliance::set_customer_status_checked", skip_all, fields(user = %ctx.actor.user))]
 pub async fn set_customer_status_checked(
     ctx: &Context,
     customer_id: &str,

@@ -27,6 +27,7 @@ fn opt(s: &Option<String>) -> Option<String> {
         .map(str::to_string)
 }
 
+#[tracing::instrument(name = "customers::search", skip_all, fields(user = %ctx.actor.user))]
 pub async fn search(ctx: &Context, q: &CustomerQuery) -> Result<CustomerPage> {
     ctx.authorize(&crate::access::READ).await?;
     let status = opt(&q.status);
@@ -48,6 +49,7 @@ pub async fn search(ctx: &Context, q: &CustomerQuery) -> Result<CustomerPage> {
     })
 }
 
+#[tracing::instrument(name = "customers::get", skip_all, fields(user = %ctx.actor.user))]
 pub async fn get(ctx: &Context, customer_id: &str) -> Result<CustomerDetail> {
     ctx.authorize(&crate::access::READ).await?;
     let c = ctx

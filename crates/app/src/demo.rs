@@ -45,6 +45,7 @@ impl Lcg {
 }
 
 /// Fills the database with demo data. Refuses a database that already has partners.
+#[tracing::instrument(name = "demo::fill", skip_all, fields(user = %ctx.actor.user))]
 pub async fn fill(ctx: &Context) -> Result<DemoReport> {
     ctx.authorize(&crate::access::DEMO_FILL).await?;
     let store = &ctx.store;

@@ -15,8 +15,8 @@ use partnerdesk_domain::Period;
 use rust_decimal::Decimal;
 use rust_xlsxwriter::{Format as XlsxFormat, Workbook};
 use serde::{Deserialize, Serialize};
+use specta::Type;
 use std::path::{Path, PathBuf};
-use ts_rs::TS;
 
 /// The file format of an export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,8 +46,7 @@ impl Format {
 }
 
 /// A file an export wrote.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct ExportFile {
     pub path: String,
     /// `csv` or `xlsx`
@@ -57,8 +56,7 @@ pub struct ExportFile {
 }
 
 /// Files written into a folder (a run's payment files).
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct SavedFiles {
     pub folder: String,
     pub files: Vec<String>,
@@ -215,6 +213,7 @@ async fn audit_export(ctx: &Context, what: &str, file: &ExportFile) -> Result<()
 
 /// A period's commission lines (the rows of the canonical CSV: adjustments
 /// and zero amounts left out, sorted by partner, brand, kind) into `out`.
+#[tracing::instrument(name = "exports::lines", skip_all, fields(user = %ctx.actor.user))]
 pub async fn lines(
     ctx: &Context,
     period: Period,
@@ -272,6 +271,7 @@ pub async fn lines(
 }
 
 /// Every non-empty balance at a date (None: everything posted) into `out`.
+#[tracing::instrument(name = "exports::balances", skip_all, fields(user = %ctx.actor.user))]
 pub async fn balances(
     ctx: &Context,
     at: Option<&str>,
@@ -320,6 +320,7 @@ fn parse_money(text: &str) -> Result<Decimal> {
 }
 
 /// A payout run's payments (one row per partner and currency) into `out`.
+#[tracing::instrument(name = "exports::run", skip_all, fields(user = %ctx.actor.user))]
 pub async fn run(ctx: &Context, run_id: i64, format: Format, out: &Path) -> Result<ExportFile> {
     ctx.authorize(&crate::access::EXPORTS_WRITE).await?;
     let d = crate::payouts::run_detail(ctx, run_id).await?;
@@ -372,6 +373,7 @@ pub async fn run(ctx: &Context, run_id: i64, format: Format, out: &Path) -> Resu
 /// exported run's files again, into `folder`: `payments-run-N.csv` and, for
 /// EUR bank transfers, `sepa-run-N.xml`. The folder is checked before
 /// anything changes.
+#[tracing::instrument(name = "exports::payment_files", skip_all, fields(user = %ctx.actor.user))]
 pub async fn payment_files(
     ctx: &Context,
     run_id: i64,

@@ -15,13 +15,11 @@ use partnerdesk_store::ledger::{
 use partnerdesk_store::{Store, StoreError, Tx};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use specta::Type;
 use std::collections::BTreeMap;
-use ts_rs::TS;
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct LedgerEntryView {
-    #[ts(type = "number")]
     pub entry_id: i64,
     pub partner_id: String,
     pub currency: String,
@@ -35,20 +33,16 @@ pub struct LedgerEntryView {
     pub brand_id: String,
     /// For commission entries, the line's kind (cpa, revshare, …).
     pub line_kind: String,
-    #[ts(type = "number | null")]
     pub reverses: Option<i64>,
-    #[ts(type = "number | null")]
     pub run_id: Option<i64>,
     /// The payout run holding this entry, if any.
-    #[ts(type = "number | null")]
     pub claimed_by_run: Option<i64>,
     pub reason: String,
     pub posted_at: String,
     pub posted_by: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct BalanceView {
     pub partner_id: String,
     pub name: String,
@@ -59,15 +53,12 @@ pub struct BalanceView {
     pub entries: u32,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct AdjustmentView {
-    #[ts(type = "number")]
     pub adjustment_id: i64,
     pub partner_id: String,
     pub currency: String,
     pub amount: String,
-    #[ts(type = "number | null")]
     pub reverses: Option<i64>,
     pub reason: String,
     /// `pending`, `approved` or `rejected`
@@ -76,12 +67,10 @@ pub struct AdjustmentView {
     pub requested_at: String,
     pub decided_by: Option<String>,
     pub decided_at: Option<String>,
-    #[ts(type = "number | null")]
     pub entry_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct LedgerCheck {
     pub entries: u32,
     pub balances: u32,
@@ -92,8 +81,7 @@ pub struct LedgerCheck {
     pub ok: bool,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct CurrencyTotal {
     pub currency: String,
     pub amount: String,
@@ -177,6 +165,7 @@ fn view(e: &EntryRecord, balance: Decimal) -> LedgerEntryView {
 }
 
 /// A partner's entries in date order, each with the running balance of its currency.
+#[tracing::instrument(name = "ledger::entries", skip_all, fields(user = %ctx.actor.user))]
 pub async fn entries(ctx: &Context, partner_id: &str) -> Result<Vec<LedgerEntryView>> {
     ctx.authorize(&crate::access::READ).await?;
     if ctx.store.partner(partner_id).await?.is_none() {
@@ -200,6 +189,7 @@ pub async fn entries(ctx: &Context, partner_id: &str) -> Result<Vec<LedgerEntryV
 }
 
 /// Every non-empty balance at a date (inclusive; None: everything posted).
+#[tracing::instrument(name = "ledger::balances", skip_all, fields(user = %ctx.actor.user))]
 pub async fn balances(ctx: &Context, at: Option<&str>) -> Result<Vec<BalanceView>> {
     ctx.authorize(&crate::access::READ).await?;
     if let Some(d) = at {
@@ -264,6 +254,7 @@ fn check_reason(reason: &str) -> Result<String> {
 
 /// Asks for a manual adjustment of a partner's balance (in its currency); a
 /// second finance user approves it before anything is posted.
+#[tracing::instrument(name = "ledger::request_adjustment", skip_all, fields(user = %ctx.actor.user))]
 pub async fn request_adjustment(
     ctx: &Context,
     partner_id: &str,
@@ -293,6 +284,7 @@ pub async fn request_adjustment(
 }
 
 /// Asks for the reversal of an entry (posted once a second user approves).
+#[tracing::instrument(name = "ledger::request_reversal", skip_all, fields(user = %ctx.actor.user))]
 pub async fn request_reversal(
     ctx: &Context,
     entry_id: i64,
@@ -409,6 +401,7 @@ async fn request(
 
 /// The second user approves (posting the entry) or rejects a pending adjustment.
 /// The user who asked for it may not decide it.
+#[tracing::instrument(name = "ledger::decide", skip_all, fields(user = %ctx.actor.user))]
 pub async fn decide(
     ctx: &Context,
     adjustment_id: i64,
@@ -518,6 +511,7 @@ pub(crate) async fn apply_adjustment_decision(
     Ok(())
 }
 
+#[tracing::instrument(name = "ledger::adjustments", skip_all, fields(user = %ctx.actor.user))]
 pub async fn adjustments(ctx: &Context, state: Option<&str>) -> Result<Vec<AdjustmentView>> {
     ctx.authorize(&crate::access::READ).await?;
     Ok(ctx
@@ -532,6 +526,7 @@ pub async fn adjustments(ctx: &Context, state: Option<&str>) -> Result<Vec<Adjus
 /// Proves the ledger adds up: every balance is the sum of its entries, every
 /// closed line is posted exactly once with its amount, every reversal mirrors
 /// its entry, every payout item is backed by exactly its claimed entries.
+#[tracing::instrument(name = "ledger::check", skip_all, fields(user = %ctx.actor.user))]
 pub async fn check(ctx: &Context) -> Result<LedgerCheck> {
     ctx.authorize(&crate::access::READ).await?;
     let store = &ctx.store;

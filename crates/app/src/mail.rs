@@ -25,10 +25,10 @@ use partnerdesk_store::mail::{
 use partnerdesk_store::partners::PartnerRecord;
 use partnerdesk_store::{StoreError, Tx};
 use serde::{Deserialize, Serialize};
+use specta::Type;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use ts_rs::TS;
 
 const SMTP_META: &str = "mail.smtp";
 /// The keyring entry of the SMTP password.
@@ -39,8 +39,7 @@ const LEASE_SECS: i64 = 10 * 60;
 
 // ---------------------------------------------------------------- settings
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct SmtpSettingsView {
     pub host: String,
     pub port: u16,
@@ -58,8 +57,7 @@ pub struct SmtpSettingsView {
     pub configured: bool,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct SmtpSettingsInput {
     pub host: String,
     pub port: u16,
@@ -73,8 +71,7 @@ pub struct SmtpSettingsInput {
     pub password: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct SmtpTestOutcome {
     pub ok: bool,
     pub message: String,
@@ -134,6 +131,7 @@ fn view(s: &SmtpStored, has_password: bool) -> SmtpSettingsView {
     }
 }
 
+#[tracing::instrument(name = "mail::smtp_get", skip_all, fields(user = %ctx.actor.user))]
 pub async fn smtp_get(ctx: &Context) -> Result<SmtpSettingsView> {
     ctx.authorize(&access::READ).await?;
     let s = stored(ctx).await?;
@@ -210,6 +208,7 @@ fn validate(input: &SmtpSettingsInput) -> Result<SmtpStored> {
     })
 }
 
+#[tracing::instrument(name = "mail::smtp_set", skip_all, fields(user = %ctx.actor.user))]
 pub async fn smtp_set(ctx: &Context, input: SmtpSettingsInput) -> Result<SmtpSettingsView> {
     ctx.authorize(&access::MAIL_SETTINGS).await?;
     let s = validate(&input)?;
@@ -335,6 +334,7 @@ fn classify(s: &SmtpStored, e: &lettre::transport::smtp::Error) -> Failure {
 }
 
 /// Connects, secures and logs in; with `send_to`, also sends a short test message.
+#[tracing::instrument(name = "mail::smtp_test", skip_all, fields(user = %ctx.actor.user))]
 pub async fn smtp_test(ctx: &Context, send_to: Option<String>) -> Result<SmtpTestOutcome> {
     ctx.authorize(&access::MAIL_SETTINGS).await?;
     let s = stored(ctx).await?;
@@ -393,16 +393,14 @@ pub async fn smtp_test(ctx: &Context, send_to: Option<String>) -> Result<SmtpTes
 
 // --------------------------------------------------------------- templates
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct TemplateVariable {
     pub name: String,
     pub description: String,
     pub example: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct TemplateView {
     pub key: String,
     pub name: String,
@@ -416,8 +414,7 @@ pub struct TemplateView {
     pub updated_by: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct TemplateInput {
     pub key: String,
     pub name: String,
@@ -426,8 +423,7 @@ pub struct TemplateInput {
     pub auto_send: bool,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct TemplatePreviewInput {
     pub subject: String,
     pub body: String,
@@ -435,8 +431,7 @@ pub struct TemplatePreviewInput {
     pub template_key: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct TemplatePreview {
     pub subject: String,
     pub body: String,
@@ -488,6 +483,7 @@ async fn template(ctx: &Context, key: &str) -> Result<TemplateView> {
 }
 
 /// The built-in templates (as edited) and the custom ones.
+#[tracing::instrument(name = "mail::templates_list", skip_all, fields(user = %ctx.actor.user))]
 pub async fn templates_list(ctx: &Context) -> Result<Vec<TemplateView>> {
     ctx.authorize(&access::READ).await?;
     let saved = ctx.store.mail_templates().await?;
@@ -504,6 +500,7 @@ pub async fn templates_list(ctx: &Context) -> Result<Vec<TemplateView>> {
     Ok(out)
 }
 
+#[tracing::instrument(name = "mail::template_get", skip_all, fields(user = %ctx.actor.user))]
 pub async fn template_get(ctx: &Context, key: &str) -> Result<TemplateView> {
     ctx.authorize(&access::READ).await?;
     template(ctx, key).await
@@ -530,6 +527,7 @@ async fn save_template(ctx: &Context, rec: TemplateRecord, action: &str) -> Resu
 
 /// Saves a template (a built-in one as edited, or a custom one); an unknown
 /// variable or a syntax error is refused naming the field and the variable.
+#[tracing::instrument(name = "mail::template_save", skip_all, fields(user = %ctx.actor.user))]
 pub async fn template_save(ctx: &Context, input: TemplateInput) -> Result<TemplateView> {
     ctx.authorize(&access::MAIL_TEMPLATES).await?;
     let key = dm::parse_key(&input.key)?;
@@ -559,6 +557,7 @@ pub async fn template_save(ctx: &Context, input: TemplateInput) -> Result<Templa
 }
 
 /// Puts a built-in template back to the text it ships with (auto-send on).
+#[tracing::instrument(name = "mail::template_reset", skip_all, fields(user = %ctx.actor.user))]
 pub async fn template_reset(ctx: &Context, key: &str) -> Result<TemplateView> {
     ctx.authorize(&access::MAIL_TEMPLATES).await?;
     let b = dm::built_in(key).ok_or_else(|| {
@@ -610,6 +609,7 @@ fn partner_values(p: &PartnerRecord, operator: &str) -> Values {
 }
 
 /// Renders a subject and body as a partner (or the examples) would get them.
+#[tracing::instrument(name = "mail::template_preview", skip_all, fields(user = %ctx.actor.user))]
 pub async fn template_preview(
     ctx: &Context,
     input: TemplatePreviewInput,
@@ -648,8 +648,7 @@ pub async fn template_preview(
 
 // ------------------------------------------------------------ announcements
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Type)]
 pub struct SegmentInput {
     pub kinds: Vec<String>,
     pub brands: Vec<String>,
@@ -657,43 +656,33 @@ pub struct SegmentInput {
     pub tags: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct SegmentMember {
     pub partner_id: String,
     pub name: String,
     pub email: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct SegmentPreview {
-    #[ts(type = "number")]
     pub partners: u64,
-    #[ts(type = "number")]
     pub with_email: u64,
-    #[ts(type = "number")]
     pub without_email: u64,
     /// The first partners of the segment (by id).
     pub sample: Vec<SegmentMember>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct AnnouncementInput {
     pub segment: SegmentInput,
     pub subject: String,
     pub body: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct AnnouncementOutcome {
-    #[ts(type = "number")]
     pub announcement_id: i64,
-    #[ts(type = "number")]
     pub queued: u64,
-    #[ts(type = "number")]
     pub skipped_without_email: u64,
 }
 
@@ -726,6 +715,7 @@ fn segment_filter(seg: &SegmentInput) -> Result<SegmentFilter> {
 }
 
 /// How many partners a segment holds, how many can be written to, and the first few.
+#[tracing::instrument(name = "mail::segment_preview", skip_all, fields(user = %ctx.actor.user))]
 pub async fn segment_preview(ctx: &Context, seg: SegmentInput) -> Result<SegmentPreview> {
     ctx.authorize(&access::READ).await?;
     let f = segment_filter(&seg)?;
@@ -747,6 +737,7 @@ pub async fn segment_preview(ctx: &Context, seg: SegmentInput) -> Result<Segment
 
 /// Queues one message per partner of the segment that has an e-mail address
 /// (rendered with that partner's values), all or nothing.
+#[tracing::instrument(name = "mail::announce", skip_all, fields(user = %ctx.actor.user))]
 pub async fn announce(ctx: &Context, input: AnnouncementInput) -> Result<AnnouncementOutcome> {
     ctx.authorize(&access::MAIL_ANNOUNCE).await?;
     let f = segment_filter(&input.segment)?;
@@ -838,8 +829,7 @@ pub async fn announce(ctx: &Context, input: AnnouncementInput) -> Result<Announc
 
 // ------------------------------------------------------------------ outbox
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Type)]
 pub struct OutboxQuery {
     /// queued | sending | sent | failed | cancelled
     pub status: Option<String>,
@@ -849,17 +839,14 @@ pub struct OutboxQuery {
     pub limit: u32,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct OutboxRow {
-    #[ts(type = "number")]
     pub id: i64,
     pub partner_id: Option<String>,
     pub partner_name: Option<String>,
     pub to_address: String,
     pub subject: String,
     pub template_key: Option<String>,
-    #[ts(type = "number | null")]
     pub announcement_id: Option<i64>,
     pub status: String,
     pub attempts: u32,
@@ -871,45 +858,32 @@ pub struct OutboxRow {
     pub attachment_name: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Type)]
 pub struct OutboxCounts {
-    #[ts(type = "number")]
     pub queued: u64,
-    #[ts(type = "number")]
     pub sending: u64,
-    #[ts(type = "number")]
     pub sent: u64,
-    #[ts(type = "number")]
     pub failed: u64,
-    #[ts(type = "number")]
     pub cancelled: u64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct OutboxPage {
     pub rows: Vec<OutboxRow>,
-    #[ts(type = "number")]
     pub total: u64,
     pub counts: OutboxCounts,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct OutboxMessage {
     pub row: OutboxRow,
     pub body: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Type)]
 pub struct SendOutcome {
-    #[ts(type = "number")]
     pub sent: u64,
-    #[ts(type = "number")]
     pub failed: u64,
-    #[ts(type = "number")]
     pub retry_later: u64,
     /// Why the batch stopped early (a refused login, no connection); its
     /// messages stay queued.
@@ -936,6 +910,7 @@ fn row(r: OutboxRecord) -> OutboxRow {
     }
 }
 
+#[tracing::instrument(name = "mail::outbox_list", skip_all, fields(user = %ctx.actor.user))]
 pub async fn outbox_list(ctx: &Context, q: OutboxQuery) -> Result<OutboxPage> {
     ctx.authorize(&access::READ).await?;
     if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty()) {
@@ -990,6 +965,7 @@ async fn message(ctx: &Context, id: i64) -> Result<(OutboxRecord, String)> {
         })
 }
 
+#[tracing::instrument(name = "mail::outbox_message", skip_all, fields(user = %ctx.actor.user))]
 pub async fn outbox_message(ctx: &Context, id: i64) -> Result<OutboxMessage> {
     ctx.authorize(&access::READ).await?;
     let (r, body) = message(ctx, id).await?;
@@ -1036,6 +1012,7 @@ async fn move_message(
 }
 
 /// A failed or cancelled message goes back to the queue, due now, with fresh attempts.
+#[tracing::instrument(name = "mail::outbox_retry", skip_all, fields(user = %ctx.actor.user))]
 pub async fn outbox_retry(ctx: &Context, id: i64) -> Result<OutboxRow> {
     move_message(
         ctx,
@@ -1049,6 +1026,7 @@ pub async fn outbox_retry(ctx: &Context, id: i64) -> Result<OutboxRow> {
 }
 
 /// A queued message is not sent.
+#[tracing::instrument(name = "mail::outbox_cancel", skip_all, fields(user = %ctx.actor.user))]
 pub async fn outbox_cancel(ctx: &Context, id: i64) -> Result<OutboxRow> {
     move_message(
         ctx,
@@ -1126,6 +1104,7 @@ fn later(now: &str, secs: i64) -> String {
 }
 
 /// Sends what is due (up to `limit`), reporting progress as "mail.send".
+#[tracing::instrument(name = "mail::outbox_send_due", skip_all, fields(user = %ctx.actor.user))]
 pub async fn outbox_send_due(ctx: &Context, limit: u32) -> Result<SendOutcome> {
     ctx.authorize(&access::MAIL_SEND).await?;
     let s = stored(ctx).await?;
@@ -1225,10 +1204,8 @@ pub async fn outbox_send_due(ctx: &Context, limit: u32) -> Result<SendOutcome> {
 
 // ------------------------------------------------------ communication log
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct CommunicationEntry {
-    #[ts(type = "number")]
     pub id: i64,
     pub at: String,
     /// "email"
@@ -1236,7 +1213,6 @@ pub struct CommunicationEntry {
     pub subject: String,
     pub status: String,
     pub template_key: Option<String>,
-    #[ts(type = "number | null")]
     pub outbox_id: Option<i64>,
     pub by_user: String,
     pub to_address: String,
@@ -1246,6 +1222,7 @@ pub struct CommunicationEntry {
 }
 
 /// Every message for a partner, newest first.
+#[tracing::instrument(name = "mail::communication_log", skip_all, fields(user = %ctx.actor.user))]
 pub async fn communication_log(ctx: &Context, partner_id: &str) -> Result<Vec<CommunicationEntry>> {
     ctx.authorize(&access::READ).await?;
     if ctx.store.partner(partner_id).await?.is_none() {
@@ -1284,6 +1261,7 @@ pub async fn communication_log(ctx: &Context, partner_id: &str) -> Result<Vec<Co
 // ---------------------------------------------------------------- triggers
 
 /// Queues a template for a partner by hand (any template, auto-send or not).
+#[tracing::instrument(name = "mail::queue_template", skip_all, fields(user = %ctx.actor.user))]
 pub async fn queue_template(
     ctx: &Context,
     partner_id: &str,

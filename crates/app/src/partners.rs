@@ -149,6 +149,7 @@ async fn write_audited(
     Ok(())
 }
 
+#[tracing::instrument(name = "partners::create", skip_all, fields(user = %ctx.actor.user))]
 pub async fn create(ctx: &Context, input: PartnerInput) -> Result<PartnerRow> {
     ctx.authorize(&crate::access::PARTNER_CREATE).await?;
     let mut p = validate(&input)?;
@@ -252,6 +253,7 @@ pub(crate) async fn apply_activation(
     Ok(())
 }
 
+#[tracing::instrument(name = "partners::edit", skip_all, fields(user = %ctx.actor.user))]
 pub async fn edit(ctx: &Context, partner_id: &str, input: PartnerInput) -> Result<PartnerRow> {
     ctx.authorize(&crate::access::PARTNER_EDIT).await?;
     let before = existing(ctx, partner_id).await?;
@@ -276,6 +278,7 @@ pub async fn edit(ctx: &Context, partner_id: &str, input: PartnerInput) -> Resul
 }
 
 /// Moves a partner with its whole subtree under `new_parent` (None: to the top).
+#[tracing::instrument(name = "partners::move_partner", skip_all, fields(user = %ctx.actor.user))]
 pub async fn move_partner(
     ctx: &Context,
     partner_id: &str,
@@ -293,6 +296,7 @@ pub async fn move_partner(
 }
 
 /// Archives (hides from lists) or restores a partner; nothing is deleted.
+#[tracing::instrument(name = "partners::archive", skip_all, fields(user = %ctx.actor.user))]
 pub async fn archive(ctx: &Context, partner_id: &str, archived: bool) -> Result<PartnerRow> {
     ctx.authorize(&crate::access::PARTNER_ARCHIVE).await?;
     let before = existing(ctx, partner_id).await?;
@@ -314,6 +318,7 @@ pub async fn archive(ctx: &Context, partner_id: &str, archived: bool) -> Result<
     Ok(row(&p))
 }
 
+#[tracing::instrument(name = "partners::search", skip_all, fields(user = %ctx.actor.user))]
 pub async fn search(ctx: &Context, q: &PartnerQuery) -> Result<PartnerPage> {
     ctx.authorize(&crate::access::READ).await?;
     let word = |f: &str,
@@ -350,6 +355,7 @@ pub async fn search(ctx: &Context, q: &PartnerQuery) -> Result<PartnerPage> {
     })
 }
 
+#[tracing::instrument(name = "partners::get", skip_all, fields(user = %ctx.actor.user))]
 pub async fn get(ctx: &Context, partner_id: &str) -> Result<PartnerDetail> {
     ctx.authorize(&crate::access::READ).await?;
     let p = existing(ctx, partner_id).await?;
@@ -368,6 +374,7 @@ pub async fn get(ctx: &Context, partner_id: &str) -> Result<PartnerDetail> {
 }
 
 /// The partner and its descendants down to `max_depth` levels (at most 50).
+#[tracing::instrument(name = "partners::tree", skip_all, fields(user = %ctx.actor.user))]
 pub async fn tree(ctx: &Context, partner_id: &str, max_depth: u32) -> Result<Vec<SubtreeRow>> {
     ctx.authorize(&crate::access::READ).await?;
     existing(ctx, partner_id).await?;
@@ -394,6 +401,7 @@ fn code_view(t: TrackingCodeRecord) -> TrackingCodeView {
 }
 
 /// Adds a tracking code to a partner; codes are unique per brand.
+#[tracing::instrument(name = "partners::add_tracking_code", skip_all, fields(user = %ctx.actor.user))]
 pub async fn add_tracking_code(ctx: &Context, input: TrackingCodeView) -> Result<TrackingCodeView> {
     ctx.authorize(&crate::access::TRACKING_CODE_ADD).await?;
     let t = TrackingCodeRecord {
@@ -442,6 +450,7 @@ pub async fn add_tracking_code(ctx: &Context, input: TrackingCodeView) -> Result
 /// checked first, parents may come earlier in the same list or be stored
 /// already, and the partners are written in batches in one transaction with
 /// one audit entry.
+#[tracing::instrument(name = "partners::create_many", skip_all, fields(user = %ctx.actor.user))]
 pub async fn create_many(ctx: &Context, inputs: &[PartnerInput]) -> Result<usize> {
     ctx.authorize(&crate::access::PARTNER_CREATE).await?;
     let now = ctx.now();

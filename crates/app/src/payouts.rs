@@ -21,11 +21,10 @@ use partnerdesk_store::payouts::{
 use partnerdesk_store::StoreError;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use specta::Type;
 use std::collections::BTreeMap;
-use ts_rs::TS;
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct PaymentDetailsView {
     pub partner_id: String,
     /// `bank_transfer`, `e_wallet` or `crypto`
@@ -39,8 +38,7 @@ pub struct PaymentDetailsView {
     pub updated_by: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct PayoutItemView {
     pub partner_id: String,
     pub name: String,
@@ -56,8 +54,7 @@ pub struct PayoutItemView {
     pub failure_reason: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct HeldView {
     pub partner_id: String,
     pub name: String,
@@ -66,8 +63,7 @@ pub struct HeldView {
     pub reason: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct RunTotal {
     pub currency: String,
     pub amount: String,
@@ -76,10 +72,8 @@ pub struct RunTotal {
     pub failed: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct PayoutRunView {
-    #[ts(type = "number")]
     pub run_id: i64,
     pub pay_date: String,
     pub period: String,
@@ -91,7 +85,6 @@ pub struct PayoutRunView {
     pub approved_by: Option<String>,
     pub exported_at: Option<String>,
     /// The request in the approvals queue while the run is submitted.
-    #[ts(type = "number | null")]
     pub approval_id: Option<i64>,
     pub totals: Vec<RunTotal>,
     pub held_count: u32,
@@ -99,16 +92,14 @@ pub struct PayoutRunView {
     pub actions: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct PayoutRunDetail {
     pub run: PayoutRunView,
     pub items: Vec<PayoutItemView>,
     pub held: Vec<HeldView>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct PaymentFiles {
     /// Every payment of the run (any currency, any method).
     pub csv: String,
@@ -117,8 +108,7 @@ pub struct PaymentFiles {
     pub sepa_payments: u32,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct Settlement {
     pub partner_id: String,
     pub currency: String,
@@ -128,8 +118,7 @@ pub struct Settlement {
     pub note: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct OperatorAccount {
     pub name: String,
     pub iban: String,
@@ -162,6 +151,7 @@ async fn require_partner(
 }
 
 /// Sets how a partner is paid (IBAN and BIC are checked).
+#[tracing::instrument(name = "payouts::set_payment_details", skip_all, fields(user = %ctx.actor.user))]
 pub async fn set_payment_details(
     ctx: &Context,
     partner_id: &str,
@@ -210,6 +200,7 @@ pub async fn set_payment_details(
     Ok(v)
 }
 
+#[tracing::instrument(name = "payouts::payment_details", skip_all, fields(user = %ctx.actor.user))]
 pub async fn payment_details(
     ctx: &Context,
     partner_id: &str,
@@ -224,6 +215,7 @@ pub async fn payment_details(
 }
 
 /// Sets (or with None removes) the minimum payout of a currency.
+#[tracing::instrument(name = "payouts::set_threshold", skip_all, fields(user = %ctx.actor.user))]
 pub async fn set_threshold(ctx: &Context, currency: &str, amount: Option<&str>) -> Result<()> {
     ctx.authorize(&crate::access::PAYOUT_SETTINGS).await?;
     let c = CurrencyCode::parse("currency", currency.trim())?;
@@ -248,6 +240,7 @@ pub async fn set_threshold(ctx: &Context, currency: &str, amount: Option<&str>) 
     Ok(())
 }
 
+#[tracing::instrument(name = "payouts::thresholds", skip_all, fields(user = %ctx.actor.user))]
 pub async fn thresholds(ctx: &Context) -> Result<Vec<(String, String)>> {
     ctx.authorize(&crate::access::READ).await?;
     Ok(ctx
@@ -260,6 +253,7 @@ pub async fn thresholds(ctx: &Context) -> Result<Vec<(String, String)>> {
 }
 
 /// A partner's own threshold and compliance hold (None clears each).
+#[tracing::instrument(name = "payouts::set_partner_payout", skip_all, fields(user = %ctx.actor.user))]
 pub async fn set_partner_payout(
     ctx: &Context,
     partner_id: &str,
@@ -292,14 +286,14 @@ pub async fn set_partner_payout(
 }
 
 /// A partner's own minimum payout and compliance hold (None: not set).
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct PartnerPayoutView {
     pub partner_id: String,
     pub threshold: Option<String>,
     pub hold_reason: Option<String>,
 }
 
+#[tracing::instrument(name = "payouts::partner_payout", skip_all, fields(user = %ctx.actor.user))]
 pub async fn partner_payout(ctx: &Context, partner_id: &str) -> Result<PartnerPayoutView> {
     ctx.authorize(&crate::access::READ).await?;
     require_partner(ctx, partner_id).await?;
@@ -316,6 +310,7 @@ const OPERATOR_IBAN: &str = "operator.iban";
 const OPERATOR_BIC: &str = "operator.bic";
 
 /// The operator's own bank account, debited by the SEPA file.
+#[tracing::instrument(name = "payouts::set_operator_account", skip_all, fields(user = %ctx.actor.user))]
 pub async fn set_operator_account(
     ctx: &Context,
     name: &str,
@@ -365,6 +360,7 @@ pub async fn set_operator_account(
     Ok(v)
 }
 
+#[tracing::instrument(name = "payouts::operator_account", skip_all, fields(user = %ctx.actor.user))]
 pub async fn operator_account(ctx: &Context) -> Result<Option<OperatorAccount>> {
     ctx.authorize(&crate::access::READ).await?;
     let s = &ctx.store;
@@ -384,6 +380,7 @@ pub async fn operator_account(ctx: &Context) -> Result<Option<OperatorAccount>> 
 /// Creates a draft run for a pay date (or a closed period: its last day).
 /// Payable balances are claimed by the run; the database refuses a claim on
 /// an entry another run holds, so concurrent runs never pay twice.
+#[tracing::instrument(name = "payouts::create_run", skip_all, fields(user = %ctx.actor.user))]
 pub async fn create_run(
     ctx: &Context,
     pay_date: Option<&str>,
@@ -613,6 +610,7 @@ async fn run_view(
     })
 }
 
+#[tracing::instrument(name = "payouts::list_runs", skip_all, fields(user = %ctx.actor.user))]
 pub async fn list_runs(ctx: &Context) -> Result<Vec<PayoutRunView>> {
     ctx.authorize(&crate::access::READ).await?;
     let runs = ctx.store.payout_runs().await?;
@@ -625,6 +623,7 @@ pub async fn list_runs(ctx: &Context) -> Result<Vec<PayoutRunView>> {
     Ok(out)
 }
 
+#[tracing::instrument(name = "payouts::run_detail", skip_all, fields(user = %ctx.actor.user))]
 pub async fn run_detail(ctx: &Context, run_id: i64) -> Result<PayoutRunDetail> {
     ctx.authorize(&crate::access::READ).await?;
     let r = ctx.store.payout_run(run_id).await?;
@@ -796,6 +795,7 @@ async fn step(ctx: &Context, run_id: i64, action: RunAction) -> Result<PayoutRun
 
 /// Submits a draft run: it waits in the approvals queue for a finance user
 /// other than the submitter (two above the approvals threshold).
+#[tracing::instrument(name = "payouts::submit", skip_all, fields(user = %ctx.actor.user))]
 pub async fn submit(ctx: &Context, run_id: i64) -> Result<PayoutRunDetail> {
     ctx.authorize(&crate::access::PAYOUT_CREATE).await?;
     step(ctx, run_id, RunAction::Submit).await
@@ -849,12 +849,14 @@ async fn decide_run(
 /// Approval by a finance user other than the one who submitted, with a reason.
 /// Above the approvals threshold the run needs two approvers: the first
 /// approval leaves it submitted.
+#[tracing::instrument(name = "payouts::approve", skip_all, fields(user = %ctx.actor.user))]
 pub async fn approve(ctx: &Context, run_id: i64, reason: &str) -> Result<PayoutRunDetail> {
     ctx.authorize(&crate::access::PAYOUT_APPROVE).await?;
     decide_run(ctx, run_id, true, reason).await
 }
 
 /// Sends a submitted run back to draft, with a reason.
+#[tracing::instrument(name = "payouts::reject", skip_all, fields(user = %ctx.actor.user))]
 pub async fn reject(ctx: &Context, run_id: i64, reason: &str) -> Result<PayoutRunDetail> {
     ctx.authorize(&crate::access::PAYOUT_APPROVE).await?;
     decide_run(ctx, run_id, false, reason).await
@@ -906,6 +908,7 @@ pub(crate) async fn apply_run_decision(
 
 /// Cancels a draft or submitted run (a submitted run's request is withdrawn);
 /// its balances are free for another run.
+#[tracing::instrument(name = "payouts::cancel", skip_all, fields(user = %ctx.actor.user))]
 pub async fn cancel(ctx: &Context, run_id: i64) -> Result<PayoutRunDetail> {
     ctx.authorize(&crate::access::PAYOUT_CREATE).await?;
     step(ctx, run_id, RunAction::Cancel).await
@@ -914,6 +917,7 @@ pub async fn cancel(ctx: &Context, run_id: i64) -> Result<PayoutRunDetail> {
 /// Exports an approved run: posts each payment to the ledger (the money has
 /// left) and returns the payment files. Refused without an operator account
 /// when the run holds EUR bank transfers.
+#[tracing::instrument(name = "payouts::export", skip_all, fields(user = %ctx.actor.user))]
 pub async fn export(ctx: &Context, run_id: i64) -> Result<PaymentFiles> {
     ctx.authorize(&crate::access::PAYOUT_EXPORT).await?;
     let (r, from) = current_state(ctx, run_id).await?;
@@ -959,6 +963,7 @@ pub async fn export(ctx: &Context, run_id: i64) -> Result<PaymentFiles> {
 }
 
 /// The files of an exported (or settled) run again, e.g. to save them once more.
+#[tracing::instrument(name = "payouts::payment_files", skip_all, fields(user = %ctx.actor.user))]
 pub async fn payment_files(ctx: &Context, run_id: i64) -> Result<PaymentFiles> {
     ctx.authorize(&crate::access::PAYOUT_EXPORT).await?;
     let (r, s) = current_state(ctx, run_id).await?;
@@ -1054,6 +1059,7 @@ async fn files(ctx: &Context, r: &RunRecord, items: &[ItemRecord]) -> Result<Pay
 /// Settles payments of an exported run, all or nothing: paid with the
 /// payment reference, or failed with a reason (the amount returns to the
 /// balance). When every payment is settled the run is paid (or failed).
+#[tracing::instrument(name = "payouts::settle", skip_all, fields(user = %ctx.actor.user))]
 pub async fn settle(
     ctx: &Context,
     run_id: i64,

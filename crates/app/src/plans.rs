@@ -46,6 +46,7 @@ fn view(p: &Plan, version: i64, usage: i64) -> PlanView {
     }
 }
 
+#[tracing::instrument(name = "plans::list", skip_all, fields(user = %ctx.actor.user))]
 pub async fn list(ctx: &Context) -> Result<Vec<PlanView>> {
     ctx.authorize(&crate::access::READ).await?;
     let usage: HashMap<String, i64> = ctx.store.plan_usage().await?.into_iter().collect();
@@ -65,6 +66,7 @@ pub async fn list(ctx: &Context) -> Result<Vec<PlanView>> {
         .collect()
 }
 
+#[tracing::instrument(name = "plans::get", skip_all, fields(user = %ctx.actor.user))]
 pub async fn get(ctx: &Context, plan_id: &str) -> Result<PlanDetail> {
     ctx.authorize(&crate::access::READ).await?;
     let versions: Vec<_> = ctx
@@ -127,6 +129,7 @@ pub fn preview(json: &str) -> PlanPreview {
 
 /// Saves a plan: a new plan, or a new version when the content changed
 /// (periods already closed keep the version they were computed with).
+#[tracing::instrument(name = "plans::save", skip_all, fields(user = %ctx.actor.user))]
 pub async fn save(ctx: &Context, json: &str) -> Result<PlanView> {
     ctx.authorize(&crate::access::PLAN_SAVE).await?;
     let v: serde_json::Value = serde_json::from_str(json)
@@ -191,6 +194,7 @@ fn assignment_view(a: &Assignment) -> AssignmentView {
     }
 }
 
+#[tracing::instrument(name = "plans::assignments_of", skip_all, fields(user = %ctx.actor.user))]
 pub async fn assignments_of(ctx: &Context, partner_id: &str) -> Result<Vec<AssignmentView>> {
     ctx.authorize(&crate::access::READ).await?;
     Ok(ctx
@@ -204,6 +208,7 @@ pub async fn assignments_of(ctx: &Context, partner_id: &str) -> Result<Vec<Assig
 }
 
 /// Assigns a plan to a partner for a brand from the first day of a month.
+#[tracing::instrument(name = "plans::assign", skip_all, fields(user = %ctx.actor.user))]
 pub async fn assign(ctx: &Context, input: AssignmentView) -> Result<AssignOutcome> {
     ctx.authorize(&crate::access::PLAN_ASSIGN).await?;
     let a = parse_assignment(&input)?;
@@ -285,8 +290,7 @@ pub async fn assign(ctx: &Context, input: AssignmentView) -> Result<AssignOutcom
 }
 
 /// The outcome of an assignment: applied now, or waiting for approval.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, specta::Type)]
 pub struct AssignOutcome {
     pub assignment: AssignmentView,
     pub applied: bool,

@@ -13,12 +13,11 @@ use partnerdesk_store::ledger::EntryRecord;
 use partnerdesk_store::StoreError;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use specta::Type;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use ts_rs::TS;
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct StatementBatch {
     pub folder: String,
     pub files: Vec<String>,
@@ -328,6 +327,7 @@ async fn write(
 }
 
 /// Statements of a closed period for one partner (or every partner with entries), into `folder`.
+#[tracing::instrument(name = "statements::for_period", skip_all, fields(user = %ctx.actor.user))]
 pub async fn for_period(
     ctx: &Context,
     period: Period,
@@ -380,6 +380,7 @@ pub async fn for_period(
 }
 
 /// One statement per partner paid by a run, covering the run's month, into `folder`.
+#[tracing::instrument(name = "statements::for_run", skip_all, fields(user = %ctx.actor.user))]
 pub async fn for_run(ctx: &Context, run_id: i64, folder: &Path) -> Result<StatementBatch> {
     ctx.authorize(&crate::access::STATEMENTS_WRITE).await?;
     writable(folder)?;
@@ -422,6 +423,7 @@ pub async fn for_run(ctx: &Context, run_id: i64, folder: &Path) -> Result<Statem
 }
 
 /// The figures a statement prints, for tests and the UI: (currency, opening, closing).
+#[tracing::instrument(name = "statements::totals", skip_all, fields(user = %ctx.actor.user))]
 pub async fn totals(
     ctx: &Context,
     partner_id: &str,

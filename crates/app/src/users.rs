@@ -14,15 +14,14 @@ use argon2::Argon2;
 use partnerdesk_store::compliance::{insert_user, update_user, UserRecord};
 use partnerdesk_store::{Store, StoreError, Tx};
 use serde::{Deserialize, Serialize};
-use ts_rs::TS;
+use specta::Type;
 
 /// Failed attempts allowed before the account waits.
 pub const FREE_ATTEMPTS: i64 = 3;
 /// Minimum password length.
 pub const MIN_PASSWORD: usize = 10;
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct UserView {
     pub user_id: String,
     pub display_name: String,
@@ -32,8 +31,7 @@ pub struct UserView {
 }
 
 /// A new user, or changes to one (`password` empty: unchanged).
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct UserInput {
     pub user_id: String,
     pub display_name: String,
@@ -43,8 +41,7 @@ pub struct UserInput {
 }
 
 /// Who is using the app and what they may do.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct SessionView {
     pub user: String,
     pub display_name: String,
@@ -98,6 +95,7 @@ fn verify_password(password: &str, hash: &str) -> bool {
 }
 
 /// The session of the actor in `ctx`.
+#[tracing::instrument(name = "users::session", skip_all, fields(user = %ctx.actor.user))]
 pub async fn session(ctx: &Context) -> Result<SessionView> {
     let single_user = ctx.store.user_count().await? == 0;
     let display_name = match ctx.store.user(&ctx.actor.user).await? {
@@ -133,6 +131,7 @@ async fn audit_attempt(store: &Store, user: &str, action: &str, detail: &str) ->
 /// Checks a user name and password and returns the signed-in actor.
 /// Wrong passwords count; after [`FREE_ATTEMPTS`] the account waits 5 s,
 /// doubling with each further failure (at most 15 minutes).
+#[tracing::instrument(name = "users::sign_in", skip_all, fields(user = %user_id.trim()))]
 pub async fn sign_in(store: &Store, user_id: &str, password: &str) -> Result<Actor> {
     let user_id = user_id.trim();
     let wrong = || AppError::Denied("the user name or password is wrong".into());
@@ -199,6 +198,7 @@ pub async fn sign_in(store: &Store, user_id: &str, password: &str) -> Result<Act
     Ok(Actor::with_roles(&u.user_id, &roles_of(&u.roles)))
 }
 
+#[tracing::instrument(name = "users::list", skip_all, fields(user = %ctx.actor.user))]
 pub async fn list(ctx: &Context) -> Result<Vec<UserView>> {
     ctx.authorize(&access::USERS_LIST).await?;
     Ok(ctx.store.users().await?.iter().map(view).collect())
@@ -244,6 +244,7 @@ fn validate(input: &UserInput, new: bool) -> Result<()> {
 /// Creates a user or changes one (roles, name, disabled, password). Needs a
 /// second admin's approval once two admins exist. The first user of a
 /// database must be an admin: it ends single-user mode.
+#[tracing::instrument(name = "users::save", skip_all, fields(user = %ctx.actor.user))]
 pub async fn save(ctx: &Context, input: UserInput) -> Result<ChangeOutcome> {
     ctx.authorize(&access::USERS_MANAGE).await?;
     let existing = ctx.store.user(input.user_id.trim()).await?;

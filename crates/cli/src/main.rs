@@ -1,22 +1,22 @@
 //! `partnerdesk`: Partnerdesk's use cases from the command line.
 
 mod bench;
-mod bench_payouts;
-mod bench_sync;
 mod compliance_cmd;
 mod exports_cmd;
+mod logging;
 mod mail_cmd;
+mod open;
 mod partners_cmd;
 mod payouts_cmd;
 mod sync_cmd;
 
 use clap::{Parser, Subcommand};
-use partnerdesk_app::{commissions, database, import, Actor, AppError, Context};
+use open::context;
+use partnerdesk_app::{commissions, import, AppError};
 use partnerdesk_domain::Period;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 // The bulk paths (statements, import, sync, runs) allocate and free many small
 // buffers; mimalloc does that with far less CPU than the system allocator.
@@ -133,49 +133,6 @@ enum CommissionsCmd {
         #[arg(long)]
         period: String,
     },
-}
-
-/// Progress to standard error, only when a person is watching.
-struct StderrProgress;
-
-impl partnerdesk_app::Progress for StderrProgress {
-    fn report(&self, task: &str, done: u64, total: u64, message: &str) {
-        if total > 0 {
-            eprint!("\r{task}: {done}/{total} {message}\x1b[K");
-        } else {
-            eprint!("\r{task}: {message}\x1b[K");
-        }
-        if total > 0 && done >= total {
-            eprintln!();
-        }
-    }
-}
-
-pub(crate) async fn context(db: &Option<String>) -> Result<Context, AppError> {
-    let url = match db {
-        Some(u) if !u.trim().is_empty() => u.clone(),
-        _ => database::default_url()?,
-    };
-    let store = database::open(&url).await?;
-    // Single-user mode while the database has no users; then sign in.
-    let actor = if partnerdesk_app::users::sign_in_required(&store).await? {
-        let user = std::env::var("PARTNERDESK_USER").unwrap_or_default();
-        if user.trim().is_empty() {
-            return Err(AppError::Denied(
-                "this database has users: set PARTNERDESK_USER and PARTNERDESK_PASSWORD to sign in"
-                    .into(),
-            ));
-        }
-        let password = std::env::var("PARTNERDESK_PASSWORD").unwrap_or_default();
-        partnerdesk_app::users::sign_in(&store, &user, &password).await?
-    } else {
-        Actor::local()
-    };
-    let mut ctx = Context::new(store, actor);
-    if std::io::stderr().is_terminal() {
-        ctx = ctx.with_progress(Arc::new(StderrProgress));
-    }
-    Ok(ctx)
 }
 
 fn period(raw: &str) -> Result<Period, AppError> {
@@ -357,6 +314,7 @@ async fn run(cli: Cli) -> Result<(), AppError> {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    logging::start();
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -386,11 +386,6 @@ impl Plan {
         }
         json!({"plan_id": self.plan_id.as_str(), "name": self.name, "components": comps})
     }
-
-    /// A plain-language summary, e.g. "25% of NGR, 30% from 10 FTDs a month, negative carry-over".
-    pub fn describe(&self) -> String {
-        crate::plan_text::describe(self)
-    }
 }
 
 fn parse_revshare(c: &Value, path: &str) -> Result<RevShare, FieldError> {

@@ -1,4 +1,5 @@
-//! Plain-language summaries of plans, as shown beside the plan editor.
+//! Plain-language summaries of plans, as shown beside the plan editor. This
+//! module reads plans; `plan` knows nothing of it (the method lives here).
 
 use crate::plan::{Plan, Split, TierMetric, TierMode};
 use rust_decimal::Decimal;
@@ -9,6 +10,13 @@ fn pct(d: &Decimal) -> String {
 
 fn num(d: &Decimal) -> String {
     d.normalize().to_string()
+}
+
+impl Plan {
+    /// A plain-language summary, e.g. "25% of NGR, 30% from 10 FTDs a month, negative carry-over".
+    pub fn describe(&self) -> String {
+        describe(self)
+    }
 }
 
 pub fn describe(plan: &Plan) -> String {

@@ -2,7 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as api from '../api';
-import type { ConnectionView } from '../bindings/ConnectionView';
+import type { ConnectionView } from '../bindings';
 import { mockApiDefaults } from '../test/apiMock';
 import { session } from '../test/fixtures';
 import { renderAs, renderAt } from '../test/render';

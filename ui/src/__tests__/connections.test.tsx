@@ -2,8 +2,7 @@ import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as api from '../api';
-import type { ConnectionView } from '../bindings/ConnectionView';
-import type { SyncRunView } from '../bindings/SyncRunView';
+import type { ConnectionView, SyncRunView } from '../bindings';
 import { mockApiDefaults } from '../test/apiMock';
 import { renderAt } from '../test/render';
 

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'react';
 import { Progress, Stack, Text } from '@mantine/core';
 import { onProgress } from '../api';
-import type { ProgressEvent } from '../bindings/ProgressEvent';
+import type { ProgressEvent } from '../bindings';
 
 /** The latest progress event for `task`, or null before the first one. */
 export function useProgress(task: string): ProgressEvent | null {

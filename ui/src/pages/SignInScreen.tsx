@@ -5,7 +5,7 @@ import { Button, Center, Paper, PasswordInput, Stack, Text, TextInput, Title } f
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { sessionSignIn } from '../api';
 import { toApiError } from '../errors';
-import { SESSION_KEY, forgetAllButSession } from '../session';
+import { SESSION_KEY, forgetAllButSession } from '../sessionCache';
 import { Notice } from '../components/Notice';
 
 export function SignInScreen() {

@@ -1,16 +1,5 @@
 // Small, readable wire values for the component tests.
-import type { SmtpSettingsView } from '../bindings/SmtpSettingsView';
-import type { AppInfo } from '../bindings/AppInfo';
-import type { ApprovalView } from '../bindings/ApprovalView';
-import type { AuditEntryView } from '../bindings/AuditEntryView';
-import type { Role } from '../bindings/Role';
-import type { SessionView } from '../bindings/SessionView';
-import type { CustomerRow } from '../bindings/CustomerRow';
-import type { LineRow } from '../bindings/LineRow';
-import type { PeriodView } from '../bindings/PeriodView';
-import type { PlanView } from '../bindings/PlanView';
-import type { PartnerDetail } from '../bindings/PartnerDetail';
-import type { PartnerRow } from '../bindings/PartnerRow';
+import type { AppInfo, ApprovalView, AuditEntryView, CustomerRow, LineRow, PartnerDetail, PartnerRow, PeriodView, PlanView, Role, SessionView, SmtpSettingsView } from '../bindings';
 
 export function partner(id: string, over: Partial<PartnerRow> = {}): PartnerRow {
   return {

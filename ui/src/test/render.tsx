@@ -3,7 +3,7 @@ import type { ReactElement } from 'react';
 import { render } from '@testing-library/react';
 import { MemoryRouter } from 'react-router-dom';
 import { App } from '../App';
-import type { SessionView } from '../bindings/SessionView';
+import type { SessionView } from '../bindings';
 import { Providers, newQueryClient } from '../providers';
 import { SESSION_KEY } from '../session';
 import { singleUser } from './fixtures';

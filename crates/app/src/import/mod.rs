@@ -68,6 +68,7 @@ impl Keys {
 static KEY_HASHER: foldhash::quality::FixedState =
     foldhash::quality::FixedState::with_seed(0x7061_7274_6e65_7264);
 
+#[tracing::instrument(name = "import::import_folder", skip_all, fields(user = %ctx.actor.user))]
 pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
     ctx.authorize(&crate::access::IMPORT_FOLDER).await?;
     if !dir.is_dir() {

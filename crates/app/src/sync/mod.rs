@@ -127,6 +127,7 @@ async fn check_brand(ctx: &Context, config: &ConnectorConfig) -> Result<()> {
 }
 
 /// Adds a connection; its secrets go to the keyring.
+#[tracing::instrument(name = "sync::add", skip_all, fields(user = %ctx.actor.user))]
 pub async fn add(ctx: &Context, input: ConnectionInput) -> Result<ConnectionView> {
     ctx.authorize(&crate::access::CONNECTION_MANAGE).await?;
     let name = Id::parse("name", input.name.trim())?.into_string();
@@ -182,6 +183,7 @@ pub async fn add(ctx: &Context, input: ConnectionInput) -> Result<ConnectionView
 }
 
 /// Changes a connection's settings, schedule or secrets (empty secrets keep the stored ones).
+#[tracing::instrument(name = "sync::edit", skip_all, fields(user = %ctx.actor.user))]
 pub async fn edit(ctx: &Context, input: ConnectionInput) -> Result<ConnectionView> {
     ctx.authorize(&crate::access::CONNECTION_MANAGE).await?;
     let old = ctx
@@ -236,6 +238,7 @@ pub async fn edit(ctx: &Context, input: ConnectionInput) -> Result<ConnectionVie
 
 /// Removes a connection, its cursors and history, and its secrets. The data
 /// it synced stays.
+#[tracing::instrument(name = "sync::delete", skip_all, fields(user = %ctx.actor.user))]
 pub async fn delete(ctx: &Context, name: &str) -> Result<()> {
     ctx.authorize(&crate::access::CONNECTION_MANAGE).await?;
     let old = ctx
@@ -268,6 +271,7 @@ pub async fn delete(ctx: &Context, name: &str) -> Result<()> {
     Ok(())
 }
 
+#[tracing::instrument(name = "sync::list", skip_all, fields(user = %ctx.actor.user))]
 pub async fn list(ctx: &Context) -> Result<Vec<ConnectionView>> {
     ctx.authorize(&crate::access::READ).await?;
     let mut out = Vec::new();
@@ -278,6 +282,7 @@ pub async fn list(ctx: &Context) -> Result<Vec<ConnectionView>> {
 }
 
 /// The newest runs of a connection first.
+#[tracing::instrument(name = "sync::runs", skip_all, fields(user = %ctx.actor.user))]
 pub async fn runs(ctx: &Context, name: &str, limit: i64) -> Result<Vec<SyncRunView>> {
     ctx.authorize(&crate::access::READ).await?;
     Ok(ctx
@@ -290,6 +295,7 @@ pub async fn runs(ctx: &Context, name: &str, limit: i64) -> Result<Vec<SyncRunVi
 }
 
 /// The records a run could not take.
+#[tracing::instrument(name = "sync::run_errors", skip_all, fields(user = %ctx.actor.user))]
 pub async fn run_errors(ctx: &Context, run_id: i64, limit: i64) -> Result<Vec<SyncErrorView>> {
     ctx.authorize(&crate::access::READ).await?;
     Ok(ctx
@@ -307,6 +313,7 @@ pub async fn run_errors(ctx: &Context, run_id: i64, limit: i64) -> Result<Vec<Sy
 
 /// Connections whose schedule says they should run now (the desktop app's
 /// scheduler asks every minute).
+#[tracing::instrument(name = "sync::due", skip_all, fields(user = %ctx.actor.user))]
 pub async fn due(ctx: &Context) -> Result<Vec<String>> {
     ctx.authorize(&crate::access::READ).await?;
     let now = chrono::Utc::now();

@@ -40,6 +40,7 @@ async fn connection(ctx: &Context, name: &str) -> Result<partnerdesk_store::sync
 }
 
 /// A connection's waiting records, oldest first.
+#[tracing::instrument(name = "sync::pending", skip_all, fields(user = %ctx.actor.user))]
 pub async fn pending(ctx: &Context, name: &str, limit: i64) -> Result<Vec<PendingView>> {
     ctx.authorize(&crate::access::READ).await?;
     connection(ctx, name).await?;
@@ -61,6 +62,7 @@ pub async fn pending(ctx: &Context, name: &str, limit: i64) -> Result<Vec<Pendin
 }
 
 /// The country texts that named no country, with their customers.
+#[tracing::instrument(name = "sync::unmapped_countries", skip_all, fields(user = %ctx.actor.user))]
 pub async fn unmapped_countries(ctx: &Context, name: &str) -> Result<Vec<UnmappedCountryView>> {
     ctx.authorize(&crate::access::READ).await?;
     connection(ctx, name).await?;
@@ -80,6 +82,7 @@ pub async fn unmapped_countries(ctx: &Context, name: &str) -> Result<Vec<Unmappe
 /// Tries a connection's waiting records again now, without reading the
 /// platform: those that can be stored are, the rest wait on (with the new
 /// reason). Audited.
+#[tracing::instrument(name = "sync::retry", skip_all, fields(user = %ctx.actor.user))]
 pub async fn retry(ctx: &Context, name: &str) -> Result<RetryOutcome> {
     ctx.authorize(&crate::access::SYNC_RUN).await?;
     let row = connection(ctx, name).await?;

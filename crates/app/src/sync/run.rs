@@ -65,6 +65,7 @@ impl Drop for Registered {
 }
 
 /// Asks a run under way to stop after the request in flight; true when one was.
+#[tracing::instrument(name = "sync::cancel", skip_all, fields(user = %ctx.actor.user))]
 pub async fn cancel(ctx: &Context, name: &str) -> Result<bool> {
     ctx.authorize(&crate::access::SYNC_RUN).await?;
     Ok(running()
@@ -76,6 +77,7 @@ pub async fn cancel(ctx: &Context, name: &str) -> Result<bool> {
 }
 
 /// Connects and signs in without syncing; says what it reached.
+#[tracing::instrument(name = "sync::test", skip_all, fields(user = %ctx.actor.user))]
 pub async fn test(ctx: &Context, name: &str) -> Result<String> {
     ctx.authorize(&crate::access::SYNC_RUN).await?;
     let row = ctx
@@ -117,6 +119,7 @@ pub async fn test(ctx: &Context, name: &str) -> Result<String> {
 /// Syncs a connection now: every stream from its stored cursor to the end.
 /// The run is recorded (counts, status, error) whatever happens; a failed or
 /// cancelled run answers an error after recording it.
+#[tracing::instrument(name = "sync::run", skip_all, fields(user = %ctx.actor.user))]
 pub async fn run(ctx: &Context, name: &str, options: RunOptions) -> Result<SyncRunView> {
     ctx.authorize(&crate::access::SYNC_RUN).await?;
     let row = ctx

@@ -5,7 +5,7 @@ import { Anchor, Button, Code, Collapse, Drawer, Group, Stack, Text, Title } fro
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
 import { commissionsLineDetail } from '../../api';
-import type { LineRow } from '../../bindings/LineRow';
+import type { LineRow } from '../../bindings';
 import { ErrorState } from '../../components/ErrorState';
 import { LINE_KINDS, labelOf } from '../../options';
 import { customerPath } from '../customers/paths';

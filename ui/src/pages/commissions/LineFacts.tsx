@@ -2,7 +2,7 @@
 //! or tier, carry-over; then whatever else the engine wrote down.
 import type { ReactNode } from 'react';
 import { SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import type { LineRow } from '../../bindings/LineRow';
+import type { LineRow } from '../../bindings';
 import { asPercent, formatMoney } from '../../money';
 import { ExplanationTable, KeyValues, cellText, humanize } from './ExplanationTable';
 

@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Group, Loader, Stack, Text, Title } from '@mantine/core';
 import { commissionsLines } from '../../api';
-import type { LineRow } from '../../bindings/LineRow';
+import type { LineRow } from '../../bindings';
 import { ErrorState } from '../../components/ErrorState';
 import { usePagedSearch } from '../../components/usePagedSearch';
 import { VirtualGrid } from '../../components/VirtualGrid';

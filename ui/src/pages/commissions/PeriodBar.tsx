@@ -2,7 +2,7 @@
 //! run one (a new one too), close it, export its canonical CSV.
 import { useEffect, useState } from 'react';
 import { Alert, Badge, Button, Group, NativeSelect, Stack, Text, TextInput, Tooltip } from '@mantine/core';
-import type { PeriodView } from '../../bindings/PeriodView';
+import type { PeriodView } from '../../bindings';
 import { errorProps, formLevelError } from '../../components/fieldError';
 import { toApiError } from '../../errors';
 import { isPeriod } from '../../periods';

@@ -1,7 +1,7 @@
 //! The progress bar of a run, fed by the core's `progress` events (task
 //! "commissions"; done and total count periods).
 import { Progress, Stack, Text } from '@mantine/core';
-import type { ProgressEvent } from '../../bindings/ProgressEvent';
+import type { ProgressEvent } from '../../bindings';
 
 export function RunProgress({ event }: { event: ProgressEvent | null }) {
   const known = event !== null && event.total > 0;

@@ -2,7 +2,7 @@
 //! text; only `barWidth` turns them into a number, and only for the length
 //! of a bar on screen — never for money arithmetic.
 import { Box, Group, Stack, Text } from '@mantine/core';
-import type { TotalRow } from '../../bindings/TotalRow';
+import type { TotalRow } from '../../bindings';
 import { absDecimal, compareDecimals, formatMoney, isNegative } from '../../money';
 import { LINE_KINDS, labelOf } from '../../options';
 

@@ -1,7 +1,7 @@
 //! The period's totals by brand and kind (summed exactly by the core);
 //! choosing a row filters the lines below to it.
 import { Table } from '@mantine/core';
-import type { TotalRow } from '../../bindings/TotalRow';
+import type { TotalRow } from '../../bindings';
 import { formatMoney } from '../../money';
 import { LINE_KINDS, labelOf } from '../../options';
 

@@ -1,7 +1,7 @@
 //! The commission line grid's columns.
 import { Badge, Text } from '@mantine/core';
 import { createColumnHelper } from '@tanstack/react-table';
-import type { LineRow } from '../../bindings/LineRow';
+import type { LineRow } from '../../bindings';
 import { formatMoney } from '../../money';
 import { LINE_KINDS, labelOf } from '../../options';
 

@@ -1,5 +1,5 @@
 //! What a run did, in plain words.
-import type { RunOutcome } from '../../bindings/RunOutcome';
+import type { RunOutcome } from '../../bindings';
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 

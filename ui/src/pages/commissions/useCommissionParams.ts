@@ -1,7 +1,7 @@
 //! The Commissions page's period, line filters and sort live in the address
 //! (#/commissions?period=2026-03&kind=cpa…), so going back restores them.
 import { useSearchParams } from 'react-router-dom';
-import type { LineQuery } from '../../bindings/LineQuery';
+import type { LineQuery } from '../../bindings';
 
 export type LineFilter = Omit<LineQuery, 'offset' | 'limit'>;
 export type CommissionChange = Partial<Record<'period' | 'partner' | 'brand' | 'kind' | 'sort' | 'desc', string | null>>;

@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { commissionsClose, commissionsExportFile, commissionsRun } from '../../api';
-import type { ProgressEvent } from '../../bindings/ProgressEvent';
+import type { ProgressEvent } from '../../bindings';
 import { useProgress } from '../../components/ProgressBar';
 import { notifyDone, notifyError, notifyWaiting } from '../../notify';
 import { keys } from '../../queries';

@@ -5,7 +5,7 @@ import { useEffect, useState } from 'react';
 import { Alert, Button, Group, Modal, MultiSelect, Stack, TagsInput, Text, TextInput, Textarea } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { mailAnnounce, mailSegmentPreview } from '../../api';
-import type { SegmentInput } from '../../bindings/SegmentInput';
+import type { SegmentInput } from '../../bindings';
 import { errorProps, formLevelError } from '../../components/fieldError';
 import { toApiError } from '../../errors';
 import { notifyDone } from '../../notify';

@@ -6,8 +6,7 @@ import { Alert, Badge, Box, Button, Chip, Group, Modal, Stack, Text, TextInput }
 import { createColumnHelper } from '@tanstack/react-table';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { mailOutboxCancel, mailOutboxList, mailOutboxMessage, mailOutboxRetry, mailSendDue } from '../../api';
-import type { OutboxPage } from '../../bindings/OutboxPage';
-import type { OutboxRow } from '../../bindings/OutboxRow';
+import type { OutboxPage, OutboxRow } from '../../bindings';
 import { ProgressBar } from '../../components/ProgressBar';
 import { ErrorState } from '../../components/ErrorState';
 import { usePagedSearch } from '../../components/usePagedSearch';

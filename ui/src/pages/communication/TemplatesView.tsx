@@ -7,7 +7,7 @@ import { Alert, Autocomplete, Badge, Button, Card, Grid, Group, Stack, Switch, T
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useDebouncedValue } from '@mantine/hooks';
 import { mailTemplatePreview, mailTemplateReset, mailTemplateSave, partnersSearch } from '../../api';
-import type { TemplateView } from '../../bindings/TemplateView';
+import type { TemplateView } from '../../bindings';
 import { errorProps, formLevelError } from '../../components/fieldError';
 import { ErrorState } from '../../components/ErrorState';
 import { toApiError } from '../../errors';

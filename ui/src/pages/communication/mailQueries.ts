@@ -1,7 +1,7 @@
 //! Queries and keys for e-mail: settings, templates, the outbox and a partner's log.
 import { useQuery } from '@tanstack/react-query';
 import { mailCommunicationLog, mailOutboxList, mailSmtpGet, mailTemplatesList } from '../../api';
-import type { OutboxQuery } from '../../bindings/OutboxQuery';
+import type { OutboxQuery } from '../../bindings';
 
 export const mailKeys = {
   all: ['mail'] as const,

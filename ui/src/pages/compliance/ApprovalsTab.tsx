@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { Badge, Button, Card, Group, Modal, SegmentedControl, Stack, Text, Textarea, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { approvalsDecide, approvalsList } from '../../api';
-import type { ApprovalView } from '../../bindings/ApprovalView';
+import type { ApprovalView } from '../../bindings';
 import { ErrorState } from '../../components/ErrorState';
 import { toApiError } from '../../errors';
 import { notifyDone } from '../../notify';

@@ -1,6 +1,6 @@
 //! One audit entry's before and after, as indented JSON side by side.
 import { Code, SimpleGrid, Stack, Text } from '@mantine/core';
-import type { AuditEntryView } from '../../bindings/AuditEntryView';
+import type { AuditEntryView } from '../../bindings';
 
 /** Indented JSON when the text is JSON, the text itself otherwise; "—" when there is none. */
 export function prettyJson(text: string | null): string {

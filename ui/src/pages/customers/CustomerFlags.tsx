@@ -1,7 +1,7 @@
 //! Why a customer earns nobody: excluded, geo-blocked, or unattributed.
 import { Anchor, Badge, Group, Tooltip } from '@mantine/core';
 import { Link } from 'react-router-dom';
-import type { CustomerRow } from '../../bindings/CustomerRow';
+import type { CustomerRow } from '../../bindings';
 import { partnerPath } from '../partners/paths';
 
 export function CustomerFlags({ c }: { c: CustomerRow }) {

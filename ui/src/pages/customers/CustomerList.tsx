@@ -4,7 +4,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { Code, Group, Loader, Stack, Text, Title } from '@mantine/core';
 import { useNavigate } from 'react-router-dom';
 import { customersSearch } from '../../api';
-import type { CustomerRow } from '../../bindings/CustomerRow';
+import type { CustomerRow } from '../../bindings';
 import { ErrorState } from '../../components/ErrorState';
 import { usePagedSearch } from '../../components/usePagedSearch';
 import { VirtualGrid } from '../../components/VirtualGrid';

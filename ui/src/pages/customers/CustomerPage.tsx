@@ -3,7 +3,7 @@
 import { Alert, Anchor, Badge, Breadcrumbs, Group, SimpleGrid, Stack, Tabs, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { Link, useParams } from 'react-router-dom';
-import type { CustomerDetail } from '../../bindings/CustomerDetail';
+import type { CustomerDetail } from '../../bindings';
 import { ErrorState } from '../../components/ErrorState';
 import { useCustomer } from '../../queries';
 import { AttributedPartner, CustomerFlags } from './CustomerFlags';

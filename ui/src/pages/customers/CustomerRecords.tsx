@@ -1,9 +1,7 @@
 //! A customer's records: daily iGaming activity, trades, prop purchases.
 //! Amounts are shown as the decimal text the core sent.
 import { Badge, Table, Text } from '@mantine/core';
-import type { ActivityView } from '../../bindings/ActivityView';
-import type { PurchaseView } from '../../bindings/PurchaseView';
-import type { TradeView } from '../../bindings/TradeView';
+import type { ActivityView, PurchaseView, TradeView } from '../../bindings';
 import { formatMoney } from '../../money';
 
 const num = { style: { textAlign: 'right' as const, fontVariantNumeric: 'tabular-nums' } };

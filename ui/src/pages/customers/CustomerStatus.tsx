@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { Alert, Button, Group, Modal, Stack, Text, Textarea } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { customersSetStatus } from '../../api';
-import type { CustomerRow } from '../../bindings/CustomerRow';
+import type { CustomerRow } from '../../bindings';
 import { toApiError } from '../../errors';
 import { notifyDone } from '../../notify';
 import { keys } from '../../queries';

@@ -1,7 +1,7 @@
 //! The customer list's columns.
 import { Badge } from '@mantine/core';
 import { createColumnHelper } from '@tanstack/react-table';
-import type { CustomerRow } from '../../bindings/CustomerRow';
+import type { CustomerRow } from '../../bindings';
 import { AttributedPartner, CustomerFlags } from './CustomerFlags';
 
 const col = createColumnHelper<CustomerRow>();

@@ -1,7 +1,7 @@
 //! The customer list's search and filters live in the address
 //! (#/customers?q=…&brand=…), so going back from a customer restores the list.
 import { useSearchParams } from 'react-router-dom';
-import type { CustomerQuery } from '../../bindings/CustomerQuery';
+import type { CustomerQuery } from '../../bindings';
 
 export type CustomerFilter = Omit<CustomerQuery, 'offset' | 'limit'>;
 export type CustomerChange = Partial<Record<'q' | 'brand' | 'status' | 'partner', string | null>>;

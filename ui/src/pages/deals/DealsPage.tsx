@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Badge, Button, Code, Group, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useNavigate } from 'react-router-dom';
-import type { PlanView } from '../../bindings/PlanView';
+import type { PlanView } from '../../bindings';
 import { ErrorState } from '../../components/ErrorState';
 import { usePlans } from '../../queries';
 import { useListKeys } from '../partners/useListKeys';

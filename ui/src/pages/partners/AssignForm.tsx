@@ -6,7 +6,7 @@ import { Alert, Anchor, Button, Group, NativeSelect, TextInput } from '@mantine/
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
 import { assignmentsAdd } from '../../api';
-import type { AssignmentView } from '../../bindings/AssignmentView';
+import type { AssignmentView } from '../../bindings';
 import { errorProps, formLevelError } from '../../components/fieldError';
 import { toApiError } from '../../errors';
 import { notifyDone, notifyWaiting } from '../../notify';

@@ -2,7 +2,7 @@
 //! Amounts stay decimal text; `toY` turns them into numbers only to place a
 //! point on screen — never for money arithmetic.
 import { Group, Stack, Text } from '@mantine/core';
-import type { LedgerEntryView } from '../../bindings/LedgerEntryView';
+import type { LedgerEntryView } from '../../bindings';
 import { formatMoney } from '../../money';
 
 const W = 640;

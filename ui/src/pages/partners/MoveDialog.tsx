@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { partnersMove } from '../../api';
-import type { PartnerRow } from '../../bindings/PartnerRow';
+import type { PartnerRow } from '../../bindings';
 import { errorProps, formLevelError } from '../../components/fieldError';
 import { toApiError } from '../../errors';
 import { notifyDone } from '../../notify';

@@ -4,7 +4,7 @@ import { useDisclosure } from '@mantine/hooks';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from 'react-router-dom';
 import { partnersArchive } from '../../api';
-import type { PartnerRow } from '../../bindings/PartnerRow';
+import type { PartnerRow } from '../../bindings';
 import { notifyDone, notifyError } from '../../notify';
 import { keys } from '../../queries';
 import { MoveDialog } from './MoveDialog';

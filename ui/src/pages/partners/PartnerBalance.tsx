@@ -7,7 +7,7 @@ import { Alert, Badge, Box, Button, Group, NativeSelect, SimpleGrid, Stack, Text
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { createColumnHelper } from '@tanstack/react-table';
 import { ledgerAdjust, paymentDetailsSet } from '../../api';
-import type { LedgerEntryView } from '../../bindings/LedgerEntryView';
+import type { LedgerEntryView } from '../../bindings';
 import { errorProps, formLevelError } from '../../components/fieldError';
 import { ErrorState } from '../../components/ErrorState';
 import { VirtualGrid } from '../../components/VirtualGrid';

@@ -1,7 +1,7 @@
 //! A partner's own fields, read-only.
 import type { ReactNode } from 'react';
 import { Badge, Group, SimpleGrid, Stack, Text } from '@mantine/core';
-import type { PartnerDetail } from '../../bindings/PartnerDetail';
+import type { PartnerDetail } from '../../bindings';
 import { PARTNER_KINDS, labelOf } from '../../options';
 
 function Fact({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {

@@ -4,7 +4,7 @@ import { useState, type ChangeEvent } from 'react';
 import { Alert, Button, Group, NativeSelect, SimpleGrid, Stack, TagsInput, TextInput, Textarea } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { partnersCreate, partnersEdit } from '../../api';
-import type { PartnerRow } from '../../bindings/PartnerRow';
+import type { PartnerRow } from '../../bindings';
 import { errorProps, formLevelError } from '../../components/fieldError';
 import { toApiError } from '../../errors';
 import { PARTNER_KINDS, PARTNER_STATUSES } from '../../options';

@@ -3,7 +3,7 @@
 import { Stack, Text, Title } from '@mantine/core';
 import { useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { ErrorState } from '../../components/ErrorState';
-import type { PartnerRow } from '../../bindings/PartnerRow';
+import type { PartnerRow } from '../../bindings';
 import { notifyDone, notifyWaiting } from '../../notify';
 import { usePartner } from '../../queries';
 import { PartnerForm } from './PartnerForm';

@@ -4,8 +4,7 @@ import { useEffect, useRef } from 'react';
 import { Box, Text, UnstyledButton } from '@mantine/core';
 import { flexRender, getCoreRowModel, useReactTable, type SortingState } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import type { PartnerRow } from '../../bindings/PartnerRow';
-import type { PartnerSortKey } from '../../bindings/PartnerSortKey';
+import type { PartnerRow, PartnerSortKey } from '../../bindings';
 import { partnerColumns } from './columns';
 
 export const ROW_HEIGHT = 38;

@@ -9,9 +9,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   allowedCountriesSet, approvalsList, documentsReview, documentsUpload, partnerCompliance, partnerTimeline, trafficSourcesDeclare,
 } from '../../api';
-import type { AuditEntryView } from '../../bindings/AuditEntryView';
-import type { DocumentView } from '../../bindings/DocumentView';
-import type { PartnerCompliance } from '../../bindings/PartnerCompliance';
+import type { AuditEntryView, DocumentView, PartnerCompliance } from '../../bindings';
 import { ErrorState } from '../../components/ErrorState';
 import { toApiError } from '../../errors';
 import { notifyDone, notifyWaiting } from '../../notify';

@@ -2,7 +2,7 @@
 //! the parent named plainly.
 import { Anchor, Breadcrumbs, Group, Text } from '@mantine/core';
 import { Link } from 'react-router-dom';
-import type { PartnerRow } from '../../bindings/PartnerRow';
+import type { PartnerRow } from '../../bindings';
 import { partnerPath } from './paths';
 
 export function PartnerLineage({ partner, ancestors }: { partner: PartnerRow; ancestors: PartnerRow[] }) {

@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Button, Code, Group, Loader, Stack, Text, Title } from '@mantine/core';
 import { useNavigate } from 'react-router-dom';
-import type { PartnerRow } from '../../bindings/PartnerRow';
+import type { PartnerRow } from '../../bindings';
 import { ErrorState } from '../../components/ErrorState';
 import { PartnerFilters } from './PartnerFilters';
 import { PartnerGrid } from './PartnerGrid';

@@ -5,7 +5,7 @@ import { Alert, Anchor, Button, Group, NativeSelect, Stack, Table, Text, TextInp
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
 import { trackingCodesAdd } from '../../api';
-import type { TrackingCodeView } from '../../bindings/TrackingCodeView';
+import type { TrackingCodeView } from '../../bindings';
 import { errorProps, formLevelError } from '../../components/fieldError';
 import { toApiError } from '../../errors';
 import { notifyDone } from '../../notify';

@@ -1,7 +1,7 @@
 //! The partner list's columns; sortable ones map to PartnerQuery.sort.
 import { Badge, Text } from '@mantine/core';
 import { createColumnHelper } from '@tanstack/react-table';
-import type { PartnerRow } from '../../bindings/PartnerRow';
+import type { PartnerRow } from '../../bindings';
 import { PARTNER_KINDS, labelOf } from '../../options';
 
 const col = createColumnHelper<PartnerRow>();

@@ -1,7 +1,6 @@
 //! The partner form's values (every input a string) and their conversion to
 //! and from the wire types. Checking them is the core's job.
-import type { PartnerDetail } from '../../bindings/PartnerDetail';
-import type { PartnerInput } from '../../bindings/PartnerInput';
+import type { PartnerDetail, PartnerInput } from '../../bindings';
 
 export type PartnerValues = {
   partner_id: string;

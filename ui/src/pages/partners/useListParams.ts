@@ -1,7 +1,7 @@
 //! The partner list's search, filters and sort live in the address
 //! (#/partners?q=…&kind=…), so going back from a partner restores the list.
 import { useSearchParams } from 'react-router-dom';
-import type { PartnerSortKey } from '../../bindings/PartnerSortKey';
+import type { PartnerSortKey } from '../../bindings';
 import type { PartnerFilter } from './usePartnerPages';
 
 export const SORT_KEYS: { value: PartnerSortKey; label: string }[] = [

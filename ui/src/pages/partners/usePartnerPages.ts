@@ -3,8 +3,7 @@
 //! only what the user scrolls through.
 import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
 import { partnersSearch } from '../../api';
-import type { PartnerQuery } from '../../bindings/PartnerQuery';
-import type { PartnerRow } from '../../bindings/PartnerRow';
+import type { PartnerQuery, PartnerRow } from '../../bindings';
 
 export const PAGE_SIZE = 100;
 

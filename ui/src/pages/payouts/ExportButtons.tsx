@@ -1,7 +1,7 @@
 //! CSV and XLSX exports into the Downloads folder, beside each other.
 import { Button, Group, Text } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
-import type { ExportFile } from '../../bindings/ExportFile';
+import type { ExportFile } from '../../bindings';
 import { notifyDone, notifyError } from '../../notify';
 
 type Props = { run: (format: 'csv' | 'xlsx') => Promise<ExportFile>; testId: string; disabled?: boolean; what: string };

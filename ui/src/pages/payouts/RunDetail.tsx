@@ -6,7 +6,7 @@ import { Alert, Badge, Button, Divider, Group, SimpleGrid, Stack, Table, Text, T
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
 import { exportRun, payoutRunExport } from '../../api';
-import type { PayoutRunDetail } from '../../bindings/PayoutRunDetail';
+import type { PayoutRunDetail } from '../../bindings';
 import { ErrorState } from '../../components/ErrorState';
 import { toApiError } from '../../errors';
 import { formatMoney } from '../../money';

@@ -2,7 +2,7 @@
 //! currency and who created, submitted and approved each.
 import { Anchor, Badge, Stack, Table, Text } from '@mantine/core';
 import { Link, useNavigate } from 'react-router-dom';
-import type { PayoutRunView } from '../../bindings/PayoutRunView';
+import type { PayoutRunView } from '../../bindings';
 import { formatMoney } from '../../money';
 import { RUN_STATE_COLORS } from './payoutQueries';
 

@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { Alert, Button, Group, Progress, Stack, Text } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { statementsForPeriod, statementsForRun } from '../../api';
-import type { ProgressEvent } from '../../bindings/ProgressEvent';
+import type { ProgressEvent } from '../../bindings';
 import { useProgress } from '../../components/ProgressBar';
 import { toApiError } from '../../errors';
 import { notifyDone } from '../../notify';

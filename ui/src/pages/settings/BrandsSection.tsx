@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { Alert, Button, Group, NativeSelect, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { brandsCreate } from '../../api';
-import type { BrandView } from '../../bindings/BrandView';
+import type { BrandView } from '../../bindings';
 import { ErrorState } from '../../components/ErrorState';
 import { errorProps, formLevelError } from '../../components/fieldError';
 import { toApiError } from '../../errors';

@@ -7,7 +7,7 @@ import {
 } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { connectionsDelete, connectionsEdit } from '../../api';
-import type { ConnectionView } from '../../bindings/ConnectionView';
+import type { ConnectionView } from '../../bindings';
 import { toApiError } from '../../errors';
 import { notifyDone } from '../../notify';
 import { ConnectionFields } from './ConnectionFields';

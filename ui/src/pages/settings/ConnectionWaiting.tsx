@@ -6,7 +6,7 @@
 import { Alert, Badge, Button, Group, Stack, Table, Text } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { syncPending, syncRetry, syncUnmappedCountries } from '../../api';
-import type { RunReport } from '../../bindings/RunReport';
+import type { RunReport } from '../../bindings';
 import { ErrorState } from '../../components/ErrorState';
 import { toApiError } from '../../errors';
 import { notifyDone } from '../../notify';

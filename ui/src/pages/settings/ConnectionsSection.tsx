@@ -12,7 +12,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   connectionsAdd, connectionsList, connectionsTest, onProgress, syncCancel, syncRun, syncRunErrors, syncRuns,
 } from '../../api';
-import type { ConnectionView } from '../../bindings/ConnectionView';
+import type { ConnectionView } from '../../bindings';
 import { ErrorState } from '../../components/ErrorState';
 import { toApiError } from '../../errors';
 import { notifyDone } from '../../notify';

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { Alert, Badge, Button, Group, PasswordInput, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { settingsSetDatabase } from '../../api';
-import type { DatabaseInfo } from '../../bindings/DatabaseInfo';
+import type { DatabaseInfo } from '../../bindings';
 import { errorProps, formLevelError } from '../../components/fieldError';
 import { ErrorState } from '../../components/ErrorState';
 import { ProgressBar } from '../../components/ProgressBar';

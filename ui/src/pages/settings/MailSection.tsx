@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
 import { Alert, Button, Group, NativeSelect, NumberInput, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { mailSmtpSet, mailSmtpTest } from '../../api';
-import type { SmtpSettingsView } from '../../bindings/SmtpSettingsView';
+import type { SmtpSettingsView } from '../../bindings';
 import { errorProps, formLevelError } from '../../components/fieldError';
 import { ErrorState } from '../../components/ErrorState';
 import { toApiError } from '../../errors';

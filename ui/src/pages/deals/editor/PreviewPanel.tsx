@@ -1,7 +1,7 @@
 //! What the core makes of the plan as typed: its plain-language reading, or
 //! the first problem (also shown under the field it names).
 import { Alert, Group, Loader, Stack, Text } from '@mantine/core';
-import type { PlanPreview } from '../../../bindings/PlanPreview';
+import type { PlanPreview } from '../../../bindings';
 import { ErrorState } from '../../../components/ErrorState';
 
 type Props = { preview: PlanPreview | undefined; checking: boolean; failure: unknown; saveError: { field: string | null; message: string } | null };

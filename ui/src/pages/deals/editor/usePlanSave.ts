@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { plansSave } from '../../../api';
-import type { PlanView } from '../../../bindings/PlanView';
+import type { PlanView } from '../../../bindings';
 import { notifyDone } from '../../../notify';
 import { keys, usePlans } from '../../../queries';
 

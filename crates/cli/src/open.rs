@@ -1,0 +1,52 @@
+//! Opening the database for a command and signing in: every subcommand and
+//! benchmark gets its context here.
+
+use partnerdesk_app::{database, Actor, AppError, Context};
+use std::io::IsTerminal;
+use std::sync::Arc;
+
+/// Progress to standard error, only when a person is watching.
+struct StderrProgress;
+
+impl partnerdesk_app::Progress for StderrProgress {
+    fn report(&self, task: &str, done: u64, total: u64, message: &str) {
+        if total > 0 {
+            eprint!("\r{task}: {done}/{total} {message}\x1b[K");
+        } else {
+            eprint!("\r{task}: {message}\x1b[K");
+        }
+        if total > 0 && done >= total {
+            eprintln!();
+        }
+    }
+}
+
+/// The context of one command: the database (`--db`, else the embedded
+/// default) and who acts (the built-in user while the database has no users,
+/// else the user signed in from the environment).
+pub async fn context(db: &Option<String>) -> Result<Context, AppError> {
+    let url = match db {
+        Some(u) if !u.trim().is_empty() => u.clone(),
+        _ => database::default_url()?,
+    };
+    let store = database::open(&url).await?;
+    // Single-user mode while the database has no users; then sign in.
+    let actor = if partnerdesk_app::users::sign_in_required(&store).await? {
+        let user = std::env::var("PARTNERDESK_USER").unwrap_or_default();
+        if user.trim().is_empty() {
+            return Err(AppError::Denied(
+                "this database has users: set PARTNERDESK_USER and PARTNERDESK_PASSWORD to sign in"
+                    .into(),
+            ));
+        }
+        let password = std::env::var("PARTNERDESK_PASSWORD").unwrap_or_default();
+        partnerdesk_app::users::sign_in(&store, &user, &password).await?
+    } else {
+        Actor::local()
+    };
+    let mut ctx = Context::new(store, actor);
+    if std::io::stderr().is_terminal() {
+        ctx = ctx.with_progress(Arc::new(StderrProgress));
+    }
+    Ok(ctx)
+}
