@@ -15,7 +15,10 @@ pub async fn app_info(shell: State<'_, Shell>) -> Reply<AppInfo> {
     let (user, count) = match shell.ctx().await {
         Ok(ctx) => (
             ctx.actor.user.clone(),
-            ctx.store.partner_count().await.unwrap_or(0),
+            match ctx.store.read().await {
+                Ok(mut tx) => tx.partner_count().await.unwrap_or(0),
+                Err(_) => 0,
+            },
         ),
         Err(_) => (partnerdesk_app::Actor::local().user, 0),
     };

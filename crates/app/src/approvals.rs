@@ -162,17 +162,15 @@ impl ChangeOutcome {
 /// Whether four-eyes rules are in force for `kind`. Moving money (a manual
 /// ledger adjustment, a payout run) always needs a second person, also in
 /// single-user mode.
-#[tracing::instrument(name = "approvals::in_force", skip_all, fields(user = %ctx.actor.user))]
-pub async fn in_force(ctx: &Context, kind: &Kind) -> Result<bool> {
+pub async fn in_force(tx: &mut Tx<'_>, kind: &Kind) -> Result<bool> {
     if kind.name == LEDGER_ADJUST.name || kind.name == PAYOUT_RUN.name {
         return Ok(true);
     }
     if kind.name != USER_CHANGE.name {
-        return Ok(ctx.store.user_count().await? > 0);
+        return Ok(tx.user_count().await? > 0);
     }
     // User changes: only when another enabled admin could approve them.
-    let admins = ctx
-        .store
+    let admins = tx
         .users()
         .await?
         .iter()
@@ -181,9 +179,8 @@ pub async fn in_force(ctx: &Context, kind: &Kind) -> Result<bool> {
     Ok(admins >= 2)
 }
 
-async fn threshold(ctx: &Context) -> Result<Decimal> {
-    let text = ctx
-        .store
+async fn threshold(tx: &mut Tx<'_>) -> Result<Decimal> {
+    let text = tx
         .meta_get(THRESHOLD_KEY)
         .await?
         .unwrap_or_else(|| DEFAULT_THRESHOLD.to_string());
@@ -203,6 +200,10 @@ pub struct Request<'a> {
     pub amount: Option<(Decimal, String)>,
 }
 
+/// Queues `req` in a transaction of its own, for a change that reads nothing
+/// first; returns the request, or `None` when the caller should apply the
+/// change at once. A change that checks something before it is queued
+/// reads and queues in one transaction instead (see [`queue`]).
 /// Queues `req` when four-eyes rules are in force and returns the request;
 /// returns `None` when the caller should apply the change at once.
 #[tracing::instrument(name = "approvals::submit", skip_all, fields(user = %ctx.actor.user))]
@@ -211,30 +212,24 @@ pub async fn submit(ctx: &Context, req: Request<'_>) -> Result<Option<ApprovalVi
     let Some(id) = queue(ctx, &mut tx, req).await? else {
         return Ok(None);
     };
-    tx.commit().await.map_err(StoreError::from)?;
-    get(ctx, id).await
+    tx.commit().await?;
+    view_of(ctx, id).await
 }
 
-/// [`submit`] inside the caller's transaction, so that the change and its
-/// request are written together: returns the new request's id, or `None`
-/// when the change applies at once.
+/// Queues `req` when four-eyes rules are in force, in the caller's
+/// transaction (the one its checks were read in), so that the change and its
+/// request are written together: returns the new request's id (see
+/// [`queued`] for its view once committed), or `None` when the caller
+/// applies the change at once.
 pub(crate) async fn queue(ctx: &Context, tx: &mut Tx<'_>, req: Request<'_>) -> Result<Option<i64>> {
-    if !in_force(ctx, &req.kind).await? {
+    if !in_force(tx, &req.kind).await? {
         return Ok(None);
     }
-    if let Some(id) = ctx
-        .store
-        .pending_approval(req.kind.name, req.object_id)
-        .await?
-    {
-        return Err(AppError::Refused(format!(
-            "a {} for {} already waits for approval (request #{id}); approve or reject it first",
-            req.kind.label.to_lowercase(),
-            req.object_id
-        )));
+    if let Some(id) = tx.pending_approval(req.kind.name, req.object_id).await? {
+        return Err(already_waiting(&req.kind, req.object_id, id));
     }
     let required = match &req.amount {
-        Some((amount, _)) if amount.abs() > threshold(ctx).await? => 2,
+        Some((amount, _)) if amount.abs() > threshold(tx).await? => 2,
         _ => 1,
     };
     let now = ctx.now();
@@ -253,7 +248,16 @@ pub(crate) async fn queue(ctx: &Context, tx: &mut Tx<'_>, req: Request<'_>) -> R
         created_at: now.clone(),
         decided_at: None,
     };
-    let id = insert_approval(tx, &record).await?;
+    // A request for the same object queued at the same moment (after the
+    // check above, on PostgreSQL) is caught by the store's unique index.
+    let Some(id) = insert_approval(tx, &record).await? else {
+        let id = tx.pending_approval(req.kind.name, req.object_id).await?;
+        return Err(already_waiting(
+            &req.kind,
+            req.object_id,
+            id.unwrap_or_default(),
+        ));
+    };
     partnerdesk_store::audit(
         tx,
         &now,
@@ -278,7 +282,7 @@ pub(crate) async fn withdraw(
     object_id: &str,
     why: &str,
 ) -> Result<Option<i64>> {
-    let Some(id) = ctx.store.pending_approval(kind.name, object_id).await? else {
+    let Some(id) = tx.pending_approval(kind.name, object_id).await? else {
         return Ok(None);
     };
     let now = ctx.now();
@@ -310,7 +314,8 @@ pub async fn list(ctx: &Context, status: Option<String>) -> Result<Vec<ApprovalV
             ));
         }
     }
-    let records = ctx.store.approvals(status.as_deref(), 500).await?;
+    let mut tx = ctx.store.read().await?;
+    let records = tx.approvals(status.as_deref(), 500).await?;
     let (Some(first), Some(last)) = (
         records.iter().map(|a| a.approval_id).min(),
         records.iter().map(|a| a.approval_id).max(),
@@ -319,7 +324,7 @@ pub async fn list(ctx: &Context, status: Option<String>) -> Result<Vec<ApprovalV
     };
     let mut by_request: std::collections::HashMap<i64, Vec<DecisionRecord>> =
         std::collections::HashMap::new();
-    for d in ctx.store.decisions_between(first, last).await? {
+    for d in tx.decisions_between(first, last).await? {
         by_request.entry(d.approval_id).or_default().push(d);
     }
     records
@@ -331,16 +336,33 @@ pub async fn list(ctx: &Context, status: Option<String>) -> Result<Vec<ApprovalV
         .collect()
 }
 
-async fn get(ctx: &Context, id: i64) -> Result<Option<ApprovalView>> {
-    match ctx.store.approval(id).await? {
-        Some(a) => Ok(Some(view(ctx, a).await?)),
-        None => Ok(None),
-    }
+/// Refuses a second pending request for the same object.
+fn already_waiting(kind: &Kind, object_id: &str, id: i64) -> AppError {
+    AppError::Refused(format!(
+        "a {} for {object_id} already waits for approval (request #{id}); approve or reject it first",
+        kind.label.to_lowercase(),
+    ))
 }
 
-async fn view(ctx: &Context, a: ApprovalRecord) -> Result<ApprovalView> {
-    let decisions = ctx.store.decisions(a.approval_id).await?;
-    view_with(ctx, a, decisions)
+/// A request just queued (see [`queue`]), after its transaction committed.
+pub(crate) async fn queued(ctx: &Context, id: i64) -> Result<ApprovalView> {
+    view_of(ctx, id).await?.ok_or(AppError::NotFound {
+        what: "approval request",
+        id: id.to_string(),
+    })
+}
+
+/// Request `id` as the acting user sees it (after the transaction that
+/// queued or decided it committed).
+pub(crate) async fn view_of(ctx: &Context, id: i64) -> Result<Option<ApprovalView>> {
+    let mut tx = ctx.store.read().await?;
+    match tx.approval(id).await? {
+        Some(a) => {
+            let decisions = tx.decisions(a.approval_id).await?;
+            Ok(Some(view_with(ctx, a, decisions)?))
+        }
+        None => Ok(None),
+    }
 }
 
 fn view_with(
@@ -421,12 +443,13 @@ fn why_not(
 pub async fn decide(ctx: &Context, id: i64, approve: bool, reason: &str) -> Result<ApprovalView> {
     ctx.authorize(&access::APPROVALS_DECIDE).await?;
     let reason = reason.trim();
-    let a = ctx.store.approval(id).await?.ok_or(AppError::NotFound {
+    let mut tx = ctx.store.begin().await?;
+    let a = tx.approval_to_decide(id).await?.ok_or(AppError::NotFound {
         what: "approval request",
         id: id.to_string(),
     })?;
     let kind = kind_of(&a.kind)?;
-    let decisions = ctx.store.decisions(id).await?;
+    let decisions = tx.decisions(id).await?;
     let refusal = if reason.is_empty() {
         Some(AppError::invalid(
             "reason",
@@ -445,6 +468,9 @@ pub async fn decide(ctx: &Context, id: i64, approve: bool, reason: &str) -> Resu
         let detail =
             serde_json::json!({"approve": approve, "reason": reason, "error": err.to_string()})
                 .to_string();
+        // The refusal is recorded on its own (the decision's transaction
+        // is given up first: it holds the write lock).
+        tx.rollback().await?;
         ctx.store
             .audit_alone(
                 &ctx.now(),
@@ -467,7 +493,6 @@ pub async fn decide(ctx: &Context, id: i64, approve: bool, reason: &str) -> Resu
     } else {
         None
     };
-    let mut tx = ctx.store.begin().await?;
     insert_decision(
         &mut tx,
         &DecisionRecord {
@@ -509,7 +534,7 @@ pub async fn decide(ctx: &Context, id: i64, approve: bool, reason: &str) -> Resu
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
-    get(ctx, id).await?.ok_or(AppError::NotFound {
+    view_of(ctx, id).await?.ok_or(AppError::NotFound {
         what: "approval request",
         id: id.to_string(),
     })
@@ -571,7 +596,7 @@ async fn on_reject(
 #[tracing::instrument(name = "approvals::get_threshold", skip_all, fields(user = %ctx.actor.user))]
 pub async fn get_threshold(ctx: &Context) -> Result<String> {
     ctx.authorize(&access::READ).await?;
-    Ok(threshold(ctx).await?.to_string())
+    Ok(threshold(&mut ctx.store.read().await?).await?.to_string())
 }
 
 /// Sets the amount above which two approvers are needed.
@@ -590,8 +615,8 @@ pub async fn set_threshold(ctx: &Context, amount: &str) -> Result<String> {
                 ),
             )
         })?;
-    let before = threshold(ctx).await?;
     let mut tx = ctx.store.begin().await?;
+    let before = threshold(&mut tx).await?;
     partnerdesk_store::meta_set(&mut tx, THRESHOLD_KEY, &value.to_string()).await?;
     partnerdesk_store::audit(
         &mut tx,

@@ -100,10 +100,10 @@ fn filter_of(q: &AuditQuery) -> Result<AuditFilter> {
 #[tracing::instrument(name = "audit::entries", skip_all, fields(user = %ctx.actor.user))]
 pub async fn entries(ctx: &Context, q: &AuditQuery) -> Result<AuditPage> {
     ctx.authorize(&access::AUDIT_READ).await?;
+    let mut tx = ctx.store.read().await?;
     let filter = filter_of(q)?;
     let limit = if q.limit == 0 { 100 } else { q.limit.min(1000) };
-    let (rows, total) = ctx
-        .store
+    let (rows, total) = tx
         .audit_entries(&filter, i64::from(q.offset), i64::from(limit))
         .await?;
     Ok(AuditPage {
@@ -116,18 +116,18 @@ pub async fn entries(ctx: &Context, q: &AuditQuery) -> Result<AuditPage> {
 #[tracing::instrument(name = "audit::partner_timeline", skip_all, fields(user = %ctx.actor.user))]
 pub async fn partner_timeline(ctx: &Context, partner_id: &str) -> Result<Vec<AuditEntryView>> {
     ctx.authorize(&access::READ).await?;
+    let mut tx = ctx.store.read().await?;
     let filter = AuditFilter {
         object_type: Some("partner".into()),
         object_id: Some(partner_id.to_string()),
         ..Default::default()
     };
     let mut out = Vec::new();
-    ctx.store
-        .audit_each(&filter, |e| {
-            out.push(entry_view(e));
-            Ok(())
-        })
-        .await?;
+    tx.audit_each(&filter, |e| {
+        out.push(entry_view(e));
+        Ok(())
+    })
+    .await?;
     Ok(out)
 }
 
@@ -137,7 +137,8 @@ pub async fn partner_timeline(ctx: &Context, partner_id: &str) -> Result<Vec<Aud
 #[tracing::instrument(name = "audit::verify", skip_all, fields(user = %ctx.actor.user))]
 pub async fn verify(ctx: &Context, expected: Option<&str>) -> Result<ChainCheck> {
     ctx.authorize(&access::AUDIT_VERIFY).await?;
-    let r = ctx.store.audit_verify().await?;
+    let mut tx = ctx.store.read().await?;
+    let r = tx.audit_verify().await?;
     let mut check = ChainCheck {
         ok: r.first_broken.is_none(),
         entries: r.entries as u32,
@@ -167,7 +168,7 @@ pub async fn verify(ctx: &Context, expected: Option<&str>) -> Result<ChainCheck>
             .trim()
             .parse()
             .map_err(|_| AppError::invalid("head", format!("'{seq}' is not an entry number")))?;
-        match ctx.store.audit_hash_at(seq).await? {
+        match tx.audit_hash_at(seq).await? {
             Some(h) if h == hash.trim() => {}
             Some(_) => {
                 check.ok = false;
@@ -191,7 +192,8 @@ pub async fn verify(ctx: &Context, expected: Option<&str>) -> Result<ChainCheck>
 #[tracing::instrument(name = "audit::head", skip_all, fields(user = %ctx.actor.user))]
 pub async fn head(ctx: &Context) -> Result<String> {
     ctx.authorize(&access::AUDIT_VERIFY).await?;
-    let (seq, hash) = ctx.store.audit_head().await?;
+    let mut tx = ctx.store.read().await?;
+    let (seq, hash) = tx.audit_head().await?;
     Ok(format!("{seq}:{hash}"))
 }
 
@@ -221,8 +223,8 @@ pub async fn export_csv(ctx: &Context, q: &AuditQuery, out: &Path) -> Result<u64
         "hash",
     ];
     w.write_record(header).map_err(|e| io(e.into()))?;
-    let n = ctx
-        .store
+    let mut tx = ctx.store.read().await?;
+    let n = tx
         .audit_each(&filter, |e| {
             w.write_record([
                 e.seq.to_string(),

@@ -30,7 +30,8 @@ pub fn validate(input: &BrandView) -> Result<BrandRecord> {
 #[tracing::instrument(name = "brands::list", skip_all, fields(user = %ctx.actor.user))]
 pub async fn list(ctx: &Context) -> Result<Vec<BrandView>> {
     ctx.authorize(&crate::access::READ).await?;
-    Ok(ctx.store.brands().await?.into_iter().map(view).collect())
+    let mut tx = ctx.store.read().await?;
+    Ok(tx.brands().await?.into_iter().map(view).collect())
 }
 
 #[tracing::instrument(name = "brands::create", skip_all, fields(user = %ctx.actor.user))]
@@ -39,7 +40,7 @@ pub async fn create(ctx: &Context, input: BrandView) -> Result<BrandView> {
     let b = validate(&input)?;
     let now = ctx.now();
     let mut tx = ctx.store.begin().await?;
-    if ctx.store.brand(&b.brand_id).await?.is_some() {
+    if tx.brand(&b.brand_id).await?.is_some() {
         return Err(AppError::invalid(
             "brand_id",
             format!("brand '{}' already exists; choose another id", b.brand_id),

@@ -33,13 +33,9 @@ fn line_row(s: &StoredLine, partner_name: String) -> LineRow {
 #[tracing::instrument(name = "commission_views::periods", skip_all, fields(user = %ctx.actor.user))]
 pub async fn periods(ctx: &Context) -> Result<Vec<PeriodView>> {
     ctx.authorize(&crate::access::READ).await?;
-    let version = ctx
-        .store
-        .meta_get("data_version")
-        .await?
-        .unwrap_or_else(|| "0".into());
-    Ok(ctx
-        .store
+    let mut tx = ctx.store.read().await?;
+    let version = tx.data_version().await?;
+    Ok(tx
         .periods()
         .await?
         .into_iter()
@@ -85,7 +81,8 @@ pub async fn close(ctx: &Context, period: &str) -> Result<crate::approvals::Chan
 pub async fn lines(ctx: &Context, q: &LineQuery) -> Result<LinePage> {
     ctx.authorize(&crate::access::READ).await?;
     let period = Period::parse("period", &q.period)?;
-    commissions::computed_lines(ctx, period).await?;
+    let mut tx = ctx.store.read().await?;
+    commissions::check_current(&mut tx, period).await?;
     let kind = q
         .kind
         .as_deref()
@@ -102,7 +99,7 @@ pub async fn lines(ctx: &Context, q: &LineQuery) -> Result<LinePage> {
         offset: i64::from(q.offset),
         limit: i64::from(q.limit.clamp(1, 1000)),
     };
-    let (total, rows) = ctx.store.search_lines(&f).await?;
+    let (total, rows) = tx.search_lines(&f).await?;
     Ok(LinePage {
         total: u32::try_from(total).unwrap_or(u32::MAX),
         rows: rows
@@ -117,9 +114,10 @@ pub async fn lines(ctx: &Context, q: &LineQuery) -> Result<LinePage> {
 pub async fn totals(ctx: &Context, period: &str) -> Result<Vec<TotalRow>> {
     ctx.authorize(&crate::access::READ).await?;
     let period = Period::parse("period", period)?;
-    commissions::computed_lines(ctx, period).await?;
+    let mut tx = ctx.store.read().await?;
+    commissions::check_current(&mut tx, period).await?;
     let mut sums: BTreeMap<(String, String, String), (Decimal, u32)> = BTreeMap::new();
-    for (brand, kind, currency, amount) in ctx.store.line_amounts(&period.to_string()).await? {
+    for (brand, kind, currency, amount) in tx.line_amounts(&period.to_string()).await? {
         let a = partnerdesk_store::money::dec(&amount)?;
         let e = sums.entry((brand, kind, currency)).or_default();
         e.0 += a;
@@ -150,7 +148,8 @@ pub async fn detail(
 ) -> Result<LineDetail> {
     ctx.authorize(&crate::access::READ).await?;
     let period = Period::parse("period", period)?;
-    let lines = commissions::computed_lines(ctx, period).await?;
+    let mut tx = ctx.store.read().await?;
+    let lines = commissions::current_lines(&mut tx, period).await?;
     let s = lines
         .into_iter()
         .find(|s| {
@@ -162,8 +161,7 @@ pub async fn detail(
             what: "commission line",
             id: format!("{partner_id}/{brand_id}/{period}/{kind}"),
         })?;
-    let name = ctx
-        .store
+    let name = tx
         .partner(partner_id)
         .await?
         .map(|p| p.name)
@@ -180,8 +178,7 @@ pub async fn detail(
         }
     }
     if s.line.kind == Kind::Revshare && customers.is_empty() {
-        let (_, rows) = ctx
-            .store
+        let (_, rows) = tx
             .search_customers(&partnerdesk_store::views::CustomerFilter {
                 partner_id: Some(partner_id.into()),
                 brand_id: Some(brand_id.into()),

@@ -30,27 +30,17 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
-const DATA_VERSION: &str = "data_version";
-
-/// Records that data changed from `first` on (an import or sync calls this in its transaction).
-pub async fn mark_dirty(tx: &mut Tx<'_>, store: &Store, first: &str) -> Result<()> {
-    let v: i64 = store
-        .meta_get(DATA_VERSION)
-        .await?
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    partnerdesk_store::meta_set(tx, DATA_VERSION, &(v + 1).to_string()).await?;
+/// Records that data changed from `first` on, in the transaction that
+/// changes it: the data version moves on and the earliest changed period
+/// since the last run is kept, both in SQL (two changes at once both count).
+pub async fn mark_dirty(tx: &mut Tx<'_>, first: &str) -> Result<()> {
+    // The version first: every writer of the two takes its row first (see
+    // `Tx::data_version_for_run`).
+    partnerdesk_store::commissions::count_change(tx).await?;
     // The earliest changed period since the last run: that run drops the
     // engine states from there on and recomputes from there.
     partnerdesk_store::commissions::note_dirty_from(tx, first).await?;
     Ok(())
-}
-
-async fn data_version(store: &Store) -> Result<String> {
-    Ok(store
-        .meta_get(DATA_VERSION)
-        .await?
-        .unwrap_or_else(|| "0".to_string()))
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -118,6 +108,8 @@ async fn load_world_parts(
     };
     // Independent reads, each on its own pooled connection (SQLite reads
     // them in parallel in WAL mode, each connection on its own thread).
+    // The reads of a few rows each go through a read transaction of their
+    // own; the customers and purchases are the store's bulk reads.
     let (
         versions,
         pinned,
@@ -130,16 +122,16 @@ async fn load_world_parts(
         purchases,
         fx_rates,
     ) = tokio::try_join!(
-        store.plan_versions(),
-        store.pinned_plan_versions(),
-        store.partner_parents(),
-        store.geo_blocks(),
-        store.all_tracking_codes(),
-        store.brand_list(),
-        store.assignments(),
+        async { store.read().await?.plan_versions().await },
+        async { store.read().await?.pinned_plan_versions().await },
+        async { store.read().await?.partner_parents().await },
+        async { store.read().await?.geo_blocks().await },
+        async { store.read().await?.all_tracking_codes().await },
+        async { store.read().await?.brand_list().await },
+        async { store.read().await?.assignments().await },
         all_customers,
         purchases,
-        store.fx_rates(),
+        async { store.read().await?.fx_rates().await },
     )?;
     let mut latest: BTreeMap<&str, &str> = BTreeMap::new();
     for v in &versions {
@@ -402,9 +394,9 @@ fn adjustments(
 /// The last period of the longest prefix of `range` with a stored engine
 /// state (states of periods whose data changed are dropped at the start of a
 /// run): a run can resume after it. None when there is none.
-async fn resume_point(store: &Store, range: &[Period], first: Period) -> Result<Option<Period>> {
+async fn resume_point(tx: &mut Tx<'_>, range: &[Period], first: Period) -> Result<Option<Period>> {
     let stored: std::collections::HashSet<String> =
-        store.engine_state_periods().await?.into_iter().collect();
+        tx.engine_state_periods().await?.into_iter().collect();
     let prefix = range
         .iter()
         .take_while(|p| stored.contains(&p.to_string()))
@@ -441,14 +433,19 @@ fn resume(
 pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
     ctx.authorize(&crate::access::COMMISSIONS_RUN).await?;
     let store = &ctx.store;
-    let version = data_version(store).await?;
-    let records: HashMap<String, PeriodRecord> = store
+    // The data version, the periods' records and the changes since the last
+    // run are taken in one transaction: a change counted after it is left
+    // for the next run (it moves the version on, so the periods written
+    // here are out of date, and it marks where the next run starts).
+    let mut tx = store.begin().await?;
+    let version = tx.data_version_for_run().await?;
+    let records: HashMap<String, PeriodRecord> = tx
         .periods()
         .await?
         .into_iter()
         .map(|r| (r.period.clone(), r))
         .collect();
-    let first = store.first_data_period().await?.filter(|f| *f <= through);
+    let first = tx.first_data_period().await?.filter(|f| *f <= through);
     let range: Vec<Period> = match first {
         Some(f) => f.through(through).collect(),
         None => vec![through],
@@ -459,6 +456,7 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
             .is_some_and(|r| r.state == "closed" || r.inputs == version)
     };
     if range.iter().all(fresh) {
+        tx.rollback().await?;
         return Ok(RunReport {
             up_to_date: true,
             ..Default::default()
@@ -473,14 +471,12 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
         "loading partners, plans and customers",
     );
     // Engine states from the earliest period changed since the last run on are stale.
-    let mut tx = store.begin().await?;
     take_dirty_from(&mut tx).await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    // The world and the state to resume from are read at the same time.
     let resume_at = match first {
-        Some(f) => resume_point(store, &range, f).await?,
+        Some(f) => resume_point(&mut tx, &range, f).await?,
         None => None,
     };
+    tx.commit().await?;
     // The first period to compute is known now unless the stored state turns
     // out unusable: its rows start coming while the world loads and the
     // engine is built (single-threaded work that leaves a core free).
@@ -515,7 +511,7 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
     // written below out of date, never wrong). The image is read at the
     // same time as the rest of the world, and the customers right after it
     // when there is none at the current stamp.
-    let stamp = store.world_stamp().await?;
+    let stamp = store.read().await?.world_stamp().await?;
     let image_or_customers = async {
         let image = match stamp {
             Some(stamp) => store.customer_image(stamp).await?,
@@ -579,8 +575,13 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
         let mut tx = store.begin().await?;
         set_periods_current(&mut tx, from, to, &version).await?;
         tx.commit().await.map_err(StoreError::from)?;
-        let counts: HashMap<String, i64> =
-            store.own_line_counts(from, to).await?.into_iter().collect();
+        let counts: HashMap<String, i64> = store
+            .read()
+            .await?
+            .own_line_counts(from, to)
+            .await?
+            .into_iter()
+            .collect();
         for period in &range[..start] {
             let p = period.to_string();
             report.periods.push(PeriodOutcome {
@@ -604,7 +605,7 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
                     .get(&p.to_string())
                     .is_some_and(|r| r.state == "closed")
             }) {
-                let kept = store.period_lines(*open).await?;
+                let kept = store.read().await?.period_lines(*open).await?;
                 pending.extend(kept.into_iter().filter(|s| {
                     !s.origin_period.is_empty() && s.origin_period < resumed.to_string()
                 }));
@@ -625,13 +626,14 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
         let record = records.get(&period.to_string());
         let closed = record.is_some_and(|r| r.state == "closed");
         if closed {
-            let stored = store.period_lines(period).await?;
+            let mut read = store.read().await?;
+            let stored = read.period_lines(period).await?;
             let closed_own: Vec<StoredLine> = stored
                 .into_iter()
                 .filter(|s| s.origin_period.is_empty())
                 .collect();
             let booked_closed: Vec<StoredLine> = {
-                let all = store.adjustments_for(period).await?;
+                let all = read.adjustments_for(period).await?;
                 let closed_periods: Vec<&String> = records
                     .values()
                     .filter(|r| r.state == "closed")
@@ -648,10 +650,15 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
                 &closed_own,
                 &booked_closed,
             ));
+            drop(read);
             if let Some(state) = engine.as_ref().and_then(|e| e.snapshot()) {
                 let mut tx = store.begin().await?;
-                save_engine_state(&mut tx, period, &state).await?;
-                tx.commit().await.map_err(StoreError::from)?;
+                // Kept only while no change was counted since the run
+                // began (see `Store::write_period`).
+                if tx.data_version_for_run().await? == version {
+                    save_engine_state(&mut tx, period, &state).await?;
+                }
+                tx.commit().await?;
             }
             report.periods.push(PeriodOutcome {
                 period: period.to_string(),
@@ -663,7 +670,7 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
         }
         // Stored explanations stay text: parsed, they would double the memory
         // of a period's lines.
-        let stored = store.period_lines_unparsed(period).await?;
+        let stored = store.read().await?.period_lines_unparsed(period).await?;
         let (stored_own, stored_adj): (Vec<UnparsedLine>, Vec<UnparsedLine>) = stored
             .into_iter()
             .partition(|s| s.stored.origin_period.is_empty());
@@ -755,9 +762,13 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
 #[tracing::instrument(name = "commissions::computed_lines", skip_all, fields(user = %ctx.actor.user))]
 pub async fn computed_lines(ctx: &Context, period: Period) -> Result<Vec<StoredLine>> {
     ctx.authorize(&crate::access::READ).await?;
-    let store = &ctx.store;
-    let version = data_version(store).await?;
-    let record = store
+    current_lines(&mut ctx.store.read().await?, period).await
+}
+
+/// Refuses a period that was never computed or is out of date.
+pub(crate) async fn check_current(tx: &mut Tx<'_>, period: Period) -> Result<()> {
+    let version = tx.data_version().await?;
+    let record = tx
         .periods()
         .await?
         .into_iter()
@@ -769,15 +780,21 @@ pub async fn computed_lines(ctx: &Context, period: Period) -> Result<Vec<StoredL
         Some(r) if r.state != "closed" && r.inputs != version => Err(AppError::Refused(format!(
             "period {period} is out of date: data changed since it was computed; run `partnerdesk commissions run --period {period}` again"
         ))),
-        Some(_) => Ok(store.period_lines(period).await?),
+        Some(_) => Ok(()),
     }
+}
+
+/// [`computed_lines`] in the caller's transaction.
+pub(crate) async fn current_lines(tx: &mut Tx<'_>, period: Period) -> Result<Vec<StoredLine>> {
+    check_current(tx, period).await?;
+    Ok(tx.period_lines(period).await?)
 }
 
 /// The canonical export of RULES.md for a period.
 #[tracing::instrument(name = "commissions::export_csv", skip_all, fields(user = %ctx.actor.user))]
 pub async fn export_csv(ctx: &Context, period: Period) -> Result<String> {
     ctx.authorize(&crate::access::COMMISSIONS_EXPORT).await?;
-    let lines = computed_lines(ctx, period).await?;
+    let lines = current_lines(&mut ctx.store.read().await?, period).await?;
     Ok(canonical_csv(lines.iter().map(|s| &s.line)))
 }
 
@@ -789,11 +806,12 @@ pub async fn close(
     period: Period,
 ) -> Result<Option<crate::approvals::ApprovalView>> {
     ctx.authorize(&crate::access::COMMISSIONS_CLOSE).await?;
-    let store = &ctx.store;
-    check_closable(ctx, period).await?;
+    let mut tx = ctx.store.begin().await?;
+    check_closable(&mut tx, period).await?;
     let payload = serde_json::json!({ "period": period.to_string() });
-    if let Some(approval) = crate::approvals::submit(
+    if let Some(id) = crate::approvals::queue(
         ctx,
+        &mut tx,
         crate::approvals::Request {
             kind: crate::approvals::PERIOD_CLOSE,
             object_type: "period",
@@ -805,9 +823,9 @@ pub async fn close(
     )
     .await?
     {
-        return Ok(Some(approval));
+        tx.commit().await?;
+        return crate::approvals::view_of(ctx, id).await;
     }
-    let mut tx = store.begin().await?;
     write_close(ctx, &mut tx, period, None).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(None)
@@ -825,14 +843,13 @@ pub(crate) async fn apply_close(
         .and_then(|v| v.as_str())
         .ok_or_else(|| StoreError::Corrupt("close request without a period".into()))?;
     let period = Period::parse("period", text)?;
-    check_closable(ctx, period).await?;
+    check_closable(tx, period).await?;
     write_close(ctx, tx, period, applied).await
 }
 
-async fn check_closable(ctx: &Context, period: Period) -> Result<()> {
-    let store = &ctx.store;
-    computed_lines(ctx, period).await?;
-    let records = store.periods().await?;
+async fn check_closable(tx: &mut Tx<'_>, period: Period) -> Result<()> {
+    check_current(tx, period).await?;
+    let records = tx.periods().await?;
     if let Some(open) = records
         .iter()
         .find(|r| r.state != "closed" && r.period < period.to_string())
@@ -860,14 +877,14 @@ async fn write_close(
     applied: Option<&crate::approvals::Applied<'_>>,
 ) -> Result<()> {
     let mut latest: BTreeMap<String, i64> = BTreeMap::new();
-    for v in ctx.store.plan_versions().await? {
+    for v in tx.plan_versions().await? {
         latest.insert(v.plan_id, v.version);
     }
     let versions: Vec<(String, i64)> = latest.into_iter().collect();
     let now = ctx.now();
     close_period(tx, period, &now, &ctx.actor.user, &versions).await?;
     // The closed lines (adjustments included) post to the ledger in the same transaction.
-    crate::ledger::post_closed_period(&ctx.store, tx, period, &now, &ctx.actor.user).await?;
+    crate::ledger::post_closed_period(tx, period, &now, &ctx.actor.user).await?;
     partnerdesk_store::audit(
         tx,
         &now,

@@ -114,9 +114,8 @@ fn source_view(s: TrafficSourceRecord) -> TrafficSourceView {
     }
 }
 
-async fn partner_status(ctx: &Context, partner_id: &str) -> Result<String> {
-    ctx.store
-        .partner(partner_id)
+async fn partner_status(tx: &mut Tx<'_>, partner_id: &str) -> Result<String> {
+    tx.partner(partner_id)
         .await?
         .map(|p| p.status)
         .ok_or_else(|| AppError::NotFound {
@@ -128,9 +127,9 @@ async fn partner_status(ctx: &Context, partner_id: &str) -> Result<String> {
 #[tracing::instrument(name = "compliance::partner_compliance", skip_all, fields(user = %ctx.actor.user))]
 pub async fn partner_compliance(ctx: &Context, partner_id: &str) -> Result<PartnerCompliance> {
     ctx.authorize(&access::READ).await?;
-    let status = partner_status(ctx, partner_id).await?;
-    let documents: Vec<DocumentView> = ctx
-        .store
+    let mut tx = ctx.store.read().await?;
+    let status = partner_status(&mut tx, partner_id).await?;
+    let documents: Vec<DocumentView> = tx
         .documents_of(partner_id)
         .await?
         .into_iter()
@@ -149,14 +148,13 @@ pub async fn partner_compliance(ctx: &Context, partner_id: &str) -> Result<Partn
         partner_id: partner_id.to_string(),
         status,
         documents,
-        traffic_sources: ctx
-            .store
+        traffic_sources: tx
             .traffic_sources_of(partner_id)
             .await?
             .into_iter()
             .map(source_view)
             .collect(),
-        allowed_countries: ctx.store.allowed_countries(partner_id).await?,
+        allowed_countries: tx.allowed_countries(partner_id).await?,
         missing_documents,
     })
 }
@@ -181,7 +179,9 @@ pub async fn upload_document(
     bytes: &[u8],
 ) -> Result<DocumentView> {
     ctx.authorize(&access::DOCUMENT_UPLOAD).await?;
-    partner_status(ctx, partner_id).await?;
+    // Checked before the file is stored (the write transaction below
+    // begins after it, not to hold the write lock over file work).
+    partner_status(&mut ctx.store.read().await?, partner_id).await?;
     let doc_type = kyc::parse_doc_type(doc_type)?;
     let file_name = std::path::Path::new(file_name.trim())
         .file_name()
@@ -241,7 +241,8 @@ pub async fn upload_document(
         reviewed_at: None,
         review_note: None,
     };
-    if let Some(d) = ctx.store.document(&record.document_id).await? {
+    let mut tx = ctx.store.begin().await?;
+    if let Some(d) = tx.document(&record.document_id).await? {
         return Err(AppError::invalid(
             "file",
             format!(
@@ -251,7 +252,6 @@ pub async fn upload_document(
         ));
     }
     let view = doc_view(record.clone());
-    let mut tx = ctx.store.begin().await?;
     insert_document(&mut tx, &record).await?;
     partnerdesk_store::audit(
         &mut tx,
@@ -298,14 +298,11 @@ pub async fn review(
     note: &str,
 ) -> Result<ChangeOutcome> {
     ctx.authorize(&access::DOCUMENT_REVIEW).await?;
-    let d = ctx
-        .store
-        .document(document_id)
-        .await?
-        .ok_or(AppError::NotFound {
-            what: "document",
-            id: document_id.to_string(),
-        })?;
+    let mut tx = ctx.store.begin().await?;
+    let d = tx.document(document_id).await?.ok_or(AppError::NotFound {
+        what: "document",
+        id: document_id.to_string(),
+    })?;
     if d.status != "submitted" {
         return Err(AppError::Refused(format!(
             "document {document_id} has already been {}",
@@ -328,8 +325,9 @@ pub async fn review(
         d.file_name,
         d.partner_id
     );
-    if let Some(a) = approvals::submit(
+    if let Some(id) = approvals::queue(
         ctx,
+        &mut tx,
         Request {
             kind: approvals::DOCUMENT_REVIEW,
             object_type: "document",
@@ -341,9 +339,9 @@ pub async fn review(
     )
     .await?
     {
-        return Ok(ChangeOutcome::awaiting(a));
+        tx.commit().await?;
+        return Ok(ChangeOutcome::awaiting(approvals::queued(ctx, id).await?));
     }
-    let mut tx = ctx.store.begin().await?;
     apply_document_review(ctx, &mut tx, &payload, None).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(ChangeOutcome::done(summary))
@@ -366,7 +364,7 @@ pub(crate) async fn apply_document_review(
     let outcome = field(payload, "outcome")?;
     let note = field(payload, "note")?;
     let reviewer = field(payload, "reviewer")?;
-    let d = ctx.store.document(id).await?.ok_or(AppError::NotFound {
+    let d = tx.document(id).await?.ok_or(AppError::NotFound {
         what: "document",
         id: id.to_string(),
     })?;
@@ -395,7 +393,8 @@ pub async fn declare_traffic_source(
     value: &str,
 ) -> Result<ChangeOutcome> {
     ctx.authorize(&access::TRAFFIC_DECLARE).await?;
-    partner_status(ctx, partner_id).await?;
+    let mut tx = ctx.store.begin().await?;
+    partner_status(&mut tx, partner_id).await?;
     let kind = kind.trim();
     if !["website", "social", "paid", "email", "other"].contains(&kind) {
         return Err(AppError::invalid(
@@ -425,7 +424,6 @@ pub async fn declare_traffic_source(
         decided_by: None,
         decided_at: None,
     };
-    let mut tx = ctx.store.begin().await?;
     insert_traffic_source(&mut tx, &record).await?;
     partnerdesk_store::audit(
         &mut tx,
@@ -440,11 +438,12 @@ pub async fn declare_traffic_source(
             .as_deref(),
     )
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    // The source and its request are written together.
     let payload = serde_json::json!({"source_id": record.source_id});
     let summary = format!("allow {kind} traffic from '{value}' for partner {partner_id}");
-    if let Some(a) = approvals::submit(
+    if let Some(id) = approvals::queue(
         ctx,
+        &mut tx,
         Request {
             kind: approvals::TRAFFIC_SOURCE,
             object_type: "traffic_source",
@@ -456,9 +455,9 @@ pub async fn declare_traffic_source(
     )
     .await?
     {
-        return Ok(ChangeOutcome::awaiting(a));
+        tx.commit().await?;
+        return Ok(ChangeOutcome::awaiting(approvals::queued(ctx, id).await?));
     }
-    let mut tx = ctx.store.begin().await?;
     apply_traffic_decision(ctx, &mut tx, &payload, true).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(ChangeOutcome::done(summary))
@@ -471,14 +470,10 @@ pub(crate) async fn apply_traffic_decision(
     approve: bool,
 ) -> Result<()> {
     let id = field(payload, "source_id")?;
-    let s = ctx
-        .store
-        .traffic_source(id)
-        .await?
-        .ok_or(AppError::NotFound {
-            what: "traffic source",
-            id: id.to_string(),
-        })?;
+    let s = tx.traffic_source(id).await?.ok_or(AppError::NotFound {
+        what: "traffic source",
+        id: id.to_string(),
+    })?;
     let now = ctx.now();
     let status = if approve { "approved" } else { "rejected" };
     decide_traffic_source(tx, id, status, &ctx.actor.user, &now).await?;
@@ -504,15 +499,15 @@ pub async fn set_partner_countries(
     countries: &[String],
 ) -> Result<Vec<String>> {
     ctx.authorize(&access::GEO_RULES_SET).await?;
-    partner_status(ctx, partner_id).await?;
     let mut parsed = Vec::new();
     for c in countries.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
         parsed.push(CountryCode::parse("countries", c)?.as_str().to_string());
     }
     parsed.sort();
     parsed.dedup();
-    let before = ctx.store.allowed_countries(partner_id).await?;
     let mut tx = ctx.store.begin().await?;
+    partner_status(&mut tx, partner_id).await?;
+    let before = tx.allowed_countries(partner_id).await?;
     set_allowed_countries(&mut tx, partner_id, &parsed).await?;
     partnerdesk_store::audit(
         &mut tx,
@@ -535,6 +530,8 @@ pub async fn geo_report(ctx: &Context) -> Result<Vec<GeoReportRow>> {
     ctx.authorize(&access::GEO_REPORT).await?;
     Ok(ctx
         .store
+        .read()
+        .await?
         .geo_report()
         .await?
         .into_iter()
@@ -567,21 +564,17 @@ pub async fn set_customer_status_checked(
             "say why (it is kept in the audit log)",
         ));
     }
-    let c = ctx
-        .store
-        .customer(customer_id)
-        .await?
-        .ok_or(AppError::NotFound {
-            what: "customer",
-            id: customer_id.to_string(),
-        })?;
+    let mut tx = ctx.store.begin().await?;
+    let c = tx.customer(customer_id).await?.ok_or(AppError::NotFound {
+        what: "customer",
+        id: customer_id.to_string(),
+    })?;
     if c.status == status {
         return Ok(());
     }
-    let mut tx = ctx.store.begin().await?;
     set_customer_status(&mut tx, customer_id, status).await?;
     let first = c.registered_at.get(..7).unwrap_or("0000-01").to_string();
-    crate::commissions::mark_dirty(&mut tx, &ctx.store, &first).await?;
+    crate::commissions::mark_dirty(&mut tx, &first).await?;
     partnerdesk_store::audit(
         &mut tx,
         &ctx.now(),

@@ -101,7 +101,7 @@ impl Context {
     /// A refusal is itself recorded in the audit log.
     pub async fn authorize(&self, use_case: &UseCase) -> Result<()> {
         if access::allows(use_case, &self.actor.roles) {
-            if self.actor.is_local() && self.store.user_count().await? > 0 {
+            if self.actor.is_local() && self.store.read().await?.user_count().await? > 0 {
                 return Err(AppError::Denied(
                     "this database has users: sign in (the CLI reads PARTNERDESK_USER and PARTNERDESK_PASSWORD)".into(),
                 ));

@@ -42,7 +42,7 @@ pub async fn search(ctx: &Context, q: &CustomerQuery) -> Result<CustomerPage> {
         offset: i64::from(q.offset),
         limit: i64::from(q.limit.clamp(1, 1000)),
     };
-    let (total, rows) = ctx.store.search_customers(&f).await?;
+    let (total, rows) = ctx.store.read().await?.search_customers(&f).await?;
     Ok(CustomerPage {
         total: u32::try_from(total).unwrap_or(u32::MAX),
         rows: rows.into_iter().map(row).collect(),
@@ -52,16 +52,15 @@ pub async fn search(ctx: &Context, q: &CustomerQuery) -> Result<CustomerPage> {
 #[tracing::instrument(name = "customers::get", skip_all, fields(user = %ctx.actor.user))]
 pub async fn get(ctx: &Context, customer_id: &str) -> Result<CustomerDetail> {
     ctx.authorize(&crate::access::READ).await?;
-    let c = ctx
-        .store
+    let mut tx = ctx.store.read().await?;
+    let c = tx
         .customer(customer_id)
         .await?
         .ok_or_else(|| AppError::NotFound {
             what: "customer",
             id: customer_id.to_string(),
         })?;
-    let activity = ctx
-        .store
+    let activity = tx
         .customer_activity(customer_id, 100)
         .await?
         .into_iter()
@@ -78,9 +77,7 @@ pub async fn get(ctx: &Context, customer_id: &str) -> Result<CustomerDetail> {
             },
         )
         .collect();
-    let trades = ctx
-        .store
-        .customer_trades(customer_id, 100)
+    let trades = tx.customer_trades(customer_id, 100)
         .await?
         .into_iter()
         .map(|[trade_id, symbol, instrument_group, lots, open_time, close_time, commission, spread_revenue]| TradeView {
@@ -94,8 +91,7 @@ pub async fn get(ctx: &Context, customer_id: &str) -> Result<CustomerDetail> {
             spread_revenue,
         })
         .collect();
-    let purchases = ctx
-        .store
+    let purchases = tx
         .customer_purchases(customer_id)
         .await?
         .into_iter()

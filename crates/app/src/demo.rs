@@ -49,7 +49,8 @@ impl Lcg {
 pub async fn fill(ctx: &Context) -> Result<DemoReport> {
     ctx.authorize(&crate::access::DEMO_FILL).await?;
     let store = &ctx.store;
-    if store.partner_count().await? > 0 {
+    let mut tx = store.begin().await?;
+    if tx.partner_count().await? > 0 {
         return Err(crate::AppError::Refused("this database already has partners; the demo fills only an empty database (use --db with a new file)".into()));
     }
     let now = ctx.now();
@@ -73,7 +74,6 @@ pub async fn fill(ctx: &Context) -> Result<DemoReport> {
         ),
     ];
     let mut rng = Lcg(20261123);
-    let mut tx = store.begin().await?;
     let mut codes = Batch::new(
         "tracking_codes",
         &["brand_id", "code", "partner_id", "kind"],
@@ -143,6 +143,8 @@ pub async fn fill(ctx: &Context) -> Result<DemoReport> {
                 archived: false,
                 created_at: now.clone(),
                 updated_at: now.clone(),
+                row_version: 1,
+                updated_by: ctx.actor.user.clone(),
                 children: 0,
             };
             partners.push(&mut tx, partner_values(&p)).await?;

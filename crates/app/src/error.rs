@@ -43,12 +43,16 @@ impl AppError {
         AppError::Invalid(FieldError::new(field, message))
     }
 
-    /// A stable code for the UI: `invalid`, `not_found`, `conflict`, `database`, …
+    /// A stable code for the UI: `invalid`, `not_found`, `conflict`, `stale`,
+    /// `busy`, `database`, …
     pub fn code(&self) -> &'static str {
         match self {
             AppError::Invalid(_) => "invalid",
             AppError::NotFound { .. } | AppError::Store(StoreError::NotFound { .. }) => "not_found",
             AppError::Store(StoreError::Conflict { .. }) => "conflict",
+            // The UI offers to reload what changed since it was opened.
+            AppError::Store(StoreError::Stale { .. }) => "stale",
+            AppError::Store(StoreError::Busy) => "busy",
             AppError::Store(
                 StoreError::InvalidUrl(_)
                 | StoreError::Unreachable { .. }

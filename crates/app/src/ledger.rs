@@ -12,7 +12,7 @@ use partnerdesk_store::ledger::{
     decide_adjustment, insert_adjustment, post_entries, post_entry, AdjustmentRecord, EntryRecord,
     NewEntry,
 };
-use partnerdesk_store::{Store, StoreError, Tx};
+use partnerdesk_store::{StoreError, Tx};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -101,13 +101,12 @@ fn today(ctx: &Context) -> String {
 /// Posts a closing period's lines (adjustments included) to the ledger, in
 /// the closing transaction. Zero lines post nothing.
 pub(crate) async fn post_closed_period(
-    store: &Store,
     tx: &mut Tx<'_>,
     period: Period,
     at: &str,
     by: &str,
 ) -> Result<u64> {
-    let lines = store.period_lines(period).await?;
+    let lines = tx.period_lines(period).await?;
     let effective = period.last_day().format("%Y-%m-%d").to_string();
     let entries: Vec<NewEntry> = lines
         .iter()
@@ -168,15 +167,15 @@ fn view(e: &EntryRecord, balance: Decimal) -> LedgerEntryView {
 #[tracing::instrument(name = "ledger::entries", skip_all, fields(user = %ctx.actor.user))]
 pub async fn entries(ctx: &Context, partner_id: &str) -> Result<Vec<LedgerEntryView>> {
     ctx.authorize(&crate::access::READ).await?;
-    if ctx.store.partner(partner_id).await?.is_none() {
+    let mut tx = ctx.store.read().await?;
+    if tx.partner(partner_id).await?.is_none() {
         return Err(AppError::NotFound {
             what: "partner",
             id: partner_id.into(),
         });
     }
     let mut running: BTreeMap<String, Decimal> = BTreeMap::new();
-    Ok(ctx
-        .store
+    Ok(tx
         .ledger_entries(partner_id)
         .await?
         .iter()
@@ -196,9 +195,10 @@ pub async fn balances(ctx: &Context, at: Option<&str>) -> Result<Vec<BalanceView
         chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
             .map_err(|_| AppError::invalid("at", format!("'{d}' is not a date (YYYY-MM-DD)")))?;
     }
-    let names = ctx.store.payees().await?;
+    let mut tx = ctx.store.read().await?;
+    let names = tx.payees().await?;
     let mut sums: BTreeMap<(String, String), (Decimal, Decimal, u32)> = BTreeMap::new();
-    for e in ctx.store.all_ledger_entries().await? {
+    for e in tx.all_ledger_entries().await? {
         if at.is_some_and(|d| e.effective_date.as_str() > d) {
             continue;
         }
@@ -264,8 +264,8 @@ pub async fn request_adjustment(
     ctx.authorize(&crate::access::LEDGER_ADJUST).await?;
     let reason = check_reason(reason)?;
     let amount = check_amount("amount", parse_decimal("amount", amount.trim())?)?;
-    let partner = ctx
-        .store
+    let mut tx = ctx.store.begin().await?;
+    let partner = tx
         .partner(partner_id)
         .await?
         .ok_or_else(|| AppError::NotFound {
@@ -274,6 +274,7 @@ pub async fn request_adjustment(
         })?;
     request(
         ctx,
+        tx,
         partner.partner_id,
         partner.currency,
         amount,
@@ -292,15 +293,15 @@ pub async fn request_reversal(
 ) -> Result<AdjustmentView> {
     ctx.authorize(&crate::access::LEDGER_ADJUST).await?;
     let reason = check_reason(reason)?;
-    let e = ctx.store.ledger_entry(entry_id).await?;
+    let mut tx = ctx.store.begin().await?;
+    let e = tx.ledger_entry(entry_id).await?;
     let kind = EntryKind::parse("kind", &e.kind).map_err(|x| StoreError::Corrupt(x.to_string()))?;
     if !kind.reversible() {
         return Err(AppError::Refused(format!(
             "entry {entry_id} is a {kind} entry and cannot be reversed: a payout is corrected by marking its payment failed, a reversal by a new manual adjustment"
         )));
     }
-    if let Some(r) = ctx
-        .store
+    if let Some(r) = tx
         .all_ledger_entries()
         .await?
         .iter()
@@ -311,8 +312,7 @@ pub async fn request_reversal(
             r.entry_id
         )));
     }
-    if ctx
-        .store
+    if tx
         .manual_adjustments(Some("pending"))
         .await?
         .iter()
@@ -324,6 +324,7 @@ pub async fn request_reversal(
     }
     request(
         ctx,
+        tx,
         e.partner_id,
         e.currency,
         -e.amount,
@@ -333,8 +334,11 @@ pub async fn request_reversal(
     .await
 }
 
+/// Stores the request and queues it for approval, in the transaction its
+/// checks were read in (`tx`), committed here.
 async fn request(
     ctx: &Context,
+    mut tx: Tx<'_>,
     partner_id: String,
     currency: String,
     amount: Decimal,
@@ -356,7 +360,6 @@ async fn request(
         decided_at: None,
         entry_id: None,
     };
-    let mut tx = ctx.store.begin().await?;
     a.adjustment_id = insert_adjustment(&mut tx, &a).await?;
     let v = adjustment_view(&a);
     partnerdesk_store::audit(
@@ -370,11 +373,11 @@ async fn request(
         Some(&serde_json::to_string(&v).unwrap_or_default()),
     )
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
     // The request waits in the four-eyes queue, with its amount (two approvers
     // above the configured threshold).
-    crate::approvals::submit(
+    crate::approvals::queue(
         ctx,
+        &mut tx,
         crate::approvals::Request {
             kind: crate::approvals::LEDGER_ADJUST,
             object_type: "manual_adjustment",
@@ -396,6 +399,7 @@ async fn request(
         },
     )
     .await?;
+    tx.commit().await?;
     Ok(v)
 }
 
@@ -409,7 +413,10 @@ pub async fn decide(
     reason: &str,
 ) -> Result<AdjustmentView> {
     ctx.authorize(&crate::access::LEDGER_ADJUST_APPROVE).await?;
-    let a = ctx.store.manual_adjustment(adjustment_id).await?;
+    // Read to refuse early with the adjustment's own words; the decision
+    // checks again in its own transaction.
+    let mut tx = ctx.store.read().await?;
+    let a = tx.manual_adjustment(adjustment_id).await?;
     if a.state != "pending" {
         return Err(AppError::Refused(format!(
             "manual adjustment {adjustment_id} was already {} by {}",
@@ -422,8 +429,7 @@ pub async fn decide(
             "you asked for manual adjustment {adjustment_id}: another finance user must approve or reject it (four eyes)"
         )));
     }
-    let approval = ctx
-        .store
+    let approval = tx
         .pending_approval(
             crate::approvals::LEDGER_ADJUST.name,
             &adjustment_id.to_string(),
@@ -434,9 +440,14 @@ pub async fn decide(
                 "manual adjustment {adjustment_id} has no request in the approvals queue"
             ))
         })?;
+    drop(tx);
     crate::approvals::decide(ctx, approval, approve, reason).await?;
     Ok(adjustment_view(
-        &ctx.store.manual_adjustment(adjustment_id).await?,
+        &ctx.store
+            .read()
+            .await?
+            .manual_adjustment(adjustment_id)
+            .await?,
     ))
 }
 
@@ -451,7 +462,7 @@ pub(crate) async fn apply_adjustment_decision(
         .get("adjustment_id")
         .and_then(|v| v.as_i64())
         .ok_or_else(|| StoreError::Corrupt("adjustment request without adjustment_id".into()))?;
-    let a = ctx.store.manual_adjustment(adjustment_id).await?;
+    let a = tx.manual_adjustment(adjustment_id).await?;
     if a.state != "pending" {
         return Err(AppError::Refused(format!(
             "manual adjustment {adjustment_id} was already {}",
@@ -516,6 +527,8 @@ pub async fn adjustments(ctx: &Context, state: Option<&str>) -> Result<Vec<Adjus
     ctx.authorize(&crate::access::READ).await?;
     Ok(ctx
         .store
+        .read()
+        .await?
         .manual_adjustments(state)
         .await?
         .iter()
@@ -529,8 +542,9 @@ pub async fn adjustments(ctx: &Context, state: Option<&str>) -> Result<Vec<Adjus
 #[tracing::instrument(name = "ledger::check", skip_all, fields(user = %ctx.actor.user))]
 pub async fn check(ctx: &Context) -> Result<LedgerCheck> {
     ctx.authorize(&crate::access::READ).await?;
-    let store = &ctx.store;
-    let entries = store.all_ledger_entries().await?;
+    // One read transaction: every figure compared comes from the same moment.
+    let mut tx = ctx.store.read().await?;
+    let entries = tx.all_ledger_entries().await?;
     let mut problems = Vec::new();
     let by_id: BTreeMap<i64, &EntryRecord> = entries.iter().map(|e| (e.entry_id, e)).collect();
 
@@ -556,15 +570,10 @@ pub async fn check(ctx: &Context) -> Result<LedgerCheck> {
         posted.insert(e.source.clone(), e);
     }
     let mut expected_sources = 0usize;
-    for p in store
-        .periods()
-        .await?
-        .iter()
-        .filter(|p| p.state == "closed")
-    {
+    for p in tx.periods().await?.iter().filter(|p| p.state == "closed") {
         let period =
             Period::parse("period", &p.period).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        for s in store.period_lines(period).await? {
+        for s in tx.period_lines(period).await? {
             let l = &s.line;
             if l.amount.is_zero() {
                 continue;
@@ -601,7 +610,7 @@ pub async fn check(ctx: &Context) -> Result<LedgerCheck> {
     }
 
     // 3. Manual adjustments, reversals and payouts against their records.
-    for a in store.manual_adjustments(Some("approved")).await? {
+    for a in tx.manual_adjustments(Some("approved")).await? {
         // Reversals are counted from their entries below.
         if a.reverses.is_none() {
             *from_sources
@@ -628,10 +637,10 @@ pub async fn check(ctx: &Context) -> Result<LedgerCheck> {
             )),
         }
     }
-    for run in store.payout_runs().await? {
-        for item in store.payout_items(run.run_id).await? {
+    for run in tx.payout_runs().await? {
+        for item in tx.payout_items(run.run_id).await? {
             let key = (item.partner_id.clone(), item.currency.clone());
-            let claimed = store
+            let claimed = tx
                 .claimed_entries(run.run_id, &item.partner_id, &item.currency)
                 .await?;
             let earned: Decimal = claimed

@@ -96,8 +96,8 @@ impl SmtpStored {
     }
 }
 
-async fn stored(ctx: &Context) -> Result<SmtpStored> {
-    match ctx.store.meta_get(SMTP_META).await? {
+async fn stored(tx: &mut Tx<'_>) -> Result<SmtpStored> {
+    match tx.meta_get(SMTP_META).await? {
         None => Ok(SmtpStored {
             port: 587,
             security: "starttls".into(),
@@ -134,7 +134,7 @@ fn view(s: &SmtpStored, has_password: bool) -> SmtpSettingsView {
 #[tracing::instrument(name = "mail::smtp_get", skip_all, fields(user = %ctx.actor.user))]
 pub async fn smtp_get(ctx: &Context) -> Result<SmtpSettingsView> {
     ctx.authorize(&access::READ).await?;
-    let s = stored(ctx).await?;
+    let s = stored(&mut ctx.store.read().await?).await?;
     Ok(view(&s, has_password(ctx)?))
 }
 
@@ -212,10 +212,10 @@ fn validate(input: &SmtpSettingsInput) -> Result<SmtpStored> {
 pub async fn smtp_set(ctx: &Context, input: SmtpSettingsInput) -> Result<SmtpSettingsView> {
     ctx.authorize(&access::MAIL_SETTINGS).await?;
     let s = validate(&input)?;
-    let before = stored(ctx).await?;
     let json = serde_json::to_string(&s).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let now = ctx.now();
     let mut tx = ctx.store.begin().await?;
+    let before = stored(&mut tx).await?;
     partnerdesk_store::meta_set(&mut tx, SMTP_META, &json).await?;
     let password = match input.password.as_deref() {
         None => "kept",
@@ -337,7 +337,7 @@ fn classify(s: &SmtpStored, e: &lettre::transport::smtp::Error) -> Failure {
 #[tracing::instrument(name = "mail::smtp_test", skip_all, fields(user = %ctx.actor.user))]
 pub async fn smtp_test(ctx: &Context, send_to: Option<String>) -> Result<SmtpTestOutcome> {
     ctx.authorize(&access::MAIL_SETTINGS).await?;
-    let s = stored(ctx).await?;
+    let s = stored(&mut ctx.store.read().await?).await?;
     let t = match transport(ctx, &s) {
         Ok(t) => t,
         Err(e) => {
@@ -474,8 +474,8 @@ fn template_view(key: &str, saved: Option<&TemplateRecord>) -> Option<TemplateVi
     })
 }
 
-async fn template(ctx: &Context, key: &str) -> Result<TemplateView> {
-    let saved = ctx.store.mail_template(key).await?;
+async fn template(tx: &mut Tx<'_>, key: &str) -> Result<TemplateView> {
+    let saved = tx.mail_template(key).await?;
     template_view(key, saved.as_ref()).ok_or_else(|| AppError::NotFound {
         what: "template",
         id: key.to_string(),
@@ -486,7 +486,7 @@ async fn template(ctx: &Context, key: &str) -> Result<TemplateView> {
 #[tracing::instrument(name = "mail::templates_list", skip_all, fields(user = %ctx.actor.user))]
 pub async fn templates_list(ctx: &Context) -> Result<Vec<TemplateView>> {
     ctx.authorize(&access::READ).await?;
-    let saved = ctx.store.mail_templates().await?;
+    let saved = ctx.store.read().await?.mail_templates().await?;
     let mut out: Vec<TemplateView> = dm::BUILT_IN
         .iter()
         .filter_map(|b| template_view(b.key, saved.iter().find(|t| t.template_key == b.key)))
@@ -503,12 +503,12 @@ pub async fn templates_list(ctx: &Context) -> Result<Vec<TemplateView>> {
 #[tracing::instrument(name = "mail::template_get", skip_all, fields(user = %ctx.actor.user))]
 pub async fn template_get(ctx: &Context, key: &str) -> Result<TemplateView> {
     ctx.authorize(&access::READ).await?;
-    template(ctx, key).await
+    template(&mut ctx.store.read().await?, key).await
 }
 
 async fn save_template(ctx: &Context, rec: TemplateRecord, action: &str) -> Result<TemplateView> {
-    let before = ctx.store.mail_template(&rec.template_key).await?;
     let mut tx = ctx.store.begin().await?;
+    let before = tx.mail_template(&rec.template_key).await?;
     partnerdesk_store::mail::upsert_template(&mut tx, &rec).await?;
     partnerdesk_store::audit(
         &mut tx,
@@ -521,8 +521,9 @@ async fn save_template(ctx: &Context, rec: TemplateRecord, action: &str) -> Resu
         Some(&serde_json::json!({"subject": rec.subject, "body": rec.body, "auto_send": rec.auto_send}).to_string()),
     )
     .await?;
+    let saved = template(&mut tx, &rec.template_key).await?;
     tx.commit().await.map_err(StoreError::from)?;
-    template(ctx, &rec.template_key).await
+    Ok(saved)
 }
 
 /// Saves a template (a built-in one as edited, or a custom one); an unknown
@@ -566,9 +567,9 @@ pub async fn template_reset(ctx: &Context, key: &str) -> Result<TemplateView> {
             format!("'{key}' is not a built-in template: only those can be reset"),
         )
     })?;
-    let before = ctx.store.mail_template(key).await?;
     let now = ctx.now();
     let mut tx = ctx.store.begin().await?;
+    let before = tx.mail_template(key).await?;
     partnerdesk_store::mail::delete_template(&mut tx, key).await?;
     partnerdesk_store::audit(
         &mut tx,
@@ -583,12 +584,13 @@ pub async fn template_reset(ctx: &Context, key: &str) -> Result<TemplateView> {
         None,
     )
     .await?;
+    let reset = template(&mut tx, key).await?;
     tx.commit().await.map_err(StoreError::from)?;
-    template(ctx, key).await
+    Ok(reset)
 }
 
-async fn operator_name(ctx: &Context) -> Result<String> {
-    let s = stored(ctx).await?;
+async fn operator_name(tx: &mut Tx<'_>) -> Result<String> {
+    let s = stored(tx).await?;
     Ok(if s.from_name.is_empty() {
         "Partnerdesk".to_string()
     } else {
@@ -620,24 +622,21 @@ pub async fn template_preview(
     dm::check("body", &input.body, &vars)?;
     let mut values = dm::examples(&vars);
     let mut warnings = Vec::new();
+    let mut tx = ctx.store.read().await?;
     if let Some(id) = opt(&input.partner_id) {
-        let p = ctx
-            .store
-            .partner(&id)
-            .await?
-            .ok_or_else(|| AppError::NotFound {
-                what: "partner",
-                id: id.clone(),
-            })?;
+        let p = tx.partner(&id).await?.ok_or_else(|| AppError::NotFound {
+            what: "partner",
+            id: id.clone(),
+        })?;
         if p.email.as_deref().unwrap_or("").is_empty() {
             warnings.push(format!(
                 "{} has no e-mail address: this message would not be sent to them",
                 p.name
             ));
         }
-        values.extend(partner_values(&p, &operator_name(ctx).await?));
+        values.extend(partner_values(&p, &operator_name(&mut tx).await?));
     } else {
-        values.insert("operator.name".into(), operator_name(ctx).await?);
+        values.insert("operator.name".into(), operator_name(&mut tx).await?);
     }
     Ok(TemplatePreview {
         subject: dm::render("subject", &input.subject, &values)?,
@@ -719,7 +718,7 @@ fn segment_filter(seg: &SegmentInput) -> Result<SegmentFilter> {
 pub async fn segment_preview(ctx: &Context, seg: SegmentInput) -> Result<SegmentPreview> {
     ctx.authorize(&access::READ).await?;
     let f = segment_filter(&seg)?;
-    let (sample, total, with_email) = ctx.store.segment(&f, 20).await?;
+    let (sample, total, with_email) = ctx.store.read().await?.segment(&f, 20).await?;
     Ok(SegmentPreview {
         partners: total.max(0) as u64,
         with_email: with_email.max(0) as u64,
@@ -753,14 +752,15 @@ pub async fn announce(ctx: &Context, input: AnnouncementInput) -> Result<Announc
     }
     dm::check("subject", &input.subject, &vars)?;
     dm::check("body", &input.body, &vars)?;
-    let (_, total, _) = ctx.store.segment(&f, 0).await?;
-    let members = ctx.store.segment_with_email(&f).await?;
+    let mut tx = ctx.store.begin().await?;
+    let (_, total, _) = tx.segment(&f, 0).await?;
+    let members = tx.segment_with_email(&f).await?;
     if members.is_empty() {
         return Err(AppError::Refused(format!(
             "no partner of this segment has an e-mail address ({total} partners): nothing was queued"
         )));
     }
-    let operator = operator_name(ctx).await?;
+    let operator = operator_name(&mut tx).await?;
     let mut messages = Vec::with_capacity(members.len());
     for m in &members {
         let p = PartnerRecord {
@@ -791,7 +791,6 @@ pub async fn announce(ctx: &Context, input: AnnouncementInput) -> Result<Announc
         "kinds": f.kinds, "brands": f.brands, "statuses": f.statuses, "tags": f.tags
     })
     .to_string();
-    let mut tx = ctx.store.begin().await?;
     let id = partnerdesk_store::mail::insert_announcement(
         &mut tx,
         &segment_json,
@@ -935,9 +934,10 @@ pub async fn outbox_list(ctx: &Context, q: OutboxQuery) -> Result<OutboxPage> {
             i64::from(q.limit)
         },
     };
-    let (rows, total) = ctx.store.outbox_page(&f).await?;
+    let mut tx = ctx.store.read().await?;
+    let (rows, total) = tx.outbox_page(&f).await?;
     let mut counts = OutboxCounts::default();
-    for (s, n) in ctx.store.outbox_counts().await? {
+    for (s, n) in tx.outbox_counts().await? {
         let n = n.max(0) as u64;
         match s.as_str() {
             status::QUEUED => counts.queued = n,
@@ -955,20 +955,17 @@ pub async fn outbox_list(ctx: &Context, q: OutboxQuery) -> Result<OutboxPage> {
     })
 }
 
-async fn message(ctx: &Context, id: i64) -> Result<(OutboxRecord, String)> {
-    ctx.store
-        .outbox_get(id)
-        .await?
-        .ok_or_else(|| AppError::NotFound {
-            what: "message",
-            id: id.to_string(),
-        })
+async fn message(tx: &mut Tx<'_>, id: i64) -> Result<(OutboxRecord, String)> {
+    tx.outbox_get(id).await?.ok_or_else(|| AppError::NotFound {
+        what: "message",
+        id: id.to_string(),
+    })
 }
 
 #[tracing::instrument(name = "mail::outbox_message", skip_all, fields(user = %ctx.actor.user))]
 pub async fn outbox_message(ctx: &Context, id: i64) -> Result<OutboxMessage> {
     ctx.authorize(&access::READ).await?;
-    let (r, body) = message(ctx, id).await?;
+    let (r, body) = message(&mut ctx.store.read().await?, id).await?;
     Ok(OutboxMessage { row: row(r), body })
 }
 
@@ -981,9 +978,9 @@ async fn move_message(
     reset: bool,
 ) -> Result<OutboxRow> {
     ctx.authorize(&access::MAIL_SEND).await?;
-    let (before, _) = message(ctx, id).await?;
     let now = ctx.now();
     let mut tx = ctx.store.begin().await?;
+    let (before, _) = message(&mut tx, id).await?;
     if !partnerdesk_store::mail::set_status(&mut tx, id, from, to, reset).await? {
         return Err(AppError::Refused(format!(
             "message {id} is {}: only a {} message can be {}",
@@ -1007,8 +1004,9 @@ async fn move_message(
         Some(&serde_json::json!({"status": to}).to_string()),
     )
     .await?;
+    let (after, _) = message(&mut tx, id).await?;
     tx.commit().await.map_err(StoreError::from)?;
-    Ok(row(message(ctx, id).await?.0))
+    Ok(row(after))
 }
 
 /// A failed or cancelled message goes back to the queue, due now, with fresh attempts.
@@ -1103,13 +1101,53 @@ fn later(now: &str, secs: i64) -> String {
     partnerdesk_domain::data::time_to_text(&(t + chrono::Duration::seconds(secs)))
 }
 
+/// One write of the sender about message `.0`.
+enum Sender<'a> {
+    /// Takes it for sending until a time (see `outbox_claim`).
+    Claim(i64, &'a str, &'a str),
+    Sent(i64, &'a str, &'a str),
+    Release(i64, &'a str),
+    Failed(i64, &'a str, Option<&'a str>),
+}
+
+/// Writes `what` in a short transaction of its own: the sending between
+/// these writes cannot wait inside a transaction (it would hold the write
+/// lock for as long as the mail server takes). The claimed message, for a
+/// claim.
+async fn sender(ctx: &Context, what: Sender<'_>) -> Result<Option<(OutboxRecord, String)>> {
+    use partnerdesk_store::mail::{
+        outbox_attempt_failed, outbox_claim, outbox_release, outbox_sent,
+    };
+    let mut tx = ctx.store.begin().await?;
+    let claimed = match what {
+        Sender::Claim(id, now, until) => outbox_claim(&mut tx, id, now, until).await?,
+        Sender::Sent(id, at, message_id) => {
+            outbox_sent(&mut tx, id, at, message_id).await?;
+            None
+        }
+        Sender::Release(id, why) => {
+            outbox_release(&mut tx, id, why).await?;
+            None
+        }
+        Sender::Failed(id, why, next) => {
+            outbox_attempt_failed(&mut tx, id, why, next).await?;
+            None
+        }
+    };
+    tx.commit().await?;
+    Ok(claimed)
+}
+
 /// Sends what is due (up to `limit`), reporting progress as "mail.send".
 #[tracing::instrument(name = "mail::outbox_send_due", skip_all, fields(user = %ctx.actor.user))]
 pub async fn outbox_send_due(ctx: &Context, limit: u32) -> Result<SendOutcome> {
     ctx.authorize(&access::MAIL_SEND).await?;
-    let s = stored(ctx).await?;
     let now = ctx.now();
-    let due = ctx.store.outbox_due(&now, i64::from(limit.max(1))).await?;
+    let (s, due) = {
+        let mut tx = ctx.store.read().await?;
+        let due = tx.outbox_due(&now, i64::from(limit.max(1))).await?;
+        (stored(&mut tx).await?, due)
+    };
     let mut out = SendOutcome::default();
     if due.is_empty() {
         return Ok(out);
@@ -1119,10 +1157,8 @@ pub async fn outbox_send_due(ctx: &Context, limit: u32) -> Result<SendOutcome> {
     ctx.progress.report("mail.send", 0, total, "sending e-mail");
     for (i, id) in due.into_iter().enumerate() {
         let now = ctx.now();
-        let Some((m, body)) = ctx
-            .store
-            .outbox_claim(id, &now, &later(&now, LEASE_SECS))
-            .await?
+        let Some((m, body)) =
+            sender(ctx, Sender::Claim(id, &now, &later(&now, LEASE_SECS))).await?
         else {
             continue;
         };
@@ -1140,7 +1176,7 @@ pub async fn outbox_send_due(ctx: &Context, limit: u32) -> Result<SendOutcome> {
                 }
                 Err(e) => {
                     let why = format!("the attachment {path} cannot be read ({e}): write the statement again, then retry");
-                    ctx.store.outbox_attempt_failed(id, &why, None).await?;
+                    sender(ctx, Sender::Failed(id, &why, None)).await?;
                     out.failed += 1;
                     continue;
                 }
@@ -1159,38 +1195,34 @@ pub async fn outbox_send_due(ctx: &Context, limit: u32) -> Result<SendOutcome> {
         ) {
             Ok(msg) => msg,
             Err(e) => {
-                ctx.store
-                    .outbox_attempt_failed(id, &e.to_string(), None)
-                    .await?;
+                sender(ctx, Sender::Failed(id, &e.to_string(), None)).await?;
                 out.failed += 1;
                 continue;
             }
         };
         match t.send(msg).await {
             Ok(_) => {
-                ctx.store.outbox_sent(id, &ctx.now(), &mid).await?;
+                sender(ctx, Sender::Sent(id, &ctx.now(), &mid)).await?;
                 out.sent += 1;
             }
             Err(e) => match classify(&s, &e) {
                 Failure::Server(why) => {
-                    ctx.store.outbox_release(id, &why).await?;
+                    sender(ctx, Sender::Release(id, &why)).await?;
                     out.stopped = Some(why);
                     break;
                 }
                 Failure::Permanent(why) => {
-                    ctx.store.outbox_attempt_failed(id, &why, None).await?;
+                    sender(ctx, Sender::Failed(id, &why, None)).await?;
                     out.failed += 1;
                 }
                 Failure::Temporary(why) => match dm::retry_delay_secs(attempts) {
                     Some(d) => {
-                        ctx.store
-                            .outbox_attempt_failed(id, &why, Some(&later(&now, d)))
-                            .await?;
+                        sender(ctx, Sender::Failed(id, &why, Some(&later(&now, d)))).await?;
                         out.retry_later += 1;
                     }
                     None => {
                         let why = format!("{why} (gave up after {attempts} attempts)");
-                        ctx.store.outbox_attempt_failed(id, &why, None).await?;
+                        sender(ctx, Sender::Failed(id, &why, None)).await?;
                         out.failed += 1;
                     }
                 },
@@ -1225,14 +1257,14 @@ pub struct CommunicationEntry {
 #[tracing::instrument(name = "mail::communication_log", skip_all, fields(user = %ctx.actor.user))]
 pub async fn communication_log(ctx: &Context, partner_id: &str) -> Result<Vec<CommunicationEntry>> {
     ctx.authorize(&access::READ).await?;
-    if ctx.store.partner(partner_id).await?.is_none() {
+    let mut tx = ctx.store.read().await?;
+    if tx.partner(partner_id).await?.is_none() {
         return Err(AppError::NotFound {
             what: "partner",
             id: partner_id.to_string(),
         });
     }
-    let (rows, _) = ctx
-        .store
+    let (rows, _) = tx
         .outbox_page(&OutboxFilter {
             partner_id: Some(partner_id.to_string()),
             limit: 1000,
@@ -1270,14 +1302,6 @@ pub async fn queue_template(
     attachment: Option<PathBuf>,
 ) -> Result<Option<i64>> {
     ctx.authorize(&access::MAIL_SEND).await?;
-    let p = ctx
-        .store
-        .partner(partner_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound {
-            what: "partner",
-            id: partner_id.to_string(),
-        })?;
     if let Some(path) = &attachment {
         if !path.is_file() {
             return Err(AppError::invalid(
@@ -1287,6 +1311,13 @@ pub async fn queue_template(
         }
     }
     let mut tx = ctx.store.begin().await?;
+    let p = tx
+        .partner(partner_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound {
+            what: "partner",
+            id: partner_id.to_string(),
+        })?;
     let id = queue_in(ctx, &mut tx, &p, key, extra, attachment.as_deref(), false).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(id)
@@ -1301,11 +1332,11 @@ pub(crate) struct Composer {
 }
 
 impl Composer {
-    pub(crate) async fn load(ctx: &Context, key: &str) -> Result<Composer> {
+    pub(crate) async fn load(tx: &mut Tx<'_>, key: &str) -> Result<Composer> {
         Ok(Composer {
             key: key.to_string(),
-            template: template(ctx, key).await?,
-            operator: operator_name(ctx).await?,
+            template: template(tx, key).await?,
+            operator: operator_name(tx).await?,
         })
     }
 
@@ -1364,7 +1395,7 @@ pub(crate) async fn queue_in(
     attachment: Option<&Path>,
     automatic: bool,
 ) -> Result<Option<i64>> {
-    let c = Composer::load(ctx, key).await?;
+    let c = Composer::load(tx, key).await?;
     if automatic && !c.automatic() {
         return Ok(None);
     }

@@ -14,7 +14,7 @@ use partnerdesk_store::partners::{
     insert_partner, insert_tracking_code, update_partner, PartnerFilter, PartnerRecord,
     PartnerSort, TrackingCodeRecord,
 };
-use partnerdesk_store::StoreError;
+use partnerdesk_store::{StoreError, Tx};
 
 pub fn row(p: &PartnerRecord) -> PartnerRow {
     PartnerRow {
@@ -75,13 +75,26 @@ pub fn validate(input: &PartnerInput) -> Result<PartnerRecord> {
         archived: false,
         created_at: String::new(),
         updated_at: String::new(),
+        row_version: input.row_version.unwrap_or_default(),
+        updated_by: String::new(),
         children: 0,
     })
 }
 
-async fn existing(ctx: &Context, partner_id: &str) -> Result<PartnerRecord> {
-    ctx.store
-        .partner(partner_id)
+/// The partner as stored (see [`to_change`] for one about to be written).
+async fn existing(tx: &mut Tx<'_>, partner_id: &str) -> Result<PartnerRecord> {
+    tx.partner(partner_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound {
+            what: "partner",
+            id: partner_id.to_string(),
+        })
+}
+
+/// The partner about to be changed, locked for the transaction where the
+/// backend needs it (see `Tx::partner_to_change`).
+async fn to_change(tx: &mut Tx<'_>, partner_id: &str) -> Result<PartnerRecord> {
+    tx.partner_to_change(partner_id)
         .await?
         .ok_or_else(|| AppError::NotFound {
             what: "partner",
@@ -90,7 +103,7 @@ async fn existing(ctx: &Context, partner_id: &str) -> Result<PartnerRecord> {
 }
 
 /// Refuses a parent that does not exist or that would put `partner_id` under itself.
-async fn check_parent(ctx: &Context, partner_id: &str, parent_id: Option<&str>) -> Result<()> {
+async fn check_parent(tx: &mut Tx<'_>, partner_id: &str, parent_id: Option<&str>) -> Result<()> {
     let Some(parent) = parent_id else {
         return Ok(());
     };
@@ -100,13 +113,13 @@ async fn check_parent(ctx: &Context, partner_id: &str, parent_id: Option<&str>) 
             "a partner cannot be its own parent",
         ));
     }
-    if ctx.store.partner(parent).await?.is_none() {
+    if tx.partner(parent).await?.is_none() {
         return Err(AppError::invalid(
             "parent_id",
             format!("partner '{parent}' does not exist; choose an existing partner or none"),
         ));
     }
-    let chain = ctx.store.ancestors(parent).await?;
+    let chain = tx.ancestors(parent).await?;
     if chain.iter().any(|a| a.partner_id == partner_id) {
         return Err(AppError::invalid(
             "parent_id",
@@ -116,25 +129,34 @@ async fn check_parent(ctx: &Context, partner_id: &str, parent_id: Option<&str>) 
     Ok(())
 }
 
+/// Writes a new partner (`before` None) or `after` over `before`, which the
+/// caller read in `tx`: the update goes through only while the stored
+/// partner is still at `after.row_version` (see `update_partner`). `after`
+/// then carries its new version.
 async fn write_audited(
     ctx: &Context,
+    tx: &mut Tx<'_>,
     action: &str,
     before: Option<&PartnerRecord>,
-    after: &PartnerRecord,
-    insert: bool,
+    after: &mut PartnerRecord,
 ) -> Result<()> {
-    let mut tx = ctx.store.begin().await?;
-    if insert {
-        insert_partner(&mut tx, after).await?;
-    } else {
-        update_partner(&mut tx, after).await?;
+    after.updated_by = ctx.actor.user.clone();
+    match before {
+        None => {
+            insert_partner(tx, after).await?;
+            after.row_version = 1;
+        }
+        Some(_) => {
+            update_partner(tx, after).await?;
+            after.row_version += 1;
+        }
     }
     // The tree, statuses and currencies feed the engine: the next run recomputes.
-    crate::commissions::mark_dirty(&mut tx, &ctx.store, "0000-00").await?;
+    crate::commissions::mark_dirty(tx, "0000-00").await?;
     let b = before.map(|b| serde_json::to_string(&row(b)).unwrap_or_default());
     let a = serde_json::to_string(&row(after)).unwrap_or_default();
     partnerdesk_store::audit(
-        &mut tx,
+        tx,
         &after.updated_at,
         &ctx.actor.user,
         action,
@@ -144,8 +166,7 @@ async fn write_audited(
         Some(&a),
     )
     .await?;
-    crate::mail::on_partner_saved(ctx, &mut tx, before, after).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    crate::mail::on_partner_saved(ctx, tx, before, after).await?;
     Ok(())
 }
 
@@ -153,7 +174,8 @@ async fn write_audited(
 pub async fn create(ctx: &Context, input: PartnerInput) -> Result<PartnerRow> {
     ctx.authorize(&crate::access::PARTNER_CREATE).await?;
     let mut p = validate(&input)?;
-    if ctx.store.partner(&p.partner_id).await?.is_some() {
+    let mut tx = ctx.store.begin().await?;
+    if tx.partner(&p.partner_id).await?.is_some() {
         return Err(AppError::invalid(
             "partner_id",
             format!(
@@ -162,23 +184,28 @@ pub async fn create(ctx: &Context, input: PartnerInput) -> Result<PartnerRow> {
             ),
         ));
     }
-    check_parent(ctx, &p.partner_id, p.parent_id.as_deref()).await?;
+    check_parent(&mut tx, &p.partner_id, p.parent_id.as_deref()).await?;
     let now = ctx.now();
     p.created_at = now.clone();
     p.updated_at = now;
-    let activate = hold_activation(ctx, &mut p, "pending_review").await?;
-    write_audited(ctx, "partner.create", None, &p, true).await?;
+    let activate = hold_activation(&mut tx, &mut p, "pending_review").await?;
+    write_audited(ctx, &mut tx, "partner.create", None, &mut p).await?;
     if activate {
-        request_activation(ctx, &p).await?;
+        request_activation(ctx, &mut tx, &p).await?;
     }
+    tx.commit().await?;
     Ok(row(&p))
 }
 
 /// With four eyes in force, a partner becomes active only once approved: the
 /// change is saved with `held_status` and an activation request is raised.
-async fn hold_activation(ctx: &Context, p: &mut PartnerRecord, held_status: &str) -> Result<bool> {
+async fn hold_activation(
+    tx: &mut Tx<'_>,
+    p: &mut PartnerRecord,
+    held_status: &str,
+) -> Result<bool> {
     if p.status != "active"
-        || !crate::approvals::in_force(ctx, &crate::approvals::PARTNER_ACTIVATE).await?
+        || !crate::approvals::in_force(tx, &crate::approvals::PARTNER_ACTIVATE).await?
     {
         return Ok(false);
     }
@@ -186,20 +213,22 @@ async fn hold_activation(ctx: &Context, p: &mut PartnerRecord, held_status: &str
     Ok(true)
 }
 
-async fn request_activation(ctx: &Context, p: &PartnerRecord) -> Result<()> {
+/// Queues the activation of `p` in the transaction that saved it (nothing
+/// when one waits already).
+async fn request_activation(ctx: &Context, tx: &mut Tx<'_>, p: &PartnerRecord) -> Result<()> {
     let kind = crate::approvals::PARTNER_ACTIVATE;
-    if ctx
-        .store
+    if tx
         .pending_approval(kind.name, &p.partner_id)
         .await?
         .is_some()
     {
         return Ok(());
     }
-    let docs = ctx.store.documents_of(&p.partner_id).await?;
+    let docs = tx.documents_of(&p.partner_id).await?;
     let approved = docs.iter().filter(|d| d.status == "approved").count();
-    crate::approvals::submit(
+    crate::approvals::queue(
         ctx,
+        tx,
         crate::approvals::Request {
             kind: crate::approvals::PARTNER_ACTIVATE,
             object_type: "partner",
@@ -222,7 +251,7 @@ async fn request_activation(ctx: &Context, p: &PartnerRecord) -> Result<()> {
 /// Activates a partner on approval.
 pub(crate) async fn apply_activation(
     ctx: &Context,
-    tx: &mut partnerdesk_store::Tx<'_>,
+    tx: &mut Tx<'_>,
     payload: &serde_json::Value,
     applied: Option<&crate::approvals::Applied<'_>>,
 ) -> Result<()> {
@@ -230,12 +259,14 @@ pub(crate) async fn apply_activation(
         .get("partner_id")
         .and_then(|v| v.as_str())
         .ok_or_else(|| StoreError::Corrupt("activation request without partner_id".into()))?;
-    let before = existing(ctx, id).await?;
+    let before = to_change(tx, id).await?;
     let mut p = before.clone();
     p.status = "active".into();
     p.updated_at = ctx.now();
+    p.updated_by = ctx.actor.user.clone();
     update_partner(tx, &p).await?;
-    crate::commissions::mark_dirty(tx, &ctx.store, "0000-00").await?;
+    p.row_version += 1;
+    crate::commissions::mark_dirty(tx, "0000-00").await?;
     let mut after = serde_json::to_value(row(&p)).unwrap_or_default();
     after["approval"] = crate::approvals::applied_note(applied);
     partnerdesk_store::audit(
@@ -253,28 +284,73 @@ pub(crate) async fn apply_activation(
     Ok(())
 }
 
+/// Saves a partner's form. `input.row_version` is the version the form was
+/// opened at: a partner changed since is refused with the stale error
+/// (who changed it, when) and nothing is written.
 #[tracing::instrument(name = "partners::edit", skip_all, fields(user = %ctx.actor.user))]
 pub async fn edit(ctx: &Context, partner_id: &str, input: PartnerInput) -> Result<PartnerRow> {
+    edit_from(ctx, partner_id, |_| input).await
+}
+
+/// [`edit`] with the partner's fields made by `change` from the partner as
+/// stored now, read in the transaction that writes them: a script that
+/// changes a few fields undoes nothing changed meanwhile.
+pub async fn edit_from(
+    ctx: &Context,
+    partner_id: &str,
+    change: impl FnOnce(PartnerInput) -> PartnerInput,
+) -> Result<PartnerRow> {
     ctx.authorize(&crate::access::PARTNER_EDIT).await?;
-    let before = existing(ctx, partner_id).await?;
+    let mut tx = ctx.store.begin().await?;
+    let before = to_change(&mut tx, partner_id).await?;
+    let input = change(input_of(&before));
+    if input.row_version.is_some_and(|v| v != before.row_version) {
+        return Err(AppError::from(StoreError::Stale {
+            what: "partner",
+            id: partner_id.to_string(),
+            by: before.updated_by.clone(),
+            at: before.updated_at.clone(),
+        }));
+    }
     let mut p = validate(&PartnerInput {
         partner_id: partner_id.to_string(),
         ..input
     })?;
     if p.parent_id != before.parent_id {
-        check_parent(ctx, partner_id, p.parent_id.as_deref()).await?;
+        check_parent(&mut tx, partner_id, p.parent_id.as_deref()).await?;
     }
     p.archived = before.archived;
     p.created_at = before.created_at.clone();
     p.updated_at = ctx.now();
     p.children = before.children;
-    let activate =
-        before.status != "active" && hold_activation(ctx, &mut p, &before.status.clone()).await?;
-    write_audited(ctx, "partner.edit", Some(&before), &p, false).await?;
+    p.row_version = before.row_version;
+    let activate = before.status != "active"
+        && hold_activation(&mut tx, &mut p, &before.status.clone()).await?;
+    write_audited(ctx, &mut tx, "partner.edit", Some(&before), &mut p).await?;
     if activate {
-        request_activation(ctx, &p).await?;
+        request_activation(ctx, &mut tx, &p).await?;
     }
+    tx.commit().await?;
     Ok(row(&p))
+}
+
+/// A stored partner as its form shows it, at its current version.
+fn input_of(p: &PartnerRecord) -> PartnerInput {
+    PartnerInput {
+        partner_id: p.partner_id.clone(),
+        name: p.name.clone(),
+        kind: p.kind.clone(),
+        parent_id: p.parent_id.clone(),
+        email: p.email.clone(),
+        country: p.country.clone(),
+        currency: p.currency.clone(),
+        status: p.status.clone(),
+        tags: p.tags.clone(),
+        notes: p.notes.clone(),
+        contact_name: p.contact_name.clone(),
+        phone: p.phone.clone(),
+        row_version: Some(p.row_version),
+    }
 }
 
 /// Moves a partner with its whole subtree under `new_parent` (None: to the top).
@@ -285,13 +361,15 @@ pub async fn move_partner(
     new_parent: Option<&str>,
 ) -> Result<PartnerRow> {
     ctx.authorize(&crate::access::PARTNER_MOVE).await?;
-    let before = existing(ctx, partner_id).await?;
+    let mut tx = ctx.store.begin().await?;
+    let before = to_change(&mut tx, partner_id).await?;
     let new_parent = new_parent.map(str::trim).filter(|s| !s.is_empty());
-    check_parent(ctx, partner_id, new_parent).await?;
+    check_parent(&mut tx, partner_id, new_parent).await?;
     let mut p = before.clone();
     p.parent_id = new_parent.map(str::to_string);
     p.updated_at = ctx.now();
-    write_audited(ctx, "partner.move", Some(&before), &p, false).await?;
+    write_audited(ctx, &mut tx, "partner.move", Some(&before), &mut p).await?;
+    tx.commit().await?;
     Ok(row(&p))
 }
 
@@ -299,22 +377,18 @@ pub async fn move_partner(
 #[tracing::instrument(name = "partners::archive", skip_all, fields(user = %ctx.actor.user))]
 pub async fn archive(ctx: &Context, partner_id: &str, archived: bool) -> Result<PartnerRow> {
     ctx.authorize(&crate::access::PARTNER_ARCHIVE).await?;
-    let before = existing(ctx, partner_id).await?;
+    let mut tx = ctx.store.begin().await?;
+    let before = to_change(&mut tx, partner_id).await?;
     let mut p = before.clone();
     p.archived = archived;
     p.updated_at = ctx.now();
-    write_audited(
-        ctx,
-        if archived {
-            "partner.archive"
-        } else {
-            "partner.restore"
-        },
-        Some(&before),
-        &p,
-        false,
-    )
-    .await?;
+    let action = if archived {
+        "partner.archive"
+    } else {
+        "partner.restore"
+    };
+    write_audited(ctx, &mut tx, action, Some(&before), &mut p).await?;
+    tx.commit().await?;
     Ok(row(&p))
 }
 
@@ -348,7 +422,7 @@ pub async fn search(ctx: &Context, q: &PartnerQuery) -> Result<PartnerPage> {
         offset: i64::from(q.offset),
         limit: i64::from(q.limit.clamp(1, 1000)),
     };
-    let (total, rows) = ctx.store.search_partners(&filter).await?;
+    let (total, rows) = ctx.store.read().await?.search_partners(&filter).await?;
     Ok(PartnerPage {
         total: u32::try_from(total).unwrap_or(u32::MAX),
         rows: rows.iter().map(row).collect(),
@@ -358,9 +432,10 @@ pub async fn search(ctx: &Context, q: &PartnerQuery) -> Result<PartnerPage> {
 #[tracing::instrument(name = "partners::get", skip_all, fields(user = %ctx.actor.user))]
 pub async fn get(ctx: &Context, partner_id: &str) -> Result<PartnerDetail> {
     ctx.authorize(&crate::access::READ).await?;
-    let p = existing(ctx, partner_id).await?;
-    let ancestors = ctx.store.ancestors(partner_id).await?;
-    let codes = ctx.store.tracking_codes_of(partner_id).await?;
+    let mut tx = ctx.store.read().await?;
+    let p = existing(&mut tx, partner_id).await?;
+    let ancestors = tx.ancestors(partner_id).await?;
+    let codes = tx.tracking_codes_of(partner_id).await?;
     Ok(PartnerDetail {
         partner: row(&p),
         notes: p.notes.clone(),
@@ -368,6 +443,7 @@ pub async fn get(ctx: &Context, partner_id: &str) -> Result<PartnerDetail> {
         phone: p.phone.clone(),
         created_at: p.created_at.clone(),
         updated_at: p.updated_at.clone(),
+        row_version: p.row_version,
         ancestors: ancestors.iter().map(row).collect(),
         tracking_codes: codes.into_iter().map(code_view).collect(),
     })
@@ -377,11 +453,9 @@ pub async fn get(ctx: &Context, partner_id: &str) -> Result<PartnerDetail> {
 #[tracing::instrument(name = "partners::tree", skip_all, fields(user = %ctx.actor.user))]
 pub async fn tree(ctx: &Context, partner_id: &str, max_depth: u32) -> Result<Vec<SubtreeRow>> {
     ctx.authorize(&crate::access::READ).await?;
-    existing(ctx, partner_id).await?;
-    let rows = ctx
-        .store
-        .subtree(partner_id, i64::from(max_depth.min(50)))
-        .await?;
+    let mut tx = ctx.store.read().await?;
+    existing(&mut tx, partner_id).await?;
+    let rows = tx.subtree(partner_id, i64::from(max_depth.min(50))).await?;
     Ok(rows
         .into_iter()
         .map(|(d, p)| SubtreeRow {
@@ -412,24 +486,24 @@ pub async fn add_tracking_code(ctx: &Context, input: TrackingCodeView) -> Result
             .as_str()
             .to_string(),
     };
-    if ctx.store.brand(&t.brand_id).await?.is_none() {
+    let mut tx = ctx.store.begin().await?;
+    if tx.brand(&t.brand_id).await?.is_none() {
         return Err(AppError::invalid(
             "brand_id",
             format!("brand '{}' does not exist; create it first", t.brand_id),
         ));
     }
-    existing(ctx, &t.partner_id).await?;
-    if let Some(other) = ctx.store.tracking_code(&t.brand_id, &t.code).await? {
+    existing(&mut tx, &t.partner_id).await?;
+    if let Some(other) = tx.tracking_code(&t.brand_id, &t.code).await? {
         return Err(AppError::invalid(
             "code",
             format!("tracking code '{}' is already used in brand '{}' (by partner '{}'); codes are unique per brand", t.code, t.brand_id, other.partner_id),
         ));
     }
     let now = ctx.now();
-    let mut tx = ctx.store.begin().await?;
     insert_tracking_code(&mut tx, &t).await?;
     // A new code attributes customers: the next run recomputes.
-    crate::commissions::mark_dirty(&mut tx, &ctx.store, "0000-00").await?;
+    crate::commissions::mark_dirty(&mut tx, "0000-00").await?;
     let after = serde_json::to_string(&code_view(t.clone())).ok();
     partnerdesk_store::audit(
         &mut tx,
@@ -454,6 +528,7 @@ pub async fn add_tracking_code(ctx: &Context, input: TrackingCodeView) -> Result
 pub async fn create_many(ctx: &Context, inputs: &[PartnerInput]) -> Result<usize> {
     ctx.authorize(&crate::access::PARTNER_CREATE).await?;
     let now = ctx.now();
+    let mut tx = ctx.store.begin().await?;
     let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut records = Vec::with_capacity(inputs.len());
     for (i, input) in inputs.iter().enumerate() {
@@ -462,7 +537,7 @@ pub async fn create_many(ctx: &Context, inputs: &[PartnerInput]) -> Result<usize
             other => other,
         })?;
         if let Some(parent) = &p.parent_id {
-            if !seen.contains(parent) && ctx.store.partner(parent).await?.is_none() {
+            if !seen.contains(parent) && tx.partner(parent).await?.is_none() {
                 return Err(AppError::invalid(
                     &format!("partners[{i}].parent_id"),
                     format!("partner '{parent}' does not exist (nor earlier in the list)"),
@@ -477,10 +552,10 @@ pub async fn create_many(ctx: &Context, inputs: &[PartnerInput]) -> Result<usize
         }
         p.created_at = now.clone();
         p.updated_at = now.clone();
+        p.updated_by = ctx.actor.user.clone();
         records.push(p);
     }
-    let mut tx = ctx.store.begin().await?;
-    crate::commissions::mark_dirty(&mut tx, &ctx.store, "0000-00").await?;
+    crate::commissions::mark_dirty(&mut tx, "0000-00").await?;
     let mut batch = partnerdesk_store::Batch::new(
         "partners",
         &partnerdesk_store::partners::PARTNER_COLUMNS,

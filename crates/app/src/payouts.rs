@@ -18,7 +18,7 @@ use partnerdesk_store::payouts::{
     set_payment_details as store_set_details, set_run_state, set_threshold as store_set_threshold,
     settle_item, DetailsRecord, HeldRecord, ItemRecord, ItemSum, NewRun, RunRecord,
 };
-use partnerdesk_store::StoreError;
+use partnerdesk_store::{StoreError, Tx};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -138,11 +138,10 @@ fn details_view(d: &DetailsRecord) -> PaymentDetailsView {
 }
 
 async fn require_partner(
-    ctx: &Context,
+    tx: &mut Tx<'_>,
     partner_id: &str,
 ) -> Result<partnerdesk_store::partners::PartnerRecord> {
-    ctx.store
-        .partner(partner_id)
+    tx.partner(partner_id)
         .await?
         .ok_or_else(|| AppError::NotFound {
             what: "partner",
@@ -161,11 +160,11 @@ pub async fn set_payment_details(
     bic: Option<&str>,
 ) -> Result<PaymentDetailsView> {
     ctx.authorize(&crate::access::PAYMENT_DETAILS_SET).await?;
-    require_partner(ctx, partner_id).await?;
     let d = PaymentDetails::parse(method, holder, account, bic)?;
     let (holder, account, bic) = d.fields();
-    let before = ctx
-        .store
+    let mut tx = ctx.store.begin().await?;
+    require_partner(&mut tx, partner_id).await?;
+    let before = tx
         .payment_details()
         .await?
         .remove(partner_id)
@@ -180,7 +179,6 @@ pub async fn set_payment_details(
         updated_at: now.clone(),
         updated_by: ctx.actor.user.clone(),
     };
-    let mut tx = ctx.store.begin().await?;
     store_set_details(&mut tx, &rec).await?;
     let v = details_view(&rec);
     partnerdesk_store::audit(
@@ -208,6 +206,8 @@ pub async fn payment_details(
     ctx.authorize(&crate::access::READ).await?;
     Ok(ctx
         .store
+        .read()
+        .await?
         .payment_details()
         .await?
         .get(partner_id)
@@ -245,6 +245,8 @@ pub async fn thresholds(ctx: &Context) -> Result<Vec<(String, String)>> {
     ctx.authorize(&crate::access::READ).await?;
     Ok(ctx
         .store
+        .read()
+        .await?
         .payout_thresholds()
         .await?
         .into_iter()
@@ -261,13 +263,13 @@ pub async fn set_partner_payout(
     hold_reason: Option<&str>,
 ) -> Result<()> {
     ctx.authorize(&crate::access::PAYOUT_HOLD).await?;
-    require_partner(ctx, partner_id).await?;
     let t = threshold
         .map(|a| parse_non_negative("threshold", a.trim()))
         .transpose()?;
     let hold = hold_reason.map(str::trim).filter(|h| !h.is_empty());
     let now = ctx.now();
     let mut tx = ctx.store.begin().await?;
+    require_partner(&mut tx, partner_id).await?;
     set_partner_settings(&mut tx, partner_id, t, hold, &now, &ctx.actor.user).await?;
     let after = serde_json::json!({"threshold": t.map(money), "hold_reason": hold}).to_string();
     partnerdesk_store::audit(
@@ -296,8 +298,9 @@ pub struct PartnerPayoutView {
 #[tracing::instrument(name = "payouts::partner_payout", skip_all, fields(user = %ctx.actor.user))]
 pub async fn partner_payout(ctx: &Context, partner_id: &str) -> Result<PartnerPayoutView> {
     ctx.authorize(&crate::access::READ).await?;
-    require_partner(ctx, partner_id).await?;
-    let p = ctx.store.payees().await?.remove(partner_id);
+    let mut tx = ctx.store.read().await?;
+    require_partner(&mut tx, partner_id).await?;
+    let p = tx.payees().await?.remove(partner_id);
     Ok(PartnerPayoutView {
         partner_id: partner_id.into(),
         threshold: p.as_ref().and_then(|p| p.threshold).map(money),
@@ -363,15 +366,18 @@ pub async fn set_operator_account(
 #[tracing::instrument(name = "payouts::operator_account", skip_all, fields(user = %ctx.actor.user))]
 pub async fn operator_account(ctx: &Context) -> Result<Option<OperatorAccount>> {
     ctx.authorize(&crate::access::READ).await?;
-    let s = &ctx.store;
+    stored_operator_account(&mut ctx.store.read().await?).await
+}
+
+async fn stored_operator_account(tx: &mut Tx<'_>) -> Result<Option<OperatorAccount>> {
     match (
-        s.meta_get(OPERATOR_NAME).await?,
-        s.meta_get(OPERATOR_IBAN).await?,
+        tx.meta_get(OPERATOR_NAME).await?,
+        tx.meta_get(OPERATOR_IBAN).await?,
     ) {
         (Some(name), Some(iban)) => Ok(Some(OperatorAccount {
             name,
             iban,
-            bic: s.meta_get(OPERATOR_BIC).await?.filter(|b| !b.is_empty()),
+            bic: tx.meta_get(OPERATOR_BIC).await?.filter(|b| !b.is_empty()),
         })),
         _ => Ok(None),
     }
@@ -387,7 +393,6 @@ pub async fn create_run(
     period: Option<Period>,
 ) -> Result<PayoutRunDetail> {
     ctx.authorize(&crate::access::PAYOUT_CREATE).await?;
-    let store = &ctx.store;
     let date = match (pay_date, period) {
         (Some(d), _) => chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").map_err(|_| {
             AppError::invalid("pay_date", format!("'{d}' is not a date (YYYY-MM-DD)"))
@@ -400,8 +405,9 @@ pub async fn create_run(
             ))
         }
     };
+    let mut tx = ctx.store.begin().await?;
     if let Some(p) = period {
-        let closed = store
+        let closed = tx
             .periods()
             .await?
             .iter()
@@ -413,8 +419,8 @@ pub async fn create_run(
         }
     }
     let date_text = date.format("%Y-%m-%d").to_string();
-    let candidates = store.payout_candidates(&date_text).await?;
-    let thresholds: BTreeMap<CurrencyCode, Decimal> = store
+    let candidates = tx.payout_candidates(&date_text).await?;
+    let thresholds: BTreeMap<CurrencyCode, Decimal> = tx
         .payout_thresholds()
         .await?
         .into_iter()
@@ -488,7 +494,6 @@ pub async fn create_run(
     }
     let now = ctx.now();
     let period_text = period.map(|p| p.to_string()).unwrap_or_default();
-    let mut tx = store.begin().await?;
     let run_id = insert_run(
         &mut tx,
         &NewRun {
@@ -514,7 +519,6 @@ pub async fn create_run(
         Some(&summary),
     )
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
     // The view of what was just written, without reading tens of thousands of rows back.
     let run = RunRecord {
         run_id,
@@ -537,7 +541,9 @@ pub async fn create_run(
     }
     // As the store reads them back: by currency, then partner.
     items.sort_by(|a, b| (&a.currency, &a.partner_id).cmp(&(&b.currency, &b.partner_id)));
-    detail_view(ctx, &run, &items, &held).await
+    let view = detail_view(&mut tx, &run, &items, &held).await?;
+    tx.commit().await?;
+    Ok(view)
 }
 
 fn actions(state: RunState) -> Vec<String> {
@@ -559,14 +565,13 @@ fn actions(state: RunState) -> Vec<String> {
 }
 
 async fn run_view(
-    ctx: &Context,
+    tx: &mut Tx<'_>,
     r: &RunRecord,
     items: &[ItemSum],
     held: usize,
 ) -> Result<PayoutRunView> {
     let approval_id = if r.state == RunState::Submitted.as_str() {
-        ctx.store
-            .pending_approval(crate::approvals::PAYOUT_RUN.name, &r.run_id.to_string())
+        tx.pending_approval(crate::approvals::PAYOUT_RUN.name, &r.run_id.to_string())
             .await?
     } else {
         None
@@ -613,12 +618,13 @@ async fn run_view(
 #[tracing::instrument(name = "payouts::list_runs", skip_all, fields(user = %ctx.actor.user))]
 pub async fn list_runs(ctx: &Context) -> Result<Vec<PayoutRunView>> {
     ctx.authorize(&crate::access::READ).await?;
-    let runs = ctx.store.payout_runs().await?;
-    let mut sums = ctx.store.payout_run_sums().await?;
+    let mut tx = ctx.store.read().await?;
+    let runs = tx.payout_runs().await?;
+    let mut sums = tx.payout_run_sums().await?;
     let mut out = Vec::with_capacity(runs.len());
     for r in &runs {
         let s = sums.remove(&r.run_id).unwrap_or_default();
-        out.push(run_view(ctx, r, &s.items, s.held).await?);
+        out.push(run_view(&mut tx, r, &s.items, s.held).await?);
     }
     Ok(out)
 }
@@ -626,14 +632,15 @@ pub async fn list_runs(ctx: &Context) -> Result<Vec<PayoutRunView>> {
 #[tracing::instrument(name = "payouts::run_detail", skip_all, fields(user = %ctx.actor.user))]
 pub async fn run_detail(ctx: &Context, run_id: i64) -> Result<PayoutRunDetail> {
     ctx.authorize(&crate::access::READ).await?;
-    let r = ctx.store.payout_run(run_id).await?;
-    let items = ctx.store.payout_items(run_id).await?;
-    let held = ctx.store.payout_held(run_id).await?;
-    detail_view(ctx, &r, &items, &held).await
+    let mut tx = ctx.store.read().await?;
+    let r = tx.payout_run(run_id).await?;
+    let items = tx.payout_items(run_id).await?;
+    let held = tx.payout_held(run_id).await?;
+    detail_view(&mut tx, &r, &items, &held).await
 }
 
 async fn detail_view(
-    ctx: &Context,
+    tx: &mut Tx<'_>,
     r: &RunRecord,
     items: &[ItemRecord],
     held: &[HeldRecord],
@@ -648,7 +655,7 @@ async fn detail_view(
         })
         .collect();
     Ok(PayoutRunDetail {
-        run: run_view(ctx, r, &sums, held.len()).await?,
+        run: run_view(tx, r, &sums, held.len()).await?,
         items: items
             .iter()
             .map(|i| PayoutItemView {
@@ -678,8 +685,8 @@ async fn detail_view(
     })
 }
 
-async fn current_state(ctx: &Context, run_id: i64) -> Result<(RunRecord, RunState)> {
-    let r = ctx.store.payout_run(run_id).await?;
+async fn current_state(tx: &mut Tx<'_>, run_id: i64) -> Result<(RunRecord, RunState)> {
+    let r = tx.payout_run(run_id).await?;
     let s = RunState::parse(&r.state)
         .ok_or_else(|| StoreError::Corrupt(format!("run state '{}'", r.state)))?;
     Ok((r, s))
@@ -742,14 +749,14 @@ fn approval_request<'a>(
 /// draft → submitted (the run waits in the approvals queue), submitted → draft
 /// or cancelled by its makers; approval and rejection go through the queue.
 async fn step(ctx: &Context, run_id: i64, action: RunAction) -> Result<PayoutRunDetail> {
-    let (r, from) = current_state(ctx, run_id).await?;
+    let mut tx = ctx.store.begin().await?;
+    let (r, from) = current_state(&mut tx, run_id).await?;
     let to = transition(from, action).map_err(|e| refused(e, run_id))?;
     let stamp = match action {
         RunAction::Submit => Some("submitted"),
         _ => None,
     };
     let now = ctx.now();
-    let mut tx = ctx.store.begin().await?;
     set_run_state(
         &mut tx,
         run_id,
@@ -764,7 +771,7 @@ async fn step(ctx: &Context, run_id: i64, action: RunAction) -> Result<PayoutRun
         release_claims(&mut tx, run_id).await?;
     }
     if action == RunAction::Submit {
-        let items = ctx.store.payout_items(run_id).await?;
+        let items = tx.payout_items(run_id).await?;
         let object_id = run_id.to_string();
         crate::approvals::queue(ctx, &mut tx, approval_request(&object_id, &r, &items)).await?;
     }
@@ -809,7 +816,10 @@ async fn decide_run(
     approve: bool,
     reason: &str,
 ) -> Result<PayoutRunDetail> {
-    let (r, from) = current_state(ctx, run_id).await?;
+    // Read to refuse early with the run's own words; the decision checks
+    // again in its own transaction.
+    let mut tx = ctx.store.read().await?;
+    let (r, from) = current_state(&mut tx, run_id).await?;
     let action = if approve {
         RunAction::Approve
     } else {
@@ -821,6 +831,7 @@ async fn decide_run(
             "payout run {run_id}: you submitted it, so another finance user must approve or reject it (four eyes)"
         ));
         let detail = serde_json::json!({"approve": approve, "error": e.to_string()}).to_string();
+        drop(tx);
         ctx.store
             .audit_alone(
                 &ctx.now(),
@@ -833,15 +844,14 @@ async fn decide_run(
             .await?;
         return Err(e);
     }
-    let approval = ctx
-        .store
-        .pending_approval(crate::approvals::PAYOUT_RUN.name, &run_id.to_string())
+    let approval = tx.pending_approval(crate::approvals::PAYOUT_RUN.name, &run_id.to_string())
         .await?
         .ok_or_else(|| {
             AppError::Refused(format!(
                 "payout run {run_id} has no request in the approvals queue; send it back to draft and submit it again"
             ))
         })?;
+    drop(tx);
     crate::approvals::decide(ctx, approval, approve, reason).await?;
     run_detail(ctx, run_id).await
 }
@@ -874,7 +884,7 @@ pub(crate) async fn apply_run_decision(
         .get("run_id")
         .and_then(|v| v.as_i64())
         .ok_or_else(|| StoreError::Corrupt("payout run request without run_id".into()))?;
-    let (_, from) = current_state(ctx, run_id).await?;
+    let (_, from) = current_state(tx, run_id).await?;
     let action = if approve {
         RunAction::Approve
     } else {
@@ -920,13 +930,13 @@ pub async fn cancel(ctx: &Context, run_id: i64) -> Result<PayoutRunDetail> {
 #[tracing::instrument(name = "payouts::export", skip_all, fields(user = %ctx.actor.user))]
 pub async fn export(ctx: &Context, run_id: i64) -> Result<PaymentFiles> {
     ctx.authorize(&crate::access::PAYOUT_EXPORT).await?;
-    let (r, from) = current_state(ctx, run_id).await?;
-    let to = transition(from, RunAction::Export).map_err(|e| refused(e, run_id))?;
-    let items = ctx.store.payout_items(run_id).await?;
-    // Build the files first: a missing operator account refuses before anything changes.
-    let files = files(ctx, &r, &items).await?;
-    let now = ctx.now();
     let mut tx = ctx.store.begin().await?;
+    let (r, from) = current_state(&mut tx, run_id).await?;
+    let to = transition(from, RunAction::Export).map_err(|e| refused(e, run_id))?;
+    let items = tx.payout_items(run_id).await?;
+    // Build the files first: a missing operator account refuses before anything changes.
+    let files = files(ctx, &mut tx, &r, &items).await?;
+    let now = ctx.now();
     set_run_state(
         &mut tx,
         run_id,
@@ -966,17 +976,23 @@ pub async fn export(ctx: &Context, run_id: i64) -> Result<PaymentFiles> {
 #[tracing::instrument(name = "payouts::payment_files", skip_all, fields(user = %ctx.actor.user))]
 pub async fn payment_files(ctx: &Context, run_id: i64) -> Result<PaymentFiles> {
     ctx.authorize(&crate::access::PAYOUT_EXPORT).await?;
-    let (r, s) = current_state(ctx, run_id).await?;
+    let mut tx = ctx.store.read().await?;
+    let (r, s) = current_state(&mut tx, run_id).await?;
     if !matches!(s, RunState::Exported | RunState::Paid | RunState::Failed) {
         return Err(AppError::Refused(format!(
             "payout run {run_id} is {s}: payment files exist once it is approved and exported"
         )));
     }
-    let items = ctx.store.payout_items(run_id).await?;
-    files(ctx, &r, &items).await
+    let items = tx.payout_items(run_id).await?;
+    files(ctx, &mut tx, &r, &items).await
 }
 
-async fn files(ctx: &Context, r: &RunRecord, items: &[ItemRecord]) -> Result<PaymentFiles> {
+async fn files(
+    ctx: &Context,
+    tx: &mut Tx<'_>,
+    r: &RunRecord,
+    items: &[ItemRecord],
+) -> Result<PaymentFiles> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let csv_err = |e: csv::Error| AppError::Io {
         context: "writing the payment file".into(),
@@ -1021,7 +1037,7 @@ async fn files(ctx: &Context, r: &RunRecord, items: &[ItemRecord]) -> Result<Pay
     let sepa_xml = if sepa.is_empty() {
         None
     } else {
-        let Some(op) = operator_account(ctx).await? else {
+        let Some(op) = stored_operator_account(tx).await? else {
             return Err(AppError::Refused(
                 "the run pays EUR bank transfers but the operator's own bank account is not set: set it first (`partnerdesk payouts operator --name … --iban …`)".into(),
             ));
@@ -1066,7 +1082,8 @@ pub async fn settle(
     settlements: &[Settlement],
 ) -> Result<PayoutRunDetail> {
     ctx.authorize(&crate::access::PAYOUT_SETTLE).await?;
-    let (r, from) = current_state(ctx, run_id).await?;
+    let mut tx = ctx.store.begin().await?;
+    let (r, from) = current_state(&mut tx, run_id).await?;
     if from != RunState::Exported {
         let e = transition(from, RunAction::MarkPaid).err();
         return Err(match e {
@@ -1080,12 +1097,11 @@ pub async fn settle(
             "name at least one payment to mark paid or failed",
         ));
     }
-    let items = ctx.store.payout_items(run_id).await?;
+    let items = tx.payout_items(run_id).await?;
     let now = ctx.now();
     let today: String = now.chars().take(10).collect();
-    let sent = crate::mail::Composer::load(ctx, partnerdesk_domain::mail::PAYOUT_SENT).await?;
+    let sent = crate::mail::Composer::load(&mut tx, partnerdesk_domain::mail::PAYOUT_SENT).await?;
     let mut notices = Vec::new();
-    let mut tx = ctx.store.begin().await?;
     let mut settled: BTreeMap<(String, String), &str> = BTreeMap::new();
     for s in settlements {
         let item = items
@@ -1126,7 +1142,7 @@ pub async fn settle(
                 .await?;
                 // "Payout sent" to the partner, with this payment's figures.
                 if sent.automatic() {
-                    if let Some(p) = ctx.store.partner(&item.partner_id).await? {
+                    if let Some(p) = tx.partner(&item.partner_id).await? {
                         let mut values = partnerdesk_domain::mail::Values::new();
                         values.insert("amount".into(), format!("{:.2}", item.amount));
                         values.insert("currency".into(), item.currency.clone());

@@ -49,9 +49,10 @@ fn view(p: &Plan, version: i64, usage: i64) -> PlanView {
 #[tracing::instrument(name = "plans::list", skip_all, fields(user = %ctx.actor.user))]
 pub async fn list(ctx: &Context) -> Result<Vec<PlanView>> {
     ctx.authorize(&crate::access::READ).await?;
-    let usage: HashMap<String, i64> = ctx.store.plan_usage().await?.into_iter().collect();
+    let mut tx = ctx.store.read().await?;
+    let usage: HashMap<String, i64> = tx.plan_usage().await?.into_iter().collect();
     let mut latest: std::collections::BTreeMap<String, (i64, String)> = Default::default();
-    for v in ctx.store.plan_versions().await? {
+    for v in tx.plan_versions().await? {
         latest.insert(v.plan_id, (v.version, v.content));
     }
     latest
@@ -69,8 +70,8 @@ pub async fn list(ctx: &Context) -> Result<Vec<PlanView>> {
 #[tracing::instrument(name = "plans::get", skip_all, fields(user = %ctx.actor.user))]
 pub async fn get(ctx: &Context, plan_id: &str) -> Result<PlanDetail> {
     ctx.authorize(&crate::access::READ).await?;
-    let versions: Vec<_> = ctx
-        .store
+    let mut tx = ctx.store.read().await?;
+    let versions: Vec<_> = tx
         .plan_versions()
         .await?
         .into_iter()
@@ -82,8 +83,7 @@ pub async fn get(ctx: &Context, plan_id: &str) -> Result<PlanDetail> {
             id: plan_id.to_string(),
         });
     };
-    let usage = ctx
-        .store
+    let usage = tx
         .plan_usage()
         .await?
         .into_iter()
@@ -136,15 +136,14 @@ pub async fn save(ctx: &Context, json: &str) -> Result<PlanView> {
         .map_err(|e| AppError::invalid("plan", format!("is not valid JSON: {e}")))?;
     let plan = Plan::from_json(&v)?;
     let content = plan.to_json().to_string();
-    let versions: Vec<_> = ctx
-        .store
+    let mut tx = ctx.store.begin().await?;
+    let versions: Vec<_> = tx
         .plan_versions()
         .await?
         .into_iter()
         .filter(|v| v.plan_id == plan.plan_id.as_str())
         .collect();
-    let usage = ctx
-        .store
+    let usage = tx
         .plan_usage()
         .await?
         .into_iter()
@@ -158,7 +157,6 @@ pub async fn save(ctx: &Context, json: &str) -> Result<PlanView> {
     }
     let version = versions.last().map(|v| v.version + 1).unwrap_or(1);
     let now = ctx.now();
-    let mut tx = ctx.store.begin().await?;
     partnerdesk_store::data::insert_plan_version(
         &mut tx,
         plan.plan_id.as_str(),
@@ -168,7 +166,7 @@ pub async fn save(ctx: &Context, json: &str) -> Result<PlanView> {
         &now,
     )
     .await?;
-    crate::commissions::mark_dirty(&mut tx, &ctx.store, "0000-00").await?;
+    crate::commissions::mark_dirty(&mut tx, "0000-00").await?;
     partnerdesk_store::audit(
         &mut tx,
         &now,
@@ -199,6 +197,8 @@ pub async fn assignments_of(ctx: &Context, partner_id: &str) -> Result<Vec<Assig
     ctx.authorize(&crate::access::READ).await?;
     Ok(ctx
         .store
+        .read()
+        .await?
         .assignments()
         .await?
         .iter()
@@ -215,20 +215,20 @@ pub async fn assign(ctx: &Context, input: AssignmentView) -> Result<AssignOutcom
     if a.valid_to.is_some_and(|to| to < a.valid_from) {
         return Err(AppError::invalid("valid_to", "ends before valid_from"));
     }
-    if ctx.store.partner(a.partner_id.as_str()).await?.is_none() {
+    let mut tx = ctx.store.begin().await?;
+    if tx.partner(a.partner_id.as_str()).await?.is_none() {
         return Err(AppError::invalid(
             "partner_id",
             format!("partner '{}' does not exist", a.partner_id),
         ));
     }
-    if ctx.store.brand(a.brand_id.as_str()).await?.is_none() {
+    if tx.brand(a.brand_id.as_str()).await?.is_none() {
         return Err(AppError::invalid(
             "brand_id",
             format!("brand '{}' does not exist", a.brand_id),
         ));
     }
-    if !ctx
-        .store
+    if !tx
         .plan_versions()
         .await?
         .iter()
@@ -239,7 +239,7 @@ pub async fn assign(ctx: &Context, input: AssignmentView) -> Result<AssignOutcom
             format!("plan '{}' does not exist", a.plan_id),
         ));
     }
-    let existing = ctx.store.assignments().await?;
+    let existing = tx.assignments().await?;
     if let Some(o) = existing.iter().find(|o| a.overlaps(o)) {
         return Err(AppError::invalid(
             "valid_from",
@@ -260,8 +260,9 @@ pub async fn assign(ctx: &Context, input: AssignmentView) -> Result<AssignOutcom
             .unwrap_or_default()
     );
     let object = format!("{}/{}", view.partner_id, view.brand_id);
-    if let Some(approval) = crate::approvals::submit(
+    if let Some(id) = crate::approvals::queue(
         ctx,
+        &mut tx,
         crate::approvals::Request {
             kind: crate::approvals::PLAN_ASSIGN,
             object_type: "assignment",
@@ -273,13 +274,13 @@ pub async fn assign(ctx: &Context, input: AssignmentView) -> Result<AssignOutcom
     )
     .await?
     {
+        tx.commit().await?;
         return Ok(AssignOutcome {
             assignment: view,
             applied: false,
-            approval: Some(approval),
+            approval: Some(crate::approvals::queued(ctx, id).await?),
         });
     }
-    let mut tx = ctx.store.begin().await?;
     write_assignment(ctx, &mut tx, &a, None).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(AssignOutcome {
@@ -323,13 +324,7 @@ pub(crate) async fn apply_assignment(
     let input: AssignmentView = serde_json::from_value(payload.clone())
         .map_err(|e| StoreError::Corrupt(format!("assignment request: {e}")))?;
     let a = parse_assignment(&input)?;
-    if let Some(o) = ctx
-        .store
-        .assignments()
-        .await?
-        .iter()
-        .find(|o| a.overlaps(o))
-    {
+    if let Some(o) = tx.assignments().await?.iter().find(|o| a.overlaps(o)) {
         return Err(AppError::Refused(format!(
             "the assignment now overlaps plan '{}' from {}; reject this request and make a new one",
             o.plan_id,
@@ -356,7 +351,7 @@ async fn write_assignment(
         a.valid_to.map(|p| p.to_string()).as_deref(),
     )
     .await?;
-    crate::commissions::mark_dirty(tx, &ctx.store, &a.valid_from.to_string()).await?;
+    crate::commissions::mark_dirty(tx, &a.valid_from.to_string()).await?;
     let mut after = serde_json::to_value(&view).unwrap_or_default();
     after["approval"] = crate::approvals::applied_note(applied);
     partnerdesk_store::audit(

@@ -10,7 +10,7 @@ use partnerdesk_statements::{
     write_batch, CommissionRow, DetailRow, Fonts, Party, SimpleRow, Statement, StatementError,
 };
 use partnerdesk_store::ledger::EntryRecord;
-use partnerdesk_store::StoreError;
+use partnerdesk_store::{StoreError, Tx};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -85,6 +85,7 @@ fn basis_and_rate(x: &serde_json::Value) -> (String, String) {
 /// Builds a partner's statement over [first, last] from the ledger.
 async fn build(
     ctx: &Context,
+    tx: &mut Tx<'_>,
     partner_id: &str,
     first: &str,
     last: &str,
@@ -92,19 +93,18 @@ async fn build(
     file_stem: String,
     explanations: &HashMap<(String, String, String, String), serde_json::Value>,
 ) -> Result<Vec<Statement>> {
-    let store = &ctx.store;
-    let partner = store
+    let partner = tx
         .partner(partner_id)
         .await?
         .ok_or_else(|| AppError::NotFound {
             what: "partner",
             id: partner_id.into(),
         })?;
-    let operator = store
+    let operator = tx
         .meta_get("operator.name")
         .await?
         .unwrap_or_else(|| "Partnerdesk operator".into());
-    let entries = store.ledger_entries(partner_id).await?;
+    let entries = tx.ledger_entries(partner_id).await?;
     let mut by_currency: BTreeMap<String, Vec<&EntryRecord>> = BTreeMap::new();
     for e in &entries {
         by_currency.entry(e.currency.clone()).or_default().push(e);
@@ -220,12 +220,12 @@ async fn build(
 }
 
 async fn explanations(
-    ctx: &Context,
+    tx: &mut Tx<'_>,
     periods: &[Period],
 ) -> Result<HashMap<(String, String, String, String), serde_json::Value>> {
     let mut out = HashMap::new();
     for p in periods {
-        for s in ctx.store.period_lines(*p).await? {
+        for s in tx.period_lines(*p).await? {
             if s.origin_period.is_empty() {
                 let l = s.line;
                 out.insert(
@@ -300,14 +300,15 @@ async fn write(
     .await?;
     // "Statement ready" to each partner, the PDF attached (queued with this
     // batch's record; the outbox sends it).
-    let ready = crate::mail::Composer::load(ctx, partnerdesk_domain::mail::STATEMENT_READY).await?;
+    let ready =
+        crate::mail::Composer::load(&mut tx, partnerdesk_domain::mail::STATEMENT_READY).await?;
     if ready.automatic() {
         let mut partners: HashMap<String, Option<partnerdesk_store::partners::PartnerRecord>> =
             HashMap::new();
         let mut messages = Vec::with_capacity(written.len());
         for (partner_id, file) in &written {
             if !partners.contains_key(partner_id) {
-                partners.insert(partner_id.clone(), ctx.store.partner(partner_id).await?);
+                partners.insert(partner_id.clone(), tx.partner(partner_id).await?);
             }
             let Some(Some(p)) = partners.get(partner_id) else {
                 continue;
@@ -338,11 +339,13 @@ pub async fn for_period(
     writable(folder)?;
     let first = period.first_day().format("%Y-%m-%d").to_string();
     let last = period.last_day().format("%Y-%m-%d").to_string();
+    // Everything the statements show is read at one moment; the PDFs are
+    // written after the read transaction ends.
+    let mut tx = ctx.store.read().await?;
     let partners: Vec<String> = match partner_id {
         Some(p) => vec![p.to_string()],
         None => {
-            let mut ids: Vec<String> = ctx
-                .store
+            let mut ids: Vec<String> = tx
                 .all_ledger_entries()
                 .await?
                 .into_iter()
@@ -353,12 +356,13 @@ pub async fn for_period(
             ids
         }
     };
-    let x = explanations(ctx, &[period]).await?;
+    let x = explanations(&mut tx, &[period]).await?;
     let mut all = Vec::new();
     for p in &partners {
         all.extend(
             build(
                 ctx,
+                &mut tx,
                 p,
                 &first,
                 &last,
@@ -369,6 +373,7 @@ pub async fn for_period(
             .await?,
         );
     }
+    drop(tx);
     write(
         ctx,
         all,
@@ -384,7 +389,8 @@ pub async fn for_period(
 pub async fn for_run(ctx: &Context, run_id: i64, folder: &Path) -> Result<StatementBatch> {
     ctx.authorize(&crate::access::STATEMENTS_WRITE).await?;
     writable(folder)?;
-    let run = ctx.store.payout_run(run_id).await?;
+    let mut tx = ctx.store.read().await?;
+    let run = tx.payout_run(run_id).await?;
     let period = if run.period.is_empty() {
         Period::parse("pay_date", &run.pay_date[..7])
             .map_err(|e| StoreError::Corrupt(e.to_string()))?
@@ -396,11 +402,12 @@ pub async fn for_run(ctx: &Context, run_id: i64, folder: &Path) -> Result<Statem
         period.last_day().format("%Y-%m-%d").to_string(),
         run.pay_date.clone(),
     );
-    let x = explanations(ctx, &[period]).await?;
+    let x = explanations(&mut tx, &[period]).await?;
     let mut all = Vec::new();
-    for item in ctx.store.payout_items(run_id).await? {
+    for item in tx.payout_items(run_id).await? {
         let mut s = build(
             ctx,
+            &mut tx,
             &item.partner_id,
             &first,
             &last,
@@ -412,6 +419,7 @@ pub async fn for_run(ctx: &Context, run_id: i64, folder: &Path) -> Result<Statem
         s.retain(|s| s.currency == item.currency);
         all.extend(s);
     }
+    drop(tx);
     write(
         ctx,
         all,
@@ -434,6 +442,7 @@ pub async fn totals(
     let last = period.last_day().format("%Y-%m-%d").to_string();
     let s = build(
         ctx,
+        &mut ctx.store.read().await?,
         partner_id,
         &first,
         &last,

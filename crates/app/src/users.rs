@@ -11,7 +11,10 @@ use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
 use argon2::Argon2;
-use partnerdesk_store::compliance::{insert_user, update_user, UserRecord};
+use partnerdesk_store::compliance::{
+    clear_sign_in_failures, count_sign_in_failure, insert_user, lock_user_until, update_user,
+    UserRecord,
+};
 use partnerdesk_store::{Store, StoreError, Tx};
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -28,6 +31,9 @@ pub struct UserView {
     pub roles: Vec<Role>,
     pub disabled: bool,
     pub created_at: String,
+    /// Moved on by every change: an edit sends back the version it was
+    /// made from (see [`UserInput::row_version`]).
+    pub row_version: i64,
 }
 
 /// A new user, or changes to one (`password` empty: unchanged).
@@ -38,6 +44,11 @@ pub struct UserInput {
     pub roles: Vec<Role>,
     pub disabled: bool,
     pub password: String,
+    /// On a change: the user's `row_version` when the form was opened; a
+    /// user changed since is refused (code `stale`). None (a script, a new
+    /// user): the user as it is now.
+    #[serde(default)]
+    pub row_version: Option<i64>,
 }
 
 /// Who is using the app and what they may do.
@@ -73,6 +84,7 @@ fn view(u: &UserRecord) -> UserView {
         roles: roles_of(&u.roles),
         disabled: u.disabled,
         created_at: u.created_at.clone(),
+        row_version: u.row_version,
     }
 }
 
@@ -97,8 +109,9 @@ fn verify_password(password: &str, hash: &str) -> bool {
 /// The session of the actor in `ctx`.
 #[tracing::instrument(name = "users::session", skip_all, fields(user = %ctx.actor.user))]
 pub async fn session(ctx: &Context) -> Result<SessionView> {
-    let single_user = ctx.store.user_count().await? == 0;
-    let display_name = match ctx.store.user(&ctx.actor.user).await? {
+    let mut tx = ctx.store.read().await?;
+    let single_user = tx.user_count().await? == 0;
+    let display_name = match tx.user(&ctx.actor.user).await? {
         Some(u) => u.display_name,
         None => ctx.actor.user.clone(),
     };
@@ -117,7 +130,7 @@ pub async fn session(ctx: &Context) -> Result<SessionView> {
 
 /// Whether the app must ask who is there (users exist).
 pub async fn sign_in_required(store: &Store) -> Result<bool> {
-    Ok(store.user_count().await? > 0)
+    Ok(store.read().await?.user_count().await? > 0)
 }
 
 async fn audit_attempt(store: &Store, user: &str, action: &str, detail: &str) -> Result<()> {
@@ -131,77 +144,133 @@ async fn audit_attempt(store: &Store, user: &str, action: &str, detail: &str) ->
 /// Checks a user name and password and returns the signed-in actor.
 /// Wrong passwords count; after [`FREE_ATTEMPTS`] the account waits 5 s,
 /// doubling with each further failure (at most 15 minutes).
+///
+/// The password is checked outside any transaction (argon2 takes a while,
+/// and a write transaction holds the write lock); a failure is then counted
+/// in SQL (`failed_attempts + 1`), so attempts made at the same moment all
+/// count and the wait engages at the threshold whatever their order. A
+/// wrong password counts while the account waits too, and is answered
+/// exactly as a right one is then (a guess made while the account waits
+/// learns nothing).
 #[tracing::instrument(name = "users::sign_in", skip_all, fields(user = %user_id.trim()))]
 pub async fn sign_in(store: &Store, user_id: &str, password: &str) -> Result<Actor> {
     let user_id = user_id.trim();
     let wrong = || AppError::Denied("the user name or password is wrong".into());
-    let Some(u) = store.user(user_id).await? else {
+    let waits = |wait: i64| {
+        AppError::Denied(format!(
+            "too many wrong passwords for '{user_id}': try again in {wait} s"
+        ))
+    };
+    let found = store.read().await?.user(user_id).await?;
+    let Some(u) = found else {
         audit_attempt(store, user_id, "sign_in.failed", "no such user").await?;
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
         return Err(wrong());
     };
-    let now = chrono::Utc::now();
     if u.disabled {
         audit_attempt(store, user_id, "sign_in.refused", "account disabled").await?;
         return Err(AppError::Denied(format!(
             "the account '{user_id}' is disabled; ask an admin to enable it"
         )));
     }
-    if let Some(until) = u
-        .locked_until
-        .as_deref()
-        .and_then(|t| partnerdesk_domain::data::parse_time("locked_until", t).ok())
-    {
-        if until > now {
-            let wait = (until - now).num_seconds().max(1);
-            audit_attempt(
-                store,
-                user_id,
-                "sign_in.refused",
-                "waiting after failed attempts",
-            )
-            .await?;
-            return Err(AppError::Denied(format!(
-                "too many wrong passwords for '{user_id}': try again in {wait} s"
-            )));
-        }
-    }
-    if !verify_password(password, &u.password_hash) {
-        let attempts = u.failed_attempts + 1;
-        let locked_until = (attempts >= FREE_ATTEMPTS).then(|| {
+    let right = verify_password(password, &u.password_hash);
+    let now = chrono::Utc::now();
+    if !right {
+        let mut tx = store.begin().await?;
+        let attempts = count_sign_in_failure(&mut tx, user_id).await?;
+        let until = (attempts >= FREE_ATTEMPTS).then(|| {
             let secs = 5i64 << (attempts - FREE_ATTEMPTS).min(8);
-            partnerdesk_domain::data::time_to_text(
-                &(now + chrono::Duration::seconds(secs.min(900))),
-            )
+            now + chrono::Duration::seconds(secs.min(900))
         });
-        store
-            .record_sign_in_failure(user_id, attempts, locked_until.as_deref())
-            .await?;
+        if let Some(until) = &until {
+            let text = partnerdesk_domain::data::time_to_text(until);
+            lock_user_until(&mut tx, user_id, &text).await?;
+        }
+        let detail =
+            serde_json::json!({ "detail": format!("wrong password (attempt {attempts})") })
+                .to_string();
+        partnerdesk_store::audit(
+            &mut tx,
+            &partnerdesk_domain::data::time_to_text(&now),
+            user_id,
+            "sign_in.failed",
+            "user",
+            user_id,
+            None,
+            Some(&detail),
+        )
+        .await?;
+        tx.commit().await?;
+        // A delay on every failure slows guessing even before the lock.
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        return Err(match (waiting(&u, now), until) {
+            // It waited already: the same answer as a right password gets.
+            (Some(wait), _) => waits(wait),
+            (None, Some(_)) => AppError::Denied(format!(
+                "the user name or password is wrong; after {attempts} failed attempts '{user_id}' must wait before trying again"
+            )),
+            (None, None) => wrong(),
+        });
+    }
+    let mut tx = store.begin().await?;
+    let now_text = partnerdesk_domain::data::time_to_text(&chrono::Utc::now());
+    // Cleared only while the account does not wait (a wrong password at
+    // the same moment may have made it wait since it was read above).
+    if !clear_sign_in_failures(&mut tx, user_id, &now_text).await? {
+        drop(tx);
+        let wait = store
+            .read()
+            .await?
+            .user(user_id)
+            .await?
+            .and_then(|u| waiting(&u, chrono::Utc::now()))
+            .unwrap_or(1);
         audit_attempt(
             store,
             user_id,
-            "sign_in.failed",
-            &format!("wrong password (attempt {attempts})"),
+            "sign_in.refused",
+            "waiting after failed attempts",
         )
         .await?;
-        // A delay on every failure slows guessing even before the lock.
-        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-        return Err(match locked_until {
-            Some(_) => AppError::Denied(format!(
-                "the user name or password is wrong; after {attempts} failed attempts '{user_id}' must wait before trying again"
-            )),
-            None => wrong(),
-        });
+        return Err(waits(wait));
     }
-    store.reset_sign_in_failures(user_id).await?;
-    audit_attempt(store, user_id, "sign_in", "signed in").await?;
+    let detail = serde_json::json!({ "detail": "signed in" }).to_string();
+    partnerdesk_store::audit(
+        &mut tx,
+        &now_text,
+        user_id,
+        "sign_in",
+        "user",
+        user_id,
+        None,
+        Some(&detail),
+    )
+    .await?;
+    tx.commit().await?;
     Ok(Actor::with_roles(&u.user_id, &roles_of(&u.roles)))
+}
+
+/// How many seconds `u` must still wait at `now` after failed attempts, if any.
+fn waiting(u: &UserRecord, now: chrono::DateTime<chrono::Utc>) -> Option<i64> {
+    let until = u
+        .locked_until
+        .as_deref()
+        .and_then(|t| partnerdesk_domain::data::parse_time("locked_until", t).ok())?;
+    (until > now).then(|| (until - now).num_seconds().max(1))
 }
 
 #[tracing::instrument(name = "users::list", skip_all, fields(user = %ctx.actor.user))]
 pub async fn list(ctx: &Context) -> Result<Vec<UserView>> {
     ctx.authorize(&access::USERS_LIST).await?;
-    Ok(ctx.store.users().await?.iter().map(view).collect())
+    Ok(ctx
+        .store
+        .read()
+        .await?
+        .users()
+        .await?
+        .iter()
+        .map(view)
+        .collect())
 }
 
 fn validate(input: &UserInput, new: bool) -> Result<()> {
@@ -246,14 +315,53 @@ fn validate(input: &UserInput, new: bool) -> Result<()> {
 /// database must be an admin: it ends single-user mode.
 #[tracing::instrument(name = "users::save", skip_all, fields(user = %ctx.actor.user))]
 pub async fn save(ctx: &Context, input: UserInput) -> Result<ChangeOutcome> {
+    let user_id = input.user_id.clone();
+    let password = input.password.clone();
+    save_from(ctx, &user_id, &password, move |_| Ok(input)).await
+}
+
+/// [`save`] with the user's fields made by `change` from the user as stored
+/// now (None: a new user), read in the transaction that writes them: a
+/// script that changes a few fields undoes nothing changed meanwhile.
+/// `password` (empty: unchanged) is hashed before the transaction begins
+/// (argon2 takes a while, and a write transaction holds the write lock).
+pub async fn save_from(
+    ctx: &Context,
+    user_id: &str,
+    password: &str,
+    change: impl FnOnce(Option<UserView>) -> Result<UserInput>,
+) -> Result<ChangeOutcome> {
     ctx.authorize(&access::USERS_MANAGE).await?;
-    let existing = ctx.store.user(input.user_id.trim()).await?;
+    if !password.is_empty() && password.chars().count() < MIN_PASSWORD {
+        return Err(AppError::invalid(
+            "password",
+            format!("use at least {MIN_PASSWORD} characters"),
+        ));
+    }
+    let password_hash = match password.is_empty() {
+        true => None,
+        false => Some(hash_password(password)?),
+    };
+    let mut tx = ctx.store.begin().await?;
+    let existing = tx.user_to_change(user_id.trim()).await?;
+    let input = UserInput {
+        password: password.to_string(),
+        ..change(existing.as_ref().map(view))?
+    };
     validate(&input, existing.is_none())?;
     let user_id = input.user_id.trim().to_string();
-    if existing.is_none()
-        && ctx.store.user_count().await? == 0
-        && !input.roles.contains(&Role::Admin)
+    if let Some(u) = existing
+        .as_ref()
+        .filter(|u| input.row_version.is_some_and(|v| v != u.row_version))
     {
+        return Err(AppError::from(StoreError::Stale {
+            what: "user",
+            id: user_id,
+            by: u.updated_by.clone(),
+            at: u.updated_at.clone(),
+        }));
+    }
+    if existing.is_none() && tx.user_count().await? == 0 && !input.roles.contains(&Role::Admin) {
         return Err(AppError::invalid(
             "roles",
             "the first user must be an admin (it ends single-user mode; someone must manage users)",
@@ -273,11 +381,6 @@ pub async fn save(ctx: &Context, input: UserInput) -> Result<ChangeOutcome> {
             return Err(AppError::invalid("disabled", "you cannot disable yourself"));
         }
     }
-    let password_hash = if input.password.is_empty() {
-        None
-    } else {
-        Some(hash_password(&input.password)?)
-    };
     let payload = serde_json::json!({
         "user_id": user_id,
         "display_name": input.display_name.trim(),
@@ -285,6 +388,8 @@ pub async fn save(ctx: &Context, input: UserInput) -> Result<ChangeOutcome> {
         "disabled": input.disabled,
         "password_hash": password_hash,
         "new": existing.is_none(),
+        // Applied only to the user as it was when the change was asked for.
+        "row_version": existing.as_ref().map(|u| u.row_version),
     });
     let summary = match &existing {
         None => format!(
@@ -315,8 +420,9 @@ pub async fn save(ctx: &Context, input: UserInput) -> Result<ChangeOutcome> {
             format!("change user {user_id}: {}", parts.join(", "))
         }
     };
-    if let Some(a) = approvals::submit(
+    if let Some(id) = approvals::queue(
         ctx,
+        &mut tx,
         Request {
             kind: approvals::USER_CHANGE,
             object_type: "user",
@@ -328,9 +434,9 @@ pub async fn save(ctx: &Context, input: UserInput) -> Result<ChangeOutcome> {
     )
     .await?
     {
-        return Ok(ChangeOutcome::awaiting(a));
+        tx.commit().await?;
+        return Ok(ChangeOutcome::awaiting(approvals::queued(ctx, id).await?));
     }
-    let mut tx = ctx.store.begin().await?;
     apply_change(ctx, &mut tx, &payload, None).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(ChangeOutcome::done(summary))
@@ -346,7 +452,7 @@ pub(crate) async fn apply_change(
     let user_id =
         text("user_id").ok_or_else(|| StoreError::Corrupt("user change without user_id".into()))?;
     let now = ctx.now();
-    let existing = ctx.store.user(&user_id).await?;
+    let existing = tx.user_to_change(&user_id).await?;
     let new_hash = text("password_hash");
     let record = UserRecord {
         user_id: user_id.clone(),
@@ -370,6 +476,12 @@ pub(crate) async fn apply_change(
             .map(|u| u.created_at.clone())
             .unwrap_or_else(|| now.clone()),
         updated_at: now.clone(),
+        row_version: payload
+            .get("row_version")
+            .and_then(|v| v.as_i64())
+            .or(existing.as_ref().map(|u| u.row_version))
+            .unwrap_or(1),
+        updated_by: ctx.actor.user.clone(),
     };
     let before = existing
         .as_ref()

@@ -134,6 +134,11 @@ pub struct PartnerInput {
     pub notes: String,
     pub contact_name: Option<String>,
     pub phone: Option<String>,
+    /// On edit: the partner's `row_version` when the form was opened. A
+    /// partner changed since is refused (code `stale`) instead of being
+    /// overwritten; None (a script) edits the partner as it is now.
+    #[serde(default)]
+    pub row_version: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
@@ -153,6 +158,9 @@ pub struct PartnerDetail {
     pub phone: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+    /// Moved on by every change: an edit sends back the version it was
+    /// made from (see [`PartnerInput::row_version`]).
+    pub row_version: i64,
     /// Root first; the partner itself is not included.
     pub ancestors: Vec<PartnerRow>,
     pub tracking_codes: Vec<TrackingCodeView>,

@@ -217,6 +217,7 @@ pub async fn users_cmd(ctx: &Context, cmd: UsersCmd) -> Result<(), AppError> {
                     roles: parse_roles(&roles)?,
                     disabled: false,
                     password,
+                    row_version: None,
                 },
             )
             .await?;
@@ -229,23 +230,18 @@ pub async fn users_cmd(ctx: &Context, cmd: UsersCmd) -> Result<(), AppError> {
             disable,
             enable,
         } => {
-            let current = users::list(ctx)
-                .await?
-                .into_iter()
-                .find(|u| u.user_id == user_id)
-                .ok_or(AppError::NotFound {
+            let roles = roles.map(|r| parse_roles(&r)).transpose()?;
+            // The fields not given stay as stored when the change is written
+            // (read and written in one transaction).
+            let o = users::save_from(ctx, &user_id, &new_password(), |current| {
+                let current = current.ok_or(AppError::NotFound {
                     what: "user",
                     id: user_id.clone(),
                 })?;
-            let o = users::save(
-                ctx,
-                users::UserInput {
-                    user_id,
+                Ok(users::UserInput {
+                    user_id: user_id.clone(),
                     display_name: name.unwrap_or(current.display_name),
-                    roles: match roles {
-                        Some(r) => parse_roles(&r)?,
-                        None => current.roles,
-                    },
+                    roles: roles.unwrap_or(current.roles),
                     disabled: if disable {
                         true
                     } else if enable {
@@ -253,9 +249,10 @@ pub async fn users_cmd(ctx: &Context, cmd: UsersCmd) -> Result<(), AppError> {
                     } else {
                         current.disabled
                     },
-                    password: new_password(),
-                },
-            )
+                    password: String::new(),
+                    row_version: Some(current.row_version),
+                })
+            })
             .await?;
             print_outcome(&o);
         }

@@ -244,15 +244,15 @@ pub async fn partners(ctx: &Context, cmd: PartnersCmd) -> Result<(), AppError> {
                 notes: fields.notes.unwrap_or_default(),
                 contact_name: None,
                 phone: None,
+                row_version: None,
             };
             let p = partners::create(ctx, input).await?;
             println!("added partner {}", p.partner_id);
         }
         PartnersCmd::Edit { id, fields } => {
-            let d = partners::get(ctx, &id).await?;
-            let p = d.partner;
-            let input = PartnerInput {
-                partner_id: id.clone(),
+            // The fields not given stay as stored when the edit is written
+            // (read and written in one transaction).
+            partners::edit_from(ctx, &id, |p| PartnerInput {
                 name: fields.name.unwrap_or(p.name),
                 kind: fields.kind.unwrap_or(p.kind),
                 parent_id: fields.parent.or(p.parent_id),
@@ -265,11 +265,10 @@ pub async fn partners(ctx: &Context, cmd: PartnersCmd) -> Result<(), AppError> {
                 } else {
                     fields.tags
                 },
-                notes: fields.notes.unwrap_or(d.notes),
-                contact_name: d.contact_name,
-                phone: d.phone,
-            };
-            partners::edit(ctx, &id, input).await?;
+                notes: fields.notes.unwrap_or(p.notes),
+                ..p
+            })
+            .await?;
             println!("saved partner {id}");
         }
         PartnersCmd::Move { id, parent, top } => {

@@ -75,9 +75,12 @@ async fn head_in(tx: &mut Tx<'_>) -> Result<(i64, String)> {
     })
 }
 
-/// Serialises writers of the chain on PostgreSQL (SQLite has one writer anyway).
+/// Serialises writers of the chain on PostgreSQL. SQLite has one writer: a
+/// write transaction holds the database's write lock from its start (it is
+/// begun IMMEDIATE, see [`crate::Tx`]), so the head read below is the head
+/// the entry is appended to.
 async fn lock_chain(tx: &mut Tx<'_>) -> Result<()> {
-    if tx.backend_name() == "PostgreSQL" {
+    if tx.backend() == Backend::Postgres {
         sqlx::query("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE")
             .execute(&mut **tx)
             .await?;
@@ -159,11 +162,15 @@ impl Store {
 
 /// Chains entries written before the chain existed (older databases), once.
 pub(crate) async fn seal_unchained(store: &Store) -> Result<()> {
+    const UNSEALED: &str = "SELECT id FROM audit_log WHERE hash IS NULL ORDER BY id LIMIT 1";
+    // Looked at first without the write lock, which every opening of the
+    // database would otherwise wait for; then again under it.
+    let pending: Vec<(i64,)> = sqlx::query_as(UNSEALED).fetch_all(store.pool()).await?;
+    if pending.is_empty() {
+        return Ok(());
+    }
     let mut tx = store.begin().await?;
-    let pending: Vec<(i64,)> =
-        sqlx::query_as("SELECT id FROM audit_log WHERE hash IS NULL ORDER BY id LIMIT 1")
-            .fetch_all(&mut *tx)
-            .await?;
+    let pending: Vec<(i64,)> = sqlx::query_as(UNSEALED).fetch_all(&mut *tx).await?;
     if pending.is_empty() {
         return Ok(());
     }
@@ -258,12 +265,12 @@ fn entry_of(r: &sqlx::any::AnyRow) -> Result<AuditEntry> {
 const COLUMNS: &str =
     "id, seq, at, actor, action, object_type, object_id, before, after, prev_hash, hash";
 
-impl Store {
+impl Tx<'_> {
     /// Walks the whole chain in order, streaming, and names the first entry
     /// that does not fit.
-    pub async fn audit_verify(&self) -> Result<ChainReport> {
+    pub async fn audit_verify(&mut self) -> Result<ChainReport> {
         let sql = format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq IS NULL, seq, id");
-        let mut rows = sqlx::query(&sql).fetch(&self.pool);
+        let mut rows = sqlx::query(&sql).fetch(&mut **self);
         let mut expected_seq = 1i64;
         let mut prev = GENESIS.to_string();
         let mut entries = 0u64;
@@ -326,26 +333,23 @@ impl Store {
     }
 
     /// The last entry's position and hash (for safekeeping outside the database).
-    pub async fn audit_head(&self) -> Result<(i64, String)> {
-        let mut tx = self.begin().await?;
-        let head = head_in(&mut tx).await?;
-        tx.rollback().await?;
-        Ok(head)
+    pub async fn audit_head(&mut self) -> Result<(i64, String)> {
+        head_in(self).await
     }
 
     /// The hash of the entry at `seq`, if there is one.
-    pub async fn audit_hash_at(&self, seq: i64) -> Result<Option<String>> {
+    pub async fn audit_hash_at(&mut self, seq: i64) -> Result<Option<String>> {
         let row: Option<(Option<String>,)> =
             sqlx::query_as("SELECT hash FROM audit_log WHERE seq = $1")
                 .bind(seq)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&mut **self)
                 .await?;
         Ok(row.and_then(|r| r.0))
     }
 
     /// A page of entries, newest first, and the number matching.
     pub async fn audit_entries(
-        &self,
+        &mut self,
         filter: &AuditFilter,
         offset: i64,
         limit: i64,
@@ -357,7 +361,7 @@ impl Store {
             for a in &args {
                 q = q.bind(a.clone());
             }
-            q.fetch_one(&self.pool).await?
+            q.fetch_one(&mut **self).await?
         };
         let n = args.len();
         let sql = format!(
@@ -369,14 +373,14 @@ impl Store {
         for a in &args {
             q = q.bind(a.clone());
         }
-        let rows = q.bind(limit).bind(offset).fetch_all(&self.pool).await?;
+        let rows = q.bind(limit).bind(offset).fetch_all(&mut **self).await?;
         let entries = rows.iter().map(entry_of).collect::<Result<Vec<_>>>()?;
         Ok((entries, count))
     }
 
     /// Every matching entry in chain order, streamed to `each` (exports).
     pub async fn audit_each(
-        &self,
+        &mut self,
         filter: &AuditFilter,
         mut each: impl FnMut(AuditEntry) -> std::result::Result<(), String>,
     ) -> Result<u64> {
@@ -386,7 +390,7 @@ impl Store {
         for a in &args {
             q = q.bind(a.clone());
         }
-        let mut rows = q.fetch(&self.pool);
+        let mut rows = q.fetch(&mut **self);
         let mut n = 0;
         while let Some(r) = rows.try_next().await? {
             each(entry_of(&r)?).map_err(StoreError::Corrupt)?;

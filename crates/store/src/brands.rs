@@ -1,7 +1,7 @@
 //! Brands and their geo blocks.
 
 use crate::error::{Result, StoreError};
-use crate::{Store, Tx};
+use crate::Tx;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct BrandRecord {
@@ -11,29 +11,29 @@ pub struct BrandRecord {
     pub currency: String,
 }
 
-impl Store {
-    pub async fn brands(&self) -> Result<Vec<BrandRecord>> {
+impl Tx<'_> {
+    pub async fn brands(&mut self) -> Result<Vec<BrandRecord>> {
         Ok(sqlx::query_as(
             "SELECT brand_id, name, vertical, currency FROM brands ORDER BY brand_id",
         )
-        .fetch_all(self.pool())
+        .fetch_all(&mut **self)
         .await?)
     }
 
-    pub async fn brand(&self, brand_id: &str) -> Result<Option<BrandRecord>> {
+    pub async fn brand(&mut self, brand_id: &str) -> Result<Option<BrandRecord>> {
         Ok(sqlx::query_as(
             "SELECT brand_id, name, vertical, currency FROM brands WHERE brand_id = $1",
         )
         .bind(brand_id)
-        .fetch_optional(self.pool())
+        .fetch_optional(&mut **self)
         .await?)
     }
 
-    pub async fn geo_blocks(&self) -> Result<Vec<(String, String)>> {
+    pub async fn geo_blocks(&mut self) -> Result<Vec<(String, String)>> {
         Ok(sqlx::query_as(
             "SELECT brand_id, country FROM brand_geo_blocks ORDER BY brand_id, country",
         )
-        .fetch_all(self.pool())
+        .fetch_all(&mut **self)
         .await?)
     }
 }

@@ -156,9 +156,9 @@ impl UnparsedLine {
     }
 }
 
-impl Store {
-    pub async fn periods(&self) -> Result<Vec<PeriodRecord>> {
-        let rows = sqlx::query("SELECT period, state, computed_at, inputs, closed_at, closed_by FROM periods ORDER BY period").fetch_all(self.pool()).await?;
+impl Tx<'_> {
+    pub async fn periods(&mut self) -> Result<Vec<PeriodRecord>> {
+        let rows = sqlx::query("SELECT period, state, computed_at, inputs, closed_at, closed_by FROM periods ORDER BY period").fetch_all(&mut **self).await?;
         rows.iter()
             .map(|r| {
                 Ok(PeriodRecord {
@@ -174,7 +174,7 @@ impl Store {
     }
 
     /// Every stored line of a period (adjustments included), in export order.
-    pub async fn period_lines(&self, period: Period) -> Result<Vec<StoredLine>> {
+    pub async fn period_lines(&mut self, period: Period) -> Result<Vec<StoredLine>> {
         self.period_lines_unparsed(period)
             .await?
             .into_iter()
@@ -184,12 +184,12 @@ impl Store {
 
     /// [`Store::period_lines`] with the explanations left as stored text,
     /// read a row at a time.
-    pub async fn period_lines_unparsed(&self, period: Period) -> Result<Vec<UnparsedLine>> {
+    pub async fn period_lines_unparsed(&mut self, period: Period) -> Result<Vec<UnparsedLine>> {
         use futures_util::TryStreamExt;
         let sql = format!("SELECT {} FROM commission_lines WHERE period = $1 ORDER BY partner_id, brand_id, kind, origin_period", LINE_COLUMNS.join(", "));
         let mut rows = sqlx::query(&sql)
             .bind(period.to_string())
-            .fetch(self.pool());
+            .fetch(&mut **self);
         let mut out = Vec::new();
         while let Some(r) = rows.try_next().await? {
             out.push(UnparsedLine {
@@ -201,23 +201,23 @@ impl Store {
     }
 
     /// Adjustments booked anywhere for late data of `origin`.
-    pub async fn adjustments_for(&self, origin: Period) -> Result<Vec<StoredLine>> {
+    pub async fn adjustments_for(&mut self, origin: Period) -> Result<Vec<StoredLine>> {
         let rows = sqlx::query(&format!(
             "SELECT {} FROM commission_lines WHERE origin_period = $1",
             LINE_COLUMNS.join(", ")
         ))
         .bind(origin.to_string())
-        .fetch_all(self.pool())
+        .fetch_all(&mut **self)
         .await?;
         rows.iter().map(line_from_row).collect()
     }
 
     /// Plan versions a closed period keeps: (period, plan_id, version).
-    pub async fn pinned_plan_versions(&self) -> Result<Vec<(String, String, i64)>> {
+    pub async fn pinned_plan_versions(&mut self) -> Result<Vec<(String, String, i64)>> {
         Ok(sqlx::query_as(
             "SELECT period, plan_id, version FROM period_plans ORDER BY period, plan_id",
         )
-        .fetch_all(self.pool())
+        .fetch_all(&mut **self)
         .await?)
     }
 }
@@ -275,10 +275,12 @@ impl Store {
     /// in place of the stored ones, the period marked computed, and the
     /// engine state carried past it, which `state` gives (it may still be
     /// in the making while the lines are written; None: the stored state,
-    /// if any, stays). Nothing of it is kept when any part fails, `state`
-    /// included.
+    /// if any, stays; it is not kept either when the data changed since the
+    /// run began, see [`still_current`]). Nothing of it is kept when any
+    /// part fails, `state` included.
     ///
-    /// On SQLite the writing is done through SQLite's own API on a
+    /// A write of its own, not a use case's transaction: the run calls it
+    /// with no transaction open. On SQLite the writing is done through SQLite's own API on a
     /// connection of its own ([`crate::native::open_writer`]): through the
     /// driver, every value was copied on its way and each statement handed
     /// from task to worker thread, on the one thread a run waits for at its
@@ -290,13 +292,23 @@ impl Store {
     ) -> Result<()> {
         let Some(file) = self.sqlite_file().map(std::path::Path::to_path_buf) else {
             let mut tx = self.begin().await?;
+            // Locked first, as every writer of the version does (see
+            // `Tx::data_version_for_run`): a change counted meanwhile waits,
+            // and so does another run's write (two writes of one period at
+            // once: the second's delete would miss the first's new lines,
+            // and its inserts would collide with them).
+            let version: Option<String> =
+                sqlx::query_scalar("SELECT value FROM meta WHERE key = 'data_version' FOR UPDATE")
+                    .fetch_optional(&mut *tx)
+                    .await?;
             for (lines, adjustment) in [(&write.own, false), (&write.adjustments, true)] {
                 if let Some(lines) = lines {
                     replace_lines(&mut tx, write.period, adjustment, lines).await?;
                 }
             }
             set_period_computed(&mut tx, write.period, &write.computed_at, &write.inputs).await?;
-            if let Some(state) = state.await? {
+            let state = state.await?;
+            if let Some(state) = state.filter(|_| still_current(version.as_deref(), &write)) {
                 save_engine_state(&mut tx, write.period, &state).await?;
             }
             tx.commit().await?;
@@ -323,12 +335,24 @@ impl Store {
     }
 }
 
+/// Whether the data a period was computed from (`write.inputs`) is still
+/// the current version. Only then is the engine state kept: a change counted
+/// after the run took the changes before it marks the periods it touches
+/// for the next run, which drops their states; a state written after that
+/// drop would carry the old data past them, and a later run would resume
+/// from it. (The lines are written either way: marked with the old version,
+/// they are recomputed by the next run.)
+fn still_current(version: Option<&str>, write: &PeriodWrite) -> bool {
+    version.unwrap_or("0") == write.inputs
+}
+
 /// [`Store::write_period`] on the SQLite file at `path`. Blocking.
 fn write_period_natively(
     path: &std::path::Path,
     write: &PeriodWrite,
     state: &std::sync::mpsc::Receiver<Option<Vec<u8>>>,
 ) -> Result<()> {
+    use rusqlite::OptionalExtension;
     let mut conn = crate::native::open_writer(path)?;
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let period = write.period.to_string();
@@ -351,7 +375,14 @@ fn write_period_natively(
     let state = state
         .recv()
         .map_err(|_| corrupt("the engine state to keep with the period did not come"))?;
-    if let Some(state) = state {
+    let version: Option<String> = tx
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'data_version'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(state) = state.filter(|_| still_current(version.as_deref(), write)) {
         tx.execute(SAVE_STATE, rusqlite::params![period, state])?;
     }
     tx.commit()?;
@@ -409,24 +440,6 @@ pub async fn close_period(
 }
 
 impl Store {
-    /// Periods with a stored engine state (see `save_engine_state`), in order.
-    pub async fn engine_state_periods(&self) -> Result<Vec<String>> {
-        Ok(
-            sqlx::query_scalar("SELECT period FROM engine_states ORDER BY period")
-                .fetch_all(self.pool())
-                .await?,
-        )
-    }
-
-    /// Moves on every change to customers, tracking codes, brands or geo
-    /// blocks (database triggers, whatever path makes the change). None when
-    /// its row is missing: nothing would move it, so no image is to be trusted.
-    pub async fn world_stamp(&self) -> Result<Option<i64>> {
-        Ok(sqlx::query_scalar("SELECT n FROM world_stamp WHERE id = 1")
-            .fetch_optional(self.pool())
-            .await?)
-    }
-
     /// The stored customer image, if it was written at world stamp `stamp`
     /// (one written at another stamp is out of date and not returned).
     pub async fn customer_image(&self, stamp: i64) -> Result<Option<Vec<u8>>> {
@@ -479,15 +492,64 @@ impl Store {
                 .await?,
         )
     }
+}
+
+impl Tx<'_> {
+    /// The current data version (see [`DATA_VERSION`]).
+    pub async fn data_version(&mut self) -> Result<String> {
+        Ok(self
+            .meta_get(DATA_VERSION)
+            .await?
+            .unwrap_or_else(|| "0".to_string()))
+    }
+
+    /// [`Tx::data_version`] for a run about to take the changes since the
+    /// last one (`take_dirty_from`): on PostgreSQL its row stays locked until
+    /// the transaction ends, so changes counted meanwhile wait and are left
+    /// for the next run, and every writer of the version and the dirty mark
+    /// takes the version's row first (no lock cycle). SQLite's write
+    /// transaction holds the whole database already.
+    pub async fn data_version_for_run(&mut self) -> Result<String> {
+        if self.backend() == crate::Backend::Postgres {
+            let v: Option<String> =
+                sqlx::query_scalar("SELECT value FROM meta WHERE key = 'data_version' FOR UPDATE")
+                    .fetch_optional(&mut **self)
+                    .await?;
+            return Ok(v.unwrap_or_else(|| "0".to_string()));
+        }
+        self.data_version().await
+    }
+
+    /// Periods with a stored engine state (see `save_engine_state`), in order.
+    pub async fn engine_state_periods(&mut self) -> Result<Vec<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT period FROM engine_states ORDER BY period")
+                .fetch_all(&mut **self)
+                .await?,
+        )
+    }
+
+    /// Moves on every change to customers, tracking codes, brands or geo
+    /// blocks (database triggers, whatever path makes the change). None when
+    /// its row is missing: nothing would move it, so no image is to be trusted.
+    pub async fn world_stamp(&mut self) -> Result<Option<i64>> {
+        Ok(sqlx::query_scalar("SELECT n FROM world_stamp WHERE id = 1")
+            .fetch_optional(&mut **self)
+            .await?)
+    }
 
     /// Number of a period's own lines (adjustments not counted), per period in `[from, to]`.
-    pub async fn own_line_counts(&self, from: Period, to: Period) -> Result<Vec<(String, i64)>> {
+    pub async fn own_line_counts(
+        &mut self,
+        from: Period,
+        to: Period,
+    ) -> Result<Vec<(String, i64)>> {
         Ok(sqlx::query_as(
             "SELECT period, COUNT(*) FROM commission_lines WHERE origin_period = '' AND period >= $1 AND period <= $2 GROUP BY period",
         )
         .bind(from.to_string())
         .bind(to.to_string())
-        .fetch_all(self.pool())
+        .fetch_all(&mut **self)
         .await?)
     }
 }
@@ -521,8 +583,30 @@ pub async fn save_engine_state(tx: &mut Tx<'_>, period: Period, state: &[u8]) ->
     Ok(())
 }
 
+/// The `meta` key of the data version: a counter that every change to what a
+/// run reads moves on (see [`count_change`]); a period computed from the
+/// current version is up to date. A migration writes its first value, so its
+/// row is always there to lock.
+pub const DATA_VERSION: &str = "data_version";
+
+/// Counts a change to the data a run reads: the data version moves on by one
+/// in one statement, so two changes at once count twice (read and written
+/// back by the caller, one of them would be lost and a run between them
+/// would take the second change as already computed). The new version.
+pub async fn count_change(tx: &mut Tx<'_>) -> Result<i64> {
+    let v: String = sqlx::query_scalar(
+        "INSERT INTO meta (key, value) VALUES ('data_version', '1') ON CONFLICT (key) DO UPDATE \
+         SET value = CAST(CAST(meta.value AS BIGINT) + 1 AS TEXT) RETURNING value",
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    v.parse()
+        .map_err(|_| corrupt(format!("the data version '{v}' is not a number")))
+}
+
 /// Records that data changed from period `first` on: keeps the earliest such
-/// period since the last run (`take_dirty_from` hands it over).
+/// period since the last run (`take_dirty_from` hands it over), the smaller
+/// of the two decided in SQL.
 pub async fn note_dirty_from(tx: &mut Tx<'_>, first: &str) -> Result<()> {
     sqlx::query(
         "INSERT INTO meta (key, value) VALUES ('dirty_from', $1) ON CONFLICT (key) DO UPDATE \
@@ -571,18 +655,16 @@ pub async fn set_periods_current(
     Ok(())
 }
 
-impl Store {
-    /// Forgets every stored engine state and the customer image: the next
-    /// run reads every customer and computes from the first period.
-    pub async fn drop_engine_states(&self) -> Result<()> {
-        sqlx::query("DELETE FROM engine_states")
-            .execute(self.pool())
-            .await?;
-        sqlx::query("DELETE FROM customer_image")
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
+/// Forgets every stored engine state and the customer image: the next
+/// run reads every customer and computes from the first period.
+pub async fn drop_engine_states(tx: &mut Tx<'_>) -> Result<()> {
+    sqlx::query("DELETE FROM engine_states")
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("DELETE FROM customer_image")
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -654,7 +736,13 @@ mod tests {
                 .await
                 .expect("stored");
             tx.commit().await.expect("committed");
-            let mut stored = store.period_lines(period).await.expect("read back");
+            let mut stored = store
+                .read()
+                .await
+                .expect("a read")
+                .period_lines(period)
+                .await
+                .expect("read back");
             stored.sort_by(|a, b| a.line.partner_id.cmp(&b.line.partner_id));
             assert_eq!(stored.len(), count);
             assert!(stored.iter().zip(lines.iter()).all(|(s, l)| s == l));

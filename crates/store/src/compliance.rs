@@ -1,7 +1,7 @@
 //! Users, approvals, KYC documents, traffic sources and allowed countries.
 
 use crate::error::{Result, StoreError};
-use crate::{Store, Tx};
+use crate::Tx;
 use sqlx::Row;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,6 +16,11 @@ pub struct UserRecord {
     pub locked_until: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+    /// Moved on by one by every change of the user (see [`update_user`]);
+    /// failed sign-ins do not count as changes.
+    pub row_version: i64,
+    /// Who made the last change (a user id; empty before versions were kept).
+    pub updated_by: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,7 +90,7 @@ pub struct GeoReportRow {
     pub unexpected: i64,
 }
 
-const USER_COLS: &str = "user_id, display_name, password_hash, roles, disabled, failed_attempts, locked_until, created_at, updated_at";
+const USER_COLS: &str = "user_id, display_name, password_hash, roles, disabled, failed_attempts, locked_until, created_at, updated_at, row_version, updated_by";
 const APPROVAL_COLS: &str = "approval_id, kind, object_type, object_id, summary, payload, amount, currency, required_approvals, status, maker, created_at, decided_at";
 const DOC_COLS: &str = "document_id, partner_id, doc_type, file_name, sha256, media_type, size_bytes, status, uploaded_by, uploaded_at, reviewed_by, reviewed_at, review_note";
 const SOURCE_COLS: &str =
@@ -102,6 +107,8 @@ fn user_row(r: &sqlx::any::AnyRow) -> Result<UserRecord> {
         locked_until: r.try_get(6)?,
         created_at: r.try_get(7)?,
         updated_at: r.try_get(8)?,
+        row_version: r.try_get(9)?,
+        updated_by: r.try_get(10)?,
     })
 }
 
@@ -155,70 +162,84 @@ fn source_row(r: &sqlx::any::AnyRow) -> Result<TrafficSourceRecord> {
     })
 }
 
-impl Store {
-    pub async fn user_count(&self) -> Result<i64> {
+impl Tx<'_> {
+    pub async fn user_count(&mut self) -> Result<i64> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
-            .fetch_one(self.pool())
+            .fetch_one(&mut **self)
             .await?)
     }
 
-    pub async fn user(&self, user_id: &str) -> Result<Option<UserRecord>> {
-        let row = sqlx::query(&format!("SELECT {USER_COLS} FROM users WHERE user_id = $1"))
-            .bind(user_id)
-            .fetch_optional(self.pool())
-            .await?;
+    pub async fn user(&mut self, user_id: &str) -> Result<Option<UserRecord>> {
+        self.user_locked(user_id, "").await
+    }
+
+    /// [`Tx::user`] for changing it: locked on PostgreSQL until the
+    /// transaction ends (see `Tx::partner_to_change`).
+    pub async fn user_to_change(&mut self, user_id: &str) -> Result<Option<UserRecord>> {
+        let lock = match self.backend() {
+            crate::Backend::Postgres => " FOR UPDATE",
+            crate::Backend::Sqlite => "",
+        };
+        self.user_locked(user_id, lock).await
+    }
+
+    async fn user_locked(&mut self, user_id: &str, lock: &str) -> Result<Option<UserRecord>> {
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLS} FROM users WHERE user_id = $1{lock}"
+        ))
+        .bind(user_id)
+        .fetch_optional(&mut **self)
+        .await?;
         row.as_ref().map(user_row).transpose()
     }
 
-    pub async fn users(&self) -> Result<Vec<UserRecord>> {
+    pub async fn users(&mut self) -> Result<Vec<UserRecord>> {
         let rows = sqlx::query(&format!("SELECT {USER_COLS} FROM users ORDER BY user_id"))
-            .fetch_all(self.pool())
+            .fetch_all(&mut **self)
             .await?;
         rows.iter().map(user_row).collect()
     }
 
-    /// Counts a failed sign-in (outside any change transaction: it must stick).
-    pub async fn record_sign_in_failure(
-        &self,
-        user_id: &str,
-        attempts: i64,
-        locked_until: Option<&str>,
-    ) -> Result<()> {
-        sqlx::query("UPDATE users SET failed_attempts = $1, locked_until = $2 WHERE user_id = $3")
-            .bind(attempts)
-            .bind(locked_until)
-            .bind(user_id)
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
-
-    pub async fn reset_sign_in_failures(&self, user_id: &str) -> Result<()> {
-        sqlx::query("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE user_id = $1")
-            .bind(user_id)
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
-
-    pub async fn approval(&self, id: i64) -> Result<Option<ApprovalRecord>> {
+    pub async fn approval(&mut self, id: i64) -> Result<Option<ApprovalRecord>> {
         let row = sqlx::query(&format!(
             "SELECT {APPROVAL_COLS} FROM approvals WHERE approval_id = $1"
         ))
         .bind(id)
-        .fetch_optional(self.pool())
+        .fetch_optional(&mut **self)
+        .await?;
+        row.as_ref().map(approval_row).transpose()
+    }
+
+    /// [`Tx::approval`] for deciding it: on PostgreSQL the request's row
+    /// stays locked until the transaction ends, so two approvers deciding at
+    /// once take turns and the second sees the first's decision (a write
+    /// transaction on SQLite holds the whole database already).
+    pub async fn approval_to_decide(&mut self, id: i64) -> Result<Option<ApprovalRecord>> {
+        let lock = match self.backend() {
+            crate::Backend::Postgres => " FOR UPDATE",
+            crate::Backend::Sqlite => "",
+        };
+        let row = sqlx::query(&format!(
+            "SELECT {APPROVAL_COLS} FROM approvals WHERE approval_id = $1{lock}"
+        ))
+        .bind(id)
+        .fetch_optional(&mut **self)
         .await?;
         row.as_ref().map(approval_row).transpose()
     }
 
     /// Approvals, newest first; `status` filters when given.
-    pub async fn approvals(&self, status: Option<&str>, limit: i64) -> Result<Vec<ApprovalRecord>> {
+    pub async fn approvals(
+        &mut self,
+        status: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<ApprovalRecord>> {
         let rows = match status {
             Some(s) => {
                 sqlx::query(&format!("SELECT {APPROVAL_COLS} FROM approvals WHERE status = $1 ORDER BY approval_id DESC LIMIT $2"))
                     .bind(s)
                     .bind(limit)
-                    .fetch_all(self.pool())
+                    .fetch_all(&mut **self)
                     .await?
             }
             None => {
@@ -226,7 +247,7 @@ impl Store {
                     "SELECT {APPROVAL_COLS} FROM approvals ORDER BY approval_id DESC LIMIT $1"
                 ))
                 .bind(limit)
-                .fetch_all(self.pool())
+                .fetch_all(&mut **self)
                 .await?
             }
         };
@@ -234,27 +255,31 @@ impl Store {
     }
 
     /// The pending approval of `kind` for an object, if one waits.
-    pub async fn pending_approval(&self, kind: &str, object_id: &str) -> Result<Option<i64>> {
+    pub async fn pending_approval(&mut self, kind: &str, object_id: &str) -> Result<Option<i64>> {
         Ok(sqlx::query_scalar(
             "SELECT approval_id FROM approvals WHERE kind = $1 AND object_id = $2 AND status = 'pending'",
         )
         .bind(kind)
         .bind(object_id)
-        .fetch_optional(self.pool())
+        .fetch_optional(&mut **self)
         .await?)
     }
 
-    pub async fn decisions(&self, approval_id: i64) -> Result<Vec<DecisionRecord>> {
+    pub async fn decisions(&mut self, approval_id: i64) -> Result<Vec<DecisionRecord>> {
         self.decisions_between(approval_id, approval_id).await
     }
 
     /// The decisions on every request whose id lies in `first..=last`, in the
     /// order they were made: one query for a whole page of the queue.
-    pub async fn decisions_between(&self, first: i64, last: i64) -> Result<Vec<DecisionRecord>> {
+    pub async fn decisions_between(
+        &mut self,
+        first: i64,
+        last: i64,
+    ) -> Result<Vec<DecisionRecord>> {
         let rows = sqlx::query("SELECT approval_id, approver, decision, reason, at FROM approval_decisions WHERE approval_id BETWEEN $1 AND $2 ORDER BY approval_id, at")
             .bind(first)
             .bind(last)
-            .fetch_all(self.pool())
+            .fetch_all(&mut **self)
             .await?;
         rows.iter()
             .map(|r| {
@@ -269,58 +294,61 @@ impl Store {
             .collect()
     }
 
-    pub async fn documents_of(&self, partner_id: &str) -> Result<Vec<DocumentRecord>> {
+    pub async fn documents_of(&mut self, partner_id: &str) -> Result<Vec<DocumentRecord>> {
         let rows = sqlx::query(&format!(
             "SELECT {DOC_COLS} FROM partner_documents WHERE partner_id = $1 ORDER BY uploaded_at, document_id"
         ))
         .bind(partner_id)
-        .fetch_all(self.pool())
+        .fetch_all(&mut **self)
         .await?;
         rows.iter().map(doc_row).collect()
     }
 
-    pub async fn document(&self, document_id: &str) -> Result<Option<DocumentRecord>> {
+    pub async fn document(&mut self, document_id: &str) -> Result<Option<DocumentRecord>> {
         let row = sqlx::query(&format!(
             "SELECT {DOC_COLS} FROM partner_documents WHERE document_id = $1"
         ))
         .bind(document_id)
-        .fetch_optional(self.pool())
+        .fetch_optional(&mut **self)
         .await?;
         row.as_ref().map(doc_row).transpose()
     }
 
-    pub async fn traffic_sources_of(&self, partner_id: &str) -> Result<Vec<TrafficSourceRecord>> {
+    pub async fn traffic_sources_of(
+        &mut self,
+        partner_id: &str,
+    ) -> Result<Vec<TrafficSourceRecord>> {
         let rows = sqlx::query(&format!(
             "SELECT {SOURCE_COLS} FROM traffic_sources WHERE partner_id = $1 ORDER BY declared_at, source_id"
         ))
         .bind(partner_id)
-        .fetch_all(self.pool())
+        .fetch_all(&mut **self)
         .await?;
         rows.iter().map(source_row).collect()
     }
 
-    pub async fn traffic_source(&self, source_id: &str) -> Result<Option<TrafficSourceRecord>> {
+    pub async fn traffic_source(&mut self, source_id: &str) -> Result<Option<TrafficSourceRecord>> {
         let row = sqlx::query(&format!(
             "SELECT {SOURCE_COLS} FROM traffic_sources WHERE source_id = $1"
         ))
         .bind(source_id)
-        .fetch_optional(self.pool())
+        .fetch_optional(&mut **self)
         .await?;
         row.as_ref().map(source_row).transpose()
     }
 
-    pub async fn allowed_countries(&self, partner_id: &str) -> Result<Vec<String>> {
+    pub async fn allowed_countries(&mut self, partner_id: &str) -> Result<Vec<String>> {
         Ok(sqlx::query_scalar(
             "SELECT country FROM partner_allowed_countries WHERE partner_id = $1 ORDER BY country",
         )
         .bind(partner_id)
-        .fetch_all(self.pool())
+        .fetch_all(&mut **self)
         .await?)
     }
 
     /// Per partner, brand and country: customers from blocked countries and
     /// from countries outside the partner's allowed list.
-    pub async fn geo_report(&self) -> Result<Vec<GeoReportRow>> {
+    pub async fn geo_report(&mut self) -> Result<Vec<GeoReportRow>> {
         let rows = sqlx::query(
             "SELECT tc.partner_id, p.name, c.brand_id, c.country, \
                SUM(CASE WHEN g.country IS NULL THEN 0 ELSE 1 END) AS blocked, \
@@ -333,7 +361,7 @@ impl Store {
              LEFT JOIN brand_geo_blocks g ON g.brand_id = c.brand_id AND g.country = c.country \
              GROUP BY tc.partner_id, p.name, c.brand_id, c.country",
         )
-        .fetch_all(self.pool())
+        .fetch_all(&mut **self)
         .await?;
         let mut out = Vec::new();
         for r in rows {
@@ -361,9 +389,53 @@ impl Store {
     }
 }
 
+/// Counts a failed sign-in: `failed_attempts + 1` in one statement, so
+/// attempts at the same moment all count. The new count.
+pub async fn count_sign_in_failure(tx: &mut Tx<'_>, user_id: &str) -> Result<i64> {
+    let n: Option<i64> = sqlx::query_scalar(
+        "UPDATE users SET failed_attempts = failed_attempts + 1 WHERE user_id = $1 RETURNING failed_attempts",
+    )
+    .bind(user_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    n.ok_or_else(|| StoreError::NotFound {
+        what: "user",
+        id: user_id.to_string(),
+    })
+}
+
+/// Makes the user wait until `until` (fixed-width UTC), or longer when a
+/// later time is already set.
+pub async fn lock_user_until(tx: &mut Tx<'_>, user_id: &str, until: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE users SET locked_until = CASE WHEN locked_until IS NULL OR locked_until < $2 \
+         THEN $2 ELSE locked_until END WHERE user_id = $1",
+    )
+    .bind(user_id)
+    .bind(until)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// After a right password: forgets the failed attempts, unless the account
+/// must wait at `now` (a failure at the same moment locked it): false then,
+/// and nothing changes.
+pub async fn clear_sign_in_failures(tx: &mut Tx<'_>, user_id: &str, now: &str) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE users SET failed_attempts = 0, locked_until = NULL \
+         WHERE user_id = $1 AND (locked_until IS NULL OR locked_until <= $2)",
+    )
+    .bind(user_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() > 0)
+}
+
 pub async fn insert_user(tx: &mut Tx<'_>, u: &UserRecord) -> Result<()> {
     sqlx::query(&format!(
-        "INSERT INTO users ({USER_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        "INSERT INTO users ({USER_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10)"
     ))
     .bind(&u.user_id)
     .bind(&u.display_name)
@@ -374,34 +446,54 @@ pub async fn insert_user(tx: &mut Tx<'_>, u: &UserRecord) -> Result<()> {
     .bind(&u.locked_until)
     .bind(&u.created_at)
     .bind(&u.updated_at)
+    .bind(&u.updated_by)
     .execute(&mut **tx)
     .await
     .map_err(|e| StoreError::translate(e, "user_id", "a user with this name"))?;
     Ok(())
 }
 
+/// Writes `u` over the stored user if it is still at `u.row_version` (the
+/// version the change was made from), moving the version on by one in SQL;
+/// else [`StoreError::Stale`] (see `partners::update_partner`).
 pub async fn update_user(tx: &mut Tx<'_>, u: &UserRecord) -> Result<()> {
-    let done = sqlx::query("UPDATE users SET display_name = $1, password_hash = $2, roles = $3, disabled = $4, updated_at = $5 WHERE user_id = $6")
+    let done = sqlx::query("UPDATE users SET display_name = $1, password_hash = $2, roles = $3, disabled = $4, updated_at = $5, \
+         updated_by = $6, row_version = row_version + 1 WHERE user_id = $7 AND row_version = $8")
         .bind(&u.display_name)
         .bind(&u.password_hash)
         .bind(&u.roles)
         .bind(u.disabled as i64)
         .bind(&u.updated_at)
+        .bind(&u.updated_by)
         .bind(&u.user_id)
+        .bind(u.row_version)
         .execute(&mut **tx)
         .await?;
     if done.rows_affected() != 1 {
-        return Err(StoreError::NotFound {
-            what: "user",
-            id: u.user_id.clone(),
+        return Err(match tx.user(&u.user_id).await? {
+            Some(now) => StoreError::Stale {
+                what: "user",
+                id: u.user_id.clone(),
+                by: now.updated_by,
+                at: now.updated_at,
+            },
+            None => StoreError::NotFound {
+                what: "user",
+                id: u.user_id.clone(),
+            },
         });
     }
     Ok(())
 }
 
-/// Stores a new approval request and returns its id.
-pub async fn insert_approval(tx: &mut Tx<'_>, a: &ApprovalRecord) -> Result<i64> {
-    let id: i64 = sqlx::query_scalar("INSERT INTO approvals (kind, object_type, object_id, summary, payload, amount, currency, required_approvals, status, maker, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10) RETURNING approval_id")
+/// Stores a new approval request and returns its id; None, storing
+/// nothing, when a request of the same kind for the same object already
+/// waits (a unique index keeps one pending request per kind and object,
+/// also against a request queued at the same moment).
+pub async fn insert_approval(tx: &mut Tx<'_>, a: &ApprovalRecord) -> Result<Option<i64>> {
+    let id: Option<i64> = sqlx::query_scalar("INSERT INTO approvals (kind, object_type, object_id, summary, payload, amount, currency, required_approvals, status, maker, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10) \
+         ON CONFLICT (kind, object_id) WHERE status = 'pending' DO NOTHING RETURNING approval_id")
         .bind(&a.kind)
         .bind(&a.object_type)
         .bind(&a.object_id)
@@ -412,7 +504,7 @@ pub async fn insert_approval(tx: &mut Tx<'_>, a: &ApprovalRecord) -> Result<i64>
         .bind(a.required_approvals)
         .bind(&a.maker)
         .bind(&a.created_at)
-        .fetch_one(&mut **tx)
+        .fetch_optional(&mut **tx)
         .await?;
     Ok(id)
 }

@@ -63,14 +63,24 @@ pub fn geo_blocks_batch() -> Batch {
 }
 
 /// Partners from an import: only the import's columns are replaced; tags,
-/// notes, contacts and archiving made in the app stay.
+/// notes, contacts and archiving made in the app stay. A partner the import
+/// changes moves on a version (see `partners::update_partner`), so an edit
+/// opened before the import is refused instead of undoing it.
 pub fn partners_import_batch() -> Batch {
+    const CHANGED: &str = "(partners.name IS DISTINCT FROM excluded.name OR partners.kind IS DISTINCT FROM excluded.kind \
+        OR partners.parent_id IS DISTINCT FROM excluded.parent_id OR partners.email IS DISTINCT FROM excluded.email \
+        OR partners.country IS DISTINCT FROM excluded.country OR partners.currency IS DISTINCT FROM excluded.currency \
+        OR partners.status IS DISTINCT FROM excluded.status)";
     Batch::new(
         "partners",
         &crate::partners::PARTNER_COLUMNS,
-        " ON CONFLICT (partner_id) DO UPDATE SET name = excluded.name, kind = excluded.kind, parent_id = excluded.parent_id, \
-          email = excluded.email, country = excluded.country, currency = excluded.currency, status = excluded.status, \
-          search_text = excluded.search_text, updated_at = excluded.updated_at",
+        &format!(
+            " ON CONFLICT (partner_id) DO UPDATE SET name = excluded.name, kind = excluded.kind, parent_id = excluded.parent_id, \
+              email = excluded.email, country = excluded.country, currency = excluded.currency, status = excluded.status, \
+              search_text = excluded.search_text, updated_at = excluded.updated_at, \
+              row_version = CASE WHEN {CHANGED} THEN partners.row_version + 1 ELSE partners.row_version END, \
+              updated_by = CASE WHEN {CHANGED} THEN excluded.updated_by ELSE partners.updated_by END"
+        ),
     )
 }
 
@@ -322,66 +332,6 @@ pub struct PlanVersion {
 }
 
 impl Store {
-    pub async fn brand_list(&self) -> Result<Vec<Brand>> {
-        let rows = self.brands().await?;
-        rows.into_iter()
-            .map(|b| {
-                Ok(Brand {
-                    id: id(b.brand_id)?,
-                    name: b.name,
-                    vertical: partnerdesk_domain::partner::Vertical::parse("vertical", &b.vertical)
-                        .map_err(corrupt)?,
-                    currency: CurrencyCode::parse("currency", &b.currency).map_err(corrupt)?,
-                })
-            })
-            .collect()
-    }
-
-    /// Every stored version of every plan, oldest first.
-    pub async fn plan_versions(&self) -> Result<Vec<PlanVersion>> {
-        let rows: Vec<(String, i64, String, String, String)> =
-            sqlx::query_as("SELECT plan_id, version, name, content, created_at FROM plans ORDER BY plan_id, version").fetch_all(self.pool()).await?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(plan_id, version, name, content, created_at)| PlanVersion {
-                    plan_id,
-                    version,
-                    name,
-                    content,
-                    created_at,
-                },
-            )
-            .collect())
-    }
-
-    pub async fn assignments(&self) -> Result<Vec<Assignment>> {
-        let mut rows: Vec<(String, String, String, String, Option<String>)> =
-            crate::json_rows::read_all(
-                self,
-                "partner_id, brand_id, valid_from, plan_id, valid_to",
-                "FROM assignments",
-                "assignments",
-            )
-            .await?;
-        // By partner, brand and first period (byte order, as on SQLite).
-        rows.sort_unstable_by(|a, b| (&a.0, &a.1, &a.2).cmp(&(&b.0, &b.1, &b.2)));
-        rows.into_iter()
-            .map(|(p, b, from, plan, to)| {
-                Ok(Assignment {
-                    partner_id: id(p)?,
-                    brand_id: id(b)?,
-                    plan_id: id(plan)?,
-                    valid_from: Period::parse("valid_from", &from).map_err(corrupt)?,
-                    valid_to: to
-                        .map(|t| Period::parse("valid_to", &t))
-                        .transpose()
-                        .map_err(corrupt)?,
-                })
-            })
-            .collect()
-    }
-
     /// Every customer's (id, brand), in id order: what an import checks its
     /// rows' customers against. Read in chunks (a million customers a row at
     /// a time through the driver took about 2.5 s of a one-day import).
@@ -485,39 +435,6 @@ impl Store {
         .await
     }
 
-    pub async fn fx_rates(&self) -> Result<Vec<FxRate>> {
-        let rows: Vec<(String, String, String, String)> = sqlx::query_as(
-            "SELECT date, base, quote, rate FROM fx_rates ORDER BY date, base, quote",
-        )
-        .fetch_all(self.pool())
-        .await?;
-        rows.into_iter()
-            .map(|(d, b, q, r)| {
-                Ok(FxRate {
-                    date: partnerdesk_domain::data::parse_date("date", &d).map_err(corrupt)?,
-                    base: CurrencyCode::parse("base", &b).map_err(corrupt)?,
-                    quote: CurrencyCode::parse("quote", &q).map_err(corrupt)?,
-                    rate: dec(&r)?,
-                })
-            })
-            .collect()
-    }
-
-    /// The first period holding any activity, trade or purchase.
-    pub async fn first_data_period(&self) -> Result<Option<Period>> {
-        let row: (Option<String>, Option<String>, Option<String>) = sqlx::query_as(
-            "SELECT (SELECT MIN(period) FROM igaming_activity), (SELECT MIN(period) FROM trades), (SELECT MIN(period) FROM purchases)",
-        )
-        .fetch_one(self.pool())
-        .await?;
-        let mut best: Option<Period> = None;
-        for p in [row.0, row.1, row.2].into_iter().flatten() {
-            let p = Period::parse("period", &p).map_err(corrupt)?;
-            best = Some(best.map_or(p, |b| b.min(p)));
-        }
-        Ok(best)
-    }
-
     /// The activity rows of a period, read in the background a chunk at a
     /// time (see [`crate::json_rows::chunks_in_period`]).
     pub fn activity_chunks(&self, period: Period) -> crate::PeriodChunks<ActivityChunk> {
@@ -555,6 +472,101 @@ impl Store {
             chunk,
             trade_chunk,
         )
+    }
+}
+
+impl Tx<'_> {
+    pub async fn brand_list(&mut self) -> Result<Vec<Brand>> {
+        let rows = self.brands().await?;
+        rows.into_iter()
+            .map(|b| {
+                Ok(Brand {
+                    id: id(b.brand_id)?,
+                    name: b.name,
+                    vertical: partnerdesk_domain::partner::Vertical::parse("vertical", &b.vertical)
+                        .map_err(corrupt)?,
+                    currency: CurrencyCode::parse("currency", &b.currency).map_err(corrupt)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Every stored version of every plan, oldest first.
+    pub async fn plan_versions(&mut self) -> Result<Vec<PlanVersion>> {
+        let rows: Vec<(String, i64, String, String, String)> =
+            sqlx::query_as("SELECT plan_id, version, name, content, created_at FROM plans ORDER BY plan_id, version").fetch_all(&mut **self).await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(plan_id, version, name, content, created_at)| PlanVersion {
+                    plan_id,
+                    version,
+                    name,
+                    content,
+                    created_at,
+                },
+            )
+            .collect())
+    }
+
+    pub async fn assignments(&mut self) -> Result<Vec<Assignment>> {
+        let mut rows: Vec<(String, String, String, String, Option<String>)> =
+            crate::json_rows::read_all(
+                self,
+                "partner_id, brand_id, valid_from, plan_id, valid_to",
+                "FROM assignments",
+                "assignments",
+            )
+            .await?;
+        // By partner, brand and first period (byte order, as on SQLite).
+        rows.sort_unstable_by(|a, b| (&a.0, &a.1, &a.2).cmp(&(&b.0, &b.1, &b.2)));
+        rows.into_iter()
+            .map(|(p, b, from, plan, to)| {
+                Ok(Assignment {
+                    partner_id: id(p)?,
+                    brand_id: id(b)?,
+                    plan_id: id(plan)?,
+                    valid_from: Period::parse("valid_from", &from).map_err(corrupt)?,
+                    valid_to: to
+                        .map(|t| Period::parse("valid_to", &t))
+                        .transpose()
+                        .map_err(corrupt)?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn fx_rates(&mut self) -> Result<Vec<FxRate>> {
+        let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+            "SELECT date, base, quote, rate FROM fx_rates ORDER BY date, base, quote",
+        )
+        .fetch_all(&mut **self)
+        .await?;
+        rows.into_iter()
+            .map(|(d, b, q, r)| {
+                Ok(FxRate {
+                    date: partnerdesk_domain::data::parse_date("date", &d).map_err(corrupt)?,
+                    base: CurrencyCode::parse("base", &b).map_err(corrupt)?,
+                    quote: CurrencyCode::parse("quote", &q).map_err(corrupt)?,
+                    rate: dec(&r)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The first period holding any activity, trade or purchase.
+    pub async fn first_data_period(&mut self) -> Result<Option<Period>> {
+        let row: (Option<String>, Option<String>, Option<String>) = sqlx::query_as(
+            "SELECT (SELECT MIN(period) FROM igaming_activity), (SELECT MIN(period) FROM trades), (SELECT MIN(period) FROM purchases)",
+        )
+        .fetch_one(&mut **self)
+        .await?;
+        let mut best: Option<Period> = None;
+        for p in [row.0, row.1, row.2].into_iter().flatten() {
+            let p = Period::parse("period", &p).map_err(corrupt)?;
+            best = Some(best.map_or(p, |b| b.min(p)));
+        }
+        Ok(best)
     }
 }
 

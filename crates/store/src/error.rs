@@ -16,16 +16,97 @@ pub enum StoreError {
     NotFound { what: &'static str, id: String },
     #[error("{field}: {message}")]
     Conflict { field: String, message: String },
+    /// An edit made from a version of a row that another change replaced
+    /// since (optimistic concurrency): `by` (a user id) changed it at `at`.
+    #[error(
+        "this {what} was changed by {} at {} since you opened it; reload",
+        changed_by(by),
+        changed_at(at)
+    )]
+    Stale {
+        what: &'static str,
+        id: String,
+        by: String,
+        at: String,
+    },
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
+    /// Another connection held the write lock longer than the busy timeout
+    /// (SQLite), or two writers got in each other's way (PostgreSQL).
+    /// Nothing of the failed change was kept.
+    #[error("the database is busy with another write (an import or a run?); try again")]
+    Busy,
     #[error("database error: {0}")]
-    Db(#[from] sqlx::Error),
+    Db(sqlx::Error),
     /// From the reads that go through SQLite's own API (see `native.rs`).
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
+}
+
+/// The one place where a database error becomes a store error: a database
+/// that stayed busy becomes [`StoreError::Busy`], so SQLite's raw "database
+/// is locked" never reaches a user.
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::Database(d) if is_busy(d.code().as_deref(), d.message()) => {
+                StoreError::Busy
+            }
+            _ => StoreError::Db(e),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match &e {
+            rusqlite::Error::SqliteFailure(f, _)
+                if matches!(
+                    f.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) =>
+            {
+                StoreError::Busy
+            }
+            _ => StoreError::Sqlite(e),
+        }
+    }
+}
+
+/// SQLite's SQLITE_BUSY and SQLITE_LOCKED (with their extended codes: the
+/// primary code is the low byte), and PostgreSQL's deadlock and
+/// serialization failures: a write that another one was in the way of.
+fn is_busy(code: Option<&str>, message: &str) -> bool {
+    let sqlite = code
+        .and_then(|c| c.parse::<i64>().ok())
+        .is_some_and(|c| matches!(c & 0xff, 5 | 6));
+    let postgres = matches!(code, Some("40P01" | "40001"));
+    sqlite
+        || postgres
+        || message.contains("database is locked")
+        || message.contains("database table is locked")
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Who made a change, as the stale error names them.
+fn changed_by(by: &str) -> &str {
+    match by.trim() {
+        "" => "someone",
+        by => by,
+    }
+}
+
+/// When a change was made, as the stale error names it: the stored
+/// fixed-width UTC time (`2026-12-10T14:03:12.000000000Z`) to the minute.
+fn changed_at(at: &str) -> String {
+    match (at.get(..10), at.get(11..16)) {
+        (Some(day), Some(time)) if at.as_bytes().get(10) == Some(&b'T') => {
+            format!("{day} {time} UTC")
+        }
+        _ => at.to_string(),
+    }
+}
 
 pub(crate) fn connect_error(location: &str, e: sqlx::Error) -> StoreError {
     let detail = match &e {
@@ -81,6 +162,6 @@ impl StoreError {
                 };
             }
         }
-        StoreError::Db(e)
+        StoreError::from(e)
     }
 }

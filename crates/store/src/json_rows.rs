@@ -16,7 +16,7 @@ use serde::de::DeserializeOwned;
 
 /// Whether a transaction runs on PostgreSQL (else SQLite).
 pub(crate) fn on_postgres(tx: &crate::Tx<'_>) -> bool {
-    tx.backend_name().eq_ignore_ascii_case("postgresql")
+    tx.backend() == crate::Backend::Postgres
 }
 
 /// `SELECT <one JSON text holding every row> <rest>`: `columns` are the
@@ -54,13 +54,13 @@ pub(crate) fn parse<T: DeserializeOwned>(json: Option<String>, what: &str) -> Re
 /// tens of thousands of narrow rows at once. The rows come in no promised
 /// order.
 pub(crate) async fn read_all<T: DeserializeOwned>(
-    store: &crate::Store,
+    tx: &mut crate::Tx<'_>,
     columns: &str,
     rest: &str,
     what: &str,
 ) -> Result<Vec<T>> {
-    let sql = aggregate(store.backend() == crate::Backend::Postgres, columns, rest);
-    let json: Option<String> = sqlx::query_scalar(&sql).fetch_one(store.pool()).await?;
+    let sql = aggregate(on_postgres(tx), columns, rest);
+    let json: Option<String> = sqlx::query_scalar(&sql).fetch_one(&mut **tx).await?;
     parse(json, what)
 }
 

@@ -4,7 +4,7 @@
 use crate::batch::{Batch, Val};
 use crate::error::{Result, StoreError};
 use crate::money::dec;
-use crate::{Store, Tx};
+use crate::Tx;
 use rust_decimal::Decimal;
 use sqlx::Row;
 
@@ -172,32 +172,32 @@ fn record(r: &sqlx::any::AnyRow) -> Result<EntryRecord> {
     })
 }
 
-impl Store {
+impl Tx<'_> {
     /// A partner's entries in posting order.
-    pub async fn ledger_entries(&self, partner_id: &str) -> Result<Vec<EntryRecord>> {
+    pub async fn ledger_entries(&mut self, partner_id: &str) -> Result<Vec<EntryRecord>> {
         let rows = sqlx::query(&format!(
             "{SELECT} WHERE e.partner_id = $1 ORDER BY e.effective_date, e.entry_id"
         ))
         .bind(partner_id)
-        .fetch_all(self.pool())
+        .fetch_all(&mut **self)
         .await?;
         rows.iter().map(record).collect()
     }
 
     /// Every entry (the check command; statements in bulk).
-    pub async fn all_ledger_entries(&self) -> Result<Vec<EntryRecord>> {
+    pub async fn all_ledger_entries(&mut self) -> Result<Vec<EntryRecord>> {
         let rows = sqlx::query(&format!(
             "{SELECT} ORDER BY e.partner_id, e.effective_date, e.entry_id"
         ))
-        .fetch_all(self.pool())
+        .fetch_all(&mut **self)
         .await?;
         rows.iter().map(record).collect()
     }
 
-    pub async fn ledger_entry(&self, entry_id: i64) -> Result<EntryRecord> {
+    pub async fn ledger_entry(&mut self, entry_id: i64) -> Result<EntryRecord> {
         let row = sqlx::query(&format!("{SELECT} WHERE e.entry_id = $1"))
             .bind(entry_id)
-            .fetch_optional(self.pool())
+            .fetch_optional(&mut **self)
             .await?;
         match row {
             Some(r) => record(&r),
@@ -245,30 +245,33 @@ fn adjustment(r: &sqlx::any::AnyRow) -> Result<AdjustmentRecord> {
     })
 }
 
-impl Store {
-    pub async fn manual_adjustments(&self, state: Option<&str>) -> Result<Vec<AdjustmentRecord>> {
+impl Tx<'_> {
+    pub async fn manual_adjustments(
+        &mut self,
+        state: Option<&str>,
+    ) -> Result<Vec<AdjustmentRecord>> {
         let rows = match state {
             Some(s) => {
                 sqlx::query(&format!(
                     "{ADJ_SELECT} WHERE state = $1 ORDER BY adjustment_id"
                 ))
                 .bind(s)
-                .fetch_all(self.pool())
+                .fetch_all(&mut **self)
                 .await?
             }
             None => {
                 sqlx::query(&format!("{ADJ_SELECT} ORDER BY adjustment_id"))
-                    .fetch_all(self.pool())
+                    .fetch_all(&mut **self)
                     .await?
             }
         };
         rows.iter().map(adjustment).collect()
     }
 
-    pub async fn manual_adjustment(&self, id: i64) -> Result<AdjustmentRecord> {
+    pub async fn manual_adjustment(&mut self, id: i64) -> Result<AdjustmentRecord> {
         let row = sqlx::query(&format!("{ADJ_SELECT} WHERE adjustment_id = $1"))
             .bind(id)
-            .fetch_optional(self.pool())
+            .fetch_optional(&mut **self)
             .await?;
         match row {
             Some(r) => adjustment(&r),

@@ -25,6 +25,7 @@ pub mod partners;
 pub mod payouts;
 pub mod sync;
 pub mod sync_retry;
+mod tx;
 pub mod url;
 pub mod views;
 
@@ -32,6 +33,7 @@ pub use audit::audit;
 pub use batch::{Batch, Bound, Val};
 pub use error::{Result, StoreError};
 pub use json_rows::PeriodChunks;
+pub use tx::Tx;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
@@ -40,7 +42,6 @@ use std::time::Duration;
 
 pub use sqlx::any::AnyRow;
 pub use sqlx::Row;
-pub type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -57,6 +58,11 @@ impl Backend {
     }
 }
 
+/// How long a SQLite connection waits for another one's write to finish
+/// before it gives up (an import of the largest folders holds the write
+/// lock for about a minute; ordinary writes for milliseconds).
+pub(crate) const BUSY_TIMEOUT_MS: u32 = 30_000;
+
 /// The page cache of a SQLite connection, in KiB.
 const CACHE_KIB: u32 = 64 * 1024;
 /// The page cache of a [`Bulk`] connection, in KiB.
@@ -69,21 +75,28 @@ pub struct Bulk {
 }
 
 impl Bulk {
+    /// The large write's transaction (a write transaction, see [`Tx`]).
     pub async fn begin(&mut self) -> Result<Tx<'_>> {
-        Ok(sqlx::Connection::begin(&mut *self.conn).await?)
+        let backend = match self.sqlite {
+            true => Backend::Sqlite,
+            false => Backend::Postgres,
+        };
+        Tx::write_on(&mut self.conn, backend).await
     }
 
     /// After a large write has committed, on SQLite: copies the write-ahead
     /// log into the database file and empties the log. A large import
     /// leaves a log as large as what it wrote (2.4 GB at scale L), which
     /// every later read looks pages up in until a checkpoint, and which
-    /// holds the disk space twice. Waits for readers at most the busy
-    /// timeout; while another connection reads, the log may stay as it is,
-    /// which is harmless: the data is committed.
+    /// holds the disk space twice. Waits for readers at most a second (not
+    /// the busy timeout: readers that keep coming would hold the import's
+    /// end that long); while another connection reads, the log may stay as
+    /// it is, which is harmless: the data is committed. (The connection is
+    /// closed after the write, so the shorter wait does not outlive it.)
     pub async fn checkpoint(&mut self) -> Result<()> {
         if self.sqlite {
-            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-                .execute(&mut *self.conn)
+            self.conn
+                .execute("PRAGMA busy_timeout = 1000; PRAGMA wal_checkpoint(TRUNCATE)")
                 .await?;
         }
         Ok(())
@@ -125,7 +138,7 @@ impl Store {
                     .max_connections(4)
                     .after_connect(|conn, _| {
                         Box::pin(async move {
-                            conn.execute(&*format!("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA journal_mode = WAL; PRAGMA cache_size = -{CACHE_KIB}; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 16384;"))
+                            conn.execute(&*format!("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}; PRAGMA synchronous = NORMAL; PRAGMA journal_mode = WAL; PRAGMA cache_size = -{CACHE_KIB}; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 16384;"))
                                 .await?;
                             Ok(())
                         })
@@ -189,10 +202,6 @@ impl Store {
         &self.pool
     }
 
-    pub async fn begin(&self) -> Result<Tx<'static>> {
-        Ok(self.pool.begin().await?)
-    }
-
     /// A connection for one large write (an import of millions of rows): on
     /// SQLite its page cache is four times the usual, so a transaction larger
     /// than the cache spills far fewer pages to the WAL only to rewrite them.
@@ -227,12 +236,14 @@ impl Store {
     pub async fn raw_execute(&self, sql: &str) -> Result<u64> {
         Ok(sqlx::query(sql).execute(&self.pool).await?.rows_affected())
     }
+}
 
+impl Tx<'_> {
     /// A value from the key/value `meta` table.
-    pub async fn meta_get(&self, key: &str) -> Result<Option<String>> {
+    pub async fn meta_get(&mut self, key: &str) -> Result<Option<String>> {
         let row: Option<(String,)> = sqlx::query_as("SELECT value FROM meta WHERE key = $1")
             .bind(key)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut **self)
             .await?;
         Ok(row.map(|r| r.0))
     }

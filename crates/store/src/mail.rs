@@ -3,7 +3,7 @@
 
 use crate::batch::{Batch, Val};
 use crate::error::Result;
-use crate::{Store, Tx};
+use crate::Tx;
 use sqlx::{FromRow, Row};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -132,29 +132,29 @@ fn segment_where(seg: &SegmentFilter) -> (String, Vec<String>) {
     (conds.join(" AND "), binds)
 }
 
-impl Store {
-    pub async fn mail_templates(&self) -> Result<Vec<TemplateRecord>> {
+impl Tx<'_> {
+    pub async fn mail_templates(&mut self) -> Result<Vec<TemplateRecord>> {
         Ok(sqlx::query_as(
             "SELECT template_key, name, subject, body, auto_send, updated_at, updated_by \
              FROM mail_templates ORDER BY template_key",
         )
-        .fetch_all(self.pool())
+        .fetch_all(&mut **self)
         .await?)
     }
 
-    pub async fn mail_template(&self, key: &str) -> Result<Option<TemplateRecord>> {
+    pub async fn mail_template(&mut self, key: &str) -> Result<Option<TemplateRecord>> {
         Ok(sqlx::query_as(
             "SELECT template_key, name, subject, body, auto_send, updated_at, updated_by \
              FROM mail_templates WHERE template_key = $1",
         )
         .bind(key)
-        .fetch_optional(self.pool())
+        .fetch_optional(&mut **self)
         .await?)
     }
 
     /// Partners of a segment: (members up to `sample`, total, with an e-mail).
     pub async fn segment(
-        &self,
+        &mut self,
         seg: &SegmentFilter,
         sample: i64,
     ) -> Result<(Vec<SegmentRecord>, i64, i64)> {
@@ -167,7 +167,7 @@ impl Store {
         for b in &binds {
             q = q.bind(b.clone());
         }
-        let (total, with_email) = q.fetch_one(self.pool()).await?;
+        let (total, with_email) = q.fetch_one(&mut **self).await?;
         let sql = format!(
             "SELECT p.partner_id, p.name, p.email, p.kind, p.status, p.currency FROM partners p WHERE {cond} \
              ORDER BY p.partner_id LIMIT {sample}"
@@ -176,11 +176,11 @@ impl Store {
         for b in &binds {
             q = q.bind(b.clone());
         }
-        Ok((q.fetch_all(self.pool()).await?, total, with_email))
+        Ok((q.fetch_all(&mut **self).await?, total, with_email))
     }
 
     /// Every partner of a segment that has an e-mail address, in id order.
-    pub async fn segment_with_email(&self, seg: &SegmentFilter) -> Result<Vec<SegmentRecord>> {
+    pub async fn segment_with_email(&mut self, seg: &SegmentFilter) -> Result<Vec<SegmentRecord>> {
         let (cond, binds) = segment_where(seg);
         let sql = format!(
             "SELECT p.partner_id, p.name, p.email, p.kind, p.status, p.currency FROM partners p \
@@ -190,10 +190,10 @@ impl Store {
         for b in &binds {
             q = q.bind(b.clone());
         }
-        Ok(q.fetch_all(self.pool()).await?)
+        Ok(q.fetch_all(&mut **self).await?)
     }
 
-    pub async fn outbox_page(&self, f: &OutboxFilter) -> Result<(Vec<OutboxRecord>, i64)> {
+    pub async fn outbox_page(&mut self, f: &OutboxFilter) -> Result<(Vec<OutboxRecord>, i64)> {
         let mut conds: Vec<String> = Vec::new();
         let mut binds: Vec<String> = Vec::new();
         if let Some(s) = &f.status {
@@ -222,7 +222,7 @@ impl Store {
         for b in &binds {
             q = q.bind(b.clone());
         }
-        let total = q.fetch_one(self.pool()).await?;
+        let total = q.fetch_one(&mut **self).await?;
         let sql = format!(
             "SELECT {OUTBOX_COLUMNS} {from} {cond} ORDER BY o.outbox_id DESC LIMIT {} OFFSET {}",
             f.limit.clamp(1, 1000),
@@ -232,24 +232,24 @@ impl Store {
         for b in &binds {
             q = q.bind(b.clone());
         }
-        Ok((q.fetch_all(self.pool()).await?, total))
+        Ok((q.fetch_all(&mut **self).await?, total))
     }
 
     /// Messages per status.
-    pub async fn outbox_counts(&self) -> Result<Vec<(String, i64)>> {
+    pub async fn outbox_counts(&mut self) -> Result<Vec<(String, i64)>> {
         Ok(
             sqlx::query_as("SELECT status, COUNT(*) FROM mail_outbox GROUP BY status")
-                .fetch_all(self.pool())
+                .fetch_all(&mut **self)
                 .await?,
         )
     }
 
-    pub async fn outbox_get(&self, id: i64) -> Result<Option<(OutboxRecord, String)>> {
+    pub async fn outbox_get(&mut self, id: i64) -> Result<Option<(OutboxRecord, String)>> {
         let row = sqlx::query(&format!(
             "SELECT {OUTBOX_COLUMNS}, o.body FROM mail_outbox o LEFT JOIN partners p ON p.partner_id = o.partner_id WHERE o.outbox_id = $1"
         ))
         .bind(id)
-        .fetch_optional(self.pool())
+        .fetch_optional(&mut **self)
         .await?;
         let Some(row) = row else { return Ok(None) };
         let body: String = row.try_get("body")?;
@@ -258,88 +258,90 @@ impl Store {
 
     /// Ids of messages due at `now`: queued ones whose time has come and
     /// `sending` ones whose lease ran out (a sender that died mid-send).
-    pub async fn outbox_due(&self, now: &str, limit: i64) -> Result<Vec<i64>> {
+    pub async fn outbox_due(&mut self, now: &str, limit: i64) -> Result<Vec<i64>> {
         Ok(sqlx::query_scalar(&format!(
             "SELECT outbox_id FROM mail_outbox WHERE status IN ('queued', 'sending') \
              AND (next_attempt_at IS NULL OR next_attempt_at <= $1) ORDER BY outbox_id LIMIT {}",
             limit.max(1)
         ))
         .bind(now)
-        .fetch_all(self.pool())
+        .fetch_all(&mut **self)
         .await?)
     }
+}
 
-    /// Takes a due message for sending (one sender only): it becomes
-    /// `sending` with a lease until `lease_until`; None when another sender
-    /// took it first or it is no longer due.
-    pub async fn outbox_claim(
-        &self,
-        id: i64,
-        now: &str,
-        lease_until: &str,
-    ) -> Result<Option<(OutboxRecord, String)>> {
-        let r = sqlx::query(
-            "UPDATE mail_outbox SET status = 'sending', attempts = attempts + 1, next_attempt_at = $3 \
-             WHERE outbox_id = $1 AND status IN ('queued', 'sending') \
-             AND (next_attempt_at IS NULL OR next_attempt_at <= $2)",
-        )
-        .bind(id)
-        .bind(now)
-        .bind(lease_until)
-        .execute(self.pool())
-        .await?;
-        if r.rows_affected() == 0 {
-            return Ok(None);
-        }
-        self.outbox_get(id).await
+/// Takes a due message for sending (one sender only): it becomes
+/// `sending` with a lease until `lease_until`; None when another sender
+/// took it first or it is no longer due.
+/// (The sender's writes: each in a short transaction of its own, around
+/// the sending, which no transaction may wait for.)
+pub async fn outbox_claim(
+    tx: &mut Tx<'_>,
+    id: i64,
+    now: &str,
+    lease_until: &str,
+) -> Result<Option<(OutboxRecord, String)>> {
+    let r = sqlx::query(
+        "UPDATE mail_outbox SET status = 'sending', attempts = attempts + 1, next_attempt_at = $3 \
+         WHERE outbox_id = $1 AND status IN ('queued', 'sending') \
+         AND (next_attempt_at IS NULL OR next_attempt_at <= $2)",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(lease_until)
+    .execute(&mut **tx)
+    .await?;
+    if r.rows_affected() == 0 {
+        return Ok(None);
     }
+    tx.outbox_get(id).await
+}
 
-    /// A claimed message that did not go out stays queued without using up an
-    /// attempt (the server refused our login: nothing is wrong with it).
-    pub async fn outbox_release(&self, id: i64, error: &str) -> Result<()> {
-        sqlx::query(
-            "UPDATE mail_outbox SET status = 'queued', attempts = attempts - 1, next_attempt_at = NULL, last_error = $2 \
-             WHERE outbox_id = $1 AND status = 'sending'",
-        )
-        .bind(id)
-        .bind(error)
-        .execute(self.pool())
-        .await?;
-        Ok(())
-    }
+/// A claimed message that did not go out stays queued without using up an
+/// attempt (the server refused our login: nothing is wrong with it).
+pub async fn outbox_release(tx: &mut Tx<'_>, id: i64, error: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE mail_outbox SET status = 'queued', attempts = attempts - 1, next_attempt_at = NULL, last_error = $2 \
+         WHERE outbox_id = $1 AND status = 'sending'",
+    )
+    .bind(id)
+    .bind(error)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
 
-    pub async fn outbox_sent(&self, id: i64, at: &str, message_id: &str) -> Result<()> {
-        sqlx::query(
-            "UPDATE mail_outbox SET status = 'sent', sent_at = $2, message_id = $3, last_error = NULL, next_attempt_at = NULL \
-             WHERE outbox_id = $1",
-        )
-        .bind(id)
-        .bind(at)
-        .bind(message_id)
-        .execute(self.pool())
-        .await?;
-        Ok(())
-    }
+pub async fn outbox_sent(tx: &mut Tx<'_>, id: i64, at: &str, message_id: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE mail_outbox SET status = 'sent', sent_at = $2, message_id = $3, last_error = NULL, next_attempt_at = NULL \
+         WHERE outbox_id = $1",
+    )
+    .bind(id)
+    .bind(at)
+    .bind(message_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
 
-    /// After a failed attempt: queued again at `next` or, without one, failed.
-    pub async fn outbox_attempt_failed(
-        &self,
-        id: i64,
-        error: &str,
-        next: Option<&str>,
-    ) -> Result<()> {
-        let status = if next.is_some() { "queued" } else { "failed" };
-        sqlx::query(
-            "UPDATE mail_outbox SET status = $2, last_error = $3, next_attempt_at = $4 WHERE outbox_id = $1",
-        )
-        .bind(id)
-        .bind(status)
-        .bind(error)
-        .bind(next.map(str::to_string))
-        .execute(self.pool())
-        .await?;
-        Ok(())
-    }
+/// After a failed attempt: queued again at `next` or, without one, failed.
+pub async fn outbox_attempt_failed(
+    tx: &mut Tx<'_>,
+    id: i64,
+    error: &str,
+    next: Option<&str>,
+) -> Result<()> {
+    let status = if next.is_some() { "queued" } else { "failed" };
+    sqlx::query(
+        "UPDATE mail_outbox SET status = $2, last_error = $3, next_attempt_at = $4 WHERE outbox_id = $1",
+    )
+    .bind(id)
+    .bind(status)
+    .bind(error)
+    .bind(next.map(str::to_string))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 pub async fn upsert_template(tx: &mut Tx<'_>, t: &TemplateRecord) -> Result<()> {

@@ -66,7 +66,9 @@ fn connect(path: &Path, pragmas: &str) -> Result<rusqlite::Connection> {
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.busy_timeout(std::time::Duration::from_millis(u64::from(
+        crate::BUSY_TIMEOUT_MS,
+    )))?;
     conn.execute_batch(&format!("{pragmas} PRAGMA cache_size = -{CACHE_KIB};"))?;
     Ok(conn)
 }

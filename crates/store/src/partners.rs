@@ -1,7 +1,7 @@
 //! Partners, their tree and tracking codes; server-side search and paging.
 
 use crate::error::{Result, StoreError};
-use crate::{Store, Tx};
+use crate::Tx;
 use sqlx::Row;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -21,6 +21,10 @@ pub struct PartnerRecord {
     pub archived: bool,
     pub created_at: String,
     pub updated_at: String,
+    /// Moved on by one by every update (see [`update_partner`]).
+    pub row_version: i64,
+    /// Who made the last change (a user id; empty before versions were kept).
+    pub updated_by: String,
     /// Direct children (filled by list queries).
     pub children: i64,
 }
@@ -72,7 +76,7 @@ pub struct PartnerFilter {
 }
 
 const COLUMNS: &str = "p.partner_id, p.name, p.kind, p.parent_id, p.email, p.country, p.currency, p.status, p.tags, p.notes, \
-     p.contact_name, p.phone, p.archived, p.created_at, p.updated_at";
+     p.contact_name, p.phone, p.archived, p.created_at, p.updated_at, p.row_version, p.updated_by";
 
 fn tags_to_text(tags: &[String]) -> String {
     if tags.is_empty() {
@@ -129,6 +133,8 @@ fn from_row(r: &sqlx::any::AnyRow, with_children: bool) -> Result<PartnerRecord>
         archived: r.try_get::<i64, _>("archived")? != 0,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
+        row_version: r.try_get("row_version")?,
+        updated_by: r.try_get("updated_by")?,
         children: if with_children {
             r.try_get("children")?
         } else {
@@ -137,25 +143,48 @@ fn from_row(r: &sqlx::any::AnyRow, with_children: bool) -> Result<PartnerRecord>
     })
 }
 
-impl Store {
-    pub async fn partner(&self, partner_id: &str) -> Result<Option<PartnerRecord>> {
-        let sql = format!("SELECT {COLUMNS}, (SELECT COUNT(*) FROM partners c WHERE c.parent_id = p.partner_id) AS children FROM partners p WHERE p.partner_id = $1");
+impl Tx<'_> {
+    pub async fn partner(&mut self, partner_id: &str) -> Result<Option<PartnerRecord>> {
+        self.partner_locked(partner_id, "").await
+    }
+
+    /// [`Tx::partner`] for changing it: on PostgreSQL the row stays locked
+    /// until the transaction ends, so two changes of one partner take turns
+    /// and the second starts from the first's result (a write transaction
+    /// on SQLite holds the whole database already).
+    pub async fn partner_to_change(&mut self, partner_id: &str) -> Result<Option<PartnerRecord>> {
+        let lock = match self.backend() {
+            crate::Backend::Postgres => " FOR UPDATE OF p",
+            crate::Backend::Sqlite => "",
+        };
+        self.partner_locked(partner_id, lock).await
+    }
+
+    async fn partner_locked(
+        &mut self,
+        partner_id: &str,
+        lock: &str,
+    ) -> Result<Option<PartnerRecord>> {
+        let sql = format!("SELECT {COLUMNS}, (SELECT COUNT(*) FROM partners c WHERE c.parent_id = p.partner_id) AS children FROM partners p WHERE p.partner_id = $1{lock}");
         let row = sqlx::query(&sql)
             .bind(partner_id)
-            .fetch_optional(self.pool())
+            .fetch_optional(&mut **self)
             .await?;
         row.map(|r| from_row(&r, true)).transpose()
     }
 
-    pub async fn partner_count(&self) -> Result<i64> {
+    pub async fn partner_count(&mut self) -> Result<i64> {
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM partners")
-            .fetch_one(self.pool())
+            .fetch_one(&mut **self)
             .await?;
         Ok(n)
     }
 
     /// One page of partners matching `f`, and how many match in all.
-    pub async fn search_partners(&self, f: &PartnerFilter) -> Result<(i64, Vec<PartnerRecord>)> {
+    pub async fn search_partners(
+        &mut self,
+        f: &PartnerFilter,
+    ) -> Result<(i64, Vec<PartnerRecord>)> {
         let mut wheres: Vec<String> = Vec::new();
         let mut binds: Vec<String> = Vec::new();
         let mut add = |cond: &str, v: String, binds: &mut Vec<String>| {
@@ -198,7 +227,7 @@ impl Store {
         for b in &binds {
             cq = cq.bind(b);
         }
-        let (total,) = cq.fetch_one(self.pool()).await?;
+        let (total,) = cq.fetch_one(&mut **self).await?;
         let dir = if f.desc { "DESC" } else { "ASC" };
         let sql = format!(
             "SELECT {COLUMNS}, (SELECT COUNT(*) FROM partners c WHERE c.parent_id = p.partner_id) AS children \
@@ -211,7 +240,7 @@ impl Store {
         for b in &binds {
             q = q.bind(b);
         }
-        let rows = q.fetch_all(self.pool()).await?;
+        let rows = q.fetch_all(&mut **self).await?;
         let rows = rows
             .iter()
             .map(|r| from_row(r, true))
@@ -220,7 +249,7 @@ impl Store {
     }
 
     /// The partner's ancestors, root first (not the partner itself).
-    pub async fn ancestors(&self, partner_id: &str) -> Result<Vec<PartnerRecord>> {
+    pub async fn ancestors(&mut self, partner_id: &str) -> Result<Vec<PartnerRecord>> {
         let sql = format!(
             "WITH RECURSIVE up(partner_id, depth) AS ( \
                SELECT parent_id, 1 FROM partners WHERE partner_id = $1 AND parent_id IS NOT NULL \
@@ -230,7 +259,7 @@ impl Store {
         );
         let rows = sqlx::query(&sql)
             .bind(partner_id)
-            .fetch_all(self.pool())
+            .fetch_all(&mut **self)
             .await?;
         rows.iter().map(|r| from_row(r, false)).collect()
     }
@@ -238,7 +267,7 @@ impl Store {
     /// The partner and its descendants down to `max_depth` levels, each with
     /// its depth (0 = the partner), in tree order.
     pub async fn subtree(
-        &self,
+        &mut self,
         partner_id: &str,
         max_depth: i64,
     ) -> Result<Vec<(i64, PartnerRecord)>> {
@@ -253,44 +282,50 @@ impl Store {
         let rows = sqlx::query(&sql)
             .bind(partner_id)
             .bind(max_depth)
-            .fetch_all(self.pool())
+            .fetch_all(&mut **self)
             .await?;
         rows.iter()
             .map(|r| Ok((r.try_get::<i64, _>("depth")?, from_row(r, true)?)))
             .collect()
     }
 
-    /// Every (partner, parent) pair: the whole tree, for cycle checks and the engine.
-    pub async fn partner_parents(&self) -> Result<Vec<(String, Option<String>, String)>> {
-        crate::json_rows::read_all(
+    /// Every (partner, parent) pair: the whole tree, for cycle checks and
+    /// the engine, by partner id (byte order). The aggregate's own order is
+    /// the table's physical one, which on PostgreSQL moves with every update
+    /// of a partner, and the engine's partner order shows in the order of a
+    /// line's explanation sources.
+    pub async fn partner_parents(&mut self) -> Result<Vec<(String, Option<String>, String)>> {
+        let mut rows: Vec<(String, Option<String>, String)> = crate::json_rows::read_all(
             self,
             "partner_id, parent_id, currency",
             "FROM partners",
             "partners",
         )
-        .await
+        .await?;
+        rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        Ok(rows)
     }
 
-    pub async fn tracking_codes_of(&self, partner_id: &str) -> Result<Vec<TrackingCodeRecord>> {
+    pub async fn tracking_codes_of(&mut self, partner_id: &str) -> Result<Vec<TrackingCodeRecord>> {
         Ok(sqlx::query_as("SELECT brand_id, code, partner_id, kind FROM tracking_codes WHERE partner_id = $1 ORDER BY brand_id, code")
             .bind(partner_id)
-            .fetch_all(self.pool())
+            .fetch_all(&mut **self)
             .await?)
     }
 
     pub async fn tracking_code(
-        &self,
+        &mut self,
         brand_id: &str,
         code: &str,
     ) -> Result<Option<TrackingCodeRecord>> {
         Ok(sqlx::query_as("SELECT brand_id, code, partner_id, kind FROM tracking_codes WHERE brand_id = $1 AND code = $2")
             .bind(brand_id)
             .bind(code)
-            .fetch_optional(self.pool())
+            .fetch_optional(&mut **self)
             .await?)
     }
 
-    pub async fn all_tracking_codes(&self) -> Result<Vec<TrackingCodeRecord>> {
+    pub async fn all_tracking_codes(&mut self) -> Result<Vec<TrackingCodeRecord>> {
         crate::json_rows::read_all(
             self,
             "brand_id, code, partner_id, kind",
@@ -301,8 +336,9 @@ impl Store {
     }
 }
 
-/// The partner columns in the order of [`partner_values`].
-pub const PARTNER_COLUMNS: [&str; 16] = [
+/// The partner columns in the order of [`partner_values`] (a new row's
+/// `row_version` is the column's default).
+pub const PARTNER_COLUMNS: [&str; 17] = [
     "partner_id",
     "name",
     "kind",
@@ -319,6 +355,7 @@ pub const PARTNER_COLUMNS: [&str; 16] = [
     "search_text",
     "created_at",
     "updated_at",
+    "updated_by",
 ];
 
 pub fn partner_values(p: &PartnerRecord) -> Vec<crate::Val> {
@@ -340,6 +377,7 @@ pub fn partner_values(p: &PartnerRecord) -> Vec<crate::Val> {
         Val::Text(search_text(p)),
         Val::Text(p.created_at.clone()),
         Val::Text(p.updated_at.clone()),
+        Val::Text(p.updated_by.clone()),
     ]
 }
 
@@ -354,10 +392,15 @@ pub async fn insert_partner(tx: &mut Tx<'_>, p: &PartnerRecord) -> Result<()> {
     })
 }
 
+/// Writes `p` over the stored partner if it is still at `p.row_version`
+/// (the version the change was made from), moving the version on by one in
+/// SQL. A partner changed since is refused with [`StoreError::Stale`], naming
+/// who changed it and when; nothing is written.
 pub async fn update_partner(tx: &mut Tx<'_>, p: &PartnerRecord) -> Result<()> {
     let r = sqlx::query(
         "UPDATE partners SET name = $2, kind = $3, parent_id = $4, email = $5, country = $6, currency = $7, status = $8, tags = $9, \
-         notes = $10, contact_name = $11, phone = $12, archived = $13, search_text = $14, updated_at = $15 WHERE partner_id = $1",
+         notes = $10, contact_name = $11, phone = $12, archived = $13, search_text = $14, updated_at = $15, updated_by = $16, \
+         row_version = row_version + 1 WHERE partner_id = $1 AND row_version = $17",
     )
     .bind(&p.partner_id)
     .bind(&p.name)
@@ -374,12 +417,22 @@ pub async fn update_partner(tx: &mut Tx<'_>, p: &PartnerRecord) -> Result<()> {
     .bind(i64::from(p.archived))
     .bind(search_text(p))
     .bind(&p.updated_at)
+    .bind(&p.updated_by)
+    .bind(p.row_version)
     .execute(&mut **tx)
     .await?;
     if r.rows_affected() == 0 {
-        return Err(StoreError::NotFound {
-            what: "partner",
-            id: p.partner_id.clone(),
+        return Err(match tx.partner(&p.partner_id).await? {
+            Some(now) => StoreError::Stale {
+                what: "partner",
+                id: p.partner_id.clone(),
+                by: now.updated_by,
+                at: now.updated_at,
+            },
+            None => StoreError::NotFound {
+                what: "partner",
+                id: p.partner_id.clone(),
+            },
         });
     }
     Ok(())

@@ -5,7 +5,7 @@
 use crate::error::{Result, StoreError};
 use crate::json_rows;
 use crate::money::dec;
-use crate::{Backend, Store, Tx};
+use crate::{Backend, Tx};
 use rust_decimal::Decimal;
 use sqlx::Row;
 use std::collections::HashMap;
@@ -154,10 +154,10 @@ fn amount_text(d: Decimal) -> String {
     a.to_string()
 }
 
-impl Store {
-    pub async fn payment_details(&self) -> Result<HashMap<String, DetailsRecord>> {
+impl Tx<'_> {
+    pub async fn payment_details(&mut self) -> Result<HashMap<String, DetailsRecord>> {
         let rows = sqlx::query("SELECT partner_id, method, holder, account, bic, updated_at, updated_by FROM payment_details")
-            .fetch_all(self.pool())
+            .fetch_all(&mut **self)
             .await?;
         rows.iter()
             .map(|r| {
@@ -176,12 +176,12 @@ impl Store {
     }
 
     /// Every partner with what decides whether it is paid.
-    pub async fn payees(&self) -> Result<HashMap<String, PayeeRecord>> {
+    pub async fn payees(&mut self) -> Result<HashMap<String, PayeeRecord>> {
         let rows = sqlx::query(
             "SELECT p.partner_id, p.name, p.status, p.email, p.country, s.threshold, s.hold_reason \
              FROM partners p LEFT JOIN partner_payout_settings s ON s.partner_id = p.partner_id",
         )
-        .fetch_all(self.pool())
+        .fetch_all(&mut **self)
         .await?;
         rows.iter()
             .map(|r| {
@@ -200,25 +200,25 @@ impl Store {
             .collect()
     }
 
-    pub async fn payout_thresholds(&self) -> Result<Vec<(String, Decimal)>> {
+    pub async fn payout_thresholds(&mut self) -> Result<Vec<(String, Decimal)>> {
         let rows: Vec<(String, String)> =
             sqlx::query_as("SELECT currency, amount FROM payout_thresholds ORDER BY currency")
-                .fetch_all(self.pool())
+                .fetch_all(&mut **self)
                 .await?;
         rows.into_iter().map(|(c, a)| Ok((c, dec(&a)?))).collect()
     }
 
-    pub async fn payout_runs(&self) -> Result<Vec<RunRecord>> {
+    pub async fn payout_runs(&mut self) -> Result<Vec<RunRecord>> {
         let rows = sqlx::query(&format!("{RUN_SELECT} ORDER BY run_id DESC"))
-            .fetch_all(self.pool())
+            .fetch_all(&mut **self)
             .await?;
         rows.iter().map(run_record).collect()
     }
 
-    pub async fn payout_run(&self, run_id: i64) -> Result<RunRecord> {
+    pub async fn payout_run(&mut self, run_id: i64) -> Result<RunRecord> {
         let row = sqlx::query(&format!("{RUN_SELECT} WHERE run_id = $1"))
             .bind(run_id)
-            .fetch_optional(self.pool())
+            .fetch_optional(&mut **self)
             .await?;
         match row {
             Some(r) => run_record(&r),
@@ -230,7 +230,7 @@ impl Store {
     }
 
     /// A run's items with their partners' names, by currency and partner.
-    pub async fn payout_items(&self, run_id: i64) -> Result<Vec<ItemRecord>> {
+    pub async fn payout_items(&mut self, run_id: i64) -> Result<Vec<ItemRecord>> {
         let sql = json_rows::aggregate(
             self.backend() == Backend::Postgres,
             "i.partner_id, i.currency, i.amount, i.method, i.holder, i.account, i.bic, i.state, \
@@ -239,7 +239,7 @@ impl Store {
         );
         let json: Option<String> = sqlx::query_scalar(&sql)
             .bind(run_id)
-            .fetch_one(self.pool())
+            .fetch_one(&mut **self)
             .await?;
         let rows: Vec<ItemJson> = json_rows::parse(json, "payout items")?;
         let mut out = Vec::with_capacity(rows.len());
@@ -265,13 +265,13 @@ impl Store {
         Ok(out)
     }
 
-    pub async fn payout_held(&self, run_id: i64) -> Result<Vec<HeldRecord>> {
+    pub async fn payout_held(&mut self, run_id: i64) -> Result<Vec<HeldRecord>> {
         let rows: Vec<(String, String, String, String, String)> = sqlx::query_as(
             "SELECT h.partner_id, h.currency, h.amount, h.reason, p.name FROM payout_held h \
              JOIN partners p ON p.partner_id = h.partner_id WHERE h.run_id = $1 ORDER BY h.partner_id, h.currency",
         )
         .bind(run_id)
-        .fetch_all(self.pool())
+        .fetch_all(&mut **self)
         .await?;
         rows.into_iter()
             .map(|(partner_id, currency, amount, reason, name)| {
@@ -288,12 +288,12 @@ impl Store {
 
     /// Every run's totals by currency and state, and its held count, in two
     /// queries (amounts summed exactly here, not by the database).
-    pub async fn payout_run_sums(&self) -> Result<HashMap<i64, RunSums>> {
+    pub async fn payout_run_sums(&mut self) -> Result<HashMap<i64, RunSums>> {
         let rows: Vec<(i64, String, String, i64, String)> = sqlx::query_as(
             "SELECT run_id, currency, state, COUNT(*), string_agg(amount, ',') FROM payout_items \
              GROUP BY run_id, currency, state",
         )
-        .fetch_all(self.pool())
+        .fetch_all(&mut **self)
         .await?;
         let mut out: HashMap<i64, RunSums> = HashMap::new();
         for (run_id, currency, state, count, amounts) in rows {
@@ -310,7 +310,7 @@ impl Store {
         }
         let held: Vec<(i64, i64)> =
             sqlx::query_as("SELECT run_id, COUNT(*) FROM payout_held GROUP BY run_id")
-                .fetch_all(self.pool())
+                .fetch_all(&mut **self)
                 .await?;
         for (run_id, n) in held {
             out.entry(run_id).or_default().held = usize::try_from(n).unwrap_or(usize::MAX);
@@ -322,7 +322,7 @@ impl Store {
     /// unclaimed balance effective on or before `date`: the unclaimed entries
     /// (id and amount), the partner's status, own threshold and hold, and its
     /// payment details. One query, whatever the number of balances.
-    pub async fn payout_candidates(&self, date: &str) -> Result<Vec<CandidateRecord>> {
+    pub async fn payout_candidates(&mut self, date: &str) -> Result<Vec<CandidateRecord>> {
         let sql = json_rows::aggregate(
             self.backend() == Backend::Postgres,
             "g.partner_id, g.currency, p.status, s.threshold, d.method, g.entries, p.name, \
@@ -337,7 +337,7 @@ impl Store {
         );
         let json: Option<String> = sqlx::query_scalar(&sql)
             .bind(date)
-            .fetch_one(self.pool())
+            .fetch_one(&mut **self)
             .await?;
         let rows: Vec<CandidateJson> = json_rows::parse(json, "payout balances")?;
         let mut out = Vec::with_capacity(rows.len());
@@ -396,7 +396,7 @@ impl Store {
 
     /// Entry ids claimed by one item.
     pub async fn claimed_entries(
-        &self,
+        &mut self,
         run_id: i64,
         partner_id: &str,
         currency: &str,
@@ -407,7 +407,7 @@ impl Store {
         .bind(run_id)
         .bind(partner_id)
         .bind(currency)
-        .fetch_all(self.pool())
+        .fetch_all(&mut **self)
         .await?;
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
@@ -547,7 +547,7 @@ pub async fn insert_run(tx: &mut Tx<'_>, run: &NewRun<'_>, at: &str, by: &str) -
     .bind(json_rows::rows(&claims, "payout claims")?)
     .execute(&mut **tx)
     .await
-    .map_err(|e| claim_conflict(StoreError::Db(e)))?;
+    .map_err(|e| claim_conflict(StoreError::from(e)))?;
     let held: Vec<_> = run
         .held
         .iter()
@@ -647,7 +647,7 @@ pub async fn claim(
         .bind(currency)
         .execute(&mut **tx)
         .await
-        .map_err(|e| claim_conflict(StoreError::Db(e)))?;
+        .map_err(|e| claim_conflict(StoreError::from(e)))?;
     Ok(())
 }
 
@@ -750,6 +750,6 @@ pub async fn post_run_payouts(
     .bind(run_id)
     .execute(&mut **tx)
     .await
-    .map_err(|e| claim_conflict(StoreError::Db(e)))?;
+    .map_err(|e| claim_conflict(StoreError::from(e)))?;
     Ok(r.rows_affected())
 }

@@ -7,7 +7,7 @@
 use crate::batch::{Batch, Val};
 use crate::error::Result;
 use crate::json_rows;
-use crate::{Store, Tx};
+use crate::Tx;
 use sqlx::Row;
 use std::collections::HashMap;
 
@@ -89,61 +89,61 @@ fn run(r: &sqlx::any::AnyRow) -> Result<RunRow> {
     })
 }
 
-impl Store {
-    pub async fn connections(&self) -> Result<Vec<ConnectionRow>> {
+impl Tx<'_> {
+    pub async fn connections(&mut self) -> Result<Vec<ConnectionRow>> {
         let rows = sqlx::query(&format!(
             "SELECT {CONNECTION_COLUMNS} FROM connections ORDER BY name"
         ))
-        .fetch_all(self.pool())
+        .fetch_all(&mut **self)
         .await?;
         rows.iter().map(connection).collect()
     }
 
-    pub async fn connection(&self, name: &str) -> Result<Option<ConnectionRow>> {
+    pub async fn connection(&mut self, name: &str) -> Result<Option<ConnectionRow>> {
         let row = sqlx::query(&format!(
             "SELECT {CONNECTION_COLUMNS} FROM connections WHERE name = $1"
         ))
         .bind(name)
-        .fetch_optional(self.pool())
+        .fetch_optional(&mut **self)
         .await?;
         row.as_ref().map(connection).transpose()
     }
 
-    pub async fn sync_cursor(&self, connection: &str, stream: &str) -> Result<Option<String>> {
+    pub async fn sync_cursor(&mut self, connection: &str, stream: &str) -> Result<Option<String>> {
         let row: Option<(String,)> =
             sqlx::query_as("SELECT cursor FROM sync_cursors WHERE connection = $1 AND stream = $2")
                 .bind(connection)
                 .bind(stream)
-                .fetch_optional(self.pool())
+                .fetch_optional(&mut **self)
                 .await?;
         Ok(row.map(|r| r.0))
     }
 
     /// The newest runs of a connection first.
-    pub async fn sync_runs(&self, connection: &str, limit: i64) -> Result<Vec<RunRow>> {
+    pub async fn sync_runs(&mut self, connection: &str, limit: i64) -> Result<Vec<RunRow>> {
         let rows = sqlx::query(&format!(
             "SELECT {RUN_COLUMNS} FROM sync_runs WHERE connection = $1 ORDER BY run_id DESC LIMIT $2"
         ))
         .bind(connection)
         .bind(limit)
-        .fetch_all(self.pool())
+        .fetch_all(&mut **self)
         .await?;
         rows.iter().map(run).collect()
     }
 
-    pub async fn sync_run(&self, run_id: i64) -> Result<Option<RunRow>> {
+    pub async fn sync_run(&mut self, run_id: i64) -> Result<Option<RunRow>> {
         let row = sqlx::query(&format!(
             "SELECT {RUN_COLUMNS} FROM sync_runs WHERE run_id = $1"
         ))
         .bind(run_id)
-        .fetch_optional(self.pool())
+        .fetch_optional(&mut **self)
         .await?;
         row.as_ref().map(run).transpose()
     }
 
     /// A run's per-record errors: (stream, external id, message).
     pub async fn sync_errors(
-        &self,
+        &mut self,
         run_id: i64,
         limit: i64,
     ) -> Result<Vec<(String, String, String)>> {
@@ -152,7 +152,7 @@ impl Store {
         )
         .bind(run_id)
         .bind(limit)
-        .fetch_all(self.pool())
+        .fetch_all(&mut **self)
         .await?;
         Ok(rows)
     }

@@ -1,7 +1,6 @@
 //! Database URLs: `sqlite:PATH` or `postgres://…`; shown without passwords.
 
 use crate::error::{Result, StoreError};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,20 +98,34 @@ pub fn redact(raw: &str) -> String {
 
 /// Refuses an existing file that is not SQLite before sqlx touches it.
 pub(crate) fn check_sqlite_file(path: &Path) -> Result<()> {
-    let Ok(mut f) = std::fs::File::open(path) else {
+    if !path.exists() {
         return Ok(());
-    };
-    let mut head = [0u8; 16];
-    let n = f.read(&mut head).unwrap_or(0);
-    if n == 0 {
-        return Ok(()); // an empty file becomes a new database
     }
-    if n < 16 || &head != b"SQLite format 3\0" {
-        return Err(StoreError::NotSqlite {
-            path: path.display().to_string(),
-        });
+    // Read through SQLite, never std::fs: closing any descriptor of the file
+    // drops every POSIX lock this process holds on it, those of the
+    // connections of another store open on it included. A process that
+    // then closes its last connection believes it is the last user, and
+    // checkpoints and deletes the write-ahead log under their feet (a
+    // "disk I/O error" for them). SQLite's own close waits while other
+    // connections of the process hold locks on the file.
+    use rusqlite::{ErrorCode, OpenFlags};
+    let conn = rusqlite::Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(std::time::Duration::from_millis(u64::from(
+        crate::BUSY_TIMEOUT_MS,
+    )))?;
+    // An empty file reads as an empty database (it becomes a new one).
+    match conn.query_row("PRAGMA schema_version", [], |r| r.get::<_, i64>(0)) {
+        Ok(_) => Ok(()),
+        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == ErrorCode::NotADatabase => {
+            Err(StoreError::NotSqlite {
+                path: path.display().to_string(),
+            })
+        }
+        Err(e) => Err(e.into()),
     }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use crate::commissions::{line_from_row, StoredLine};
 use crate::error::Result;
-use crate::{Store, Tx};
+use crate::Tx;
 use sqlx::Row;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,8 +78,11 @@ fn customer_row(r: &sqlx::any::AnyRow) -> Result<CustomerRecord> {
     })
 }
 
-impl Store {
-    pub async fn search_customers(&self, f: &CustomerFilter) -> Result<(i64, Vec<CustomerRecord>)> {
+impl Tx<'_> {
+    pub async fn search_customers(
+        &mut self,
+        f: &CustomerFilter,
+    ) -> Result<(i64, Vec<CustomerRecord>)> {
         let mut wheres = Vec::new();
         let mut binds = Vec::new();
         let mut add = |cond: &str, v: String| {
@@ -110,7 +113,7 @@ impl Store {
         for b in &binds {
             cq = cq.bind(b);
         }
-        let (total,) = cq.fetch_one(self.pool()).await?;
+        let (total,) = cq.fetch_one(&mut **self).await?;
         let sql = format!(
             "{CUSTOMER_SELECT}{where_sql} ORDER BY c.customer_id LIMIT {} OFFSET {}",
             f.limit.clamp(1, 1000),
@@ -120,24 +123,24 @@ impl Store {
         for b in &binds {
             q = q.bind(b);
         }
-        let rows = q.fetch_all(self.pool()).await?;
+        let rows = q.fetch_all(&mut **self).await?;
         Ok((
             total,
             rows.iter().map(customer_row).collect::<Result<Vec<_>>>()?,
         ))
     }
 
-    pub async fn customer(&self, customer_id: &str) -> Result<Option<CustomerRecord>> {
+    pub async fn customer(&mut self, customer_id: &str) -> Result<Option<CustomerRecord>> {
         let row = sqlx::query(&format!("{CUSTOMER_SELECT} WHERE c.customer_id = $1"))
             .bind(customer_id)
-            .fetch_optional(self.pool())
+            .fetch_optional(&mut **self)
             .await?;
         row.as_ref().map(customer_row).transpose()
     }
 
     /// The customer's latest activity days (date, deposits, withdrawals, bets, wins, bonuses, chargebacks, taxes).
     pub async fn customer_activity(
-        &self,
+        &mut self,
         customer_id: &str,
         limit: i64,
     ) -> Result<Vec<[String; 8]>> {
@@ -146,7 +149,7 @@ impl Store {
             limit.clamp(1, 1000)
         ))
         .bind(customer_id)
-        .fetch_all(self.pool())
+        .fetch_all(&mut **self)
         .await?;
         rows.iter()
             .map(|r| {
@@ -165,13 +168,17 @@ impl Store {
     }
 
     /// The customer's latest trades (trade_id, symbol, instrument_group, lots, open_time, close_time, commission, spread_revenue).
-    pub async fn customer_trades(&self, customer_id: &str, limit: i64) -> Result<Vec<[String; 8]>> {
+    pub async fn customer_trades(
+        &mut self,
+        customer_id: &str,
+        limit: i64,
+    ) -> Result<Vec<[String; 8]>> {
         let rows = sqlx::query(&format!(
             "SELECT trade_id, symbol, instrument_group, lots, open_time, close_time, commission, spread_revenue FROM trades WHERE customer_id = $1 ORDER BY close_time DESC LIMIT {}",
             limit.clamp(1, 1000)
         ))
         .bind(customer_id)
-        .fetch_all(self.pool())
+        .fetch_all(&mut **self)
         .await?;
         rows.iter()
             .map(|r| {
@@ -191,7 +198,7 @@ impl Store {
 
     /// The customer's purchases (order_id, product, amount, coupon_code, purchased_at, refunded_at).
     pub async fn customer_purchases(
-        &self,
+        &mut self,
         customer_id: &str,
     ) -> Result<
         Vec<(
@@ -207,12 +214,15 @@ impl Store {
             "SELECT order_id, product, amount, coupon_code, purchased_at, refunded_at FROM purchases WHERE customer_id = $1 ORDER BY purchased_at, order_id",
         )
         .bind(customer_id)
-        .fetch_all(self.pool())
+        .fetch_all(&mut **self)
         .await?)
     }
 
     /// One page of a period's lines with partner names, and how many match.
-    pub async fn search_lines(&self, f: &LineFilter) -> Result<(i64, Vec<(StoredLine, String)>)> {
+    pub async fn search_lines(
+        &mut self,
+        f: &LineFilter,
+    ) -> Result<(i64, Vec<(StoredLine, String)>)> {
         let mut wheres = vec!["l.period = $1".to_string()];
         let mut binds = vec![f.period.clone()];
         for (col, v) in [
@@ -231,7 +241,7 @@ impl Store {
         for b in &binds {
             cq = cq.bind(b);
         }
-        let (total,) = cq.fetch_one(self.pool()).await?;
+        let (total,) = cq.fetch_one(&mut **self).await?;
         let dir = if f.desc { "DESC" } else { "ASC" };
         let order = if f.by_amount {
             format!("l.amount_cents {dir}, l.partner_id")
@@ -248,7 +258,7 @@ impl Store {
         for b in &binds {
             q = q.bind(b);
         }
-        let rows = q.fetch_all(self.pool()).await?;
+        let rows = q.fetch_all(&mut **self).await?;
         let out = rows
             .iter()
             .map(|r| Ok((line_from_row(r)?, r.try_get::<String, _>("partner_name")?)))
@@ -258,22 +268,22 @@ impl Store {
 
     /// (brand_id, kind, currency, amount) of every line of a period, for totals.
     pub async fn line_amounts(
-        &self,
+        &mut self,
         period: &str,
     ) -> Result<Vec<(String, String, String, String)>> {
         Ok(sqlx::query_as(
             "SELECT brand_id, kind, currency, amount FROM commission_lines WHERE period = $1",
         )
         .bind(period)
-        .fetch_all(self.pool())
+        .fetch_all(&mut **self)
         .await?)
     }
 
     /// plan_id → number of assignments using it.
-    pub async fn plan_usage(&self) -> Result<Vec<(String, i64)>> {
+    pub async fn plan_usage(&mut self) -> Result<Vec<(String, i64)>> {
         Ok(
             sqlx::query_as("SELECT plan_id, COUNT(*) FROM assignments GROUP BY plan_id")
-                .fetch_all(self.pool())
+                .fetch_all(&mut **self)
                 .await?,
         )
     }

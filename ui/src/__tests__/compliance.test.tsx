@@ -148,7 +148,7 @@ describe('geo report', () => {
 
 describe('users', () => {
   it('adds a user with roles and says when the change waits for approval', async () => {
-    vi.mocked(api.usersList).mockResolvedValue([{ user_id: 'ada', display_name: 'Ada', roles: ['admin'], disabled: false, created_at: '2026-01-01' }]);
+    vi.mocked(api.usersList).mockResolvedValue([{ user_id: 'ada', display_name: 'Ada', roles: ['admin'], disabled: false, created_at: '2026-01-01', row_version: 1 }]);
     vi.mocked(api.usersSave).mockResolvedValue({
       state: 'awaiting_approval', message: 'request #12 waits for approval: add user fiona',
       approval: approval(12, { kind: 'user_change', summary: 'Add user fiona (finance)' }),
@@ -163,13 +163,13 @@ describe('users', () => {
     await userEvent.type(screen.getByTestId('user-password'), 'long enough secret');
     await userEvent.click(screen.getByTestId('user-save'));
     await waitFor(() =>
-      expect(api.usersSave).toHaveBeenCalledWith({ user_id: 'fiona', display_name: 'Fiona', roles: ['finance'], disabled: false, password: 'long enough secret' }),
+      expect(api.usersSave).toHaveBeenCalledWith({ user_id: 'fiona', display_name: 'Fiona', roles: ['finance'], disabled: false, password: 'long enough secret', row_version: null }),
     );
     expect(await screen.findByTestId('user-outcome')).toHaveTextContent('Add user fiona (finance): waits for approval (request #12)');
   });
 
   it('shows compliance the users without add or edit', async () => {
-    vi.mocked(api.usersList).mockResolvedValue([{ user_id: 'ada', display_name: 'Ada', roles: ['admin'], disabled: true, created_at: '2026-01-01' }]);
+    vi.mocked(api.usersList).mockResolvedValue([{ user_id: 'ada', display_name: 'Ada', roles: ['admin'], disabled: true, created_at: '2026-01-01', row_version: 1 }]);
     renderAs(clara, '/compliance?tab=users');
     expect(await screen.findByTestId('user-row-ada')).toHaveTextContent('disabled');
     expect(screen.queryByTestId('user-add')).not.toBeInTheDocument();

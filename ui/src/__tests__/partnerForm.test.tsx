@@ -62,4 +62,36 @@ describe('partner form', () => {
     expect(await screen.findByTestId('pf-error-parent_id')).toHaveTextContent('is below');
     expect(api.partnersEdit).toHaveBeenCalledWith('P-1', expect.objectContaining({ parent_id: 'P-2', email: 'a@b.c' }));
   });
+
+  it('says who changed the partner since the form was opened, and reloads it', async () => {
+    const opened = { ...detail(partner('P-1', { email: 'old@b.c' })), row_version: 3 };
+    const now = { ...detail(partner('P-1', { email: 'new@b.c' })), row_version: 4 };
+    vi.mocked(api.partnersGet).mockResolvedValueOnce(opened).mockResolvedValue(now);
+    vi.mocked(api.partnersEdit)
+      .mockRejectedValueOnce({
+        code: 'stale', field: null,
+        message: 'this partner was changed by bob at 2026-12-10 14:03 UTC since you opened it; reload',
+      })
+      .mockResolvedValue(partner('P-1', { email: 'new@b.c' }));
+    renderAt('/partners/P-1/edit');
+    expect(await screen.findByTestId('pf-email')).toHaveValue('old@b.c');
+    await userEvent.type(screen.getByTestId('pf-phone'), '+49 30 1');
+    await userEvent.click(screen.getByTestId('pf-save'));
+    // The edit was made from version 3; the core refused it as stale.
+    expect(api.partnersEdit).toHaveBeenCalledWith('P-1', expect.objectContaining({ row_version: 3, email: 'old@b.c' }));
+    expect(await screen.findByTestId('pf-stale-message')).toHaveTextContent(
+      'this partner was changed by bob at 2026-12-10 14:03 UTC since you opened it; reload',
+    );
+    expect(screen.queryByTestId('pf-error')).not.toBeInTheDocument();
+    // Reload: the form shows the partner as it is now, at its new version.
+    await userEvent.click(screen.getByTestId('pf-reload'));
+    await waitFor(() => expect(screen.getByTestId('pf-email')).toHaveValue('new@b.c'));
+    expect(screen.queryByTestId('pf-stale')).not.toBeInTheDocument();
+    expect(screen.getByTestId('pf-phone')).toHaveValue('');
+    await userEvent.type(screen.getByTestId('pf-phone'), '+49 30 1');
+    await userEvent.click(screen.getByTestId('pf-save'));
+    await waitFor(() =>
+      expect(api.partnersEdit).toHaveBeenLastCalledWith('P-1', expect.objectContaining({ row_version: 4, email: 'new@b.c', phone: '+49 30 1' })),
+    );
+  });
 });

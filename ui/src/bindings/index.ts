@@ -593,6 +593,11 @@ export type PartnerDetail = {
 	phone: string | null,
 	created_at: string,
 	updated_at: string,
+	/**
+	 *  Moved on by every change: an edit sends back the version it was
+	 *  made from (see [`PartnerInput::row_version`]).
+	 */
+	row_version: number,
 	/**  Root first; the partner itself is not included. */
 	ancestors: PartnerRow[],
 	tracking_codes: TrackingCodeView[],
@@ -617,6 +622,12 @@ export type PartnerInput = {
 	notes: string,
 	contact_name: string | null,
 	phone: string | null,
+	/**
+	 *  On edit: the partner's `row_version` when the form was opened. A
+	 *  partner changed since is refused (code `stale`) instead of being
+	 *  overwritten; None (a script) edits the partner as it is now.
+	 */
+	row_version?: number | null,
 };
 
 export type PartnerPage = {
@@ -1066,6 +1077,12 @@ export type UserInput = {
 	roles: Role[],
 	disabled: boolean,
 	password: string,
+	/**
+	 *  On a change: the user's `row_version` when the form was opened; a
+	 *  user changed since is refused (code `stale`). None (a script, a new
+	 *  user): the user as it is now.
+	 */
+	row_version?: number | null,
 };
 
 export type UserView = {
@@ -1074,6 +1091,11 @@ export type UserView = {
 	roles: Role[],
 	disabled: boolean,
 	created_at: string,
+	/**
+	 *  Moved on by every change: an edit sends back the version it was
+	 *  made from (see [`UserInput::row_version`]).
+	 */
+	row_version: number,
 };
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };

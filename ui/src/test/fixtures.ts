@@ -11,7 +11,7 @@ export function partner(id: string, over: Partial<PartnerRow> = {}): PartnerRow 
 export function detail(row: PartnerRow, ancestors: PartnerRow[] = []): PartnerDetail {
   return {
     partner: row, notes: '', contact_name: null, phone: null, created_at: '2024-01-01T00:00:00Z',
-    updated_at: '2024-01-01T00:00:00Z', ancestors, tracking_codes: [],
+    updated_at: '2024-01-01T00:00:00Z', row_version: 1, ancestors, tracking_codes: [],
   };
 }
 

@@ -97,9 +97,16 @@ pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
     let store = &ctx.store;
     let now = ctx.now();
 
+    // One write transaction from the first read of the stored reference data
+    // to the last row written: what the import checks against is what it
+    // writes over (a plan's next version, a partner's parent), and no other
+    // writer changes it in between.
+    let mut bulk = store.bulk().await?;
+    let mut tx = bulk.begin().await?;
+
     // Reference data, read whole and checked against the import and the database.
     let brands = rows::brands(dir, &mut p)?;
-    let stored_brands: HashMap<String, Brand> = store
+    let stored_brands: HashMap<String, Brand> = tx
         .brand_list()
         .await?
         .into_iter()
@@ -109,18 +116,18 @@ pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
     brand_ids.extend(brands.iter().map(|(_, b)| b.id.to_string()));
     let geo = rows::geo_blocks(dir, &mut p, &brand_ids)?;
 
-    let stored_parents = store.partner_parents().await?;
+    let stored_parents = tx.partner_parents().await?;
     let partners = rows::partners(dir, &mut p, &stored_parents)?;
     let mut partner_ids: HashSet<String> =
         stored_parents.iter().map(|(id, _, _)| id.clone()).collect();
     partner_ids.extend(partners.iter().map(|(_, r)| r.partner_id.clone()));
 
     let plans = read_plans(dir, &mut p)?;
-    let stored_plans = store.plan_versions().await?;
+    let stored_plans = tx.plan_versions().await?;
     let mut plan_ids: HashSet<String> = stored_plans.iter().map(|v| v.plan_id.clone()).collect();
     plan_ids.extend(plans.iter().map(|pl| pl.plan_id.to_string()));
 
-    let stored_assignments = store.assignments().await?;
+    let stored_assignments = tx.assignments().await?;
     let assignments = rows::assignments(
         dir,
         &mut p,
@@ -130,6 +137,11 @@ pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
         &stored_assignments,
     )?;
     let codes = rows::tracking_codes(dir, &mut p, &partner_ids, &brand_ids)?;
+    // A bulk read outside the transaction (a million rows through SQLite's
+    // own API): it sees what the transaction sees, since nothing is written
+    // yet and, on SQLite, the transaction holds the write lock. (On
+    // PostgreSQL a customer stored meanwhile is unknown to this import's
+    // check; customers are never deleted.)
     let mut customer_brand: CustomerBrands = store.customer_brands().await?.into_iter().collect();
     let stored_customers = customer_brand.len();
     let customers = rows::customers(dir, &mut p, &brand_ids)?;
@@ -138,13 +150,13 @@ pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
     }
     let fx = rows::fx_rates(dir, &mut p)?;
     if !p.is_empty() {
-        // Check the large files too, so the user sees every problem at once.
+        // Nothing is written: the write lock is let go before the large
+        // files are checked too, so the user sees every problem at once.
+        tx.rollback().await?;
         let p = stream_large(ctx, dir, p, customer_brand, None, &mut report).await?;
         return Err(p.into_error());
     }
 
-    let mut bulk = store.bulk().await?;
-    let mut tx = bulk.begin().await?;
     let mut batch = sd::brands_batch();
     for (_, b) in &brands {
         batch.push(&mut tx, sd::brand_values(b, &now)).await?;
@@ -171,6 +183,7 @@ pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
         let mut r = r.clone();
         r.created_at = now.clone();
         r.updated_at = now.clone();
+        r.updated_by = ctx.actor.user.clone();
         // Parents come first in `partners`, so every parent is written in an
         // earlier statement or earlier in the same one.
         batch
@@ -301,7 +314,7 @@ pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
         report.first_period.clone()
     };
     if let Some(first) = &first {
-        crate::commissions::mark_dirty(&mut tx, store, first).await?;
+        crate::commissions::mark_dirty(&mut tx, first).await?;
     }
     let summary = serde_json::json!({"folder": dir.display().to_string(), "files": report.files, "new_plan_versions": report.new_plan_versions});
     partnerdesk_store::audit(

@@ -152,6 +152,8 @@ pub fn partners(
                 archived: false,
                 created_at: String::new(),
                 updated_at: String::new(),
+                row_version: 1,
+                updated_by: String::new(),
                 children: 0,
                 partner_id,
                 parent_id,

@@ -27,7 +27,7 @@ pub use views::*;
 use crate::{AppError, Context, Result};
 use partnerdesk_domain::Id;
 use partnerdesk_store::sync::{self as ss, ConnectionRow};
-use partnerdesk_store::StoreError;
+use partnerdesk_store::{StoreError, Tx};
 use partnerdesk_sync::{ConnectorConfig, Credentials, SyncError};
 
 fn secret_key(connection: &str, secret: &str) -> String {
@@ -75,7 +75,7 @@ fn check_schedule(m: Option<i64>) -> Result<()> {
     }
 }
 
-async fn view(ctx: &Context, row: ConnectionRow) -> Result<ConnectionView> {
+async fn view(ctx: &Context, tx: &mut Tx<'_>, row: ConnectionRow) -> Result<ConnectionView> {
     let config = stored_config(&row)?;
     let mut secrets = Vec::new();
     for s in config.secret_names() {
@@ -89,19 +89,16 @@ async fn view(ctx: &Context, row: ConnectionRow) -> Result<ConnectionView> {
             stored,
         });
     }
-    let last_run = ctx
-        .store
+    let last_run = tx
         .sync_runs(&row.name, 1)
         .await?
         .into_iter()
         .next()
         .map(SyncRunView::from);
-    let mut tx = ctx.store.begin().await?;
-    let waiting = partnerdesk_store::sync_retry::pending_count(&mut tx, &row.name).await?;
-    let unmapped_countries = partnerdesk_store::sync_retry::unmapped(&mut tx, &row.name)
+    let waiting = partnerdesk_store::sync_retry::pending_count(tx, &row.name).await?;
+    let unmapped_countries = partnerdesk_store::sync_retry::unmapped(tx, &row.name)
         .await?
         .len() as i64;
-    tx.commit().await.map_err(StoreError::from)?;
     Ok(ConnectionView {
         name: row.name,
         kind: row.kind,
@@ -114,9 +111,9 @@ async fn view(ctx: &Context, row: ConnectionRow) -> Result<ConnectionView> {
     })
 }
 
-async fn check_brand(ctx: &Context, config: &ConnectorConfig) -> Result<()> {
+async fn check_brand(tx: &mut Tx<'_>, config: &ConnectorConfig) -> Result<()> {
     if let Some(b) = config.brand_id() {
-        if ctx.store.brand(b).await?.is_none() {
+        if tx.brand(b).await?.is_none() {
             return Err(AppError::invalid(
                 "config.brand_id",
                 format!("brand '{b}' does not exist; add it under Brands first"),
@@ -133,7 +130,8 @@ pub async fn add(ctx: &Context, input: ConnectionInput) -> Result<ConnectionView
     let name = Id::parse("name", input.name.trim())?.into_string();
     let config = parse_config(&input.config)?;
     check_schedule(input.schedule_minutes)?;
-    check_brand(ctx, &config).await?;
+    let mut tx = ctx.store.begin().await?;
+    check_brand(&mut tx, &config).await?;
     for s in config.secret_names() {
         if input.secrets.get(s).is_none_or(|v| v.is_empty()) {
             return Err(AppError::invalid(
@@ -142,7 +140,7 @@ pub async fn add(ctx: &Context, input: ConnectionInput) -> Result<ConnectionView
             ));
         }
     }
-    if ctx.store.connection(&name).await?.is_some() {
+    if tx.connection(&name).await?.is_some() {
         return Err(AppError::invalid(
             "name",
             format!("a connection named '{name}' exists; choose another name"),
@@ -157,7 +155,6 @@ pub async fn add(ctx: &Context, input: ConnectionInput) -> Result<ConnectionView
         created_at: now.clone(),
         updated_at: now.clone(),
     };
-    let mut tx = ctx.store.begin().await?;
     ss::insert_connection(&mut tx, &row).await?;
     partnerdesk_store::audit(
         &mut tx,
@@ -178,16 +175,17 @@ pub async fn add(ctx: &Context, input: ConnectionInput) -> Result<ConnectionView
                 .map_err(AppError::Refused)?;
         }
     }
+    let view = view(ctx, &mut tx, row).await?;
     tx.commit().await.map_err(StoreError::from)?;
-    view(ctx, row).await
+    Ok(view)
 }
 
 /// Changes a connection's settings, schedule or secrets (empty secrets keep the stored ones).
 #[tracing::instrument(name = "sync::edit", skip_all, fields(user = %ctx.actor.user))]
 pub async fn edit(ctx: &Context, input: ConnectionInput) -> Result<ConnectionView> {
     ctx.authorize(&crate::access::CONNECTION_MANAGE).await?;
-    let old = ctx
-        .store
+    let mut tx = ctx.store.begin().await?;
+    let old = tx
         .connection(input.name.trim())
         .await?
         .ok_or_else(|| AppError::NotFound {
@@ -202,7 +200,7 @@ pub async fn edit(ctx: &Context, input: ConnectionInput) -> Result<ConnectionVie
         ));
     }
     check_schedule(input.schedule_minutes)?;
-    check_brand(ctx, &config).await?;
+    check_brand(&mut tx, &config).await?;
     let now = ctx.now();
     let row = ConnectionRow {
         config: serde_json::to_string(&config).unwrap_or_default(),
@@ -210,7 +208,6 @@ pub async fn edit(ctx: &Context, input: ConnectionInput) -> Result<ConnectionVie
         updated_at: now.clone(),
         ..old.clone()
     };
-    let mut tx = ctx.store.begin().await?;
     ss::update_connection(&mut tx, &row).await?;
     partnerdesk_store::audit(
         &mut tx,
@@ -232,8 +229,9 @@ pub async fn edit(ctx: &Context, input: ConnectionInput) -> Result<ConnectionVie
                 .map_err(AppError::Refused)?;
         }
     }
+    let view = view(ctx, &mut tx, row).await?;
     tx.commit().await.map_err(StoreError::from)?;
-    view(ctx, row).await
+    Ok(view)
 }
 
 /// Removes a connection, its cursors and history, and its secrets. The data
@@ -241,8 +239,8 @@ pub async fn edit(ctx: &Context, input: ConnectionInput) -> Result<ConnectionVie
 #[tracing::instrument(name = "sync::delete", skip_all, fields(user = %ctx.actor.user))]
 pub async fn delete(ctx: &Context, name: &str) -> Result<()> {
     ctx.authorize(&crate::access::CONNECTION_MANAGE).await?;
-    let old = ctx
-        .store
+    let mut tx = ctx.store.begin().await?;
+    let old = tx
         .connection(name)
         .await?
         .ok_or_else(|| AppError::NotFound {
@@ -251,7 +249,6 @@ pub async fn delete(ctx: &Context, name: &str) -> Result<()> {
         })?;
     let config = stored_config(&old)?;
     let now = ctx.now();
-    let mut tx = ctx.store.begin().await?;
     ss::delete_connection(&mut tx, name).await?;
     partnerdesk_store::audit(
         &mut tx,
@@ -274,9 +271,10 @@ pub async fn delete(ctx: &Context, name: &str) -> Result<()> {
 #[tracing::instrument(name = "sync::list", skip_all, fields(user = %ctx.actor.user))]
 pub async fn list(ctx: &Context) -> Result<Vec<ConnectionView>> {
     ctx.authorize(&crate::access::READ).await?;
+    let mut tx = ctx.store.read().await?;
     let mut out = Vec::new();
-    for row in ctx.store.connections().await? {
-        out.push(view(ctx, row).await?);
+    for row in tx.connections().await? {
+        out.push(view(ctx, &mut tx, row).await?);
     }
     Ok(out)
 }
@@ -287,6 +285,8 @@ pub async fn runs(ctx: &Context, name: &str, limit: i64) -> Result<Vec<SyncRunVi
     ctx.authorize(&crate::access::READ).await?;
     Ok(ctx
         .store
+        .read()
+        .await?
         .sync_runs(name, limit.clamp(1, 1000))
         .await?
         .into_iter()
@@ -300,6 +300,8 @@ pub async fn run_errors(ctx: &Context, run_id: i64, limit: i64) -> Result<Vec<Sy
     ctx.authorize(&crate::access::READ).await?;
     Ok(ctx
         .store
+        .read()
+        .await?
         .sync_errors(run_id, limit.clamp(1, 10_000))
         .await?
         .into_iter()
@@ -318,11 +320,12 @@ pub async fn due(ctx: &Context) -> Result<Vec<String>> {
     ctx.authorize(&crate::access::READ).await?;
     let now = chrono::Utc::now();
     let mut out = Vec::new();
-    for c in ctx.store.connections().await? {
+    let mut tx = ctx.store.read().await?;
+    for c in tx.connections().await? {
         let Some(minutes) = c.schedule_minutes else {
             continue;
         };
-        let last = ctx.store.sync_runs(&c.name, 1).await?.into_iter().next();
+        let last = tx.sync_runs(&c.name, 1).await?.into_iter().next();
         let due = match last {
             None => true,
             Some(r) if r.status == "running" => false,

@@ -31,6 +31,8 @@ const CHUNK: i64 = 5_000;
 
 async fn connection(ctx: &Context, name: &str) -> Result<partnerdesk_store::sync::ConnectionRow> {
     ctx.store
+        .read()
+        .await?
         .connection(name)
         .await?
         .ok_or_else(|| AppError::NotFound {
@@ -270,7 +272,7 @@ pub(super) async fn remap_countries(
     if let Some(first) = sr::earliest_registration(tx, &changed).await? {
         if let Ok(t) = partnerdesk_domain::data::parse_time("registered_at", &first) {
             let period = Period::of(t.date_naive()).to_string();
-            crate::commissions::mark_dirty(tx, &ctx.store, &period).await?;
+            crate::commissions::mark_dirty(tx, &period).await?;
         }
     }
     let after = serde_json::json!({"customers": changed.len(), "mapped": named.iter().map(|(c, k)| format!("{c}={k}")).collect::<Vec<_>>()});

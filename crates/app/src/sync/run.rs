@@ -82,6 +82,8 @@ pub async fn test(ctx: &Context, name: &str) -> Result<String> {
     ctx.authorize(&crate::access::SYNC_RUN).await?;
     let row = ctx
         .store
+        .read()
+        .await?
         .connection(name)
         .await?
         .ok_or_else(|| AppError::NotFound {
@@ -124,6 +126,8 @@ pub async fn run(ctx: &Context, name: &str, options: RunOptions) -> Result<SyncR
     ctx.authorize(&crate::access::SYNC_RUN).await?;
     let row = ctx
         .store
+        .read()
+        .await?
         .connection(name)
         .await?
         .ok_or_else(|| AppError::NotFound {
@@ -170,6 +174,8 @@ async fn run_registered(
         Ok(()) => {
             let errors = ctx
                 .store
+                .read()
+                .await?
                 .sync_run(run_id)
                 .await?
                 .map(|r| r.errors)
@@ -200,7 +206,7 @@ async fn run_registered(
         &now,
     )
     .await?;
-    let done = ctx.store.sync_run(run_id).await?;
+    let done = tx.sync_run(run_id).await?;
     let summary = serde_json::json!({
         "run_id": run_id, "status": status, "error": error,
         "fetched": done.as_ref().map(|r| r.fetched), "inserted": done.as_ref().map(|r| r.inserted),
@@ -218,9 +224,7 @@ async fn run_registered(
         Some(&summary.to_string()),
     )
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    let view: SyncRunView = ctx
-        .store
+    let view: SyncRunView = tx
         .sync_run(run_id)
         .await?
         .ok_or_else(|| AppError::NotFound {
@@ -228,6 +232,7 @@ async fn run_registered(
             id: run_id.to_string(),
         })?
         .into();
+    tx.commit().await.map_err(StoreError::from)?;
     ctx.progress.report(
         "sync",
         view.fetched as u64,
@@ -268,7 +273,7 @@ async fn run_http(
     options: &RunOptions,
     report: &mut Report,
 ) -> Result<()> {
-    check_brand(ctx, config)
+    check_brand(&mut ctx.store.read().await?, config)
         .await
         .map_err(|e| AppError::Refused(e.to_string()))?;
     let creds = credentials(ctx, name, config)?;
@@ -318,7 +323,7 @@ async fn run_streams(
             report,
         )
         .await?;
-        let mut cursor = ctx.store.sync_cursor(name, stream).await?;
+        let mut cursor = ctx.store.read().await?.sync_cursor(name, stream).await?;
         let mut same = 0;
         if options.cancel.is_cancelled() {
             return Err(err(SyncError::Cancelled));

@@ -310,7 +310,7 @@ pub(super) async fn write_page(
     sr::clear_unmapped(&mut tx, name, &remapped_refs).await?;
     if counts.inserted + counts.updated > 0 {
         if let Some(f) = first {
-            crate::commissions::mark_dirty(&mut tx, &ctx.store, &f.to_string()).await?;
+            crate::commissions::mark_dirty(&mut tx, &f.to_string()).await?;
         }
     }
     tx.commit().await.map_err(StoreError::from)?;

@@ -21,6 +21,7 @@ pub fn as_user(db: &TestDb, user: &str, roles: &[Role]) -> Context {
 
 fn input(id: &str, roles: &[Role]) -> users::UserInput {
     users::UserInput {
+        row_version: None,
         user_id: id.into(),
         display_name: format!("User {id}"),
         roles: roles.to_vec(),
@@ -67,7 +68,15 @@ fn assignment(partner: &str, brand: &str, plan: &str, from: &str) -> AssignmentV
 /// A new partner without deals (made in single-user mode), a brand and a
 /// plan of scenario-a, for a new assignment.
 async fn first_assignable(db: &TestDb) -> (String, String, String) {
-    let a = db.ctx.store.assignments().await.unwrap();
+    let a = db
+        .ctx
+        .store
+        .read()
+        .await
+        .unwrap()
+        .assignments()
+        .await
+        .unwrap();
     let first = a.first().expect("scenario-a has assignments");
     partners::create(&db.ctx, partners_input("AS-1", "applied"))
         .await
@@ -188,6 +197,9 @@ async fn a_change_is_invisible_until_a_second_user_approves_it(db: &TestDb) {
 async fn closed(db: &TestDb) -> Vec<String> {
     db.ctx
         .store
+        .read()
+        .await
+        .unwrap()
         .periods()
         .await
         .unwrap()
@@ -564,7 +576,15 @@ async fn kyc_documents_are_checked_by_content_and_reviewed_with_four_eyes(db: &T
     import::import_folder(&db.ctx, &example_folders()[0])
         .await
         .unwrap();
-    let partner = db.ctx.store.assignments().await.unwrap()[0]
+    let partner = db
+        .ctx
+        .store
+        .read()
+        .await
+        .unwrap()
+        .assignments()
+        .await
+        .unwrap()[0]
         .partner_id
         .to_string();
     team(db).await;

@@ -73,7 +73,7 @@ async fn a_new_embedded_file_is_created_in_wal_mode_and_reopens() {
     store.close().await;
     let again = database::open(&url).await.unwrap();
     assert_eq!(
-        again.partner_count().await.unwrap(),
+        again.read().await.unwrap().partner_count().await.unwrap(),
         0,
         "migrations apply once; reopening works"
     );

@@ -287,12 +287,25 @@ async fn bad_rows_are_reported_and_nothing_is_kept(db: &TestDb) {
         assert!(msg.contains(want), "expected '{want}' in:\n{msg}");
         assert!(msg.contains("nothing of it was kept"), "{msg}");
         assert_eq!(
-            ctx.store.partner_count().await.unwrap(),
+            ctx.store
+                .read()
+                .await
+                .unwrap()
+                .partner_count()
+                .await
+                .unwrap(),
             0,
             "{want}: nothing of the failed import is kept"
         );
         assert!(
-            ctx.store.first_data_period().await.unwrap().is_none(),
+            ctx.store
+                .read()
+                .await
+                .unwrap()
+                .first_data_period()
+                .await
+                .unwrap()
+                .is_none(),
             "{want}: no activity kept"
         );
     }
@@ -328,7 +341,7 @@ async fn assignments_overlapping_stored_ones_are_refused(db: &TestDb) {
     import::import_folder(ctx, &example_folders()[0])
         .await
         .unwrap();
-    let stored = ctx.store.assignments().await.unwrap();
+    let stored = ctx.store.read().await.unwrap().assignments().await.unwrap();
     let open = stored
         .iter()
         .find(|a| a.valid_to.is_none())
@@ -380,7 +393,17 @@ async fn assignments_overlapping_stored_ones_are_refused(db: &TestDb) {
         msg.contains("assignments.csv:") && msg.contains("overlaps"),
         "{msg}"
     );
-    assert_eq!(ctx.store.assignments().await.unwrap().len(), stored.len());
+    assert_eq!(
+        ctx.store
+            .read()
+            .await
+            .unwrap()
+            .assignments()
+            .await
+            .unwrap()
+            .len(),
+        stored.len()
+    );
 
     // Ending the stored one (same start) and starting the next after it is fine.
     let end = open.valid_from.last_day();
@@ -392,7 +415,14 @@ async fn assignments_overlapping_stored_ones_are_refused(db: &TestDb) {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
-        ctx.store.assignments().await.unwrap().len(),
+        ctx.store
+            .read()
+            .await
+            .unwrap()
+            .assignments()
+            .await
+            .unwrap()
+            .len(),
         stored.len() + 1
     );
 }
@@ -454,9 +484,25 @@ async fn a_row_the_database_refuses_mid_file_keeps_nothing(db: &TestDb) {
         msg.contains("igaming_activity.csv") && msg.contains("refused by a test trigger"),
         "{msg}"
     );
-    assert!(ctx.store.first_data_period().await.unwrap().is_none());
+    assert!(ctx
+        .store
+        .read()
+        .await
+        .unwrap()
+        .first_data_period()
+        .await
+        .unwrap()
+        .is_none());
     assert!(ctx.store.customer_brands().await.unwrap().is_empty());
-    assert!(ctx.store.assignments().await.unwrap().is_empty());
+    assert!(ctx
+        .store
+        .read()
+        .await
+        .unwrap()
+        .assignments()
+        .await
+        .unwrap()
+        .is_empty());
     // Its 10,000 customers were written without their index by tracking code
     // on SQLite (built again after them): the failed import gives it back.
     assert!(
@@ -495,6 +541,9 @@ async fn a_row_the_database_refuses_mid_file_keeps_nothing(db: &TestDb) {
     // … and it serves: a partner's customers (found by their codes) are all there.
     let owner: std::collections::HashMap<(String, String), String> = ctx
         .store
+        .read()
+        .await
+        .unwrap()
         .all_tracking_codes()
         .await
         .unwrap()
@@ -513,6 +562,9 @@ async fn a_row_the_database_refuses_mid_file_keeps_nothing(db: &TestDb) {
         .count();
     let (n, _) = ctx
         .store
+        .read()
+        .await
+        .unwrap()
         .search_customers(&partnerdesk_store::views::CustomerFilter {
             partner_id: Some(busy.clone()),
             limit: 10,

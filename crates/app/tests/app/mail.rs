@@ -35,6 +35,7 @@ fn settings(port: u16, ca: &std::path::Path, password: Option<&str>) -> SmtpSett
 
 fn partner(id: &str, email: Option<&str>, kind: &str) -> PartnerInput {
     PartnerInput {
+        row_version: None,
         partner_id: id.into(),
         name: format!("Zoë Šťastná {id}"),
         kind: kind.into(),
@@ -167,7 +168,15 @@ async fn statements_and_announcements_over_smtp(db: &TestDb) {
             .next()
             .unwrap()
             .to_string();
-        let p = ctx.store.partner(&partner_id).await.unwrap().unwrap();
+        let p = ctx
+            .store
+            .read()
+            .await
+            .unwrap()
+            .partner(&partner_id)
+            .await
+            .unwrap()
+            .unwrap();
         if p.email.is_some() {
             expected += 1;
             let m = statements
@@ -295,7 +304,15 @@ async fn statements_and_announcements_over_smtp(db: &TestDb) {
         ctx.secrets.get(mail::SMTP_PASSWORD_KEY).unwrap().as_deref(),
         Some(PASSWORD)
     );
-    let saved = ctx.store.meta_get("mail.smtp").await.unwrap().unwrap();
+    let saved = ctx
+        .store
+        .read()
+        .await
+        .unwrap()
+        .meta_get("mail.smtp")
+        .await
+        .unwrap()
+        .unwrap();
     assert!(
         !saved.contains(PASSWORD) && !saved.contains("wrong-password"),
         "{saved}"

@@ -4,6 +4,7 @@
 mod support;
 
 mod compliance;
+mod concurrency;
 mod database;
 mod exports;
 mod import;

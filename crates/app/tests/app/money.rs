@@ -169,7 +169,11 @@ async fn step(
         }
     }
     let r = commissions::run(&inc.ctx, p("2026-09")).await.unwrap();
-    full.ctx.store.drop_engine_states().await.unwrap();
+    let mut tx = full.ctx.store.begin().await.unwrap();
+    partnerdesk_store::commissions::drop_engine_states(&mut tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
     let f = commissions::run(&full.ctx, p("2026-09")).await.unwrap();
     assert_eq!(
         f.resumed_at, None,
@@ -183,8 +187,24 @@ async fn step(
     assert_eq!(r.pending_adjustments, f.pending_adjustments, "{what}");
     assert_eq!(r.periods.len(), f.periods.len(), "{what}");
     for period in ["2026-07", "2026-08", "2026-09"] {
-        let a = inc.ctx.store.period_lines(p(period)).await.unwrap();
-        let b = full.ctx.store.period_lines(p(period)).await.unwrap();
+        let a = inc
+            .ctx
+            .store
+            .read()
+            .await
+            .unwrap()
+            .period_lines(p(period))
+            .await
+            .unwrap();
+        let b = full
+            .ctx
+            .store
+            .read()
+            .await
+            .unwrap()
+            .period_lines(p(period))
+            .await
+            .unwrap();
         assert!(!b.is_empty(), "{what}: {period} has lines");
         assert!(
             a == b,
@@ -314,7 +334,13 @@ async fn incremental_runs_give_the_lines_of_a_full_recompute(inc: &TestDb) {
     // ahead for nothing and computes everything from July, with the same lines.
     {
         let store = &inc.ctx.store;
-        let periods = store.engine_state_periods().await.unwrap();
+        let periods = store
+            .read()
+            .await
+            .unwrap()
+            .engine_state_periods()
+            .await
+            .unwrap();
         assert!(!periods.is_empty());
         let mut tx = store.begin().await.unwrap();
         for period in periods {
@@ -406,7 +432,15 @@ async fn incremental_runs_give_the_lines_of_a_full_recompute(inc: &TestDb) {
     )
     .await;
     assert_eq!(r.resumed_at.as_deref(), Some("2026-08"), "{r:?}");
-    let sep = inc.ctx.store.period_lines(p("2026-09")).await.unwrap();
+    let sep = inc
+        .ctx
+        .store
+        .read()
+        .await
+        .unwrap()
+        .period_lines(p("2026-09"))
+        .await
+        .unwrap();
     for origin in ["2026-07", "2026-08"] {
         assert!(
             sep.iter().any(|l| l.origin_period == origin),
@@ -450,7 +484,16 @@ async fn incremental_runs_give_the_lines_of_a_full_recompute(inc: &TestDb) {
 
     // An image that cannot be read: the customers are read instead, and the
     // next run has a good image again.
-    let stamp = inc.ctx.store.world_stamp().await.unwrap().expect("a stamp");
+    let stamp = inc
+        .ctx
+        .store
+        .read()
+        .await
+        .unwrap()
+        .world_stamp()
+        .await
+        .unwrap()
+        .expect("a stamp");
     inc.ctx
         .store
         .save_customer_image(stamp, b"not an image")
@@ -491,17 +534,38 @@ async fn every_change_customers_are_resolved_from_moves_the_world_stamp(db: &Tes
         "UPDATE partners SET name = 'Partner one' WHERE partner_id = 'P1'",
     ];
     store.raw_execute(unmoved[0]).await.unwrap();
-    let mut stamp = store.world_stamp().await.unwrap().expect("the stamp row");
+    let mut stamp = store
+        .read()
+        .await
+        .unwrap()
+        .world_stamp()
+        .await
+        .unwrap()
+        .expect("the stamp row");
     for sql in moved {
         store.raw_execute(sql).await.unwrap();
-        let now = store.world_stamp().await.unwrap().expect("the stamp row");
+        let now = store
+            .read()
+            .await
+            .unwrap()
+            .world_stamp()
+            .await
+            .unwrap()
+            .expect("the stamp row");
         assert!(now > stamp, "{sql}");
         stamp = now;
     }
     for sql in &unmoved[1..] {
         store.raw_execute(sql).await.unwrap();
         assert_eq!(
-            store.world_stamp().await.unwrap().expect("the stamp row"),
+            store
+                .read()
+                .await
+                .unwrap()
+                .world_stamp()
+                .await
+                .unwrap()
+                .expect("the stamp row"),
             stamp,
             "{sql}"
         );
@@ -516,18 +580,28 @@ async fn every_change_customers_are_resolved_from_moves_the_world_stamp(db: &Tes
         .raw_execute("UPDATE brands SET name = 'B' WHERE brand_id = 'B1'")
         .await
         .unwrap();
-    let now = store.world_stamp().await.unwrap().expect("the stamp row");
+    let now = store
+        .read()
+        .await
+        .unwrap()
+        .world_stamp()
+        .await
+        .unwrap()
+        .expect("the stamp row");
     assert_eq!(store.customer_image(now).await.unwrap(), None);
     // Without its row nothing moves the stamp: there is none to trust.
     store.raw_execute("DELETE FROM world_stamp").await.unwrap();
-    assert_eq!(store.world_stamp().await.unwrap(), None);
+    assert_eq!(
+        store.read().await.unwrap().world_stamp().await.unwrap(),
+        None
+    );
 }
 
 /// A computed period is written whole or not at all: its lines (own and
 /// adjustments, more than one chunk of explanations), the period marked
 /// computed and the engine state after it, in one transaction; a state that
 /// fails to come leaves everything as it was; a part left out (None) keeps
-/// what is stored.
+/// what is stored; a state computed from data changed since is not kept.
 async fn a_period_is_written_whole_or_not_at_all(db: &TestDb) {
     use partnerdesk_domain::commission::{Kind, Line};
     use partnerdesk_domain::{CurrencyCode, Id};
@@ -562,15 +636,25 @@ async fn a_period_is_written_whole_or_not_at_all(db: &TestDb) {
         own,
         adjustments,
         computed_at: at.to_string(),
-        inputs: format!("v-{at}"),
+        // The data version of a new database: the state is kept (see below).
+        inputs: "0".to_string(),
     };
     let stored = || async {
-        let mut lines = store.period_lines(period).await.unwrap();
+        let mut lines = store
+            .read()
+            .await
+            .unwrap()
+            .period_lines(period)
+            .await
+            .unwrap();
         lines.sort_by(|a, b| {
             (&a.origin_period, a.line.partner_id.as_str())
                 .cmp(&(&b.origin_period, b.line.partner_id.as_str()))
         });
         let record = store
+            .read()
+            .await
+            .unwrap()
             .periods()
             .await
             .unwrap()
@@ -596,7 +680,7 @@ async fn a_period_is_written_whole_or_not_at_all(db: &TestDb) {
     let (got, record, state) = stored().await;
     let own: Vec<usize> = (0..4_500).collect();
     assert_eq!(got, want(&own, &[0, 1, 2]));
-    assert_eq!(record, Some(("t1".into(), "v-t1".into())));
+    assert_eq!(record, Some(("t1".into(), "0".into())));
     assert_eq!(state.as_deref(), Some(&b"state one"[..]));
 
     // The state fails: nothing of this write is kept.
@@ -612,7 +696,7 @@ async fn a_period_is_written_whole_or_not_at_all(db: &TestDb) {
         stored().await,
         (
             want(&own, &[0, 1, 2]),
-            Some(("t1".into(), "v-t1".into())),
+            Some(("t1".into(), "0".into())),
             Some(b"state one".to_vec())
         )
     );
@@ -626,7 +710,7 @@ async fn a_period_is_written_whole_or_not_at_all(db: &TestDb) {
         stored().await,
         (
             want(&[10, 11], &[0, 1, 2]),
-            Some(("t3".into(), "v-t3".into())),
+            Some(("t3".into(), "0".into())),
             Some(b"state one".to_vec())
         )
     );
@@ -643,9 +727,34 @@ async fn a_period_is_written_whole_or_not_at_all(db: &TestDb) {
         stored().await,
         (
             want(&[10, 11], &[0, 1, 2]),
-            Some(("t3".into(), "v-t3".into())),
+            Some(("t3".into(), "0".into())),
             Some(b"state one".to_vec())
         )
+    );
+
+    // Computed from data that changed since (a change was counted while the
+    // run went on): the lines are written, marked with the old version (the
+    // next run recomputes them), but the state is not kept: a run resuming
+    // from it would carry the old data past the change.
+    let mut tx = store.begin().await.unwrap();
+    partnerdesk_store::commissions::count_change(&mut tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    store
+        .write_period(write(lines(30..31, ""), None, "t5"), async {
+            Ok(Some(b"state of old data".to_vec()))
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        stored().await,
+        (
+            want(&[30], &[0, 1, 2]),
+            Some(("t5".into(), "0".into())),
+            Some(b"state one".to_vec())
+        ),
+        "a state computed from data version 0 is not kept at version 1"
     );
 }
 

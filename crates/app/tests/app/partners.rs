@@ -10,6 +10,7 @@ use partnerdesk_app::{brands, partners, AppError};
 
 pub fn input(id: &str, name: &str, parent: Option<&str>) -> PartnerInput {
     PartnerInput {
+        row_version: None,
         partner_id: id.into(),
         name: name.into(),
         kind: "affiliate".into(),
@@ -253,7 +254,13 @@ async fn bad_partner_inputs(db: &TestDb) {
         assert!(msg.contains(words), "'{msg}' should say {words}");
     }
     assert_eq!(
-        ctx.store.partner_count().await.unwrap(),
+        ctx.store
+            .read()
+            .await
+            .unwrap()
+            .partner_count()
+            .await
+            .unwrap(),
         1,
         "no refused partner was stored"
     );
@@ -337,7 +344,7 @@ async fn partner_changes_make_the_next_run_recompute(db: &TestDb) {
             .unwrap()
             .up_to_date
     );
-    let some = ctx.store.assignments().await.unwrap()[0].clone();
+    let some = ctx.store.read().await.unwrap().assignments().await.unwrap()[0].clone();
     partners::add_tracking_code(
         ctx,
         TrackingCodeView {

@@ -228,7 +228,7 @@ async fn a_payout_run_from_draft_to_paid(db: &TestDb) {
         positive.len() >= 4,
         "scenario A has partners to pay: {positive:?}"
     );
-    let payees = ctx.store.payees().await.unwrap();
+    let payees = ctx.store.read().await.unwrap().payees().await.unwrap();
     let active = |p: &str| payees[p].status == "active";
     let payable: Vec<&(String, String, Decimal)> =
         positive.iter().filter(|x| active(&x.0)).collect();
@@ -570,7 +570,15 @@ async fn a_payout_run_from_draft_to_paid(db: &TestDb) {
         .filter(|r| r.template_key.as_deref() == Some("payout_sent"))
         .collect();
     for i in done.items.iter().skip(1) {
-        let p = ctx.store.partner(&i.partner_id).await.unwrap().unwrap();
+        let p = ctx
+            .store
+            .read()
+            .await
+            .unwrap()
+            .partner(&i.partner_id)
+            .await
+            .unwrap()
+            .unwrap();
         if p.email.is_none() {
             continue;
         }

@@ -93,6 +93,7 @@ async fn invoke(name: &str, ctx: &Context, n: usize) -> Option<Result<(), AppErr
         "users.manage" => users::save(
             ctx,
             users::UserInput {
+                row_version: None,
                 user_id: "matrix user".into(),
                 display_name: "x".into(),
                 roles: vec![Role::Viewer],

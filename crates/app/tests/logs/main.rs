@@ -89,6 +89,7 @@ async fn sign_in_with_a_password(ctx: &Context) {
                 roles: vec![Role::Admin],
                 disabled: false,
                 password: USER_PASSWORD.into(),
+                row_version: None,
             },
         )
         .await,

@@ -75,7 +75,9 @@ pub async fn bench_money(url: &str, scale: &str, tmp: &std::path::Path) -> Resul
     let extra2_report = partnerdesk_gen::generate_extra_day(&opts, &extra2, day2)
         .map_err(|e| AppError::Refused(e.to_string()))?;
     import::import_folder(&ctx, &extra2).await?;
-    ctx.store.drop_engine_states().await?;
+    let mut tx = ctx.store.begin().await?;
+    partnerdesk_store::commissions::drop_engine_states(&mut tx).await?;
+    tx.commit().await?;
     reset_peak();
     let t = Instant::now();
     commissions::run(&ctx, Period::of(day2)).await?;

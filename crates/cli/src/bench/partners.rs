@@ -54,6 +54,7 @@ pub async fn bench_partners(url: &str, count: usize) -> Result<(), AppError> {
             notes: String::new(),
             contact_name: None,
             phone: None,
+            row_version: None,
         });
     }
     reset_peak();

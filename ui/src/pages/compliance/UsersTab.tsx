@@ -29,8 +29,12 @@ function UserForm({ editing, onDone }: { editing: UserView | null; onDone: (o: C
   const client = useQueryClient();
   const [v, setV] = useState<UserInput>(() =>
     editing
-      ? { user_id: editing.user_id, display_name: editing.display_name, roles: editing.roles, disabled: editing.disabled, password: '' }
-      : { user_id: '', display_name: '', roles: ['viewer'], disabled: false, password: '' },
+      ? {
+        user_id: editing.user_id, display_name: editing.display_name, roles: editing.roles, disabled: editing.disabled, password: '',
+        // A user changed since the form was opened is refused (code `stale`), not overwritten.
+        row_version: editing.row_version,
+      }
+      : { user_id: '', display_name: '', roles: ['viewer'], disabled: false, password: '', row_version: null },
   );
   const save = useMutation({
     mutationFn: (input: UserInput) => usersSave(input),

@@ -6,7 +6,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { partnersCreate, partnersEdit } from '../../api';
 import type { PartnerRow } from '../../bindings';
 import { errorProps, formLevelError } from '../../components/fieldError';
-import { toApiError } from '../../errors';
+import { isApiError, toApiError } from '../../errors';
 import { PARTNER_KINDS, PARTNER_STATUSES } from '../../options';
 import { keys } from '../../queries';
 import { ParentPicker } from './ParentPicker';
@@ -16,19 +16,24 @@ type Props = {
   initial: PartnerValues;
   /** Set when editing; the id cannot change then. */
   editing?: string;
+  /** When editing: the partner's version the form was opened at. */
+  rowVersion?: number;
+  /** When editing: loads the partner as it is now (after someone else changed it). */
+  onReload?: () => void;
   /** `askedStatus`: the status the user chose (activation may wait for approval, so the row may differ). */
   onSaved: (row: PartnerRow, askedStatus: string) => void;
   onCancel: () => void;
 };
 
-export function PartnerForm({ initial, editing, onSaved, onCancel }: Props) {
+export function PartnerForm({ initial, editing, rowVersion, onReload, onSaved, onCancel }: Props) {
   const client = useQueryClient();
   const [v, setValues] = useState(initial);
   const set = <K extends keyof PartnerValues>(k: K, value: PartnerValues[K]) => setValues((prev) => ({ ...prev, [k]: value }));
   const text = (k: keyof PartnerValues) => (e: ChangeEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>) =>
     set(k, e.currentTarget.value);
   const save = useMutation({
-    mutationFn: (values: PartnerValues) => (editing ? partnersEdit(editing, toInput(values)) : partnersCreate(toInput(values))),
+    mutationFn: (values: PartnerValues) =>
+      editing ? partnersEdit(editing, toInput(values, rowVersion ?? null)) : partnersCreate(toInput(values)),
     onSuccess: async (row, values) => {
       await Promise.all([
         client.invalidateQueries({ queryKey: keys.partners }),
@@ -39,7 +44,10 @@ export function PartnerForm({ initial, editing, onSaved, onCancel }: Props) {
     },
   });
   const err = (field: string) => errorProps(save.error, 'pf', field);
-  const other = formLevelError(save.error, PARTNER_FIELDS);
+  // Someone changed the partner since the form was opened: saving would
+  // undo their change, so the core refused it; the user reloads and redoes theirs.
+  const stale = isApiError(save.error) && save.error.code === 'stale' ? save.error : null;
+  const other = stale ? null : formLevelError(save.error, PARTNER_FIELDS);
 
   return (
     <form noValidate onSubmit={(e) => { e.preventDefault(); save.mutate(v); }}>
@@ -66,6 +74,18 @@ export function PartnerForm({ initial, editing, onSaved, onCancel }: Props) {
         </SimpleGrid>
         <TagsInput label="Tags" value={v.tags} onChange={(tags) => set('tags', tags)} data-testid="pf-tags" {...err('tags')} />
         <Textarea label="Notes" autosize minRows={3} value={v.notes} onChange={text('notes')} data-testid="pf-notes" {...err('notes')} />
+        {stale ? (
+          <Alert color="orange" title="Changed since you opened it" data-testid="pf-stale">
+            <Stack gap="xs" align="flex-start">
+              <span data-testid="pf-stale-message">{stale.message}</span>
+              {onReload ? (
+                <Button size="xs" variant="light" onClick={onReload} data-testid="pf-reload">
+                  Reload the partner (your changes here are dropped)
+                </Button>
+              ) : null}
+            </Stack>
+          </Alert>
+        ) : null}
         {other ? <Alert color="red" data-testid="pf-error">{toApiError(other).message}</Alert> : null}
         <Group>
           <Button type="submit" loading={save.isPending} data-testid="pf-save">{editing ? 'Save changes' : 'Create partner'}</Button>

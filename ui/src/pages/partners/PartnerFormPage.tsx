@@ -46,9 +46,13 @@ export function EditPartnerPage() {
   return (
     <Stack>
       <Title order={2}>Edit {detail.data.partner.name}</Title>
+      {/* A reload brings a new version: the form starts again from it. */}
       <PartnerForm
+        key={detail.data.row_version}
         initial={valuesOf(detail.data)}
         editing={id}
+        rowVersion={detail.data.row_version}
+        onReload={() => void detail.refetch()}
         onSaved={(row, asked) => {
           notifyDone(`Partner ${row.partner_id} saved`);
           notifyActivation(row, asked);

@@ -39,7 +39,9 @@ export function valuesOf(d: PartnerDetail): PartnerValues {
 
 const orNull = (s: string) => (s.trim() === '' ? null : s.trim());
 
-export function toInput(v: PartnerValues): PartnerInput {
+/** `rowVersion`: the version of the partner the form was opened at (an edit), so a
+ * partner changed since is refused instead of overwritten; null for a new one. */
+export function toInput(v: PartnerValues, rowVersion: number | null = null): PartnerInput {
   return {
     partner_id: v.partner_id.trim(),
     name: v.name.trim(),
@@ -53,5 +55,6 @@ export function toInput(v: PartnerValues): PartnerInput {
     notes: v.notes,
     contact_name: orNull(v.contact_name),
     phone: orNull(v.phone),
+    row_version: rowVersion,
   };
 }

@@ -74,7 +74,14 @@ async fn mt5_end_to_end(db: &TestDb) {
 
     // A re-sync of the same range changes nothing.
     let before = fingerprint(&ctx).await;
-    let version = ctx.store.meta_get("data_version").await.unwrap();
+    let version = ctx
+        .store
+        .read()
+        .await
+        .unwrap()
+        .meta_get("data_version")
+        .await
+        .unwrap();
     let mut tx = ctx.store.begin().await.unwrap();
     partnerdesk_store::sync::reset_cursors(&mut tx, "mt5")
         .await
@@ -85,7 +92,13 @@ async fn mt5_end_to_end(db: &TestDb) {
     assert_eq!(again.skipped, accounts + trades);
     assert_eq!(fingerprint(&ctx).await, before);
     assert_eq!(
-        ctx.store.meta_get("data_version").await.unwrap(),
+        ctx.store
+            .read()
+            .await
+            .unwrap()
+            .meta_get("data_version")
+            .await
+            .unwrap(),
         version,
         "nothing marked for recomputation"
     );
