@@ -147,7 +147,7 @@ pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
     let mut customer_brand: CustomerBrands = store.customer_brands().await?.into_iter().collect();
     let stored_customers = customer_brand.len();
     let customers = rows::customers(src, &mut p, &brand_ids)?;
-    // A stored customer with rows keeps its brand (decisions.md 13): a
+    // A stored customer with rows keeps its brand (decisions.md 16): a
     // move is refused here, by file and line, before anything is written.
     let moved: Vec<(u64, &str, &str, &str)> = customers
         .iter()

@@ -21,3 +21,4 @@ mod secrets;
 mod sessions;
 mod statement_names;
 mod sync;
+mod unknown_country;
