@@ -2,7 +2,7 @@
 -- Partnerdesk wrote (meta 'audit_written'), so that `audit verify` can tell
 -- an emptied log or a cut end from an intact one without a kept head.
 INSERT INTO meta (key, value)
-SELECT 'audit_written', CAST(COALESCE(MAX(seq), 0) AS TEXT) FROM audit_log
+SELECT 'audit_written', CAST(COALESCE(MAX(seq), 0) AS TEXT) FROM audit_log WHERE true
 ON CONFLICT (key) DO NOTHING;
 
 -- Entries are no longer sealed when the database opens (a row put in

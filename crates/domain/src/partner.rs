@@ -23,8 +23,8 @@ macro_rules! word_enum {
                 match raw {
                     $($word => Ok($name::$variant),)+
                     _ => Err(FieldError::new(field, format!(
-                        concat!("'{}' is not a ", $what, "; allowed: {}"),
-                        raw,
+                        concat!("{} is not a ", $what, "; allowed: {}"),
+                        crate::limits::shown(raw),
                         [$($word),+].join(", ")
                     ))),
                 }

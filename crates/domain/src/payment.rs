@@ -121,7 +121,10 @@ impl Iban {
         }
         let country = &s[..2];
         let Some(&(_, len)) = IBAN_LENGTHS.iter().find(|(c, _)| *c == country) else {
-            return Err(bad(format!("'{country}' is not a country that uses IBANs")));
+            return Err(bad(format!(
+                "{} is not a country that uses IBANs",
+                crate::limits::shown(country)
+            )));
         };
         if s.len() != len {
             return Err(bad(format!(
@@ -255,7 +258,8 @@ impl PaymentDetails {
             other => Err(FieldError::new(
                 "method",
                 format!(
-                    "'{other}' is not a payment method; allowed: bank_transfer, e_wallet, crypto"
+                    "{} is not a payment method; allowed: bank_transfer, e_wallet, crypto",
+                    crate::limits::shown(other)
                 ),
             )),
         }

@@ -325,7 +325,8 @@ impl Plan {
                     return Err(FieldError::new(
                         format!("{path}.type"),
                         format!(
-                            "'{other}' is not a component type; allowed: {}",
+                            "{} is not a component type; allowed: {}",
+                            crate::limits::shown(other),
                             COMPONENT_TYPES.join(", ")
                         ),
                     ))
