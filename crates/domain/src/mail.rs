@@ -202,9 +202,40 @@ fn syntax(field: &str, e: &minijinja::Error) -> FieldError {
     )
 }
 
+/// The longest line of a template, in characters. The template engine
+/// counts columns in 16 bits: a longer line made its error positions
+/// overflow (a panic in debug builds; the fuzzer found it). No message needs
+/// a line of more than a few hundred characters.
+pub const TEMPLATE_LINE_MAX_CHARS: usize = 10_000;
+/// The longest template, in characters.
+pub const TEMPLATE_MAX_CHARS: usize = 200_000;
+
+fn sized(field: &str, text: &str) -> Result<(), FieldError> {
+    if text.chars().nth(TEMPLATE_MAX_CHARS).is_some() {
+        return Err(FieldError::new(
+            field,
+            format!("the {field} is longer than {TEMPLATE_MAX_CHARS} characters"),
+        ));
+    }
+    if let Some(n) = text
+        .lines()
+        .position(|l| l.chars().nth(TEMPLATE_LINE_MAX_CHARS).is_some())
+    {
+        return Err(FieldError::new(
+            field,
+            format!(
+                "line {} of the {field} is longer than {TEMPLATE_LINE_MAX_CHARS} characters: break it into shorter lines",
+                n + 1
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Checks one text (`field` is "subject" or "body") against the variables it
 /// may use: a syntax error or an unknown variable is named.
 pub fn check(field: &str, text: &str, allowed: &[Variable]) -> Result<(), FieldError> {
+    sized(field, text)?;
     let env = env();
     let tmpl = env.template_from_str(text).map_err(|e| syntax(field, &e))?;
     let names: BTreeSet<&str> = allowed.iter().map(|v| v.name).collect();
@@ -259,6 +290,7 @@ fn context(values: &Values) -> Value {
 /// Renders one text with `values`; a variable without a value is an error
 /// naming it (strict), so no message goes out with a gap.
 pub fn render(field: &str, text: &str, values: &Values) -> Result<String, FieldError> {
+    sized(field, text)?;
     let env = env();
     let tmpl = env.template_from_str(text).map_err(|e| syntax(field, &e))?;
     tmpl.render(context(values)).map_err(|e| {
@@ -368,6 +400,22 @@ mod tests {
     #[test]
     fn subject_is_one_line() {
         assert!(check("subject", "a\nb", &variables(None)).is_err());
+    }
+
+    /// A line longer than the engine's 16-bit columns overflowed its error
+    /// positions (found by the fuzzer): refused before it gets there.
+    #[test]
+    fn overlong_lines_are_refused_before_the_engine() {
+        let long = format!("{{% if partner.status == 'ac{}", "x".repeat(70_000));
+        let e = check("body", &long, COMMON).unwrap_err();
+        assert!(e.message.contains("line 1 of the body is longer"), "{e}");
+        assert!(render("body", &long, &values()).is_err());
+        let many = "short line\n".repeat(30_000);
+        assert!(check("body", &many, COMMON)
+            .unwrap_err()
+            .message
+            .contains("longer than 200000"));
+        assert!(check("body", &"x".repeat(9_000), COMMON).is_ok());
     }
 
     #[test]
