@@ -45,6 +45,18 @@ impl IdleClock {
         self.limit.is_none_or(|limit| idle <= limit)
     }
 
+    /// Whether the session has been idle past the limit at `now`, without
+    /// counting this as a use (background work: the mail sender, the sync
+    /// scheduler, which would otherwise keep every session alive).
+    pub fn expired_at(&self, now: Instant) -> bool {
+        let last = *self
+            .last_use
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.limit
+            .is_some_and(|limit| now.saturating_duration_since(last) > limit)
+    }
+
     /// A new session begins at `now` (a sign-in).
     pub fn restart(&self, now: Instant) {
         *self
@@ -68,6 +80,9 @@ mod tests {
         // Each use starts the wait again.
         assert!(clock.use_at(t0 + 58 * min));
         assert!(!clock.use_at(t0 + 58 * min + 30 * min + Duration::from_secs(1)));
+        // Background work does not count as use.
+        assert!(!clock.expired_at(t0 + 58 * min + 29 * min));
+        assert!(clock.expired_at(t0 + 58 * min + 31 * min));
         // A new sign-in begins a new session.
         clock.restart(t0 + 100 * min);
         assert!(clock.use_at(t0 + 110 * min));

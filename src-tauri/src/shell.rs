@@ -109,8 +109,20 @@ impl Shell {
     /// The context of the signed-in user. Once the database has users,
     /// nothing runs until someone signs in.
     pub async fn ctx(&self) -> Result<Context, ApiError> {
-        let mut ctx = self.open_ctx().await?;
         let fresh = self.idle.use_at(std::time::Instant::now());
+        self.ctx_unless_idle(fresh).await
+    }
+
+    /// [`Shell::ctx`] for work the window or the shell does on its own (the
+    /// mail sender's and the sync scheduler's ticks): it does not count as
+    /// use, so it cannot keep an unattended session signed in.
+    pub async fn background_ctx(&self) -> Result<Context, ApiError> {
+        let fresh = !self.idle.expired_at(std::time::Instant::now());
+        self.ctx_unless_idle(fresh).await
+    }
+
+    async fn ctx_unless_idle(&self, fresh: bool) -> Result<Context, ApiError> {
+        let mut ctx = self.open_ctx().await?;
         if !fresh {
             let mut signed_in = self.signed_in.write().await;
             if let Some(actor) = signed_in.take() {
