@@ -79,10 +79,10 @@ mod tests {
         assert!(clock.use_at(t0 + 29 * min));
         // Each use starts the wait again.
         assert!(clock.use_at(t0 + 58 * min));
-        assert!(!clock.use_at(t0 + 58 * min + 30 * min + Duration::from_secs(1)));
-        // Background work does not count as use.
+        // Background work does not count as use (nor move the last use).
         assert!(!clock.expired_at(t0 + 58 * min + 29 * min));
         assert!(clock.expired_at(t0 + 58 * min + 31 * min));
+        assert!(!clock.use_at(t0 + 58 * min + 30 * min + Duration::from_secs(1)));
         // A new sign-in begins a new session.
         clock.restart(t0 + 100 * min);
         assert!(clock.use_at(t0 + 110 * min));
