@@ -4,12 +4,15 @@
 
 pub mod codes;
 pub mod commission;
+pub mod country_names;
 pub mod data;
 pub mod engine;
 pub mod error;
+pub mod file_name;
 pub mod ids;
 pub mod kyc;
 pub mod ledger;
+pub mod limits;
 pub mod mail;
 pub mod money;
 pub mod partner;
@@ -22,6 +25,7 @@ pub mod report;
 pub mod sepa;
 
 pub use codes::{CountryCode, CurrencyCode};
+pub use country_names::country_from_text;
 pub use error::{FieldError, Result};
 pub use ids::Id;
 pub use period::Period;

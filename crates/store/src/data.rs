@@ -168,7 +168,8 @@ pub fn customer_values(c: &Customer) -> Vec<Val> {
         c.customer_id.as_str().into(),
         c.brand_id.as_str().into(),
         Val::OptText(c.tracking_code.clone()),
-        c.country.as_str().into(),
+        // An unknown country is stored as empty text (the column is NOT NULL).
+        c.country.as_ref().map_or("", |k| k.as_str()).into(),
         time_to_text(&c.registered_at).into(),
         c.status.as_str().into(),
     ]
@@ -372,8 +373,10 @@ impl Store {
                     customer_id: id(cell(c, 0, "customer_id")?.to_string())?,
                     brand_id: id(cell(c, 1, "brand_id")?.to_string())?,
                     tracking_code: c.get(2).copied().flatten().map(str::to_string),
-                    country: CountryCode::parse("country", cell(c, 3, "country")?)
-                        .map_err(corrupt)?,
+                    country: match cell(c, 3, "country")? {
+                        "" => None,
+                        k => Some(CountryCode::parse("country", k).map_err(corrupt)?),
+                    },
                     registered_at: time(cell(c, 4, "registered_at")?)?,
                     status: CustomerStatus::parse("status", cell(c, 5, "status")?)
                         .map_err(corrupt)?,
@@ -473,6 +476,27 @@ impl Store {
 }
 
 impl Tx<'_> {
+    /// Those of `ids` that have stored activity, trades or purchases (the
+    /// customers that may not move to another brand). For the few
+    /// customers an import or a sync would move: one lookup each.
+    pub async fn customers_with_rows(&mut self, ids: &[&str]) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for id in ids {
+            for table in ["igaming_activity", "trades", "purchases"] {
+                let sql = format!("SELECT customer_id FROM {table} WHERE customer_id = $1 LIMIT 1");
+                let found: Option<(String,)> = sqlx::query_as(&sql)
+                    .bind(*id)
+                    .fetch_optional(&mut **self)
+                    .await?;
+                if found.is_some() {
+                    out.push(id.to_string());
+                    break;
+                }
+            }
+        }
+        Ok(out)
+    }
+
     pub async fn brand_list(&mut self) -> Result<Vec<Brand>> {
         let rows = self.brands().await?;
         rows.into_iter()

@@ -25,13 +25,14 @@ pub mod partners;
 pub mod payouts;
 pub mod reports;
 pub mod sync;
+pub mod sync_retry;
 mod tx;
 pub mod url;
 pub mod views;
 
 pub use audit::audit;
 pub use batch::{Batch, Bound, Val};
-pub use error::{Result, StoreError};
+pub use error::{Result, StoreError, CUSTOMER_BRAND_FIXED};
 pub use json_rows::PeriodChunks;
 pub use tx::Tx;
 
@@ -177,7 +178,6 @@ impl Store {
             location,
             sqlite_file,
         };
-        audit::seal_unchained(&store).await?;
         Ok(store)
     }
 

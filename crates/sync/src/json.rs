@@ -2,6 +2,7 @@
 //! numbers, times as Unix seconds or RFC 3339; every failure names the field.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+pub use partnerdesk_domain::limits::shown;
 use rust_decimal::Decimal;
 use serde_json::Value;
 use std::str::FromStr;
@@ -50,7 +51,7 @@ pub fn opt_text(v: &Value, path: &str) -> Result<Option<String>, String> {
 /// An exact decimal (from a string or a JSON number).
 pub fn decimal(v: &Value, path: &str) -> Result<Decimal, String> {
     let raw = text_ref(v, path)?;
-    parse_decimal(&raw).ok_or_else(|| format!("field '{path}': '{raw}' is not an amount"))
+    parse_decimal(&raw).ok_or_else(|| format!("field '{path}': {} is not an amount", shown(&raw)))
 }
 
 /// A decimal; missing counts as zero.
@@ -73,13 +74,13 @@ pub fn uint(v: &Value, path: &str) -> Result<u64, String> {
     let raw = text_ref(v, path)?;
     raw.trim()
         .parse::<u64>()
-        .map_err(|_| format!("field '{path}': '{raw}' is not a whole number"))
+        .map_err(|_| format!("field '{path}': {} is not a whole number", shown(&raw)))
 }
 
 /// A time: Unix seconds, RFC 3339, or `YYYY-MM-DDTHH:MM:SS` taken as UTC.
 pub fn time(v: &Value, path: &str) -> Result<DateTime<Utc>, String> {
     let raw = text_ref(v, path)?;
-    parse_time(&raw).ok_or_else(|| format!("field '{path}': '{raw}' is not a time"))
+    parse_time(&raw).ok_or_else(|| format!("field '{path}': {} is not a time", shown(&raw)))
 }
 
 pub fn parse_time(raw: &str) -> Option<DateTime<Utc>> {
@@ -107,7 +108,7 @@ pub fn date(v: &Value, path: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
         .ok()
         .or_else(|| parse_time(&raw).map(|t| t.date_naive()))
-        .ok_or_else(|| format!("field '{path}': '{raw}' is not a date"))
+        .ok_or_else(|| format!("field '{path}': {} is not a date", shown(&raw)))
 }
 
 /// The array at `path` (the whole value when `path` is empty).
@@ -128,7 +129,7 @@ pub fn array<'a>(v: &'a Value, path: &str) -> Result<&'a Vec<Value>, String> {
     }
 }
 
-fn kind(v: &Value) -> &'static str {
+pub fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
@@ -137,62 +138,6 @@ fn kind(v: &Value) -> &'static str {
         Value::Array(_) => "a list",
         Value::Object(_) => "an object",
     }
-}
-
-/// Country: an ISO 3166 alpha-2 code, or an English name of a common one
-/// (MT5 keeps the name the client typed).
-pub fn country(raw: &str) -> Option<partnerdesk_domain::CountryCode> {
-    let t = raw.trim();
-    if t.len() == 2 {
-        return partnerdesk_domain::CountryCode::parse("country", &t.to_ascii_uppercase()).ok();
-    }
-    const NAMES: [(&str, &str); 40] = [
-        ("germany", "DE"),
-        ("united kingdom", "GB"),
-        ("great britain", "GB"),
-        ("france", "FR"),
-        ("spain", "ES"),
-        ("italy", "IT"),
-        ("netherlands", "NL"),
-        ("poland", "PL"),
-        ("sweden", "SE"),
-        ("norway", "NO"),
-        ("finland", "FI"),
-        ("denmark", "DK"),
-        ("austria", "AT"),
-        ("switzerland", "CH"),
-        ("ireland", "IE"),
-        ("portugal", "PT"),
-        ("greece", "GR"),
-        ("czech republic", "CZ"),
-        ("romania", "RO"),
-        ("hungary", "HU"),
-        ("canada", "CA"),
-        ("united states", "US"),
-        ("brazil", "BR"),
-        ("mexico", "MX"),
-        ("argentina", "AR"),
-        ("chile", "CL"),
-        ("colombia", "CO"),
-        ("peru", "PE"),
-        ("australia", "AU"),
-        ("new zealand", "NZ"),
-        ("japan", "JP"),
-        ("india", "IN"),
-        ("thailand", "TH"),
-        ("vietnam", "VN"),
-        ("malaysia", "MY"),
-        ("indonesia", "ID"),
-        ("south africa", "ZA"),
-        ("nigeria", "NG"),
-        ("kenya", "KE"),
-        ("united arab emirates", "AE"),
-    ];
-    let lower = t.to_ascii_lowercase();
-    NAMES
-        .iter()
-        .find(|(n, _)| *n == lower)
-        .and_then(|(_, c)| partnerdesk_domain::CountryCode::parse("country", c).ok())
 }
 
 #[cfg(test)]
@@ -217,12 +162,5 @@ mod tests {
             "2026-07-01T10:00:00+00:00"
         );
         assert!(text(&v, "c").unwrap_err().contains("an object"));
-    }
-
-    #[test]
-    fn countries_by_code_or_name() {
-        assert_eq!(country("de").unwrap().as_str(), "DE");
-        assert_eq!(country("Germany").unwrap().as_str(), "DE");
-        assert!(country("Atlantis").is_none());
     }
 }

@@ -251,7 +251,7 @@ fn key_of(c: &Customer) -> Key {
     Key {
         brand: c.brand_id.to_string(),
         code: c.tracking_code.clone().unwrap_or_default(),
-        country: c.country.as_str().to_string(),
+        country: c.country.as_ref().map_or("", |c| c.as_str()).to_string(),
         excluded: c.status == CustomerStatus::Excluded,
     }
 }

@@ -3,11 +3,14 @@
 
 mod support;
 
+mod audit_forgery;
 mod compliance;
 mod concurrency;
+mod customer_brand;
 mod database;
 mod exports;
 mod import;
+mod import_limits;
 mod mail;
 mod money;
 mod partners;
@@ -15,4 +18,8 @@ mod payouts;
 mod properties;
 mod reports;
 mod roles;
+mod secrets;
+mod sessions;
+mod statement_names;
 mod sync;
+mod unknown_country;

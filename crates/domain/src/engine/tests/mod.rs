@@ -14,6 +14,7 @@ mod forex_difference;
 mod forex_levels_spread;
 mod fx_rounding;
 mod igaming_ngr;
+mod limits;
 mod overrides;
 mod parallel_feed;
 mod prop_purchases;
@@ -21,6 +22,7 @@ mod prop_refunds;
 mod revshare_carry;
 mod revshare_tiers;
 mod state_resume;
+mod unknown_country;
 
 mod input_world;
 mod properties_forex;
