@@ -363,19 +363,19 @@ pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
-    if report.rows() >= CHECKPOINT_ROWS {
-        // The import is kept whatever happens here; an unemptied log only
-        // makes later reads slower until SQLite's own checkpoint.
-        let _ = bulk.checkpoint().await;
-    }
-    drop(bulk);
     // The import is kept whatever happens here: stale roll-ups are rebuilt
-    // before the next report anyway.
+    // before the next report anyway. Before the checkpoint, so that the log
+    // is emptied of their writes too.
     let started = std::time::Instant::now();
     let refreshed = crate::reports::refresh(store).await;
     report.rollup_seconds = started.elapsed().as_secs_f64();
     if let Err(e) = refreshed {
         tracing::warn!("the reporting roll-ups were not brought up to date after the import: {e}");
+    }
+    if report.rows() >= CHECKPOINT_ROWS {
+        // The import is kept whatever happens here; an unemptied log only
+        // makes later reads slower until SQLite's own checkpoint.
+        let _ = bulk.checkpoint().await;
     }
     Ok(report)
 }
