@@ -10,6 +10,7 @@
 //! one does nothing. Closed periods never change: what late data would change
 //! in them is booked as `adjustment` lines in the first open period.
 
+use crate::change::{Applied, Apply, Change, PeriodClose};
 use crate::{AppError, Context, Result};
 use partnerdesk_domain::commission::{canonical_csv, Explanation, Kind, Line};
 use partnerdesk_domain::engine::{
@@ -808,16 +809,16 @@ pub async fn close(
     ctx.authorize(&crate::access::COMMISSIONS_CLOSE).await?;
     let mut tx = ctx.store.begin().await?;
     check_closable(&mut tx, period).await?;
-    let payload = serde_json::json!({ "period": period.to_string() });
     if let Some(id) = crate::approvals::queue(
         ctx,
         &mut tx,
         crate::approvals::Request {
-            kind: crate::approvals::PERIOD_CLOSE,
+            change: Change::PeriodClose(PeriodClose {
+                period: period.to_string(),
+            }),
             object_type: "period",
             object_id: &period.to_string(),
             summary: format!("close period {period}: its lines never change afterwards"),
-            payload,
             amount: None,
         },
     )
@@ -832,19 +833,12 @@ pub async fn close(
 }
 
 /// Closes an approved period (checked again: it must still be computed and next in line).
-pub(crate) async fn apply_close(
-    ctx: &Context,
-    tx: &mut Tx<'_>,
-    payload: &serde_json::Value,
-    applied: Option<&crate::approvals::Applied<'_>>,
-) -> Result<()> {
-    let text = payload
-        .get("period")
-        .and_then(|v| v.as_str())
-        .ok_or_else(|| StoreError::Corrupt("close request without a period".into()))?;
-    let period = Period::parse("period", text)?;
-    check_closable(tx, period).await?;
-    write_close(ctx, tx, period, applied).await
+impl Apply for PeriodClose {
+    async fn apply(&self, ctx: &Context, tx: &mut Tx<'_>, on: &Applied<'_>) -> Result<()> {
+        let period = Period::parse("period", &self.period)?;
+        check_closable(tx, period).await?;
+        write_close(ctx, tx, period, Some(on)).await
+    }
 }
 
 async fn check_closable(tx: &mut Tx<'_>, period: Period) -> Result<()> {
@@ -874,7 +868,7 @@ async fn write_close(
     ctx: &Context,
     tx: &mut Tx<'_>,
     period: Period,
-    applied: Option<&crate::approvals::Applied<'_>>,
+    applied: Option<&Applied<'_>>,
 ) -> Result<()> {
     let mut latest: BTreeMap<String, i64> = BTreeMap::new();
     for v in tx.plan_versions().await? {

@@ -3,6 +3,7 @@
 //! carried over), submit → approve (another finance user) → export (payout
 //! entries posted; CSV and SEPA files) → each payment paid or failed.
 
+use crate::change::{applied_note, Applied, Apply, Change, Kind as RequestKind, PayoutRunDecision};
 use crate::ledger::money;
 use crate::{AppError, Context, Result};
 use partnerdesk_domain::ledger::EntryKind;
@@ -571,7 +572,7 @@ async fn run_view(
     held: usize,
 ) -> Result<PayoutRunView> {
     let approval_id = if r.state == RunState::Submitted.as_str() {
-        tx.pending_approval(crate::approvals::PAYOUT_RUN.name, &r.run_id.to_string())
+        tx.pending_approval(RequestKind::PayoutRun.name(), &r.run_id.to_string())
             .await?
     } else {
         None
@@ -730,7 +731,7 @@ fn approval_request<'a>(
         format!("period {}, pay date {}", r.period, r.pay_date)
     };
     crate::approvals::Request {
-        kind: crate::approvals::PAYOUT_RUN,
+        change: Change::PayoutRun(PayoutRunDecision { run_id }),
         object_type: "payout_run",
         object_id,
         summary: format!(
@@ -741,7 +742,6 @@ fn approval_request<'a>(
                 parts.join(", ")
             }
         ),
-        payload: serde_json::json!({ "run_id": run_id }),
         amount: largest,
     }
 }
@@ -779,7 +779,7 @@ async fn step(ctx: &Context, run_id: i64, action: RunAction) -> Result<PayoutRun
         crate::approvals::withdraw(
             ctx,
             &mut tx,
-            &crate::approvals::PAYOUT_RUN,
+            RequestKind::PayoutRun,
             &run_id.to_string(),
             "the payout run was cancelled",
         )
@@ -809,7 +809,8 @@ pub async fn submit(ctx: &Context, run_id: i64) -> Result<PayoutRunDetail> {
 }
 
 /// Approves (`approve`) or sends back a submitted run through its request in
-/// the approvals queue, with a reason. The submitter may not decide it.
+/// the approvals queue, with a reason; the queue's rules say who may (not
+/// the submitter, who made the request).
 async fn decide_run(
     ctx: &Context,
     run_id: i64,
@@ -819,32 +820,14 @@ async fn decide_run(
     // Read to refuse early with the run's own words; the decision checks
     // again in its own transaction.
     let mut tx = ctx.store.read().await?;
-    let (r, from) = current_state(&mut tx, run_id).await?;
+    let (_, from) = current_state(&mut tx, run_id).await?;
     let action = if approve {
         RunAction::Approve
     } else {
         RunAction::Reject
     };
     transition(from, action).map_err(|e| refused(e, run_id))?;
-    if r.submitted_by.as_deref() == Some(ctx.actor.user.as_str()) {
-        let e = AppError::Refused(format!(
-            "payout run {run_id}: you submitted it, so another finance user must approve or reject it (four eyes)"
-        ));
-        let detail = serde_json::json!({"approve": approve, "error": e.to_string()}).to_string();
-        drop(tx);
-        ctx.store
-            .audit_alone(
-                &ctx.now(),
-                &ctx.actor.user,
-                "approval.refused",
-                "payout_run",
-                &run_id.to_string(),
-                Some(&detail),
-            )
-            .await?;
-        return Err(e);
-    }
-    let approval = tx.pending_approval(crate::approvals::PAYOUT_RUN.name, &run_id.to_string())
+    let approval = tx.pending_approval(RequestKind::PayoutRun.name(), &run_id.to_string())
         .await?
         .ok_or_else(|| {
             AppError::Refused(format!(
@@ -872,18 +855,25 @@ pub async fn reject(ctx: &Context, run_id: i64, reason: &str) -> Result<PayoutRu
     decide_run(ctx, run_id, false, reason).await
 }
 
-/// Applies the approvals queue's final decision on a submitted run
-/// (approved: it may be exported; rejected: back to draft).
-pub(crate) async fn apply_run_decision(
+/// The approvals queue's final decision on a submitted run: approved, it may
+/// be exported; rejected, it is a draft again.
+impl Apply for PayoutRunDecision {
+    async fn apply(&self, ctx: &Context, tx: &mut Tx<'_>, on: &Applied<'_>) -> Result<()> {
+        settle_run_decision(ctx, tx, self.run_id, true, on).await
+    }
+
+    async fn on_reject(&self, ctx: &Context, tx: &mut Tx<'_>, on: &Applied<'_>) -> Result<()> {
+        settle_run_decision(ctx, tx, self.run_id, false, on).await
+    }
+}
+
+async fn settle_run_decision(
     ctx: &Context,
-    tx: &mut partnerdesk_store::Tx<'_>,
-    payload: &serde_json::Value,
+    tx: &mut Tx<'_>,
+    run_id: i64,
     approve: bool,
+    on: &Applied<'_>,
 ) -> Result<()> {
-    let run_id = payload
-        .get("run_id")
-        .and_then(|v| v.as_i64())
-        .ok_or_else(|| StoreError::Corrupt("payout run request without run_id".into()))?;
     let (_, from) = current_state(tx, run_id).await?;
     let action = if approve {
         RunAction::Approve
@@ -902,6 +892,8 @@ pub(crate) async fn apply_run_decision(
         &ctx.actor.user,
     )
     .await?;
+    // The decision names the request it came from (and its maker).
+    let after = serde_json::json!({"state": to.as_str(), "approval": applied_note(Some(on))});
     partnerdesk_store::audit(
         tx,
         &now,
@@ -910,7 +902,7 @@ pub(crate) async fn apply_run_decision(
         "payout_run",
         &run_id.to_string(),
         Some(from.as_str()),
-        Some(to.as_str()),
+        Some(&after.to_string()),
     )
     .await?;
     Ok(())

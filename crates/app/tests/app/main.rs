@@ -3,6 +3,7 @@
 
 mod support;
 
+mod approvals;
 mod compliance;
 mod concurrency;
 mod database;
