@@ -4,16 +4,10 @@
 //! restored, so the run resumes after it.
 
 use super::*;
-use crate::{AppError, Context, Result};
-use partnerdesk_domain::commission::Line;
+use crate::{AppError, Result};
 use partnerdesk_domain::engine::{CustomerImage, Engine, EngineError, ParsedState, StateError};
 use partnerdesk_domain::Period;
-use partnerdesk_store::commissions::{
-    save_engine_state, set_periods_current, take_dirty_from, PeriodRecord, PeriodWrite, StoredLine,
-    UnparsedLine,
-};
-use partnerdesk_store::{Store, StoreError, Tx};
-use std::collections::HashMap;
+use partnerdesk_store::{Store, Tx};
 
 /// The engine a run computes with, and where it starts.
 pub(super) struct Loaded {

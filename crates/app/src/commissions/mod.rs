@@ -17,10 +17,10 @@ mod run;
 mod world;
 
 pub use close::*;
-pub use load::*;
-pub use period::*;
+use load::*;
+use period::*;
 pub use run::*;
-pub use world::*;
+pub(crate) use world::*;
 
 use crate::{AppError, Result};
 use partnerdesk_domain::plan::Plan;

@@ -1,17 +1,18 @@
-//! A commission run in named steps: read what changed and load the engine,
-//! compute each period from where the stored state allows, write the lines
-//! that changed, the engine states, the customer image and the audit entry.
+//! A commission run in named steps: read what changed (here) and load the
+//! engine (`load.rs`), compute each period from where the stored state
+//! allows, write the lines that changed, the engine states, the customer
+//! image and the audit entry.
 
 use super::*;
-use crate::{AppError, Context, Result};
+use crate::{Context, Result};
 use partnerdesk_domain::commission::Line;
-use partnerdesk_domain::engine::{CustomerImage, Engine, EngineError, ParsedState, StateError};
+use partnerdesk_domain::engine::Engine;
 use partnerdesk_domain::Period;
 use partnerdesk_store::commissions::{
     save_engine_state, set_periods_current, take_dirty_from, PeriodRecord, PeriodWrite, StoredLine,
     UnparsedLine,
 };
-use partnerdesk_store::{Store, StoreError, Tx};
+use partnerdesk_store::{Store, StoreError};
 use std::collections::HashMap;
 
 /// `partnerdesk commissions run --period P`: read what changed
