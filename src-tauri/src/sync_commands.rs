@@ -3,7 +3,8 @@
 
 use crate::shell::Shell;
 use partnerdesk_app::sync::{
-    self, ConnectionInput, ConnectionView, RunOptions, SyncErrorView, SyncRunView,
+    self, ConnectionInput, ConnectionView, PendingView, RetryOutcome, RunOptions, SyncErrorView,
+    SyncRunView, UnmappedCountryView,
 };
 use partnerdesk_app::wire::ApiError;
 use tauri::{AppHandle, Manager, State};
@@ -77,6 +78,34 @@ pub async fn sync_run_errors(
     limit: i64,
 ) -> Reply<Vec<SyncErrorView>> {
     Ok(sync::run_errors(&shell.ctx().await?, run_id, limit).await?)
+}
+
+/// The records of a connection waiting in the retry list.
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_pending(
+    shell: State<'_, Shell>,
+    name: String,
+    limit: i64,
+) -> Reply<Vec<PendingView>> {
+    Ok(sync::pending(&shell.ctx().await?, &name, limit).await?)
+}
+
+/// Tries a connection's waiting records again now.
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_retry(shell: State<'_, Shell>, name: String) -> Reply<RetryOutcome> {
+    Ok(sync::retry(&shell.ctx().await?, &name).await?)
+}
+
+/// The country texts of a connection that named no country.
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_unmapped_countries(
+    shell: State<'_, Shell>,
+    name: String,
+) -> Reply<Vec<UnmappedCountryView>> {
+    Ok(sync::unmapped_countries(&shell.ctx().await?, &name).await?)
 }
 
 /// Every minute: runs the connections whose schedule is due (one at a time).

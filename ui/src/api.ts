@@ -125,6 +125,12 @@ export const syncRun = bridged(commands.syncRun);
 export const syncCancel = bridged(commands.syncCancel);
 export const syncRuns = bridged(commands.syncRuns);
 export const syncRunErrors = bridged(commands.syncRunErrors);
+/** Records a sync could not take, waiting with their reason until a run (or a retry) stores them. */
+export const syncPending = bridged(commands.syncPending);
+/** Tries the waiting records again now, without reading the platform. */
+export const syncRetry = bridged(commands.syncRetry);
+/** Country texts that named no country (those customers are kept with an unknown country). */
+export const syncUnmappedCountries = bridged(commands.syncUnmappedCountries);
 
 // Ledger, payouts, statements and exports (src-tauri/src/payout_commands.rs).
 

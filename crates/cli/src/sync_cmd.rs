@@ -48,6 +48,16 @@ pub enum SyncCmd {
         #[arg(long, default_value_t = 100)]
         limit: i64,
     },
+    /// The records waiting in a connection's retry list, with their reason
+    Pending {
+        name: String,
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+    },
+    /// Try a connection's waiting records again now (without reading the platform)
+    Retry { name: String },
+    /// Country texts of a connection that named no country (customers kept with an unknown country)
+    Countries { name: String },
 }
 
 /// Sync progress as lines on standard error.
@@ -154,8 +164,22 @@ pub async fn sync_cmd(ctx: &Context, cmd: SyncCmd) -> Result<(), AppError> {
                 "run {}: {}; fetched {}, inserted {}, updated {}, skipped {}, errors {}",
                 r.run_id, r.status, r.fetched, r.inserted, r.updated, r.skipped, r.errors
             );
+            if let Some(report) = &r.report {
+                for u in &report.unmapped_countries {
+                    println!(
+                        "country not recognised: '{}' ({} customers kept with an unknown country)",
+                        u.text, u.count
+                    );
+                }
+                for n in report.notes.iter().filter(|n| n.count > 0) {
+                    println!("{}: {}", n.text, n.count);
+                }
+            }
             if r.errors > 0 {
-                println!("see them with: partnerdesk sync errors {}", r.run_id);
+                println!(
+                    "see them with: partnerdesk sync errors {}; those that wait: partnerdesk sync pending {name}",
+                    r.run_id
+                );
             }
         }
         SyncCmd::Runs { name, limit } => {
@@ -179,6 +203,28 @@ pub async fn sync_cmd(ctx: &Context, cmd: SyncCmd) -> Result<(), AppError> {
         SyncCmd::Errors { run_id, limit } => {
             for e in sync::run_errors(ctx, run_id, limit).await? {
                 println!("{}\t{}\t{}", e.stream, e.external_id, e.message);
+            }
+        }
+        SyncCmd::Pending { name, limit } => {
+            println!("stream\trecord\ttries\tsince\treason");
+            for p in sync::pending(ctx, &name, limit).await? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    p.stream, p.label, p.attempts, p.first_seen, p.reason
+                );
+            }
+        }
+        SyncCmd::Retry { name } => {
+            let o = sync::retry(ctx, &name).await?;
+            println!(
+                "tried {}: {} stored, {} still waiting",
+                o.tried, o.stored, o.waiting
+            );
+        }
+        SyncCmd::Countries { name } => {
+            println!("text\tcustomers");
+            for u in sync::unmapped_countries(ctx, &name).await? {
+                println!("{}\t{}", u.text, u.customers);
             }
         }
     }

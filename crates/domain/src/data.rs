@@ -40,7 +40,9 @@ pub struct Customer {
     pub customer_id: Id,
     pub brand_id: Id,
     pub tracking_code: Option<String>,
-    pub country: CountryCode,
+    /// None: unknown (platforms often leave it empty); RULES.md says how
+    /// the rules treat such a customer.
+    pub country: Option<CountryCode>,
     pub registered_at: DateTime<Utc>,
     pub status: CustomerStatus,
 }

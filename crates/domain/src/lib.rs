@@ -4,6 +4,7 @@
 
 pub mod codes;
 pub mod commission;
+pub mod country_names;
 pub mod data;
 pub mod engine;
 pub mod error;
@@ -21,6 +22,7 @@ pub mod plan_text;
 pub mod sepa;
 
 pub use codes::{CountryCode, CurrencyCode};
+pub use country_names::country_from_text;
 pub use error::{FieldError, Result};
 pub use ids::Id;
 pub use period::Period;

@@ -2,7 +2,7 @@
 //! crates/gen) turned into what each platform would hold.
 
 use crate::SimError;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Timelike, Utc};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 use std::path::Path;
@@ -25,8 +25,10 @@ pub struct Deal {
     pub action: u8,
     pub entry: u8,
     pub symbol: String,
-    pub volume: u64,
+    /// In 1/100,000,000 lot (MT5's `VolumeExt`).
+    pub volume_ext: u64,
     pub position: u64,
+    /// As MT5 writes it: negative when charged to the client.
     pub commission: Decimal,
 }
 
@@ -47,6 +49,7 @@ pub struct Activity {
     pub updated_at: String,
 }
 
+/// A WooCommerce order; times are GMT.
 #[derive(Debug, Clone)]
 pub struct Order {
     pub id: u64,
@@ -54,10 +57,31 @@ pub struct Order {
     pub product: String,
     pub total: String,
     pub coupon: String,
+    /// The buyer's referral code (order meta), empty for none.
+    pub referral: String,
     pub country: String,
-    pub created: String,
-    pub modified: String,
-    pub refunded: bool,
+    pub created: NaiveDateTime,
+    pub modified: NaiveDateTime,
+    /// `pending`, `processing`, `on-hold`, `completed`, `cancelled`,
+    /// `refunded`, `failed`.
+    pub status: String,
+    /// Refund amounts (positive decimal text).
+    pub refunds: Vec<String>,
+    /// Modified by the simulator while a sync paged.
+    pub touched: bool,
+}
+
+impl Order {
+    /// A paid order (a purchase, refunded or not).
+    pub fn is_purchase(&self) -> bool {
+        matches!(
+            self.status.as_str(),
+            "processing" | "completed" | "refunded"
+        )
+    }
+    pub fn is_refunded(&self) -> bool {
+        self.status == "refunded" || !self.refunds.is_empty()
+    }
 }
 
 /// Everything the simulator serves.
@@ -70,7 +94,7 @@ pub struct SimData {
     pub players: Vec<Player>,
     /// Sorted by updated_at, then player and date.
     pub activity: Vec<Activity>,
-    /// Sorted by modified, then id.
+    /// Orders (paid ones from `purchases.csv` and unpaid ones besides).
     pub orders: Vec<Order>,
     /// Round-turn trades behind the deals (what a full sync must yield).
     pub trades: u64,
@@ -91,10 +115,11 @@ fn millis(raw: &str) -> Result<i64, SimError> {
         .map_err(|_| SimError::Data(format!("'{raw}' is not an RFC 3339 time")))
 }
 
-fn gmt(raw: &str) -> Result<String, SimError> {
+fn gmt(raw: &str) -> Result<NaiveDateTime, SimError> {
     let t = DateTime::from_timestamp_millis(millis(raw)?)
         .ok_or_else(|| SimError::Data(format!("'{raw}' is out of range")))?;
-    Ok(t.format("%Y-%m-%dT%H:%M:%S").to_string())
+    // WooCommerce keeps times to the second.
+    Ok(t.naive_utc().with_nanosecond(0).unwrap_or(t.naive_utc()))
 }
 
 fn read(dir: &Path, file: &str) -> Result<Vec<HashMap<String, String>>, SimError> {
@@ -150,11 +175,13 @@ impl SimData {
         let mut data = SimData::default();
         let mut registered: HashMap<String, String> = HashMap::new();
         let mut country_of: HashMap<String, String> = HashMap::new();
+        let mut code_of: HashMap<String, String> = HashMap::new();
         for c in read(dir, "customers.csv")? {
             let id = get(&c, "customer_id").to_string();
             let brand = get(&c, "brand_id");
             registered.insert(id.clone(), get(&c, "registered_at").to_string());
             country_of.insert(id.clone(), get(&c, "country").to_string());
+            code_of.insert(id.clone(), get(&c, "tracking_code").to_string());
             match vertical.get(brand).map(String::as_str) {
                 Some("forex") => data.accounts.push(Account {
                     login: number_of(&id),
@@ -204,7 +231,7 @@ impl SimData {
             let login = number_of(get(&t, "customer_id"));
             let lots = Decimal::from_str(get(&t, "lots"))
                 .map_err(|_| SimError::Data(format!("lots '{}'", get(&t, "lots"))))?;
-            let volume = (lots * Decimal::from(10_000u32))
+            let volume_ext = (lots * Decimal::from(100_000_000u64))
                 .trunc()
                 .to_string()
                 .parse::<u64>()
@@ -219,7 +246,7 @@ impl SimData {
                 action,
                 entry: 0,
                 symbol: symbol.clone(),
-                volume,
+                volume_ext,
                 position,
                 commission: -commission,
             });
@@ -230,7 +257,7 @@ impl SimData {
                 action: 1 - action,
                 entry: 1,
                 symbol,
-                volume,
+                volume_ext,
                 position,
                 commission: Decimal::ZERO,
             });
@@ -238,28 +265,56 @@ impl SimData {
         data.trades = position;
         data.deals.sort_by_key(|d| (d.time_msc, d.ticket));
         let mut order = 0u64;
+        const UNPAID: [&str; 4] = ["pending", "failed", "cancelled", "on-hold"];
+        let mut unpaid = Vec::new();
         for p in read(dir, "purchases.csv")? {
             order += 1;
             let customer = get(&p, "customer_id").to_string();
             let refunded_at = get(&p, "refunded_at");
-            data.orders.push(Order {
+            let created = gmt(get(&p, "purchased_at"))?;
+            let total = get(&p, "amount").to_string();
+            // Refunded orders: half say so by status, half were refunded
+            // later while the status stayed `completed`.
+            let (status, refunds) = match (refunded_at.is_empty(), order % 2) {
+                (true, _) if order % 3 == 0 => ("processing", vec![]),
+                (true, _) => ("completed", vec![]),
+                (false, 0) => ("refunded", vec![total.clone()]),
+                (false, _) => ("completed", vec![total.clone()]),
+            };
+            let o = Order {
                 id: order,
                 customer: number_of(&customer),
                 product: get(&p, "product").to_string(),
-                total: get(&p, "amount").to_string(),
+                total,
                 coupon: get(&p, "coupon_code").to_string(),
+                referral: code_of.get(&customer).cloned().unwrap_or_default(),
                 country: country_of.get(&customer).cloned().unwrap_or_default(),
-                created: gmt(get(&p, "purchased_at"))?,
-                modified: gmt(if refunded_at.is_empty() {
-                    get(&p, "purchased_at")
+                created,
+                modified: if refunded_at.is_empty() {
+                    created
                 } else {
-                    refunded_at
-                })?,
-                refunded: !refunded_at.is_empty(),
-            });
+                    gmt(refunded_at)?
+                },
+                status: status.to_string(),
+                refunds,
+                touched: false,
+            };
+            // Every 5th buyer also left an order that was never paid.
+            if order % 5 == 0 {
+                unpaid.push(Order {
+                    id: 1_000_000 + order,
+                    status: UNPAID[(order as usize / 5) % UNPAID.len()].to_string(),
+                    created: created - chrono::Duration::minutes(10),
+                    modified: created - chrono::Duration::minutes(5),
+                    refunds: vec![],
+                    ..o.clone()
+                });
+            }
+            data.orders.push(o);
         }
+        data.orders.extend(unpaid);
         data.orders
-            .sort_by(|a, b| (&a.modified, a.id).cmp(&(&b.modified, b.id)));
+            .sort_by(|a, b| (a.modified, a.id).cmp(&(b.modified, b.id)));
         data.players
             .sort_by(|a, b| (&a.registered_at, &a.id).cmp(&(&b.registered_at, &b.id)));
         data.activity.sort_by(|a, b| {
@@ -311,7 +366,7 @@ impl SimData {
             let close = open + 60_000 + (i as i64 % 3_600) * 1_000;
             let login = i % n_acc as u64 + 1;
             let symbol = SYMBOLS[(i % 6) as usize].to_string();
-            let volume = 1_000 * (1 + i % 20);
+            let volume_ext = 10_000_000 * (1 + i % 20);
             let position = i + 1;
             data.deals.push(Deal {
                 ticket: 2 * i + 1,
@@ -320,7 +375,7 @@ impl SimData {
                 action: (i % 2) as u8,
                 entry: 0,
                 symbol: symbol.clone(),
-                volume,
+                volume_ext,
                 position,
                 commission: Decimal::new(-35 * (1 + i as i64 % 20), 2),
             });
@@ -331,7 +386,7 @@ impl SimData {
                 action: 1 - (i % 2) as u8,
                 entry: 1,
                 symbol,
-                volume,
+                volume_ext,
                 position,
                 commission: Decimal::ZERO,
             });

@@ -58,6 +58,11 @@ struct Args {
     /// Answer HTML pages instead of JSON.
     #[arg(long)]
     html: bool,
+    /// Any other switch as NAME=VALUE (repeatable), e.g. mt5_timezone=EET,
+    /// idle_close_ms=30000, late_deals=50, no_deal_batch=2, woo_https=1,
+    /// woo_timezone=America/New_York (README: the simulator's switches).
+    #[arg(long = "switch", value_name = "NAME=VALUE")]
+    switches: Vec<String>,
 }
 
 #[tokio::main]
@@ -100,6 +105,13 @@ async fn main() {
         .store(args.duplicate_pages, Ordering::SeqCst);
     f.session_calls.store(args.session_calls, Ordering::SeqCst);
     f.html.store(args.html, Ordering::SeqCst);
+    for s in &args.switches {
+        let (name, value) = s.split_once('=').unwrap_or((s.as_str(), "1"));
+        if let Err(e) = partnerdesk_sim::set_switch(&sim, name, value) {
+            eprintln!("partnerdesk-sim: --switch {s}: {e}");
+            std::process::exit(2);
+        }
+    }
     match start(sim, args.port).await {
         Ok(running) => {
             println!("listening on {}", running.url());

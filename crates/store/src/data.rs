@@ -168,7 +168,8 @@ pub fn customer_values(c: &Customer) -> Vec<Val> {
         c.customer_id.as_str().into(),
         c.brand_id.as_str().into(),
         Val::OptText(c.tracking_code.clone()),
-        c.country.as_str().into(),
+        // An unknown country is stored as empty text (the column is NOT NULL).
+        c.country.as_ref().map_or("", |k| k.as_str()).into(),
         time_to_text(&c.registered_at).into(),
         c.status.as_str().into(),
     ]
@@ -372,8 +373,10 @@ impl Store {
                     customer_id: id(cell(c, 0, "customer_id")?.to_string())?,
                     brand_id: id(cell(c, 1, "brand_id")?.to_string())?,
                     tracking_code: c.get(2).copied().flatten().map(str::to_string),
-                    country: CountryCode::parse("country", cell(c, 3, "country")?)
-                        .map_err(corrupt)?,
+                    country: match cell(c, 3, "country")? {
+                        "" => None,
+                        k => Some(CountryCode::parse("country", k).map_err(corrupt)?),
+                    },
                     registered_at: time(cell(c, 4, "registered_at")?)?,
                     status: CustomerStatus::parse("status", cell(c, 5, "status")?)
                         .map_err(corrupt)?,

@@ -24,6 +24,7 @@ mod native;
 pub mod partners;
 pub mod payouts;
 pub mod sync;
+pub mod sync_retry;
 mod tx;
 pub mod url;
 pub mod views;

@@ -36,6 +36,8 @@ pub struct RunRow {
     pub skipped: i64,
     pub errors: i64,
     pub error: Option<String>,
+    /// The run's report as JSON (unmapped countries, notes), once finished.
+    pub report: Option<String>,
 }
 
 /// What a counted upsert did.
@@ -68,7 +70,7 @@ fn connection(r: &sqlx::any::AnyRow) -> Result<ConnectionRow> {
 }
 
 const RUN_COLUMNS: &str =
-    "run_id, connection, started_at, finished_at, status, fetched, inserted, updated, skipped, errors, error";
+    "run_id, connection, started_at, finished_at, status, fetched, inserted, updated, skipped, errors, error, report";
 
 fn run(r: &sqlx::any::AnyRow) -> Result<RunRow> {
     Ok(RunRow {
@@ -83,6 +85,7 @@ fn run(r: &sqlx::any::AnyRow) -> Result<RunRow> {
         skipped: r.try_get(8)?,
         errors: r.try_get(9)?,
         error: r.try_get(10)?,
+        report: r.try_get(11)?,
     })
 }
 
@@ -187,6 +190,8 @@ pub async fn update_connection(tx: &mut Tx<'_>, c: &ConnectionRow) -> Result<()>
 pub async fn delete_connection(tx: &mut Tx<'_>, name: &str) -> Result<()> {
     for sql in [
         "DELETE FROM sync_errors WHERE run_id IN (SELECT run_id FROM sync_runs WHERE connection = $1)",
+        "DELETE FROM sync_pending WHERE connection = $1",
+        "DELETE FROM sync_unmapped_countries WHERE connection = $1",
         "DELETE FROM sync_runs WHERE connection = $1",
         "DELETE FROM sync_cursors WHERE connection = $1",
         "DELETE FROM connections WHERE name = $1",
@@ -274,15 +279,19 @@ pub async fn finish_run(
     run_id: i64,
     status: &str,
     error: Option<&str>,
+    report: Option<&str>,
     now: &str,
 ) -> Result<()> {
-    sqlx::query("UPDATE sync_runs SET status = $2, error = $3, finished_at = $4 WHERE run_id = $1")
-        .bind(run_id)
-        .bind(status)
-        .bind(error)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "UPDATE sync_runs SET status = $2, error = $3, finished_at = $4, report = $5 WHERE run_id = $1",
+    )
+    .bind(run_id)
+    .bind(status)
+    .bind(error)
+    .bind(now)
+    .bind(report)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 

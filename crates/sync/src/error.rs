@@ -47,11 +47,20 @@ impl SyncError {
 }
 
 /// One record the platform sent that could not be taken.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecordError {
-    /// The platform's id of the record (deal ticket, player id, order id …).
+    /// The platform's id of the record as people read it (`deal 1234`,
+    /// `player P7`, `order 55`).
     pub external_id: String,
     pub message: String,
+    /// The id our record would have (trade, order, customer id …): the
+    /// record's place in the retry list, left there until a record with
+    /// this id is stored. None: the platform's label.
+    #[serde(default)]
+    pub key: Option<String>,
+    /// The platform's record as it came, to convert again later.
+    #[serde(default)]
+    pub raw: Option<serde_json::Value>,
 }
 
 impl RecordError {
@@ -59,6 +68,20 @@ impl RecordError {
         Self {
             external_id: external_id.into(),
             message: message.into(),
+            key: None,
+            raw: None,
         }
+    }
+
+    /// With the id our record would have and the platform's record.
+    pub fn waiting(mut self, key: impl Into<String>, raw: &serde_json::Value) -> Self {
+        self.key = Some(key.into());
+        self.raw = Some(raw.clone());
+        self
+    }
+
+    /// The key in the retry list: our record's id, else the label.
+    pub fn retry_key(&self) -> &str {
+        self.key.as_deref().unwrap_or(&self.external_id)
     }
 }

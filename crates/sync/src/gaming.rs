@@ -8,10 +8,11 @@
 //! so far (the next pass's `since` once this one is complete).
 
 use crate::config::{GamingAuth, GamingConfig, Pagination};
+use crate::country::{Aliases, Country};
 use crate::error::{RecordError, SyncError};
 use crate::http::{base_url, join, Http, Request};
 use crate::json;
-use crate::{Connector, Credentials, Page};
+use crate::{Connector, Credentials, Page, UnmappedCountry};
 use partnerdesk_domain::data::{ActivityDay, Customer, CustomerStatus};
 use partnerdesk_domain::Id;
 use serde::{Deserialize, Serialize};
@@ -23,6 +24,7 @@ pub struct Gaming {
     http: Http,
     base: url::Url,
     token: Option<String>,
+    aliases: Aliases,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -56,12 +58,14 @@ impl Gaming {
                 ))
             })?;
         let base = base_url(&cfg.base_url)?;
+        let aliases = Aliases::parse(&cfg.country_aliases)?;
         Ok(Self {
             cfg,
             secret,
             http,
             base,
             token: None,
+            aliases,
         })
     }
 
@@ -208,30 +212,7 @@ impl Gaming {
                     }
                 }
             }
-            if stream == "registrations" {
-                match self.customer(item, &brand) {
-                    Ok(c) => page.customers.push(c),
-                    Err(e) => page.errors.push(RecordError::new(
-                        format!(
-                            "player {}",
-                            self.ext_id(item, &self.cfg.mapping.customer.id)
-                        ),
-                        e,
-                    )),
-                }
-            } else {
-                match self.activity(item, &brand) {
-                    Ok(a) => page.activity.push(a),
-                    Err(e) => page.errors.push(RecordError::new(
-                        format!(
-                            "activity of player {} on {}",
-                            self.ext_id(item, &self.cfg.mapping.activity.player_id),
-                            self.ext_id(item, &self.cfg.mapping.activity.date)
-                        ),
-                        e,
-                    )),
-                }
-            }
+            self.item_into(stream, item, &brand, &mut page);
         }
         let next = match &self.cfg.pagination {
             Pagination::Cursor { next_field, .. } => {
@@ -266,6 +247,50 @@ impl Gaming {
         Ok(page)
     }
 
+    /// One record of `stream` into `page`; one that cannot be read waits
+    /// with its platform record.
+    fn item_into(&self, stream: &str, item: &Value, brand: &Id, page: &mut Page) {
+        if stream == "registrations" {
+            let m = &self.cfg.mapping.customer;
+            match self.customer(item, brand) {
+                Ok((c, country)) => {
+                    if let Country::Unknown(Some(text)) = country {
+                        page.unmapped_countries.push(UnmappedCountry {
+                            customer_id: c.customer_id.to_string(),
+                            text,
+                        });
+                    }
+                    page.customers.push(c);
+                }
+                Err(e) => {
+                    let err = RecordError::new(format!("player {}", self.ext_id(item, &m.id)), e);
+                    page.errors.push(match self.id(item, &m.id) {
+                        Ok(id) => err.waiting(id.to_string(), item),
+                        Err(_) => err,
+                    });
+                }
+            }
+        } else {
+            let m = &self.cfg.mapping.activity;
+            match self.activity(item, brand) {
+                Ok(a) => page.activity.push(a),
+                Err(e) => {
+                    let player = self.ext_id(item, &m.player_id);
+                    let date = self.ext_id(item, &m.date);
+                    let err = RecordError::new(format!("activity of player {player} on {date}"), e);
+                    // The key of the day as it would be stored.
+                    let day = json::date(item, &m.date)
+                        .map(|d| d.to_string())
+                        .unwrap_or(date);
+                    page.errors.push(match self.id(item, &m.player_id) {
+                        Ok(id) => err.waiting(format!("{id} {day}"), item),
+                        Err(_) => err,
+                    });
+                }
+            }
+        }
+    }
+
     fn ext_id(&self, item: &Value, field: &str) -> String {
         json::text(item, field).unwrap_or_else(|_| "?".into())
     }
@@ -279,15 +304,12 @@ impl Gaming {
         .map_err(|e| e.to_string())
     }
 
-    fn customer(&self, item: &Value, brand: &Id) -> Result<Customer, String> {
+    fn customer(&self, item: &Value, brand: &Id) -> Result<(Customer, Country), String> {
         let m = &self.cfg.mapping.customer;
-        let raw_country = json::text(item, &m.country)?;
-        let country = json::country(&raw_country).ok_or_else(|| {
-            format!(
-                "field '{}': '{raw_country}' is not a country code",
-                m.country
-            )
-        })?;
+        // Free text or a code, often empty: never a reason to refuse a player.
+        let country = self
+            .aliases
+            .read(&json::opt_text(item, &m.country)?.unwrap_or_default());
         let status = match &m.status {
             Some(f) => match json::opt_text(item, f)?
                 .as_deref()
@@ -302,14 +324,15 @@ impl Gaming {
             },
             None => CustomerStatus::Active,
         };
-        Ok(Customer {
+        let customer = Customer {
             customer_id: self.id(item, &m.id)?,
             brand_id: brand.clone(),
             tracking_code: json::opt_text(item, &m.btag)?,
-            country,
+            country: country.code(),
             registered_at: json::time(item, &m.registered_at)?,
             status,
-        })
+        };
+        Ok((customer, country))
     }
 
     fn activity(&self, item: &Value, brand: &Id) -> Result<ActivityDay, String> {
@@ -363,5 +386,18 @@ impl Connector for Gaming {
                 "a gaming feed has no stream '{other}'"
             ))),
         }
+    }
+
+    fn convert(&self, stream: &str, raw: &Value) -> Option<Page> {
+        if !matches!(stream, "registrations" | "activity") {
+            return None;
+        }
+        let brand = Id::parse("brand_id", &self.cfg.brand_id).ok()?;
+        let mut page = Page {
+            fetched: 1,
+            ..Page::default()
+        };
+        self.item_into(stream, raw, &brand, &mut page);
+        Some(page)
     }
 }

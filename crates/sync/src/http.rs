@@ -170,15 +170,16 @@ impl Http {
         self
     }
 
-    fn notify(&self, text: &str) {
+    pub fn notify(&self, text: &str) {
         if let Some(n) = &self.notice {
             n(text);
         }
     }
 
-    /// One try: send, read the whole body; any failure mapped to [`SyncError`].
+    /// One try: send, read the whole body; any failure mapped to [`SyncError`]
+    /// (URLs in errors without their query strings: they can hold keys).
     async fn once(&self, req: &Request) -> Result<Answer, SyncError> {
-        let url = req.url.to_string();
+        let url = crate::redact::url(&req.url);
         let mut b = self.client.request(req.method.clone(), req.url.clone());
         for (k, v) in &req.headers {
             b = b.header(k, v);
@@ -195,7 +196,7 @@ impl Http {
             } else {
                 SyncError::Network {
                     url: url.clone(),
-                    detail: error_chain(&e),
+                    detail: crate::redact::urls(&error_chain(&e)),
                 }
             }
         };
@@ -230,13 +231,24 @@ impl Http {
         req: &Request,
         parse: impl Fn(Answer) -> Result<T, SyncError>,
     ) -> Result<T, SyncError> {
+        self.send_made(|| Ok(req.clone()), parse).await
+    }
+
+    /// [`Http::send_parsed`] with the request made anew for every try (a
+    /// signed request must not be sent twice with the same nonce).
+    pub async fn send_made<T>(
+        &self,
+        make: impl Fn() -> Result<Request, SyncError>,
+        parse: impl Fn(Answer) -> Result<T, SyncError>,
+    ) -> Result<T, SyncError> {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
             if self.cancel.is_cancelled() {
                 return Err(SyncError::Cancelled);
             }
-            let result = match self.once(req).await {
+            let req = make()?;
+            let result = match self.once(&req).await {
                 Ok(a) if a.status == 429 || a.status >= 500 => {
                     let retry_after = a.header("retry-after").and_then(parse_retry_after);
                     Err((
@@ -253,35 +265,45 @@ impl Http {
             };
             match result {
                 Ok(t) => return Ok(t),
-                Err((e, retry_after)) => {
-                    if !e.is_transient() || attempt >= self.policy.attempts {
-                        return Err(e);
-                    }
-                    let wait = match retry_after {
-                        Some(d) if d > self.policy.max_delay => {
-                            return Err(SyncError::Platform(format!(
-                                "{e}; it asks to wait {} s (Retry-After), longer than the {} s allowed: run the sync again later",
-                                d.as_secs(),
-                                self.policy.max_delay.as_secs()
-                            )))
-                        }
-                        Some(d) => d,
-                        None => self.policy.backoff(attempt),
-                    };
-                    let what = match &e {
-                        SyncError::Status { status, .. } => format!("platform answered {status}"),
-                        other => other.to_string(),
-                    };
-                    self.notify(&format!(
-                        "{what}, retrying in {} (try {} of {})",
-                        human(wait),
-                        attempt + 1,
-                        self.policy.attempts
-                    ));
-                    self.cancel.sleep(wait).await?;
-                }
+                Err((e, retry_after)) => self.before_retry(e, retry_after, attempt).await?,
             }
         }
+    }
+
+    /// After try `attempt` failed with `e`: waits before the next try (the
+    /// backoff, or the server's `Retry-After`) and says so, or answers the
+    /// error when it is not worth another try or the tries are used up.
+    pub async fn before_retry(
+        &self,
+        e: SyncError,
+        retry_after: Option<Duration>,
+        attempt: u32,
+    ) -> Result<(), SyncError> {
+        if !e.is_transient() || attempt >= self.policy.attempts {
+            return Err(e);
+        }
+        let wait = match retry_after {
+            Some(d) if d > self.policy.max_delay => {
+                return Err(SyncError::Platform(format!(
+                    "{e}; it asks to wait {} s (Retry-After), longer than the {} s allowed: run the sync again later",
+                    d.as_secs(),
+                    self.policy.max_delay.as_secs()
+                )))
+            }
+            Some(d) => d,
+            None => self.policy.backoff(attempt),
+        };
+        let what = match &e {
+            SyncError::Status { status, .. } => format!("platform answered {status}"),
+            other => other.to_string(),
+        };
+        self.notify(&format!(
+            "{what}, retrying in {} (try {} of {})",
+            human(wait),
+            attempt + 1,
+            self.policy.attempts
+        ));
+        self.cancel.sleep(wait).await
     }
 }
 
@@ -312,7 +334,7 @@ pub fn snippet(body: &[u8]) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn error_chain(e: &dyn std::error::Error) -> String {
+pub fn error_chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
     let mut src = e.source();
     while let Some(inner) = src {

@@ -128,7 +128,7 @@ pub fn array<'a>(v: &'a Value, path: &str) -> Result<&'a Vec<Value>, String> {
     }
 }
 
-fn kind(v: &Value) -> &'static str {
+pub fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
@@ -137,62 +137,6 @@ fn kind(v: &Value) -> &'static str {
         Value::Array(_) => "a list",
         Value::Object(_) => "an object",
     }
-}
-
-/// Country: an ISO 3166 alpha-2 code, or an English name of a common one
-/// (MT5 keeps the name the client typed).
-pub fn country(raw: &str) -> Option<partnerdesk_domain::CountryCode> {
-    let t = raw.trim();
-    if t.len() == 2 {
-        return partnerdesk_domain::CountryCode::parse("country", &t.to_ascii_uppercase()).ok();
-    }
-    const NAMES: [(&str, &str); 40] = [
-        ("germany", "DE"),
-        ("united kingdom", "GB"),
-        ("great britain", "GB"),
-        ("france", "FR"),
-        ("spain", "ES"),
-        ("italy", "IT"),
-        ("netherlands", "NL"),
-        ("poland", "PL"),
-        ("sweden", "SE"),
-        ("norway", "NO"),
-        ("finland", "FI"),
-        ("denmark", "DK"),
-        ("austria", "AT"),
-        ("switzerland", "CH"),
-        ("ireland", "IE"),
-        ("portugal", "PT"),
-        ("greece", "GR"),
-        ("czech republic", "CZ"),
-        ("romania", "RO"),
-        ("hungary", "HU"),
-        ("canada", "CA"),
-        ("united states", "US"),
-        ("brazil", "BR"),
-        ("mexico", "MX"),
-        ("argentina", "AR"),
-        ("chile", "CL"),
-        ("colombia", "CO"),
-        ("peru", "PE"),
-        ("australia", "AU"),
-        ("new zealand", "NZ"),
-        ("japan", "JP"),
-        ("india", "IN"),
-        ("thailand", "TH"),
-        ("vietnam", "VN"),
-        ("malaysia", "MY"),
-        ("indonesia", "ID"),
-        ("south africa", "ZA"),
-        ("nigeria", "NG"),
-        ("kenya", "KE"),
-        ("united arab emirates", "AE"),
-    ];
-    let lower = t.to_ascii_lowercase();
-    NAMES
-        .iter()
-        .find(|(n, _)| *n == lower)
-        .and_then(|(_, c)| partnerdesk_domain::CountryCode::parse("country", c).ok())
 }
 
 #[cfg(test)]
@@ -217,12 +161,5 @@ mod tests {
             "2026-07-01T10:00:00+00:00"
         );
         assert!(text(&v, "c").unwrap_err().contains("an object"));
-    }
-
-    #[test]
-    fn countries_by_code_or_name() {
-        assert_eq!(country("de").unwrap().as_str(), "DE");
-        assert_eq!(country("Germany").unwrap().as_str(), "DE");
-        assert!(country("Atlantis").is_none());
     }
 }

@@ -13,6 +13,7 @@ const mt5: ConnectionView = {
   name: 'mt5', kind: 'mt5',
   config: { kind: 'mt5', base_url: 'https://mt5.example', login: '1000', brand_id: 'FX', window_hours: 24 },
   schedule_minutes: 60, secrets: [{ name: 'password', stored: true }], last_run: null,
+  waiting: 0, unmapped_countries: 0,
 };
 
 beforeEach(() => {

@@ -11,11 +11,13 @@ vi.mock('../api');
 const run: SyncRunView = {
   run_id: 7, connection: 'mt5', started_at: '2026-11-24T01:00:00.000000000Z', finished_at: '2026-11-24T01:00:05.000000000Z',
   status: 'ok_with_errors', fetched: 120, inserted: 100, updated: 5, skipped: 15, errors: 2, error: null,
+  report: { unmapped_countries: [{ text: 'Atlantis', count: 2 }], notes: [{ text: 'MT5 sign-ins', count: 1 }] },
 };
 
 const mt5: ConnectionView = {
   name: 'mt5', kind: 'mt5', config: { kind: 'mt5', base_url: 'https://mt5.example', login: '1000', brand_id: 'FX' },
   schedule_minutes: 60, secrets: [{ name: 'password', stored: true }], last_run: run,
+  waiting: 3, unmapped_countries: 2,
 };
 
 beforeEach(() => {

@@ -43,6 +43,12 @@ export const commands = {
 	syncCancel: (name: string) => __TAURI_INVOKE<boolean>("sync_cancel", { name }),
 	syncRuns: (name: string, limit: number) => __TAURI_INVOKE<SyncRunView[]>("sync_runs", { name, limit }),
 	syncRunErrors: (runId: number, limit: number) => __TAURI_INVOKE<SyncErrorView[]>("sync_run_errors", { runId, limit }),
+	/**  The records of a connection waiting in the retry list. */
+	syncPending: (name: string, limit: number) => __TAURI_INVOKE<PendingView[]>("sync_pending", { name, limit }),
+	/**  Tries a connection's waiting records again now. */
+	syncRetry: (name: string) => __TAURI_INVOKE<RetryOutcome>("sync_retry", { name }),
+	/**  The country texts of a connection that named no country. */
+	syncUnmappedCountries: (name: string) => __TAURI_INVOKE<UnmappedCountryView[]>("sync_unmapped_countries", { name }),
 	sessionGet: () => __TAURI_INVOKE<SessionView>("session_get"),
 	sessionSignIn: (user: string, password: string) => __TAURI_INVOKE<SessionView>("session_sign_in", { user, password }),
 	sessionSignOut: () => __TAURI_INVOKE<null>("session_sign_out"),
@@ -331,6 +337,16 @@ export type ConnectionView = {
 	/**  The secrets the connection needs and whether the keyring holds each. */
 	secrets: SecretState[],
 	last_run: SyncRunView | null,
+	/**  Records waiting in the retry list. */
+	waiting: number,
+	/**  Customers kept with an unknown country (their text named none). */
+	unmapped_countries: number,
+};
+
+/**  A text or a note with how often it came up. */
+export type Counted = {
+	text: string,
+	count: number,
 };
 
 export type CustomerDetail = {
@@ -711,6 +727,19 @@ export type PayoutRunView = {
 	actions: string[],
 };
 
+/**  A record waiting in the retry list: what it is, why it waits, since when. */
+export type PendingView = {
+	stream: string,
+	/**  The id our record will have. */
+	record_key: string,
+	/**  The platform's id as people read it. */
+	label: string,
+	reason: string,
+	first_seen: string,
+	last_tried: string,
+	attempts: number,
+};
+
 export type PeriodView = {
 	/**  YYYY-MM */
 	period: string,
@@ -777,6 +806,13 @@ export type PurchaseView = {
 	refunded_at: string | null,
 };
 
+/**  What a retry of waiting records did. */
+export type RetryOutcome = {
+	tried: number,
+	stored: number,
+	waiting: number,
+};
+
 /**  A role a user holds; a user may hold several. */
 export type Role = "admin" | "partner_manager" | "compliance" | "finance" | "viewer";
 
@@ -786,6 +822,16 @@ export type RunOutcome = {
 	changed: string[],
 	adjustments: number,
 	pending_adjustments: number,
+};
+
+/**
+ *  A run's report: country texts that named no country (those customers
+ *  were kept with an unknown country), and notes such as commissions paid
+ *  to clients or how often MT5 was signed in to.
+ */
+export type RunReport = {
+	unmapped_countries: Counted[],
+	notes: Counted[],
 };
 
 export type RunTotal = {
@@ -927,6 +973,11 @@ export type SyncRunView = {
 	skipped: number,
 	errors: number,
 	error: string | null,
+	/**
+	 *  What the run found besides its counts (None while it runs, and for
+	 *  runs before reports).
+	 */
+	report: RunReport | null,
 };
 
 export type TemplateInput = {
@@ -1008,6 +1059,15 @@ export type TrafficSourceView = {
 	declared_at: string,
 	decided_by: string | null,
 	decided_at: string | null,
+};
+
+/**
+ *  A country text of a connection's platform that named no country, and
+ *  how many customers were kept with an unknown country for it.
+ */
+export type UnmappedCountryView = {
+	text: string,
+	customers: number,
 };
 
 /**  A new user, or changes to one (`password` empty: unchanged). */

@@ -397,7 +397,7 @@ pub fn customers(
             "customer_id",
             "brand_id",
             "tracking_code?",
-            "country",
+            "country?",
             "registered_at",
             "status",
         ],
@@ -407,7 +407,11 @@ pub fn customers(
                 customer_id: id(r, 0, "customer_id")?,
                 brand_id: id(r, 1, "brand_id")?,
                 tracking_code: r.opt(2).map(str::to_string),
-                country: CountryCode::parse("country", r.req(3, "country")?)?,
+                // Empty: an unknown country (RULES.md).
+                country: r
+                    .opt(3)
+                    .map(|c| CountryCode::parse("country", c))
+                    .transpose()?,
                 registered_at: parse_time("registered_at", r.req(4, "registered_at")?)?,
                 status: CustomerStatus::parse("status", r.cell(5))?,
             };

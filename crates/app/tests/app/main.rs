@@ -16,3 +16,4 @@ mod payouts;
 mod properties;
 mod roles;
 mod sync;
+mod unknown_country;

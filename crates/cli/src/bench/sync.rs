@@ -114,10 +114,18 @@ pub async fn bench_sync(url: &str, deals: usize, activity: usize) -> Result<(), 
     reset_peak();
     println!("stream\trows\tseconds\trows/s\tpeak MiB");
     let mut total_rows = 0i64;
+    let mut signins = None;
     let all = Instant::now();
     for name in ["bench-mt5", "bench-feed"] {
         let t = Instant::now();
         let r = sync::run(&ctx, name, RunOptions::default()).await?;
+        if name == "bench-mt5" {
+            signins = r
+                .report
+                .as_ref()
+                .and_then(|rep| rep.notes.iter().find(|n| n.text == "MT5 sign-ins"))
+                .map(|n| n.count);
+        }
         let secs = t.elapsed().as_secs_f64();
         total_rows += r.fetched;
         println!(
@@ -139,6 +147,34 @@ pub async fn bench_sync(url: &str, deals: usize, activity: usize) -> Result<(), 
         total_rows as f64 / secs.max(1e-9),
         peak_mib()
     );
+    // One sign-in per connection: what the sync counted and what the
+    // simulator saw.
+    if let Some(n) = signins {
+        println!("MT5 sign-ins (sync)\t{n}");
+    }
+    if let Some(stats) = sim_stats(&base) {
+        println!(
+            "MT5 sign-ins (simulator)\t{}\tconnections\t{}",
+            stats.0, stats.1
+        );
+    }
     drop(child);
     Ok(())
+}
+
+/// `GET /__sim/stats` of the simulator at `base`: (sign-ins, connections).
+fn sim_stats(base: &str) -> Option<(u64, u64)> {
+    use std::io::{Read, Write};
+    let addr = base.strip_prefix("http://")?.trim_end_matches('/');
+    let mut s = std::net::TcpStream::connect(addr).ok()?;
+    write!(
+        s,
+        "GET /__sim/stats HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut text = String::new();
+    s.read_to_string(&mut text).ok()?;
+    let body = text.split("\r\n\r\n").nth(1)?;
+    let v: serde_json::Value = serde_json::from_str(body.trim()).ok()?;
+    Some((v["sign_ins"].as_u64()?, v["connections"].as_u64()?))
 }

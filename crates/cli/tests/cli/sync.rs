@@ -320,6 +320,7 @@ fn connections_add_list_test_and_sync_run_from_the_command_line() {
         String::from_utf8_lossy(&out.stderr).contains("deals:"),
         "progress on standard error"
     );
+    assert!(said.contains("MT5 sign-ins: 1"), "the run's report: {said}");
     assert_eq!(w.count(&db, "customers"), accounts);
     assert_eq!(w.count(&db, "trades"), trades);
 
@@ -334,6 +335,16 @@ fn connections_add_list_test_and_sync_run_from_the_command_line() {
     assert!(said.contains("inserted 0, updated 0"), "{said}");
     let runs = w.ok(&db, &["sync", "runs", "mt5"], "");
     assert_eq!(runs.lines().count(), 3, "a header and two runs: {runs}");
+    // Nothing waits, every country text named a country.
+    let pending = w.ok(&db, &["sync", "pending", "mt5"], "");
+    assert_eq!(pending.lines().count(), 1, "a header only: {pending}");
+    let said = w.ok(&db, &["sync", "retry", "mt5"], "");
+    assert!(
+        said.contains("tried 0: 0 stored, 0 still waiting"),
+        "{said}"
+    );
+    let countries = w.ok(&db, &["sync", "countries", "mt5"], "");
+    assert_eq!(countries.lines().count(), 1, "{countries}");
 
     // A wrong password is said clearly and exits non-zero.
     let wrong = w.db("wrong");
@@ -353,13 +364,19 @@ fn connections_add_list_test_and_sync_run_from_the_command_line() {
         ],
         "not-the-password\n",
     );
-    let out = w.run(&wrong, &["connections", "test", "bad"], "");
-    assert!(!out.status.success());
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("authentication failed"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    for args in [
+        &["connections", "test", "bad"][..],
+        &["sync", "run", "bad"][..],
+    ] {
+        let out = w.run(&wrong, args, "");
+        assert!(!out.status.success());
+        let printed = String::from_utf8_lossy(&out.stderr);
+        assert!(printed.contains("authentication failed"), "{printed}");
+        // No part of the handshake or the password is printed.
+        for secret in ["srv_rand_answer=", "cli_rand=", "not-the-password"] {
+            assert!(!printed.contains(secret), "{secret} printed: {printed}");
+        }
+    }
     w.ok(&wrong, &["connections", "delete", "bad"], "");
 }
 

@@ -16,7 +16,8 @@ use std::hash::BuildHasher;
 pub(crate) struct CustomerState {
     pub brand: usize,
     pub partner: Option<usize>,
-    pub country: CountryCode,
+    /// None: unknown (no geo block, no CPA country list matches it).
+    pub country: Option<CountryCode>,
     pub registered: NaiveDate,
     /// Not excluded and not geo-blocked: the only customers any rule counts.
     pub earns: bool,
@@ -160,7 +161,7 @@ mod tests {
         CustomerState {
             brand,
             partner: None,
-            country: CountryCode::parse("country", "DE").unwrap(),
+            country: CountryCode::parse("country", "DE").ok(),
             registered: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
             earns: true,
         }

@@ -195,13 +195,13 @@ fn cpa(
         for (i, (day, c)) in q.into_iter().enumerate() {
             let cs = &engine.customers[c];
             if i < cap {
-                let amount = rule
-                    .geo_amounts
-                    .get(&cs.country)
-                    .copied()
+                // An unknown country has no geo amount: the plan's amount.
+                let amount = cs
+                    .country
+                    .and_then(|country| rule.geo_amounts.get(&country).copied())
                     .unwrap_or(rule.amount);
                 entry.amount += amount;
-                paid.push(json!({"customer_id": engine.customers.id(c), "qualified_on": day.to_string(), "country": cs.country.as_str(), "amount": amount.normalize().to_string()}));
+                paid.push(json!({"customer_id": engine.customers.id(c), "qualified_on": day.to_string(), "country": cs.country.as_ref().map_or("", |c| c.as_str()), "amount": amount.normalize().to_string()}));
             } else {
                 capped.push(
                     json!({"customer_id": engine.customers.id(c), "qualified_on": day.to_string()}),
@@ -230,7 +230,7 @@ pub(crate) fn qualifies(
     day: NaiveDate,
     cum_deposits: Decimal,
     cum_bets: Decimal,
-    country: crate::codes::CountryCode,
+    country: Option<crate::codes::CountryCode>,
 ) -> bool {
     let day_number = (day - registered).num_days() + 1;
     let in_window = rule.window_days.is_none_or(|w| day_number <= i64::from(w));
@@ -239,7 +239,8 @@ pub(crate) fn qualifies(
     in_window
         && deposits_ok
         && cum_bets >= rule.min_bets
-        && (rule.countries.is_empty() || rule.countries.contains(&country))
+        // An unknown country matches no list (RULES.md).
+        && (rule.countries.is_empty() || country.is_some_and(|c| rule.countries.contains(&c)))
 }
 
 /// NGR from a period's sums under a revshare component's fees.

@@ -14,8 +14,9 @@
 //! partner ids (each a u32 count, then u16 length + bytes per id); the
 //! countries (a u32 count of 2-byte codes); then a u32 count of customers,
 //! each: id (u16 length + bytes), brand (u32), partner (u32, `u32::MAX` for
-//! none), country (u16 index), earns (u8 0/1), registration (i32 days from
-//! 0001-01-01).
+//! none), country (u16 index, `u16::MAX` for an unknown country), earns
+//! (u8 0/1), registration (i32 days from 0001-01-01). Version 2 added the
+//! unknown country; a version-1 image is refused (and so rebuilt).
 
 use super::bytes::{Malformed, Reader};
 use super::{CustomerState, Customers, CustomersBuilder, EngineError, HashMap};
@@ -24,8 +25,9 @@ use crate::ids::Id;
 use chrono::{Datelike, NaiveDate};
 
 const MAGIC: &[u8; 4] = b"PDCI";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 const NO_PARTNER: u32 = u32::MAX;
+const NO_COUNTRY: u16 = u16::MAX;
 
 fn bad(what: impl Into<String>) -> EngineError {
     EngineError::CustomerImage(what.into())
@@ -56,7 +58,7 @@ pub(crate) fn encode(
             put_str(&mut out, id.as_str())?;
         }
     }
-    let mut countries: Vec<CountryCode> = customers.iter().map(|(_, c)| c.country).collect();
+    let mut countries: Vec<CountryCode> = customers.iter().filter_map(|(_, c)| c.country).collect();
     countries.sort_unstable();
     countries.dedup();
     out.extend_from_slice(&count(countries.len())?.to_le_bytes());
@@ -77,7 +79,10 @@ pub(crate) fn encode(
             None => NO_PARTNER,
         };
         out.extend_from_slice(&partner.to_le_bytes());
-        let country = country_ix.get(&c.country).copied().unwrap_or_default();
+        let country = c
+            .country
+            .and_then(|k| country_ix.get(&k).copied())
+            .unwrap_or(NO_COUNTRY);
         out.extend_from_slice(&country.to_le_bytes());
         out.push(u8::from(c.earns));
         out.extend_from_slice(&c.registered.num_days_from_ce().to_le_bytes());
@@ -168,9 +173,14 @@ impl CustomerImage {
                 p if (p as usize) < partner_ids.len() => Some(p as usize),
                 _ => return Err(bad("a customer's partner is out of range")),
             };
-            let country = *countries
-                .get(u16::from_le_bytes(r.array()?) as usize)
-                .ok_or_else(|| bad("a customer's country is out of range"))?;
+            let country = match u16::from_le_bytes(r.array()?) {
+                NO_COUNTRY => None,
+                k => Some(
+                    *countries
+                        .get(k as usize)
+                        .ok_or_else(|| bad("a customer's country is out of range"))?,
+                ),
+            };
             let earns = match r.array::<1>()? {
                 [0] => false,
                 [1] => true,

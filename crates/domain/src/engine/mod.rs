@@ -319,8 +319,10 @@ impl Engine {
                         .as_deref()
                         .and_then(|code| codes.get(&(b, code)))
                         .map(|(p, _)| *p);
-                    let earns =
-                        c.status == CustomerStatus::Active && !blocked.contains(&(b, c.country));
+                    let earns = c.status == CustomerStatus::Active
+                        && !c
+                            .country
+                            .is_some_and(|country| blocked.contains(&(b, country)));
                     Ok((b, partner, earns))
                 };
                 resolve_customers(world.customers, resolve)?

@@ -10,6 +10,7 @@ import { connectionsDelete, connectionsEdit } from '../../api';
 import type { ConnectionView } from '../../bindings';
 import { toApiError } from '../../errors';
 import { notifyDone } from '../../notify';
+import { ConnectionFields } from './ConnectionFields';
 
 /** The stored settings without `kind` (it cannot change), as the form edits them. */
 export function editableConfig(c: ConnectionView): string {
@@ -59,6 +60,11 @@ export function EditConnection({ c, opened, onClose }: { c: ConnectionView; open
             label="Run every (minutes)" placeholder="on demand" min={5} max={10080} w={200} value={schedule}
             onChange={(v) => setSchedule(typeof v === 'number' ? v : '')} data-testid="edit-connection-schedule"
           />
+          {parsed && (
+            <ConnectionFields
+              kind={c.kind} config={parsed} onChange={(next) => setConfig(JSON.stringify(next, null, 2))} testid="edit-connection-field"
+            />
+          )}
           <Textarea
             label="Settings (JSON)" autosize minRows={4} value={config} onChange={(e) => setConfig(e.currentTarget.value)}
             error={parsed ? undefined : 'not a JSON object'} styles={{ input: { fontFamily: 'monospace' } }}

@@ -2,7 +2,8 @@
 //! a gaming feed, a WooCommerce shop, an import folder). Add one (secrets go
 //! to the OS keyring), test it, run it now with progress and cancel, see its
 //! run history with counts and errors, and set its schedule; edit or delete
-//! it (ConnectionDialogs.tsx).
+//! it (ConnectionDialogs.tsx); see what waits in its retry list and which
+//! country texts it could not place (ConnectionWaiting.tsx).
 import { useEffect, useState } from 'react';
 import {
   Alert, Badge, Button, Group, NativeSelect, NumberInput, PasswordInput, Progress, Stack, Table, Text, Textarea, TextInput, Title,
@@ -17,6 +18,8 @@ import { toApiError } from '../../errors';
 import { notifyDone } from '../../notify';
 import { useCan } from '../../session';
 import { DeleteConnection, EditConnection } from './ConnectionDialogs';
+import { ConnectionFields } from './ConnectionFields';
+import { ReportCell, UnmappedCountries, Waiting } from './ConnectionWaiting';
 
 const KINDS = [
   { value: 'mt5', label: 'MT5 Web API (Forex)' },
@@ -27,12 +30,18 @@ const KINDS = [
 
 /** A starting configuration per kind (the user edits the JSON). */
 export const TEMPLATES: Record<string, object> = {
-  mt5: { base_url: 'https://mt5.example.com', login: '1000', brand_id: 'FX', groups: '*', from: '2026-01-01', window_hours: 24 },
+  mt5: {
+    base_url: 'https://mt5.example.com', login: '1000', brand_id: 'FX', groups: '*', from: '2026-01-01', window_hours: 24,
+    server_timezone: 'UTC', overlap_hours: 24,
+  },
   gaming: {
     base_url: 'https://feed.example.com', brand_id: 'CAS', auth: { type: 'bearer' },
     registrations_path: '/v1/players', activity_path: '/v1/activity', page_size_param: 'limit', page_size: 1000,
   },
-  woocommerce: { base_url: 'https://shop.example.com', brand_id: 'PROP', per_page: 100 },
+  woocommerce: {
+    base_url: 'https://shop.example.com', brand_id: 'PROP', per_page: 100, auth: 'auto', paid_statuses: ['processing', 'completed'],
+    overlap_hours: 24,
+  },
   csv: { folder: '/path/to/import-folder' },
 };
 
@@ -95,6 +104,9 @@ function AddConnection() {
             onChange={(v) => setSchedule(typeof v === 'number' ? v : '')} data-testid="connection-schedule"
           />
         </Group>
+        {parsed && (
+          <ConnectionFields kind={kind} config={parsed} onChange={(next) => setConfig(JSON.stringify(next, null, 2))} testid="connection-field" />
+        )}
         <Textarea
           label="Settings (JSON)" autosize minRows={4} value={config} onChange={(e) => setConfig(e.currentTarget.value)}
           error={parsed ? undefined : 'not a JSON object'} styles={{ input: { fontFamily: 'monospace' } }} data-testid="connection-config"
@@ -132,7 +144,7 @@ function History({ name }: { name: string }) {
         <Table.Thead>
           <Table.Tr>
             <Table.Th>Started</Table.Th><Table.Th>Status</Table.Th><Table.Th>Fetched</Table.Th><Table.Th>Inserted</Table.Th>
-            <Table.Th>Updated</Table.Th><Table.Th>Skipped</Table.Th><Table.Th>Errors</Table.Th><Table.Th>Message</Table.Th>
+            <Table.Th>Updated</Table.Th><Table.Th>Skipped</Table.Th><Table.Th>Errors</Table.Th><Table.Th>Message</Table.Th><Table.Th>Report</Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -147,6 +159,7 @@ function History({ name }: { name: string }) {
                   : 0}
               </Table.Td>
               <Table.Td>{r.error ?? ''}</Table.Td>
+              <Table.Td data-testid={`run-report-${r.run_id}`}><ReportCell report={r.report} /></Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>
@@ -167,6 +180,8 @@ function History({ name }: { name: string }) {
 function ConnectionRow({ c, canRun, canManage }: { c: ConnectionView; canRun: boolean; canManage: boolean }) {
   const client = useQueryClient();
   const [showHistory, setShowHistory] = useState(false);
+  const [showWaiting, setShowWaiting] = useState(false);
+  const [showCountries, setShowCountries] = useState(false);
   const [dialog, setDialog] = useState<'edit' | 'delete' | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [done, setDone] = useState(0);
@@ -205,6 +220,17 @@ function ConnectionRow({ c, canRun, canManage }: { c: ConnectionView; canRun: bo
             {canRun && !run.isPending && <Button size="xs" onClick={() => { setMessage(null); run.mutate(); }} data-testid={`connection-run-${c.name}`}>Run now</Button>}
             {canRun && run.isPending && <Button size="xs" color="red" variant="light" onClick={() => syncCancel(c.name)} data-testid={`connection-cancel-${c.name}`}>Cancel</Button>}
             <Button size="xs" variant="subtle" onClick={() => setShowHistory((v) => !v)} data-testid={`connection-history-${c.name}`}>History</Button>
+            <Button
+              size="xs" variant="subtle" color={c.waiting > 0 ? 'orange' : undefined} onClick={() => setShowWaiting((v) => !v)}
+              data-testid={`connection-waiting-${c.name}`}
+            >
+              Waiting ({c.waiting})
+            </Button>
+            {c.unmapped_countries > 0 && (
+              <Button size="xs" variant="subtle" color="yellow" onClick={() => setShowCountries((v) => !v)} data-testid={`connection-countries-${c.name}`}>
+                Countries ({c.unmapped_countries})
+              </Button>
+            )}
             {canManage && <Button size="xs" variant="subtle" onClick={() => setDialog('edit')} data-testid={`connection-edit-${c.name}`}>Edit</Button>}
             {canManage && (
               <Button size="xs" variant="subtle" color="red" disabled={run.isPending} onClick={() => setDialog('delete')} data-testid={`connection-delete-${c.name}`}>
@@ -238,6 +264,12 @@ function ConnectionRow({ c, canRun, canManage }: { c: ConnectionView; canRun: bo
       )}
       {showHistory && (
         <Table.Tr><Table.Td colSpan={5}><History name={c.name} /></Table.Td></Table.Tr>
+      )}
+      {showWaiting && (
+        <Table.Tr><Table.Td colSpan={5}><Waiting name={c.name} canRun={canRun} /></Table.Td></Table.Tr>
+      )}
+      {showCountries && (
+        <Table.Tr><Table.Td colSpan={5}><UnmappedCountries name={c.name} /></Table.Td></Table.Tr>
       )}
     </>
   );

@@ -21,6 +21,7 @@ mod prop_refunds;
 mod revshare_carry;
 mod revshare_tiers;
 mod state_resume;
+mod unknown_country;
 
 mod input_world;
 mod properties_forex;

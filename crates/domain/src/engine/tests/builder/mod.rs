@@ -129,7 +129,8 @@ impl Scenario {
         self
     }
 
-    /// An active customer; `registered` is an RFC 3339 time or a bare date.
+    /// An active customer; `registered` is an RFC 3339 time or a bare date;
+    /// an empty `country_code` is an unknown country.
     pub fn customer(
         mut self,
         customer: &str,
@@ -142,7 +143,7 @@ impl Scenario {
             customer_id: id(customer),
             brand_id: id(brand),
             tracking_code: code.map(str::to_string),
-            country: country(country_code),
+            country: (!country_code.is_empty()).then(|| country(country_code)),
             registered_at: time(registered),
             status: CustomerStatus::Active,
         });

@@ -1,137 +1,15 @@
-//! Platform sync against `partnerdesk-sim` over real HTTP on loopback: each
-//! connector end to end into a real database (SQLite and PostgreSQL), every
-//! fault switch, a run killed mid-way and resumed, re-syncs that change
-//! nothing, and bad input (per record and per run).
+//! The connectors end to end on both backends, every transient fault, a
+//! run killed mid-way and resumed, cancelling, bad records and bad
+//! connections, and MT5's two ways of listing deals.
 
+use super::*;
 use crate::on_both_backends;
-use crate::support::{Kind, TestDb};
-use partnerdesk_app::sync::{self, ConnectionInput, RunOptions};
-use partnerdesk_app::wire::BrandView;
-use partnerdesk_app::{brands, Context};
-use partnerdesk_secrets::MemoryStore;
-use partnerdesk_sim::{data::Deal, Running, Sim, SimAuth, SimData};
-use partnerdesk_sync::{Cancel, RetryPolicy};
+use crate::support::TestDb;
+use partnerdesk_app::sync::{self, ConnectionInput};
+use partnerdesk_sim::data::Deal;
 use serde_json::json;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, OnceLock};
 use std::time::Duration;
-
-/// One generated data set for every test (crates/gen, 600 customers, 12 days).
-fn data() -> SimData {
-    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
-    let dir = DIR.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let opts = partnerdesk_gen::GenOptions::new(
-            partnerdesk_gen::Scale::Custom {
-                partners: 40,
-                customers: 600,
-                days: 12,
-            },
-            7,
-        );
-        partnerdesk_gen::generate(&opts, dir.path(), &mut |_, _, _| {}).expect("generate");
-        dir
-    });
-    SimData::from_folder(dir.path(), None).expect("read the generated folder")
-}
-
-async fn sim_with(data: SimData) -> Running {
-    partnerdesk_sim::start(Sim::new(data, SimAuth::default()), 0)
-        .await
-        .expect("start the simulator")
-}
-
-fn ctx_of(db: &TestDb) -> Context {
-    db.ctx.clone().with_secrets(Arc::new(MemoryStore::new()))
-}
-
-fn fast() -> RunOptions {
-    RunOptions {
-        policy: RetryPolicy {
-            attempts: 5,
-            base_delay: Duration::from_millis(20),
-            max_delay: Duration::from_secs(5),
-            timeout: Duration::from_secs(3),
-        },
-        cancel: Cancel::new(),
-    }
-}
-
-async fn brand(ctx: &Context, id: &str, vertical: &str) {
-    brands::create(
-        ctx,
-        BrandView {
-            brand_id: id.into(),
-            name: format!("Brand {id}"),
-            vertical: vertical.into(),
-            currency: "USD".into(),
-        },
-    )
-    .await
-    .expect("create brand");
-}
-
-fn mt5_input(url: &str, password: &str) -> ConnectionInput {
-    ConnectionInput {
-        name: "mt5".into(),
-        config: json!({"kind": "mt5", "base_url": url, "login": "1000", "brand_id": "FX",
-                        "from": "2026-06-01", "window_hours": 24 * 7,
-                        "spread_per_lot": {"fx_major": "7"}}),
-        secrets: [("password".to_string(), password.to_string())].into(),
-        schedule_minutes: Some(60),
-    }
-}
-
-fn gaming_input(url: &str) -> ConnectionInput {
-    ConnectionInput {
-        name: "casino".into(),
-        config: json!({"kind": "gaming", "base_url": url, "brand_id": "CAS",
-                        "auth": {"type": "oauth2", "token_url": format!("{url}/oauth/token"), "client_id": "partnerdesk"},
-                        "page_size_param": "limit", "page_size": 150}),
-        secrets: [("client_secret".to_string(), "client-secret".to_string())].into(),
-        schedule_minutes: None,
-    }
-}
-
-fn woo_input(url: &str) -> ConnectionInput {
-    ConnectionInput {
-        name: "shop".into(),
-        config: json!({"kind": "woocommerce", "base_url": url, "brand_id": "PROP", "per_page": 25}),
-        secrets: [
-            ("consumer_key".to_string(), "ck_sim".to_string()),
-            ("consumer_secret".to_string(), "cs_sim".to_string()),
-        ]
-        .into(),
-        schedule_minutes: None,
-    }
-}
-
-async fn count(ctx: &Context, sql: &str) -> i64 {
-    let (n,): (i64,) = sqlx::query_as(sql)
-        .fetch_one(ctx.store.pool())
-        .await
-        .expect(sql);
-    n
-}
-
-/// Every synced row, as text, in key order: two databases with the same
-/// fingerprint hold the same data.
-async fn fingerprint(ctx: &Context) -> Vec<String> {
-    let mut out = Vec::new();
-    for sql in [
-        "SELECT customer_id || '|' || brand_id || '|' || COALESCE(tracking_code, '-') || '|' || country || '|' || registered_at || '|' || status FROM customers ORDER BY customer_id",
-        "SELECT trade_id || '|' || customer_id || '|' || symbol || '|' || instrument_group || '|' || lots || '|' || open_time || '|' || close_time || '|' || commission || '|' || spread_revenue FROM trades ORDER BY trade_id",
-        "SELECT customer_id || '|' || date || '|' || deposits || '|' || bets || '|' || wins || '|' || bonuses FROM igaming_activity ORDER BY customer_id, date",
-        "SELECT order_id || '|' || customer_id || '|' || amount || '|' || COALESCE(coupon_code, '-') || '|' || purchased_at || '|' || COALESCE(refunded_at, '-') FROM purchases ORDER BY order_id",
-    ] {
-        let rows: Vec<(String,)> = sqlx::query_as(sql)
-            .fetch_all(ctx.store.pool())
-            .await
-            .expect(sql);
-        out.extend(rows.into_iter().map(|r| r.0));
-    }
-    out
-}
 
 async fn mt5_end_to_end(db: &TestDb) {
     let ctx = ctx_of(db);
@@ -189,6 +67,10 @@ async fn mt5_end_to_end(db: &TestDb) {
     )
     .await;
     assert_eq!(opened_after_closed, 0);
+    assert!(
+        stored_trades(&ctx).await == expected_trades(),
+        "the trades are the import folder's trades.csv"
+    );
 
     // A re-sync of the same range changes nothing.
     let before = fingerprint(&ctx).await;
@@ -261,42 +143,17 @@ async fn woo_end_to_end(db: &TestDb) {
     sync::add(&ctx, woo_input(&sim.url())).await.unwrap();
     let run = sync::run(&ctx, "shop", fast()).await.unwrap();
     assert_eq!(run.status, "ok", "{run:?}");
-    let orders = sim.sim.data.orders.len() as i64;
-    let refunded = sim.sim.data.orders.iter().filter(|o| o.refunded).count() as i64;
-    assert!(orders > 10);
-    assert_eq!(count(&ctx, "SELECT COUNT(*) FROM purchases").await, orders);
-    assert_eq!(
-        count(
-            &ctx,
-            "SELECT COUNT(*) FROM purchases WHERE refunded_at IS NOT NULL"
-        )
-        .await,
-        refunded
-    );
-    let coupons = sim
-        .sim
-        .data
-        .orders
-        .iter()
-        .filter(|o| !o.coupon.is_empty())
-        .count() as i64;
-    assert_eq!(
-        count(
-            &ctx,
-            "SELECT COUNT(*) FROM purchases WHERE coupon_code IS NOT NULL"
-        )
-        .await,
-        coupons
+    let expected = expected_purchases();
+    assert!(expected.len() > 10);
+    assert!(
+        stored_purchases(&ctx).await == expected,
+        "the paid orders are the folder's purchases.csv (refunds included), the unpaid ones nothing"
     );
     let next = sync::run(&ctx, "shop", fast()).await.unwrap();
-    assert_eq!((next.fetched, next.inserted), (0, 0), "{next:?}");
+    assert_eq!((next.inserted, next.updated), (0, 0), "{next:?}");
 }
 
 on_both_backends!(mt5_end_to_end, gaming_end_to_end, woo_end_to_end);
-
-async fn sqlite() -> TestDb {
-    TestDb::new(Kind::Sqlite, "sync").await.expect("SQLite")
-}
 
 /// Syncs all three platforms into a fresh database; answers the fingerprint.
 async fn sync_all(url: &str, set_faults: impl Fn()) -> (Vec<String>, Vec<String>) {
@@ -497,8 +354,6 @@ async fn cancelling_keeps_stored_pages_and_says_so() {
 async fn bad_records_are_reported_and_good_ones_kept() {
     let mut d = data();
     let accounts = d.accounts.len() as i64;
-    d.accounts[0].country = "Atlantis".into();
-    let bad_login = d.accounts[0].login;
     d.deals.push(Deal {
         ticket: 9_999_999,
         login: 424_242,
@@ -506,13 +361,12 @@ async fn bad_records_are_reported_and_good_ones_kept() {
         action: 0,
         entry: 1,
         symbol: "EURUSD".into(),
-        volume: 10_000,
+        volume_ext: 100_000_000,
         position: 888_888,
         commission: Default::default(),
     });
     d.deals.sort_by_key(|x| (x.time_msc, x.ticket));
     d.activity[0].amounts[0] = "12,50".into();
-    d.players[1].country = String::new();
     let sim = sim_with(d).await;
     let db = sqlite().await;
     let ctx = ctx_of(&db);
@@ -527,19 +381,14 @@ async fn bad_records_are_reported_and_good_ones_kept() {
     assert_eq!(run.status, "ok_with_errors");
     assert_eq!(
         count(&ctx, "SELECT COUNT(*) FROM customers").await,
-        accounts - 1
+        accounts
     );
     let errors = sync::run_errors(&ctx, run.run_id, 100).await.unwrap();
     let text = format!("{errors:?}");
     assert!(
-        text.contains(&format!("user {bad_login}")) && text.contains("Atlantis"),
-        "{text}"
+        text.contains("deal 9999999") && text.contains("opening deal is not in the synced range"),
+        "a deal closing a position never opened: {text}"
     );
-    assert!(
-        text.contains("deal 9999999"),
-        "a deal for an account we do not know: {text}"
-    );
-    // The unknown account's trades (if any) and that deal are the only ones missing.
     assert!(count(&ctx, "SELECT COUNT(*) FROM trades").await > 0);
 
     let run = sync::run(&ctx, "casino", fast()).await.unwrap();
@@ -547,8 +396,14 @@ async fn bad_records_are_reported_and_good_ones_kept() {
     let errors = sync::run_errors(&ctx, run.run_id, 100).await.unwrap();
     let text = format!("{errors:?}");
     assert!(text.contains("'12,50' is not an amount"), "{text}");
-    assert!(text.contains("country"), "{text}");
     assert!(count(&ctx, "SELECT COUNT(*) FROM igaming_activity").await > 100);
+    // Neither bad record is lost: both wait in the retry list with their reason.
+    let waiting = sync::pending(&ctx, "casino", 100).await.unwrap();
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+    assert!(waiting[0].reason.contains("'12,50' is not an amount"));
+    let waiting = sync::pending(&ctx, "mt5", 100).await.unwrap();
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+    assert_eq!(waiting[0].record_key, "mt5-9999999");
     db.finish().await;
 }
 
@@ -648,11 +503,11 @@ async fn mt5_deals_by_get_total_and_get_page_equal_get_batch() {
     );
 
     // get_total + get_page per login, 7 deals a page.
-    let before = sim.sim.requests.load(Ordering::SeqCst);
+    let before = sim.sim.stats.requests.load(Ordering::SeqCst);
     let (pages, run) = mt5_with(&sim.url(), "pages").await;
     assert_eq!(run.status, "ok", "{run:?}");
     assert!(pages == batch, "paged deals give the data of get_batch");
-    let asked = sim.sim.requests.load(Ordering::SeqCst) - before;
+    let asked = sim.sim.stats.requests.load(Ordering::SeqCst) - before;
     assert!(
         asked as usize > trades / 7,
         "the deals came page by page ({asked} requests)"
@@ -668,7 +523,7 @@ async fn mt5_deals_by_get_total_and_get_page_equal_get_batch() {
     assert!(twice == batch, "repeated deals in pages are taken once");
 
     // A server without get_batch: auto pages, batch says what is wrong.
-    sim.sim.faults.no_deal_batch.store(true, Ordering::SeqCst);
+    sim.sim.faults.no_deal_batch.store(1, Ordering::SeqCst);
     let (auto, run) = mt5_with(&sim.url(), "auto").await;
     assert_eq!(run.status, "ok");
     assert!(auto == batch, "auto falls back to get_total + get_page");
@@ -684,7 +539,7 @@ async fn mt5_deals_by_get_total_and_get_page_equal_get_batch() {
         .to_string();
     assert!(e.contains("404") && e.contains("get_batch"), "{e}");
     assert_eq!(count(&ctx, "SELECT COUNT(*) FROM trades").await, 0);
-    sim.sim.faults.no_deal_batch.store(false, Ordering::SeqCst);
+    sim.sim.faults.no_deal_batch.store(0, Ordering::SeqCst);
     db.finish().await;
 
     // A page size MT5 does not allow is refused before any request.
