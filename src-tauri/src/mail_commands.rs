@@ -114,7 +114,8 @@ pub async fn mail_outbox_cancel(shell: State<'_, Shell>, id: i64) -> Reply<Outbo
 #[tauri::command]
 #[specta::specta]
 pub async fn mail_send_due(shell: State<'_, Shell>, limit: u32) -> Reply<SendOutcome> {
-    Ok(mail::outbox_send_due(&shell.ctx().await?, limit).await?)
+    // Called every minute by the window: not a use of the session.
+    Ok(mail::outbox_send_due(&shell.background_ctx().await?, limit).await?)
 }
 
 #[tauri::command]

@@ -5,6 +5,7 @@
 mod commands;
 mod compliance_commands;
 mod contract;
+mod idle;
 mod logging;
 mod mail_commands;
 mod money_commands;

@@ -306,8 +306,10 @@ pub async fn statements_for_period(
 
 // CSV/XLSX exports into Downloads (`format`: csv or xlsx).
 
+/// `name` holds what the user typed (a date) or an id: made a safe file
+/// name (see [`exports::default_path`]).
 fn export_path(name: &str, format: exports::Format) -> Result<PathBuf, AppError> {
-    Ok(exports::default_folder()?.join(format!("{name}.{}", format.extension())))
+    exports::default_path(name, format.extension())
 }
 
 #[tauri::command]

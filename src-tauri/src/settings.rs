@@ -1,5 +1,6 @@
-//! The desktop app's saved settings: which database. The URL is saved without
-//! its password, which is kept in the OS keyring (see the `partnerdesk-secrets` crate).
+//! The desktop app's saved settings: which database, and after how long
+//! without use a signed-in session ends. The URL is saved without its
+//! password, which is kept in the OS keyring (see the `partnerdesk-secrets` crate).
 
 use partnerdesk_app::database;
 use partnerdesk_app::wire::ApiError;
@@ -11,6 +12,10 @@ use std::path::{Path, PathBuf};
 pub struct Settings {
     /// None: the embedded default. Never holds a password.
     pub database_url: Option<String>,
+    /// Minutes without a call from the window after which a signed-in user
+    /// is signed out (None: [`crate::idle::DEFAULT_MINUTES`]; 0: never).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_sign_out_minutes: Option<u32>,
 }
 
 /// `settings.json` in the OS configuration folder named after the app
@@ -95,7 +100,7 @@ pub fn remember(
     secrets: &dyn SecretStore,
 ) -> Result<Settings, ApiError> {
     if Some(url) == default_url {
-        return Ok(Settings { database_url: None });
+        return Ok(Settings::default());
     }
     let (saved, password) = database::split_password(url).map_err(ApiError::from)?;
     let key = password_key(&saved);
@@ -112,6 +117,7 @@ pub fn remember(
     }
     Ok(Settings {
         database_url: Some(saved),
+        ..Settings::default()
     })
 }
 
@@ -153,6 +159,7 @@ mod tests {
         let keyring = MemoryStore::default();
         let saved = Settings {
             database_url: Some("postgres://anna@db.example/pd".into()),
+            ..Settings::default()
         };
         assert_eq!(
             startup_url(Some("sqlite:/tmp/e.db".into()), &saved, &keyring).unwrap(),
@@ -169,6 +176,33 @@ mod tests {
         )
         .unwrap();
         assert_eq!(s.database_url, None);
+    }
+
+    /// A `?password=` (which PostgreSQL clients accept) goes to the keyring
+    /// like any other password: never into settings.json.
+    #[test]
+    fn a_password_in_the_query_goes_to_the_keyring_too() {
+        let keyring = MemoryStore::default();
+        let s = remember(
+            "postgres://anna@db.example:5432/pd?sslmode=require&password=s3cret",
+            None,
+            &keyring,
+        )
+        .unwrap();
+        let saved = s.database_url.clone().unwrap();
+        assert!(
+            !saved.contains("s3cret") && saved.contains("sslmode=require"),
+            "{saved}"
+        );
+        assert_eq!(
+            keyring.get(&password_key(&saved)).unwrap().as_deref(),
+            Some("s3cret")
+        );
+        let url = startup_url(None, &s, &keyring).unwrap();
+        assert!(
+            url.contains("anna:s3cret@db.example"),
+            "put back for connecting"
+        );
     }
 
     #[test]
@@ -213,6 +247,7 @@ mod tests {
         assert!(remember("postgres://anna@db.example/pd", None, &Broken).is_ok());
         let saved = Settings {
             database_url: Some("postgres://anna@db.example/pd".into()),
+            ..Settings::default()
         };
         assert_eq!(
             startup_url(None, &saved, &Broken).unwrap(),

@@ -1,6 +1,7 @@
 //! The shell's state: the open database (or why it could not be opened), the
 //! acting user, and the progress sink that emits `progress` events.
 
+use crate::idle::IdleClock;
 use crate::settings;
 use partnerdesk_app::wire::{ApiError, DatabaseInfo, ProgressEvent};
 use partnerdesk_app::{database, Actor, AppError, Context, Progress};
@@ -33,6 +34,8 @@ pub struct Shell {
     /// Who signed in (None: nobody; the built-in local user acts while the
     /// database has no users).
     signed_in: Arc<RwLock<Option<Actor>>>,
+    /// Ends a signed-in session left without use (see [`crate::idle`]).
+    idle: IdleClock,
     app: AppHandle,
     secrets: Arc<dyn SecretStore>,
     settings_path: Option<PathBuf>,
@@ -46,6 +49,7 @@ impl Shell {
     /// default. A failure keeps the app open and is shown in Settings.
     pub fn start(app: AppHandle, secrets: Arc<dyn SecretStore>) -> Shell {
         let settings_path = settings::default_path();
+        let idle_minutes = settings::load(settings_path.as_deref()).idle_sign_out_minutes;
         let db = Arc::new(RwLock::new(Err(failed(
             "",
             "the database is still being opened",
@@ -53,6 +57,7 @@ impl Shell {
         let shell = Shell {
             db: db.clone(),
             signed_in: Arc::new(RwLock::new(None)),
+            idle: IdleClock::new(idle_minutes, std::time::Instant::now()),
             app: app.clone(),
             secrets: secrets.clone(),
             settings_path: settings_path.clone(),
@@ -104,7 +109,34 @@ impl Shell {
     /// The context of the signed-in user. Once the database has users,
     /// nothing runs until someone signs in.
     pub async fn ctx(&self) -> Result<Context, ApiError> {
+        let fresh = self.idle.use_at(std::time::Instant::now());
+        self.ctx_unless_idle(fresh).await
+    }
+
+    /// [`Shell::ctx`] for work the window or the shell does on its own (the
+    /// mail sender's and the sync scheduler's ticks): it does not count as
+    /// use, so it cannot keep an unattended session signed in.
+    pub async fn background_ctx(&self) -> Result<Context, ApiError> {
+        let fresh = !self.idle.expired_at(std::time::Instant::now());
+        self.ctx_unless_idle(fresh).await
+    }
+
+    async fn ctx_unless_idle(&self, fresh: bool) -> Result<Context, ApiError> {
         let mut ctx = self.open_ctx().await?;
+        if !fresh {
+            let mut signed_in = self.signed_in.write().await;
+            if let Some(actor) = signed_in.take() {
+                tracing::info!(user = %actor.user, "signed out after {} minutes without use", self.idle.minutes());
+                return Err(ApiError {
+                    code: "sign_in_required".into(),
+                    message: format!(
+                        "signed out after {} minutes without use; sign in again",
+                        self.idle.minutes()
+                    ),
+                    field: None,
+                });
+            }
+        }
         match &*self.signed_in.read().await {
             Some(actor) => ctx.actor = actor.clone(),
             None => {
@@ -125,6 +157,7 @@ impl Shell {
         let mut ctx = self.open_ctx().await?;
         let actor = partnerdesk_app::users::sign_in(&ctx.store, user, password).await?;
         *self.signed_in.write().await = Some(actor.clone());
+        self.idle.restart(std::time::Instant::now());
         ctx.actor = actor;
         Ok(ctx)
     }
@@ -163,6 +196,14 @@ impl Shell {
         } else {
             url.trim().to_string()
         };
+        // Who may switch is the app's rule (admin once the open database has
+        // users); with no database open, switching is how the user fixes it.
+        if let Ok(mut current) = self.open_ctx().await {
+            if let Some(actor) = &*self.signed_in.read().await {
+                current.actor = actor.clone();
+            }
+            database::authorize_switch(&current, &url).await?;
+        }
         let default = database::default_url().ok();
         self.app_progress("database", 0, 1, "connecting");
         let opened = open(&self.app, &url).await;

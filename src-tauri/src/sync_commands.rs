@@ -114,7 +114,9 @@ pub fn start_scheduler(app: AppHandle) {
         loop {
             tokio::time::sleep(std::time::Duration::from_secs(60)).await;
             let shell = app.state::<Shell>();
-            let Ok(ctx) = shell.ctx().await else { continue };
+            let Ok(ctx) = shell.background_ctx().await else {
+                continue;
+            };
             let Ok(names) = sync::due(&ctx).await else {
                 continue;
             };

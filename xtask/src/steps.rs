@@ -187,6 +187,22 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         .current_dir(root()))
 }
 
+/// `cargo xtask fuzz [--seconds N | --inputs N] [--seed S] [TARGET…]`: the
+/// fuzz targets of crates/fuzz, built like the tests (one build for both).
+pub fn fuzz(args: &[String]) -> Result<(), String> {
+    step("cargo build --workspace --all-targets");
+    run(cargo()
+        .args(["build", "--workspace", "--all-targets"])
+        .current_dir(root()))?;
+    step("fuzz targets");
+    run(Command::new(binary("partnerdesk-fuzz"))
+        .args(args)
+        .current_dir(root()))
+}
+
+/// Seconds each fuzz target runs in `cargo xtask test`.
+const FUZZ_SECONDS_IN_TESTS: &str = "3";
+
 fn count_lines(path: &Path) -> usize {
     std::fs::read_to_string(path)
         .map(|t| t.lines().count())
@@ -258,6 +274,12 @@ pub fn test_all(e2e: bool) -> Result<(), String> {
         return Err("no test ran against PostgreSQL although a server was available".into());
     }
     check_bindings()?;
+    step(&format!(
+        "fuzz targets, {FUZZ_SECONDS_IN_TESTS} s each (cargo xtask fuzz runs them longer)"
+    ));
+    run(Command::new(binary("partnerdesk-fuzz"))
+        .args(["--seconds", FUZZ_SECONDS_IN_TESTS])
+        .current_dir(root()))?;
     keyring_test()?;
 
     step("UI component tests (vitest)");

@@ -84,6 +84,9 @@ pub const READ: UseCase = uc("read", EVERYONE);
 
 // Brands and settings.
 pub const BRAND_CREATE: UseCase = uc("brand.create", ADMIN);
+/// Pointing the app at another database (the desktop's Settings): once the
+/// open database has users, only an admin signed in to it.
+pub const DATABASE_SWITCH: UseCase = uc("database.switch", ADMIN);
 
 // Partners (capability 1).
 pub const PARTNER_CREATE: UseCase = uc("partner.create", MANAGERS);
@@ -163,6 +166,7 @@ pub const MAIL_SEND: UseCase = uc("mail.send", &[Admin, PartnerManager, Finance]
 pub const ALL: &[UseCase] = &[
     READ,
     BRAND_CREATE,
+    DATABASE_SWITCH,
     PARTNER_CREATE,
     PARTNER_EDIT,
     PARTNER_MOVE,

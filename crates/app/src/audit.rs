@@ -151,6 +151,9 @@ pub async fn verify(ctx: &Context, expected: Option<&str>) -> Result<ChainCheck>
                 "the audit log is intact: {} entries, head {}:{}",
                 r.entries, r.head_seq, r.head_hash
             ),
+            Some(b) if b.id == 0 => {
+                format!("the audit log is broken at entry {}: {}", b.seq, b.reason)
+            }
             Some(b) => format!(
                 "the audit log is broken at entry {} (row id {}): {}",
                 b.seq, b.id, b.reason

@@ -99,17 +99,19 @@ impl Context {
 
     /// Refuses the call unless the actor holds a role that `use_case` allows.
     /// A refusal is itself recorded in the audit log.
+    ///
+    /// The roles are the user's as stored now, not those the session began
+    /// with: a user disabled, removed or given other roles meanwhile has
+    /// the rights of what they are at this call (a desktop session stays
+    /// open for hours). The built-in local user acts only while the database
+    /// has no users.
     pub async fn authorize(&self, use_case: &UseCase) -> Result<()> {
-        if access::allows(use_case, &self.actor.roles) {
-            if self.actor.is_local() && self.store.read().await?.user_count().await? > 0 {
-                return Err(AppError::Denied(
-                    "this database has users: sign in (the CLI reads PARTNERDESK_USER and PARTNERDESK_PASSWORD)".into(),
-                ));
-            }
+        let roles = self.current_roles().await?;
+        if access::allows(use_case, &roles) {
             return Ok(());
         }
-        let roles: Vec<&str> = self.actor.roles.iter().map(|r| r.as_str()).collect();
-        let detail = serde_json::json!({ "roles": roles, "allowed": use_case.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>() }).to_string();
+        let shown: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+        let detail = serde_json::json!({ "roles": shown, "allowed": use_case.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>() }).to_string();
         self.store
             .audit_alone(
                 &self.now(),
@@ -124,6 +126,32 @@ impl Context {
             use_case: use_case.name,
             user: self.actor.user.clone(),
         })
+    }
+
+    /// The roles the actor holds now (see [`Context::authorize`]).
+    pub async fn current_roles(&self) -> Result<Vec<Role>> {
+        let mut tx = self.store.read().await?;
+        if tx.user_count().await? == 0 {
+            // Single-user mode: the session's roles (every role for the
+            // built-in user; a test's named actor keeps what it was given).
+            return Ok(self.actor.roles.clone());
+        }
+        if self.actor.is_local() {
+            return Err(AppError::Denied(
+                "this database has users: sign in (the CLI reads PARTNERDESK_USER and PARTNERDESK_PASSWORD)".into(),
+            ));
+        }
+        match tx.user(&self.actor.user).await? {
+            Some(u) if !u.disabled => Ok(crate::users::roles_of(&u.roles)),
+            Some(_) => Err(AppError::Denied(format!(
+                "the account '{}' has been disabled; ask an admin to enable it",
+                self.actor.user
+            ))),
+            None => Err(AppError::Denied(format!(
+                "there is no user '{}' in this database any more: sign in again",
+                self.actor.user
+            ))),
+        }
     }
 
     /// Now, as stored: fixed-width UTC.

@@ -1,7 +1,8 @@
 //! Which database: the embedded default in the OS app-data folder, or a URL.
 
+use crate::access;
 use crate::wire::DatabaseInfo;
-use crate::{AppError, Result};
+use crate::{AppError, Context, Result};
 use partnerdesk_store::Store;
 use std::path::PathBuf;
 
@@ -32,6 +33,32 @@ pub fn default_url() -> Result<String> {
 /// Opens and migrates the database at `url`.
 pub async fn open(url: &str) -> Result<Store> {
     Ok(Store::open(url).await?)
+}
+
+/// May the session in `ctx` (on the database open now) point the app at
+/// the database `target`? Once the open database has users, only an admin
+/// signed in to it may: whoever sits at a signed-out window could otherwise
+/// open an empty database and act there with every role of single-user
+/// mode. The built-in user of a database without users may (it holds every
+/// role). The switch is recorded in the open database's audit log, with the
+/// target's location only (never a password). When no database could be
+/// opened there is nothing to protect, and the face lets the user fix the
+/// connection without this check.
+#[tracing::instrument(name = "database::authorize_switch", skip_all, fields(user = %ctx.actor.user))]
+pub async fn authorize_switch(ctx: &Context, target: &str) -> Result<()> {
+    ctx.authorize(&access::DATABASE_SWITCH).await?;
+    let after = serde_json::json!({ "to": partnerdesk_store::url::redact(target) }).to_string();
+    ctx.store
+        .audit_alone(
+            &ctx.now(),
+            &ctx.actor.user,
+            "database.switch",
+            "database",
+            ctx.store.location(),
+            Some(&after),
+        )
+        .await?;
+    Ok(())
 }
 
 pub fn info(store: &Store) -> DatabaseInfo {

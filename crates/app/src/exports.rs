@@ -98,6 +98,14 @@ pub fn default_folder() -> Result<PathBuf> {
     })
 }
 
+/// `default_folder()/NAME.EXT`, with `name` (from ids or what the user
+/// typed) made a file name every OS can write by the one sanitiser
+/// (`partnerdesk_domain::file_name`).
+pub fn default_path(name: &str, extension: &str) -> Result<PathBuf> {
+    let stem = partnerdesk_domain::file_name::file_stem(name);
+    Ok(default_folder()?.join(format!("{stem}.{extension}")))
+}
+
 fn io_error(path: &Path, e: std::io::Error) -> AppError {
     AppError::Io {
         context: format!(
@@ -408,6 +416,22 @@ pub async fn payment_files(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn default_paths_stay_in_the_folder_with_safe_names() {
+        let Ok(folder) = default_folder() else { return };
+        for name in ["balances-../../etc/passwd", "payout-run-CON", "a:b*c?"] {
+            let p = default_path(name, "csv").unwrap();
+            assert_eq!(
+                p.parent(),
+                Some(folder.as_path()),
+                "{name}: {}",
+                p.display()
+            );
+            let file = p.file_name().unwrap().to_string_lossy();
+            assert!(!file.contains(['/', '\\', ':', '*', '?']), "{file}");
+        }
+    }
     use std::str::FromStr;
 
     #[test]

@@ -9,7 +9,8 @@ use crate::wire::{
 };
 use crate::{AppError, Context, Result};
 use partnerdesk_domain::partner::{
-    parse_code, parse_email, parse_name, parse_tag, PartnerKind, PartnerStatus, TrackingKind,
+    parse_code, parse_email, parse_name, parse_notes, parse_phone, parse_tag, PartnerKind,
+    PartnerStatus, TrackingKind,
 };
 use partnerdesk_domain::{CountryCode, CurrencyCode, Id};
 use partnerdesk_store::partners::{
@@ -69,11 +70,13 @@ pub fn validate(input: &PartnerInput) -> Result<PartnerRecord> {
             .as_str()
             .to_string(),
         tags,
-        notes: input.notes.clone(),
+        notes: parse_notes("notes", &input.notes)?,
         contact_name: opt(&input.contact_name)
             .map(|n| parse_name("contact_name", n))
             .transpose()?,
-        phone: opt(&input.phone).map(str::to_string),
+        phone: opt(&input.phone)
+            .map(|p| parse_phone("phone", p))
+            .transpose()?,
         archived: false,
         created_at: String::new(),
         updated_at: String::new(),

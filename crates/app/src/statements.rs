@@ -5,6 +5,7 @@
 
 use crate::ledger::money;
 use crate::{AppError, Context, Result};
+use partnerdesk_domain::file_name::file_stems;
 use partnerdesk_domain::Period;
 use partnerdesk_statements::{
     write_batch, CommissionRow, DetailRow, Fonts, Party, SimpleRow, Statement, StatementError,
@@ -259,7 +260,7 @@ fn writable(folder: &Path) -> Result<()> {
 
 async fn write(
     ctx: &Context,
-    statements: Vec<Statement>,
+    mut statements: Vec<Statement>,
     folder: &Path,
     what: &str,
     period_label: &str,
@@ -268,6 +269,11 @@ async fn write(
         return Err(AppError::Refused(format!(
             "no partner has ledger entries for {what}: nothing to write"
         )));
+    }
+    // Partner ids become file names: made safe on every OS, one file each.
+    let raw: Vec<String> = statements.iter().map(|s| s.file_stem.clone()).collect();
+    for (s, stem) in statements.iter_mut().zip(file_stems(&raw)) {
+        s.file_stem = stem;
     }
     let fonts = Fonts::bundled()?;
     let written: Vec<(String, String)> = statements

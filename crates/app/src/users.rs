@@ -105,22 +105,25 @@ fn verify_password(password: &str, hash: &str) -> bool {
 /// The session of the actor in `ctx`.
 #[tracing::instrument(name = "users::session", skip_all, fields(user = %ctx.actor.user))]
 pub async fn session(ctx: &Context) -> Result<SessionView> {
+    // The roles as stored now: a session whose user was disabled ends here.
+    let roles = ctx.current_roles().await?;
     let mut tx = ctx.store.read().await?;
     let single_user = tx.user_count().await? == 0;
     let display_name = match tx.user(&ctx.actor.user).await? {
         Some(u) => u.display_name,
         None => ctx.actor.user.clone(),
     };
+    let allowed = access::ALL
+        .iter()
+        .filter(|u| access::allows(u, &roles))
+        .map(|u| u.name.to_string())
+        .collect();
     Ok(SessionView {
         user: ctx.actor.user.clone(),
         display_name,
-        roles: ctx.actor.roles.clone(),
+        roles,
         single_user,
-        allowed: access::ALL
-            .iter()
-            .filter(|u| access::allows(u, &ctx.actor.roles))
-            .map(|u| u.name.to_string())
-            .collect(),
+        allowed,
     })
 }
 
@@ -137,9 +140,22 @@ async fn audit_attempt(store: &Store, user: &str, action: &str, detail: &str) ->
         .await?)
 }
 
+/// A hash of no one's password, checked against for a user name that does
+/// not exist, so that an unknown name costs the same argon2 work as a known
+/// one (made once, with the same parameters as every stored hash).
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("no user has this password").unwrap_or_default())
+}
+
 /// Checks a user name and password and returns the signed-in actor.
 /// Wrong passwords count; after [`FREE_ATTEMPTS`] the account waits 5 s,
 /// doubling with each further failure (at most 15 minutes).
+///
+/// Nothing tells who exists: the password is checked first and in the same
+/// work for every name (an unknown name is checked against a dummy hash), and
+/// an unknown name, a wrong password and a disabled account all get the same
+/// answer after the same delay; only the audit log says which it was.
 ///
 /// The password is checked outside any transaction (argon2 takes a while,
 /// and a write transaction holds the write lock); a failure is then counted
@@ -157,19 +173,23 @@ pub async fn sign_in(store: &Store, user_id: &str, password: &str) -> Result<Act
             "too many wrong passwords for '{user_id}': try again in {wait} s"
         ))
     };
+    // A delay on every refusal slows guessing even before the lock.
+    let pause = || tokio::time::sleep(std::time::Duration::from_millis(300));
     let found = store.read().await?.user(user_id).await?;
+    let stored = found.as_ref().map(|u| u.password_hash.clone());
+    let password_owned = password.to_string();
+    // argon2 off the async threads: it takes a while by design.
+    let right = tokio::task::spawn_blocking(move || {
+        let hash = stored.as_deref().unwrap_or_else(|| dummy_hash());
+        verify_password(&password_owned, hash)
+    })
+    .await
+    .unwrap_or(false);
     let Some(u) = found else {
         audit_attempt(store, user_id, "sign_in.failed", "no such user").await?;
-        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        pause().await;
         return Err(wrong());
     };
-    if u.disabled {
-        audit_attempt(store, user_id, "sign_in.refused", "account disabled").await?;
-        return Err(AppError::Denied(format!(
-            "the account '{user_id}' is disabled; ask an admin to enable it"
-        )));
-    }
-    let right = verify_password(password, &u.password_hash);
     let now = chrono::Utc::now();
     if !right {
         let mut tx = store.begin().await?;
@@ -197,8 +217,7 @@ pub async fn sign_in(store: &Store, user_id: &str, password: &str) -> Result<Act
         )
         .await?;
         tx.commit().await?;
-        // A delay on every failure slows guessing even before the lock.
-        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        pause().await;
         return Err(match (waiting(&u, now), until) {
             // It waited already: the same answer as a right password gets.
             (Some(wait), _) => waits(wait),
@@ -207,6 +226,13 @@ pub async fn sign_in(store: &Store, user_id: &str, password: &str) -> Result<Act
             )),
             (None, None) => wrong(),
         });
+    }
+    if u.disabled {
+        // The right password: only now may the answer depend on the
+        // account, and it still says no more than a wrong password does.
+        audit_attempt(store, user_id, "sign_in.refused", "account disabled").await?;
+        pause().await;
+        return Err(wrong());
     }
     let mut tx = store.begin().await?;
     let now_text = partnerdesk_domain::data::time_to_text(&chrono::Utc::now());

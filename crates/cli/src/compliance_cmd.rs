@@ -156,11 +156,11 @@ fn parse_roles(text: &str) -> Result<Vec<Role>, AppError> {
 }
 
 fn print_outcome(o: &ChangeOutcome) {
-    println!("{}", o.message);
+    outln!("{}", o.message);
 }
 
 fn print_approval(a: &ApprovalView) {
-    println!(
+    outln!(
         "#{} [{}] {} — {} (by {} at {}; approvals {}/{})",
         a.approval_id,
         a.status,
@@ -172,9 +172,12 @@ fn print_approval(a: &ApprovalView) {
         a.required_approvals
     );
     for d in &a.decisions {
-        println!(
+        outln!(
             "    {} {} at {}: {}",
-            d.approver, d.decision, d.at, d.reason
+            d.approver,
+            d.decision,
+            d.at,
+            d.reason
         );
     }
 }
@@ -188,7 +191,7 @@ pub async fn users_cmd(ctx: &Context, cmd: UsersCmd) -> Result<(), AppError> {
         UsersCmd::List => {
             for u in users::list(ctx).await? {
                 let roles: Vec<&str> = u.roles.iter().map(|r| r.as_str()).collect();
-                println!(
+                outln!(
                     "{}\t{}\t{}{}",
                     u.user_id,
                     u.display_name,
@@ -265,7 +268,7 @@ pub async fn approvals_cmd(ctx: &Context, cmd: ApprovalsCmd) -> Result<(), AppEr
         ApprovalsCmd::List { status } => {
             let list = approvals::list(ctx, Some(status)).await?;
             if list.is_empty() {
-                println!("no requests");
+                outln!("no requests");
             }
             for a in &list {
                 print_approval(a);
@@ -279,7 +282,7 @@ pub async fn approvals_cmd(ctx: &Context, cmd: ApprovalsCmd) -> Result<(), AppEr
         }
         ApprovalsCmd::Threshold { amount } => {
             let v = approvals::set_threshold(ctx, &amount).await?;
-            println!("two approvers are needed above {v}");
+            outln!("two approvers are needed above {v}");
         }
     }
     Ok(())
@@ -290,10 +293,10 @@ pub async fn audit_cmd(ctx: &Context, cmd: AuditCmd) -> Result<bool, AppError> {
     match cmd {
         AuditCmd::Verify { head } => {
             let c = audit::verify(ctx, head.as_deref()).await?;
-            println!("{}", c.message);
+            outln!("{}", c.message);
             return Ok(c.ok);
         }
-        AuditCmd::Head => println!("{}", audit::head(ctx).await?),
+        AuditCmd::Head => outln!("{}", audit::head(ctx).await?),
         AuditCmd::Export {
             out,
             actor,
@@ -311,7 +314,7 @@ pub async fn audit_cmd(ctx: &Context, cmd: AuditCmd) -> Result<bool, AppError> {
                 ..Default::default()
             };
             let n = audit::export_csv(ctx, &q, &out).await?;
-            println!("{n} entries written to {}", out.display());
+            outln!("{n} entries written to {}", out.display());
         }
     }
     Ok(true)
@@ -334,9 +337,13 @@ pub async fn kyc_cmd(ctx: &Context, cmd: KycCmd) -> Result<(), AppError> {
                 .unwrap_or_default()
                 .to_string();
             let d = compliance::upload_document(ctx, &partner_id, &doc_type, &name, &bytes).await?;
-            println!(
+            outln!(
                 "{} stored: {} {} ({} bytes, sha256 {})",
-                d.document_id, d.doc_type, d.media_type, d.size_bytes, d.sha256
+                d.document_id,
+                d.doc_type,
+                d.media_type,
+                d.size_bytes,
+                d.sha256
             );
         }
         KycCmd::Review {
@@ -346,9 +353,9 @@ pub async fn kyc_cmd(ctx: &Context, cmd: KycCmd) -> Result<(), AppError> {
         } => print_outcome(&compliance::review(ctx, &document_id, !reject, &note).await?),
         KycCmd::Show { partner_id } => {
             let c = compliance::partner_compliance(ctx, &partner_id).await?;
-            println!("partner {} ({})", c.partner_id, c.status);
+            outln!("partner {} ({})", c.partner_id, c.status);
             for d in &c.documents {
-                println!(
+                outln!(
                     "  document {} {} {} [{}]{}",
                     d.document_id,
                     d.doc_type,
@@ -361,18 +368,18 @@ pub async fn kyc_cmd(ctx: &Context, cmd: KycCmd) -> Result<(), AppError> {
                 );
             }
             if !c.missing_documents.is_empty() {
-                println!(
+                outln!(
                     "  missing approved documents: {}",
                     c.missing_documents.join(", ")
                 );
             }
             for s in &c.traffic_sources {
-                println!("  traffic {} {} [{}]", s.kind, s.value, s.status);
+                outln!("  traffic {} {} [{}]", s.kind, s.value, s.status);
             }
             if c.allowed_countries.is_empty() {
-                println!("  allowed countries: any");
+                outln!("  allowed countries: any");
             } else {
-                println!("  allowed countries: {}", c.allowed_countries.join(","));
+                outln!("  allowed countries: {}", c.allowed_countries.join(","));
             }
         }
     }
@@ -388,21 +395,26 @@ pub async fn geo_cmd(ctx: &Context, cmd: GeoCmd) -> Result<(), AppError> {
             let list: Vec<String> = countries.split(',').map(|s| s.trim().to_string()).collect();
             let set = compliance::set_partner_countries(ctx, &partner_id, &list).await?;
             if set.is_empty() {
-                println!("{partner_id}: customers from any country are expected");
+                outln!("{partner_id}: customers from any country are expected");
             } else {
-                println!("{partner_id}: allowed countries {}", set.join(","));
+                outln!("{partner_id}: allowed countries {}", set.join(","));
             }
         }
         GeoCmd::Report => {
             let rows = compliance::geo_report(ctx).await?;
             if rows.is_empty() {
-                println!("no partner sends customers from blocked or unexpected countries");
+                outln!("no partner sends customers from blocked or unexpected countries");
             }
-            println!("partner\tname\tbrand\tcountry\tblocked\tunexpected");
+            outln!("partner\tname\tbrand\tcountry\tblocked\tunexpected");
             for r in rows {
-                println!(
+                outln!(
                     "{}\t{}\t{}\t{}\t{}\t{}",
-                    r.partner_id, r.partner_name, r.brand_id, r.country, r.blocked, r.unexpected
+                    r.partner_id,
+                    r.partner_name,
+                    r.brand_id,
+                    r.country,
+                    r.blocked,
+                    r.unexpected
                 );
             }
         }
@@ -419,7 +431,7 @@ pub async fn geo_cmd(ctx: &Context, cmd: GeoCmd) -> Result<(), AppError> {
             reason,
         } => {
             compliance::set_customer_status_checked(ctx, &customer_id, &status, &reason).await?;
-            println!("{customer_id}: {status}");
+            outln!("{customer_id}: {status}");
         }
     }
     Ok(())

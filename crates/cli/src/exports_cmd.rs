@@ -54,7 +54,7 @@ pub async fn export_cmd(ctx: &Context, cmd: ExportCmd) -> Result<(), AppError> {
             exports::run(ctx, run, Format::parse(&format)?, &out).await?
         }
     };
-    println!(
+    outln!(
         "wrote {} rows as {} to {}",
         file.rows,
         file.format.to_uppercase(),

@@ -121,7 +121,7 @@ fn read(path: &PathBuf) -> Result<String, AppError> {
 }
 
 fn password_from_stdin() -> Result<String, AppError> {
-    eprintln!("SMTP password: (one line on standard input)");
+    errln!("SMTP password: (one line on standard input)");
     let mut line = String::new();
     std::io::stdin()
         .lock()
@@ -138,9 +138,9 @@ pub async fn mail_cmd(ctx: &Context, cmd: MailCmd) -> Result<(), AppError> {
         MailCmd::Smtp(SmtpCmd::Show) => {
             let s = mail::smtp_get(ctx).await?;
             if !s.configured {
-                println!("e-mail is not set up: partnerdesk mail smtp set --host … --from …");
+                outln!("e-mail is not set up: partnerdesk mail smtp set --host … --from …");
             } else {
-                println!(
+                outln!(
                     "{}:{} ({}) user '{}' from {} <{}>; password {}",
                     s.host,
                     s.port,
@@ -154,6 +154,9 @@ pub async fn mail_cmd(ctx: &Context, cmd: MailCmd) -> Result<(), AppError> {
                         "not saved"
                     }
                 );
+                if let Some(w) = &s.warning {
+                    errln!("WARNING: {w}");
+                }
             }
         }
         MailCmd::Smtp(SmtpCmd::Set {
@@ -187,7 +190,7 @@ pub async fn mail_cmd(ctx: &Context, cmd: MailCmd) -> Result<(), AppError> {
                 },
             )
             .await?;
-            println!(
+            outln!(
                 "saved: {}:{} ({}), password {}",
                 s.host,
                 s.port,
@@ -198,13 +201,16 @@ pub async fn mail_cmd(ctx: &Context, cmd: MailCmd) -> Result<(), AppError> {
                     "not saved"
                 }
             );
+            if let Some(w) = &s.warning {
+                errln!("WARNING: {w}");
+            }
         }
         MailCmd::Smtp(SmtpCmd::Test { to }) => {
             let o = mail::smtp_test(ctx, to).await?;
             if !o.ok {
                 return Err(AppError::Refused(o.message));
             }
-            println!("{}", o.message);
+            outln!("{}", o.message);
         }
         MailCmd::Templates(TemplatesCmd::List) => {
             for t in mail::templates_list(ctx).await? {
@@ -217,13 +223,13 @@ pub async fn mail_cmd(ctx: &Context, cmd: MailCmd) -> Result<(), AppError> {
                 } else {
                     "custom"
                 };
-                println!("{:<22} {:<24} {kind}: {}", t.key, t.name, t.subject);
+                outln!("{:<22} {:<24} {kind}: {}", t.key, t.name, t.subject);
             }
         }
         MailCmd::Templates(TemplatesCmd::Show { key }) => {
             let t = mail::template_get(ctx, &key).await?;
-            println!("Subject: {}\n\n{}", t.subject, t.body);
-            println!(
+            outln!("Subject: {}\n\n{}", t.subject, t.body);
+            outln!(
                 "\nvariables: {}",
                 t.variables
                     .iter()
@@ -258,11 +264,11 @@ pub async fn mail_cmd(ctx: &Context, cmd: MailCmd) -> Result<(), AppError> {
                 },
             )
             .await?;
-            println!("saved template {}", t.key);
+            outln!("saved template {}", t.key);
         }
         MailCmd::Templates(TemplatesCmd::Reset { key }) => {
             let t = mail::template_reset(ctx, &key).await?;
-            println!("template {} is back to its default text", t.key);
+            outln!("template {} is back to its default text", t.key);
         }
         MailCmd::Outbox { status, limit } => {
             let page = mail::outbox_list(
@@ -275,12 +281,16 @@ pub async fn mail_cmd(ctx: &Context, cmd: MailCmd) -> Result<(), AppError> {
             )
             .await?;
             let c = &page.counts;
-            println!(
+            outln!(
                 "queued {}, sending {}, sent {}, failed {}, cancelled {}",
-                c.queued, c.sending, c.sent, c.failed, c.cancelled
+                c.queued,
+                c.sending,
+                c.sent,
+                c.failed,
+                c.cancelled
             );
             for r in page.rows {
-                println!(
+                outln!(
                     "{:>6} {:<9} {:<30} {}{}",
                     r.id,
                     r.status,
@@ -292,9 +302,11 @@ pub async fn mail_cmd(ctx: &Context, cmd: MailCmd) -> Result<(), AppError> {
         }
         MailCmd::Send { limit } => {
             let o = mail::outbox_send_due(ctx, limit).await?;
-            println!(
+            outln!(
                 "sent {}, failed {}, to retry later {}",
-                o.sent, o.failed, o.retry_later
+                o.sent,
+                o.failed,
+                o.retry_later
             );
             if let Some(why) = o.stopped {
                 return Err(AppError::Refused(format!("sending stopped: {why}")));
@@ -302,11 +314,11 @@ pub async fn mail_cmd(ctx: &Context, cmd: MailCmd) -> Result<(), AppError> {
         }
         MailCmd::Retry { id } => {
             let r = mail::outbox_retry(ctx, id).await?;
-            println!("message {} is {}", r.id, r.status);
+            outln!("message {} is {}", r.id, r.status);
         }
         MailCmd::Cancel { id } => {
             let r = mail::outbox_cancel(ctx, id).await?;
-            println!("message {} is {}", r.id, r.status);
+            outln!("message {} is {}", r.id, r.status);
         }
         MailCmd::Announce {
             subject,
@@ -331,14 +343,16 @@ pub async fn mail_cmd(ctx: &Context, cmd: MailCmd) -> Result<(), AppError> {
                 },
             )
             .await?;
-            println!(
+            outln!(
                 "announcement {}: queued {}, {} partners without an e-mail address skipped",
-                o.announcement_id, o.queued, o.skipped_without_email
+                o.announcement_id,
+                o.queued,
+                o.skipped_without_email
             );
         }
         MailCmd::Log { partner } => {
             for e in mail::communication_log(ctx, &partner).await? {
-                println!(
+                outln!(
                     "{} {:<9} {} ({})",
                     e.at,
                     e.status,

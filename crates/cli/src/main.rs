@@ -1,5 +1,8 @@
 //! `partnerdesk`: Partnerdesk's use cases from the command line.
 
+// First: its macros (`outln!` and kin) are used by every module below.
+#[macro_use]
+mod output;
 mod bench;
 mod compliance_cmd;
 mod exports_cmd;
@@ -14,7 +17,7 @@ use clap::{Parser, Subcommand};
 use open::context;
 use partnerdesk_app::{commissions, import, AppError};
 use partnerdesk_domain::Period;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -143,14 +146,14 @@ async fn run(cli: Cli) -> Result<(), AppError> {
     match cli.command {
         Command::Init => {
             let ctx = context(&cli.db).await?;
-            println!("database ready: {}", ctx.store.location());
+            outln!("database ready: {}", ctx.store.location());
         }
         Command::Brands(cmd) => partners_cmd::brands(&context(&cli.db).await?, cmd).await?,
         Command::Partners(cmd) => partners_cmd::partners(&context(&cli.db).await?, cmd).await?,
         Command::Demo => {
             let ctx = context(&cli.db).await?;
             let r = partnerdesk_app::demo::fill(&ctx).await?;
-            println!(
+            outln!(
                 "demo data added to {}: {} brands, {} partners, {} tracking codes",
                 ctx.store.location(),
                 r.brands,
@@ -162,19 +165,19 @@ async fn run(cli: Cli) -> Result<(), AppError> {
             let ctx = context(&cli.db).await?;
             let r = import::import_folder(&ctx, &dir).await?;
             for (file, n) in &r.files {
-                println!("{file}: {n} rows");
+                outln!("{file}: {n} rows");
             }
             for (plan, v) in &r.new_plan_versions {
-                println!("plan {plan}: version {v}");
+                outln!("plan {plan}: version {v}");
             }
-            println!("imported {} rows from {}", r.rows(), dir.display());
+            outln!("imported {} rows from {}", r.rows(), dir.display());
         }
         Command::Commissions(CommissionsCmd::Run { period: p }) => {
             let p = period(&p)?;
             let ctx = context(&cli.db).await?;
             let r = commissions::run(&ctx, p).await?;
             if r.up_to_date {
-                println!("up to date: no data changed since the last run through {p}");
+                outln!("up to date: no data changed since the last run through {p}");
             }
             for o in &r.periods {
                 let what = if o.closed {
@@ -184,16 +187,16 @@ async fn run(cli: Cli) -> Result<(), AppError> {
                 } else {
                     "unchanged"
                 };
-                println!("{}: {} lines, {what}", o.period, o.lines);
+                outln!("{}: {} lines, {what}", o.period, o.lines);
             }
             if r.adjustments > 0 {
-                println!(
+                outln!(
                     "{} adjustment lines booked for late data of closed periods",
                     r.adjustments
                 );
             }
             if r.pending_adjustments > 0 {
-                println!(
+                outln!(
                     "{} adjustments wait for an open period: run a later period to book them",
                     r.pending_adjustments
                 );
@@ -217,26 +220,18 @@ async fn run(cli: Cli) -> Result<(), AppError> {
                     context: format!("cannot write {}", path.display()),
                     source: e,
                 })?,
-                None => {
-                    let mut stdout = std::io::stdout().lock();
-                    stdout
-                        .write_all(csv.as_bytes())
-                        .and_then(|_| stdout.flush())
-                        .map_err(|e| AppError::Io {
-                            context: "cannot write to standard output".into(),
-                            source: e,
-                        })?;
-                }
+                None => output::stdout_bytes(csv.as_bytes()),
             }
         }
         Command::Commissions(CommissionsCmd::Close { period: p }) => {
             let ctx = context(&cli.db).await?;
             let p = period(&p)?;
             match commissions::close(&ctx, p).await? {
-                None => println!("{p} closed"),
-                Some(a) => println!(
+                None => outln!("{p} closed"),
+                Some(a) => outln!(
                     "request #{} waits for approval: {}",
-                    a.approval_id, a.summary
+                    a.approval_id,
+                    a.summary
                 ),
             }
         }
@@ -265,18 +260,18 @@ async fn run(cli: Cli) -> Result<(), AppError> {
                 }
                 None => partnerdesk_gen::generate(&opts, &out, &mut |task, done, total| {
                     if show {
-                        eprint!("\rgen {task}: {done}/{total}\x1b[K");
+                        err!("\rgen {task}: {done}/{total}\x1b[K");
                     }
                 }),
             }
             .map_err(|e| AppError::Refused(e.to_string()))?;
             if show {
-                eprintln!();
+                errln!();
             }
             for (file, n) in &r.files {
-                println!("{file}: {n} rows");
+                outln!("{file}: {n} rows");
             }
-            println!("wrote {} rows to {}", r.total_rows(), out.display());
+            outln!("wrote {} rows to {}", r.total_rows(), out.display());
         }
         Command::Bench(cmd) => bench::run(&cli.db, cmd).await?,
         Command::Users(cmd) => compliance_cmd::users_cmd(&context(&cli.db).await?, cmd).await?,
@@ -318,7 +313,7 @@ async fn main() -> ExitCode {
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             ExitCode::FAILURE
         }
     }

@@ -11,12 +11,12 @@ struct StderrProgress;
 impl partnerdesk_app::Progress for StderrProgress {
     fn report(&self, task: &str, done: u64, total: u64, message: &str) {
         if total > 0 {
-            eprint!("\r{task}: {done}/{total} {message}\x1b[K");
+            err!("\r{task}: {done}/{total} {message}\x1b[K");
         } else {
-            eprint!("\r{task}: {message}\x1b[K");
+            err!("\r{task}: {message}\x1b[K");
         }
         if total > 0 && done >= total {
-            eprintln!();
+            errln!();
         }
     }
 }

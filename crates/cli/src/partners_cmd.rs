@@ -129,7 +129,7 @@ pub async fn brands(ctx: &Context, cmd: BrandsCmd) -> Result<(), AppError> {
     match cmd {
         BrandsCmd::List => {
             for b in brands::list(ctx).await? {
-                println!("{}\t{}\t{}\t{}", b.brand_id, b.name, b.vertical, b.currency);
+                outln!("{}\t{}\t{}\t{}", b.brand_id, b.name, b.vertical, b.currency);
             }
         }
         BrandsCmd::Add {
@@ -148,14 +148,14 @@ pub async fn brands(ctx: &Context, cmd: BrandsCmd) -> Result<(), AppError> {
                 },
             )
             .await?;
-            println!("added brand {}", b.brand_id);
+            outln!("added brand {}", b.brand_id);
         }
     }
     Ok(())
 }
 
 fn print_row(p: &PartnerRow) {
-    println!(
+    outln!(
         "{}\t{}\t{}\t{}\tparent={}\t{}\t{}{}",
         p.partner_id,
         p.name,
@@ -209,13 +209,13 @@ pub async fn partners(ctx: &Context, cmd: PartnersCmd) -> Result<(), AppError> {
             for p in &page.rows {
                 print_row(p);
             }
-            eprintln!("{} of {} partners", page.rows.len(), page.total);
+            errln!("{} of {} partners", page.rows.len(), page.total);
         }
         PartnersCmd::Show { id } => {
             let d = partners::get(ctx, &id).await?;
             print_row(&d.partner);
             let chain: Vec<&str> = d.ancestors.iter().map(|a| a.partner_id.as_str()).collect();
-            println!(
+            outln!(
                 "ancestors: {}",
                 if chain.is_empty() {
                     "(top level)".to_string()
@@ -223,11 +223,11 @@ pub async fn partners(ctx: &Context, cmd: PartnersCmd) -> Result<(), AppError> {
                     chain.join(" > ")
                 }
             );
-            println!("email: {}", d.partner.email.as_deref().unwrap_or("-"));
-            println!("tags: {}", d.partner.tags.join(", "));
-            println!("children: {}", d.partner.children);
+            outln!("email: {}", d.partner.email.as_deref().unwrap_or("-"));
+            outln!("tags: {}", d.partner.tags.join(", "));
+            outln!("children: {}", d.partner.children);
             for t in &d.tracking_codes {
-                println!("code: {} {} ({})", t.brand_id, t.code, t.kind);
+                outln!("code: {} {} ({})", t.brand_id, t.code, t.kind);
             }
         }
         PartnersCmd::Add { id, fields } => {
@@ -247,7 +247,7 @@ pub async fn partners(ctx: &Context, cmd: PartnersCmd) -> Result<(), AppError> {
                 row_version: None,
             };
             let p = partners::create(ctx, input).await?;
-            println!("added partner {}", p.partner_id);
+            outln!("added partner {}", p.partner_id);
         }
         PartnersCmd::Edit { id, fields } => {
             // The fields not given stay as stored when the edit is written
@@ -269,14 +269,14 @@ pub async fn partners(ctx: &Context, cmd: PartnersCmd) -> Result<(), AppError> {
                 ..p
             })
             .await?;
-            println!("saved partner {id}");
+            outln!("saved partner {id}");
         }
         PartnersCmd::Move { id, parent, top } => {
             if parent.is_none() && !top {
                 return Err(AppError::invalid("--parent", "give --parent ID or --top"));
             }
             let p = partners::move_partner(ctx, &id, parent.as_deref()).await?;
-            println!(
+            outln!(
                 "moved {} under {}",
                 p.partner_id,
                 p.parent_id.as_deref().unwrap_or("(top level)")
@@ -284,11 +284,11 @@ pub async fn partners(ctx: &Context, cmd: PartnersCmd) -> Result<(), AppError> {
         }
         PartnersCmd::Archive { id, restore } => {
             partners::archive(ctx, &id, !restore).await?;
-            println!("{} {id}", if restore { "restored" } else { "archived" });
+            outln!("{} {id}", if restore { "restored" } else { "archived" });
         }
         PartnersCmd::Tree { id, depth } => {
             for r in partners::tree(ctx, &id, depth).await? {
-                println!(
+                outln!(
                     "{}{} {}",
                     "  ".repeat(r.depth as usize),
                     r.partner.partner_id,
@@ -312,9 +312,11 @@ pub async fn partners(ctx: &Context, cmd: PartnersCmd) -> Result<(), AppError> {
                 },
             )
             .await?;
-            println!(
+            outln!(
                 "added code {} to {} for {}",
-                t.code, t.partner_id, t.brand_id
+                t.code,
+                t.partner_id,
+                t.brand_id
             );
         }
     }

@@ -165,20 +165,25 @@ pub enum PayoutsCmd {
 pub async fn ledger_cmd(ctx: &Context, cmd: LedgerCmd) -> Result<bool, AppError> {
     match cmd {
         LedgerCmd::Balances { at } => {
-            println!("partner_id,name,currency,balance,unclaimed,entries");
+            outln!("partner_id,name,currency,balance,unclaimed,entries");
             for b in ledger::balances(ctx, at.as_deref()).await? {
-                println!(
+                outln!(
                     "{},{},{},{},{},{}",
-                    b.partner_id, b.name, b.currency, b.balance, b.unclaimed, b.entries
+                    b.partner_id,
+                    b.name,
+                    b.currency,
+                    b.balance,
+                    b.unclaimed,
+                    b.entries
                 );
             }
         }
         LedgerCmd::Entries { partner } => {
-            println!(
+            outln!(
                 "entry_id,date,kind,period,brand_id,line_kind,amount,currency,balance,run,reason"
             );
             for e in ledger::entries(ctx, &partner).await? {
-                println!(
+                outln!(
                     "{},{},{},{},{},{},{},{},{},{},{}",
                     e.entry_id,
                     e.effective_date,
@@ -200,16 +205,16 @@ pub async fn ledger_cmd(ctx: &Context, cmd: LedgerCmd) -> Result<bool, AppError>
             reason,
         } => {
             let a = ledger::request_adjustment(ctx, &partner, &amount, &reason).await?;
-            println!("adjustment #{} of {} {} for {} waits for a second finance user: partnerdesk ledger approve --adjustment {}", a.adjustment_id, a.amount, a.currency, a.partner_id, a.adjustment_id);
+            outln!("adjustment #{} of {} {} for {} waits for a second finance user: partnerdesk ledger approve --adjustment {}", a.adjustment_id, a.amount, a.currency, a.partner_id, a.adjustment_id);
         }
         LedgerCmd::Reverse { entry, reason } => {
             let a = ledger::request_reversal(ctx, entry, &reason).await?;
-            println!("reversal of entry {entry} ({} {}) is adjustment #{}; it waits for a second finance user", a.amount, a.currency, a.adjustment_id);
+            outln!("reversal of entry {entry} ({} {}) is adjustment #{}; it waits for a second finance user", a.amount, a.currency, a.adjustment_id);
         }
         LedgerCmd::Adjustments { state } => {
-            println!("adjustment_id,partner_id,currency,amount,reverses,state,requested_by,decided_by,reason");
+            outln!("adjustment_id,partner_id,currency,amount,reverses,state,requested_by,decided_by,reason");
             for a in ledger::adjustments(ctx, state.as_deref()).await? {
-                println!(
+                outln!(
                     "{},{},{},{},{},{},{},{},{}",
                     a.adjustment_id,
                     a.partner_id,
@@ -225,7 +230,7 @@ pub async fn ledger_cmd(ctx: &Context, cmd: LedgerCmd) -> Result<bool, AppError>
         }
         LedgerCmd::Approve { adjustment, reason } => {
             let a = ledger::decide(ctx, adjustment, true, &reason).await?;
-            println!(
+            outln!(
                 "adjustment #{} approved: entry {} posted",
                 a.adjustment_id,
                 a.entry_id.unwrap_or_default()
@@ -233,21 +238,21 @@ pub async fn ledger_cmd(ctx: &Context, cmd: LedgerCmd) -> Result<bool, AppError>
         }
         LedgerCmd::Reject { adjustment, reason } => {
             ledger::decide(ctx, adjustment, false, &reason).await?;
-            println!("adjustment #{adjustment} rejected");
+            outln!("adjustment #{adjustment} rejected");
         }
         LedgerCmd::Check => {
             let c = ledger::check(ctx).await?;
-            println!("{} entries, {} balances", c.entries, c.balances);
+            outln!("{} entries, {} balances", c.entries, c.balances);
             for t in &c.totals {
-                println!("{}: {} over {} entries", t.currency, t.amount, t.count);
+                outln!("{}: {} over {} entries", t.currency, t.amount, t.count);
             }
             for p in &c.problems {
-                println!("problem: {p}");
+                outln!("problem: {p}");
             }
             if !c.ok {
                 return Ok(false);
             }
-            println!("ok: every balance equals the sum of its entries, and every entry its source");
+            outln!("ok: every balance equals the sum of its entries, and every entry its source");
         }
     }
     Ok(true)
@@ -255,7 +260,7 @@ pub async fn ledger_cmd(ctx: &Context, cmd: LedgerCmd) -> Result<bool, AppError>
 
 fn print_run(d: &PayoutRunDetail) {
     let r = &d.run;
-    println!(
+    outln!(
         "run {} · {} · pay date {}{} · created by {}{}{}",
         r.run_id,
         r.state,
@@ -276,15 +281,19 @@ fn print_run(d: &PayoutRunDetail) {
             .unwrap_or_default(),
     );
     for t in &r.totals {
-        println!(
+        outln!(
             "  {}: {} in {} payments (paid {}, failed {})",
-            t.currency, t.amount, t.payments, t.paid, t.failed
+            t.currency,
+            t.amount,
+            t.payments,
+            t.paid,
+            t.failed
         );
     }
     if !d.items.is_empty() {
-        println!("payments:");
+        outln!("payments:");
         for i in &d.items {
-            println!(
+            outln!(
                 "  {} {} {} {} via {} {} · {}{}",
                 i.partner_id,
                 i.name,
@@ -302,16 +311,20 @@ fn print_run(d: &PayoutRunDetail) {
         }
     }
     if !d.held.is_empty() {
-        println!("held back:");
+        outln!("held back:");
         for h in &d.held {
-            println!(
+            outln!(
                 "  {} {} {} {}: {}",
-                h.partner_id, h.name, h.amount, h.currency, h.reason
+                h.partner_id,
+                h.name,
+                h.amount,
+                h.currency,
+                h.reason
             );
         }
     }
     if !r.actions.is_empty() {
-        println!("next: {}", r.actions.join(", "));
+        outln!("next: {}", r.actions.join(", "));
     }
 }
 
@@ -335,7 +348,7 @@ fn write_files(out: &Path, run: i64, f: &payouts::PaymentFiles) -> Result<(), Ap
             context: format!("cannot write {}", path.display()),
             source: e,
         })?;
-        println!("wrote {}", path.display());
+        outln!("wrote {}", path.display());
         Ok(())
     };
     write(format!("payments-run-{run}.csv"), &f.csv)?;
@@ -374,7 +387,7 @@ pub async fn payouts_cmd(ctx: &Context, cmd: PayoutsCmd) -> Result<(), AppError>
                 bic.as_deref(),
             )
             .await?;
-            println!("{}: {} {} {}", d.partner_id, d.method, d.holder, d.account);
+            outln!("{}: {} {} {}", d.partner_id, d.method, d.holder, d.account);
         }
         PayoutsCmd::Threshold {
             currency,
@@ -386,7 +399,7 @@ pub async fn payouts_cmd(ctx: &Context, cmd: PayoutsCmd) -> Result<(), AppError>
             }
             payouts::set_threshold(ctx, &currency, if clear { None } else { amount.as_deref() })
                 .await?;
-            println!(
+            outln!(
                 "threshold for {currency}: {}",
                 if clear {
                     "none".to_string()
@@ -402,7 +415,7 @@ pub async fn payouts_cmd(ctx: &Context, cmd: PayoutsCmd) -> Result<(), AppError>
         } => {
             payouts::set_partner_payout(ctx, &partner, threshold.as_deref(), hold.as_deref())
                 .await?;
-            println!(
+            outln!(
                 "{partner}: threshold {}, hold {}",
                 threshold.as_deref().unwrap_or("(currency's)"),
                 hold.as_deref().unwrap_or("none")
@@ -410,7 +423,7 @@ pub async fn payouts_cmd(ctx: &Context, cmd: PayoutsCmd) -> Result<(), AppError>
         }
         PayoutsCmd::Operator { name, iban, bic } => {
             let o = payouts::set_operator_account(ctx, &name, &iban, bic.as_deref()).await?;
-            println!(
+            outln!(
                 "operator account: {} {} {}",
                 o.name,
                 o.iban,
@@ -431,7 +444,7 @@ pub async fn payouts_cmd(ctx: &Context, cmd: PayoutsCmd) -> Result<(), AppError>
                     .iter()
                     .map(|t| format!("{} {}", t.amount, t.currency))
                     .collect();
-                println!(
+                outln!(
                     "{}\t{}\t{}\t{}\t{} held",
                     r.run_id,
                     r.state,
@@ -452,7 +465,7 @@ pub async fn payouts_cmd(ctx: &Context, cmd: PayoutsCmd) -> Result<(), AppError>
             writable(&out)?;
             let f = payouts::export(ctx, run).await?;
             write_files(&out, run, &f)?;
-            println!("run {run} exported: payouts posted to the ledger; settle each payment with `partnerdesk payouts settle`");
+            outln!("run {run} exported: payouts posted to the ledger; settle each payment with `partnerdesk payouts settle`");
         }
         PayoutsCmd::Files { run, out } => {
             writable(&out)?;
@@ -544,7 +557,7 @@ pub async fn statements_cmd(ctx: &Context, cmd: StatementsCmd) -> Result<(), App
             partnerdesk_app::statements::for_run(ctx, run, &out).await?
         }
     };
-    println!(
+    outln!(
         "wrote {} statements into {}",
         batch.files.len(),
         batch.folder

@@ -65,7 +65,7 @@ struct Lines;
 
 impl partnerdesk_app::Progress for Lines {
     fn report(&self, _task: &str, _done: u64, _total: u64, message: &str) {
-        eprintln!("{message}");
+        errln!("{message}");
     }
 }
 
@@ -74,7 +74,7 @@ fn read_secrets(names: &[String]) -> Result<Vec<(String, String)>, AppError> {
     let mut lines = stdin.lock().lines();
     let mut out = Vec::new();
     for n in names {
-        eprintln!("{n}: (one line on standard input)");
+        errln!("{n}: (one line on standard input)");
         let v = lines
             .next()
             .transpose()
@@ -109,10 +109,10 @@ pub async fn connections(ctx: &Context, cmd: ConnectionsCmd) -> Result<(), AppEr
                 },
             )
             .await?;
-            println!("added {} ({})", v.name, v.kind);
+            outln!("added {} ({})", v.name, v.kind);
         }
         ConnectionsCmd::List => {
-            println!("name\tkind\tschedule\tsecrets\tlast run");
+            outln!("name\tkind\tschedule\tsecrets\tlast run");
             for c in sync::list(ctx).await? {
                 let secrets: Vec<String> = c
                     .secrets
@@ -134,7 +134,7 @@ pub async fn connections(ctx: &Context, cmd: ConnectionsCmd) -> Result<(), AppEr
                         )
                     })
                     .unwrap_or_else(|| "never".into());
-                println!(
+                outln!(
                     "{}\t{}\t{}\t{}\t{}",
                     c.name,
                     c.kind,
@@ -146,10 +146,10 @@ pub async fn connections(ctx: &Context, cmd: ConnectionsCmd) -> Result<(), AppEr
                 );
             }
         }
-        ConnectionsCmd::Test { name } => println!("{}", sync::test(ctx, &name).await?),
+        ConnectionsCmd::Test { name } => outln!("{}", sync::test(ctx, &name).await?),
         ConnectionsCmd::Delete { name } => {
             sync::delete(ctx, &name).await?;
-            println!("deleted {name}");
+            outln!("deleted {name}");
         }
     }
     Ok(())
@@ -160,32 +160,39 @@ pub async fn sync_cmd(ctx: &Context, cmd: SyncCmd) -> Result<(), AppError> {
         SyncCmd::Run { name } => {
             let ctx = ctx.clone().with_progress(Arc::new(Lines));
             let r = sync::run(&ctx, &name, RunOptions::default()).await?;
-            println!(
+            outln!(
                 "run {}: {}; fetched {}, inserted {}, updated {}, skipped {}, errors {}",
-                r.run_id, r.status, r.fetched, r.inserted, r.updated, r.skipped, r.errors
+                r.run_id,
+                r.status,
+                r.fetched,
+                r.inserted,
+                r.updated,
+                r.skipped,
+                r.errors
             );
             if let Some(report) = &r.report {
                 for u in &report.unmapped_countries {
-                    println!(
+                    outln!(
                         "country not recognised: '{}' ({} customers kept with an unknown country)",
-                        u.text, u.count
+                        u.text,
+                        u.count
                     );
                 }
                 for n in report.notes.iter().filter(|n| n.count > 0) {
-                    println!("{}: {}", n.text, n.count);
+                    outln!("{}: {}", n.text, n.count);
                 }
             }
             if r.errors > 0 {
-                println!(
+                outln!(
                     "see them with: partnerdesk sync errors {}; those that wait: partnerdesk sync pending {name}",
                     r.run_id
                 );
             }
         }
         SyncCmd::Runs { name, limit } => {
-            println!("run\tstarted\tfinished\tstatus\tfetched\tinserted\tupdated\tskipped\terrors\terror");
+            outln!("run\tstarted\tfinished\tstatus\tfetched\tinserted\tupdated\tskipped\terrors\terror");
             for r in sync::runs(ctx, &name, limit).await? {
-                println!(
+                outln!(
                     "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
                     r.run_id,
                     r.started_at,
@@ -202,29 +209,35 @@ pub async fn sync_cmd(ctx: &Context, cmd: SyncCmd) -> Result<(), AppError> {
         }
         SyncCmd::Errors { run_id, limit } => {
             for e in sync::run_errors(ctx, run_id, limit).await? {
-                println!("{}\t{}\t{}", e.stream, e.external_id, e.message);
+                outln!("{}\t{}\t{}", e.stream, e.external_id, e.message);
             }
         }
         SyncCmd::Pending { name, limit } => {
-            println!("stream\trecord\ttries\tsince\treason");
+            outln!("stream\trecord\ttries\tsince\treason");
             for p in sync::pending(ctx, &name, limit).await? {
-                println!(
+                outln!(
                     "{}\t{}\t{}\t{}\t{}",
-                    p.stream, p.label, p.attempts, p.first_seen, p.reason
+                    p.stream,
+                    p.label,
+                    p.attempts,
+                    p.first_seen,
+                    p.reason
                 );
             }
         }
         SyncCmd::Retry { name } => {
             let o = sync::retry(ctx, &name).await?;
-            println!(
+            outln!(
                 "tried {}: {} stored, {} still waiting",
-                o.tried, o.stored, o.waiting
+                o.tried,
+                o.stored,
+                o.waiting
             );
         }
         SyncCmd::Countries { name } => {
-            println!("text\tcustomers");
+            outln!("text\tcustomers");
             for u in sync::unmapped_countries(ctx, &name).await? {
-                println!("{}\t{}", u.text, u.customers);
+                outln!("{}\t{}", u.text, u.customers);
             }
         }
     }

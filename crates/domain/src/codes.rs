@@ -59,7 +59,7 @@ impl CountryCode {
         } else {
             Err(FieldError::new(
                 field,
-                format!("'{raw}' is not an ISO 3166-1 alpha-2 country code (two upper-case letters, e.g. DE, GB, US)"),
+                format!("{} is not an ISO 3166-1 alpha-2 country code (two upper-case letters, e.g. DE, GB, US)", crate::limits::shown(raw)),
             ))
         }
     }
@@ -102,7 +102,7 @@ impl CurrencyCode {
         } else {
             Err(FieldError::new(
                 field,
-                format!("'{raw}' is not an ISO 4217 currency code (three upper-case letters, e.g. EUR, USD, GBP)"),
+                format!("{} is not an ISO 4217 currency code (three upper-case letters, e.g. EUR, USD, GBP)", crate::limits::shown(raw)),
             ))
         }
     }

@@ -56,7 +56,12 @@ impl Kind {
         ]
         .into_iter()
         .find(|k| k.as_str() == raw)
-        .ok_or_else(|| FieldError::new(field, format!("'{raw}' is not a commission kind")))
+        .ok_or_else(|| {
+            FieldError::new(
+                field,
+                format!("{} is not a commission kind", crate::limits::shown(raw)),
+            )
+        })
     }
 }
 

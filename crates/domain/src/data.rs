@@ -4,6 +4,9 @@
 use crate::codes::{CountryCode, CurrencyCode};
 use crate::error::FieldError;
 use crate::ids::Id;
+use crate::limits::{
+    check_amount, check_date, check_fx_rate, check_text, check_time, TEXT_MAX_CHARS,
+};
 use crate::period::Period;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -23,7 +26,10 @@ impl CustomerStatus {
             "excluded" => Ok(Self::Excluded),
             _ => Err(FieldError::new(
                 field,
-                format!("'{raw}' is not a customer status; allowed: active, excluded"),
+                format!(
+                    "{} is not a customer status; allowed: active, excluded",
+                    crate::limits::shown(raw)
+                ),
             )),
         }
     }
@@ -47,6 +53,19 @@ pub struct Customer {
     pub status: CustomerStatus,
 }
 
+impl Customer {
+    /// What the import and every sync check before storing a customer
+    /// (the limits of [`crate::limits`]), so that whatever is stored can be
+    /// computed.
+    pub fn check(&self) -> Result<(), FieldError> {
+        check_time("registered_at", self.registered_at)?;
+        if let Some(code) = &self.tracking_code {
+            check_text("tracking_code", code, TEXT_MAX_CHARS)?;
+        }
+        Ok(())
+    }
+}
+
 /// One customer's iGaming activity on one day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActivityDay {
@@ -63,6 +82,23 @@ pub struct ActivityDay {
 }
 
 impl ActivityDay {
+    /// See [`Customer::check`].
+    pub fn check(&self) -> Result<(), FieldError> {
+        check_date("date", self.date)?;
+        for (field, v) in [
+            ("deposits", self.deposits),
+            ("withdrawals", self.withdrawals),
+            ("bets", self.bets),
+            ("wins", self.wins),
+            ("bonuses", self.bonuses),
+            ("chargebacks", self.chargebacks),
+            ("taxes", self.taxes),
+        ] {
+            check_amount(field, v)?;
+        }
+        Ok(())
+    }
+
     /// What the engine reads of the row besides its customer.
     pub fn amounts(&self) -> DayAmounts {
         DayAmounts {
@@ -121,6 +157,22 @@ pub struct Trade {
 }
 
 impl Trade {
+    /// See [`Customer::check`].
+    pub fn check(&self) -> Result<(), FieldError> {
+        check_text("symbol", &self.symbol, TEXT_MAX_CHARS)?;
+        check_text("instrument_group", &self.instrument_group, TEXT_MAX_CHARS)?;
+        for (field, v) in [
+            ("lots", self.lots),
+            ("commission", self.commission),
+            ("spread_revenue", self.spread_revenue),
+        ] {
+            check_amount(field, v)?;
+        }
+        check_time("open_time", self.open_time)?;
+        check_time("close_time", self.close_time)?;
+        Ok(())
+    }
+
     pub fn figures(&self) -> TradeFigures<'_> {
         TradeFigures {
             trade_id: self.trade_id.as_str(),
@@ -146,6 +198,22 @@ pub struct Purchase {
     pub refunded_at: Option<DateTime<Utc>>,
 }
 
+impl Purchase {
+    /// See [`Customer::check`].
+    pub fn check(&self) -> Result<(), FieldError> {
+        check_text("product", &self.product, TEXT_MAX_CHARS)?;
+        check_amount("amount", self.amount)?;
+        if let Some(code) = &self.coupon_code {
+            check_text("coupon_code", code, TEXT_MAX_CHARS)?;
+        }
+        check_time("purchased_at", self.purchased_at)?;
+        if let Some(r) = self.refunded_at {
+            check_time("refunded_at", r)?;
+        }
+        Ok(())
+    }
+}
+
 /// `1 base = rate quote` from `date` on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FxRate {
@@ -153,6 +221,15 @@ pub struct FxRate {
     pub base: CurrencyCode,
     pub quote: CurrencyCode,
     pub rate: Decimal,
+}
+
+impl FxRate {
+    /// See [`Customer::check`].
+    pub fn check(&self) -> Result<(), FieldError> {
+        check_date("date", self.date)?;
+        check_fx_rate("rate", self.rate)?;
+        Ok(())
+    }
 }
 
 /// A partner's plan for a brand from the first day of `valid_from` to the last
@@ -185,20 +262,34 @@ impl Assignment {
 
 /// `valid_from` must be the first day of a month.
 pub fn parse_valid_from(field: &str, raw: &str) -> Result<Period, FieldError> {
-    let d = parse_date(field, raw)?;
+    let d = check_date(field, parse_date(field, raw)?)?;
     let p = Period::of(d);
     if d != p.first_day() {
-        return Err(FieldError::new(field, format!("'{raw}' is not the first day of a month; deals change at period boundaries (e.g. {})", p.first_day())));
+        return Err(FieldError::new(
+            field,
+            format!(
+                "{} is not the first day of a month; deals change at period boundaries (e.g. {})",
+                crate::limits::shown(raw),
+                p.first_day()
+            ),
+        ));
     }
     Ok(p)
 }
 
 /// `valid_to` must be the last day of a month.
 pub fn parse_valid_to(field: &str, raw: &str) -> Result<Period, FieldError> {
-    let d = parse_date(field, raw)?;
+    let d = check_date(field, parse_date(field, raw)?)?;
     let p = Period::of(d);
     if d != p.last_day() {
-        return Err(FieldError::new(field, format!("'{raw}' is not the last day of a month; deals change at period boundaries (e.g. {})", p.last_day())));
+        return Err(FieldError::new(
+            field,
+            format!(
+                "{} is not the last day of a month; deals change at period boundaries (e.g. {})",
+                crate::limits::shown(raw),
+                p.last_day()
+            ),
+        ));
     }
     Ok(p)
 }
@@ -213,7 +304,15 @@ fn number(digits: &[u8]) -> Option<u32> {
 
 /// A calendar date `YYYY-MM-DD`.
 pub fn parse_date(field: &str, raw: &str) -> Result<NaiveDate, FieldError> {
-    let bad = || FieldError::new(field, format!("'{raw}' is not a date; write YYYY-MM-DD"));
+    let bad = || {
+        FieldError::new(
+            field,
+            format!(
+                "{} is not a date; write YYYY-MM-DD",
+                crate::limits::shown(raw)
+            ),
+        )
+    };
     // Digit by digit: the engine reads millions of stored dates per run, and
     // chrono's format parser was a tenth of that.
     let b = raw.as_bytes();
@@ -243,7 +342,10 @@ pub fn parse_time(field: &str, raw: &str) -> Result<DateTime<Utc>, FieldError> {
         .map_err(|_| {
             FieldError::new(
                 field,
-                format!("'{raw}' is not an RFC 3339 time (e.g. 2026-07-01T12:00:00Z)"),
+                format!(
+                    "{} is not an RFC 3339 time (e.g. 2026-07-01T12:00:00Z)",
+                    crate::limits::shown(raw)
+                ),
             )
         })
 }

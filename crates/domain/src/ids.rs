@@ -49,7 +49,10 @@ impl Id {
         if raw.trim() != raw {
             return Err(FieldError::new(
                 field,
-                format!("'{raw}' has leading or trailing spaces"),
+                format!(
+                    "{} has leading or trailing spaces",
+                    crate::limits::shown(raw)
+                ),
             ));
         }
         if raw.chars().count() > 100 {
@@ -57,11 +60,15 @@ impl Id {
         }
         if let Some(c) = raw
             .chars()
-            .find(|c| c.is_control() || *c == ',' || *c == '"')
+            .find(|c| crate::limits::is_forbidden_char(*c) || *c == ',' || *c == '"')
         {
             return Err(FieldError::new(
                 field,
-                format!("'{raw}' contains {c:?}; ids may not contain commas, quotes or control characters"),
+                format!(
+                    "{} contains {}; ids may not contain commas, quotes, control characters or characters that reorder text",
+                    crate::limits::shown(raw),
+                    crate::limits::shown(&c.to_string())
+                ),
             ));
         }
         Ok(())
@@ -144,5 +151,19 @@ mod tests {
         assert!(Id::parse("partner_id", "a,b").is_err());
         assert!(Id::parse("partner_id", " a").is_err());
         assert!(Id::parse("partner_id", "a\"b").is_err());
+    }
+
+    /// Characters that reorder or break the text around them are refused
+    /// like control characters (the fuzzer found ids with U+202E and U+2028
+    /// echoed into messages), and the message shows them escaped.
+    #[test]
+    fn refuses_bidi_overrides_and_line_separators() {
+        for bad in ["P00\u{202e}02", "C0\u{2028}01", "\u{2066}P1", "P\u{0}1"] {
+            let e = Id::parse("partner_id", bad).unwrap_err();
+            assert!(
+                !e.message.chars().any(crate::limits::is_forbidden_char),
+                "{e}"
+            );
+        }
     }
 }

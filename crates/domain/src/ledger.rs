@@ -56,7 +56,8 @@ impl EntryKind {
                 FieldError::new(
                     field,
                     format!(
-                        "'{raw}' is not a ledger entry kind; allowed: {}",
+                        "{} is not a ledger entry kind; allowed: {}",
+                        crate::limits::shown(raw),
                         Self::ALL.map(|k| k.as_str()).join(", ")
                     ),
                 )

@@ -171,14 +171,19 @@ pub fn parse_key(raw: &str) -> Result<String, FieldError> {
     } else {
         Err(FieldError::new(
             "key",
-            format!("'{raw}' is not a template key: use lower-case letters, digits and _ (up to 40), such as monthly_news"),
+            format!("{} is not a template key: use lower-case letters, digits and _ (up to 40), such as monthly_news", crate::limits::shown(raw)),
         ))
     }
 }
 
+/// The steps a template may take to render: thousands of times what a
+/// message needs, but a loop within a loop over 100,000 items stops.
+const FUEL: u64 = 1_000_000;
+
 fn env() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_fuel(Some(FUEL));
     env
 }
 
@@ -197,9 +202,40 @@ fn syntax(field: &str, e: &minijinja::Error) -> FieldError {
     )
 }
 
+/// The longest line of a template, in characters. The template engine
+/// counts columns in 16 bits: a longer line made its error positions
+/// overflow (a panic in debug builds; the fuzzer found it). No message needs
+/// a line of more than a few hundred characters.
+pub const TEMPLATE_LINE_MAX_CHARS: usize = 10_000;
+/// The longest template, in characters.
+pub const TEMPLATE_MAX_CHARS: usize = 200_000;
+
+fn sized(field: &str, text: &str) -> Result<(), FieldError> {
+    if text.chars().nth(TEMPLATE_MAX_CHARS).is_some() {
+        return Err(FieldError::new(
+            field,
+            format!("the {field} is longer than {TEMPLATE_MAX_CHARS} characters"),
+        ));
+    }
+    if let Some(n) = text
+        .lines()
+        .position(|l| l.chars().nth(TEMPLATE_LINE_MAX_CHARS).is_some())
+    {
+        return Err(FieldError::new(
+            field,
+            format!(
+                "line {} of the {field} is longer than {TEMPLATE_LINE_MAX_CHARS} characters: break it into shorter lines",
+                n + 1
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Checks one text (`field` is "subject" or "body") against the variables it
 /// may use: a syntax error or an unknown variable is named.
 pub fn check(field: &str, text: &str, allowed: &[Variable]) -> Result<(), FieldError> {
+    sized(field, text)?;
     let env = env();
     let tmpl = env.template_from_str(text).map_err(|e| syntax(field, &e))?;
     let names: BTreeSet<&str> = allowed.iter().map(|v| v.name).collect();
@@ -214,7 +250,8 @@ pub fn check(field: &str, text: &str, allowed: &[Variable]) -> Result<(), FieldE
         return Err(FieldError::new(
             field,
             format!(
-                "unknown variable '{first}' in the {field}: use one of {}",
+                "unknown variable {} in the {field}: use one of {}",
+                crate::limits::shown(first),
                 list.join(", ")
             ),
         ));
@@ -253,6 +290,7 @@ fn context(values: &Values) -> Value {
 /// Renders one text with `values`; a variable without a value is an error
 /// naming it (strict), so no message goes out with a gap.
 pub fn render(field: &str, text: &str, values: &Values) -> Result<String, FieldError> {
+    sized(field, text)?;
     let env = env();
     let tmpl = env.template_from_str(text).map_err(|e| syntax(field, &e))?;
     tmpl.render(context(values)).map_err(|e| {
@@ -264,7 +302,10 @@ pub fn render(field: &str, text: &str, values: &Values) -> Result<String, FieldE
         match missing.first() {
             Some(v) => FieldError::new(
                 field,
-                format!("the {field} uses '{v}', which has no value for this message"),
+                format!(
+                    "the {field} uses {}, which has no value for this message",
+                    crate::limits::shown(v)
+                ),
             ),
             None => syntax(field, &e),
         }
@@ -359,6 +400,35 @@ mod tests {
     #[test]
     fn subject_is_one_line() {
         assert!(check("subject", "a\nb", &variables(None)).is_err());
+    }
+
+    /// A line longer than the engine's 16-bit columns overflowed its error
+    /// positions (found by the fuzzer): refused before it gets there.
+    #[test]
+    fn overlong_lines_are_refused_before_the_engine() {
+        let long = format!("{{% if partner.status == 'ac{}", "x".repeat(70_000));
+        let e = check("body", &long, COMMON).unwrap_err();
+        assert!(e.message.contains("line 1 of the body is longer"), "{e}");
+        assert!(render("body", &long, &values()).is_err());
+        let many = "short line\n".repeat(30_000);
+        assert!(check("body", &many, COMMON)
+            .unwrap_err()
+            .message
+            .contains("longer than 200000"));
+        assert!(check("body", &"x".repeat(9_000), COMMON).is_ok());
+    }
+
+    #[test]
+    fn a_template_that_loops_for_ever_is_stopped() {
+        let body =
+            r#"{% for a in "x" * 100000 %}{% for b in "x" * 100000 %}x{% endfor %}{% endfor %}"#;
+        assert!(check("body", body, COMMON).is_ok());
+        let started = std::time::Instant::now();
+        let e = render("body", body, &values()).unwrap_err();
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "{e}"
+        );
     }
 
     #[test]

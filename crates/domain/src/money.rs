@@ -20,13 +20,19 @@ pub fn parse_decimal(field: &str, raw: &str) -> Result<Decimal, FieldError> {
     if !ok_chars {
         return Err(FieldError::new(
             field,
-            format!("'{raw}' is not a decimal number (use digits and '.', e.g. 12.50)"),
+            format!(
+                "{} is not a decimal number (use digits and '.', e.g. 12.50)",
+                crate::limits::shown(raw)
+            ),
         ));
     }
     decimal_text(raw).ok_or_else(|| {
         FieldError::new(
             field,
-            format!("'{raw}' is not a decimal number (use digits and '.', e.g. 12.50)"),
+            format!(
+                "{} is not a decimal number (use digits and '.', e.g. 12.50)",
+                crate::limits::shown(raw)
+            ),
         )
     })
 }
@@ -79,7 +85,10 @@ pub fn parse_non_negative(field: &str, raw: &str) -> Result<Decimal, FieldError>
     if d.is_sign_negative() && !d.is_zero() {
         return Err(FieldError::new(
             field,
-            format!("'{raw}' is negative; it must be 0 or more"),
+            format!(
+                "{} is negative; it must be 0 or more",
+                crate::limits::shown(raw)
+            ),
         ));
     }
     Ok(d)
@@ -91,7 +100,7 @@ pub fn parse_positive(field: &str, raw: &str) -> Result<Decimal, FieldError> {
     if d <= Decimal::ZERO {
         return Err(FieldError::new(
             field,
-            format!("'{raw}' must be greater than 0"),
+            format!("{} must be greater than 0", crate::limits::shown(raw)),
         ));
     }
     Ok(d)

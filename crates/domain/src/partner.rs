@@ -23,8 +23,8 @@ macro_rules! word_enum {
                 match raw {
                     $($word => Ok($name::$variant),)+
                     _ => Err(FieldError::new(field, format!(
-                        concat!("'{}' is not a ", $what, "; allowed: {}"),
-                        raw,
+                        concat!("{} is not a ", $what, "; allowed: {}"),
+                        crate::limits::shown(raw),
                         [$($word),+].join(", ")
                     ))),
                 }
@@ -67,7 +67,10 @@ pub fn parse_email(field: &str, raw: &str) -> Result<String, FieldError> {
     let bad = || {
         FieldError::new(
             field,
-            format!("'{raw}' is not an e-mail address (expected name@example.com)"),
+            format!(
+                "{} is not an e-mail address (expected name@example.com)",
+                crate::limits::shown(raw)
+            ),
         )
     };
     let (local, domain) = raw.split_once('@').ok_or_else(bad)?;
@@ -83,6 +86,7 @@ pub fn parse_email(field: &str, raw: &str) -> Result<String, FieldError> {
         || !domain_ok
         || raw.len() > 254
         || raw.chars().any(char::is_whitespace)
+        || raw.chars().any(crate::limits::is_forbidden_char)
         || domain.contains('@')
     {
         return Err(bad());
@@ -99,7 +103,7 @@ pub fn parse_name(field: &str, raw: &str) -> Result<String, FieldError> {
     if name.chars().count() > 200 {
         return Err(FieldError::new(field, "must be at most 200 characters"));
     }
-    if name.chars().any(|c| c.is_control()) {
+    if name.chars().any(crate::limits::is_forbidden_char) {
         return Err(FieldError::new(
             field,
             "must not contain control characters",
@@ -108,17 +112,49 @@ pub fn parse_name(field: &str, raw: &str) -> Result<String, FieldError> {
     Ok(name.to_string())
 }
 
+/// A phone number as typed: trimmed, at most 50 characters, no control characters.
+pub fn parse_phone(field: &str, raw: &str) -> Result<String, FieldError> {
+    let phone = raw.trim();
+    crate::limits::check_text(field, phone, 50)?;
+    Ok(phone.to_string())
+}
+
+/// Free notes: at most 10,000 characters over any number of lines; no
+/// other control character than line breaks and tabs.
+pub fn parse_notes(field: &str, raw: &str) -> Result<String, FieldError> {
+    if raw.chars().nth(10_000).is_some() {
+        return Err(FieldError::new(field, "is longer than 10000 characters"));
+    }
+    let allowed = |c: char| matches!(c, '\n' | '\r' | '\t');
+    if let Some(c) = raw
+        .chars()
+        .find(|c| !allowed(*c) && crate::limits::is_forbidden_char(*c))
+    {
+        return Err(FieldError::new(
+            field,
+            format!(
+                "contains the control character {}; notes may hold line breaks and tabs only",
+                c.escape_unicode()
+            ),
+        ));
+    }
+    Ok(raw.to_string())
+}
+
 /// A tag: trimmed, 1–50 characters, no commas.
 pub fn parse_tag(field: &str, raw: &str) -> Result<String, FieldError> {
     let tag = raw.trim();
     if tag.is_empty()
         || tag.chars().count() > 50
         || tag.contains(',')
-        || tag.chars().any(|c| c.is_control())
+        || tag.chars().any(crate::limits::is_forbidden_char)
     {
         return Err(FieldError::new(
             field,
-            format!("'{raw}' is not a tag (1–50 characters, no commas)"),
+            format!(
+                "{} is not a tag (1–50 characters, no commas)",
+                crate::limits::shown(raw)
+            ),
         ));
     }
     Ok(tag.to_string())
@@ -227,6 +263,17 @@ mod tests {
         assert_eq!(parse_name("name", "  Zoë Šťastná ").unwrap(), "Zoë Šťastná");
         assert!(parse_name("name", "   ").is_err());
         assert!(parse_tag("tags", "vip,gold").is_err());
+        assert!(parse_name("name", "Evil\u{1b}[2J").is_err());
+        assert!(parse_name("name", &"n".repeat(201)).is_err());
+        assert!(parse_email("email", "a\u{1b}b@example.com").is_err());
+        assert_eq!(
+            parse_phone("phone", " +49 30 1234 ").unwrap(),
+            "+49 30 1234"
+        );
+        assert!(parse_phone("phone", "+49\u{0}").is_err());
+        assert!(parse_notes("notes", "line one\nline two\twith a tab").is_ok());
+        assert!(parse_notes("notes", "bell\u{7}").is_err());
+        assert!(parse_notes("notes", &"x".repeat(10_001)).is_err());
     }
 
     #[test]

@@ -110,14 +110,21 @@ impl Iban {
             .filter(|c| !c.is_whitespace())
             .collect::<String>()
             .to_ascii_uppercase();
-        let bad =
-            |why: String| FieldError::new(field, format!("'{raw}' is not a valid IBAN: {why}"));
+        let bad = |why: String| {
+            FieldError::new(
+                field,
+                format!("{} is not a valid IBAN: {why}", crate::limits::shown(raw)),
+            )
+        };
         if s.len() < 5 || !s.chars().all(|c| c.is_ascii_alphanumeric()) {
             return Err(bad("an IBAN is a country code, two check digits and the account number, letters and digits only".into()));
         }
         let country = &s[..2];
         let Some(&(_, len)) = IBAN_LENGTHS.iter().find(|(c, _)| *c == country) else {
-            return Err(bad(format!("'{country}' is not a country that uses IBANs")));
+            return Err(bad(format!(
+                "{} is not a country that uses IBANs",
+                crate::limits::shown(country)
+            )));
         };
         if s.len() != len {
             return Err(bad(format!(
@@ -172,7 +179,7 @@ impl Bic {
         if !ok {
             return Err(FieldError::new(
                 field,
-                format!("'{raw}' is not a valid BIC (8 or 11 characters: 4 letters for the bank, 2 for the country, 2 for the location, optionally 3 for the branch, e.g. COBADEFFXXX)"),
+                format!("{} is not a valid BIC (8 or 11 characters: 4 letters for the bank, 2 for the country, 2 for the location, optionally 3 for the branch, e.g. COBADEFFXXX)", crate::limits::shown(raw)),
             ));
         }
         Ok(Bic(s))
@@ -222,7 +229,7 @@ impl PaymentDetails {
             let v = v.trim();
             if v.is_empty() {
                 Err(FieldError::new(field, "must not be empty"))
-            } else if v.chars().count() > 200 || v.chars().any(|c| c.is_control()) {
+            } else if v.chars().count() > 200 || v.chars().any(crate::limits::is_forbidden_char) {
                 Err(FieldError::new(
                     field,
                     "must be at most 200 characters, without control characters",
@@ -251,7 +258,8 @@ impl PaymentDetails {
             other => Err(FieldError::new(
                 "method",
                 format!(
-                    "'{other}' is not a payment method; allowed: bank_transfer, e_wallet, crypto"
+                    "{} is not a payment method; allowed: bank_transfer, e_wallet, crypto",
+                    crate::limits::shown(other)
                 ),
             )),
         }

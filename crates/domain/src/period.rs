@@ -21,7 +21,10 @@ impl Period {
         let bad = || {
             FieldError::new(
                 field,
-                format!("'{raw}' is not a period; write YYYY-MM, e.g. 2026-07"),
+                format!(
+                    "{} is not a period; write YYYY-MM, e.g. 2026-07",
+                    crate::limits::shown(raw)
+                ),
             )
         };
         let (y, m) = raw.split_once('-').ok_or_else(bad)?;

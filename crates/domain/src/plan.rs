@@ -128,10 +128,23 @@ impl<'a> Fields<'a> {
             .as_object()
             .ok_or_else(|| FieldError::new(path, "must be a JSON object"))?;
         if let Some(unknown) = obj.keys().find(|k| !allowed.contains(&k.as_str())) {
-            return Err(FieldError::new(
-                format!("{path}.{unknown}"),
-                format!("is not a known field here; allowed: {}", allowed.join(", ")),
-            ));
+            let allowed = allowed.join(", ");
+            // The field's name is echoed as it is only when short and clean.
+            return Err(
+                match crate::limits::check_text("", unknown, crate::limits::SHOWN_MAX_CHARS) {
+                    Ok(()) => FieldError::new(
+                        format!("{path}.{unknown}"),
+                        format!("is not a known field here; allowed: {allowed}"),
+                    ),
+                    Err(_) => FieldError::new(
+                        path,
+                        format!(
+                            "{} is not a known field here; allowed: {allowed}",
+                            crate::limits::shown(unknown)
+                        ),
+                    ),
+                },
+            );
         }
         Ok(Self { obj })
     }
@@ -149,10 +162,13 @@ fn decimal(v: &Value, path: &str) -> Result<Decimal, FieldError> {
     if d.is_sign_negative() && !d.is_zero() {
         return Err(FieldError::new(
             path,
-            format!("'{s}' is negative; it must be 0 or more"),
+            format!(
+                "{} is negative; it must be 0 or more",
+                crate::limits::shown(s)
+            ),
         ));
     }
-    Ok(d.normalize())
+    crate::limits::check_amount(path, d.normalize())
 }
 
 fn opt_decimal(f: &Fields, key: &str, path: &str) -> Result<Option<Decimal>, FieldError> {
@@ -309,7 +325,8 @@ impl Plan {
                     return Err(FieldError::new(
                         format!("{path}.type"),
                         format!(
-                            "'{other}' is not a component type; allowed: {}",
+                            "{} is not a component type; allowed: {}",
+                            crate::limits::shown(other),
                             COMPONENT_TYPES.join(", ")
                         ),
                     ))
@@ -489,8 +506,10 @@ fn parse_cpa(c: &Value, path: &str) -> Result<Cpa, FieldError> {
             )
         })?;
         for (k, v) in obj {
-            let kp = format!("{path}.geo_amounts.{k}");
-            geo_amounts.insert(CountryCode::parse(&kp, k)?, decimal(v, &kp)?);
+            // The country is checked before it names the field: a key of
+            // any length or content never reaches an error message.
+            let country = CountryCode::parse(&format!("{path}.geo_amounts"), k)?;
+            geo_amounts.insert(country, decimal(v, &format!("{path}.geo_amounts.{k}"))?);
         }
     }
     let mut countries = Vec::new();
@@ -550,6 +569,7 @@ fn parse_lot_rebate(c: &Value, path: &str) -> Result<LotRebate, FieldError> {
                 "an instrument group name is empty",
             ));
         }
+        crate::limits::check_text(&format!("{path}.rates"), k, crate::limits::TEXT_MAX_CHARS)?;
         rates.insert(k.clone(), decimal(v, &format!("{path}.rates.{k}"))?);
     }
     let min_hold = opt_uint(&f, "min_hold_seconds", path)?.unwrap_or(0);
@@ -568,6 +588,9 @@ fn parse_lot_rebate(c: &Value, path: &str) -> Result<LotRebate, FieldError> {
 /// Parses the whole `plans.json` document (an array of plans). Errors name the
 /// plan's position and field.
 pub fn parse_plans_document(text: &str) -> Result<Vec<Plan>, FieldError> {
+    // Editors on Windows start UTF-8 files with a byte-order mark; the CSV
+    // files are read with one too.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let v: Value = serde_json::from_str(text)
         .map_err(|e| FieldError::new("", format!("is not valid JSON: {e}")))?;
     let arr = v
@@ -580,7 +603,7 @@ pub fn parse_plans_document(text: &str) -> Result<Vec<Plan>, FieldError> {
                 let who = p
                     .get("plan_id")
                     .and_then(Value::as_str)
-                    .map(|s| format!(" '{s}'"))
+                    .map(|s| format!(" {}", crate::limits::shown(s)))
                     .unwrap_or_default();
                 e.within(&format!("plan [{i}]{who}"))
             })
@@ -625,6 +648,30 @@ mod tests {
         assert_eq!(p.components.cpa.as_ref().unwrap().window_days, Some(30));
         let again = Plan::from_json(&p.to_json()).unwrap();
         assert_eq!(&again, p, "to_json then from_json gives the same plan");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_accepted() {
+        let plans = parse_plans_document(
+            "\u{feff}[{\"plan_id\":\"p\",\"name\":\"P\",\"components\":[{\"type\":\"spread_share\",\"rate\":\"0.2\"}]}]",
+        )
+        .unwrap();
+        assert_eq!(plans[0].plan_id.as_str(), "p");
+    }
+
+    #[test]
+    fn amounts_beyond_the_limit_and_dirty_keys_are_refused() {
+        let e = parse_plans_document(r#"[{"plan_id":"p","name":"P","components":[{"type":"cpa","amount":"1000000000000000"}]}]"#).unwrap_err();
+        assert!(e.to_string().contains("at most 15 digits"), "{e}");
+        let key = "k".repeat(5000);
+        let doc = format!(
+            r#"[{{"plan_id":"p","name":"P","components":[{{"type":"spread_share","rate":"0.1","{key}":"1"}}]}}]"#
+        );
+        let e = parse_plans_document(&doc).unwrap_err().to_string();
+        assert!(e.len() < 400, "the error shows a cut key: {e}");
+        let doc = r#"[{"plan_id":"p","name":"P","components":[{"type":"cpa","amount":"1","geo_amounts":{"[2J":"5"}}]}]"#;
+        let e = parse_plans_document(doc).unwrap_err().to_string();
+        assert!(!e.contains('\u{1b}'), "{e}");
     }
 
     #[test]

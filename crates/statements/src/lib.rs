@@ -27,6 +27,8 @@ pub enum StatementError {
     Folder { folder: String, detail: String },
     #[error("a statement could not be written as PDF: {0}")]
     Pdf(String),
+    #[error("statement for {partner}: '{stem}' is not a file name every system can write, or another statement of the batch has it too (names are compared ignoring case); nothing was written")]
+    FileName { partner: String, stem: String },
     #[error("statement for {partner}: the closing balance {closing} is not the opening balance {opening} plus its lines ({sum}); nothing was written")]
     Unbalanced {
         partner: String,
@@ -186,6 +188,12 @@ pub struct Statement {
 impl Statement {
     /// Opening + commissions + adjustments + payouts must equal closing.
     pub fn check(&self) -> Result<(), StatementError> {
+        if !partnerdesk_domain::file_name::is_safe_stem(&self.file_stem) {
+            return Err(StatementError::FileName {
+                partner: self.partner_id.clone(),
+                stem: self.file_stem.clone(),
+            });
+        }
         let sum: Decimal = self.commissions.iter().map(|c| c.amount).sum::<Decimal>()
             + self.adjustments.iter().map(|a| a.amount).sum::<Decimal>()
             + self.payouts.iter().map(|p| p.amount).sum::<Decimal>();
@@ -308,8 +316,16 @@ pub fn write_batch(
         folder: folder.display().to_string(),
         detail,
     };
+    let mut names = std::collections::HashSet::new();
     for s in statements {
         s.check()?;
+        // One file per statement, on a file system that ignores case too.
+        if !names.insert(s.file_stem.to_lowercase()) {
+            return Err(StatementError::FileName {
+                partner: s.partner_id.clone(),
+                stem: s.file_stem.clone(),
+            });
+        }
     }
     std::fs::create_dir_all(folder).map_err(|e| folder_err(e.to_string()))?;
     let staging = folder.join(format!(".partnerdesk-statements-{}", std::process::id()));

@@ -5,8 +5,12 @@
 //! where `canonical` is the JSON array
 //! `[seq, at, actor, action, object_type, object_id, before, after]`.
 //! Changing any entry's content, its position, or removing one breaks the chain
-//! at that entry; removing entries from the end is caught by comparing with an
-//! exported head. Database triggers refuse UPDATE and DELETE.
+//! at that entry. Removing entries from the end (or all of them) is caught by
+//! the position of the last entry written, kept apart in `meta`
+//! (`audit_written`), and, against someone who rewrites both, by comparing
+//! with a head exported earlier. Database triggers refuse UPDATE and DELETE.
+//! Only [`audit`] writes entries: a row put into the table some other way
+//! is never adopted into the chain, and verifying names it.
 
 use crate::{Backend, Result, Store, StoreError, Tx};
 use futures_util::TryStreamExt;
@@ -127,6 +131,10 @@ pub async fn audit(
         .bind(&hash)
         .execute(&mut **tx)
         .await?;
+    sqlx::query("UPDATE meta SET value = $1 WHERE key = 'audit_written'")
+        .bind(seq.to_string())
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
@@ -160,59 +168,6 @@ impl Store {
     }
 }
 
-/// Chains entries written before the chain existed (older databases), once.
-pub(crate) async fn seal_unchained(store: &Store) -> Result<()> {
-    const UNSEALED: &str = "SELECT id FROM audit_log WHERE hash IS NULL ORDER BY id LIMIT 1";
-    // Looked at first without the write lock, which every opening of the
-    // database would otherwise wait for; then again under it.
-    let pending: Vec<(i64,)> = sqlx::query_as(UNSEALED).fetch_all(store.pool()).await?;
-    if pending.is_empty() {
-        return Ok(());
-    }
-    let mut tx = store.begin().await?;
-    let pending: Vec<(i64,)> = sqlx::query_as(UNSEALED).fetch_all(&mut *tx).await?;
-    if pending.is_empty() {
-        return Ok(());
-    }
-    lock_chain(&mut tx).await?;
-    let rows = sqlx::query("SELECT id, at, actor, action, object_type, object_id, before, after FROM audit_log WHERE hash IS NULL ORDER BY id")
-        .fetch_all(&mut *tx)
-        .await?;
-    let (mut seq, mut prev) = head_in(&mut tx).await?;
-    for r in rows {
-        let id: i64 = r.try_get(0)?;
-        let at: String = r.try_get(1)?;
-        let actor: String = r.try_get(2)?;
-        let action: String = r.try_get(3)?;
-        let ot: String = r.try_get(4)?;
-        let oid: String = r.try_get(5)?;
-        let before: Option<String> = r.try_get(6)?;
-        let after: Option<String> = r.try_get(7)?;
-        seq += 1;
-        let hash = entry_hash(
-            &prev,
-            seq,
-            &at,
-            &actor,
-            &action,
-            &ot,
-            &oid,
-            before.as_deref(),
-            after.as_deref(),
-        );
-        sqlx::query("UPDATE audit_log SET seq = $1, prev_hash = $2, hash = $3 WHERE id = $4")
-            .bind(seq)
-            .bind(&prev)
-            .bind(&hash)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        prev = hash;
-    }
-    tx.commit().await?;
-    Ok(())
-}
-
 /// The outcome of checking the chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainReport {
@@ -227,7 +182,8 @@ pub struct ChainReport {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BrokenEntry {
-    /// The database row id of the entry (or of the entry after a gap).
+    /// The database row id of the entry (or of the entry after a gap); 0
+    /// when the entry is missing from the end.
     pub id: i64,
     pub seq: i64,
     pub reason: String,
@@ -284,7 +240,9 @@ impl Tx<'_> {
                 reason,
             };
             let fault = if e.hash.is_empty() || e.seq == 0 {
-                Some(broken("the entry carries no chain position or hash".into()))
+                Some(broken(
+                    "the entry is outside the chain (it has no position or hash): Partnerdesk did not write it, it was put into the database directly".into(),
+                ))
             } else if e.seq != expected_seq {
                 Some(broken(format!(
                     "expected position {expected_seq}, found {}: an entry before it was removed or the order changed",
@@ -324,12 +282,49 @@ impl Tx<'_> {
             head_seq = e.seq;
             expected_seq += 1;
         }
+        drop(rows);
+        let written = self.audit_written().await?;
+        let missing_end = match written {
+            Some(w) if w > head_seq => Some(format!(
+                "Partnerdesk wrote {w} entries but the log ends at entry {head_seq}: entries were removed from the end{}",
+                if head_seq == 0 { " (the log was emptied)" } else { "" }
+            )),
+            Some(w) if w < head_seq => Some(format!(
+                "the log goes on after entry {w}, the last one Partnerdesk recorded writing: the entries after it were put into the database directly"
+            )),
+            Some(_) => None,
+            None => Some(
+                "the record of the last entry written is missing from the database: it was removed".into(),
+            ),
+        };
+        if let Some(reason) = missing_end {
+            return Ok(ChainReport {
+                entries,
+                head_seq,
+                head_hash: prev,
+                first_broken: Some(BrokenEntry {
+                    id: 0,
+                    seq: written.map_or(head_seq + 1, |w| w.min(head_seq) + 1),
+                    reason,
+                }),
+            });
+        }
         Ok(ChainReport {
             entries,
             head_seq,
             head_hash: prev,
             first_broken: None,
         })
+    }
+
+    /// The position of the last entry Partnerdesk wrote, as kept apart from
+    /// the log (None: that record was removed).
+    pub async fn audit_written(&mut self) -> Result<Option<i64>> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT value FROM meta WHERE key = 'audit_written'")
+                .fetch_optional(&mut **self)
+                .await?;
+        Ok(row.and_then(|(v,)| v.parse().ok()))
     }
 
     /// The last entry's position and hash (for safekeeping outside the database).

@@ -476,6 +476,27 @@ impl Store {
 }
 
 impl Tx<'_> {
+    /// Those of `ids` that have stored activity, trades or purchases (the
+    /// customers that may not move to another brand). For the few
+    /// customers an import or a sync would move: one lookup each.
+    pub async fn customers_with_rows(&mut self, ids: &[&str]) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for id in ids {
+            for table in ["igaming_activity", "trades", "purchases"] {
+                let sql = format!("SELECT customer_id FROM {table} WHERE customer_id = $1 LIMIT 1");
+                let found: Option<(String,)> = sqlx::query_as(&sql)
+                    .bind(*id)
+                    .fetch_optional(&mut **self)
+                    .await?;
+                if found.is_some() {
+                    out.push(id.to_string());
+                    break;
+                }
+            }
+        }
+        Ok(out)
+    }
+
     pub async fn brand_list(&mut self) -> Result<Vec<Brand>> {
         let rows = self.brands().await?;
         rows.into_iter()

@@ -43,6 +43,10 @@ pub enum StoreError {
     Sqlite(rusqlite::Error),
 }
 
+/// Why a customer with stored rows keeps its brand (the import, the syncs
+/// and the database's own guard say the same).
+pub const CUSTOMER_BRAND_FIXED: &str = "a customer with stored activity, trades or purchases keeps its brand (each row's brand is its customer's brand); give the customer on the new brand a new customer_id";
+
 /// The one place where a database error becomes a store error: a database
 /// that stayed busy becomes [`StoreError::Busy`], so SQLite's raw "database
 /// is locked" never reaches a user.
@@ -51,6 +55,13 @@ impl From<sqlx::Error> for StoreError {
         match &e {
             sqlx::Error::Database(d) if is_busy(d.code().as_deref(), d.message()) => {
                 StoreError::Busy
+            }
+            // The guard of migration 20261211000002 (customers keep their brand).
+            sqlx::Error::Database(d) if d.message().contains("customer_brand_fixed") => {
+                StoreError::Conflict {
+                    field: "brand_id".into(),
+                    message: CUSTOMER_BRAND_FIXED.into(),
+                }
             }
             _ => StoreError::Db(e),
         }

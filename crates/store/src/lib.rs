@@ -31,7 +31,7 @@ pub mod views;
 
 pub use audit::audit;
 pub use batch::{Batch, Bound, Val};
-pub use error::{Result, StoreError};
+pub use error::{Result, StoreError, CUSTOMER_BRAND_FIXED};
 pub use json_rows::PeriodChunks;
 pub use tx::Tx;
 
@@ -177,7 +177,6 @@ impl Store {
             location,
             sqlite_file,
         };
-        audit::seal_unchained(&store).await?;
         Ok(store)
     }
 

@@ -64,10 +64,13 @@ pub struct RecordError {
 }
 
 impl RecordError {
+    /// The label and the message are kept and shown: both are cut and
+    /// escaped (a platform's ids and values can be anything).
     pub fn new(external_id: impl Into<String>, message: impl Into<String>) -> Self {
+        use partnerdesk_domain::limits::cut;
         Self {
-            external_id: external_id.into(),
-            message: message.into(),
+            external_id: cut(&external_id.into(), 200).to_string(),
+            message: cut(&message.into(), 2_000).to_string(),
             key: None,
             raw: None,
         }

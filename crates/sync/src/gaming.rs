@@ -162,7 +162,7 @@ impl Gaming {
     }
 
     async fn page(&mut self, stream: &str, cursor: Option<&str>) -> Result<Page, SyncError> {
-        let mut cur: FeedCursor = match cursor {
+        let cur: FeedCursor = match cursor {
             Some(c) => serde_json::from_str(c).map_err(|e| {
                 SyncError::Config(format!("the stored {stream} cursor is unreadable ({e})"))
             })?,
@@ -189,8 +189,21 @@ impl Gaming {
             (Pagination::Cursor { .. }, None) => {}
         }
         let v = self.get(&path, &query).await?;
-        let items = json::array(&v, &self.cfg.items_field).map_err(|e| SyncError::BadJson {
-            url: path.clone(),
+        self.read_page(stream, cur, &path, &v)
+    }
+
+    /// The page of `stream` in the platform's answer `v` to `path`, and the
+    /// cursor after it (`cur`: the one the request was made with). Every
+    /// field the platform sent is checked here; nothing is asked of it.
+    pub fn read_page(
+        &self,
+        stream: &str,
+        mut cur: FeedCursor,
+        path: &str,
+        v: &Value,
+    ) -> Result<Page, SyncError> {
+        let items = json::array(v, &self.cfg.items_field).map_err(|e| SyncError::BadJson {
+            url: path.to_string(),
             detail: e,
         })?;
         let brand = Id::parse("brand_id", &self.cfg.brand_id)
@@ -216,8 +229,8 @@ impl Gaming {
         }
         let next = match &self.cfg.pagination {
             Pagination::Cursor { next_field, .. } => {
-                json::opt_text(&v, next_field).map_err(|e| SyncError::BadJson {
-                    url: path.clone(),
+                json::opt_text(v, next_field).map_err(|e| SyncError::BadJson {
+                    url: path.to_string(),
                     detail: e,
                 })?
             }
@@ -226,10 +239,10 @@ impl Gaming {
             } => {
                 let this: u64 = cur.page.as_deref().unwrap_or("1").parse().unwrap_or(1);
                 let more = match total_pages_field {
-                    Some(f) => json::uint(&v, f).map(|total| this < total).unwrap_or(false),
+                    Some(f) => json::uint(v, f).map(|total| this < total).unwrap_or(false),
                     None => !items.is_empty(),
                 };
-                more.then(|| (this + 1).to_string())
+                more.then(|| this.saturating_add(1).to_string())
             }
         };
         match next {

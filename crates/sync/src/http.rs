@@ -350,16 +350,42 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
 
 /// A base URL that must be http or https, with a path ending in `/` so
 /// relative joins keep it.
+///
+/// A user name or password in it (`https://user:pass@host`) is refused: it
+/// would be stored with the connection's settings and shown wherever they
+/// are, while credentials belong in the connection's secrets (the OS
+/// keyring). A refused URL is echoed without them.
 pub fn base_url(raw: &str) -> Result<url::Url, SyncError> {
-    let mut u = url::Url::parse(raw.trim()).map_err(|_| SyncError::NotHttp(raw.to_string()))?;
+    let shown = || partnerdesk_domain::limits::shown(&without_user_info(raw)).to_string();
+    let mut u = url::Url::parse(raw.trim()).map_err(|_| SyncError::NotHttp(shown()))?;
     if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() {
-        return Err(SyncError::NotHttp(raw.to_string()));
+        return Err(SyncError::NotHttp(shown()));
+    }
+    if !u.username().is_empty() || u.password().is_some() {
+        return Err(SyncError::Config(format!(
+            "the base URL {} holds a user name or password (user:password@); remove it and give the credentials as the connection's secrets, which are kept in the OS keyring",
+            shown()
+        )));
     }
     if !u.path().ends_with('/') {
         let p = format!("{}/", u.path());
         u.set_path(&p);
     }
     Ok(u)
+}
+
+/// `raw` with anything between `://` and an `@` before the path cut out.
+fn without_user_info(raw: &str) -> String {
+    let Some(start) = raw.find("://").map(|i| i + 3) else {
+        return raw.to_string();
+    };
+    let end = raw[start..]
+        .find(['/', '?', '#'])
+        .map_or(raw.len(), |i| start + i);
+    match raw[start..end].rfind('@') {
+        Some(at) => format!("{}***@{}", &raw[..start], &raw[start + at + 1..]),
+        None => raw.to_string(),
+    }
 }
 
 /// `base` joined with a path relative to it (a leading `/` is dropped so the
@@ -404,6 +430,19 @@ mod tests {
         assert!(base_url("ftp://x.example/").is_err());
         assert!(base_url("file:///etc/passwd").is_err());
         assert!(base_url("not a url").is_err());
+        for with_credentials in [
+            "https://anna:s3cret@shop.example/store",
+            "https://anna@shop.example/",
+            "ftp://anna:s3cret@shop.example/",
+            "https://anna:s3cret@shop.example:99999/",
+        ] {
+            let e = base_url(with_credentials).unwrap_err().to_string();
+            assert!(!e.contains("s3cret") && !e.contains("anna"), "{e}");
+        }
+        assert!(base_url("https://anna:s3cret@shop.example/")
+            .unwrap_err()
+            .to_string()
+            .contains("keyring"));
         let b = base_url("https://shop.example/store").unwrap();
         assert_eq!(
             join(&b, "/wp-json/wc/v3/orders").unwrap().as_str(),

@@ -2,6 +2,7 @@
 //! numbers, times as Unix seconds or RFC 3339; every failure names the field.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+pub use partnerdesk_domain::limits::shown;
 use rust_decimal::Decimal;
 use serde_json::Value;
 use std::str::FromStr;
@@ -50,7 +51,7 @@ pub fn opt_text(v: &Value, path: &str) -> Result<Option<String>, String> {
 /// An exact decimal (from a string or a JSON number).
 pub fn decimal(v: &Value, path: &str) -> Result<Decimal, String> {
     let raw = text_ref(v, path)?;
-    parse_decimal(&raw).ok_or_else(|| format!("field '{path}': '{raw}' is not an amount"))
+    parse_decimal(&raw).ok_or_else(|| format!("field '{path}': {} is not an amount", shown(&raw)))
 }
 
 /// A decimal; missing counts as zero.
@@ -73,13 +74,13 @@ pub fn uint(v: &Value, path: &str) -> Result<u64, String> {
     let raw = text_ref(v, path)?;
     raw.trim()
         .parse::<u64>()
-        .map_err(|_| format!("field '{path}': '{raw}' is not a whole number"))
+        .map_err(|_| format!("field '{path}': {} is not a whole number", shown(&raw)))
 }
 
 /// A time: Unix seconds, RFC 3339, or `YYYY-MM-DDTHH:MM:SS` taken as UTC.
 pub fn time(v: &Value, path: &str) -> Result<DateTime<Utc>, String> {
     let raw = text_ref(v, path)?;
-    parse_time(&raw).ok_or_else(|| format!("field '{path}': '{raw}' is not a time"))
+    parse_time(&raw).ok_or_else(|| format!("field '{path}': {} is not a time", shown(&raw)))
 }
 
 pub fn parse_time(raw: &str) -> Option<DateTime<Utc>> {
@@ -107,7 +108,7 @@ pub fn date(v: &Value, path: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
         .ok()
         .or_else(|| parse_time(&raw).map(|t| t.date_naive()))
-        .ok_or_else(|| format!("field '{path}': '{raw}' is not a date"))
+        .ok_or_else(|| format!("field '{path}': {} is not a date", shown(&raw)))
 }
 
 /// The array at `path` (the whole value when `path` is empty).

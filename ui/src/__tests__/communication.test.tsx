@@ -166,6 +166,15 @@ describe('settings → e-mail', () => {
   });
 });
 
+describe('settings → e-mail, clear-text password', () => {
+  it('warns loudly when the saved settings send the password in clear text', async () => {
+    const warning = 'security is none and a user name is set: the SMTP password goes to mail.example.com in clear text';
+    vi.mocked(api.mailSmtpGet).mockResolvedValue({ ...smtpUnset, host: 'mail.example.com', security: 'none', username: 'anna', from_address: 'p@example.com', configured: true, warning });
+    renderAt('/settings');
+    expect(await screen.findByTestId('smtp-warning')).toHaveTextContent('clear text');
+  });
+});
+
 describe('partner communication log', () => {
   it('lists the messages to a partner', async () => {
     vi.mocked(api.partnersGet).mockResolvedValue(undefined as never);

@@ -131,6 +131,8 @@ describe('audit log', () => {
     await userEvent.click(await screen.findByTestId('audit-head'));
     expect(await screen.findByTestId('audit-head-value')).toHaveTextContent('120:9f86d081884c7d65');
     expect(screen.getByTestId('audit-head-copy')).toBeInTheDocument();
+    // How to keep the head outside the database is said where the head is shown.
+    expect(screen.getByTestId('audit-head-guidance')).toHaveTextContent('partnerdesk audit head');
     await userEvent.click(screen.getByTestId('audit-export'));
     expect(await screen.findByTestId('audit-export-path')).toHaveTextContent('partnerdesk-audit-1.csv');
   });

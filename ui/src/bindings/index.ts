@@ -935,6 +935,12 @@ export type SmtpSettingsView = {
 	has_password: boolean,
 	/**  Whether a server and a sender are set (mail can go out). */
 	configured: boolean,
+	/**
+	 *  Set when these settings send the password in clear text (security
+	 *  `none` with a user name, to a server not on this machine): every
+	 *  face shows it loudly.
+	 */
+	warning: string | null,
 };
 
 export type SmtpTestOutcome = {

@@ -127,5 +127,5 @@ export function auditEntry(seq: number, over: Partial<AuditEntryView> = {}): Aud
 /** E-mail not set up yet. */
 export const smtpUnset: SmtpSettingsView = {
   host: '', port: 587, security: 'starttls', username: '', from_address: '', from_name: '', reply_to: null, extra_ca_pem_path: null,
-  has_password: false, configured: false,
+  has_password: false, configured: false, warning: null,
 };

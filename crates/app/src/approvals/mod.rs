@@ -113,7 +113,7 @@ pub(crate) async fn queue(ctx: &Context, tx: &mut Tx<'_>, req: Request<'_>) -> R
         "approval",
         &id.to_string(),
         None,
-        Some(&serde_json::json!({"kind": record.kind, "object_type": record.object_type, "object_id": record.object_id, "summary": record.summary, "payload": payload, "required_approvals": required}).to_string()),
+        Some(&serde_json::json!({"kind": record.kind, "object_type": record.object_type, "object_id": record.object_id, "summary": record.summary, "payload": for_the_log(&payload), "required_approvals": required}).to_string()),
     )
     .await?;
     Ok(Some(id))
@@ -205,12 +205,45 @@ fn maker_is_not_checker(policy: &Policy, a: &ApprovalRecord, user: &str) -> Opti
     })
 }
 
+/// A request's payload as the append-only audit log may keep it: a value
+/// under a key naming a password, a secret or a hash of one (a new user's
+/// password hash) is replaced by a note that it was set. The request itself
+/// keeps the value until it is decided.
+fn for_the_log(payload: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match payload {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let key = k.to_ascii_lowercase();
+                    let secret = ["password", "secret", "token", "api_key"]
+                        .iter()
+                        .any(|s| key.contains(s));
+                    let shown = match (secret, v) {
+                        (true, Value::Null) => Value::Null,
+                        (true, _) => Value::String("(set; kept out of the log)".into()),
+                        (false, v) => for_the_log(v),
+                    };
+                    (k.clone(), shown)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(for_the_log).collect()),
+        other => other.clone(),
+    }
+}
+
 /// Approves (`approve = true`) or rejects a request, with a reason. The last
 /// needed approval applies the change in the same transaction; a rejection
 /// lets the change's feature settle what waited with it.
 #[tracing::instrument(name = "approvals::decide", skip_all, fields(user = %ctx.actor.user))]
 pub async fn decide(ctx: &Context, id: i64, approve: bool, reason: &str) -> Result<ApprovalView> {
     ctx.authorize(&access::APPROVALS_DECIDE).await?;
+    // Whether this kind is the decider's to decide: by the roles held now,
+    // not those the session began with (a demoted approver stops at once).
+    let mut now_as = ctx.clone();
+    now_as.actor.roles = ctx.current_roles().await?;
+    let ctx = &now_as;
     let reason = reason.trim();
     let mut tx = ctx.store.begin().await?;
     let a = tx.approval_to_decide(id).await?.ok_or(AppError::NotFound {

@@ -1,6 +1,7 @@
 //! Reading one CSV file of an import folder: header check, line numbers,
 //! cells by column name, and errors as `file:line: reason`.
 
+use super::files::{self, Opened};
 use crate::{AppError, Result};
 use partnerdesk_domain::FieldError;
 use std::path::Path;
@@ -16,8 +17,17 @@ impl Problems {
     const MAX: usize = 100;
 
     pub fn add(&mut self, file: &str, line: u64, reason: impl std::fmt::Display) {
+        self.push(format!("{file}:{line}: {reason}"));
+    }
+
+    /// A problem with a whole file (it cannot be read at all).
+    pub fn add_file(&mut self, file: &str, reason: impl std::fmt::Display) {
+        self.push(format!("{file}: {reason}"));
+    }
+
+    fn push(&mut self, problem: String) {
         if self.list.len() < Self::MAX {
-            self.list.push(format!("{file}:{line}: {reason}"));
+            self.list.push(problem);
         } else {
             self.more += 1;
         }
@@ -36,9 +46,38 @@ impl Problems {
     }
 }
 
+/// Where an import's files are read from: its folder, or one file's bytes
+/// in memory (what the fuzz targets feed it).
+#[derive(Clone, Copy)]
+pub enum Source<'a> {
+    Folder(&'a Path),
+    Bytes { name: &'a str, bytes: &'a [u8] },
+}
+
+impl Source<'_> {
+    /// [`CsvFile::open`] of `name` here (from bytes: only the file they are).
+    pub fn open(
+        &self,
+        name: &str,
+        columns: &[&str],
+        problems: &mut Problems,
+    ) -> Result<Option<CsvFile>> {
+        match *self {
+            Source::Folder(dir) => CsvFile::open(dir, name, columns, problems),
+            Source::Bytes { name: n, bytes } if n == name => Ok(CsvFile::from_reader(
+                name,
+                Box::new(std::io::Cursor::new(bytes.to_vec())),
+                columns,
+                problems,
+            )),
+            Source::Bytes { .. } => Ok(None),
+        }
+    }
+}
+
 pub struct CsvFile {
     pub name: String,
-    reader: csv::Reader<std::io::BufReader<std::fs::File>>,
+    reader: csv::Reader<Box<dyn std::io::Read + Send>>,
     columns: Vec<usize>,
     record: csv::StringRecord,
     pub line: u64,
@@ -50,30 +89,45 @@ pub struct Row<'a> {
 
 impl CsvFile {
     /// Opens `dir/name` if present and checks that every column in `columns` is there.
-    /// Columns ending in `?` may have empty cells.
+    /// Columns ending in `?` may have empty cells. A name that is not a
+    /// regular file in the folder is a problem of the import ([`files`]).
     pub fn open(
         dir: &Path,
         name: &str,
         columns: &[&str],
         problems: &mut Problems,
     ) -> Result<Option<CsvFile>> {
-        let path = dir.join(name);
-        if !path.exists() {
-            return Ok(None);
+        match files::open(dir, name)? {
+            Opened::Absent => Ok(None),
+            Opened::Refused(why) => {
+                problems.add_file(name, why);
+                Ok(None)
+            }
+            Opened::File(f) => Ok(Self::from_reader(
+                name,
+                Box::new(std::io::BufReader::with_capacity(1 << 20, f)),
+                columns,
+                problems,
+            )),
         }
-        let f = std::fs::File::open(&path).map_err(|e| AppError::Io {
-            context: format!("cannot open {}", path.display()),
-            source: e,
-        })?;
+    }
+
+    /// [`CsvFile::open`] over any reader (the fuzz targets read bytes).
+    pub fn from_reader(
+        name: &str,
+        input: Box<dyn std::io::Read + Send>,
+        columns: &[&str],
+        problems: &mut Problems,
+    ) -> Option<CsvFile> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(false)
-            .from_reader(std::io::BufReader::with_capacity(1 << 20, f));
+            .from_reader(input);
         let headers = match reader.headers() {
             Ok(h) => h.clone(),
             Err(e) => {
                 problems.add(name, 1, format!("cannot read the header row: {e}"));
-                return Ok(None);
+                return None;
             }
         };
         let names: Vec<String> = headers
@@ -103,23 +157,30 @@ impl CsvFile {
                         .join(", ")
                 ),
             );
-            return Ok(None);
+            return None;
         }
         if let Some(dup) = names
             .iter()
             .enumerate()
             .find(|(i, n)| names[..*i].contains(n))
         {
-            problems.add(name, 1, format!("column '{}' appears twice", dup.1));
-            return Ok(None);
+            problems.add(
+                name,
+                1,
+                format!(
+                    "column {} appears twice",
+                    partnerdesk_domain::limits::shown(dup.1)
+                ),
+            );
+            return None;
         }
-        Ok(Some(CsvFile {
+        Some(CsvFile {
             name: name.to_string(),
             reader,
             columns: idx,
             record: csv::StringRecord::new(),
             line: 1,
-        }))
+        })
     }
 
     /// The next row, or None at the end. A row the CSV reader cannot read is a problem.

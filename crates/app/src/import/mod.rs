@@ -6,10 +6,11 @@
 //! import is rolled back. Importing the same folder twice changes nothing.
 
 mod csvfile;
+mod files;
 mod rows;
 
 use crate::{AppError, Context, Result};
-use csvfile::{CsvFile, Problems};
+use csvfile::{Problems, Source};
 use partnerdesk_domain::data::Assignment;
 use partnerdesk_domain::partner::Brand;
 use partnerdesk_domain::plan::{parse_plans_document, Plan};
@@ -83,7 +84,7 @@ pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
     let present: Vec<&str> = FILES
         .iter()
         .copied()
-        .filter(|f| dir.join(f).exists())
+        .filter(|f| files::present(dir, f))
         .collect();
     if present.is_empty() {
         return Err(AppError::Import(format!(
@@ -105,7 +106,8 @@ pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
     let mut tx = bulk.begin().await?;
 
     // Reference data, read whole and checked against the import and the database.
-    let brands = rows::brands(dir, &mut p)?;
+    let src = Source::Folder(dir);
+    let brands = rows::brands(src, &mut p)?;
     let stored_brands: HashMap<String, Brand> = tx
         .brand_list()
         .await?
@@ -114,10 +116,10 @@ pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
         .collect();
     let mut brand_ids: HashSet<String> = stored_brands.keys().cloned().collect();
     brand_ids.extend(brands.iter().map(|(_, b)| b.id.to_string()));
-    let geo = rows::geo_blocks(dir, &mut p, &brand_ids)?;
+    let geo = rows::geo_blocks(src, &mut p, &brand_ids)?;
 
     let stored_parents = tx.partner_parents().await?;
-    let partners = rows::partners(dir, &mut p, &stored_parents)?;
+    let partners = rows::partners(src, &mut p, &stored_parents)?;
     let mut partner_ids: HashSet<String> =
         stored_parents.iter().map(|(id, _, _)| id.clone()).collect();
     partner_ids.extend(partners.iter().map(|(_, r)| r.partner_id.clone()));
@@ -129,14 +131,14 @@ pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
 
     let stored_assignments = tx.assignments().await?;
     let assignments = rows::assignments(
-        dir,
+        src,
         &mut p,
         &partner_ids,
         &brand_ids,
         &plan_ids,
         &stored_assignments,
     )?;
-    let codes = rows::tracking_codes(dir, &mut p, &partner_ids, &brand_ids)?;
+    let codes = rows::tracking_codes(src, &mut p, &partner_ids, &brand_ids)?;
     // A bulk read outside the transaction (a million rows through SQLite's
     // own API): it sees what the transaction sees, since nothing is written
     // yet and, on SQLite, the transaction holds the write lock. (On
@@ -144,11 +146,41 @@ pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
     // check; customers are never deleted.)
     let mut customer_brand: CustomerBrands = store.customer_brands().await?.into_iter().collect();
     let stored_customers = customer_brand.len();
-    let customers = rows::customers(dir, &mut p, &brand_ids)?;
+    let customers = rows::customers(src, &mut p, &brand_ids)?;
+    // A stored customer with rows keeps its brand (decisions.md 16): a
+    // move is refused here, by file and line, before anything is written.
+    let moved: Vec<(u64, &str, &str, &str)> = customers
+        .iter()
+        .filter_map(|(line, c)| {
+            let stored = customer_brand.get(c.customer_id.as_str())?;
+            (stored != c.brand_id.as_str()).then(|| {
+                (
+                    *line,
+                    c.customer_id.as_str(),
+                    stored.as_str(),
+                    c.brand_id.as_str(),
+                )
+            })
+        })
+        .collect();
+    if !moved.is_empty() {
+        let ids: Vec<&str> = moved.iter().map(|m| m.1).collect();
+        let fixed = tx.customers_with_rows(&ids).await?;
+        for (line, id, from, to) in moved.iter().filter(|m| fixed.iter().any(|f| f == m.1)) {
+            p.add(
+                "customers.csv",
+                *line,
+                format!(
+                    "customer '{id}' of brand '{from}' cannot move to brand '{to}': {}",
+                    partnerdesk_store::CUSTOMER_BRAND_FIXED
+                ),
+            );
+        }
+    }
     for (_, c) in &customers {
         customer_brand.insert(c.customer_id.to_string(), c.brand_id.to_string());
     }
-    let fx = rows::fx_rates(dir, &mut p)?;
+    let fx = rows::fx_rates(src, &mut p)?;
     if !p.is_empty() {
         // Nothing is written: the write lock is let go before the large
         // files are checked too, so the user sees every problem at once.
@@ -225,7 +257,7 @@ pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
             }
         }
     }
-    if dir.join("plans.json").exists() {
+    if files::present(dir, "plans.json") {
         report
             .files
             .push(("plans.json".to_string(), plans.len() as u64));
@@ -360,15 +392,26 @@ async fn finish(
 }
 
 fn read_plans(dir: &Path, p: &mut Problems) -> Result<Vec<Plan>> {
-    let path = dir.join("plans.json");
-    if !path.exists() {
+    let mut file = match files::open(dir, "plans.json")? {
+        files::Opened::Absent => return Ok(Vec::new()),
+        files::Opened::Refused(why) => {
+            p.add_file("plans.json", why);
+            return Ok(Vec::new());
+        }
+        files::Opened::File(f) => f,
+    };
+    let mut text = String::new();
+    if let Err(e) = std::io::Read::read_to_string(&mut file, &mut text) {
+        // Not UTF-8 (or unreadable): a problem of the file, like a CSV's.
+        p.add_file("plans.json", format!("cannot be read as UTF-8 text: {e}"));
         return Ok(Vec::new());
     }
-    let text = std::fs::read_to_string(&path).map_err(|e| AppError::Io {
-        context: format!("cannot read {}", path.display()),
-        source: e,
-    })?;
-    match parse_plans_document(&text) {
+    check_plans(&text, p)
+}
+
+/// The plans of a `plans.json` text, with its problems.
+fn check_plans(text: &str, p: &mut Problems) -> Result<Vec<Plan>> {
+    match parse_plans_document(text) {
         Ok(plans) => {
             let mut seen = HashSet::new();
             for pl in &plans {
@@ -438,7 +481,13 @@ async fn stream_large(
             buf: Vec::new(),
             stopped: false,
         };
-        check_large(&dir_owned, p, &customer_brand, &mut out, &*progress)
+        check_large(
+            Source::Folder(&dir_owned),
+            p,
+            &customer_brand,
+            &mut out,
+            &*progress,
+        )
     });
     let mut failed = None;
     if let Some(tx) = tx.as_deref_mut() {
@@ -519,7 +568,7 @@ impl Out<'_> {
 /// Reads the large files row by row (on a blocking thread): parses and checks
 /// each row, reports problems, and hands good rows' values to `out`.
 fn check_large(
-    dir: &Path,
+    src: Source,
     mut p: Problems,
     customer_brand: &CustomerBrands,
     out: &mut Out<'_>,
@@ -562,7 +611,7 @@ fn check_large(
     };
 
     let file = LARGE[0];
-    if let Some(mut f) = CsvFile::open(dir, file, &rows::ACTIVITY, &mut p)? {
+    if let Some(mut f) = src.open(file, &rows::ACTIVITY, &mut p)? {
         let mut keys = Keys::new();
         while let Some(row) = f.next_row(&mut p) {
             if out.stopped {
@@ -597,7 +646,7 @@ fn check_large(
     }
 
     let file = LARGE[1];
-    if let Some(mut f) = CsvFile::open(dir, file, &rows::TRADES, &mut p)? {
+    if let Some(mut f) = src.open(file, &rows::TRADES, &mut p)? {
         let mut keys = Keys::new();
         while let Some(row) = f.next_row(&mut p) {
             if out.stopped {
@@ -629,7 +678,7 @@ fn check_large(
     }
 
     let file = LARGE[2];
-    if let Some(mut f) = CsvFile::open(dir, file, &rows::PURCHASES, &mut p)? {
+    if let Some(mut f) = src.open(file, &rows::PURCHASES, &mut p)? {
         let mut keys = Keys::new();
         while let Some(row) = f.next_row(&mut p) {
             if out.stopped {
@@ -667,6 +716,65 @@ fn check_large(
         first_period,
         rows,
     })
+}
+
+/// What the import would report about the rows of one file (`name`, one
+/// of [`FILES`]) on their own, read from `bytes`: no database, so every
+/// reference to another row is unknown. For the fuzz targets, which feed
+/// it anything: whatever the bytes, it answers and never panics.
+#[doc(hidden)]
+pub fn check_file(name: &str, bytes: &[u8]) -> Vec<String> {
+    let src = Source::Bytes { name, bytes };
+    let mut p = Problems::default();
+    let none = HashSet::new();
+    let checked = match name {
+        "brands.csv" => rows::brands(src, &mut p).map(drop),
+        "brand_geo_blocks.csv" => rows::geo_blocks(src, &mut p, &none).map(drop),
+        "partners.csv" => rows::partners(src, &mut p, &[]).map(drop),
+        "assignments.csv" => rows::assignments(src, &mut p, &none, &none, &none, &[]).map(drop),
+        "tracking_codes.csv" => rows::tracking_codes(src, &mut p, &none, &none).map(drop),
+        "customers.csv" => rows::customers(src, &mut p, &none).map(drop),
+        "fx_rates.csv" => rows::fx_rates(src, &mut p).map(drop),
+        "plans.json" => match std::str::from_utf8(bytes) {
+            Ok(text) => check_plans(text, &mut p).map(drop),
+            Err(e) => {
+                p.add_file(name, format!("cannot be read as UTF-8 text: {e}"));
+                Ok(())
+            }
+        },
+        _ => {
+            let mut out = Out {
+                sink: None,
+                batches: [
+                    sd::activity_batch(),
+                    sd::trades_batch(),
+                    sd::purchases_batch(),
+                ],
+                buf: Vec::new(),
+                stopped: false,
+            };
+            let customers = CustomerBrands::default();
+            let so_far = std::mem::take(&mut p);
+            check_large(
+                src,
+                so_far,
+                &customers,
+                &mut out,
+                &crate::context::NoProgress,
+            )
+            .map(|c| {
+                p = c.problems;
+            })
+        }
+    };
+    if let Err(e) = checked {
+        p.add_file(name, e);
+    }
+    let mut list = p.list;
+    if p.more > 0 {
+        list.push(format!("… and {} more", p.more));
+    }
+    list
 }
 
 /// Does a new assignment overlap a stored one it does not replace?

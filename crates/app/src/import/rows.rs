@@ -1,6 +1,6 @@
 //! Parsing and checking the rows of each import file (RULES.md's table).
 
-use super::csvfile::{CsvFile, Problems, Row};
+use super::csvfile::{Problems, Row, Source};
 use super::{overlapping, Keys};
 use crate::Result;
 use partnerdesk_domain::data::{
@@ -15,20 +15,19 @@ use partnerdesk_domain::partner::{
 use partnerdesk_domain::{CountryCode, CurrencyCode, FieldError, Id};
 use partnerdesk_store::partners::PartnerRecord;
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
 
 type Parsed<T> = std::result::Result<T, FieldError>;
 
 /// Reads every row of a small file with `parse`, keeping the good ones with their line.
 fn read_all<T>(
-    dir: &Path,
+    src: Source,
     file: &str,
     cols: &[&str],
     p: &mut Problems,
     mut parse: impl FnMut(&Row) -> Parsed<T>,
 ) -> Result<Vec<(u64, T)>> {
     let mut out = Vec::new();
-    if let Some(mut f) = CsvFile::open(dir, file, cols, p)? {
+    if let Some(mut f) = src.open(file, cols, p)? {
         while let Some(row) = f.next_row(p) {
             match parse(&row) {
                 Ok(t) => out.push((row.line(), t)),
@@ -43,9 +42,9 @@ fn id(row: &Row, i: usize, col: &str) -> Parsed<Id> {
     Id::parse(col, row.req(i, col)?)
 }
 
-pub fn brands(dir: &Path, p: &mut Problems) -> Result<Vec<(u64, Brand)>> {
+pub fn brands(src: Source, p: &mut Problems) -> Result<Vec<(u64, Brand)>> {
     let rows = read_all(
-        dir,
+        src,
         "brands.csv",
         &["brand_id", "name", "vertical", "currency"],
         p,
@@ -72,12 +71,12 @@ pub fn brands(dir: &Path, p: &mut Problems) -> Result<Vec<(u64, Brand)>> {
 }
 
 pub fn geo_blocks(
-    dir: &Path,
+    src: Source,
     p: &mut Problems,
     brands: &HashSet<String>,
 ) -> Result<Vec<(Id, CountryCode)>> {
     let rows = read_all(
-        dir,
+        src,
         "brand_geo_blocks.csv",
         &["brand_id", "country"],
         p,
@@ -107,12 +106,12 @@ pub fn geo_blocks(
 
 /// Partners, ordered so that every parent comes before its children; cycles refused.
 pub fn partners(
-    dir: &Path,
+    src: Source,
     p: &mut Problems,
     stored: &[(String, Option<String>, String)],
 ) -> Result<Vec<(u64, PartnerRecord)>> {
     let rows = read_all(
-        dir,
+        src,
         "partners.csv",
         &[
             "partner_id",
@@ -227,7 +226,7 @@ pub fn partners(
 }
 
 pub fn assignments(
-    dir: &Path,
+    src: Source,
     p: &mut Problems,
     partners: &HashSet<String>,
     brands: &HashSet<String>,
@@ -235,7 +234,7 @@ pub fn assignments(
     stored: &[Assignment],
 ) -> Result<Vec<(u64, Assignment)>> {
     let rows = read_all(
-        dir,
+        src,
         "assignments.csv",
         &[
             "partner_id",
@@ -340,13 +339,13 @@ pub fn assignments(
 }
 
 pub fn tracking_codes(
-    dir: &Path,
+    src: Source,
     p: &mut Problems,
     partners: &HashSet<String>,
     brands: &HashSet<String>,
 ) -> Result<Vec<(u64, TrackingCode)>> {
     let rows = read_all(
-        dir,
+        src,
         "tracking_codes.csv",
         &["code", "partner_id", "brand_id", "kind"],
         p,
@@ -386,12 +385,12 @@ pub fn tracking_codes(
 }
 
 pub fn customers(
-    dir: &Path,
+    src: Source,
     p: &mut Problems,
     brands: &HashSet<String>,
 ) -> Result<Vec<(u64, Customer)>> {
     let rows = read_all(
-        dir,
+        src,
         "customers.csv",
         &[
             "customer_id",
@@ -415,6 +414,7 @@ pub fn customers(
                 registered_at: parse_time("registered_at", r.req(4, "registered_at")?)?,
                 status: CustomerStatus::parse("status", r.cell(5))?,
             };
+            c.check()?;
             if !brands.contains(c.brand_id.as_str()) {
                 return Err(FieldError::new(
                     "brand_id",
@@ -437,9 +437,9 @@ pub fn customers(
     Ok(rows)
 }
 
-pub fn fx_rates(dir: &Path, p: &mut Problems) -> Result<Vec<(u64, FxRate)>> {
+pub fn fx_rates(src: Source, p: &mut Problems) -> Result<Vec<(u64, FxRate)>> {
     let rows = read_all(
-        dir,
+        src,
         "fx_rates.csv",
         &["date", "base", "quote", "rate"],
         p,
@@ -450,6 +450,7 @@ pub fn fx_rates(dir: &Path, p: &mut Problems) -> Result<Vec<(u64, FxRate)>> {
                 quote: CurrencyCode::parse("quote", r.cell(2))?,
                 rate: parse_positive("rate", r.cell(3))?,
             };
+            f.check()?;
             if f.base == f.quote {
                 return Err(FieldError::new("quote", "is the same currency as base"));
             }
@@ -483,7 +484,7 @@ pub const ACTIVITY: [&str; 10] = [
 ];
 
 pub fn activity(r: &Row) -> Parsed<ActivityDay> {
-    Ok(ActivityDay {
+    let a = ActivityDay {
         customer_id: id(r, 0, "customer_id")?,
         brand_id: id(r, 1, "brand_id")?,
         date: parse_date("date", r.req(2, "date")?)?,
@@ -494,7 +495,9 @@ pub fn activity(r: &Row) -> Parsed<ActivityDay> {
         bonuses: parse_non_negative("bonuses", r.cell(7))?,
         chargebacks: parse_non_negative("chargebacks", r.cell(8))?,
         taxes: parse_non_negative("taxes", r.cell(9))?,
-    })
+    };
+    a.check()?;
+    Ok(a)
 }
 
 pub const TRADES: [&str; 10] = [
@@ -523,14 +526,7 @@ pub fn trade(r: &Row) -> Parsed<Trade> {
         commission: parse_non_negative("commission", r.cell(8))?,
         spread_revenue: parse_non_negative("spread_revenue", r.cell(9))?,
     };
-    for (col, v) in [
-        ("symbol", &t.symbol),
-        ("instrument_group", &t.instrument_group),
-    ] {
-        if v.chars().any(char::is_control) {
-            return Err(FieldError::new(col, "contains control characters"));
-        }
-    }
+    t.check()?;
     if t.close_time < t.open_time {
         return Err(FieldError::new(
             "close_time",
@@ -566,6 +562,7 @@ pub fn purchase(r: &Row) -> Parsed<Purchase> {
         purchased_at: parse_time("purchased_at", r.req(6, "purchased_at")?)?,
         refunded_at: r.opt(7).map(|s| parse_time("refunded_at", s)).transpose()?,
     };
+    pu.check()?;
     if pu.refunded_at.is_some_and(|r| r < pu.purchased_at) {
         return Err(FieldError::new("refunded_at", "is before purchased_at"));
     }

@@ -29,6 +29,10 @@ pub struct SmtpSettingsView {
     pub has_password: bool,
     /// Whether a server and a sender are set (mail can go out).
     pub configured: bool,
+    /// Set when these settings send the password in clear text (security
+    /// `none` with a user name, to a server not on this machine): every
+    /// face shows it loudly.
+    pub warning: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
@@ -102,7 +106,22 @@ pub(super) fn view(s: &SmtpStored, has_password: bool) -> SmtpSettingsView {
         extra_ca_pem_path: s.extra_ca_pem_path.clone(),
         has_password,
         configured: s.configured(),
+        warning: clear_text_warning(s),
     }
+}
+
+/// The warning for settings that send the SMTP password unencrypted.
+fn clear_text_warning(s: &SmtpStored) -> Option<String> {
+    let on_this_machine = matches!(
+        s.host.trim_matches(['[', ']']),
+        "localhost" | "127.0.0.1" | "::1"
+    );
+    (s.security == "none" && !s.username.is_empty() && !on_this_machine).then(|| {
+        format!(
+            "security is none and a user name is set: the SMTP password goes to {} in clear text, readable by anyone on the network in between; use starttls (port 587) or tls (port 465)",
+            s.host
+        )
+    })
 }
 
 #[tracing::instrument(name = "mail::smtp_get", skip_all, fields(user = %ctx.actor.user))]
@@ -120,17 +139,57 @@ pub(super) fn opt(s: &Option<String>) -> Option<String> {
 }
 
 pub(super) fn validate(input: &SmtpSettingsInput) -> Result<SmtpStored> {
+    let s = validate_fields(input)?;
+    if let Some(path) = &s.extra_ca_pem_path {
+        let pem = std::fs::read(path).map_err(|e| {
+            AppError::invalid(
+                "extra_ca_pem_path",
+                format!("cannot read {path}: {e}; choose a PEM certificate file"),
+            )
+        })?;
+        check_ca_pem(path, &pem)?;
+    }
+    Ok(s)
+}
+
+/// What the SMTP settings form may hold, checked without reading a file
+/// or the network; `ca_pem`: the bytes of the CA file it names. For the
+/// fuzz targets, which feed it anything.
+#[doc(hidden)]
+pub fn check_smtp_settings(input: &SmtpSettingsInput, ca_pem: Option<&[u8]>) -> Result<()> {
+    validate_fields(input)?;
+    if let Some(pem) = ca_pem {
+        check_ca_pem("the CA file", pem)?;
+    }
+    Ok(())
+}
+
+fn check_ca_pem(path: &str, pem: &[u8]) -> Result<()> {
+    Certificate::from_pem(pem).map_err(|e| {
+        AppError::invalid(
+            "extra_ca_pem_path",
+            format!("{path} is not a PEM certificate: {e}"),
+        )
+    })?;
+    Ok(())
+}
+
+fn validate_fields(input: &SmtpSettingsInput) -> Result<SmtpStored> {
     let host = input.host.trim().to_string();
     if host.is_empty()
         || host.contains(char::is_whitespace)
         || host.contains("://")
         || host.contains('/')
+        || host
+            .chars()
+            .any(partnerdesk_domain::limits::is_forbidden_char)
+        || host.len() > 253
     {
         return Err(AppError::invalid(
             "host",
             format!(
-                "'{}' is not a server name: give the SMTP host only, such as smtp.example.com",
-                input.host
+                "{} is not a server name: give the SMTP host only, such as smtp.example.com",
+                partnerdesk_domain::limits::shown(&input.host)
             ),
         ));
     }
@@ -145,8 +204,8 @@ pub(super) fn validate(input: &SmtpSettingsInput) -> Result<SmtpStored> {
         return Err(AppError::invalid(
             "security",
             format!(
-                "'{}' is not a security mode; allowed: starttls, tls, none",
-                input.security
+                "{} is not a security mode; allowed: starttls, tls, none",
+                partnerdesk_domain::limits::shown(&input.security)
             ),
         ));
     }
@@ -156,27 +215,17 @@ pub(super) fn validate(input: &SmtpSettingsInput) -> Result<SmtpStored> {
         None => None,
     };
     let extra_ca_pem_path = opt(&input.extra_ca_pem_path);
-    if let Some(path) = &extra_ca_pem_path {
-        let pem = std::fs::read(path).map_err(|e| {
-            AppError::invalid(
-                "extra_ca_pem_path",
-                format!("cannot read {path}: {e}; choose a PEM certificate file"),
-            )
-        })?;
-        Certificate::from_pem(&pem).map_err(|e| {
-            AppError::invalid(
-                "extra_ca_pem_path",
-                format!("{path} is not a PEM certificate: {e}"),
-            )
-        })?;
-    }
+    let username = input.username.trim().to_string();
+    partnerdesk_domain::limits::check_text("username", &username, 254)?;
+    let from_name = input.from_name.trim().to_string();
+    partnerdesk_domain::limits::check_text("from_name", &from_name, 200)?;
     Ok(SmtpStored {
         host,
         port: input.port,
         security,
-        username: input.username.trim().to_string(),
+        username,
         from_address,
-        from_name: input.from_name.trim().to_string(),
+        from_name,
         reply_to,
         extra_ca_pem_path,
     })

@@ -129,25 +129,66 @@ pub(super) async fn write_page(
     let mut touch = |p: Period| first = Some(first.map_or(p, |f: Period| f.min(p)));
     let period_of_customer = |c: &Customer| Period::of(c.registered_at.date_naive());
 
-    if !page.customers.is_empty() {
-        page.customers
-            .iter()
-            .for_each(|c| touch(period_of_customer(c)));
-        page.customers
+    // Records the domain refuses (dates it cannot compute, amounts beyond
+    // its limits, text with control characters; decisions.md 14) are the
+    // run's errors, exactly as the import refuses them; they do not wait
+    // for a retry, which could not make them acceptable. A stored customer
+    // with rows keeps its brand (decisions.md 16).
+    let mut refused: Vec<(String, String)> = Vec::new();
+    let moving = brand_moves(&mut tx, &page.customers).await?;
+    let customers = std::mem::take(&mut prepared.customers);
+    let (customers, rows): (Vec<&Customer>, Vec<Vec<Val>>) = page
+        .customers
+        .iter()
+        .zip(customers)
+        .filter(|(c, _)| match c.check() {
+            Ok(()) if moving.contains(c.customer_id.as_str()) => {
+                refused.push((
+                    c.customer_id.to_string(),
+                    format!(
+                        "customer '{}' cannot move to brand '{}': {}",
+                        c.customer_id,
+                        c.brand_id,
+                        partnerdesk_store::CUSTOMER_BRAND_FIXED
+                    ),
+                ));
+                false
+            }
+            Ok(()) => true,
+            Err(e) => {
+                refused.push((c.customer_id.to_string(), e.to_string()));
+                false
+            }
+        })
+        .unzip();
+    if !rows.is_empty() {
+        customers.iter().for_each(|c| touch(period_of_customer(c)));
+        customers
             .iter()
             .for_each(|c| keep(&|| c.customer_id.to_string()));
-        let rows = std::mem::take(&mut prepared.customers);
         counts +=
             ss::upsert_counted(&mut tx, &ss::CUSTOMERS, sd::customers_batch(), rows, false).await?;
     }
-    if !page.customers_if_new.is_empty() {
-        page.customers_if_new
+    let customers_if_new = std::mem::take(&mut prepared.customers_if_new);
+    let (customers_if_new, rows): (Vec<&Customer>, Vec<Vec<Val>>) = page
+        .customers_if_new
+        .iter()
+        .zip(customers_if_new)
+        .filter(|(c, _)| match c.check() {
+            Ok(()) => true,
+            Err(e) => {
+                refused.push((c.customer_id.to_string(), e.to_string()));
+                false
+            }
+        })
+        .unzip();
+    if !rows.is_empty() {
+        customers_if_new
             .iter()
             .for_each(|c| touch(period_of_customer(c)));
-        page.customers_if_new
+        customers_if_new
             .iter()
             .for_each(|c| keep(&|| c.customer_id.to_string()));
-        let rows = std::mem::take(&mut prepared.customers_if_new);
         let batch = Batch::new(
             ss::CUSTOMERS.table,
             ss::CUSTOMERS.columns,
@@ -156,8 +197,7 @@ pub(super) async fn write_page(
         counts += ss::upsert_counted(&mut tx, &ss::CUSTOMERS, batch, rows, true).await?;
         // A buyer first seen without a code takes the code a later order
         // brings (a referral link followed before that order).
-        let codes: Vec<(&str, &str)> = page
-            .customers_if_new
+        let codes: Vec<(&str, &str)> = customers_if_new
             .iter()
             .filter_map(|c| Some((c.customer_id.as_str(), c.tracking_code.as_deref()?)))
             .collect();
@@ -195,6 +235,10 @@ pub(super) async fn write_page(
         .zip(std::mem::take(&mut prepared.activity))
     {
         let key = || format!("{} {}", a.customer_id, a.date);
+        if let Err(e) = a.check() {
+            refused.push((key(), e.to_string()));
+            continue;
+        }
         match refusal(&a.customer_id, &a.brand_id) {
             Some(why) => wait(key(), key(), "record", record("activity", a), why),
             None => {
@@ -211,6 +255,10 @@ pub(super) async fn write_page(
     let mut rows = Vec::with_capacity(page.trades.len());
     for (t, row) in page.trades.iter().zip(std::mem::take(&mut prepared.trades)) {
         let key = || t.trade_id.to_string();
+        if let Err(e) = t.check() {
+            refused.push((key(), e.to_string()));
+            continue;
+        }
         match refusal(&t.customer_id, &t.brand_id) {
             Some(why) => wait(key(), key(), "record", record("trade", t), why),
             None => {
@@ -245,6 +293,10 @@ pub(super) async fn write_page(
     let mut rows = Vec::with_capacity(page.purchases.len());
     for (p, row, kind) in purchases {
         let key = || p.order_id.to_string();
+        if let Err(e) = p.check() {
+            refused.push((key(), e.to_string()));
+            continue;
+        }
         match refusal(&p.customer_id, &p.brand_id) {
             Some(why) => wait(key(), key(), "record", record(kind, p), why),
             None => {
@@ -262,6 +314,7 @@ pub(super) async fn write_page(
             ss::upsert_counted(&mut tx, &ss::PURCHASES, sd::purchases_batch(), rows, false).await?;
     }
 
+    errors.extend(refused);
     if let Some(c) = &page.cursor {
         ss::set_cursor(&mut tx, name, stream, c, &now).await?;
     }
@@ -329,4 +382,30 @@ pub(super) async fn write_page(
         stored: stored_count,
         waiting: waiting.len() as i64,
     })
+}
+
+/// The customers of `customers` that are stored under another brand and
+/// have rows: they may not move (the database would refuse the whole page).
+async fn brand_moves(
+    tx: &mut partnerdesk_store::Tx<'_>,
+    customers: &[Customer],
+) -> Result<HashSet<String>> {
+    if customers.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let ids: Vec<&str> = customers.iter().map(|c| c.customer_id.as_str()).collect();
+    let stored = ss::customer_brands_of(tx, &ids).await?;
+    let moved: Vec<&str> = customers
+        .iter()
+        .filter(|c| {
+            stored
+                .get(c.customer_id.as_str())
+                .is_some_and(|b| b != c.brand_id.as_str())
+        })
+        .map(|c| c.customer_id.as_str())
+        .collect();
+    if moved.is_empty() {
+        return Ok(HashSet::new());
+    }
+    Ok(tx.customers_with_rows(&moved).await?.into_iter().collect())
 }

@@ -105,7 +105,7 @@ async fn importing_twice_changes_nothing(db: &TestDb) {
 }
 
 /// Copies the example folder and applies `edit` to one file's text.
-fn broken_copy(dir: &Path, file: &str, edit: impl Fn(&str) -> String) {
+pub(crate) fn broken_copy(dir: &Path, file: &str, edit: impl Fn(&str) -> String) {
     let src = &example_folders()[0];
     for e in std::fs::read_dir(src).unwrap().flatten() {
         if e.path().is_file() {
@@ -116,7 +116,7 @@ fn broken_copy(dir: &Path, file: &str, edit: impl Fn(&str) -> String) {
     std::fs::write(dir.join(file), edit(&text)).unwrap();
 }
 
-fn replace_line(text: &str, line: usize, f: impl Fn(&str) -> String) -> String {
+pub(crate) fn replace_line(text: &str, line: usize, f: impl Fn(&str) -> String) -> String {
     text.lines()
         .enumerate()
         .map(|(i, l)| if i + 1 == line { f(l) } else { l.to_string() })
@@ -125,7 +125,7 @@ fn replace_line(text: &str, line: usize, f: impl Fn(&str) -> String) -> String {
         + "\n"
 }
 
-fn set_cell(line: &str, header: &str, column: &str, value: &str) -> String {
+pub(crate) fn set_cell(line: &str, header: &str, column: &str, value: &str) -> String {
     let idx = header
         .split(',')
         .position(|h| h == column)

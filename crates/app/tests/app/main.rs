@@ -4,16 +4,22 @@
 mod support;
 
 mod approvals;
+mod audit_forgery;
 mod compliance;
 mod concurrency;
+mod customer_brand;
 mod database;
 mod exports;
 mod import;
+mod import_limits;
 mod mail;
 mod money;
 mod partners;
 mod payouts;
 mod properties;
 mod roles;
+mod secrets;
+mod sessions;
+mod statement_names;
 mod sync;
 mod unknown_country;

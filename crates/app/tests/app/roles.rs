@@ -44,6 +44,9 @@ async fn invoke(name: &str, ctx: &Context, n: usize) -> Option<Result<(), AppErr
         )
         .await
         .map(drop),
+        "database.switch" => {
+            partnerdesk_app::database::authorize_switch(ctx, "sqlite:/tmp/elsewhere.db").await
+        }
         "partner.create" => partners::create(ctx, partner(&pid)).await.map(drop),
         "partner.edit" => partners::edit(ctx, "MX-BASE", partner("MX-BASE"))
             .await

@@ -18,7 +18,7 @@ pub async fn bench_money(url: &str, scale: &str, tmp: &std::path::Path) -> Resul
     let t = Instant::now();
     let gen = partnerdesk_gen::generate(&opts, &folder, &mut |_, _, _| {})
         .map_err(|e| AppError::Refused(e.to_string()))?;
-    eprintln!(
+    errln!(
         "generated {} rows in {:.1} s",
         gen.total_rows(),
         t.elapsed().as_secs_f64()
@@ -88,13 +88,13 @@ pub async fn bench_money(url: &str, scale: &str, tmp: &std::path::Path) -> Resul
         peak_mib(),
     ));
 
-    println!(
+    outln!(
         "| step ({}) | rows | seconds | rows/s | peak memory |",
         ctx.store.backend().as_str()
     );
-    println!("|---|---:|---:|---:|---:|");
+    outln!("|---|---:|---:|---:|---:|");
     for (step, rows, s, mem) in table {
-        println!(
+        outln!(
             "| {step} | {rows} | {s:.2} | {:.0} | {mem} MiB |",
             rows as f64 / s.max(1e-9)
         );

@@ -94,14 +94,14 @@ pub async fn bench_partners(url: &str, count: usize) -> Result<(), AppError> {
         partners::tree(&ctx, &root, 5).await?;
         tree_ms.push(t.elapsed().as_secs_f64() * 1000.0);
     }
-    println!("| step | rows | time | rate | peak memory |");
-    println!("|---|---:|---:|---:|---:|");
-    println!("| bulk create partners ({}) | {count} | {create_s:.2} s | {:.0} rows/s | {create_mem} MiB |", ctx.store.backend().as_str(), count as f64 / create_s.max(1e-9));
-    println!(
+    outln!("| step | rows | time | rate | peak memory |");
+    outln!("|---|---:|---:|---:|---:|");
+    outln!("| bulk create partners ({}) | {count} | {create_s:.2} s | {:.0} rows/s | {create_mem} MiB |", ctx.store.backend().as_str(), count as f64 / create_s.max(1e-9));
+    outln!(
         "| search page (50 rows, filtered, sorted), median of 100 | 50 | {:.2} ms | | |",
         median(search_ms)
     );
-    println!(
+    outln!(
         "| load a 5-level subtree, median of 50 | | {:.2} ms | | |",
         median(tree_ms)
     );

@@ -168,16 +168,16 @@ pub async fn bench_payouts(
 ) -> Result<(), AppError> {
     let (st_s, avg, max) = bench_statements(statements, tmp)?;
     let (create_s, export_s, paid) = bench_run(url, balances).await?;
-    println!("| step | size | time | target |");
-    println!("|---|---|---|---|");
-    println!(
+    outln!("| step | size | time | target |");
+    outln!("|---|---|---|---|");
+    outln!(
         "| statements (2 detail pages each) | {statements} PDFs, avg {:.1} KB, max {:.1} KB | {st_s:.2} s | < 20 s, < 60 KB each |",
         avg as f64 / 1024.0,
         max as f64 / 1024.0
     );
-    println!("| payout run created | {paid} of {balances} balances | {create_s:.2} s | |");
-    println!("| payout run exported (CSV + SEPA) | {paid} payments | {export_s:.2} s | |");
-    println!(
+    outln!("| payout run created | {paid} of {balances} balances | {create_s:.2} s | |");
+    outln!("| payout run exported (CSV + SEPA) | {paid} payments | {export_s:.2} s | |");
+    outln!(
         "| run created + exported | | {:.2} s | < 2 s |",
         create_s + export_s
     );

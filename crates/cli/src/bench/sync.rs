@@ -112,7 +112,7 @@ pub async fn bench_sync(url: &str, deals: usize, activity: usize) -> Result<(), 
     )
     .await?;
     reset_peak();
-    println!("stream\trows\tseconds\trows/s\tpeak MiB");
+    outln!("stream\trows\tseconds\trows/s\tpeak MiB");
     let mut total_rows = 0i64;
     let mut signins = None;
     let all = Instant::now();
@@ -128,7 +128,7 @@ pub async fn bench_sync(url: &str, deals: usize, activity: usize) -> Result<(), 
         }
         let secs = t.elapsed().as_secs_f64();
         total_rows += r.fetched;
-        println!(
+        outln!(
             "{name}\t{}\t{secs:.2}\t{:.0}\t{}",
             r.fetched,
             r.fetched as f64 / secs.max(1e-9),
@@ -142,7 +142,7 @@ pub async fn bench_sync(url: &str, deals: usize, activity: usize) -> Result<(), 
         }
     }
     let secs = all.elapsed().as_secs_f64();
-    println!(
+    outln!(
         "total\t{total_rows}\t{secs:.2}\t{:.0}\t{}",
         total_rows as f64 / secs.max(1e-9),
         peak_mib()
@@ -150,12 +150,13 @@ pub async fn bench_sync(url: &str, deals: usize, activity: usize) -> Result<(), 
     // One sign-in per connection: what the sync counted and what the
     // simulator saw.
     if let Some(n) = signins {
-        println!("MT5 sign-ins (sync)\t{n}");
+        outln!("MT5 sign-ins (sync)\t{n}");
     }
     if let Some(stats) = sim_stats(&base) {
-        println!(
+        outln!(
             "MT5 sign-ins (simulator)\t{}\tconnections\t{}",
-            stats.0, stats.1
+            stats.0,
+            stats.1
         );
     }
     drop(child);

@@ -34,6 +34,49 @@ fn ok(db: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).expect("UTF-8 output")
 }
 
+/// A reader that stops reading (`partnerdesk … | head -1`) ends a command
+/// quietly with status 141, never with a panic: the pipe's reading end is
+/// closed before the command writes anything.
+#[test]
+fn a_closed_pipe_ends_a_command_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pd.db");
+    let folder = root().join("tests/fixtures/scenario-a");
+    ok(&db, &["import", folder.to_str().unwrap()]);
+    ok(&db, &["commissions", "run", "--period", "2026-09"]);
+    for args in [
+        &["partners", "list"][..],
+        &[
+            "commissions",
+            "export",
+            "--period",
+            "2026-07",
+            "--format",
+            "csv",
+        ],
+        &["ledger", "balances"],
+        &["audit", "head"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_partnerdesk"))
+            .args(args)
+            .env(
+                "PARTNERDESK_DATABASE_URL",
+                format!("sqlite:{}", db.display()),
+            )
+            .env_remove("PARTNERDESK_DATA_DIR")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the partnerdesk binary runs");
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(141), "{args:?}: {stderr}");
+        assert!(stderr.is_empty(), "{args:?} says nothing more: {stderr}");
+    }
+}
+
 #[test]
 fn import_run_export_prints_the_expected_files_byte_for_byte() {
     let dir = tempfile::tempdir().unwrap();

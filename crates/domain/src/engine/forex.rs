@@ -1,8 +1,8 @@
 //! Forex: lot rebates split up the IB tree (difference or levels) and spread share.
 
 use super::lines::Book;
-use super::Engine;
 use super::HashMap;
+use super::{overflow, Engine, EngineError};
 use crate::commission::Kind;
 use crate::data::TradeFigures;
 use crate::period::Period;
@@ -37,14 +37,32 @@ fn in_order<K: Ord, V>(map: &HashMap<K, V>) -> Vec<(&K, &V)> {
 }
 
 impl PeriodTrades {
-    pub fn add(&mut self, engine: &Engine, period: Period, c: usize, t: &TradeFigures<'_>) {
+    pub fn add(
+        &mut self,
+        engine: &Engine,
+        period: Period,
+        c: usize,
+        t: &TradeFigures<'_>,
+    ) -> Result<(), EngineError> {
         let cs = &engine.customers[c];
         let Some(ib) = cs.partner.filter(|_| cs.earns) else {
-            return;
+            return Ok(());
         };
         let key = (ib, cs.brand);
+        let overflows = || {
+            overflow(format!(
+                "trade '{}' of customer '{}' summed with the {period} trades of {}",
+                t.trade_id,
+                engine.customers.id(c),
+                engine.who(ib, cs.brand)
+            ))
+        };
         let r = self.revenue.entry(key).or_default();
-        r.0 += t.commission + t.spread_revenue;
+        r.0 = t
+            .commission
+            .checked_add(t.spread_revenue)
+            .and_then(|revenue| r.0.checked_add(revenue))
+            .ok_or_else(overflows)?;
         r.1 += 1;
         let min_hold = *self.min_hold.entry(key).or_insert_with(|| {
             engine
@@ -52,7 +70,9 @@ impl PeriodTrades {
                 .and_then(|p| p.components.lot_rebate.as_ref())
                 .map(|l| l.min_hold_seconds)
         });
-        let Some(min_hold) = min_hold else { return };
+        let Some(min_hold) = min_hold else {
+            return Ok(());
+        };
         if t.held >= TimeDelta::seconds(min_hold) {
             let groups = self.lots.entry(key).or_default();
             // The group's name is copied once per group, not once per trade.
@@ -64,14 +84,20 @@ impl PeriodTrades {
                 }
             };
             let l = &mut groups[at].1;
-            l.lots += t.lots;
+            l.lots = l.lots.checked_add(t.lots).ok_or_else(overflows)?;
             l.trades += 1;
         } else {
             *self.ineligible.entry(key).or_default() += 1;
         }
+        Ok(())
     }
 
-    pub fn finish(self, engine: &Engine, period: Period, book: &mut Book) {
+    pub fn finish(
+        self,
+        engine: &Engine,
+        period: Period,
+        book: &mut Book,
+    ) -> Result<(), EngineError> {
         for ((ib, brand), (revenue, trades)) in in_order(&self.revenue) {
             let Some(rule) = engine
                 .plan_for(*ib, *brand, period)
@@ -80,7 +106,16 @@ impl PeriodTrades {
                 continue;
             };
             let e = book.entry(*ib, *brand, Kind::SpreadShare);
-            e.amount += rule.rate * revenue;
+            e.amount = rule
+                .rate
+                .checked_mul(*revenue)
+                .and_then(|a| e.amount.checked_add(a))
+                .ok_or_else(|| {
+                    overflow(format!(
+                        "the spread share of {} in {period} ({trades} trades)",
+                        engine.who(*ib, *brand)
+                    ))
+                })?;
             e.explanation
                 .insert("basis".into(), json!(revenue.normalize().to_string()));
             e.explanation
@@ -101,6 +136,13 @@ impl PeriodTrades {
             else {
                 continue;
             };
+            let overflows = || {
+                overflow(format!(
+                    "the lot rebates of {} lots of {group} traded under {} in {period}",
+                    l.lots,
+                    engine.who(*direct, *brand)
+                ))
+            };
             let mut payees: Vec<(usize, Decimal, u32)> = Vec::new(); // (IB, rate per lot earned, levels up)
             match rule.split {
                 Split::Difference => {
@@ -116,7 +158,8 @@ impl PeriodTrades {
                         };
                         let r = own.rates.get(group).copied().unwrap_or_default();
                         if r > running_max {
-                            payees.push((ib, r - running_max, level));
+                            let gained = r.checked_sub(running_max).ok_or_else(overflows)?;
+                            payees.push((ib, gained, level));
                             running_max = r;
                         }
                         node = engine.parent[ib];
@@ -128,7 +171,8 @@ impl PeriodTrades {
                     let mut node = Some(*direct);
                     for (level, share) in rule.level_shares.iter().enumerate() {
                         let Some(ib) = node else { break };
-                        payees.push((ib, *share * rate, level as u32));
+                        let per_lot = share.checked_mul(rate).ok_or_else(overflows)?;
+                        payees.push((ib, per_lot, level as u32));
                         node = engine.parent[ib];
                     }
                 }
@@ -138,7 +182,10 @@ impl PeriodTrades {
                     continue;
                 }
                 let e = book.entry(ib, *brand, Kind::LotRebate);
-                e.amount += per_lot * l.lots;
+                e.amount = per_lot
+                    .checked_mul(l.lots)
+                    .and_then(|a| e.amount.checked_add(a))
+                    .ok_or_else(overflows)?;
                 let item = json!({"from_ib": engine.partners[*direct].partner_id.as_str(), "levels_up": level,
                     "instrument_group": group, "lots": l.lots.normalize().to_string(), "trades": l.trades,
                     "split": if rule.split == Split::Difference {"difference"} else {"levels"},
@@ -157,5 +204,6 @@ impl PeriodTrades {
                     .insert("trades_below_min_hold".into(), json!(n));
             }
         }
+        Ok(())
     }
 }

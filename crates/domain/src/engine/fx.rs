@@ -22,11 +22,23 @@ pub struct Conversion {
 }
 
 impl Conversion {
-    pub fn apply(&self, amount: Decimal) -> Decimal {
+    /// The amount in the target currency; None when it would overflow (a
+    /// tiny rate of the inverse pair divides a large amount).
+    pub fn apply(&self, amount: Decimal) -> Option<Decimal> {
         if self.inverse {
-            amount / self.rate
+            amount.checked_div(self.rate)
         } else {
-            amount * self.rate
+            amount.checked_mul(self.rate)
+        }
+    }
+
+    /// The rate an amount is multiplied by (the inverse pair's rate
+    /// divided into one); None when that would overflow.
+    pub fn multiplier(&self) -> Option<Decimal> {
+        if self.inverse {
+            Decimal::ONE.checked_div(self.rate)
+        } else {
+            Some(self.rate)
         }
     }
 }
@@ -140,7 +152,30 @@ mod tests {
             .conversion(cur("EUR"), cur("GBP"), day("2026-07-31"))
             .unwrap();
         assert!(c.inverse);
-        assert_eq!(c.apply(d("100")), d("80"));
+        assert_eq!(c.apply(d("100")), Some(d("80")));
+    }
+
+    #[test]
+    fn a_tiny_inverse_rate_is_an_overflow_not_a_panic() {
+        let t = FxTable::new(&[rate(
+            "2026-07-31",
+            "GBP",
+            "EUR",
+            "0.0000000000000000000000000001",
+        )]);
+        let c = t
+            .conversion(cur("EUR"), cur("GBP"), day("2026-07-31"))
+            .unwrap();
+        assert_eq!(c.apply(d("100")), None, "100 / 1e-28 is beyond the decimal");
+        assert_eq!(c.multiplier(), Some(d("10000000000000000000000000000")));
+        let direct = Conversion {
+            inverse: false,
+            ..c
+        };
+        assert_eq!(
+            direct.apply(Decimal::MAX),
+            Some(d("7.9228162514264337593543950335"))
+        );
     }
 
     #[test]

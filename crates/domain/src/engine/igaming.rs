@@ -2,7 +2,7 @@
 
 use super::lines::Book;
 use super::HashMap;
-use super::{Carried, Engine};
+use super::{overflow, Carried, Engine, EngineError};
 use crate::commission::Kind;
 use crate::data::DayAmounts;
 use crate::period::Period;
@@ -37,6 +37,25 @@ pub(crate) struct PeriodActivity {
     has_cpa: HashMap<(usize, usize), bool>,
 }
 
+impl Sums {
+    /// Adds a day's amounts; None when a sum would overflow (then nothing
+    /// is added).
+    fn add(&mut self, row: &DayAmounts) -> Option<()> {
+        let next = Sums {
+            deposits: self.deposits.checked_add(row.deposits)?,
+            withdrawals: self.withdrawals.checked_add(row.withdrawals)?,
+            bets: self.bets.checked_add(row.bets)?,
+            wins: self.wins.checked_add(row.wins)?,
+            bonuses: self.bonuses.checked_add(row.bonuses)?,
+            chargebacks: self.chargebacks.checked_add(row.chargebacks)?,
+            taxes: self.taxes.checked_add(row.taxes)?,
+            rows: self.rows + 1,
+        };
+        *self = next;
+        Some(())
+    }
+}
+
 impl PeriodActivity {
     pub fn add(
         &mut self,
@@ -45,23 +64,25 @@ impl PeriodActivity {
         period: Period,
         c: usize,
         row: &DayAmounts,
-    ) {
+    ) -> Result<(), EngineError> {
         let (partner, brand) = {
             let cs = &engine.customers[c];
             match cs.partner {
                 Some(p) if cs.earns => (p, cs.brand),
-                _ => return, // unattributed or excluded: earns nobody anything
+                _ => return Ok(()), // unattributed or excluded: earns nobody anything
             }
         };
+        let row_overflows = || {
+            overflow(format!(
+                "the activity of customer '{}' on {} summed with the {} of {}",
+                engine.customers.id(c),
+                row.date,
+                period,
+                engine.who(partner, brand)
+            ))
+        };
         let s = self.sums.entry((partner, brand)).or_default();
-        s.deposits += row.deposits;
-        s.withdrawals += row.withdrawals;
-        s.bets += row.bets;
-        s.wins += row.wins;
-        s.bonuses += row.bonuses;
-        s.chargebacks += row.chargebacks;
-        s.taxes += row.taxes;
-        s.rows += 1;
+        s.add(row).ok_or_else(row_overflows)?;
 
         let k = &carried[c];
         if k.ftd.is_none() && row.deposits > Decimal::ZERO {
@@ -71,7 +92,7 @@ impl PeriodActivity {
             }
         }
         if k.cpa_done {
-            return;
+            return Ok(());
         }
         let candidate = match self.has_cpa.get(&(partner, brand)) {
             Some(&b) => b,
@@ -88,9 +109,13 @@ impl PeriodActivity {
         } else if row.date >= engine.customers[c].registered {
             // Sums keep running over days that are not candidates.
             let k = &mut carried[c];
-            k.cum_deposits += row.deposits;
-            k.cum_bets += row.bets;
+            k.cum_deposits = k
+                .cum_deposits
+                .checked_add(row.deposits)
+                .ok_or_else(row_overflows)?;
+            k.cum_bets = k.cum_bets.checked_add(row.bets).ok_or_else(row_overflows)?;
         }
+        Ok(())
     }
 
     /// Books the period's CPA and RevShare lines, moving what customers
@@ -102,7 +127,7 @@ impl PeriodActivity {
         carry: &mut HashMap<(usize, usize), Decimal>,
         period: Period,
         book: &mut Book,
-    ) {
+    ) -> Result<(), EngineError> {
         let mut ftds: HashMap<(usize, usize), u64> = HashMap::default();
         for (c, day) in &self.ftd {
             carried[*c].ftd = Some(*day);
@@ -111,8 +136,8 @@ impl PeriodActivity {
                 *ftds.entry((p, cs.brand)).or_default() += 1;
             }
         }
-        cpa(engine, carried, period, self.cpa_days, book);
-        revshare(engine, carry, period, &self.sums, &ftds, book);
+        cpa(engine, carried, period, self.cpa_days, book)?;
+        revshare(engine, carry, period, &self.sums, &ftds, book)
     }
 }
 
@@ -122,7 +147,7 @@ fn cpa(
     period: Period,
     mut days: Vec<(usize, NaiveDate, Decimal, Decimal)>,
     book: &mut Book,
-) {
+) -> Result<(), EngineError> {
     // (partner, brand) → qualifiers (day, customer)
     let mut qualified: HashMap<(usize, usize), Vec<(NaiveDate, usize)>> = HashMap::default();
     // Each customer's days together, by date (a stable sort: days of the
@@ -147,8 +172,18 @@ fn cpa(
             if day < cs.registered {
                 continue; // sums run from the registration date on
             }
-            k.cum_deposits += deposits;
-            k.cum_bets += bets;
+            let cumulative = || {
+                overflow(format!(
+                    "the cumulative CPA sums of customer '{}' on {day} ({})",
+                    engine.customers.id(c),
+                    engine.who(partner, brand)
+                ))
+            };
+            k.cum_deposits = k
+                .cum_deposits
+                .checked_add(deposits)
+                .ok_or_else(cumulative)?;
+            k.cum_bets = k.cum_bets.checked_add(bets).ok_or_else(cumulative)?;
             if qualifies(
                 &rule,
                 cs.registered,
@@ -200,7 +235,12 @@ fn cpa(
                     .country
                     .and_then(|country| rule.geo_amounts.get(&country).copied())
                     .unwrap_or(rule.amount);
-                entry.amount += amount;
+                entry.amount = entry.amount.checked_add(amount).ok_or_else(|| {
+                    overflow(format!(
+                        "the CPA of {} in {period}",
+                        engine.who(key.0, key.1)
+                    ))
+                })?;
                 paid.push(json!({"customer_id": engine.customers.id(c), "qualified_on": day.to_string(), "country": cs.country.as_ref().map_or("", |c| c.as_str()), "amount": amount.normalize().to_string()}));
             } else {
                 capped.push(
@@ -221,6 +261,7 @@ fn cpa(
                 .insert("capped_customers".into(), json!(capped));
         }
     }
+    Ok(())
 }
 
 /// Does a day qualify a customer for CPA under `rule`?
@@ -243,35 +284,40 @@ pub(crate) fn qualifies(
         && (rule.countries.is_empty() || country.is_some_and(|c| rule.countries.contains(&c)))
 }
 
-/// NGR from a period's sums under a revshare component's fees.
-pub(crate) fn ngr(s: &Sums, r: &RevShare) -> (Decimal, Decimal, Decimal) {
-    let ggr = s.bets - s.wins;
+/// NGR from a period's sums under a revshare component's fees: (GGR,
+/// NGR before the admin fee, NGR); None when a step would overflow.
+pub(crate) fn ngr(s: &Sums, r: &RevShare) -> Option<(Decimal, Decimal, Decimal)> {
+    let ggr = s.bets.checked_sub(s.wins)?;
+    let payment_fees = r
+        .payment_fee_rate
+        .checked_mul(s.deposits.checked_add(s.withdrawals)?)?;
     let pre = ggr
-        - s.bonuses
-        - s.chargebacks
-        - s.taxes
-        - r.payment_fee_rate * (s.deposits + s.withdrawals);
+        .checked_sub(s.bonuses)?
+        .checked_sub(s.chargebacks)?
+        .checked_sub(s.taxes)?
+        .checked_sub(payment_fees)?;
     let ngr = if pre > Decimal::ZERO {
-        pre * (Decimal::ONE - r.admin_fee_rate)
+        pre.checked_mul(Decimal::ONE.checked_sub(r.admin_fee_rate)?)?
     } else {
         pre
     };
-    (ggr, pre, ngr)
+    Some((ggr, pre, ngr))
 }
 
-/// The commission on `effective` (> 0) and a description of the rate used.
+/// The commission on `effective` (> 0) and a description of the rate
+/// used; None when it would overflow.
 pub(crate) fn revshare_commission(
     r: &RevShare,
     effective: Decimal,
     ftds: u64,
     ngr: Decimal,
-) -> (Decimal, serde_json::Value) {
+) -> Option<(Decimal, serde_json::Value)> {
     let Some(tiers) = &r.tiers else {
         let rate = r.rate.unwrap_or_default();
-        return (
-            effective * rate,
+        return Some((
+            effective.checked_mul(rate)?,
             json!({"rate": rate.normalize().to_string()}),
-        );
+        ));
     };
     match r.tier_mode {
         TierMode::Flat => {
@@ -281,12 +327,12 @@ pub(crate) fn revshare_commission(
             };
             let tier = tiers.iter().rev().find(|t| t.from <= metric);
             let rate = tier.map(|t| t.rate).unwrap_or_default();
-            (
-                effective * rate,
+            Some((
+                effective.checked_mul(rate)?,
                 json!({"tier_mode": "flat", "tier_metric": if r.tier_metric == TierMetric::Ftds {"ftds"} else {"ngr"},
                        "metric": metric.normalize().to_string(), "tier_from": tier.map(|t| t.from.normalize().to_string()),
                        "rate": rate.normalize().to_string()}),
-            )
+            ))
         }
         TierMode::Progressive => {
             let mut total = Decimal::ZERO;
@@ -299,11 +345,11 @@ pub(crate) fn revshare_commission(
                     .get(i + 1)
                     .map(|n| n.from.min(effective))
                     .unwrap_or(effective);
-                let slice = top - t.from;
-                total += slice * t.rate;
+                let slice = top.checked_sub(t.from)?;
+                total = total.checked_add(slice.checked_mul(t.rate)?)?;
                 slices.push(json!({"from": t.from.normalize().to_string(), "slice": slice.normalize().to_string(), "rate": t.rate.normalize().to_string()}));
             }
-            (total, json!({"tier_mode": "progressive", "slices": slices}))
+            Some((total, json!({"tier_mode": "progressive", "slices": slices})))
         }
     }
 }
@@ -318,7 +364,7 @@ fn revshare(
     sums: &HashMap<(usize, usize), Sums>,
     ftds: &HashMap<(usize, usize), u64>,
     book: &mut Book,
-) {
+) -> Result<(), EngineError> {
     let keys: Vec<(usize, usize)> = sums
         .keys()
         .copied()
@@ -338,11 +384,13 @@ fn revshare(
         (first, second)
     });
     let mut new_carry = HashMap::default();
-    for (part, carried_out) in [first, second] {
-        book.merge(part);
+    for part in [first, second] {
+        let (part, carried_out) = part?;
+        book.merge(part)?;
         new_carry.extend(carried_out);
     }
     *carry = new_carry;
+    Ok(())
 }
 
 /// [`revshare`] for some of the keys: their lines, and what they carry out.
@@ -353,7 +401,7 @@ fn revshare_of(
     sums: &HashMap<(usize, usize), Sums>,
     ftds: &HashMap<(usize, usize), u64>,
     keys: &[(usize, usize)],
-) -> (Book, HashMap<(usize, usize), Decimal>) {
+) -> Result<(Book, HashMap<(usize, usize), Decimal>), EngineError> {
     let mut book = Book::default();
     let empty = Sums::default();
     let mut new_carry = HashMap::default();
@@ -366,13 +414,20 @@ fn revshare_of(
         };
         let s = sums.get(&key).unwrap_or(&empty);
         let n_ftds = ftds.get(&key).copied().unwrap_or(0);
-        let (ggr, pre, ngr) = ngr(s, &r);
+        let overflows = || {
+            overflow(format!(
+                "the RevShare of {} in {period} ({} activity rows)",
+                engine.who(key.0, key.1),
+                s.rows
+            ))
+        };
+        let (ggr, pre, ngr) = ngr(s, r).ok_or_else(overflows)?;
         let carry_in = if r.negative_carryover {
             carry.get(&key).copied().unwrap_or_default()
         } else {
             Decimal::ZERO
         };
-        let effective = ngr + carry_in;
+        let effective = ngr.checked_add(carry_in).ok_or_else(overflows)?;
         let (amount, rate, carry_out) = if effective <= Decimal::ZERO {
             (
                 Decimal::ZERO,
@@ -384,7 +439,7 @@ fn revshare_of(
                 },
             )
         } else {
-            let (a, rate) = revshare_commission(&r, effective, n_ftds, ngr);
+            let (a, rate) = revshare_commission(r, effective, n_ftds, ngr).ok_or_else(overflows)?;
             (a, rate, Decimal::ZERO)
         };
         if !carry_out.is_zero() {
@@ -394,7 +449,7 @@ fn revshare_of(
             continue;
         }
         let e = book.entry(key.0, key.1, Kind::Revshare);
-        e.amount += amount;
+        e.amount = e.amount.checked_add(amount).ok_or_else(overflows)?;
         e.keep_if_zero = !carry_in.is_zero() || !carry_out.is_zero() || s.rows > 0;
         let t = |d: Decimal| d.normalize().to_string();
         e.explanation.insert(
@@ -413,5 +468,5 @@ fn revshare_of(
             .insert("negative_carryover".into(), json!(r.negative_carryover));
         e.explanation.insert("rate".into(), rate);
     }
-    (book, new_carry)
+    Ok((book, new_carry))
 }

@@ -2,7 +2,7 @@
 //! sub-partner overrides on top, then conversion and the one rounding.
 
 use super::HashMap;
-use super::{Engine, EngineError};
+use super::{overflow, Engine, EngineError};
 use crate::commission::{Explanation, Kind, Line};
 use crate::money::round_cents;
 use crate::period::Period;
@@ -35,7 +35,7 @@ impl Book {
     /// Adds the entries of a book kept apart for other lines (a book per
     /// vertical, or per half of the RevShare keys): books merged never share
     /// a (partner, brand, kind).
-    pub fn merge(&mut self, other: Book) {
+    pub fn merge(&mut self, other: Book) -> Result<(), EngineError> {
         for (key, entry) in other.entries {
             match self.entries.entry(key) {
                 std::collections::btree_map::Entry::Vacant(v) => {
@@ -43,13 +43,18 @@ impl Book {
                 }
                 // Not reached (the kinds differ); summed rather than lost.
                 std::collections::btree_map::Entry::Occupied(mut o) => {
+                    let kind = o.key().2;
                     let e = o.get_mut();
-                    e.amount += entry.amount;
+                    e.amount = e
+                        .amount
+                        .checked_add(entry.amount)
+                        .ok_or_else(|| overflow(format!("two books' {} lines", kind.as_str())))?;
                     e.explanation.extend(entry.explanation);
                     e.keep_if_zero |= entry.keep_if_zero;
                 }
             }
         }
+        Ok(())
     }
 
     /// Converts to partner currency, rounds once, and orders the lines. The
@@ -106,7 +111,20 @@ fn lines_of(
             },
             other => other?,
         };
-        let amount = round_cents(conv.apply(e.amount));
+        let overflows = || {
+            overflow(format!(
+                "the {} line of {} in {period} ({} {}) converted at {}/{} {}",
+                kind.as_str(),
+                engine.who(partner, brand),
+                e.amount,
+                conv.from,
+                conv.from,
+                conv.to,
+                conv.rate
+            ))
+        };
+        let amount = round_cents(conv.apply(e.amount).ok_or_else(overflows)?);
+        let fx_rate = conv.multiplier().ok_or_else(overflows)?;
         let mut explanation = e.explanation;
         explanation.insert(
             "amount_in_brand_currency".into(),
@@ -129,11 +147,7 @@ fn lines_of(
             currency: conv.to,
             amount_brand: e.amount,
             brand_currency: conv.from,
-            fx_rate: if conv.inverse {
-                Decimal::ONE / conv.rate
-            } else {
-                conv.rate
-            },
+            fx_rate,
             // Written as text here, while its values are fresh in memory,
             // and freed at once (their memory goes to the next line's).
             explanation: Explanation::of(&Value::Object(explanation)),
@@ -145,11 +159,21 @@ fn lines_of(
 /// Sub-partner overrides: `r_k × basis(D)` for each descendant D exactly k
 /// levels below, basis = D's revshare + cpa + purchase share (brand currency,
 /// unrounded, possibly negative).
-pub(crate) fn overrides(engine: &Engine, period: Period, book: &mut Book) {
+pub(crate) fn overrides(
+    engine: &Engine,
+    period: Period,
+    book: &mut Book,
+) -> Result<(), EngineError> {
     let mut basis: BTreeMap<(usize, usize), Decimal> = BTreeMap::new();
     for ((partner, brand, kind), e) in &book.entries {
         if matches!(kind, Kind::Revshare | Kind::Cpa | Kind::PurchaseShare) {
-            *basis.entry((*partner, *brand)).or_default() += e.amount;
+            let b = basis.entry((*partner, *brand)).or_default();
+            *b = b.checked_add(e.amount).ok_or_else(|| {
+                overflow(format!(
+                    "the override basis of {} in {period}",
+                    engine.who(*partner, *brand)
+                ))
+            })?;
         }
     }
     let mut levels_cache: HashMap<(usize, usize), Option<Vec<Decimal>>> = HashMap::default();
@@ -168,7 +192,16 @@ pub(crate) fn overrides(engine: &Engine, period: Period, book: &mut Book) {
             });
             if let Some(rate) = levels.as_ref().and_then(|l| l.get(k - 1)).copied() {
                 let e = book.entry(a, brand, Kind::SubOverride);
-                e.amount += rate * b;
+                e.amount = rate
+                    .checked_mul(b)
+                    .and_then(|x| e.amount.checked_add(x))
+                    .ok_or_else(|| {
+                        overflow(format!(
+                            "the override of {} on partner '{}' in {period}",
+                            engine.who(a, brand),
+                            engine.partners[d].partner_id
+                        ))
+                    })?;
                 let item = json!({"descendant": engine.partners[d].partner_id.as_str(), "level": k,
                     "basis": b.normalize().to_string(), "rate": rate.normalize().to_string()});
                 match e.explanation.get_mut("descendants") {
@@ -185,6 +218,7 @@ pub(crate) fn overrides(engine: &Engine, period: Period, book: &mut Book) {
             }
         }
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -202,7 +236,7 @@ mod tests {
         let mut forex = Book::default();
         forex.entry(0, 0, Kind::LotRebate).amount = Decimal::new(40, 0);
         forex.entry(1, 2, Kind::SpreadShare).keep_if_zero = true;
-        igaming.merge(forex);
+        igaming.merge(forex).unwrap();
         let keys: Vec<_> = igaming.entries.keys().copied().collect();
         assert_eq!(
             keys,
@@ -223,7 +257,7 @@ mod tests {
         // The same key in both: summed, not lost.
         let mut again = Book::default();
         again.entry(0, 0, Kind::Revshare).amount = Decimal::new(50, 2);
-        igaming.merge(again);
+        igaming.merge(again).unwrap();
         assert_eq!(
             igaming.entries[&(0, 0, Kind::Revshare)].amount.to_string(),
             "13.00"

@@ -73,6 +73,14 @@ pub enum EngineError {
         "the stored customer image cannot be used ({0}); the customers are read again instead"
     )]
     CustomerImage(String),
+    #[error("{what} cannot be computed: an amount goes beyond the largest decimal (about 7.9 × 10^28); check those rows' amounts, the plan's rates and the FX rates, correct them and run again")]
+    Overflow { what: String },
+}
+
+/// An overflow of money arithmetic in `what` (checked arithmetic: the
+/// engine never panics on amounts it was given).
+pub(crate) fn overflow(what: String) -> EngineError {
+    EngineError::Overflow { what }
 }
 
 /// A partner as the engine sees it.
@@ -429,6 +437,14 @@ impl Engine {
         self.brand_ix.get(id).copied()
     }
 
+    /// A (partner, brand) in words, for error messages.
+    pub(crate) fn who(&self, partner: usize, brand: usize) -> String {
+        format!(
+            "partner '{}' for brand '{}'",
+            self.partners[partner].partner_id, self.brands[brand].id
+        )
+    }
+
     pub(crate) fn conversion(
         &self,
         brand: usize,
@@ -516,8 +532,7 @@ impl ActivityFeed<'_> {
             format!("{customer_id} {}", day.date)
         })?;
         self.igaming
-            .add(self.engine, self.carried, self.period, c, day);
-        Ok(())
+            .add(self.engine, self.carried, self.period, c, day)
     }
 }
 
@@ -531,8 +546,7 @@ impl TradeFeed<'_> {
         let c = find_customer(self.engine, self.hint, customer_id, "trade", || {
             trade.trade_id.to_string()
         })?;
-        self.forex.add(self.engine, self.period, c, trade);
-        Ok(())
+        self.forex.add(self.engine, self.period, c, trade)
     }
 }
 
@@ -632,26 +646,30 @@ impl<'e> PeriodRun<'e> {
         let mut carry = std::mem::take(&mut self.engine.carry);
         let mut purchases = std::mem::take(&mut self.engine.purchases);
         let shared: &Engine = self.engine;
-        let (mut book, other) = std::thread::scope(|s| {
+        let (book, other) = std::thread::scope(|s| {
             let other = s.spawn(|| {
                 let mut book = lines::Book::default();
-                forex.finish(shared, period, &mut book);
-                prop::period(shared, &mut purchases, period, &mut book);
-                book
+                forex.finish(shared, period, &mut book)?;
+                prop::period(shared, &mut purchases, period, &mut book)?;
+                Ok::<_, EngineError>(book)
             });
             let mut book = lines::Book::default();
-            igaming.finish(shared, &mut carried, &mut carry, period, &mut book);
+            let booked = igaming.finish(shared, &mut carried, &mut carry, period, &mut book);
             let other = other
                 .join()
                 .unwrap_or_else(|p| std::panic::resume_unwind(p));
-            (book, other)
+            (booked.map(|()| book), other)
         });
+        // What customers carry and the purchases go back to the engine
+        // whatever happened, so it is never left without them; a period
+        // that failed is not marked computed.
         let engine = &mut *self.engine;
         engine.carried = carried;
         engine.carry = carry;
         engine.purchases = purchases;
-        book.merge(other);
-        lines::overrides(engine, period, &mut book);
+        let mut book = book?;
+        book.merge(other?)?;
+        lines::overrides(engine, period, &mut book)?;
         let out = book.into_lines(engine, period)?;
         engine.last = Some(period);
         Ok(out)

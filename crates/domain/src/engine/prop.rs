@@ -3,7 +3,7 @@
 
 use super::lines::Book;
 use super::HashMap;
-use super::{Customers, Engine, EngineError, PurchaseState};
+use super::{overflow, Customers, Engine, EngineError, PurchaseState};
 use crate::commission::Kind;
 use crate::data::Purchase;
 use crate::ids::Id;
@@ -85,7 +85,7 @@ pub(crate) fn period(
     purchases: &mut [PurchaseState],
     period: Period,
     book: &mut Book,
-) {
+) -> Result<(), EngineError> {
     let none = Vec::new();
     let bought = engine.purchases_in.get(&period).unwrap_or(&none);
     for &i in bought {
@@ -109,14 +109,25 @@ pub(crate) fn period(
         };
         let ps = &mut purchases[i];
         let amount = ps.purchase.amount;
-        let earned = if ps.first {
-            rule.first_rate * amount + rule.first_purchase_cpa
-        } else {
-            rule.repeat_rate * amount
+        let overflows = || {
+            overflow(format!(
+                "purchase '{}' of customer '{}' for {} in {period}",
+                ps.purchase.order_id,
+                ps.purchase.customer_id,
+                engine.who(partner, brand)
+            ))
         };
-        ps.earned = earned;
+        let earned = if ps.first {
+            rule.first_rate
+                .checked_mul(amount)
+                .and_then(|a| a.checked_add(rule.first_purchase_cpa))
+        } else {
+            rule.repeat_rate.checked_mul(amount)
+        }
+        .ok_or_else(overflows)?;
         let e = book.entry(partner, brand, Kind::PurchaseShare);
-        e.amount += earned;
+        e.amount = e.amount.checked_add(earned).ok_or_else(overflows)?;
+        ps.earned = earned;
         push(
             e,
             "purchases",
@@ -137,7 +148,13 @@ pub(crate) fn period(
             continue;
         }
         let e = book.entry(partner, ps.brand, Kind::PurchaseShare);
-        e.amount -= ps.earned;
+        e.amount = e.amount.checked_sub(ps.earned).ok_or_else(|| {
+            overflow(format!(
+                "the refund of purchase '{}' for {} in {period}",
+                ps.purchase.order_id,
+                engine.who(partner, ps.brand)
+            ))
+        })?;
         push(
             e,
             "refunds",
@@ -147,6 +164,7 @@ pub(crate) fn period(
             "given_back": (-ps.earned).normalize().to_string()}),
         );
     }
+    Ok(())
 }
 
 fn push(e: &mut super::lines::Entry, key: &str, item: serde_json::Value) {

@@ -161,6 +161,50 @@ mod tests {
         assert!(symbol_matches("*", "anything"));
     }
 
+    /// The greedy matcher agrees with trying every split at every star, on
+    /// every short pattern and symbol of an edge-case alphabet; and many
+    /// stars against a long symbol answer at once.
+    #[test]
+    fn symbol_patterns_agree_with_trying_every_split() {
+        fn every_split(p: &[u8], s: &[u8]) -> bool {
+            match p.split_first() {
+                None => s.is_empty(),
+                Some((b'*', rest)) => (0..=s.len()).any(|i| every_split(rest, &s[i..])),
+                Some((c, rest)) => s.split_first().is_some_and(|(d, srest)| {
+                    c.eq_ignore_ascii_case(d) && every_split(rest, srest)
+                }),
+            }
+        }
+        let words = |alphabet: &[&str], n: usize| {
+            let mut all = vec![String::new()];
+            for _ in 0..n {
+                let longer: Vec<String> = all
+                    .iter()
+                    .flat_map(|w| alphabet.iter().map(move |a| format!("{w}{a}")))
+                    .collect();
+                all.extend(longer);
+            }
+            all
+        };
+        let patterns = words(&["a", "B", "*"], 4);
+        let symbols = words(&["A", "b", "."], 4);
+        for p in &patterns {
+            for s in &symbols {
+                assert_eq!(
+                    symbol_matches(p, s),
+                    every_split(p.as_bytes(), s.as_bytes()),
+                    "{p:?} {s:?}"
+                );
+            }
+        }
+        let started = std::time::Instant::now();
+        assert!(!symbol_matches(
+            &"*a".repeat(30),
+            &format!("{}b", "a".repeat(5000))
+        ));
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    }
+
     #[test]
     fn configs_read_with_defaults_and_check_urls() {
         let c: ConnectorConfig = serde_json::from_str(

@@ -121,14 +121,27 @@ pub fn default_symbol_groups() -> Vec<(String, String)> {
 
 /// Does `symbol` match `pattern` (`*` any text, case-insensitive)?
 pub fn symbol_matches(pattern: &str, symbol: &str) -> bool {
-    fn go(p: &[u8], s: &[u8]) -> bool {
-        match p.split_first() {
-            None => s.is_empty(),
-            Some((b'*', rest)) => (0..=s.len()).any(|i| go(rest, &s[i..])),
-            Some((c, rest)) => s
-                .split_first()
-                .is_some_and(|(d, srest)| c.eq_ignore_ascii_case(d) && go(rest, srest)),
+    // Greedy with one backtrack point (the last `*`): at most pattern ×
+    // symbol steps, where trying every split at every `*` was exponential
+    // in the stars for a long symbol from the platform.
+    let (p, s) = (pattern.as_bytes(), symbol.as_bytes());
+    let (mut pi, mut si) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while si < s.len() {
+        if pi < p.len() && p[pi] == b'*' {
+            star = Some((pi, si));
+            pi += 1;
+        } else if pi < p.len() && p[pi].eq_ignore_ascii_case(&s[si]) {
+            pi += 1;
+            si += 1;
+        } else if let Some((sp, ss)) = star {
+            // The last star takes one more character.
+            pi = sp + 1;
+            si = ss + 1;
+            star = Some((sp, ss + 1));
+        } else {
+            return false;
         }
     }
-    go(pattern.as_bytes(), symbol.as_bytes())
+    p[pi..].iter().all(|&c| c == b'*')
 }

@@ -243,6 +243,10 @@ pub fn server_time(v: &Value, field: &str, zone: &Zone) -> Result<DateTime<chron
     Err(format!("field '{field}': '{raw}' is not a time"))
 }
 
+fn too_large() -> String {
+    "the deal's amounts are too large to add up".to_string()
+}
+
 /// Turns deals into trades: what the positions need to know.
 pub struct Booker<'a> {
     pub prefix: &'a str,
@@ -287,8 +291,13 @@ impl Booker<'_> {
                     volume: 0,
                     commission: Decimal::ZERO,
                 });
-                p.volume_ext += d.volume_ext;
-                p.commission += d.revenue;
+                // A platform's figures can be anything: too large to add
+                // up is the deal's error, never a panic.
+                p.volume_ext = p
+                    .volume_ext
+                    .checked_add(d.volume_ext)
+                    .ok_or_else(too_large)?;
+                p.commission = p.commission.checked_add(d.revenue).ok_or_else(too_large)?;
             }
             1 | 3 => {
                 self.close(cur, page, d, d.volume_ext)?;
@@ -334,15 +343,20 @@ impl Booker<'_> {
         let share = if open.volume_ext == 0 {
             Decimal::ZERO
         } else {
-            (open.commission * Decimal::from(closed) / Decimal::from(open.volume_ext)).round_dp(8)
+            open.commission
+                .checked_mul(Decimal::from(closed))
+                .and_then(|c| c.checked_div(Decimal::from(open.volume_ext)))
+                .ok_or_else(too_large)?
+                .round_dp(8)
         };
         let lots = (Decimal::from(closed) / Decimal::from(EXT_PER_LOT)).normalize();
         let group = (self.group_of)(&open.symbol);
         let spread = self
             .spread_per_lot
             .get(&group)
-            .map(|p| (p * lots).round_dp(8))
-            .unwrap_or(Decimal::ZERO);
+            .map(|p| p.checked_mul(lots).map(|s| s.round_dp(8)))
+            .unwrap_or(Some(Decimal::ZERO))
+            .ok_or_else(too_large)?;
         let open_time = DateTime::from_timestamp_millis(open.time_msc)
             .ok_or_else(|| "open time out of range".to_string())?;
         let close_time = DateTime::from_timestamp_millis(d.time_msc)
@@ -357,11 +371,14 @@ impl Booker<'_> {
             lots,
             open_time,
             close_time,
-            commission: (share + d.revenue).normalize(),
+            commission: share
+                .checked_add(d.revenue)
+                .ok_or_else(too_large)?
+                .normalize(),
             spread_revenue: spread.normalize(),
         });
         open.volume_ext -= closed;
-        open.commission -= share;
+        open.commission = open.commission.checked_sub(share).ok_or_else(too_large)?;
         if open.volume_ext == 0 {
             cur.open.remove(&d.position);
         }

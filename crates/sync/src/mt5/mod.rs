@@ -111,7 +111,14 @@ impl Mt5 {
             .session
             .call("/api/user/get_batch", &[("group", &groups)])
             .await?;
-        let list = json::array(&v, "answer").map_err(|e| SyncError::BadJson {
+        self.read_users(&v)
+    }
+
+    /// The accounts in the server's answer `v` to `/api/user/get_batch`.
+    /// Every field the server sent is checked here (the fuzz targets feed
+    /// it anything).
+    pub fn read_users(&self, v: &Value) -> Result<Page, SyncError> {
+        let list = json::array(v, "answer").map_err(|e| SyncError::BadJson {
             url: "/api/user/get_batch".into(),
             detail: e,
         })?;
@@ -206,13 +213,27 @@ impl Mt5 {
                 ..Page::default()
             });
         }
-        let to = (cur.from + i64::from(self.cfg.window_hours) * 3600).min(now);
+        let to = cur
+            .from
+            .saturating_add(i64::from(self.cfg.window_hours) * 3600)
+            .min(now);
         // The server's clock: the window in its wall-clock seconds.
         let (from_srv, to_srv) = (
             self.zone.utc_to_server_secs(cur.from),
             self.zone.utc_to_server_secs(to) - 1,
         );
         let list = self.window_deals(from_srv, to_srv).await?;
+        let mut page = self.read_deals(&mut cur, list)?;
+        cur.advance(to, overlap);
+        page.done = to >= now;
+        page.cursor = Some(to_json(&cur));
+        Ok(page)
+    }
+
+    /// The trades the deals `list` of one window close, moving the open
+    /// positions in `cur` on. Every field the server sent is checked here
+    /// (the fuzz targets feed it anything).
+    pub fn read_deals(&self, cur: &mut DealCursor, list: Vec<Value>) -> Result<Page, SyncError> {
         let brand = self.brand()?;
         let mut page = Page {
             fetched: list.len() as u64,
@@ -243,10 +264,7 @@ impl Mt5 {
             group_of: &group_of,
             spread_per_lot: &self.cfg.spread_per_lot,
         };
-        booker.apply_all(&mut cur, &mut page, parsed);
-        cur.advance(to, overlap);
-        page.done = to >= now;
-        page.cursor = Some(to_json(&cur));
+        booker.apply_all(cur, &mut page, parsed);
         Ok(page)
     }
 

@@ -275,7 +275,7 @@ impl Connector for Woo {
                 cur.ids_at.extend(ids_newest);
                 cur.ids_at.sort_unstable();
                 cur.ids_at.dedup();
-                cur.page = page_no + 1;
+                cur.page = page_no.saturating_add(1);
             }
             None => {}
         }

@@ -88,10 +88,13 @@ pub fn read(cfg: &WooConfig, aliases: &Aliases, o: &Value, brand: &Id) -> Result
     let created = gmt(o, "date_created_gmt")?.and_utc();
     let modified = modified_gmt(o)?.and_utc();
     let total = json::decimal(o, "total")?;
+    let too_large = || "the order's refund totals are too large to add up".to_string();
     let mut refunded = Decimal::ZERO;
     if json::at(o, "refunds").is_some() {
         for r in json::array(o, "refunds")? {
-            refunded += json::decimal(r, "total")?.abs();
+            refunded = refunded
+                .checked_add(json::decimal(r, "total")?.abs())
+                .ok_or_else(too_large)?;
         }
     }
     let fully = status == "refunded" || reversed || (refunded > Decimal::ZERO && refunded >= total);
@@ -116,7 +119,11 @@ pub fn read(cfg: &WooConfig, aliases: &Aliases, o: &Value, brand: &Id) -> Result
         customer_id: customer_id.clone(),
         brand_id: brand.clone(),
         product,
-        amount: if fully { total } else { total - refunded },
+        amount: if fully {
+            total
+        } else {
+            total.checked_sub(refunded).ok_or_else(too_large)?
+        },
         coupon_code: coupon.clone(),
         purchased_at: created,
         refunded_at: fully.then_some(modified),

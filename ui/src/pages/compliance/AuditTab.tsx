@@ -71,6 +71,13 @@ function VerifyPanel() {
           {toApiError(verify.error).message}
         </Notice>
       )}
+      <Text size="xs" c="dimmed" maw={720} data-testid="audit-head-guidance">
+        The chain shows changed, reordered and removed entries, but someone who can rewrite the whole database could
+        rewrite the chain too. Keep the head outside the database: copy it into your ticket system or password manager
+        after each period close, or let the system's scheduler save it daily
+        (<Code>partnerdesk audit head {'>>'} /a/safe/place/audit-heads.txt</Code>; cron on Linux and macOS, Task
+        Scheduler on Windows). Verifying against a kept head proves nothing up to it was changed since.
+      </Text>
       {headHash.data && (
         <Group gap="xs" wrap="nowrap">
           <Text size="xs" c="dimmed">Head:</Text>

@@ -69,6 +69,7 @@ function Form({ saved }: { saved: SmtpSettingsView }) {
             <TextInput label="CA certificate file (optional, PEM)" description="For a mail server with a private certificate" {...text('extra_ca_pem_path')} />
           </Group>
           {other ? <Alert color="red" data-testid="smtp-error">{toApiError(other).message}</Alert> : null}
+          {saved.warning ? <Alert color="orange" title="The password is sent in clear text" data-testid="smtp-warning">{saved.warning}</Alert> : null}
           <Group>
             <Button type="submit" loading={save.isPending} data-testid="smtp-save">Save e-mail settings</Button>
             {saves > 0 && <Text size="sm" c="dimmed" data-testid="smtp-saved">Saved{saves > 1 ? ` (${saves} times)` : ''}</Text>}

@@ -14,6 +14,7 @@ mod forex_difference;
 mod forex_levels_spread;
 mod fx_rounding;
 mod igaming_ngr;
+mod limits;
 mod overrides;
 mod parallel_feed;
 mod prop_purchases;
