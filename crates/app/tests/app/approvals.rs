@@ -258,11 +258,19 @@ async fn stored_requests_parse_as_typed_changes(db: &TestDb) {
     import::import_folder(&db.ctx, &example_folders()[0])
         .await
         .unwrap();
-    let admin = as_role(db, Role::Admin);
-    // Two admins: four eyes are in force for every kind.
-    for (id, roles) in [("alice", vec![Role::Admin]), ("zed", vec![Role::Admin])] {
+    // The first admin applies at once and then acts; the users who act
+    // below exist (a use case checks its user's current roles), the second
+    // admin last: then four eyes are in force for every kind.
+    let mut by = as_role(db, Role::Admin);
+    for (id, roles) in [
+        ("alice", vec![Role::Admin]),
+        ("bob", vec![Role::PartnerManager]),
+        ("carol", vec![Role::Compliance]),
+        ("fred", vec![Role::Finance]),
+        ("zed", vec![Role::Admin]),
+    ] {
         users::save(
-            &admin,
+            &by,
             users::UserInput {
                 row_version: None,
                 user_id: id.into(),
@@ -274,6 +282,12 @@ async fn stored_requests_parse_as_typed_changes(db: &TestDb) {
         )
         .await
         .unwrap();
+        if id == "alice" {
+            by = Context {
+                actor: Actor::with_roles("alice", &[Role::Admin]),
+                ..db.ctx.clone()
+            };
+        }
     }
     let acting = |user: &str, role: Role| Context {
         actor: Actor::with_roles(user, &[role]),

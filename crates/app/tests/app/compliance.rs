@@ -46,6 +46,7 @@ async fn team(db: &TestDb) -> Context {
         ("dave", Role::Compliance),
         ("fred", Role::Finance),
         ("gina", Role::Finance),
+        ("hank", Role::Finance),
     ] {
         let o = users::save(&alice, input(id, &[role])).await.unwrap();
         assert_eq!(o.state, "done", "one admin: user changes apply at once");
