@@ -44,6 +44,15 @@ impl Role {
     }
 }
 
+/// The roles in a stored comma-separated list (unknown names are skipped),
+/// sorted and without repeats.
+pub fn roles_of(text: &str) -> Vec<Role> {
+    let mut roles: Vec<Role> = text.split(',').filter_map(Role::parse).collect();
+    roles.sort();
+    roles.dedup();
+    roles
+}
+
 impl std::fmt::Display for Role {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -115,6 +124,15 @@ pub const GEO_RULES_SET: UseCase = uc("geo.allowed_countries.set", COMPLIANCE);
 pub const GEO_REPORT: UseCase = uc("geo.report", &[Admin, Compliance, PartnerManager]);
 pub const CUSTOMER_STATUS_SET: UseCase = uc("customer.status.set", COMPLIANCE);
 
+// Deciding a request in the approvals queue takes the role of the use case
+// that would make the change directly (`approvals::policy` names it per
+// kind: closing a period is `COMMISSIONS_CLOSE`, a payout run
+// `PAYOUT_APPROVE`, ...). These three changes have no direct door: a
+// partner manager asks for them and compliance approves.
+pub const PARTNER_ACTIVATION_APPROVE: UseCase = uc("partner.activation.approve", COMPLIANCE);
+pub const PLAN_ASSIGN_APPROVE: UseCase = uc("plan.assign.approve", COMPLIANCE);
+pub const TRAFFIC_SOURCE_REVIEW: UseCase = uc("traffic_source.review", COMPLIANCE);
+
 // Sync, payouts, statements and communication add their use cases below,
 // with the roles they need.
 
@@ -185,6 +203,9 @@ pub const ALL: &[UseCase] = &[
     GEO_RULES_SET,
     GEO_REPORT,
     CUSTOMER_STATUS_SET,
+    PARTNER_ACTIVATION_APPROVE,
+    PLAN_ASSIGN_APPROVE,
+    TRAFFIC_SOURCE_REVIEW,
     CONNECTION_MANAGE,
     SYNC_RUN,
     MAIL_SETTINGS,

@@ -8,7 +8,8 @@
 //! the audit log and shows on the partner's timeline.
 
 use crate::access;
-use crate::approvals::{self, Applied, ChangeOutcome, Request};
+use crate::approvals::{self, ChangeOutcome, Request};
+use crate::change::{Applied, Apply, Change, DocumentReview, TrafficSourceReview};
 use crate::context::Context;
 use crate::error::{AppError, Result};
 use base64::Engine as _;
@@ -316,7 +317,12 @@ pub async fn review(
         ));
     }
     let outcome = if approve { "approved" } else { "rejected" };
-    let payload = serde_json::json!({"document_id": document_id, "outcome": outcome, "note": note.trim(), "reviewer": ctx.actor.user});
+    let review = DocumentReview {
+        document_id: document_id.to_string(),
+        outcome: outcome.to_string(),
+        note: note.trim().to_string(),
+        reviewer: ctx.actor.user.clone(),
+    };
     let summary = format!(
         "{} {} document {} ({}) of partner {}",
         if approve { "approve" } else { "reject" },
@@ -329,11 +335,10 @@ pub async fn review(
         ctx,
         &mut tx,
         Request {
-            kind: approvals::DOCUMENT_REVIEW,
+            change: Change::DocumentReview(review.clone()),
             object_type: "document",
             object_id: document_id,
             summary: summary.clone(),
-            payload: payload.clone(),
             amount: None,
         },
     )
@@ -342,28 +347,31 @@ pub async fn review(
         tx.commit().await?;
         return Ok(ChangeOutcome::awaiting(approvals::queued(ctx, id).await?));
     }
-    apply_document_review(ctx, &mut tx, &payload, None).await?;
+    write_review(ctx, &mut tx, &review, None).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(ChangeOutcome::done(summary))
 }
 
-fn field<'a>(payload: &'a serde_json::Value, key: &str) -> Result<&'a str> {
-    payload
-        .get(key)
-        .and_then(|v| v.as_str())
-        .ok_or_else(|| StoreError::Corrupt(format!("request payload lacks '{key}'")).into())
+/// A second compliance user approved the review: it is written as the
+/// reviewer made it.
+impl Apply for DocumentReview {
+    async fn apply(&self, ctx: &Context, tx: &mut Tx<'_>, on: &Applied<'_>) -> Result<()> {
+        write_review(ctx, tx, self, Some(on)).await
+    }
 }
 
-pub(crate) async fn apply_document_review(
+async fn write_review(
     ctx: &Context,
     tx: &mut Tx<'_>,
-    payload: &serde_json::Value,
+    review: &DocumentReview,
     applied: Option<&Applied<'_>>,
 ) -> Result<()> {
-    let id = field(payload, "document_id")?;
-    let outcome = field(payload, "outcome")?;
-    let note = field(payload, "note")?;
-    let reviewer = field(payload, "reviewer")?;
+    let DocumentReview {
+        document_id: id,
+        outcome,
+        note,
+        reviewer,
+    } = review;
     let d = tx.document(id).await?.ok_or(AppError::NotFound {
         what: "document",
         id: id.to_string(),
@@ -439,17 +447,18 @@ pub async fn declare_traffic_source(
     )
     .await?;
     // The source and its request are written together.
-    let payload = serde_json::json!({"source_id": record.source_id});
+    let source = TrafficSourceReview {
+        source_id: record.source_id.clone(),
+    };
     let summary = format!("allow {kind} traffic from '{value}' for partner {partner_id}");
     if let Some(id) = approvals::queue(
         ctx,
         &mut tx,
         Request {
-            kind: approvals::TRAFFIC_SOURCE,
+            change: Change::TrafficSource(source.clone()),
             object_type: "traffic_source",
             object_id: &record.source_id,
             summary: summary.clone(),
-            payload: payload.clone(),
             amount: None,
         },
     )
@@ -458,18 +467,29 @@ pub async fn declare_traffic_source(
         tx.commit().await?;
         return Ok(ChangeOutcome::awaiting(approvals::queued(ctx, id).await?));
     }
-    apply_traffic_decision(ctx, &mut tx, &payload, true).await?;
+    decide_source(ctx, &mut tx, &source.source_id, true, None).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(ChangeOutcome::done(summary))
 }
 
-pub(crate) async fn apply_traffic_decision(
+/// An approved source is allowed; a rejected one is marked rejected.
+impl Apply for TrafficSourceReview {
+    async fn apply(&self, ctx: &Context, tx: &mut Tx<'_>, on: &Applied<'_>) -> Result<()> {
+        decide_source(ctx, tx, &self.source_id, true, Some(on)).await
+    }
+
+    async fn on_reject(&self, ctx: &Context, tx: &mut Tx<'_>, on: &Applied<'_>) -> Result<()> {
+        decide_source(ctx, tx, &self.source_id, false, Some(on)).await
+    }
+}
+
+async fn decide_source(
     ctx: &Context,
     tx: &mut Tx<'_>,
-    payload: &serde_json::Value,
+    id: &str,
     approve: bool,
+    applied: Option<&Applied<'_>>,
 ) -> Result<()> {
-    let id = field(payload, "source_id")?;
     let s = tx.traffic_source(id).await?.ok_or(AppError::NotFound {
         what: "traffic source",
         id: id.to_string(),
@@ -485,7 +505,7 @@ pub(crate) async fn apply_traffic_decision(
         "partner",
         &s.partner_id,
         Some(&serde_json::json!({"source_id": id, "status": s.status}).to_string()),
-        Some(&serde_json::json!({"source_id": id, "status": status, "kind": s.kind, "value": s.value}).to_string()),
+        Some(&serde_json::json!({"source_id": id, "status": status, "kind": s.kind, "value": s.value, "approval": approvals::applied_note(applied)}).to_string()),
     )
     .await?;
     Ok(())

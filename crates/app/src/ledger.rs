@@ -3,6 +3,7 @@
 //! balances at any date, and the check that balances equal their entries and
 //! the entries their sources.
 
+use crate::change::{applied_note, Applied, Apply, Change, LedgerAdjustment};
 use crate::{AppError, Context, Result};
 use partnerdesk_domain::commission::Kind;
 use partnerdesk_domain::ledger::{check_amount, EntryKind};
@@ -379,7 +380,9 @@ async fn request(
         ctx,
         &mut tx,
         crate::approvals::Request {
-            kind: crate::approvals::LEDGER_ADJUST,
+            change: Change::LedgerAdjust(LedgerAdjustment {
+                adjustment_id: a.adjustment_id,
+            }),
             object_type: "manual_adjustment",
             object_id: &a.adjustment_id.to_string(),
             summary: format!(
@@ -394,7 +397,6 @@ async fn request(
                 a.partner_id,
                 a.reason
             ),
-            payload: serde_json::json!({ "adjustment_id": a.adjustment_id }),
             amount: Some((a.amount.abs(), a.currency.clone())),
         },
     )
@@ -403,8 +405,9 @@ async fn request(
     Ok(v)
 }
 
-/// The second user approves (posting the entry) or rejects a pending adjustment.
-/// The user who asked for it may not decide it.
+/// The second user approves (posting the entry) or rejects a pending adjustment,
+/// through its request in the approvals queue (whose rules say who may: not
+/// the user who asked for it).
 #[tracing::instrument(name = "ledger::decide", skip_all, fields(user = %ctx.actor.user))]
 pub async fn decide(
     ctx: &Context,
@@ -424,14 +427,9 @@ pub async fn decide(
             a.decided_by.as_deref().unwrap_or("someone")
         )));
     }
-    if a.requested_by == ctx.actor.user {
-        return Err(AppError::Refused(format!(
-            "you asked for manual adjustment {adjustment_id}: another finance user must approve or reject it (four eyes)"
-        )));
-    }
     let approval = tx
         .pending_approval(
-            crate::approvals::LEDGER_ADJUST.name,
+            crate::change::Kind::LedgerAdjust.name(),
             &adjustment_id.to_string(),
         )
         .await?
@@ -451,17 +449,25 @@ pub async fn decide(
     ))
 }
 
-/// Applies the queue's decision on a manual adjustment (approved: its entry is posted).
-pub(crate) async fn apply_adjustment_decision(
+/// The queue's decision on a manual adjustment: approved, its entry is
+/// posted; rejected, it is marked so.
+impl Apply for LedgerAdjustment {
+    async fn apply(&self, ctx: &Context, tx: &mut Tx<'_>, on: &Applied<'_>) -> Result<()> {
+        settle_adjustment(ctx, tx, self.adjustment_id, true, on).await
+    }
+
+    async fn on_reject(&self, ctx: &Context, tx: &mut Tx<'_>, on: &Applied<'_>) -> Result<()> {
+        settle_adjustment(ctx, tx, self.adjustment_id, false, on).await
+    }
+}
+
+async fn settle_adjustment(
     ctx: &Context,
-    tx: &mut partnerdesk_store::Tx<'_>,
-    payload: &serde_json::Value,
+    tx: &mut Tx<'_>,
+    adjustment_id: i64,
     approve: bool,
+    on: &Applied<'_>,
 ) -> Result<()> {
-    let adjustment_id = payload
-        .get("adjustment_id")
-        .and_then(|v| v.as_i64())
-        .ok_or_else(|| StoreError::Corrupt("adjustment request without adjustment_id".into()))?;
     let a = tx.manual_adjustment(adjustment_id).await?;
     if a.state != "pending" {
         return Err(AppError::Refused(format!(
@@ -502,7 +508,9 @@ pub(crate) async fn apply_adjustment_decision(
         entry_id,
         ..a.clone()
     };
-    let v = adjustment_view(&after);
+    // The decision names the request it came from.
+    let mut v = serde_json::to_value(adjustment_view(&after)).unwrap_or_default();
+    v["approval"] = applied_note(Some(on));
     partnerdesk_store::audit(
         tx,
         &now,
@@ -515,10 +523,9 @@ pub(crate) async fn apply_adjustment_decision(
         "manual_adjustment",
         &adjustment_id.to_string(),
         Some(&serde_json::to_string(&adjustment_view(&a)).unwrap_or_default()),
-        Some(&serde_json::to_string(&v).unwrap_or_default()),
+        Some(&v.to_string()),
     )
     .await?;
-    let _ = v;
     Ok(())
 }
 

@@ -7,6 +7,7 @@ pub mod access;
 pub mod approvals;
 pub mod audit;
 pub mod brands;
+pub mod change;
 pub mod commission_views;
 pub mod commissions;
 pub mod compliance;

@@ -1,6 +1,8 @@
 //! Use cases on partners: create, edit, move, archive, list/search, tree,
 //! and tracking codes.
 
+use crate::approvals::{self, Kind};
+use crate::change::{Applied, Apply, Change, PartnerActivation};
 use crate::wire::{
     PartnerDetail, PartnerInput, PartnerPage, PartnerQuery, PartnerRow, PartnerSortKey, SubtreeRow,
     TrackingCodeView,
@@ -207,9 +209,7 @@ async fn hold_activation(
     p: &mut PartnerRecord,
     held_status: &str,
 ) -> Result<bool> {
-    if p.status != "active"
-        || !crate::approvals::in_force(tx, &crate::approvals::PARTNER_ACTIVATE).await?
-    {
+    if p.status != "active" || !approvals::in_force(tx, Kind::PartnerActivate).await? {
         return Ok(false);
     }
     p.status = held_status.to_string();
@@ -219,9 +219,8 @@ async fn hold_activation(
 /// Queues the activation of `p` in the transaction that saved it (nothing
 /// when one waits already).
 async fn request_activation(ctx: &Context, tx: &mut Tx<'_>, p: &PartnerRecord) -> Result<()> {
-    let kind = crate::approvals::PARTNER_ACTIVATE;
     if tx
-        .pending_approval(kind.name, &p.partner_id)
+        .pending_approval(Kind::PartnerActivate.name(), &p.partner_id)
         .await?
         .is_some()
     {
@@ -229,11 +228,13 @@ async fn request_activation(ctx: &Context, tx: &mut Tx<'_>, p: &PartnerRecord) -
     }
     let docs = tx.documents_of(&p.partner_id).await?;
     let approved = docs.iter().filter(|d| d.status == "approved").count();
-    crate::approvals::queue(
+    approvals::queue(
         ctx,
         tx,
-        crate::approvals::Request {
-            kind: crate::approvals::PARTNER_ACTIVATE,
+        approvals::Request {
+            change: Change::PartnerActivate(PartnerActivation {
+                partner_id: p.partner_id.clone(),
+            }),
             object_type: "partner",
             object_id: &p.partner_id,
             summary: format!(
@@ -243,7 +244,6 @@ async fn request_activation(ctx: &Context, tx: &mut Tx<'_>, p: &PartnerRecord) -
                 p.status,
                 docs.len()
             ),
-            payload: serde_json::json!({ "partner_id": p.partner_id }),
             amount: None,
         },
     )
@@ -252,16 +252,13 @@ async fn request_activation(ctx: &Context, tx: &mut Tx<'_>, p: &PartnerRecord) -
 }
 
 /// Activates a partner on approval.
-pub(crate) async fn apply_activation(
-    ctx: &Context,
-    tx: &mut Tx<'_>,
-    payload: &serde_json::Value,
-    applied: Option<&crate::approvals::Applied<'_>>,
-) -> Result<()> {
-    let id = payload
-        .get("partner_id")
-        .and_then(|v| v.as_str())
-        .ok_or_else(|| StoreError::Corrupt("activation request without partner_id".into()))?;
+impl Apply for PartnerActivation {
+    async fn apply(&self, ctx: &Context, tx: &mut Tx<'_>, on: &Applied<'_>) -> Result<()> {
+        activate(ctx, tx, &self.partner_id, on).await
+    }
+}
+
+async fn activate(ctx: &Context, tx: &mut Tx<'_>, id: &str, applied: &Applied<'_>) -> Result<()> {
     let before = to_change(tx, id).await?;
     let mut p = before.clone();
     p.status = "active".into();
@@ -271,7 +268,7 @@ pub(crate) async fn apply_activation(
     p.row_version += 1;
     crate::commissions::mark_dirty(tx, "0000-00").await?;
     let mut after = serde_json::to_value(row(&p)).unwrap_or_default();
-    after["approval"] = crate::approvals::applied_note(applied);
+    after["approval"] = approvals::applied_note(Some(applied));
     partnerdesk_store::audit(
         tx,
         &p.updated_at,

@@ -1,5 +1,6 @@
 //! Use cases on plans (deals) and their assignment to partners.
 
+use crate::change::{Applied, Apply, Change, PlanAssignment};
 use crate::wire::{AssignmentView, PlanDetail, PlanPreview, PlanVersionView, PlanView};
 use crate::{AppError, Context, Result};
 use partnerdesk_domain::data::{parse_valid_from, parse_valid_to, Assignment};
@@ -247,7 +248,6 @@ pub async fn assign(ctx: &Context, input: AssignmentView) -> Result<AssignOutcom
         ));
     }
     let view = assignment_view(&a);
-    let payload = serde_json::to_value(&view).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let summary = format!(
         "assign plan {} to partner {} for brand {} from {}{}",
         view.plan_id,
@@ -264,11 +264,10 @@ pub async fn assign(ctx: &Context, input: AssignmentView) -> Result<AssignOutcom
         ctx,
         &mut tx,
         crate::approvals::Request {
-            kind: crate::approvals::PLAN_ASSIGN,
+            change: Change::PlanAssign(PlanAssignment(view.clone())),
             object_type: "assignment",
             object_id: &object,
             summary,
-            payload,
             amount: None,
         },
     )
@@ -315,30 +314,30 @@ fn parse_assignment(input: &AssignmentView) -> Result<Assignment> {
 }
 
 /// Applies an approved assignment (checked again: the data may have moved on).
-pub(crate) async fn apply_assignment(
-    ctx: &Context,
-    tx: &mut partnerdesk_store::Tx<'_>,
-    payload: &serde_json::Value,
-    applied: Option<&crate::approvals::Applied<'_>>,
-) -> Result<()> {
-    let input: AssignmentView = serde_json::from_value(payload.clone())
-        .map_err(|e| StoreError::Corrupt(format!("assignment request: {e}")))?;
-    let a = parse_assignment(&input)?;
-    if let Some(o) = tx.assignments().await?.iter().find(|o| a.overlaps(o)) {
-        return Err(AppError::Refused(format!(
-            "the assignment now overlaps plan '{}' from {}; reject this request and make a new one",
-            o.plan_id,
-            o.valid_from.first_day()
-        )));
+impl Apply for PlanAssignment {
+    async fn apply(
+        &self,
+        ctx: &Context,
+        tx: &mut partnerdesk_store::Tx<'_>,
+        on: &Applied<'_>,
+    ) -> Result<()> {
+        let a = parse_assignment(&self.0)?;
+        if let Some(o) = tx.assignments().await?.iter().find(|o| a.overlaps(o)) {
+            return Err(AppError::Refused(format!(
+                "the assignment now overlaps plan '{}' from {}; reject this request and make a new one",
+                o.plan_id,
+                o.valid_from.first_day()
+            )));
+        }
+        write_assignment(ctx, tx, &a, Some(on)).await
     }
-    write_assignment(ctx, tx, &a, applied).await
 }
 
 async fn write_assignment(
     ctx: &Context,
     tx: &mut partnerdesk_store::Tx<'_>,
     a: &Assignment,
-    applied: Option<&crate::approvals::Applied<'_>>,
+    applied: Option<&Applied<'_>>,
 ) -> Result<()> {
     let now = ctx.now();
     let view = assignment_view(a);

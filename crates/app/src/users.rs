@@ -4,7 +4,8 @@
 //! built-in local user (see [`crate::Actor::local`]).
 
 use crate::access::{self, Role};
-use crate::approvals::{self, Applied, ChangeOutcome, Request};
+use crate::approvals::{self, ChangeOutcome, Request};
+use crate::change::{Applied, Apply, Change, UserChange};
 use crate::context::{Actor, Context};
 use crate::error::{AppError, Result};
 use argon2::password_hash::{
@@ -63,12 +64,7 @@ pub struct SessionView {
     pub allowed: Vec<String>,
 }
 
-pub fn roles_of(text: &str) -> Vec<Role> {
-    let mut roles: Vec<Role> = text.split(',').filter_map(Role::parse).collect();
-    roles.sort();
-    roles.dedup();
-    roles
-}
+pub use crate::access::roles_of;
 
 fn roles_text(roles: &[Role]) -> String {
     let mut r = roles.to_vec();
@@ -407,16 +403,16 @@ pub async fn save_from(
             return Err(AppError::invalid("disabled", "you cannot disable yourself"));
         }
     }
-    let payload = serde_json::json!({
-        "user_id": user_id,
-        "display_name": input.display_name.trim(),
-        "roles": roles_text(&input.roles),
-        "disabled": input.disabled,
-        "password_hash": password_hash,
-        "new": existing.is_none(),
+    let change = UserChange {
+        user_id: user_id.clone(),
+        display_name: input.display_name.trim().to_string(),
+        roles: roles_text(&input.roles),
+        disabled: input.disabled,
+        password_hash: password_hash.clone(),
+        new: existing.is_none(),
         // Applied only to the user as it was when the change was asked for.
-        "row_version": existing.as_ref().map(|u| u.row_version),
-    });
+        row_version: existing.as_ref().map(|u| u.row_version),
+    };
     let summary = match &existing {
         None => format!(
             "create user {user_id} with roles {}",
@@ -450,11 +446,10 @@ pub async fn save_from(
         ctx,
         &mut tx,
         Request {
-            kind: approvals::USER_CHANGE,
+            change: Change::UserChange(change.clone()),
             object_type: "user",
             object_id: &user_id,
             summary: summary.clone(),
-            payload: payload.clone(),
             amount: None,
         },
     )
@@ -463,26 +458,31 @@ pub async fn save_from(
         tx.commit().await?;
         return Ok(ChangeOutcome::awaiting(approvals::queued(ctx, id).await?));
     }
-    apply_change(ctx, &mut tx, &payload, None).await?;
+    write_change(ctx, &mut tx, &change, None).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(ChangeOutcome::done(summary))
 }
 
-pub(crate) async fn apply_change(
+/// A second admin approved the change.
+impl Apply for UserChange {
+    async fn apply(&self, ctx: &Context, tx: &mut Tx<'_>, on: &Applied<'_>) -> Result<()> {
+        write_change(ctx, tx, self, Some(on)).await
+    }
+}
+
+async fn write_change(
     ctx: &Context,
     tx: &mut Tx<'_>,
-    payload: &serde_json::Value,
+    change: &UserChange,
     applied: Option<&Applied<'_>>,
 ) -> Result<()> {
-    let text = |k: &str| payload.get(k).and_then(|v| v.as_str()).map(str::to_string);
-    let user_id =
-        text("user_id").ok_or_else(|| StoreError::Corrupt("user change without user_id".into()))?;
+    let user_id = change.user_id.clone();
     let now = ctx.now();
     let existing = tx.user_to_change(&user_id).await?;
-    let new_hash = text("password_hash");
+    let new_hash = change.password_hash.clone();
     let record = UserRecord {
         user_id: user_id.clone(),
-        display_name: text("display_name").unwrap_or_else(|| user_id.clone()),
+        display_name: change.display_name.clone(),
         password_hash: match (&new_hash, &existing) {
             (Some(h), _) => h.clone(),
             (None, Some(u)) => u.password_hash.clone(),
@@ -490,11 +490,8 @@ pub(crate) async fn apply_change(
                 return Err(AppError::invalid("password", "a new user needs a password"))
             }
         },
-        roles: text("roles").unwrap_or_default(),
-        disabled: payload
-            .get("disabled")
-            .and_then(|v| v.as_bool())
-            .unwrap_or(false),
+        roles: change.roles.clone(),
+        disabled: change.disabled,
         failed_attempts: 0,
         locked_until: None,
         created_at: existing
@@ -502,9 +499,8 @@ pub(crate) async fn apply_change(
             .map(|u| u.created_at.clone())
             .unwrap_or_else(|| now.clone()),
         updated_at: now.clone(),
-        row_version: payload
-            .get("row_version")
-            .and_then(|v| v.as_i64())
+        row_version: change
+            .row_version
             .or(existing.as_ref().map(|u| u.row_version))
             .unwrap_or(1),
         updated_by: ctx.actor.user.clone(),

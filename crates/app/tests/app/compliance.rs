@@ -5,6 +5,7 @@ use crate::on_both_backends;
 use crate::support::{example_folders, TestDb};
 use partnerdesk_app::access::Role;
 use partnerdesk_app::approvals::{self, Request};
+use partnerdesk_app::change::{Change, PlanAssignment};
 use partnerdesk_app::wire::AssignmentView;
 use partnerdesk_app::{
     audit, brands, commissions, compliance, customers, import, partners, plans, users,
@@ -45,6 +46,7 @@ async fn team(db: &TestDb) -> Context {
         ("dave", Role::Compliance),
         ("fred", Role::Finance),
         ("gina", Role::Finance),
+        ("hank", Role::Finance),
     ] {
         let o = users::save(&alice, input(id, &[role])).await.unwrap();
         assert_eq!(o.state, "done", "one admin: user changes apply at once");
@@ -265,45 +267,50 @@ async fn two_approvers_are_needed_above_the_threshold(db: &TestDb) {
     let alice = team(db).await;
     approvals::set_threshold(&alice, "5000").await.unwrap();
     let bob = as_user(db, "bob", &[Role::PartnerManager]);
-    let carol = as_user(db, "carol", &[Role::Compliance]);
-    let dave = as_user(db, "dave", &[Role::Compliance]);
+    let fred = as_user(db, "fred", &[Role::Finance]);
+    let gina = as_user(db, "gina", &[Role::Finance]);
+    let hank = as_user(db, "hank", &[Role::Finance]);
+    // 20000 at stake > 5000: two approvers, each once.
+    let adj = partnerdesk_app::ledger::request_adjustment(&fred, &partner, "20000", "bonus")
+        .await
+        .unwrap();
+    let a = approvals::list(&gina, Some("pending".into()))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.object_id == adj.adjustment_id.to_string())
+        .expect("queued");
+    assert_eq!(a.required_approvals, 2);
+    let one = approvals::decide(&gina, a.approval_id, true, "ok")
+        .await
+        .unwrap();
+    assert_eq!(one.status, "pending");
+    let e = approvals::decide(&gina, a.approval_id, true, "again")
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("another approver"), "{e}");
+    let two = approvals::decide(&hank, a.approval_id, true, "ok too")
+        .await
+        .unwrap();
+    assert_eq!(two.status, "approved");
+    // The threshold counts money only (the policy table): a deal
+    // assignment with an amount attached still needs one approver.
     let view = assignment(&partner, &brand, &plan, "2032-01-01");
     let a = approvals::submit(
         &bob,
         Request {
-            kind: approvals::PLAN_ASSIGN,
+            change: Change::PlanAssign(PlanAssignment(view)),
             object_type: "assignment",
             object_id: "big-deal",
             summary: "a deal worth 20000".into(),
-            payload: serde_json::to_value(&view).unwrap(),
             amount: Some((Decimal::new(20000, 0), "EUR".into())),
         },
     )
     .await
     .unwrap()
     .expect("queued");
-    assert_eq!(a.required_approvals, 2);
-    let before = plans::assignments_of(&bob, &partner).await.unwrap().len();
-    let one = approvals::decide(&carol, a.approval_id, true, "ok")
-        .await
-        .unwrap();
-    assert_eq!(one.status, "pending");
-    assert_eq!(
-        plans::assignments_of(&bob, &partner).await.unwrap().len(),
-        before
-    );
-    let e = approvals::decide(&carol, a.approval_id, true, "again")
-        .await
-        .unwrap_err();
-    assert!(e.to_string().contains("another approver"), "{e}");
-    let two = approvals::decide(&dave, a.approval_id, true, "ok too")
-        .await
-        .unwrap();
-    assert_eq!(two.status, "approved");
-    assert_eq!(
-        plans::assignments_of(&bob, &partner).await.unwrap().len(),
-        before + 1
-    );
+    assert_eq!(a.required_approvals, 1);
+    assert_eq!(a.amount.as_deref(), Some("20000"), "the amount is shown");
 }
 
 /// Manual ledger adjustments wait in the same queue, with their amount: a
@@ -317,6 +324,7 @@ async fn ledger_adjustments_wait_in_the_queue_with_their_amount(db: &TestDb) {
     let fred = as_user(db, "fred", &[Role::Finance]);
     let gina = as_user(db, "gina", &[Role::Finance]);
     let carol = as_user(db, "carol", &[Role::Compliance]);
+    let hank = as_user(db, "hank", &[Role::Finance]);
     let big =
         partnerdesk_app::ledger::request_adjustment(&fred, &partner, "25000", "signing bonus")
             .await
@@ -341,7 +349,13 @@ async fn ledger_adjustments_wait_in_the_queue_with_their_amount(db: &TestDb) {
         one.state, "pending",
         "one of two approvals: nothing posted yet"
     );
-    let two = approvals::decide(&carol, req.approval_id, true, "agreed")
+    // Compliance does not decide money: `ledger approve` refuses them, and
+    // so does the queue.
+    let e = approvals::decide(&carol, req.approval_id, true, "agreed")
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "forbidden", "{e}");
+    let two = approvals::decide(&hank, req.approval_id, true, "agreed")
         .await
         .unwrap();
     assert_eq!(two.status, "approved");
@@ -443,7 +457,11 @@ async fn user_changes_need_a_second_admin_once_there_are_two(db: &TestDb) {
         .all(|u| u.user_id != "yara"));
     let id = o.approval.unwrap().approval_id;
     let e = approvals::decide(&alice, id, true, "me").await.unwrap_err();
-    assert!(e.to_string().contains("another user must decide"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("another admin must approve or reject it (four eyes)"),
+        "{e}"
+    );
     let zed = as_user(db, "zed", &[Role::Admin]);
     approvals::decide(&zed, id, true, "new auditor")
         .await

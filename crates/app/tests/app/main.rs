@@ -3,6 +3,7 @@
 
 mod support;
 
+mod approvals;
 mod audit_forgery;
 mod compliance;
 mod concurrency;

@@ -370,11 +370,21 @@ async fn a_payout_run_from_draft_to_paid(db: &TestDb) {
         .unwrap_err()
         .to_string();
     assert!(e.contains("another finance user must approve"), "{e}");
+    let sent_back = payouts::reject(&alice, id, "my own run")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert_eq!(sent_back, e, "one maker ≠ checker rule for every door");
+    let e2 = e;
     let e = approvals::decide(&alice, request, true, "my own run")
         .await
         .unwrap_err()
         .to_string();
-    assert!(e.contains("another user must decide"), "{e}");
+    assert_eq!(e, e2, "the queue's door says the same");
+    assert!(
+        e.contains("another finance user must approve or reject it (four eyes)"),
+        "the same rule through the queue's door: {e}"
+    );
     let viewer = Context {
         actor: Actor::with_roles("val", &[Role::Viewer]),
         ..db.ctx.clone()
@@ -423,6 +433,33 @@ async fn a_payout_run_from_draft_to_paid(db: &TestDb) {
         .find(|a| a.approval_id == second_request)
         .unwrap();
     assert_eq!((r.required_approvals, r.approvals), (2, 2));
+    // The run's decisions are audited with the request they came from.
+    let decisions = partnerdesk_app::audit::entries(
+        ctx,
+        &partnerdesk_app::audit::AuditQuery {
+            object_type: Some("payout_run".into()),
+            object_id: Some(id.to_string()),
+            limit: 100,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let after_of = |action: &str| -> serde_json::Value {
+        let e = decisions
+            .entries
+            .iter()
+            .find(|e| e.action == action)
+            .unwrap_or_else(|| panic!("{action} is audited"));
+        serde_json::from_str(e.after.as_deref().unwrap_or("null")).unwrap()
+    };
+    let approved_after = after_of("payout.run.approve");
+    assert_eq!(approved_after["state"], "approved");
+    assert_eq!(approved_after["approval"]["approval_id"], second_request);
+    assert_eq!(approved_after["approval"]["requested_by"], "alice");
+    let back_after = after_of("payout.run.send_back");
+    assert_eq!(back_after["state"], "draft");
+    assert_eq!(back_after["approval"]["approval_id"], request);
     let settle_all = |outcome: &str| -> Vec<Settlement> {
         run.items
             .iter()

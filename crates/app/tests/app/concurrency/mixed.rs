@@ -12,6 +12,8 @@ use super::{acting, add_user, assert_no_raw_lock_error, at_once, password, store
 use crate::support::TestDb;
 use partnerdesk_app::access::Role;
 use partnerdesk_app::approvals::{self, Request};
+use partnerdesk_app::change::{Change, PlanAssignment};
+use partnerdesk_app::wire::AssignmentView;
 use partnerdesk_app::{audit, commissions, import, partners, users, Context};
 use partnerdesk_domain::Period;
 use rand::{rngs::StdRng, Rng, SeedableRng};
@@ -154,11 +156,16 @@ async fn perform(who: &Cast, op: Op, seen: &Mutex<Seen>) {
             let r = approvals::submit(
                 &who.bob,
                 Request {
-                    kind: approvals::PLAN_ASSIGN,
+                    change: Change::PlanAssign(PlanAssignment(AssignmentView {
+                        partner_id: object.clone(),
+                        brand_id: "CAS".into(),
+                        plan_id: "concurrency".into(),
+                        valid_from: "2040-01-01".into(),
+                        valid_to: None,
+                    })),
                     object_type: "concurrency",
                     object_id: &object,
                     summary: format!("a request for {object}"),
-                    payload: serde_json::json!({}),
                     amount: None,
                 },
             )

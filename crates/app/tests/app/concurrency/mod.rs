@@ -11,6 +11,7 @@ use crate::on_both_backends;
 use crate::support::TestDb;
 use partnerdesk_app::access::Role;
 use partnerdesk_app::approvals::{self, Request};
+use partnerdesk_app::change::{Change, LedgerAdjustment};
 use partnerdesk_app::wire::PartnerInput;
 use partnerdesk_app::{commissions, partners, users, Actor, AppError, Context, Store};
 use std::future::Future;
@@ -179,11 +180,10 @@ async fn one_pending_request_per_object(db: &TestDb) {
                 approvals::submit(
                     &ctx,
                     Request {
-                        kind: approvals::LEDGER_ADJUST,
+                        change: Change::LedgerAdjust(LedgerAdjustment { adjustment_id: 0 }),
                         object_type: "manual_adjustment",
                         object_id: "the-same",
                         summary: format!("request {i}"),
-                        payload: serde_json::json!({ "adjustment_id": 0 }),
                         amount: None,
                     },
                 )
