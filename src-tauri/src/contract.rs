@@ -6,8 +6,8 @@
 //! a TypeScript error.
 
 use crate::{
-    commands, compliance_commands, mail_commands, money_commands, payout_commands, shell,
-    sync_commands,
+    commands, compliance_commands, mail_commands, money_commands, payout_commands, report_commands,
+    shell, sync_commands,
 };
 use partnerdesk_app::wire::{ApiError, ProgressEvent};
 use tauri_specta::{collect_commands, Builder, ErrorHandlingMode};
@@ -118,6 +118,10 @@ pub fn builder() -> Builder<tauri::Wry> {
             payout_commands::export_lines,
             payout_commands::export_balances,
             payout_commands::export_run,
+            report_commands::reports_dashboard,
+            report_commands::reports_choices,
+            report_commands::reports_view,
+            report_commands::reports_export,
         ])
         // Not in any command's signature: the error every command rejects
         // with, and the payload of the progress event.

@@ -16,6 +16,7 @@ import { EditPartnerPage, NewPartnerPage } from './pages/partners/PartnerFormPag
 import { PartnerList } from './pages/partners/PartnerList';
 import { PartnerPage } from './pages/partners/PartnerPage';
 import { PayoutsPage } from './pages/payouts/PayoutsPage';
+import { ReportsPage } from './pages/reports/ReportsPage';
 import { CommunicationPage } from './pages/communication/CommunicationPage';
 import { SettingsPage } from './pages/settings/SettingsPage';
 import { RequireCan, SessionGate } from './session';
@@ -36,6 +37,7 @@ export function App() {
         <Route path="/new-plan" element={<RequireCan useCase="plan.save" what="create plans"><NewPlanPage /></RequireCan>} />
         <Route path="/customers" element={<CustomerList />} />
         <Route path="/customers/:id" element={<CustomerPage />} />
+        <Route path="/reports" element={<ReportsPage />} />
         <Route path="/commissions" element={<CommissionsPage />} />
         <Route path="/settings" element={<SettingsPage />} />
         <Route path="/compliance" element={<CompliancePage />} />

@@ -3,7 +3,7 @@
 //! command, argument or field is a TypeScript error; this module only adds
 //! what every call needs (see `bridged`). Tests mock this module, never Tauri.
 import { listen } from '@tauri-apps/api/event';
-import { commands, PROGRESS_EVENT, type ExportFile, type ProgressEvent } from './bindings';
+import { commands, PROGRESS_EVENT, type ExportFile, type ProgressEvent, type ReportQuery } from './bindings';
 import { NOT_IN_DESKTOP, toApiError } from './errors';
 
 /** The file formats of the exports (the core refuses any other). */
@@ -209,3 +209,12 @@ export const mailOutboxCancel = bridged(commands.mailOutboxCancel);
 export const mailSendDue = bridged(commands.mailSendDue);
 /** Every message for a partner, newest first. */
 export const mailCommunicationLog = bridged(commands.mailCommunicationLog);
+
+/** The dashboard: KPIs against the range before, trends by day, top partners and countries. */
+export const reportsDashboard = bridged(commands.reportsDashboard);
+/** The dimensions and measures of REPORTS.md, with which measures are money. */
+export const reportsChoices = bridged(commands.reportsChoices);
+/** A report and its totals row(s). */
+export const reportsView = bridged(commands.reportsView);
+/** A report written into Downloads as CSV or XLSX (the bytes `partnerdesk report` prints). */
+export const reportsExport: (query: ReportQuery, format: ExportFormat) => Promise<ExportFile> = bridged(commands.reportsExport);

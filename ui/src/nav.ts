@@ -9,6 +9,7 @@ export const NAV: NavEntry[] = [
   { key: 'partners', label: 'Partners', path: '/partners', also: ['/new-partner'] },
   { key: 'deals', label: 'Deals', path: '/deals', also: ['/new-plan'] },
   { key: 'customers', label: 'Customers', path: '/customers' },
+  { key: 'reports', label: 'Reports', path: '/reports' },
   { key: 'commissions', label: 'Commissions', path: '/commissions' },
   { key: 'payouts', label: 'Payouts', path: '/payouts' },
   { key: 'compliance', label: 'Compliance', path: '/compliance', requires: 'approvals.list' },

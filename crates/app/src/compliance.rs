@@ -595,6 +595,8 @@ pub async fn set_customer_status_checked(
     set_customer_status(&mut tx, customer_id, status).await?;
     let first = c.registered_at.get(..7).unwrap_or("0000-01").to_string();
     crate::commissions::mark_dirty(&mut tx, &first).await?;
+    // Exclusion is part of a slice's key: the customer's slices are rebuilt.
+    crate::reports::mark_stale(&mut tx, &first).await?;
     partnerdesk_store::audit(
         &mut tx,
         &ctx.now(),

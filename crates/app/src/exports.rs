@@ -205,7 +205,7 @@ fn write_table(
     })
 }
 
-async fn audit_export(ctx: &Context, what: &str, file: &ExportFile) -> Result<()> {
+pub(crate) async fn audit_export(ctx: &Context, what: &str, file: &ExportFile) -> Result<()> {
     ctx.store
         .audit_alone(
             &ctx.now(),

@@ -10,7 +10,7 @@ beforeEach(() => {
   mockApiDefaults();
 });
 
-const NAV_IDS = ['dashboard', 'partners', 'deals', 'customers', 'commissions', 'payouts', 'compliance', 'communication', 'settings'];
+const NAV_IDS = ['dashboard', 'partners', 'deals', 'customers', 'reports', 'commissions', 'payouts', 'compliance', 'communication', 'settings'];
 
 describe('app frame', () => {
   it('has every navigation link and shows the database and user in the header', async () => {

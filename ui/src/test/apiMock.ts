@@ -2,7 +2,7 @@
 // calls vi.mock('../api') itself (it is hoisted per file), then this.
 import { vi } from 'vitest';
 import * as api from '../api';
-import { appInfo, singleUser, smtpUnset } from './fixtures';
+import { appInfo, emptyDashboard, reportChoices, singleUser, smtpUnset } from './fixtures';
 
 export function mockApiDefaults() {
   vi.mocked(api.inDesktop).mockReturnValue(true);
@@ -42,5 +42,8 @@ export function mockApiDefaults() {
   vi.mocked(api.mailCommunicationLog).mockResolvedValue([]);
   vi.mocked(api.mailSegmentPreview).mockResolvedValue({ partners: 0, with_email: 0, without_email: 0, sample: [] });
   vi.mocked(api.mailSendDue).mockResolvedValue({ sent: 0, failed: 0, retry_later: 0, stopped: null });
+  vi.mocked(api.reportsChoices).mockResolvedValue(reportChoices);
+  vi.mocked(api.reportsView).mockResolvedValue({ table: { columns: [], units: [], rows: [] }, totals: { columns: [], units: [], rows: [] } });
+  vi.mocked(api.reportsDashboard).mockImplementation(async (q) => emptyDashboard(q));
   vi.mocked(api.foldersDefault).mockImplementation(async (name) => (name ? `/home/anna/Downloads/${name}` : '/home/anna/Downloads'));
 }

@@ -1,5 +1,5 @@
 // Small, readable wire values for the component tests.
-import type { AppInfo, ApprovalView, AuditEntryView, CustomerRow, LineRow, PartnerDetail, PartnerRow, PeriodView, PlanView, Role, SessionView, SmtpSettingsView } from '../bindings';
+import type { AppInfo, ApprovalView, Dashboard, DashboardQuery, ReportChoices, AuditEntryView, CustomerRow, LineRow, PartnerDetail, PartnerRow, PeriodView, PlanView, Role, SessionView, SmtpSettingsView } from '../bindings';
 
 export function partner(id: string, over: Partial<PartnerRow> = {}): PartnerRow {
   return {
@@ -129,3 +129,30 @@ export const smtpUnset: SmtpSettingsView = {
   host: '', port: 587, security: 'starttls', username: '', from_address: '', from_name: '', reply_to: null, extra_ca_pem_path: null,
   has_password: false, configured: false, warning: null,
 };
+
+/** The report builder's choices (a subset of REPORTS.md's, enough for the screens). */
+export const reportChoices: ReportChoices = {
+  dimensions: ['day', 'period', 'brand', 'vertical', 'partner', 'tree', 'partner_kind', 'country', 'tracking_code'],
+  measures: [
+    { name: 'registrations', unit: 'count', money: false, refused_dims: [] },
+    { name: 'ftds', unit: 'count', money: false, refused_dims: [] },
+    { name: 'deposits', unit: 'amount', money: false, refused_dims: [] },
+    { name: 'lots', unit: 'lots', money: false, refused_dims: [] },
+    { name: 'conversion', unit: 'percent', money: false, refused_dims: [] },
+    { name: 'commission', unit: 'amount', money: true, refused_dims: ['day', 'country', 'tracking_code'] },
+    { name: 'qualified_cpas', unit: 'count', money: true, refused_dims: ['day'] },
+    { name: 'cost_per_ftd', unit: 'amount', money: true, refused_dims: ['day', 'country', 'tracking_code'] },
+  ],
+};
+
+const noTable = { columns: [], units: [], rows: [] };
+
+/** A dashboard with nothing in its range. */
+export function emptyDashboard(q: DashboardQuery): Dashboard {
+  return {
+    from: q.from, to: q.to, previous_from: q.from, previous_to: q.to, currency: q.currency,
+    kpis: [{ measure: 'registrations', current: '0', previous: '0' }],
+    money_note: null, trend: { columns: ['day', 'registrations'], units: ['text', 'count'], rows: [] },
+    top_partners: noTable, top_countries: noTable,
+  };
+}

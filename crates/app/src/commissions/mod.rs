@@ -37,8 +37,6 @@ pub async fn mark_dirty(tx: &mut Tx<'_>, first: &str) -> Result<()> {
     // The earliest changed period since the last run: that run drops the
     // engine states from there on and recomputes from there.
     partnerdesk_store::commissions::note_dirty_from(tx, first).await?;
-    // The reporting roll-ups are stale from the same period on.
-    partnerdesk_store::reports::note_stale_from(tx, first).await?;
     Ok(())
 }
 

@@ -350,6 +350,17 @@ pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
     if let Some(first) = &first {
         crate::commissions::mark_dirty(&mut tx, first).await?;
     }
+    // The roll-ups hold customers, activity, trades and purchases (and a
+    // purchase's coupon): brands, partners, plans, assignments, rates and
+    // geo blocks alone leave them as they are.
+    let rollups = if any_customers || !codes.is_empty() {
+        Some("0000-00".to_string())
+    } else {
+        report.first_period.clone()
+    };
+    if let Some(first) = &rollups {
+        crate::reports::mark_stale(&mut tx, first).await?;
+    }
     let summary = serde_json::json!({"folder": dir.display().to_string(), "files": report.files, "new_plan_versions": report.new_plan_versions});
     partnerdesk_store::audit(
         &mut tx,

@@ -5,13 +5,14 @@
 pub mod dashboard;
 mod query;
 pub mod rollup;
+pub mod view;
 
 use crate::{AppError, Context, Result};
 use partnerdesk_domain::report::format::csv_field;
 use partnerdesk_domain::report::{ReportSpec, Unit};
 
 pub use query::UNATTRIBUTED;
-pub use rollup::refresh;
+pub use rollup::{mark_stale, refresh};
 
 /// A column of a report: a dimension or `currency` (no unit) or a measure.
 #[derive(Debug, Clone, PartialEq)]

@@ -19,6 +19,17 @@ use partnerdesk_store::reports::{self as sr, RollupRow, RollupSlice};
 use partnerdesk_store::{Store, StoreError};
 use std::collections::HashMap;
 
+/// Records, in the transaction that changes them, that the roll-ups are
+/// stale from period `first` on (`"0000-00"`: all of them). Only writers of
+/// what slices hold call it: customers, activity, trades, purchases and
+/// tracking codes (a purchase's coupon). A partner, plan, assignment, rate
+/// or geo block changes no slice (partners and blocks are looked up when a
+/// report reads the slices), so editing one rebuilds nothing.
+pub async fn mark_stale(tx: &mut partnerdesk_store::Tx<'_>, first: &str) -> Result<()> {
+    sr::note_stale_from(tx, first).await?;
+    Ok(())
+}
+
 /// What a customer's slices are keyed by.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Key {

@@ -273,6 +273,7 @@ pub(super) async fn remap_countries(
         if let Ok(t) = partnerdesk_domain::data::parse_time("registered_at", &first) {
             let period = Period::of(t.date_naive()).to_string();
             crate::commissions::mark_dirty(tx, &period).await?;
+            crate::reports::mark_stale(tx, &period).await?;
         }
     }
     let after = serde_json::json!({"customers": changed.len(), "mapped": named.iter().map(|(c, k)| format!("{c}={k}")).collect::<Vec<_>>()});

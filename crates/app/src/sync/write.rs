@@ -364,6 +364,7 @@ pub(super) async fn write_page(
     if counts.inserted + counts.updated > 0 {
         if let Some(f) = first {
             crate::commissions::mark_dirty(&mut tx, &f.to_string()).await?;
+            crate::reports::mark_stale(&mut tx, &f.to_string()).await?;
         }
     }
     tx.commit().await.map_err(StoreError::from)?;

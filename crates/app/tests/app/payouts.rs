@@ -16,7 +16,7 @@ fn p(s: &str) -> Period {
     Period::parse("period", s).unwrap()
 }
 
-fn as_user(db: &TestDb, user: &str) -> Context {
+pub(crate) fn as_user(db: &TestDb, user: &str) -> Context {
     Context {
         actor: Actor::with_roles(user, &[Role::Finance]),
         ..db.ctx.clone()
@@ -44,7 +44,7 @@ fn iban(n: u32) -> String {
 }
 
 /// Imports scenario A, computes through August and closes July.
-async fn closed_july(ctx: &Context) {
+pub(crate) async fn closed_july(ctx: &Context) {
     import::import_folder(ctx, &example_folders()[0])
         .await
         .unwrap();
@@ -179,7 +179,7 @@ async fn closing_a_period_posts_its_lines_to_the_ledger(db: &TestDb) {
 }
 
 /// Gives EUR partners bank accounts and the others an e-wallet, except `without`.
-async fn pay_details(ctx: &Context, without: &[&str]) {
+pub(crate) async fn pay_details(ctx: &Context, without: &[&str]) {
     for (n, b) in ledger::balances(ctx, None)
         .await
         .unwrap()

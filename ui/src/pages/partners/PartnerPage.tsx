@@ -1,5 +1,5 @@
-//! One partner: where it sits in its tree, its fields, its sub-partners and
-//! its tracking codes.
+//! One partner: where it sits in its tree, its fields, its performance over
+//! time, its sub-partners and its tracking codes.
 import { Anchor, Badge, Divider, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { Link, useParams } from 'react-router-dom';
 import { ErrorState } from '../../components/ErrorState';
@@ -15,6 +15,7 @@ import { TrackingCodes } from './TrackingCodes';
 import { PartnerKyc } from './PartnerKyc';
 import { PartnerBalance } from './PartnerBalance';
 import { PartnerCommunication } from './PartnerCommunication';
+import { PartnerPerformance } from './PartnerPerformance';
 
 export function PartnerPage() {
   const { id = '' } = useParams();
@@ -46,6 +47,8 @@ export function PartnerPage() {
       <PartnerFacts detail={d} />
       <Divider />
       <PartnerDeals partnerId={p.partner_id} />
+      <Divider />
+      <PartnerPerformance partnerId={p.partner_id} />
       <Divider />
       <PartnerBalance partnerId={p.partner_id} currency={p.currency} />
       <Divider />

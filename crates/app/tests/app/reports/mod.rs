@@ -156,6 +156,53 @@ fn cases_for<'a>(
             Some("GBP"),
         ));
     }
+    // CPA qualifiers: by every dimension but day, alone, with the CPA
+    // commission (split by the partner's currency) and converted.
+    for by in [
+        "",
+        "partner",
+        "tree",
+        "brand,period",
+        "country",
+        "tracking_code",
+        "partner_kind,vertical",
+        "partner,country",
+    ] {
+        cases.push((from, to, by, "qualified_cpas", None, None, None, None));
+        if by.contains("country") || by.contains("tracking_code") {
+            continue; // commission is refused by those
+        }
+        cases.push((
+            from,
+            to,
+            by,
+            "qualified_cpas,commission_cpa",
+            None,
+            None,
+            None,
+            None,
+        ));
+    }
+    cases.push((
+        from,
+        to,
+        "partner",
+        "qualified_cpas,commission,ftds",
+        None,
+        None,
+        None,
+        Some("EUR"),
+    ));
+    cases.push((
+        from,
+        to,
+        "tree,country",
+        "qualified_cpas",
+        Some(some_brand),
+        None,
+        Some(some_partner),
+        None,
+    ));
     for by in ["partner", "tree", "day", "country,brand"] {
         cases.push((
             from,
@@ -578,7 +625,277 @@ async fn the_xlsx_holds_the_csv_cells(db: &TestDb) {
     }
 }
 
+/// `paid`: payments marked paid, by the period of the day they were marked,
+/// against the reference told of each payment the test settled (a failed
+/// one is not paid).
+async fn paid_counts_the_payments_marked_paid(db: &TestDb) {
+    use partnerdesk_app::payouts::{self, Settlement};
+    let ctx = &db.ctx;
+    crate::payouts::closed_july(ctx).await;
+    crate::payouts::pay_details(ctx, &[]).await;
+    let alice = crate::payouts::as_user(db, "alice");
+    let bob = crate::payouts::as_user(db, "bob");
+    let run = payouts::create_run(&alice, None, Some(p("2026-07")))
+        .await
+        .unwrap();
+    let id = run.run.run_id;
+    assert!(run.items.len() >= 2, "scenario A pays partners for July");
+    payouts::submit(&alice, id).await.unwrap();
+    payouts::approve(&bob, id, "figures checked").await.unwrap();
+    payouts::set_operator_account(
+        ctx,
+        "Partnerdesk Operator GmbH",
+        "DE89 3704 0044 0532 0130 00",
+        Some("COBADEFFXXX"),
+    )
+    .await
+    .unwrap();
+    payouts::export(&alice, id).await.unwrap();
+    let settlements: Vec<Settlement> = run
+        .items
+        .iter()
+        .enumerate()
+        .map(|(n, i)| Settlement {
+            partner_id: i.partner_id.clone(),
+            currency: i.currency.clone(),
+            outcome: if n == 0 { "failed" } else { "paid" }.into(),
+            note: format!("REF-{}", i.partner_id),
+        })
+        .collect();
+    let today = chrono::Utc::now().date_naive();
+    payouts::settle(&alice, id, &settlements).await.unwrap();
+    let folder = &example_folders()[0];
+    let mut r = Reference::new(folder, &exports(ctx, &["2026-07", "2026-08"]).await);
+    for i in run.items.iter().skip(1) {
+        let amount = rust_decimal::Decimal::from_str_exact(&i.amount).unwrap();
+        r.paid(&i.partner_id, &i.currency, amount, &today.to_string());
+    }
+    // Paid in today's month: a range to its end (no commission asked, so
+    // the months after the last run need no run).
+    use chrono::Datelike;
+    let from = "2026-07-01";
+    let to = format!("{}", today + chrono::Duration::days(40));
+    let to = to.as_str();
+    let parent = first_parent(folder);
+    let late = format!("{}", today.with_day(2).unwrap_or(today));
+    let mut cases: Vec<Case<'_>> = Vec::new();
+    for by in [
+        "",
+        "partner",
+        "tree",
+        "period",
+        "partner_kind",
+        "brand",
+        "vertical,partner",
+        "period,partner",
+    ] {
+        cases.push((from, to, by, "paid", None, None, None, None));
+        cases.push((from, to, by, "paid", None, None, None, Some("EUR")));
+    }
+    cases.push((from, to, "tree", "paid", None, None, Some(&parent), None));
+    cases.push((from, to, "partner", "paid", None, Some(&parent), None, None));
+    // A range that starts after the first day of the payments' month drops them.
+    cases.push((&late, to, "partner", "paid", None, None, None, None));
+    let n = compare(ctx, &r, &cases).await;
+    let total = reports::report(ctx, &spec(from, to, &[], &["paid"], None, None, None, None))
+        .await
+        .unwrap()
+        .to_csv();
+    assert!(total.lines().count() >= 2, "something was paid: {total}");
+    assert!(n > 10);
+}
+
+/// The desktop's report: the table is the report's, the totals are the
+/// report without dimensions; the export writes the CLI's bytes and is
+/// audited; a viewer sees money measures but only finance, compliance and
+/// admins export them.
+async fn the_desktop_report_view_and_export(db: &TestDb) {
+    use partnerdesk_app::access::Role;
+    use partnerdesk_app::exports::Format;
+    use partnerdesk_app::reports::view::{self, ReportQuery};
+    let ctx = &db.ctx;
+    import::import_folder(ctx, &example_folders()[0])
+        .await
+        .unwrap();
+    commissions::run(ctx, p("2026-09")).await.unwrap();
+    let q = ReportQuery {
+        from: "2026-07-01".into(),
+        to: "2026-09-30".into(),
+        by: vec!["partner".into(), "brand".into()],
+        measures: vec![
+            "registrations".into(),
+            "deposits".into(),
+            "conversion".into(),
+        ],
+        brand: None,
+        partner: Some(" ".into()),
+        tree: None,
+        currency: None,
+    };
+    let v = view::view(ctx, &q).await.unwrap();
+    let s = spec(
+        "2026-07-01",
+        "2026-09-30",
+        &["partner", "brand"],
+        &["registrations", "deposits", "conversion"],
+        None,
+        None,
+        None,
+        None,
+    );
+    let table = reports::report(ctx, &s).await.unwrap();
+    assert_eq!(
+        v.table,
+        table.clone().into(),
+        "a blank partner filter is no filter"
+    );
+    let totals = reports::report(
+        ctx,
+        &ReportSpec {
+            by: vec![],
+            ..s.clone()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(v.totals, totals.into());
+    assert_eq!(
+        v.table.units,
+        ["text", "text", "text", "count", "amount", "percent"]
+    );
+    assert!(v.totals.rows.len() >= 2, "one totals row per currency");
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.csv");
+    let file = view::export(ctx, &q, Format::Csv, &out).await.unwrap();
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), table.to_csv());
+    assert_eq!(file.rows as usize, table.rows.len());
+    let audit = partnerdesk_app::audit::entries(
+        ctx,
+        &partnerdesk_app::audit::AuditQuery {
+            limit: 100,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(
+        audit.entries.iter().any(|e| e.action == "export.write"
+            && e.object_id.starts_with("report 2026-07-01..2026-09-30")),
+        "the export is audited"
+    );
+
+    // Bad input names its field and writes nothing.
+    let bad = ReportQuery {
+        measures: vec!["ftd".into()],
+        ..q.clone()
+    };
+    let e = view::export(ctx, &bad, Format::Csv, &dir.path().join("bad.csv"))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("'ftd' is not a measure"), "{e}");
+    assert!(!dir.path().join("bad.csv").exists());
+
+    let viewer = partnerdesk_app::Context {
+        actor: partnerdesk_app::Actor::with_roles("val", &[Role::Viewer]),
+        ..ctx.clone()
+    };
+    let money = ReportQuery {
+        by: vec!["partner".into()],
+        measures: vec!["commission".into(), "qualified_cpas".into()],
+        ..q.clone()
+    };
+    view::view(&viewer, &money)
+        .await
+        .expect("a viewer sees money measures");
+    let e = view::export(&viewer, &money, Format::Xlsx, &dir.path().join("m.xlsx"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, partnerdesk_app::AppError::Forbidden { .. }),
+        "{e}"
+    );
+    view::export(&viewer, &q, Format::Xlsx, &dir.path().join("a.xlsx"))
+        .await
+        .expect("activity measures are exported by anyone who reads");
+    let choices = view::choices();
+    assert_eq!(choices.dimensions.len(), 9);
+    let q_cpa = choices
+        .measures
+        .iter()
+        .find(|m| m.name == "qualified_cpas")
+        .unwrap();
+    assert!(q_cpa.money && q_cpa.refused_dims == ["day"]);
+}
+
+/// Only writers of what slices hold mark the roll-ups stale: a partner's
+/// edit or a plan's change rebuilds nothing; a tracking code does.
+async fn edits_that_change_no_slice_rebuild_nothing(db: &TestDb) {
+    use partnerdesk_app::{partners, plans};
+    let ctx = &db.ctx;
+    import::import_folder(ctx, &example_folders()[0])
+        .await
+        .unwrap();
+    let stale = || async {
+        ctx.store
+            .read()
+            .await
+            .unwrap()
+            .report_stale_from()
+            .await
+            .unwrap()
+    };
+    assert_eq!(stale().await, None, "the import brought them up to date");
+    assert!(
+        !reports::refresh(&ctx.store).await.unwrap(),
+        "nothing to rebuild"
+    );
+    // A partner renamed, a plan changed (a new version): no slice changes.
+    let p3 = partners::get(ctx, "P0003").await.unwrap().partner;
+    let input = partnerdesk_app::wire::PartnerInput {
+        partner_id: p3.partner_id.clone(),
+        name: "Renamed partner".into(),
+        kind: p3.kind.clone(),
+        parent_id: p3.parent_id.clone(),
+        email: p3.email.clone(),
+        country: p3.country.clone(),
+        currency: p3.currency.clone(),
+        status: p3.status.clone(),
+        tags: p3.tags.clone(),
+        ..Default::default()
+    };
+    partners::edit(ctx, "P0003", input).await.unwrap();
+    let plan = plans::get(ctx, "hybrid").await.unwrap().plan;
+    let changed = plan
+        .json
+        .replace("\"amount\": \"60\"", "\"amount\": \"61\"");
+    assert_ne!(plan.json, changed, "the plan's CPA amount is edited");
+    plans::save(ctx, &changed).await.unwrap();
+    assert_eq!(
+        stale().await,
+        None,
+        "partner and plan edits leave the roll-ups current"
+    );
+    // A coupon code: purchases' attribution may change.
+    partners::add_tracking_code(
+        ctx,
+        partnerdesk_app::wire::TrackingCodeView {
+            brand_id: "CAS".into(),
+            code: "new-coupon".into(),
+            partner_id: "P0003".into(),
+            kind: "coupon".into(),
+        },
+    )
+    .await
+    .unwrap();
+    assert!(stale().await.is_some(), "a tracking code marks them");
+    assert!(reports::refresh(&ctx.store).await.unwrap());
+}
+
 on_both_backends!(
+    edits_that_change_no_slice_rebuild_nothing,
+    the_desktop_report_view_and_export,
+    paid_counts_the_payments_marked_paid,
     the_xlsx_holds_the_csv_cells,
     scenario_a_matches_the_reference,
     a_generated_folder_matches_the_reference,

@@ -41,6 +41,46 @@ fn utc_day(t: &str) -> String {
         .to_string()
 }
 
+/// A plan's `cpa` component: what qualifies a customer.
+struct CpaTerms {
+    min_deposits: Option<Decimal>,
+    min_bets: Decimal,
+    window: Option<i64>,
+    countries: Vec<String>,
+    cap: Option<usize>,
+}
+
+/// Each plan's CPA terms (None: the plan has no `cpa` component).
+fn cpa_terms(dir: &Path) -> HashMap<String, Option<CpaTerms>> {
+    let Ok(text) = std::fs::read_to_string(dir.join("plans.json")) else {
+        return HashMap::new();
+    };
+    let plans: serde_json::Value = serde_json::from_str(&text).unwrap();
+    plans
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|plan| {
+            let cpa = plan["components"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["type"] == "cpa")
+                .map(|c| CpaTerms {
+                    min_deposits: c["min_deposits"].as_str().map(d),
+                    min_bets: c["min_bets"].as_str().map(d).unwrap_or_default(),
+                    window: c["window_days"].as_i64(),
+                    countries: c["countries"]
+                        .as_array()
+                        .map(|a| a.iter().map(|x| x.as_str().unwrap().to_string()).collect())
+                        .unwrap_or_default(),
+                    cap: c["cap_per_period"].as_u64().map(|n| n as usize),
+                });
+            (plan["plan_id"].as_str().unwrap().to_string(), cpa)
+        })
+        .collect()
+}
+
 /// One figure: where it belongs and how much.
 #[derive(Clone, Debug)]
 struct Fact {
@@ -57,6 +97,7 @@ struct Fact {
 
 pub struct Reference {
     brands: HashMap<String, (String, String)>,
+    currencies: HashMap<String, String>,
     parents: HashMap<String, Option<String>>,
     kinds: HashMap<String, String>,
     fx: Vec<(String, String, String, Decimal)>,
@@ -103,10 +144,12 @@ impl Reference {
             .collect();
         let mut parents = HashMap::new();
         let mut kinds = HashMap::new();
+        let mut currencies = HashMap::new();
         for r in read(dir, "partners.csv") {
             let parent = Some(r["parent_id"].clone()).filter(|s| !s.is_empty());
             parents.insert(r["partner_id"].clone(), parent);
             kinds.insert(r["partner_id"].clone(), r["kind"].clone());
+            currencies.insert(r["partner_id"].clone(), r["currency"].clone());
         }
         let codes: HashMap<(String, String), (String, String)> = read(dir, "tracking_codes.csv")
             .into_iter()
@@ -130,6 +173,8 @@ impl Reference {
             .collect();
 
         struct Cust {
+            id: String,
+            registered: String,
             brand: String,
             code: String,
             country: String,
@@ -164,6 +209,8 @@ impl Reference {
             let out = r["status"] == "excluded"
                 || blocked.contains(&(brand.clone(), r["country"].clone()));
             let c = Cust {
+                id: r["customer_id"].clone(),
+                registered: utc_day(&r["registered_at"]),
                 brand: brand.clone(),
                 code,
                 country: r["country"].clone(),
@@ -197,7 +244,8 @@ impl Reference {
         }
         // Activity and FTDs.
         let mut first_deposit: HashMap<String, (String, Decimal)> = HashMap::new();
-        for r in read(dir, "igaming_activity.csv") {
+        let activity = read(dir, "igaming_activity.csv");
+        for r in &activity {
             let c = &customers[&r["customer_id"]];
             let dep = d(&r["deposits"]);
             if dep > Decimal::ZERO {
@@ -396,13 +444,110 @@ impl Reference {
                 facts.push(base);
             }
         }
+        // CPA qualifiers (RULES.md's CPA words): counted in the period of
+        // the qualification day, in the partner's currency.
+        let plans = cpa_terms(dir);
+        let assignments = read(dir, "assignments.csv");
+        let in_force = |partner: &str, brand: &str, day: &str| -> Option<&CpaTerms> {
+            assignments
+                .iter()
+                .find(|a| {
+                    a["partner_id"] == partner
+                        && a["brand_id"] == brand
+                        && a["valid_from"].as_str() <= day
+                        && (a["valid_to"].is_empty() || day <= a["valid_to"].as_str())
+                })
+                .and_then(|a| plans.get(&a["plan_id"]))
+                .and_then(Option::as_ref)
+        };
+        let mut days_of: HashMap<&str, Vec<&Row>> = HashMap::new();
+        for r in &activity {
+            days_of
+                .entry(r["customer_id"].as_str())
+                .or_default()
+                .push(r);
+        }
+        // (partner, brand, period) -> [(day, customer)]
+        let mut qualified: BTreeMap<(String, String, String), Vec<(String, String)>> =
+            BTreeMap::new();
+        for c in customers.values() {
+            let (Some(partner), false) = (&c.partner, c.out) else {
+                continue;
+            };
+            let mut rows: Vec<&Row> = days_of.get(c.id.as_str()).cloned().unwrap_or_default();
+            rows.retain(|r| r["date"] >= c.registered);
+            rows.sort_by(|a, b| a["date"].cmp(&b["date"]));
+            let (mut deposits, mut bets) = (Decimal::ZERO, Decimal::ZERO);
+            let registered = chrono::NaiveDate::parse_from_str(&c.registered, "%Y-%m-%d").unwrap();
+            for r in rows {
+                deposits += d(&r["deposits"]);
+                bets += d(&r["bets"]);
+                let Some(t) = in_force(partner, &c.brand, &r["date"]) else {
+                    continue;
+                };
+                let day = chrono::NaiveDate::parse_from_str(&r["date"], "%Y-%m-%d").unwrap();
+                let nth = (day - registered).num_days() + 1;
+                let ok = t.window.is_none_or(|w| nth <= w)
+                    && deposits > Decimal::ZERO
+                    && t.min_deposits.is_none_or(|m| deposits >= m)
+                    && bets >= t.min_bets
+                    && (t.countries.is_empty() || t.countries.contains(&c.country));
+                if ok {
+                    qualified
+                        .entry((partner.clone(), c.brand.clone(), r["date"][..7].to_string()))
+                        .or_default()
+                        .push((r["date"].clone(), c.id.clone()));
+                    break;
+                }
+            }
+        }
+        for ((partner, brand, period), mut who) in qualified {
+            who.sort();
+            let day = format!("{period}-01");
+            let cap = in_force(&partner, &brand, &day).and_then(|t| t.cap);
+            for (_, id) in who.into_iter().take(cap.unwrap_or(usize::MAX)) {
+                let c = &customers[&id];
+                facts.push(Fact {
+                    day: None,
+                    period: period.clone(),
+                    brand: Some(brand.clone()),
+                    partner: Some(partner.clone()),
+                    country: c.country.clone(),
+                    code: c.code.clone(),
+                    currency: currencies[&partner].clone(),
+                    measure: "qualified_cpas",
+                    value: Decimal::ONE,
+                });
+            }
+        }
         Reference {
             brands,
+            currencies,
             parents,
             kinds,
             fx,
             facts,
         }
+    }
+
+    /// A payment marked paid on `day` (`YYYY-MM-DD`): `paid` counts it in
+    /// that day's period, for the partner, in the payment's currency.
+    pub fn paid(&mut self, partner: &str, currency: &str, amount: Decimal, day: &str) {
+        assert_eq!(
+            self.currencies[partner], currency,
+            "paid in the partner's currency"
+        );
+        self.facts.push(Fact {
+            day: None,
+            period: day[..7].to_string(),
+            brand: None,
+            partner: Some(partner.to_string()),
+            country: String::new(),
+            code: String::new(),
+            currency: currency.to_string(),
+            measure: "paid",
+            value: amount,
+        });
     }
 
     fn chain(&self, p: &str) -> Vec<String> {
@@ -585,6 +730,7 @@ impl Reference {
                     | "purchases"
                     | "first_purchases"
                     | "refunds"
+                    | "qualified_cpas"
                     | "clicks"
                     | "unique_clicks" => total(m).to_string(),
                     "ggr" => amount(total("bets") - total("wins")),
