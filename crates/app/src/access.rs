@@ -162,6 +162,11 @@ pub const MAIL_ANNOUNCE: UseCase = uc("mail.announce", MANAGERS);
 /// Sending due messages, retrying and cancelling one: whoever queues mail.
 pub const MAIL_SEND: UseCase = uc("mail.send", &[Admin, PartnerManager, Finance]);
 
+// Tracking links (issue 29). Reading links, landings and clicks is `READ`;
+// the server's redirects and clicks are anonymous and check no role.
+pub const LINK_EDIT: UseCase = uc("link.edit", MANAGERS);
+pub const TRACKING_SETTINGS: UseCase = uc("tracking.settings", ADMIN);
+
 /// Every declared use case, for the role matrix test and the UI.
 pub const ALL: &[UseCase] = &[
     READ,
@@ -212,6 +217,8 @@ pub const ALL: &[UseCase] = &[
     MAIL_TEMPLATES,
     MAIL_ANNOUNCE,
     MAIL_SEND,
+    LINK_EDIT,
+    TRACKING_SETTINGS,
 ];
 
 /// Whether any of `roles` may call `use_case`.

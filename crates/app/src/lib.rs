@@ -25,6 +25,7 @@ pub mod payouts;
 pub mod plans;
 pub mod statements;
 pub mod sync;
+pub mod tracking;
 pub mod users;
 pub mod wire;
 

@@ -22,6 +22,7 @@ pub mod period;
 pub mod plan;
 pub mod plan_text;
 pub mod sepa;
+pub mod tracking;
 
 pub use codes::{CountryCode, CurrencyCode};
 pub use country_names::country_from_text;

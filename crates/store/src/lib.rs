@@ -25,6 +25,7 @@ pub mod partners;
 pub mod payouts;
 pub mod sync;
 pub mod sync_retry;
+pub mod tracking;
 mod tx;
 pub mod url;
 pub mod views;

@@ -22,4 +22,5 @@ mod secrets;
 mod sessions;
 mod statement_names;
 mod sync;
+mod tracking;
 mod unknown_country;

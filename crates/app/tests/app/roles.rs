@@ -210,6 +210,18 @@ async fn invoke(name: &str, ctx: &Context, n: usize) -> Option<Result<(), AppErr
         "mail.send" => partnerdesk_app::mail::outbox_send_due(ctx, 1)
             .await
             .map(drop),
+        "link.edit" => partnerdesk_app::tracking::create_link(ctx, "no-brand", "no-code", None)
+            .await
+            .map(drop),
+        "tracking.settings" => partnerdesk_app::tracking::set_settings(
+            ctx,
+            partnerdesk_app::tracking::TrackingSettings {
+                fallback_url: Some("https://example.com/".into()),
+                path_scheme: "code".into(),
+            },
+        )
+        .await
+        .map(drop),
         _ => return None,
     };
     Some(r)

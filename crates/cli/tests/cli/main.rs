@@ -4,6 +4,8 @@
 mod mail;
 #[cfg(target_os = "linux")]
 mod sync;
+#[cfg(unix)]
+mod serve;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
