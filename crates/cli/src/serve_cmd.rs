@@ -105,7 +105,12 @@ pub async fn links(ctx: &Context, cmd: LinksCmd) -> Result<(), AppError> {
             landing,
         } => {
             let l = tracking::create_link(ctx, &brand, &code, landing.as_deref()).await?;
-            outln!("link /{} for code {} of partner {}", l.path, l.code, l.partner_id);
+            outln!(
+                "link /{} for code {} of partner {}",
+                l.path,
+                l.code,
+                l.partner_id
+            );
         }
         LinksCmd::Edit { path, landing } => {
             let l = tracking::set_link_landing(ctx, &path, landing.as_deref()).await?;
@@ -143,7 +148,8 @@ pub async fn links(ctx: &Context, cmd: LinksCmd) -> Result<(), AppError> {
         }
         LinksCmd::Clicks { from, to } => {
             let day = |f: &str, v: &str| partnerdesk_domain::data::parse_date(f, v);
-            let rows = tracking::click_counts(ctx, day("--from", &from)?, day("--to", &to)?).await?;
+            let rows =
+                tracking::click_counts(ctx, day("--from", &from)?, day("--to", &to)?).await?;
             outln!("path\tclicks\tunique_clicks\tbots\tprefetches");
             for c in rows {
                 outln!(

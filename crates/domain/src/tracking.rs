@@ -129,7 +129,10 @@ pub fn check_url(field: &str, raw: &str) -> Result<(), FieldError> {
             ),
         ));
     }
-    let host = raw[host_start..].split(['/', '?', '#']).next().unwrap_or("");
+    let host = raw[host_start..]
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or("");
     if host.is_empty() {
         return Err(FieldError::new(
             field,
@@ -371,7 +374,8 @@ mod tests {
 
     #[test]
     fn fills_and_encodes() {
-        let t = "https://casino.example/?cid={click_id}&c={code}&s={sub1}&s2={sub2}&camp={campaign}";
+        let t =
+            "https://casino.example/?cid={click_id}&c={code}&s={sub1}&s2={sub2}&camp={campaign}";
         check_template("t", t).unwrap();
         let url = fill(
             t,

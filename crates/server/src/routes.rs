@@ -39,7 +39,6 @@ impl Inner {
     }
 }
 
-
 pub fn router(state: State) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
@@ -59,7 +58,11 @@ async fn readyz(Extract(s): Extract<State>) -> Response {
         Ok(()) => (StatusCode::OK, "ready\n").into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "not ready: the database does not answer");
-            (StatusCode::SERVICE_UNAVAILABLE, "the database does not answer\n").into_response()
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the database does not answer\n",
+            )
+                .into_response()
         }
     }
 }

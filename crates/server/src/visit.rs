@@ -114,7 +114,13 @@ mod tests {
         h.insert("cf-ipcountry", HeaderValue::from_static("de"));
         let proxy: SocketAddr = "10.0.0.1:443".parse().unwrap();
         let trusted: [IpAddr; 2] = ["10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap()];
-        let s = read(proxy, &h, Some("sub1=a&sub1=b&campaign=x%20y"), &trusted, Some("cf-ipcountry"));
+        let s = read(
+            proxy,
+            &h,
+            Some("sub1=a&sub1=b&campaign=x%20y"),
+            &trusted,
+            Some("cf-ipcountry"),
+        );
         assert_eq!(s.ip.to_string(), "203.0.113.9");
         assert_eq!(s.country.as_deref(), Some("DE"));
         assert_eq!(s.subs[0].as_deref(), Some("a"));

@@ -105,8 +105,8 @@ impl Writer {
                 _ = tick.tick() => {}
             }
             self.take_queued();
-            let due = self.pending.len() >= self.flush_max
-                || last_flush.elapsed() >= self.flush_every;
+            let due =
+                self.pending.len() >= self.flush_max || last_flush.elapsed() >= self.flush_every;
             if due && Instant::now() >= self.next_try {
                 let _ = self.flush().await;
                 last_flush = Instant::now();

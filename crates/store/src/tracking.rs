@@ -184,12 +184,13 @@ pub async fn update_link_landing(
     landing_url: Option<&str>,
     now: &str,
 ) -> Result<()> {
-    let r = sqlx::query("UPDATE tracking_links SET landing_url = $2, updated_at = $3 WHERE path = $1")
-        .bind(path)
-        .bind(landing_url)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
+    let r =
+        sqlx::query("UPDATE tracking_links SET landing_url = $2, updated_at = $3 WHERE path = $1")
+            .bind(path)
+            .bind(landing_url)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
     if r.rows_affected() == 0 {
         return Err(StoreError::NotFound {
             what: "link",
@@ -240,10 +241,12 @@ pub async fn claim_click_salt(
         .bind(keep_from)
         .execute(&mut **tx)
         .await?;
-    tx.click_salt(day).await?.ok_or_else(|| StoreError::NotFound {
-        what: "click salt",
-        id: day.to_string(),
-    })
+    tx.click_salt(day)
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "click salt",
+            id: day.to_string(),
+        })
 }
 
 /// Records first visits (link, day, visitor); returns those that were new,
@@ -265,7 +268,9 @@ pub async fn claim_first_visits(
             }
             sql.push_str(&format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3));
         }
-        sql.push_str(" ON CONFLICT (link_path, day, visitor) DO NOTHING RETURNING link_path, day, visitor");
+        sql.push_str(
+            " ON CONFLICT (link_path, day, visitor) DO NOTHING RETURNING link_path, day, visitor",
+        );
         let mut q = sqlx::query_as::<_, (String, String, String)>(&sql);
         for (p, d, v) in chunk {
             q = q.bind(p).bind(d).bind(v);

@@ -164,7 +164,10 @@ impl ClickWriter {
             .collect();
         let mut tx = self.store.begin().await?;
         let mut first: HashSet<(String, String, String)> =
-            store::claim_first_visits(&mut tx, &keys).await?.into_iter().collect();
+            store::claim_first_visits(&mut tx, &keys)
+                .await?
+                .into_iter()
+                .collect();
         // The earliest click of a newly seen visitor in this batch is the unique one.
         let mut order: Vec<usize> = (0..rows.len()).collect();
         order.sort_by(|a, b| rows[*a].at.cmp(&rows[*b].at));

@@ -197,7 +197,9 @@ pub async fn create_link(
     if tx.tracking_code(brand_id, code).await?.is_none() {
         return Err(AppError::invalid(
             "code",
-            format!("brand '{brand_id}' has no tracking code '{code}'; add the code to a partner first"),
+            format!(
+                "brand '{brand_id}' has no tracking code '{code}'; add the code to a partner first"
+            ),
         ));
     }
     if let Some(other) = tx.link(&path).await? {

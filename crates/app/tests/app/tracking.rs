@@ -84,14 +84,23 @@ async fn links_story(db: &TestDb) {
         tracking::set_landing(ctx, "nope", t).await,
         Err(AppError::NotFound { .. })
     ));
-    assert_eq!(tracking::landing(ctx, "casino").await.unwrap().as_deref(), Some(t));
+    assert_eq!(
+        tracking::landing(ctx, "casino").await.unwrap().as_deref(),
+        Some(t)
+    );
 
     // Scheme `code` (the default): /AF1.
-    let l = tracking::create_link(ctx, "casino", "AF1", None).await.unwrap();
+    let l = tracking::create_link(ctx, "casino", "AF1", None)
+        .await
+        .unwrap();
     assert_eq!((l.path.as_str(), l.partner_id.as_str()), ("AF1", "P1"));
-    let e = tracking::create_link(ctx, "casino", "AF1", None).await.unwrap_err();
+    let e = tracking::create_link(ctx, "casino", "AF1", None)
+        .await
+        .unwrap_err();
     assert_eq!(e.field(), Some("code"), "{e}");
-    let e = tracking::create_link(ctx, "casino", "NOPE", None).await.unwrap_err();
+    let e = tracking::create_link(ctx, "casino", "NOPE", None)
+        .await
+        .unwrap_err();
     assert_eq!(e.field(), Some("code"), "{e}");
     let e = tracking::create_link(ctx, "casino", "AF2", Some("ftp://x"))
         .await
@@ -129,7 +138,9 @@ async fn links_story(db: &TestDb) {
         .unwrap();
     assert_eq!(r.template.as_deref(), Some("https://promo.example/{sub2}"));
     // Clearing the override falls back to the brand's template.
-    tracking::set_link_landing(ctx, "casino/AF2", None).await.unwrap();
+    tracking::set_link_landing(ctx, "casino/AF2", None)
+        .await
+        .unwrap();
     let r = partnerdesk_app::tracking::clicks::resolve(&ctx.store, "casino/AF2")
         .await
         .unwrap()
@@ -163,10 +174,12 @@ async fn links_story(db: &TestDb) {
         Err(AppError::Forbidden { .. })
     ));
     tracking::delete_link(&manager, "AF1").await.unwrap();
-    assert!(partnerdesk_app::tracking::clicks::resolve(&ctx.store, "AF1")
-        .await
-        .unwrap()
-        .is_none());
+    assert!(
+        partnerdesk_app::tracking::clicks::resolve(&ctx.store, "AF1")
+            .await
+            .unwrap()
+            .is_none()
+    );
 
     // Every change is in the audit log.
     let page = audit::entries(
@@ -183,7 +196,10 @@ async fn links_story(db: &TestDb) {
     for a in ["link.create", "link.edit", "link.delete"] {
         assert!(actions.contains(&a), "{a} missing from {actions:?}");
     }
-    for (t, a) in [("brand", "brand.landing.set"), ("settings", "tracking.settings")] {
+    for (t, a) in [
+        ("brand", "brand.landing.set"),
+        ("settings", "tracking.settings"),
+    ] {
         let page = audit::entries(
             ctx,
             &AuditQuery {
@@ -222,8 +238,12 @@ const CHROME: &str = "Mozilla/5.0 (Windows NT 10.0) AppleWebKit/537.36 Chrome/12
 async fn clicks_story(db: &TestDb) {
     let ctx = &db.ctx;
     setup(ctx).await;
-    tracking::create_link(ctx, "casino", "AF1", None).await.unwrap();
-    tracking::create_link(ctx, "casino", "AF2", None).await.unwrap();
+    tracking::create_link(ctx, "casino", "AF1", None)
+        .await
+        .unwrap();
+    tracking::create_link(ctx, "casino", "AF2", None)
+        .await
+        .unwrap();
     let h = ClickKind::Human;
     let batch = vec![
         // Visitor A twice on AF1 the same day: one unique.
@@ -234,8 +254,24 @@ async fn clicks_story(db: &TestDb) {
         // Visitor A on another link: unique there too.
         visit("AF2", "AF2", "203.0.113.1", FIREFOX, h, 1, 7),
         // A bot and a prefetch: stored, counted apart, never unique.
-        visit("AF1", "AF1", "66.249.66.1", "Googlebot/2.1", ClickKind::Bot, 1, 8),
-        visit("AF1", "AF1", "203.0.113.9", CHROME, ClickKind::Prefetch, 1, 9),
+        visit(
+            "AF1",
+            "AF1",
+            "66.249.66.1",
+            "Googlebot/2.1",
+            ClickKind::Bot,
+            1,
+            8,
+        ),
+        visit(
+            "AF1",
+            "AF1",
+            "203.0.113.9",
+            CHROME,
+            ClickKind::Prefetch,
+            1,
+            9,
+        ),
     ];
     let mut w = ClickWriter::new(ctx.store.clone());
     assert_eq!(w.write(&batch).await.unwrap(), 6);
@@ -294,7 +330,9 @@ async fn clicks_story(db: &TestDb) {
 async fn two_writers_story(db: &TestDb) {
     let ctx = &db.ctx;
     setup(ctx).await;
-    tracking::create_link(ctx, "casino", "AF1", None).await.unwrap();
+    tracking::create_link(ctx, "casino", "AF1", None)
+        .await
+        .unwrap();
     let mut tasks = Vec::new();
     for w in 0..2 {
         let store = ctx.store.clone();
@@ -305,7 +343,15 @@ async fn two_writers_story(db: &TestDb) {
                     .map(|i| {
                         // Visitors 0..20, each seen by both writers every round.
                         let ip = format!("198.51.100.{i}");
-                        visit("AF1", "AF1", &ip, FIREFOX, ClickKind::Human, 3, (round + w) % 60)
+                        visit(
+                            "AF1",
+                            "AF1",
+                            &ip,
+                            FIREFOX,
+                            ClickKind::Human,
+                            3,
+                            (round + w) % 60,
+                        )
                     })
                     .collect();
                 writer.write(&batch).await.unwrap();

@@ -2,10 +2,10 @@
 
 #[cfg(target_os = "linux")]
 mod mail;
-#[cfg(target_os = "linux")]
-mod sync;
 #[cfg(unix)]
 mod serve;
+#[cfg(target_os = "linux")]
+mod sync;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

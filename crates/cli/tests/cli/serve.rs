@@ -50,7 +50,9 @@ async fn prepare(url: &str) {
     )
     .await
     .unwrap();
-    tracking::create_link(&ctx, "casino", "AF1", None).await.unwrap();
+    tracking::create_link(&ctx, "casino", "AF1", None)
+        .await
+        .unwrap();
     tracking::set_landing(&ctx, "casino", "https://casino.example/?cid={click_id}")
         .await
         .unwrap();
@@ -173,7 +175,9 @@ async fn sigterm_mid_load_postgres() {
             std::env::var_os("CI").is_none(),
             "PARTNERDESK_TEST_POSTGRES_URL is not set"
         );
-        eprintln!("skipping sigterm_mid_load on PostgreSQL: PARTNERDESK_TEST_POSTGRES_URL is not set");
+        eprintln!(
+            "skipping sigterm_mid_load on PostgreSQL: PARTNERDESK_TEST_POSTGRES_URL is not set"
+        );
         return;
     };
     let name = format!("pd_cli_serve_{}", std::process::id());

@@ -36,7 +36,9 @@ impl Db {
                     std::env::var_os("CI").is_none(),
                     "PARTNERDESK_TEST_POSTGRES_URL is not set"
                 );
-                eprintln!("skipping {test} on PostgreSQL: PARTNERDESK_TEST_POSTGRES_URL is not set");
+                eprintln!(
+                    "skipping {test} on PostgreSQL: PARTNERDESK_TEST_POSTGRES_URL is not set"
+                );
                 return None;
             };
             let name = format!("pd_srv_{}_{test}", std::process::id()).to_lowercase();
@@ -45,7 +47,10 @@ impl Db {
                 .unwrap();
             (url, Some((base, name)))
         } else {
-            (format!("sqlite:{}", dir.path().join("t.db").display()), None)
+            (
+                format!("sqlite:{}", dir.path().join("t.db").display()),
+                None,
+            )
         };
         let store = partnerdesk_app::database::open(&url).await.unwrap();
         let ctx = Context::new(store, Actor::with_roles("tester", &Role::ALL));
@@ -128,7 +133,9 @@ async fn setup(ctx: &Context) {
         )
         .await
         .unwrap();
-        tracking::create_link(ctx, "casino", code, None).await.unwrap();
+        tracking::create_link(ctx, "casino", code, None)
+            .await
+            .unwrap();
     }
     tracking::set_landing(ctx, "casino", LANDING).await.unwrap();
     tracking::set_settings(
@@ -212,11 +219,19 @@ async fn redirects(db: &Db) {
         assert_eq!(r.headers()[PRAGMA], "no-cache");
     }
     assert_eq!(
-        c.get(format!("{base}/healthz")).send().await.unwrap().status(),
+        c.get(format!("{base}/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
         StatusCode::OK
     );
     assert_eq!(
-        c.get(format!("{base}/readyz")).send().await.unwrap().status(),
+        c.get(format!("{base}/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
         StatusCode::OK
     );
     // A HEAD is answered but not counted.
@@ -281,7 +296,11 @@ async fn load(servers: &[String], n: usize, visitors: usize) -> (u32, u32, u32, 
                 .header("x-forwarded-for", ip)
                 .header(
                     "user-agent",
-                    if bot { "Mozilla/5.0 (compatible; bingbot/2.0)" } else { BROWSER },
+                    if bot {
+                        "Mozilla/5.0 (compatible; bingbot/2.0)"
+                    } else {
+                        BROWSER
+                    },
                 );
             if prefetch {
                 r = r.header("sec-purpose", "prefetch");
