@@ -13,6 +13,7 @@
 use crate::context::Context;
 use crate::error::Result;
 use crate::wire::AssignmentView;
+use partnerdesk_domain::kyc::DocumentStatus;
 use partnerdesk_store::{StoreError, Tx};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
@@ -87,7 +88,7 @@ pub struct PartnerActivation {
 pub struct DocumentReview {
     pub document_id: String,
     /// `approved` or `rejected`
-    pub outcome: String,
+    pub outcome: DocumentStatus,
     pub note: String,
     /// Who reviewed it (the maker), kept on the document.
     pub reviewer: String,

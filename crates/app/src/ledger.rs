@@ -5,9 +5,10 @@
 
 use crate::change::{applied_note, Applied, Apply, Change, LedgerAdjustment};
 use crate::{AppError, Context, Result};
-use partnerdesk_domain::commission::Kind;
-use partnerdesk_domain::ledger::{check_amount, EntryKind};
+use partnerdesk_domain::commission::{Kind, PeriodState};
+use partnerdesk_domain::ledger::{check_amount, AdjustmentState, EntryKind};
 use partnerdesk_domain::money::parse_decimal;
+use partnerdesk_domain::payout::{ItemState, RunState};
 use partnerdesk_domain::Period;
 use partnerdesk_store::ledger::{
     decide_adjustment, insert_adjustment, post_entries, post_entry, AdjustmentRecord, EntryRecord,
@@ -24,8 +25,7 @@ pub struct LedgerEntryView {
     pub entry_id: i64,
     pub partner_id: String,
     pub currency: String,
-    /// `commission`, `adjustment`, `manual_adjustment`, `payout`, `payout_failed`, `reversal`
-    pub kind: String,
+    pub kind: EntryKind,
     pub amount: String,
     /// The balance after this entry (entries in date order).
     pub balance: String,
@@ -62,8 +62,7 @@ pub struct AdjustmentView {
     pub amount: String,
     pub reverses: Option<i64>,
     pub reason: String,
-    /// `pending`, `approved` or `rejected`
-    pub state: String,
+    pub state: AdjustmentState,
     pub requested_by: String,
     pub requested_at: String,
     pub decided_by: Option<String>,
@@ -122,7 +121,6 @@ pub(crate) async fn post_closed_period(
             NewEntry {
                 partner_id: l.partner_id.to_string(),
                 currency: l.currency.to_string(),
-                kind: kind.as_str().into(),
                 amount: partnerdesk_domain::money::round_cents(l.amount),
                 effective_date: effective.clone(),
                 period: period.to_string(),
@@ -136,7 +134,7 @@ pub(crate) async fn post_closed_period(
                     l.kind.as_str(),
                     s.origin_period
                 ),
-                ..Default::default()
+                ..NewEntry::of(kind)
             }
         })
         .collect();
@@ -148,7 +146,7 @@ fn view(e: &EntryRecord, balance: Decimal) -> LedgerEntryView {
         entry_id: e.entry_id,
         partner_id: e.partner_id.clone(),
         currency: e.currency.clone(),
-        kind: e.kind.clone(),
+        kind: e.kind,
         amount: money(e.amount),
         balance: money(balance),
         effective_date: e.effective_date.clone(),
@@ -233,7 +231,7 @@ fn adjustment_view(a: &AdjustmentRecord) -> AdjustmentView {
         amount: money(a.amount),
         reverses: a.reverses,
         reason: a.reason.clone(),
-        state: a.state.clone(),
+        state: a.state,
         requested_by: a.requested_by.clone(),
         requested_at: a.requested_at.clone(),
         decided_by: a.decided_by.clone(),
@@ -296,7 +294,7 @@ pub async fn request_reversal(
     let reason = check_reason(reason)?;
     let mut tx = ctx.store.begin().await?;
     let e = tx.ledger_entry(entry_id).await?;
-    let kind = EntryKind::parse("kind", &e.kind).map_err(|x| StoreError::Corrupt(x.to_string()))?;
+    let kind = e.kind;
     if !kind.reversible() {
         return Err(AppError::Refused(format!(
             "entry {entry_id} is a {kind} entry and cannot be reversed: a payout is corrected by marking its payment failed, a reversal by a new manual adjustment"
@@ -314,7 +312,7 @@ pub async fn request_reversal(
         )));
     }
     if tx
-        .manual_adjustments(Some("pending"))
+        .manual_adjustments(Some(AdjustmentState::Pending))
         .await?
         .iter()
         .any(|a| a.reverses == Some(entry_id))
@@ -354,7 +352,7 @@ async fn request(
         amount,
         reverses,
         reason,
-        state: "pending".into(),
+        state: AdjustmentState::Pending,
         requested_by: ctx.actor.user.clone(),
         requested_at: now.clone(),
         decided_by: None,
@@ -420,7 +418,7 @@ pub async fn decide(
     // checks again in its own transaction.
     let mut tx = ctx.store.read().await?;
     let a = tx.manual_adjustment(adjustment_id).await?;
-    if a.state != "pending" {
+    if a.state != AdjustmentState::Pending {
         return Err(AppError::Refused(format!(
             "manual adjustment {adjustment_id} was already {} by {}",
             a.state,
@@ -469,7 +467,7 @@ async fn settle_adjustment(
     on: &Applied<'_>,
 ) -> Result<()> {
     let a = tx.manual_adjustment(adjustment_id).await?;
-    if a.state != "pending" {
+    if a.state != AdjustmentState::Pending {
         return Err(AppError::Refused(format!(
             "manual adjustment {adjustment_id} was already {}",
             a.state
@@ -487,22 +485,25 @@ async fn settle_adjustment(
         let e = NewEntry {
             partner_id: a.partner_id.clone(),
             currency: a.currency.clone(),
-            kind: kind.as_str().into(),
             amount: a.amount,
             effective_date: today(ctx),
             source,
             reverses: a.reverses,
             reason: a.reason.clone(),
-            ..Default::default()
+            ..NewEntry::of(kind)
         };
         Some(post_entry(tx, &e, &now, &ctx.actor.user).await?)
     } else {
         None
     };
-    let state = if approve { "approved" } else { "rejected" };
+    let state = if approve {
+        AdjustmentState::Approved
+    } else {
+        AdjustmentState::Rejected
+    };
     decide_adjustment(tx, adjustment_id, state, &ctx.actor.user, &now, entry_id).await?;
     let after = AdjustmentRecord {
-        state: state.into(),
+        state,
         decided_by: Some(ctx.actor.user.clone()),
         decided_at: Some(now.clone()),
         entry_id,
@@ -532,6 +533,11 @@ async fn settle_adjustment(
 #[tracing::instrument(name = "ledger::adjustments", skip_all, fields(user = %ctx.actor.user))]
 pub async fn adjustments(ctx: &Context, state: Option<&str>) -> Result<Vec<AdjustmentView>> {
     ctx.authorize(&crate::access::READ).await?;
+    let state = state
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| AdjustmentState::parse("state", s))
+        .transpose()?;
     Ok(ctx
         .store
         .read()
@@ -572,12 +578,17 @@ pub async fn check(ctx: &Context) -> Result<LedgerCheck> {
     let mut posted: BTreeMap<String, &EntryRecord> = BTreeMap::new();
     for e in entries
         .iter()
-        .filter(|e| e.kind == "commission" || e.kind == "adjustment")
+        .filter(|e| matches!(e.kind, EntryKind::Commission | EntryKind::Adjustment))
     {
         posted.insert(e.source.clone(), e);
     }
     let mut expected_sources = 0usize;
-    for p in tx.periods().await?.iter().filter(|p| p.state == "closed") {
+    for p in tx
+        .periods()
+        .await?
+        .iter()
+        .filter(|p| p.state == PeriodState::Closed)
+    {
         let period =
             Period::parse("period", &p.period).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         for s in tx.period_lines(period).await? {
@@ -617,7 +628,10 @@ pub async fn check(ctx: &Context) -> Result<LedgerCheck> {
     }
 
     // 3. Manual adjustments, reversals and payouts against their records.
-    for a in tx.manual_adjustments(Some("approved")).await? {
+    for a in tx
+        .manual_adjustments(Some(AdjustmentState::Approved))
+        .await?
+    {
         // Reversals are counted from their entries below.
         if a.reverses.is_none() {
             *from_sources
@@ -632,7 +646,7 @@ pub async fn check(ctx: &Context) -> Result<LedgerCheck> {
             )),
         }
     }
-    for e in entries.iter().filter(|e| e.kind == "reversal") {
+    for e in entries.iter().filter(|e| e.kind == EntryKind::Reversal) {
         match e.reverses.and_then(|id| by_id.get(&id)) {
             Some(t)
                 if t.amount == -e.amount
@@ -653,10 +667,10 @@ pub async fn check(ctx: &Context) -> Result<LedgerCheck> {
             let earned: Decimal = claimed
                 .iter()
                 .filter_map(|id| by_id.get(id))
-                .filter(|e| e.kind != "payout")
+                .filter(|e| e.kind != EntryKind::Payout)
                 .map(|e| e.amount)
                 .sum();
-            let cancelled = run.state == "cancelled";
+            let cancelled = run.state == RunState::Cancelled;
             if !cancelled && earned != item.amount {
                 problems.push(format!(
                     "run {} pays {} {} to {} but its claimed entries sum to {}",
@@ -666,14 +680,14 @@ pub async fn check(ctx: &Context) -> Result<LedgerCheck> {
             if let Some(pe) = item.payout_entry {
                 *from_sources.entry(key.clone()).or_default() -= item.amount;
                 match by_id.get(&pe) {
-                    Some(e) if e.amount == -item.amount && e.kind == "payout" => {}
+                    Some(e) if e.amount == -item.amount && e.kind == EntryKind::Payout => {}
                     _ => problems.push(format!(
                         "run {} item {} has no matching payout entry",
                         run.run_id, item.partner_id
                     )),
                 }
             }
-            if item.state == "failed" {
+            if item.state == ItemState::Failed {
                 *from_sources.entry(key).or_default() += item.amount;
                 let src = format!(
                     "payout_failed:{}:{}:{}",
@@ -691,7 +705,7 @@ pub async fn check(ctx: &Context) -> Result<LedgerCheck> {
             }
         }
     }
-    for e in entries.iter().filter(|e| e.kind == "reversal") {
+    for e in entries.iter().filter(|e| e.kind == EntryKind::Reversal) {
         *from_sources
             .entry((e.partner_id.clone(), e.currency.clone()))
             .or_default() += e.amount;

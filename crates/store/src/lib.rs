@@ -28,6 +28,7 @@ pub mod sync_retry;
 mod tx;
 pub mod url;
 pub mod views;
+pub mod words;
 
 pub use audit::audit;
 pub use batch::{Batch, Bound, Val};

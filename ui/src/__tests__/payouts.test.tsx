@@ -244,7 +244,7 @@ describe('payouts page', () => {
 });
 
 describe('partner balance', () => {
-  const entry = (id: number, over: Partial<import('../bindings').LedgerEntryView> = {}) => ({
+  const entry = (id: number, over: Partial<import('../bindings').LedgerEntryView> = {}): import('../bindings').LedgerEntryView => ({
     entry_id: id, partner_id: 'P-1', currency: 'EUR', kind: 'commission', amount: '100.00', balance: '100.00', effective_date: '2026-07-31',
     period: '2026-07', brand_id: 'CAS', line_kind: 'revshare', reverses: null, run_id: null, claimed_by_run: null, reason: '',
     posted_at: '2026-08-01T00:00:00Z', posted_by: 'alice', ...over,

@@ -22,12 +22,13 @@ mod view;
 pub use crate::change::{applied_note, Applied, Change, Kind};
 pub use policy::{in_force, policy, InForce, Policy, DEFAULT_THRESHOLD, THRESHOLD_KEY};
 pub use threshold::{get_threshold, set_threshold};
-pub use view::{list, ApprovalView, ChangeOutcome, DecisionView};
+pub use view::{list, ApprovalView, ChangeOutcome, DecisionView, OutcomeState};
 pub(crate) use view::{queued, view_of};
 
 use crate::access;
 use crate::context::Context;
 use crate::error::{AppError, Result};
+use partnerdesk_domain::approval::{ApprovalDecision, ApprovalStatus};
 use partnerdesk_store::compliance::{
     finish_approval, insert_approval, insert_decision, ApprovalRecord, DecisionRecord,
 };
@@ -90,7 +91,7 @@ pub(crate) async fn queue(ctx: &Context, tx: &mut Tx<'_>, req: Request<'_>) -> R
         amount: req.amount.as_ref().map(|(a, _)| a.to_string()),
         currency: req.amount.as_ref().map(|(_, c)| c.clone()),
         required_approvals: required,
-        status: "pending".into(),
+        status: ApprovalStatus::Pending,
         maker: ctx.actor.user.clone(),
         created_at: now.clone(),
         decided_at: None,
@@ -133,7 +134,7 @@ pub(crate) async fn withdraw(
         return Ok(None);
     };
     let now = ctx.now();
-    finish_approval(tx, id, "rejected", &now).await?;
+    finish_approval(tx, id, ApprovalStatus::Rejected, &now).await?;
     partnerdesk_store::audit(
         tx,
         &now,
@@ -174,7 +175,7 @@ pub(crate) fn refusal(
             roles.join(" or ")
         )));
     }
-    if a.status != "pending" {
+    if a.status != ApprovalStatus::Pending {
         return Some(AppError::Refused(format!(
             "request #{} has already been {}",
             a.approval_id, a.status
@@ -280,12 +281,15 @@ pub async fn decide(ctx: &Context, id: i64, approve: bool, reason: &str) -> Resu
         return Err(err);
     }
     let now = ctx.now();
-    let approvals_after =
-        decisions.iter().filter(|d| d.decision == "approve").count() as i64 + i64::from(approve);
+    let approvals_after = decisions
+        .iter()
+        .filter(|d| d.decision == ApprovalDecision::Approve)
+        .count() as i64
+        + i64::from(approve);
     let final_state = if !approve {
-        Some("rejected")
+        Some(ApprovalStatus::Rejected)
     } else if approvals_after >= a.required_approvals {
-        Some("approved")
+        Some(ApprovalStatus::Approved)
     } else {
         None
     };
@@ -294,7 +298,7 @@ pub async fn decide(ctx: &Context, id: i64, approve: bool, reason: &str) -> Resu
         &DecisionRecord {
             approval_id: id,
             approver: ctx.actor.user.clone(),
-            decision: if approve { "approve" } else { "reject" }.into(),
+            decision: ApprovalDecision::of(approve),
             reason: reason.into(),
             at: now.clone(),
         },
@@ -328,7 +332,7 @@ pub async fn decide(ctx: &Context, id: i64, approve: bool, reason: &str) -> Resu
         "approval",
         &id.to_string(),
         None,
-        Some(&serde_json::json!({"reason": reason, "state": final_state.unwrap_or("pending"), "kind": a.kind, "object_id": a.object_id}).to_string()),
+        Some(&serde_json::json!({"reason": reason, "state": final_state.unwrap_or(ApprovalStatus::Pending), "kind": a.kind, "object_id": a.object_id}).to_string()),
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;

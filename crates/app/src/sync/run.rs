@@ -8,6 +8,7 @@ use super::views::{RunReport, SyncRunView};
 use super::write::{write_page, Prepared};
 use super::{check_brand, credentials, redact, stored_config, sync_err};
 use crate::{AppError, Context, Result};
+use partnerdesk_domain::sync_run::SyncRunStatus;
 use partnerdesk_store::sync::{self as ss, Counts};
 use partnerdesk_store::StoreError;
 use partnerdesk_sync::{Cancel, ConnectorConfig, Http, Page, RetryPolicy, SyncError};
@@ -180,16 +181,23 @@ async fn run_registered(
                 .await?
                 .map(|r| r.errors)
                 .unwrap_or(0);
-            (if errors > 0 { "ok_with_errors" } else { "ok" }, None)
+            (
+                if errors > 0 {
+                    SyncRunStatus::OkWithErrors
+                } else {
+                    SyncRunStatus::Ok
+                },
+                None,
+            )
         }
         Err(AppError::Refused(m)) if m == "cancelled" => (
-            "cancelled",
+            SyncRunStatus::Cancelled,
             Some(
                 "cancelled; the pages stored so far are kept and the next run resumes after them"
                     .to_string(),
             ),
         ),
-        Err(e) => ("failed", Some(e.to_string())),
+        Err(e) => (SyncRunStatus::Failed, Some(e.to_string())),
     };
     let now = ctx.now();
     let mut tx = ctx.store.begin().await?;

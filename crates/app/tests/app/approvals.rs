@@ -16,6 +16,8 @@ use partnerdesk_app::{
     commissions, compliance, import, ledger, partners, payouts, plans, users, Actor, AppError,
     Context,
 };
+use partnerdesk_domain::approval::ApprovalStatus;
+use partnerdesk_domain::kyc::DocumentStatus;
 use partnerdesk_domain::Period;
 use partnerdesk_store::compliance::{insert_approval, ApprovalRecord};
 
@@ -35,7 +37,7 @@ pub(crate) fn about_nothing(kind: Kind) -> Change {
         }),
         Kind::DocumentReview => Change::DocumentReview(DocumentReview {
             document_id: "DOC-none".into(),
-            outcome: "approved".into(),
+            outcome: DocumentStatus::Approved,
             note: "matches".into(),
             reviewer: "maker".into(),
         }),
@@ -85,7 +87,7 @@ pub(crate) async fn pending(db: &TestDb, change: &Change, maker: &str) -> i64 {
             amount: None,
             currency: None,
             required_approvals: 1,
-            status: "pending".into(),
+            status: ApprovalStatus::Pending,
             maker: maker.into(),
             created_at: db.ctx.now(),
             decided_at: None,
@@ -352,7 +354,10 @@ async fn stored_requests_parse_as_typed_changes(db: &TestDb) {
         .await
         .unwrap();
     let mut tx = db.ctx.store.read().await.unwrap();
-    let stored = tx.approvals(Some("pending"), 100).await.unwrap();
+    let stored = tx
+        .approvals(Some(ApprovalStatus::Pending), 100)
+        .await
+        .unwrap();
     let mut kinds: Vec<&str> = stored.iter().map(|a| a.kind.as_str()).collect();
     kinds.sort();
     kinds.dedup();

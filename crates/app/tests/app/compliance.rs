@@ -38,7 +38,7 @@ async fn team(db: &TestDb) -> Context {
     let o = users::save(&local, input("alice", &[Role::Admin]))
         .await
         .unwrap();
-    assert_eq!(o.state, "done", "the first admin applies at once");
+    assert_eq!(o.state.as_str(), "done", "the first admin applies at once");
     let alice = as_user(db, "alice", &[Role::Admin]);
     for (id, role) in [
         ("bob", Role::PartnerManager),
@@ -49,7 +49,11 @@ async fn team(db: &TestDb) -> Context {
         ("hank", Role::Finance),
     ] {
         let o = users::save(&alice, input(id, &[role])).await.unwrap();
-        assert_eq!(o.state, "done", "one admin: user changes apply at once");
+        assert_eq!(
+            o.state.as_str(),
+            "done",
+            "one admin: user changes apply at once"
+        );
     }
     // The built-in local user may no longer act once users exist.
     let e = brands::list(&local).await.unwrap_err();
@@ -118,7 +122,7 @@ async fn a_change_is_invisible_until_a_second_user_approves_it(db: &TestDb) {
     };
     assert!(!out.applied);
     let approval = out.approval.expect("an approval request");
-    assert_eq!(approval.status, "pending");
+    assert_eq!(approval.status.as_str(), "pending");
     assert_eq!(
         plans::assignments_of(&bob, &partner).await.unwrap().len(),
         before,
@@ -151,7 +155,7 @@ async fn a_change_is_invisible_until_a_second_user_approves_it(db: &TestDb) {
     )
     .await
     .unwrap();
-    assert_eq!(done.status, "approved");
+    assert_eq!(done.status.as_str(), "approved");
     assert_eq!(
         plans::assignments_of(&bob, &partner).await.unwrap().len(),
         before + 1,
@@ -206,7 +210,7 @@ async fn closed(db: &TestDb) -> Vec<String> {
         .await
         .unwrap()
         .into_iter()
-        .filter(|r| r.state == "closed")
+        .filter(|r| r.state.as_str() == "closed")
         .map(|r| r.period)
         .collect()
 }
@@ -241,7 +245,7 @@ async fn closing_a_period_and_activation_wait_for_approval(db: &TestDb) {
     )
     .await
     .unwrap();
-    assert_eq!(created.status, "pending_review");
+    assert_eq!(created.status.as_str(), "pending_review");
     let list = approvals::list(&carol, Some("pending".into()))
         .await
         .unwrap();
@@ -254,7 +258,12 @@ async fn closing_a_period_and_activation_wait_for_approval(db: &TestDb) {
         .await
         .unwrap();
     assert_eq!(
-        partners::get(&bob, "NEW-1").await.unwrap().partner.status,
+        partners::get(&bob, "NEW-1")
+            .await
+            .unwrap()
+            .partner
+            .status
+            .as_str(),
         "pending_review"
     );
 }
@@ -284,7 +293,7 @@ async fn two_approvers_are_needed_above_the_threshold(db: &TestDb) {
     let one = approvals::decide(&gina, a.approval_id, true, "ok")
         .await
         .unwrap();
-    assert_eq!(one.status, "pending");
+    assert_eq!(one.status.as_str(), "pending");
     let e = approvals::decide(&gina, a.approval_id, true, "again")
         .await
         .unwrap_err();
@@ -292,7 +301,7 @@ async fn two_approvers_are_needed_above_the_threshold(db: &TestDb) {
     let two = approvals::decide(&hank, a.approval_id, true, "ok too")
         .await
         .unwrap();
-    assert_eq!(two.status, "approved");
+    assert_eq!(two.status.as_str(), "approved");
     // The threshold counts money only (the policy table): a deal
     // assignment with an amount attached still needs one approver.
     let view = assignment(&partner, &brand, &plan, "2032-01-01");
@@ -346,7 +355,8 @@ async fn ledger_adjustments_wait_in_the_queue_with_their_amount(db: &TestDb) {
         .await
         .unwrap();
     assert_eq!(
-        one.state, "pending",
+        one.state.as_str(),
+        "pending",
         "one of two approvals: nothing posted yet"
     );
     // Compliance does not decide money: `ledger approve` refuses them, and
@@ -358,7 +368,7 @@ async fn ledger_adjustments_wait_in_the_queue_with_their_amount(db: &TestDb) {
     let two = approvals::decide(&hank, req.approval_id, true, "agreed")
         .await
         .unwrap();
-    assert_eq!(two.status, "approved");
+    assert_eq!(two.status.as_str(), "approved");
     let after = partnerdesk_app::ledger::adjustments(&fred, None)
         .await
         .unwrap();
@@ -366,7 +376,7 @@ async fn ledger_adjustments_wait_in_the_queue_with_their_amount(db: &TestDb) {
         .iter()
         .find(|a| a.adjustment_id == big.adjustment_id)
         .unwrap();
-    assert_eq!(done.state, "approved");
+    assert_eq!(done.state.as_str(), "approved");
     assert!(
         done.entry_id.is_some(),
         "the entry is posted on the last approval"
@@ -449,7 +459,7 @@ async fn user_changes_need_a_second_admin_once_there_are_two(db: &TestDb) {
     let o = users::save(&alice, input("yara", &[Role::Viewer]))
         .await
         .unwrap();
-    assert_eq!(o.state, "awaiting_approval");
+    assert_eq!(o.state.as_str(), "awaiting_approval");
     assert!(users::list(&alice)
         .await
         .unwrap()
@@ -679,18 +689,18 @@ async fn kyc_documents_are_checked_by_content_and_reviewed_with_four_eyes(db: &T
     let o = compliance::review(&carol, &d.document_id, true, "matches the applicant")
         .await
         .unwrap();
-    assert_eq!(o.state, "awaiting_approval");
+    assert_eq!(o.state.as_str(), "awaiting_approval");
     let c = compliance::partner_compliance(&bob, &partner)
         .await
         .unwrap();
-    assert_eq!(c.documents[0].status, "submitted");
+    assert_eq!(c.documents[0].status.as_str(), "submitted");
     approvals::decide(&dave, o.approval.unwrap().approval_id, true, "agreed")
         .await
         .unwrap();
     let c = compliance::partner_compliance(&bob, &partner)
         .await
         .unwrap();
-    assert_eq!(c.documents[0].status, "approved");
+    assert_eq!(c.documents[0].status.as_str(), "approved");
     assert_eq!(c.documents[0].reviewed_by.as_deref(), Some("carol"));
     assert_eq!(
         c.missing_documents,
@@ -708,7 +718,7 @@ async fn kyc_documents_are_checked_by_content_and_reviewed_with_four_eyes(db: &T
     let c = compliance::partner_compliance(&bob, &partner)
         .await
         .unwrap();
-    assert_eq!(c.traffic_sources[0].status, "rejected");
+    assert_eq!(c.traffic_sources[0].status.as_str(), "rejected");
 
     let timeline = audit::partner_timeline(&bob, &partner).await.unwrap();
     let actions: Vec<&str> = timeline.iter().map(|e| e.action.as_str()).collect();
@@ -764,7 +774,7 @@ async fn customers_outside_allowed_countries_are_flagged_and_reported(db: &TestD
         .await
         .unwrap();
     let row = customers::get(ctx, &c.customer_id).await.unwrap().customer;
-    assert_eq!(row.status, "excluded");
+    assert_eq!(row.status.as_str(), "excluded");
     let e = compliance::set_customer_status_checked(ctx, &c.customer_id, "gone", "x")
         .await
         .unwrap_err();

@@ -10,6 +10,7 @@ use calamine::{open_workbook, Data, Reader, Xlsx};
 use partnerdesk_app::access::Role;
 use partnerdesk_app::exports::{self, Format};
 use partnerdesk_app::{commissions, import, ledger, payouts, Actor, Context};
+use partnerdesk_domain::payout::RunState;
 use partnerdesk_domain::Period;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -208,14 +209,14 @@ async fn exports_read_back_equal_the_ledger(db: &TestDb) {
         .unwrap()
         .run
         .state;
-    if state == "submitted" {
+    if state == RunState::Submitted {
         state = payouts::approve(&carol, id, "second approval")
             .await
             .unwrap()
             .run
             .state;
     }
-    assert_eq!(state, "approved");
+    assert_eq!(state, RunState::Approved);
     let not_a_folder = dir.path().join("plain-file");
     std::fs::write(&not_a_folder, b"x").unwrap();
     let e = exports::payment_files(&bob, id, &not_a_folder.join("sub"), true)
@@ -227,7 +228,12 @@ async fn exports_read_back_equal_the_ledger(db: &TestDb) {
         "{e}"
     );
     assert_eq!(
-        payouts::run_detail(ctx, id).await.unwrap().run.state,
+        payouts::run_detail(ctx, id)
+            .await
+            .unwrap()
+            .run
+            .state
+            .as_str(),
         "approved",
         "nothing changed"
     );
@@ -237,7 +243,12 @@ async fn exports_read_back_equal_the_ledger(db: &TestDb) {
     let csv_text = std::fs::read_to_string(out.join(format!("payments-run-{id}.csv"))).unwrap();
     assert_eq!(csv_text.lines().count(), run.items.len() + 1);
     assert_eq!(
-        payouts::run_detail(ctx, id).await.unwrap().run.state,
+        payouts::run_detail(ctx, id)
+            .await
+            .unwrap()
+            .run
+            .state
+            .as_str(),
         "exported"
     );
 

@@ -21,5 +21,6 @@ mod roles;
 mod secrets;
 mod sessions;
 mod statement_names;
+mod stored_words;
 mod sync;
 mod unknown_country;

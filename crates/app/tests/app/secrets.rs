@@ -35,7 +35,7 @@ async fn a_pending_users_password_hash_stays_out_of_the_audit_log(db: &TestDb) {
     let o = users::save(&ada, input("eve", &[Role::Viewer]))
         .await
         .unwrap();
-    assert_eq!(o.state, "awaiting_approval");
+    assert_eq!(o.state.as_str(), "awaiting_approval");
     let dee = as_user(db, "dee", &[Role::Admin]);
     approvals::decide(&dee, o.approval.unwrap().approval_id, true, "welcome")
         .await

@@ -58,7 +58,10 @@ async fn a_session_has_the_rights_its_user_has_now(db: &TestDb) {
     // can no longer add a partner, from the next call on.
     let mut demoted = input("bea", &[Role::Viewer]);
     demoted.password.clear();
-    assert_eq!(users::save(&ada, demoted).await.unwrap().state, "done");
+    assert_eq!(
+        users::save(&ada, demoted).await.unwrap().state.as_str(),
+        "done"
+    );
     let e = partnerdesk_app::partners::create(&bea, partner("S-2"))
         .await
         .unwrap_err();
@@ -76,7 +79,7 @@ async fn a_session_has_the_rights_its_user_has_now(db: &TestDb) {
     let mut off = input("bea", &[Role::Viewer]);
     off.password.clear();
     off.disabled = true;
-    assert_eq!(users::save(&ada, off).await.unwrap().state, "done");
+    assert_eq!(users::save(&ada, off).await.unwrap().state.as_str(), "done");
     let e = brands::list(&bea).await.unwrap_err();
     assert!(matches!(e, AppError::Denied(_)), "{e}");
     assert!(e.to_string().contains("disabled"), "{e}");
