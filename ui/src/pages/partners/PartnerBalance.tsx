@@ -7,7 +7,7 @@ import { Alert, Badge, Box, Button, Group, NativeSelect, SimpleGrid, Stack, Text
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { createColumnHelper } from '@tanstack/react-table';
 import { ledgerAdjust, paymentDetailsSet } from '../../api';
-import type { LedgerEntryView } from '../../bindings';
+import type { EntryKind, LedgerEntryView } from '../../bindings';
 import { errorProps, formLevelError } from '../../components/fieldError';
 import { ErrorState } from '../../components/ErrorState';
 import { VirtualGrid } from '../../components/VirtualGrid';
@@ -19,7 +19,7 @@ import { METHODS, payoutKeys, useLedgerEntries, usePaymentDetails } from '../pay
 import { BalanceChart } from './BalanceChart';
 import { PartnerPayout } from './PartnerPayout';
 
-const KIND_LABELS: Record<string, string> = {
+const KIND_LABELS: Record<EntryKind, string> = {
   commission: 'Commission', adjustment: 'Late data', manual_adjustment: 'Manual adjustment', payout: 'Payout',
   payout_failed: 'Payout failed', reversal: 'Reversal',
 };

@@ -3,6 +3,7 @@
 //! change (a run exported, an adjustment approved) refreshes both.
 import { useQuery } from '@tanstack/react-query';
 import * as api from '../../api';
+import type { RunState } from '../../bindings';
 
 export const payoutKeys = {
   payouts: ['payouts'] as const,
@@ -35,7 +36,7 @@ export const useBalances = (at: string) =>
 export const usePendingApprovals = (enabled: boolean) =>
   useQuery({ queryKey: payoutKeys.pendingApprovals, queryFn: () => api.approvalsList('pending'), enabled });
 
-export const RUN_STATE_COLORS: Record<string, string> = {
+export const RUN_STATE_COLORS: Record<RunState, string> = {
   draft: 'gray', submitted: 'yellow', approved: 'teal', exported: 'blue', paid: 'green', failed: 'red', cancelled: 'dark',
 };
 
