@@ -89,3 +89,69 @@ macro_rules! word_enum {
         }
     };
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Word;
+    use crate::approval::{ApprovalDecision, ApprovalStatus};
+    use crate::commission::PeriodState;
+    use crate::data::CustomerStatus;
+    use crate::kyc::{DocumentStatus, TrafficSourceStatus};
+    use crate::ledger::{AdjustmentState, EntryKind};
+    use crate::mail::OutboxStatus;
+    use crate::partner::{PartnerKind, PartnerStatus, TrackingKind, Vertical};
+    use crate::payout::{ItemState, RunState};
+    use crate::sync_run::SyncRunStatus;
+
+    /// The stored word (`as_str`), serde's word (the bridge, audit entries,
+    /// approval payloads) and `FromStr` agree for every value: what is
+    /// stored and what is sent are one text.
+    fn words_agree<T>()
+    where
+        T: Word + std::fmt::Debug + PartialEq + serde::Serialize + serde::de::DeserializeOwned,
+        T: std::str::FromStr<Err = crate::FieldError> + std::fmt::Display,
+    {
+        for &v in T::ALL {
+            let word = v.word();
+            assert_eq!(serde_json::to_string(&v).unwrap(), format!("\"{word}\""));
+            assert_eq!(
+                serde_json::from_str::<T>(&format!("\"{word}\"")).unwrap(),
+                v
+            );
+            assert_eq!(word.parse::<T>().unwrap(), v);
+            assert_eq!(T::from_word(word), Some(v));
+            assert_eq!(v.to_string(), word);
+        }
+        let e = T::parse_word("state", "no such word").unwrap_err();
+        assert_eq!(e.field, "state");
+        assert!(e.message.contains(T::WHAT), "{e}");
+        assert!(e.message.contains(&T::allowed()), "{e}");
+        assert_eq!(T::from_word(&T::ALL[0].word().to_uppercase()), None);
+    }
+
+    #[test]
+    fn every_vocabulary_has_one_word_per_value() {
+        words_agree::<PartnerKind>();
+        words_agree::<PartnerStatus>();
+        words_agree::<TrackingKind>();
+        words_agree::<Vertical>();
+        words_agree::<CustomerStatus>();
+        words_agree::<PeriodState>();
+        words_agree::<ApprovalStatus>();
+        words_agree::<ApprovalDecision>();
+        words_agree::<DocumentStatus>();
+        words_agree::<TrafficSourceStatus>();
+        words_agree::<EntryKind>();
+        words_agree::<AdjustmentState>();
+        words_agree::<RunState>();
+        words_agree::<ItemState>();
+        words_agree::<OutboxStatus>();
+        words_agree::<SyncRunStatus>();
+    }
+
+    #[test]
+    fn a_column_width_applies_to_a_word() {
+        assert_eq!(format!("[{:<10}]", RunState::Draft), "[draft     ]");
+        assert_eq!(format!("[{:>8}]", OutboxStatus::Sent), "[    sent]");
+    }
+}
