@@ -340,6 +340,7 @@ pub async fn review(
             object_id: document_id,
             summary: summary.clone(),
             amount: None,
+            object_maker: None,
         },
     )
     .await?
@@ -460,6 +461,7 @@ pub async fn declare_traffic_source(
             object_id: &record.source_id,
             summary: summary.clone(),
             amount: None,
+            object_maker: None,
         },
     )
     .await?

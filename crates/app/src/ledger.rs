@@ -398,6 +398,7 @@ async fn request(
                 a.reason
             ),
             amount: Some((a.amount.abs(), a.currency.clone())),
+            object_maker: None,
         },
     )
     .await?;

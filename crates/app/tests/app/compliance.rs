@@ -304,6 +304,7 @@ async fn two_approvers_are_needed_above_the_threshold(db: &TestDb) {
             object_id: "big-deal",
             summary: "a deal worth 20000".into(),
             amount: Some((Decimal::new(20000, 0), "EUR".into())),
+            object_maker: None,
         },
     )
     .await

@@ -15,6 +15,7 @@ mod import_limits;
 mod mail;
 mod money;
 mod partners;
+mod payment_details;
 mod payouts;
 mod properties;
 mod roles;
