@@ -2,23 +2,17 @@
 //! tamper-evident audit log, KYC documents, traffic sources and geo rules.
 
 use crate::on_both_backends;
-use crate::support::{example_folders, TestDb};
+use crate::support::{as_user, example_folders, TestDb};
 use partnerdesk_app::access::Role;
 use partnerdesk_app::approvals::{self, Request};
 use partnerdesk_app::change::{Change, PlanAssignment};
 use partnerdesk_app::wire::AssignmentView;
+use partnerdesk_app::Context;
 use partnerdesk_app::{
     audit, brands, commissions, compliance, customers, import, partners, plans, users,
 };
-use partnerdesk_app::{Actor, Context};
 use partnerdesk_domain::Period;
 use rust_decimal::Decimal;
-
-pub fn as_user(db: &TestDb, user: &str, roles: &[Role]) -> Context {
-    let mut c = db.ctx.clone();
-    c.actor = Actor::with_roles(user, roles);
-    c
-}
 
 fn input(id: &str, roles: &[Role]) -> users::UserInput {
     users::UserInput {
