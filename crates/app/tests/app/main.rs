@@ -5,12 +5,14 @@ mod support;
 
 mod approvals;
 mod audit_forgery;
+mod audit_log;
 mod compliance;
 mod concurrency;
 mod customer_brand;
 mod database;
 mod exports;
 mod import;
+mod import_large;
 mod import_limits;
 mod mail;
 mod money;
