@@ -114,6 +114,14 @@ describe('payouts page', () => {
     expect(screen.queryByTestId('run-export')).not.toBeInTheDocument();
   });
 
+  it('never offers approval to the user who created a run when someone else submitted it (four eyes)', async () => {
+    const submitted = runView(4, { state: 'submitted', created_by: 'carl', submitted_by: 'alice', approval_id: 11, actions: ['approve', 'reject', 'cancel'] });
+    vi.mocked(api.payoutRunGet).mockResolvedValue(runDetail(submitted));
+    renderAs(finance('carl'), '/payouts/4');
+    expect(await screen.findByTestId('run-four-eyes')).toHaveTextContent('You created this run: another finance user');
+    expect(screen.queryByTestId('run-approve')).not.toBeInTheDocument();
+  });
+
   it('never offers approval to the submitter (four eyes), and asks another approver for a reason', async () => {
     const submitted = runView(4, { state: 'submitted', submitted_by: 'alice', approval_id: 11, actions: ['approve', 'reject', 'cancel'] });
     vi.mocked(api.payoutRunGet).mockResolvedValue(runDetail(submitted));
