@@ -98,6 +98,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             payout_commands::ledger_adjustments,
             payout_commands::payment_details_get,
             payout_commands::payment_details_set,
+            payout_commands::payment_details_pending,
             payout_commands::partner_payout_get,
             payout_commands::partner_payout_set,
             payout_commands::payout_thresholds,

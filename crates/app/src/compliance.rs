@@ -343,6 +343,7 @@ pub async fn review(
             object_id: document_id,
             summary: summary.clone(),
             amount: None,
+            object_maker: None,
         },
     )
     .await?
@@ -463,6 +464,7 @@ pub async fn declare_traffic_source(
             object_id: &record.source_id,
             summary: summary.clone(),
             amount: None,
+            object_maker: None,
         },
     )
     .await?

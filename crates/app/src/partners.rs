@@ -245,6 +245,7 @@ async fn request_activation(ctx: &Context, tx: &mut Tx<'_>, p: &PartnerRecord) -
                 docs.len()
             ),
             amount: None,
+            object_maker: None,
         },
     )
     .await?;

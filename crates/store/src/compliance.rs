@@ -40,6 +40,10 @@ pub struct ApprovalRecord {
     pub maker: String,
     pub created_at: String,
     pub decided_at: Option<String>,
+    /// Who made the object the request is about, when that may be someone
+    /// other than the maker (a payout run's creator); they may not decide
+    /// it either.
+    pub object_maker: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,7 +97,7 @@ pub struct GeoReportRow {
 }
 
 const USER_COLS: &str = "user_id, display_name, password_hash, roles, disabled, failed_attempts, locked_until, created_at, updated_at, row_version, updated_by";
-const APPROVAL_COLS: &str = "approval_id, kind, object_type, object_id, summary, payload, amount, currency, required_approvals, status, maker, created_at, decided_at";
+const APPROVAL_COLS: &str = "approval_id, kind, object_type, object_id, summary, payload, amount, currency, required_approvals, status, maker, created_at, decided_at, object_maker";
 const DOC_COLS: &str = "document_id, partner_id, doc_type, file_name, sha256, media_type, size_bytes, status, uploaded_by, uploaded_at, reviewed_by, reviewed_at, review_note";
 const SOURCE_COLS: &str =
     "source_id, partner_id, kind, value, status, declared_by, declared_at, decided_by, decided_at";
@@ -129,6 +133,7 @@ fn approval_row(r: &sqlx::any::AnyRow) -> Result<ApprovalRecord> {
         maker: r.try_get(10)?,
         created_at: r.try_get(11)?,
         decided_at: r.try_get(12)?,
+        object_maker: r.try_get(13)?,
     })
 }
 
@@ -497,8 +502,8 @@ pub async fn update_user(tx: &mut Tx<'_>, u: &UserRecord) -> Result<()> {
 /// waits (a unique index keeps one pending request per kind and object,
 /// also against a request queued at the same moment).
 pub async fn insert_approval(tx: &mut Tx<'_>, a: &ApprovalRecord) -> Result<Option<i64>> {
-    let id: Option<i64> = sqlx::query_scalar("INSERT INTO approvals (kind, object_type, object_id, summary, payload, amount, currency, required_approvals, status, maker, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10) \
+    let id: Option<i64> = sqlx::query_scalar("INSERT INTO approvals (kind, object_type, object_id, summary, payload, amount, currency, required_approvals, status, maker, created_at, object_maker) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10, $11) \
          ON CONFLICT (kind, object_id) WHERE status = 'pending' DO NOTHING RETURNING approval_id")
         .bind(&a.kind)
         .bind(&a.object_type)
@@ -510,6 +515,7 @@ pub async fn insert_approval(tx: &mut Tx<'_>, a: &ApprovalRecord) -> Result<Opti
         .bind(a.required_approvals)
         .bind(&a.maker)
         .bind(&a.created_at)
+        .bind(&a.object_maker)
         .fetch_optional(&mut **tx)
         .await?;
     Ok(id)

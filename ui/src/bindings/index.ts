@@ -96,7 +96,9 @@ export const commands = {
 	ledgerAdjust: (partnerId: string, amount: string, reason: string) => __TAURI_INVOKE<AdjustmentView>("ledger_adjust", { partnerId, amount, reason }),
 	ledgerAdjustments: (state: string | null) => __TAURI_INVOKE<AdjustmentView[]>("ledger_adjustments", { state }),
 	paymentDetailsGet: (partnerId: string) => __TAURI_INVOKE<PaymentDetailsView | null>("payment_details_get", { partnerId }),
-	paymentDetailsSet: (partnerId: string, method: string, holder: string, account: string, bic: string | null) => __TAURI_INVOKE<PaymentDetailsView>("payment_details_set", { partnerId, method, holder, account, bic }),
+	paymentDetailsSet: (partnerId: string, method: string, holder: string, account: string, bic: string | null) => __TAURI_INVOKE<ChangeOutcome>("payment_details_set", { partnerId, method, holder, account, bic }),
+	/**  The change of a partner's payment details waiting for approval, if any. */
+	paymentDetailsPending: (partnerId: string) => __TAURI_INVOKE<PendingPaymentDetails | null>("payment_details_pending", { partnerId }),
 	partnerPayoutGet: (partnerId: string) => __TAURI_INVOKE<PartnerPayoutView>("partner_payout_get", { partnerId }),
 	/**  The partner's own minimum payout and compliance hold (empty or None clears each). */
 	partnerPayoutSet: (partnerId: string, threshold: string | null, holdReason: string | null) => __TAURI_INVOKE<null>("partner_payout_set", { partnerId, threshold, holdReason }),
@@ -771,6 +773,23 @@ export type PayoutRunView = {
 	held_count: number,
 	/**  Actions the state allows now (`submit`, `approve`, `reject`, `export`, `settle`, `cancel`). */
 	actions: string[],
+};
+
+/**
+ *  A change of a partner's payment details waiting for approval: who asked,
+ *  when, and the details it would put in force (in full: the approver
+ *  compares them with what the partner sent).
+ */
+export type PendingPaymentDetails = {
+	approval_id: number,
+	requested_by: string,
+	requested_at: string,
+	/**  Old → new, accounts masked (as the approvals queue shows it). */
+	summary: string,
+	method: string,
+	holder: string,
+	account: string,
+	bic: string | null,
 };
 
 /**  A record waiting in the retry list: what it is, why it waits, since when. */

@@ -45,6 +45,9 @@ pub struct Request<'a> {
     /// The amount at stake, shown with the request; above the threshold two
     /// approvers are needed where the kind's policy counts it.
     pub amount: Option<(Decimal, String)>,
+    /// Who made the object, when someone other than the user asking may
+    /// have (a payout run's creator): they may not decide it either.
+    pub object_maker: Option<String>,
 }
 
 /// Queues `req` in a transaction of its own, for a change that reads nothing
@@ -95,6 +98,7 @@ pub(crate) async fn queue(ctx: &Context, tx: &mut Tx<'_>, req: Request<'_>) -> R
         maker: ctx.actor.user.clone(),
         created_at: now.clone(),
         decided_at: None,
+        object_maker: req.object_maker.filter(|m| *m != ctx.actor.user),
     };
     // A request for the same object queued at the same moment (after the
     // check above, on PostgreSQL) is caught by the store's unique index.
@@ -193,23 +197,29 @@ pub(crate) fn refusal(
     None
 }
 
-/// Four eyes: the user who asked for a change never decides it.
+/// Four eyes: the user who asked for a change never decides it, nor does
+/// the user who made what it is about (a payout run's creator, when someone
+/// else submitted the run).
 fn maker_is_not_checker(policy: &Policy, a: &ApprovalRecord, user: &str) -> Option<AppError> {
-    (a.maker == user).then(|| {
-        AppError::Denied(format!(
-            "you asked for request #{} ({} {}): another {} must approve or reject it (four eyes)",
-            a.approval_id,
-            policy.label.to_lowercase(),
-            a.object_id,
-            policy.checker_words()
-        ))
-    })
+    let what = format!("{} {}", policy.label.to_lowercase(), a.object_id);
+    let why = if a.maker == user {
+        format!("you asked for request #{} ({what})", a.approval_id)
+    } else if a.object_maker.as_deref() == Some(user) {
+        format!("you made what request #{} is about ({what})", a.approval_id)
+    } else {
+        return None;
+    };
+    Some(AppError::Denied(format!(
+        "{why}: another {} must approve or reject it (four eyes)",
+        policy.checker_words()
+    )))
 }
 
 /// A request's payload as the append-only audit log may keep it: a value
 /// under a key naming a password, a secret or a hash of one (a new user's
-/// password hash) is replaced by a note that it was set. The request itself
-/// keeps the value until it is decided.
+/// password hash) is replaced by a note that it was set; an `account` (an
+/// IBAN, wallet account or address: personal data) keeps its last four
+/// characters. The request itself keeps the value until it is decided.
 fn for_the_log(payload: &serde_json::Value) -> serde_json::Value {
     use serde_json::Value;
     match payload {
@@ -223,6 +233,9 @@ fn for_the_log(payload: &serde_json::Value) -> serde_json::Value {
                     let shown = match (secret, v) {
                         (true, Value::Null) => Value::Null,
                         (true, _) => Value::String("(set; kept out of the log)".into()),
+                        (false, Value::String(account)) if key == "account" => {
+                            Value::String(partnerdesk_domain::payment::masked(account))
+                        }
                         (false, v) => for_the_log(v),
                     };
                     (k.clone(), shown)

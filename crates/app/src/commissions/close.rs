@@ -70,6 +70,7 @@ pub async fn close(
             object_id: &period.to_string(),
             summary: format!("close period {period}: its lines never change afterwards"),
             amount: None,
+            object_maker: None,
         },
     )
     .await?

@@ -58,6 +58,8 @@ pub(super) fn approval_request<'a>(
             }
         ),
         amount: largest,
+        // Whoever created the run does not approve it, whoever submitted it.
+        object_maker: Some(r.created_by.clone()),
     }
 }
 

@@ -57,6 +57,20 @@ fn parse_config(v: &serde_json::Value) -> Result<ConnectorConfig> {
     Ok(c)
 }
 
+/// The stored connection named `name`, read in a transaction of its own;
+/// one that does not exist is `NotFound`.
+pub(super) async fn connection(ctx: &Context, name: &str) -> Result<ConnectionRow> {
+    ctx.store
+        .read()
+        .await?
+        .connection(name)
+        .await?
+        .ok_or_else(|| AppError::NotFound {
+            what: "connection",
+            id: name.to_string(),
+        })
+}
+
 fn stored_config(row: &ConnectionRow) -> Result<ConnectorConfig> {
     serde_json::from_str(&row.config).map_err(|e| {
         AppError::Store(StoreError::Corrupt(format!(

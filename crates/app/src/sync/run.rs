@@ -6,7 +6,7 @@
 use super::retry;
 use super::views::{RunReport, SyncRunView};
 use super::write::{write_page, Prepared};
-use super::{check_brand, credentials, redact, stored_config, sync_err};
+use super::{check_brand, connection, credentials, redact, stored_config, sync_err};
 use crate::{AppError, Context, Result};
 use partnerdesk_domain::sync_run::SyncRunStatus;
 use partnerdesk_store::sync::{self as ss, Counts};
@@ -81,16 +81,7 @@ pub async fn cancel(ctx: &Context, name: &str) -> Result<bool> {
 #[tracing::instrument(name = "sync::test", skip_all, fields(user = %ctx.actor.user))]
 pub async fn test(ctx: &Context, name: &str) -> Result<String> {
     ctx.authorize(&crate::access::SYNC_RUN).await?;
-    let row = ctx
-        .store
-        .read()
-        .await?
-        .connection(name)
-        .await?
-        .ok_or_else(|| AppError::NotFound {
-            what: "connection",
-            id: name.to_string(),
-        })?;
+    let row = connection(ctx, name).await?;
     let config = stored_config(&row)?;
     if let ConnectorConfig::Csv(c) = &config {
         let dir = std::path::Path::new(&c.folder);
@@ -125,16 +116,7 @@ pub async fn test(ctx: &Context, name: &str) -> Result<String> {
 #[tracing::instrument(name = "sync::run", skip_all, fields(user = %ctx.actor.user))]
 pub async fn run(ctx: &Context, name: &str, options: RunOptions) -> Result<SyncRunView> {
     ctx.authorize(&crate::access::SYNC_RUN).await?;
-    let row = ctx
-        .store
-        .read()
-        .await?
-        .connection(name)
-        .await?
-        .ok_or_else(|| AppError::NotFound {
-            what: "connection",
-            id: name.to_string(),
-        })?;
+    let row = connection(ctx, name).await?;
     let config = stored_config(&row)?;
     let _registered = register(ctx, name, options.cancel.clone())?;
     run_registered(ctx, name, &config, options).await

@@ -5,11 +5,11 @@
 //! is checked before anything changes.
 
 use crate::on_both_backends;
-use crate::support::{example_folders, TestDb};
+use crate::support::{as_user, example_folders, TestDb};
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use partnerdesk_app::access::Role;
 use partnerdesk_app::exports::{self, Format};
-use partnerdesk_app::{commissions, import, ledger, payouts, Actor, Context};
+use partnerdesk_app::{commissions, import, ledger, payouts, Context};
 use partnerdesk_domain::payout::RunState;
 use partnerdesk_domain::Period;
 use rust_decimal::Decimal;
@@ -23,13 +23,6 @@ fn p(s: &str) -> Period {
 
 fn d(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap()
-}
-
-fn as_user(db: &TestDb, user: &str) -> Context {
-    Context {
-        actor: Actor::with_roles(user, &[Role::Finance]),
-        ..db.ctx.clone()
-    }
 }
 
 /// Every row of the first sheet as text; money cells (numbers) as exact
@@ -178,7 +171,7 @@ async fn exports_read_back_equal_the_ledger(db: &TestDb) {
         .await
         .unwrap();
     }
-    let alice = as_user(db, "alice");
+    let alice = as_user(db, "alice", &[Role::Finance]);
     let run = payouts::create_run(&alice, Some("2026-07-31"), None)
         .await
         .unwrap();
@@ -202,8 +195,8 @@ async fn exports_read_back_equal_the_ledger(db: &TestDb) {
 
     // The payment files: an unwritable folder refuses before the run is exported.
     payouts::submit(&alice, id).await.unwrap();
-    let bob = as_user(db, "bob");
-    let carol = as_user(db, "carol");
+    let bob = as_user(db, "bob", &[Role::Finance]);
+    let carol = as_user(db, "carol", &[Role::Finance]);
     let mut state = payouts::approve(&bob, id, "checked against the ledger")
         .await
         .unwrap()

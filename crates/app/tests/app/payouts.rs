@@ -3,7 +3,7 @@
 //! four eyes, bad input, the SEPA file against the ISO 20022 schema.
 
 use crate::on_both_backends;
-use crate::support::{example_folders, repo_root, TestDb};
+use crate::support::{as_user, example_folders, repo_root, TestDb};
 use partnerdesk_app::access::Role;
 use partnerdesk_app::payouts::{self, Settlement};
 use partnerdesk_app::{approvals, commissions, import, ledger, Actor, Context};
@@ -14,13 +14,6 @@ use std::str::FromStr;
 
 fn p(s: &str) -> Period {
     Period::parse("period", s).unwrap()
-}
-
-fn as_user(db: &TestDb, user: &str) -> Context {
-    Context {
-        actor: Actor::with_roles(user, &[Role::Finance]),
-        ..db.ctx.clone()
-    }
 }
 
 /// Two decimals, as the app shows money.
@@ -110,8 +103,8 @@ async fn closing_a_period_posts_its_lines_to_the_ledger(db: &TestDb) {
     let partner = expected.keys().next().unwrap().0.clone();
     let entries = ledger::entries(ctx, &partner).await.unwrap();
     let victim = &entries[0];
-    let alice = as_user(db, "alice");
-    let bob = as_user(db, "bob");
+    let alice = as_user(db, "alice", &[Role::Finance]);
+    let bob = as_user(db, "bob", &[Role::Finance]);
     let req = ledger::request_reversal(&alice, victim.entry_id, "line booked to the wrong partner")
         .await
         .unwrap();
@@ -271,8 +264,8 @@ async fn a_payout_run_from_draft_to_paid(db: &TestDb) {
     let rules = payouts::partner_payout(ctx, &on_hold).await.unwrap();
     assert_eq!(rules.hold_reason.as_deref(), Some("KYC documents expired"));
 
-    let alice = as_user(db, "alice");
-    let bob = as_user(db, "bob");
+    let alice = as_user(db, "alice", &[Role::Finance]);
+    let bob = as_user(db, "bob", &[Role::Finance]);
     let run = payouts::create_run(&alice, None, Some(p("2026-07")))
         .await
         .unwrap();
@@ -426,7 +419,7 @@ async fn a_payout_run_from_draft_to_paid(db: &TestDb) {
         .unwrap_err()
         .to_string();
     assert!(e.contains("needs another approver"), "{e}");
-    let carol = as_user(db, "carol");
+    let carol = as_user(db, "carol", &[Role::Finance]);
     let approved = payouts::approve(&carol, id, "second pair of eyes")
         .await
         .unwrap();
@@ -706,8 +699,8 @@ async fn two_runs_at_once_take_each_balance_once(db: &TestDb) {
     closed_july(ctx).await;
     pay_details(ctx, &[]).await;
     let before = balances(ctx).await;
-    let alice = as_user(db, "alice");
-    let bob = as_user(db, "bob");
+    let alice = as_user(db, "alice", &[Role::Finance]);
+    let bob = as_user(db, "bob", &[Role::Finance]);
     let (a, b) = tokio::join!(
         payouts::create_run(&alice, Some("2026-07-31"), None),
         payouts::create_run(&bob, Some("2026-07-31"), None)

@@ -2,9 +2,8 @@
 //! hash never enters the append-only audit log, and SMTP settings that send
 //! the password in clear text carry a warning for every face to show.
 
-use crate::compliance::as_user;
 use crate::on_both_backends;
-use crate::support::TestDb;
+use crate::support::{as_user, TestDb};
 use partnerdesk_app::access::Role;
 use partnerdesk_app::mail::{self, SmtpSettingsInput};
 use partnerdesk_app::{approvals, audit, users};

@@ -2,9 +2,8 @@
 //! loses rights at the next call, switching databases needs an admin once
 //! users exist, and sign-in tells no one which user names exist.
 
-use crate::compliance::as_user;
 use crate::on_both_backends;
-use crate::support::TestDb;
+use crate::support::{as_user, TestDb};
 use partnerdesk_app::access::Role;
 use partnerdesk_app::{brands, database, users, AppError};
 use std::time::{Duration, Instant};

@@ -12,6 +12,7 @@ export const payoutKeys = {
   thresholds: ['payouts', 'thresholds'] as const,
   operator: ['payouts', 'operator'] as const,
   details: (partnerId: string) => ['payouts', 'details', partnerId] as const,
+  detailsPending: (partnerId: string) => ['payouts', 'details', partnerId, 'pending'] as const,
   partnerPayout: (partnerId: string) => ['payouts', 'partner', partnerId] as const,
   ledger: ['ledger'] as const,
   entries: (partnerId: string) => ['ledger', 'entries', partnerId] as const,
@@ -26,6 +27,8 @@ export const useThresholds = () => useQuery({ queryKey: payoutKeys.thresholds, q
 export const useOperatorAccount = () => useQuery({ queryKey: payoutKeys.operator, queryFn: api.operatorAccountGet });
 export const usePaymentDetails = (partnerId: string) =>
   useQuery({ queryKey: payoutKeys.details(partnerId), queryFn: () => api.paymentDetailsGet(partnerId) });
+export const usePendingPaymentDetails = (partnerId: string) =>
+  useQuery({ queryKey: payoutKeys.detailsPending(partnerId), queryFn: () => api.paymentDetailsPending(partnerId) });
 export const usePartnerPayout = (partnerId: string) =>
   useQuery({ queryKey: payoutKeys.partnerPayout(partnerId), queryFn: () => api.partnerPayoutGet(partnerId) });
 export const useLedgerEntries = (partnerId: string) =>

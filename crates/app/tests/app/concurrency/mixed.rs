@@ -167,6 +167,7 @@ async fn perform(who: &Cast, op: Op, seen: &Mutex<Seen>) {
                     object_id: &object,
                     summary: format!("a request for {object}"),
                     amount: None,
+                    object_maker: None,
                 },
             )
             .await;

@@ -186,6 +186,7 @@ async fn one_pending_request_per_object(db: &TestDb) {
                         object_id: "the-same",
                         summary: format!("request {i}"),
                         amount: None,
+                        object_maker: None,
                     },
                 )
                 .await
@@ -231,6 +232,7 @@ async fn one_pending_request_per_object(db: &TestDb) {
         maker: "bob".into(),
         created_at: "2026-01-01T00:00:00.000000000Z".into(),
         decided_at: None,
+        object_maker: None,
     };
     let mut tx = db.ctx.store.begin().await.unwrap();
     assert_eq!(
