@@ -140,6 +140,10 @@ pub const TRAFFIC_SOURCE_REVIEW: UseCase = uc("traffic_source.review", COMPLIANC
 pub const LEDGER_ADJUST: UseCase = uc("ledger.adjust", FINANCE);
 pub const LEDGER_ADJUST_APPROVE: UseCase = uc("ledger.adjust.approve", FINANCE);
 pub const PAYMENT_DETAILS_SET: UseCase = uc("payment_details.set", FINANCE);
+/// Approving a change of payment details asked for with `PAYMENT_DETAILS_SET`
+/// (decided in the approvals queue only): where money goes is a money
+/// matter, decided by finance like a payout run.
+pub const PAYMENT_DETAILS_APPROVE: UseCase = uc("payment_details.approve", FINANCE);
 pub const PAYOUT_SETTINGS: UseCase = uc("payout.settings", FINANCE);
 pub const PAYOUT_HOLD: UseCase = uc("payout.hold", &[Admin, Finance, Compliance]);
 pub const PAYOUT_CREATE: UseCase = uc("payout.create", FINANCE);
@@ -187,6 +191,7 @@ pub const ALL: &[UseCase] = &[
     LEDGER_ADJUST,
     LEDGER_ADJUST_APPROVE,
     PAYMENT_DETAILS_SET,
+    PAYMENT_DETAILS_APPROVE,
     PAYOUT_SETTINGS,
     PAYOUT_HOLD,
     PAYOUT_CREATE,

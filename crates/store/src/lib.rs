@@ -29,6 +29,7 @@ pub mod tracking;
 mod tx;
 pub mod url;
 pub mod views;
+pub mod words;
 
 pub use audit::audit;
 pub use batch::{Batch, Bound, Val};
