@@ -98,6 +98,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             payout_commands::ledger_adjustments,
             payout_commands::payment_details_get,
             payout_commands::payment_details_set,
+            payout_commands::payment_details_pending,
             payout_commands::partner_payout_get,
             payout_commands::partner_payout_set,
             payout_commands::payout_thresholds,
@@ -127,6 +128,11 @@ pub fn builder() -> Builder<tauri::Wry> {
         // with, and the payload of the progress event.
         .typ::<ApiError>()
         .typ::<ProgressEvent>()
+        // Vocabularies the forms offer whose inputs are still typed text
+        // (parsed by the core, which names the field): the UI's option lists
+        // are checked against them.
+        .typ::<partnerdesk_app::wire::Vertical>()
+        .typ::<partnerdesk_app::wire::TrackingKind>()
         .constant("PROGRESS_EVENT", shell::PROGRESS_EVENT)
         // A command rejects (the promise throws an ApiError), as `invoke` does:
         // api.ts catches in one place.

@@ -3,11 +3,12 @@
 //! Statements report `progress` events with task `statements`.
 
 use crate::shell::Shell;
+use partnerdesk_app::approvals::ChangeOutcome;
 use partnerdesk_app::exports::{self, ExportFile, SavedFiles};
 use partnerdesk_app::ledger::{self, AdjustmentView, BalanceView, LedgerEntryView};
 use partnerdesk_app::payouts::{
     self, OperatorAccount, PartnerPayoutView, PaymentDetailsView, PayoutRunDetail, PayoutRunView,
-    Settlement,
+    PendingPaymentDetails, Settlement,
 };
 use partnerdesk_app::statements::{self, StatementBatch};
 use partnerdesk_app::wire::ApiError;
@@ -116,7 +117,7 @@ pub async fn payment_details_set(
     holder: String,
     account: String,
     bic: Option<String>,
-) -> Reply<PaymentDetailsView> {
+) -> Reply<ChangeOutcome> {
     let bic = bic.filter(|b| !b.trim().is_empty());
     Ok(payouts::set_payment_details(
         &shell.ctx().await?,
@@ -127,6 +128,16 @@ pub async fn payment_details_set(
         bic.as_deref(),
     )
     .await?)
+}
+
+/// The change of a partner's payment details waiting for approval, if any.
+#[tauri::command]
+#[specta::specta]
+pub async fn payment_details_pending(
+    shell: State<'_, Shell>,
+    partner_id: String,
+) -> Reply<Option<PendingPaymentDetails>> {
+    Ok(payouts::pending_payment_details(&shell.ctx().await?, &partner_id).await?)
 }
 
 #[tauri::command]

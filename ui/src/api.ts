@@ -147,6 +147,8 @@ export const ledgerAdjust = bridged(commands.ledgerAdjust);
 export const paymentDetailsGet = bridged(commands.paymentDetailsGet);
 /** `method`: bank_transfer (holder, IBAN, BIC), e_wallet (wallet type, account) or crypto (network, address); the core checks IBAN and BIC. */
 export const paymentDetailsSet = bridged(commands.paymentDetailsSet);
+/** The change of a partner's payment details waiting for a second finance user, if any (with users every change waits). */
+export const paymentDetailsPending = bridged(commands.paymentDetailsPending);
 
 /** The partner's own minimum payout and compliance hold. */
 export const partnerPayoutGet = bridged(commands.partnerPayoutGet);

@@ -1,42 +1,54 @@
 //! The fixed vocabularies of the forms, in the core's words (values) and the
-//! users' words (labels).
+//! users' words (labels). Where the core has the vocabulary as an enum, the
+//! values are its generated union (./bindings): a misspelt value is a type
+//! error, and `satisfies` below makes a word missing from a list one too.
 
-export type Option = { value: string; label: string };
+import type { CustomerStatus, PartnerKind, PartnerStatus, TrackingKind, Vertical } from './bindings';
 
-export const PARTNER_KINDS: Option[] = [
+export type Option<V extends string = string> = { value: V; label: string };
+
+/** Every word of a union listed once: a list missing one does not type-check. */
+type Complete<V extends string, L extends readonly Option<V>[]> = Exclude<V, L[number]['value']> extends never ? L : never;
+
+export const PARTNER_KINDS = [
   { value: 'affiliate', label: 'Affiliate' },
   { value: 'ib', label: 'Introducing broker (IB)' },
   { value: 'referral', label: 'Referral partner' },
   { value: 'media_buyer', label: 'Media buyer' },
   { value: 'influencer', label: 'Influencer / streamer' },
   { value: 'strategic', label: 'Strategic partner' },
-];
+] as const satisfies readonly Option<PartnerKind>[];
+const _kinds: Complete<PartnerKind, typeof PARTNER_KINDS> = PARTNER_KINDS;
 
-export const PARTNER_STATUSES: Option[] = [
+export const PARTNER_STATUSES = [
   { value: 'applied', label: 'Applied' },
   { value: 'pending_review', label: 'Pending review' },
   { value: 'active', label: 'Active' },
   { value: 'suspended', label: 'Suspended' },
   { value: 'terminated', label: 'Terminated' },
-];
+] as const satisfies readonly Option<PartnerStatus>[];
+const _statuses: Complete<PartnerStatus, typeof PARTNER_STATUSES> = PARTNER_STATUSES;
 
-export const TRACKING_KINDS: Option[] = [
+export const TRACKING_KINDS = [
   { value: 'btag', label: 'btag (iGaming)' },
   { value: 'agent', label: 'Agent account (Forex)' },
   { value: 'referral', label: 'Referral code' },
   { value: 'coupon', label: 'Coupon (prop)' },
-];
+] as const satisfies readonly Option<TrackingKind>[];
+const _tracking: Complete<TrackingKind, typeof TRACKING_KINDS> = TRACKING_KINDS;
 
-export const VERTICALS: Option[] = [
+export const VERTICALS = [
   { value: 'igaming', label: 'iGaming' },
   { value: 'forex', label: 'Forex' },
   { value: 'prop', label: 'Prop trading' },
-];
+] as const satisfies readonly Option<Vertical>[];
+const _verticals: Complete<Vertical, typeof VERTICALS> = VERTICALS;
 
-export const CUSTOMER_STATUSES: Option[] = [
+export const CUSTOMER_STATUSES = [
   { value: 'active', label: 'Active' },
   { value: 'excluded', label: 'Excluded (earns nobody)' },
-];
+] as const satisfies readonly Option<CustomerStatus>[];
+const _customers: Complete<CustomerStatus, typeof CUSTOMER_STATUSES> = CUSTOMER_STATUSES;
 
 /** Plan component types, in the order of RULES.md. */
 export const COMPONENT_TYPES: Option[] = [
@@ -51,6 +63,9 @@ export const COMPONENT_TYPES: Option[] = [
 /** Commission line kinds: the components, plus late data booked into an open period. */
 export const LINE_KINDS: Option[] = [...COMPONENT_TYPES, { value: 'adjustment', label: 'Adjustment' }];
 
-export function labelOf(options: Option[], value: string): string {
+export function labelOf(options: readonly Option[], value: string): string {
   return options.find((o) => o.value === value)?.label ?? value;
 }
+
+// The completeness checks above are types only.
+void [_kinds, _statuses, _tracking, _verticals, _customers];

@@ -140,6 +140,10 @@ pub const TRAFFIC_SOURCE_REVIEW: UseCase = uc("traffic_source.review", COMPLIANC
 pub const LEDGER_ADJUST: UseCase = uc("ledger.adjust", FINANCE);
 pub const LEDGER_ADJUST_APPROVE: UseCase = uc("ledger.adjust.approve", FINANCE);
 pub const PAYMENT_DETAILS_SET: UseCase = uc("payment_details.set", FINANCE);
+/// Approving a change of payment details asked for with `PAYMENT_DETAILS_SET`
+/// (decided in the approvals queue only): where money goes is a money
+/// matter, decided by finance like a payout run.
+pub const PAYMENT_DETAILS_APPROVE: UseCase = uc("payment_details.approve", FINANCE);
 pub const PAYOUT_SETTINGS: UseCase = uc("payout.settings", FINANCE);
 pub const PAYOUT_HOLD: UseCase = uc("payout.hold", &[Admin, Finance, Compliance]);
 pub const PAYOUT_CREATE: UseCase = uc("payout.create", FINANCE);
@@ -162,6 +166,11 @@ pub const MAIL_ANNOUNCE: UseCase = uc("mail.announce", MANAGERS);
 /// Sending due messages, retrying and cancelling one: whoever queues mail.
 pub const MAIL_SEND: UseCase = uc("mail.send", &[Admin, PartnerManager, Finance]);
 
+// Tracking links (issue 29). Reading links, landings and clicks is `READ`;
+// the server's redirects and clicks are anonymous and check no role.
+pub const LINK_EDIT: UseCase = uc("link.edit", MANAGERS);
+pub const TRACKING_SETTINGS: UseCase = uc("tracking.settings", ADMIN);
+
 /// Every declared use case, for the role matrix test and the UI.
 pub const ALL: &[UseCase] = &[
     READ,
@@ -182,6 +191,7 @@ pub const ALL: &[UseCase] = &[
     LEDGER_ADJUST,
     LEDGER_ADJUST_APPROVE,
     PAYMENT_DETAILS_SET,
+    PAYMENT_DETAILS_APPROVE,
     PAYOUT_SETTINGS,
     PAYOUT_HOLD,
     PAYOUT_CREATE,
@@ -212,6 +222,8 @@ pub const ALL: &[UseCase] = &[
     MAIL_TEMPLATES,
     MAIL_ANNOUNCE,
     MAIL_SEND,
+    LINK_EDIT,
+    TRACKING_SETTINGS,
 ];
 
 /// Whether any of `roles` may call `use_case`.

@@ -13,6 +13,7 @@
 use crate::context::Context;
 use crate::error::Result;
 use crate::wire::AssignmentView;
+use partnerdesk_domain::kyc::DocumentStatus;
 use partnerdesk_store::{StoreError, Tx};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
@@ -28,10 +29,11 @@ pub enum Kind {
     UserChange,
     LedgerAdjust,
     PayoutRun,
+    PaymentDetails,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::PartnerActivate,
         Kind::DocumentReview,
         Kind::TrafficSource,
@@ -40,6 +42,7 @@ impl Kind {
         Kind::UserChange,
         Kind::LedgerAdjust,
         Kind::PayoutRun,
+        Kind::PaymentDetails,
     ];
 
     /// The stored name.
@@ -53,6 +56,7 @@ impl Kind {
             Kind::UserChange => "user.change",
             Kind::LedgerAdjust => "ledger.adjust",
             Kind::PayoutRun => "payout.run",
+            Kind::PaymentDetails => "payment_details.change",
         }
     }
 
@@ -87,7 +91,7 @@ pub struct PartnerActivation {
 pub struct DocumentReview {
     pub document_id: String,
     /// `approved` or `rejected`
-    pub outcome: String,
+    pub outcome: DocumentStatus,
     pub note: String,
     /// Who reviewed it (the maker), kept on the document.
     pub reviewer: String,
@@ -142,6 +146,24 @@ pub struct PayoutRunDecision {
     pub run_id: i64,
 }
 
+/// `payment_details.change`: how a partner is paid, set (first details
+/// too) or replaced. The fields are the checked details as stored in
+/// `payment_details` (`holder` is the account holder, wallet type or
+/// network; `account` the IBAN, wallet account or address). Stored JSON:
+/// `{"account","bic","holder","method","partner_id","row_version"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentDetailsChange {
+    pub partner_id: String,
+    /// `bank_transfer`, `e_wallet` or `crypto`
+    pub method: String,
+    pub holder: String,
+    pub account: String,
+    pub bic: Option<String>,
+    /// The partner's `row_version` when the change was asked for: a partner
+    /// edited since is not changed by the approval (stale).
+    pub row_version: i64,
+}
+
 /// A change waiting for (or applied on) approval: one variant per [`Kind`].
 #[derive(Debug, Clone)]
 pub enum Change {
@@ -153,6 +175,7 @@ pub enum Change {
     UserChange(UserChange),
     LedgerAdjust(LedgerAdjustment),
     PayoutRun(PayoutRunDecision),
+    PaymentDetails(PaymentDetailsChange),
 }
 
 /// Which request a change applied on approval came from.
@@ -205,6 +228,7 @@ impl Change {
             Change::UserChange(_) => Kind::UserChange,
             Change::LedgerAdjust(_) => Kind::LedgerAdjust,
             Change::PayoutRun(_) => Kind::PayoutRun,
+            Change::PaymentDetails(_) => Kind::PaymentDetails,
         }
     }
 
@@ -219,6 +243,7 @@ impl Change {
             Change::UserChange(p) => json_of(p),
             Change::LedgerAdjust(p) => json_of(p),
             Change::PayoutRun(p) => json_of(p),
+            Change::PaymentDetails(p) => json_of(p),
         }
     }
 
@@ -234,6 +259,7 @@ impl Change {
             Kind::UserChange => Change::UserChange(parse_as(kind, payload)?),
             Kind::LedgerAdjust => Change::LedgerAdjust(parse_as(kind, payload)?),
             Kind::PayoutRun => Change::PayoutRun(parse_as(kind, payload)?),
+            Kind::PaymentDetails => Change::PaymentDetails(parse_as(kind, payload)?),
         })
     }
 
@@ -253,6 +279,7 @@ impl Change {
             Change::UserChange(p) => p.apply(ctx, tx, on).await,
             Change::LedgerAdjust(p) => p.apply(ctx, tx, on).await,
             Change::PayoutRun(p) => p.apply(ctx, tx, on).await,
+            Change::PaymentDetails(p) => p.apply(ctx, tx, on).await,
         }
     }
 
@@ -272,6 +299,7 @@ impl Change {
             Change::UserChange(p) => p.on_reject(ctx, tx, on).await,
             Change::LedgerAdjust(p) => p.on_reject(ctx, tx, on).await,
             Change::PayoutRun(p) => p.on_reject(ctx, tx, on).await,
+            Change::PaymentDetails(p) => p.on_reject(ctx, tx, on).await,
         }
     }
 }
@@ -317,6 +345,14 @@ mod tests {
         ),
         ("ledger.adjust", r#"{"adjustment_id":42}"#),
         ("payout.run", r#"{"run_id":7}"#),
+        (
+            "payment_details.change",
+            r#"{"account":"DE89370400440532013000","bic":"COBADEFFXXX","holder":"Zoë Müller","method":"bank_transfer","partner_id":"AFF-001","row_version":4}"#,
+        ),
+        (
+            "payment_details.change",
+            r#"{"account":"payee@example.com","bic":null,"holder":"skrill","method":"e_wallet","partner_id":"IB-7","row_version":1}"#,
+        ),
     ];
 
     #[test]

@@ -3,7 +3,7 @@
 
 use crate::wire::{LineDetail, LinePage, LineQuery, LineRow, PeriodView, RunOutcome, TotalRow};
 use crate::{commissions, AppError, Context, Result};
-use partnerdesk_domain::commission::Kind;
+use partnerdesk_domain::commission::{Kind, PeriodState};
 use partnerdesk_domain::Period;
 use partnerdesk_store::commissions::StoredLine;
 use partnerdesk_store::views::LineFilter;
@@ -41,7 +41,7 @@ pub async fn periods(ctx: &Context) -> Result<Vec<PeriodView>> {
         .into_iter()
         .rev()
         .map(|r| PeriodView {
-            up_to_date: r.state == "closed" || r.inputs == version,
+            up_to_date: r.state == PeriodState::Closed || r.inputs == version,
             period: r.period,
             state: r.state,
             computed_at: r.computed_at,

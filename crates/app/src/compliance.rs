@@ -14,7 +14,8 @@ use crate::context::Context;
 use crate::error::{AppError, Result};
 use base64::Engine as _;
 use partnerdesk_domain::codes::CountryCode;
-use partnerdesk_domain::kyc;
+use partnerdesk_domain::kyc::{self, DocumentStatus, TrafficSourceStatus};
+use partnerdesk_domain::partner::PartnerStatus;
 use partnerdesk_store::compliance::{
     decide_traffic_source, insert_document, insert_traffic_source, review_document,
     set_allowed_countries, set_customer_status, DocumentRecord, TrafficSourceRecord,
@@ -34,8 +35,7 @@ pub struct DocumentView {
     pub sha256: String,
     pub media_type: String,
     pub size_bytes: i64,
-    /// `submitted`, `approved` or `rejected`
-    pub status: String,
+    pub status: DocumentStatus,
     pub uploaded_by: String,
     pub uploaded_at: String,
     pub reviewed_by: Option<String>,
@@ -50,8 +50,7 @@ pub struct TrafficSourceView {
     /// `website`, `social`, `paid`, `email` or `other`
     pub kind: String,
     pub value: String,
-    /// `pending`, `approved` or `rejected`
-    pub status: String,
+    pub status: TrafficSourceStatus,
     pub declared_by: String,
     pub declared_at: String,
     pub decided_by: Option<String>,
@@ -62,7 +61,7 @@ pub struct TrafficSourceView {
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct PartnerCompliance {
     pub partner_id: String,
-    pub status: String,
+    pub status: PartnerStatus,
     pub documents: Vec<DocumentView>,
     pub traffic_sources: Vec<TrafficSourceView>,
     /// Empty: customers from any country are expected.
@@ -115,7 +114,7 @@ fn source_view(s: TrafficSourceRecord) -> TrafficSourceView {
     }
 }
 
-async fn partner_status(tx: &mut Tx<'_>, partner_id: &str) -> Result<String> {
+async fn partner_status(tx: &mut Tx<'_>, partner_id: &str) -> Result<PartnerStatus> {
     tx.partner(partner_id)
         .await?
         .map(|p| p.status)
@@ -141,7 +140,7 @@ pub async fn partner_compliance(ctx: &Context, partner_id: &str) -> Result<Partn
         .filter(|t| {
             !documents
                 .iter()
-                .any(|d| d.doc_type == **t && d.status == "approved")
+                .any(|d| d.doc_type == **t && d.status == DocumentStatus::Approved)
         })
         .map(|t| t.to_string())
         .collect();
@@ -235,7 +234,7 @@ pub async fn upload_document(
         sha256: sha.clone(),
         media_type: media_type.to_string(),
         size_bytes: bytes.len() as i64,
-        status: "submitted".into(),
+        status: DocumentStatus::Submitted,
         uploaded_by: ctx.actor.user.clone(),
         uploaded_at: now.clone(),
         reviewed_by: None,
@@ -304,7 +303,7 @@ pub async fn review(
         what: "document",
         id: document_id.to_string(),
     })?;
-    if d.status != "submitted" {
+    if d.status != DocumentStatus::Submitted {
         return Err(AppError::Refused(format!(
             "document {document_id} has already been {}",
             d.status
@@ -316,10 +315,14 @@ pub async fn review(
             "say why (it is kept with the review)",
         ));
     }
-    let outcome = if approve { "approved" } else { "rejected" };
+    let outcome = if approve {
+        DocumentStatus::Approved
+    } else {
+        DocumentStatus::Rejected
+    };
     let review = DocumentReview {
         document_id: document_id.to_string(),
-        outcome: outcome.to_string(),
+        outcome,
         note: note.trim().to_string(),
         reviewer: ctx.actor.user.clone(),
     };
@@ -340,6 +343,7 @@ pub async fn review(
             object_id: document_id,
             summary: summary.clone(),
             amount: None,
+            object_maker: None,
         },
     )
     .await?
@@ -377,7 +381,7 @@ async fn write_review(
         id: id.to_string(),
     })?;
     let now = ctx.now();
-    review_document(tx, id, outcome, reviewer, &now, note).await?;
+    review_document(tx, id, *outcome, reviewer, &now, note).await?;
     partnerdesk_store::audit(
         tx,
         &now,
@@ -426,7 +430,7 @@ pub async fn declare_traffic_source(
         partner_id: partner_id.to_string(),
         kind: kind.to_string(),
         value: value.to_string(),
-        status: "pending".into(),
+        status: TrafficSourceStatus::Pending,
         declared_by: ctx.actor.user.clone(),
         declared_at: now.clone(),
         decided_by: None,
@@ -460,6 +464,7 @@ pub async fn declare_traffic_source(
             object_id: &record.source_id,
             summary: summary.clone(),
             amount: None,
+            object_maker: None,
         },
     )
     .await?
@@ -495,7 +500,11 @@ async fn decide_source(
         id: id.to_string(),
     })?;
     let now = ctx.now();
-    let status = if approve { "approved" } else { "rejected" };
+    let status = if approve {
+        TrafficSourceStatus::Approved
+    } else {
+        TrafficSourceStatus::Rejected
+    };
     decide_traffic_source(tx, id, status, &ctx.actor.user, &now).await?;
     partnerdesk_store::audit(
         tx,
@@ -577,7 +586,6 @@ pub async fn set_customer_status_checked(
 ) -> Result<()> {
     ctx.authorize(&access::CUSTOMER_STATUS_SET).await?;
     let status = partnerdesk_domain::data::CustomerStatus::parse("status", status)?;
-    let status = status.as_str();
     if reason.trim().is_empty() {
         return Err(AppError::invalid(
             "reason",

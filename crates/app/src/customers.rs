@@ -30,10 +30,9 @@ fn opt(s: &Option<String>) -> Option<String> {
 #[tracing::instrument(name = "customers::search", skip_all, fields(user = %ctx.actor.user))]
 pub async fn search(ctx: &Context, q: &CustomerQuery) -> Result<CustomerPage> {
     ctx.authorize(&crate::access::READ).await?;
-    let status = opt(&q.status);
-    if let Some(s) = &status {
-        partnerdesk_domain::data::CustomerStatus::parse("status", s)?;
-    }
+    let status = opt(&q.status)
+        .map(|s| partnerdesk_domain::data::CustomerStatus::parse("status", &s))
+        .transpose()?;
     let f = CustomerFilter {
         text: opt(&q.text),
         brand_id: opt(&q.brand_id),

@@ -2,6 +2,7 @@
 //! trees up to five levels deep, with tracking codes.
 
 use crate::{Context, Result};
+use partnerdesk_domain::partner::{PartnerKind, PartnerStatus};
 use partnerdesk_store::partners::{partner_values, PartnerRecord, PARTNER_COLUMNS};
 use partnerdesk_store::{Batch, StoreError};
 
@@ -60,16 +61,23 @@ pub async fn fill(ctx: &Context) -> Result<DemoReport> {
             "Casino Royal",
             "igaming",
             "EUR",
-            "affiliate",
+            PartnerKind::Affiliate,
             "btag",
         ),
-        ("fxpro-markets", "FX Markets", "forex", "USD", "ib", "agent"),
+        (
+            "fxpro-markets",
+            "FX Markets",
+            "forex",
+            "USD",
+            PartnerKind::Ib,
+            "agent",
+        ),
         (
             "prop-arena",
             "Prop Arena",
             "prop",
             "USD",
-            "influencer",
+            PartnerKind::Influencer,
             "coupon",
         ),
     ];
@@ -111,27 +119,27 @@ pub async fn fill(ctx: &Context) -> Result<DemoReport> {
             let first = FIRST[rng.next(FIRST.len())];
             let last = LAST[rng.next(LAST.len())];
             let status = [
-                "active",
-                "active",
-                "active",
-                "active",
-                "pending_review",
-                "suspended",
-                "applied",
+                PartnerStatus::Active,
+                PartnerStatus::Active,
+                PartnerStatus::Active,
+                PartnerStatus::Active,
+                PartnerStatus::PendingReview,
+                PartnerStatus::Suspended,
+                PartnerStatus::Applied,
             ][rng.next(7)];
             let p = PartnerRecord {
                 partner_id: partner_id.clone(),
                 name: format!("{first} {last}{}", if depth == 0 { " Media" } else { "" }),
                 kind: if depth > 0 && rng.next(4) == 0 {
-                    "referral".into()
+                    PartnerKind::Referral
                 } else {
-                    kind.to_string()
+                    *kind
                 },
                 parent_id: parent.map(|(id, _)| id),
                 email: Some(format!("{}.{}@example.com", partner_id.to_lowercase(), bi)),
                 country: Some(COUNTRIES[rng.next(COUNTRIES.len())].into()),
                 currency: ["EUR", "USD", "GBP"][rng.next(3)].into(),
-                status: status.into(),
+                status,
                 tags: if rng.next(5) == 0 {
                     vec!["vip".into()]
                 } else {

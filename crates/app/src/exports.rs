@@ -337,7 +337,7 @@ pub async fn run(ctx: &Context, run_id: i64, format: Format, out: &Path) -> Resu
         rows.push(vec![
             t(d.run.run_id.to_string()),
             t(&d.run.pay_date),
-            t(&d.run.state),
+            t(d.run.state.as_str()),
             t(&i.partner_id),
             t(&i.name),
             t(&i.currency),
@@ -346,7 +346,7 @@ pub async fn run(ctx: &Context, run_id: i64, format: Format, out: &Path) -> Resu
             t(&i.holder),
             t(&i.account),
             t(i.bic.clone().unwrap_or_default()),
-            t(&i.state),
+            t(i.state.as_str()),
             t(i.reference.clone().unwrap_or_default()),
             t(i.failure_reason.clone().unwrap_or_default()),
         ]);

@@ -26,6 +26,7 @@ pub mod plans;
 pub mod reports;
 pub mod statements;
 pub mod sync;
+pub mod tracking;
 pub mod users;
 pub mod wire;
 

@@ -8,6 +8,7 @@ use crate::wire::{
     TrackingCodeView,
 };
 use crate::{AppError, Context, Result};
+use partnerdesk_domain::kyc::DocumentStatus;
 use partnerdesk_domain::partner::{
     parse_code, parse_email, parse_name, parse_notes, parse_phone, parse_tag, PartnerKind,
     PartnerStatus, TrackingKind,
@@ -23,8 +24,8 @@ pub fn row(p: &PartnerRecord) -> PartnerRow {
     PartnerRow {
         partner_id: p.partner_id.clone(),
         name: p.name.clone(),
-        kind: p.kind.clone(),
-        status: p.status.clone(),
+        kind: p.kind,
+        status: p.status,
         parent_id: p.parent_id.clone(),
         email: p.email.clone(),
         country: p.country.clone(),
@@ -51,9 +52,7 @@ pub fn validate(input: &PartnerInput) -> Result<PartnerRecord> {
     Ok(PartnerRecord {
         partner_id: Id::parse("partner_id", input.partner_id.trim())?.into_string(),
         name: parse_name("name", &input.name)?,
-        kind: PartnerKind::parse("kind", &input.kind)?
-            .as_str()
-            .to_string(),
+        kind: PartnerKind::parse("kind", &input.kind)?,
         parent_id: opt(&input.parent_id)
             .map(|p| Id::parse("parent_id", p))
             .transpose()?
@@ -66,9 +65,7 @@ pub fn validate(input: &PartnerInput) -> Result<PartnerRecord> {
             .transpose()?
             .map(|c| c.to_string()),
         currency: CurrencyCode::parse("currency", input.currency.trim())?.to_string(),
-        status: PartnerStatus::parse("status", &input.status)?
-            .as_str()
-            .to_string(),
+        status: PartnerStatus::parse("status", &input.status)?,
         tags,
         notes: parse_notes("notes", &input.notes)?,
         contact_name: opt(&input.contact_name)
@@ -193,7 +190,7 @@ pub async fn create(ctx: &Context, input: PartnerInput) -> Result<PartnerRow> {
     let now = ctx.now();
     p.created_at = now.clone();
     p.updated_at = now;
-    let activate = hold_activation(&mut tx, &mut p, "pending_review").await?;
+    let activate = hold_activation(&mut tx, &mut p, PartnerStatus::PendingReview).await?;
     write_audited(ctx, &mut tx, "partner.create", None, &mut p).await?;
     if activate {
         request_activation(ctx, &mut tx, &p).await?;
@@ -207,12 +204,12 @@ pub async fn create(ctx: &Context, input: PartnerInput) -> Result<PartnerRow> {
 async fn hold_activation(
     tx: &mut Tx<'_>,
     p: &mut PartnerRecord,
-    held_status: &str,
+    held_status: PartnerStatus,
 ) -> Result<bool> {
-    if p.status != "active" || !approvals::in_force(tx, Kind::PartnerActivate).await? {
+    if p.status != PartnerStatus::Active || !approvals::in_force(tx, Kind::PartnerActivate).await? {
         return Ok(false);
     }
-    p.status = held_status.to_string();
+    p.status = held_status;
     Ok(true)
 }
 
@@ -227,7 +224,10 @@ async fn request_activation(ctx: &Context, tx: &mut Tx<'_>, p: &PartnerRecord) -
         return Ok(());
     }
     let docs = tx.documents_of(&p.partner_id).await?;
-    let approved = docs.iter().filter(|d| d.status == "approved").count();
+    let approved = docs
+        .iter()
+        .filter(|d| d.status == DocumentStatus::Approved)
+        .count();
     approvals::queue(
         ctx,
         tx,
@@ -245,6 +245,7 @@ async fn request_activation(ctx: &Context, tx: &mut Tx<'_>, p: &PartnerRecord) -
                 docs.len()
             ),
             amount: None,
+            object_maker: None,
         },
     )
     .await?;
@@ -261,7 +262,7 @@ impl Apply for PartnerActivation {
 async fn activate(ctx: &Context, tx: &mut Tx<'_>, id: &str, applied: &Applied<'_>) -> Result<()> {
     let before = to_change(tx, id).await?;
     let mut p = before.clone();
-    p.status = "active".into();
+    p.status = PartnerStatus::Active;
     p.updated_at = ctx.now();
     p.updated_by = ctx.actor.user.clone();
     update_partner(tx, &p).await?;
@@ -324,8 +325,8 @@ pub async fn edit_from(
     p.updated_at = ctx.now();
     p.children = before.children;
     p.row_version = before.row_version;
-    let activate = before.status != "active"
-        && hold_activation(&mut tx, &mut p, &before.status.clone()).await?;
+    let activate = before.status != PartnerStatus::Active
+        && hold_activation(&mut tx, &mut p, before.status).await?;
     write_audited(ctx, &mut tx, "partner.edit", Some(&before), &mut p).await?;
     if activate {
         request_activation(ctx, &mut tx, &p).await?;
@@ -339,12 +340,12 @@ fn input_of(p: &PartnerRecord) -> PartnerInput {
     PartnerInput {
         partner_id: p.partner_id.clone(),
         name: p.name.clone(),
-        kind: p.kind.clone(),
+        kind: p.kind.as_str().to_string(),
         parent_id: p.parent_id.clone(),
         email: p.email.clone(),
         country: p.country.clone(),
         currency: p.currency.clone(),
-        status: p.status.clone(),
+        status: p.status.as_str().to_string(),
         tags: p.tags.clone(),
         notes: p.notes.clone(),
         contact_name: p.contact_name.clone(),
@@ -395,18 +396,14 @@ pub async fn archive(ctx: &Context, partner_id: &str, archived: bool) -> Result<
 #[tracing::instrument(name = "partners::search", skip_all, fields(user = %ctx.actor.user))]
 pub async fn search(ctx: &Context, q: &PartnerQuery) -> Result<PartnerPage> {
     ctx.authorize(&crate::access::READ).await?;
-    let word = |f: &str,
-                v: &Option<String>,
-                parse: fn(&str, &str) -> Result<String>|
-     -> Result<Option<String>> { opt(v).map(|s| parse(f, s)).transpose() };
     let filter = PartnerFilter {
         text: opt(&q.text).map(str::to_string),
-        kind: word("kind", &q.kind, |f, s| {
-            Ok(PartnerKind::parse(f, s)?.as_str().to_string())
-        })?,
-        status: word("status", &q.status, |f, s| {
-            Ok(PartnerStatus::parse(f, s)?.as_str().to_string())
-        })?,
+        kind: opt(&q.kind)
+            .map(|s| PartnerKind::parse("kind", s))
+            .transpose()?,
+        status: opt(&q.status)
+            .map(|s| PartnerStatus::parse("status", s))
+            .transpose()?,
         parent_id: opt(&q.parent_id).map(str::to_string),
         tag: opt(&q.tag).map(str::to_string),
         include_archived: q.include_archived,
@@ -470,7 +467,7 @@ fn code_view(t: TrackingCodeRecord) -> TrackingCodeView {
         brand_id: t.brand_id,
         code: t.code,
         partner_id: t.partner_id,
-        kind: t.kind,
+        kind: t.kind.as_str().to_string(),
     }
 }
 
@@ -482,9 +479,7 @@ pub async fn add_tracking_code(ctx: &Context, input: TrackingCodeView) -> Result
         brand_id: Id::parse("brand_id", &input.brand_id)?.into_string(),
         code: parse_code("code", input.code.trim())?,
         partner_id: Id::parse("partner_id", &input.partner_id)?.into_string(),
-        kind: TrackingKind::parse("kind", &input.kind)?
-            .as_str()
-            .to_string(),
+        kind: TrackingKind::parse("kind", &input.kind)?,
     };
     let mut tx = ctx.store.begin().await?;
     if tx.brand(&t.brand_id).await?.is_none() {

@@ -269,6 +269,7 @@ pub async fn assign(ctx: &Context, input: AssignmentView) -> Result<AssignOutcom
             object_id: &object,
             summary,
             amount: None,
+            object_maker: None,
         },
     )
     .await?

@@ -6,6 +6,7 @@
 use crate::ledger::money;
 use crate::{AppError, Context, Result};
 use partnerdesk_domain::file_name::file_stems;
+use partnerdesk_domain::ledger::EntryKind;
 use partnerdesk_domain::Period;
 use partnerdesk_statements::{
     write_batch, CommissionRow, DetailRow, Fonts, Party, SimpleRow, Statement, StatementError,
@@ -31,21 +32,21 @@ impl From<StatementError> for AppError {
 }
 
 fn describe(e: &EntryRecord) -> String {
-    match e.kind.as_str() {
-        "adjustment" => format!("late data for {} ({})", e.origin_period, e.brand_id),
-        "manual_adjustment" => format!("manual: {}", e.reason),
-        "reversal" => format!(
+    match e.kind {
+        EntryKind::Adjustment => format!("late data for {} ({})", e.origin_period, e.brand_id),
+        EntryKind::ManualAdjustment => format!("manual: {}", e.reason),
+        EntryKind::Reversal => format!(
             "reversal of entry {}: {}",
             e.reverses.unwrap_or_default(),
             e.reason
         ),
-        "payout" => format!("payout run {}", e.run_id.unwrap_or_default()),
-        "payout_failed" => format!(
+        EntryKind::Payout => format!("payout run {}", e.run_id.unwrap_or_default()),
+        EntryKind::PayoutFailed => format!(
             "payout run {} failed: {}",
             e.run_id.unwrap_or_default(),
             e.reason
         ),
-        _ => format!("{} {} {}", e.brand_id, e.line_kind, e.period),
+        EntryKind::Commission => format!("{} {} {}", e.brand_id, e.line_kind, e.period),
     }
 }
 
@@ -135,13 +136,13 @@ async fn build(
             balance += e.amount;
             details.push(DetailRow {
                 date: e.effective_date.clone(),
-                kind: e.kind.replace('_', " "),
+                kind: e.kind.as_str().replace('_', " "),
                 reference: describe(e),
                 amount: e.amount,
                 balance,
             });
-            match e.kind.as_str() {
-                "commission" => {
+            match e.kind {
+                EntryKind::Commission => {
                     let c = commissions
                         .entry((e.brand_id.clone(), e.line_kind.clone()))
                         .or_default();
@@ -155,12 +156,15 @@ async fn build(
                         c.1.push(basis_and_rate(x));
                     }
                 }
-                "payout" => payouts.push(SimpleRow {
+                EntryKind::Payout => payouts.push(SimpleRow {
                     date: e.effective_date.clone(),
                     description: describe(e),
                     amount: e.amount,
                 }),
-                _ => adjustments.push(SimpleRow {
+                EntryKind::Adjustment
+                | EntryKind::ManualAdjustment
+                | EntryKind::PayoutFailed
+                | EntryKind::Reversal => adjustments.push(SimpleRow {
                     date: e.effective_date.clone(),
                     description: describe(e),
                     amount: e.amount,

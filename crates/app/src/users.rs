@@ -451,6 +451,7 @@ pub async fn save_from(
             object_id: &user_id,
             summary: summary.clone(),
             amount: None,
+            object_maker: None,
         },
     )
     .await?

@@ -4,8 +4,14 @@
 //! it, CI fails when the committed copy is stale). Money is a decimal string;
 //! counts are plain numbers.
 
+use partnerdesk_domain::commission::PeriodState;
+use partnerdesk_domain::data::CustomerStatus;
 use serde::{Deserialize, Serialize};
 use specta::Type;
+
+/// The domain's vocabularies on the bridge: string-literal unions in the
+/// UI's TypeScript (docs/decisions.md §18).
+pub use partnerdesk_domain::partner::{PartnerKind, PartnerStatus, TrackingKind, Vertical};
 
 /// An error as the UI receives it.
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
@@ -96,8 +102,8 @@ pub struct PartnerQuery {
 pub struct PartnerRow {
     pub partner_id: String,
     pub name: String,
-    pub kind: String,
-    pub status: String,
+    pub kind: PartnerKind,
+    pub status: PartnerStatus,
     pub parent_id: Option<String>,
     pub email: Option<String>,
     pub country: Option<String>,
@@ -256,8 +262,7 @@ pub struct CustomerRow {
     pub partner_id: Option<String>,
     pub country: String,
     pub registered_at: String,
-    /// active or excluded
-    pub status: String,
+    pub status: CustomerStatus,
     /// The country is blocked for the brand: earns nobody.
     pub geo_blocked: bool,
     /// The country is outside the partner's allowed countries: flagged for
@@ -319,8 +324,7 @@ pub struct CustomerDetail {
 pub struct PeriodView {
     /// YYYY-MM
     pub period: String,
-    /// computed or closed
-    pub state: String,
+    pub state: PeriodState,
     pub computed_at: String,
     /// False when data changed since it was computed: run it again.
     pub up_to_date: bool,

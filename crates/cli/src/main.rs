@@ -12,6 +12,7 @@ mod open;
 mod partners_cmd;
 mod payouts_cmd;
 mod report_cmd;
+mod serve_cmd;
 mod sync_cmd;
 
 use clap::{Parser, Subcommand};
@@ -115,6 +116,11 @@ enum Command {
     /// E-mail to partners: SMTP settings, templates, the outbox, sending, announcements, a partner's log
     #[command(subcommand)]
     Mail(mail_cmd::MailCmd),
+    /// The tracking server: redirects tracking links and records clicks (stop with SIGTERM or Ctrl-C)
+    Serve(serve_cmd::ServeArgs),
+    /// Tracking links: list, add, edit, remove, brand landing templates, settings, click counts
+    #[command(subcommand)]
+    Links(serve_cmd::LinksCmd),
 }
 
 #[derive(Subcommand)]
@@ -306,6 +312,8 @@ async fn run(cli: Cli) -> Result<(), AppError> {
         Command::Connections(cmd) => sync_cmd::connections(&context(&cli.db).await?, cmd).await?,
         Command::Sync(cmd) => sync_cmd::sync_cmd(&context(&cli.db).await?, cmd).await?,
         Command::Mail(cmd) => mail_cmd::mail_cmd(&context(&cli.db).await?, cmd).await?,
+        Command::Serve(args) => serve_cmd::serve(&cli.db, args).await?,
+        Command::Links(cmd) => serve_cmd::links(&context(&cli.db).await?, cmd).await?,
     }
     Ok(())
 }

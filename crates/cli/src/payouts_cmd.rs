@@ -378,7 +378,9 @@ pub async fn payouts_cmd(ctx: &Context, cmd: PayoutsCmd) -> Result<(), AppError>
             account,
             bic,
         } => {
-            let d = payouts::set_payment_details(
+            // With users the change waits for another finance user; the
+            // message says which request (see `approvals list`).
+            let o = payouts::set_payment_details(
                 ctx,
                 &partner,
                 &method,
@@ -387,7 +389,7 @@ pub async fn payouts_cmd(ctx: &Context, cmd: PayoutsCmd) -> Result<(), AppError>
                 bic.as_deref(),
             )
             .await?;
-            outln!("{}: {} {} {}", d.partner_id, d.method, d.holder, d.account);
+            outln!("{}", o.message);
         }
         PayoutsCmd::Threshold {
             currency,

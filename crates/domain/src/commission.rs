@@ -8,6 +8,11 @@ use crate::period::Period;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+crate::word_enum!(
+/// A period's commissions: computed (may be run again) or closed (booked
+/// to the ledger, never recomputed).
+PeriodState, "period state", { Computed => "computed", Closed => "closed" });
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {

@@ -12,34 +12,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CustomerStatus {
-    Active,
-    Excluded,
-}
-
-impl CustomerStatus {
-    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
-        match raw {
-            "active" => Ok(Self::Active),
-            "excluded" => Ok(Self::Excluded),
-            _ => Err(FieldError::new(
-                field,
-                format!(
-                    "{} is not a customer status; allowed: active, excluded",
-                    crate::limits::shown(raw)
-                ),
-            )),
-        }
-    }
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Active => "active",
-            Self::Excluded => "excluded",
-        }
-    }
-}
+crate::word_enum!(
+/// Whether a customer earns its partner anything (an excluded one earns nobody).
+CustomerStatus, "customer status", { Active => "active", Excluded => "excluded" });
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Customer {

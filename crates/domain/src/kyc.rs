@@ -3,6 +3,18 @@
 
 use crate::FieldError;
 
+crate::word_enum!(
+/// A KYC document's review: waiting, or decided.
+DocumentStatus, "document status", {
+    Submitted => "submitted", Approved => "approved", Rejected => "rejected",
+});
+
+crate::word_enum!(
+/// A declared traffic source's review: waiting, or decided.
+TrafficSourceStatus, "traffic source status", {
+    Pending => "pending", Approved => "approved", Rejected => "rejected",
+});
+
 /// Largest accepted document.
 pub const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
 

@@ -6,64 +6,33 @@ use crate::codes::CurrencyCode;
 use crate::error::FieldError;
 use crate::ids::Id;
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+crate::word_enum!(
 /// What posted an entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EntryKind {
+EntryKind, "ledger entry kind", {
     /// A closed period's commission line.
-    Commission,
+    Commission => "commission",
     /// A closed period's adjustment line (late data for an earlier closed period).
-    Adjustment,
+    Adjustment => "adjustment",
     /// A manual correction with a reason, approved by a second user.
-    ManualAdjustment,
+    ManualAdjustment => "manual_adjustment",
     /// Money sent in a payout run (negative).
-    Payout,
+    Payout => "payout",
     /// A payout that failed: the amount returns to the balance (positive).
-    PayoutFailed,
+    PayoutFailed => "payout_failed",
     /// Cancels an earlier entry exactly.
-    Reversal,
-}
+    Reversal => "reversal",
+});
+
+crate::word_enum!(
+/// A manual adjustment's request: waiting for a second user, then approved
+/// (posted) or rejected.
+AdjustmentState, "manual adjustment state", {
+    Pending => "pending", Approved => "approved", Rejected => "rejected",
+});
 
 impl EntryKind {
-    pub const ALL: [EntryKind; 6] = [
-        EntryKind::Commission,
-        EntryKind::Adjustment,
-        EntryKind::ManualAdjustment,
-        EntryKind::Payout,
-        EntryKind::PayoutFailed,
-        EntryKind::Reversal,
-    ];
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            EntryKind::Commission => "commission",
-            EntryKind::Adjustment => "adjustment",
-            EntryKind::ManualAdjustment => "manual_adjustment",
-            EntryKind::Payout => "payout",
-            EntryKind::PayoutFailed => "payout_failed",
-            EntryKind::Reversal => "reversal",
-        }
-    }
-
-    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.as_str() == raw)
-            .ok_or_else(|| {
-                FieldError::new(
-                    field,
-                    format!(
-                        "{} is not a ledger entry kind; allowed: {}",
-                        crate::limits::shown(raw),
-                        Self::ALL.map(|k| k.as_str()).join(", ")
-                    ),
-                )
-            })
-    }
-
     /// Whether an operator may reverse an entry of this kind. Payouts are
     /// settled by marking them failed, and a reversal is not reversed again
     /// (post a new manual adjustment instead).
@@ -72,12 +41,6 @@ impl EntryKind {
             self,
             EntryKind::Commission | EntryKind::Adjustment | EntryKind::ManualAdjustment
         )
-    }
-}
-
-impl std::fmt::Display for EntryKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -198,7 +161,7 @@ mod tests {
 
     #[test]
     fn kinds_round_trip_and_amounts_are_cents() {
-        for k in EntryKind::ALL {
+        for &k in EntryKind::ALL {
             assert_eq!(EntryKind::parse("kind", k.as_str()).unwrap(), k);
         }
         assert!(EntryKind::parse("kind", "bonus")

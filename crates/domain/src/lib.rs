@@ -2,6 +2,7 @@
 //! customers, activity, commission lines) and the money rules of RULES.md as
 //! pure functions. No database, no HTTP, no async, no Tauri.
 
+pub mod approval;
 pub mod codes;
 pub mod commission;
 pub mod country_names;
@@ -23,9 +24,13 @@ pub mod plan;
 pub mod plan_text;
 pub mod report;
 pub mod sepa;
+pub mod sync_run;
+pub mod tracking;
+pub mod words;
 
 pub use codes::{CountryCode, CurrencyCode};
 pub use country_names::country_from_text;
 pub use error::{FieldError, Result};
 pub use ids::Id;
 pub use period::Period;
+pub use words::Word;

@@ -7,6 +7,14 @@ use crate::FieldError;
 use minijinja::{Environment, UndefinedBehavior, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
+crate::word_enum!(
+/// A message in the outbox: waiting (again), being handed to the server,
+/// or settled.
+OutboxStatus, "outbox status", {
+    Queued => "queued", Sending => "sending", Sent => "sent", Failed => "failed",
+    Cancelled => "cancelled",
+});
+
 /// A variable a template may use, with what it means and an example value
 /// (the preview renders examples when no partner is chosen).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -326,15 +334,6 @@ pub fn retry_delay_secs(attempts: u32) -> Option<i64> {
 pub const MAX_ATTEMPTS: u32 = 5;
 
 /// The states of an outbox message.
-pub mod status {
-    pub const QUEUED: &str = "queued";
-    pub const SENDING: &str = "sending";
-    pub const SENT: &str = "sent";
-    pub const FAILED: &str = "failed";
-    pub const CANCELLED: &str = "cancelled";
-    pub const ALL: [&str; 5] = [QUEUED, SENDING, SENT, FAILED, CANCELLED];
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,59 +5,25 @@ use crate::error::FieldError;
 use crate::ids::Id;
 use serde::{Deserialize, Serialize};
 
-macro_rules! word_enum {
-    ($(#[$m:meta])* $name:ident, $what:literal, { $($variant:ident => $word:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(&self) -> &'static str {
-                match self { $($name::$variant => $word),+ }
-            }
-
-            pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
-                match raw {
-                    $($word => Ok($name::$variant),)+
-                    _ => Err(FieldError::new(field, format!(
-                        concat!("{} is not a ", $what, "; allowed: {}"),
-                        crate::limits::shown(raw),
-                        [$($word),+].join(", ")
-                    ))),
-                }
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
-word_enum!(
+crate::word_enum!(
     /// The business a brand is in.
     Vertical, "vertical", { Igaming => "igaming", Forex => "forex", Prop => "prop" });
 
-word_enum!(
+crate::word_enum!(
 /// What kind of partner this is (influencers and streamers share `influencer`).
 PartnerKind, "partner kind", {
     Affiliate => "affiliate", Ib => "ib", Referral => "referral",
     MediaBuyer => "media_buyer", Influencer => "influencer", Strategic => "strategic",
 });
 
-word_enum!(
+crate::word_enum!(
 /// Where a partner stands; it decides whether it is paid, not what it earns.
 PartnerStatus, "partner status", {
     Applied => "applied", PendingReview => "pending_review", Active => "active",
     Suspended => "suspended", Terminated => "terminated",
 });
 
-word_enum!(
+crate::word_enum!(
     /// How a tracking code attributes customers.
     TrackingKind, "tracking code kind", { Btag => "btag", Agent => "agent", Referral => "referral", Coupon => "coupon" });
 

@@ -286,9 +286,30 @@ impl PaymentDetails {
     }
 }
 
+/// An account (IBAN, wallet account, crypto address) as logs and summaries
+/// show it: its last four characters only (an IBAN is personal data; the
+/// end is enough to tell two accounts apart when checking a change).
+/// Four characters or fewer are hidden whole.
+pub fn masked(account: &str) -> String {
+    let chars: Vec<char> = account.trim().chars().collect();
+    if chars.len() <= 4 {
+        return "••••".into();
+    }
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("••••{tail}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn masked_accounts_keep_the_last_four_characters() {
+        assert_eq!(masked("DE89370400440532013000"), "••••3000");
+        assert_eq!(masked("payee@example.com"), "••••.com");
+        assert_eq!(masked("1234"), "••••", "a short account is hidden whole");
+        assert_eq!(masked("Zoë Müller"), "••••ller", "characters, not bytes");
+    }
 
     #[test]
     fn real_ibans_pass_in_printed_and_electronic_form() {

@@ -9,57 +9,24 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RunState {
-    Draft,
-    Submitted,
-    Approved,
-    Exported,
-    Paid,
-    Failed,
-    Cancelled,
-}
+crate::word_enum!(
+/// A payout run's state.
+RunState, "payout run state", {
+    Draft => "draft", Submitted => "submitted", Approved => "approved", Exported => "exported",
+    Paid => "paid", Failed => "failed", Cancelled => "cancelled",
+});
+
+crate::word_enum!(
+/// A payment of a payout run: waiting for its outcome, then paid or failed.
+ItemState, "payout item state", { Pending => "pending", Paid => "paid", Failed => "failed" });
 
 impl RunState {
-    pub const ALL: [RunState; 7] = [
-        RunState::Draft,
-        RunState::Submitted,
-        RunState::Approved,
-        RunState::Exported,
-        RunState::Paid,
-        RunState::Failed,
-        RunState::Cancelled,
-    ];
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            RunState::Draft => "draft",
-            RunState::Submitted => "submitted",
-            RunState::Approved => "approved",
-            RunState::Exported => "exported",
-            RunState::Paid => "paid",
-            RunState::Failed => "failed",
-            RunState::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<RunState> {
-        Self::ALL.into_iter().find(|s| s.as_str() == raw)
-    }
-
     /// Open runs hold their balances; the others are history.
     pub fn is_open(&self) -> bool {
         matches!(
             self,
             RunState::Draft | RunState::Submitted | RunState::Approved | RunState::Exported
         )
-    }
-}
-
-impl std::fmt::Display for RunState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -253,7 +220,7 @@ mod tests {
             (RunState::Submitted, RunAction::Cancel),
         ];
         let mut refused = 0;
-        for s in RunState::ALL {
+        for &s in RunState::ALL {
             for a in RunAction::ALL {
                 let r = transition(s, a);
                 if allowed.contains(&(s, a)) {

@@ -4,7 +4,7 @@ use crate::batch::{Batch, Val};
 use crate::error::{Result, StoreError};
 use crate::money::{dec, text};
 use crate::{Store, Tx};
-use partnerdesk_domain::commission::{Explanation, Kind, Line};
+use partnerdesk_domain::commission::{Explanation, Kind, Line, PeriodState};
 use partnerdesk_domain::{CurrencyCode, Id, Period};
 use rust_decimal::Decimal;
 use sqlx::Row;
@@ -12,8 +12,7 @@ use sqlx::Row;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PeriodRecord {
     pub period: String,
-    /// `computed` or `closed`
-    pub state: String,
+    pub state: PeriodState,
     pub computed_at: String,
     /// The data version the period was computed from.
     pub inputs: String,
@@ -163,7 +162,7 @@ impl Tx<'_> {
             .map(|r| {
                 Ok(PeriodRecord {
                     period: r.try_get("period")?,
-                    state: r.try_get("state")?,
+                    state: crate::words::column(r, "periods", "state")?,
                     computed_at: r.try_get("computed_at")?,
                     inputs: r.try_get("inputs")?,
                     closed_at: r.try_get("closed_at")?,

@@ -2,6 +2,8 @@
 
 use crate::error::{Result, StoreError};
 use crate::Tx;
+use partnerdesk_domain::approval::{ApprovalDecision, ApprovalStatus};
+use partnerdesk_domain::kyc::{DocumentStatus, TrafficSourceStatus};
 use sqlx::Row;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,17 +36,21 @@ pub struct ApprovalRecord {
     pub amount: Option<String>,
     pub currency: Option<String>,
     pub required_approvals: i64,
-    pub status: String,
+    pub status: ApprovalStatus,
     pub maker: String,
     pub created_at: String,
     pub decided_at: Option<String>,
+    /// Who made the object the request is about, when that may be someone
+    /// other than the maker (a payout run's creator); they may not decide
+    /// it either.
+    pub object_maker: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecisionRecord {
     pub approval_id: i64,
     pub approver: String,
-    pub decision: String,
+    pub decision: ApprovalDecision,
     pub reason: String,
     pub at: String,
 }
@@ -58,7 +64,7 @@ pub struct DocumentRecord {
     pub sha256: String,
     pub media_type: String,
     pub size_bytes: i64,
-    pub status: String,
+    pub status: DocumentStatus,
     pub uploaded_by: String,
     pub uploaded_at: String,
     pub reviewed_by: Option<String>,
@@ -72,7 +78,7 @@ pub struct TrafficSourceRecord {
     pub partner_id: String,
     pub kind: String,
     pub value: String,
-    pub status: String,
+    pub status: TrafficSourceStatus,
     pub declared_by: String,
     pub declared_at: String,
     pub decided_by: Option<String>,
@@ -91,7 +97,7 @@ pub struct GeoReportRow {
 }
 
 const USER_COLS: &str = "user_id, display_name, password_hash, roles, disabled, failed_attempts, locked_until, created_at, updated_at, row_version, updated_by";
-const APPROVAL_COLS: &str = "approval_id, kind, object_type, object_id, summary, payload, amount, currency, required_approvals, status, maker, created_at, decided_at";
+const APPROVAL_COLS: &str = "approval_id, kind, object_type, object_id, summary, payload, amount, currency, required_approvals, status, maker, created_at, decided_at, object_maker";
 const DOC_COLS: &str = "document_id, partner_id, doc_type, file_name, sha256, media_type, size_bytes, status, uploaded_by, uploaded_at, reviewed_by, reviewed_at, review_note";
 const SOURCE_COLS: &str =
     "source_id, partner_id, kind, value, status, declared_by, declared_at, decided_by, decided_at";
@@ -123,10 +129,11 @@ fn approval_row(r: &sqlx::any::AnyRow) -> Result<ApprovalRecord> {
         amount: r.try_get(6)?,
         currency: r.try_get(7)?,
         required_approvals: r.try_get(8)?,
-        status: r.try_get(9)?,
+        status: crate::words::word("approvals", "status", &r.try_get::<String, _>(9)?)?,
         maker: r.try_get(10)?,
         created_at: r.try_get(11)?,
         decided_at: r.try_get(12)?,
+        object_maker: r.try_get(13)?,
     })
 }
 
@@ -139,7 +146,7 @@ fn doc_row(r: &sqlx::any::AnyRow) -> Result<DocumentRecord> {
         sha256: r.try_get(4)?,
         media_type: r.try_get(5)?,
         size_bytes: r.try_get(6)?,
-        status: r.try_get(7)?,
+        status: crate::words::word("partner_documents", "status", &r.try_get::<String, _>(7)?)?,
         uploaded_by: r.try_get(8)?,
         uploaded_at: r.try_get(9)?,
         reviewed_by: r.try_get(10)?,
@@ -154,7 +161,7 @@ fn source_row(r: &sqlx::any::AnyRow) -> Result<TrafficSourceRecord> {
         partner_id: r.try_get(1)?,
         kind: r.try_get(2)?,
         value: r.try_get(3)?,
-        status: r.try_get(4)?,
+        status: crate::words::word("traffic_sources", "status", &r.try_get::<String, _>(4)?)?,
         declared_by: r.try_get(5)?,
         declared_at: r.try_get(6)?,
         decided_by: r.try_get(7)?,
@@ -231,13 +238,13 @@ impl Tx<'_> {
     /// Approvals, newest first; `status` filters when given.
     pub async fn approvals(
         &mut self,
-        status: Option<&str>,
+        status: Option<ApprovalStatus>,
         limit: i64,
     ) -> Result<Vec<ApprovalRecord>> {
         let rows = match status {
             Some(s) => {
                 sqlx::query(&format!("SELECT {APPROVAL_COLS} FROM approvals WHERE status = $1 ORDER BY approval_id DESC LIMIT $2"))
-                    .bind(s)
+                    .bind(s.as_str())
                     .bind(limit)
                     .fetch_all(&mut **self)
                     .await?
@@ -286,7 +293,11 @@ impl Tx<'_> {
                 Ok(DecisionRecord {
                     approval_id: r.try_get(0)?,
                     approver: r.try_get(1)?,
-                    decision: r.try_get(2)?,
+                    decision: crate::words::word(
+                        "approval_decisions",
+                        "decision",
+                        &r.try_get::<String, _>(2)?,
+                    )?,
                     reason: r.try_get(3)?,
                     at: r.try_get(4)?,
                 })
@@ -491,8 +502,8 @@ pub async fn update_user(tx: &mut Tx<'_>, u: &UserRecord) -> Result<()> {
 /// waits (a unique index keeps one pending request per kind and object,
 /// also against a request queued at the same moment).
 pub async fn insert_approval(tx: &mut Tx<'_>, a: &ApprovalRecord) -> Result<Option<i64>> {
-    let id: Option<i64> = sqlx::query_scalar("INSERT INTO approvals (kind, object_type, object_id, summary, payload, amount, currency, required_approvals, status, maker, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10) \
+    let id: Option<i64> = sqlx::query_scalar("INSERT INTO approvals (kind, object_type, object_id, summary, payload, amount, currency, required_approvals, status, maker, created_at, object_maker) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10, $11) \
          ON CONFLICT (kind, object_id) WHERE status = 'pending' DO NOTHING RETURNING approval_id")
         .bind(&a.kind)
         .bind(&a.object_type)
@@ -504,6 +515,7 @@ pub async fn insert_approval(tx: &mut Tx<'_>, a: &ApprovalRecord) -> Result<Opti
         .bind(a.required_approvals)
         .bind(&a.maker)
         .bind(&a.created_at)
+        .bind(&a.object_maker)
         .fetch_optional(&mut **tx)
         .await?;
     Ok(id)
@@ -513,7 +525,7 @@ pub async fn insert_decision(tx: &mut Tx<'_>, d: &DecisionRecord) -> Result<()> 
     sqlx::query("INSERT INTO approval_decisions (approval_id, approver, decision, reason, at) VALUES ($1, $2, $3, $4, $5)")
         .bind(d.approval_id)
         .bind(&d.approver)
-        .bind(&d.decision)
+        .bind(d.decision.as_str())
         .bind(&d.reason)
         .bind(&d.at)
         .execute(&mut **tx)
@@ -524,11 +536,16 @@ pub async fn insert_decision(tx: &mut Tx<'_>, d: &DecisionRecord) -> Result<()> 
 
 /// Moves a pending approval to its final state; refuses one already decided
 /// (also when two people decide at the same moment).
-pub async fn finish_approval(tx: &mut Tx<'_>, id: i64, status: &str, at: &str) -> Result<()> {
+pub async fn finish_approval(
+    tx: &mut Tx<'_>,
+    id: i64,
+    status: ApprovalStatus,
+    at: &str,
+) -> Result<()> {
     let done = sqlx::query(
         "UPDATE approvals SET status = $1, decided_at = $2 WHERE approval_id = $3 AND status = 'pending'",
     )
-    .bind(status)
+    .bind(status.as_str())
     .bind(at)
     .bind(id)
     .execute(&mut **tx)
@@ -551,7 +568,7 @@ pub async fn insert_document(tx: &mut Tx<'_>, d: &DocumentRecord) -> Result<()> 
         .bind(&d.sha256)
         .bind(&d.media_type)
         .bind(d.size_bytes)
-        .bind(&d.status)
+        .bind(d.status.as_str())
         .bind(&d.uploaded_by)
         .bind(&d.uploaded_at)
         .bind(&d.reviewed_by)
@@ -566,13 +583,13 @@ pub async fn insert_document(tx: &mut Tx<'_>, d: &DocumentRecord) -> Result<()> 
 pub async fn review_document(
     tx: &mut Tx<'_>,
     document_id: &str,
-    status: &str,
+    status: DocumentStatus,
     by: &str,
     at: &str,
     note: &str,
 ) -> Result<()> {
     let done = sqlx::query("UPDATE partner_documents SET status = $1, reviewed_by = $2, reviewed_at = $3, review_note = $4 WHERE document_id = $5 AND status = 'submitted'")
-        .bind(status)
+        .bind(status.as_str())
         .bind(by)
         .bind(at)
         .bind(note)
@@ -596,7 +613,7 @@ pub async fn insert_traffic_source(tx: &mut Tx<'_>, s: &TrafficSourceRecord) -> 
     .bind(&s.partner_id)
     .bind(&s.kind)
     .bind(&s.value)
-    .bind(&s.status)
+    .bind(s.status.as_str())
     .bind(&s.declared_by)
     .bind(&s.declared_at)
     .bind(&s.decided_by)
@@ -610,12 +627,12 @@ pub async fn insert_traffic_source(tx: &mut Tx<'_>, s: &TrafficSourceRecord) -> 
 pub async fn decide_traffic_source(
     tx: &mut Tx<'_>,
     source_id: &str,
-    status: &str,
+    status: TrafficSourceStatus,
     by: &str,
     at: &str,
 ) -> Result<()> {
     let done = sqlx::query("UPDATE traffic_sources SET status = $1, decided_by = $2, decided_at = $3 WHERE source_id = $4 AND status = 'pending'")
-        .bind(status)
+        .bind(status.as_str())
         .bind(by)
         .bind(at)
         .bind(source_id)
@@ -651,9 +668,13 @@ pub async fn set_allowed_countries(
 }
 
 /// Sets a customer's status (`active` / `excluded`).
-pub async fn set_customer_status(tx: &mut Tx<'_>, customer_id: &str, status: &str) -> Result<()> {
+pub async fn set_customer_status(
+    tx: &mut Tx<'_>,
+    customer_id: &str,
+    status: partnerdesk_domain::data::CustomerStatus,
+) -> Result<()> {
     let done = sqlx::query("UPDATE customers SET status = $1 WHERE customer_id = $2")
-        .bind(status)
+        .bind(status.as_str())
         .bind(customer_id)
         .execute(&mut **tx)
         .await?;

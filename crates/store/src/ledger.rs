@@ -5,15 +5,16 @@ use crate::batch::{Batch, Val};
 use crate::error::{Result, StoreError};
 use crate::money::dec;
 use crate::Tx;
+use partnerdesk_domain::ledger::{AdjustmentState, EntryKind};
 use rust_decimal::Decimal;
 use sqlx::Row;
 
 /// An entry to post.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct NewEntry {
     pub partner_id: String,
     pub currency: String,
-    pub kind: String,
+    pub kind: EntryKind,
     /// Whole cents, signed.
     pub amount: Decimal,
     pub effective_date: String,
@@ -28,13 +29,34 @@ pub struct NewEntry {
     pub reason: String,
 }
 
+impl NewEntry {
+    /// An entry of `kind` with every other field empty, to fill in.
+    pub fn of(kind: EntryKind) -> NewEntry {
+        NewEntry {
+            partner_id: String::new(),
+            currency: String::new(),
+            kind,
+            amount: Decimal::ZERO,
+            effective_date: String::new(),
+            period: String::new(),
+            brand_id: String::new(),
+            line_kind: String::new(),
+            origin_period: String::new(),
+            source: String::new(),
+            reverses: None,
+            run_id: None,
+            reason: String::new(),
+        }
+    }
+}
+
 /// A stored entry, with the payout run that claimed it, if any.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EntryRecord {
     pub entry_id: i64,
     pub partner_id: String,
     pub currency: String,
-    pub kind: String,
+    pub kind: EntryKind,
     pub amount: Decimal,
     pub effective_date: String,
     pub period: String,
@@ -129,7 +151,7 @@ pub async fn post_entry(tx: &mut Tx<'_>, e: &NewEntry, at: &str, by: &str) -> Re
     let row = sqlx::query(&sql)
         .bind(&e.partner_id)
         .bind(&e.currency)
-        .bind(&e.kind)
+        .bind(e.kind.as_str())
         .bind(amount_text(e.amount))
         .bind(&e.effective_date)
         .bind(&e.period)
@@ -155,7 +177,7 @@ fn record(r: &sqlx::any::AnyRow) -> Result<EntryRecord> {
         entry_id: r.try_get("entry_id")?,
         partner_id: r.try_get("partner_id")?,
         currency: r.try_get("currency")?,
-        kind: r.try_get("kind")?,
+        kind: crate::words::column(r, "ledger_entries", "kind")?,
         amount: dec(&r.try_get::<String, _>("amount")?)?,
         effective_date: r.try_get("effective_date")?,
         period: r.try_get("period")?,
@@ -218,7 +240,7 @@ pub struct AdjustmentRecord {
     pub amount: Decimal,
     pub reverses: Option<i64>,
     pub reason: String,
-    pub state: String,
+    pub state: AdjustmentState,
     pub requested_by: String,
     pub requested_at: String,
     pub decided_by: Option<String>,
@@ -236,7 +258,7 @@ fn adjustment(r: &sqlx::any::AnyRow) -> Result<AdjustmentRecord> {
         amount: dec(&r.try_get::<String, _>("amount")?)?,
         reverses: r.try_get("reverses")?,
         reason: r.try_get("reason")?,
-        state: r.try_get("state")?,
+        state: crate::words::column(r, "manual_adjustments", "state")?,
         requested_by: r.try_get("requested_by")?,
         requested_at: r.try_get("requested_at")?,
         decided_by: r.try_get("decided_by")?,
@@ -248,14 +270,14 @@ fn adjustment(r: &sqlx::any::AnyRow) -> Result<AdjustmentRecord> {
 impl Tx<'_> {
     pub async fn manual_adjustments(
         &mut self,
-        state: Option<&str>,
+        state: Option<AdjustmentState>,
     ) -> Result<Vec<AdjustmentRecord>> {
         let rows = match state {
             Some(s) => {
                 sqlx::query(&format!(
                     "{ADJ_SELECT} WHERE state = $1 ORDER BY adjustment_id"
                 ))
-                .bind(s)
+                .bind(s.as_str())
                 .fetch_all(&mut **self)
                 .await?
             }
@@ -305,7 +327,7 @@ pub async fn insert_adjustment(tx: &mut Tx<'_>, a: &AdjustmentRecord) -> Result<
 pub async fn decide_adjustment(
     tx: &mut Tx<'_>,
     id: i64,
-    state: &str,
+    state: AdjustmentState,
     by: &str,
     at: &str,
     entry_id: Option<i64>,
@@ -314,7 +336,7 @@ pub async fn decide_adjustment(
         "UPDATE manual_adjustments SET state = $2, decided_by = $3, decided_at = $4, entry_id = $5 WHERE adjustment_id = $1 AND state = 'pending'",
     )
     .bind(id)
-    .bind(state)
+    .bind(state.as_str())
     .bind(by)
     .bind(at)
     .bind(entry_id)

@@ -26,9 +26,11 @@ pub mod payouts;
 pub mod reports;
 pub mod sync;
 pub mod sync_retry;
+pub mod tracking;
 mod tx;
 pub mod url;
 pub mod views;
+pub mod words;
 
 pub use audit::audit;
 pub use batch::{Batch, Bound, Val};

@@ -4,7 +4,9 @@
 use crate::batch::{Batch, Val};
 use crate::error::Result;
 use crate::Tx;
-use sqlx::{FromRow, Row};
+use partnerdesk_domain::mail::OutboxStatus;
+use partnerdesk_domain::partner::{PartnerKind, PartnerStatus};
+use sqlx::Row;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct TemplateRecord {
@@ -30,7 +32,7 @@ pub struct NewMessage {
     pub attachment_name: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxRecord {
     pub outbox_id: i64,
     pub partner_id: Option<String>,
@@ -41,7 +43,7 @@ pub struct OutboxRecord {
     pub announcement_id: Option<i64>,
     pub attachment_path: Option<String>,
     pub attachment_name: Option<String>,
-    pub status: String,
+    pub status: OutboxStatus,
     pub attempts: i64,
     pub last_error: Option<String>,
     pub next_attempt_at: Option<String>,
@@ -51,6 +53,28 @@ pub struct OutboxRecord {
     pub sent_at: Option<String>,
 }
 
+fn outbox_row(r: &sqlx::any::AnyRow) -> Result<OutboxRecord> {
+    Ok(OutboxRecord {
+        outbox_id: r.try_get("outbox_id")?,
+        partner_id: r.try_get("partner_id")?,
+        partner_name: r.try_get("partner_name")?,
+        to_address: r.try_get("to_address")?,
+        subject: r.try_get("subject")?,
+        template_key: r.try_get("template_key")?,
+        announcement_id: r.try_get("announcement_id")?,
+        attachment_path: r.try_get("attachment_path")?,
+        attachment_name: r.try_get("attachment_name")?,
+        status: crate::words::column(r, "mail_outbox", "status")?,
+        attempts: r.try_get("attempts")?,
+        last_error: r.try_get("last_error")?,
+        next_attempt_at: r.try_get("next_attempt_at")?,
+        message_id: r.try_get("message_id")?,
+        created_at: r.try_get("created_at")?,
+        created_by: r.try_get("created_by")?,
+        sent_at: r.try_get("sent_at")?,
+    })
+}
+
 const OUTBOX_COLUMNS: &str = "o.outbox_id, o.partner_id, p.name AS partner_name, o.to_address, o.subject, \
      o.template_key, o.announcement_id, o.attachment_path, o.attachment_name, o.status, o.attempts, \
      o.last_error, o.next_attempt_at, o.message_id, o.created_at, o.created_by, o.sent_at";
@@ -58,7 +82,7 @@ const OUTBOX_COLUMNS: &str = "o.outbox_id, o.partner_id, p.name AS partner_name,
 /// Which outbox rows to list.
 #[derive(Debug, Clone, Default)]
 pub struct OutboxFilter {
-    pub status: Option<String>,
+    pub status: Option<OutboxStatus>,
     pub partner_id: Option<String>,
     pub search: Option<String>,
     pub offset: i64,
@@ -75,14 +99,25 @@ pub struct SegmentFilter {
 }
 
 /// A partner in a segment.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SegmentRecord {
     pub partner_id: String,
     pub name: String,
     pub email: Option<String>,
-    pub kind: String,
-    pub status: String,
+    pub kind: PartnerKind,
+    pub status: PartnerStatus,
     pub currency: String,
+}
+
+fn segment_member(r: &sqlx::any::AnyRow) -> Result<SegmentRecord> {
+    Ok(SegmentRecord {
+        partner_id: r.try_get("partner_id")?,
+        name: r.try_get("name")?,
+        email: r.try_get("email")?,
+        kind: crate::words::column(r, "partners", "kind")?,
+        status: crate::words::column(r, "partners", "status")?,
+        currency: r.try_get("currency")?,
+    })
 }
 
 fn placeholders(start: usize, n: usize) -> String {
@@ -172,11 +207,13 @@ impl Tx<'_> {
             "SELECT p.partner_id, p.name, p.email, p.kind, p.status, p.currency FROM partners p WHERE {cond} \
              ORDER BY p.partner_id LIMIT {sample}"
         );
-        let mut q = sqlx::query_as::<_, SegmentRecord>(&sql);
+        let mut q = sqlx::query(&sql);
         for b in &binds {
             q = q.bind(b.clone());
         }
-        Ok((q.fetch_all(&mut **self).await?, total, with_email))
+        let rows = q.fetch_all(&mut **self).await?;
+        let members = rows.iter().map(segment_member).collect::<Result<_>>()?;
+        Ok((members, total, with_email))
     }
 
     /// Every partner of a segment that has an e-mail address, in id order.
@@ -186,18 +223,19 @@ impl Tx<'_> {
             "SELECT p.partner_id, p.name, p.email, p.kind, p.status, p.currency FROM partners p \
              WHERE {cond} AND p.email IS NOT NULL AND p.email <> '' ORDER BY p.partner_id"
         );
-        let mut q = sqlx::query_as::<_, SegmentRecord>(&sql);
+        let mut q = sqlx::query(&sql);
         for b in &binds {
             q = q.bind(b.clone());
         }
-        Ok(q.fetch_all(&mut **self).await?)
+        let rows = q.fetch_all(&mut **self).await?;
+        rows.iter().map(segment_member).collect()
     }
 
     pub async fn outbox_page(&mut self, f: &OutboxFilter) -> Result<(Vec<OutboxRecord>, i64)> {
         let mut conds: Vec<String> = Vec::new();
         let mut binds: Vec<String> = Vec::new();
         if let Some(s) = &f.status {
-            binds.push(s.clone());
+            binds.push(s.as_str().to_string());
             conds.push(format!("o.status = ${}", binds.len()));
         }
         if let Some(p) = &f.partner_id {
@@ -228,20 +266,24 @@ impl Tx<'_> {
             f.limit.clamp(1, 1000),
             f.offset.max(0)
         );
-        let mut q = sqlx::query_as::<_, OutboxRecord>(&sql);
+        let mut q = sqlx::query(&sql);
         for b in &binds {
             q = q.bind(b.clone());
         }
-        Ok((q.fetch_all(&mut **self).await?, total))
+        let rows = q.fetch_all(&mut **self).await?;
+        let rows = rows.iter().map(outbox_row).collect::<Result<_>>()?;
+        Ok((rows, total))
     }
 
     /// Messages per status.
-    pub async fn outbox_counts(&mut self) -> Result<Vec<(String, i64)>> {
-        Ok(
+    pub async fn outbox_counts(&mut self) -> Result<Vec<(OutboxStatus, i64)>> {
+        let rows: Vec<(String, i64)> =
             sqlx::query_as("SELECT status, COUNT(*) FROM mail_outbox GROUP BY status")
                 .fetch_all(&mut **self)
-                .await?,
-        )
+                .await?;
+        rows.into_iter()
+            .map(|(s, n)| Ok((crate::words::word("mail_outbox", "status", &s)?, n)))
+            .collect()
     }
 
     pub async fn outbox_get(&mut self, id: i64) -> Result<Option<(OutboxRecord, String)>> {
@@ -253,7 +295,7 @@ impl Tx<'_> {
         .await?;
         let Some(row) = row else { return Ok(None) };
         let body: String = row.try_get("body")?;
-        Ok(Some((OutboxRecord::from_row(&row)?, body)))
+        Ok(Some((outbox_row(&row)?, body)))
     }
 
     /// Ids of messages due at `now`: queued ones whose time has come and
@@ -331,12 +373,16 @@ pub async fn outbox_attempt_failed(
     error: &str,
     next: Option<&str>,
 ) -> Result<()> {
-    let status = if next.is_some() { "queued" } else { "failed" };
+    let status = if next.is_some() {
+        OutboxStatus::Queued
+    } else {
+        OutboxStatus::Failed
+    };
     sqlx::query(
         "UPDATE mail_outbox SET status = $2, last_error = $3, next_attempt_at = $4 WHERE outbox_id = $1",
     )
     .bind(id)
-    .bind(status)
+    .bind(status.as_str())
     .bind(error)
     .bind(next.map(str::to_string))
     .execute(&mut **tx)
@@ -432,7 +478,7 @@ pub async fn queue_messages(
                 Val::OptInt(m.announcement_id),
                 Val::OptText(m.attachment_path.clone()),
                 Val::OptText(m.attachment_name.clone()),
-                Val::Text("queued".into()),
+                Val::Text(OutboxStatus::Queued.as_str().into()),
                 Val::Text(at.to_string()),
                 Val::Text(by.to_string()),
             ],
@@ -468,13 +514,14 @@ pub async fn queue_one(tx: &mut Tx<'_>, m: &NewMessage, at: &str, by: &str) -> R
 pub async fn set_status(
     tx: &mut Tx<'_>,
     id: i64,
-    from: &[&str],
-    to: &str,
+    from: &[OutboxStatus],
+    to: OutboxStatus,
     reset_attempts: bool,
 ) -> Result<bool> {
+    // The words are the enum's own, never input: safe to inline.
     let list = from
         .iter()
-        .map(|s| format!("'{s}'"))
+        .map(|s| format!("'{}'", s.as_str()))
         .collect::<Vec<_>>()
         .join(", ");
     let attempts = if reset_attempts {
@@ -486,7 +533,7 @@ pub async fn set_status(
         "UPDATE mail_outbox SET status = $2, next_attempt_at = NULL{attempts} WHERE outbox_id = $1 AND status IN ({list})"
     ))
     .bind(id)
-    .bind(to)
+    .bind(to.as_str())
     .execute(&mut **tx)
     .await?;
     Ok(r.rows_affected() == 1)

@@ -1,19 +1,21 @@
 //! Partners, their tree and tracking codes; server-side search and paging.
 
 use crate::error::{Result, StoreError};
+use crate::words::column;
 use crate::Tx;
+use partnerdesk_domain::partner::{PartnerKind, PartnerStatus, TrackingKind};
 use sqlx::Row;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartnerRecord {
     pub partner_id: String,
     pub name: String,
-    pub kind: String,
+    pub kind: PartnerKind,
     pub parent_id: Option<String>,
     pub email: Option<String>,
     pub country: Option<String>,
     pub currency: String,
-    pub status: String,
+    pub status: PartnerStatus,
     pub tags: Vec<String>,
     pub notes: String,
     pub contact_name: Option<String>,
@@ -29,13 +31,21 @@ pub struct PartnerRecord {
     pub children: i64,
 }
 
-/// Read from a row, or from a JSON array of its columns in this order.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrackingCodeRecord {
     pub brand_id: String,
     pub code: String,
     pub partner_id: String,
-    pub kind: String,
+    pub kind: TrackingKind,
+}
+
+fn tracking_code_of(r: &sqlx::any::AnyRow) -> Result<TrackingCodeRecord> {
+    Ok(TrackingCodeRecord {
+        brand_id: r.try_get("brand_id")?,
+        code: r.try_get("code")?,
+        partner_id: r.try_get("partner_id")?,
+        kind: column(r, "tracking_codes", "kind")?,
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,8 +74,8 @@ impl PartnerSort {
 #[derive(Debug, Clone)]
 pub struct PartnerFilter {
     pub text: Option<String>,
-    pub kind: Option<String>,
-    pub status: Option<String>,
+    pub kind: Option<PartnerKind>,
+    pub status: Option<PartnerStatus>,
     pub parent_id: Option<String>,
     pub tag: Option<String>,
     pub include_archived: bool,
@@ -116,12 +126,12 @@ fn from_row(r: &sqlx::any::AnyRow, with_children: bool) -> Result<PartnerRecord>
     Ok(PartnerRecord {
         partner_id: r.try_get("partner_id")?,
         name: r.try_get("name")?,
-        kind: r.try_get("kind")?,
+        kind: column(r, "partners", "kind")?,
         parent_id: r.try_get("parent_id")?,
         email: r.try_get("email")?,
         country: r.try_get("country")?,
         currency: r.try_get("currency")?,
-        status: r.try_get("status")?,
+        status: column(r, "partners", "status")?,
         tags: tags
             .split('|')
             .filter(|t| !t.is_empty())
@@ -199,10 +209,10 @@ impl Tx<'_> {
             );
         }
         if let Some(k) = &f.kind {
-            add("p.kind = $?", k.clone(), &mut binds);
+            add("p.kind = $?", k.as_str().to_string(), &mut binds);
         }
         if let Some(s) = &f.status {
-            add("p.status = $?", s.clone(), &mut binds);
+            add("p.status = $?", s.as_str().to_string(), &mut binds);
         }
         if let Some(p) = &f.parent_id {
             add("p.parent_id = $?", p.clone(), &mut binds);
@@ -307,10 +317,11 @@ impl Tx<'_> {
     }
 
     pub async fn tracking_codes_of(&mut self, partner_id: &str) -> Result<Vec<TrackingCodeRecord>> {
-        Ok(sqlx::query_as("SELECT brand_id, code, partner_id, kind FROM tracking_codes WHERE partner_id = $1 ORDER BY brand_id, code")
+        let rows = sqlx::query("SELECT brand_id, code, partner_id, kind FROM tracking_codes WHERE partner_id = $1 ORDER BY brand_id, code")
             .bind(partner_id)
             .fetch_all(&mut **self)
-            .await?)
+            .await?;
+        rows.iter().map(tracking_code_of).collect()
     }
 
     pub async fn tracking_code(
@@ -318,21 +329,32 @@ impl Tx<'_> {
         brand_id: &str,
         code: &str,
     ) -> Result<Option<TrackingCodeRecord>> {
-        Ok(sqlx::query_as("SELECT brand_id, code, partner_id, kind FROM tracking_codes WHERE brand_id = $1 AND code = $2")
+        let row = sqlx::query("SELECT brand_id, code, partner_id, kind FROM tracking_codes WHERE brand_id = $1 AND code = $2")
             .bind(brand_id)
             .bind(code)
             .fetch_optional(&mut **self)
-            .await?)
+            .await?;
+        row.as_ref().map(tracking_code_of).transpose()
     }
 
     pub async fn all_tracking_codes(&mut self) -> Result<Vec<TrackingCodeRecord>> {
-        crate::json_rows::read_all(
+        let rows: Vec<(String, String, String, String)> = crate::json_rows::read_all(
             self,
             "brand_id, code, partner_id, kind",
             "FROM tracking_codes",
             "tracking codes",
         )
-        .await
+        .await?;
+        rows.into_iter()
+            .map(|(brand_id, code, partner_id, kind)| {
+                Ok(TrackingCodeRecord {
+                    kind: crate::words::word("tracking_codes", "kind", &kind)?,
+                    brand_id,
+                    code,
+                    partner_id,
+                })
+            })
+            .collect()
     }
 }
 
@@ -363,12 +385,12 @@ pub fn partner_values(p: &PartnerRecord) -> Vec<crate::Val> {
     vec![
         Val::Text(p.partner_id.clone()),
         Val::Text(p.name.clone()),
-        Val::Text(p.kind.clone()),
+        Val::Text(p.kind.as_str().into()),
         Val::OptText(p.parent_id.clone()),
         Val::OptText(p.email.clone()),
         Val::OptText(p.country.clone()),
         Val::Text(p.currency.clone()),
-        Val::Text(p.status.clone()),
+        Val::Text(p.status.as_str().into()),
         Val::Text(tags_to_text(&p.tags)),
         Val::Text(p.notes.clone()),
         Val::OptText(p.contact_name.clone()),
@@ -404,12 +426,12 @@ pub async fn update_partner(tx: &mut Tx<'_>, p: &PartnerRecord) -> Result<()> {
     )
     .bind(&p.partner_id)
     .bind(&p.name)
-    .bind(&p.kind)
+    .bind(p.kind.as_str())
     .bind(&p.parent_id)
     .bind(&p.email)
     .bind(&p.country)
     .bind(&p.currency)
-    .bind(&p.status)
+    .bind(p.status.as_str())
     .bind(tags_to_text(&p.tags))
     .bind(&p.notes)
     .bind(&p.contact_name)
@@ -445,7 +467,7 @@ pub async fn insert_tracking_code(tx: &mut Tx<'_>, t: &TrackingCodeRecord) -> Re
     .bind(&t.brand_id)
     .bind(&t.code)
     .bind(&t.partner_id)
-    .bind(&t.kind)
+    .bind(t.kind.as_str())
     .execute(&mut **tx)
     .await
     .map_err(|e| {

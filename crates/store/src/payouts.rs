@@ -5,7 +5,10 @@
 use crate::error::{Result, StoreError};
 use crate::json_rows;
 use crate::money::dec;
+use crate::words::{column, word};
 use crate::{Backend, Tx};
+use partnerdesk_domain::partner::PartnerStatus;
+use partnerdesk_domain::payout::{ItemState, RunState};
 use rust_decimal::Decimal;
 use sqlx::Row;
 use std::collections::HashMap;
@@ -25,7 +28,7 @@ pub struct DetailsRecord {
 pub struct PayeeRecord {
     pub partner_id: String,
     pub name: String,
-    pub status: String,
+    pub status: PartnerStatus,
     pub email: Option<String>,
     pub country: Option<String>,
     pub threshold: Option<Decimal>,
@@ -37,7 +40,7 @@ pub struct RunRecord {
     pub run_id: i64,
     pub pay_date: String,
     pub period: String,
-    pub state: String,
+    pub state: RunState,
     pub created_at: String,
     pub created_by: String,
     pub submitted_at: Option<String>,
@@ -61,7 +64,7 @@ pub struct ItemRecord {
     pub holder: String,
     pub account: String,
     pub bic: Option<String>,
-    pub state: String,
+    pub state: ItemState,
     pub reference: Option<String>,
     pub failure_reason: Option<String>,
     pub payout_entry: Option<i64>,
@@ -91,7 +94,7 @@ pub struct CandidateRecord {
     pub partner_id: String,
     pub currency: String,
     pub name: String,
-    pub status: String,
+    pub status: PartnerStatus,
     pub threshold: Option<Decimal>,
     pub hold_reason: Option<String>,
     /// None when the partner has no payment details (`updated_*` left empty).
@@ -104,7 +107,7 @@ pub struct CandidateRecord {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ItemSum {
     pub currency: String,
-    pub state: String,
+    pub state: ItemState,
     pub amount: Decimal,
     pub count: u32,
 }
@@ -189,7 +192,7 @@ impl Tx<'_> {
                 let p = PayeeRecord {
                     partner_id: r.try_get("partner_id")?,
                     name: r.try_get("name")?,
-                    status: r.try_get("status")?,
+                    status: column(r, "partners", "status")?,
                     email: r.try_get("email")?,
                     country: r.try_get("country")?,
                     threshold: threshold.as_deref().map(dec).transpose()?,
@@ -253,7 +256,7 @@ impl Tx<'_> {
                 holder: r.4,
                 account: r.5,
                 bic: r.6,
-                state: r.7,
+                state: word("payout_items", "state", &r.7)?,
                 reference: r.8,
                 failure_reason: r.9,
                 payout_entry: r.10,
@@ -303,7 +306,7 @@ impl Tx<'_> {
             }
             out.entry(run_id).or_default().items.push(ItemSum {
                 currency,
-                state,
+                state: word("payout_items", "state", &state)?,
                 amount,
                 count: u32::try_from(count).unwrap_or(u32::MAX),
             });
@@ -383,7 +386,7 @@ impl Tx<'_> {
                 partner_id,
                 currency,
                 name,
-                status,
+                status: word("partners", "status", &status)?,
                 threshold,
                 hold_reason,
                 details,
@@ -420,7 +423,7 @@ fn run_record(r: &sqlx::any::AnyRow) -> Result<RunRecord> {
         run_id: r.try_get("run_id")?,
         pay_date: r.try_get("pay_date")?,
         period: r.try_get("period")?,
-        state: r.try_get("state")?,
+        state: column(r, "payout_runs", "state")?,
         created_at: r.try_get("created_at")?,
         created_by: r.try_get("created_by")?,
         submitted_at: r.try_get("submitted_at")?,
@@ -590,8 +593,8 @@ fn claim_conflict(e: StoreError) -> StoreError {
 pub async fn set_run_state(
     tx: &mut Tx<'_>,
     run_id: i64,
-    from: &str,
-    to: &str,
+    from: RunState,
+    to: RunState,
     stamp: Option<&str>,
     at: &str,
     by: &str,
@@ -604,7 +607,10 @@ pub async fn set_run_state(
         _ => "",
     };
     let sql = format!("UPDATE payout_runs SET state = $3{set} WHERE run_id = $1 AND state = $2");
-    let mut q = sqlx::query(&sql).bind(run_id).bind(from).bind(to);
+    let mut q = sqlx::query(&sql)
+        .bind(run_id)
+        .bind(from.as_str())
+        .bind(to.as_str());
     if set.contains("$4") {
         q = q.bind(at);
     }
@@ -674,7 +680,7 @@ pub async fn settle_item(
     run_id: i64,
     partner_id: &str,
     currency: &str,
-    state: &str,
+    state: ItemState,
     reference: Option<&str>,
     failure_reason: Option<&str>,
     at: &str,
@@ -687,7 +693,7 @@ pub async fn settle_item(
     .bind(run_id)
     .bind(partner_id)
     .bind(currency)
-    .bind(state)
+    .bind(state.as_str())
     .bind(reference)
     .bind(failure_reason)
     .bind(at)

@@ -8,6 +8,7 @@ use crate::batch::{Batch, Val};
 use crate::error::Result;
 use crate::json_rows;
 use crate::Tx;
+use partnerdesk_domain::sync_run::SyncRunStatus;
 use sqlx::Row;
 use std::collections::HashMap;
 
@@ -23,13 +24,13 @@ pub struct ConnectionRow {
 }
 
 /// One sync run, as the history shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunRow {
     pub run_id: i64,
     pub connection: String,
     pub started_at: String,
     pub finished_at: Option<String>,
-    pub status: String,
+    pub status: SyncRunStatus,
     pub fetched: i64,
     pub inserted: i64,
     pub updated: i64,
@@ -78,7 +79,7 @@ fn run(r: &sqlx::any::AnyRow) -> Result<RunRow> {
         connection: r.try_get(1)?,
         started_at: r.try_get(2)?,
         finished_at: r.try_get(3)?,
-        status: r.try_get(4)?,
+        status: crate::words::word("sync_runs", "status", &r.try_get::<String, _>(4)?)?,
         fetched: r.try_get(5)?,
         inserted: r.try_get(6)?,
         updated: r.try_get(7)?,
@@ -277,7 +278,7 @@ pub async fn add_to_run(
 pub async fn finish_run(
     tx: &mut Tx<'_>,
     run_id: i64,
-    status: &str,
+    status: SyncRunStatus,
     error: Option<&str>,
     report: Option<&str>,
     now: &str,
@@ -286,7 +287,7 @@ pub async fn finish_run(
         "UPDATE sync_runs SET status = $2, error = $3, finished_at = $4, report = $5 WHERE run_id = $1",
     )
     .bind(run_id)
-    .bind(status)
+    .bind(status.as_str())
     .bind(error)
     .bind(now)
     .bind(report)

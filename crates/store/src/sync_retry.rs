@@ -5,6 +5,7 @@
 //! (orders already stored, tracking codes to fill, countries to set).
 //! Everything goes through a transaction ([`Tx`]), reads included.
 
+use crate::batch::{Batch, Val};
 use crate::error::Result;
 use crate::json_rows;
 use crate::Tx;
@@ -25,29 +26,59 @@ pub struct PendingRow {
     pub attempts: i64,
 }
 
-/// Adds records to the retry list, or counts one more try of those there.
+/// Adds records to the retry list, or counts one more try of those there,
+/// in multi-row statements (the store's [`Batch`], like the sync's record
+/// errors). A record given twice counts once, as its last copy:
+/// PostgreSQL refuses a statement that would change one row twice.
 pub async fn put_pending(tx: &mut Tx<'_>, connection: &str, rows: &[PendingRow]) -> Result<()> {
-    for r in rows {
-        sqlx::query(
-            "INSERT INTO sync_pending (connection, stream, record_key, label, kind, payload, reason, first_seen, last_tried, attempts) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1) \
-             ON CONFLICT (connection, stream, record_key) DO UPDATE SET label = excluded.label, kind = excluded.kind, \
-             payload = excluded.payload, reason = excluded.reason, last_tried = excluded.last_tried, \
-             attempts = sync_pending.attempts + 1",
+    let mut b = Batch::new(
+        "sync_pending",
+        &[
+            "connection",
+            "stream",
+            "record_key",
+            "label",
+            "kind",
+            "payload",
+            "reason",
+            "first_seen",
+            "last_tried",
+            "attempts",
+        ],
+        " ON CONFLICT (connection, stream, record_key) DO UPDATE SET label = excluded.label, kind = excluded.kind, \
+         payload = excluded.payload, reason = excluded.reason, last_tried = excluded.last_tried, \
+         attempts = sync_pending.attempts + 1",
+    );
+    for r in last_of_each(rows, |r| (r.stream.as_str(), r.record_key.as_str())) {
+        b.push(
+            tx,
+            vec![
+                connection.into(),
+                r.stream.as_str().into(),
+                r.record_key.as_str().into(),
+                r.label.as_str().into(),
+                r.kind.as_str().into(),
+                r.payload.as_str().into(),
+                r.reason.as_str().into(),
+                r.first_seen.as_str().into(),
+                r.last_tried.as_str().into(),
+                Val::Int(1),
+            ],
         )
-        .bind(connection)
-        .bind(&r.stream)
-        .bind(&r.record_key)
-        .bind(&r.label)
-        .bind(&r.kind)
-        .bind(&r.payload)
-        .bind(&r.reason)
-        .bind(&r.first_seen)
-        .bind(&r.last_tried)
-        .execute(&mut **tx)
         .await?;
     }
-    Ok(())
+    b.flush(tx).await
+}
+
+/// The last row of `rows` for each key, in their order.
+fn last_of_each<'a, T, K: Eq + std::hash::Hash>(
+    rows: &'a [T],
+    key: impl Fn(&'a T) -> K,
+) -> Vec<&'a T> {
+    let mut seen = HashSet::new();
+    let mut out: Vec<&T> = rows.iter().rev().filter(|r| seen.insert(key(r))).collect();
+    out.reverse();
+    out
 }
 
 /// Takes records off the retry list (they are stored now).
@@ -138,26 +169,32 @@ pub async fn pending_count(tx: &mut Tx<'_>, connection: &str) -> Result<i64> {
     Ok(n)
 }
 
-/// Customers kept with an unknown country, with the text that named none.
+/// Customers kept with an unknown country, with the text that named none
+/// (a customer given twice: its last text).
 pub async fn put_unmapped(
     tx: &mut Tx<'_>,
     connection: &str,
     rows: &[(String, String)],
     now: &str,
 ) -> Result<()> {
-    for (customer, text) in rows {
-        sqlx::query(
-            "INSERT INTO sync_unmapped_countries (connection, customer_id, text, seen_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (connection, customer_id) DO UPDATE SET text = excluded.text, seen_at = excluded.seen_at",
+    let mut b = Batch::upsert(
+        "sync_unmapped_countries",
+        &["connection", "customer_id", "text", "seen_at"],
+        &["connection", "customer_id"],
+    );
+    for (customer, text) in last_of_each(rows, |r| r.0.as_str()) {
+        b.push(
+            tx,
+            vec![
+                connection.into(),
+                customer.as_str().into(),
+                text.as_str().into(),
+                now.into(),
+            ],
         )
-        .bind(connection)
-        .bind(customer)
-        .bind(text)
-        .bind(now)
-        .execute(&mut **tx)
         .await?;
     }
-    Ok(())
+    b.flush(tx).await
 }
 
 pub async fn clear_unmapped(tx: &mut Tx<'_>, connection: &str, customers: &[&str]) -> Result<()> {

@@ -3,6 +3,7 @@
 use crate::commissions::{line_from_row, StoredLine};
 use crate::error::Result;
 use crate::Tx;
+use partnerdesk_domain::data::CustomerStatus;
 use sqlx::Row;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,7 +15,7 @@ pub struct CustomerRecord {
     pub partner_id: Option<String>,
     pub country: String,
     pub registered_at: String,
-    pub status: String,
+    pub status: CustomerStatus,
     /// The customer's country is blocked for its brand.
     pub geo_blocked: bool,
     /// The customer's country is outside the partner's allowed countries
@@ -27,7 +28,7 @@ pub struct CustomerFilter {
     pub text: Option<String>,
     pub brand_id: Option<String>,
     pub partner_id: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<CustomerStatus>,
     pub offset: i64,
     pub limit: i64,
 }
@@ -72,7 +73,7 @@ fn customer_row(r: &sqlx::any::AnyRow) -> Result<CustomerRecord> {
         partner_id: r.try_get("partner_id")?,
         country: r.try_get("country")?,
         registered_at: r.try_get("registered_at")?,
-        status: r.try_get("status")?,
+        status: crate::words::column(r, "customers", "status")?,
         geo_blocked: r.try_get::<i64, _>("geo_blocked")? != 0,
         unexpected_country: r.try_get::<i64, _>("unexpected_country")? != 0,
     })
@@ -99,7 +100,7 @@ impl Tx<'_> {
             add("tc.partner_id = $?", p.clone());
         }
         if let Some(s) = &f.status {
-            add("c.status = $?", s.clone());
+            add("c.status = $?", s.as_str().to_string());
         }
         let where_sql = if wheres.is_empty() {
             String::new()

@@ -114,6 +114,14 @@ describe('payouts page', () => {
     expect(screen.queryByTestId('run-export')).not.toBeInTheDocument();
   });
 
+  it('never offers approval to the user who created a run when someone else submitted it (four eyes)', async () => {
+    const submitted = runView(4, { state: 'submitted', created_by: 'carl', submitted_by: 'alice', approval_id: 11, actions: ['approve', 'reject', 'cancel'] });
+    vi.mocked(api.payoutRunGet).mockResolvedValue(runDetail(submitted));
+    renderAs(finance('carl'), '/payouts/4');
+    expect(await screen.findByTestId('run-four-eyes')).toHaveTextContent('You created this run: another finance user');
+    expect(screen.queryByTestId('run-approve')).not.toBeInTheDocument();
+  });
+
   it('never offers approval to the submitter (four eyes), and asks another approver for a reason', async () => {
     const submitted = runView(4, { state: 'submitted', submitted_by: 'alice', approval_id: 11, actions: ['approve', 'reject', 'cancel'] });
     vi.mocked(api.payoutRunGet).mockResolvedValue(runDetail(submitted));
@@ -244,7 +252,7 @@ describe('payouts page', () => {
 });
 
 describe('partner balance', () => {
-  const entry = (id: number, over: Partial<import('../bindings').LedgerEntryView> = {}) => ({
+  const entry = (id: number, over: Partial<import('../bindings').LedgerEntryView> = {}): import('../bindings').LedgerEntryView => ({
     entry_id: id, partner_id: 'P-1', currency: 'EUR', kind: 'commission', amount: '100.00', balance: '100.00', effective_date: '2026-07-31',
     period: '2026-07', brand_id: 'CAS', line_kind: 'revshare', reverses: null, run_id: null, claimed_by_run: null, reason: '',
     posted_at: '2026-08-01T00:00:00Z', posted_by: 'alice', ...over,
@@ -300,6 +308,33 @@ describe('partner balance', () => {
     renderAs(session('vera', ['viewer']), '/partners/P-1');
     expect(await screen.findByTestId('partner-hold')).toHaveTextContent('On hold');
     expect(screen.queryByTestId('partner-payout-edit')).not.toBeInTheDocument();
+  });
+
+  it('shows a change of payment details that waits for approval next to the details in force', async () => {
+    vi.mocked(api.paymentDetailsGet).mockResolvedValue({ partner_id: 'P-1', method: 'bank_transfer', holder: 'Zoë', account: 'DE89370400440532013000',
+      bic: null, updated_at: '', updated_by: 'bob' });
+    vi.mocked(api.paymentDetailsPending).mockResolvedValue({ approval_id: 9, requested_by: 'fred', requested_at: '2026-08-02T10:00:00Z',
+      summary: 'payment details of P-1: bank transfer, Zoë, IBAN ••••3000 → bank transfer, Zoë, IBAN ••••2606', method: 'bank_transfer',
+      holder: 'Zoë', account: 'FR1420041010050500013M02606', bic: null });
+    renderAs(finance('bob'), '/partners/P-1');
+    const box = await screen.findByTestId('payment-details-pending');
+    expect(box).toHaveTextContent('request #9');
+    expect(box).toHaveTextContent('Bank transfer: Zoë · FR1420041010050500013M02606');
+    expect(box).toHaveTextContent('Asked for by fred at 2026-08-02T10:00:00Z');
+    expect(screen.getByTestId('payment-details-current')).toHaveTextContent('DE89370400440532013000');
+    expect(screen.getByTestId('payment-details-edit')).toBeDisabled();
+  });
+
+  it('says that new payment details wait for another finance user', async () => {
+    vi.mocked(api.paymentDetailsSet).mockResolvedValue({ state: 'awaiting_approval', approval: null,
+      message: 'queued for approval as request #9; the new details take effect when another finance user approves' });
+    renderAs(finance('bob'), '/partners/P-1');
+    await userEvent.click(await screen.findByTestId('payment-details-edit'));
+    await userEvent.type(screen.getByTestId('details-holder'), 'Zoë');
+    await userEvent.type(screen.getByTestId('details-account'), 'DE89370400440532013000');
+    await userEvent.click(screen.getByTestId('details-save'));
+    await waitFor(() => expect(api.paymentDetailsSet).toHaveBeenCalledWith('P-1', 'bank_transfer', 'Zoë', 'DE89370400440532013000', null));
+    expect(await screen.findByText(/queued for approval as request #9/)).toBeInTheDocument();
   });
 
   it('shows an invalid IBAN under the account field; viewers cannot edit or adjust', async () => {

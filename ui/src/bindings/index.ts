@@ -96,7 +96,9 @@ export const commands = {
 	ledgerAdjust: (partnerId: string, amount: string, reason: string) => __TAURI_INVOKE<AdjustmentView>("ledger_adjust", { partnerId, amount, reason }),
 	ledgerAdjustments: (state: string | null) => __TAURI_INVOKE<AdjustmentView[]>("ledger_adjustments", { state }),
 	paymentDetailsGet: (partnerId: string) => __TAURI_INVOKE<PaymentDetailsView | null>("payment_details_get", { partnerId }),
-	paymentDetailsSet: (partnerId: string, method: string, holder: string, account: string, bic: string | null) => __TAURI_INVOKE<PaymentDetailsView>("payment_details_set", { partnerId, method, holder, account, bic }),
+	paymentDetailsSet: (partnerId: string, method: string, holder: string, account: string, bic: string | null) => __TAURI_INVOKE<ChangeOutcome>("payment_details_set", { partnerId, method, holder, account, bic }),
+	/**  The change of a partner's payment details waiting for approval, if any. */
+	paymentDetailsPending: (partnerId: string) => __TAURI_INVOKE<PendingPaymentDetails | null>("payment_details_pending", { partnerId }),
 	partnerPayoutGet: (partnerId: string) => __TAURI_INVOKE<PartnerPayoutView>("partner_payout_get", { partnerId }),
 	/**  The partner's own minimum payout and compliance hold (empty or None clears each). */
 	partnerPayoutSet: (partnerId: string, threshold: string | null, holdReason: string | null) => __TAURI_INVOKE<null>("partner_payout_set", { partnerId, threshold, holdReason }),
@@ -125,11 +127,6 @@ export const commands = {
 	exportLines: (period: string, format: string) => __TAURI_INVOKE<ExportFile>("export_lines", { period, format }),
 	exportBalances: (at: string | null, format: string) => __TAURI_INVOKE<ExportFile>("export_balances", { at, format }),
 	exportRun: (runId: number, format: string) => __TAURI_INVOKE<ExportFile>("export_run", { runId, format }),
-	reportsDashboard: (query: DashboardQuery) => __TAURI_INVOKE<Dashboard>("reports_dashboard", { query }),
-	reportsChoices: () => __TAURI_INVOKE<ReportChoices>("reports_choices"),
-	reportsView: (query: ReportQuery) => __TAURI_INVOKE<ReportView>("reports_view", { query }),
-	/**  The report into Downloads as `report-FROM-TO.csv|xlsx`. */
-	reportsExport: (query: ReportQuery, format: string) => __TAURI_INVOKE<ExportFile>("reports_export", { query, format }),
 };
 
 /* Constants */
@@ -147,6 +144,12 @@ export type ActivityView = {
 	taxes: string,
 };
 
+/**
+ *  A manual adjustment's request: waiting for a second user, then approved
+ *  (posted) or rejected.
+ */
+export type AdjustmentState = "pending" | "approved" | "rejected";
+
 export type AdjustmentView = {
 	adjustment_id: number,
 	partner_id: string,
@@ -154,8 +157,7 @@ export type AdjustmentView = {
 	amount: string,
 	reverses: number | null,
 	reason: string,
-	/**  `pending`, `approved` or `rejected` */
-	state: string,
+	state: AdjustmentState,
 	requested_by: string,
 	requested_at: string,
 	decided_by: string | null,
@@ -191,6 +193,12 @@ export type AppInfo = {
 	partners: number,
 };
 
+/**  One approver's decision on a request. */
+export type ApprovalDecision = "approve" | "reject";
+
+/**  Where an approval request stands: waiting, or decided one way. */
+export type ApprovalStatus = "pending" | "approved" | "rejected";
+
 export type ApprovalView = {
 	approval_id: number,
 	kind: string,
@@ -203,8 +211,7 @@ export type ApprovalView = {
 	currency: string | null,
 	required_approvals: number,
 	approvals: number,
-	/**  `pending`, `approved` or `rejected` */
-	status: string,
+	status: ApprovalStatus,
 	maker: string,
 	created_at: string,
 	decided_at: string | null,
@@ -294,8 +301,7 @@ export type ChainCheck = {
 
 /**  The result of a change that may need approval. */
 export type ChangeOutcome = {
-	/**  `done`: applied now; `awaiting_approval`: waits in the approvals queue. */
-	state: string,
+	state: OutcomeState,
 	approval: ApprovalView | null,
 	message: string,
 };
@@ -306,7 +312,7 @@ export type CommunicationEntry = {
 	/**  "email" */
 	channel: string,
 	subject: string,
-	status: string,
+	status: OutboxStatus,
 	template_key: string | null,
 	outbox_id: number | null,
 	by_user: string,
@@ -386,8 +392,7 @@ export type CustomerRow = {
 	partner_id: string | null,
 	country: string,
 	registered_at: string,
-	/**  active or excluded */
-	status: string,
+	status: CustomerStatus,
 	/**  The country is blocked for the brand: earns nobody. */
 	geo_blocked: boolean,
 	/**
@@ -397,29 +402,8 @@ export type CustomerRow = {
 	unexpected_country: boolean,
 };
 
-export type Dashboard = {
-	from: string,
-	to: string,
-	previous_from: string,
-	previous_to: string,
-	currency: string,
-	kpis: Kpi[],
-	/**  Why the money KPIs are empty (a period not computed, a missing rate). */
-	money_note: string | null,
-	trend: TableView,
-	top_partners: TableView,
-	top_countries: TableView,
-};
-
-export type DashboardQuery = {
-	/**  First day, YYYY-MM-DD. */
-	from: string,
-	/**  Last day, YYYY-MM-DD (inclusive). */
-	to: string,
-	brand: string | null,
-	/**  Every amount converted to this currency. */
-	currency: string,
-};
+/**  Whether a customer earns its partner anything (an excluded one earns nobody). */
+export type CustomerStatus = "active" | "excluded";
 
 export type DatabaseInfo = {
 	/**  `sqlite` or `postgres` */
@@ -434,11 +418,13 @@ export type DatabaseInfo = {
 
 export type DecisionView = {
 	approver: string,
-	/**  `approve` or `reject` */
-	decision: string,
+	decision: ApprovalDecision,
 	reason: string,
 	at: string,
 };
+
+/**  A KYC document's review: waiting, or decided. */
+export type DocumentStatus = "submitted" | "approved" | "rejected";
 
 export type DocumentView = {
 	document_id: string,
@@ -448,14 +434,28 @@ export type DocumentView = {
 	sha256: string,
 	media_type: string,
 	size_bytes: number,
-	/**  `submitted`, `approved` or `rejected` */
-	status: string,
+	status: DocumentStatus,
 	uploaded_by: string,
 	uploaded_at: string,
 	reviewed_by: string | null,
 	reviewed_at: string | null,
 	review_note: string | null,
 };
+
+/**  What posted an entry. */
+export type EntryKind = 
+/**  A closed period's commission line. */
+"commission" | 
+/**  A closed period's adjustment line (late data for an earlier closed period). */
+"adjustment" | 
+/**  A manual correction with a reason, approved by a second user. */
+"manual_adjustment" | 
+/**  Money sent in a payout run (negative). */
+"payout" | 
+/**  A payout that failed: the amount returns to the balance (positive). */
+"payout_failed" | 
+/**  Cancels an earlier entry exactly. */
+"reversal";
 
 /**  A file an export wrote. */
 export type ExportFile = {
@@ -485,19 +485,14 @@ export type HeldView = {
 	reason: string,
 };
 
-/**  A KPI for the range and the range before it (printed figures). */
-export type Kpi = {
-	measure: string,
-	current: string,
-	previous: string,
-};
+/**  A payment of a payout run: waiting for its outcome, then paid or failed. */
+export type ItemState = "pending" | "paid" | "failed";
 
 export type LedgerEntryView = {
 	entry_id: number,
 	partner_id: string,
 	currency: string,
-	/**  `commission`, `adjustment`, `manual_adjustment`, `payout`, `payout_failed`, `reversal` */
-	kind: string,
+	kind: EntryKind,
 	amount: string,
 	/**  The balance after this entry (entries in date order). */
 	balance: string,
@@ -558,17 +553,6 @@ export type LineRow = {
 	origin_period: string | null,
 };
 
-/**  A measure the builder offers. */
-export type MeasureChoice = {
-	name: string,
-	/**  `count`, `amount`, `lots` or `percent`. */
-	unit: string,
-	/**  A money measure (a period and the partner's currency). */
-	money: boolean,
-	/**  Dimensions it cannot be grouped by. */
-	refused_dims: string[],
-};
-
 export type OperatorAccount = {
 	name: string,
 	iban: string,
@@ -611,7 +595,7 @@ export type OutboxRow = {
 	subject: string,
 	template_key: string | null,
 	announcement_id: number | null,
-	status: string,
+	status: OutboxStatus,
 	attempts: number,
 	last_error: string | null,
 	next_attempt_at: string | null,
@@ -621,10 +605,23 @@ export type OutboxRow = {
 	attachment_name: string | null,
 };
 
+/**
+ *  A message in the outbox: waiting (again), being handed to the server,
+ *  or settled.
+ */
+export type OutboxStatus = "queued" | "sending" | "sent" | "failed" | "cancelled";
+
+/**  Whether a change that may need approval happened. */
+export type OutcomeState = 
+/**  Applied now. */
+"done" | 
+/**  Waits in the approvals queue. */
+"awaiting_approval";
+
 /**  A partner's compliance picture: documents, traffic sources, allowed countries. */
 export type PartnerCompliance = {
 	partner_id: string,
-	status: string,
+	status: PartnerStatus,
 	documents: DocumentView[],
 	traffic_sources: TrafficSourceView[],
 	/**  Empty: customers from any country are expected. */
@@ -677,6 +674,9 @@ export type PartnerInput = {
 	row_version?: number | null,
 };
 
+/**  What kind of partner this is (influencers and streamers share `influencer`). */
+export type PartnerKind = "affiliate" | "ib" | "referral" | "media_buyer" | "influencer" | "strategic";
+
 export type PartnerPage = {
 	total: number,
 	rows: PartnerRow[],
@@ -706,8 +706,8 @@ export type PartnerQuery = {
 export type PartnerRow = {
 	partner_id: string,
 	name: string,
-	kind: string,
-	status: string,
+	kind: PartnerKind,
+	status: PartnerStatus,
 	parent_id: string | null,
 	email: string | null,
 	country: string | null,
@@ -720,6 +720,9 @@ export type PartnerRow = {
 
 /**  Sort columns of the partner list. */
 export type PartnerSortKey = "partner_id" | "name" | "kind" | "status" | "country" | "created_at";
+
+/**  Where a partner stands; it decides whether it is paid, not what it earns. */
+export type PartnerStatus = "applied" | "pending_review" | "active" | "suspended" | "terminated";
 
 export type PaymentDetailsView = {
 	partner_id: string,
@@ -743,8 +746,7 @@ export type PayoutItemView = {
 	holder: string,
 	account: string,
 	bic: string | null,
-	/**  `pending`, `paid` or `failed` */
-	state: string,
+	state: ItemState,
 	reference: string | null,
 	failure_reason: string | null,
 };
@@ -759,8 +761,7 @@ export type PayoutRunView = {
 	run_id: number,
 	pay_date: string,
 	period: string,
-	/**  `draft`, `submitted`, `approved`, `exported`, `paid`, `failed`, `cancelled` */
-	state: string,
+	state: RunState,
 	created_at: string,
 	created_by: string,
 	submitted_by: string | null,
@@ -772,6 +773,23 @@ export type PayoutRunView = {
 	held_count: number,
 	/**  Actions the state allows now (`submit`, `approve`, `reject`, `export`, `settle`, `cancel`). */
 	actions: string[],
+};
+
+/**
+ *  A change of a partner's payment details waiting for approval: who asked,
+ *  when, and the details it would put in force (in full: the approver
+ *  compares them with what the partner sent).
+ */
+export type PendingPaymentDetails = {
+	approval_id: number,
+	requested_by: string,
+	requested_at: string,
+	/**  Old → new, accounts masked (as the approvals queue shows it). */
+	summary: string,
+	method: string,
+	holder: string,
+	account: string,
+	bic: string | null,
 };
 
 /**  A record waiting in the retry list: what it is, why it waits, since when. */
@@ -787,11 +805,16 @@ export type PendingView = {
 	attempts: number,
 };
 
+/**
+ *  A period's commissions: computed (may be run again) or closed (booked
+ *  to the ledger, never recomputed).
+ */
+export type PeriodState = "computed" | "closed";
+
 export type PeriodView = {
 	/**  YYYY-MM */
 	period: string,
-	/**  computed or closed */
-	state: string,
+	state: PeriodState,
 	computed_at: string,
 	/**  False when data changed since it was computed: run it again. */
 	up_to_date: boolean,
@@ -853,35 +876,6 @@ export type PurchaseView = {
 	refunded_at: string | null,
 };
 
-export type ReportChoices = {
-	dimensions: string[],
-	measures: MeasureChoice[],
-};
-
-/**  A report as the desktop asks for it (REPORTS.md's CLI options by name). */
-export type ReportQuery = {
-	/**  First day, YYYY-MM-DD. */
-	from: string,
-	/**  Last day, YYYY-MM-DD (inclusive). */
-	to: string,
-	/**  Dimensions in order (`day`, `period`, `brand`, …); empty: one row. */
-	by: string[],
-	measures: string[],
-	brand: string | null,
-	partner: string | null,
-	tree: string | null,
-	currency: string | null,
-};
-
-/**
- *  A report's rows and its totals (the same report without dimensions:
- *  one row, or one per currency).
- */
-export type ReportView = {
-	table: TableView,
-	totals: TableView,
-};
-
 /**  What a retry of waiting records did. */
 export type RetryOutcome = {
 	tried: number,
@@ -909,6 +903,9 @@ export type RunReport = {
 	unmapped_countries: Counted[],
 	notes: Counted[],
 };
+
+/**  A payout run's state. */
+export type RunState = "draft" | "submitted" | "approved" | "exported" | "paid" | "failed" | "cancelled";
 
 export type RunTotal = {
 	currency: string,
@@ -1042,13 +1039,21 @@ export type SyncErrorView = {
 	message: string,
 };
 
+/**  A sync run: still running, or how it ended. */
+export type SyncRunStatus = "running" | 
+/**  Every record was stored. */
+"ok" | 
+/**  The run finished, some records wait in the pending list. */
+"ok_with_errors" | "failed" | "cancelled" | 
+/**  Left running by a process that ended; marked when the next run starts. */
+"interrupted";
+
 export type SyncRunView = {
 	run_id: number,
 	connection: string,
 	started_at: string,
 	finished_at: string | null,
-	/**  `running`, `ok`, `ok_with_errors`, `failed`, `cancelled`, `interrupted` */
-	status: string,
+	status: SyncRunStatus,
 	fetched: number,
 	inserted: number,
 	updated: number,
@@ -1060,14 +1065,6 @@ export type SyncRunView = {
 	 *  runs before reports).
 	 */
 	report: RunReport | null,
-};
-
-/**  A report's table as the UI shows it. */
-export type TableView = {
-	columns: string[],
-	/**  Per column: `text`, `count`, `amount`, `lots` or `percent`. */
-	units: string[],
-	rows: string[][],
 };
 
 export type TemplateInput = {
@@ -1126,6 +1123,9 @@ export type TrackingCodeView = {
 	kind: string,
 };
 
+/**  How a tracking code attributes customers. */
+export type TrackingKind = "btag" | "agent" | "referral" | "coupon";
+
 export type TradeView = {
 	trade_id: string,
 	symbol: string,
@@ -1137,14 +1137,16 @@ export type TradeView = {
 	spread_revenue: string,
 };
 
+/**  A declared traffic source's review: waiting, or decided. */
+export type TrafficSourceStatus = "pending" | "approved" | "rejected";
+
 export type TrafficSourceView = {
 	source_id: string,
 	partner_id: string,
 	/**  `website`, `social`, `paid`, `email` or `other` */
 	kind: string,
 	value: string,
-	/**  `pending`, `approved` or `rejected` */
-	status: string,
+	status: TrafficSourceStatus,
 	declared_by: string,
 	declared_at: string,
 	decided_by: string | null,
@@ -1189,4 +1191,7 @@ export type UserView = {
 };
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
+
+/**  The business a brand is in. */
+export type Vertical = "igaming" | "forex" | "prop";
 

@@ -32,6 +32,7 @@ export function mockApiDefaults() {
   vi.mocked(api.ledgerEntries).mockResolvedValue([]);
   vi.mocked(api.ledgerBalances).mockResolvedValue([]);
   vi.mocked(api.paymentDetailsGet).mockResolvedValue(null);
+  vi.mocked(api.paymentDetailsPending).mockResolvedValue(null);
   vi.mocked(api.partnerPayoutGet).mockImplementation(async (id) => ({ partner_id: id, threshold: null, hold_reason: null }));
   vi.mocked(api.payoutRuns).mockResolvedValue([]);
   vi.mocked(api.payoutThresholds).mockResolvedValue([]);

@@ -81,6 +81,7 @@ export const USE_CASES: Record<string, Role[]> = {
   'ledger.adjust': ['admin', 'finance'],
   'ledger.adjust.approve': ['admin', 'finance'],
   'payment_details.set': ['admin', 'finance'],
+  'payment_details.approve': ['admin', 'finance'],
   'payout.settings': ['admin', 'finance'],
   'payout.hold': ['admin', 'finance', 'compliance'],
   'payout.create': ['admin', 'finance'],

@@ -22,12 +22,13 @@ mod view;
 pub use crate::change::{applied_note, Applied, Change, Kind};
 pub use policy::{in_force, policy, InForce, Policy, DEFAULT_THRESHOLD, THRESHOLD_KEY};
 pub use threshold::{get_threshold, set_threshold};
-pub use view::{list, ApprovalView, ChangeOutcome, DecisionView};
+pub use view::{list, ApprovalView, ChangeOutcome, DecisionView, OutcomeState};
 pub(crate) use view::{queued, view_of};
 
 use crate::access;
 use crate::context::Context;
 use crate::error::{AppError, Result};
+use partnerdesk_domain::approval::{ApprovalDecision, ApprovalStatus};
 use partnerdesk_store::compliance::{
     finish_approval, insert_approval, insert_decision, ApprovalRecord, DecisionRecord,
 };
@@ -44,6 +45,9 @@ pub struct Request<'a> {
     /// The amount at stake, shown with the request; above the threshold two
     /// approvers are needed where the kind's policy counts it.
     pub amount: Option<(Decimal, String)>,
+    /// Who made the object, when someone other than the user asking may
+    /// have (a payout run's creator): they may not decide it either.
+    pub object_maker: Option<String>,
 }
 
 /// Queues `req` in a transaction of its own, for a change that reads nothing
@@ -90,10 +94,11 @@ pub(crate) async fn queue(ctx: &Context, tx: &mut Tx<'_>, req: Request<'_>) -> R
         amount: req.amount.as_ref().map(|(a, _)| a.to_string()),
         currency: req.amount.as_ref().map(|(_, c)| c.clone()),
         required_approvals: required,
-        status: "pending".into(),
+        status: ApprovalStatus::Pending,
         maker: ctx.actor.user.clone(),
         created_at: now.clone(),
         decided_at: None,
+        object_maker: req.object_maker.filter(|m| *m != ctx.actor.user),
     };
     // A request for the same object queued at the same moment (after the
     // check above, on PostgreSQL) is caught by the store's unique index.
@@ -133,7 +138,7 @@ pub(crate) async fn withdraw(
         return Ok(None);
     };
     let now = ctx.now();
-    finish_approval(tx, id, "rejected", &now).await?;
+    finish_approval(tx, id, ApprovalStatus::Rejected, &now).await?;
     partnerdesk_store::audit(
         tx,
         &now,
@@ -174,7 +179,7 @@ pub(crate) fn refusal(
             roles.join(" or ")
         )));
     }
-    if a.status != "pending" {
+    if a.status != ApprovalStatus::Pending {
         return Some(AppError::Refused(format!(
             "request #{} has already been {}",
             a.approval_id, a.status
@@ -192,23 +197,29 @@ pub(crate) fn refusal(
     None
 }
 
-/// Four eyes: the user who asked for a change never decides it.
+/// Four eyes: the user who asked for a change never decides it, nor does
+/// the user who made what it is about (a payout run's creator, when someone
+/// else submitted the run).
 fn maker_is_not_checker(policy: &Policy, a: &ApprovalRecord, user: &str) -> Option<AppError> {
-    (a.maker == user).then(|| {
-        AppError::Denied(format!(
-            "you asked for request #{} ({} {}): another {} must approve or reject it (four eyes)",
-            a.approval_id,
-            policy.label.to_lowercase(),
-            a.object_id,
-            policy.checker_words()
-        ))
-    })
+    let what = format!("{} {}", policy.label.to_lowercase(), a.object_id);
+    let why = if a.maker == user {
+        format!("you asked for request #{} ({what})", a.approval_id)
+    } else if a.object_maker.as_deref() == Some(user) {
+        format!("you made what request #{} is about ({what})", a.approval_id)
+    } else {
+        return None;
+    };
+    Some(AppError::Denied(format!(
+        "{why}: another {} must approve or reject it (four eyes)",
+        policy.checker_words()
+    )))
 }
 
 /// A request's payload as the append-only audit log may keep it: a value
 /// under a key naming a password, a secret or a hash of one (a new user's
-/// password hash) is replaced by a note that it was set. The request itself
-/// keeps the value until it is decided.
+/// password hash) is replaced by a note that it was set; an `account` (an
+/// IBAN, wallet account or address: personal data) keeps its last four
+/// characters. The request itself keeps the value until it is decided.
 fn for_the_log(payload: &serde_json::Value) -> serde_json::Value {
     use serde_json::Value;
     match payload {
@@ -222,6 +233,9 @@ fn for_the_log(payload: &serde_json::Value) -> serde_json::Value {
                     let shown = match (secret, v) {
                         (true, Value::Null) => Value::Null,
                         (true, _) => Value::String("(set; kept out of the log)".into()),
+                        (false, Value::String(account)) if key == "account" => {
+                            Value::String(partnerdesk_domain::payment::masked(account))
+                        }
                         (false, v) => for_the_log(v),
                     };
                     (k.clone(), shown)
@@ -280,12 +294,15 @@ pub async fn decide(ctx: &Context, id: i64, approve: bool, reason: &str) -> Resu
         return Err(err);
     }
     let now = ctx.now();
-    let approvals_after =
-        decisions.iter().filter(|d| d.decision == "approve").count() as i64 + i64::from(approve);
+    let approvals_after = decisions
+        .iter()
+        .filter(|d| d.decision == ApprovalDecision::Approve)
+        .count() as i64
+        + i64::from(approve);
     let final_state = if !approve {
-        Some("rejected")
+        Some(ApprovalStatus::Rejected)
     } else if approvals_after >= a.required_approvals {
-        Some("approved")
+        Some(ApprovalStatus::Approved)
     } else {
         None
     };
@@ -294,7 +311,7 @@ pub async fn decide(ctx: &Context, id: i64, approve: bool, reason: &str) -> Resu
         &DecisionRecord {
             approval_id: id,
             approver: ctx.actor.user.clone(),
-            decision: if approve { "approve" } else { "reject" }.into(),
+            decision: ApprovalDecision::of(approve),
             reason: reason.into(),
             at: now.clone(),
         },
@@ -328,7 +345,7 @@ pub async fn decide(ctx: &Context, id: i64, approve: bool, reason: &str) -> Resu
         "approval",
         &id.to_string(),
         None,
-        Some(&serde_json::json!({"reason": reason, "state": final_state.unwrap_or("pending"), "kind": a.kind, "object_id": a.object_id}).to_string()),
+        Some(&serde_json::json!({"reason": reason, "state": final_state.unwrap_or(ApprovalStatus::Pending), "kind": a.kind, "object_id": a.object_id}).to_string()),
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;

@@ -71,6 +71,7 @@ pub const fn policy(kind: Kind) -> Policy {
         Kind::UserChange      => ("User or role change",      &access::USERS_MANAGE,               WithTwoAdmins, false),
         Kind::LedgerAdjust    => ("Manual ledger adjustment", &access::LEDGER_ADJUST_APPROVE,      Always,        true),
         Kind::PayoutRun       => ("Payout run",               &access::PAYOUT_APPROVE,             Always,        true),
+        Kind::PaymentDetails  => ("Payment details change",   &access::PAYMENT_DETAILS_APPROVE,    WithUsers,     false),
     };
     Policy {
         kind,
@@ -154,5 +155,17 @@ mod tests {
             "a compliance user does not decide money (ledger approve refuses them)"
         );
         assert_eq!(policy(Kind::UserChange).checker_words(), "admin");
+    }
+
+    /// Where money goes is decided by who decides payouts, with users (in
+    /// single-user mode nobody else could approve, as for the other kinds
+    /// that move no money themselves).
+    #[test]
+    fn payment_details_are_decided_by_finance() {
+        let p = policy(Kind::PaymentDetails);
+        assert_eq!(p.approvers(), access::PAYOUT_APPROVE.roles);
+        assert_eq!(p.in_force, InForce::WithUsers);
+        assert!(!p.threshold, "a change of details moves no amount");
+        assert_eq!(p.checker_words(), "finance user");
     }
 }

@@ -6,6 +6,8 @@ use crate::access;
 use crate::change::Kind;
 use crate::context::Context;
 use crate::error::{AppError, Result};
+use partnerdesk_domain::approval::{ApprovalDecision, ApprovalStatus};
+use partnerdesk_domain::Word;
 use partnerdesk_store::compliance::{ApprovalRecord, DecisionRecord};
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -13,8 +15,7 @@ use specta::Type;
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct DecisionView {
     pub approver: String,
-    /// `approve` or `reject`
-    pub decision: String,
+    pub decision: ApprovalDecision,
     pub reason: String,
     pub at: String,
 }
@@ -32,8 +33,7 @@ pub struct ApprovalView {
     pub currency: Option<String>,
     pub required_approvals: u32,
     pub approvals: u32,
-    /// `pending`, `approved` or `rejected`
-    pub status: String,
+    pub status: ApprovalStatus,
     pub maker: String,
     pub created_at: String,
     pub decided_at: Option<String>,
@@ -44,11 +44,35 @@ pub struct ApprovalView {
     pub why_not: Option<String>,
 }
 
+/// Whether a change that may need approval happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum OutcomeState {
+    /// Applied now.
+    Done,
+    /// Waits in the approvals queue.
+    AwaitingApproval,
+}
+
+impl OutcomeState {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            OutcomeState::Done => "done",
+            OutcomeState::AwaitingApproval => "awaiting_approval",
+        }
+    }
+}
+
+impl std::fmt::Display for OutcomeState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
 /// The result of a change that may need approval.
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct ChangeOutcome {
-    /// `done`: applied now; `awaiting_approval`: waits in the approvals queue.
-    pub state: String,
+    pub state: OutcomeState,
     pub approval: Option<ApprovalView>,
     pub message: String,
 }
@@ -56,7 +80,7 @@ pub struct ChangeOutcome {
 impl ChangeOutcome {
     pub fn done(message: impl Into<String>) -> Self {
         ChangeOutcome {
-            state: "done".into(),
+            state: OutcomeState::Done,
             approval: None,
             message: message.into(),
         }
@@ -64,7 +88,7 @@ impl ChangeOutcome {
 
     pub fn awaiting(approval: ApprovalView) -> Self {
         ChangeOutcome {
-            state: "awaiting_approval".into(),
+            state: OutcomeState::AwaitingApproval,
             message: format!(
                 "request #{} waits for approval: {}",
                 approval.approval_id, approval.summary
@@ -79,16 +103,18 @@ impl ChangeOutcome {
 pub async fn list(ctx: &Context, status: Option<String>) -> Result<Vec<ApprovalView>> {
     ctx.authorize(&access::APPROVALS_LIST).await?;
     let status = status.filter(|s| !s.trim().is_empty() && s != "all");
-    if let Some(s) = &status {
-        if !["pending", "approved", "rejected"].contains(&s.as_str()) {
-            return Err(AppError::invalid(
-                "status",
-                format!("'{s}' is not a request state: pending, approved, rejected or all"),
-            ));
-        }
-    }
+    let status = status
+        .map(|s| {
+            ApprovalStatus::from_word(&s).ok_or_else(|| {
+                AppError::invalid(
+                    "status",
+                    format!("'{s}' is not a request state: pending, approved, rejected or all"),
+                )
+            })
+        })
+        .transpose()?;
     let mut tx = ctx.store.read().await?;
-    let records = tx.approvals(status.as_deref(), 500).await?;
+    let records = tx.approvals(status, 500).await?;
     let (Some(first), Some(last)) = (
         records.iter().map(|a| a.approval_id).min(),
         records.iter().map(|a| a.approval_id).max(),
@@ -136,7 +162,10 @@ fn view_with(
     decisions: Vec<DecisionRecord>,
 ) -> Result<ApprovalView> {
     let policy = policy(Kind::parse(&a.kind)?);
-    let approvals = decisions.iter().filter(|d| d.decision == "approve").count() as u32;
+    let approvals = decisions
+        .iter()
+        .filter(|d| d.decision == ApprovalDecision::Approve)
+        .count() as u32;
     let why_not = refusal(ctx, &policy, &a, &decisions).map(|e| e.to_string());
     Ok(ApprovalView {
         approval_id: a.approval_id,

@@ -3,7 +3,7 @@
 
 use crate::change::{Applied, Apply, Change, PeriodClose};
 use crate::{AppError, Context, Result};
-use partnerdesk_domain::commission::canonical_csv;
+use partnerdesk_domain::commission::{canonical_csv, PeriodState};
 use partnerdesk_domain::Period;
 use partnerdesk_store::commissions::{close_period, StoredLine};
 use partnerdesk_store::{StoreError, Tx};
@@ -28,7 +28,7 @@ pub(crate) async fn check_current(tx: &mut Tx<'_>, period: Period) -> Result<()>
         None => Err(AppError::Refused(format!(
             "period {period} has not been computed; run `partnerdesk commissions run --period {period}` first"
         ))),
-        Some(r) if r.state != "closed" && r.inputs != version => Err(AppError::Refused(format!(
+        Some(r) if r.state != PeriodState::Closed && r.inputs != version => Err(AppError::Refused(format!(
             "period {period} is out of date: data changed since it was computed; run `partnerdesk commissions run --period {period}` again"
         ))),
         Some(_) => Ok(()),
@@ -70,6 +70,7 @@ pub async fn close(
             object_id: &period.to_string(),
             summary: format!("close period {period}: its lines never change afterwards"),
             amount: None,
+            object_maker: None,
         },
     )
     .await?
@@ -96,7 +97,7 @@ pub(super) async fn check_closable(tx: &mut Tx<'_>, period: Period) -> Result<()
     let records = tx.periods().await?;
     if let Some(open) = records
         .iter()
-        .find(|r| r.state != "closed" && r.period < period.to_string())
+        .find(|r| r.state != PeriodState::Closed && r.period < period.to_string())
     {
         return Err(AppError::Refused(format!(
             "period {} is still open; close periods in order",
@@ -105,7 +106,7 @@ pub(super) async fn check_closable(tx: &mut Tx<'_>, period: Period) -> Result<()
     }
     if records
         .iter()
-        .any(|r| r.period == period.to_string() && r.state == "closed")
+        .any(|r| r.period == period.to_string() && r.state == PeriodState::Closed)
     {
         return Err(AppError::Refused(format!(
             "period {period} is already closed"

@@ -5,7 +5,7 @@
 
 use super::*;
 use crate::{Context, Result};
-use partnerdesk_domain::commission::Line;
+use partnerdesk_domain::commission::{Line, PeriodState};
 use partnerdesk_domain::engine::Engine;
 use partnerdesk_domain::Period;
 use partnerdesk_store::commissions::{
@@ -93,7 +93,7 @@ impl RunPlan {
     fn closed(&self, period: Period) -> bool {
         self.records
             .get(&period.to_string())
-            .is_some_and(|r| r.state == "closed")
+            .is_some_and(|r| r.state == PeriodState::Closed)
     }
 }
 
@@ -119,7 +119,7 @@ pub(super) async fn read_plan(ctx: &Context, through: Period) -> Result<Option<R
     let fresh = |p: &Period| {
         records
             .get(&p.to_string())
-            .is_some_and(|r| r.state == "closed" || r.inputs == version)
+            .is_some_and(|r| r.state == PeriodState::Closed || r.inputs == version)
     };
     if range.iter().all(fresh) {
         tx.rollback().await?;
@@ -220,7 +220,7 @@ pub(super) async fn book_closed_period(
         let closed_periods: Vec<&String> = plan
             .records
             .values()
-            .filter(|r| r.state == "closed")
+            .filter(|r| r.state == PeriodState::Closed)
             .map(|r| &r.period)
             .collect();
         all.into_iter()

@@ -5,7 +5,7 @@
 use super::*;
 use crate::Result;
 use partnerdesk_domain::engine::{PartnerNode, World};
-use partnerdesk_domain::partner::{TrackingCode, TrackingKind};
+use partnerdesk_domain::partner::TrackingCode;
 use partnerdesk_domain::plan::Plan;
 use partnerdesk_domain::{CountryCode, CurrencyCode, Id, Period};
 use partnerdesk_store::Store;
@@ -114,7 +114,7 @@ pub(super) async fn load_world_parts(
                 brand_id: Id::parse("brand_id", &t.brand_id).map_err(corrupt)?,
                 code: t.code,
                 partner_id: Id::parse("partner_id", &t.partner_id).map_err(corrupt)?,
-                kind: TrackingKind::parse("kind", &t.kind).map_err(corrupt)?,
+                kind: t.kind,
             })
         })
         .collect::<Result<Vec<_>>>()?;

@@ -133,7 +133,7 @@ pub fn partners(
                 .map(Id::into_string);
             let rec = PartnerRecord {
                 name: parse_name("name", r.cell(1))?,
-                kind: PartnerKind::parse("kind", r.cell(2))?.as_str().to_string(),
+                kind: PartnerKind::parse("kind", r.cell(2))?,
                 email: r.opt(4).map(|e| parse_email("email", e)).transpose()?,
                 country: r
                     .opt(5)
@@ -141,9 +141,7 @@ pub fn partners(
                     .transpose()?
                     .map(|c| c.to_string()),
                 currency: CurrencyCode::parse("currency", r.cell(6))?.to_string(),
-                status: PartnerStatus::parse("status", r.cell(7))?
-                    .as_str()
-                    .to_string(),
+                status: PartnerStatus::parse("status", r.cell(7))?,
                 tags: Vec::new(),
                 notes: String::new(),
                 contact_name: None,

@@ -130,11 +130,22 @@ pub async fn announce(ctx: &Context, input: AnnouncementInput) -> Result<Announc
         let p = PartnerRecord {
             partner_id: m.partner_id.clone(),
             name: m.name.clone(),
-            kind: m.kind.clone(),
+            kind: m.kind,
             email: m.email.clone(),
-            status: m.status.clone(),
+            status: m.status,
             currency: m.currency.clone(),
-            ..PartnerRecord::default()
+            parent_id: None,
+            country: None,
+            tags: Vec::new(),
+            notes: String::new(),
+            contact_name: None,
+            phone: None,
+            archived: false,
+            created_at: String::new(),
+            updated_at: String::new(),
+            row_version: 0,
+            updated_by: String::new(),
+            children: 0,
         };
         let values = partner_values(&p, &operator);
         messages.push(NewMessage {

@@ -3,6 +3,7 @@
 
 use crate::access;
 use crate::{AppError, Context, Result};
+use partnerdesk_domain::mail::OutboxStatus;
 use partnerdesk_store::mail::OutboxFilter;
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -14,7 +15,7 @@ pub struct CommunicationEntry {
     /// "email"
     pub channel: String,
     pub subject: String,
-    pub status: String,
+    pub status: OutboxStatus,
     pub template_key: Option<String>,
     pub outbox_id: Option<i64>,
     pub by_user: String,

@@ -8,7 +8,8 @@ use crate::{AppError, Context, Result};
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncTransport, Message};
-use partnerdesk_domain::mail::{self as dm, status};
+use partnerdesk_domain::mail::{self as dm, OutboxStatus};
+use partnerdesk_domain::Word;
 use partnerdesk_store::mail::{OutboxFilter, OutboxRecord};
 use partnerdesk_store::{StoreError, Tx};
 use serde::{Deserialize, Serialize};
@@ -34,7 +35,7 @@ pub struct OutboxRow {
     pub subject: String,
     pub template_key: Option<String>,
     pub announcement_id: Option<i64>,
-    pub status: String,
+    pub status: OutboxStatus,
     pub attempts: u32,
     pub last_error: Option<String>,
     pub next_attempt_at: Option<String>,
@@ -99,19 +100,24 @@ pub(super) fn row(r: OutboxRecord) -> OutboxRow {
 #[tracing::instrument(name = "mail::outbox_list", skip_all, fields(user = %ctx.actor.user))]
 pub async fn outbox_list(ctx: &Context, q: OutboxQuery) -> Result<OutboxPage> {
     ctx.authorize(&access::READ).await?;
-    if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty()) {
-        if !status::ALL.contains(&s) {
-            return Err(AppError::invalid(
-                "status",
-                format!(
-                    "'{s}' is not a message status; allowed: {}",
-                    status::ALL.join(", ")
-                ),
-            ));
-        }
-    }
+    let status = q
+        .status
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            OutboxStatus::from_word(s).ok_or_else(|| {
+                AppError::invalid(
+                    "status",
+                    format!(
+                        "'{s}' is not a message status; allowed: {}",
+                        OutboxStatus::allowed()
+                    ),
+                )
+            })
+        })
+        .transpose()?;
     let f = OutboxFilter {
-        status: q.status.filter(|s| !s.is_empty()),
+        status,
         partner_id: opt(&q.partner_id),
         search: q.search,
         offset: i64::from(q.offset),
@@ -126,13 +132,12 @@ pub async fn outbox_list(ctx: &Context, q: OutboxQuery) -> Result<OutboxPage> {
     let mut counts = OutboxCounts::default();
     for (s, n) in tx.outbox_counts().await? {
         let n = n.max(0) as u64;
-        match s.as_str() {
-            status::QUEUED => counts.queued = n,
-            status::SENDING => counts.sending = n,
-            status::SENT => counts.sent = n,
-            status::FAILED => counts.failed = n,
-            status::CANCELLED => counts.cancelled = n,
-            _ => {}
+        match s {
+            OutboxStatus::Queued => counts.queued = n,
+            OutboxStatus::Sending => counts.sending = n,
+            OutboxStatus::Sent => counts.sent = n,
+            OutboxStatus::Failed => counts.failed = n,
+            OutboxStatus::Cancelled => counts.cancelled = n,
         }
     }
     Ok(OutboxPage {
@@ -159,8 +164,8 @@ pub async fn outbox_message(ctx: &Context, id: i64) -> Result<OutboxMessage> {
 pub(super) async fn move_message(
     ctx: &Context,
     id: i64,
-    from: &[&str],
-    to: &str,
+    from: &[OutboxStatus],
+    to: OutboxStatus,
     action: &str,
     reset: bool,
 ) -> Result<OutboxRow> {
@@ -172,8 +177,11 @@ pub(super) async fn move_message(
         return Err(AppError::Refused(format!(
             "message {id} is {}: only a {} message can be {}",
             before.status,
-            from.join(" or "),
-            if to == status::QUEUED {
+            from.iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(" or "),
+            if to == OutboxStatus::Queued {
                 "retried"
             } else {
                 "cancelled"
@@ -202,8 +210,8 @@ pub async fn outbox_retry(ctx: &Context, id: i64) -> Result<OutboxRow> {
     move_message(
         ctx,
         id,
-        &[status::FAILED, status::CANCELLED],
-        status::QUEUED,
+        &[OutboxStatus::Failed, OutboxStatus::Cancelled],
+        OutboxStatus::Queued,
         "mail.retry",
         true,
     )
@@ -216,8 +224,8 @@ pub async fn outbox_cancel(ctx: &Context, id: i64) -> Result<OutboxRow> {
     move_message(
         ctx,
         id,
-        &[status::QUEUED],
-        status::CANCELLED,
+        &[OutboxStatus::Queued],
+        OutboxStatus::Cancelled,
         "mail.cancel",
         false,
     )

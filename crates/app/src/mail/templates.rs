@@ -225,8 +225,8 @@ pub(super) fn partner_values(p: &PartnerRecord, operator: &str) -> Values {
     v.insert("partner.name".into(), p.name.clone());
     v.insert("partner.id".into(), p.partner_id.clone());
     v.insert("partner.email".into(), p.email.clone().unwrap_or_default());
-    v.insert("partner.kind".into(), p.kind.clone());
-    v.insert("partner.status".into(), p.status.clone());
+    v.insert("partner.kind".into(), p.kind.as_str().into());
+    v.insert("partner.status".into(), p.status.as_str().into());
     v.insert("partner.currency".into(), p.currency.clone());
     v.insert("operator.name".into(), operator.to_string());
     v

@@ -5,6 +5,7 @@ use super::*;
 use crate::access;
 use crate::{AppError, Context, Result};
 use partnerdesk_domain::mail::{self as dm, Values};
+use partnerdesk_domain::partner::PartnerStatus;
 use partnerdesk_store::mail::NewMessage;
 use partnerdesk_store::partners::PartnerRecord;
 use partnerdesk_store::{StoreError, Tx};
@@ -138,8 +139,10 @@ pub(crate) async fn on_partner_saved(
         }
         // An application approved (not a suspension lifted).
         Some(b)
-            if matches!(b.status.as_str(), "applied" | "pending_review")
-                && after.status == "active" =>
+            if matches!(
+                b.status,
+                PartnerStatus::Applied | PartnerStatus::PendingReview
+            ) && after.status == PartnerStatus::Active =>
         {
             queue_in(
                 ctx,

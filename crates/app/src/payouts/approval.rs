@@ -58,6 +58,8 @@ pub(super) fn approval_request<'a>(
             }
         ),
         amount: largest,
+        // Whoever created the run does not approve it, whoever submitted it.
+        object_maker: Some(r.created_by.clone()),
     }
 }
 
@@ -72,16 +74,7 @@ pub(super) async fn step(ctx: &Context, run_id: i64, action: RunAction) -> Resul
         _ => None,
     };
     let now = ctx.now();
-    set_run_state(
-        &mut tx,
-        run_id,
-        from.as_str(),
-        to.as_str(),
-        stamp,
-        &now,
-        &ctx.actor.user,
-    )
-    .await?;
+    set_run_state(&mut tx, run_id, from, to, stamp, &now, &ctx.actor.user).await?;
     if to == RunState::Cancelled {
         release_claims(&mut tx, run_id).await?;
     }
@@ -200,8 +193,8 @@ pub(super) async fn settle_run_decision(
     set_run_state(
         tx,
         run_id,
-        from.as_str(),
-        to.as_str(),
+        from,
+        to,
         approve.then_some("approved"),
         &now,
         &ctx.actor.user,

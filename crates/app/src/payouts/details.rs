@@ -1,16 +1,16 @@
-//! How partners are paid: payment details (IBAN and BIC checked), payout
-//! thresholds per currency, a partner's hold and minimum, and the operator's
-//! own account for the SEPA file.
+//! How partners are paid: payment details as they are (changing them goes
+//! through four eyes, `details_change.rs`), payout thresholds per currency,
+//! a partner's hold and minimum, and the operator's own account for the
+//! SEPA file.
 
 use super::*;
 use crate::ledger::money;
 use crate::{AppError, Context, Result};
 use partnerdesk_domain::money::parse_non_negative;
-use partnerdesk_domain::payment::{Bic, Iban, PaymentDetails};
+use partnerdesk_domain::payment::{Bic, Iban};
 use partnerdesk_domain::CurrencyCode;
 use partnerdesk_store::payouts::{
-    set_partner_settings, set_payment_details as store_set_details,
-    set_threshold as store_set_threshold, DetailsRecord,
+    set_partner_settings, set_threshold as store_set_threshold, DetailsRecord,
 };
 use partnerdesk_store::{StoreError, Tx};
 use serde::{Deserialize, Serialize};
@@ -38,55 +38,6 @@ pub(super) async fn require_partner(
             what: "partner",
             id: partner_id.into(),
         })
-}
-
-/// Sets how a partner is paid (IBAN and BIC are checked).
-#[tracing::instrument(name = "payouts::set_payment_details", skip_all, fields(user = %ctx.actor.user))]
-pub async fn set_payment_details(
-    ctx: &Context,
-    partner_id: &str,
-    method: &str,
-    holder: &str,
-    account: &str,
-    bic: Option<&str>,
-) -> Result<PaymentDetailsView> {
-    ctx.authorize(&crate::access::PAYMENT_DETAILS_SET).await?;
-    let d = PaymentDetails::parse(method, holder, account, bic)?;
-    let (holder, account, bic) = d.fields();
-    let mut tx = ctx.store.begin().await?;
-    require_partner(&mut tx, partner_id).await?;
-    let before = tx
-        .payment_details()
-        .await?
-        .remove(partner_id)
-        .map(|d| details_view(&d));
-    let now = ctx.now();
-    let rec = DetailsRecord {
-        partner_id: partner_id.into(),
-        method: d.method().into(),
-        holder,
-        account,
-        bic,
-        updated_at: now.clone(),
-        updated_by: ctx.actor.user.clone(),
-    };
-    store_set_details(&mut tx, &rec).await?;
-    let v = details_view(&rec);
-    partnerdesk_store::audit(
-        &mut tx,
-        &now,
-        &ctx.actor.user,
-        "payment_details.set",
-        "partner",
-        partner_id,
-        before
-            .map(|b| serde_json::to_string(&b).unwrap_or_default())
-            .as_deref(),
-        Some(&serde_json::to_string(&v).unwrap_or_default()),
-    )
-    .await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    Ok(v)
 }
 
 #[tracing::instrument(name = "payouts::payment_details", skip_all, fields(user = %ctx.actor.user))]

@@ -5,7 +5,7 @@ use super::*;
 use crate::ledger::money;
 use crate::{AppError, Context, Result};
 use partnerdesk_domain::ledger::EntryKind;
-use partnerdesk_domain::payout::{transition, RunAction, RunState};
+use partnerdesk_domain::payout::{transition, ItemState, RunAction, RunState};
 use partnerdesk_domain::sepa::{pain_001_001_03, CreditTransfer, Debtor, Transfer};
 use partnerdesk_store::ledger::{post_entry, NewEntry};
 use partnerdesk_store::payouts::{
@@ -30,8 +30,8 @@ pub async fn export(ctx: &Context, run_id: i64) -> Result<PaymentFiles> {
     set_run_state(
         &mut tx,
         run_id,
-        from.as_str(),
-        to.as_str(),
+        from,
+        to,
         Some("exported"),
         &now,
         &ctx.actor.user,
@@ -192,7 +192,7 @@ pub async fn settle(
     let today: String = now.chars().take(10).collect();
     let sent = crate::mail::Composer::load(&mut tx, partnerdesk_domain::mail::PAYOUT_SENT).await?;
     let mut notices = Vec::new();
-    let mut settled: BTreeMap<(String, String), &str> = BTreeMap::new();
+    let mut settled: BTreeMap<(String, String), ItemState> = BTreeMap::new();
     for s in settlements {
         let item = items
             .iter()
@@ -216,14 +216,25 @@ pub async fn settle(
                 ),
             ));
         }
-        match s.outcome.as_str() {
-            "paid" => {
+        // The outcome as typed is parsed here, at the boundary.
+        let outcome = match s.outcome.as_str() {
+            "paid" => ItemState::Paid,
+            "failed" => ItemState::Failed,
+            other => {
+                return Err(AppError::invalid(
+                    "outcome",
+                    format!("'{other}' is not an outcome; allowed: paid, failed"),
+                ))
+            }
+        };
+        match outcome {
+            ItemState::Paid => {
                 settle_item(
                     &mut tx,
                     run_id,
                     &item.partner_id,
                     &item.currency,
-                    "paid",
+                    ItemState::Paid,
                     Some(note),
                     None,
                     &now,
@@ -242,13 +253,13 @@ pub async fn settle(
                     }
                 }
             }
-            "failed" => {
+            ItemState::Failed => {
                 settle_item(
                     &mut tx,
                     run_id,
                     &item.partner_id,
                     &item.currency,
-                    "failed",
+                    ItemState::Failed,
                     None,
                     Some(note),
                     &now,
@@ -258,7 +269,6 @@ pub async fn settle(
                 let e = NewEntry {
                     partner_id: item.partner_id.clone(),
                     currency: item.currency.clone(),
-                    kind: EntryKind::PayoutFailed.as_str().into(),
                     amount: item.amount,
                     effective_date: today.clone(),
                     period: r.period.clone(),
@@ -269,37 +279,25 @@ pub async fn settle(
                     reverses: None,
                     run_id: Some(run_id),
                     reason: note.to_string(),
-                    ..Default::default()
+                    ..NewEntry::of(EntryKind::PayoutFailed)
                 };
                 post_entry(&mut tx, &e, &now, &ctx.actor.user).await?;
             }
-            other => {
-                return Err(AppError::invalid(
-                    "outcome",
-                    format!("'{other}' is not an outcome; allowed: paid, failed"),
-                ))
-            }
+            ItemState::Pending => {}
         }
-        settled.insert(
-            (item.partner_id.clone(), item.currency.clone()),
-            if s.outcome == "paid" {
-                "paid"
-            } else {
-                "failed"
-            },
-        );
+        settled.insert((item.partner_id.clone(), item.currency.clone()), outcome);
     }
-    let after: Vec<&str> = items
+    let after: Vec<ItemState> = items
         .iter()
         .map(|i| {
             settled
                 .get(&(i.partner_id.clone(), i.currency.clone()))
                 .copied()
-                .unwrap_or(i.state.as_str())
+                .unwrap_or(i.state)
         })
         .collect();
-    if after.iter().all(|s| *s != "pending") {
-        let action = if after.iter().any(|s| *s == "paid") {
+    if after.iter().all(|s| *s != ItemState::Pending) {
+        let action = if after.contains(&ItemState::Paid) {
             RunAction::MarkPaid
         } else {
             RunAction::MarkFailed
@@ -308,8 +306,8 @@ pub async fn settle(
         set_run_state(
             &mut tx,
             run_id,
-            from.as_str(),
-            to.as_str(),
+            from,
+            to,
             Some("settled"),
             &now,
             &ctx.actor.user,

@@ -5,8 +5,10 @@ use super::*;
 use crate::change::Kind as RequestKind;
 use crate::ledger::money;
 use crate::{AppError, Context, Result};
-use partnerdesk_domain::partner::PartnerStatus;
-use partnerdesk_domain::payout::{decide, transition, Candidate, Decision, RunAction, RunState};
+use partnerdesk_domain::commission::PeriodState;
+use partnerdesk_domain::payout::{
+    decide, transition, Candidate, Decision, ItemState, RunAction, RunState,
+};
 use partnerdesk_domain::{CurrencyCode, Period};
 use partnerdesk_store::payouts::{insert_run, HeldRecord, ItemRecord, ItemSum, NewRun, RunRecord};
 use partnerdesk_store::{StoreError, Tx};
@@ -41,7 +43,7 @@ pub async fn create_run(
             .periods()
             .await?
             .iter()
-            .any(|r| r.period == p.to_string() && r.state == "closed");
+            .any(|r| r.period == p.to_string() && r.state == PeriodState::Closed);
         if !closed {
             return Err(AppError::Refused(format!(
                 "period {p} is not closed: close it first (`partnerdesk commissions close --period {p}`) so its commissions are on the ledger"
@@ -61,8 +63,7 @@ pub async fn create_run(
     for cand in candidates {
         let cur = CurrencyCode::parse("currency", &cand.currency)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let status = PartnerStatus::parse("status", &cand.status)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let status = cand.status;
         let available: Decimal = cand.entries.iter().map(|e| e.1).sum();
         let c = Candidate {
             currency: cur,
@@ -88,7 +89,7 @@ pub async fn create_run(
                         holder: d.holder,
                         account: d.account,
                         bic: d.bic,
-                        state: "pending".into(),
+                        state: ItemState::Pending,
                         reference: None,
                         failure_reason: None,
                         payout_entry: None,
@@ -154,7 +155,7 @@ pub async fn create_run(
         run_id,
         pay_date: date_text,
         period: period_text,
-        state: RunState::Draft.as_str().to_string(),
+        state: RunState::Draft,
         created_at: now,
         created_by: ctx.actor.user.clone(),
         submitted_at: None,
@@ -200,7 +201,7 @@ pub(super) async fn run_view(
     items: &[ItemSum],
     held: usize,
 ) -> Result<PayoutRunView> {
-    let approval_id = if r.state == RunState::Submitted.as_str() {
+    let approval_id = if r.state == RunState::Submitted {
         tx.pending_approval(RequestKind::PayoutRun.name(), &r.run_id.to_string())
             .await?
     } else {
@@ -211,19 +212,18 @@ pub(super) async fn run_view(
         let t = totals.entry(i.currency.clone()).or_default();
         t.0 += i.amount;
         t.1 += i.count;
-        match i.state.as_str() {
-            "paid" => t.2 += i.amount,
-            "failed" => t.3 += i.amount,
-            _ => {}
+        match i.state {
+            ItemState::Paid => t.2 += i.amount,
+            ItemState::Failed => t.3 += i.amount,
+            ItemState::Pending => {}
         }
     }
-    let state = RunState::parse(&r.state)
-        .ok_or_else(|| StoreError::Corrupt(format!("run state '{}'", r.state)))?;
+    let state = r.state;
     Ok(PayoutRunView {
         run_id: r.run_id,
         pay_date: r.pay_date.clone(),
         period: r.period.clone(),
-        state: r.state.clone(),
+        state: r.state,
         created_at: r.created_at.clone(),
         created_by: r.created_by.clone(),
         submitted_by: r.submitted_by.clone(),
@@ -279,7 +279,7 @@ pub(super) async fn detail_view(
         .iter()
         .map(|i| ItemSum {
             currency: i.currency.clone(),
-            state: i.state.clone(),
+            state: i.state,
             amount: i.amount,
             count: 1,
         })
@@ -297,7 +297,7 @@ pub(super) async fn detail_view(
                 holder: i.holder.clone(),
                 account: i.account.clone(),
                 bic: i.bic.clone(),
-                state: i.state.clone(),
+                state: i.state,
                 reference: i.reference.clone(),
                 failure_reason: i.failure_reason.clone(),
             })
@@ -317,8 +317,7 @@ pub(super) async fn detail_view(
 
 pub(super) async fn current_state(tx: &mut Tx<'_>, run_id: i64) -> Result<(RunRecord, RunState)> {
     let r = tx.payout_run(run_id).await?;
-    let s = RunState::parse(&r.state)
-        .ok_or_else(|| StoreError::Corrupt(format!("run state '{}'", r.state)))?;
+    let s = r.state;
     Ok((r, s))
 }
 

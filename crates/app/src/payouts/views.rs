@@ -1,6 +1,7 @@
 //! What the payout use cases return: payment details, runs with their items,
 //! totals and held balances, payment files, settlements.
 
+use partnerdesk_domain::payout::{ItemState, RunState};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
@@ -28,8 +29,7 @@ pub struct PayoutItemView {
     pub holder: String,
     pub account: String,
     pub bic: Option<String>,
-    /// `pending`, `paid` or `failed`
-    pub state: String,
+    pub state: ItemState,
     pub reference: Option<String>,
     pub failure_reason: Option<String>,
 }
@@ -57,8 +57,7 @@ pub struct PayoutRunView {
     pub run_id: i64,
     pub pay_date: String,
     pub period: String,
-    /// `draft`, `submitted`, `approved`, `exported`, `paid`, `failed`, `cancelled`
-    pub state: String,
+    pub state: RunState,
     pub created_at: String,
     pub created_by: String,
     pub submitted_by: Option<String>,

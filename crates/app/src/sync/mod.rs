@@ -25,6 +25,7 @@ pub use run::{cancel, run, test, RunOptions};
 pub use views::*;
 
 use crate::{AppError, Context, Result};
+use partnerdesk_domain::sync_run::SyncRunStatus;
 use partnerdesk_domain::Id;
 use partnerdesk_store::sync::{self as ss, ConnectionRow};
 use partnerdesk_store::{StoreError, Tx};
@@ -54,6 +55,20 @@ fn parse_config(v: &serde_json::Value) -> Result<ConnectorConfig> {
     c.validate()
         .map_err(|e| AppError::invalid("config", e.to_string()))?;
     Ok(c)
+}
+
+/// The stored connection named `name`, read in a transaction of its own;
+/// one that does not exist is `NotFound`.
+pub(super) async fn connection(ctx: &Context, name: &str) -> Result<ConnectionRow> {
+    ctx.store
+        .read()
+        .await?
+        .connection(name)
+        .await?
+        .ok_or_else(|| AppError::NotFound {
+            what: "connection",
+            id: name.to_string(),
+        })
 }
 
 fn stored_config(row: &ConnectionRow) -> Result<ConnectorConfig> {
@@ -328,7 +343,7 @@ pub async fn due(ctx: &Context) -> Result<Vec<String>> {
         let last = tx.sync_runs(&c.name, 1).await?.into_iter().next();
         let due = match last {
             None => true,
-            Some(r) if r.status == "running" => false,
+            Some(r) if r.status == SyncRunStatus::Running => false,
             Some(r) => partnerdesk_domain::data::parse_time("started_at", &r.started_at)
                 .map(|t| now - t >= chrono::Duration::minutes(minutes))
                 .unwrap_or(true),

@@ -15,7 +15,7 @@
 use super::run::{register, Report};
 use super::views::{PendingView, RetryOutcome, UnmappedCountryView};
 use super::write::{write_page, Prepared, StreamState};
-use super::{credentials, stored_config};
+use super::{connection, credentials, stored_config};
 use crate::{AppError, Context, Result};
 use partnerdesk_domain::data::{ActivityDay, Customer, Purchase, Trade};
 use partnerdesk_domain::Period;
@@ -28,18 +28,6 @@ use std::sync::{Arc, Mutex};
 
 /// Waiting records per try (a retry goes on until none is left to try).
 const CHUNK: i64 = 5_000;
-
-async fn connection(ctx: &Context, name: &str) -> Result<partnerdesk_store::sync::ConnectionRow> {
-    ctx.store
-        .read()
-        .await?
-        .connection(name)
-        .await?
-        .ok_or_else(|| AppError::NotFound {
-            what: "connection",
-            id: name.to_string(),
-        })
-}
 
 /// A connection's waiting records, oldest first.
 #[tracing::instrument(name = "sync::pending", skip_all, fields(user = %ctx.actor.user))]

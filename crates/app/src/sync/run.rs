@@ -6,8 +6,9 @@
 use super::retry;
 use super::views::{RunReport, SyncRunView};
 use super::write::{write_page, Prepared};
-use super::{check_brand, credentials, redact, stored_config, sync_err};
+use super::{check_brand, connection, credentials, redact, stored_config, sync_err};
 use crate::{AppError, Context, Result};
+use partnerdesk_domain::sync_run::SyncRunStatus;
 use partnerdesk_store::sync::{self as ss, Counts};
 use partnerdesk_store::StoreError;
 use partnerdesk_sync::{Cancel, ConnectorConfig, Http, Page, RetryPolicy, SyncError};
@@ -80,16 +81,7 @@ pub async fn cancel(ctx: &Context, name: &str) -> Result<bool> {
 #[tracing::instrument(name = "sync::test", skip_all, fields(user = %ctx.actor.user))]
 pub async fn test(ctx: &Context, name: &str) -> Result<String> {
     ctx.authorize(&crate::access::SYNC_RUN).await?;
-    let row = ctx
-        .store
-        .read()
-        .await?
-        .connection(name)
-        .await?
-        .ok_or_else(|| AppError::NotFound {
-            what: "connection",
-            id: name.to_string(),
-        })?;
+    let row = connection(ctx, name).await?;
     let config = stored_config(&row)?;
     if let ConnectorConfig::Csv(c) = &config {
         let dir = std::path::Path::new(&c.folder);
@@ -124,16 +116,7 @@ pub async fn test(ctx: &Context, name: &str) -> Result<String> {
 #[tracing::instrument(name = "sync::run", skip_all, fields(user = %ctx.actor.user))]
 pub async fn run(ctx: &Context, name: &str, options: RunOptions) -> Result<SyncRunView> {
     ctx.authorize(&crate::access::SYNC_RUN).await?;
-    let row = ctx
-        .store
-        .read()
-        .await?
-        .connection(name)
-        .await?
-        .ok_or_else(|| AppError::NotFound {
-            what: "connection",
-            id: name.to_string(),
-        })?;
+    let row = connection(ctx, name).await?;
     let config = stored_config(&row)?;
     let _registered = register(ctx, name, options.cancel.clone())?;
     run_registered(ctx, name, &config, options).await
@@ -180,16 +163,23 @@ async fn run_registered(
                 .await?
                 .map(|r| r.errors)
                 .unwrap_or(0);
-            (if errors > 0 { "ok_with_errors" } else { "ok" }, None)
+            (
+                if errors > 0 {
+                    SyncRunStatus::OkWithErrors
+                } else {
+                    SyncRunStatus::Ok
+                },
+                None,
+            )
         }
         Err(AppError::Refused(m)) if m == "cancelled" => (
-            "cancelled",
+            SyncRunStatus::Cancelled,
             Some(
                 "cancelled; the pages stored so far are kept and the next run resumes after them"
                     .to_string(),
             ),
         ),
-        Err(e) => ("failed", Some(e.to_string())),
+        Err(e) => (SyncRunStatus::Failed, Some(e.to_string())),
     };
     // What the sync brought shows in reports at once (a failure here only
     // leaves the roll-ups to the next report).

@@ -1,6 +1,7 @@
 //! What crosses the bridge for platform sync: connections, runs and their
 //! reports, per-record errors, the retry list and unmapped countries.
 
+use partnerdesk_domain::sync_run::SyncRunStatus;
 use partnerdesk_store::sync::RunRow;
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -50,8 +51,7 @@ pub struct SyncRunView {
     pub connection: String,
     pub started_at: String,
     pub finished_at: Option<String>,
-    /// `running`, `ok`, `ok_with_errors`, `failed`, `cancelled`, `interrupted`
-    pub status: String,
+    pub status: SyncRunStatus,
     pub fetched: i64,
     pub inserted: i64,
     pub updated: i64,

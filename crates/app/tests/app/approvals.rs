@@ -8,14 +8,16 @@ use crate::support::{example_folders, TestDb};
 use partnerdesk_app::access::{self, Role};
 use partnerdesk_app::approvals::{self, Change, Kind};
 use partnerdesk_app::change::{
-    DocumentReview, LedgerAdjustment, PartnerActivation, PayoutRunDecision, PeriodClose,
-    PlanAssignment, TrafficSourceReview, UserChange,
+    DocumentReview, LedgerAdjustment, PartnerActivation, PaymentDetailsChange, PayoutRunDecision,
+    PeriodClose, PlanAssignment, TrafficSourceReview, UserChange,
 };
 use partnerdesk_app::wire::{AssignmentView, PartnerInput};
 use partnerdesk_app::{
     commissions, compliance, import, ledger, partners, payouts, plans, users, Actor, AppError,
     Context,
 };
+use partnerdesk_domain::approval::ApprovalStatus;
+use partnerdesk_domain::kyc::DocumentStatus;
 use partnerdesk_domain::Period;
 use partnerdesk_store::compliance::{insert_approval, ApprovalRecord};
 
@@ -35,7 +37,7 @@ pub(crate) fn about_nothing(kind: Kind) -> Change {
         }),
         Kind::DocumentReview => Change::DocumentReview(DocumentReview {
             document_id: "DOC-none".into(),
-            outcome: "approved".into(),
+            outcome: DocumentStatus::Approved,
             note: "matches".into(),
             reviewer: "maker".into(),
         }),
@@ -65,6 +67,14 @@ pub(crate) fn about_nothing(kind: Kind) -> Change {
             adjustment_id: 999_999,
         }),
         Kind::PayoutRun => Change::PayoutRun(PayoutRunDecision { run_id: 999_999 }),
+        Kind::PaymentDetails => Change::PaymentDetails(PaymentDetailsChange {
+            partner_id: "NOBODY".into(),
+            method: "e_wallet".into(),
+            holder: "skrill".into(),
+            account: "nobody@example.com".into(),
+            bic: None,
+            row_version: 1,
+        }),
     }
 }
 
@@ -85,10 +95,11 @@ pub(crate) async fn pending(db: &TestDb, change: &Change, maker: &str) -> i64 {
             amount: None,
             currency: None,
             required_approvals: 1,
-            status: "pending".into(),
+            status: ApprovalStatus::Pending,
             maker: maker.into(),
             created_at: db.ctx.now(),
             decided_at: None,
+            object_maker: None,
         },
     )
     .await
@@ -148,8 +159,11 @@ async fn direct_doors(kind: Kind, ctx: &Context) -> Vec<(&'static str, Result<()
             .await
             .map(drop),
         )],
-        // Asked for by a partner manager, decided in the queue only.
-        Kind::PartnerActivate | Kind::PlanAssign | Kind::TrafficSource => Vec::new(),
+        // Asked for by a partner manager (payment details: by finance),
+        // decided in the queue only.
+        Kind::PartnerActivate | Kind::PlanAssign | Kind::TrafficSource | Kind::PaymentDetails => {
+            Vec::new()
+        }
     }
 }
 
@@ -351,8 +365,21 @@ async fn stored_requests_parse_as_typed_changes(db: &TestDb) {
     ledger::request_adjustment(&fred, "NEW-1", "-3.10", "fee")
         .await
         .unwrap();
+    payouts::set_payment_details(
+        &fred,
+        "NEW-1",
+        "bank_transfer",
+        "New One Ltd",
+        "DE89 3704 0044 0532 0130 00",
+        Some("COBADEFFXXX"),
+    )
+    .await
+    .unwrap();
     let mut tx = db.ctx.store.read().await.unwrap();
-    let stored = tx.approvals(Some("pending"), 100).await.unwrap();
+    let stored = tx
+        .approvals(Some(ApprovalStatus::Pending), 100)
+        .await
+        .unwrap();
     let mut kinds: Vec<&str> = stored.iter().map(|a| a.kind.as_str()).collect();
     kinds.sort();
     kinds.dedup();
@@ -360,6 +387,7 @@ async fn stored_requests_parse_as_typed_changes(db: &TestDb) {
         "document.review",
         "ledger.adjust",
         "partner.activate",
+        "payment_details.change",
         "period.close",
         "plan.assign",
         "traffic_source.review",

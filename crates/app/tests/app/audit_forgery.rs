@@ -3,7 +3,7 @@
 //! the database opens, not when it is verified), and an emptied log or a cut
 //! end is reported without a kept head.
 
-use crate::compliance::{drop_guards, entries, sql};
+use crate::audit_log::{drop_guards, entries, sql};
 use crate::on_both_backends;
 use crate::support::TestDb;
 use partnerdesk_app::{audit, database};

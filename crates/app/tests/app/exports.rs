@@ -5,11 +5,12 @@
 //! is checked before anything changes.
 
 use crate::on_both_backends;
-use crate::support::{example_folders, TestDb};
+use crate::support::{as_user, example_folders, TestDb};
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use partnerdesk_app::access::Role;
 use partnerdesk_app::exports::{self, Format};
-use partnerdesk_app::{commissions, import, ledger, payouts, Actor, Context};
+use partnerdesk_app::{commissions, import, ledger, payouts, Context};
+use partnerdesk_domain::payout::RunState;
 use partnerdesk_domain::Period;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -22,13 +23,6 @@ fn p(s: &str) -> Period {
 
 fn d(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap()
-}
-
-fn as_user(db: &TestDb, user: &str) -> Context {
-    Context {
-        actor: Actor::with_roles(user, &[Role::Finance]),
-        ..db.ctx.clone()
-    }
 }
 
 /// Every row of the first sheet as text; money cells (numbers) as exact
@@ -177,7 +171,7 @@ async fn exports_read_back_equal_the_ledger(db: &TestDb) {
         .await
         .unwrap();
     }
-    let alice = as_user(db, "alice");
+    let alice = as_user(db, "alice", &[Role::Finance]);
     let run = payouts::create_run(&alice, Some("2026-07-31"), None)
         .await
         .unwrap();
@@ -201,21 +195,21 @@ async fn exports_read_back_equal_the_ledger(db: &TestDb) {
 
     // The payment files: an unwritable folder refuses before the run is exported.
     payouts::submit(&alice, id).await.unwrap();
-    let bob = as_user(db, "bob");
-    let carol = as_user(db, "carol");
+    let bob = as_user(db, "bob", &[Role::Finance]);
+    let carol = as_user(db, "carol", &[Role::Finance]);
     let mut state = payouts::approve(&bob, id, "checked against the ledger")
         .await
         .unwrap()
         .run
         .state;
-    if state == "submitted" {
+    if state == RunState::Submitted {
         state = payouts::approve(&carol, id, "second approval")
             .await
             .unwrap()
             .run
             .state;
     }
-    assert_eq!(state, "approved");
+    assert_eq!(state, RunState::Approved);
     let not_a_folder = dir.path().join("plain-file");
     std::fs::write(&not_a_folder, b"x").unwrap();
     let e = exports::payment_files(&bob, id, &not_a_folder.join("sub"), true)
@@ -227,7 +221,12 @@ async fn exports_read_back_equal_the_ledger(db: &TestDb) {
         "{e}"
     );
     assert_eq!(
-        payouts::run_detail(ctx, id).await.unwrap().run.state,
+        payouts::run_detail(ctx, id)
+            .await
+            .unwrap()
+            .run
+            .state
+            .as_str(),
         "approved",
         "nothing changed"
     );
@@ -237,7 +236,12 @@ async fn exports_read_back_equal_the_ledger(db: &TestDb) {
     let csv_text = std::fs::read_to_string(out.join(format!("payments-run-{id}.csv"))).unwrap();
     assert_eq!(csv_text.lines().count(), run.items.len() + 1);
     assert_eq!(
-        payouts::run_detail(ctx, id).await.unwrap().run.state,
+        payouts::run_detail(ctx, id)
+            .await
+            .unwrap()
+            .run
+            .state
+            .as_str(),
         "exported"
     );
 

@@ -26,7 +26,7 @@ pub fn input(id: &str, name: &str, parent: Option<&str>) -> PartnerInput {
     }
 }
 
-fn query(text: Option<&str>) -> PartnerQuery {
+pub fn query(text: Option<&str>) -> PartnerQuery {
     PartnerQuery {
         text: text.map(str::to_string),
         kind: None,

@@ -99,6 +99,7 @@ async fn invoke(name: &str, ctx: &Context, n: usize) -> Option<Result<(), AppErr
         "partner.activation.approve" => decide_waiting(ctx, Kind::PartnerActivate).await,
         "plan.assign.approve" => decide_waiting(ctx, Kind::PlanAssign).await,
         "traffic_source.review" => decide_waiting(ctx, Kind::TrafficSource).await,
+        "payment_details.approve" => decide_waiting(ctx, Kind::PaymentDetails).await,
         "users.list" => users::list(ctx).await.map(drop),
         "users.manage" => users::save(
             ctx,
@@ -210,6 +211,18 @@ async fn invoke(name: &str, ctx: &Context, n: usize) -> Option<Result<(), AppErr
         "mail.send" => partnerdesk_app::mail::outbox_send_due(ctx, 1)
             .await
             .map(drop),
+        "link.edit" => partnerdesk_app::tracking::create_link(ctx, "no-brand", "no-code", None)
+            .await
+            .map(drop),
+        "tracking.settings" => partnerdesk_app::tracking::set_settings(
+            ctx,
+            partnerdesk_app::tracking::TrackingSettings {
+                fallback_url: Some("https://example.com/".into()),
+                path_scheme: "code".into(),
+            },
+        )
+        .await
+        .map(drop),
         _ => return None,
     };
     Some(r)
@@ -246,7 +259,12 @@ async fn every_use_case_refuses_every_role_it_does_not_allow(db: &TestDb) {
     )
     .await
     .unwrap();
-    for kind in [Kind::PartnerActivate, Kind::PlanAssign, Kind::TrafficSource] {
+    for kind in [
+        Kind::PartnerActivate,
+        Kind::PlanAssign,
+        Kind::TrafficSource,
+        Kind::PaymentDetails,
+    ] {
         pending(db, &about_nothing(kind), "matrix-maker").await;
     }
     let mut missing = Vec::new();

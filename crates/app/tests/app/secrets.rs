@@ -2,9 +2,8 @@
 //! hash never enters the append-only audit log, and SMTP settings that send
 //! the password in clear text carry a warning for every face to show.
 
-use crate::compliance::as_user;
 use crate::on_both_backends;
-use crate::support::TestDb;
+use crate::support::{as_user, TestDb};
 use partnerdesk_app::access::Role;
 use partnerdesk_app::mail::{self, SmtpSettingsInput};
 use partnerdesk_app::{approvals, audit, users};
@@ -35,7 +34,7 @@ async fn a_pending_users_password_hash_stays_out_of_the_audit_log(db: &TestDb) {
     let o = users::save(&ada, input("eve", &[Role::Viewer]))
         .await
         .unwrap();
-    assert_eq!(o.state, "awaiting_approval");
+    assert_eq!(o.state.as_str(), "awaiting_approval");
     let dee = as_user(db, "dee", &[Role::Admin]);
     approvals::decide(&dee, o.approval.unwrap().approval_id, true, "welcome")
         .await

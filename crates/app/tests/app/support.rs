@@ -140,3 +140,13 @@ pub fn example_folders() -> Vec<PathBuf> {
     }
     out
 }
+
+/// The test's context acting as `user` with `roles` (a named user: once the
+/// database has users, they must exist there too, since a use case checks
+/// its user's current roles).
+pub fn as_user(db: &TestDb, user: &str, roles: &[Role]) -> Context {
+    Context {
+        actor: Actor::with_roles(user, roles),
+        ..db.ctx.clone()
+    }
+}

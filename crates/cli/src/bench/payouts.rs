@@ -4,6 +4,7 @@
 use partnerdesk_app::access::Role;
 use partnerdesk_app::wire::PartnerInput;
 use partnerdesk_app::{partners, payouts, Actor, AppError};
+use partnerdesk_domain::ledger::EntryKind;
 use partnerdesk_statements::{
     write_batch, CommissionRow, DetailRow, Fonts, Party, SimpleRow, Statement, PAGE_ROWS,
 };
@@ -99,18 +100,20 @@ async fn bench_run(url: &str, count: usize) -> Result<(f64, f64, usize), AppErro
     let mut tx = ctx.store.begin().await?;
     let mut entries = Vec::with_capacity(count * 2);
     for i in 0..count {
-        for (k, kind) in ["commission", "adjustment"].iter().enumerate() {
+        for (k, kind) in [EntryKind::Commission, EntryKind::Adjustment]
+            .into_iter()
+            .enumerate()
+        {
             entries.push(NewEntry {
                 partner_id: format!("PB{i:06}"),
                 currency: "EUR".into(),
-                kind: (*kind).into(),
                 amount: Decimal::new(5_000 + (i % 997) as i64 - k as i64 * 100, 2),
                 effective_date: "2026-07-31".into(),
                 period: "2026-07".into(),
                 brand_id: "BENCH".into(),
                 line_kind: "revshare".into(),
                 source: format!("bench:{i}:{k}"),
-                ..Default::default()
+                ..NewEntry::of(kind)
             });
         }
         set_payment_details(
@@ -141,7 +144,7 @@ async fn bench_run(url: &str, count: usize) -> Result<(f64, f64, usize), AppErro
     payouts::submit(&ctx, run.run.run_id).await?;
     // Above the approvals threshold a run needs two approvers.
     let detail = payouts::approve(&approver, run.run.run_id, "bench").await?;
-    if detail.run.state == "submitted" {
+    if detail.run.state == partnerdesk_domain::payout::RunState::Submitted {
         let second = partnerdesk_app::Context {
             actor: Actor::with_roles("bench-approver-2", &[Role::Finance]),
             ..ctx.clone()

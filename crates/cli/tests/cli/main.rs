@@ -2,6 +2,8 @@
 
 #[cfg(target_os = "linux")]
 mod mail;
+#[cfg(unix)]
+mod serve;
 #[cfg(target_os = "linux")]
 mod sync;
 
@@ -451,6 +453,91 @@ fn once_users_exist_the_cli_signs_in_and_closing_waits_for_a_second_user() {
     let o = pd_as(&db, gina, None, &["audit", "verify"]);
     assert!(!o.status.success(), "finance may not read the audit log");
     assert!(text(&o).contains("may not do this"), "{}", text(&o));
+}
+
+/// A finance user's change of a partner's IBAN waits for another finance
+/// user: the CLI says which request; the maker cannot approve it.
+#[test]
+fn a_payment_details_change_waits_for_a_second_finance_user() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pd.db");
+    let folder = root().join("tests/fixtures/scenario-a");
+    ok(&db, &["import", folder.to_str().unwrap()]);
+    let o = pd_as(
+        &db,
+        None,
+        Some("alice-password-1"),
+        &[
+            "users", "add", "alice", "--name", "Alice", "--roles", "admin",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let alice = Some(("alice", "alice-password-1"));
+    for (id, role) in [("fred", "finance"), ("gina", "finance")] {
+        let o = pd_as(
+            &db,
+            alice,
+            Some(&format!("{id}-password-1")),
+            &["users", "add", id, "--name", id, "--roles", role],
+        );
+        assert!(o.status.success(), "{}", text(&o));
+    }
+    let fred = Some(("fred", "fred-password-1"));
+    let gina = Some(("gina", "gina-password-1"));
+    let partner = "P0001";
+    let o = pd_as(
+        &db,
+        fred,
+        None,
+        &[
+            "payouts",
+            "details",
+            "--partner",
+            partner,
+            "--method",
+            "bank_transfer",
+            "--holder",
+            "Fred's Payee",
+            "--account",
+            "DE89370400440532013000",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let out = text(&o);
+    assert!(
+        out.contains("queued for approval as request #")
+            && out.contains("another finance user approves"),
+        "{out}"
+    );
+    let id: String = out
+        .split('#')
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    let o = pd_as(
+        &db,
+        fred,
+        None,
+        &["approvals", "approve", &id, "--reason", "mine"],
+    );
+    assert!(!o.status.success(), "the maker cannot approve");
+    assert!(text(&o).contains("four eyes"), "{}", text(&o));
+    let o = pd_as(
+        &db,
+        gina,
+        None,
+        &[
+            "approvals",
+            "approve",
+            &id,
+            "--reason",
+            "checked the bank letter",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("[approved]"), "{}", text(&o));
 }
 
 /// `partnerdesk report` on scenario-a: the CSV on standard output and in a

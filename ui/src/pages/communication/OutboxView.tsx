@@ -6,7 +6,7 @@ import { Alert, Badge, Box, Button, Chip, Group, Modal, Stack, Text, TextInput }
 import { createColumnHelper } from '@tanstack/react-table';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { mailOutboxCancel, mailOutboxList, mailOutboxMessage, mailOutboxRetry, mailSendDue } from '../../api';
-import type { OutboxPage, OutboxRow } from '../../bindings';
+import type { OutboxPage, OutboxRow, OutboxStatus } from '../../bindings';
 import { ProgressBar } from '../../components/ProgressBar';
 import { ErrorState } from '../../components/ErrorState';
 import { usePagedSearch } from '../../components/usePagedSearch';
@@ -17,9 +17,9 @@ import { useSession } from '../../session';
 import { when } from '../../when';
 import { mailKeys, queuedSomething, STATUS_COLOR } from './mailQueries';
 
-const STATUSES = ['queued', 'sending', 'sent', 'failed', 'cancelled'] as const;
+const STATUSES = ['queued', 'sending', 'sent', 'failed', 'cancelled'] as const satisfies readonly OutboxStatus[];
 
-function StatusBadge({ status }: { status: string }) {
+function StatusBadge({ status }: { status: OutboxStatus }) {
   return <Badge color={STATUS_COLOR[status] ?? 'gray'} variant="light" data-testid={`status-${status}`}>{status}</Badge>;
 }
 

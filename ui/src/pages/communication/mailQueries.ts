@@ -1,7 +1,7 @@
 //! Queries and keys for e-mail: settings, templates, the outbox and a partner's log.
 import { useQuery } from '@tanstack/react-query';
 import { mailCommunicationLog, mailOutboxList, mailSmtpGet, mailTemplatesList } from '../../api';
-import type { OutboxQuery } from '../../bindings';
+import type { OutboxQuery, OutboxStatus } from '../../bindings';
 
 export const mailKeys = {
   all: ['mail'] as const,
@@ -18,7 +18,7 @@ export const useOutbox = (q: OutboxQuery) =>
 export const useCommunicationLog = (partnerId: string) =>
   useQuery({ queryKey: mailKeys.log(partnerId), queryFn: () => mailCommunicationLog(partnerId) });
 
-export const STATUS_COLOR: Record<string, string> = {
+export const STATUS_COLOR: Record<OutboxStatus, string> = {
   queued: 'blue',
   sending: 'indigo',
   sent: 'teal',

@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { Badge, Button, Card, Group, Modal, SegmentedControl, Stack, Text, Textarea, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { approvalsDecide, approvalsList } from '../../api';
-import type { ApprovalView } from '../../bindings';
+import type { ApprovalStatus, ApprovalView } from '../../bindings';
 import { ErrorState } from '../../components/ErrorState';
 import { toApiError } from '../../errors';
 import { notifyDone } from '../../notify';
@@ -23,7 +23,7 @@ const FILTERS = [
   { value: 'all', label: 'All' },
 ];
 
-const STATUS_COLORS: Record<string, string> = { pending: 'yellow', approved: 'teal', rejected: 'red' };
+const STATUS_COLORS: Record<ApprovalStatus, string> = { pending: 'yellow', approved: 'teal', rejected: 'red' };
 
 type Deciding = { approval: ApprovalView; approve: boolean };
 

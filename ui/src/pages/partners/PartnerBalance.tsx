@@ -1,13 +1,14 @@
 //! The partner's Balance: what it is owed per currency, the balance over
 //! time, every ledger entry (virtualised: a long-standing partner has
-//! thousands), how it is paid, and a manual adjustment request that waits in
-//! the four-eyes queue.
+//! thousands), how it is paid (a change of payment details waits for a second
+//! finance user, shown here while it waits), and a manual adjustment request
+//! that waits in the four-eyes queue.
 import { useState } from 'react';
 import { Alert, Badge, Box, Button, Group, NativeSelect, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { createColumnHelper } from '@tanstack/react-table';
 import { ledgerAdjust, paymentDetailsSet } from '../../api';
-import type { LedgerEntryView } from '../../bindings';
+import type { EntryKind, LedgerEntryView } from '../../bindings';
 import { errorProps, formLevelError } from '../../components/fieldError';
 import { ErrorState } from '../../components/ErrorState';
 import { VirtualGrid } from '../../components/VirtualGrid';
@@ -15,11 +16,11 @@ import { toApiError } from '../../errors';
 import { formatMoney, isNegative } from '../../money';
 import { notifyDone, notifyWaiting } from '../../notify';
 import { useCan } from '../../session';
-import { METHODS, payoutKeys, useLedgerEntries, usePaymentDetails } from '../payouts/payoutQueries';
+import { METHODS, payoutKeys, useLedgerEntries, usePaymentDetails, usePendingPaymentDetails } from '../payouts/payoutQueries';
 import { BalanceChart } from './BalanceChart';
 import { PartnerPayout } from './PartnerPayout';
 
-const KIND_LABELS: Record<string, string> = {
+const KIND_LABELS: Record<EntryKind, string> = {
   commission: 'Commission', adjustment: 'Late data', manual_adjustment: 'Manual adjustment', payout: 'Payout',
   payout_failed: 'Payout failed', reversal: 'Reversal',
 };
@@ -101,6 +102,8 @@ function PaymentDetails({ partnerId }: { partnerId: string }) {
   const client = useQueryClient();
   const canEdit = useCan('payment_details.set');
   const q = usePaymentDetails(partnerId);
+  const pending = usePendingPaymentDetails(partnerId);
+  const waiting = pending.data ?? null;
   const [editing, setEditing] = useState(false);
   const [method, setMethod] = useState('bank_transfer');
   const [holder, setHolder] = useState('');
@@ -108,10 +111,13 @@ function PaymentDetails({ partnerId }: { partnerId: string }) {
   const [bic, setBic] = useState('');
   const save = useMutation({
     mutationFn: () => paymentDetailsSet(partnerId, method, holder.trim(), account.trim(), method === 'bank_transfer' && bic.trim() ? bic.trim() : null),
-    onSuccess: async () => {
-      notifyDone('Payment details saved');
+    onSuccess: async (outcome) => {
+      if (outcome.state === 'awaiting_approval') notifyWaiting(outcome.message);
+      else notifyDone('Payment details saved');
       setEditing(false);
+      // The details' key is the prefix of the pending change's key: both reload.
       await client.invalidateQueries({ queryKey: payoutKeys.details(partnerId) });
+      await client.invalidateQueries({ queryKey: payoutKeys.pendingApprovals });
     },
   });
   const start = () => {
@@ -137,8 +143,23 @@ function PaymentDetails({ partnerId }: { partnerId: string }) {
               ? `${METHODS.find((m) => m.value === q.data!.method)?.label ?? q.data.method}: ${q.data.holder} · ${q.data.account}${q.data.bic ? ` · ${q.data.bic}` : ''}`
               : 'None: this partner is held back from payout runs until they are set.'}
           </Text>
-          {canEdit && <Button size="xs" variant="default" onClick={start} data-testid="payment-details-edit">{q.data ? 'Change' : 'Set'}</Button>}
+          {canEdit && (
+            <Button size="xs" variant="default" onClick={start} disabled={waiting !== null} data-testid="payment-details-edit"
+              title={waiting ? 'A change already waits for approval: approve or reject it first' : undefined}>
+              {q.data ? 'Change' : 'Set'}
+            </Button>
+          )}
         </Group>
+      )}
+      {waiting && (
+        <Alert color="yellow" title={`Waiting for approval (request #${waiting.approval_id})`} data-testid="payment-details-pending">
+          <Text size="sm">
+            {`${METHODS.find((m) => m.value === waiting.method)?.label ?? waiting.method}: ${waiting.holder} · ${waiting.account}${waiting.bic ? ` · ${waiting.bic}` : ''}`}
+          </Text>
+          <Text size="xs" c="dimmed">
+            Asked for by {waiting.requested_by} at {waiting.requested_at}; the details above stay in force until another finance user approves.
+          </Text>
+        </Alert>
       )}
       {editing && (
         <form noValidate onSubmit={(e) => { e.preventDefault(); save.mutate(); }}>

@@ -3,7 +3,7 @@
 import { Stack, Text, Title } from '@mantine/core';
 import { useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { ErrorState } from '../../components/ErrorState';
-import type { PartnerRow } from '../../bindings';
+import type { PartnerRow, PartnerStatus } from '../../bindings';
 import { notifyDone, notifyWaiting } from '../../notify';
 import { usePartner } from '../../queries';
 import { PartnerForm } from './PartnerForm';
@@ -12,7 +12,8 @@ import { partnerPath } from './paths';
 
 /** Activation needs a second person: say so when the saved partner is not (yet) what was asked. */
 function notifyActivation(row: PartnerRow, asked: string) {
-  if (asked === 'active' && row.status !== 'active') {
+  const active: PartnerStatus = 'active';
+  if (asked === active && row.status !== active) {
     notifyWaiting(`Activating ${row.partner_id} waits for approval under Compliance → Approvals; until then it stays ${row.status.replace('_', ' ')}.`);
   }
 }

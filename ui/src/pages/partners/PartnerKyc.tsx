@@ -9,7 +9,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   allowedCountriesSet, approvalsList, documentsReview, documentsUpload, partnerCompliance, partnerTimeline, trafficSourcesDeclare,
 } from '../../api';
-import type { AuditEntryView, DocumentView, PartnerCompliance } from '../../bindings';
+import type { AuditEntryView, DocumentStatus, DocumentView, PartnerCompliance, TrafficSourceStatus } from '../../bindings';
 import { ErrorState } from '../../components/ErrorState';
 import { toApiError } from '../../errors';
 import { notifyDone, notifyWaiting } from '../../notify';
@@ -32,7 +32,7 @@ const TRAFFIC_KINDS = [
   { value: 'email', label: 'E-mail' },
   { value: 'other', label: 'Other' },
 ];
-const STATUS_COLORS: Record<string, string> = { submitted: 'yellow', pending: 'yellow', approved: 'teal', rejected: 'red' };
+const STATUS_COLORS: Record<DocumentStatus | TrafficSourceStatus, string> = { submitted: 'yellow', pending: 'yellow', approved: 'teal', rejected: 'red' };
 export const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
 
 const complianceKey = (id: string) => ['partners', 'compliance', id] as const;

@@ -1,12 +1,12 @@
 //! The partner list's columns; sortable ones map to PartnerQuery.sort.
 import { Badge, Text } from '@mantine/core';
 import { createColumnHelper } from '@tanstack/react-table';
-import type { PartnerRow } from '../../bindings';
+import type { PartnerRow, PartnerStatus } from '../../bindings';
 import { PARTNER_KINDS, labelOf } from '../../options';
 
 const col = createColumnHelper<PartnerRow>();
 
-export const STATUS_COLORS: Record<string, string> = {
+export const STATUS_COLORS: Record<PartnerStatus, string> = {
   applied: 'gray',
   pending_review: 'yellow',
   active: 'teal',

@@ -85,6 +85,8 @@ export function RunActions({ detail }: { detail: PayoutRunDetail }) {
   const closeDialog = () => { setDeciding(null); setReason(''); setTried(false); decide.reset(); };
   const busy = submit.isPending || cancel.isPending || decide.isPending;
   const iSubmitted = run.submitted_by !== null && run.submitted_by === me;
+  // Whoever created the run does not decide it either, whoever submitted it.
+  const iCreated = !iSubmitted && run.created_by === me;
   const iApproved = approval?.decisions.some((d) => d.approver === me) ?? false;
   const mayDecide = can('payout.approve') && (allowed('approve') || allowed('reject'));
   const error = submit.error ?? cancel.error;
@@ -96,7 +98,7 @@ export function RunActions({ detail }: { detail: PayoutRunDetail }) {
         {can('payout.create') && allowed('submit') && (
           <Button onClick={() => submit.mutate()} loading={submit.isPending} disabled={busy} data-testid="run-submit">Submit for approval</Button>
         )}
-        {mayDecide && !iSubmitted && !iApproved && (
+        {mayDecide && !iSubmitted && !iCreated && !iApproved && (
           <>
             {allowed('approve') && (
               <Button color="teal" onClick={() => setDeciding({ approve: true })} disabled={busy} data-testid="run-approve">Approve</Button>
@@ -112,10 +114,12 @@ export function RunActions({ detail }: { detail: PayoutRunDetail }) {
           </Button>
         )}
       </Group>
-      {mayDecide && iSubmitted && (
-        <Text size="sm" c="orange.8" data-testid="run-four-eyes">You submitted this run: another finance user must approve or reject it (four eyes).</Text>
+      {mayDecide && (iSubmitted || iCreated) && (
+        <Text size="sm" c="orange.8" data-testid="run-four-eyes">
+          You {iSubmitted ? 'submitted' : 'created'} this run: another finance user must approve or reject it (four eyes).
+        </Text>
       )}
-      {mayDecide && !iSubmitted && iApproved && !approval?.why_not && (
+      {mayDecide && !iSubmitted && !iCreated && iApproved && !approval?.why_not && (
         <Text size="sm" c="orange.8" data-testid="run-already-approved">You approved this run already: a second approver must decide.</Text>
       )}
       {error ? <Alert color="red" data-testid="run-action-error">{toApiError(error).message}</Alert> : null}

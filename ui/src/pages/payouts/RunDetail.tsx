@@ -6,7 +6,7 @@ import { Alert, Badge, Button, Divider, Group, SimpleGrid, Stack, Table, Text, T
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
 import { exportRun, payoutRunExport } from '../../api';
-import type { PayoutRunDetail } from '../../bindings';
+import type { ItemState, PayoutRunDetail } from '../../bindings';
 import { ErrorState } from '../../components/ErrorState';
 import { toApiError } from '../../errors';
 import { formatMoney } from '../../money';
@@ -20,7 +20,7 @@ import { RUN_STATE_COLORS, payoutKeys, usePayoutRun } from './payoutQueries';
 import { SettleForm } from './SettleForm';
 import { StatementsAction } from './StatementsAction';
 
-const ITEM_COLORS: Record<string, string> = { pending: 'gray', paid: 'green', failed: 'red' };
+const ITEM_COLORS: Record<ItemState, string> = { pending: 'gray', paid: 'green', failed: 'red' };
 const METHOD_LABELS: Record<string, string> = { bank_transfer: 'Bank transfer', e_wallet: 'E-wallet', crypto: 'Crypto' };
 
 function PaymentFiles({ detail }: { detail: PayoutRunDetail }) {

@@ -3,6 +3,7 @@
 //! change (a run exported, an adjustment approved) refreshes both.
 import { useQuery } from '@tanstack/react-query';
 import * as api from '../../api';
+import type { RunState } from '../../bindings';
 
 export const payoutKeys = {
   payouts: ['payouts'] as const,
@@ -11,6 +12,7 @@ export const payoutKeys = {
   thresholds: ['payouts', 'thresholds'] as const,
   operator: ['payouts', 'operator'] as const,
   details: (partnerId: string) => ['payouts', 'details', partnerId] as const,
+  detailsPending: (partnerId: string) => ['payouts', 'details', partnerId, 'pending'] as const,
   partnerPayout: (partnerId: string) => ['payouts', 'partner', partnerId] as const,
   ledger: ['ledger'] as const,
   entries: (partnerId: string) => ['ledger', 'entries', partnerId] as const,
@@ -25,6 +27,8 @@ export const useThresholds = () => useQuery({ queryKey: payoutKeys.thresholds, q
 export const useOperatorAccount = () => useQuery({ queryKey: payoutKeys.operator, queryFn: api.operatorAccountGet });
 export const usePaymentDetails = (partnerId: string) =>
   useQuery({ queryKey: payoutKeys.details(partnerId), queryFn: () => api.paymentDetailsGet(partnerId) });
+export const usePendingPaymentDetails = (partnerId: string) =>
+  useQuery({ queryKey: payoutKeys.detailsPending(partnerId), queryFn: () => api.paymentDetailsPending(partnerId) });
 export const usePartnerPayout = (partnerId: string) =>
   useQuery({ queryKey: payoutKeys.partnerPayout(partnerId), queryFn: () => api.partnerPayoutGet(partnerId) });
 export const useLedgerEntries = (partnerId: string) =>
@@ -35,7 +39,7 @@ export const useBalances = (at: string) =>
 export const usePendingApprovals = (enabled: boolean) =>
   useQuery({ queryKey: payoutKeys.pendingApprovals, queryFn: () => api.approvalsList('pending'), enabled });
 
-export const RUN_STATE_COLORS: Record<string, string> = {
+export const RUN_STATE_COLORS: Record<RunState, string> = {
   draft: 'gray', submitted: 'yellow', approved: 'teal', exported: 'blue', paid: 'green', failed: 'red', cancelled: 'dark',
 };
 

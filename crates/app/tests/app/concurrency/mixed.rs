@@ -124,12 +124,12 @@ async fn perform(who: &Cast, op: Op, seen: &Mutex<Seen>) {
                     partnerdesk_app::wire::PartnerInput {
                         partner_id: r.partner_id,
                         name: r.name,
-                        kind: r.kind,
+                        kind: r.kind.as_str().into(),
                         parent_id: r.parent_id,
                         email: r.email,
                         country: r.country,
                         currency: r.currency,
-                        status: r.status,
+                        status: r.status.as_str().into(),
                         tags: r.tags,
                         notes: d.notes,
                         contact_name: d.contact_name,
@@ -167,6 +167,7 @@ async fn perform(who: &Cast, op: Op, seen: &Mutex<Seen>) {
                     object_id: &object,
                     summary: format!("a request for {object}"),
                     amount: None,
+                    object_maker: None,
                 },
             )
             .await;

@@ -58,7 +58,8 @@ pub(crate) async fn add_user(ctx: &Context, user: &str, roles: &[Role]) {
     .await
     .unwrap();
     assert_eq!(
-        o.state, "done",
+        o.state.as_str(),
+        "done",
         "{user}: one admin, user changes apply at once"
     );
 }
@@ -185,6 +186,7 @@ async fn one_pending_request_per_object(db: &TestDb) {
                         object_id: "the-same",
                         summary: format!("request {i}"),
                         amount: None,
+                        object_maker: None,
                     },
                 )
                 .await
@@ -226,10 +228,11 @@ async fn one_pending_request_per_object(db: &TestDb) {
         amount: None,
         currency: None,
         required_approvals: 1,
-        status: "pending".into(),
+        status: partnerdesk_domain::approval::ApprovalStatus::Pending,
         maker: "bob".into(),
         created_at: "2026-01-01T00:00:00.000000000Z".into(),
         decided_at: None,
+        object_maker: None,
     };
     let mut tx = db.ctx.store.begin().await.unwrap();
     assert_eq!(

@@ -633,8 +633,8 @@ async fn paid_counts_the_payments_marked_paid(db: &TestDb) {
     let ctx = &db.ctx;
     crate::payouts::closed_july(ctx).await;
     crate::payouts::pay_details(ctx, &[]).await;
-    let alice = crate::payouts::as_user(db, "alice");
-    let bob = crate::payouts::as_user(db, "bob");
+    let alice = crate::support::as_user(db, "alice", &[partnerdesk_app::access::Role::Finance]);
+    let bob = crate::support::as_user(db, "bob", &[partnerdesk_app::access::Role::Finance]);
     let run = payouts::create_run(&alice, None, Some(p("2026-07")))
         .await
         .unwrap();

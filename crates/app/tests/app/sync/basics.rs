@@ -35,7 +35,7 @@ async fn mt5_end_to_end(db: &TestDb) {
 
     let run = sync::run(&ctx, "mt5", fast()).await.unwrap();
     let errors = sync::run_errors(&ctx, run.run_id, 10).await.unwrap();
-    assert_eq!(run.status, "ok", "{run:?} {errors:?}");
+    assert_eq!(run.status.as_str(), "ok", "{run:?} {errors:?}");
     let accounts = sim.sim.data.accounts.len() as i64;
     let trades = sim.sim.data.trades as i64;
     assert!(trades > 50, "the data set has trades ({trades})");
@@ -118,7 +118,7 @@ async fn gaming_end_to_end(db: &TestDb) {
     brand(&ctx, "CAS", "igaming").await;
     sync::add(&ctx, gaming_input(&sim.url())).await.unwrap();
     let run = sync::run(&ctx, "casino", fast()).await.unwrap();
-    assert_eq!(run.status, "ok", "{run:?}");
+    assert_eq!(run.status.as_str(), "ok", "{run:?}");
     let players = sim.sim.data.players.len() as i64;
     let days = sim.sim.data.activity.len() as i64;
     assert!(days > 100);
@@ -142,7 +142,7 @@ async fn woo_end_to_end(db: &TestDb) {
     brand(&ctx, "PROP", "prop").await;
     sync::add(&ctx, woo_input(&sim.url())).await.unwrap();
     let run = sync::run(&ctx, "shop", fast()).await.unwrap();
-    assert_eq!(run.status, "ok", "{run:?}");
+    assert_eq!(run.status.as_str(), "ok", "{run:?}");
     let expected = expected_purchases();
     assert!(expected.len() > 10);
     assert!(
@@ -171,7 +171,7 @@ async fn sync_all(url: &str, set_faults: impl Fn()) -> (Vec<String>, Vec<String>
     let mut statuses = Vec::new();
     for name in ["mt5", "casino", "shop"] {
         let r = sync::run(&ctx, name, fast()).await.unwrap();
-        statuses.push(r.status);
+        statuses.push(r.status.as_str().to_string());
     }
     let f = fingerprint(&ctx).await;
     db.finish().await;
@@ -246,7 +246,7 @@ async fn faults_that_last_stop_with_a_clear_error_and_no_partial_page() {
     sim.sim.faults.html.store(false, Ordering::SeqCst);
     assert_eq!(count(&ctx, "SELECT COUNT(*) FROM purchases").await, 0);
     let last = &sync::runs(&ctx, "shop", 1).await.unwrap()[0];
-    assert_eq!(last.status, "failed");
+    assert_eq!(last.status.as_str(), "failed");
     assert!(last.error.as_deref().unwrap_or("").contains("HTML"));
 
     // 500s beyond the tries: a clear error naming the status.
@@ -281,7 +281,7 @@ async fn faults_that_last_stop_with_a_clear_error_and_no_partial_page() {
 
     // And then it works.
     let ok = sync::run(&ctx, "shop", fast()).await.unwrap();
-    assert_eq!(ok.status, "ok");
+    assert_eq!(ok.status.as_str(), "ok");
     db.finish().await;
 }
 
@@ -318,9 +318,13 @@ async fn a_run_killed_mid_way_resumes_to_the_data_of_an_uninterrupted_run() {
     );
     for name in ["mt5", "casino", "shop"] {
         let r = sync::run(&ctx, name, fast()).await.unwrap();
-        assert_eq!(r.status, "ok");
+        assert_eq!(r.status.as_str(), "ok");
         let history = sync::runs(&ctx, name, 5).await.unwrap();
-        assert_eq!(history[1].status, "interrupted", "{name}: {history:?}");
+        assert_eq!(
+            history[1].status.as_str(),
+            "interrupted",
+            "{name}: {history:?}"
+        );
     }
     assert!(
         fingerprint(&ctx).await == uninterrupted,
@@ -346,7 +350,7 @@ async fn cancelling_keeps_stored_pages_and_says_so() {
     let e = task.await.unwrap().unwrap_err().to_string();
     assert!(e.contains("cancelled"), "{e}");
     let last = &sync::runs(&ctx, "casino", 1).await.unwrap()[0];
-    assert_eq!(last.status, "cancelled");
+    assert_eq!(last.status.as_str(), "cancelled");
     db.finish().await;
 }
 
@@ -378,7 +382,7 @@ async fn bad_records_are_reported_and_good_ones_kept() {
     sync::add(&ctx, gaming_input(&sim.url())).await.unwrap();
 
     let run = sync::run(&ctx, "mt5", fast()).await.unwrap();
-    assert_eq!(run.status, "ok_with_errors");
+    assert_eq!(run.status.as_str(), "ok_with_errors");
     assert_eq!(
         count(&ctx, "SELECT COUNT(*) FROM customers").await,
         accounts
@@ -392,7 +396,7 @@ async fn bad_records_are_reported_and_good_ones_kept() {
     assert!(count(&ctx, "SELECT COUNT(*) FROM trades").await > 0);
 
     let run = sync::run(&ctx, "casino", fast()).await.unwrap();
-    assert_eq!(run.status, "ok_with_errors");
+    assert_eq!(run.status.as_str(), "ok_with_errors");
     let errors = sync::run_errors(&ctx, run.run_id, 100).await.unwrap();
     let text = format!("{errors:?}");
     assert!(text.contains("'12,50' is not an amount"), "{text}");
@@ -495,7 +499,7 @@ async fn mt5_with(url: &str, deals_api: &str) -> (Vec<String>, sync::SyncRunView
 async fn mt5_deals_by_get_total_and_get_page_equal_get_batch() {
     let sim = sim_with(data()).await;
     let (batch, run) = mt5_with(&sim.url(), "batch").await;
-    assert_eq!(run.status, "ok");
+    assert_eq!(run.status.as_str(), "ok");
     let trades = sim.sim.data.trades as usize;
     assert!(
         trades > 50 && batch.len() > trades,
@@ -505,7 +509,7 @@ async fn mt5_deals_by_get_total_and_get_page_equal_get_batch() {
     // get_total + get_page per login, 7 deals a page.
     let before = sim.sim.stats.requests.load(Ordering::SeqCst);
     let (pages, run) = mt5_with(&sim.url(), "pages").await;
-    assert_eq!(run.status, "ok", "{run:?}");
+    assert_eq!(run.status.as_str(), "ok", "{run:?}");
     assert!(pages == batch, "paged deals give the data of get_batch");
     let asked = sim.sim.stats.requests.load(Ordering::SeqCst) - before;
     assert!(
@@ -525,7 +529,7 @@ async fn mt5_deals_by_get_total_and_get_page_equal_get_batch() {
     // A server without get_batch: auto pages, batch says what is wrong.
     sim.sim.faults.no_deal_batch.store(1, Ordering::SeqCst);
     let (auto, run) = mt5_with(&sim.url(), "auto").await;
-    assert_eq!(run.status, "ok");
+    assert_eq!(run.status.as_str(), "ok");
     assert!(auto == batch, "auto falls back to get_total + get_page");
     let db = sqlite().await;
     let ctx = ctx_of(&db);
@@ -564,7 +568,7 @@ async fn fields_of_the_wrong_type_are_reported_per_record_and_the_rest_kept() {
     let run = sync::run(&ctx, "casino", fast()).await.unwrap();
     let rows = sim.sim.data.activity.len();
     let bad = rows.div_ceil(50);
-    assert_eq!(run.status, "ok_with_errors", "{run:?}");
+    assert_eq!(run.status.as_str(), "ok_with_errors", "{run:?}");
     assert_eq!(run.errors as usize, bad);
     let errors = sync::run_errors(&ctx, run.run_id, 1000).await.unwrap();
     assert_eq!(errors.len(), bad);

@@ -140,7 +140,7 @@ async fn mt5_reads_documented_keys_and_types(db: &TestDb) {
         .unwrap();
     tx.commit().await.unwrap();
     let again = sync::run(&ctx, "mt5", fast()).await.unwrap();
-    assert_eq!(again.status, "ok", "{again:?}");
+    assert_eq!(again.status.as_str(), "ok", "{again:?}");
     assert_eq!(
         (again.inserted, again.updated),
         (0, 0),
@@ -193,7 +193,7 @@ async fn mt5_server_time_and_free_text_countries(db: &TestDb) {
     input.config["server_timezone"] = json!("EET");
     input.config["from"] = json!("2026-06-01");
     let run = add_and_run(&ctx, input).await;
-    assert_eq!(run.status, "ok", "{run:?}");
+    assert_eq!(run.status.as_str(), "ok", "{run:?}");
 
     // Every account kept: the names mapped, the empty and unknown ones empty.
     let stored = stored_customers(&ctx).await;
@@ -397,7 +397,7 @@ async fn mt5_get_batch_missing_by_retcode(db: &TestDb) {
         input.name = format!("mt5-{i}");
         input.config["customer_prefix"] = json!("mt5-");
         let run = add_and_run(&ctx, input).await;
-        assert_eq!(run.status, "ok", "no_deal_batch={mode}: {run:?}");
+        assert_eq!(run.status.as_str(), "ok", "no_deal_batch={mode}: {run:?}");
         assert!(
             stored_trades(&ctx).await == expected_trades(),
             "no_deal_batch={mode}"

@@ -68,7 +68,7 @@ async fn woo_statuses_paging_and_referral(db: &TestDb) {
     let mut input = woo_input(&sim.url());
     input.config["per_page"] = json!(5);
     let run = add_and_run(&ctx, input).await;
-    assert_eq!(run.status, "ok", "{run:?}");
+    assert_eq!(run.status.as_str(), "ok", "{run:?}");
     assert!(
         stored_purchases(&ctx).await == expected_purchases(),
         "exactly the folder's purchases: no unpaid order, none lost to paging"
@@ -220,7 +220,7 @@ async fn woo_authentication_modes(db: &TestDb) {
     // needs the keys in the query string.
     switch(&sim, &[("woo_https", "1")]);
     let run = sync::run(&ctx, "basic", fast()).await.unwrap();
-    assert_eq!(run.status, "ok");
+    assert_eq!(run.status.as_str(), "ok");
     switch(&sim, &[("woo_strip_authorization", "1")]);
     let e = sync::run(&ctx, "basic", fast())
         .await
@@ -234,7 +234,7 @@ async fn woo_authentication_modes(db: &TestDb) {
     query.name = "query".into();
     query.config["auth"] = json!("query_string");
     let run = add_and_run(&ctx, query).await;
-    assert_eq!(run.status, "ok");
+    assert_eq!(run.status.as_str(), "ok");
     assert!(stored_purchases(&ctx).await == expected_purchases());
     // Keys that would travel readable to another machine are refused up front.
     let mut far = woo_input("http://shop.example");

@@ -3,25 +3,38 @@
 //! the plan's `amount`; the customer image keeps the unknown country.
 
 use super::builder::*;
-use crate::commission::Kind;
+use crate::commission::{Kind, Line};
 use crate::engine::Engine;
+
+/// The casino with `plan`: C1 from `known`, C2 of unknown country (empty),
+/// both registered on 2026-07-01.
+fn known_and_unknown(plan: &str, known: &str) -> Scenario {
+    casino(plan)
+        .player("C1", known, "2026-07-01")
+        .player("C2", "", "2026-07-01")
+}
+
+/// July's lines when C1 and C2 each deposit 10 with NGR `ngr` on 2026-07-02.
+fn july(s: &Scenario, ngr: &str) -> Vec<Line> {
+    run(
+        &mut s.engine(),
+        "2026-07",
+        &[
+            s.play("C1", "2026-07-02", "10", ngr, "0"),
+            s.play("C2", "2026-07-02", "10", ngr, "0"),
+        ],
+        &[],
+    )
+}
 
 #[test]
 fn an_unknown_country_matches_no_cpa_country_list() {
-    let s = casino(r#"[{"type": "cpa", "amount": "100", "countries": ["DE", "AT"]}]"#)
-        .player("C1", "DE", "2026-07-01")
-        .player("C2", "", "2026-07-01");
-    let mut e = s.engine();
-    // C1 (DE, listed) → 100; C2 (unknown) is in no list → nothing: 100.00.
-    let jul = run(
-        &mut e,
-        "2026-07",
-        &[
-            s.play("C1", "2026-07-02", "10", "0", "0"),
-            s.play("C2", "2026-07-02", "10", "0", "0"),
-        ],
-        &[],
+    let s = known_and_unknown(
+        r#"[{"type": "cpa", "amount": "100", "countries": ["DE", "AT"]}]"#,
+        "DE",
     );
+    // C1 (DE, listed) → 100; C2 (unknown) is in no list → nothing: 100.00.
+    let jul = july(&s, "0");
     assert_eq!(
         amount(&jul, "A", Kind::Cpa),
         d("100.00"),
@@ -31,20 +44,12 @@ fn an_unknown_country_matches_no_cpa_country_list() {
 
 #[test]
 fn an_unknown_country_without_a_list_earns_the_plans_amount_not_a_geo_amount() {
-    let s = casino(r#"[{"type": "cpa", "amount": "100", "geo_amounts": {"DE": "150"}}]"#)
-        .player("C1", "DE", "2026-07-01")
-        .player("C2", "", "2026-07-01");
-    let mut e = s.engine();
-    // C1 (DE) → geo amount 150; C2 (unknown) → amount 100; total 250.00.
-    let jul = run(
-        &mut e,
-        "2026-07",
-        &[
-            s.play("C1", "2026-07-02", "10", "0", "0"),
-            s.play("C2", "2026-07-02", "10", "0", "0"),
-        ],
-        &[],
+    let s = known_and_unknown(
+        r#"[{"type": "cpa", "amount": "100", "geo_amounts": {"DE": "150"}}]"#,
+        "DE",
     );
+    // C1 (DE) → geo amount 150; C2 (unknown) → amount 100; total 250.00.
+    let jul = july(&s, "0");
     assert_eq!(amount(&jul, "A", Kind::Cpa), d("250.00"), "150 + 100");
     assert_eq!(
         explained(&jul, "A", Kind::Cpa, "/customers/1/country"),
@@ -55,22 +60,14 @@ fn an_unknown_country_without_a_list_earns_the_plans_amount_not_a_geo_amount() {
 
 #[test]
 fn no_geo_block_applies_to_an_unknown_country() {
-    let s = casino(r#"[{"type": "revshare", "rate": "0.50"}, {"type": "cpa", "amount": "100"}]"#)
-        .geo_block("CAS", "RU")
-        .player("C1", "RU", "2026-07-01")
-        .player("C2", "", "2026-07-01");
-    let mut e = s.engine();
+    let s = known_and_unknown(
+        r#"[{"type": "revshare", "rate": "0.50"}, {"type": "cpa", "amount": "100"}]"#,
+        "RU",
+    )
+    .geo_block("CAS", "RU");
     // C1 is blocked (RU) and earns nothing; C2 (unknown) is not blocked:
     // NGR 100 × 0.50 = 50.00 of revshare and one CPA of 100.00.
-    let jul = run(
-        &mut e,
-        "2026-07",
-        &[
-            s.play("C1", "2026-07-02", "10", "100", "0"),
-            s.play("C2", "2026-07-02", "10", "100", "0"),
-        ],
-        &[],
-    );
+    let jul = july(&s, "100");
     assert_eq!(
         amount(&jul, "A", Kind::Revshare),
         d("50.00"),
@@ -86,9 +83,7 @@ fn no_geo_block_applies_to_an_unknown_country() {
 
 #[test]
 fn the_customer_image_keeps_an_unknown_country() {
-    let s = casino(r#"[{"type": "cpa", "amount": "100"}]"#)
-        .player("C1", "DE", "2026-07-01")
-        .player("C2", "", "2026-07-01");
+    let s = known_and_unknown(r#"[{"type": "cpa", "amount": "100"}]"#, "DE");
     let e = s.engine();
     let image = e.customer_image().expect("an image");
     let mut w = s.world.clone();

@@ -5,9 +5,10 @@
 
 use crate::change::{applied_note, Applied, Apply, Change, LedgerAdjustment};
 use crate::{AppError, Context, Result};
-use partnerdesk_domain::commission::Kind;
-use partnerdesk_domain::ledger::{check_amount, EntryKind};
+use partnerdesk_domain::commission::{Kind, PeriodState};
+use partnerdesk_domain::ledger::{check_amount, AdjustmentState, EntryKind};
 use partnerdesk_domain::money::parse_decimal;
+use partnerdesk_domain::payout::{ItemState, RunState};
 use partnerdesk_domain::Period;
 use partnerdesk_store::ledger::{
     decide_adjustment, insert_adjustment, post_entries, post_entry, AdjustmentRecord, EntryRecord,
@@ -19,13 +20,16 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 use std::collections::BTreeMap;
 
+mod adjustments;
+
+pub use adjustments::{adjustments, decide, request_adjustment, request_reversal};
+
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct LedgerEntryView {
     pub entry_id: i64,
     pub partner_id: String,
     pub currency: String,
-    /// `commission`, `adjustment`, `manual_adjustment`, `payout`, `payout_failed`, `reversal`
-    pub kind: String,
+    pub kind: EntryKind,
     pub amount: String,
     /// The balance after this entry (entries in date order).
     pub balance: String,
@@ -62,8 +66,7 @@ pub struct AdjustmentView {
     pub amount: String,
     pub reverses: Option<i64>,
     pub reason: String,
-    /// `pending`, `approved` or `rejected`
-    pub state: String,
+    pub state: AdjustmentState,
     pub requested_by: String,
     pub requested_at: String,
     pub decided_by: Option<String>,
@@ -122,7 +125,6 @@ pub(crate) async fn post_closed_period(
             NewEntry {
                 partner_id: l.partner_id.to_string(),
                 currency: l.currency.to_string(),
-                kind: kind.as_str().into(),
                 amount: partnerdesk_domain::money::round_cents(l.amount),
                 effective_date: effective.clone(),
                 period: period.to_string(),
@@ -136,7 +138,7 @@ pub(crate) async fn post_closed_period(
                     l.kind.as_str(),
                     s.origin_period
                 ),
-                ..Default::default()
+                ..NewEntry::of(kind)
             }
         })
         .collect();
@@ -148,7 +150,7 @@ fn view(e: &EntryRecord, balance: Decimal) -> LedgerEntryView {
         entry_id: e.entry_id,
         partner_id: e.partner_id.clone(),
         currency: e.currency.clone(),
-        kind: e.kind.clone(),
+        kind: e.kind,
         amount: money(e.amount),
         balance: money(balance),
         effective_date: e.effective_date.clone(),
@@ -225,324 +227,6 @@ pub async fn balances(ctx: &Context, at: Option<&str>) -> Result<Vec<BalanceView
         .collect())
 }
 
-fn adjustment_view(a: &AdjustmentRecord) -> AdjustmentView {
-    AdjustmentView {
-        adjustment_id: a.adjustment_id,
-        partner_id: a.partner_id.clone(),
-        currency: a.currency.clone(),
-        amount: money(a.amount),
-        reverses: a.reverses,
-        reason: a.reason.clone(),
-        state: a.state.clone(),
-        requested_by: a.requested_by.clone(),
-        requested_at: a.requested_at.clone(),
-        decided_by: a.decided_by.clone(),
-        decided_at: a.decided_at.clone(),
-        entry_id: a.entry_id,
-    }
-}
-
-fn check_reason(reason: &str) -> Result<String> {
-    let r = reason.trim();
-    if r.chars().count() < 3 {
-        return Err(AppError::invalid(
-            "reason",
-            "say why (at least 3 characters): the reason is kept with the entry for good",
-        ));
-    }
-    Ok(r.to_string())
-}
-
-/// Asks for a manual adjustment of a partner's balance (in its currency); a
-/// second finance user approves it before anything is posted.
-#[tracing::instrument(name = "ledger::request_adjustment", skip_all, fields(user = %ctx.actor.user))]
-pub async fn request_adjustment(
-    ctx: &Context,
-    partner_id: &str,
-    amount: &str,
-    reason: &str,
-) -> Result<AdjustmentView> {
-    ctx.authorize(&crate::access::LEDGER_ADJUST).await?;
-    let reason = check_reason(reason)?;
-    let amount = check_amount("amount", parse_decimal("amount", amount.trim())?)?;
-    let mut tx = ctx.store.begin().await?;
-    let partner = tx
-        .partner(partner_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound {
-            what: "partner",
-            id: partner_id.into(),
-        })?;
-    request(
-        ctx,
-        tx,
-        partner.partner_id,
-        partner.currency,
-        amount,
-        None,
-        reason,
-    )
-    .await
-}
-
-/// Asks for the reversal of an entry (posted once a second user approves).
-#[tracing::instrument(name = "ledger::request_reversal", skip_all, fields(user = %ctx.actor.user))]
-pub async fn request_reversal(
-    ctx: &Context,
-    entry_id: i64,
-    reason: &str,
-) -> Result<AdjustmentView> {
-    ctx.authorize(&crate::access::LEDGER_ADJUST).await?;
-    let reason = check_reason(reason)?;
-    let mut tx = ctx.store.begin().await?;
-    let e = tx.ledger_entry(entry_id).await?;
-    let kind = EntryKind::parse("kind", &e.kind).map_err(|x| StoreError::Corrupt(x.to_string()))?;
-    if !kind.reversible() {
-        return Err(AppError::Refused(format!(
-            "entry {entry_id} is a {kind} entry and cannot be reversed: a payout is corrected by marking its payment failed, a reversal by a new manual adjustment"
-        )));
-    }
-    if let Some(r) = tx
-        .all_ledger_entries()
-        .await?
-        .iter()
-        .find(|x| x.reverses == Some(entry_id))
-    {
-        return Err(AppError::Refused(format!(
-            "entry {entry_id} was already reversed by entry {}",
-            r.entry_id
-        )));
-    }
-    if tx
-        .manual_adjustments(Some("pending"))
-        .await?
-        .iter()
-        .any(|a| a.reverses == Some(entry_id))
-    {
-        return Err(AppError::Refused(format!(
-            "a reversal of entry {entry_id} is already waiting for approval"
-        )));
-    }
-    request(
-        ctx,
-        tx,
-        e.partner_id,
-        e.currency,
-        -e.amount,
-        Some(entry_id),
-        reason,
-    )
-    .await
-}
-
-/// Stores the request and queues it for approval, in the transaction its
-/// checks were read in (`tx`), committed here.
-async fn request(
-    ctx: &Context,
-    mut tx: Tx<'_>,
-    partner_id: String,
-    currency: String,
-    amount: Decimal,
-    reverses: Option<i64>,
-    reason: String,
-) -> Result<AdjustmentView> {
-    let now = ctx.now();
-    let mut a = AdjustmentRecord {
-        adjustment_id: 0,
-        partner_id,
-        currency,
-        amount,
-        reverses,
-        reason,
-        state: "pending".into(),
-        requested_by: ctx.actor.user.clone(),
-        requested_at: now.clone(),
-        decided_by: None,
-        decided_at: None,
-        entry_id: None,
-    };
-    a.adjustment_id = insert_adjustment(&mut tx, &a).await?;
-    let v = adjustment_view(&a);
-    partnerdesk_store::audit(
-        &mut tx,
-        &now,
-        &ctx.actor.user,
-        "ledger.adjustment.request",
-        "manual_adjustment",
-        &a.adjustment_id.to_string(),
-        None,
-        Some(&serde_json::to_string(&v).unwrap_or_default()),
-    )
-    .await?;
-    // The request waits in the four-eyes queue, with its amount (two approvers
-    // above the configured threshold).
-    crate::approvals::queue(
-        ctx,
-        &mut tx,
-        crate::approvals::Request {
-            change: Change::LedgerAdjust(LedgerAdjustment {
-                adjustment_id: a.adjustment_id,
-            }),
-            object_type: "manual_adjustment",
-            object_id: &a.adjustment_id.to_string(),
-            summary: format!(
-                "{} of {} {} for partner {}: {}",
-                if a.reverses.is_some() {
-                    "reversal"
-                } else {
-                    "manual adjustment"
-                },
-                a.amount,
-                a.currency,
-                a.partner_id,
-                a.reason
-            ),
-            amount: Some((a.amount.abs(), a.currency.clone())),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(v)
-}
-
-/// The second user approves (posting the entry) or rejects a pending adjustment,
-/// through its request in the approvals queue (whose rules say who may: not
-/// the user who asked for it).
-#[tracing::instrument(name = "ledger::decide", skip_all, fields(user = %ctx.actor.user))]
-pub async fn decide(
-    ctx: &Context,
-    adjustment_id: i64,
-    approve: bool,
-    reason: &str,
-) -> Result<AdjustmentView> {
-    ctx.authorize(&crate::access::LEDGER_ADJUST_APPROVE).await?;
-    // Read to refuse early with the adjustment's own words; the decision
-    // checks again in its own transaction.
-    let mut tx = ctx.store.read().await?;
-    let a = tx.manual_adjustment(adjustment_id).await?;
-    if a.state != "pending" {
-        return Err(AppError::Refused(format!(
-            "manual adjustment {adjustment_id} was already {} by {}",
-            a.state,
-            a.decided_by.as_deref().unwrap_or("someone")
-        )));
-    }
-    let approval = tx
-        .pending_approval(
-            crate::change::Kind::LedgerAdjust.name(),
-            &adjustment_id.to_string(),
-        )
-        .await?
-        .ok_or_else(|| {
-            AppError::Refused(format!(
-                "manual adjustment {adjustment_id} has no request in the approvals queue"
-            ))
-        })?;
-    drop(tx);
-    crate::approvals::decide(ctx, approval, approve, reason).await?;
-    Ok(adjustment_view(
-        &ctx.store
-            .read()
-            .await?
-            .manual_adjustment(adjustment_id)
-            .await?,
-    ))
-}
-
-/// The queue's decision on a manual adjustment: approved, its entry is
-/// posted; rejected, it is marked so.
-impl Apply for LedgerAdjustment {
-    async fn apply(&self, ctx: &Context, tx: &mut Tx<'_>, on: &Applied<'_>) -> Result<()> {
-        settle_adjustment(ctx, tx, self.adjustment_id, true, on).await
-    }
-
-    async fn on_reject(&self, ctx: &Context, tx: &mut Tx<'_>, on: &Applied<'_>) -> Result<()> {
-        settle_adjustment(ctx, tx, self.adjustment_id, false, on).await
-    }
-}
-
-async fn settle_adjustment(
-    ctx: &Context,
-    tx: &mut Tx<'_>,
-    adjustment_id: i64,
-    approve: bool,
-    on: &Applied<'_>,
-) -> Result<()> {
-    let a = tx.manual_adjustment(adjustment_id).await?;
-    if a.state != "pending" {
-        return Err(AppError::Refused(format!(
-            "manual adjustment {adjustment_id} was already {}",
-            a.state
-        )));
-    }
-    let now = ctx.now();
-    let entry_id = if approve {
-        let (kind, source) = match a.reverses {
-            Some(r) => (EntryKind::Reversal, format!("reversal:{r}")),
-            None => (
-                EntryKind::ManualAdjustment,
-                format!("manual:{adjustment_id}"),
-            ),
-        };
-        let e = NewEntry {
-            partner_id: a.partner_id.clone(),
-            currency: a.currency.clone(),
-            kind: kind.as_str().into(),
-            amount: a.amount,
-            effective_date: today(ctx),
-            source,
-            reverses: a.reverses,
-            reason: a.reason.clone(),
-            ..Default::default()
-        };
-        Some(post_entry(tx, &e, &now, &ctx.actor.user).await?)
-    } else {
-        None
-    };
-    let state = if approve { "approved" } else { "rejected" };
-    decide_adjustment(tx, adjustment_id, state, &ctx.actor.user, &now, entry_id).await?;
-    let after = AdjustmentRecord {
-        state: state.into(),
-        decided_by: Some(ctx.actor.user.clone()),
-        decided_at: Some(now.clone()),
-        entry_id,
-        ..a.clone()
-    };
-    // The decision names the request it came from.
-    let mut v = serde_json::to_value(adjustment_view(&after)).unwrap_or_default();
-    v["approval"] = applied_note(Some(on));
-    partnerdesk_store::audit(
-        tx,
-        &now,
-        &ctx.actor.user,
-        if approve {
-            "ledger.adjustment.approve"
-        } else {
-            "ledger.adjustment.reject"
-        },
-        "manual_adjustment",
-        &adjustment_id.to_string(),
-        Some(&serde_json::to_string(&adjustment_view(&a)).unwrap_or_default()),
-        Some(&v.to_string()),
-    )
-    .await?;
-    Ok(())
-}
-
-#[tracing::instrument(name = "ledger::adjustments", skip_all, fields(user = %ctx.actor.user))]
-pub async fn adjustments(ctx: &Context, state: Option<&str>) -> Result<Vec<AdjustmentView>> {
-    ctx.authorize(&crate::access::READ).await?;
-    Ok(ctx
-        .store
-        .read()
-        .await?
-        .manual_adjustments(state)
-        .await?
-        .iter()
-        .map(adjustment_view)
-        .collect())
-}
-
 /// Proves the ledger adds up: every balance is the sum of its entries, every
 /// closed line is posted exactly once with its amount, every reversal mirrors
 /// its entry, every payout item is backed by exactly its claimed entries.
@@ -572,12 +256,17 @@ pub async fn check(ctx: &Context) -> Result<LedgerCheck> {
     let mut posted: BTreeMap<String, &EntryRecord> = BTreeMap::new();
     for e in entries
         .iter()
-        .filter(|e| e.kind == "commission" || e.kind == "adjustment")
+        .filter(|e| matches!(e.kind, EntryKind::Commission | EntryKind::Adjustment))
     {
         posted.insert(e.source.clone(), e);
     }
     let mut expected_sources = 0usize;
-    for p in tx.periods().await?.iter().filter(|p| p.state == "closed") {
+    for p in tx
+        .periods()
+        .await?
+        .iter()
+        .filter(|p| p.state == PeriodState::Closed)
+    {
         let period =
             Period::parse("period", &p.period).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         for s in tx.period_lines(period).await? {
@@ -617,7 +306,10 @@ pub async fn check(ctx: &Context) -> Result<LedgerCheck> {
     }
 
     // 3. Manual adjustments, reversals and payouts against their records.
-    for a in tx.manual_adjustments(Some("approved")).await? {
+    for a in tx
+        .manual_adjustments(Some(AdjustmentState::Approved))
+        .await?
+    {
         // Reversals are counted from their entries below.
         if a.reverses.is_none() {
             *from_sources
@@ -632,7 +324,7 @@ pub async fn check(ctx: &Context) -> Result<LedgerCheck> {
             )),
         }
     }
-    for e in entries.iter().filter(|e| e.kind == "reversal") {
+    for e in entries.iter().filter(|e| e.kind == EntryKind::Reversal) {
         match e.reverses.and_then(|id| by_id.get(&id)) {
             Some(t)
                 if t.amount == -e.amount
@@ -653,10 +345,10 @@ pub async fn check(ctx: &Context) -> Result<LedgerCheck> {
             let earned: Decimal = claimed
                 .iter()
                 .filter_map(|id| by_id.get(id))
-                .filter(|e| e.kind != "payout")
+                .filter(|e| e.kind != EntryKind::Payout)
                 .map(|e| e.amount)
                 .sum();
-            let cancelled = run.state == "cancelled";
+            let cancelled = run.state == RunState::Cancelled;
             if !cancelled && earned != item.amount {
                 problems.push(format!(
                     "run {} pays {} {} to {} but its claimed entries sum to {}",
@@ -666,14 +358,14 @@ pub async fn check(ctx: &Context) -> Result<LedgerCheck> {
             if let Some(pe) = item.payout_entry {
                 *from_sources.entry(key.clone()).or_default() -= item.amount;
                 match by_id.get(&pe) {
-                    Some(e) if e.amount == -item.amount && e.kind == "payout" => {}
+                    Some(e) if e.amount == -item.amount && e.kind == EntryKind::Payout => {}
                     _ => problems.push(format!(
                         "run {} item {} has no matching payout entry",
                         run.run_id, item.partner_id
                     )),
                 }
             }
-            if item.state == "failed" {
+            if item.state == ItemState::Failed {
                 *from_sources.entry(key).or_default() += item.amount;
                 let src = format!(
                     "payout_failed:{}:{}:{}",
@@ -691,7 +383,7 @@ pub async fn check(ctx: &Context) -> Result<LedgerCheck> {
             }
         }
     }
-    for e in entries.iter().filter(|e| e.kind == "reversal") {
+    for e in entries.iter().filter(|e| e.kind == EntryKind::Reversal) {
         *from_sources
             .entry((e.partner_id.clone(), e.currency.clone()))
             .or_default() += e.amount;

@@ -1,0 +1,189 @@
+//! `partnerdesk serve` as an operator runs it: the real binary under load,
+//! stopped with SIGTERM mid-load, exits 0 and loses no click: every
+//! redirect a client received has its click in the database.
+
+use partnerdesk_app::access::Role;
+use partnerdesk_app::tracking::{self, TrackingSettings};
+use partnerdesk_app::wire::{BrandView, PartnerInput, TrackingCodeView};
+use partnerdesk_app::{brands, partners, Actor, Context};
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+async fn prepare(url: &str) {
+    let store = partnerdesk_app::database::open(url).await.unwrap();
+    let ctx = Context::new(store, Actor::with_roles("tester", &Role::ALL));
+    brands::create(
+        &ctx,
+        BrandView {
+            brand_id: "casino".into(),
+            name: "Casino".into(),
+            vertical: "igaming".into(),
+            currency: "EUR".into(),
+        },
+    )
+    .await
+    .unwrap();
+    partners::create(
+        &ctx,
+        PartnerInput {
+            partner_id: "P1".into(),
+            name: "Partner one".into(),
+            kind: "affiliate".into(),
+            currency: "EUR".into(),
+            status: "active".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    partners::add_tracking_code(
+        &ctx,
+        TrackingCodeView {
+            brand_id: "casino".into(),
+            code: "AF1".into(),
+            partner_id: "P1".into(),
+            kind: "btag".into(),
+        },
+    )
+    .await
+    .unwrap();
+    tracking::create_link(&ctx, "casino", "AF1", None)
+        .await
+        .unwrap();
+    tracking::set_landing(&ctx, "casino", "https://casino.example/?cid={click_id}")
+        .await
+        .unwrap();
+    tracking::set_settings(
+        &ctx,
+        TrackingSettings {
+            fallback_url: Some("https://casino.example/".into()),
+            path_scheme: "code".into(),
+        },
+    )
+    .await
+    .unwrap();
+    ctx.store.close().await;
+}
+
+async fn clicks_in(url: &str) -> u64 {
+    let store = partnerdesk_app::database::open(url).await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    let n = tx.clicks_of("AF1").await.unwrap().len() as u64;
+    drop(tx);
+    store.close().await;
+    n
+}
+
+async fn sigterm_mid_load_loses_nothing(url: &str) {
+    prepare(url).await;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_partnerdesk"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--public-url",
+            "http://127.0.0.1",
+            "--flush-ms",
+            "50",
+            "--flush-max",
+            "200",
+        ])
+        .env("PARTNERDESK_DATABASE_URL", url)
+        .env("RUST_LOG", "warn")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the partnerdesk binary starts");
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("the server says where it listens")
+            .unwrap();
+        if let Some(rest) = line.split("serving tracking links on http://").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    // The rest of its standard error, for the failure message.
+    let rest = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>());
+
+    let ok = Arc::new(AtomicU64::new(0));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut tasks = Vec::new();
+    for t in 0..16 {
+        let (ok, client, addr) = (ok.clone(), client.clone(), addr.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut i = 0u64;
+            loop {
+                i += 1;
+                let r = client
+                    .get(format!("http://{addr}/AF1?sub1={t}-{i}"))
+                    .header("user-agent", "Mozilla/5.0 Firefox/128.0")
+                    .send()
+                    .await;
+                match r {
+                    Ok(r) if r.status() == reqwest::StatusCode::FOUND => {
+                        ok.fetch_add(1, Ordering::SeqCst);
+                    }
+                    Ok(r) => panic!("unexpected answer {}", r.status()),
+                    // Refused or closed: the server is stopping.
+                    Err(_) => break,
+                }
+            }
+        }));
+    }
+    while ok.load(Ordering::SeqCst) < 500 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let pid = child.id() as libc::pid_t;
+    // SAFETY: sends a signal to the child this test started.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let status = child.wait().unwrap();
+    let log = rest.join().unwrap().join("\n");
+    assert!(status.success(), "serve exited with {status}:\n{log}");
+    let answered = ok.load(Ordering::SeqCst);
+    assert!(answered >= 500);
+    assert_eq!(
+        clicks_in(url).await,
+        answered,
+        "every redirect answered has its click stored\n{log}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_mid_load_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("serve.db").display());
+    sigterm_mid_load_loses_nothing(&url).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_mid_load_postgres() {
+    let Some(base) = std::env::var("PARTNERDESK_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+    else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "PARTNERDESK_TEST_POSTGRES_URL is not set"
+        );
+        eprintln!(
+            "skipping sigterm_mid_load on PostgreSQL: PARTNERDESK_TEST_POSTGRES_URL is not set"
+        );
+        return;
+    };
+    let name = format!("pd_cli_serve_{}", std::process::id());
+    let url = partnerdesk_store::create_postgres_database(&base, &name)
+        .await
+        .unwrap();
+    sigterm_mid_load_loses_nothing(&url).await;
+    let _ = partnerdesk_store::drop_postgres_database(&base, &name).await;
+}
