@@ -78,31 +78,56 @@ impl DerefMut for Tx<'_> {
 impl Store {
     /// Opens a write transaction (see the module's comment).
     pub async fn begin(&self) -> Result<Tx<'static>> {
-        let inner = match self.backend() {
-            Backend::Sqlite => self.pool().begin_with(SQLITE_WRITE).await,
-            Backend::Postgres => self.pool().begin().await,
-        }
-        .map_err(StoreError::from)?;
-        Ok(Tx {
-            inner,
-            backend: self.backend(),
-        })
+        let statement = match self.backend() {
+            Backend::Sqlite => Some(SQLITE_WRITE),
+            Backend::Postgres => None,
+        };
+        self.begin_on_clean(statement).await
     }
 
     /// Opens a read transaction: one consistent view of the data, rolled
     /// back when dropped. Writing through it fails on PostgreSQL.
     pub async fn read(&self) -> Result<Tx<'static>> {
-        let inner = match self.backend() {
-            Backend::Sqlite => self.pool().begin().await,
-            Backend::Postgres => self.pool().begin_with(POSTGRES_READ).await,
+        let statement = match self.backend() {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(POSTGRES_READ),
+        };
+        self.begin_on_clean(statement).await
+    }
+
+    /// Begins on a pooled connection that holds no transaction. A use case
+    /// cancelled at the wrong moment (a sync stopped mid-window, a task
+    /// aborted) has been seen to hand a connection back to the pool with
+    /// its transaction still open; beginning on it would fail ("attempted
+    /// to call begin_with at non-zero transaction depth") or, worse, nest
+    /// a savepoint in a stranger's transaction that may hold SQLite's write
+    /// lock. Such a connection is closed (the database rolls its
+    /// transaction back) and another one taken.
+    async fn begin_on_clean(&self, statement: Option<&'static str>) -> Result<Tx<'static>> {
+        use sqlx::Connection;
+        let mut conn = self.pool().acquire().await.map_err(StoreError::from)?;
+        for _ in 0..STALE_CONNECTIONS_MAX {
+            if !conn.is_in_transaction() {
+                break;
+            }
+            tracing::warn!("a pooled connection still held a transaction; closing it");
+            conn.close_on_drop();
+            drop(conn);
+            conn = self.pool().acquire().await.map_err(StoreError::from)?;
         }
-        .map_err(StoreError::from)?;
+        let inner = sqlx::Transaction::begin(conn, statement.map(std::borrow::Cow::Borrowed))
+            .await
+            .map_err(StoreError::from)?;
         Ok(Tx {
             inner,
             backend: self.backend(),
         })
     }
 }
+
+/// How many pooled connections left in a transaction [`Store::begin`] closes
+/// before it gives the next one to `BEGIN` (which then says what is wrong).
+const STALE_CONNECTIONS_MAX: usize = 8;
 
 #[cfg(test)]
 mod tests {
@@ -155,5 +180,36 @@ mod tests {
             .expect("the lock is free");
         crate::meta_set(&mut tx, "k", "v").await.expect("a write");
         tx.commit().await.expect("committed");
+    }
+
+    /// A connection handed back to the pool with its transaction still
+    /// open (as a use case cancelled at the wrong moment can leave it) is
+    /// never begun on again: every later transaction begins cleanly.
+    #[tokio::test]
+    async fn a_connection_left_in_a_transaction_is_not_begun_on() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let path = dir.path().join("stale.db");
+        let store = Store::open(&format!("sqlite:{}", path.display()))
+            .await
+            .expect("a new database");
+        {
+            let mut conn = store.pool().acquire().await.expect("a connection");
+            let tx = sqlx::Connection::begin(&mut *conn)
+                .await
+                .expect("a transaction");
+            // Never committed nor rolled back, and the connection goes back.
+            std::mem::forget(tx);
+        }
+        // The pool hands its idle connections out in turn: within a few
+        // begins the stale one comes up, and must not fail or nest.
+        for n in 0..12 {
+            let mut tx = store.begin().await.expect("a clean write transaction");
+            crate::meta_set(&mut tx, "n", &n.to_string())
+                .await
+                .expect("a write");
+            tx.commit().await.expect("committed");
+            let r = store.read().await.expect("a clean read");
+            drop(r);
+        }
     }
 }
