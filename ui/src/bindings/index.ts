@@ -127,6 +127,11 @@ export const commands = {
 	exportLines: (period: string, format: string) => __TAURI_INVOKE<ExportFile>("export_lines", { period, format }),
 	exportBalances: (at: string | null, format: string) => __TAURI_INVOKE<ExportFile>("export_balances", { at, format }),
 	exportRun: (runId: number, format: string) => __TAURI_INVOKE<ExportFile>("export_run", { runId, format }),
+	reportsDashboard: (query: DashboardQuery) => __TAURI_INVOKE<Dashboard>("reports_dashboard", { query }),
+	reportsChoices: () => __TAURI_INVOKE<ReportChoices>("reports_choices"),
+	reportsView: (query: ReportQuery) => __TAURI_INVOKE<ReportView>("reports_view", { query }),
+	/**  The report into Downloads as `report-FROM-TO.csv|xlsx`. */
+	reportsExport: (query: ReportQuery, format: string) => __TAURI_INVOKE<ExportFile>("reports_export", { query, format }),
 };
 
 /* Constants */
@@ -405,6 +410,30 @@ export type CustomerRow = {
 /**  Whether a customer earns its partner anything (an excluded one earns nobody). */
 export type CustomerStatus = "active" | "excluded";
 
+export type Dashboard = {
+	from: string,
+	to: string,
+	previous_from: string,
+	previous_to: string,
+	currency: string,
+	kpis: Kpi[],
+	/**  Why the money KPIs are empty (a period not computed, a missing rate). */
+	money_note: string | null,
+	trend: TableView,
+	top_partners: TableView,
+	top_countries: TableView,
+};
+
+export type DashboardQuery = {
+	/**  First day, YYYY-MM-DD. */
+	from: string,
+	/**  Last day, YYYY-MM-DD (inclusive). */
+	to: string,
+	brand: string | null,
+	/**  Every amount converted to this currency. */
+	currency: string,
+};
+
 export type DatabaseInfo = {
 	/**  `sqlite` or `postgres` */
 	backend: string,
@@ -488,6 +517,13 @@ export type HeldView = {
 /**  A payment of a payout run: waiting for its outcome, then paid or failed. */
 export type ItemState = "pending" | "paid" | "failed";
 
+/**  A KPI for the range and the range before it (printed figures). */
+export type Kpi = {
+	measure: string,
+	current: string,
+	previous: string,
+};
+
 export type LedgerEntryView = {
 	entry_id: number,
 	partner_id: string,
@@ -551,6 +587,17 @@ export type LineRow = {
 	fx_rate: string,
 	/**  For adjustments: the closed period they book late data of. */
 	origin_period: string | null,
+};
+
+/**  A measure the builder offers. */
+export type MeasureChoice = {
+	name: string,
+	/**  `count`, `amount`, `lots` or `percent`. */
+	unit: string,
+	/**  A money measure (a period and the partner's currency). */
+	money: boolean,
+	/**  Dimensions it cannot be grouped by. */
+	refused_dims: string[],
 };
 
 export type OperatorAccount = {
@@ -876,6 +923,35 @@ export type PurchaseView = {
 	refunded_at: string | null,
 };
 
+export type ReportChoices = {
+	dimensions: string[],
+	measures: MeasureChoice[],
+};
+
+/**  A report as the desktop asks for it (REPORTS.md's CLI options by name). */
+export type ReportQuery = {
+	/**  First day, YYYY-MM-DD. */
+	from: string,
+	/**  Last day, YYYY-MM-DD (inclusive). */
+	to: string,
+	/**  Dimensions in order (`day`, `period`, `brand`, …); empty: one row. */
+	by: string[],
+	measures: string[],
+	brand: string | null,
+	partner: string | null,
+	tree: string | null,
+	currency: string | null,
+};
+
+/**
+ *  A report's rows and its totals (the same report without dimensions:
+ *  one row, or one per currency).
+ */
+export type ReportView = {
+	table: TableView,
+	totals: TableView,
+};
+
 /**  What a retry of waiting records did. */
 export type RetryOutcome = {
 	tried: number,
@@ -1065,6 +1141,14 @@ export type SyncRunView = {
 	 *  runs before reports).
 	 */
 	report: RunReport | null,
+};
+
+/**  A report's table as the UI shows it. */
+export type TableView = {
+	columns: string[],
+	/**  Per column: `text`, `count`, `amount`, `lots` or `percent`. */
+	units: string[],
+	rows: string[][],
 };
 
 export type TemplateInput = {

@@ -855,12 +855,12 @@ async fn edits_that_change_no_slice_rebuild_nothing(db: &TestDb) {
     let input = partnerdesk_app::wire::PartnerInput {
         partner_id: p3.partner_id.clone(),
         name: "Renamed partner".into(),
-        kind: p3.kind.clone(),
+        kind: p3.kind.to_string(),
         parent_id: p3.parent_id.clone(),
         email: p3.email.clone(),
         country: p3.country.clone(),
         currency: p3.currency.clone(),
-        status: p3.status.clone(),
+        status: p3.status.to_string(),
         tags: p3.tags.clone(),
         ..Default::default()
     };
