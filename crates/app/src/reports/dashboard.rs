@@ -107,6 +107,63 @@ const KPI_ORDER: [Measure; 10] = [
 ];
 const TOP: usize = 10;
 
+/// The range a dashboard range is compared with: whole calendar months
+/// against as many whole months just before (July against June, a quarter
+/// against the quarter before), any other range against as many days just
+/// before it.
+fn previous_range(from: NaiveDate, to: NaiveDate) -> (NaiveDate, NaiveDate) {
+    use chrono::Datelike;
+    let previous_to = from.pred_opt().unwrap_or(from);
+    let whole_months = from.day() == 1 && to.succ_opt().is_some_and(|d| d.day() == 1);
+    if whole_months {
+        let months =
+            (to.year() * 12 + to.month0() as i32) - (from.year() * 12 + from.month0() as i32) + 1;
+        if let Some(previous_from) = u32::try_from(months)
+            .ok()
+            .and_then(|m| from.checked_sub_months(chrono::Months::new(m)))
+        {
+            return (previous_from, previous_to);
+        }
+    }
+    let days = (to - from).num_days();
+    (previous_to - chrono::Duration::days(days), previous_to)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::previous_range;
+    use chrono::NaiveDate;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("a date")
+    }
+
+    #[test]
+    fn whole_months_compare_with_the_months_before_other_ranges_with_the_days_before() {
+        assert_eq!(
+            previous_range(d("2026-07-01"), d("2026-07-31")),
+            (d("2026-06-01"), d("2026-06-30"))
+        );
+        assert_eq!(
+            previous_range(d("2026-03-01"), d("2026-03-31")),
+            (d("2026-02-01"), d("2026-02-28"))
+        );
+        assert_eq!(
+            previous_range(d("2026-07-01"), d("2026-09-30")),
+            (d("2026-04-01"), d("2026-06-30"))
+        );
+        assert_eq!(
+            previous_range(d("2026-01-01"), d("2026-01-31")),
+            (d("2025-12-01"), d("2025-12-31"))
+        );
+        // Seven days against the seven before.
+        assert_eq!(
+            previous_range(d("2026-07-08"), d("2026-07-14")),
+            (d("2026-07-01"), d("2026-07-07"))
+        );
+    }
+}
+
 #[tracing::instrument(name = "reports::dashboard", skip_all, fields(user = %ctx.actor.user))]
 pub async fn dashboard(ctx: &Context, q: &DashboardQuery) -> Result<Dashboard> {
     ctx.authorize(&crate::access::READ).await?;
@@ -116,9 +173,7 @@ pub async fn dashboard(ctx: &Context, q: &DashboardQuery) -> Result<Dashboard> {
         return Err(AppError::invalid("to", "the range ends before it starts"));
     }
     let currency = CurrencyCode::parse("currency", &q.currency)?;
-    let days = (to - from).num_days();
-    let previous_to = from.pred_opt().unwrap_or(from);
-    let previous_from = previous_to - chrono::Duration::days(days);
+    let (previous_from, previous_to) = previous_range(from, to);
     super::refresh(&ctx.store).await?;
     let mut tx = ctx.store.read().await?;
     let world = World::load(&mut tx, true).await?;
