@@ -155,9 +155,21 @@ export class Session {
     await this.cmd('POST', `/element/${el}/click`, {});
   }
 
+  /**
+   * Replaces what the field holds with `text`. WebDriver's clear fires no
+   * input event, so a React-controlled field that held a value would put it
+   * back under the keys: the field is emptied the way React hears (the
+   * native value setter, then an input event), then typed into.
+   */
   async type(testId, text) {
     const el = await this.byTestId(testId);
-    await this.cmd('POST', `/element/${el}/clear`, {});
+    await this.cmd('POST', '/execute/sync', {
+      script: `const e = arguments[0];
+        const proto = e instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+        Object.getOwnPropertyDescriptor(proto, 'value').set.call(e, '');
+        e.dispatchEvent(new Event('input', { bubbles: true }));`,
+      args: [{ [ELEMENT]: el }],
+    });
     await this.cmd('POST', `/element/${el}/value`, { text });
   }
 
