@@ -6,7 +6,6 @@ use crate::on_both_backends;
 use crate::support::{as_user, TestDb};
 use partnerdesk_app::access::Role;
 use partnerdesk_app::{brands, database, users, AppError};
-use std::time::{Duration, Instant};
 
 fn input(id: &str, roles: &[Role]) -> users::UserInput {
     users::UserInput {
@@ -125,21 +124,6 @@ async fn switching_databases_needs_an_admin_once_users_exist(db: &TestDb) {
     );
 }
 
-/// The fastest of `n` calls of `f`.
-async fn fastest<F, Fut>(n: usize, mut f: F) -> Duration
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    let mut best = Duration::MAX;
-    for _ in 0..n {
-        let t = Instant::now();
-        f().await;
-        best = best.min(t.elapsed());
-    }
-    best
-}
-
 async fn sign_in_answers_alike_for_unknown_wrong_and_disabled(db: &TestDb) {
     let ada = people(db).await;
     let store = &db.ctx.store;
@@ -160,21 +144,15 @@ async fn sign_in_answers_alike_for_unknown_wrong_and_disabled(db: &TestDb) {
     assert_eq!(unknown, disabled_right);
     assert_eq!(unknown, disabled_wrong);
 
-    // Constant work: an unknown name costs the argon2 check a known one
-    // does (it is checked against a dummy hash), on top of the delay every
-    // refusal has. Before, an unknown name answered after the delay alone.
-    let hashing = fastest(3, || async {
-        users::hash_password("a password to time").unwrap();
-    })
-    .await;
-    let unknown = fastest(3, || async {
-        let _ = users::sign_in(store, "nobody-at-all", "a guess").await;
-    })
-    .await;
-    let delay = Duration::from_millis(300);
+    // Constant work: an unknown name is checked against a dummy hash, the
+    // argon2 work a known one costs, on top of the delay every refusal has.
+    // Before, an unknown name answered after the delay alone. (Counted, not
+    // timed: a timed assertion failed on a loaded machine.)
+    let before = users::dummy_checks();
+    let _ = users::sign_in(store, "nobody-at-all", "a guess").await;
     assert!(
-        unknown >= delay + hashing / 2,
-        "an unknown name took {unknown:?}; the delay is {delay:?} and one argon2 hash {hashing:?}"
+        users::dummy_checks() > before,
+        "an unknown name was answered without the argon2 check"
     );
 }
 
