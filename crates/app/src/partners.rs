@@ -500,7 +500,7 @@ pub async fn add_tracking_code(ctx: &Context, input: TrackingCodeView) -> Result
     // A new code attributes customers: the next run recomputes.
     crate::commissions::mark_dirty(&mut tx, "0000-00").await?;
     // A code may be a coupon: purchases' attribution changes.
-    crate::reports::mark_stale(&mut tx, "0000-00").await?;
+    crate::reports::mark_stale(&mut tx, crate::reports::rollup::PURCHASES_ONLY).await?;
     let after = serde_json::to_string(&code_view(t.clone())).ok();
     partnerdesk_store::audit(
         &mut tx,

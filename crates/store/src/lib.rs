@@ -23,6 +23,7 @@ pub mod money;
 mod native;
 pub mod partners;
 pub mod payouts;
+pub mod report_clicks;
 pub mod reports;
 pub mod sync;
 pub mod sync_retry;

@@ -41,6 +41,18 @@ pub async fn clear_stale(tx: &mut Tx<'_>, version: &str) -> Result<bool> {
     Ok(true)
 }
 
+/// Forgets the stale mark while exactly `customers` customers are stored
+/// (a first load's own: no other writer's customer awaits its slices).
+pub async fn clear_stale_if_customers(tx: &mut Tx<'_>, customers: i64) -> Result<()> {
+    sqlx::query(
+        "DELETE FROM meta WHERE key = 'report_stale_from' AND (SELECT COUNT(*) FROM customers) = $1",
+    )
+    .bind(customers)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// One slice of a roll-up.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RollupRow {

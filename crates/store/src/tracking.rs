@@ -280,11 +280,31 @@ pub async fn claim_first_visits(
     Ok(new)
 }
 
-/// Writes clicks in multi-row statements; a click id already stored (a
-/// batch retried after its commit was in doubt) is skipped. Returns how
-/// many rows were new.
-pub async fn insert_clicks(tx: &mut Tx<'_>, clicks: Vec<ClickRecord>) -> Result<u64> {
-    let before = count_clicks_in(tx, &clicks).await?;
+/// Writes clicks in multi-row statements and adds the new human ones to
+/// the reports' counts (`report_clicks`) in the same transaction; a click
+/// id already stored (a batch retried after its commit was in doubt) is
+/// skipped, and counted no second time. Returns how many rows were new.
+pub async fn insert_clicks(tx: &mut Tx<'_>, mut clicks: Vec<ClickRecord>) -> Result<u64> {
+    let stored = stored_click_ids(tx, &clicks).await?;
+    if !stored.is_empty() {
+        clicks.retain(|c| !stored.contains(&c.click_id));
+    }
+    let mut counts: std::collections::BTreeMap<
+        crate::report_clicks::ClickKey,
+        crate::report_clicks::ClickCount,
+    > = std::collections::BTreeMap::new();
+    for c in clicks.iter().filter(|c| c.kind == "human") {
+        let e = counts
+            .entry((
+                c.day.clone(),
+                c.brand_id.clone(),
+                c.code.clone(),
+                c.country.clone().unwrap_or_default(),
+            ))
+            .or_insert((0, 0));
+        e.0 += 1;
+        e.1 += i64::from(c.is_unique);
+    }
     let mut batch = Batch::new(
         "clicks",
         &[
@@ -337,14 +357,18 @@ pub async fn insert_clicks(tx: &mut Tx<'_>, clicks: Vec<ClickRecord>) -> Result<
             .await?;
     }
     batch.flush(tx).await?;
-    Ok(n - before)
+    crate::report_clicks::add_clicks(tx, &counts).await?;
+    Ok(n)
 }
 
-/// How many of `clicks` are stored already (normally none).
-async fn count_clicks_in(tx: &mut Tx<'_>, clicks: &[ClickRecord]) -> Result<u64> {
-    let mut found = 0u64;
+/// Which of `clicks` are stored already (normally none).
+async fn stored_click_ids(
+    tx: &mut Tx<'_>,
+    clicks: &[ClickRecord],
+) -> Result<std::collections::HashSet<String>> {
+    let mut found = std::collections::HashSet::new();
     for chunk in clicks.chunks(500) {
-        let mut sql = String::from("SELECT COUNT(*) FROM clicks WHERE click_id IN (");
+        let mut sql = String::from("SELECT click_id FROM clicks WHERE click_id IN (");
         for i in 0..chunk.len() {
             if i > 0 {
                 sql.push(',');
@@ -352,11 +376,11 @@ async fn count_clicks_in(tx: &mut Tx<'_>, clicks: &[ClickRecord]) -> Result<u64>
             sql.push_str(&format!("${}", i + 1));
         }
         sql.push(')');
-        let mut q = sqlx::query_as::<_, (i64,)>(&sql);
+        let mut q = sqlx::query_as::<_, (String,)>(&sql);
         for c in chunk {
             q = q.bind(&c.click_id);
         }
-        found += q.fetch_one(&mut **tx).await?.0 as u64;
+        found.extend(q.fetch_all(&mut **tx).await?.into_iter().map(|r| r.0));
     }
     Ok(found)
 }

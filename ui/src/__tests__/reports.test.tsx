@@ -112,6 +112,7 @@ describe('dashboard', () => {
     vi.mocked(api.reportsDashboard).mockImplementation(async (q) => ({
       from: q.from, to: q.to, previous_from: '2026-06-01', previous_to: '2026-06-30', currency: q.currency,
       kpis: [
+        { measure: 'clicks', current: '4321', previous: '0' },
         { measure: 'registrations', current: '120', previous: '100' },
         { measure: 'deposits', current: '12345.60', previous: '20000.00' },
         { measure: 'commission', current: '', previous: '' },
@@ -123,6 +124,8 @@ describe('dashboard', () => {
     }));
     renderAt('/');
     expect(await screen.findByTestId('kpi-registrations-current')).toHaveTextContent('120');
+    expect(screen.getByTestId('kpi-clicks')).toHaveTextContent('Clicks');
+    expect(screen.getByTestId('kpi-clicks-current')).toHaveTextContent('4321');
     expect(screen.getByTestId('kpi-deposits-current')).toHaveTextContent('12,345.60');
     expect(screen.getByTestId('kpi-commission-current')).toHaveTextContent('—');
     expect(screen.getByTestId('dashboard-money-note')).toHaveTextContent('not been computed');

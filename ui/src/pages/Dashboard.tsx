@@ -15,11 +15,11 @@ import { isoDay, pickColumns, shown, UNATTRIBUTED } from './reports/builder';
 import { ReportChart } from './reports/ReportChart';
 
 const LABELS: Record<string, string> = {
-  registrations: 'Registrations', ftds: 'FTDs', qualified_cpas: 'Qualified CPAs', deposits: 'Deposits',
+  clicks: 'Clicks', unique_clicks: 'Unique clicks', registrations: 'Registrations', ftds: 'FTDs', qualified_cpas: 'Qualified CPAs', deposits: 'Deposits',
   net_gaming: 'Net gaming', lots: 'Lots', trading_revenue: 'Trading revenue', purchases: 'Purchases',
   commission: 'Commission', cost_per_ftd: 'Cost per FTD',
 };
-const UNITS: Record<string, string> = { registrations: 'count', ftds: 'count', qualified_cpas: 'count', purchases: 'count', lots: 'lots' };
+const UNITS: Record<string, string> = { clicks: 'count', unique_clicks: 'count', registrations: 'count', ftds: 'count', qualified_cpas: 'count', purchases: 'count', lots: 'lots' };
 
 /** The first range shown: the last 30 days up to today. */
 function lastDays(days: number, today = new Date()): { from: string; to: string } {
@@ -61,7 +61,7 @@ export function Dashboard() {
           <Text size="xs" c="dimmed" data-testid="dashboard-range">
             {d.from} – {d.to} against {d.previous_from} – {d.previous_to}, amounts in {d.currency}. Imports and syncs show here at once; commission needs a run.
           </Text>
-          <SimpleGrid cols={{ base: 2, sm: 3, lg: 5 }} data-testid="dashboard-kpis">
+          <SimpleGrid cols={{ base: 2, sm: 3, lg: 6 }} data-testid="dashboard-kpis">
             {d.kpis.map((k) => <KpiCard key={k.measure} kpi={k} />)}
           </SimpleGrid>
           {d.money_note && <Text size="sm" c="dimmed" data-testid="dashboard-money-note">Money figures: {d.money_note}</Text>}

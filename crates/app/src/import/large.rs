@@ -3,6 +3,7 @@
 //! while the next chunk is parsed.
 
 use super::*;
+use crate::reports::slices::Builder;
 
 /// The large files, in the order they are read and written.
 pub(super) const LARGE: [&str; 3] = ["igaming_activity.csv", "trades.csv", "purchases.csv"];
@@ -12,6 +13,8 @@ pub(super) struct Checked {
     pub(super) problems: Problems,
     pub(super) first_period: Option<Period>,
     pub(super) rows: [u64; 3],
+    /// The roll-up slices summed from the rows read, when asked for.
+    pub(super) slices: Option<Builder>,
 }
 
 /// One statement's rows of the large file `LARGE[.0]`, bound.
@@ -25,7 +28,9 @@ pub(super) type CustomerBrands = HashMap<String, String, foldhash::fast::RandomS
 /// statement-sized chunks of values over a bounded channel, so parsing runs
 /// while the database writes the chunk before (memory stays bounded by the
 /// channel). Rows are sent only while no problem has been found; the caller
-/// rolls back if any.
+/// rolls back if any. With `slices`, the reader also sums the rows into
+/// roll-up slices (a first load: the import's rows are all there is), which
+/// come back in [`Checked::slices`].
 pub(super) async fn stream_large(
     ctx: &Context,
     dir: &Path,
@@ -33,7 +38,8 @@ pub(super) async fn stream_large(
     customer_brand: CustomerBrands,
     mut tx: Option<&mut Tx<'_>>,
     report: &mut ImportReport,
-) -> Result<Problems> {
+    slices: Option<Builder>,
+) -> Result<Checked> {
     let large_batches = || {
         [
             sd::activity_batch(),
@@ -52,14 +58,19 @@ pub(super) async fn stream_large(
             batches: large_batches(),
             buf: Vec::new(),
             stopped: false,
+            slices,
         };
-        check_large(
+        let checked = check_large(
             Source::Folder(&dir_owned),
             p,
             &customer_brand,
             &mut out,
             &*progress,
-        )
+        );
+        checked.map(|c| Checked {
+            slices: out.slices.take(),
+            ..c
+        })
     });
     let mut failed = None;
     if let Some(tx) = tx.as_deref_mut() {
@@ -83,7 +94,7 @@ pub(super) async fn stream_large(
         }
     }
     report.first_period = checked.first_period.map(|p| p.to_string());
-    Ok(checked.problems)
+    Ok(checked)
 }
 
 pub(super) async fn join_reader(
@@ -104,6 +115,8 @@ pub(super) struct Out<'a> {
     pub(super) buf: Vec<Val>,
     /// The writer has gone (it failed): stop reading.
     pub(super) stopped: bool,
+    /// Roll-up slices summed from the rows handed over, when asked for.
+    pub(super) slices: Option<Builder>,
 }
 
 impl Out<'_> {
@@ -209,6 +222,21 @@ pub(super) fn check_large(
                         continue;
                     }
                     touch(Period::of(a.date));
+                    if let Some(b) = out.slices.as_mut() {
+                        b.activity(
+                            a.customer_id.as_str(),
+                            &partnerdesk_domain::data::DayAmounts {
+                                date: a.date,
+                                deposits: a.deposits,
+                                withdrawals: a.withdrawals,
+                                bets: a.bets,
+                                wins: a.wins,
+                                bonuses: a.bonuses,
+                                chargebacks: a.chargebacks,
+                                taxes: a.taxes,
+                            },
+                        );
+                    }
                     out.push(0, &p, sd::activity_values(&a));
                     rows[0] += 1;
                     tick(file, rows[0]);
@@ -241,6 +269,14 @@ pub(super) fn check_large(
                         continue;
                     }
                     touch(Period::of(t.close_time.date_naive()));
+                    if let Some(b) = out.slices.as_mut() {
+                        b.trade(
+                            t.customer_id.as_str(),
+                            t.close_time.date_naive(),
+                            t.lots,
+                            t.commission + t.spread_revenue,
+                        );
+                    }
                     out.push(1, &p, sd::trade_values(&t));
                     rows[1] += 1;
                     tick(file, rows[1]);
@@ -276,6 +312,9 @@ pub(super) fn check_large(
                     if let Some(r) = pu.refunded_at {
                         touch(Period::of(r.date_naive()));
                     }
+                    if let Some(b) = out.slices.as_mut() {
+                        b.purchase(&pu);
+                    }
                     out.push(2, &p, sd::purchase_values(&pu));
                     rows[2] += 1;
                     tick(file, rows[2]);
@@ -289,5 +328,6 @@ pub(super) fn check_large(
         problems: p,
         first_period,
         rows,
+        slices: None,
     })
 }

@@ -75,6 +75,18 @@ static KEY_HASHER: foldhash::quality::FixedState =
 
 #[tracing::instrument(name = "import::import_folder", skip_all, fields(user = %ctx.actor.user))]
 pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
+    import_with(ctx, dir, true).await
+}
+
+/// The import without keeping the roll-ups current (they are only marked
+/// stale, and rebuilt before the next report): what `bench reports`
+/// compares the import with.
+#[doc(hidden)]
+pub async fn import_folder_without_rollups(ctx: &Context, dir: &Path) -> Result<ImportReport> {
+    import_with(ctx, dir, false).await
+}
+
+async fn import_with(ctx: &Context, dir: &Path, rollups: bool) -> Result<ImportReport> {
     ctx.authorize(&crate::access::IMPORT_FOLDER).await?;
     if !dir.is_dir() {
         return Err(AppError::Io {
@@ -181,6 +193,16 @@ pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
             );
         }
     }
+    // A stored customer imported again may have changed its slices' key
+    // (code, country, status): every slice is rebuilt then. New customers
+    // change only the slices from their registration on.
+    let restated = customers
+        .iter()
+        .any(|(_, c)| customer_brand.contains_key(c.customer_id.as_str()));
+    let first_registered = customers
+        .iter()
+        .map(|(_, c)| Period::of(c.registered_at.date_naive()))
+        .min();
     for (_, c) in &customers {
         customer_brand.insert(c.customer_id.to_string(), c.brand_id.to_string());
     }
@@ -189,8 +211,8 @@ pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
         // Nothing is written: the write lock is let go before the large
         // files are checked too, so the user sees every problem at once.
         tx.rollback().await?;
-        let p = stream_large(ctx, dir, p, customer_brand, None, &mut report).await?;
-        return Err(p.into_error());
+        let checked = stream_large(ctx, dir, p, customer_brand, None, &mut report, None).await?;
+        return Err(checked.problems.into_error());
     }
 
     let mut batch = sd::brands_batch();
@@ -321,6 +343,17 @@ pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
         sd::restore_customers_code_index(&mut tx).await?;
     }
     let any_customers = !customers.is_empty();
+    // A first load (no customer stored before: no stored row can count in
+    // a slice) sums its slices while its rows stream, instead of reading
+    // them all back afterwards (docs/decisions.md §20).
+    let first_load = (rollups && stored_customers == 0 && any_customers).then(|| {
+        let mut b = crate::reports::slices::Builder::new(None);
+        for (_, c) in &customers {
+            b.customer(c);
+        }
+        b
+    });
+    let customers_written = customers.len();
     // A million parsed customers are no longer needed: not kept while the
     // large files stream.
     drop(customers);
@@ -331,10 +364,19 @@ pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
     }
     finish(&mut tx, &mut batch, &mut report, "fx_rates.csv", fx.len()).await?;
 
-    let p = stream_large(ctx, dir, p, customer_brand, Some(&mut tx), &mut report).await?;
-    if !p.is_empty() {
+    let checked = stream_large(
+        ctx,
+        dir,
+        p,
+        customer_brand,
+        Some(&mut tx),
+        &mut report,
+        first_load,
+    )
+    .await?;
+    if !checked.problems.is_empty() {
         tx.rollback().await.map_err(StoreError::from)?;
-        return Err(p.into_error());
+        return Err(checked.problems.into_error());
     }
     let structural = !brands.is_empty()
         || !geo.is_empty()
@@ -352,17 +394,34 @@ pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
     if let Some(first) = &first {
         crate::commissions::mark_dirty(&mut tx, first).await?;
     }
-    // The roll-ups hold customers, activity, trades and purchases (and a
-    // purchase's coupon): brands, partners, plans, assignments, rates and
-    // geo blocks alone leave them as they are.
-    let rollups = if any_customers || !codes.is_empty() {
-        Some("0000-00".to_string())
+    let started = std::time::Instant::now();
+    if let Some(slices) = checked.slices {
+        // Written in the import's transaction: the import and its roll-ups
+        // are kept together or not at all.
+        crate::reports::rollup::write_first_load(&mut tx, slices, customers_written).await?;
     } else {
-        report.first_period.clone()
-    };
-    if let Some(first) = &rollups {
-        crate::reports::mark_stale(&mut tx, first).await?;
+        // The roll-ups hold customers, activity, trades and purchases (and
+        // a purchase's coupon): brands, partners, plans, assignments,
+        // rates and geo blocks alone leave them as they are.
+        let rows_from = [first_registered, checked.first_period]
+            .into_iter()
+            .flatten()
+            .min();
+        let mark = if restated {
+            Some(crate::reports::rollup::ALL.to_string())
+        } else {
+            match (rows_from, codes.is_empty()) {
+                (Some(first), _) => Some(first.to_string()),
+                // New codes change only purchases' attribution.
+                (None, false) => Some(crate::reports::rollup::PURCHASES_ONLY.to_string()),
+                (None, true) => None,
+            }
+        };
+        if let Some(first) = &mark {
+            crate::reports::mark_stale(&mut tx, first).await?;
+        }
     }
+    let in_transaction = started.elapsed().as_secs_f64();
     let summary = serde_json::json!({"folder": dir.display().to_string(), "files": report.files, "new_plan_versions": report.new_plan_versions});
     partnerdesk_store::audit(
         &mut tx,
@@ -380,8 +439,11 @@ pub async fn import_folder(ctx: &Context, dir: &Path) -> Result<ImportReport> {
     // before the next report anyway. Before the checkpoint, so that the log
     // is emptied of their writes too.
     let started = std::time::Instant::now();
-    let refreshed = crate::reports::refresh(store).await;
-    report.rollup_seconds = started.elapsed().as_secs_f64();
+    let refreshed = match rollups {
+        true => crate::reports::refresh(store).await,
+        false => Ok(false),
+    };
+    report.rollup_seconds = in_transaction + started.elapsed().as_secs_f64();
     if let Err(e) = refreshed {
         tracing::warn!("the reporting roll-ups were not brought up to date after the import: {e}");
     }
@@ -490,6 +552,7 @@ pub fn check_file(name: &str, bytes: &[u8]) -> Vec<String> {
                 ],
                 buf: Vec::new(),
                 stopped: false,
+                slices: None,
             };
             let customers = CustomerBrands::default();
             let so_far = std::mem::take(&mut p);

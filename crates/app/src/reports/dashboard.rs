@@ -78,7 +78,9 @@ pub struct Dashboard {
     pub top_countries: TableView,
 }
 
-const ACTIVITY_KPIS: [Measure; 7] = [
+const ACTIVITY_KPIS: [Measure; 9] = [
+    Measure::Clicks,
+    Measure::UniqueClicks,
     Measure::Registrations,
     Measure::Ftds,
     Measure::Deposits,
@@ -93,7 +95,9 @@ const MONEY_KPIS: [Measure; 3] = [
     Measure::CostPerFtd,
 ];
 /// The order the KPIs are shown in.
-const KPI_ORDER: [Measure; 10] = [
+const KPI_ORDER: [Measure; 12] = [
+    Measure::Clicks,
+    Measure::UniqueClicks,
     Measure::Registrations,
     Measure::Ftds,
     Measure::QualifiedCpas,

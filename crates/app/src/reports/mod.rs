@@ -2,9 +2,11 @@
 //! ([`rollup`]), the report computed from them and the commission lines
 //! ([`query`]), and its CSV and XLSX files.
 
+mod clicks;
 pub mod dashboard;
 mod query;
 pub mod rollup;
+pub(crate) mod slices;
 pub mod view;
 
 use crate::{AppError, Context, Result};

@@ -21,7 +21,7 @@ pub const UNATTRIBUTED: &str = "(unattributed)";
 
 /// The base sums every measure is computed from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum B {
+pub(super) enum B {
     Registrations,
     ExcludedRegistrations,
     Ftds,
@@ -51,8 +51,10 @@ enum B {
     Adjustment,
     QualifiedCpas,
     Paid,
+    Clicks,
+    UniqueClicks,
 }
-const NB: usize = 29;
+const NB: usize = 31;
 
 /// Whether a base sum is an amount (converted between currencies).
 fn is_amount(b: usize) -> bool {
@@ -98,14 +100,14 @@ fn kind_base(k: Kind) -> B {
 type Sums = [Decimal; NB];
 
 /// Where a figure belongs.
-struct Origin<'a> {
-    day: Option<&'a str>,
-    period: Period,
-    brand: Option<&'a str>,
-    partner: Option<&'a str>,
-    country: &'a str,
-    code: &'a str,
-    currency: &'a str,
+pub(super) struct Origin<'a> {
+    pub day: Option<&'a str>,
+    pub period: Period,
+    pub brand: Option<&'a str>,
+    pub partner: Option<&'a str>,
+    pub country: &'a str,
+    pub code: &'a str,
+    pub currency: &'a str,
 }
 
 /// What the report reads its figures against.
@@ -228,12 +230,13 @@ pub(crate) async fn compute(
     }
     let mut acc = Acc::new(spec, world);
     activity(tx, spec, world, &mut acc).await?;
+    super::clicks::contribute(tx, spec, world, &mut acc).await?;
     money(tx, spec, world, &mut acc).await?;
     acc.finish()
 }
 
 /// Contributions per (group, source currency, period).
-struct Acc<'a> {
+pub(super) struct Acc<'a> {
     spec: &'a ReportSpec,
     world: &'a World,
     sums: HashMap<(Vec<String>, String, Period), Sums>,
@@ -262,7 +265,7 @@ impl<'a> Acc<'a> {
                 .is_none_or(|t| self.world.in_tree(p, t))
     }
 
-    fn add(&mut self, o: &Origin<'_>, values: &[(B, Decimal)]) {
+    pub(super) fn add(&mut self, o: &Origin<'_>, values: &[(B, Decimal)]) {
         if values.iter().all(|(_, v)| v.is_zero()) {
             return;
         }
@@ -443,11 +446,11 @@ fn print(m: Measure, s: &Sums) -> String {
         Measure::FirstPurchases => return count(g(B::FirstPurchases)),
         Measure::Refunds => return count(g(B::Refunds)),
         Measure::QualifiedCpas => return count(g(B::QualifiedCpas)),
-        // No tracking server records clicks yet: 0 (REPORTS.md).
-        Measure::Clicks | Measure::UniqueClicks => return "0".to_string(),
+        Measure::Clicks => return count(g(B::Clicks)),
+        Measure::UniqueClicks => return count(g(B::UniqueClicks)),
         Measure::Conversion => return format::percent(g(B::Ftds), g(B::Registrations)),
         Measure::UniqueClickToRegistration => {
-            return format::percent(g(B::Registrations), Decimal::ZERO)
+            return format::percent(g(B::Registrations), g(B::UniqueClicks))
         }
         Measure::CostPerFtd => return format::ratio_amount(g(B::Commission), g(B::Ftds)),
         Measure::FtdAmount => g(B::FtdAmount),
@@ -502,7 +505,7 @@ fn segments(spec: &ReportSpec, fine: char) -> Vec<(char, String, String)> {
     out
 }
 
-const ACTIVITY: [Measure; 23] = [
+const ACTIVITY: [Measure; 24] = [
     Measure::Registrations,
     Measure::ExcludedRegistrations,
     Measure::Ftds,
@@ -526,6 +529,7 @@ const ACTIVITY: [Measure; 23] = [
     Measure::RefundAmount,
     Measure::Conversion,
     Measure::CostPerFtd,
+    Measure::UniqueClickToRegistration,
 ];
 
 async fn activity(

@@ -3,10 +3,12 @@
 //! never the roll-ups), on scenario-a and a generated S folder; attribution
 //! changes after import; the errors REPORTS.md names.
 
+mod clicks;
 mod reference;
 
 use crate::on_both_backends;
 use crate::support::{example_folders, TestDb};
+use clicks::clicks_match_the_reference;
 use partnerdesk_app::{commissions, compliance, import, reports, Context};
 use partnerdesk_domain::report::{Dim, Measure, ReportSpec};
 use partnerdesk_domain::{CurrencyCode, Period};
@@ -413,6 +415,31 @@ async fn attribution_changes_update_the_rollups(db: &TestDb) {
         std::fs::write(copy.path().join("tracking_codes.csv"), codes + &row).unwrap();
         check("an unknown code given to a partner").await;
     }
+
+    // 5. A day's import: a new customer with its first deposit, and a day
+    // of activity of a stored one (rebuilt from September, not from the
+    // first period).
+    let day = tempfile::tempdir().unwrap();
+    let new_customer = "C900001,CAS,bt-CAS-P0002,DE,2026-09-20T08:00:00Z,active\n";
+    let activity = "C900001,CAS,2026-09-21,50.00,0.00,20.00,5.00,0.00,0.00,0.00\n\
+                    C000005,CAS,2026-09-22,10.00,0.00,4.00,1.00,0.00,0.00,0.00\n";
+    std::fs::write(
+        day.path().join("customers.csv"),
+        format!("customer_id,brand_id,tracking_code,country,registered_at,status\n{new_customer}"),
+    )
+    .unwrap();
+    std::fs::write(
+        day.path().join("igaming_activity.csv"),
+        format!("customer_id,brand_id,date,deposits,withdrawals,bets,wins,bonuses,chargebacks,taxes\n{activity}"),
+    )
+    .unwrap();
+    import::import_folder(ctx, day.path()).await.unwrap();
+    let customers = std::fs::read_to_string(copy.path().join("customers.csv")).unwrap();
+    std::fs::write(copy.path().join("customers.csv"), customers + new_customer).unwrap();
+    let rows = std::fs::read_to_string(copy.path().join("igaming_activity.csv")).unwrap();
+    let rows = rows.replace("\n\n", "\n");
+    std::fs::write(copy.path().join("igaming_activity.csv"), rows + activity).unwrap();
+    check("a day's import of a new customer and activity").await;
 }
 
 /// A customer's tracking code that is not a code of its brand.
@@ -893,6 +920,7 @@ async fn edits_that_change_no_slice_rebuild_nothing(db: &TestDb) {
 }
 
 on_both_backends!(
+    clicks_match_the_reference,
     edits_that_change_no_slice_rebuild_nothing,
     the_desktop_report_view_and_export,
     paid_counts_the_payments_marked_paid,

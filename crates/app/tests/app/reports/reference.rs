@@ -97,6 +97,7 @@ struct Fact {
 
 pub struct Reference {
     brands: HashMap<String, (String, String)>,
+    codes: HashMap<(String, String), (String, String)>,
     currencies: HashMap<String, String>,
     parents: HashMap<String, Option<String>>,
     kinds: HashMap<String, String>,
@@ -522,6 +523,7 @@ impl Reference {
         }
         Reference {
             brands,
+            codes,
             currencies,
             parents,
             kinds,
@@ -548,6 +550,35 @@ impl Reference {
             measure: "paid",
             value: amount,
         });
+    }
+
+    /// A human click the tracking server recorded on a link of `code` in
+    /// `brand` on `day` (`YYYY-MM-DD`), seen from `country` ('' unknown):
+    /// it counts for the code's partner, in the brand's currency; a click
+    /// is no customer, so exclusions and geo blocks leave it alone.
+    pub fn click(&mut self, brand: &str, code: &str, country: &str, day: &str, unique: bool) {
+        let partner = self
+            .codes
+            .get(&(brand.to_string(), code.to_string()))
+            .map(|(p, _)| p.clone());
+        let base = Fact {
+            day: Some(day.to_string()),
+            period: day[..7].to_string(),
+            brand: Some(brand.to_string()),
+            partner,
+            country: country.to_string(),
+            code: code.to_string(),
+            currency: self.brands[brand].1.clone(),
+            measure: "clicks",
+            value: Decimal::ONE,
+        };
+        if unique {
+            self.facts.push(Fact {
+                measure: "unique_clicks",
+                ..base.clone()
+            });
+        }
+        self.facts.push(base);
     }
 
     fn chain(&self, p: &str) -> Vec<String> {
