@@ -11,7 +11,7 @@ use sqlx::Row;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PeriodRecord {
-    pub period: String,
+    pub period: Period,
     pub state: PeriodState,
     pub computed_at: String,
     /// The data version the period was computed from.
@@ -161,7 +161,7 @@ impl Tx<'_> {
         rows.iter()
             .map(|r| {
                 Ok(PeriodRecord {
-                    period: r.try_get("period")?,
+                    period: crate::words::period(r, "periods", "period")?,
                     state: crate::words::column(r, "periods", "state")?,
                     computed_at: r.try_get("computed_at")?,
                     inputs: r.try_get("inputs")?,

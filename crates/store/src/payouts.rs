@@ -8,7 +8,9 @@ use crate::money::dec;
 use crate::words::{column, word};
 use crate::{Backend, Tx};
 use partnerdesk_domain::partner::PartnerStatus;
+use partnerdesk_domain::payment::PaymentMethod;
 use partnerdesk_domain::payout::{ItemState, RunState};
+use partnerdesk_domain::Period;
 use rust_decimal::Decimal;
 use sqlx::Row;
 use std::collections::HashMap;
@@ -16,7 +18,7 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DetailsRecord {
     pub partner_id: String,
-    pub method: String,
+    pub method: PaymentMethod,
     pub holder: String,
     pub account: String,
     pub bic: Option<String>,
@@ -39,7 +41,8 @@ pub struct PayeeRecord {
 pub struct RunRecord {
     pub run_id: i64,
     pub pay_date: String,
-    pub period: String,
+    /// The closed period it pays (None: a run by pay date alone, stored as '').
+    pub period: Option<Period>,
     pub state: RunState,
     pub created_at: String,
     pub created_by: String,
@@ -60,7 +63,7 @@ pub struct ItemRecord {
     pub name: String,
     pub currency: String,
     pub amount: Decimal,
-    pub method: String,
+    pub method: PaymentMethod,
     pub holder: String,
     pub account: String,
     pub bic: Option<String>,
@@ -80,10 +83,15 @@ pub struct HeldRecord {
     pub reason: String,
 }
 
+/// A run's period as stored and shown: `YYYY-MM`, or '' for none.
+pub fn period_text(period: Option<Period>) -> String {
+    period.map(|p| p.to_string()).unwrap_or_default()
+}
+
 /// A new run's contents: items with the entries each claims, and held balances.
 pub struct NewRun<'a> {
     pub pay_date: &'a str,
-    pub period: &'a str,
+    pub period: Option<Period>,
     pub items: &'a [(ItemRecord, Vec<i64>)],
     pub held: &'a [HeldRecord],
 }
@@ -166,7 +174,7 @@ impl Tx<'_> {
             .map(|r| {
                 let d = DetailsRecord {
                     partner_id: r.try_get("partner_id")?,
-                    method: r.try_get("method")?,
+                    method: column(r, "payment_details", "method")?,
                     holder: r.try_get("holder")?,
                     account: r.try_get("account")?,
                     bic: r.try_get("bic")?,
@@ -252,7 +260,7 @@ impl Tx<'_> {
                 partner_id: r.0,
                 currency: r.1,
                 amount: dec(&r.2)?,
-                method: r.3,
+                method: word("payout_items", "method", &r.3)?,
                 holder: r.4,
                 account: r.5,
                 bic: r.6,
@@ -362,7 +370,7 @@ impl Tx<'_> {
             let details = match (method, holder, account) {
                 (Some(method), Some(holder), Some(account)) => Some(DetailsRecord {
                     partner_id: partner_id.clone(),
-                    method,
+                    method: word("payment_details", "method", &method)?,
                     holder,
                     account,
                     bic,
@@ -422,7 +430,15 @@ fn run_record(r: &sqlx::any::AnyRow) -> Result<RunRecord> {
     Ok(RunRecord {
         run_id: r.try_get("run_id")?,
         pay_date: r.try_get("pay_date")?,
-        period: r.try_get("period")?,
+        period: match r.try_get::<String, _>("period")?.as_str() {
+            "" => None,
+            p => Some(crate::words::checked(
+                "payout_runs",
+                "period",
+                p,
+                Period::parse,
+            )?),
+        },
         state: column(r, "payout_runs", "state")?,
         created_at: r.try_get("created_at")?,
         created_by: r.try_get("created_by")?,
@@ -442,7 +458,7 @@ pub async fn set_payment_details(tx: &mut Tx<'_>, d: &DetailsRecord) -> Result<(
          ON CONFLICT (partner_id) DO UPDATE SET method = excluded.method, holder = excluded.holder, account = excluded.account, bic = excluded.bic, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
     )
     .bind(&d.partner_id)
-    .bind(&d.method)
+    .bind(d.method.as_str())
     .bind(&d.holder)
     .bind(&d.account)
     .bind(&d.bic)
@@ -500,7 +516,7 @@ pub async fn insert_run(tx: &mut Tx<'_>, run: &NewRun<'_>, at: &str, by: &str) -
         "INSERT INTO payout_runs (pay_date, period, state, created_at, created_by) VALUES ($1, $2, 'draft', $3, $4) RETURNING run_id",
     )
     .bind(run.pay_date)
-    .bind(run.period)
+    .bind(period_text(run.period))
     .bind(at)
     .bind(by)
     .fetch_one(&mut **tx)

@@ -8,7 +8,7 @@ use crate::batch::{Batch, Val};
 use crate::error::Result;
 use crate::json_rows;
 use crate::Tx;
-use partnerdesk_domain::sync_run::SyncRunStatus;
+use partnerdesk_domain::sync_run::{ConnectionKind, SyncRunStatus};
 use sqlx::Row;
 use std::collections::HashMap;
 
@@ -16,7 +16,7 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConnectionRow {
     pub name: String,
-    pub kind: String,
+    pub kind: ConnectionKind,
     pub config: String,
     pub schedule_minutes: Option<i64>,
     pub created_at: String,
@@ -62,7 +62,7 @@ const CONNECTION_COLUMNS: &str = "name, kind, config, schedule_minutes, created_
 fn connection(r: &sqlx::any::AnyRow) -> Result<ConnectionRow> {
     Ok(ConnectionRow {
         name: r.try_get(0)?,
-        kind: r.try_get(1)?,
+        kind: crate::words::word("connections", "kind", &r.try_get::<String, _>(1)?)?,
         config: r.try_get(2)?,
         schedule_minutes: r.try_get(3)?,
         created_at: r.try_get(4)?,
@@ -164,7 +164,7 @@ pub async fn insert_connection(tx: &mut Tx<'_>, c: &ConnectionRow) -> Result<()>
         "INSERT INTO connections ({CONNECTION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"
     ))
     .bind(&c.name)
-    .bind(&c.kind)
+    .bind(c.kind.as_str())
     .bind(&c.config)
     .bind(c.schedule_minutes)
     .bind(&c.created_at)

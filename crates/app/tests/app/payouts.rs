@@ -339,7 +339,7 @@ async fn a_payout_run_from_draft_to_paid(db: &TestDb) {
         .iter()
         .find(|a| a.approval_id == request)
         .expect("the payout run is in the approvals queue");
-    assert_eq!(q.kind, "payout.run");
+    assert_eq!(q.kind, approvals::Kind::PayoutRun);
     assert_eq!(q.object_id, id.to_string());
     assert!(
         q.summary.contains(&format!("payout run {id}")),

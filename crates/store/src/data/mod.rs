@@ -509,9 +509,8 @@ impl Tx<'_> {
                 Ok(Brand {
                     id: id(b.brand_id)?,
                     name: b.name,
-                    vertical: partnerdesk_domain::partner::Vertical::parse("vertical", &b.vertical)
-                        .map_err(corrupt)?,
-                    currency: CurrencyCode::parse("currency", &b.currency).map_err(corrupt)?,
+                    vertical: b.vertical,
+                    currency: b.currency,
                 })
             })
             .collect()
