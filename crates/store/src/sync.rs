@@ -5,6 +5,7 @@
 //! replaying a page changes nothing and the run can say what it did.
 
 use crate::batch::{Batch, Val};
+use crate::data;
 use crate::error::Result;
 use crate::json_rows;
 use crate::Tx;
@@ -363,66 +364,26 @@ pub struct Target {
     pub key: &'static [usize],
 }
 
+// The columns are the bulk writers' own (crate::data), so the two cannot
+// drift apart.
 pub const CUSTOMERS: Target = Target {
     table: "customers",
-    columns: &[
-        "customer_id",
-        "brand_id",
-        "tracking_code",
-        "country",
-        "registered_at",
-        "status",
-    ],
+    columns: &data::CUSTOMER_COLUMNS,
     key: &[0],
 };
 pub const ACTIVITY: Target = Target {
     table: "igaming_activity",
-    columns: &[
-        "customer_id",
-        "date",
-        "brand_id",
-        "period",
-        "deposits",
-        "withdrawals",
-        "bets",
-        "wins",
-        "bonuses",
-        "chargebacks",
-        "taxes",
-    ],
+    columns: &data::ACTIVITY_COLUMNS,
     key: &[0, 1],
 };
 pub const TRADES: Target = Target {
     table: "trades",
-    columns: &[
-        "trade_id",
-        "customer_id",
-        "brand_id",
-        "symbol",
-        "instrument_group",
-        "lots",
-        "open_time",
-        "close_time",
-        "period",
-        "commission",
-        "spread_revenue",
-    ],
+    columns: &data::TRADE_COLUMNS,
     key: &[0],
 };
 pub const PURCHASES: Target = Target {
     table: "purchases",
-    columns: &[
-        "order_id",
-        "customer_id",
-        "brand_id",
-        "product",
-        "amount",
-        "coupon_code",
-        "purchased_at",
-        "refunded_at",
-        "period",
-        "refund_period",
-    ],
+    columns: &data::PURCHASE_COLUMNS,
     key: &[0],
 };
 
