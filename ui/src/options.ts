@@ -3,7 +3,9 @@
 //! values are its generated union (./bindings): a misspelt value is a type
 //! error, and `satisfies` below makes a word missing from a list one too.
 
-import type { CustomerStatus, PartnerKind, PartnerStatus, TrackingKind, Vertical } from './bindings';
+import type {
+  ConnectionKind, CustomerStatus, DocumentType, PartnerKind, PartnerStatus, PaymentMethod, TrackingKind, TrafficSourceKind, Vertical,
+} from './bindings';
 
 export type Option<V extends string = string> = { value: V; label: string };
 
@@ -50,6 +52,42 @@ export const CUSTOMER_STATUSES = [
 ] as const satisfies readonly Option<CustomerStatus>[];
 const _customers: Complete<CustomerStatus, typeof CUSTOMER_STATUSES> = CUSTOMER_STATUSES;
 
+export const DOC_TYPES = [
+  { value: 'id', label: 'ID document' },
+  { value: 'company_registration', label: 'Company registration' },
+  { value: 'proof_of_address', label: 'Proof of address' },
+] as const satisfies readonly Option<DocumentType>[];
+const _docs: Complete<DocumentType, typeof DOC_TYPES> = DOC_TYPES;
+
+export const TRAFFIC_SOURCE_KINDS = [
+  { value: 'website', label: 'Website' },
+  { value: 'social', label: 'Social account' },
+  { value: 'paid', label: 'Paid channel' },
+  { value: 'email', label: 'E-mail' },
+  { value: 'other', label: 'Other' },
+] as const satisfies readonly Option<TrafficSourceKind>[];
+const _traffic: Complete<TrafficSourceKind, typeof TRAFFIC_SOURCE_KINDS> = TRAFFIC_SOURCE_KINDS;
+
+export const CONNECTION_KINDS = [
+  { value: 'mt5', label: 'MT5 Web API (Forex)' },
+  { value: 'gaming', label: 'Gaming platform feed (iGaming)' },
+  { value: 'woocommerce', label: 'WooCommerce orders (prop challenges)' },
+  { value: 'csv', label: 'Import folder (CSV)' },
+] as const satisfies readonly Option<ConnectionKind>[];
+const _connections: Complete<ConnectionKind, typeof CONNECTION_KINDS> = CONNECTION_KINDS;
+
+export const PAYMENT_METHODS = [
+  { value: 'bank_transfer', label: 'Bank transfer' },
+  { value: 'e_wallet', label: 'E-wallet' },
+  { value: 'crypto', label: 'Crypto' },
+] as const satisfies readonly Option<PaymentMethod>[];
+const _methods: Complete<PaymentMethod, typeof PAYMENT_METHODS> = PAYMENT_METHODS;
+
+/** The option of `value` in `options`, if it is one of theirs (a select's value is text). */
+export function optionOf<V extends string>(options: readonly Option<V>[], value: string): V | undefined {
+  return options.find((o) => o.value === value)?.value;
+}
+
 /** Plan component types, in the order of RULES.md. */
 export const COMPONENT_TYPES: Option[] = [
   { value: 'revshare', label: 'RevShare' },
@@ -68,4 +106,4 @@ export function labelOf(options: readonly Option[], value: string): string {
 }
 
 // The completeness checks above are types only.
-void [_kinds, _statuses, _tracking, _verticals, _customers];
+void [_kinds, _statuses, _tracking, _verticals, _customers, _docs, _traffic, _connections, _methods];

@@ -4,60 +4,9 @@
 //! rules. The role matrix test (`tests/app/roles.rs`) calls each use case as
 //! each role.
 
-use serde::{Deserialize, Serialize};
-use specta::Type;
-
-/// A role a user holds; a user may hold several.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Type,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Admin,
-    PartnerManager,
-    Compliance,
-    Finance,
-    Viewer,
-}
-
-impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::Admin,
-        Role::PartnerManager,
-        Role::Compliance,
-        Role::Finance,
-        Role::Viewer,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::PartnerManager => "partner_manager",
-            Role::Compliance => "compliance",
-            Role::Finance => "finance",
-            Role::Viewer => "viewer",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == text.trim())
-    }
-}
-
-/// The roles in a stored comma-separated list (unknown names are skipped),
-/// sorted and without repeats.
-pub fn roles_of(text: &str) -> Vec<Role> {
-    let mut roles: Vec<Role> = text.split(',').filter_map(Role::parse).collect();
-    roles.sort();
-    roles.dedup();
-    roles
-}
-
-impl std::fmt::Display for Role {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// Roles are the domain's words (a TypeScript union on the bridge); what
+/// each may do is this table.
+pub use partnerdesk_domain::role::{Role, Roles};
 
 /// A use case and the roles that may call it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -251,13 +200,5 @@ mod tests {
         }
         assert!(allows(&READ, &[Role::Viewer]));
         assert!(!allows(&PARTNER_CREATE, &[Role::Viewer, Role::Finance]));
-    }
-
-    #[test]
-    fn roles_round_trip() {
-        for r in Role::ALL {
-            assert_eq!(Role::parse(r.as_str()), Some(r));
-        }
-        assert_eq!(Role::parse("root"), None);
     }
 }

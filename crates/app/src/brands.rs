@@ -10,8 +10,8 @@ fn view(b: BrandRecord) -> BrandView {
     BrandView {
         brand_id: b.brand_id,
         name: b.name,
-        vertical: b.vertical,
-        currency: b.currency,
+        vertical: b.vertical.as_str().to_string(),
+        currency: b.currency.to_string(),
     }
 }
 
@@ -20,10 +20,8 @@ pub fn validate(input: &BrandView) -> Result<BrandRecord> {
     Ok(BrandRecord {
         brand_id: Id::parse("brand_id", &input.brand_id)?.into_string(),
         name: parse_name("name", &input.name)?,
-        vertical: Vertical::parse("vertical", &input.vertical)?
-            .as_str()
-            .to_string(),
-        currency: CurrencyCode::parse("currency", &input.currency)?.to_string(),
+        vertical: Vertical::parse("vertical", &input.vertical)?,
+        currency: CurrencyCode::parse("currency", &input.currency)?,
     })
 }
 

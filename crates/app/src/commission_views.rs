@@ -42,7 +42,7 @@ pub async fn periods(ctx: &Context) -> Result<Vec<PeriodView>> {
         .rev()
         .map(|r| PeriodView {
             up_to_date: r.state == PeriodState::Closed || r.inputs == version,
-            period: r.period,
+            period: r.period.to_string(),
             state: r.state,
             computed_at: r.computed_at,
             closed_at: r.closed_at,
@@ -87,7 +87,7 @@ pub async fn lines(ctx: &Context, q: &LineQuery) -> Result<LinePage> {
         .kind
         .as_deref()
         .filter(|k| !k.is_empty())
-        .map(|k| Kind::parse("kind", k).map(|k| k.as_str().to_string()))
+        .map(|k| Kind::parse("kind", k))
         .transpose()?;
     let f = LineFilter {
         period: period.to_string(),
@@ -150,12 +150,14 @@ pub async fn detail(
     let period = Period::parse("period", period)?;
     let mut tx = ctx.store.read().await?;
     let lines = commissions::current_lines(&mut tx, period).await?;
+    // A word that is no kind finds no line (not found, like an unknown id).
+    let wanted = <Kind as partnerdesk_domain::Word>::from_word(kind);
     let s = lines
         .into_iter()
         .find(|s| {
             s.line.partner_id.as_str() == partner_id
                 && s.line.brand_id.as_str() == brand_id
-                && s.line.kind.as_str() == kind
+                && Some(s.line.kind) == wanted
         })
         .ok_or_else(|| AppError::NotFound {
             what: "commission line",

@@ -14,7 +14,9 @@ use crate::context::Context;
 use crate::error::{AppError, Result};
 use base64::Engine as _;
 use partnerdesk_domain::codes::CountryCode;
-use partnerdesk_domain::kyc::{self, DocumentStatus, TrafficSourceStatus};
+use partnerdesk_domain::kyc::{
+    self, DocumentStatus, DocumentType, TrafficSourceKind, TrafficSourceStatus,
+};
 use partnerdesk_domain::partner::PartnerStatus;
 use partnerdesk_store::compliance::{
     decide_traffic_source, insert_document, insert_traffic_source, review_document,
@@ -30,7 +32,7 @@ use std::path::PathBuf;
 pub struct DocumentView {
     pub document_id: String,
     pub partner_id: String,
-    pub doc_type: String,
+    pub doc_type: DocumentType,
     pub file_name: String,
     pub sha256: String,
     pub media_type: String,
@@ -47,8 +49,7 @@ pub struct DocumentView {
 pub struct TrafficSourceView {
     pub source_id: String,
     pub partner_id: String,
-    /// `website`, `social`, `paid`, `email` or `other`
-    pub kind: String,
+    pub kind: TrafficSourceKind,
     pub value: String,
     pub status: TrafficSourceStatus,
     pub declared_by: String,
@@ -67,7 +68,7 @@ pub struct PartnerCompliance {
     /// Empty: customers from any country are expected.
     pub allowed_countries: Vec<String>,
     /// Document types not yet approved.
-    pub missing_documents: Vec<String>,
+    pub missing_documents: Vec<DocumentType>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
@@ -135,14 +136,14 @@ pub async fn partner_compliance(ctx: &Context, partner_id: &str) -> Result<Partn
         .into_iter()
         .map(doc_view)
         .collect();
-    let missing_documents = kyc::DOC_TYPES
+    let missing_documents = DocumentType::ALL
         .iter()
+        .copied()
         .filter(|t| {
             !documents
                 .iter()
-                .any(|d| d.doc_type == **t && d.status == DocumentStatus::Approved)
+                .any(|d| d.doc_type == *t && d.status == DocumentStatus::Approved)
         })
-        .map(|t| t.to_string())
         .collect();
     Ok(PartnerCompliance {
         partner_id: partner_id.to_string(),
@@ -229,7 +230,7 @@ pub async fn upload_document(
     let record = DocumentRecord {
         document_id: format!("DOC-{}", &sha[..12]),
         partner_id: partner_id.to_string(),
-        doc_type: doc_type.to_string(),
+        doc_type,
         file_name,
         sha256: sha.clone(),
         media_type: media_type.to_string(),
@@ -407,13 +408,7 @@ pub async fn declare_traffic_source(
     ctx.authorize(&access::TRAFFIC_DECLARE).await?;
     let mut tx = ctx.store.begin().await?;
     partner_status(&mut tx, partner_id).await?;
-    let kind = kind.trim();
-    if !["website", "social", "paid", "email", "other"].contains(&kind) {
-        return Err(AppError::invalid(
-            "kind",
-            format!("'{kind}' is not a traffic source kind: website, social, paid, email or other"),
-        ));
-    }
+    let kind = kyc::parse_traffic_source_kind(kind)?;
     let value = value.trim();
     if value.is_empty() || value.len() > 500 {
         return Err(AppError::invalid(
@@ -428,7 +423,7 @@ pub async fn declare_traffic_source(
     let record = TrafficSourceRecord {
         source_id: format!("TS-{}", &sha[..12]),
         partner_id: partner_id.to_string(),
-        kind: kind.to_string(),
+        kind,
         value: value.to_string(),
         status: TrafficSourceStatus::Pending,
         declared_by: ctx.actor.user.clone(),

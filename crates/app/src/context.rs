@@ -142,7 +142,7 @@ impl Context {
             ));
         }
         match tx.user(&self.actor.user).await? {
-            Some(u) if !u.disabled => Ok(crate::users::roles_of(&u.roles)),
+            Some(u) if !u.disabled => Ok(u.roles.iter().copied().collect()),
             Some(_) => Err(AppError::Denied(format!(
                 "the account '{}' has been disabled; ask an admin to enable it",
                 self.actor.user

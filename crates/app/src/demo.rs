@@ -2,7 +2,8 @@
 //! trees up to five levels deep, with tracking codes.
 
 use crate::{Context, Result};
-use partnerdesk_domain::partner::{PartnerKind, PartnerStatus};
+use partnerdesk_domain::partner::{PartnerKind, PartnerStatus, Vertical};
+use partnerdesk_domain::{CountryCode, CurrencyCode};
 use partnerdesk_store::partners::{partner_values, PartnerRecord, PARTNER_COLUMNS};
 use partnerdesk_store::{Batch, StoreError};
 
@@ -95,8 +96,8 @@ pub async fn fill(ctx: &Context) -> Result<DemoReport> {
             &partnerdesk_store::brands::BrandRecord {
                 brand_id: brand_id.to_string(),
                 name: name.to_string(),
-                vertical: vertical.to_string(),
-                currency: currency.to_string(),
+                vertical: Vertical::parse("vertical", vertical)?,
+                currency: CurrencyCode::parse("currency", currency)?,
             },
             &now,
         )
@@ -137,8 +138,11 @@ pub async fn fill(ctx: &Context) -> Result<DemoReport> {
                 },
                 parent_id: parent.map(|(id, _)| id),
                 email: Some(format!("{}.{}@example.com", partner_id.to_lowercase(), bi)),
-                country: Some(COUNTRIES[rng.next(COUNTRIES.len())].into()),
-                currency: ["EUR", "USD", "GBP"][rng.next(3)].into(),
+                country: Some(CountryCode::parse(
+                    "country",
+                    COUNTRIES[rng.next(COUNTRIES.len())],
+                )?),
+                currency: CurrencyCode::parse("currency", ["EUR", "USD", "GBP"][rng.next(3)])?,
                 status,
                 tags: if rng.next(5) == 0 {
                     vec!["vip".into()]

@@ -342,7 +342,7 @@ pub async fn run(ctx: &Context, run_id: i64, format: Format, out: &Path) -> Resu
             t(&i.name),
             t(&i.currency),
             Cell::Money(parse_money(&i.amount)?),
-            t(&i.method),
+            t(i.method.as_str()),
             t(&i.holder),
             t(&i.account),
             t(i.bic.clone().unwrap_or_default()),

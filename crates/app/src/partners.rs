@@ -28,8 +28,8 @@ pub fn row(p: &PartnerRecord) -> PartnerRow {
         status: p.status,
         parent_id: p.parent_id.clone(),
         email: p.email.clone(),
-        country: p.country.clone(),
-        currency: p.currency.clone(),
+        country: p.country.map(|c| c.to_string()),
+        currency: p.currency.to_string(),
         tags: p.tags.clone(),
         children: u32::try_from(p.children).unwrap_or(u32::MAX),
         archived: p.archived,
@@ -62,9 +62,8 @@ pub fn validate(input: &PartnerInput) -> Result<PartnerRecord> {
             .transpose()?,
         country: opt(&input.country)
             .map(|c| CountryCode::parse("country", c))
-            .transpose()?
-            .map(|c| c.to_string()),
-        currency: CurrencyCode::parse("currency", input.currency.trim())?.to_string(),
+            .transpose()?,
+        currency: CurrencyCode::parse("currency", input.currency.trim())?,
         status: PartnerStatus::parse("status", &input.status)?,
         tags,
         notes: parse_notes("notes", &input.notes)?,
@@ -217,7 +216,7 @@ async fn hold_activation(
 /// when one waits already).
 async fn request_activation(ctx: &Context, tx: &mut Tx<'_>, p: &PartnerRecord) -> Result<()> {
     if tx
-        .pending_approval(Kind::PartnerActivate.name(), &p.partner_id)
+        .pending_approval(Kind::PartnerActivate, &p.partner_id)
         .await?
         .is_some()
     {
@@ -343,8 +342,8 @@ fn input_of(p: &PartnerRecord) -> PartnerInput {
         kind: p.kind.as_str().to_string(),
         parent_id: p.parent_id.clone(),
         email: p.email.clone(),
-        country: p.country.clone(),
-        currency: p.currency.clone(),
+        country: p.country.map(|c| c.to_string()),
+        currency: p.currency.to_string(),
         status: p.status.as_str().to_string(),
         tags: p.tags.clone(),
         notes: p.notes.clone(),

@@ -11,7 +11,7 @@ use partnerdesk_domain::Period;
 use partnerdesk_statements::{
     write_batch, CommissionRow, DetailRow, Fonts, Party, SimpleRow, Statement, StatementError,
 };
-use partnerdesk_store::ledger::EntryRecord;
+use partnerdesk_store::ledger::{line_kind_text, EntryRecord};
 use partnerdesk_store::{StoreError, Tx};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -46,7 +46,12 @@ fn describe(e: &EntryRecord) -> String {
             e.run_id.unwrap_or_default(),
             e.reason
         ),
-        EntryKind::Commission => format!("{} {} {}", e.brand_id, e.line_kind, e.period),
+        EntryKind::Commission => format!(
+            "{} {} {}",
+            e.brand_id,
+            line_kind_text(e.line_kind),
+            e.period
+        ),
     }
 }
 
@@ -141,17 +146,20 @@ async fn build(
                 amount: e.amount,
                 balance,
             });
+            // Keyed by the line kind's word: a statement lists its
+            // commissions in the words' order, as it always has.
+            let line_kind = line_kind_text(e.line_kind).to_string();
             match e.kind {
                 EntryKind::Commission => {
                     let c = commissions
-                        .entry((e.brand_id.clone(), e.line_kind.clone()))
+                        .entry((e.brand_id.clone(), line_kind.clone()))
                         .or_default();
                     c.0 += e.amount;
                     if let Some(x) = explanations.get(&(
                         e.period.clone(),
                         e.partner_id.clone(),
                         e.brand_id.clone(),
-                        e.line_kind.clone(),
+                        line_kind,
                     )) {
                         c.1.push(basis_and_rate(x));
                     }
@@ -176,7 +184,7 @@ async fn build(
             lines.push(m.clone());
         }
         if let Some(c) = &partner.country {
-            lines.push(c.clone());
+            lines.push(c.to_string());
         }
         out.push(Statement {
             title: title.clone(),
@@ -401,11 +409,10 @@ pub async fn for_run(ctx: &Context, run_id: i64, folder: &Path) -> Result<Statem
     writable(folder)?;
     let mut tx = ctx.store.read().await?;
     let run = tx.payout_run(run_id).await?;
-    let period = if run.period.is_empty() {
-        Period::parse("pay_date", &run.pay_date[..7])
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?
-    } else {
-        Period::parse("period", &run.period).map_err(|e| StoreError::Corrupt(e.to_string()))?
+    let period = match run.period {
+        Some(p) => p,
+        None => Period::parse("pay_date", run.pay_date.get(..7).unwrap_or(""))
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
     };
     let first = period.first_day().format("%Y-%m-%d").to_string();
     let last = std::cmp::max(

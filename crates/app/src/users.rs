@@ -3,7 +3,7 @@
 //! While the database has no users, the app runs in single-user mode as the
 //! built-in local user (see [`crate::Actor::local`]).
 
-use crate::access::{self, Role};
+use crate::access::{self, Role, Roles};
 use crate::approvals::{self, ChangeOutcome, Request};
 use crate::change::{Applied, Apply, Change, UserChange};
 use crate::context::{Actor, Context};
@@ -12,6 +12,7 @@ use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
 use argon2::Argon2;
+use partnerdesk_domain::role::roles_text;
 use partnerdesk_store::compliance::{
     clear_sign_in_failures, count_sign_in_failure, insert_user, lock_user_until, update_user,
     UserRecord,
@@ -64,20 +65,16 @@ pub struct SessionView {
     pub allowed: Vec<String>,
 }
 
-pub use crate::access::roles_of;
-
-fn roles_text(roles: &[Role]) -> String {
-    let mut r = roles.to_vec();
-    r.sort();
-    r.dedup();
-    r.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")
+/// The roles of a form or a command line as a set.
+fn role_set(roles: &[Role]) -> Roles {
+    roles.iter().copied().collect()
 }
 
 fn view(u: &UserRecord) -> UserView {
     UserView {
         user_id: u.user_id.clone(),
         display_name: u.display_name.clone(),
-        roles: roles_of(&u.roles),
+        roles: u.roles.iter().copied().collect(),
         disabled: u.disabled,
         created_at: u.created_at.clone(),
         row_version: u.row_version,
@@ -281,7 +278,10 @@ pub async fn sign_in(store: &Store, user_id: &str, password: &str) -> Result<Act
     )
     .await?;
     tx.commit().await?;
-    Ok(Actor::with_roles(&u.user_id, &roles_of(&u.roles)))
+    Ok(Actor::with_roles(
+        &u.user_id,
+        &u.roles.iter().copied().collect::<Vec<_>>(),
+    ))
 }
 
 /// How many seconds `u` must still wait at `now` after failed attempts, if any.
@@ -404,7 +404,7 @@ pub async fn save_from(
     if let Some(u) = &existing {
         if u.user_id == ctx.actor.user
             && !input.roles.contains(&Role::Admin)
-            && roles_of(&u.roles).contains(&Role::Admin)
+            && u.roles.contains(&Role::Admin)
         {
             return Err(AppError::invalid(
                 "roles",
@@ -418,7 +418,7 @@ pub async fn save_from(
     let change = UserChange {
         user_id: user_id.clone(),
         display_name: input.display_name.trim().to_string(),
-        roles: roles_text(&input.roles),
+        roles: role_set(&input.roles),
         disabled: input.disabled,
         password_hash: password_hash.clone(),
         new: existing.is_none(),
@@ -428,12 +428,16 @@ pub async fn save_from(
     let summary = match &existing {
         None => format!(
             "create user {user_id} with roles {}",
-            roles_text(&input.roles)
+            roles_text(&role_set(&input.roles))
         ),
         Some(u) => {
             let mut parts = Vec::new();
-            if u.roles != roles_text(&input.roles) {
-                parts.push(format!("roles {} → {}", u.roles, roles_text(&input.roles)));
+            if u.roles != role_set(&input.roles) {
+                parts.push(format!(
+                    "roles {} → {}",
+                    roles_text(&u.roles),
+                    roles_text(&role_set(&input.roles))
+                ));
             }
             if u.disabled != input.disabled {
                 parts.push(if input.disabled {

@@ -142,16 +142,7 @@ fn parse_roles(text: &str) -> Result<Vec<Role>, AppError> {
     text.split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .map(|r| {
-            Role::parse(r).ok_or_else(|| {
-                AppError::invalid(
-                    "--roles",
-                    format!(
-                        "'{r}' is not a role: admin, partner_manager, compliance, finance, viewer"
-                    ),
-                )
-            })
-        })
+        .map(|r| Role::parse("--roles", r).map_err(AppError::from))
         .collect()
 }
 
@@ -370,7 +361,11 @@ pub async fn kyc_cmd(ctx: &Context, cmd: KycCmd) -> Result<(), AppError> {
             if !c.missing_documents.is_empty() {
                 outln!(
                     "  missing approved documents: {}",
-                    c.missing_documents.join(", ")
+                    c.missing_documents
+                        .iter()
+                        .map(|t| t.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 );
             }
             for s in &c.traffic_sources {

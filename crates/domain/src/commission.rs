@@ -2,7 +2,6 @@
 //! explanation of how it came about.
 
 use crate::codes::CurrencyCode;
-use crate::error::FieldError;
 use crate::ids::Id;
 use crate::period::Period;
 use rust_decimal::Decimal;
@@ -13,19 +12,19 @@ crate::word_enum!(
 /// to the ledger, never recomputed).
 PeriodState, "period state", { Computed => "computed", Closed => "closed" });
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    Cpa,
-    Revshare,
-    LotRebate,
-    SpreadShare,
-    PurchaseShare,
-    SubOverride,
+crate::word_enum!(
+/// What a commission line pays for (also a ledger entry's `line_kind`).
+Kind, "commission kind", {
+    Cpa => "cpa",
+    Revshare => "revshare",
+    LotRebate => "lot_rebate",
+    SpreadShare => "spread_share",
+    PurchaseShare => "purchase_share",
+    SubOverride => "sub_override",
     /// Late data for a closed period, booked in the first open one. Never in
     /// the canonical export.
-    Adjustment,
-}
+    Adjustment => "adjustment",
+});
 
 impl Kind {
     pub const EXPORTED: [Kind; 6] = [
@@ -36,38 +35,6 @@ impl Kind {
         Kind::PurchaseShare,
         Kind::SubOverride,
     ];
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Kind::Cpa => "cpa",
-            Kind::Revshare => "revshare",
-            Kind::LotRebate => "lot_rebate",
-            Kind::SpreadShare => "spread_share",
-            Kind::PurchaseShare => "purchase_share",
-            Kind::SubOverride => "sub_override",
-            Kind::Adjustment => "adjustment",
-        }
-    }
-
-    pub fn parse(field: &str, raw: &str) -> Result<Kind, FieldError> {
-        [
-            Kind::Cpa,
-            Kind::Revshare,
-            Kind::LotRebate,
-            Kind::SpreadShare,
-            Kind::PurchaseShare,
-            Kind::SubOverride,
-            Kind::Adjustment,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == raw)
-        .ok_or_else(|| {
-            FieldError::new(
-                field,
-                format!("{} is not a commission kind", crate::limits::shown(raw)),
-            )
-        })
-    }
 }
 
 /// One computed commission line.

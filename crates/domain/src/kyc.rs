@@ -15,10 +15,20 @@ TrafficSourceStatus, "traffic source status", {
     Pending => "pending", Approved => "approved", Rejected => "rejected",
 });
 
+crate::word_enum!(
+/// What a KYC document is.
+DocumentType, "document type", {
+    Id => "id", CompanyRegistration => "company_registration", ProofOfAddress => "proof_of_address",
+});
+
+crate::word_enum!(
+/// Where a declared traffic source sends customers from.
+TrafficSourceKind, "traffic source kind", {
+    Website => "website", Social => "social", Paid => "paid", Email => "email", Other => "other",
+});
+
 /// Largest accepted document.
 pub const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
-
-pub const DOC_TYPES: [&str; 3] = ["id", "company_registration", "proof_of_address"];
 
 /// Accepted media types and the file extensions that name them.
 const ACCEPTED: [(&str, &[&str]); 3] = [
@@ -27,19 +37,28 @@ const ACCEPTED: [(&str, &[&str]); 3] = [
     ("image/png", &["png"]),
 ];
 
-pub fn parse_doc_type(raw: &str) -> Result<&'static str, FieldError> {
-    DOC_TYPES
-        .into_iter()
-        .find(|t| *t == raw.trim())
-        .ok_or_else(|| {
-            FieldError::new(
-                "doc_type",
-                format!(
-                    "'{}' is not a document type: id, company_registration or proof_of_address",
-                    raw.trim()
-                ),
-            )
-        })
+pub fn parse_doc_type(raw: &str) -> Result<DocumentType, FieldError> {
+    <DocumentType as crate::Word>::from_word(raw.trim()).ok_or_else(|| {
+        FieldError::new(
+            "doc_type",
+            format!(
+                "'{}' is not a document type: id, company_registration or proof_of_address",
+                raw.trim()
+            ),
+        )
+    })
+}
+
+pub fn parse_traffic_source_kind(raw: &str) -> Result<TrafficSourceKind, FieldError> {
+    <TrafficSourceKind as crate::Word>::from_word(raw.trim()).ok_or_else(|| {
+        FieldError::new(
+            "kind",
+            format!(
+                "'{}' is not a traffic source kind: website, social, paid, email or other",
+                raw.trim()
+            ),
+        )
+    })
 }
 
 /// Checks a document's size and content and returns its media type. The
@@ -134,7 +153,7 @@ mod tests {
 
     #[test]
     fn document_types() {
-        assert_eq!(parse_doc_type("id").unwrap(), "id");
+        assert_eq!(parse_doc_type("id").unwrap(), DocumentType::Id);
         assert!(parse_doc_type("selfie").is_err());
     }
 }

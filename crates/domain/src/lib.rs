@@ -23,6 +23,7 @@ pub mod period;
 pub mod plan;
 pub mod plan_text;
 pub mod report;
+pub mod role;
 pub mod sepa;
 pub mod sync_run;
 pub mod tracking;

@@ -190,6 +190,12 @@ impl Bic {
     }
 }
 
+crate::word_enum!(
+/// How a partner is paid, in one word (the `method` of [`PaymentDetails`]).
+PaymentMethod, "payment method", {
+    BankTransfer => "bank_transfer", EWallet => "e_wallet", Crypto => "crypto",
+});
+
 /// How a partner is paid.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "method", rename_all = "snake_case")]
@@ -209,11 +215,11 @@ pub enum PaymentDetails {
 }
 
 impl PaymentDetails {
-    pub fn method(&self) -> &'static str {
+    pub fn method(&self) -> PaymentMethod {
         match self {
-            PaymentDetails::BankTransfer { .. } => "bank_transfer",
-            PaymentDetails::EWallet { .. } => "e_wallet",
-            PaymentDetails::Crypto { .. } => "crypto",
+            PaymentDetails::BankTransfer { .. } => PaymentMethod::BankTransfer,
+            PaymentDetails::EWallet { .. } => PaymentMethod::EWallet,
+            PaymentDetails::Crypto { .. } => PaymentMethod::Crypto,
         }
     }
 
@@ -363,7 +369,7 @@ mod tests {
             Some("COBADEFFXXX"),
         )
         .unwrap();
-        assert_eq!(d.method(), "bank_transfer");
+        assert_eq!(d.method(), PaymentMethod::BankTransfer);
         let e = PaymentDetails::parse("bank_transfer", "X", "DE00", None).unwrap_err();
         assert_eq!(e.field, "iban");
         assert!(PaymentDetails::parse("crypto", "USDT-TRC20", "TQ9...", None).is_ok());

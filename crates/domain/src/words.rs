@@ -93,15 +93,17 @@ macro_rules! word_enum {
 #[cfg(test)]
 mod tests {
     use super::Word;
-    use crate::approval::{ApprovalDecision, ApprovalStatus};
-    use crate::commission::PeriodState;
+    use crate::approval::{ApprovalDecision, ApprovalKind, ApprovalStatus};
+    use crate::commission::{Kind as LineKind, PeriodState};
     use crate::data::CustomerStatus;
-    use crate::kyc::{DocumentStatus, TrafficSourceStatus};
+    use crate::kyc::{DocumentStatus, DocumentType, TrafficSourceKind, TrafficSourceStatus};
     use crate::ledger::{AdjustmentState, EntryKind};
     use crate::mail::OutboxStatus;
     use crate::partner::{PartnerKind, PartnerStatus, TrackingKind, Vertical};
+    use crate::payment::PaymentMethod;
     use crate::payout::{ItemState, RunState};
-    use crate::sync_run::SyncRunStatus;
+    use crate::role::Role;
+    use crate::sync_run::{ConnectionKind, PendingKind, SyncRunStatus};
 
     /// The stored word (`as_str`), serde's word (the bridge, audit entries,
     /// approval payloads) and `FromStr` agree for every value: what is
@@ -147,6 +149,14 @@ mod tests {
         words_agree::<ItemState>();
         words_agree::<OutboxStatus>();
         words_agree::<SyncRunStatus>();
+        words_agree::<Role>();
+        words_agree::<ApprovalKind>();
+        words_agree::<DocumentType>();
+        words_agree::<TrafficSourceKind>();
+        words_agree::<ConnectionKind>();
+        words_agree::<PendingKind>();
+        words_agree::<LineKind>();
+        words_agree::<PaymentMethod>();
     }
 
     #[test]

@@ -1,32 +1,46 @@
 //! Brands and their geo blocks.
 
 use crate::error::{Result, StoreError};
+use crate::words::{column, currency};
 use crate::Tx;
+use partnerdesk_domain::partner::Vertical;
+use partnerdesk_domain::CurrencyCode;
+use sqlx::Row;
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BrandRecord {
     pub brand_id: String,
     pub name: String,
-    pub vertical: String,
-    pub currency: String,
+    pub vertical: Vertical,
+    pub currency: CurrencyCode,
+}
+
+fn brand_of(r: &sqlx::any::AnyRow) -> Result<BrandRecord> {
+    Ok(BrandRecord {
+        brand_id: r.try_get("brand_id")?,
+        name: r.try_get("name")?,
+        vertical: column(r, "brands", "vertical")?,
+        currency: currency(r, "brands", "currency")?,
+    })
 }
 
 impl Tx<'_> {
     pub async fn brands(&mut self) -> Result<Vec<BrandRecord>> {
-        Ok(sqlx::query_as(
-            "SELECT brand_id, name, vertical, currency FROM brands ORDER BY brand_id",
-        )
-        .fetch_all(&mut **self)
-        .await?)
+        let rows =
+            sqlx::query("SELECT brand_id, name, vertical, currency FROM brands ORDER BY brand_id")
+                .fetch_all(&mut **self)
+                .await?;
+        rows.iter().map(brand_of).collect()
     }
 
     pub async fn brand(&mut self, brand_id: &str) -> Result<Option<BrandRecord>> {
-        Ok(sqlx::query_as(
+        let row = sqlx::query(
             "SELECT brand_id, name, vertical, currency FROM brands WHERE brand_id = $1",
         )
         .bind(brand_id)
         .fetch_optional(&mut **self)
-        .await?)
+        .await?;
+        row.as_ref().map(brand_of).transpose()
     }
 
     pub async fn geo_blocks(&mut self) -> Result<Vec<(String, String)>> {
@@ -42,8 +56,8 @@ pub async fn insert_brand(tx: &mut Tx<'_>, b: &BrandRecord, now: &str) -> Result
     sqlx::query("INSERT INTO brands (brand_id, name, vertical, currency, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)")
         .bind(&b.brand_id)
         .bind(&b.name)
-        .bind(&b.vertical)
-        .bind(&b.currency)
+        .bind(b.vertical.as_str())
+        .bind(b.currency.to_string())
         .bind(now)
         .execute(&mut **tx)
         .await
@@ -55,8 +69,8 @@ pub async fn update_brand(tx: &mut Tx<'_>, b: &BrandRecord, now: &str) -> Result
     let r = sqlx::query("UPDATE brands SET name = $2, vertical = $3, currency = $4, updated_at = $5 WHERE brand_id = $1")
         .bind(&b.brand_id)
         .bind(&b.name)
-        .bind(&b.vertical)
-        .bind(&b.currency)
+        .bind(b.vertical.as_str())
+        .bind(b.currency.to_string())
         .bind(now)
         .execute(&mut **tx)
         .await?;

@@ -2,8 +2,11 @@
 
 use crate::error::{Result, StoreError};
 use crate::Tx;
-use partnerdesk_domain::approval::{ApprovalDecision, ApprovalStatus};
-use partnerdesk_domain::kyc::{DocumentStatus, TrafficSourceStatus};
+use partnerdesk_domain::approval::{ApprovalDecision, ApprovalKind, ApprovalStatus};
+use partnerdesk_domain::kyc::{
+    DocumentStatus, DocumentType, TrafficSourceKind, TrafficSourceStatus,
+};
+use partnerdesk_domain::role::{roles_text, Roles};
 use sqlx::Row;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,8 +14,8 @@ pub struct UserRecord {
     pub user_id: String,
     pub display_name: String,
     pub password_hash: String,
-    /// Comma-separated role names.
-    pub roles: String,
+    /// Stored as its words, comma-separated (`admin,finance`).
+    pub roles: Roles,
     pub disabled: bool,
     pub failed_attempts: i64,
     pub locked_until: Option<String>,
@@ -28,7 +31,7 @@ pub struct UserRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApprovalRecord {
     pub approval_id: i64,
-    pub kind: String,
+    pub kind: ApprovalKind,
     pub object_type: String,
     pub object_id: String,
     pub summary: String,
@@ -59,7 +62,7 @@ pub struct DecisionRecord {
 pub struct DocumentRecord {
     pub document_id: String,
     pub partner_id: String,
-    pub doc_type: String,
+    pub doc_type: DocumentType,
     pub file_name: String,
     pub sha256: String,
     pub media_type: String,
@@ -76,7 +79,7 @@ pub struct DocumentRecord {
 pub struct TrafficSourceRecord {
     pub source_id: String,
     pub partner_id: String,
-    pub kind: String,
+    pub kind: TrafficSourceKind,
     pub value: String,
     pub status: TrafficSourceStatus,
     pub declared_by: String,
@@ -107,7 +110,7 @@ fn user_row(r: &sqlx::any::AnyRow) -> Result<UserRecord> {
         user_id: r.try_get(0)?,
         display_name: r.try_get(1)?,
         password_hash: r.try_get(2)?,
-        roles: r.try_get(3)?,
+        roles: crate::words::roles(&r.try_get::<String, _>(3)?, "users", "roles")?,
         disabled: r.try_get::<i64, _>(4)? != 0,
         failed_attempts: r.try_get(5)?,
         locked_until: r.try_get(6)?,
@@ -121,7 +124,7 @@ fn user_row(r: &sqlx::any::AnyRow) -> Result<UserRecord> {
 fn approval_row(r: &sqlx::any::AnyRow) -> Result<ApprovalRecord> {
     Ok(ApprovalRecord {
         approval_id: r.try_get(0)?,
-        kind: r.try_get(1)?,
+        kind: crate::words::word("approvals", "kind", &r.try_get::<String, _>(1)?)?,
         object_type: r.try_get(2)?,
         object_id: r.try_get(3)?,
         summary: r.try_get(4)?,
@@ -141,7 +144,7 @@ fn doc_row(r: &sqlx::any::AnyRow) -> Result<DocumentRecord> {
     Ok(DocumentRecord {
         document_id: r.try_get(0)?,
         partner_id: r.try_get(1)?,
-        doc_type: r.try_get(2)?,
+        doc_type: crate::words::word("partner_documents", "doc_type", &r.try_get::<String, _>(2)?)?,
         file_name: r.try_get(3)?,
         sha256: r.try_get(4)?,
         media_type: r.try_get(5)?,
@@ -159,7 +162,7 @@ fn source_row(r: &sqlx::any::AnyRow) -> Result<TrafficSourceRecord> {
     Ok(TrafficSourceRecord {
         source_id: r.try_get(0)?,
         partner_id: r.try_get(1)?,
-        kind: r.try_get(2)?,
+        kind: crate::words::word("traffic_sources", "kind", &r.try_get::<String, _>(2)?)?,
         value: r.try_get(3)?,
         status: crate::words::word("traffic_sources", "status", &r.try_get::<String, _>(4)?)?,
         declared_by: r.try_get(5)?,
@@ -262,11 +265,15 @@ impl Tx<'_> {
     }
 
     /// The pending approval of `kind` for an object, if one waits.
-    pub async fn pending_approval(&mut self, kind: &str, object_id: &str) -> Result<Option<i64>> {
+    pub async fn pending_approval(
+        &mut self,
+        kind: ApprovalKind,
+        object_id: &str,
+    ) -> Result<Option<i64>> {
         Ok(sqlx::query_scalar(
             "SELECT approval_id FROM approvals WHERE kind = $1 AND object_id = $2 AND status = 'pending'",
         )
-        .bind(kind)
+        .bind(kind.as_str())
         .bind(object_id)
         .fetch_optional(&mut **self)
         .await?)
@@ -451,7 +458,7 @@ pub async fn insert_user(tx: &mut Tx<'_>, u: &UserRecord) -> Result<()> {
     .bind(&u.user_id)
     .bind(&u.display_name)
     .bind(&u.password_hash)
-    .bind(&u.roles)
+    .bind(roles_text(&u.roles))
     .bind(u.disabled as i64)
     .bind(u.failed_attempts)
     .bind(&u.locked_until)
@@ -472,7 +479,7 @@ pub async fn update_user(tx: &mut Tx<'_>, u: &UserRecord) -> Result<()> {
          updated_by = $6, row_version = row_version + 1 WHERE user_id = $7 AND row_version = $8")
         .bind(&u.display_name)
         .bind(&u.password_hash)
-        .bind(&u.roles)
+        .bind(roles_text(&u.roles))
         .bind(u.disabled as i64)
         .bind(&u.updated_at)
         .bind(&u.updated_by)
@@ -505,7 +512,7 @@ pub async fn insert_approval(tx: &mut Tx<'_>, a: &ApprovalRecord) -> Result<Opti
     let id: Option<i64> = sqlx::query_scalar("INSERT INTO approvals (kind, object_type, object_id, summary, payload, amount, currency, required_approvals, status, maker, created_at, object_maker) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10, $11) \
          ON CONFLICT (kind, object_id) WHERE status = 'pending' DO NOTHING RETURNING approval_id")
-        .bind(&a.kind)
+        .bind(a.kind.as_str())
         .bind(&a.object_type)
         .bind(&a.object_id)
         .bind(&a.summary)
@@ -563,7 +570,7 @@ pub async fn insert_document(tx: &mut Tx<'_>, d: &DocumentRecord) -> Result<()> 
     sqlx::query(&format!("INSERT INTO partner_documents ({DOC_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"))
         .bind(&d.document_id)
         .bind(&d.partner_id)
-        .bind(&d.doc_type)
+        .bind(d.doc_type.as_str())
         .bind(&d.file_name)
         .bind(&d.sha256)
         .bind(&d.media_type)
@@ -611,7 +618,7 @@ pub async fn insert_traffic_source(tx: &mut Tx<'_>, s: &TrafficSourceRecord) -> 
     ))
     .bind(&s.source_id)
     .bind(&s.partner_id)
-    .bind(&s.kind)
+    .bind(s.kind.as_str())
     .bind(&s.value)
     .bind(s.status.as_str())
     .bind(&s.declared_by)

@@ -5,6 +5,7 @@ use crate::batch::{Batch, Val};
 use crate::error::{Result, StoreError};
 use crate::money::dec;
 use crate::Tx;
+use partnerdesk_domain::commission::Kind as LineKind;
 use partnerdesk_domain::ledger::{AdjustmentState, EntryKind};
 use rust_decimal::Decimal;
 use sqlx::Row;
@@ -20,7 +21,8 @@ pub struct NewEntry {
     pub effective_date: String,
     pub period: String,
     pub brand_id: String,
-    pub line_kind: String,
+    /// A commission entry's line kind; stored as '' for other entries.
+    pub line_kind: Option<LineKind>,
     pub origin_period: String,
     /// What posted it; unique across the ledger.
     pub source: String,
@@ -40,7 +42,7 @@ impl NewEntry {
             effective_date: String::new(),
             period: String::new(),
             brand_id: String::new(),
-            line_kind: String::new(),
+            line_kind: None,
             origin_period: String::new(),
             source: String::new(),
             reverses: None,
@@ -61,7 +63,8 @@ pub struct EntryRecord {
     pub effective_date: String,
     pub period: String,
     pub brand_id: String,
-    pub line_kind: String,
+    /// A commission entry's line kind; stored as '' for other entries.
+    pub line_kind: Option<LineKind>,
     pub origin_period: String,
     pub source: String,
     pub reverses: Option<i64>,
@@ -90,6 +93,18 @@ const COLUMNS: [&str; 15] = [
     "posted_by",
 ];
 
+/// The stored text of a line kind: its word, or '' when there is none.
+pub fn line_kind_text(k: Option<LineKind>) -> &'static str {
+    k.map_or("", |k| k.as_str())
+}
+
+fn line_kind_of(raw: &str) -> Result<Option<LineKind>> {
+    match raw {
+        "" => Ok(None),
+        k => crate::words::word("ledger_entries", "line_kind", k).map(Some),
+    }
+}
+
 fn amount_text(d: Decimal) -> String {
     let mut a = d;
     a.rescale(2);
@@ -105,7 +120,7 @@ fn values(e: &NewEntry, at: &str, by: &str) -> Vec<Val> {
         e.effective_date.as_str().into(),
         e.period.as_str().into(),
         e.brand_id.as_str().into(),
-        e.line_kind.as_str().into(),
+        line_kind_text(e.line_kind).into(),
         e.origin_period.as_str().into(),
         e.source.as_str().into(),
         Val::OptInt(e.reverses),
@@ -156,7 +171,7 @@ pub async fn post_entry(tx: &mut Tx<'_>, e: &NewEntry, at: &str, by: &str) -> Re
         .bind(&e.effective_date)
         .bind(&e.period)
         .bind(&e.brand_id)
-        .bind(&e.line_kind)
+        .bind(line_kind_text(e.line_kind))
         .bind(&e.origin_period)
         .bind(&e.source)
         .bind(e.reverses)
@@ -182,7 +197,7 @@ fn record(r: &sqlx::any::AnyRow) -> Result<EntryRecord> {
         effective_date: r.try_get("effective_date")?,
         period: r.try_get("period")?,
         brand_id: r.try_get("brand_id")?,
-        line_kind: r.try_get("line_kind")?,
+        line_kind: line_kind_of(&r.try_get::<String, _>("line_kind")?)?,
         origin_period: r.try_get("origin_period")?,
         source: r.try_get("source")?,
         reverses: r.try_get("reverses")?,

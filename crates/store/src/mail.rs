@@ -106,7 +106,7 @@ pub struct SegmentRecord {
     pub email: Option<String>,
     pub kind: PartnerKind,
     pub status: PartnerStatus,
-    pub currency: String,
+    pub currency: partnerdesk_domain::CurrencyCode,
 }
 
 fn segment_member(r: &sqlx::any::AnyRow) -> Result<SegmentRecord> {
@@ -116,7 +116,7 @@ fn segment_member(r: &sqlx::any::AnyRow) -> Result<SegmentRecord> {
         email: r.try_get("email")?,
         kind: crate::words::column(r, "partners", "kind")?,
         status: crate::words::column(r, "partners", "status")?,
-        currency: r.try_get("currency")?,
+        currency: crate::words::currency(r, "partners", "currency")?,
     })
 }
 

@@ -1,9 +1,10 @@
 //! Partners, their tree and tracking codes; server-side search and paging.
 
 use crate::error::{Result, StoreError};
-use crate::words::column;
+use crate::words::{column, currency, opt_country};
 use crate::Tx;
 use partnerdesk_domain::partner::{PartnerKind, PartnerStatus, TrackingKind};
+use partnerdesk_domain::{CountryCode, CurrencyCode};
 use sqlx::Row;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,8 +14,8 @@ pub struct PartnerRecord {
     pub kind: PartnerKind,
     pub parent_id: Option<String>,
     pub email: Option<String>,
-    pub country: Option<String>,
-    pub currency: String,
+    pub country: Option<CountryCode>,
+    pub currency: CurrencyCode,
     pub status: PartnerStatus,
     pub tags: Vec<String>,
     pub notes: String,
@@ -129,8 +130,8 @@ fn from_row(r: &sqlx::any::AnyRow, with_children: bool) -> Result<PartnerRecord>
         kind: column(r, "partners", "kind")?,
         parent_id: r.try_get("parent_id")?,
         email: r.try_get("email")?,
-        country: r.try_get("country")?,
-        currency: r.try_get("currency")?,
+        country: opt_country(r, "partners", "country")?,
+        currency: currency(r, "partners", "currency")?,
         status: column(r, "partners", "status")?,
         tags: tags
             .split('|')
@@ -388,8 +389,8 @@ pub fn partner_values(p: &PartnerRecord) -> Vec<crate::Val> {
         Val::Text(p.kind.as_str().into()),
         Val::OptText(p.parent_id.clone()),
         Val::OptText(p.email.clone()),
-        Val::OptText(p.country.clone()),
-        Val::Text(p.currency.clone()),
+        Val::OptText(p.country.map(|c| c.to_string())),
+        Val::Text(p.currency.to_string()),
         Val::Text(p.status.as_str().into()),
         Val::Text(tags_to_text(&p.tags)),
         Val::Text(p.notes.clone()),
@@ -429,8 +430,8 @@ pub async fn update_partner(tx: &mut Tx<'_>, p: &PartnerRecord) -> Result<()> {
     .bind(p.kind.as_str())
     .bind(&p.parent_id)
     .bind(&p.email)
-    .bind(&p.country)
-    .bind(&p.currency)
+    .bind(p.country.map(|c| c.to_string()))
+    .bind(p.currency.to_string())
     .bind(p.status.as_str())
     .bind(tags_to_text(&p.tags))
     .bind(&p.notes)

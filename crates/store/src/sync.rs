@@ -5,10 +5,11 @@
 //! replaying a page changes nothing and the run can say what it did.
 
 use crate::batch::{Batch, Val};
+use crate::data;
 use crate::error::Result;
 use crate::json_rows;
 use crate::Tx;
-use partnerdesk_domain::sync_run::SyncRunStatus;
+use partnerdesk_domain::sync_run::{ConnectionKind, SyncRunStatus};
 use sqlx::Row;
 use std::collections::HashMap;
 
@@ -16,7 +17,7 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConnectionRow {
     pub name: String,
-    pub kind: String,
+    pub kind: ConnectionKind,
     pub config: String,
     pub schedule_minutes: Option<i64>,
     pub created_at: String,
@@ -62,7 +63,7 @@ const CONNECTION_COLUMNS: &str = "name, kind, config, schedule_minutes, created_
 fn connection(r: &sqlx::any::AnyRow) -> Result<ConnectionRow> {
     Ok(ConnectionRow {
         name: r.try_get(0)?,
-        kind: r.try_get(1)?,
+        kind: crate::words::word("connections", "kind", &r.try_get::<String, _>(1)?)?,
         config: r.try_get(2)?,
         schedule_minutes: r.try_get(3)?,
         created_at: r.try_get(4)?,
@@ -164,7 +165,7 @@ pub async fn insert_connection(tx: &mut Tx<'_>, c: &ConnectionRow) -> Result<()>
         "INSERT INTO connections ({CONNECTION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"
     ))
     .bind(&c.name)
-    .bind(&c.kind)
+    .bind(c.kind.as_str())
     .bind(&c.config)
     .bind(c.schedule_minutes)
     .bind(&c.created_at)
@@ -363,66 +364,26 @@ pub struct Target {
     pub key: &'static [usize],
 }
 
+// The columns are the bulk writers' own (crate::data), so the two cannot
+// drift apart.
 pub const CUSTOMERS: Target = Target {
     table: "customers",
-    columns: &[
-        "customer_id",
-        "brand_id",
-        "tracking_code",
-        "country",
-        "registered_at",
-        "status",
-    ],
+    columns: &data::CUSTOMER_COLUMNS,
     key: &[0],
 };
 pub const ACTIVITY: Target = Target {
     table: "igaming_activity",
-    columns: &[
-        "customer_id",
-        "date",
-        "brand_id",
-        "period",
-        "deposits",
-        "withdrawals",
-        "bets",
-        "wins",
-        "bonuses",
-        "chargebacks",
-        "taxes",
-    ],
+    columns: &data::ACTIVITY_COLUMNS,
     key: &[0, 1],
 };
 pub const TRADES: Target = Target {
     table: "trades",
-    columns: &[
-        "trade_id",
-        "customer_id",
-        "brand_id",
-        "symbol",
-        "instrument_group",
-        "lots",
-        "open_time",
-        "close_time",
-        "period",
-        "commission",
-        "spread_revenue",
-    ],
+    columns: &data::TRADE_COLUMNS,
     key: &[0],
 };
 pub const PURCHASES: Target = Target {
     table: "purchases",
-    columns: &[
-        "order_id",
-        "customer_id",
-        "brand_id",
-        "product",
-        "amount",
-        "coupon_code",
-        "purchased_at",
-        "refunded_at",
-        "period",
-        "refund_period",
-    ],
+    columns: &data::PURCHASE_COLUMNS,
     key: &[0],
 };
 

@@ -9,6 +9,7 @@ use crate::batch::{Batch, Val};
 use crate::error::Result;
 use crate::json_rows;
 use crate::Tx;
+use partnerdesk_domain::sync_run::PendingKind;
 use std::collections::HashSet;
 
 /// A record in the retry list.
@@ -17,8 +18,7 @@ pub struct PendingRow {
     pub stream: String,
     pub record_key: String,
     pub label: String,
-    /// `raw` (the platform's record) or `record` (ours).
-    pub kind: String,
+    pub kind: PendingKind,
     pub payload: String,
     pub reason: String,
     pub first_seen: String,
@@ -130,20 +130,21 @@ pub async fn pending(
         .bind(limit)
         .fetch_all(&mut **tx)
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| PendingRow {
-            stream: r.0,
-            record_key: r.1,
-            label: r.2,
-            kind: r.3,
-            payload: r.4,
-            reason: r.5,
-            first_seen: r.6,
-            last_tried: r.7,
-            attempts: r.8,
+    rows.into_iter()
+        .map(|r| {
+            Ok(PendingRow {
+                stream: r.0,
+                record_key: r.1,
+                label: r.2,
+                kind: crate::words::word("sync_pending", "kind", &r.3)?,
+                payload: r.4,
+                reason: r.5,
+                first_seen: r.6,
+                last_tried: r.7,
+                attempts: r.8,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// The keys of a stream's waiting records.

@@ -38,7 +38,7 @@ pub struct LineFilter {
     pub period: String,
     pub partner_id: Option<String>,
     pub brand_id: Option<String>,
-    pub kind: Option<String>,
+    pub kind: Option<partnerdesk_domain::commission::Kind>,
     /// `amount` (by cents) or the default partner/brand/kind order.
     pub by_amount: bool,
     pub desc: bool,
@@ -226,10 +226,11 @@ impl Tx<'_> {
     ) -> Result<(i64, Vec<(StoredLine, String)>)> {
         let mut wheres = vec!["l.period = $1".to_string()];
         let mut binds = vec![f.period.clone()];
+        let kind = f.kind.map(|k| k.as_str().to_string());
         for (col, v) in [
             ("l.partner_id", &f.partner_id),
             ("l.brand_id", &f.brand_id),
-            ("l.kind", &f.kind),
+            ("l.kind", &kind),
         ] {
             if let Some(v) = v {
                 binds.push(v.clone());

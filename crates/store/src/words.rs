@@ -4,7 +4,8 @@
 //! (docs/decisions.md §18). Written, a value is its canonical word.
 
 use crate::error::{Result, StoreError};
-use partnerdesk_domain::Word;
+use partnerdesk_domain::role::{roles_from_text, Role, Roles};
+use partnerdesk_domain::{CountryCode, CurrencyCode, FieldError, Period, Word};
 use sqlx::Row;
 
 /// The value of `raw`, read from `table.column`.
@@ -19,6 +20,47 @@ pub fn word<T: Word>(table: &str, column: &str, raw: &str) -> Result<T> {
     })
 }
 
+/// A value of one of the domain's checked texts (a currency, a country, a
+/// period) read from `table.column` with its `parse`; text that does not
+/// parse is damaged data, said like a word that is not one.
+pub fn checked<T>(
+    table: &str,
+    column: &str,
+    raw: &str,
+    parse: fn(&str, &str) -> std::result::Result<T, FieldError>,
+) -> Result<T> {
+    parse(column, raw).map_err(|e| {
+        StoreError::Corrupt(format!(
+            "{table}.{column} holds {}, which is not what it should be: {}",
+            partnerdesk_domain::limits::shown(raw),
+            e.message
+        ))
+    })
+}
+
+/// The currency in `table.column` of a row.
+pub(crate) fn currency(r: &sqlx::any::AnyRow, table: &str, column: &str) -> Result<CurrencyCode> {
+    let raw: String = r.try_get(column)?;
+    checked(table, column, &raw, CurrencyCode::parse)
+}
+
+/// The country in `table.column` of a row, if any (NULL: none).
+pub(crate) fn opt_country(
+    r: &sqlx::any::AnyRow,
+    table: &str,
+    column: &str,
+) -> Result<Option<CountryCode>> {
+    let raw: Option<String> = r.try_get(column)?;
+    raw.map(|c| checked(table, column, &c, CountryCode::parse))
+        .transpose()
+}
+
+/// The period in `table.column` of a row.
+pub(crate) fn period(r: &sqlx::any::AnyRow, table: &str, column: &str) -> Result<Period> {
+    let raw: String = r.try_get(column)?;
+    checked(table, column, &raw, Period::parse)
+}
+
 /// [`word`] of an optional value (NULL stays None).
 pub fn opt_word<T: Word>(table: &str, column: &str, raw: Option<&str>) -> Result<Option<T>> {
     raw.map(|r| word(table, column, r)).transpose()
@@ -28,4 +70,18 @@ pub fn opt_word<T: Word>(table: &str, column: &str, raw: Option<&str>) -> Result
 pub(crate) fn column<T: Word>(r: &sqlx::any::AnyRow, table: &str, column: &str) -> Result<T> {
     let raw: String = r.try_get(column)?;
     word(table, column, &raw)
+}
+
+/// A set of roles stored as comma-separated words in `table.column`; one
+/// word that is not a role makes the whole value damaged data.
+pub fn roles(raw: &str, table: &str, column: &str) -> Result<Roles> {
+    roles_from_text(raw).map_err(|bad| {
+        StoreError::Corrupt(format!(
+            "{table}.{column} holds {}, in which {} is not a {}; allowed: {}",
+            partnerdesk_domain::limits::shown(raw),
+            partnerdesk_domain::limits::shown(&bad),
+            Role::WHAT,
+            Role::allowed()
+        ))
+    })
 }

@@ -126,7 +126,7 @@ describe('commissions page', () => {
 
   it('says when closing a period waits for approval', async () => {
     withComputedMarch();
-    vi.mocked(api.commissionsClose).mockResolvedValue({ state: 'awaiting_approval', approval: approval(4, { kind: 'period_close' }), message: 'waits' });
+    vi.mocked(api.commissionsClose).mockResolvedValue({ state: 'awaiting_approval', approval: approval(4, { kind: 'period.close' }), message: 'waits' });
     renderAt('/commissions?period=2026-03');
     await waitFor(() => expect(screen.getByTestId('commissions-close')).toBeEnabled());
     await userEvent.click(screen.getByTestId('commissions-close'));

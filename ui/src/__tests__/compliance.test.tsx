@@ -153,7 +153,7 @@ describe('users', () => {
     vi.mocked(api.usersList).mockResolvedValue([{ user_id: 'ada', display_name: 'Ada', roles: ['admin'], disabled: false, created_at: '2026-01-01', row_version: 1 }]);
     vi.mocked(api.usersSave).mockResolvedValue({
       state: 'awaiting_approval', message: 'request #12 waits for approval: add user fiona',
-      approval: approval(12, { kind: 'user_change', summary: 'Add user fiona (finance)' }),
+      approval: approval(12, { kind: 'user.change', summary: 'Add user fiona (finance)' }),
     });
     renderAs(ada, '/compliance?tab=users');
     expect(await screen.findByTestId('user-row-ada')).toHaveTextContent('admin');

@@ -112,7 +112,7 @@ describe('partner compliance', () => {
 
   it('lists the requests about this partner that wait for approval', async () => {
     vi.mocked(api.approvalsList).mockResolvedValue([
-      approval(31, { kind: 'partner_activate', kind_label: 'Partner activation', object_type: 'partner', object_id: 'P-1', summary: 'activate P-1' }),
+      approval(31, { kind: 'partner.activate', kind_label: 'Partner activation', object_type: 'partner', object_id: 'P-1', summary: 'activate P-1' }),
       approval(32, { object_type: 'assignment', object_id: 'P-1/b1' }),
       approval(33, { kind_label: 'KYC review', object_type: 'document', object_id: 'D-1' }),
       approval(34, { object_type: 'partner', object_id: 'P-10' }),

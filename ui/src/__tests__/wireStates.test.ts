@@ -6,13 +6,19 @@ import type {
   AdjustmentState,
   ApprovalStatus,
   ApprovalView,
+  ConnectionView,
   CustomerRow,
   DocumentStatus,
+  DocumentView,
   OutboxRow,
   PartnerRow,
+  PaymentDetailsView,
   PayoutRunView,
   PeriodView,
+  Role,
+  SessionView,
   SyncRunView,
+  TrafficSourceView,
 } from '../bindings';
 import { PARTNER_STATUSES } from '../options';
 
@@ -50,6 +56,26 @@ describe('states on the bridge', () => {
       // @ts-expect-error: a state is one of the words, not any text
       const made: PartnerRow['status'] = 'archived';
       void made;
+      // The closed vocabularies that are not states are unions too.
+      const more = (u: SessionView, d: DocumentView, t: TrafficSourceView, n: ConnectionView, pd: PaymentDetailsView) => {
+        // @ts-expect-error: roles are admin, partner_manager, compliance, finance, viewer
+        void u.roles.includes('partner_manger');
+        // @ts-expect-error: a role is one of the words
+        const role: Role = 'superuser';
+        void role;
+        // @ts-expect-error: request kinds are written with a dot: 'user.change'
+        void (a.kind === 'user_change');
+        // @ts-expect-error: document types are id, company_registration, proof_of_address
+        void (d.doc_type === 'passport');
+        // @ts-expect-error: traffic sources are website, social, paid, email, other
+        void (t.kind === 'tiktok');
+        // @ts-expect-error: connections are mt5, gaming, woocommerce, csv
+        void (n.kind === 'mt4');
+        // @ts-expect-error: payment methods are bank_transfer, e_wallet, crypto
+        void (pd.method === 'paypal');
+        void (u.roles.includes('partner_manager') && a.kind === 'payout.run' && d.doc_type === 'id' && n.kind === 'csv');
+      };
+      void more;
       // The right words type-check.
       void (p.status === 'active' && a.status === 'approved' && r.state === 'cancelled' && v.state === 'closed');
     };

@@ -201,12 +201,18 @@ export type AppInfo = {
 /**  One approver's decision on a request. */
 export type ApprovalDecision = "approve" | "reject";
 
+/**
+ *  A kind of request in the queue, as stored in `approvals.kind` (what each
+ *  changes is the app's `change::Change`; who decides it, its policy).
+ */
+export type ApprovalKind = "partner.activate" | "document.review" | "traffic_source.review" | "plan.assign" | "period.close" | "user.change" | "ledger.adjust" | "payout.run" | "payment_details.change";
+
 /**  Where an approval request stands: waiting, or decided one way. */
 export type ApprovalStatus = "pending" | "approved" | "rejected";
 
 export type ApprovalView = {
 	approval_id: number,
-	kind: string,
+	kind: ApprovalKind,
 	kind_label: string,
 	object_type: string,
 	object_id: string,
@@ -344,9 +350,12 @@ export type ConnectionInput = {
 	schedule_minutes?: number | null,
 };
 
+/**  The platform a sync connection reads (its settings' `kind`). */
+export type ConnectionKind = "mt5" | "gaming" | "woocommerce" | "csv";
+
 export type ConnectionView = {
 	name: string,
-	kind: string,
+	kind: ConnectionKind,
 	/**  Settings with defaults filled in; never a secret. */
 	config: Value,
 	schedule_minutes: number | null,
@@ -455,10 +464,13 @@ export type DecisionView = {
 /**  A KYC document's review: waiting, or decided. */
 export type DocumentStatus = "submitted" | "approved" | "rejected";
 
+/**  What a KYC document is. */
+export type DocumentType = "id" | "company_registration" | "proof_of_address";
+
 export type DocumentView = {
 	document_id: string,
 	partner_id: string,
-	doc_type: string,
+	doc_type: DocumentType,
 	file_name: string,
 	sha256: string,
 	media_type: string,
@@ -674,7 +686,7 @@ export type PartnerCompliance = {
 	/**  Empty: customers from any country are expected. */
 	allowed_countries: string[],
 	/**  Document types not yet approved. */
-	missing_documents: string[],
+	missing_documents: DocumentType[],
 };
 
 export type PartnerDetail = {
@@ -773,8 +785,7 @@ export type PartnerStatus = "applied" | "pending_review" | "active" | "suspended
 
 export type PaymentDetailsView = {
 	partner_id: string,
-	/**  `bank_transfer`, `e_wallet` or `crypto` */
-	method: string,
+	method: PaymentMethod,
 	/**  The account holder (bank), the wallet type (e-wallet) or the network (crypto). */
 	holder: string,
 	/**  IBAN, wallet account or address. */
@@ -784,12 +795,15 @@ export type PaymentDetailsView = {
 	updated_by: string,
 };
 
+/**  How a partner is paid, in one word (the `method` of [`PaymentDetails`]). */
+export type PaymentMethod = "bank_transfer" | "e_wallet" | "crypto";
+
 export type PayoutItemView = {
 	partner_id: string,
 	name: string,
 	currency: string,
 	amount: string,
-	method: string,
+	method: PaymentMethod,
 	holder: string,
 	account: string,
 	bic: string | null,
@@ -833,7 +847,7 @@ export type PendingPaymentDetails = {
 	requested_at: string,
 	/**  Old → new, accounts masked (as the approvals queue shows it). */
 	summary: string,
-	method: string,
+	method: PaymentMethod,
 	holder: string,
 	account: string,
 	bic: string | null,
@@ -1221,14 +1235,16 @@ export type TradeView = {
 	spread_revenue: string,
 };
 
+/**  Where a declared traffic source sends customers from. */
+export type TrafficSourceKind = "website" | "social" | "paid" | "email" | "other";
+
 /**  A declared traffic source's review: waiting, or decided. */
 export type TrafficSourceStatus = "pending" | "approved" | "rejected";
 
 export type TrafficSourceView = {
 	source_id: string,
 	partner_id: string,
-	/**  `website`, `social`, `paid`, `email` or `other` */
-	kind: string,
+	kind: TrafficSourceKind,
 	value: string,
 	status: TrafficSourceStatus,
 	declared_by: string,

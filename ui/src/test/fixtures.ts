@@ -111,7 +111,7 @@ export const singleUser: SessionView = session('anna', ['admin', 'partner_manage
 
 export function approval(id: number, over: Partial<ApprovalView> = {}): ApprovalView {
   return {
-    approval_id: id, kind: 'assignment', kind_label: 'Deal assignment', object_type: 'partner', object_id: 'P-1',
+    approval_id: id, kind: 'plan.assign', kind_label: 'Deal assignment', object_type: 'partner', object_id: 'P-1',
     summary: 'Assign plan casino to P-1 for b1 from 2026-03-01', amount: null, currency: null, required_approvals: 1, approvals: 0,
     status: 'pending', maker: 'mark', created_at: '2026-03-02T09:00:00Z', decided_at: null, decisions: [], can_decide: true, why_not: null,
     ...over,

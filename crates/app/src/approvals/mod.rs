@@ -75,7 +75,7 @@ pub(crate) async fn queue(ctx: &Context, tx: &mut Tx<'_>, req: Request<'_>) -> R
     if !in_force(tx, kind).await? {
         return Ok(None);
     }
-    if let Some(id) = tx.pending_approval(kind.name(), req.object_id).await? {
+    if let Some(id) = tx.pending_approval(kind, req.object_id).await? {
         return Err(already_waiting(&policy, req.object_id, id));
     }
     let required = match &req.amount {
@@ -86,7 +86,7 @@ pub(crate) async fn queue(ctx: &Context, tx: &mut Tx<'_>, req: Request<'_>) -> R
     let now = ctx.now();
     let record = ApprovalRecord {
         approval_id: 0,
-        kind: kind.name().into(),
+        kind,
         object_type: req.object_type.into(),
         object_id: req.object_id.into(),
         summary: req.summary,
@@ -103,7 +103,7 @@ pub(crate) async fn queue(ctx: &Context, tx: &mut Tx<'_>, req: Request<'_>) -> R
     // A request for the same object queued at the same moment (after the
     // check above, on PostgreSQL) is caught by the store's unique index.
     let Some(id) = insert_approval(tx, &record).await? else {
-        let id = tx.pending_approval(kind.name(), req.object_id).await?;
+        let id = tx.pending_approval(kind, req.object_id).await?;
         return Err(already_waiting(
             &policy,
             req.object_id,
@@ -134,7 +134,7 @@ pub(crate) async fn withdraw(
     object_id: &str,
     why: &str,
 ) -> Result<Option<i64>> {
-    let Some(id) = tx.pending_approval(kind.name(), object_id).await? else {
+    let Some(id) = tx.pending_approval(kind, object_id).await? else {
         return Ok(None);
     };
     let now = ctx.now();
@@ -147,7 +147,7 @@ pub(crate) async fn withdraw(
         "approval",
         &id.to_string(),
         Some("pending"),
-        Some(&serde_json::json!({"state": "rejected", "kind": kind.name(), "object_id": object_id, "reason": why}).to_string()),
+        Some(&serde_json::json!({"state": "rejected", "kind": kind, "object_id": object_id, "reason": why}).to_string()),
     )
     .await?;
     Ok(Some(id))
@@ -264,7 +264,7 @@ pub async fn decide(ctx: &Context, id: i64, approve: bool, reason: &str) -> Resu
         what: "approval request",
         id: id.to_string(),
     })?;
-    let policy = policy(Kind::parse(&a.kind)?);
+    let policy = policy(a.kind);
     let decisions = tx.decisions(id).await?;
     let refused = if reason.is_empty() {
         Some(AppError::invalid(
@@ -319,7 +319,7 @@ pub async fn decide(ctx: &Context, id: i64, approve: bool, reason: &str) -> Resu
     .await?;
     if let Some(state) = final_state {
         finish_approval(&mut tx, id, state, &now).await?;
-        let change = Change::parse(&a.kind, &a.payload).map_err(|e| match e {
+        let change = Change::parse(a.kind, &a.payload).map_err(|e| match e {
             StoreError::Corrupt(what) => StoreError::Corrupt(format!("request #{id}: {what}")),
             other => other,
         })?;

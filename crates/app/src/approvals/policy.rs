@@ -92,7 +92,7 @@ pub async fn in_force(tx: &mut Tx<'_>, kind: Kind) -> Result<bool> {
                 .users()
                 .await?
                 .iter()
-                .filter(|u| !u.disabled && access::roles_of(&u.roles).contains(&Role::Admin))
+                .filter(|u| !u.disabled && u.roles.contains(&Role::Admin))
                 .count();
             admins >= 2
         }
@@ -121,7 +121,7 @@ mod tests {
 
     #[test]
     fn every_kind_has_its_own_row() {
-        for k in Kind::ALL {
+        for &k in Kind::ALL {
             assert_eq!(policy(k).kind, k);
             assert!(!policy(k).approvers().is_empty(), "{k} has approvers");
         }

@@ -23,7 +23,7 @@ pub struct DecisionView {
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct ApprovalView {
     pub approval_id: i64,
-    pub kind: String,
+    pub kind: Kind,
     pub kind_label: String,
     pub object_type: String,
     pub object_id: String,
@@ -161,7 +161,7 @@ fn view_with(
     a: ApprovalRecord,
     decisions: Vec<DecisionRecord>,
 ) -> Result<ApprovalView> {
-    let policy = policy(Kind::parse(&a.kind)?);
+    let policy = policy(a.kind);
     let approvals = decisions
         .iter()
         .filter(|d| d.decision == ApprovalDecision::Approve)

@@ -19,11 +19,7 @@ pub async fn computed_lines(ctx: &Context, period: Period) -> Result<Vec<StoredL
 /// Refuses a period that was never computed or is out of date.
 pub(crate) async fn check_current(tx: &mut Tx<'_>, period: Period) -> Result<()> {
     let version = tx.data_version().await?;
-    let record = tx
-        .periods()
-        .await?
-        .into_iter()
-        .find(|r| r.period == period.to_string());
+    let record = tx.periods().await?.into_iter().find(|r| r.period == period);
     match record {
         None => Err(AppError::Refused(format!(
             "period {period} has not been computed; run `partnerdesk commissions run --period {period}` first"
@@ -97,7 +93,7 @@ pub(super) async fn check_closable(tx: &mut Tx<'_>, period: Period) -> Result<()
     let records = tx.periods().await?;
     if let Some(open) = records
         .iter()
-        .find(|r| r.state != PeriodState::Closed && r.period < period.to_string())
+        .find(|r| r.state != PeriodState::Closed && r.period < period)
     {
         return Err(AppError::Refused(format!(
             "period {} is still open; close periods in order",
@@ -106,7 +102,7 @@ pub(super) async fn check_closable(tx: &mut Tx<'_>, period: Period) -> Result<()
     }
     if records
         .iter()
-        .any(|r| r.period == period.to_string() && r.state == PeriodState::Closed)
+        .any(|r| r.period == period && r.state == PeriodState::Closed)
     {
         return Err(AppError::Refused(format!(
             "period {period} is already closed"

@@ -82,7 +82,7 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
 pub(super) struct RunPlan {
     pub(super) through: Period,
     pub(super) version: String,
-    pub(super) records: HashMap<String, PeriodRecord>,
+    pub(super) records: HashMap<Period, PeriodRecord>,
     pub(super) first: Option<Period>,
     pub(super) range: Vec<Period>,
     pub(super) resume_at: Option<Period>,
@@ -92,7 +92,7 @@ pub(super) struct RunPlan {
 impl RunPlan {
     fn closed(&self, period: Period) -> bool {
         self.records
-            .get(&period.to_string())
+            .get(&period)
             .is_some_and(|r| r.state == PeriodState::Closed)
     }
 }
@@ -105,11 +105,11 @@ impl RunPlan {
 pub(super) async fn read_plan(ctx: &Context, through: Period) -> Result<Option<RunPlan>> {
     let mut tx = ctx.store.begin().await?;
     let version = tx.data_version_for_run().await?;
-    let records: HashMap<String, PeriodRecord> = tx
+    let records: HashMap<Period, PeriodRecord> = tx
         .periods()
         .await?
         .into_iter()
-        .map(|r| (r.period.clone(), r))
+        .map(|r| (r.period, r))
         .collect();
     let first = tx.first_data_period().await?.filter(|f| *f <= through);
     let range: Vec<Period> = match first {
@@ -118,7 +118,7 @@ pub(super) async fn read_plan(ctx: &Context, through: Period) -> Result<Option<R
     };
     let fresh = |p: &Period| {
         records
-            .get(&p.to_string())
+            .get(p)
             .is_some_and(|r| r.state == PeriodState::Closed || r.inputs == version)
     };
     if range.iter().all(fresh) {
@@ -217,14 +217,14 @@ pub(super) async fn book_closed_period(
         .collect();
     let booked_closed: Vec<StoredLine> = {
         let all = read.adjustments_for(period).await?;
-        let closed_periods: Vec<&String> = plan
+        let closed_periods: Vec<Period> = plan
             .records
             .values()
             .filter(|r| r.state == PeriodState::Closed)
-            .map(|r| &r.period)
+            .map(|r| r.period)
             .collect();
         all.into_iter()
-            .filter(|s| closed_periods.contains(&&s.line.period.to_string()))
+            .filter(|s| closed_periods.contains(&s.line.period))
             .collect()
     };
     pending.extend(adjustments(

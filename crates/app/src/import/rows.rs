@@ -138,9 +138,8 @@ pub fn partners(
                 country: r
                     .opt(5)
                     .map(|c| CountryCode::parse("country", c))
-                    .transpose()?
-                    .map(|c| c.to_string()),
-                currency: CurrencyCode::parse("currency", r.cell(6))?.to_string(),
+                    .transpose()?,
+                currency: CurrencyCode::parse("currency", r.cell(6))?,
                 status: PartnerStatus::parse("status", r.cell(7))?,
                 tags: Vec::new(),
                 notes: String::new(),

@@ -55,7 +55,7 @@ pub async fn request_adjustment(
         ctx,
         tx,
         partner.partner_id,
-        partner.currency,
+        partner.currency.to_string(),
         amount,
         None,
         reason,
@@ -208,7 +208,7 @@ pub async fn decide(
     }
     let approval = tx
         .pending_approval(
-            crate::change::Kind::LedgerAdjust.name(),
+            crate::change::Kind::LedgerAdjust,
             &adjustment_id.to_string(),
         )
         .await?

@@ -11,10 +11,10 @@ use partnerdesk_domain::money::parse_decimal;
 use partnerdesk_domain::payout::{ItemState, RunState};
 use partnerdesk_domain::Period;
 use partnerdesk_store::ledger::{
-    decide_adjustment, insert_adjustment, post_entries, post_entry, AdjustmentRecord, EntryRecord,
-    NewEntry,
+    decide_adjustment, insert_adjustment, line_kind_text, post_entries, post_entry,
+    AdjustmentRecord, EntryRecord, NewEntry,
 };
-use partnerdesk_store::{StoreError, Tx};
+use partnerdesk_store::Tx;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -129,7 +129,7 @@ pub(crate) async fn post_closed_period(
                 effective_date: effective.clone(),
                 period: period.to_string(),
                 brand_id: l.brand_id.to_string(),
-                line_kind: l.kind.as_str().into(),
+                line_kind: Some(l.kind),
                 origin_period: s.origin_period.clone(),
                 source: format!(
                     "line:{period}:{}:{}:{}:{}",
@@ -156,7 +156,7 @@ fn view(e: &EntryRecord, balance: Decimal) -> LedgerEntryView {
         effective_date: e.effective_date.clone(),
         period: e.period.clone(),
         brand_id: e.brand_id.clone(),
-        line_kind: e.line_kind.clone(),
+        line_kind: line_kind_text(e.line_kind).to_string(),
         reverses: e.reverses,
         run_id: e.run_id,
         claimed_by_run: e.claimed_by_run,
@@ -267,8 +267,7 @@ pub async fn check(ctx: &Context) -> Result<LedgerCheck> {
         .iter()
         .filter(|p| p.state == PeriodState::Closed)
     {
-        let period =
-            Period::parse("period", &p.period).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let period = p.period;
         for s in tx.period_lines(period).await? {
             let l = &s.line;
             if l.amount.is_zero() {

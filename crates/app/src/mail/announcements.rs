@@ -133,7 +133,7 @@ pub async fn announce(ctx: &Context, input: AnnouncementInput) -> Result<Announc
             kind: m.kind,
             email: m.email.clone(),
             status: m.status,
-            currency: m.currency.clone(),
+            currency: m.currency,
             parent_id: None,
             country: None,
             tags: Vec::new(),

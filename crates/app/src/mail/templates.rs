@@ -227,7 +227,7 @@ pub(super) fn partner_values(p: &PartnerRecord, operator: &str) -> Values {
     v.insert("partner.email".into(), p.email.clone().unwrap_or_default());
     v.insert("partner.kind".into(), p.kind.as_str().into());
     v.insert("partner.status".into(), p.status.as_str().into());
-    v.insert("partner.currency".into(), p.currency.clone());
+    v.insert("partner.currency".into(), p.currency.to_string());
     v.insert("operator.name".into(), operator.to_string());
     v
 }

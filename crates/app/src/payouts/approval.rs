@@ -40,10 +40,9 @@ pub(super) fn approval_request<'a>(
             )
         })
         .collect();
-    let what = if r.period.is_empty() {
-        format!("pay date {}", r.pay_date)
-    } else {
-        format!("period {}, pay date {}", r.period, r.pay_date)
+    let what = match r.period {
+        None => format!("pay date {}", r.pay_date),
+        Some(p) => format!("period {p}, pay date {}", r.pay_date),
     };
     crate::approvals::Request {
         change: Change::PayoutRun(PayoutRunDecision { run_id }),
@@ -135,7 +134,7 @@ pub(super) async fn decide_run(
         RunAction::Reject
     };
     transition(from, action).map_err(|e| refused(e, run_id))?;
-    let approval = tx.pending_approval(RequestKind::PayoutRun.name(), &run_id.to_string())
+    let approval = tx.pending_approval(RequestKind::PayoutRun, &run_id.to_string())
         .await?
         .ok_or_else(|| {
             AppError::Refused(format!(

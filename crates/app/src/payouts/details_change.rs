@@ -10,7 +10,7 @@ use super::details::{details_view, require_partner};
 use crate::approvals::{self, ChangeOutcome, Request};
 use crate::change::{Applied, Apply, Change, Kind, PaymentDetailsChange};
 use crate::{AppError, Context, Result};
-use partnerdesk_domain::payment::{masked, PaymentDetails};
+use partnerdesk_domain::payment::{masked, PaymentDetails, PaymentMethod};
 use partnerdesk_store::payouts::{set_payment_details as store_set_details, DetailsRecord};
 use partnerdesk_store::{StoreError, Tx};
 use serde::{Deserialize, Serialize};
@@ -38,7 +38,7 @@ pub async fn set_payment_details(
     let before = tx.payment_details().await?.remove(partner_id);
     let change = PaymentDetailsChange {
         partner_id: partner_id.into(),
-        method: d.method().into(),
+        method: d.method(),
         holder,
         account,
         bic,
@@ -53,10 +53,10 @@ pub async fn set_payment_details(
         "payment details of {partner_id}: {} → {}",
         before
             .as_ref()
-            .map(|b| described(&b.method, &b.holder, &b.account, b.bic.as_deref()))
+            .map(|b| described(b.method, &b.holder, &b.account, b.bic.as_deref()))
             .unwrap_or_else(|| "none".into()),
         described(
-            &change.method,
+            change.method,
             &change.holder,
             &change.account,
             change.bic.as_deref()
@@ -129,7 +129,7 @@ async fn write_details(
     let now = ctx.now();
     let rec = DetailsRecord {
         partner_id: change.partner_id.clone(),
-        method: change.method.clone(),
+        method: change.method,
         holder: change.holder.clone(),
         account: change.account.clone(),
         bic: change.bic.clone(),
@@ -170,16 +170,15 @@ fn same_details(d: &DetailsRecord, c: &PaymentDetailsChange) -> bool {
 
 /// Details in a few words, the account masked: "bank transfer, Zoë Müller,
 /// IBAN ••••3000, BIC COBADEFFXXX".
-fn described(method: &str, holder: &str, account: &str, bic: Option<&str>) -> String {
+fn described(method: PaymentMethod, holder: &str, account: &str, bic: Option<&str>) -> String {
     let account = masked(account);
     match method {
-        "bank_transfer" => format!(
+        PaymentMethod::BankTransfer => format!(
             "bank transfer, {holder}, IBAN {account}{}",
             bic.map(|b| format!(", BIC {b}")).unwrap_or_default()
         ),
-        "e_wallet" => format!("e-wallet {holder} {account}"),
-        "crypto" => format!("crypto {holder} {account}"),
-        other => format!("{other} {holder} {account}"),
+        PaymentMethod::EWallet => format!("e-wallet {holder} {account}"),
+        PaymentMethod::Crypto => format!("crypto {holder} {account}"),
     }
 }
 
@@ -193,7 +192,7 @@ pub struct PendingPaymentDetails {
     pub requested_at: String,
     /// Old → new, accounts masked (as the approvals queue shows it).
     pub summary: String,
-    pub method: String,
+    pub method: PaymentMethod,
     pub holder: String,
     pub account: String,
     pub bic: Option<String>,
@@ -208,7 +207,7 @@ pub async fn pending_payment_details(
     ctx.authorize(&crate::access::READ).await?;
     let mut tx = ctx.store.read().await?;
     let Some(id) = tx
-        .pending_approval(Kind::PaymentDetails.name(), partner_id)
+        .pending_approval(Kind::PaymentDetails, partner_id)
         .await?
     else {
         return Ok(None);
@@ -216,7 +215,7 @@ pub async fn pending_payment_details(
     let Some(a) = tx.approval(id).await? else {
         return Ok(None);
     };
-    let Change::PaymentDetails(c) = Change::parse(&a.kind, &a.payload)? else {
+    let Change::PaymentDetails(c) = Change::parse(a.kind, &a.payload)? else {
         return Err(
             StoreError::Corrupt(format!("request #{id} is not a payment details change")).into(),
         );

@@ -5,11 +5,12 @@ use super::*;
 use crate::ledger::money;
 use crate::{AppError, Context, Result};
 use partnerdesk_domain::ledger::EntryKind;
+use partnerdesk_domain::payment::PaymentMethod;
 use partnerdesk_domain::payout::{transition, ItemState, RunAction, RunState};
 use partnerdesk_domain::sepa::{pain_001_001_03, CreditTransfer, Debtor, Transfer};
 use partnerdesk_store::ledger::{post_entry, NewEntry};
 use partnerdesk_store::payouts::{
-    post_run_payouts, set_run_state, settle_item, ItemRecord, RunRecord,
+    period_text, post_run_payouts, set_run_state, settle_item, ItemRecord, RunRecord,
 };
 use partnerdesk_store::{StoreError, Tx};
 use std::collections::BTreeMap;
@@ -41,7 +42,7 @@ pub async fn export(ctx: &Context, run_id: i64) -> Result<PaymentFiles> {
         &mut tx,
         run_id,
         &r.pay_date,
-        &r.period,
+        &period_text(r.period),
         &format!("payout run {run_id}"),
         &now,
         &ctx.actor.user,
@@ -110,7 +111,7 @@ pub(super) async fn files(
             &i.name,
             &i.currency,
             &money(i.amount),
-            &i.method,
+            i.method.as_str(),
             &i.holder,
             &i.account,
             i.bic.as_deref().unwrap_or(""),
@@ -122,7 +123,7 @@ pub(super) async fn files(
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let sepa: Vec<&ItemRecord> = items
         .iter()
-        .filter(|i| i.currency == "EUR" && i.method == "bank_transfer")
+        .filter(|i| i.currency == "EUR" && i.method == PaymentMethod::BankTransfer)
         .collect();
     let sepa_xml = if sepa.is_empty() {
         None
@@ -150,7 +151,11 @@ pub(super) async fn files(
                     creditor_name: i.holder.clone(),
                     creditor_iban: i.account.clone(),
                     creditor_bic: i.bic.clone(),
-                    remittance: format!("Commission payout run {} {}", r.run_id, r.period),
+                    remittance: format!(
+                        "Commission payout run {} {}",
+                        r.run_id,
+                        period_text(r.period)
+                    ),
                 })
                 .collect(),
         }))
@@ -271,7 +276,7 @@ pub async fn settle(
                     currency: item.currency.clone(),
                     amount: item.amount,
                     effective_date: today.clone(),
-                    period: r.period.clone(),
+                    period: period_text(r.period),
                     source: format!(
                         "payout_failed:{run_id}:{}:{}",
                         item.partner_id, item.currency

@@ -10,7 +10,9 @@ use partnerdesk_domain::payout::{
     decide, transition, Candidate, Decision, ItemState, RunAction, RunState,
 };
 use partnerdesk_domain::{CurrencyCode, Period};
-use partnerdesk_store::payouts::{insert_run, HeldRecord, ItemRecord, ItemSum, NewRun, RunRecord};
+use partnerdesk_store::payouts::{
+    insert_run, period_text, HeldRecord, ItemRecord, ItemSum, NewRun, RunRecord,
+};
 use partnerdesk_store::{StoreError, Tx};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -43,7 +45,7 @@ pub async fn create_run(
             .periods()
             .await?
             .iter()
-            .any(|r| r.period == p.to_string() && r.state == PeriodState::Closed);
+            .any(|r| r.period == p && r.state == PeriodState::Closed);
         if !closed {
             return Err(AppError::Refused(format!(
                 "period {p} is not closed: close it first (`partnerdesk commissions close --period {p}`) so its commissions are on the ledger"
@@ -124,12 +126,11 @@ pub async fn create_run(
         )));
     }
     let now = ctx.now();
-    let period_text = period.map(|p| p.to_string()).unwrap_or_default();
     let run_id = insert_run(
         &mut tx,
         &NewRun {
             pay_date: &date_text,
-            period: &period_text,
+            period,
             items: &items,
             held: &held,
         },
@@ -154,7 +155,7 @@ pub async fn create_run(
     let run = RunRecord {
         run_id,
         pay_date: date_text,
-        period: period_text,
+        period,
         state: RunState::Draft,
         created_at: now,
         created_by: ctx.actor.user.clone(),
@@ -202,7 +203,7 @@ pub(super) async fn run_view(
     held: usize,
 ) -> Result<PayoutRunView> {
     let approval_id = if r.state == RunState::Submitted {
-        tx.pending_approval(RequestKind::PayoutRun.name(), &r.run_id.to_string())
+        tx.pending_approval(RequestKind::PayoutRun, &r.run_id.to_string())
             .await?
     } else {
         None
@@ -222,7 +223,7 @@ pub(super) async fn run_view(
     Ok(PayoutRunView {
         run_id: r.run_id,
         pay_date: r.pay_date.clone(),
-        period: r.period.clone(),
+        period: period_text(r.period),
         state: r.state,
         created_at: r.created_at.clone(),
         created_by: r.created_by.clone(),

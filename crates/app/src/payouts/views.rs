@@ -1,6 +1,7 @@
 //! What the payout use cases return: payment details, runs with their items,
 //! totals and held balances, payment files, settlements.
 
+use partnerdesk_domain::payment::PaymentMethod;
 use partnerdesk_domain::payout::{ItemState, RunState};
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -8,8 +9,7 @@ use specta::Type;
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct PaymentDetailsView {
     pub partner_id: String,
-    /// `bank_transfer`, `e_wallet` or `crypto`
-    pub method: String,
+    pub method: PaymentMethod,
     /// The account holder (bank), the wallet type (e-wallet) or the network (crypto).
     pub holder: String,
     /// IBAN, wallet account or address.
@@ -25,7 +25,7 @@ pub struct PayoutItemView {
     pub name: String,
     pub currency: String,
     pub amount: String,
-    pub method: String,
+    pub method: PaymentMethod,
     pub holder: String,
     pub account: String,
     pub bic: Option<String>,

@@ -164,7 +164,7 @@ pub async fn add(ctx: &Context, input: ConnectionInput) -> Result<ConnectionView
     let now = ctx.now();
     let row = ConnectionRow {
         name: name.clone(),
-        kind: config.kind().to_string(),
+        kind: config.kind(),
         config: serde_json::to_string(&config).unwrap_or_default(),
         schedule_minutes: input.schedule_minutes,
         created_at: now.clone(),

@@ -18,6 +18,7 @@ use super::write::{write_page, Prepared, StreamState};
 use super::{connection, credentials, stored_config};
 use crate::{AppError, Context, Result};
 use partnerdesk_domain::data::{ActivityDay, Customer, Purchase, Trade};
+use partnerdesk_domain::sync_run::PendingKind;
 use partnerdesk_domain::Period;
 use partnerdesk_store::sync_retry::{self as sr, PendingRow};
 use partnerdesk_store::{StoreError, Tx};
@@ -182,18 +183,20 @@ pub(super) async fn retry_waiting(
         let mut page = Page::default();
         let mut tried = 0;
         for r in chunk {
-            let taken = match r.kind.as_str() {
-                "record" => into_page(&r.payload, &mut page),
-                _ => match (conn, serde_json::from_str::<serde_json::Value>(&r.payload)) {
-                    (Some(c), Ok(raw)) if !raw.is_null() => match c.convert(stream, &raw) {
-                        Some(p) => {
-                            merge(&mut page, p);
-                            true
-                        }
-                        None => false,
-                    },
-                    _ => false,
-                },
+            let taken = match r.kind {
+                PendingKind::Record => into_page(&r.payload, &mut page),
+                PendingKind::Raw => {
+                    match (conn, serde_json::from_str::<serde_json::Value>(&r.payload)) {
+                        (Some(c), Ok(raw)) if !raw.is_null() => match c.convert(stream, &raw) {
+                            Some(p) => {
+                                merge(&mut page, p);
+                                true
+                            }
+                            None => false,
+                        },
+                        _ => false,
+                    }
+                }
             };
             if taken {
                 tried += 1;

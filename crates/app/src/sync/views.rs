@@ -1,7 +1,7 @@
 //! What crosses the bridge for platform sync: connections, runs and their
 //! reports, per-record errors, the retry list and unmapped countries.
 
-use partnerdesk_domain::sync_run::SyncRunStatus;
+use partnerdesk_domain::sync_run::{ConnectionKind, SyncRunStatus};
 use partnerdesk_store::sync::RunRow;
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -26,7 +26,7 @@ pub struct ConnectionInput {
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct ConnectionView {
     pub name: String,
-    pub kind: String,
+    pub kind: ConnectionKind,
     /// Settings with defaults filled in; never a secret.
     pub config: serde_json::Value,
     pub schedule_minutes: Option<i64>,

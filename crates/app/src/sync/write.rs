@@ -7,6 +7,7 @@
 
 use crate::{Context, Result};
 use partnerdesk_domain::data::Customer;
+use partnerdesk_domain::sync_run::PendingKind;
 use partnerdesk_domain::{Id, Period};
 use partnerdesk_store::data as sd;
 use partnerdesk_store::sync::{self as ss, Counts};
@@ -88,25 +89,26 @@ pub(super) async fn write_page(
     let mut counts = Counts::default();
     let mut errors: Vec<(String, String)> = Vec::new();
     let mut waiting: Vec<PendingRow> = Vec::new();
-    let mut wait = |label: String, key: String, kind: &str, payload: String, reason: String| {
-        errors.push((label.clone(), reason.clone()));
-        waiting.push(PendingRow {
-            stream: stream.to_string(),
-            record_key: key,
-            label,
-            kind: kind.to_string(),
-            payload,
-            reason,
-            first_seen: now.clone(),
-            last_tried: now.clone(),
-            attempts: 1,
-        });
-    };
+    let mut wait =
+        |label: String, key: String, kind: PendingKind, payload: String, reason: String| {
+            errors.push((label.clone(), reason.clone()));
+            waiting.push(PendingRow {
+                stream: stream.to_string(),
+                record_key: key,
+                label,
+                kind,
+                payload,
+                reason,
+                first_seen: now.clone(),
+                last_tried: now.clone(),
+                attempts: 1,
+            });
+        };
     for e in &page.errors {
         wait(
             e.external_id.clone(),
             e.retry_key().to_string(),
-            "raw",
+            PendingKind::Raw,
             e.raw
                 .as_ref()
                 .map(|r| r.to_string())
@@ -240,7 +242,13 @@ pub(super) async fn write_page(
             continue;
         }
         match refusal(&a.customer_id, &a.brand_id) {
-            Some(why) => wait(key(), key(), "record", record("activity", a), why),
+            Some(why) => wait(
+                key(),
+                key(),
+                PendingKind::Record,
+                record("activity", a),
+                why,
+            ),
             None => {
                 touch(Period::of(a.date));
                 keep(&key);
@@ -260,7 +268,7 @@ pub(super) async fn write_page(
             continue;
         }
         match refusal(&t.customer_id, &t.brand_id) {
-            Some(why) => wait(key(), key(), "record", record("trade", t), why),
+            Some(why) => wait(key(), key(), PendingKind::Record, record("trade", t), why),
             None => {
                 touch(Period::of(t.close_time.date_naive()));
                 keep(&key);
@@ -298,7 +306,7 @@ pub(super) async fn write_page(
             continue;
         }
         match refusal(&p.customer_id, &p.brand_id) {
-            Some(why) => wait(key(), key(), "record", record(kind, p), why),
+            Some(why) => wait(key(), key(), PendingKind::Record, record(kind, p), why),
             None => {
                 touch(Period::of(p.purchased_at.date_naive()));
                 if let Some(r) = p.refunded_at {

@@ -57,7 +57,7 @@ pub(crate) fn about_nothing(kind: Kind) -> Change {
         Kind::UserChange => Change::UserChange(UserChange {
             user_id: "nobody".into(),
             display_name: "Nobody".into(),
-            roles: "viewer".into(),
+            roles: [Role::Viewer].into_iter().collect(),
             disabled: false,
             password_hash: None,
             new: true,
@@ -69,7 +69,7 @@ pub(crate) fn about_nothing(kind: Kind) -> Change {
         Kind::PayoutRun => Change::PayoutRun(PayoutRunDecision { run_id: 999_999 }),
         Kind::PaymentDetails => Change::PaymentDetails(PaymentDetailsChange {
             partner_id: "NOBODY".into(),
-            method: "e_wallet".into(),
+            method: partnerdesk_domain::payment::PaymentMethod::EWallet,
             holder: "skrill".into(),
             account: "nobody@example.com".into(),
             bic: None,
@@ -82,12 +82,12 @@ pub(crate) fn about_nothing(kind: Kind) -> Change {
 /// it, about object `<kind>-object`.
 pub(crate) async fn pending(db: &TestDb, change: &Change, maker: &str) -> i64 {
     let mut tx = db.ctx.store.begin().await.unwrap();
-    let kind = change.kind().name();
+    let kind = change.kind();
     let id = insert_approval(
         &mut tx,
         &ApprovalRecord {
             approval_id: 0,
-            kind: kind.into(),
+            kind,
             object_type: "test".into(),
             object_id: format!("{kind}-object"),
             summary: format!("a {kind} request"),
@@ -175,11 +175,11 @@ fn is_forbidden(r: &Result<impl std::fmt::Debug, AppError>) -> bool {
 /// refused (`forbidden`) exactly when `access.rs` refuses the role the use
 /// case that makes the change directly.
 async fn every_kind_is_decided_by_the_roles_of_its_direct_use_case(db: &TestDb) {
-    for kind in Kind::ALL {
+    for &kind in Kind::ALL {
         let change = about_nothing(kind);
         let id = pending(db, &change, "maker").await;
         let decided_by = approvals::policy(kind).decided_by;
-        for role in Role::ALL {
+        for &role in Role::ALL {
             let ctx = as_role(db, role);
             let allowed = access::allows(decided_by, &[role]);
             let r = approvals::decide(&ctx, id, true, "checked").await;
@@ -211,7 +211,7 @@ async fn every_kind_is_decided_by_the_roles_of_its_direct_use_case(db: &TestDb) 
 /// The maker of a request is refused by the same rule, with the same words,
 /// whichever door they take; the refusal is audited.
 async fn the_maker_never_decides_through_any_door(db: &TestDb) {
-    for kind in Kind::ALL {
+    for &kind in Kind::ALL {
         let id = pending(db, &about_nothing(kind), "checker-admin").await;
         let maker = as_role(db, Role::Admin);
         let e = approvals::decide(&maker, id, true, "mine")
@@ -242,7 +242,7 @@ async fn the_maker_never_decides_through_any_door(db: &TestDb) {
         .await
         .unwrap()
         .into_iter()
-        .find(|a| a.kind == "ledger.adjust" && a.object_id == adj.adjustment_id.to_string())
+        .find(|a| a.kind == Kind::LedgerAdjust && a.object_id == adj.adjustment_id.to_string())
         .expect("queued");
     let direct = ledger::decide(&fred, adj.adjustment_id, true, "mine")
         .await
@@ -396,9 +396,9 @@ async fn stored_requests_parse_as_typed_changes(db: &TestDb) {
         assert!(kinds.contains(&want), "{want} queued: {kinds:?}");
     }
     for a in &stored {
-        let change = Change::parse(&a.kind, &a.payload)
+        let change = Change::parse(a.kind, &a.payload)
             .unwrap_or_else(|e| panic!("request #{} ({}): {e}", a.approval_id, a.kind));
-        assert_eq!(change.kind().name(), a.kind);
+        assert_eq!(change.kind(), a.kind);
         assert_eq!(
             change.payload().unwrap().to_string(),
             a.payload,

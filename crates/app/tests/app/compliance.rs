@@ -204,8 +204,8 @@ async fn closed(db: &TestDb) -> Vec<String> {
         .await
         .unwrap()
         .into_iter()
-        .filter(|r| r.state.as_str() == "closed")
-        .map(|r| r.period)
+        .filter(|r| r.state == partnerdesk_domain::commission::PeriodState::Closed)
+        .map(|r| r.period.to_string())
         .collect()
 }
 
@@ -245,7 +245,7 @@ async fn closing_a_period_and_activation_wait_for_approval(db: &TestDb) {
         .unwrap();
     let req = list
         .iter()
-        .find(|a| a.kind == "partner.activate" && a.object_id == "NEW-1")
+        .find(|a| a.kind == approvals::Kind::PartnerActivate && a.object_id == "NEW-1")
         .expect("an activation request");
     assert!(req.can_decide);
     approvals::decide(&carol, req.approval_id, false, "documents missing")
@@ -338,7 +338,9 @@ async fn ledger_adjustments_wait_in_the_queue_with_their_amount(db: &TestDb) {
         .unwrap();
     let req = queue
         .iter()
-        .find(|a| a.kind == "ledger.adjust" && a.object_id == big.adjustment_id.to_string())
+        .find(|a| {
+            a.kind == approvals::Kind::LedgerAdjust && a.object_id == big.adjustment_id.to_string()
+        })
         .expect("the adjustment is in the approvals queue");
     assert_eq!(req.amount.as_deref(), Some("25000"));
     assert_eq!(req.required_approvals, 2, "above the 10000 threshold");
@@ -571,7 +573,10 @@ async fn kyc_documents_are_checked_by_content_and_reviewed_with_four_eyes(db: &T
     assert_eq!(c.documents[0].reviewed_by.as_deref(), Some("carol"));
     assert_eq!(
         c.missing_documents,
-        vec!["company_registration", "proof_of_address"]
+        vec![
+            partnerdesk_domain::kyc::DocumentType::CompanyRegistration,
+            partnerdesk_domain::kyc::DocumentType::ProofOfAddress
+        ]
     );
 
     // Traffic sources wait for approval; a rejection marks them rejected.

@@ -18,6 +18,8 @@ mod mail;
 mod money;
 mod partners;
 mod payment_details;
+mod payout_race;
+mod payout_statements;
 mod payouts;
 mod properties;
 mod reports;

@@ -659,7 +659,7 @@ async fn a_period_is_written_whole_or_not_at_all(db: &TestDb) {
             .await
             .unwrap()
             .into_iter()
-            .find(|r| r.period == "2026-07");
+            .find(|r| r.period == Period::parse("period", "2026-07").unwrap());
         let state = store.engine_state(period).await.unwrap();
         (lines, record.map(|r| (r.computed_at, r.inputs)), state)
     };

@@ -4,9 +4,9 @@
 use crate::on_both_backends;
 use crate::support::TestDb;
 use partnerdesk_app::wire::{
-    BrandView, PartnerInput, PartnerQuery, PartnerSortKey, TrackingCodeView,
+    BrandView, PartnerInput, PartnerQuery, PartnerRow, PartnerSortKey, TrackingCodeView,
 };
-use partnerdesk_app::{brands, partners, AppError};
+use partnerdesk_app::{brands, partners, AppError, Context};
 
 pub fn input(id: &str, name: &str, parent: Option<&str>) -> PartnerInput {
     PartnerInput {
@@ -45,8 +45,8 @@ fn field_of(e: AppError) -> (String, String) {
     (e.field().unwrap_or("").to_string(), e.to_string())
 }
 
-async fn partner_story(db: &TestDb) {
-    let ctx = &db.ctx;
+/// The brand `casino` (iGaming, EUR) and an active partner `id` in it.
+pub async fn casino_and_partner(ctx: &Context, id: &str, name: &str) -> PartnerRow {
     brands::create(
         ctx,
         BrandView {
@@ -58,9 +58,12 @@ async fn partner_story(db: &TestDb) {
     )
     .await
     .unwrap();
-    partners::create(ctx, input("P1", "Anna Müller", None))
-        .await
-        .unwrap();
+    partners::create(ctx, input(id, name, None)).await.unwrap()
+}
+
+async fn partner_story(db: &TestDb) {
+    let ctx = &db.ctx;
+    casino_and_partner(ctx, "P1", "Anna Müller").await;
     partners::create(ctx, input("P2", "Zoë Šťastná", Some("P1")))
         .await
         .unwrap();

@@ -337,7 +337,9 @@ async fn the_maker_of_a_payout_run_never_approves_it(db: &TestDb) {
         .await
         .unwrap()
         .into_iter()
-        .find(|a| a.kind == "payout.run" && a.object_id == id.to_string())
+        .find(|a| {
+            a.kind == partnerdesk_app::approvals::Kind::PayoutRun && a.object_id == id.to_string()
+        })
         .expect("the submitted run waits");
     assert_eq!(request.maker, "gina");
 

@@ -235,7 +235,7 @@ async fn decide_waiting(ctx: &Context, kind: Kind) -> Result<(), AppError> {
         .store
         .read()
         .await?
-        .pending_approval(kind.name(), &format!("{kind}-object"))
+        .pending_approval(kind, &format!("{kind}-object"))
         .await?
         .expect("the setup's request waits");
     approvals::decide(ctx, id, true, "matrix").await.map(drop)
@@ -270,7 +270,7 @@ async fn every_use_case_refuses_every_role_it_does_not_allow(db: &TestDb) {
     let mut missing = Vec::new();
     let mut n = 0;
     for uc in access::ALL {
-        for role in Role::ALL {
+        for &role in Role::ALL {
             n += 1;
             let mut ctx = db.ctx.clone();
             ctx.actor = partnerdesk_app::Actor::with_roles(format!("matrix-{role}"), &[role]);

@@ -10,49 +10,15 @@ use partnerdesk_app::access::Role;
 use partnerdesk_app::audit::{self, AuditQuery};
 use partnerdesk_app::tracking::clicks::{new_click_id, ClickWriter, Visit};
 use partnerdesk_app::tracking::{self, TrackingSettings};
-use partnerdesk_app::wire::{BrandView, PartnerInput, TrackingCodeView};
-use partnerdesk_app::{brands, partners, Actor, AppError, Context};
+use partnerdesk_app::{import, Actor, AppError, Context};
 use partnerdesk_domain::tracking::ClickKind;
 
-/// A brand `casino` with partner `P1` holding codes `AF1` and `AF2`.
+/// A brand `casino` with partner `P1` holding codes `AF1` and `AF2`: the
+/// import folder the server's and `partnerdesk serve`'s tests import too.
 pub async fn setup(ctx: &Context) {
-    brands::create(
-        ctx,
-        BrandView {
-            brand_id: "casino".into(),
-            name: "Casino".into(),
-            vertical: "igaming".into(),
-            currency: "EUR".into(),
-        },
-    )
-    .await
-    .unwrap();
-    partners::create(
-        ctx,
-        PartnerInput {
-            partner_id: "P1".into(),
-            name: "Partner one".into(),
-            kind: "affiliate".into(),
-            currency: "EUR".into(),
-            status: "active".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    for code in ["AF1", "AF2"] {
-        partners::add_tracking_code(
-            ctx,
-            TrackingCodeView {
-                brand_id: "casino".into(),
-                code: code.into(),
-                partner_id: "P1".into(),
-                kind: "btag".into(),
-            },
-        )
-        .await
-        .unwrap();
-    }
+    let folder =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/tracking");
+    import::import_folder(ctx, &folder).await.unwrap();
 }
 
 fn as_role(ctx: &Context, role: Role) -> Context {

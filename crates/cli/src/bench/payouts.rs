@@ -111,7 +111,7 @@ async fn bench_run(url: &str, count: usize) -> Result<(f64, f64, usize), AppErro
                 effective_date: "2026-07-31".into(),
                 period: "2026-07".into(),
                 brand_id: "BENCH".into(),
-                line_kind: "revshare".into(),
+                line_kind: Some(partnerdesk_domain::commission::Kind::Revshare),
                 source: format!("bench:{i}:{k}"),
                 ..NewEntry::of(kind)
             });
@@ -120,7 +120,7 @@ async fn bench_run(url: &str, count: usize) -> Result<(f64, f64, usize), AppErro
             &mut tx,
             &DetailsRecord {
                 partner_id: format!("PB{i:06}"),
-                method: "bank_transfer".into(),
+                method: partnerdesk_domain::payment::PaymentMethod::BankTransfer,
                 holder: format!("Payee {i}"),
                 account: "DE89370400440532013000".into(),
                 bic: Some("COBADEFFXXX".into()),

@@ -365,6 +365,31 @@ fn pd_as(
     c.output().expect("the partnerdesk binary runs")
 }
 
+/// Signs up the users the four-eyes tests act as: `alice` (admin, the
+/// first user: single-user mode ends) and `fred` and `gina` (finance),
+/// each with the password `<name>-password-1`; returns their sign-ins.
+fn admin_and_two_finance_users(db: &Path) -> [Option<(&'static str, &'static str)>; 3] {
+    let alice = Some(("alice", "alice-password-1"));
+    for (as_user, id, role) in [
+        (None, "alice", "admin"),
+        (alice, "fred", "finance"),
+        (alice, "gina", "finance"),
+    ] {
+        let o = pd_as(
+            db,
+            as_user,
+            Some(&format!("{id}-password-1")),
+            &["users", "add", id, "--name", id, "--roles", role],
+        );
+        assert!(o.status.success(), "{}", text(&o));
+    }
+    [
+        alice,
+        Some(("fred", "fred-password-1")),
+        Some(("gina", "gina-password-1")),
+    ]
+}
+
 fn text(o: &Output) -> String {
     format!(
         "{}{}",
@@ -385,20 +410,11 @@ fn once_users_exist_the_cli_signs_in_and_closing_waits_for_a_second_user() {
     let head = ok(&db, &["audit", "head"]);
     assert!(head.trim().contains(':'), "{head}");
 
-    let o = pd_as(
-        &db,
-        None,
-        Some("alice-password-1"),
-        &[
-            "users", "add", "alice", "--name", "Alice", "--roles", "admin",
-        ],
-    );
-    assert!(o.status.success(), "{}", text(&o));
+    let [alice, fred, gina] = admin_and_two_finance_users(&db);
     // No more anonymous use.
     let o = pd(&db, &["commissions", "export", "--period", "2026-07"]);
     assert!(!o.status.success());
     assert!(text(&o).contains("PARTNERDESK_USER"), "{}", text(&o));
-    let alice = Some(("alice", "alice-password-1"));
     let o = pd_as(&db, Some(("alice", "wrong")), None, &["users", "list"]);
     assert!(!o.status.success());
     assert!(
@@ -406,17 +422,6 @@ fn once_users_exist_the_cli_signs_in_and_closing_waits_for_a_second_user() {
         "{}",
         text(&o)
     );
-    for (id, role) in [("fred", "finance"), ("gina", "finance")] {
-        let o = pd_as(
-            &db,
-            alice,
-            Some(&format!("{id}-password-1")),
-            &["users", "add", id, "--name", id, "--roles", role],
-        );
-        assert!(o.status.success(), "{}", text(&o));
-    }
-    let fred = Some(("fred", "fred-password-1"));
-    let gina = Some(("gina", "gina-password-1"));
     let o = pd_as(
         &db,
         fred,
@@ -463,27 +468,7 @@ fn a_payment_details_change_waits_for_a_second_finance_user() {
     let db = dir.path().join("pd.db");
     let folder = root().join("tests/fixtures/scenario-a");
     ok(&db, &["import", folder.to_str().unwrap()]);
-    let o = pd_as(
-        &db,
-        None,
-        Some("alice-password-1"),
-        &[
-            "users", "add", "alice", "--name", "Alice", "--roles", "admin",
-        ],
-    );
-    assert!(o.status.success(), "{}", text(&o));
-    let alice = Some(("alice", "alice-password-1"));
-    for (id, role) in [("fred", "finance"), ("gina", "finance")] {
-        let o = pd_as(
-            &db,
-            alice,
-            Some(&format!("{id}-password-1")),
-            &["users", "add", id, "--name", id, "--roles", role],
-        );
-        assert!(o.status.success(), "{}", text(&o));
-    }
-    let fred = Some(("fred", "fred-password-1"));
-    let gina = Some(("gina", "gina-password-1"));
+    let [_alice, fred, gina] = admin_and_two_finance_users(&db);
     let partner = "P0001";
     let o = pd_as(
         &db,

@@ -4,8 +4,7 @@
 
 use partnerdesk_app::access::Role;
 use partnerdesk_app::tracking::{self, TrackingSettings};
-use partnerdesk_app::wire::{BrandView, PartnerInput, TrackingCodeView};
-use partnerdesk_app::{brands, partners, Actor, Context};
+use partnerdesk_app::{import, Actor, Context};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,41 +14,10 @@ use std::time::Duration;
 async fn prepare(url: &str) {
     let store = partnerdesk_app::database::open(url).await.unwrap();
     let ctx = Context::new(store, Actor::with_roles("tester", &Role::ALL));
-    brands::create(
-        &ctx,
-        BrandView {
-            brand_id: "casino".into(),
-            name: "Casino".into(),
-            vertical: "igaming".into(),
-            currency: "EUR".into(),
-        },
-    )
-    .await
-    .unwrap();
-    partners::create(
-        &ctx,
-        PartnerInput {
-            partner_id: "P1".into(),
-            name: "Partner one".into(),
-            kind: "affiliate".into(),
-            currency: "EUR".into(),
-            status: "active".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    partners::add_tracking_code(
-        &ctx,
-        TrackingCodeView {
-            brand_id: "casino".into(),
-            code: "AF1".into(),
-            partner_id: "P1".into(),
-            kind: "btag".into(),
-        },
-    )
-    .await
-    .unwrap();
+    // The tracking tests' world: brand `casino`, partner `P1`, code `AF1`.
+    let folder =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/tracking");
+    import::import_folder(&ctx, &folder).await.unwrap();
     tracking::create_link(&ctx, "casino", "AF1", None)
         .await
         .unwrap();

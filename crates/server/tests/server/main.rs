@@ -6,8 +6,7 @@
 
 use partnerdesk_app::access::Role;
 use partnerdesk_app::tracking::{self, TrackingSettings};
-use partnerdesk_app::wire::{BrandView, PartnerInput, TrackingCodeView};
-use partnerdesk_app::{brands, partners, Actor, Context};
+use partnerdesk_app::{import, Actor, Context};
 use partnerdesk_server::Config;
 use reqwest::header::{CACHE_CONTROL, LOCATION, PRAGMA};
 use reqwest::StatusCode;
@@ -96,43 +95,13 @@ impl Db {
     }
 }
 
+/// The tracking tests' world (tests/fixtures/tracking: brand `casino`,
+/// partner `P1`, codes `AF1` and `AF2`), a link per code and the landing.
 async fn setup(ctx: &Context) {
-    brands::create(
-        ctx,
-        BrandView {
-            brand_id: "casino".into(),
-            name: "Casino".into(),
-            vertical: "igaming".into(),
-            currency: "EUR".into(),
-        },
-    )
-    .await
-    .unwrap();
-    partners::create(
-        ctx,
-        PartnerInput {
-            partner_id: "P1".into(),
-            name: "Partner one".into(),
-            kind: "affiliate".into(),
-            currency: "EUR".into(),
-            status: "active".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let folder =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/tracking");
+    import::import_folder(ctx, &folder).await.unwrap();
     for code in ["AF1", "AF2"] {
-        partners::add_tracking_code(
-            ctx,
-            TrackingCodeView {
-                brand_id: "casino".into(),
-                code: code.into(),
-                partner_id: "P1".into(),
-                kind: "btag".into(),
-            },
-        )
-        .await
-        .unwrap();
         tracking::create_link(ctx, "casino", code, None)
             .await
             .unwrap();

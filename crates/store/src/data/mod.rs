@@ -121,19 +121,19 @@ pub fn tracking_codes_batch() -> Batch {
     )
 }
 
+/// The columns of a customer's row, in the order of [`customer_values`]
+/// (also sync's target, `crate::sync::CUSTOMERS`).
+pub(crate) const CUSTOMER_COLUMNS: [&str; 6] = [
+    "customer_id",
+    "brand_id",
+    "tracking_code",
+    "country",
+    "registered_at",
+    "status",
+];
+
 pub fn customers_batch() -> Batch {
-    Batch::upsert(
-        "customers",
-        &[
-            "customer_id",
-            "brand_id",
-            "tracking_code",
-            "country",
-            "registered_at",
-            "status",
-        ],
-        &["customer_id"],
-    )
+    Batch::upsert("customers", &CUSTOMER_COLUMNS, &["customer_id"])
 }
 
 /// The customers' index by tracking code, as the migrations create it.
@@ -180,7 +180,9 @@ pub fn customer_values(c: &Customer) -> Vec<Val> {
     ]
 }
 
-const ACTIVITY_COLUMNS: [&str; 11] = [
+/// The columns of an activity day's row, in the order of
+/// [`activity_values`] (also sync's target, `crate::sync::ACTIVITY`).
+pub(crate) const ACTIVITY_COLUMNS: [&str; 11] = [
     "customer_id",
     "date",
     "brand_id",
@@ -218,7 +220,9 @@ pub fn activity_values(a: &ActivityDay) -> Vec<Val> {
     ]
 }
 
-const TRADE_COLUMNS: [&str; 11] = [
+/// The columns of a trade's row, in the order of [`trade_values`] (also
+/// sync's target, `crate::sync::TRADES`).
+pub(crate) const TRADE_COLUMNS: [&str; 11] = [
     "trade_id",
     "customer_id",
     "brand_id",
@@ -252,23 +256,23 @@ pub fn trade_values(t: &Trade) -> Vec<Val> {
     ]
 }
 
+/// The columns of a purchase's row, in the order of [`purchase_values`]
+/// (also sync's target, `crate::sync::PURCHASES`).
+pub(crate) const PURCHASE_COLUMNS: [&str; 10] = [
+    "order_id",
+    "customer_id",
+    "brand_id",
+    "product",
+    "amount",
+    "coupon_code",
+    "purchased_at",
+    "refunded_at",
+    "period",
+    "refund_period",
+];
+
 pub fn purchases_batch() -> Batch {
-    Batch::upsert(
-        "purchases",
-        &[
-            "order_id",
-            "customer_id",
-            "brand_id",
-            "product",
-            "amount",
-            "coupon_code",
-            "purchased_at",
-            "refunded_at",
-            "period",
-            "refund_period",
-        ],
-        &["order_id"],
-    )
+    Batch::upsert("purchases", &PURCHASE_COLUMNS, &["order_id"])
 }
 
 pub fn purchase_values(p: &Purchase) -> Vec<Val> {
@@ -509,9 +513,8 @@ impl Tx<'_> {
                 Ok(Brand {
                     id: id(b.brand_id)?,
                     name: b.name,
-                    vertical: partnerdesk_domain::partner::Vertical::parse("vertical", &b.vertical)
-                        .map_err(corrupt)?,
-                    currency: CurrencyCode::parse("currency", &b.currency).map_err(corrupt)?,
+                    vertical: b.vertical,
+                    currency: b.currency,
                 })
             })
             .collect()

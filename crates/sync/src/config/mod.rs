@@ -2,6 +2,7 @@
 //! credentials (kept in the OS keyring, handed in at run time).
 
 use crate::error::SyncError;
+use partnerdesk_domain::sync_run::ConnectionKind;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -27,12 +28,13 @@ pub enum ConnectorConfig {
 }
 
 impl ConnectorConfig {
-    pub fn kind(&self) -> &'static str {
+    /// The kind, as the `kind` tag of the settings' JSON says it.
+    pub fn kind(&self) -> ConnectionKind {
         match self {
-            Self::Mt5(_) => "mt5",
-            Self::Gaming(_) => "gaming",
-            Self::Woocommerce(_) => "woocommerce",
-            Self::Csv(_) => "csv",
+            Self::Mt5(_) => ConnectionKind::Mt5,
+            Self::Gaming(_) => ConnectionKind::Gaming,
+            Self::Woocommerce(_) => ConnectionKind::Woocommerce,
+            Self::Csv(_) => ConnectionKind::Csv,
         }
     }
 

@@ -8,15 +8,16 @@ import { Alert, Badge, Box, Button, Group, NativeSelect, SimpleGrid, Stack, Text
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { createColumnHelper } from '@tanstack/react-table';
 import { ledgerAdjust, paymentDetailsSet } from '../../api';
-import type { EntryKind, LedgerEntryView } from '../../bindings';
+import type { EntryKind, LedgerEntryView, PaymentMethod } from '../../bindings';
 import { errorProps, formLevelError } from '../../components/fieldError';
 import { ErrorState } from '../../components/ErrorState';
 import { VirtualGrid } from '../../components/VirtualGrid';
 import { toApiError } from '../../errors';
 import { formatMoney, isNegative } from '../../money';
+import { labelOf, optionOf, PAYMENT_METHODS } from '../../options';
 import { notifyDone, notifyWaiting } from '../../notify';
 import { useCan } from '../../session';
-import { METHODS, payoutKeys, useLedgerEntries, usePaymentDetails, usePendingPaymentDetails } from '../payouts/payoutQueries';
+import { payoutKeys, useLedgerEntries, usePaymentDetails, usePendingPaymentDetails } from '../payouts/payoutQueries';
 import { BalanceChart } from './BalanceChart';
 import { PartnerPayout } from './PartnerPayout';
 
@@ -92,7 +93,7 @@ function AdjustForm({ partnerId, currency }: { partnerId: string; currency: stri
   );
 }
 
-const ACCOUNT_LABELS: Record<string, [string, string]> = {
+const ACCOUNT_LABELS: Record<PaymentMethod, [string, string]> = {
   bank_transfer: ['Account holder', 'IBAN'],
   e_wallet: ['Wallet type (e.g. Skrill)', 'Wallet account'],
   crypto: ['Network (e.g. USDT-TRC20)', 'Address'],
@@ -105,7 +106,7 @@ function PaymentDetails({ partnerId }: { partnerId: string }) {
   const pending = usePendingPaymentDetails(partnerId);
   const waiting = pending.data ?? null;
   const [editing, setEditing] = useState(false);
-  const [method, setMethod] = useState('bank_transfer');
+  const [method, setMethod] = useState<PaymentMethod>('bank_transfer');
   const [holder, setHolder] = useState('');
   const [account, setAccount] = useState('');
   const [bic, setBic] = useState('');
@@ -128,7 +129,7 @@ function PaymentDetails({ partnerId }: { partnerId: string }) {
     save.reset();
     setEditing(true);
   };
-  const [holderLabel, accountLabel] = ACCOUNT_LABELS[method] ?? ['Holder', 'Account'];
+  const [holderLabel, accountLabel] = ACCOUNT_LABELS[method];
   const other = formLevelError(save.error, ['method', 'holder', 'account', 'iban', 'bic']);
   const accountErr = errorProps(save.error, 'details', 'account');
   const ibanErr = errorProps(save.error, 'details', 'iban');
@@ -140,7 +141,7 @@ function PaymentDetails({ partnerId }: { partnerId: string }) {
         <Group gap="sm">
           <Text size="sm" data-testid="payment-details-current">
             {q.data
-              ? `${METHODS.find((m) => m.value === q.data!.method)?.label ?? q.data.method}: ${q.data.holder} · ${q.data.account}${q.data.bic ? ` · ${q.data.bic}` : ''}`
+              ? `${labelOf(PAYMENT_METHODS, q.data.method)}: ${q.data.holder} · ${q.data.account}${q.data.bic ? ` · ${q.data.bic}` : ''}`
               : 'None: this partner is held back from payout runs until they are set.'}
           </Text>
           {canEdit && (
@@ -154,7 +155,7 @@ function PaymentDetails({ partnerId }: { partnerId: string }) {
       {waiting && (
         <Alert color="yellow" title={`Waiting for approval (request #${waiting.approval_id})`} data-testid="payment-details-pending">
           <Text size="sm">
-            {`${METHODS.find((m) => m.value === waiting.method)?.label ?? waiting.method}: ${waiting.holder} · ${waiting.account}${waiting.bic ? ` · ${waiting.bic}` : ''}`}
+            {`${labelOf(PAYMENT_METHODS, waiting.method)}: ${waiting.holder} · ${waiting.account}${waiting.bic ? ` · ${waiting.bic}` : ''}`}
           </Text>
           <Text size="xs" c="dimmed">
             Asked for by {waiting.requested_by} at {waiting.requested_at}; the details above stay in force until another finance user approves.
@@ -164,7 +165,7 @@ function PaymentDetails({ partnerId }: { partnerId: string }) {
       {editing && (
         <form noValidate onSubmit={(e) => { e.preventDefault(); save.mutate(); }}>
           <Group align="end" gap="sm" wrap="wrap">
-            <NativeSelect label="Method" data={METHODS} value={method} onChange={(e) => setMethod(e.currentTarget.value)} w={150} data-testid="details-method" />
+            <NativeSelect label="Method" data={PAYMENT_METHODS} value={method} onChange={(e) => setMethod(optionOf(PAYMENT_METHODS, e.currentTarget.value) ?? 'bank_transfer')} w={150} data-testid="details-method" />
             <TextInput label={holderLabel} value={holder} onChange={(e) => setHolder(e.currentTarget.value)} w={200} data-testid="details-holder"
               {...errorProps(save.error, 'details', 'holder')} />
             <TextInput label={accountLabel} value={account} onChange={(e) => setAccount(e.currentTarget.value)} w={280} data-testid="details-account"

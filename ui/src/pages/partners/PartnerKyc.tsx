@@ -19,25 +19,13 @@ import { outcomeText } from '../../outcome';
 import { Link } from 'react-router-dom';
 import { approvalsKey } from '../compliance/ApprovalsTab';
 import { when } from '../../when';
+import { DOC_TYPES, labelOf, TRAFFIC_SOURCE_KINDS } from '../../options';
 
-export const DOC_TYPES = [
-  { value: 'id', label: 'ID document' },
-  { value: 'company_registration', label: 'Company registration' },
-  { value: 'proof_of_address', label: 'Proof of address' },
-];
-const TRAFFIC_KINDS = [
-  { value: 'website', label: 'Website' },
-  { value: 'social', label: 'Social account' },
-  { value: 'paid', label: 'Paid channel' },
-  { value: 'email', label: 'E-mail' },
-  { value: 'other', label: 'Other' },
-];
 const STATUS_COLORS: Record<DocumentStatus | TrafficSourceStatus, string> = { submitted: 'yellow', pending: 'yellow', approved: 'teal', rejected: 'red' };
 export const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
 
 const complianceKey = (id: string) => ['partners', 'compliance', id] as const;
 const timelineKey = (id: string) => ['partners', 'timeline', id] as const;
-const labelOf = (list: { value: string; label: string }[], v: string) => list.find((x) => x.value === v)?.label ?? v;
 
 /** "de, FR  at" → ["DE", "FR", "AT"]; duplicates dropped, order kept. */
 export function parseCountries(text: string): string[] {
@@ -232,7 +220,7 @@ function TrafficSources({ c }: { c: PartnerCompliance }) {
           <Table.Tbody>
             {c.traffic_sources.map((t) => (
               <Table.Tr key={t.source_id} data-testid={`traffic-row-${t.source_id}`}>
-                <Table.Td>{labelOf(TRAFFIC_KINDS, t.kind)}</Table.Td>
+                <Table.Td>{labelOf(TRAFFIC_SOURCE_KINDS, t.kind)}</Table.Td>
                 <Table.Td style={{ wordBreak: 'break-all' }}>{t.value}</Table.Td>
                 <Table.Td style={{ whiteSpace: 'nowrap' }}>
                   <Badge size="sm" variant="light" color={STATUS_COLORS[t.status] ?? 'gray'}>{t.status}</Badge>
@@ -247,7 +235,7 @@ function TrafficSources({ c }: { c: PartnerCompliance }) {
       {canDeclare && (
         <form noValidate onSubmit={(e) => { e.preventDefault(); if (value.trim()) declare.mutate(); }}>
           <Group align="end" gap="sm">
-            <NativeSelect label="Kind" value={kind} onChange={(e) => setKind(e.currentTarget.value)} data={TRAFFIC_KINDS} data-testid="traffic-kind" />
+            <NativeSelect label="Kind" value={kind} onChange={(e) => setKind(e.currentTarget.value)} data={TRAFFIC_SOURCE_KINDS} data-testid="traffic-kind" />
             <TextInput label="Site, account or channel" placeholder="https://example.com, @handle…" value={value} w={280}
               onChange={(e) => setValue(e.currentTarget.value)} data-testid="traffic-value" />
             <Button type="submit" disabled={!value.trim()} loading={declare.isPending} data-testid="traffic-declare">Declare</Button>

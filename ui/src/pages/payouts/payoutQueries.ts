@@ -43,11 +43,6 @@ export const RUN_STATE_COLORS: Record<RunState, string> = {
   draft: 'gray', submitted: 'yellow', approved: 'teal', exported: 'blue', paid: 'green', failed: 'red', cancelled: 'dark',
 };
 
-export const METHODS = [
-  { value: 'bank_transfer', label: 'Bank transfer' },
-  { value: 'e_wallet', label: 'E-wallet' },
-  { value: 'crypto', label: 'Crypto' },
-];
 
 /** A file-system-safe stamp of now, for default folder names: 2026-11-24-1305. */
 export function stamp(d: Date = new Date()): string {

@@ -3,6 +3,7 @@
 //! everything else): an MT5 server's time zone, overlap and keep-alive; a
 //! shop's authentication, paid statuses, referral meta key and overlap.
 import { NativeSelect, NumberInput, SimpleGrid, TextInput } from '@mantine/core';
+import type { ConnectionKind } from '../../bindings';
 
 type Config = Record<string, unknown>;
 
@@ -25,7 +26,7 @@ function number(config: Config, key: string, fallback: number): number | '' {
 
 /** Fields for `kind`'s settings; `onChange` gets the whole new settings object. */
 export function ConnectionFields({ kind, config, onChange, testid }: {
-  kind: string; config: Config; onChange: (next: Config) => void; testid: string;
+  kind: ConnectionKind; config: Config; onChange: (next: Config) => void; testid: string;
 }) {
   // A cleared number or meta key drops the setting (its default applies);
   // a cleared text stays empty while it is being typed.

@@ -12,7 +12,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   connectionsAdd, connectionsList, connectionsTest, onProgress, syncCancel, syncRun, syncRunErrors, syncRuns,
 } from '../../api';
-import type { ConnectionView } from '../../bindings';
+import type { ConnectionKind, ConnectionView } from '../../bindings';
+import { CONNECTION_KINDS, optionOf } from '../../options';
 import { ErrorState } from '../../components/ErrorState';
 import { toApiError } from '../../errors';
 import { notifyDone } from '../../notify';
@@ -21,15 +22,8 @@ import { DeleteConnection, EditConnection } from './ConnectionDialogs';
 import { ConnectionFields } from './ConnectionFields';
 import { ReportCell, UnmappedCountries, Waiting } from './ConnectionWaiting';
 
-const KINDS = [
-  { value: 'mt5', label: 'MT5 Web API (Forex)' },
-  { value: 'gaming', label: 'Gaming platform feed (iGaming)' },
-  { value: 'woocommerce', label: 'WooCommerce orders (prop challenges)' },
-  { value: 'csv', label: 'Import folder (CSV)' },
-];
-
 /** A starting configuration per kind (the user edits the JSON). */
-export const TEMPLATES: Record<string, object> = {
+export const TEMPLATES: Record<ConnectionKind, object> = {
   mt5: {
     base_url: 'https://mt5.example.com', login: '1000', brand_id: 'FX', groups: '*', from: '2026-01-01', window_hours: 24,
     server_timezone: 'UTC', overlap_hours: 24,
@@ -46,7 +40,7 @@ export const TEMPLATES: Record<string, object> = {
 };
 
 /** The secrets each kind needs (the gaming feed's depend on its auth type). */
-export function secretNames(kind: string, config: Record<string, unknown>): string[] {
+export function secretNames(kind: ConnectionKind, config: Record<string, unknown>): string[] {
   switch (kind) {
     case 'mt5': return ['password'];
     case 'woocommerce': return ['consumer_key', 'consumer_secret'];
@@ -54,7 +48,7 @@ export function secretNames(kind: string, config: Record<string, unknown>): stri
       const auth = (config.auth ?? {}) as { type?: string };
       return [auth.type === 'api_key' ? 'api_key' : auth.type === 'oauth2' ? 'client_secret' : 'token'];
     }
-    default: return [];
+    case 'csv': return [];
   }
 }
 
@@ -70,7 +64,7 @@ function parse(text: string): Record<string, unknown> | null {
 function AddConnection() {
   const client = useQueryClient();
   const [name, setName] = useState('');
-  const [kind, setKind] = useState('mt5');
+  const [kind, setKind] = useState<ConnectionKind>('mt5');
   const [config, setConfig] = useState(JSON.stringify(TEMPLATES.mt5, null, 2));
   const [secrets, setSecrets] = useState<Record<string, string>>({});
   const [schedule, setSchedule] = useState<number | ''>('');
@@ -96,8 +90,8 @@ function AddConnection() {
         <Group align="start" gap="sm">
           <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} w={180} data-testid="connection-name" />
           <NativeSelect
-            label="Platform" value={kind} data={KINDS} data-testid="connection-kind"
-            onChange={(e) => { const k = e.currentTarget.value; setKind(k); setConfig(JSON.stringify(TEMPLATES[k], null, 2)); setSecrets({}); }}
+            label="Platform" value={kind} data={CONNECTION_KINDS} data-testid="connection-kind"
+            onChange={(e) => { const k = optionOf(CONNECTION_KINDS, e.currentTarget.value) ?? 'mt5'; setKind(k); setConfig(JSON.stringify(TEMPLATES[k], null, 2)); setSecrets({}); }}
           />
           <NumberInput
             label="Run every (minutes)" placeholder="on demand" min={5} max={10080} w={170} value={schedule}

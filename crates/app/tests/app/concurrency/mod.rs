@@ -220,7 +220,7 @@ async fn one_pending_request_per_object(db: &TestDb) {
     use partnerdesk_store::compliance::{insert_approval, ApprovalRecord};
     let record = ApprovalRecord {
         approval_id: 0,
-        kind: "ledger.adjust".into(),
+        kind: approvals::Kind::LedgerAdjust,
         object_type: "manual_adjustment".into(),
         object_id: "the-same".into(),
         summary: "behind the check's back".into(),

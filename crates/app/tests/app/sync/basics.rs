@@ -18,7 +18,10 @@ async fn mt5_end_to_end(db: &TestDb) {
     let added = sync::add(&ctx, mt5_input(&sim.url(), "manager-pass"))
         .await
         .unwrap();
-    assert_eq!(added.kind, "mt5");
+    assert_eq!(
+        added.kind,
+        partnerdesk_domain::sync_run::ConnectionKind::Mt5
+    );
     assert!(added.secrets.iter().all(|s| s.stored));
     assert!(
         !added.config.to_string().contains("manager-pass"),
