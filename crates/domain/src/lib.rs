@@ -22,6 +22,7 @@ pub mod payout;
 pub mod period;
 pub mod plan;
 pub mod plan_text;
+pub mod postback;
 pub mod sepa;
 pub mod sync_run;
 pub mod tracking;
