@@ -187,11 +187,13 @@ pub async fn rotate_secret(ctx: &Context, brand_id: &str) -> Result<String> {
         Some("{\"secret\":\"(new, kept in the secret store)\"}"),
     )
     .await?;
-    // The secret is stored last: should the commit fail, the old one stays.
-    tx.commit().await.map_err(StoreError::from)?;
+    // The secret store first: a keyring that refuses it (no session, locked)
+    // rolls the rotation back, so the audit log never records one that did
+    // not happen.
     ctx.secrets
         .set(&secret_key(brand_id), &secret)
         .map_err(AppError::Refused)?;
+    tx.commit().await.map_err(StoreError::from)?;
     Ok(secret)
 }
 

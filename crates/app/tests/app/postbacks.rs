@@ -332,4 +332,45 @@ async fn deposits_story(db: &TestDb) {
     ));
 }
 
-on_both_backends!(registrations_story, deposits_story);
+/// A keyring that refuses to store anything (locked, no session).
+struct Refusing;
+
+impl partnerdesk_secrets::SecretStore for Refusing {
+    fn get(&self, _: &str) -> Result<Option<String>, String> {
+        Ok(None)
+    }
+    fn set(&self, _: &str, _: &str) -> Result<(), String> {
+        Err("the keyring is locked".into())
+    }
+    fn delete(&self, _: &str) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+async fn a_refused_secret_is_no_rotation(db: &TestDb) {
+    crate::tracking::setup(&db.ctx).await;
+    let ctx = db.ctx.clone().with_secrets(Arc::new(Refusing));
+    let e = postbacks_in::rotate_secret(&ctx, "casino")
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("locked"), "{e}");
+    let page = audit::entries(
+        &ctx,
+        &AuditQuery {
+            action: Some("postback.".into()),
+            limit: 50,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(page.total, 0, "no rotation is audited that did not happen");
+    let s = postbacks_in::settings(&ctx, "casino").await.unwrap();
+    assert!(!s.secret_set);
+}
+
+on_both_backends!(
+    registrations_story,
+    deposits_story,
+    a_refused_secret_is_no_rotation
+);
