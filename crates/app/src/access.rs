@@ -119,6 +119,8 @@ pub const MAIL_SEND: UseCase = uc("mail.send", &[Admin, PartnerManager, Finance]
 // the server's redirects and clicks are anonymous and check no role.
 pub const LINK_EDIT: UseCase = uc("link.edit", MANAGERS);
 pub const TRACKING_SETTINGS: UseCase = uc("tracking.settings", ADMIN);
+/// Fraud flags (issue 29): reading them is `READ`; confirming or dismissing one is compliance's.
+pub const FRAUD_FLAG_REVIEW: UseCase = uc("fraud.flag.review", COMPLIANCE);
 
 /// Every declared use case, for the role matrix test and the UI.
 pub const ALL: &[UseCase] = &[
@@ -173,6 +175,7 @@ pub const ALL: &[UseCase] = &[
     MAIL_SEND,
     LINK_EDIT,
     TRACKING_SETTINGS,
+    FRAUD_FLAG_REVIEW,
 ];
 
 /// Whether any of `roles` may call `use_case`.

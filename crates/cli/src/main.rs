@@ -6,6 +6,7 @@ mod output;
 mod bench;
 mod compliance_cmd;
 mod exports_cmd;
+mod fraud_cmd;
 mod logging;
 mod mail_cmd;
 mod open;
@@ -121,6 +122,9 @@ enum Command {
     /// Tracking links: list, add, edit, remove, brand landing templates, settings, click counts
     #[command(subcommand)]
     Links(serve_cmd::LinksCmd),
+    /// Fraud flags for review (click floods, registrations without a click, self-referral), link-only partners
+    #[command(subcommand)]
+    Compliance(fraud_cmd::ComplianceCmd),
 }
 
 #[derive(Subcommand)]
@@ -314,6 +318,9 @@ async fn run(cli: Cli) -> Result<(), AppError> {
         Command::Mail(cmd) => mail_cmd::mail_cmd(&context(&cli.db).await?, cmd).await?,
         Command::Serve(args) => serve_cmd::serve(&cli.db, args).await?,
         Command::Links(cmd) => serve_cmd::links(&context(&cli.db).await?, cmd).await?,
+        Command::Compliance(cmd) => {
+            fraud_cmd::compliance_cmd(&context(&cli.db).await?, cmd).await?
+        }
     }
     Ok(())
 }

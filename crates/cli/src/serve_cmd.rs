@@ -2,7 +2,7 @@
 //! (tracking links, landing templates, the fallback URL, click counts).
 
 use clap::{Args, Subcommand};
-use partnerdesk_app::tracking::{self, TrackingSettings};
+use partnerdesk_app::tracking::{self, postbacks_in, postbacks_out, TrackingSettings};
 use partnerdesk_app::{database, AppError, Context};
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
@@ -36,6 +36,15 @@ pub struct ServeArgs {
     /// Clicks kept in memory while the database is down (then the oldest are dropped)
     #[arg(long, default_value_t = 1_000_000)]
     buffer_max: usize,
+    /// Attempts to send a partner's postback before it is given up
+    #[arg(long, default_value_t = 5)]
+    postback_max_attempts: u32,
+    /// Seconds before a failed postback is tried again (doubling each time, at most an hour)
+    #[arg(long, default_value_t = 30)]
+    postback_backoff_secs: u64,
+    /// This instance sends no postbacks out (another one does)
+    #[arg(long)]
+    no_postbacks_out: bool,
 }
 
 #[derive(Subcommand)]
@@ -75,6 +84,59 @@ pub enum LinksCmd {
         fallback: Option<String>,
         #[arg(long)]
         scheme: Option<String>,
+    },
+    /// Make (or replace) a brand's postback secret and print it once; it goes to the OS keyring
+    PostbackSecret {
+        #[arg(long)]
+        brand: String,
+    },
+    /// Show or change how a brand's postbacks authenticate (hmac or token) and the replay window
+    PostbackSettings {
+        #[arg(long)]
+        brand: String,
+        /// hmac: X-Partnerdesk-Signature (hex HMAC-SHA256 of the body); token: Authorization: Bearer
+        #[arg(long)]
+        auth: Option<String>,
+        /// Events further than this from the server's clock are refused
+        #[arg(long)]
+        window_secs: Option<u32>,
+    },
+    /// The latest postbacks received (of one brand) and their outcomes
+    PostbackLog {
+        #[arg(long)]
+        brand: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// A partner's postback URLs: list them, or set (--url) or remove (--remove) the one of --event
+    PostbackUrl {
+        #[arg(long)]
+        partner: String,
+        /// registration, ftd, qualified_cpa or purchase
+        #[arg(long)]
+        event: Option<String>,
+        /// Macros: {click_id} {sub1}..{sub5} {customer_id} {event} {code} {amount} {currency}
+        #[arg(long)]
+        url: Option<String>,
+        /// Fill {amount} and {currency} (else they stay empty)
+        #[arg(long)]
+        send_amount: bool,
+        #[arg(long)]
+        remove: bool,
+    },
+    /// Send the partners' postbacks that are due, once (`serve` does it continuously)
+    SendPostbacks {
+        #[arg(long, default_value_t = 5)]
+        max_attempts: u32,
+        #[arg(long, default_value_t = 30)]
+        backoff_secs: u64,
+    },
+    /// Partners' postbacks: the outbox and every attempt (of one partner)
+    PostbacksOut {
+        #[arg(long)]
+        partner: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
     },
     /// Clicks per link for UTC days FROM..=TO (YYYY-MM-DD)
     Clicks {
@@ -146,6 +208,143 @@ pub async fn links(ctx: &Context, cmd: LinksCmd) -> Result<(), AppError> {
                 s.path_scheme
             );
         }
+        LinksCmd::PostbackSecret { brand } => {
+            let secret = postbacks_in::rotate_secret(ctx, &brand).await?;
+            errln!("the new postback secret of {brand} (shown once; the old one no longer works):");
+            outln!("{secret}");
+        }
+        LinksCmd::PostbackSettings {
+            brand,
+            auth,
+            window_secs,
+        } => {
+            let mut s = postbacks_in::settings(ctx, &brand).await?;
+            if auth.is_some() || window_secs.is_some() {
+                s = postbacks_in::set_settings(
+                    ctx,
+                    &brand,
+                    auth.as_deref().unwrap_or(&s.auth),
+                    window_secs.unwrap_or(s.window_secs),
+                )
+                .await?;
+            }
+            outln!(
+                "brand: {}\nauth: {}\nwindow: {} s\nsecret: {}",
+                s.brand_id,
+                s.auth,
+                s.window_secs,
+                if s.secret_set {
+                    "set"
+                } else {
+                    "none (make one with `links postback-secret`)"
+                }
+            );
+        }
+        LinksCmd::PostbackLog { brand, limit } => {
+            outln!("received_at\tbrand\tevent_id\ttype\tstatus\toutcome\treason");
+            for r in postbacks_in::log(ctx, brand.as_deref(), limit).await? {
+                outln!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    r.received_at,
+                    r.brand_id,
+                    r.event_id,
+                    r.event_type,
+                    r.status,
+                    r.outcome,
+                    r.reason
+                );
+            }
+        }
+        LinksCmd::PostbackUrl {
+            partner,
+            event,
+            url,
+            send_amount,
+            remove,
+        } => {
+            match (event, url, remove) {
+                (Some(event), _, true) => {
+                    postbacks_out::delete_url(ctx, &partner, &event).await?;
+                    outln!("postback URL of {partner} for {event} removed");
+                }
+                (Some(event), Some(url), false) => {
+                    postbacks_out::set_url(ctx, &partner, &event, &url, send_amount).await?;
+                }
+                (None, None, false) => {}
+                _ => {
+                    return Err(AppError::invalid(
+                        "--url",
+                        "give --event with --url (set) or --remove, or neither to list",
+                    ))
+                }
+            }
+            for u in postbacks_out::urls(ctx, &partner).await? {
+                outln!(
+                    "{}\t{}\t{}",
+                    u.event,
+                    u.url,
+                    if u.send_amount {
+                        "amounts"
+                    } else {
+                        "no amounts"
+                    }
+                );
+            }
+        }
+        LinksCmd::SendPostbacks {
+            max_attempts,
+            backoff_secs,
+        } => {
+            let options = postbacks_out::SendOptions {
+                max_attempts,
+                backoff: Duration::from_secs(backoff_secs),
+                ..Default::default()
+            };
+            let client = postbacks_out::client()?;
+            let mut total = postbacks_out::SendSummary::default();
+            loop {
+                let s = postbacks_out::send_due(&ctx.store, &client, &options).await?;
+                total.sent += s.sent;
+                total.retrying += s.retrying;
+                total.failed += s.failed;
+                if s.sent + s.retrying + s.failed < options.batch {
+                    break;
+                }
+            }
+            outln!(
+                "postbacks: {} sent, {} to retry, {} failed",
+                total.sent,
+                total.retrying,
+                total.failed
+            );
+        }
+        LinksCmd::PostbacksOut { partner, limit } => {
+            outln!("id\tpartner\tevent\tstate\tattempts\tnext_at\tlast_error");
+            for o in postbacks_out::outbox(ctx, partner.as_deref(), limit).await? {
+                outln!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    o.id,
+                    o.partner_id,
+                    o.event,
+                    o.state,
+                    o.attempts,
+                    o.next_at,
+                    o.last_error.as_deref().unwrap_or("")
+                );
+            }
+            outln!("\nattempts:\nat\tpartner\toutbox\tattempt\tstatus\terror");
+            for a in postbacks_out::sends(ctx, partner.as_deref(), limit).await? {
+                outln!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    a.at,
+                    a.partner_id,
+                    a.outbox_id,
+                    a.attempt,
+                    a.status_code.map(|c| c.to_string()).unwrap_or_default(),
+                    a.error.as_deref().unwrap_or("")
+                );
+            }
+        }
         LinksCmd::Clicks { from, to } => {
             let day = |f: &str, v: &str| partnerdesk_domain::data::parse_date(f, v);
             let rows =
@@ -183,6 +382,16 @@ pub async fn serve(db: &Option<String>, a: ServeArgs) -> Result<(), AppError> {
     config.flush_every = Duration::from_millis(a.flush_ms);
     config.flush_max = a.flush_max;
     config.buffer_max = a.buffer_max;
+    config.postbacks_out = (!a.no_postbacks_out).then(|| {
+        (
+            postbacks_out::SendOptions {
+                max_attempts: a.postback_max_attempts.max(1),
+                backoff: Duration::from_secs(a.postback_backoff_secs),
+                ..Default::default()
+            },
+            Duration::from_secs(1),
+        )
+    });
     let refused = |e: partnerdesk_server::ServerError| AppError::Refused(e.to_string());
     let running = partnerdesk_server::start(store.clone(), config)
         .await

@@ -24,6 +24,7 @@ pub mod plan;
 pub mod plan_text;
 pub mod report;
 pub mod role;
+pub mod postback;
 pub mod sepa;
 pub mod sync_run;
 pub mod tracking;

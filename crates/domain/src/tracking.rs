@@ -20,7 +20,7 @@ pub const PLACEHOLDERS: [&str; 8] = [
 ];
 
 /// Paths the server answers itself, never a link's.
-pub const RESERVED_PATHS: [&str; 3] = ["healthz", "readyz", "favicon.ico"];
+pub const RESERVED_PATHS: [&str; 4] = ["healthz", "readyz", "favicon.ico", "postback"];
 
 /// How the operator's links look: `/{code}` or `/{brand}/{code}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,6 +145,12 @@ pub fn check_url(field: &str, raw: &str) -> Result<(), FieldError> {
 /// Checks a landing template: an http(s) URL whose `{…}` are all known
 /// placeholders ([`PLACEHOLDERS`]).
 pub fn check_template(field: &str, raw: &str) -> Result<(), FieldError> {
+    check_template_with(field, raw, &PLACEHOLDERS)
+}
+
+/// Checks an http(s) URL template whose `{…}` are all among `allowed`
+/// (landing templates; partners' postback URLs).
+pub fn check_template_with(field: &str, raw: &str, allowed: &[&str]) -> Result<(), FieldError> {
     check_url(field, raw)?;
     let mut rest = raw;
     while let Some(open) = rest.find(['{', '}']) {
@@ -162,13 +168,17 @@ pub fn check_template(field: &str, raw: &str) -> Result<(), FieldError> {
             ));
         };
         let name = &after[..close];
-        if !PLACEHOLDERS.contains(&name) {
+        if !allowed.contains(&name) {
             return Err(FieldError::new(
                 field,
                 format!(
                     "{{{}}} is not a placeholder; use {}",
                     limits::cut(name, 40),
-                    PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(", ")
+                    allowed
+                        .iter()
+                        .map(|p| format!("{{{p}}}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             ));
         }

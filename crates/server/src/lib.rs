@@ -5,17 +5,25 @@
 //! says about its visitor ([`visit`]), and hands clicks to a writer task
 //! that stores them in batches off the request path ([`writer`]).
 //!
+//! Brands' platforms post registration and deposit events to
+//! `POST /postback/{brand}` ([`postbacks`]); a background task sends
+//! partners' postbacks out and flags click floods ([`background`]).
+//!
 //! Several instances may serve one PostgreSQL database at once: no state
 //! another instance needs lives in a process (links and the visitor salt
 //! are in the database; unique clicks are decided there at insert).
 
+mod background;
 mod cache;
+mod postbacks;
 mod routes;
 mod visit;
 mod writer;
 
+use partnerdesk_secrets::SecretStore;
 use partnerdesk_store::Store;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::oneshot;
 
@@ -36,6 +44,18 @@ pub enum ServerError {
     Invalid(#[from] partnerdesk_domain::FieldError),
     #[error("the server stopped with an error: {0}")]
     Serve(std::io::Error),
+}
+
+/// Where the brands' postback secrets are read (the OS keyring; tests
+/// give an in-memory store).
+#[derive(Clone)]
+pub struct Secrets(pub Arc<dyn SecretStore>);
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the secrets themselves.
+        f.write_str("Secrets(..)")
+    }
 }
 
 /// How the server runs.
@@ -62,6 +82,16 @@ pub struct Config {
     pub buffer_max: usize,
     /// On shutdown, how long to keep trying to write what is left.
     pub shutdown_grace: Duration,
+    /// The brands' postback secrets (`postback:<brand>`).
+    pub secrets: Secrets,
+    /// Partners' postbacks out: how they are sent, and how often the
+    /// outbox is looked at (None: this instance sends none).
+    pub postbacks_out: Option<(
+        partnerdesk_app::tracking::postbacks_out::SendOptions,
+        Duration,
+    )>,
+    /// How often click floods are looked for (None: not by this instance).
+    pub flood_scan: Option<Duration>,
 }
 
 impl Config {
@@ -77,6 +107,9 @@ impl Config {
             flush_max: 1000,
             buffer_max: 1_000_000,
             shutdown_grace: Duration::from_secs(30),
+            secrets: Secrets(Arc::new(partnerdesk_secrets::OsKeyring)),
+            postbacks_out: Some((Default::default(), Duration::from_secs(1))),
+            flood_scan: Some(Duration::from_secs(60)),
         }
     }
 }
@@ -88,6 +121,7 @@ pub struct Running {
     http: tokio::task::JoinHandle<std::io::Result<()>>,
     stop_writer: oneshot::Sender<()>,
     writer: tokio::task::JoinHandle<Summary>,
+    sender: Option<(oneshot::Sender<()>, tokio::task::JoinHandle<()>)>,
 }
 
 impl Running {
@@ -101,6 +135,11 @@ impl Running {
     pub async fn shutdown(self) -> Result<Summary, ServerError> {
         let _ = self.stop_http.send(());
         let served = self.http.await;
+        // A postback being sent finishes its attempt; the rest wait in the outbox.
+        if let Some((stop, task)) = self.sender {
+            let _ = stop.send(());
+            let _ = task.await;
+        }
         // Every request has queued its click by now; the writer drains the rest.
         let _ = self.stop_writer.send(());
         let summary = self.writer.await.unwrap_or_default();
@@ -135,6 +174,15 @@ pub async fn start(store: Store, config: Config) -> Result<Running, ServerError>
     let (queue, writer) = writer::spawn(store.clone(), &config);
     let (stop_writer, writer_stop_rx) = oneshot::channel();
     let writer = tokio::spawn(writer.run(writer_stop_rx));
+    let sender = (config.postbacks_out.is_some() || config.flood_scan.is_some()).then(|| {
+        let (stop, stop_rx) = oneshot::channel();
+        let work = background::Work {
+            postbacks: config.postbacks_out.clone(),
+            flood_scan: config.flood_scan,
+        };
+        let task = tokio::spawn(background::run(store.clone(), work, stop_rx));
+        (stop, task)
+    });
     let state = routes::Inner::new(store, config.clone(), queue);
     let app = routes::router(state);
     let (stop_http, stop_rx) = oneshot::channel::<()>();
@@ -155,5 +203,6 @@ pub async fn start(store: Store, config: Config) -> Result<Running, ServerError>
         http,
         stop_writer,
         writer,
+        sender,
     })
 }

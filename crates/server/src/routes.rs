@@ -10,7 +10,7 @@ use crate::Config;
 use axum::extract::{ConnectInfo, State as Extract};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use partnerdesk_app::tracking::clicks::{new_click_id, Visit};
 use partnerdesk_domain::tracking::{self as rules, Fill};
@@ -19,8 +19,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 pub struct Inner {
-    store: Store,
-    config: Config,
+    pub(crate) store: Store,
+    pub(crate) config: Config,
     cache: LinkCache,
     queue: Queue,
 }
@@ -43,6 +43,12 @@ pub fn router(state: State) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route(
+            "/postback/{brand}",
+            post(crate::postbacks::postback).layer(axum::extract::DefaultBodyLimit::max(
+                crate::postbacks::BODY_MAX,
+            )),
+        )
         .fallback(redirect)
         .with_state(state)
 }

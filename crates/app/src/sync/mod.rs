@@ -18,7 +18,7 @@
 mod retry;
 mod run;
 mod views;
-mod write;
+pub(crate) mod write;
 
 pub use retry::{pending, retry, unmapped_countries};
 pub use run::{cancel, run, test, RunOptions};

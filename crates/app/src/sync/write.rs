@@ -222,12 +222,10 @@ pub(super) async fn write_page(
     let known = ss::customer_brands_of(&mut tx, &ids).await?;
     // Why a record cannot be stored (None: it can).
     let refusal = |customer: &Id, brand: &Id| -> Option<String> {
-        match known.get(customer.as_str()) {
-            None => Some(format!("customer '{customer}' is not known: it is not among the platform's accounts synced so far (check the connection's group filter); it is stored once its customer is")),
-            Some(b) if b != brand.as_str() => Some(format!(
-                "customer '{customer}' belongs to brand '{b}', not '{brand}'"
-            )),
-            Some(_) => None,
+        match owner(&known, customer, brand) {
+            Owner::Unknown => Some(format!("customer '{customer}' is not known: it is not among the platform's accounts synced so far (check the connection's group filter); it is stored once its customer is")),
+            Owner::Other(why) => Some(why),
+            Owner::Brand => None,
         }
     };
     let mut rows = Vec::with_capacity(page.activity.len());
@@ -391,6 +389,32 @@ pub(super) async fn write_page(
         stored: stored_count,
         waiting: waiting.len() as i64,
     })
+}
+
+/// Whether a record of `customer` in `brand` (activity, a trade, a
+/// purchase) may be stored, given the stored customers' brands `known`:
+/// the rule a sync and a postback share.
+pub(crate) enum Owner {
+    /// The customer is stored under this brand.
+    Brand,
+    /// No such customer is stored.
+    Unknown,
+    /// It is stored under another brand (the reason says which).
+    Other(String),
+}
+
+pub(crate) fn owner(
+    known: &std::collections::HashMap<String, String>,
+    customer: &Id,
+    brand: &Id,
+) -> Owner {
+    match known.get(customer.as_str()) {
+        None => Owner::Unknown,
+        Some(b) if b != brand.as_str() => Owner::Other(format!(
+            "customer '{customer}' belongs to brand '{b}', not '{brand}'"
+        )),
+        Some(_) => Owner::Brand,
+    }
 }
 
 /// The customers of `customers` that are stored under another brand and

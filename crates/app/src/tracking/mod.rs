@@ -4,6 +4,9 @@
 //! [`clicks`]; it acts for anonymous visitors, so it checks no role.
 
 pub mod clicks;
+pub mod fraud;
+pub mod postbacks_in;
+pub mod postbacks_out;
 
 use crate::{access, AppError, Context, Result};
 use chrono::NaiveDate;

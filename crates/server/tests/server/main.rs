@@ -2,7 +2,8 @@
 //! PostgreSQL server named by PARTNERDESK_TEST_POSTGRES_URL: redirects with
 //! their placeholders and headers, the fallback, exact click counts under
 //! concurrent load, unique clicks, bots and prefetches apart, edits seen
-//! within the cache's time, and two instances on one database.
+//! within the cache's time, and two instances on one database; postbacks
+//! in over HTTP ([`postbacks`]).
 
 use partnerdesk_app::access::Role;
 use partnerdesk_app::tracking::{self, TrackingSettings};
@@ -349,4 +350,12 @@ macro_rules! on_both_backends {
     };
 }
 
-on_both_backends!(redirects, concurrent_clicks_counted_exactly, two_instances);
+mod postbacks;
+use postbacks::postbacks_over_http;
+
+on_both_backends!(
+    redirects,
+    concurrent_clicks_counted_exactly,
+    two_instances,
+    postbacks_over_http
+);

@@ -1,0 +1,346 @@
+//! Fraud signals (issue 29), flagged for compliance to review; a flag
+//! never changes money by itself (excluding a customer stays compliance's
+//! own decision, `customer.status.set`).
+//!
+//! - **Click floods**: one visitor hash with more than the setting's
+//!   clicks on one link within the last hour, found by [`scan_click_floods`]
+//!   (the server runs it every minute), one flag per link, visitor and day.
+//! - **No click**: a registration postback without a click id for a
+//!   partner marked link-only ([`set_link_only`]).
+//! - **Self-referral**: a registration whose e-mail or payment details are
+//!   the partner's own, when the platform sends them.
+//!
+//! The last two are raised in the registration's transaction.
+
+use crate::{access, AppError, Context, Result};
+use chrono::{DateTime, Utc};
+use partnerdesk_store::fraud::{self as store, NewFlag};
+use partnerdesk_store::{Store, StoreError, Tx};
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+const FLOOD_KEY: &str = "fraud.click_flood_per_hour";
+/// Clicks of one visitor on one link in an hour before it is a flood.
+pub const FLOOD_DEFAULT: u32 = 30;
+
+/// A flag as compliance sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct FraudFlagView {
+    pub id: i64,
+    /// click_flood, no_click or self_referral
+    pub kind: String,
+    pub partner_id: Option<String>,
+    pub brand_id: Option<String>,
+    /// The visitor hash or the customer id.
+    pub subject: String,
+    pub reason: String,
+    /// open, dismissed or confirmed
+    pub state: String,
+    pub created_at: String,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<String>,
+    pub note: Option<String>,
+}
+
+fn view(r: store::FlagRow) -> FraudFlagView {
+    FraudFlagView {
+        id: r.id,
+        kind: r.kind,
+        partner_id: r.partner_id,
+        brand_id: r.brand_id,
+        subject: r.subject,
+        reason: r.reason,
+        state: r.state,
+        created_at: r.created_at,
+        reviewed_by: r.reviewed_by,
+        reviewed_at: r.reviewed_at,
+        note: r.note,
+    }
+}
+
+async fn flood_limit(tx: &mut Tx<'_>) -> Result<u32> {
+    Ok(tx
+        .meta_get(FLOOD_KEY)
+        .await?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(FLOOD_DEFAULT))
+}
+
+/// Clicks of one visitor on one link in an hour beyond which it is flagged.
+#[tracing::instrument(name = "fraud::flood_setting", skip_all, fields(user = %ctx.actor.user))]
+pub async fn flood_setting(ctx: &Context) -> Result<u32> {
+    ctx.authorize(&access::READ).await?;
+    flood_limit(&mut ctx.store.read().await?).await
+}
+
+#[tracing::instrument(name = "fraud::set_flood_setting", skip_all, fields(user = %ctx.actor.user))]
+pub async fn set_flood_setting(ctx: &Context, clicks_per_hour: u32) -> Result<u32> {
+    ctx.authorize(&access::TRACKING_SETTINGS).await?;
+    if !(1..=100_000).contains(&clicks_per_hour) {
+        return Err(AppError::invalid(
+            "clicks_per_hour",
+            "a click flood is 1 to 100000 clicks of one visitor on one link in an hour",
+        ));
+    }
+    let now = ctx.now();
+    let mut tx = ctx.store.begin().await?;
+    let before = flood_limit(&mut tx).await?;
+    partnerdesk_store::meta_set(&mut tx, FLOOD_KEY, &clicks_per_hour.to_string()).await?;
+    partnerdesk_store::audit(
+        &mut tx,
+        &now,
+        &ctx.actor.user,
+        "fraud.settings",
+        "settings",
+        "fraud",
+        Some(format!("{{\"click_flood_per_hour\":{before}}}").as_str()),
+        Some(format!("{{\"click_flood_per_hour\":{clicks_per_hour}}}").as_str()),
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(clicks_per_hour)
+}
+
+/// Marks a partner link-only (its registrations must come with a click) or not.
+#[tracing::instrument(name = "fraud::set_link_only", skip_all, fields(user = %ctx.actor.user))]
+pub async fn set_link_only(ctx: &Context, partner_id: &str, on: bool) -> Result<()> {
+    ctx.authorize(&access::LINK_EDIT).await?;
+    let now = ctx.now();
+    let mut tx = ctx.store.begin().await?;
+    if tx.partner(partner_id).await?.is_none() {
+        return Err(AppError::NotFound {
+            what: "partner",
+            id: partner_id.to_string(),
+        });
+    }
+    let before = tx.is_link_only(partner_id).await?;
+    store::set_link_only(&mut tx, partner_id, on, &now).await?;
+    partnerdesk_store::audit(
+        &mut tx,
+        &now,
+        &ctx.actor.user,
+        "partner.link_only",
+        "partner",
+        partner_id,
+        Some(format!("{{\"link_only\":{before}}}").as_str()),
+        Some(format!("{{\"link_only\":{on}}}").as_str()),
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// Flags (`open`, `dismissed`, `confirmed`, or all), newest first.
+#[tracing::instrument(name = "fraud::flags", skip_all, fields(user = %ctx.actor.user))]
+pub async fn flags(ctx: &Context, state: Option<&str>, limit: u32) -> Result<Vec<FraudFlagView>> {
+    ctx.authorize(&access::READ).await?;
+    if let Some(s) = state {
+        if !["open", "dismissed", "confirmed"].contains(&s) {
+            return Err(AppError::invalid(
+                "state",
+                "a flag's state is open, dismissed or confirmed",
+            ));
+        }
+    }
+    let mut tx = ctx.store.read().await?;
+    Ok(tx
+        .fraud_flags(state, i64::from(limit))
+        .await?
+        .into_iter()
+        .map(view)
+        .collect())
+}
+
+/// Confirms (`confirm: true`) or dismisses an open flag, with a note; audited.
+#[tracing::instrument(name = "fraud::review", skip_all, fields(user = %ctx.actor.user))]
+pub async fn review(
+    ctx: &Context,
+    id: i64,
+    confirm: bool,
+    note: Option<&str>,
+) -> Result<FraudFlagView> {
+    ctx.authorize(&access::FRAUD_FLAG_REVIEW).await?;
+    let note = note.map(str::trim).filter(|n| !n.is_empty());
+    if let Some(n) = note {
+        partnerdesk_domain::limits::check_text("note", n, 10_000)?;
+    }
+    let now = ctx.now();
+    let mut tx = ctx.store.begin().await?;
+    let Some(before) = tx.fraud_flag(id).await? else {
+        return Err(AppError::NotFound {
+            what: "fraud flag",
+            id: id.to_string(),
+        });
+    };
+    let state = if confirm { "confirmed" } else { "dismissed" };
+    if !store::review(&mut tx, id, state, &ctx.actor.user, note, &now).await? {
+        return Err(AppError::Refused(format!(
+            "flag {id} was reviewed already ({})",
+            before.state
+        )));
+    }
+    let after = tx.fraud_flag(id).await?.map(view);
+    let before = view(before);
+    partnerdesk_store::audit(
+        &mut tx,
+        &now,
+        &ctx.actor.user,
+        if confirm {
+            "fraud.flag.confirm"
+        } else {
+            "fraud.flag.dismiss"
+        },
+        "fraud_flag",
+        &id.to_string(),
+        serde_json::to_string(&before).ok().as_deref(),
+        after
+            .as_ref()
+            .and_then(|a| serde_json::to_string(a).ok())
+            .as_deref(),
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    after.ok_or_else(|| AppError::NotFound {
+        what: "fraud flag",
+        id: id.to_string(),
+    })
+}
+
+/// Flags every visitor with more clicks on one link within the hour
+/// before `now` than the setting allows (one flag per link, visitor and
+/// day); answers how many flags are new. The server's own work: no role.
+#[tracing::instrument(name = "fraud::scan_click_floods", skip_all)]
+pub async fn scan_click_floods(store: &Store, now: DateTime<Utc>) -> Result<u32> {
+    let since = now - chrono::Duration::hours(1);
+    // Read first: most scans find nothing and need no write lock.
+    let (limit, floods) = {
+        let mut tx = store.read().await?;
+        let limit = flood_limit(&mut tx).await?;
+        let floods = tx
+            .click_floods(
+                &since.date_naive().format("%Y-%m-%d").to_string(),
+                &partnerdesk_domain::data::time_to_text(&since),
+                i64::from(limit),
+            )
+            .await?;
+        (limit, floods)
+    };
+    if floods.is_empty() {
+        return Ok(0);
+    }
+    let mut tx = store.begin().await?;
+    let stamp = partnerdesk_domain::data::time_to_text(&now);
+    let mut new = 0;
+    for f in floods {
+        let partner = tx
+            .tracking_code(&f.brand_id, &f.code)
+            .await?
+            .map(|t| t.partner_id);
+        let raised = store::raise(
+            &mut tx,
+            &NewFlag {
+                kind: "click_flood",
+                key: format!("click_flood:{}:{}:{}", f.link_path, f.visitor, f.day),
+                partner_id: partner,
+                brand_id: Some(f.brand_id.clone()),
+                subject: f.visitor.clone(),
+                reason: format!(
+                    "{} human clicks of one visitor on link /{} within the hour before {stamp} (more than {limit})",
+                    f.clicks, f.link_path
+                ),
+            },
+            &stamp,
+        )
+        .await?;
+        new += u32::from(raised);
+    }
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(new)
+}
+
+/// A registration as the fraud checks see it.
+pub(crate) struct Registration<'a> {
+    pub brand_id: &'a str,
+    pub customer_id: &'a str,
+    pub code: &'a str,
+    pub had_click: bool,
+    pub email: Option<&'a str>,
+    pub payment_details: Option<&'a str>,
+}
+
+/// Payment details compared without spaces, dashes or letter case (an
+/// IBAN is written in groups).
+fn account_form(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// Raises the no-click and self-referral flags of a registration, in its
+/// transaction.
+pub(crate) async fn check_registration(
+    tx: &mut Tx<'_>,
+    r: &Registration<'_>,
+    now: &str,
+) -> Result<()> {
+    if r.code.is_empty() {
+        return Ok(());
+    }
+    let Some(owner) = tx.tracking_code(r.brand_id, r.code).await? else {
+        return Ok(());
+    };
+    let partner_id = owner.partner_id;
+    let flag = |kind: &'static str, reason: String| NewFlag {
+        kind,
+        key: format!("{kind}:{}:{}", r.brand_id, r.customer_id),
+        partner_id: Some(partner_id.clone()),
+        brand_id: Some(r.brand_id.to_string()),
+        subject: r.customer_id.to_string(),
+        reason,
+    };
+    if !r.had_click && tx.is_link_only(&partner_id).await? {
+        store::raise(
+            tx,
+            &flag(
+                "no_click",
+                format!(
+                    "customer '{}' registered with code '{}' without a click, and partner '{partner_id}' is link-only",
+                    r.customer_id, r.code
+                ),
+            ),
+            now,
+        )
+        .await?;
+    }
+    let partner = tx.partner(&partner_id).await?;
+    let mut same = Vec::new();
+    if let (Some(e), Some(p)) = (r.email, partner.as_ref().and_then(|p| p.email.as_deref())) {
+        if e.trim().eq_ignore_ascii_case(p.trim()) {
+            same.push("e-mail");
+        }
+    }
+    if let Some(d) = r.payment_details {
+        if let Some(account) = tx.payment_account(&partner_id).await? {
+            if !account.trim().is_empty() && account_form(d) == account_form(&account) {
+                same.push("payment details");
+            }
+        }
+    }
+    if !same.is_empty() {
+        store::raise(
+            tx,
+            &flag(
+                "self_referral",
+                format!(
+                    "customer '{}' has the {} of its partner '{partner_id}'",
+                    r.customer_id,
+                    same.join(" and ")
+                ),
+            ),
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
