@@ -13,6 +13,7 @@ mod payout_commands;
 mod settings;
 mod shell;
 mod sync_commands;
+mod tracking_commands;
 
 use tauri::Manager;
 

@@ -43,5 +43,8 @@ export function mockApiDefaults() {
   vi.mocked(api.mailCommunicationLog).mockResolvedValue([]);
   vi.mocked(api.mailSegmentPreview).mockResolvedValue({ partners: 0, with_email: 0, without_email: 0, sample: [] });
   vi.mocked(api.mailSendDue).mockResolvedValue({ sent: 0, failed: 0, retry_later: 0, stopped: null });
+  vi.mocked(api.trackingSettingsGet).mockResolvedValue({ fallback_url: null, path_scheme: 'code', public_url: null });
+  vi.mocked(api.trackingLandingGet).mockResolvedValue(null);
+  vi.mocked(api.linksOfPartner).mockResolvedValue([]);
   vi.mocked(api.foldersDefault).mockImplementation(async (name) => (name ? `/home/anna/Downloads/${name}` : '/home/anna/Downloads'));
 }
