@@ -7,7 +7,7 @@
 
 use crate::{
     commands, compliance_commands, mail_commands, money_commands, payout_commands, report_commands,
-    shell, sync_commands,
+    shell, sync_commands, tracking_commands,
 };
 use partnerdesk_app::wire::{ApiError, ProgressEvent};
 use tauri_specta::{collect_commands, Builder, ErrorHandlingMode};
@@ -123,6 +123,14 @@ pub fn builder() -> Builder<tauri::Wry> {
             report_commands::reports_choices,
             report_commands::reports_view,
             report_commands::reports_export,
+            tracking_commands::tracking_settings_get,
+            tracking_commands::tracking_settings_set,
+            tracking_commands::tracking_landing_get,
+            tracking_commands::tracking_landing_set,
+            tracking_commands::links_of_partner,
+            tracking_commands::links_create,
+            tracking_commands::links_set_landing,
+            tracking_commands::links_delete,
         ])
         // Not in any command's signature: the error every command rejects
         // with, and the payload of the progress event.

@@ -14,6 +14,7 @@ mod report_commands;
 mod settings;
 mod shell;
 mod sync_commands;
+mod tracking_commands;
 
 use tauri::Manager;
 

@@ -45,6 +45,17 @@ export const partnersArchive = bridged(commands.partnersArchive);
 
 export const trackingCodesAdd = bridged(commands.trackingCodesAdd);
 
+export const trackingSettingsGet = bridged(commands.trackingSettingsGet);
+/** Admins only: the fallback URL, the path scheme of new links, the tracking server's public URL. */
+export const trackingSettingsSet = bridged(commands.trackingSettingsSet);
+export const trackingLandingGet = bridged(commands.trackingLandingGet);
+export const trackingLandingSet = bridged(commands.trackingLandingSet);
+/** A partner's links with their clicks over UTC days from..=to. */
+export const linksOfPartner = bridged(commands.linksOfPartner);
+export const linksCreate = bridged(commands.linksCreate);
+export const linksSetLanding = bridged(commands.linksSetLanding);
+export const linksDelete = bridged(commands.linksDelete);
+
 export const plansList = bridged(commands.plansList);
 export const plansGet = bridged(commands.plansGet);
 /** Checks a plan as typed (one plans.json object); never rejects for a bad plan: `ok` is false and `field` names the problem. */

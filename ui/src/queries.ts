@@ -40,3 +40,13 @@ declare module '@tanstack/react-query' {
     defaultError: import('./bindings').ApiError;
   }
 }
+
+/** Tracking links (issue 29): settings, brands' landings, a partner's links with clicks. */
+export const trackingKeys = {
+  all: ['tracking'] as const,
+  settings: ['tracking', 'settings'] as const,
+  partnerLinksOf: (partnerId: string) => ['tracking', 'partner-links', partnerId] as const,
+  partnerLinks: (partnerId: string, from: string, to: string) => ['tracking', 'partner-links', partnerId, from, to] as const,
+  landing: (brandId: string) => ['tracking', 'landing', brandId] as const,
+};
+export const useTrackingSettings = () => useQuery({ queryKey: trackingKeys.settings, queryFn: api.trackingSettingsGet });

@@ -78,12 +78,15 @@ pub enum LinksCmd {
         brand: String,
         template: String,
     },
-    /// Show or change the fallback URL and the path scheme (code or brand/code)
+    /// Show or change the fallback URL, the path scheme (code or brand/code) and the public URL
     Settings {
         #[arg(long)]
         fallback: Option<String>,
         #[arg(long)]
         scheme: Option<String>,
+        /// The tracking server's address as visitors reach it (whole links are shown with it)
+        #[arg(long)]
+        public_url: Option<String>,
     },
     /// Make (or replace) a brand's postback secret and print it once; it goes to the OS keyring
     PostbackSecret {
@@ -190,22 +193,28 @@ pub async fn links(ctx: &Context, cmd: LinksCmd) -> Result<(), AppError> {
             tracking::set_landing(ctx, &brand, &template).await?;
             outln!("landing of {brand}: {template}");
         }
-        LinksCmd::Settings { fallback, scheme } => {
+        LinksCmd::Settings {
+            fallback,
+            scheme,
+            public_url,
+        } => {
             let mut s = tracking::settings(ctx).await?;
-            if fallback.is_some() || scheme.is_some() {
+            if fallback.is_some() || scheme.is_some() || public_url.is_some() {
                 s = tracking::set_settings(
                     ctx,
                     TrackingSettings {
                         fallback_url: fallback.or(s.fallback_url),
                         path_scheme: scheme.unwrap_or(s.path_scheme),
+                        public_url: public_url.or(s.public_url),
                     },
                 )
                 .await?;
             }
             outln!(
-                "fallback: {}\npath scheme: {}",
+                "fallback: {}\npath scheme: {}\npublic URL: {}",
                 s.fallback_url.as_deref().unwrap_or("(none)"),
-                s.path_scheme
+                s.path_scheme,
+                s.public_url.as_deref().unwrap_or("(none)")
             );
         }
         LinksCmd::PostbackSecret { brand } => {

@@ -53,6 +53,21 @@ pub struct ClickCounts {
     pub prefetches: i64,
 }
 
+/// One of a partner's links with the templates it redirects to and its
+/// click counts over some days.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PartnerLinkRow {
+    pub path: String,
+    pub brand_id: String,
+    pub code: String,
+    pub landing_url: Option<String>,
+    pub brand_landing: Option<String>,
+    pub clicks: i64,
+    pub unique_clicks: i64,
+    pub bots: i64,
+    pub prefetches: i64,
+}
+
 const LINK_COLUMNS: &str = "path, brand_id, code, landing_url";
 
 impl Tx<'_> {
@@ -70,6 +85,49 @@ impl Tx<'_> {
         Ok(sqlx::query_as(&format!(
             "SELECT {LINK_COLUMNS} FROM tracking_links WHERE ($1 IS NULL OR brand_id = $1) ORDER BY path"
         ))
+        .bind(brand_id)
+        .fetch_all(&mut **self)
+        .await?)
+    }
+
+    /// The links of a partner's tracking codes, each with its clicks over
+    /// the UTC days `from..=to`, in one query.
+    pub async fn partner_links(
+        &mut self,
+        partner_id: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<PartnerLinkRow>> {
+        Ok(sqlx::query_as(
+            "SELECT l.path, l.brand_id, l.code, l.landing_url, b.url_template AS brand_landing, \
+               CAST(COALESCE(SUM(CASE WHEN c.kind = 'human' THEN 1 ELSE 0 END), 0) AS BIGINT) AS clicks, \
+               CAST(COALESCE(SUM(CASE WHEN c.kind = 'human' THEN c.is_unique ELSE 0 END), 0) AS BIGINT) AS unique_clicks, \
+               CAST(COALESCE(SUM(CASE WHEN c.kind = 'bot' THEN 1 ELSE 0 END), 0) AS BIGINT) AS bots, \
+               CAST(COALESCE(SUM(CASE WHEN c.kind = 'prefetch' THEN 1 ELSE 0 END), 0) AS BIGINT) AS prefetches \
+             FROM tracking_links l \
+             JOIN tracking_codes t ON t.brand_id = l.brand_id AND t.code = l.code \
+             LEFT JOIN brand_landings b ON b.brand_id = l.brand_id \
+             LEFT JOIN clicks c ON c.link_path = l.path AND c.day >= $2 AND c.day <= $3 \
+             WHERE t.partner_id = $1 \
+             GROUP BY l.path, l.brand_id, l.code, l.landing_url, b.url_template ORDER BY l.path",
+        )
+        .bind(partner_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&mut **self)
+        .await?)
+    }
+
+    /// Links with the partner of their tracking code, in one query.
+    pub async fn links_with_partner(
+        &mut self,
+        brand_id: Option<&str>,
+    ) -> Result<Vec<(String, String, String, Option<String>, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT l.path, l.brand_id, l.code, l.landing_url, COALESCE(t.partner_id, '') AS partner_id \
+             FROM tracking_links l LEFT JOIN tracking_codes t ON t.brand_id = l.brand_id AND t.code = l.code \
+             WHERE ($1 IS NULL OR l.brand_id = $1) ORDER BY l.path",
+        )
         .bind(brand_id)
         .fetch_all(&mut **self)
         .await?)

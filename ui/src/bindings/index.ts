@@ -132,6 +132,19 @@ export const commands = {
 	reportsView: (query: ReportQuery) => __TAURI_INVOKE<ReportView>("reports_view", { query }),
 	/**  The report into Downloads as `report-FROM-TO.csv|xlsx`. */
 	reportsExport: (query: ReportQuery, format: string) => __TAURI_INVOKE<ExportFile>("reports_export", { query, format }),
+	trackingSettingsGet: () => __TAURI_INVOKE<TrackingSettings>("tracking_settings_get"),
+	trackingSettingsSet: (input: TrackingSettings) => __TAURI_INVOKE<TrackingSettings>("tracking_settings_set", { input }),
+	/**  A brand's landing template (None until one is set). */
+	trackingLandingGet: (brandId: string) => __TAURI_INVOKE<string | null>("tracking_landing_get", { brandId }),
+	trackingLandingSet: (brandId: string, template: string) => __TAURI_INVOKE<null>("tracking_landing_set", { brandId, template }),
+	/**
+	 *  A partner's links with their clicks over the UTC days `from..=to`
+	 *  (`YYYY-MM-DD`).
+	 */
+	linksOfPartner: (partnerId: string, from: string, to: string) => __TAURI_INVOKE<PartnerLinkView[]>("links_of_partner", { partnerId, from, to }),
+	linksCreate: (brandId: string, code: string, landingUrl: string | null) => __TAURI_INVOKE<LinkView>("links_create", { brandId, code, landingUrl }),
+	linksSetLanding: (path: string, landingUrl: string | null) => __TAURI_INVOKE<LinkView>("links_set_landing", { path, landingUrl }),
+	linksDelete: (path: string) => __TAURI_INVOKE<null>("links_delete", { path }),
 };
 
 /* Constants */
@@ -601,6 +614,17 @@ export type LineRow = {
 	origin_period: string | null,
 };
 
+/**  A tracking link. */
+export type LinkView = {
+	/**  Served at `/{path}` on the tracking server's public URL. */
+	path: string,
+	brand_id: string,
+	code: string,
+	partner_id: string,
+	/**  This link's own landing template (else the brand's). */
+	landing_url: string | null,
+};
+
 /**  A measure the builder offers. */
 export type MeasureChoice = {
 	name: string,
@@ -735,6 +759,29 @@ export type PartnerInput = {
 
 /**  What kind of partner this is (influencers and streamers share `influencer`). */
 export type PartnerKind = "affiliate" | "ib" | "referral" | "media_buyer" | "influencer" | "strategic";
+
+/**
+ *  One of a partner's links as its page shows it: where it is served,
+ *  where it leads, and its clicks over the chosen days.
+ */
+export type PartnerLinkView = {
+	path: string,
+	brand_id: string,
+	code: string,
+	/**  The whole link (public URL + path) when the public URL is set. */
+	url: string | null,
+	/**  This link's own landing template, if any. */
+	landing_url: string | null,
+	/**
+	 *  The template the link redirects to (its own, else the brand's);
+	 *  None: visitors go to the fallback until a landing is set.
+	 */
+	effective_landing: string | null,
+	clicks: number,
+	unique_clicks: number,
+	bots: number,
+	prefetches: number,
+};
 
 export type PartnerPage = {
 	total: number,
@@ -1223,6 +1270,19 @@ export type TrackingCodeView = {
 
 /**  How a tracking code attributes customers. */
 export type TrackingKind = "btag" | "agent" | "referral" | "coupon";
+
+/**  The operator's tracking settings. */
+export type TrackingSettings = {
+	/**  Where an unknown link (or a link without a landing) sends the visitor. */
+	fallback_url: string | null,
+	/**  `code` (`/{code}`) or `brand/code` (`/{brand}/{code}`): how new links look. */
+	path_scheme: string,
+	/**
+	 *  The tracking server's address as visitors reach it (its
+	 *  `--public-url`), so the desktop shows whole links to copy.
+	 */
+	public_url?: string | null,
+};
 
 export type TradeView = {
 	trade_id: string,

@@ -46,5 +46,8 @@ export function mockApiDefaults() {
   vi.mocked(api.reportsChoices).mockResolvedValue(reportChoices);
   vi.mocked(api.reportsView).mockResolvedValue({ table: { columns: [], units: [], rows: [] }, totals: { columns: [], units: [], rows: [] } });
   vi.mocked(api.reportsDashboard).mockImplementation(async (q) => emptyDashboard(q));
+  vi.mocked(api.trackingSettingsGet).mockResolvedValue({ fallback_url: null, path_scheme: 'code', public_url: null });
+  vi.mocked(api.trackingLandingGet).mockResolvedValue(null);
+  vi.mocked(api.linksOfPartner).mockResolvedValue([]);
   vi.mocked(api.foldersDefault).mockImplementation(async (name) => (name ? `/home/anna/Downloads/${name}` : '/home/anna/Downloads'));
 }

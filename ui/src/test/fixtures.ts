@@ -96,6 +96,8 @@ export const USE_CASES: Record<string, Role[]> = {
   'mail.templates': ['admin', 'partner_manager'],
   'mail.announce': ['admin', 'partner_manager'],
   'mail.send': ['admin', 'partner_manager', 'finance'],
+  'link.edit': ['admin', 'partner_manager'],
+  'tracking.settings': ['admin'],
 };
 
 /** A signed-in user's session, `allowed` computed from the roles as the core does. */

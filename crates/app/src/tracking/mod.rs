@@ -19,6 +19,7 @@ use specta::Type;
 
 const FALLBACK_KEY: &str = "tracking.fallback_url";
 const SCHEME_KEY: &str = "tracking.path_scheme";
+const PUBLIC_URL_KEY: &str = "tracking.public_url";
 
 /// The operator's tracking settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -27,6 +28,10 @@ pub struct TrackingSettings {
     pub fallback_url: Option<String>,
     /// `code` (`/{code}`) or `brand/code` (`/{brand}/{code}`): how new links look.
     pub path_scheme: String,
+    /// The tracking server's address as visitors reach it (its
+    /// `--public-url`), so the desktop shows whole links to copy.
+    #[serde(default)]
+    pub public_url: Option<String>,
 }
 
 /// A tracking link.
@@ -39,6 +44,26 @@ pub struct LinkView {
     pub partner_id: String,
     /// This link's own landing template (else the brand's).
     pub landing_url: Option<String>,
+}
+
+/// One of a partner's links as its page shows it: where it is served,
+/// where it leads, and its clicks over the chosen days.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct PartnerLinkView {
+    pub path: String,
+    pub brand_id: String,
+    pub code: String,
+    /// The whole link (public URL + path) when the public URL is set.
+    pub url: Option<String>,
+    /// This link's own landing template, if any.
+    pub landing_url: Option<String>,
+    /// The template the link redirects to (its own, else the brand's);
+    /// None: visitors go to the fallback until a landing is set.
+    pub effective_landing: Option<String>,
+    pub clicks: u32,
+    pub unique_clicks: u32,
+    pub bots: u32,
+    pub prefetches: u32,
 }
 
 /// Clicks of one link over some days (REPORTS.md `clicks`, `unique_clicks`;
@@ -72,6 +97,7 @@ async fn read_settings(tx: &mut partnerdesk_store::Tx<'_>) -> Result<TrackingSet
     Ok(TrackingSettings {
         fallback_url: tx.meta_get(FALLBACK_KEY).await?.filter(|s| !s.is_empty()),
         path_scheme: scheme.as_str().to_string(),
+        public_url: tx.meta_get(PUBLIC_URL_KEY).await?.filter(|s| !s.is_empty()),
     })
 }
 
@@ -94,15 +120,25 @@ pub async fn set_settings(ctx: &Context, input: TrackingSettings) -> Result<Trac
     if let Some(f) = fallback {
         rules::check_url("fallback_url", f)?;
     }
+    let public_url = input
+        .public_url
+        .as_deref()
+        .map(|s| s.trim().trim_end_matches('/'))
+        .filter(|s| !s.is_empty());
+    if let Some(u) = public_url {
+        rules::check_url("public_url", u)?;
+    }
     let after = TrackingSettings {
         fallback_url: fallback.map(str::to_string),
         path_scheme: scheme.as_str().to_string(),
+        public_url: public_url.map(str::to_string),
     };
     let now = ctx.now();
     let mut tx = ctx.store.begin().await?;
     let before = read_settings(&mut tx).await?;
     partnerdesk_store::meta_set(&mut tx, FALLBACK_KEY, fallback.unwrap_or("")).await?;
     partnerdesk_store::meta_set(&mut tx, SCHEME_KEY, scheme.as_str()).await?;
+    partnerdesk_store::meta_set(&mut tx, PUBLIC_URL_KEY, public_url.unwrap_or("")).await?;
     partnerdesk_store::audit(
         &mut tx,
         &now,
@@ -309,11 +345,63 @@ pub async fn delete_link(ctx: &Context, path: &str) -> Result<()> {
 pub async fn links(ctx: &Context, brand_id: Option<&str>) -> Result<Vec<LinkView>> {
     ctx.authorize(&access::READ).await?;
     let mut tx = ctx.store.read().await?;
-    let mut out = Vec::new();
-    for l in tx.links(brand_id).await? {
-        out.push(view(&mut tx, l).await?);
+    Ok(tx
+        .links_with_partner(brand_id)
+        .await?
+        .into_iter()
+        .map(|(path, brand_id, code, landing_url, partner_id)| LinkView {
+            path,
+            brand_id,
+            code,
+            partner_id,
+            landing_url,
+        })
+        .collect())
+}
+
+/// A partner's links with their clicks over the UTC days `from..=to`
+/// (`YYYY-MM-DD`; REPORTS.md `clicks` and `unique_clicks`; bots and
+/// prefetches apart).
+#[tracing::instrument(name = "tracking::partner_links", skip_all, fields(user = %ctx.actor.user))]
+pub async fn partner_links(
+    ctx: &Context,
+    partner_id: &str,
+    from: &str,
+    to: &str,
+) -> Result<Vec<PartnerLinkView>> {
+    ctx.authorize(&access::READ).await?;
+    let from = partnerdesk_domain::data::parse_date("from", from)?;
+    let to = partnerdesk_domain::data::parse_date("to", to)?;
+    if to < from {
+        return Err(AppError::invalid("to", "the last day is before the first"));
     }
-    Ok(out)
+    let mut tx = ctx.store.read().await?;
+    if tx.partner(partner_id).await?.is_none() {
+        return Err(AppError::NotFound {
+            what: "partner",
+            id: partner_id.to_string(),
+        });
+    }
+    let base = read_settings(&mut tx).await?.public_url;
+    let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    let n = |v: i64| u32::try_from(v).unwrap_or(u32::MAX);
+    Ok(tx
+        .partner_links(partner_id, &day(from), &day(to))
+        .await?
+        .into_iter()
+        .map(|r| PartnerLinkView {
+            url: base.as_ref().map(|b| format!("{b}/{}", r.path)),
+            effective_landing: r.landing_url.clone().or(r.brand_landing),
+            path: r.path,
+            brand_id: r.brand_id,
+            code: r.code,
+            landing_url: r.landing_url,
+            clicks: n(r.clicks),
+            unique_clicks: n(r.unique_clicks),
+            bots: n(r.bots),
+            prefetches: n(r.prefetches),
+        })
+        .collect())
 }
 
 /// Clicks per link for the UTC days `from..=to`.

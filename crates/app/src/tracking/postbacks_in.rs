@@ -581,7 +581,7 @@ async fn deposit(
     let Some(brand_row) = tx.brand(brand_id).await? else {
         return Ok(refuse(format!("brand '{brand_id}' does not exist")));
     };
-    if brand_row.currency != currency.as_str() {
+    if brand_row.currency != currency {
         return Ok(refuse(format!(
             "the deposit is in {currency}, brand '{brand_id}' counts in {}; send the amount in the brand's currency",
             brand_row.currency

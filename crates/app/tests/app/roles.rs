@@ -219,6 +219,7 @@ async fn invoke(name: &str, ctx: &Context, n: usize) -> Option<Result<(), AppErr
             partnerdesk_app::tracking::TrackingSettings {
                 fallback_url: Some("https://example.com/".into()),
                 path_scheme: "code".into(),
+                public_url: None,
             },
         )
         .await

@@ -79,6 +79,7 @@ async fn links_story(db: &TestDb) {
         TrackingSettings {
             fallback_url: Some("not a url".into()),
             path_scheme: "brand/code".into(),
+            public_url: None,
         },
     )
     .await
@@ -90,6 +91,7 @@ async fn links_story(db: &TestDb) {
         TrackingSettings {
             fallback_url: Some("https://casino.example/".into()),
             path_scheme: "brand/code".into(),
+            public_url: None,
         },
     )
     .await
@@ -265,6 +267,51 @@ async fn clicks_story(db: &TestDb) {
     assert_eq!((af2.clicks, af2.unique_clicks), (1, 1));
     let counts = tracking::click_counts(ctx, day(2), day(2)).await.unwrap();
     assert_eq!((counts[0].clicks, counts[0].unique_clicks), (1, 1));
+
+    // The partner's page: its links with their clicks, whole URLs once the
+    // public URL is set (a trailing '/' is dropped), the landing in force.
+    let links = tracking::partner_links(ctx, "P1", "2026-12-01", "2026-12-02")
+        .await
+        .unwrap();
+    assert_eq!(links.len(), 2);
+    assert_eq!(links[0].url, None, "no public URL yet");
+    assert_eq!(links[0].effective_landing, None, "no landing yet");
+    let mut s = tracking::settings(ctx).await.unwrap();
+    s.public_url = Some("https://go.example.com/".into());
+    tracking::set_settings(ctx, s.clone()).await.unwrap();
+    tracking::set_landing(ctx, "casino", "https://casino.example/?c={click_id}")
+        .await
+        .unwrap();
+    let links = tracking::partner_links(ctx, "P1", "2026-12-01", "2026-12-02")
+        .await
+        .unwrap();
+    let af1 = &links[0];
+    assert_eq!(af1.url.as_deref(), Some("https://go.example.com/AF1"));
+    assert_eq!(
+        af1.effective_landing.as_deref(),
+        Some("https://casino.example/?c={click_id}")
+    );
+    assert_eq!(
+        (af1.clicks, af1.unique_clicks, af1.bots, af1.prefetches),
+        (5, 3, 1, 1)
+    );
+    assert_eq!((links[1].path.as_str(), links[1].clicks), ("AF2", 1));
+    // A day with no clicks still lists the links, at zero.
+    let quiet = tracking::partner_links(ctx, "P1", "2026-12-20", "2026-12-20")
+        .await
+        .unwrap();
+    assert_eq!((quiet.len(), quiet[0].clicks), (2, 0));
+    s.public_url = Some("go.example.com".into());
+    let e = tracking::set_settings(ctx, s).await.unwrap_err();
+    assert_eq!(e.field(), Some("public_url"), "{e}");
+    let e = tracking::partner_links(ctx, "P1", "2026-13-01", "2026-12-02")
+        .await
+        .unwrap_err();
+    assert_eq!(e.field(), Some("from"), "{e}");
+    assert!(matches!(
+        tracking::partner_links(ctx, "NOPE", "2026-12-01", "2026-12-02").await,
+        Err(AppError::NotFound { .. })
+    ));
 
     // What is stored: no raw address, the hash agrees across writers, the
     // first click of the day is the unique one.

@@ -29,6 +29,7 @@ async fn prepare(url: &str) {
         TrackingSettings {
             fallback_url: Some("https://casino.example/".into()),
             path_scheme: "code".into(),
+            public_url: None,
         },
     )
     .await

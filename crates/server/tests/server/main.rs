@@ -113,6 +113,7 @@ async fn setup(ctx: &Context) {
         TrackingSettings {
             fallback_url: Some(FALLBACK.into()),
             path_scheme: "code".into(),
+            public_url: None,
         },
     )
     .await

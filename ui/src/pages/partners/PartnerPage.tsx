@@ -1,5 +1,5 @@
 //! One partner: where it sits in its tree, its fields, its performance over
-//! time, its sub-partners and its tracking codes.
+//! time, its sub-partners, its tracking codes and links.
 import { Anchor, Badge, Divider, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { Link, useParams } from 'react-router-dom';
 import { ErrorState } from '../../components/ErrorState';
@@ -12,6 +12,7 @@ import { PartnerFacts } from './PartnerFacts';
 import { PartnerLineage } from './PartnerLineage';
 import { PartnerSubtree } from './PartnerSubtree';
 import { TrackingCodes } from './TrackingCodes';
+import { PartnerLinks } from './PartnerLinks';
 import { PartnerKyc } from './PartnerKyc';
 import { PartnerBalance } from './PartnerBalance';
 import { PartnerCommunication } from './PartnerCommunication';
@@ -56,6 +57,8 @@ export function PartnerPage() {
         <PartnerSubtree partnerId={p.partner_id} />
         <TrackingCodes partnerId={p.partner_id} codes={d.tracking_codes} />
       </SimpleGrid>
+      <Divider />
+      <PartnerLinks partnerId={p.partner_id} codes={d.tracking_codes} />
       <Divider />
       <PartnerKyc partnerId={p.partner_id} />
       <Divider />

@@ -1,9 +1,10 @@
-//! Settings: the database in use, the brands, the platform connections and e-mail.
+//! Settings: the database in use, the brands, the platform connections, tracking and e-mail.
 import { Divider, Stack, Title } from '@mantine/core';
 import { BrandsSection } from './BrandsSection';
 import { ConnectionsSection } from './ConnectionsSection';
 import { DatabaseSection } from './DatabaseSection';
 import { MailSection } from './MailSection';
+import { TrackingSection } from './TrackingSection';
 
 export function SettingsPage() {
   return (
@@ -14,6 +15,8 @@ export function SettingsPage() {
       <BrandsSection />
       <Divider />
       <ConnectionsSection />
+      <Divider />
+      <TrackingSection />
       <Divider />
       <MailSection />
     </Stack>
