@@ -74,8 +74,8 @@ after(async () => {
 test('the dashboard, a report with drill-down, and its export', async () => {
   await s.waitText('header-user', /\S/, 30000);
   // The dashboard is the first page: July against June.
-  await s.type('dashboard-from', '2026-07-01');
-  await s.type('dashboard-to', '2026-07-31');
+  await s.replace('dashboard-from', '2026-07-01');
+  await s.replace('dashboard-to', '2026-07-31');
   const registrations = cliTotal('2026-07-01', '2026-07-31', 'registrations');
   const ftds = cliTotal('2026-07-01', '2026-07-31', 'ftds');
   assert.notEqual(registrations, '0', 'scenario A registers customers in July');
@@ -88,8 +88,8 @@ test('the dashboard, a report with drill-down, and its export', async () => {
 
   // A report by partner over the quarter.
   await s.click('nav-reports');
-  await s.type('report-from', '2026-07-01');
-  await s.type('report-to', '2026-09-30');
+  await s.replace('report-from', '2026-07-01');
+  await s.replace('report-to', '2026-09-30');
   await s.click('report-run');
   await s.waitText('report-count', 'row', 30000);
   // The report holds an amount (deposits), so its totals come one row per

@@ -155,13 +155,21 @@ export class Session {
     await this.cmd('POST', `/element/${el}/click`, {});
   }
 
-  /**
-   * Replaces what the field holds with `text`. WebDriver's clear fires no
-   * input event, so a React-controlled field that held a value would put it
-   * back under the keys: the field is emptied the way React hears (the
-   * native value setter, then an input event), then typed into.
-   */
   async type(testId, text) {
+    const el = await this.byTestId(testId);
+    await this.cmd('POST', `/element/${el}/clear`, {});
+    await this.cmd('POST', `/element/${el}/value`, { text });
+  }
+
+  /**
+   * Replaces what a plain text field holds with `text`. WebDriver's clear
+   * fires no input event, so a React-controlled field that held a value puts
+   * it back under the keys: the field is emptied the way React hears (the
+   * native value setter, then an input event), then typed into. (Not for
+   * Mantine's NumberInput, which turns the empty value into its minimum:
+   * `type` suits it.)
+   */
+  async replace(testId, text) {
     const el = await this.byTestId(testId);
     await this.cmd('POST', '/execute/sync', {
       script: `const e = arguments[0];
