@@ -295,6 +295,15 @@ pub async fn database_outage(db: &Db) {
     let outage = Outage::begin(db).await;
     visits(&base, 100, 20).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
+    // The outage is real: PostgreSQL refuses the server (not ready);
+    // SQLite still reads (WAL) but no click of it has been written.
+    match &outage {
+        Outage::Postgres { .. } => {
+            let r = client().get(format!("{base}/readyz")).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+        }
+        Outage::Sqlite(_) => assert_eq!(db.counts("AF1").await.0, 20),
+    }
     outage.end().await;
 
     let mut stored = 0;
