@@ -39,6 +39,9 @@ struct Cli {
     /// Database URL: sqlite:PATH or postgres://user@host:port/db (default: the desktop app's embedded database)
     #[arg(long, global = true, env = "PARTNERDESK_DATABASE_URL")]
     db: Option<String>,
+    /// Keep secrets in this file (mode 0600) instead of the OS keyring: for a headless server
+    #[arg(long, global = true, env = "PARTNERDESK_SECRETS_FILE")]
+    secrets_file: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -156,6 +159,7 @@ fn period(raw: &str) -> Result<Period, AppError> {
 }
 
 async fn run(cli: Cli) -> Result<(), AppError> {
+    open::set_secrets_file(cli.secrets_file);
     match cli.command {
         Command::Init => {
             let ctx = context(&cli.db).await?;

@@ -2,8 +2,34 @@
 //! benchmark gets its context here.
 
 use partnerdesk_app::{database, Actor, AppError, Context};
+use partnerdesk_secrets::{SecretStore, SecretsFile};
 use std::io::IsTerminal;
-use std::sync::Arc;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+/// `--secrets-file` (or PARTNERDESK_SECRETS_FILE), set once by `main`.
+static SECRETS_FILE: OnceLock<Option<PathBuf>> = OnceLock::new();
+
+pub fn set_secrets_file(path: Option<PathBuf>) {
+    let _ = SECRETS_FILE.set(path);
+}
+
+/// The secrets file the operator named, if any.
+pub fn secrets_file() -> Option<&'static PathBuf> {
+    SECRETS_FILE.get().and_then(|p| p.as_ref())
+}
+
+/// Where this command keeps secrets: the secrets file when one is named
+/// (created on the first write, mode 0600), else the OS keyring.
+fn secret_store() -> Result<Option<Arc<dyn SecretStore>>, AppError> {
+    match secrets_file() {
+        Some(path) => {
+            let f = SecretsFile::writable(path).map_err(AppError::Refused)?;
+            Ok(Some(Arc::new(f)))
+        }
+        None => Ok(None),
+    }
+}
 
 /// Progress to standard error, only when a person is watching.
 struct StderrProgress;
@@ -45,6 +71,9 @@ pub async fn context(db: &Option<String>) -> Result<Context, AppError> {
         Actor::local()
     };
     let mut ctx = Context::new(store, actor);
+    if let Some(secrets) = secret_store()? {
+        ctx = ctx.with_secrets(secrets);
+    }
     if std::io::stderr().is_terminal() {
         ctx = ctx.with_progress(Arc::new(StderrProgress));
     }

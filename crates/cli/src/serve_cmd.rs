@@ -4,7 +4,10 @@
 use clap::{Args, Subcommand};
 use partnerdesk_app::tracking::{self, postbacks_in, postbacks_out, TrackingSettings};
 use partnerdesk_app::{database, AppError, Context};
+use partnerdesk_secrets::{Cached, SecretStore, SecretsFile};
 use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Args)]
@@ -45,6 +48,24 @@ pub struct ServeArgs {
     /// This instance sends no postbacks out (another one does)
     #[arg(long)]
     no_postbacks_out: bool,
+    /// Serve HTTPS with this certificate chain (PEM, leaf first); needs --tls-key
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM)
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Append the access log (one JSON line per request) to this file instead of standard output
+    #[arg(long, conflicts_with = "no_access_log")]
+    access_log: Option<PathBuf>,
+    /// No access log
+    #[arg(long)]
+    no_access_log: bool,
+    /// The access log names each visitor's IP address (personal data: off by default)
+    #[arg(long)]
+    log_visitor_ip: bool,
+    /// This instance's name in the access log (default: a random one per start)
+    #[arg(long)]
+    instance_id: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -88,7 +109,7 @@ pub enum LinksCmd {
         #[arg(long)]
         public_url: Option<String>,
     },
-    /// Make (or replace) a brand's postback secret and print it once; it goes to the OS keyring
+    /// Make (or replace) a brand's postback secret and print it once; it goes to the OS keyring (or --secrets-file)
     PostbackSecret {
         #[arg(long)]
         brand: String,
@@ -391,6 +412,34 @@ pub async fn serve(db: &Option<String>, a: ServeArgs) -> Result<(), AppError> {
     config.flush_every = Duration::from_millis(a.flush_ms);
     config.flush_max = a.flush_max;
     config.buffer_max = a.buffer_max;
+    config.tls = match (a.tls_cert, a.tls_key) {
+        (Some(cert), Some(key)) => Some(partnerdesk_server::TlsFiles { cert, key }),
+        _ => None,
+    };
+    config.access_log = match (a.no_access_log, a.access_log) {
+        (true, _) => partnerdesk_server::AccessLogTo::Off,
+        (false, Some(path)) => partnerdesk_server::AccessLogTo::File(path),
+        (false, None) => partnerdesk_server::AccessLogTo::Stdout,
+    };
+    config.log_visitor_ip = a.log_visitor_ip;
+    if let Some(id) = a.instance_id {
+        config.instance_id = id;
+    }
+    let scheme = if config.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    // A headless server reads its secrets file (read-only); a rotation by
+    // the CLI is seen within the cache's time.
+    let secrets: Arc<dyn SecretStore> = match crate::open::secrets_file() {
+        Some(path) => Arc::new(SecretsFile::read_only(path).map_err(AppError::Refused)?),
+        None => Arc::new(partnerdesk_secrets::OsKeyring),
+    };
+    config.secrets = partnerdesk_server::Secrets(Arc::new(Cached::new(
+        secrets,
+        partnerdesk_secrets::DEFAULT_TTL,
+    )));
     config.postbacks_out = (!a.no_postbacks_out).then(|| {
         (
             postbacks_out::SendOptions {
@@ -406,7 +455,7 @@ pub async fn serve(db: &Option<String>, a: ServeArgs) -> Result<(), AppError> {
         .await
         .map_err(refused)?;
     errln!(
-        "serving tracking links on http://{} ({}); stop with Ctrl-C or SIGTERM",
+        "serving tracking links on {scheme}://{} ({}); stop with Ctrl-C or SIGTERM",
         running.local_addr(),
         store.location()
     );

@@ -4,11 +4,23 @@
 //! A secret is never written to the database, a config file or a log: callers
 //! keep only the key (for example `connection:7:password`) and read the
 //! secret through [`SecretStore`] when they need it.
+//!
+//! A headless server has no keyring: there the operator gives a secrets
+//! file of its own ([`SecretsFile`], mode 0600, docs/decisions.md §22), the
+//! one file secrets may live in. [`Cached`] keeps a read secret for a few
+//! seconds where every request needs one (the server's postbacks in).
+
+mod cached;
+mod file;
+
+pub use cached::{Cached, DEFAULT_TTL};
+pub use file::SecretsFile;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-/// Where secrets live. Never a file, the database or a log.
+/// Where secrets live: the OS keyring, or on a server the operator's
+/// private secrets file. Never the database, a log or an error message.
 pub trait SecretStore: Send + Sync {
     fn get(&self, key: &str) -> Result<Option<String>, String>;
     fn set(&self, key: &str, secret: &str) -> Result<(), String>;

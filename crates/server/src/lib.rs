@@ -9,14 +9,20 @@
 //! `POST /postback/{brand}` ([`postbacks`]); a background task sends
 //! partners' postbacks out and flags click floods ([`background`]).
 //!
+//! It speaks HTTPS itself when given a certificate and key ([`tls`]), else
+//! plain HTTP behind a reverse proxy; every request can be logged as one
+//! JSON line without personal data ([`access_log`]).
+//!
 //! Several instances may serve one PostgreSQL database at once: no state
 //! another instance needs lives in a process (links and the visitor salt
 //! are in the database; unique clicks are decided there at insert).
 
+pub mod access_log;
 mod background;
 mod cache;
 mod postbacks;
 mod routes;
+pub mod tls;
 mod visit;
 mod writer;
 
@@ -27,6 +33,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::oneshot;
 
+pub use access_log::AccessLogTo;
+pub use tls::TlsFiles;
 pub use writer::Summary;
 
 #[derive(Debug, thiserror::Error)]
@@ -44,10 +52,18 @@ pub enum ServerError {
     Invalid(#[from] partnerdesk_domain::FieldError),
     #[error("the server stopped with an error: {0}")]
     Serve(std::io::Error),
+    #[error("{0}")]
+    Tls(#[from] tls::TlsError),
+    #[error("cannot open the access log {path}: {source}")]
+    AccessLog {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
-/// Where the brands' postback secrets are read (the OS keyring; tests
-/// give an in-memory store).
+/// Where the brands' postback secrets are read: the OS keyring or the
+/// operator's secrets file behind a few seconds' cache
+/// ([`partnerdesk_secrets::Cached`]); tests give an in-memory store.
 #[derive(Clone)]
 pub struct Secrets(pub Arc<dyn SecretStore>);
 
@@ -92,6 +108,14 @@ pub struct Config {
     )>,
     /// How often click floods are looked for (None: not by this instance).
     pub flood_scan: Option<Duration>,
+    /// Serve HTTPS with these PEM files (None: plain HTTP, for a proxy).
+    pub tls: Option<TlsFiles>,
+    /// Where the access log goes (one JSON line per request).
+    pub access_log: AccessLogTo,
+    /// The access log names the visitor's address (off: no personal data).
+    pub log_visitor_ip: bool,
+    /// This instance's name in the access log.
+    pub instance_id: String,
 }
 
 impl Config {
@@ -107,9 +131,18 @@ impl Config {
             flush_max: 1000,
             buffer_max: 1_000_000,
             shutdown_grace: Duration::from_secs(30),
-            secrets: Secrets(Arc::new(partnerdesk_secrets::OsKeyring)),
+            // A postback reads its brand's secret on every event: not a
+            // keyring round trip each time.
+            secrets: Secrets(Arc::new(partnerdesk_secrets::Cached::new(
+                Arc::new(partnerdesk_secrets::OsKeyring),
+                partnerdesk_secrets::DEFAULT_TTL,
+            ))),
             postbacks_out: Some((Default::default(), Duration::from_secs(1))),
             flood_scan: Some(Duration::from_secs(60)),
+            tls: None,
+            access_log: AccessLogTo::Off,
+            log_visitor_ip: false,
+            instance_id: partnerdesk_app::tracking::clicks::new_click_id()[..8].to_string(),
         }
     }
 }
@@ -122,6 +155,7 @@ pub struct Running {
     stop_writer: oneshot::Sender<()>,
     writer: tokio::task::JoinHandle<Summary>,
     sender: Option<(oneshot::Sender<()>, tokio::task::JoinHandle<()>)>,
+    log: Option<access_log::Shared>,
 }
 
 impl Running {
@@ -135,6 +169,9 @@ impl Running {
     pub async fn shutdown(self) -> Result<Summary, ServerError> {
         let _ = self.stop_http.send(());
         let served = self.http.await;
+        if let Some(log) = &self.log {
+            log.close();
+        }
         // A postback being sent finishes its attempt; the rest wait in the outbox.
         if let Some((stop, task)) = self.sender {
             let _ = stop.send(());
@@ -161,6 +198,20 @@ pub async fn start(store: Store, config: Config) -> Result<Running, ServerError>
     if stored.is_none() && config.fallback_url.is_none() {
         return Err(ServerError::NoFallback);
     }
+    // The files are checked before anything starts.
+    let tls = config.tls.as_ref().map(tls::server_config).transpose()?;
+    let log = access_log::AccessLog::open(
+        &config.access_log,
+        &config.instance_id,
+        config.log_visitor_ip,
+    )
+    .map_err(|source| ServerError::AccessLog {
+        path: match &config.access_log {
+            AccessLogTo::File(p) => p.display().to_string(),
+            _ => "(standard output)".into(),
+        },
+        source,
+    })?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|source| ServerError::Bind {
@@ -184,19 +235,36 @@ pub async fn start(store: Store, config: Config) -> Result<Running, ServerError>
         (stop, task)
     });
     let state = routes::Inner::new(store, config.clone(), queue);
-    let app = routes::router(state);
+    let app = routes::router(state, log.clone());
+    let service = app.into_make_service_with_connect_info::<SocketAddr>();
     let (stop_http, stop_rx) = oneshot::channel::<()>();
-    let http = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            let _ = stop_rx.await;
-        })
-        .await
-    });
-    tracing::info!(%addr, public_url = %config.public_url, "tracking server listening");
+    let stopped = async move {
+        let _ = stop_rx.await;
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let http = match tls {
+        None => tokio::spawn(async move {
+            axum::serve(listener, service)
+                .with_graceful_shutdown(stopped)
+                .await
+        }),
+        Some(tls) => {
+            use axum::serve::ListenerExt;
+            // tap_io: axum then gives handlers the peer's address (ConnectInfo).
+            let listener = tls::TlsListener::new(listener, tls)
+                .map_err(|source| ServerError::Bind {
+                    addr: config.listen,
+                    source,
+                })?
+                .tap_io(|_| {});
+            tokio::spawn(async move {
+                axum::serve(listener, service)
+                    .with_graceful_shutdown(stopped)
+                    .await
+            })
+        }
+    };
+    tracing::info!(%addr, scheme, public_url = %config.public_url, "tracking server listening");
     Ok(Running {
         addr,
         stop_http,
@@ -204,5 +272,6 @@ pub async fn start(store: Store, config: Config) -> Result<Running, ServerError>
         stop_writer,
         writer,
         sender,
+        log,
     })
 }

@@ -3,6 +3,7 @@
 //! it hands over the raw body (signed as it is) and the authentication
 //! headers, and answers the outcome as JSON (`{"outcome", "reason"}`).
 
+use crate::access_log::{marked, Mark};
 use crate::routes::State;
 use axum::body::Bytes;
 use axum::extract::{Path, State as Extract};
@@ -24,6 +25,20 @@ fn json(status: StatusCode, outcome: &str, reason: &str) -> Response {
 }
 
 pub async fn postback(
+    state: Extract<State>,
+    brand: Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let mark = Mark {
+        route: "/postback/{brand}",
+        visitor: None,
+        ip: None,
+    };
+    marked(answer(state, brand, headers, body).await, mark)
+}
+
+async fn answer(
     Extract(s): Extract<State>,
     Path(brand): Path<String>,
     headers: HeaderMap,

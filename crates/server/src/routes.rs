@@ -3,6 +3,7 @@
 //! error page: an unknown path, a link without a landing, or a landing
 //! that is not a valid header value go to the fallback URL.
 
+use crate::access_log::{self, marked, Mark};
 use crate::cache::LinkCache;
 use crate::visit;
 use crate::writer::Queue;
@@ -39,8 +40,8 @@ impl Inner {
     }
 }
 
-pub fn router(state: State) -> Router {
-    Router::new()
+pub fn router(state: State, log: Option<access_log::Shared>) -> Router {
+    let router = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route(
@@ -50,17 +51,32 @@ pub fn router(state: State) -> Router {
             )),
         )
         .fallback(redirect)
-        .with_state(state)
+        .with_state(state);
+    match log {
+        Some(log) => router.layer(axum::middleware::from_fn_with_state(
+            log,
+            access_log::middleware,
+        )),
+        None => router,
+    }
+}
+
+fn mark(route: &'static str) -> Mark {
+    Mark {
+        route,
+        visitor: None,
+        ip: None,
+    }
 }
 
 /// The process is up.
-async fn healthz() -> &'static str {
-    "ok\n"
+async fn healthz() -> Response {
+    marked("ok\n".into_response(), mark("/healthz"))
 }
 
 /// The database answers.
 async fn readyz(Extract(s): Extract<State>) -> Response {
-    match partnerdesk_app::tracking::clicks::ping(&s.store).await {
+    let r = match partnerdesk_app::tracking::clicks::ping(&s.store).await {
         Ok(()) => (StatusCode::OK, "ready\n").into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "not ready: the database does not answer");
@@ -70,7 +86,8 @@ async fn readyz(Extract(s): Extract<State>) -> Response {
             )
                 .into_response()
         }
-    }
+    };
+    marked(r, mark("/readyz"))
 }
 
 /// A 302 to `location` with the headers that keep every cache from
@@ -108,12 +125,13 @@ async fn redirect(
     headers: HeaderMap,
 ) -> Response {
     let path = uri.path().trim_matches('/');
+    let unknown = mark("(unknown link)");
     if rules::check_link_path("path", path).is_err() {
-        return to_fallback(&s).await;
+        return marked(to_fallback(&s).await, unknown);
     }
     let Some(link) = s.cache.link(&s.store, path).await else {
         tracing::debug!(path, "unknown link: to the fallback");
-        return to_fallback(&s).await;
+        return marked(to_fallback(&s).await, unknown);
     };
     let seen = visit::read(
         peer,
@@ -141,9 +159,18 @@ async fn redirect(
         );
         HeaderValue::from_str(&url).ok()
     });
+    let kind = rules::classify(&seen.user_agent, seen.prefetch);
+    let logged = Mark {
+        route: if link.path.contains('/') {
+            "/{brand}/{code}"
+        } else {
+            "/{code}"
+        },
+        visitor: Some(kind.as_str()),
+        ip: Some(seen.ip),
+    };
     // Only a GET is a visit; a HEAD (a checker) is answered alike but not counted.
     if method == Method::GET {
-        let kind = rules::classify(&seen.user_agent, seen.prefetch);
         s.queue.push(Visit {
             click_id,
             at: chrono::Utc::now(),
@@ -159,11 +186,12 @@ async fn redirect(
             kind,
         });
     }
-    match location {
+    let r = match location {
         Some(l) => found(l),
         None => {
             tracing::warn!(path, brand = %link.brand_id, "the link has no usable landing URL (set the brand's landing template): to the fallback");
             to_fallback(&s).await
         }
-    }
+    };
+    marked(r, logged)
 }

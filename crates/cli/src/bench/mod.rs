@@ -8,6 +8,8 @@ mod money;
 mod partners;
 mod payouts;
 mod reports;
+mod serve;
+mod serve_load;
 mod sync;
 
 #[derive(Subcommand)]
@@ -34,6 +36,21 @@ pub enum BenchCmd {
         #[arg(long, default_value_t = 1_000_000)]
         activity: usize,
     },
+    /// `partnerdesk serve` child processes under keep-alive clients: redirects/s, latency, clicks lost or doubled (one instance, two, one SIGTERMed); then signed postbacks with replays
+    Serve {
+        /// Seconds of load per redirect scenario
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Concurrent keep-alive clients
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        /// Seconds of postbacks
+        #[arg(long, default_value_t = 10)]
+        postback_seconds: u64,
+        /// Every how many postbacks one is a replay (0: none)
+        #[arg(long, default_value_t = 5)]
+        replay_every: u64,
+    },
     /// Statements for many partners (2 detail pages each) and a payout run over many balances, created and exported
     Payouts {
         #[arg(long, default_value_t = 10_000)]
@@ -59,6 +76,20 @@ pub async fn run(db: &Option<String>, cmd: BenchCmd) -> Result<(), AppError> {
         BenchCmd::Money { scale } => money::bench_money(&url, &scale, &tmp).await,
         BenchCmd::Reports { scale } => reports::bench_reports(&url, &scale, &tmp).await,
         BenchCmd::Sync { deals, activity } => sync::bench_sync(&url, deals, activity).await,
+        BenchCmd::Serve {
+            seconds,
+            clients,
+            postback_seconds,
+            replay_every,
+        } => {
+            let opts = serve::Options {
+                seconds,
+                clients: clients.max(1),
+                postback_seconds,
+                replay_every,
+            };
+            serve::bench_serve(&url, opts, &tmp).await
+        }
         BenchCmd::Payouts {
             statements,
             balances,

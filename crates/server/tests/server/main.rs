@@ -3,7 +3,8 @@
 //! their placeholders and headers, the fallback, exact click counts under
 //! concurrent load, unique clicks, bots and prefetches apart, edits seen
 //! within the cache's time, and two instances on one database; postbacks
-//! in over HTTP ([`postbacks`]).
+//! in over HTTP ([`postbacks`]); the access log, HTTPS and a database
+//! outage ([`ops`]).
 
 use partnerdesk_app::access::Role;
 use partnerdesk_app::tracking::{self, TrackingSettings};
@@ -351,10 +352,15 @@ macro_rules! on_both_backends {
     };
 }
 
+mod ops;
 mod postbacks;
+use ops::{access_log, database_outage, https};
 use postbacks::postbacks_over_http;
 
 on_both_backends!(
+    access_log,
+    https,
+    database_outage,
     redirects,
     concurrent_clicks_counted_exactly,
     two_instances,
