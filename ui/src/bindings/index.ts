@@ -145,6 +145,16 @@ export const commands = {
 	linksCreate: (brandId: string, code: string, landingUrl: string | null) => __TAURI_INVOKE<LinkView>("links_create", { brandId, code, landingUrl }),
 	linksSetLanding: (path: string, landingUrl: string | null) => __TAURI_INVOKE<LinkView>("links_set_landing", { path, landingUrl }),
 	linksDelete: (path: string) => __TAURI_INVOKE<null>("links_delete", { path }),
+	partnerPostbacksGet: (partnerId: string) => __TAURI_INVOKE<PartnerPostbackView[]>("partner_postbacks_get", { partnerId }),
+	partnerPostbackSet: (partnerId: string, event: string, url: string, sendAmount: boolean) => __TAURI_INVOKE<PartnerPostbackView>("partner_postback_set", { partnerId, event, url, sendAmount }),
+	partnerPostbackDelete: (partnerId: string, event: string) => __TAURI_INVOKE<null>("partner_postback_delete", { partnerId, event }),
+	partnerPostbackTest: (partnerId: string, event: string) => __TAURI_INVOKE<PostbackTestView>("partner_postback_test", { partnerId, event }),
+	partnerPostbacksLog: (partnerId: string, offset: number, limit: number) => __TAURI_INVOKE<PostbackOutboxPage>("partner_postbacks_log", { partnerId, offset, limit }),
+	postbackSettingsGet: (brandId: string) => __TAURI_INVOKE<PostbackSettingsView>("postback_settings_get", { brandId }),
+	postbackSettingsSet: (brandId: string, auth: string, windowSecs: number) => __TAURI_INVOKE<PostbackSettingsView>("postback_settings_set", { brandId, auth, windowSecs }),
+	postbackSecretRotate: (brandId: string) => __TAURI_INVOKE<string>("postback_secret_rotate", { brandId }),
+	fraudFlagsPage: (query: FlagQuery) => __TAURI_INVOKE<FlagPage>("fraud_flags_page", { query }),
+	fraudFlagReview: (id: number, confirm: boolean, note: string | null) => __TAURI_INVOKE<FraudFlagView>("fraud_flag_review", { id, confirm, note }),
 };
 
 /* Constants */
@@ -1354,4 +1364,11 @@ export type Value = null | boolean | number | string | Value[] | { [key in strin
 
 /**  The business a brand is in. */
 export type Vertical = "igaming" | "forex" | "prop";
-
+export type FlagPage = { total: number, rows: FraudFlagView[] };
+export type FlagQuery = { state: string | null, kind: string | null, offset: number, limit: number };
+export type FraudFlagView = { id: number, kind: string, partner_id: string | null, brand_id: string | null, subject: string, reason: string, state: string, created_at: string, reviewed_by: string | null, reviewed_at: string | null, note: string | null };
+export type OutboxView = { id: number, partner_id: string, event: string, url: string, state: string, attempts: number, next_at: string, last_error: string | null, created_at: string };
+export type PartnerPostbackView = { partner_id: string, event: string, url: string, send_amount: boolean };
+export type PostbackOutboxPage = { total: number, rows: OutboxView[] };
+export type PostbackSettingsView = { brand_id: string, auth: string, window_secs: number, secret_set: boolean };
+export type PostbackTestView = { url: string, status_code: number | null, error: string | null };
