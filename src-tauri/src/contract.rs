@@ -6,8 +6,8 @@
 //! a TypeScript error.
 
 use crate::{
-    commands, compliance_commands, mail_commands, money_commands, payout_commands, report_commands,
-    shell, sync_commands, tracking_commands,
+    commands, compliance_commands, mail_commands, money_commands, payout_commands,
+    postback_commands, report_commands, shell, sync_commands, tracking_commands,
 };
 use partnerdesk_app::wire::{ApiError, ProgressEvent};
 use tauri_specta::{collect_commands, Builder, ErrorHandlingMode};
@@ -131,6 +131,16 @@ pub fn builder() -> Builder<tauri::Wry> {
             tracking_commands::links_create,
             tracking_commands::links_set_landing,
             tracking_commands::links_delete,
+            postback_commands::partner_postbacks_get,
+            postback_commands::partner_postback_set,
+            postback_commands::partner_postback_delete,
+            postback_commands::partner_postback_test,
+            postback_commands::partner_postbacks_log,
+            postback_commands::postback_settings_get,
+            postback_commands::postback_settings_set,
+            postback_commands::postback_secret_rotate,
+            postback_commands::fraud_flags_page,
+            postback_commands::fraud_flag_review,
         ])
         // Not in any command's signature: the error every command rejects
         // with, and the payload of the progress event.

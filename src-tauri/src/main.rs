@@ -10,6 +10,7 @@ mod logging;
 mod mail_commands;
 mod money_commands;
 mod payout_commands;
+mod postback_commands;
 mod report_commands;
 mod settings;
 mod shell;

@@ -56,6 +56,24 @@ export const linksCreate = bridged(commands.linksCreate);
 export const linksSetLanding = bridged(commands.linksSetLanding);
 export const linksDelete = bridged(commands.linksDelete);
 
+/** A partner's postback URLs per event; setting whether amounts go out is an admin's decision. */
+export const partnerPostbacksGet = bridged(commands.partnerPostbacksGet);
+export const partnerPostbackSet = bridged(commands.partnerPostbackSet);
+export const partnerPostbackDelete = bridged(commands.partnerPostbackDelete);
+/** Calls a partner's URL once with sample values (nothing is stored). */
+export const partnerPostbackTest = bridged(commands.partnerPostbackTest);
+/** A page of a partner's postbacks out, newest first. */
+export const partnerPostbacksLog = bridged(commands.partnerPostbacksLog);
+/** A brand's postbacks in: authentication (hmac or token) and the replay window (admins). */
+export const postbackSettingsGet = bridged(commands.postbackSettingsGet);
+export const postbackSettingsSet = bridged(commands.postbackSettingsSet);
+/** A new secret, kept in the OS keyring: the only time it is shown. */
+export const postbackSecretRotate = bridged(commands.postbackSecretRotate);
+/** Fraud flags, filtered and paged on the server, newest first. */
+export const fraudFlagsPage = bridged(commands.fraudFlagsPage);
+/** Confirm or dismiss an open flag, with a note (compliance). */
+export const fraudFlagReview = bridged(commands.fraudFlagReview);
+
 export const plansList = bridged(commands.plansList);
 export const plansGet = bridged(commands.plansGet);
 /** Checks a plan as typed (one plans.json object); never rejects for a bad plan: `ok` is false and `field` names the problem. */

@@ -50,3 +50,15 @@ export const trackingKeys = {
   landing: (brandId: string) => ['tracking', 'landing', brandId] as const,
 };
 export const useTrackingSettings = () => useQuery({ queryKey: trackingKeys.settings, queryFn: api.trackingSettingsGet });
+
+/** Postbacks (issue 29): a partner's URLs and outbox, brands' postbacks in, fraud flags. */
+export const postbackKeys = {
+  all: ['postbacks'] as const,
+  urls: (partnerId: string) => ['postbacks', 'urls', partnerId] as const,
+  logOf: (partnerId: string) => ['postbacks', 'log', partnerId] as const,
+  settings: (brandId: string) => ['postbacks', 'settings', brandId] as const,
+};
+export const fraudKeys = {
+  all: ['fraud'] as const,
+  flags: (state: string, kind: string) => ['fraud', 'flags', state, kind] as const,
+};

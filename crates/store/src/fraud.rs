@@ -76,6 +76,33 @@ impl Tx<'_> {
         rows.iter().map(flag).collect()
     }
 
+    /// A page of flags (of one state and kind when given), newest first,
+    /// and how many match in all.
+    pub async fn fraud_flag_page(
+        &mut self,
+        state: Option<&str>,
+        kind: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<FlagRow>)> {
+        const WHERE: &str = "WHERE ($1 IS NULL OR state = $1) AND ($2 IS NULL OR kind = $2)";
+        let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM fraud_flags {WHERE}"))
+            .bind(state)
+            .bind(kind)
+            .fetch_one(&mut **self)
+            .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {FLAG_COLUMNS} FROM fraud_flags {WHERE} ORDER BY id DESC LIMIT {} OFFSET {}",
+            limit.clamp(1, 1_000),
+            offset.max(0)
+        ))
+        .bind(state)
+        .bind(kind)
+        .fetch_all(&mut **self)
+        .await?;
+        Ok((total, rows.iter().map(flag).collect::<Result<_>>()?))
+    }
+
     pub async fn fraud_flag(&mut self, id: i64) -> Result<Option<FlagRow>> {
         let row = sqlx::query(&format!(
             "SELECT {FLAG_COLUMNS} FROM fraud_flags WHERE id = $1"

@@ -25,6 +25,7 @@ mod native;
 pub mod partners;
 pub mod payouts;
 pub mod postbacks;
+pub mod postbacks_found;
 pub mod postbacks_out;
 pub mod report_clicks;
 pub mod reports;

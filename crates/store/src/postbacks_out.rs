@@ -48,6 +48,7 @@ pub struct OutboxRow {
     pub attempts: i64,
     pub next_at: String,
     pub last_error: Option<String>,
+    pub created_at: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +59,23 @@ pub struct SendRow {
     pub attempt: i64,
     pub status_code: Option<i64>,
     pub error: Option<String>,
+}
+
+const OUTBOX_COLUMNS: &str =
+    "id, partner_id, event, url, state, attempts, next_at, last_error, created_at";
+
+fn outbox_row(r: &sqlx::any::AnyRow) -> Result<OutboxRow> {
+    Ok(OutboxRow {
+        id: r.try_get(0)?,
+        partner_id: r.try_get(1)?,
+        event: r.try_get(2)?,
+        url: r.try_get(3)?,
+        state: r.try_get(4)?,
+        attempts: r.try_get(5)?,
+        next_at: r.try_get(6)?,
+        last_error: r.try_get(7)?,
+        created_at: r.try_get(8)?,
+    })
 }
 
 /// A postback the sender may take at `$1`: pending and due, or held by a
@@ -105,27 +123,38 @@ impl Tx<'_> {
         limit: i64,
     ) -> Result<Vec<OutboxRow>> {
         let rows = sqlx::query(&format!(
-            "SELECT id, partner_id, event, url, state, attempts, next_at, last_error FROM postback_outbox \
+            "SELECT {OUTBOX_COLUMNS} FROM postback_outbox \
              WHERE ($1 IS NULL OR partner_id = $1) ORDER BY id DESC LIMIT {}",
             limit.clamp(1, 10_000)
         ))
         .bind(partner_id)
         .fetch_all(&mut **self)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(OutboxRow {
-                    id: r.try_get(0)?,
-                    partner_id: r.try_get(1)?,
-                    event: r.try_get(2)?,
-                    url: r.try_get(3)?,
-                    state: r.try_get(4)?,
-                    attempts: r.try_get(5)?,
-                    next_at: r.try_get(6)?,
-                    last_error: r.try_get(7)?,
-                })
-            })
-            .collect()
+        rows.iter().map(outbox_row).collect()
+    }
+
+    /// A page of one partner's outbox, newest first, and its size.
+    pub async fn postback_outbox_page(
+        &mut self,
+        partner_id: &str,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<OutboxRow>)> {
+        let (total,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM postback_outbox WHERE partner_id = $1")
+                .bind(partner_id)
+                .fetch_one(&mut **self)
+                .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {OUTBOX_COLUMNS} FROM postback_outbox WHERE partner_id = $1 \
+             ORDER BY id DESC LIMIT {} OFFSET {}",
+            limit.clamp(1, 1_000),
+            offset.max(0)
+        ))
+        .bind(partner_id)
+        .fetch_all(&mut **self)
+        .await?;
+        Ok((total, rows.iter().map(outbox_row).collect::<Result<_>>()?))
     }
 
     /// Every attempt (of one partner), newest first.

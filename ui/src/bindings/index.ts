@@ -145,6 +145,25 @@ export const commands = {
 	linksCreate: (brandId: string, code: string, landingUrl: string | null) => __TAURI_INVOKE<LinkView>("links_create", { brandId, code, landingUrl }),
 	linksSetLanding: (path: string, landingUrl: string | null) => __TAURI_INVOKE<LinkView>("links_set_landing", { path, landingUrl }),
 	linksDelete: (path: string) => __TAURI_INVOKE<null>("links_delete", { path }),
+	/**  A partner's postback URLs, one per event it set. */
+	partnerPostbacksGet: (partnerId: string) => __TAURI_INVOKE<PartnerPostbackView[]>("partner_postbacks_get", { partnerId }),
+	/**  Sets a partner's URL for an event (`send_amount`: an admin's decision). */
+	partnerPostbackSet: (partnerId: string, event: string, url: string, sendAmount: boolean) => __TAURI_INVOKE<PartnerPostbackView>("partner_postback_set", { partnerId, event, url, sendAmount }),
+	partnerPostbackDelete: (partnerId: string, event: string) => __TAURI_INVOKE<null>("partner_postback_delete", { partnerId, event }),
+	/**  Calls a partner's URL for an event once with sample values. */
+	partnerPostbackTest: (partnerId: string, event: string) => __TAURI_INVOKE<PostbackTestView>("partner_postback_test", { partnerId, event }),
+	/**  A page of a partner's postbacks out, newest first. */
+	partnerPostbacksLog: (partnerId: string, offset: number, limit: number) => __TAURI_INVOKE<PostbackOutboxPage>("partner_postbacks_log", { partnerId, offset, limit }),
+	postbackSettingsGet: (brandId: string) => __TAURI_INVOKE<PostbackSettingsView>("postback_settings_get", { brandId }),
+	postbackSettingsSet: (brandId: string, auth: string, windowSecs: number) => __TAURI_INVOKE<PostbackSettingsView>("postback_settings_set", { brandId, auth, windowSecs }),
+	/**
+	 *  Makes a brand's new postback secret (kept in the OS keyring) and
+	 *  returns it: the only time it is shown.
+	 */
+	postbackSecretRotate: (brandId: string) => __TAURI_INVOKE<string>("postback_secret_rotate", { brandId }),
+	fraudFlagsPage: (query: FlagQuery) => __TAURI_INVOKE<FlagPage>("fraud_flags_page", { query }),
+	/**  Confirms or dismisses an open flag, with a note (compliance). */
+	fraudFlagReview: (id: number, confirm: boolean, note: string | null) => __TAURI_INVOKE<FraudFlagView>("fraud_flag_review", { id, confirm, note }),
 };
 
 /* Constants */
@@ -520,6 +539,41 @@ export type ExportFile = {
 	rows: number,
 };
 
+/**  A page of flags, newest first, and how many match in all. */
+export type FlagPage = {
+	total: number,
+	rows: FraudFlagView[],
+};
+
+/**  Which flags to list: a state and a kind (None: any), a page of them. */
+export type FlagQuery = {
+	/**  open, dismissed or confirmed */
+	state: string | null,
+	/**  click_flood, no_click or self_referral */
+	kind: string | null,
+	offset: number,
+	/**  At most 1000. */
+	limit: number,
+};
+
+/**  A flag as compliance sees it. */
+export type FraudFlagView = {
+	id: number,
+	/**  click_flood, no_click or self_referral */
+	kind: string,
+	partner_id: string | null,
+	brand_id: string | null,
+	/**  The visitor hash or the customer id. */
+	subject: string,
+	reason: string,
+	/**  open, dismissed or confirmed */
+	state: string,
+	created_at: string,
+	reviewed_by: string | null,
+	reviewed_at: string | null,
+	note: string | null,
+};
+
 export type GeoReportRow = {
 	partner_id: string,
 	partner_name: string,
@@ -694,6 +748,21 @@ export type OutboxRow = {
  */
 export type OutboxStatus = "queued" | "sending" | "sent" | "failed" | "cancelled";
 
+/**  A queued postback and where it stands. */
+export type OutboxView = {
+	id: number,
+	partner_id: string,
+	event: string,
+	url: string,
+	/**  pending, sending, sent or failed */
+	state: string,
+	attempts: number,
+	next_at: string,
+	last_error: string | null,
+	/**  When it was queued. */
+	created_at: string,
+};
+
 /**  Whether a change that may need approval happened. */
 export type OutcomeState = 
 /**  Applied now. */
@@ -793,6 +862,17 @@ export type PartnerPayoutView = {
 	partner_id: string,
 	threshold: string | null,
 	hold_reason: string | null,
+};
+
+/**  A partner's URL for one event. */
+export type PartnerPostbackView = {
+	partner_id: string,
+	/**  registration, ftd, qualified_cpa or purchase */
+	event: string,
+	/**  Macros: {click_id} {sub1}..{sub5} {customer_id} {event} {code} {amount} {currency} */
+	url: string,
+	/**  Whether {amount} and {currency} are filled (else left empty). */
+	send_amount: boolean,
 };
 
 export type PartnerQuery = {
@@ -965,6 +1045,34 @@ export type PlanView = {
 	components: string[],
 	/**  Assignments that use this plan. */
 	assignments: number,
+};
+
+/**  A page of a partner's postbacks out, newest first. */
+export type PostbackOutboxPage = {
+	/**  How many postbacks the partner has in all. */
+	total: number,
+	rows: OutboxView[],
+};
+
+/**  A brand's postback settings. */
+export type PostbackSettingsView = {
+	brand_id: string,
+	/**  `hmac` (a signature of the body) or `token` (a bearer token). */
+	auth: string,
+	/**  Events whose time is further than this from the server's clock are refused. */
+	window_secs: number,
+	/**  Whether a secret is stored (it is never shown again once made). */
+	secret_set: boolean,
+};
+
+/**  What a test call of a partner's URL got. */
+export type PostbackTestView = {
+	/**  The URL called, with sample values. */
+	url: string,
+	/**  The tracker's answer; none when it could not be reached. */
+	status_code: number | null,
+	/**  Why it failed (an answer other than 2xx, or the transport's error). */
+	error: string | null,
 };
 
 /**  Progress of long work, emitted as the `progress` event. */

@@ -49,5 +49,9 @@ export function mockApiDefaults() {
   vi.mocked(api.trackingSettingsGet).mockResolvedValue({ fallback_url: null, path_scheme: 'code', public_url: null });
   vi.mocked(api.trackingLandingGet).mockResolvedValue(null);
   vi.mocked(api.linksOfPartner).mockResolvedValue([]);
+  vi.mocked(api.partnerPostbacksGet).mockResolvedValue([]);
+  vi.mocked(api.partnerPostbacksLog).mockResolvedValue({ total: 0, rows: [] });
+  vi.mocked(api.postbackSettingsGet).mockImplementation(async (brand) => ({ brand_id: brand, auth: 'hmac', window_secs: 300, secret_set: false }));
+  vi.mocked(api.fraudFlagsPage).mockResolvedValue({ total: 0, rows: [] });
   vi.mocked(api.foldersDefault).mockImplementation(async (name) => (name ? `/home/anna/Downloads/${name}` : '/home/anna/Downloads'));
 }

@@ -98,6 +98,7 @@ export const USE_CASES: Record<string, Role[]> = {
   'mail.send': ['admin', 'partner_manager', 'finance'],
   'link.edit': ['admin', 'partner_manager'],
   'tracking.settings': ['admin'],
+  'fraud.flag.review': ['admin', 'compliance'],
 };
 
 /** A signed-in user's session, `allowed` computed from the roles as the core does. */

@@ -37,6 +37,10 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
     if loaded.start > 0 {
         keep_resumed(store, &plan, loaded.start, &mut report, &mut pending).await?;
     }
+    // Customers the run's CPA lines pay that the stored lines did not:
+    // their qualified-CPA postbacks out (only for partners with a URL).
+    let cpa_targets = crate::tracking::postbacks_found::qualified_targets(store).await?;
+    let mut qualified = Vec::new();
     for (i, period) in plan.range.iter().copied().enumerate().skip(loaded.start) {
         ctx.progress.report(
             "commissions",
@@ -48,6 +52,17 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
             Some(e) => compute_period(store, e, period, loaded.ahead.take()).await?,
             None => Vec::new(),
         };
+        if !cpa_targets.is_empty() {
+            qualified.extend(
+                crate::tracking::postbacks_found::newly_qualified(
+                    store,
+                    period,
+                    &lines,
+                    &cpa_targets,
+                )
+                .await?,
+            );
+        }
         let outcome = if plan.closed(period) {
             book_closed_period(
                 store,
@@ -73,7 +88,9 @@ pub async fn run(ctx: &Context, through: Period) -> Result<RunReport> {
         report.periods.push(outcome);
     }
     report.pending_adjustments = pending.len();
-    finish(ctx, &plan, loaded, report).await
+    let report = finish(ctx, &plan, loaded, report).await?;
+    crate::tracking::postbacks_found::after_run(store, &qualified).await;
+    Ok(report)
 }
 
 /// What a run's first transaction read: the data version it computes, the

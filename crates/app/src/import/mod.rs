@@ -435,6 +435,7 @@ async fn import_with(ctx: &Context, dir: &Path, rollups: bool) -> Result<ImportR
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
+    crate::tracking::postbacks_found::after_import(store, report.first_period.as_deref()).await;
     // The import is kept whatever happens here: stale roll-ups are rebuilt
     // before the next report anyway. Before the checkpoint, so that the log
     // is emptied of their writes too.

@@ -228,6 +228,9 @@ pub(super) async fn write_page(
             Owner::Brand => None,
         }
     };
+    // Customers whose stored rows may make an FTD or a purchase known
+    // (their postbacks out are queued in this transaction).
+    let mut postback_customers: Vec<String> = Vec::new();
     let mut rows = Vec::with_capacity(page.activity.len());
     for (a, row) in page
         .activity
@@ -249,6 +252,9 @@ pub(super) async fn write_page(
             ),
             None => {
                 touch(Period::of(a.date));
+                if a.deposits > rust_decimal::Decimal::ZERO {
+                    postback_customers.push(a.customer_id.to_string());
+                }
                 keep(&key);
                 rows.push(row);
             }
@@ -307,6 +313,7 @@ pub(super) async fn write_page(
             Some(why) => wait(key(), key(), PendingKind::Record, record(kind, p), why),
             None => {
                 touch(Period::of(p.purchased_at.date_naive()));
+                postback_customers.push(p.customer_id.to_string());
                 if let Some(r) = p.refunded_at {
                     touch(Period::of(r.date_naive()));
                 }
@@ -371,6 +378,14 @@ pub(super) async fn write_page(
         if let Some(f) = first {
             crate::commissions::mark_dirty(&mut tx, &f.to_string()).await?;
             crate::reports::mark_stale(&mut tx, &f.to_string()).await?;
+            postback_customers.sort_unstable();
+            postback_customers.dedup();
+            let from = f.to_string();
+            let scope = partnerdesk_store::postbacks_found::Scope {
+                from_period: &from,
+                customers: Some(&postback_customers),
+            };
+            crate::tracking::postbacks_found::queue_found(&mut tx, &scope).await?;
         }
     }
     tx.commit().await.map_err(StoreError::from)?;

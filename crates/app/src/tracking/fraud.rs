@@ -151,6 +151,56 @@ pub async fn flags(ctx: &Context, state: Option<&str>, limit: u32) -> Result<Vec
         .collect())
 }
 
+/// Which flags to list: a state and a kind (None: any), a page of them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct FlagQuery {
+    /// open, dismissed or confirmed
+    pub state: Option<String>,
+    /// click_flood, no_click or self_referral
+    pub kind: Option<String>,
+    pub offset: u32,
+    /// At most 1000.
+    pub limit: u32,
+}
+
+/// A page of flags, newest first, and how many match in all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct FlagPage {
+    pub total: i64,
+    pub rows: Vec<FraudFlagView>,
+}
+
+/// The flag kinds there are.
+pub const KINDS: [&str; 3] = ["click_flood", "no_click", "self_referral"];
+
+/// A page of flags matching `q`, newest first (the compliance screen).
+#[tracing::instrument(name = "fraud::flag_page", skip_all, fields(user = %ctx.actor.user))]
+pub async fn flag_page(ctx: &Context, q: &FlagQuery) -> Result<FlagPage> {
+    ctx.authorize(&access::READ).await?;
+    let state = q.state.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let kind = q.kind.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    if state.is_some_and(|s| !["open", "dismissed", "confirmed"].contains(&s)) {
+        return Err(AppError::invalid(
+            "state",
+            "a flag's state is open, dismissed or confirmed",
+        ));
+    }
+    if kind.is_some_and(|k| !KINDS.contains(&k)) {
+        return Err(AppError::invalid(
+            "kind",
+            "a flag's kind is click_flood, no_click or self_referral",
+        ));
+    }
+    let mut tx = ctx.store.read().await?;
+    let (total, rows) = tx
+        .fraud_flag_page(state, kind, i64::from(q.offset), i64::from(q.limit))
+        .await?;
+    Ok(FlagPage {
+        total,
+        rows: rows.into_iter().map(view).collect(),
+    })
+}
+
 /// Confirms (`confirm: true`) or dismisses an open flag, with a note; audited.
 #[tracing::instrument(name = "fraud::review", skip_all, fields(user = %ctx.actor.user))]
 pub async fn review(

@@ -5,6 +5,8 @@
 
 pub mod clicks;
 pub mod fraud;
+pub mod postbacks_desk;
+pub mod postbacks_found;
 pub mod postbacks_in;
 pub mod postbacks_out;
 

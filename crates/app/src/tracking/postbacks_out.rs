@@ -13,13 +13,18 @@
 //! sender died runs out and the row is sent by another.
 
 use crate::{access, AppError, Context, Result};
+use chrono::NaiveDate;
 use chrono::{DateTime, Utc};
+use partnerdesk_domain::engine::FxTable;
+use partnerdesk_domain::money::round_cents;
 use partnerdesk_domain::postback::{check_out_url, fill_out, OutEvent, OutFill};
-use partnerdesk_domain::Id;
+use partnerdesk_domain::{CurrencyCode, Id};
 use partnerdesk_store::postbacks_out::{self as po, NewPostback, PartnerPostbackRow, SendRow};
 use partnerdesk_store::{Store, StoreError, Tx};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use specta::Type;
+use std::str::FromStr;
 use std::time::Duration;
 
 /// A partner's URL for one event.
@@ -46,6 +51,8 @@ pub struct OutboxView {
     pub attempts: u32,
     pub next_at: String,
     pub last_error: Option<String>,
+    /// When it was queued.
+    pub created_at: String,
 }
 
 /// One attempt to send a postback.
@@ -107,6 +114,19 @@ pub async fn set_url(
     let event = OutEvent::parse("event", event)?;
     let url = url.trim();
     check_out_url("url", url)?;
+    // Whether a partner sees amounts is the operator's to decide (issue 29):
+    // a manager edits the URL, only an admin allows or withholds amounts.
+    let allowed = {
+        let mut read = ctx.store.read().await?;
+        known_partner(&mut read, partner_id).await?;
+        read.partner_postbacks(partner_id)
+            .await?
+            .into_iter()
+            .any(|r| r.event == event.as_str() && r.send_amount)
+    };
+    if send_amount != allowed {
+        ctx.authorize(&access::TRACKING_SETTINGS).await?;
+    }
     let now = ctx.now();
     let mut tx = ctx.store.begin().await?;
     known_partner(&mut tx, partner_id).await?;
@@ -116,6 +136,7 @@ pub async fn set_url(
         .into_iter()
         .find(|r| r.event == event.as_str())
         .map(view);
+
     let row = PartnerPostbackRow {
         partner_id: partner_id.to_string(),
         event: event.as_str().to_string(),
@@ -188,17 +209,22 @@ pub async fn outbox(
         .postback_outbox(partner_id, i64::from(limit))
         .await?
         .into_iter()
-        .map(|r| OutboxView {
-            id: r.id,
-            partner_id: r.partner_id,
-            event: r.event,
-            url: r.url,
-            state: r.state,
-            attempts: u32::try_from(r.attempts).unwrap_or(u32::MAX),
-            next_at: r.next_at,
-            last_error: r.last_error,
-        })
+        .map(outbox_view)
         .collect())
+}
+
+pub(crate) fn outbox_view(r: po::OutboxRow) -> OutboxView {
+    OutboxView {
+        id: r.id,
+        partner_id: r.partner_id,
+        event: r.event,
+        url: r.url,
+        state: r.state,
+        attempts: u32::try_from(r.attempts).unwrap_or(u32::MAX),
+        next_at: r.next_at,
+        last_error: r.last_error,
+        created_at: r.created_at,
+    }
 }
 
 /// Every attempt (of one partner), newest first: the log per partner.
@@ -261,11 +287,21 @@ pub(crate) async fn queue(
     else {
         return Ok(false);
     };
-    let (amount, currency) = if target.send_amount {
-        (o.amount.as_deref(), o.currency)
-    } else {
-        (None, None)
-    };
+    let partner_currency = tx
+        .partner(&owner.partner_id)
+        .await?
+        .map(|p| p.currency.to_string())
+        .unwrap_or_default();
+    let (amount, currency) = amount_out(
+        tx,
+        &mut None,
+        target.send_amount,
+        o.amount.as_deref().unwrap_or(""),
+        o.currency.unwrap_or(""),
+        &partner_currency,
+        &now.date_naive().to_string(),
+    )
+    .await?;
     let url = fill_out(
         &target.url_template,
         &OutFill {
@@ -274,8 +310,8 @@ pub(crate) async fn queue(
             customer_id: o.customer_id.as_str(),
             event: o.event.as_str(),
             code: Some(code),
-            amount,
-            currency,
+            amount: amount.as_deref(),
+            currency: currency.as_deref(),
         },
     );
     Ok(po::enqueue(
@@ -289,6 +325,54 @@ pub(crate) async fn queue(
         },
     )
     .await?)
+}
+
+/// The `{amount}` and `{currency}` of a postback out: none unless the
+/// operator allows amounts for the URL; else the amount in the partner's
+/// currency (issue 29), converted at the rate in force on the event's day
+/// as RULES.md chooses rates (the latest of the pair or its inverse dated
+/// on or before it; a tie takes the direct pair), rounded once to cents
+/// half away from zero. The period's own rate (the one commissions use)
+/// may not exist yet when the event happens; without any rate the amount
+/// goes in the brand's currency, which `{currency}` then names. `fx` keeps
+/// the rates read for a batch of postbacks (read only when one converts).
+pub(crate) async fn amount_out(
+    tx: &mut Tx<'_>,
+    fx: &mut Option<FxTable>,
+    send_amount: bool,
+    amount: &str,
+    brand_currency: &str,
+    partner_currency: &str,
+    day: &str,
+) -> Result<(Option<String>, Option<String>)> {
+    if !send_amount || amount.is_empty() {
+        return Ok((None, None));
+    }
+    let same = (Some(amount.to_string()), Some(brand_currency.to_string()));
+    if partner_currency.is_empty() || partner_currency == brand_currency {
+        return Ok(same);
+    }
+    let (Ok(from), Ok(to), Ok(value), Ok(on)) = (
+        CurrencyCode::parse("currency", brand_currency),
+        CurrencyCode::parse("currency", partner_currency),
+        Decimal::from_str(amount),
+        NaiveDate::parse_from_str(day.get(..10).unwrap_or(day), "%Y-%m-%d"),
+    ) else {
+        return Ok(same);
+    };
+    if fx.is_none() {
+        *fx = Some(FxTable::new(&tx.fx_rates().await?));
+    }
+    let Some(c) = fx.as_ref().and_then(|t| t.conversion(from, to, on)) else {
+        return Ok(same);
+    };
+    Ok(match c.apply(value) {
+        Some(v) => (
+            Some(round_cents(v).to_string()),
+            Some(partner_currency.to_string()),
+        ),
+        None => same,
+    })
 }
 
 /// How postbacks are sent.

@@ -7,11 +7,12 @@ use crate::postbacks::{setup, signed};
 use crate::support::{as_user, TestDb};
 use chrono::Utc;
 use partnerdesk_app::access::Role;
+use partnerdesk_app::approvals::OutcomeState;
 use partnerdesk_app::audit::{self, AuditQuery};
 use partnerdesk_app::tracking::clicks::{new_click_id, ClickWriter, Visit};
 use partnerdesk_app::tracking::fraud;
 use partnerdesk_app::wire::PartnerInput;
-use partnerdesk_app::{customers, partners, AppError};
+use partnerdesk_app::{customers, partners, payouts, AppError};
 use partnerdesk_domain::tracking::ClickKind;
 
 fn click(ip: &str, kind: ClickKind) -> Visit {
@@ -207,4 +208,70 @@ async fn registrations_flagged(db: &TestDb) {
     }
 }
 
-on_both_backends!(click_floods, registrations_flagged);
+/// Self-referral by payment details: a registration carrying the partner's
+/// own payment account (spaces, dashes and letter case aside) is flagged,
+/// once per customer; another account is not.
+async fn self_referral_by_payment_details(db: &TestDb) {
+    let (ctx, secrets, secret, click_id) = setup(db).await;
+    let ctx = &ctx;
+    // No users yet: the change applies at once (single-user mode).
+    let o = payouts::set_payment_details(
+        ctx,
+        "P1",
+        "bank_transfer",
+        "Partner One",
+        "DE89 3704 0044 0532 0130 00",
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(o.state, OutcomeState::Done, "{}", o.message);
+
+    let own = reg(
+        "r1",
+        "C1",
+        serde_json::json!({ "click_id": click_id, "payment_details": "de89-3704-0044-0532-0130-00" }),
+    );
+    assert_eq!(
+        signed(ctx, &secrets, &secret, &own).await.outcome,
+        "accepted"
+    );
+    let other = reg(
+        "r2",
+        "C2",
+        serde_json::json!({ "click_id": click_id, "payment_details": "DE02 1203 0000 0000 2020 51" }),
+    );
+    assert_eq!(
+        signed(ctx, &secrets, &secret, &other).await.outcome,
+        "accepted"
+    );
+    // The same customer registered again (another event id): no second flag.
+    let again = reg(
+        "r3",
+        "C1",
+        serde_json::json!({ "click_id": click_id, "payment_details": "DE89370400440532013000" }),
+    );
+    assert_eq!(
+        signed(ctx, &secrets, &secret, &again).await.outcome,
+        "accepted"
+    );
+
+    let flags = fraud::flags(ctx, None, 10).await.unwrap();
+    let got: Vec<(&str, &str)> = flags
+        .iter()
+        .map(|f| (f.kind.as_str(), f.subject.as_str()))
+        .collect();
+    assert_eq!(got, vec![("self_referral", "C1")]);
+    assert!(
+        flags[0].reason.contains("payment details") && !flags[0].reason.contains("e-mail"),
+        "{}",
+        flags[0].reason
+    );
+    assert_eq!(flags[0].state, "open");
+}
+
+on_both_backends!(
+    click_floods,
+    registrations_flagged,
+    self_referral_by_payment_details
+);

@@ -23,6 +23,7 @@ mod payout_race;
 mod payout_statements;
 mod payouts;
 mod postbacks;
+mod postbacks_found;
 mod postbacks_out;
 mod properties;
 mod reports;

@@ -6,6 +6,8 @@ mod mail;
 mod serve;
 #[cfg(target_os = "linux")]
 mod sync;
+#[cfg(target_os = "linux")]
+mod tracking;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,4 +1,4 @@
-//! Compliance: the approvals queue, the geo report, the audit log and the
+//! Compliance: the approvals queue, the fraud flags, the geo report, the audit log and the
 //! users. Each tab shows only for the roles that may use it; the open tab is
 //! in the address (`#/compliance?tab=audit`).
 import { Stack, Tabs, Text, Title } from '@mantine/core';
@@ -6,11 +6,13 @@ import { useSearchParams } from 'react-router-dom';
 import { useSession } from '../../session';
 import { ApprovalsTab } from './ApprovalsTab';
 import { AuditTab } from './AuditTab';
+import { FraudFlagsTab } from './FraudFlagsTab';
 import { GeoTab } from './GeoTab';
 import { UsersTab } from './UsersTab';
 
 const TABS = [
   { value: 'approvals', label: 'Approvals', requires: 'approvals.list', panel: <ApprovalsTab /> },
+  { value: 'flags', label: 'Fraud flags', requires: 'read', panel: <FraudFlagsTab /> },
   { value: 'geo', label: 'Geo report', requires: 'geo.report', panel: <GeoTab /> },
   { value: 'audit', label: 'Audit log', requires: 'audit.read', panel: <AuditTab /> },
   { value: 'users', label: 'Users', requires: 'users.list', panel: <UsersTab /> },

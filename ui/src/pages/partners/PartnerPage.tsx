@@ -13,6 +13,7 @@ import { PartnerLineage } from './PartnerLineage';
 import { PartnerSubtree } from './PartnerSubtree';
 import { TrackingCodes } from './TrackingCodes';
 import { PartnerLinks } from './PartnerLinks';
+import { PartnerPostbacks } from './PartnerPostbacks';
 import { PartnerKyc } from './PartnerKyc';
 import { PartnerBalance } from './PartnerBalance';
 import { PartnerCommunication } from './PartnerCommunication';
@@ -59,6 +60,8 @@ export function PartnerPage() {
       </SimpleGrid>
       <Divider />
       <PartnerLinks partnerId={p.partner_id} codes={d.tracking_codes} />
+      <Divider />
+      <PartnerPostbacks partnerId={p.partner_id} />
       <Divider />
       <PartnerKyc partnerId={p.partner_id} />
       <Divider />

@@ -1,6 +1,7 @@
 //! Tracking (issue 29): the tracking server's public address, where unknown
 //! links go, how new links look (admins), and each brand's landing template
-//! (managers). The server (`partnerdesk serve`) sees a change within seconds.
+//! (managers), and how brands' postbacks in authenticate (admins). The
+//! server (`partnerdesk serve`) sees a change within seconds.
 import { useEffect, useState } from 'react';
 import { Button, Group, NativeSelect, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -13,6 +14,7 @@ import { toApiError } from '../../errors';
 import { notifyDone } from '../../notify';
 import { trackingKeys, useBrands, useTrackingSettings } from '../../queries';
 import { useCan } from '../../session';
+import { PostbacksInSection } from './PostbacksInSection';
 
 const SCHEMES = [
   { value: 'code', label: '/{code}' },
@@ -112,6 +114,7 @@ export function TrackingSection() {
           <Table.Tbody>{brands.data.map((b) => <LandingRow key={b.brand_id} brand={b} />)}</Table.Tbody>
         </Table>
       )}
+      <PostbacksInSection />
     </Stack>
   );
 }

@@ -8,6 +8,7 @@
 
 mod basics;
 mod mt5;
+mod postbacks;
 mod retry;
 mod woo;
 
