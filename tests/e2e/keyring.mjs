@@ -8,10 +8,12 @@ import { join } from 'node:path';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function secretServiceUp() {
+/** The process that owns the Secret Service's bus name now, if any. */
+function secretServiceOwner() {
   const r = spawnSync('dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus',
-    'org.freedesktop.DBus.NameHasOwner', 'string:org.freedesktop.secrets'], { encoding: 'utf8' });
-  return Boolean(r.stdout?.includes('true'));
+    'org.freedesktop.DBus.GetConnectionUnixProcessID', 'string:org.freedesktop.secrets'], { encoding: 'utf8' });
+  const m = /uint32 (\d+)/.exec(r.stdout ?? '');
+  return m ? Number(m[1]) : null;
 }
 
 function keyringWritten(data) {
@@ -25,8 +27,8 @@ function keyringWritten(data) {
 /**
  * Starts gnome-keyring-daemon with its files under `dir` and unlocks its
  * login keyring (a password on stdin creates and unlocks it). Returns once
- * the service owns its bus name and the keyring file is written: before
- * that, a first request races the daemon. Stop it with `.kill('SIGTERM')`.
+ * this daemon owns the service's bus name and the keyring file is written:
+ * before that, a first request races the daemon. Stop it with `.kill('SIGTERM')`.
  */
 export async function startKeyring(dir) {
   if (!process.env.DBUS_SESSION_BUS_ADDRESS) {
@@ -37,7 +39,10 @@ export async function startKeyring(dir) {
   mkdirSync(data, { recursive: true });
   mkdirSync(run, { recursive: true });
   chmodSync(run, 0o700);
-  const k = spawn('gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets'], {
+  // --replace: an earlier test's app may have had D-Bus start a daemon of
+  // its own (locked, in $HOME) once that test's keyring was gone; requests
+  // must reach this one.
+  const k = spawn('gnome-keyring-daemon', ['--replace', '--foreground', '--unlock', '--components=secrets'], {
     env: { ...process.env, XDG_DATA_HOME: data, XDG_RUNTIME_DIR: run },
     stdio: ['pipe', 'ignore', 'ignore'],
   });
@@ -46,9 +51,9 @@ export async function startKeyring(dir) {
   k.stdin.end('partnerdesk-e2e');
   for (let i = 0; i < 100; i++) {
     if (failed) throw new Error(`cannot start gnome-keyring-daemon (Debian's gnome-keyring): ${failed.message}`);
-    if (secretServiceUp() && keyringWritten(data)) return k;
+    if (secretServiceOwner() === k.pid && keyringWritten(data)) return k;
     await sleep(100);
   }
   k.kill('SIGTERM');
-  throw new Error('gnome-keyring did not start on the session bus (run under dbus-run-session)');
+  throw new Error(`gnome-keyring did not take the Secret Service on the session bus (its owner: ${secretServiceOwner() ?? 'none'}; run under dbus-run-session)`);
 }
