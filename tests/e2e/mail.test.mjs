@@ -5,11 +5,12 @@
 // a template is edited with its live preview, an announcement to the active
 // partners is queued and, with the right password, "Send now" delivers it.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { startKeyring } from './keyring.mjs';
 import { Session, startDriver } from './webdriver.mjs';
 
 const app = process.env.PARTNERDESK_E2E_APP;
@@ -29,27 +30,6 @@ function partnerdesk(args) {
     env: { ...process.env, PARTNERDESK_DATABASE_URL: `sqlite:${join(dir, 'mail.db')}`, PARTNERDESK_DATA_DIR: dir },
     encoding: 'utf8',
   });
-}
-
-/** gnome-keyring's Secret Service on this session bus (dbus-run-session gives the test its own). */
-async function startKeyring() {
-  const data = join(dir, 'keyring-data');
-  const run = join(dir, 'keyring-run');
-  mkdirSync(data, { recursive: true });
-  mkdirSync(run, { recursive: true });
-  chmodSync(run, 0o700);
-  const k = spawn('gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets'], {
-    env: { ...process.env, XDG_DATA_HOME: data, XDG_RUNTIME_DIR: run },
-    stdio: ['pipe', 'ignore', 'ignore'],
-  });
-  k.stdin.end('partnerdesk-e2e');
-  for (let i = 0; i < 100; i++) {
-    const r = spawnSync('dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus',
-      'org.freedesktop.DBus.NameHasOwner', 'string:org.freedesktop.secrets'], { encoding: 'utf8' });
-    if (r.stdout?.includes('true')) return k;
-    await sleep(100);
-  }
-  throw new Error('gnome-keyring did not start on the session bus (run under dbus-run-session)');
 }
 
 async function startSink() {
@@ -94,7 +74,7 @@ before(async () => {
   assert.ok(app, 'PARTNERDESK_E2E_APP names the desktop binary (cargo xtask test sets it)');
   assert.ok(cli, 'PARTNERDESK_E2E_CLI names the partnerdesk CLI binary (cargo xtask test sets it)');
   dir = mkdtempSync(join(tmpdir(), 'partnerdesk-e2e-mail-'));
-  keyring = await startKeyring();
+  keyring = await startKeyring(dir);
   ({ child: sink, port } = await startSink());
   partnerdesk(['import', 'tests/fixtures/scenario-a']);
   driver = await startDriver({ databaseUrl: () => `sqlite:${join(dir, 'mail.db')}` });

@@ -1,6 +1,7 @@
 // A small W3C WebDriver client over Node's fetch, and a tauri-driver launcher:
-// enough to drive the real desktop app (WebKitWebDriver underneath) without
-// pulling a browser-automation framework into the repository.
+// enough to drive the real desktop app (WebKitWebDriver underneath), and
+// Chromium through chromedriver (browser.mjs), without pulling a
+// browser-automation framework into the repository.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -10,7 +11,8 @@ import { join } from 'node:path';
 const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function freePort() {
+/** A port nobody listens on right now (127.0.0.1). */
+export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();
@@ -115,9 +117,12 @@ async function call(base, method, path, body) {
 
 export class Session {
   static async create(base, application) {
-    const value = await call(base, 'POST', '/session', {
-      capabilities: { alwaysMatch: { 'tauri:options': { application } } },
-    });
+    return Session.open(base, { 'tauri:options': { application } });
+  }
+
+  /** A session with these capabilities (`alwaysMatch`), e.g. `goog:chromeOptions`. */
+  static async open(base, capabilities) {
+    const value = await call(base, 'POST', '/session', { capabilities: { alwaysMatch: capabilities } });
     return new Session(base, value.sessionId);
   }
 

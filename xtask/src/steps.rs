@@ -19,12 +19,15 @@ const TAURI_PACKAGES: &[&str] = &[
     "librsvg2-dev",
     "pkg-config",
 ];
-/// Debian packages the tests need on top: a display, WebDriver, PostgreSQL, PDF tools, fonts,
+/// Debian packages the tests need on top: a display, WebDriver (WebKit's for the desktop app,
+/// Chromium's for the browser that follows a tracking link), PostgreSQL, PDF tools, fonts,
 /// and a Secret Service for the real-keyring test.
 const TEST_PACKAGES: &[&str] = &[
     "xvfb",
     "xauth",
     "webkit2gtk-driver",
+    "chromium",
+    "chromium-driver",
     "dbus",
     "dbus-x11",
     "postgresql",
@@ -373,6 +376,10 @@ fn tauri_driver() -> Result<PathBuf, String> {
     Ok(bin)
 }
 
+/// Debian's Chromium and its WebDriver, with the package each comes in.
+const CHROMIUM: (&str, &str) = ("/usr/bin/chromium", "chromium");
+const CHROMEDRIVER: (&str, &str) = ("/usr/bin/chromedriver", "chromium-driver");
+
 fn e2e_tests() -> Result<(), String> {
     if !cfg!(target_os = "linux") {
         println!("(the desktop end-to-end test runs on Linux only: WebKitWebDriver)");
@@ -383,7 +390,15 @@ fn e2e_tests() -> Result<(), String> {
     if !app.exists() {
         return Err(format!("{} was not built", app.display()));
     }
-    step("desktop end-to-end test (Xvfb, tauri-driver, WebKitWebDriver)");
+    // tests/e2e/tracking-browser.test.mjs: a real browser follows a tracking link.
+    for (bin, pkg) in [CHROMIUM, CHROMEDRIVER] {
+        if !Path::new(bin).exists() {
+            return Err(format!(
+                "{bin} is missing: install Debian's {pkg} (apt-get install --no-install-recommends {pkg})"
+            ));
+        }
+    }
+    step("end-to-end tests (Xvfb; the desktop through tauri-driver and WebKitWebDriver, Chromium through chromedriver)");
     let shots = target_dir().join("e2e-screenshots");
     let _ = std::fs::create_dir_all(&shots);
     run(Command::new("dbus-run-session")
@@ -401,6 +416,8 @@ fn e2e_tests() -> Result<(), String> {
         .env("PARTNERDESK_E2E_APP", &app)
         .env("PARTNERDESK_E2E_CLI", binary("partnerdesk"))
         .env("PARTNERDESK_E2E_DRIVER", &driver)
+        .env("PARTNERDESK_E2E_CHROMIUM", CHROMIUM.0)
+        .env("PARTNERDESK_E2E_CHROMEDRIVER", CHROMEDRIVER.0)
         .env("PARTNERDESK_E2E_SCREENSHOTS", &shots)
         .current_dir(root()))
 }

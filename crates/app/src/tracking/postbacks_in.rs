@@ -17,8 +17,8 @@
 //! only given a code it lacked), so RULES.md attribution follows; a deposit
 //! adds to the customer's activity of that UTC day through the writers a
 //! sync uses, under the sync's rule that activity belongs to a stored
-//! customer of its brand. Both mark the commissions from the touched
-//! period for recomputation, as a sync does, and queue the partner's
+//! customer of its brand. Both mark the commissions and the reports'
+//! roll-ups from the touched period stale, as a sync does, and queue the partner's
 //! postbacks out (a new customer's registration; a first deposit's FTD) in
 //! the same transaction, with the fraud checks of a registration
 //! (`super::fraud`). Refused events change nothing but the log.
@@ -525,8 +525,10 @@ async fn register(
         .await?
     };
     if counts.inserted + filled > 0 {
-        let period = Period::of(e.time.date_naive());
-        crate::commissions::mark_dirty(tx, &period.to_string()).await?;
+        let period = Period::of(e.time.date_naive()).to_string();
+        crate::commissions::mark_dirty(tx, &period).await?;
+        // Reports read roll-ups: a new customer is a registration there.
+        crate::reports::mark_stale(tx, &period).await?;
     }
     super::fraud::check_registration(
         tx,
@@ -654,7 +656,9 @@ async fn deposit(
         false,
     )
     .await?;
-    crate::commissions::mark_dirty(tx, &Period::of(date).to_string()).await?;
+    let period = Period::of(date).to_string();
+    crate::commissions::mark_dirty(tx, &period).await?;
+    crate::reports::mark_stale(tx, &period).await?;
     if ftd {
         let code = tx
             .customer(e.customer_id.as_str())

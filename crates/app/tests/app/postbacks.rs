@@ -11,7 +11,8 @@ use chrono::{Duration, Utc};
 use partnerdesk_app::audit::{self, AuditQuery};
 use partnerdesk_app::tracking::clicks::{new_click_id, ClickWriter, Visit};
 use partnerdesk_app::tracking::postbacks_in::{self, Answer, Delivery};
-use partnerdesk_app::{customers, tracking, AppError, Context};
+use partnerdesk_app::{customers, reports, tracking, AppError, Context};
+use partnerdesk_domain::report::{Dim, Measure, ReportSpec};
 use partnerdesk_domain::tracking::ClickKind;
 use partnerdesk_secrets::MemoryStore;
 use std::sync::Arc;
@@ -369,8 +370,74 @@ async fn a_refused_secret_is_no_rotation(db: &TestDb) {
     assert!(!s.secret_set);
 }
 
+/// A report of the days around today by partner, of these measures.
+fn around_today(measures: &[&str]) -> ReportSpec {
+    let today = Utc::now().date_naive();
+    ReportSpec {
+        from: today - Duration::days(1),
+        to: today + Duration::days(1),
+        by: vec![Dim::parse("partner").unwrap()],
+        measures: measures
+            .iter()
+            .map(|m| Measure::parse(m).unwrap())
+            .collect(),
+        brand: None,
+        partner: None,
+        tree: None,
+        currency: None,
+    }
+}
+
+async fn report_csv(ctx: &Context, measures: &[&str]) -> String {
+    reports::report(ctx, &around_today(measures))
+        .await
+        .unwrap()
+        .to_csv()
+}
+
+/// Reports read roll-ups, which a postback marks stale in its own
+/// transaction as a sync does: the registration and the deposit are in the
+/// next report, although the roll-ups were current before them.
+async fn reports_count_what_postbacks_bring(db: &TestDb) {
+    let (ctx, secrets, secret, click) = setup(db).await;
+    let ctx = &ctx;
+    let counts = ["registrations", "ftds"];
+    // Read once: the roll-ups are built and carry no stale mark.
+    assert_eq!(
+        report_csv(ctx, &counts).await,
+        "partner,registrations,ftds\n"
+    );
+
+    let a = signed(
+        ctx,
+        &secrets,
+        &secret,
+        &registration("r1", "C1", &click, Utc::now()),
+    )
+    .await;
+    assert_eq!(a.outcome, "accepted", "{a:?}");
+    assert_eq!(
+        report_csv(ctx, &counts).await,
+        "partner,registrations,ftds\nP1,1,0\n",
+        "the postback's customer is a registration of the click's partner"
+    );
+
+    let a = signed(ctx, &secrets, &secret, &deposit("d1", "C1", "25.50", "EUR")).await;
+    assert_eq!(a.outcome, "accepted", "{a:?}");
+    assert_eq!(
+        report_csv(ctx, &counts).await,
+        "partner,registrations,ftds\nP1,1,1\n",
+        "its first deposit is an FTD"
+    );
+    assert_eq!(
+        report_csv(ctx, &["deposits"]).await,
+        "partner,currency,deposits\nP1,EUR,25.50\n"
+    );
+}
+
 on_both_backends!(
     registrations_story,
     deposits_story,
-    a_refused_secret_is_no_rotation
+    a_refused_secret_is_no_rotation,
+    reports_count_what_postbacks_bring
 );
