@@ -78,17 +78,25 @@ impl Tx<'_> {
         )
     }
 
-    /// The slices of `grain` with days in `[from, to]` (`YYYY-MM-DD`),
-    /// of one brand when given.
-    pub async fn rollup_rows(
+    /// Visits the slices of `grain` with days in `[from, to]`
+    /// (`YYYY-MM-DD`), of one brand when given: `visit(source, day, brand,
+    /// slice)`. The slices borrow from the stored row's text, so a month of
+    /// a brand (hundreds of thousands of slices at scale L) is read without
+    /// an allocation per slice.
+    pub async fn visit_rollups<F, E>(
         &mut self,
         grain: char,
         from: &str,
         to: &str,
         brand: Option<&str>,
-    ) -> Result<Vec<(char, RollupRow)>> {
+        mut visit: F,
+    ) -> std::result::Result<(), E>
+    where
+        F: FnMut(char, &str, &str, SliceRef<'_>) -> std::result::Result<(), E>,
+        E: From<StoreError>,
+    {
         let mut sql = String::from(
-            "SELECT source, day, brand_id, tracking_code, country, excluded, partner_id, figures \
+            "SELECT source, day, brand_id, figures \
              FROM report_rollups WHERE grain = $1 AND day >= $2 AND day <= $3",
         );
         if brand.is_some() {
@@ -101,19 +109,27 @@ impl Tx<'_> {
         if let Some(b) = brand {
             q = q.bind(b);
         }
-        let rows = q.fetch_all(&mut **self).await?;
-        let mut out = Vec::new();
+        let rows = q.fetch_all(&mut **self).await.map_err(StoreError::from)?;
         for r in &rows {
-            let source: String = r.try_get(0)?;
-            let day: String = r.try_get(1)?;
-            let brand: String = r.try_get(2)?;
-            let figures: String = r.try_get(7)?;
-            let mut slices = Vec::new();
-            unpack(&day, &brand, &figures, &mut slices)?;
+            let get = |i: usize| r.try_get::<String, _>(i).map_err(StoreError::from);
+            let (source, day, brand, figures) = (get(0)?, get(1)?, get(2)?, get(3)?);
             let source = source.chars().next().unwrap_or('a');
-            out.extend(slices.into_iter().map(|s| (source, s)));
+            let corrupt =
+                |e: String| StoreError::Corrupt(format!("roll-up slices of {day} {brand}: {e}"));
+            let packed: Vec<Packed<'_>> =
+                serde_json::from_str(&figures).map_err(|e| corrupt(e.to_string()))?;
+            for Packed(code, country, excluded, partner, figures) in packed {
+                let slice = SliceRef {
+                    tracking_code: &code,
+                    country: &country,
+                    excluded: excluded != 0,
+                    partner_id: &partner,
+                    figures: Figures::decode(figures).map_err(corrupt)?,
+                };
+                visit(source, &day, &brand, slice)?;
+            }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// The last period holding activity or trades.
@@ -210,22 +226,26 @@ pub async fn write_slices(tx: &mut Tx<'_>, slices: &[RollupSlice]) -> Result<()>
     batch.flush(tx).await
 }
 
-/// The slices of a packed row (see [`write_slices`]).
-fn unpack(day: &str, brand: &str, text: &str, out: &mut Vec<RollupRow>) -> Result<()> {
-    let packed: Vec<(String, String, u8, String, String)> = serde_json::from_str(text)
-        .map_err(|e| StoreError::Corrupt(format!("roll-up slices of {day} {brand}: {e}")))?;
-    for (code, country, excluded, partner, figures) in packed {
-        out.push(RollupRow {
-            day: day.to_string(),
-            brand_id: brand.to_string(),
-            tracking_code: code,
-            country,
-            excluded: excluded != 0,
-            partner_id: partner,
-            figures: Figures::decode(&figures).map_err(StoreError::Corrupt)?,
-        });
-    }
-    Ok(())
+/// A stored slice as [`write_slices`] packs it: `[tracking_code, country,
+/// excluded, partner_id, figures]`. Free text borrows from the row's text
+/// unless JSON escaped it; figures are digits, signs, dots and commas.
+#[derive(serde::Deserialize)]
+struct Packed<'a>(
+    #[serde(borrow)] std::borrow::Cow<'a, str>,
+    #[serde(borrow)] std::borrow::Cow<'a, str>,
+    u8,
+    #[serde(borrow)] std::borrow::Cow<'a, str>,
+    &'a str,
+);
+
+/// One slice as a report reads it (see [`Tx::visit_rollups`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SliceRef<'a> {
+    pub tracking_code: &'a str,
+    pub country: &'a str,
+    pub excluded: bool,
+    pub partner_id: &'a str,
+    pub figures: Figures,
 }
 
 /// Writes customers' FTD days.

@@ -48,14 +48,7 @@ pub(super) async fn contribute(
             continue;
         };
         let period = Period::parse("day", r.day.get(..7).unwrap_or(&r.day))?;
-        let partner = if r.tracking_code.is_empty() {
-            None
-        } else {
-            world
-                .codes
-                .get(&(r.brand_id.clone(), r.tracking_code.clone()))
-                .map(String::as_str)
-        };
+        let partner = world.partner_of(&r.brand_id, &r.tracking_code);
         let o = Origin {
             day: by_day.then_some(r.day.as_str()),
             period,

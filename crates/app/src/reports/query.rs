@@ -12,10 +12,11 @@ use partnerdesk_domain::report::figures::{Figures, C, S};
 use partnerdesk_domain::report::format;
 use partnerdesk_domain::report::{Dim, Measure, ReportSpec, Unit};
 use partnerdesk_domain::{CurrencyCode, Period};
-use partnerdesk_store::reports::{ReportPartner, RollupRow};
+use partnerdesk_store::reports::{ReportPartner, SliceRef};
 use partnerdesk_store::Tx;
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt::Write;
 
 pub const UNATTRIBUTED: &str = "(unattributed)";
 
@@ -114,8 +115,10 @@ pub(super) struct Origin<'a> {
 pub(crate) struct World {
     pub brands: HashMap<String, (String, String)>, // id → (vertical, currency)
     pub partners: HashMap<String, ReportPartner>,
-    pub codes: HashMap<(String, String), String>, // (brand, code) → partner
-    pub geo: HashSet<(String, String)>,
+    /// brand → code → partner: looked up per slice without an allocation.
+    pub codes: HashMap<String, HashMap<String, String>>,
+    /// brand → its geo-blocked countries.
+    pub geo: HashMap<String, HashSet<String>>,
     pub fx: Vec<FxRate>,
 }
 
@@ -141,7 +144,7 @@ impl World {
                 brands: brands_of(tx).await?,
                 partners: HashMap::new(),
                 codes: HashMap::new(),
-                geo: tx.geo_blocks().await?.into_iter().collect(),
+                geo: geo_of(tx).await?,
                 fx: tx.fx_rates().await?,
             });
         }
@@ -152,13 +155,14 @@ impl World {
             .into_iter()
             .map(|p| (p.partner_id.clone(), p))
             .collect();
-        let codes = tx
-            .all_tracking_codes()
-            .await?
-            .into_iter()
-            .map(|t| ((t.brand_id, t.code), t.partner_id))
-            .collect();
-        let geo = tx.geo_blocks().await?.into_iter().collect();
+        let mut codes: HashMap<String, HashMap<String, String>> = HashMap::new();
+        for t in tx.all_tracking_codes().await? {
+            codes
+                .entry(t.brand_id)
+                .or_default()
+                .insert(t.code, t.partner_id);
+        }
+        let geo = geo_of(tx).await?;
         let fx = tx.fx_rates().await?;
         Ok(World {
             brands,
@@ -167,6 +171,22 @@ impl World {
             geo,
             fx,
         })
+    }
+
+    /// The partner owning `code` of `brand`, if any.
+    pub(super) fn partner_of(&self, brand: &str, code: &str) -> Option<&str> {
+        if code.is_empty() {
+            return None;
+        }
+        self.codes
+            .get(brand)
+            .and_then(|c| c.get(code))
+            .map(String::as_str)
+    }
+
+    /// Whether `brand` blocks `country`.
+    fn blocked(&self, brand: &str, country: &str) -> bool {
+        self.geo.get(brand).is_some_and(|c| c.contains(country))
     }
 
     /// `p` and its ancestors, nearest first (a cycle stops the walk).
@@ -186,6 +206,14 @@ impl World {
     fn in_tree(&self, p: &str, root: &str) -> bool {
         self.chain(p).contains(&root)
     }
+}
+
+async fn geo_of(tx: &mut Tx<'_>) -> Result<HashMap<String, HashSet<String>>> {
+    let mut geo: HashMap<String, HashSet<String>> = HashMap::new();
+    for (brand, country) in tx.geo_blocks().await? {
+        geo.entry(brand).or_default().insert(country);
+    }
+    Ok(geo)
 }
 
 async fn brands_of(tx: &mut Tx<'_>) -> Result<HashMap<String, (String, String)>> {
@@ -239,7 +267,13 @@ pub(crate) async fn compute(
 pub(super) struct Acc<'a> {
     spec: &'a ReportSpec,
     world: &'a World,
-    sums: HashMap<(Vec<String>, String, Period), Sums>,
+    /// A group's key (see [`Acc::add`]) → its index in `groups`.
+    index: HashMap<String, usize>,
+    /// Per group: its dimensions' values, source currency, period and sums.
+    groups: Vec<(Vec<String>, String, Period, Sums)>,
+    /// The key being looked up, reused: a slice that lands in an existing
+    /// group allocates nothing.
+    key: String,
 }
 
 impl<'a> Acc<'a> {
@@ -247,7 +281,9 @@ impl<'a> Acc<'a> {
         Acc {
             spec,
             world,
-            sums: HashMap::new(),
+            index: HashMap::new(),
+            groups: Vec::new(),
+            key: String::new(),
         }
     }
 
@@ -300,26 +336,42 @@ impl<'a> Acc<'a> {
                 .unwrap_or(""),
         };
         for tree in tree_rows {
-            let key: Vec<String> = self
-                .spec
-                .by
-                .iter()
-                .map(|d| match d {
-                    Dim::Day => o.day.unwrap_or("").to_string(),
-                    Dim::Period => o.period.to_string(),
-                    Dim::Brand => o.brand.unwrap_or("").to_string(),
-                    Dim::Vertical => vertical.to_string(),
-                    Dim::Partner => o.partner.unwrap_or(UNATTRIBUTED).to_string(),
-                    Dim::Tree => tree.to_string(),
-                    Dim::PartnerKind => kind.to_string(),
-                    Dim::Country => o.country.to_string(),
-                    Dim::TrackingCode => o.code.to_string(),
-                })
-                .collect();
-            let sums = self
-                .sums
-                .entry((key, o.currency.to_string(), o.period))
-                .or_insert([Decimal::ZERO; NB]);
+            let value = |d: &Dim| -> std::borrow::Cow<'_, str> {
+                match d {
+                    Dim::Day => o.day.unwrap_or("").into(),
+                    Dim::Period => o.period.to_string().into(),
+                    Dim::Brand => o.brand.unwrap_or("").into(),
+                    Dim::Vertical => vertical.into(),
+                    Dim::Partner => o.partner.unwrap_or(UNATTRIBUTED).into(),
+                    Dim::Tree => tree.into(),
+                    Dim::PartnerKind => kind.into(),
+                    Dim::Country => o.country.into(),
+                    Dim::TrackingCode => o.code.into(),
+                }
+            };
+            // Each part prefixed by its length: no two groups share a key
+            // whatever their text holds.
+            self.key.clear();
+            for d in &self.spec.by {
+                let v = value(d);
+                let _ = write!(self.key, "{}:{v}", v.len());
+            }
+            let _ = write!(self.key, "{}:{}", o.currency, o.period);
+            let at = match self.index.get(self.key.as_str()) {
+                Some(&at) => at,
+                None => {
+                    let parts = self.spec.by.iter().map(|d| value(d).into_owned()).collect();
+                    self.groups.push((
+                        parts,
+                        o.currency.to_string(),
+                        o.period,
+                        [Decimal::ZERO; NB],
+                    ));
+                    self.index.insert(self.key.clone(), self.groups.len() - 1);
+                    self.groups.len() - 1
+                }
+            };
+            let sums = &mut self.groups[at].3;
             for (b, v) in values {
                 sums[*b as usize] += *v;
             }
@@ -331,7 +383,7 @@ impl<'a> Acc<'a> {
         let column = spec.has_currency_column();
         let fx = spec.currency.map(|_| FxTable::new(&self.world.fx));
         let mut rows: BTreeMap<(Vec<SortKey>, String), (Vec<String>, Sums)> = BTreeMap::new();
-        for ((key, currency, period), mut sums) in self.sums {
+        for (key, currency, period, mut sums) in self.groups {
             let shown = match (&spec.currency, &fx) {
                 (Some(to), Some(fx)) => {
                     let from = CurrencyCode::parse("currency", &currency)?;
@@ -549,43 +601,53 @@ async fn activity(
         && spec.partner.is_none()
         && spec.tree.is_none()
         && !spec.measures.contains(&Measure::ExcludedRegistrations);
-    let fine = if coarse { 'b' } else { 'd' };
-    for (grain, from, to) in segments(spec, fine) {
-        let grain = if grain == 'm' && coarse { 'm' } else { grain };
-        let rows = tx
-            .rollup_rows(grain, &from, &to, spec.brand.as_deref())
-            .await?;
-        for (source, r) in &rows {
-            contribute(world, acc, *source, r)?;
-        }
+    // A coarse report reads the days of (day, brand, country) slices, which
+    // hold ~40 countries a day where a month's slices hold every tracking
+    // code and country: 31 small rows instead of a month's hundreds of
+    // thousands of slices.
+    let segments = if coarse {
+        vec![('b', spec.from.to_string(), spec.to.to_string())]
+    } else {
+        segments(spec, 'd')
+    };
+    for (grain, from, to) in segments {
+        tx.visit_rollups(
+            grain,
+            &from,
+            &to,
+            spec.brand.as_deref(),
+            |source, day, brand, r| contribute(world, acc, source, day, brand, &r),
+        )
+        .await?;
     }
     Ok(())
 }
 
-fn contribute(world: &World, acc: &mut Acc<'_>, source: char, r: &RollupRow) -> Result<()> {
-    let Some((_, currency)) = world.brands.get(&r.brand_id) else {
+fn contribute(
+    world: &World,
+    acc: &mut Acc<'_>,
+    source: char,
+    day: &str,
+    brand: &str,
+    r: &SliceRef<'_>,
+) -> Result<()> {
+    let Some((_, currency)) = world.brands.get(brand) else {
         return Ok(());
     };
-    let day = r.day.as_str();
     let period = Period::parse("day", day.get(..7).unwrap_or(day))?;
-    let out = r.excluded || world.geo.contains(&(r.brand_id.clone(), r.country.clone()));
+    let out = r.excluded || world.blocked(brand, r.country);
     let partner: Option<&str> = if source == 'p' {
-        (!r.partner_id.is_empty()).then_some(r.partner_id.as_str())
-    } else if r.tracking_code.is_empty() {
-        None
+        (!r.partner_id.is_empty()).then_some(r.partner_id)
     } else {
-        world
-            .codes
-            .get(&(r.brand_id.clone(), r.tracking_code.clone()))
-            .map(String::as_str)
+        world.partner_of(brand, r.tracking_code)
     };
     let o = Origin {
         day: Some(day),
         period,
-        brand: Some(&r.brand_id),
+        brand: Some(brand),
         partner,
-        country: &r.country,
-        code: &r.tracking_code,
+        country: r.country,
+        code: r.tracking_code,
         currency,
     };
     let f: &Figures = &r.figures;
