@@ -293,7 +293,7 @@ pub async fn balances(
         rows.push(vec![
             t(&b.partner_id),
             t(&b.name),
-            t(&b.currency),
+            t(b.currency.as_str()),
             Cell::Money(parse_money(&b.balance)?),
             Cell::Money(parse_money(&b.unclaimed)?),
             Cell::Count(b.entries),
@@ -340,7 +340,7 @@ pub async fn run(ctx: &Context, run_id: i64, format: Format, out: &Path) -> Resu
             t(d.run.state.as_str()),
             t(&i.partner_id),
             t(&i.name),
-            t(&i.currency),
+            t(i.currency.as_str()),
             Cell::Money(parse_money(&i.amount)?),
             t(i.method.as_str()),
             t(&i.holder),

@@ -7,6 +7,7 @@ pub mod dashboard;
 mod query;
 pub mod rollup;
 pub(crate) mod slices;
+mod sums;
 pub mod view;
 
 use crate::{AppError, Context, Result};
