@@ -294,15 +294,19 @@ async fn checked_codes_refuse_what_they_are_not(db: &TestDb, approval: i64) {
         "INSERT INTO manual_adjustments (partner_id, currency, amount, reason, state, requested_by, requested_at)          VALUES ('P1', 'euro', '1.00', 'test', 'pending', 'tester', '2026-07-01T00:00:00Z')",
         "INSERT INTO commission_lines (period, partner_id, brand_id, kind, origin_period, amount, amount_cents, currency,          amount_brand, brand_currency, fx_rate, explanation) VALUES ('2026-07', 'P1', 'casino', 'adjustment', '2026-6',          '1.00', 100, 'EUR', '1.00', 'EUR', '1', '{}')",
         "INSERT INTO payout_thresholds (currency, amount) VALUES ('EU', '50.00')",
-        "INSERT INTO payout_runs (run_id, pay_date, period, state, created_at, created_by)          VALUES (77, '2026-07-31', '', 'draft', '2026-07-31T00:00:00Z', 'tester')",
-        "INSERT INTO payout_items (run_id, partner_id, currency, amount, method, holder, account, state)          VALUES (77, 'P1', 'XXX1', '1.00', 'bank_transfer', 'Anna', 'DE89370400440532013000', 'pending')",
-        "INSERT INTO payout_held (run_id, partner_id, currency, amount, reason) VALUES (77, 'P1', 'eur', '1.00', 'held')",
+        "INSERT INTO payout_runs (pay_date, period, state, created_at, created_by)          VALUES ('2026-07-31', '', 'draft', '2026-07-31T00:00:00Z', 'tester')",
+        "INSERT INTO payout_items (run_id, partner_id, currency, amount, method, holder, account, state)          VALUES ((SELECT MAX(run_id) FROM payout_runs), 'P1', 'XXX1', '1.00', 'bank_transfer', 'Anna', 'DE89370400440532013000', 'pending')",
+        "INSERT INTO payout_held (run_id, partner_id, currency, amount, reason) VALUES ((SELECT MAX(run_id) FROM payout_runs), 'P1', 'eur', '1.00', 'held')",
         "UPDATE approvals SET currency = 'EURO'",
         "INSERT INTO customers (customer_id, brand_id, tracking_code, country, registered_at, status)          VALUES ('C1', 'casino', NULL, 'XX', '2026-07-01T00:00:00Z', 'active')",
         "INSERT INTO partner_allowed_countries (partner_id, country) VALUES ('P1', 'de')",
     ] {
         behind_the_back(db, sql).await.unwrap();
     }
+    let run: i64 = sqlx::query_scalar("SELECT MAX(run_id) FROM payout_runs")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
     let ids = [
         entry_id(db, "bad:currency").await,
         entry_id(db, "bad:period").await,
@@ -346,9 +350,9 @@ async fn checked_codes_refuse_what_they_are_not(db: &TestDb, approval: i64) {
         "payout_thresholds.currency",
         "EU",
     );
-    refused_as_damaged(tx.payout_items(77).await, "payout_items.currency", "XXX1");
+    refused_as_damaged(tx.payout_items(run).await, "payout_items.currency", "XXX1");
     refused_as_damaged(tx.payout_run_sums().await, "payout_items.currency", "XXX1");
-    refused_as_damaged(tx.payout_held(77).await, "payout_held.currency", "eur");
+    refused_as_damaged(tx.payout_held(run).await, "payout_held.currency", "eur");
     refused_as_damaged(tx.approval(approval).await, "approvals.currency", "EURO");
     refused_as_damaged(tx.customer("C1").await, "customers.country", "XX");
     refused_as_damaged(
