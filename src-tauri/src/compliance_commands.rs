@@ -189,7 +189,7 @@ pub async fn allowed_countries_set(
     shell: State<'_, Shell>,
     partner_id: String,
     countries: Vec<String>,
-) -> Reply<Vec<String>> {
+) -> Reply<Vec<partnerdesk_app::wire::CountryCode>> {
     Ok(compliance::set_partner_countries(&shell.ctx().await?, &partner_id, &countries).await?)
 }
 

@@ -171,7 +171,9 @@ pub async fn partner_payout_set(
 /// (currency, minimum payout) pairs.
 #[tauri::command]
 #[specta::specta]
-pub async fn payout_thresholds(shell: State<'_, Shell>) -> Reply<Vec<(String, String)>> {
+pub async fn payout_thresholds(
+    shell: State<'_, Shell>,
+) -> Reply<Vec<(partnerdesk_app::wire::CurrencyCode, String)>> {
     Ok(payouts::thresholds(&shell.ctx().await?).await?)
 }
 

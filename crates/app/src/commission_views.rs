@@ -16,17 +16,17 @@ fn line_row(s: &StoredLine, partner_name: String) -> LineRow {
     let mut amount = l.amount;
     amount.rescale(2);
     LineRow {
-        period: l.period.to_string(),
+        period: l.period,
         partner_id: l.partner_id.to_string(),
         partner_name,
         brand_id: l.brand_id.to_string(),
         kind: l.kind.as_str().to_string(),
         amount: amount.to_string(),
-        currency: l.currency.to_string(),
+        currency: l.currency,
         amount_brand: l.amount_brand.normalize().to_string(),
-        brand_currency: l.brand_currency.to_string(),
+        brand_currency: l.brand_currency,
         fx_rate: l.fx_rate.normalize().to_string(),
-        origin_period: Some(s.origin_period.clone()).filter(|o| !o.is_empty()),
+        origin_period: s.origin_period,
     }
 }
 
@@ -42,7 +42,7 @@ pub async fn periods(ctx: &Context) -> Result<Vec<PeriodView>> {
         .rev()
         .map(|r| PeriodView {
             up_to_date: r.state == PeriodState::Closed || r.inputs == version,
-            period: r.period.to_string(),
+            period: r.period,
             state: r.state,
             computed_at: r.computed_at,
             closed_at: r.closed_at,

@@ -66,7 +66,7 @@ pub struct PartnerCompliance {
     pub documents: Vec<DocumentView>,
     pub traffic_sources: Vec<TrafficSourceView>,
     /// Empty: customers from any country are expected.
-    pub allowed_countries: Vec<String>,
+    pub allowed_countries: Vec<CountryCode>,
     /// Document types not yet approved.
     pub missing_documents: Vec<DocumentType>,
 }
@@ -76,7 +76,9 @@ pub struct GeoReportRow {
     pub partner_id: String,
     pub partner_name: String,
     pub brand_id: String,
-    pub country: String,
+    /// null: customers whose country is unknown (counted as unexpected
+    /// when the partner has allowed countries).
+    pub country: Option<CountryCode>,
     /// Customers from a country blocked for the brand (they earn nothing).
     pub blocked: i64,
     /// Customers from outside the partner's allowed countries (flagged).
@@ -521,11 +523,11 @@ pub async fn set_partner_countries(
     ctx: &Context,
     partner_id: &str,
     countries: &[String],
-) -> Result<Vec<String>> {
+) -> Result<Vec<CountryCode>> {
     ctx.authorize(&access::GEO_RULES_SET).await?;
     let mut parsed = Vec::new();
     for c in countries.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
-        parsed.push(CountryCode::parse("countries", c)?.as_str().to_string());
+        parsed.push(CountryCode::parse("countries", c)?);
     }
     parsed.sort();
     parsed.dedup();

@@ -127,11 +127,34 @@ pub fn check_writable(folder: &Path) -> Result<()> {
 }
 
 /// The numeric value of an amount for a spreadsheet cell, read from its
-/// exact text; None when a double could not hold it exactly (> 15 digits).
+/// exact text (see [`spreadsheet_number`]).
 fn numeric(d: Decimal) -> Option<f64> {
-    let text = money(d);
-    let digits = text.chars().filter(char::is_ascii_digit).count();
-    if digits > 15 {
+    spreadsheet_number(&money(d))
+}
+
+/// The one rule for a spreadsheet's number cells (exports and reports): the
+/// value of a plain decimal text (`-1234.50`), read from that text, never
+/// computed; None when the text is not one (it is then written as text), or
+/// when a double could not hold it exactly, past 15 significant digits.
+/// Leading zeros are not significant (`0.05` has one); trailing ones count,
+/// which only ever keeps a number as text.
+pub(crate) fn spreadsheet_number(text: &str) -> Option<f64> {
+    let unsigned = text.strip_prefix('-').unwrap_or(text);
+    let (whole, fraction) = match unsigned.split_once('.') {
+        Some((_, "")) => return None,
+        Some(parts) => parts,
+        None => (unsigned, ""),
+    };
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !digits(whole) || !digits(fraction) {
+        return None;
+    }
+    let significant = whole
+        .bytes()
+        .chain(fraction.bytes())
+        .skip_while(|b| *b == b'0')
+        .count();
+    if significant > 15 {
         return None;
     }
     text.parse::<f64>().ok()
@@ -293,7 +316,7 @@ pub async fn balances(
         rows.push(vec![
             t(&b.partner_id),
             t(&b.name),
-            t(&b.currency),
+            t(b.currency.as_str()),
             Cell::Money(parse_money(&b.balance)?),
             Cell::Money(parse_money(&b.unclaimed)?),
             Cell::Count(b.entries),
@@ -340,7 +363,7 @@ pub async fn run(ctx: &Context, run_id: i64, format: Format, out: &Path) -> Resu
             t(d.run.state.as_str()),
             t(&i.partner_id),
             t(&i.name),
-            t(&i.currency),
+            t(i.currency.as_str()),
             Cell::Money(parse_money(&i.amount)?),
             t(i.method.as_str()),
             t(&i.holder),
@@ -444,6 +467,29 @@ mod tests {
         assert_eq!(format!("{n:.2}"), "1234567890123.45");
         // 16 digits: written as exact text instead.
         assert_eq!(numeric(d("12345678901234.56")), None);
+    }
+
+    #[test]
+    fn a_number_cell_counts_significant_digits_of_a_plain_decimal() {
+        assert_eq!(spreadsheet_number("0"), Some(0.0));
+        assert_eq!(spreadsheet_number("-12.5"), Some(-12.5));
+        // Leading zeros are not significant: 15 digits after them still fit.
+        assert_eq!(
+            spreadsheet_number("0.000123456789012345"),
+            Some(0.000123456789012345)
+        );
+        assert_eq!(spreadsheet_number("0.0001234567890123456"), None);
+        assert_eq!(
+            spreadsheet_number("123456789012345"),
+            Some(123456789012345.0)
+        );
+        assert_eq!(spreadsheet_number("1234567890123456"), None);
+        // Not a plain decimal: kept as text.
+        for text in [
+            "", "-", "1.", ".5", "1e5", "inf", "NaN", "12,5", "+1", "1 000", "--1",
+        ] {
+            assert_eq!(spreadsheet_number(text), None, "{text:?}");
+        }
     }
 
     #[test]

@@ -7,11 +7,12 @@ use crate::ledger::money;
 use crate::{AppError, Context, Result};
 use partnerdesk_domain::file_name::file_stems;
 use partnerdesk_domain::ledger::EntryKind;
-use partnerdesk_domain::Period;
+use partnerdesk_domain::{CurrencyCode, Period};
 use partnerdesk_statements::{
     write_batch, CommissionRow, DetailRow, Fonts, Party, SimpleRow, Statement, StatementError,
 };
 use partnerdesk_store::ledger::{line_kind_text, EntryRecord};
+use partnerdesk_store::payouts::period_text;
 use partnerdesk_store::{StoreError, Tx};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -33,7 +34,11 @@ impl From<StatementError> for AppError {
 
 fn describe(e: &EntryRecord) -> String {
     match e.kind {
-        EntryKind::Adjustment => format!("late data for {} ({})", e.origin_period, e.brand_id),
+        EntryKind::Adjustment => format!(
+            "late data for {} ({})",
+            period_text(e.origin_period),
+            e.brand_id
+        ),
         EntryKind::ManualAdjustment => format!("manual: {}", e.reason),
         EntryKind::Reversal => format!(
             "reversal of entry {}: {}",
@@ -50,7 +55,7 @@ fn describe(e: &EntryRecord) -> String {
             "{} {} {}",
             e.brand_id,
             line_kind_text(e.line_kind),
-            e.period
+            period_text(e.period)
         ),
     }
 }
@@ -112,9 +117,9 @@ async fn build(
         .await?
         .unwrap_or_else(|| "Partnerdesk operator".into());
     let entries = tx.ledger_entries(partner_id).await?;
-    let mut by_currency: BTreeMap<String, Vec<&EntryRecord>> = BTreeMap::new();
+    let mut by_currency: BTreeMap<CurrencyCode, Vec<&EntryRecord>> = BTreeMap::new();
     for e in &entries {
-        by_currency.entry(e.currency.clone()).or_default().push(e);
+        by_currency.entry(e.currency).or_default().push(e);
     }
     let multi = by_currency.len() > 1;
     let mut out = Vec::new();
@@ -156,7 +161,7 @@ async fn build(
                         .or_default();
                     c.0 += e.amount;
                     if let Some(x) = explanations.get(&(
-                        e.period.clone(),
+                        period_text(e.period),
                         e.partner_id.clone(),
                         e.brand_id.clone(),
                         line_kind,
@@ -194,7 +199,7 @@ async fn build(
                 file_stem.clone()
             },
             partner_id: partner.partner_id.clone(),
-            currency: currency.clone(),
+            currency: currency.to_string(),
             covers: format!("{first} to {last}"),
             issued: ctx.now().chars().take(10).collect(),
             operator: Party {
@@ -239,7 +244,7 @@ async fn explanations(
     let mut out = HashMap::new();
     for p in periods {
         for s in tx.period_lines(*p).await? {
-            if s.origin_period.is_empty() {
+            if s.origin_period.is_none() {
                 let l = s.line;
                 out.insert(
                     (
@@ -433,7 +438,7 @@ pub async fn for_run(ctx: &Context, run_id: i64, folder: &Path) -> Result<Statem
             &x,
         )
         .await?;
-        s.retain(|s| s.currency == item.currency);
+        s.retain(|s| s.currency == item.currency.as_str());
         all.extend(s);
     }
     drop(tx);

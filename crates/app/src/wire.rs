@@ -13,6 +13,10 @@ use specta::Type;
 /// UI's TypeScript (docs/decisions.md §18).
 pub use partnerdesk_domain::partner::{PartnerKind, PartnerStatus, TrackingKind, Vertical};
 
+/// The domain's checked codes on the bridge: named string types in the UI's
+/// TypeScript (`CurrencyCode`, `CountryCode`, `Period`), checked by the core.
+pub use partnerdesk_domain::{CountryCode, CurrencyCode, Period};
+
 /// An error as the UI receives it.
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct ApiError {
@@ -68,6 +72,7 @@ pub struct BrandView {
     pub name: String,
     /// `igaming`, `forex` or `prop`
     pub vertical: String,
+    /// ISO 4217 (also the form's input: text, checked by the core)
     pub currency: String,
 }
 
@@ -106,8 +111,8 @@ pub struct PartnerRow {
     pub status: PartnerStatus,
     pub parent_id: Option<String>,
     pub email: Option<String>,
-    pub country: Option<String>,
-    pub currency: String,
+    pub country: Option<CountryCode>,
+    pub currency: CurrencyCode,
     pub tags: Vec<String>,
     /// Direct children.
     pub children: u32,
@@ -260,7 +265,8 @@ pub struct CustomerRow {
     pub tracking_code: Option<String>,
     /// The attributed partner; null: unattributed (earns nobody).
     pub partner_id: Option<String>,
-    pub country: String,
+    /// null: unknown (RULES.md, Attribution).
+    pub country: Option<CountryCode>,
     pub registered_at: String,
     pub status: CustomerStatus,
     /// The country is blocked for the brand: earns nobody.
@@ -323,7 +329,7 @@ pub struct CustomerDetail {
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct PeriodView {
     /// YYYY-MM
-    pub period: String,
+    pub period: Period,
     pub state: PeriodState,
     pub computed_at: String,
     /// False when data changed since it was computed: run it again.
@@ -357,20 +363,20 @@ pub struct LineQuery {
 
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct LineRow {
-    pub period: String,
+    pub period: Period,
     pub partner_id: String,
     pub partner_name: String,
     pub brand_id: String,
     pub kind: String,
     /// Partner currency, two decimals.
     pub amount: String,
-    pub currency: String,
+    pub currency: CurrencyCode,
     /// Brand currency, full precision.
     pub amount_brand: String,
-    pub brand_currency: String,
+    pub brand_currency: CurrencyCode,
     pub fx_rate: String,
     /// For adjustments: the closed period they book late data of.
-    pub origin_period: Option<String>,
+    pub origin_period: Option<Period>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]

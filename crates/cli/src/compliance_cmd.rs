@@ -374,11 +374,20 @@ pub async fn kyc_cmd(ctx: &Context, cmd: KycCmd) -> Result<(), AppError> {
             if c.allowed_countries.is_empty() {
                 outln!("  allowed countries: any");
             } else {
-                outln!("  allowed countries: {}", c.allowed_countries.join(","));
+                outln!("  allowed countries: {}", codes(&c.allowed_countries));
             }
         }
     }
     Ok(())
+}
+
+/// Country codes as typed on the command line: comma-separated.
+fn codes(countries: &[partnerdesk_domain::CountryCode]) -> String {
+    countries
+        .iter()
+        .map(|c| c.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 pub async fn geo_cmd(ctx: &Context, cmd: GeoCmd) -> Result<(), AppError> {
@@ -392,7 +401,7 @@ pub async fn geo_cmd(ctx: &Context, cmd: GeoCmd) -> Result<(), AppError> {
             if set.is_empty() {
                 outln!("{partner_id}: customers from any country are expected");
             } else {
-                outln!("{partner_id}: allowed countries {}", set.join(","));
+                outln!("{partner_id}: allowed countries {}", codes(&set));
             }
         }
         GeoCmd::Report => {
@@ -407,7 +416,7 @@ pub async fn geo_cmd(ctx: &Context, cmd: GeoCmd) -> Result<(), AppError> {
                     r.partner_id,
                     r.partner_name,
                     r.brand_id,
-                    r.country,
+                    r.country.as_ref().map_or("", |c| c.as_str()),
                     r.blocked,
                     r.unexpected
                 );

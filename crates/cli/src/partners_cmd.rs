@@ -162,7 +162,7 @@ fn print_row(p: &PartnerRow) {
         p.kind,
         p.status,
         p.parent_id.as_deref().unwrap_or("-"),
-        p.country.as_deref().unwrap_or("-"),
+        p.country.as_ref().map_or("-", |c| c.as_str()),
         p.currency,
         if p.archived { "\tarchived" } else { "" }
     );

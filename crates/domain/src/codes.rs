@@ -49,6 +49,9 @@ fn is_listed(list: &str, code: &str) -> bool {
 /// A country, ISO 3166-1 alpha-2, upper case (`DE`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
+// On the bridge, a named string type (`export type X = string`): the code's
+// text, checked by the core (docs/decisions.md §18).
+#[cfg_attr(feature = "specta", derive(specta::Type), specta(type = String))]
 pub struct CountryCode([u8; 2]);
 
 impl CountryCode {
@@ -85,13 +88,17 @@ impl From<CountryCode> for String {
 
 impl fmt::Display for CountryCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        // `pad`, not `write_str`: a column width (`{:<4}`) applies.
+        f.pad(self.as_str())
     }
 }
 
 /// A currency, ISO 4217, upper case (`EUR`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
+// On the bridge, a named string type (`export type X = string`): the code's
+// text, checked by the core (docs/decisions.md §18).
+#[cfg_attr(feature = "specta", derive(specta::Type), specta(type = String))]
 pub struct CurrencyCode([u8; 3]);
 
 impl CurrencyCode {
@@ -127,7 +134,8 @@ impl From<CurrencyCode> for String {
 
 impl fmt::Display for CurrencyCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        // `pad`, not `write_str`: a column width (`{:<4}`) applies.
+        f.pad(self.as_str())
     }
 }
 

@@ -7,6 +7,8 @@ use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
+// On the bridge, a named string type (`export type Period = string`), `YYYY-MM`.
+#[cfg_attr(feature = "specta", derive(specta::Type), specta(type = String))]
 pub struct Period {
     year: i32,
     month: u32,
@@ -113,7 +115,11 @@ impl From<Period> for String {
 
 impl fmt::Display for Period {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}", self.year, self.month)
+        if f.width().is_none() {
+            return write!(f, "{:04}-{:02}", self.year, self.month);
+        }
+        // A column width (`{:<8}`) applies to the whole text.
+        f.pad(&format!("{:04}-{:02}", self.year, self.month))
     }
 }
 

@@ -7,6 +7,7 @@ use partnerdesk_domain::kyc::{
     DocumentStatus, DocumentType, TrafficSourceKind, TrafficSourceStatus,
 };
 use partnerdesk_domain::role::{roles_text, Roles};
+use partnerdesk_domain::{CountryCode, CurrencyCode};
 use sqlx::Row;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +38,7 @@ pub struct ApprovalRecord {
     pub summary: String,
     pub payload: String,
     pub amount: Option<String>,
-    pub currency: Option<String>,
+    pub currency: Option<CurrencyCode>,
     pub required_approvals: i64,
     pub status: ApprovalStatus,
     pub maker: String,
@@ -94,7 +95,8 @@ pub struct GeoReportRow {
     pub partner_id: String,
     pub partner_name: String,
     pub brand_id: String,
-    pub country: String,
+    /// None: customers whose country is unknown (stored '').
+    pub country: Option<CountryCode>,
     pub blocked: i64,
     pub unexpected: i64,
 }
@@ -130,7 +132,10 @@ fn approval_row(r: &sqlx::any::AnyRow) -> Result<ApprovalRecord> {
         summary: r.try_get(4)?,
         payload: r.try_get(5)?,
         amount: r.try_get(6)?,
-        currency: r.try_get(7)?,
+        currency: r
+            .try_get::<Option<String>, _>(7)?
+            .map(|c| crate::words::checked("approvals", "currency", &c, CurrencyCode::parse))
+            .transpose()?,
         required_approvals: r.try_get(8)?,
         status: crate::words::word("approvals", "status", &r.try_get::<String, _>(9)?)?,
         maker: r.try_get(10)?,
@@ -355,13 +360,23 @@ impl Tx<'_> {
         row.as_ref().map(source_row).transpose()
     }
 
-    pub async fn allowed_countries(&mut self, partner_id: &str) -> Result<Vec<String>> {
-        Ok(sqlx::query_scalar(
+    pub async fn allowed_countries(&mut self, partner_id: &str) -> Result<Vec<CountryCode>> {
+        let rows: Vec<String> = sqlx::query_scalar(
             "SELECT country FROM partner_allowed_countries WHERE partner_id = $1 ORDER BY country",
         )
         .bind(partner_id)
         .fetch_all(&mut **self)
-        .await?)
+        .await?;
+        rows.iter()
+            .map(|c| {
+                crate::words::checked(
+                    "partner_allowed_countries",
+                    "country",
+                    c,
+                    CountryCode::parse,
+                )
+            })
+            .collect()
     }
 
     /// Per partner, brand and country: customers from blocked countries and
@@ -390,7 +405,7 @@ impl Tx<'_> {
                     partner_id: r.try_get(0)?,
                     partner_name: r.try_get(1)?,
                     brand_id: r.try_get(2)?,
-                    country: r.try_get(3)?,
+                    country: crate::words::blank_or_country(&r, "customers", "country")?,
                     blocked,
                     unexpected,
                 });
@@ -518,7 +533,7 @@ pub async fn insert_approval(tx: &mut Tx<'_>, a: &ApprovalRecord) -> Result<Opti
         .bind(&a.summary)
         .bind(&a.payload)
         .bind(&a.amount)
-        .bind(&a.currency)
+        .bind(a.currency.map(|c| c.to_string()))
         .bind(a.required_approvals)
         .bind(&a.maker)
         .bind(&a.created_at)
@@ -658,7 +673,7 @@ pub async fn decide_traffic_source(
 pub async fn set_allowed_countries(
     tx: &mut Tx<'_>,
     partner_id: &str,
-    countries: &[String],
+    countries: &[CountryCode],
 ) -> Result<()> {
     sqlx::query("DELETE FROM partner_allowed_countries WHERE partner_id = $1")
         .bind(partner_id)
@@ -667,7 +682,7 @@ pub async fn set_allowed_countries(
     for c in countries {
         sqlx::query("INSERT INTO partner_allowed_countries (partner_id, country) VALUES ($1, $2)")
             .bind(partner_id)
-            .bind(c)
+            .bind(c.as_str())
             .execute(&mut **tx)
             .await?;
     }

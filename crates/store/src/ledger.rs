@@ -4,9 +4,11 @@
 use crate::batch::{Batch, Val};
 use crate::error::{Result, StoreError};
 use crate::money::dec;
+use crate::words::period_text;
 use crate::Tx;
 use partnerdesk_domain::commission::Kind as LineKind;
 use partnerdesk_domain::ledger::{AdjustmentState, EntryKind};
+use partnerdesk_domain::{CurrencyCode, Period};
 use rust_decimal::Decimal;
 use sqlx::Row;
 
@@ -14,16 +16,19 @@ use sqlx::Row;
 #[derive(Debug, Clone)]
 pub struct NewEntry {
     pub partner_id: String,
-    pub currency: String,
+    pub currency: CurrencyCode,
     pub kind: EntryKind,
     /// Whole cents, signed.
     pub amount: Decimal,
     pub effective_date: String,
-    pub period: String,
+    /// The period it belongs to (None: a manual adjustment, or a payout of
+    /// a run by pay date alone; stored as '').
+    pub period: Option<Period>,
     pub brand_id: String,
     /// A commission entry's line kind; stored as '' for other entries.
     pub line_kind: Option<LineKind>,
-    pub origin_period: String,
+    /// The closed period a late-data adjustment corrects (else None, '').
+    pub origin_period: Option<Period>,
     /// What posted it; unique across the ledger.
     pub source: String,
     pub reverses: Option<i64>,
@@ -32,18 +37,18 @@ pub struct NewEntry {
 }
 
 impl NewEntry {
-    /// An entry of `kind` with every other field empty, to fill in.
-    pub fn of(kind: EntryKind) -> NewEntry {
+    /// An entry of `kind` in `currency` with every other field empty, to fill in.
+    pub fn of(kind: EntryKind, currency: CurrencyCode) -> NewEntry {
         NewEntry {
             partner_id: String::new(),
-            currency: String::new(),
+            currency,
             kind,
             amount: Decimal::ZERO,
             effective_date: String::new(),
-            period: String::new(),
+            period: None,
             brand_id: String::new(),
             line_kind: None,
-            origin_period: String::new(),
+            origin_period: None,
             source: String::new(),
             reverses: None,
             run_id: None,
@@ -57,15 +62,17 @@ impl NewEntry {
 pub struct EntryRecord {
     pub entry_id: i64,
     pub partner_id: String,
-    pub currency: String,
+    pub currency: CurrencyCode,
     pub kind: EntryKind,
     pub amount: Decimal,
     pub effective_date: String,
-    pub period: String,
+    /// None: stored as '' (see [`NewEntry::period`]).
+    pub period: Option<Period>,
     pub brand_id: String,
     /// A commission entry's line kind; stored as '' for other entries.
     pub line_kind: Option<LineKind>,
-    pub origin_period: String,
+    /// None: stored as '' (see [`NewEntry::origin_period`]).
+    pub origin_period: Option<Period>,
     pub source: String,
     pub reverses: Option<i64>,
     pub run_id: Option<i64>,
@@ -118,10 +125,10 @@ fn values(e: &NewEntry, at: &str, by: &str) -> Vec<Val> {
         e.kind.as_str().into(),
         amount_text(e.amount).into(),
         e.effective_date.as_str().into(),
-        e.period.as_str().into(),
+        period_text(e.period).into(),
         e.brand_id.as_str().into(),
         line_kind_text(e.line_kind).into(),
-        e.origin_period.as_str().into(),
+        period_text(e.origin_period).into(),
         e.source.as_str().into(),
         Val::OptInt(e.reverses),
         Val::OptInt(e.run_id),
@@ -165,14 +172,14 @@ pub async fn post_entry(tx: &mut Tx<'_>, e: &NewEntry, at: &str, by: &str) -> Re
     );
     let row = sqlx::query(&sql)
         .bind(&e.partner_id)
-        .bind(&e.currency)
+        .bind(e.currency.as_str())
         .bind(e.kind.as_str())
         .bind(amount_text(e.amount))
         .bind(&e.effective_date)
-        .bind(&e.period)
+        .bind(period_text(e.period))
         .bind(&e.brand_id)
         .bind(line_kind_text(e.line_kind))
-        .bind(&e.origin_period)
+        .bind(period_text(e.origin_period))
         .bind(&e.source)
         .bind(e.reverses)
         .bind(e.run_id)
@@ -191,14 +198,14 @@ fn record(r: &sqlx::any::AnyRow) -> Result<EntryRecord> {
     Ok(EntryRecord {
         entry_id: r.try_get("entry_id")?,
         partner_id: r.try_get("partner_id")?,
-        currency: r.try_get("currency")?,
+        currency: crate::words::currency(r, "ledger_entries", "currency")?,
         kind: crate::words::column(r, "ledger_entries", "kind")?,
         amount: dec(&r.try_get::<String, _>("amount")?)?,
         effective_date: r.try_get("effective_date")?,
-        period: r.try_get("period")?,
+        period: crate::words::blank_or_period(r, "ledger_entries", "period")?,
         brand_id: r.try_get("brand_id")?,
         line_kind: line_kind_of(&r.try_get::<String, _>("line_kind")?)?,
-        origin_period: r.try_get("origin_period")?,
+        origin_period: crate::words::blank_or_period(r, "ledger_entries", "origin_period")?,
         source: r.try_get("source")?,
         reverses: r.try_get("reverses")?,
         run_id: r.try_get("run_id")?,
@@ -251,7 +258,7 @@ impl Tx<'_> {
 pub struct AdjustmentRecord {
     pub adjustment_id: i64,
     pub partner_id: String,
-    pub currency: String,
+    pub currency: CurrencyCode,
     pub amount: Decimal,
     pub reverses: Option<i64>,
     pub reason: String,
@@ -269,7 +276,7 @@ fn adjustment(r: &sqlx::any::AnyRow) -> Result<AdjustmentRecord> {
     Ok(AdjustmentRecord {
         adjustment_id: r.try_get("adjustment_id")?,
         partner_id: r.try_get("partner_id")?,
-        currency: r.try_get("currency")?,
+        currency: crate::words::currency(r, "manual_adjustments", "currency")?,
         amount: dec(&r.try_get::<String, _>("amount")?)?,
         reverses: r.try_get("reverses")?,
         reason: r.try_get("reason")?,
@@ -326,7 +333,7 @@ pub async fn insert_adjustment(tx: &mut Tx<'_>, a: &AdjustmentRecord) -> Result<
          VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7) RETURNING adjustment_id",
     )
     .bind(&a.partner_id)
-    .bind(&a.currency)
+    .bind(a.currency.as_str())
     .bind(amount_text(a.amount))
     .bind(a.reverses)
     .bind(&a.reason)

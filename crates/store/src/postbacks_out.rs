@@ -122,15 +122,14 @@ impl Tx<'_> {
         partner_id: Option<&str>,
         limit: i64,
     ) -> Result<Vec<OutboxRow>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {OUTBOX_COLUMNS} FROM postback_outbox \
-             WHERE ($1 IS NULL OR partner_id = $1) ORDER BY id DESC LIMIT {}",
-            limit.clamp(1, 10_000)
-        ))
-        .bind(partner_id)
-        .fetch_all(&mut **self)
-        .await?;
-        rows.iter().map(outbox_row).collect()
+        self.newest_first(
+            "postback_outbox",
+            OUTBOX_COLUMNS,
+            partner_id,
+            limit,
+            outbox_row,
+        )
+        .await
     }
 
     /// A page of one partner's outbox, newest first, and its size.
@@ -163,16 +162,12 @@ impl Tx<'_> {
         partner_id: Option<&str>,
         limit: i64,
     ) -> Result<Vec<SendRow>> {
-        let rows = sqlx::query(&format!(
-            "SELECT outbox_id, partner_id, at, attempt, status_code, error FROM postback_sends \
-             WHERE ($1 IS NULL OR partner_id = $1) ORDER BY id DESC LIMIT {}",
-            limit.clamp(1, 10_000)
-        ))
-        .bind(partner_id)
-        .fetch_all(&mut **self)
-        .await?;
-        rows.iter()
-            .map(|r| {
+        self.newest_first(
+            "postback_sends",
+            "outbox_id, partner_id, at, attempt, status_code, error",
+            partner_id,
+            limit,
+            |r| {
                 Ok(SendRow {
                     outbox_id: r.try_get(0)?,
                     partner_id: r.try_get(1)?,
@@ -181,8 +176,30 @@ impl Tx<'_> {
                     status_code: r.try_get(4)?,
                     error: r.try_get(5)?,
                 })
-            })
-            .collect()
+            },
+        )
+        .await
+    }
+
+    /// The listing both logs share: `columns` of `table` (of one partner,
+    /// or all), newest first, at most `limit` (1 to 10,000) rows, each
+    /// mapped by `row`.
+    async fn newest_first<T>(
+        &mut self,
+        table: &str,
+        columns: &str,
+        partner_id: Option<&str>,
+        limit: i64,
+        row: fn(&sqlx::any::AnyRow) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {columns} FROM {table} WHERE ($1 IS NULL OR partner_id = $1) ORDER BY id DESC LIMIT {}",
+            limit.clamp(1, 10_000)
+        ))
+        .bind(partner_id)
+        .fetch_all(&mut **self)
+        .await?;
+        rows.iter().map(row).collect()
     }
 }
 

@@ -4,6 +4,7 @@ use crate::commissions::{line_from_row, StoredLine};
 use crate::error::Result;
 use crate::Tx;
 use partnerdesk_domain::data::CustomerStatus;
+use partnerdesk_domain::CountryCode;
 use sqlx::Row;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,7 +14,8 @@ pub struct CustomerRecord {
     pub tracking_code: Option<String>,
     /// The partner owning the tracking code in the customer's brand.
     pub partner_id: Option<String>,
-    pub country: String,
+    /// None: unknown (stored as ''; RULES.md, Attribution).
+    pub country: Option<CountryCode>,
     pub registered_at: String,
     pub status: CustomerStatus,
     /// The customer's country is blocked for its brand.
@@ -71,7 +73,7 @@ fn customer_row(r: &sqlx::any::AnyRow) -> Result<CustomerRecord> {
         brand_id: r.try_get("brand_id")?,
         tracking_code: r.try_get("tracking_code")?,
         partner_id: r.try_get("partner_id")?,
-        country: r.try_get("country")?,
+        country: crate::words::blank_or_country(r, "customers", "country")?,
         registered_at: r.try_get("registered_at")?,
         status: crate::words::column(r, "customers", "status")?,
         geo_blocked: r.try_get::<i64, _>("geo_blocked")? != 0,

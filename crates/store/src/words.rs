@@ -61,6 +61,37 @@ pub(crate) fn period(r: &sqlx::any::AnyRow, table: &str, column: &str) -> Result
     checked(table, column, &raw, Period::parse)
 }
 
+/// The period in `table.column` of a row, where '' stores none.
+pub(crate) fn blank_or_period(
+    r: &sqlx::any::AnyRow,
+    table: &str,
+    column: &str,
+) -> Result<Option<Period>> {
+    let raw: String = r.try_get(column)?;
+    match raw.as_str() {
+        "" => Ok(None),
+        p => checked(table, column, p, Period::parse).map(Some),
+    }
+}
+
+/// The country in `table.column` of a row, where '' stores an unknown one.
+pub(crate) fn blank_or_country(
+    r: &sqlx::any::AnyRow,
+    table: &str,
+    column: &str,
+) -> Result<Option<CountryCode>> {
+    let raw: String = r.try_get(column)?;
+    match raw.as_str() {
+        "" => Ok(None),
+        c => checked(table, column, c, CountryCode::parse).map(Some),
+    }
+}
+
+/// An optional period as stored: `YYYY-MM`, or '' for none.
+pub fn period_text(period: Option<Period>) -> String {
+    period.map(|p| p.to_string()).unwrap_or_default()
+}
+
 /// [`word`] of an optional value (NULL stays None).
 pub fn opt_word<T: Word>(table: &str, column: &str, raw: Option<&str>) -> Result<Option<T>> {
     raw.map(|r| word(table, column, r)).transpose()

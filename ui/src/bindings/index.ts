@@ -68,7 +68,7 @@ export const commands = {
 	documentsUpload: (partnerId: string, docType: string, fileName: string, contentBase64: string) => __TAURI_INVOKE<DocumentView>("documents_upload", { partnerId, docType, fileName, contentBase64 }),
 	documentsReview: (documentId: string, approve: boolean, note: string) => __TAURI_INVOKE<ChangeOutcome>("documents_review", { documentId, approve, note }),
 	trafficSourcesDeclare: (partnerId: string, kind: string, value: string) => __TAURI_INVOKE<ChangeOutcome>("traffic_sources_declare", { partnerId, kind, value }),
-	allowedCountriesSet: (partnerId: string, countries: string[]) => __TAURI_INVOKE<string[]>("allowed_countries_set", { partnerId, countries }),
+	allowedCountriesSet: (partnerId: string, countries: string[]) => __TAURI_INVOKE<CountryCode[]>("allowed_countries_set", { partnerId, countries }),
 	geoReport: () => __TAURI_INVOKE<GeoReportRow[]>("geo_report"),
 	customersSetStatus: (customerId: string, status: string, reason: string) => __TAURI_INVOKE<null>("customers_set_status", { customerId, status, reason }),
 	mailSmtpGet: () => __TAURI_INVOKE<SmtpSettingsView>("mail_smtp_get"),
@@ -103,7 +103,7 @@ export const commands = {
 	/**  The partner's own minimum payout and compliance hold (empty or None clears each). */
 	partnerPayoutSet: (partnerId: string, threshold: string | null, holdReason: string | null) => __TAURI_INVOKE<null>("partner_payout_set", { partnerId, threshold, holdReason }),
 	/**  (currency, minimum payout) pairs. */
-	payoutThresholds: () => __TAURI_INVOKE<([string, string])[]>("payout_thresholds"),
+	payoutThresholds: () => __TAURI_INVOKE<([CurrencyCode, string])[]>("payout_thresholds"),
 	/**  `amount` None or empty removes the currency's threshold. */
 	payoutThresholdSet: (currency: string, amount: string | null) => __TAURI_INVOKE<null>("payout_threshold_set", { currency, amount }),
 	operatorAccountGet: () => __TAURI_INVOKE<OperatorAccount | null>("operator_account_get"),
@@ -190,7 +190,7 @@ export type AdjustmentState = "pending" | "approved" | "rejected";
 export type AdjustmentView = {
 	adjustment_id: number,
 	partner_id: string,
-	currency: string,
+	currency: CurrencyCode,
 	amount: string,
 	reverses: number | null,
 	reason: string,
@@ -251,7 +251,7 @@ export type ApprovalView = {
 	/**  What will happen when approved, in plain words. */
 	summary: string,
 	amount: string | null,
-	currency: string | null,
+	currency: CurrencyCode | null,
 	required_approvals: number,
 	approvals: number,
 	status: ApprovalStatus,
@@ -316,7 +316,7 @@ export type AuditQuery = {
 export type BalanceView = {
 	partner_id: string,
 	name: string,
-	currency: string,
+	currency: CurrencyCode,
 	balance: string,
 	/**  Not yet taken by a payout run. */
 	unclaimed: string,
@@ -328,6 +328,7 @@ export type BrandView = {
 	name: string,
 	/**  `igaming`, `forex` or `prop` */
 	vertical: string,
+	/**  ISO 4217 (also the form's input: text, checked by the core) */
 	currency: string,
 };
 
@@ -406,6 +407,12 @@ export type Counted = {
 	count: number,
 };
 
+/**  A country, ISO 3166-1 alpha-2, upper case (`DE`). */
+export type CountryCode = string;
+
+/**  A currency, ISO 4217, upper case (`EUR`). */
+export type CurrencyCode = string;
+
 export type CustomerDetail = {
 	customer: CustomerRow,
 	/**  Latest 100 days, newest first. */
@@ -436,7 +443,8 @@ export type CustomerRow = {
 	tracking_code: string | null,
 	/**  The attributed partner; null: unattributed (earns nobody). */
 	partner_id: string | null,
-	country: string,
+	/**  null: unknown (RULES.md, Attribution). */
+	country: CountryCode | null,
 	registered_at: string,
 	status: CustomerStatus,
 	/**  The country is blocked for the brand: earns nobody. */
@@ -578,7 +586,11 @@ export type GeoReportRow = {
 	partner_id: string,
 	partner_name: string,
 	brand_id: string,
-	country: string,
+	/**
+	 *  null: customers whose country is unknown (counted as unexpected
+	 *  when the partner has allowed countries).
+	 */
+	country: CountryCode | null,
 	/**  Customers from a country blocked for the brand (they earn nothing). */
 	blocked: number,
 	/**  Customers from outside the partner's allowed countries (flagged). */
@@ -588,7 +600,7 @@ export type GeoReportRow = {
 export type HeldView = {
 	partner_id: string,
 	name: string,
-	currency: string,
+	currency: CurrencyCode,
 	amount: string,
 	reason: string,
 };
@@ -606,12 +618,13 @@ export type Kpi = {
 export type LedgerEntryView = {
 	entry_id: number,
 	partner_id: string,
-	currency: string,
+	currency: CurrencyCode,
 	kind: EntryKind,
 	amount: string,
 	/**  The balance after this entry (entries in date order). */
 	balance: string,
 	effective_date: string,
+	/**  `YYYY-MM`, or '' for an entry of no period (a manual adjustment). */
 	period: string,
 	brand_id: string,
 	/**  For commission entries, the line's kind (cpa, revshare, …). */
@@ -652,20 +665,20 @@ export type LineQuery = {
 };
 
 export type LineRow = {
-	period: string,
+	period: Period,
 	partner_id: string,
 	partner_name: string,
 	brand_id: string,
 	kind: string,
 	/**  Partner currency, two decimals. */
 	amount: string,
-	currency: string,
+	currency: CurrencyCode,
 	/**  Brand currency, full precision. */
 	amount_brand: string,
-	brand_currency: string,
+	brand_currency: CurrencyCode,
 	fx_rate: string,
 	/**  For adjustments: the closed period they book late data of. */
-	origin_period: string | null,
+	origin_period: Period | null,
 };
 
 /**  A tracking link. */
@@ -777,7 +790,7 @@ export type PartnerCompliance = {
 	documents: DocumentView[],
 	traffic_sources: TrafficSourceView[],
 	/**  Empty: customers from any country are expected. */
-	allowed_countries: string[],
+	allowed_countries: CountryCode[],
 	/**  Document types not yet approved. */
 	missing_documents: DocumentType[],
 };
@@ -896,8 +909,8 @@ export type PartnerRow = {
 	status: PartnerStatus,
 	parent_id: string | null,
 	email: string | null,
-	country: string | null,
-	currency: string,
+	country: CountryCode | null,
+	currency: CurrencyCode,
 	tags: string[],
 	/**  Direct children. */
 	children: number,
@@ -928,7 +941,7 @@ export type PaymentMethod = "bank_transfer" | "e_wallet" | "crypto";
 export type PayoutItemView = {
 	partner_id: string,
 	name: string,
-	currency: string,
+	currency: CurrencyCode,
 	amount: string,
 	method: PaymentMethod,
 	holder: string,
@@ -993,6 +1006,8 @@ export type PendingView = {
 	attempts: number,
 };
 
+export type Period = string;
+
 /**
  *  A period's commissions: computed (may be run again) or closed (booked
  *  to the ledger, never recomputed).
@@ -1001,7 +1016,7 @@ export type PeriodState = "computed" | "closed";
 
 export type PeriodView = {
 	/**  YYYY-MM */
-	period: string,
+	period: Period,
 	state: PeriodState,
 	computed_at: string,
 	/**  False when data changed since it was computed: run it again. */
@@ -1153,7 +1168,7 @@ export type RunReport = {
 export type RunState = "draft" | "submitted" | "approved" | "exported" | "paid" | "failed" | "cancelled";
 
 export type RunTotal = {
-	currency: string,
+	currency: CurrencyCode,
 	amount: string,
 	payments: number,
 	paid: string,

@@ -44,7 +44,7 @@ pub struct Request<'a> {
     pub summary: String,
     /// The amount at stake, shown with the request; above the threshold two
     /// approvers are needed where the kind's policy counts it.
-    pub amount: Option<(Decimal, String)>,
+    pub amount: Option<(Decimal, partnerdesk_domain::CurrencyCode)>,
     /// Who made the object, when someone other than the user asking may
     /// have (a payout run's creator): they may not decide it either.
     pub object_maker: Option<String>,
@@ -92,7 +92,7 @@ pub(crate) async fn queue(ctx: &Context, tx: &mut Tx<'_>, req: Request<'_>) -> R
         summary: req.summary,
         payload: payload.to_string(),
         amount: req.amount.as_ref().map(|(a, _)| a.to_string()),
-        currency: req.amount.as_ref().map(|(_, c)| c.clone()),
+        currency: req.amount.map(|(_, c)| c),
         required_approvals: required,
         status: ApprovalStatus::Pending,
         maker: ctx.actor.user.clone(),

@@ -30,7 +30,7 @@ pub struct ApprovalView {
     /// What will happen when approved, in plain words.
     pub summary: String,
     pub amount: Option<String>,
-    pub currency: Option<String>,
+    pub currency: Option<partnerdesk_domain::CurrencyCode>,
     pub required_approvals: u32,
     pub approvals: u32,
     pub status: ApprovalStatus,

@@ -135,7 +135,7 @@ pub(super) fn own(lines: Vec<Line>) -> Vec<StoredLine> {
         .into_iter()
         .map(|line| StoredLine {
             line,
-            origin_period: String::new(),
+            origin_period: None,
         })
         .collect()
 }
@@ -195,7 +195,7 @@ pub(super) fn adjustments(
                 fx_rate: Decimal::ONE,
                 explanation: Explanation::of(&serde_json::json!({"reason": format!("late data for closed period {origin}"), "origin_period": origin.to_string(), "difference_by_kind": by_kind})),
             },
-            origin_period: origin.to_string(),
+            origin_period: Some(origin),
         });
     }
     out

@@ -206,9 +206,8 @@ pub(super) async fn keep_resumed(
         if range[..start].iter().any(|p| plan.closed(*p)) {
             let kept = store.read().await?.period_lines(*open).await?;
             pending.extend(
-                kept.into_iter().filter(|s| {
-                    !s.origin_period.is_empty() && s.origin_period < resumed.to_string()
-                }),
+                kept.into_iter()
+                    .filter(|s| s.origin_period.is_some_and(|o| o < resumed)),
             );
         }
     }
@@ -230,7 +229,7 @@ pub(super) async fn book_closed_period(
     let stored = read.period_lines(period).await?;
     let closed_own: Vec<StoredLine> = stored
         .into_iter()
-        .filter(|s| s.origin_period.is_empty())
+        .filter(|s| s.origin_period.is_none())
         .collect();
     let booked_closed: Vec<StoredLine> = {
         let all = read.adjustments_for(period).await?;
@@ -286,7 +285,7 @@ pub(super) async fn write_open_period(
     let stored = store.read().await?.period_lines_unparsed(period).await?;
     let (stored_own, stored_adj): (Vec<UnparsedLine>, Vec<UnparsedLine>) = stored
         .into_iter()
-        .partition(|s| s.stored.origin_period.is_empty());
+        .partition(|s| s.stored.origin_period.is_none());
     let new_own = std::sync::Arc::new(own(lines));
     let new_adj: std::sync::Arc<Vec<StoredLine>> = std::sync::Arc::new(
         pending

@@ -7,7 +7,7 @@ fn adjustment_view(a: &AdjustmentRecord) -> AdjustmentView {
     AdjustmentView {
         adjustment_id: a.adjustment_id,
         partner_id: a.partner_id.clone(),
-        currency: a.currency.clone(),
+        currency: a.currency,
         amount: money(a.amount),
         reverses: a.reverses,
         reason: a.reason.clone(),
@@ -55,7 +55,7 @@ pub async fn request_adjustment(
         ctx,
         tx,
         partner.partner_id,
-        partner.currency.to_string(),
+        partner.currency,
         amount,
         None,
         reason,
@@ -119,7 +119,7 @@ async fn request(
     ctx: &Context,
     mut tx: Tx<'_>,
     partner_id: String,
-    currency: String,
+    currency: CurrencyCode,
     amount: Decimal,
     reverses: Option<i64>,
     reason: String,
@@ -175,7 +175,7 @@ async fn request(
                 a.partner_id,
                 a.reason
             ),
-            amount: Some((a.amount.abs(), a.currency.clone())),
+            amount: Some((a.amount.abs(), a.currency)),
             object_maker: None,
         },
     )
@@ -265,13 +265,12 @@ async fn settle_adjustment(
         };
         let e = NewEntry {
             partner_id: a.partner_id.clone(),
-            currency: a.currency.clone(),
             amount: a.amount,
             effective_date: today(ctx),
             source,
             reverses: a.reverses,
             reason: a.reason.clone(),
-            ..NewEntry::of(kind)
+            ..NewEntry::of(kind, a.currency)
         };
         Some(post_entry(tx, &e, &now, &ctx.actor.user).await?)
     } else {

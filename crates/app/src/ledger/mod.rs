@@ -9,11 +9,12 @@ use partnerdesk_domain::commission::{Kind, PeriodState};
 use partnerdesk_domain::ledger::{check_amount, AdjustmentState, EntryKind};
 use partnerdesk_domain::money::parse_decimal;
 use partnerdesk_domain::payout::{ItemState, RunState};
-use partnerdesk_domain::Period;
+use partnerdesk_domain::{CurrencyCode, Period};
 use partnerdesk_store::ledger::{
     decide_adjustment, insert_adjustment, line_kind_text, post_entries, post_entry,
     AdjustmentRecord, EntryRecord, NewEntry,
 };
+use partnerdesk_store::payouts::period_text;
 use partnerdesk_store::Tx;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -28,12 +29,13 @@ pub use adjustments::{adjustments, decide, request_adjustment, request_reversal}
 pub struct LedgerEntryView {
     pub entry_id: i64,
     pub partner_id: String,
-    pub currency: String,
+    pub currency: CurrencyCode,
     pub kind: EntryKind,
     pub amount: String,
     /// The balance after this entry (entries in date order).
     pub balance: String,
     pub effective_date: String,
+    /// `YYYY-MM`, or '' for an entry of no period (a manual adjustment).
     pub period: String,
     pub brand_id: String,
     /// For commission entries, the line's kind (cpa, revshare, …).
@@ -51,7 +53,7 @@ pub struct LedgerEntryView {
 pub struct BalanceView {
     pub partner_id: String,
     pub name: String,
-    pub currency: String,
+    pub currency: CurrencyCode,
     pub balance: String,
     /// Not yet taken by a payout run.
     pub unclaimed: String,
@@ -62,7 +64,7 @@ pub struct BalanceView {
 pub struct AdjustmentView {
     pub adjustment_id: i64,
     pub partner_id: String,
-    pub currency: String,
+    pub currency: CurrencyCode,
     pub amount: String,
     pub reverses: Option<i64>,
     pub reason: String,
@@ -87,7 +89,7 @@ pub struct LedgerCheck {
 
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct CurrencyTotal {
-    pub currency: String,
+    pub currency: CurrencyCode,
     pub amount: String,
     pub count: u32,
 }
@@ -124,37 +126,43 @@ pub(crate) async fn post_closed_period(
             };
             NewEntry {
                 partner_id: l.partner_id.to_string(),
-                currency: l.currency.to_string(),
                 amount: partnerdesk_domain::money::round_cents(l.amount),
                 effective_date: effective.clone(),
-                period: period.to_string(),
+                period: Some(period),
                 brand_id: l.brand_id.to_string(),
                 line_kind: Some(l.kind),
-                origin_period: s.origin_period.clone(),
-                source: format!(
-                    "line:{period}:{}:{}:{}:{}",
-                    l.partner_id,
-                    l.brand_id,
-                    l.kind.as_str(),
-                    s.origin_period
-                ),
-                ..NewEntry::of(kind)
+                origin_period: s.origin_period,
+                source: line_source(period, s),
+                ..NewEntry::of(kind, l.currency)
             }
         })
         .collect();
     Ok(post_entries(tx, &entries, at, by).await?)
 }
 
+/// The source a closed line's entry is posted with (unique in the ledger):
+/// `line:PERIOD:PARTNER:BRAND:KIND:ORIGIN`, ORIGIN '' for a period's own line.
+fn line_source(period: Period, s: &partnerdesk_store::commissions::StoredLine) -> String {
+    let l = &s.line;
+    format!(
+        "line:{period}:{}:{}:{}:{}",
+        l.partner_id,
+        l.brand_id,
+        l.kind.as_str(),
+        period_text(s.origin_period)
+    )
+}
+
 fn view(e: &EntryRecord, balance: Decimal) -> LedgerEntryView {
     LedgerEntryView {
         entry_id: e.entry_id,
         partner_id: e.partner_id.clone(),
-        currency: e.currency.clone(),
+        currency: e.currency,
         kind: e.kind,
         amount: money(e.amount),
         balance: money(balance),
         effective_date: e.effective_date.clone(),
-        period: e.period.clone(),
+        period: period_text(e.period),
         brand_id: e.brand_id.clone(),
         line_kind: line_kind_text(e.line_kind).to_string(),
         reverses: e.reverses,
@@ -177,13 +185,13 @@ pub async fn entries(ctx: &Context, partner_id: &str) -> Result<Vec<LedgerEntryV
             id: partner_id.into(),
         });
     }
-    let mut running: BTreeMap<String, Decimal> = BTreeMap::new();
+    let mut running: BTreeMap<CurrencyCode, Decimal> = BTreeMap::new();
     Ok(tx
         .ledger_entries(partner_id)
         .await?
         .iter()
         .map(|e| {
-            let b = running.entry(e.currency.clone()).or_default();
+            let b = running.entry(e.currency).or_default();
             *b += e.amount;
             view(e, *b)
         })
@@ -200,14 +208,12 @@ pub async fn balances(ctx: &Context, at: Option<&str>) -> Result<Vec<BalanceView
     }
     let mut tx = ctx.store.read().await?;
     let names = tx.payees().await?;
-    let mut sums: BTreeMap<(String, String), (Decimal, Decimal, u32)> = BTreeMap::new();
+    let mut sums: BTreeMap<(String, CurrencyCode), (Decimal, Decimal, u32)> = BTreeMap::new();
     for e in tx.all_ledger_entries().await? {
         if at.is_some_and(|d| e.effective_date.as_str() > d) {
             continue;
         }
-        let s = sums
-            .entry((e.partner_id.clone(), e.currency.clone()))
-            .or_default();
+        let s = sums.entry((e.partner_id.clone(), e.currency)).or_default();
         s.0 += e.amount;
         if e.claimed_by_run.is_none() {
             s.1 += e.amount;
@@ -240,17 +246,17 @@ pub async fn check(ctx: &Context) -> Result<LedgerCheck> {
     let by_id: BTreeMap<i64, &EntryRecord> = entries.iter().map(|e| (e.entry_id, e)).collect();
 
     // 1. Balances two ways: summed entry by entry, and from the sources.
-    let mut summed: BTreeMap<(String, String), Decimal> = BTreeMap::new();
-    let mut totals: BTreeMap<String, (Decimal, u32)> = BTreeMap::new();
+    let mut summed: BTreeMap<(String, CurrencyCode), Decimal> = BTreeMap::new();
+    let mut totals: BTreeMap<CurrencyCode, (Decimal, u32)> = BTreeMap::new();
     for e in &entries {
         *summed
-            .entry((e.partner_id.clone(), e.currency.clone()))
+            .entry((e.partner_id.clone(), e.currency))
             .or_default() += e.amount;
-        let t = totals.entry(e.currency.clone()).or_default();
+        let t = totals.entry(e.currency).or_default();
         t.0 += e.amount;
         t.1 += 1;
     }
-    let mut from_sources: BTreeMap<(String, String), Decimal> = BTreeMap::new();
+    let mut from_sources: BTreeMap<(String, CurrencyCode), Decimal> = BTreeMap::new();
 
     // 2. Closed periods' lines against commission and adjustment entries.
     let mut posted: BTreeMap<String, &EntryRecord> = BTreeMap::new();
@@ -275,15 +281,9 @@ pub async fn check(ctx: &Context) -> Result<LedgerCheck> {
             }
             let amount = partnerdesk_domain::money::round_cents(l.amount);
             *from_sources
-                .entry((l.partner_id.to_string(), l.currency.to_string()))
+                .entry((l.partner_id.to_string(), l.currency))
                 .or_default() += amount;
-            let source = format!(
-                "line:{period}:{}:{}:{}:{}",
-                l.partner_id,
-                l.brand_id,
-                l.kind.as_str(),
-                s.origin_period
-            );
+            let source = line_source(period, &s);
             expected_sources += 1;
             match posted.get(&source) {
                 None => problems.push(format!(
@@ -312,7 +312,7 @@ pub async fn check(ctx: &Context) -> Result<LedgerCheck> {
         // Reversals are counted from their entries below.
         if a.reverses.is_none() {
             *from_sources
-                .entry((a.partner_id.clone(), a.currency.clone()))
+                .entry((a.partner_id.clone(), a.currency))
                 .or_default() += a.amount;
         }
         match a.entry_id.and_then(|id| by_id.get(&id)) {
@@ -337,9 +337,9 @@ pub async fn check(ctx: &Context) -> Result<LedgerCheck> {
     }
     for run in tx.payout_runs().await? {
         for item in tx.payout_items(run.run_id).await? {
-            let key = (item.partner_id.clone(), item.currency.clone());
+            let key = (item.partner_id.clone(), item.currency);
             let claimed = tx
-                .claimed_entries(run.run_id, &item.partner_id, &item.currency)
+                .claimed_entries(run.run_id, &item.partner_id, item.currency.as_str())
                 .await?;
             let earned: Decimal = claimed
                 .iter()
@@ -384,7 +384,7 @@ pub async fn check(ctx: &Context) -> Result<LedgerCheck> {
     }
     for e in entries.iter().filter(|e| e.kind == EntryKind::Reversal) {
         *from_sources
-            .entry((e.partner_id.clone(), e.currency.clone()))
+            .entry((e.partner_id.clone(), e.currency))
             .or_default() += e.amount;
     }
     for key in summed.keys().chain(from_sources.keys()) {

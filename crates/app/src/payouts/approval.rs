@@ -20,16 +20,16 @@ pub(super) fn approval_request<'a>(
     items: &[ItemRecord],
 ) -> crate::approvals::Request<'a> {
     let run_id = r.run_id;
-    let mut totals: BTreeMap<&str, (Decimal, u32)> = BTreeMap::new();
+    let mut totals: BTreeMap<partnerdesk_domain::CurrencyCode, (Decimal, u32)> = BTreeMap::new();
     for i in items {
-        let t = totals.entry(i.currency.as_str()).or_default();
+        let t = totals.entry(i.currency).or_default();
         t.0 += i.amount;
         t.1 += 1;
     }
     let largest = totals
         .iter()
         .max_by(|a, b| a.1 .0.cmp(&b.1 .0))
-        .map(|(c, (a, _))| (*a, c.to_string()));
+        .map(|(c, (a, _))| (*a, *c));
     let parts: Vec<String> = totals
         .iter()
         .map(|(c, (a, n))| {

@@ -83,7 +83,7 @@ pub async fn set_threshold(ctx: &Context, currency: &str, amount: Option<&str>) 
 }
 
 #[tracing::instrument(name = "payouts::thresholds", skip_all, fields(user = %ctx.actor.user))]
-pub async fn thresholds(ctx: &Context) -> Result<Vec<(String, String)>> {
+pub async fn thresholds(ctx: &Context) -> Result<Vec<(CurrencyCode, String)>> {
     ctx.authorize(&crate::access::READ).await?;
     Ok(ctx
         .store

@@ -8,6 +8,7 @@ use partnerdesk_domain::ledger::EntryKind;
 use partnerdesk_domain::payment::PaymentMethod;
 use partnerdesk_domain::payout::{transition, ItemState, RunAction, RunState};
 use partnerdesk_domain::sepa::{pain_001_001_03, CreditTransfer, Debtor, Transfer};
+use partnerdesk_domain::CurrencyCode;
 use partnerdesk_store::ledger::{post_entry, NewEntry};
 use partnerdesk_store::payouts::{
     period_text, post_run_payouts, set_run_state, settle_item, ItemRecord, RunRecord,
@@ -109,7 +110,7 @@ pub(super) async fn files(
             &r.pay_date,
             &i.partner_id,
             &i.name,
-            &i.currency,
+            i.currency.as_str(),
             &money(i.amount),
             i.method.as_str(),
             &i.holder,
@@ -123,7 +124,7 @@ pub(super) async fn files(
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let sepa: Vec<&ItemRecord> = items
         .iter()
-        .filter(|i| i.currency == "EUR" && i.method == PaymentMethod::BankTransfer)
+        .filter(|i| i.currency.as_str() == "EUR" && i.method == PaymentMethod::BankTransfer)
         .collect();
     let sepa_xml = if sepa.is_empty() {
         None
@@ -197,11 +198,11 @@ pub async fn settle(
     let today: String = now.chars().take(10).collect();
     let sent = crate::mail::Composer::load(&mut tx, partnerdesk_domain::mail::PAYOUT_SENT).await?;
     let mut notices = Vec::new();
-    let mut settled: BTreeMap<(String, String), ItemState> = BTreeMap::new();
+    let mut settled: BTreeMap<(String, CurrencyCode), ItemState> = BTreeMap::new();
     for s in settlements {
         let item = items
             .iter()
-            .find(|i| i.partner_id == s.partner_id && i.currency == s.currency)
+            .find(|i| i.partner_id == s.partner_id && i.currency.as_str() == s.currency)
             .ok_or_else(|| {
                 AppError::invalid(
                     "partner_id",
@@ -238,7 +239,7 @@ pub async fn settle(
                     &mut tx,
                     run_id,
                     &item.partner_id,
-                    &item.currency,
+                    item.currency.as_str(),
                     ItemState::Paid,
                     Some(note),
                     None,
@@ -251,7 +252,7 @@ pub async fn settle(
                     if let Some(p) = tx.partner(&item.partner_id).await? {
                         let mut values = partnerdesk_domain::mail::Values::new();
                         values.insert("amount".into(), format!("{:.2}", item.amount));
-                        values.insert("currency".into(), item.currency.clone());
+                        values.insert("currency".into(), item.currency.to_string());
                         values.insert("payment_reference".into(), note.to_string());
                         values.insert("run_id".into(), run_id.to_string());
                         notices.extend(sent.message(&p, values, None)?);
@@ -263,7 +264,7 @@ pub async fn settle(
                     &mut tx,
                     run_id,
                     &item.partner_id,
-                    &item.currency,
+                    item.currency.as_str(),
                     ItemState::Failed,
                     None,
                     Some(note),
@@ -273,10 +274,9 @@ pub async fn settle(
                 .await?;
                 let e = NewEntry {
                     partner_id: item.partner_id.clone(),
-                    currency: item.currency.clone(),
                     amount: item.amount,
                     effective_date: today.clone(),
-                    period: period_text(r.period),
+                    period: r.period,
                     source: format!(
                         "payout_failed:{run_id}:{}:{}",
                         item.partner_id, item.currency
@@ -284,19 +284,19 @@ pub async fn settle(
                     reverses: None,
                     run_id: Some(run_id),
                     reason: note.to_string(),
-                    ..NewEntry::of(EntryKind::PayoutFailed)
+                    ..NewEntry::of(EntryKind::PayoutFailed, item.currency)
                 };
                 post_entry(&mut tx, &e, &now, &ctx.actor.user).await?;
             }
             ItemState::Pending => {}
         }
-        settled.insert((item.partner_id.clone(), item.currency.clone()), outcome);
+        settled.insert((item.partner_id.clone(), item.currency), outcome);
     }
     let after: Vec<ItemState> = items
         .iter()
         .map(|i| {
             settled
-                .get(&(i.partner_id.clone(), i.currency.clone()))
+                .get(&(i.partner_id.clone(), i.currency))
                 .copied()
                 .unwrap_or(i.state)
         })

@@ -54,21 +54,15 @@ pub async fn create_run(
     }
     let date_text = date.format("%Y-%m-%d").to_string();
     let candidates = tx.payout_candidates(&date_text).await?;
-    let thresholds: BTreeMap<CurrencyCode, Decimal> = tx
-        .payout_thresholds()
-        .await?
-        .into_iter()
-        .filter_map(|(c, a)| CurrencyCode::parse("currency", &c).ok().map(|c| (c, a)))
-        .collect();
+    let thresholds: BTreeMap<CurrencyCode, Decimal> =
+        tx.payout_thresholds().await?.into_iter().collect();
     let mut items = Vec::new();
     let mut held = Vec::new();
     for cand in candidates {
-        let cur = CurrencyCode::parse("currency", &cand.currency)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let status = cand.status;
         let available: Decimal = cand.entries.iter().map(|e| e.1).sum();
         let c = Candidate {
-            currency: cur,
+            currency: cand.currency,
             available,
             status,
             has_payment_details: cand.details.is_some(),
@@ -208,9 +202,9 @@ pub(super) async fn run_view(
     } else {
         None
     };
-    let mut totals: BTreeMap<String, (Decimal, u32, Decimal, Decimal)> = BTreeMap::new();
+    let mut totals: BTreeMap<CurrencyCode, (Decimal, u32, Decimal, Decimal)> = BTreeMap::new();
     for i in items {
-        let t = totals.entry(i.currency.clone()).or_default();
+        let t = totals.entry(i.currency).or_default();
         t.0 += i.amount;
         t.1 += i.count;
         match i.state {
@@ -279,7 +273,7 @@ pub(super) async fn detail_view(
     let sums: Vec<ItemSum> = items
         .iter()
         .map(|i| ItemSum {
-            currency: i.currency.clone(),
+            currency: i.currency,
             state: i.state,
             amount: i.amount,
             count: 1,
@@ -292,7 +286,7 @@ pub(super) async fn detail_view(
             .map(|i| PayoutItemView {
                 partner_id: i.partner_id.clone(),
                 name: i.name.clone(),
-                currency: i.currency.clone(),
+                currency: i.currency,
                 amount: money(i.amount),
                 method: i.method.clone(),
                 holder: i.holder.clone(),
@@ -308,7 +302,7 @@ pub(super) async fn detail_view(
             .map(|h| HeldView {
                 partner_id: h.partner_id.clone(),
                 name: h.name.clone(),
-                currency: h.currency.clone(),
+                currency: h.currency,
                 amount: money(h.amount),
                 reason: h.reason.clone(),
             })

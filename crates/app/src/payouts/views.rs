@@ -3,6 +3,7 @@
 
 use partnerdesk_domain::payment::PaymentMethod;
 use partnerdesk_domain::payout::{ItemState, RunState};
+use partnerdesk_domain::CurrencyCode;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
@@ -23,7 +24,7 @@ pub struct PaymentDetailsView {
 pub struct PayoutItemView {
     pub partner_id: String,
     pub name: String,
-    pub currency: String,
+    pub currency: CurrencyCode,
     pub amount: String,
     pub method: PaymentMethod,
     pub holder: String,
@@ -38,14 +39,14 @@ pub struct PayoutItemView {
 pub struct HeldView {
     pub partner_id: String,
     pub name: String,
-    pub currency: String,
+    pub currency: CurrencyCode,
     pub amount: String,
     pub reason: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct RunTotal {
-    pub currency: String,
+    pub currency: CurrencyCode,
     pub amount: String,
     pub payments: u32,
     pub paid: String,

@@ -7,6 +7,7 @@ pub mod dashboard;
 mod query;
 pub mod rollup;
 pub(crate) mod slices;
+mod sums;
 pub mod view;
 
 use crate::{AppError, Context, Result};
@@ -70,7 +71,7 @@ impl ReportTable {
             })?;
             for (c, (text, col)) in r.iter().zip(&self.columns).enumerate() {
                 let c = c as u16;
-                let number = text.parse::<f64>().ok().filter(|_| significant(text) <= 15);
+                let number = crate::exports::spreadsheet_number(text);
                 match (col.unit, number) {
                     (_, _) if text.is_empty() => {}
                     (None, _) | (_, None) => {
@@ -100,14 +101,6 @@ impl ReportTable {
             crate::exports::Format::Xlsx => self.to_xlsx(),
         }
     }
-}
-
-/// Significant digits of a printed number (a double holds 15 exactly).
-fn significant(text: &str) -> usize {
-    text.chars()
-        .filter(char::is_ascii_digit)
-        .skip_while(|c| *c == '0')
-        .count()
 }
 
 /// A report as REPORTS.md defines it. Brings stale roll-ups up to date

@@ -10,7 +10,7 @@ use partnerdesk_domain::data::FxRate;
 use partnerdesk_domain::engine::fx::FxTable;
 use partnerdesk_domain::report::figures::{Figures, C, S};
 use partnerdesk_domain::report::format;
-use partnerdesk_domain::report::{Dim, Measure, ReportSpec, Unit};
+use partnerdesk_domain::report::{Dim, Measure, ReportSpec};
 use partnerdesk_domain::{CurrencyCode, Period};
 use partnerdesk_store::reports::{ReportPartner, SliceRef};
 use partnerdesk_store::Tx;
@@ -18,87 +18,10 @@ use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write;
 
+pub(super) use super::sums::B;
+use super::sums::{is_amount, kind_base, print, Sums, NB};
+
 pub const UNATTRIBUTED: &str = "(unattributed)";
-
-/// The base sums every measure is computed from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum B {
-    Registrations,
-    ExcludedRegistrations,
-    Ftds,
-    FtdAmount,
-    Deposits,
-    Withdrawals,
-    Bets,
-    Wins,
-    Bonuses,
-    Chargebacks,
-    Taxes,
-    Trades,
-    Lots,
-    TradingRevenue,
-    Purchases,
-    FirstPurchases,
-    PurchaseAmount,
-    Refunds,
-    RefundAmount,
-    Commission,
-    Cpa,
-    Revshare,
-    LotRebate,
-    SpreadShare,
-    PurchaseShare,
-    SubOverride,
-    Adjustment,
-    QualifiedCpas,
-    Paid,
-    Clicks,
-    UniqueClicks,
-}
-const NB: usize = 31;
-
-/// Whether a base sum is an amount (converted between currencies).
-fn is_amount(b: usize) -> bool {
-    use B::*;
-    [
-        FtdAmount,
-        Deposits,
-        Withdrawals,
-        Bets,
-        Wins,
-        Bonuses,
-        Chargebacks,
-        Taxes,
-        TradingRevenue,
-        PurchaseAmount,
-        RefundAmount,
-        Commission,
-        Cpa,
-        Revshare,
-        LotRebate,
-        SpreadShare,
-        PurchaseShare,
-        SubOverride,
-        Adjustment,
-        Paid,
-    ]
-    .iter()
-    .any(|x| *x as usize == b)
-}
-
-fn kind_base(k: Kind) -> B {
-    match k {
-        Kind::Cpa => B::Cpa,
-        Kind::Revshare => B::Revshare,
-        Kind::LotRebate => B::LotRebate,
-        Kind::SpreadShare => B::SpreadShare,
-        Kind::PurchaseShare => B::PurchaseShare,
-        Kind::SubOverride => B::SubOverride,
-        Kind::Adjustment => B::Adjustment,
-    }
-}
-
-type Sums = [Decimal; NB];
 
 /// Where a figure belongs.
 pub(super) struct Origin<'a> {
@@ -482,51 +405,6 @@ impl SortKey {
     }
 }
 
-fn count(d: Decimal) -> String {
-    d.trunc().to_string()
-}
-
-fn print(m: Measure, s: &Sums) -> String {
-    let g = |b: B| s[b as usize];
-    let ggr = g(B::Bets) - g(B::Wins);
-    let v = match m {
-        Measure::Registrations => return count(g(B::Registrations)),
-        Measure::ExcludedRegistrations => return count(g(B::ExcludedRegistrations)),
-        Measure::Ftds => return count(g(B::Ftds)),
-        Measure::Trades => return count(g(B::Trades)),
-        Measure::Purchases => return count(g(B::Purchases)),
-        Measure::FirstPurchases => return count(g(B::FirstPurchases)),
-        Measure::Refunds => return count(g(B::Refunds)),
-        Measure::QualifiedCpas => return count(g(B::QualifiedCpas)),
-        Measure::Clicks => return count(g(B::Clicks)),
-        Measure::UniqueClicks => return count(g(B::UniqueClicks)),
-        Measure::Conversion => return format::percent(g(B::Ftds), g(B::Registrations)),
-        Measure::UniqueClickToRegistration => {
-            return format::percent(g(B::Registrations), g(B::UniqueClicks))
-        }
-        Measure::CostPerFtd => return format::ratio_amount(g(B::Commission), g(B::Ftds)),
-        Measure::FtdAmount => g(B::FtdAmount),
-        Measure::Deposits => g(B::Deposits),
-        Measure::Withdrawals => g(B::Withdrawals),
-        Measure::Bets => g(B::Bets),
-        Measure::Wins => g(B::Wins),
-        Measure::Bonuses => g(B::Bonuses),
-        Measure::Chargebacks => g(B::Chargebacks),
-        Measure::Taxes => g(B::Taxes),
-        Measure::Ggr => ggr,
-        Measure::NetGaming => ggr - g(B::Bonuses) - g(B::Chargebacks) - g(B::Taxes),
-        Measure::Lots => g(B::Lots),
-        Measure::TradingRevenue => g(B::TradingRevenue),
-        Measure::PurchaseAmount => g(B::PurchaseAmount),
-        Measure::RefundAmount => g(B::RefundAmount),
-        Measure::Commission => g(B::Commission),
-        Measure::CommissionOf(k) => g(kind_base(k)),
-        Measure::Paid => g(B::Paid),
-    };
-    debug_assert!(matches!(m.unit(), Unit::Amount | Unit::Lots));
-    format::amount(v)
-}
-
 /// The days of `[from, to]` read from each grain: whole months from the
 /// month slices when the report has no `day`, the rest day by day.
 fn segments(spec: &ReportSpec, fine: char) -> Vec<(char, String, String)> {
@@ -727,7 +605,7 @@ async fn money(tx: &mut Tx<'_>, spec: &ReportSpec, world: &World, acc: &mut Acc<
                     &o,
                     &[(B::Commission, l.amount), (kind_base(l.kind), l.amount)],
                 );
-                if qualified && l.kind == Kind::Cpa && s.origin_period.is_empty() {
+                if qualified && l.kind == Kind::Cpa && s.origin_period.is_none() {
                     qualifiers(tx, acc, &o, l, by_code).await?;
                 }
             }

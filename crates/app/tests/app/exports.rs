@@ -132,7 +132,7 @@ async fn exports_read_back_equal_the_ledger(db: &TestDb) {
         let entries = ledger::entries(ctx, &r[0]).await.unwrap();
         let mine: Vec<_> = entries
             .iter()
-            .filter(|e| e.currency == r[2] && e.effective_date.as_str() <= at)
+            .filter(|e| e.currency.as_str() == r[2] && e.effective_date.as_str() <= at)
             .collect();
         let sum: Decimal = mine.iter().map(|e| d(&e.amount)).sum();
         assert_eq!(
@@ -184,13 +184,18 @@ async fn exports_read_back_equal_the_ledger(db: &TestDb) {
     let mut totals: BTreeMap<String, Decimal> = BTreeMap::new();
     for (r, i) in rows[1..].iter().zip(&run.items) {
         assert_eq!(r[3], i.partner_id);
-        assert_eq!(r[5], i.currency);
+        assert_eq!(r[5], i.currency.as_str());
         assert_eq!(d(&r[6]), d(&i.amount), "{}: the amount paid", i.partner_id);
         assert_eq!(r[9], i.account);
         *totals.entry(r[5].clone()).or_default() += d(&r[6]);
     }
     for t in &run.run.totals {
-        assert_eq!(totals[&t.currency], d(&t.amount), "{} total", t.currency);
+        assert_eq!(
+            totals[t.currency.as_str()],
+            d(&t.amount),
+            "{} total",
+            t.currency
+        );
     }
 
     // The payment files: an unwritable folder refuses before the run is exported.

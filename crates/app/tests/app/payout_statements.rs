@@ -18,12 +18,13 @@ async fn statements_read_back_match_the_ledger(db: &TestDb) {
     let batch = partnerdesk_app::statements::for_period(ctx, p("2026-07"), None, dir.path())
         .await
         .unwrap();
-    let july: BTreeMap<(String, String), Decimal> = ledger::balances(ctx, Some("2026-07-31"))
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|b| ((b.partner_id, b.currency), d(&b.balance)))
-        .collect();
+    let july: BTreeMap<(String, partnerdesk_domain::CurrencyCode), Decimal> =
+        ledger::balances(ctx, Some("2026-07-31"))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|b| ((b.partner_id, b.currency), d(&b.balance)))
+            .collect();
     assert_eq!(
         batch.files.len(),
         july.len(),

@@ -189,6 +189,9 @@ async fn every_typed_column_refuses_an_unknown_word(db: &TestDb) {
         .unwrap();
     assert_eq!(stored.0, "admin,finance", "the set's words in order");
 
+    // The checked codes (currencies, countries, periods) likewise.
+    checked_codes_refuse_what_they_are_not(db, approval).await;
+
     // A ledger entry is never updated (a trigger refuses): one is written
     // with a misspelt line kind instead.
     behind_the_back(
@@ -255,3 +258,128 @@ async fn every_typed_column_refuses_an_unknown_word(db: &TestDb) {
 }
 
 on_both_backends!(every_typed_column_refuses_an_unknown_word);
+
+/// The id of the ledger entry posted with `source`.
+async fn entry_id(db: &TestDb, source: &str) -> i64 {
+    sqlx::query_scalar("SELECT entry_id FROM ledger_entries WHERE source = $1")
+        .bind(source)
+        .fetch_one(db.ctx.store.pool())
+        .await
+        .unwrap()
+}
+
+/// Every column holding a currency, a country or a period (issue 26's last
+/// part) is parsed when its row is read: text that is not one is refused as
+/// damaged data naming the table, the column and the value. '' stays what it
+/// means in each column (no period, an unknown country).
+async fn checked_codes_refuse_what_they_are_not(db: &TestDb, approval: i64) {
+    let store = &db.ctx.store;
+    // Ledger entries are never updated: one row per damaged column, each
+    // read on its own (after the line-kind row the caller adds, by date).
+    for (column, currency, period, origin) in [
+        ("currency", "EUE", "2026-07", ""),
+        ("period", "EUR", "2026-13", ""),
+        ("origin_period", "EUR", "2026-08", "06/2026"),
+    ] {
+        behind_the_back(
+            db,
+            &format!(
+                "INSERT INTO ledger_entries (partner_id, currency, kind, amount, effective_date, period, brand_id,                  line_kind, origin_period, source, reason, posted_at, posted_by) VALUES ('P1', '{currency}', 'adjustment',                  '1.00', '2026-09-30', '{period}', 'casino', '', '{origin}', 'bad:{column}', '', '2026-10-01T00:00:00Z', 'tester')"
+            ),
+        )
+        .await
+        .unwrap();
+    }
+    for sql in [
+        "INSERT INTO manual_adjustments (partner_id, currency, amount, reason, state, requested_by, requested_at)          VALUES ('P1', 'euro', '1.00', 'test', 'pending', 'tester', '2026-07-01T00:00:00Z')",
+        "INSERT INTO commission_lines (period, partner_id, brand_id, kind, origin_period, amount, amount_cents, currency,          amount_brand, brand_currency, fx_rate, explanation) VALUES ('2026-07', 'P1', 'casino', 'adjustment', '2026-6',          '1.00', 100, 'EUR', '1.00', 'EUR', '1', '{}')",
+        "INSERT INTO payout_thresholds (currency, amount) VALUES ('EU', '50.00')",
+        "INSERT INTO payout_runs (pay_date, period, state, created_at, created_by)          VALUES ('2026-07-31', '', 'draft', '2026-07-31T00:00:00Z', 'tester')",
+        "INSERT INTO payout_items (run_id, partner_id, currency, amount, method, holder, account, state)          VALUES ((SELECT MAX(run_id) FROM payout_runs), 'P1', 'XXX1', '1.00', 'bank_transfer', 'Anna', 'DE89370400440532013000', 'pending')",
+        "INSERT INTO payout_held (run_id, partner_id, currency, amount, reason) VALUES ((SELECT MAX(run_id) FROM payout_runs), 'P1', 'eur', '1.00', 'held')",
+        "UPDATE approvals SET currency = 'EURO'",
+        "INSERT INTO customers (customer_id, brand_id, tracking_code, country, registered_at, status)          VALUES ('C1', 'casino', NULL, 'XX', '2026-07-01T00:00:00Z', 'active')",
+        "INSERT INTO partner_allowed_countries (partner_id, country) VALUES ('P1', 'de')",
+    ] {
+        behind_the_back(db, sql).await.unwrap();
+    }
+    let run: i64 = sqlx::query_scalar("SELECT MAX(run_id) FROM payout_runs")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    let ids = [
+        entry_id(db, "bad:currency").await,
+        entry_id(db, "bad:period").await,
+        entry_id(db, "bad:origin_period").await,
+    ];
+    let adjustment: i64 =
+        sqlx::query_scalar("SELECT adjustment_id FROM manual_adjustments WHERE currency = 'euro'")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+
+    let mut tx = store.read().await.unwrap();
+    refused_as_damaged(
+        tx.ledger_entry(ids[0]).await,
+        "ledger_entries.currency",
+        "EUE",
+    );
+    refused_as_damaged(
+        tx.ledger_entry(ids[1]).await,
+        "ledger_entries.period",
+        "2026-13",
+    );
+    refused_as_damaged(
+        tx.ledger_entry(ids[2]).await,
+        "ledger_entries.origin_period",
+        "06/2026",
+    );
+    refused_as_damaged(
+        tx.manual_adjustment(adjustment).await,
+        "manual_adjustments.currency",
+        "euro",
+    );
+    let july = partnerdesk_domain::Period::parse("period", "2026-07").unwrap();
+    refused_as_damaged(
+        tx.period_lines(july).await,
+        "commission_lines.origin_period",
+        "2026-6",
+    );
+    refused_as_damaged(
+        tx.payout_thresholds().await,
+        "payout_thresholds.currency",
+        "EU",
+    );
+    refused_as_damaged(tx.payout_items(run).await, "payout_items.currency", "XXX1");
+    refused_as_damaged(tx.payout_run_sums().await, "payout_items.currency", "XXX1");
+    refused_as_damaged(tx.payout_held(run).await, "payout_held.currency", "eur");
+    refused_as_damaged(tx.approval(approval).await, "approvals.currency", "EURO");
+    refused_as_damaged(tx.customer("C1").await, "customers.country", "XX");
+    refused_as_damaged(
+        tx.allowed_countries("P1").await,
+        "partner_allowed_countries.country",
+        "de",
+    );
+    drop(tx);
+
+    // Put right (or taken away), each reads again, and '' is what it always
+    // meant: an unknown country, no origin period.
+    for sql in [
+        "UPDATE approvals SET currency = NULL",
+        "UPDATE customers SET country = '' WHERE customer_id = 'C1'",
+        "DELETE FROM partner_allowed_countries WHERE partner_id = 'P1'",
+        "DELETE FROM payout_thresholds",
+        "DELETE FROM payout_held",
+        "DELETE FROM payout_items",
+        "DELETE FROM payout_runs",
+        "DELETE FROM commission_lines",
+        "DELETE FROM manual_adjustments",
+    ] {
+        behind_the_back(db, sql).await.unwrap();
+    }
+    let mut tx = store.read().await.unwrap();
+    assert_eq!(tx.approval(approval).await.unwrap().unwrap().currency, None);
+    assert_eq!(tx.customer("C1").await.unwrap().unwrap().country, None);
+    assert!(tx.allowed_countries("P1").await.unwrap().is_empty());
+    assert!(tx.payout_thresholds().await.unwrap().is_empty());
+}

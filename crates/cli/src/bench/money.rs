@@ -1,28 +1,13 @@
 //! `partnerdesk bench money`: generate a scale, import it, run one month,
 //! then one more day incrementally (and, for comparison, from the first period).
 
-use super::measure::{peak_mib, reset_peak};
+use super::measure::{generate_scale, peak_mib, reset_peak};
 use partnerdesk_app::{commissions, import, AppError};
 use partnerdesk_domain::Period;
 use std::time::Instant;
 
 pub async fn bench_money(url: &str, scale: &str, tmp: &std::path::Path) -> Result<(), AppError> {
-    let scale: partnerdesk_gen::Scale = scale
-        .parse()
-        .map_err(|e: partnerdesk_gen::GenError| AppError::invalid("--scale", e.to_string()))?;
-    let opts = partnerdesk_gen::GenOptions {
-        scale,
-        ..Default::default()
-    };
-    let folder = tmp.join("import");
-    let t = Instant::now();
-    let gen = partnerdesk_gen::generate(&opts, &folder, &mut |_, _, _| {})
-        .map_err(|e| AppError::Refused(e.to_string()))?;
-    errln!(
-        "generated {} rows in {:.1} s",
-        gen.total_rows(),
-        t.elapsed().as_secs_f64()
-    );
+    let (opts, folder, gen) = generate_scale(scale, tmp)?;
     let ctx = crate::open::context(&Some(url.to_string())).await?;
     let period = Period::of(opts.start);
     let mut table = Vec::new();

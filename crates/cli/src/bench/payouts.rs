@@ -99,6 +99,8 @@ async fn bench_run(url: &str, count: usize) -> Result<(f64, f64, usize), AppErro
     let now = ctx.now();
     let mut tx = ctx.store.begin().await?;
     let mut entries = Vec::with_capacity(count * 2);
+    let eur = partnerdesk_domain::CurrencyCode::parse("currency", "EUR")?;
+    let july = partnerdesk_domain::Period::parse("period", "2026-07")?;
     for i in 0..count {
         for (k, kind) in [EntryKind::Commission, EntryKind::Adjustment]
             .into_iter()
@@ -106,14 +108,13 @@ async fn bench_run(url: &str, count: usize) -> Result<(f64, f64, usize), AppErro
         {
             entries.push(NewEntry {
                 partner_id: format!("PB{i:06}"),
-                currency: "EUR".into(),
                 amount: Decimal::new(5_000 + (i % 997) as i64 - k as i64 * 100, 2),
                 effective_date: "2026-07-31".into(),
-                period: "2026-07".into(),
+                period: Some(july),
                 brand_id: "BENCH".into(),
                 line_kind: Some(partnerdesk_domain::commission::Kind::Revshare),
                 source: format!("bench:{i}:{k}"),
-                ..NewEntry::of(kind)
+                ..NewEntry::of(kind, eur)
             });
         }
         set_payment_details(

@@ -2,7 +2,7 @@
 //! keeping the roll-ups current adds), run its month, then time the
 //! dashboard's queries and reports over one month (median of 5).
 
-use super::measure::median;
+use super::measure::{generate_scale, median};
 use partnerdesk_app::reports::dashboard::{dashboard, DashboardQuery};
 use partnerdesk_app::{commissions, import, reports, AppError};
 use partnerdesk_domain::report::{Dim, Measure, ReportSpec};
@@ -10,22 +10,7 @@ use partnerdesk_domain::{CurrencyCode, Period};
 use std::time::Instant;
 
 pub async fn bench_reports(url: &str, scale: &str, tmp: &std::path::Path) -> Result<(), AppError> {
-    let scale: partnerdesk_gen::Scale = scale
-        .parse()
-        .map_err(|e: partnerdesk_gen::GenError| AppError::invalid("--scale", e.to_string()))?;
-    let opts = partnerdesk_gen::GenOptions {
-        scale,
-        ..Default::default()
-    };
-    let folder = tmp.join("import");
-    let t = Instant::now();
-    let gen = partnerdesk_gen::generate(&opts, &folder, &mut |_, _, _| {})
-        .map_err(|e| AppError::Refused(e.to_string()))?;
-    eprintln!(
-        "generated {} rows in {:.1} s",
-        gen.total_rows(),
-        t.elapsed().as_secs_f64()
-    );
+    let (opts, folder, _) = generate_scale(scale, tmp)?;
     let mut table: Vec<(String, String)> = Vec::new();
     // The import alone, into a database of its own (SQLite, as the bench's
     // own database), deleted before the import that keeps the roll-ups.
@@ -73,7 +58,7 @@ pub async fn bench_reports(url: &str, scale: &str, tmp: &std::path::Path) -> Res
     ));
     let t = Instant::now();
     commissions::run(&ctx, period).await?;
-    eprintln!("ran {period} in {:.1} s", t.elapsed().as_secs_f64());
+    errln!("ran {period} in {:.1} s", t.elapsed().as_secs_f64());
 
     let first = period.first_day();
     let last = period.last_day();

@@ -392,6 +392,17 @@ fn admin_and_two_finance_users(db: &Path) -> [Option<(&'static str, &'static str
     ]
 }
 
+/// The approval request's id a command printed (`… request #12 …`).
+fn approval_id(out: &str) -> String {
+    let after = out
+        .split_once('#')
+        .map(|(_, rest)| rest)
+        .unwrap_or_else(|| panic!("no request id (#N) in: {out}"));
+    let id: String = after.chars().take_while(char::is_ascii_digit).collect();
+    assert!(!id.is_empty(), "no request id (#N) in: {out}");
+    id
+}
+
 fn text(o: &Output) -> String {
     format!(
         "{}{}",
@@ -433,13 +444,7 @@ fn once_users_exist_the_cli_signs_in_and_closing_waits_for_a_second_user() {
     assert!(o.status.success(), "{}", text(&o));
     let out = text(&o);
     assert!(out.contains("waits for approval"), "{out}");
-    let id: String = out
-        .split('#')
-        .nth(1)
-        .unwrap()
-        .chars()
-        .take_while(|c| c.is_ascii_digit())
-        .collect();
+    let id = approval_id(&out);
     let o = pd_as(
         &db,
         fred,
@@ -496,13 +501,7 @@ fn a_payment_details_change_waits_for_a_second_finance_user() {
             && out.contains("another finance user approves"),
         "{out}"
     );
-    let id: String = out
-        .split('#')
-        .nth(1)
-        .unwrap()
-        .chars()
-        .take_while(|c| c.is_ascii_digit())
-        .collect();
+    let id = approval_id(&out);
     let o = pd_as(
         &db,
         fred,

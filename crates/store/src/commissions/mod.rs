@@ -30,8 +30,9 @@ pub struct PeriodRecord {
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredLine {
     pub line: Line,
-    /// For adjustments, the closed period whose late data it books; else empty.
-    pub origin_period: String,
+    /// For adjustments, the closed period whose late data it books; else
+    /// None (stored as '').
+    pub origin_period: Option<Period>,
 }
 
 fn corrupt(e: impl std::fmt::Display) -> StoreError {
@@ -72,7 +73,7 @@ fn line_values(l: &StoredLine) -> Vec<Val> {
         x.partner_id.as_str().into(),
         x.brand_id.as_str().into(),
         x.kind.as_str().into(),
-        l.origin_period.as_str().into(),
+        crate::words::period_text(l.origin_period).into(),
         amount.to_string().into(),
         Val::Int(cents(x.amount)),
         x.currency.as_str().into(),
@@ -110,7 +111,7 @@ fn line_with(r: &sqlx::any::AnyRow, explanation: Explanation) -> Result<StoredLi
             fx_rate: dec(&r.try_get::<String, _>("fx_rate")?)?,
             explanation,
         },
-        origin_period: r.try_get("origin_period")?,
+        origin_period: crate::words::blank_or_period(r, "commission_lines", "origin_period")?,
     })
 }
 
@@ -467,7 +468,7 @@ mod tests {
                     &serde_json::json!({ "n": n, "customers": [format!("C{n}")] }),
                 ),
             },
-            origin_period: String::new(),
+            origin_period: None,
         }
     }
 

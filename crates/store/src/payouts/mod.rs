@@ -9,12 +9,12 @@ pub use runs::*;
 use crate::error::{Result, StoreError};
 use crate::json_rows;
 use crate::money::dec;
-use crate::words::{column, word};
+use crate::words::{checked, column, word};
 use crate::{Backend, Tx};
 use partnerdesk_domain::partner::PartnerStatus;
 use partnerdesk_domain::payment::PaymentMethod;
 use partnerdesk_domain::payout::{ItemState, RunState};
-use partnerdesk_domain::Period;
+use partnerdesk_domain::{CountryCode, CurrencyCode, Period};
 use rust_decimal::Decimal;
 use sqlx::Row;
 use std::collections::HashMap;
@@ -36,7 +36,7 @@ pub struct PayeeRecord {
     pub name: String,
     pub status: PartnerStatus,
     pub email: Option<String>,
-    pub country: Option<String>,
+    pub country: Option<CountryCode>,
     pub threshold: Option<Decimal>,
     pub hold_reason: Option<String>,
 }
@@ -65,7 +65,7 @@ pub struct ItemRecord {
     pub partner_id: String,
     /// The partner's name (read with the item, not stored on it).
     pub name: String,
-    pub currency: String,
+    pub currency: CurrencyCode,
     pub amount: Decimal,
     pub method: PaymentMethod,
     pub holder: String,
@@ -82,15 +82,13 @@ pub struct HeldRecord {
     pub partner_id: String,
     /// The partner's name (read with the balance, not stored on it).
     pub name: String,
-    pub currency: String,
+    pub currency: CurrencyCode,
     pub amount: Decimal,
     pub reason: String,
 }
 
 /// A run's period as stored and shown: `YYYY-MM`, or '' for none.
-pub fn period_text(period: Option<Period>) -> String {
-    period.map(|p| p.to_string()).unwrap_or_default()
-}
+pub use crate::words::period_text;
 
 /// A new run's contents: items with the entries each claims, and held balances.
 pub struct NewRun<'a> {
@@ -104,7 +102,7 @@ pub struct NewRun<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CandidateRecord {
     pub partner_id: String,
-    pub currency: String,
+    pub currency: CurrencyCode,
     pub name: String,
     pub status: PartnerStatus,
     pub threshold: Option<Decimal>,
@@ -118,7 +116,7 @@ pub struct CandidateRecord {
 /// Items of one currency and state summed (a run's totals without its items).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ItemSum {
-    pub currency: String,
+    pub currency: CurrencyCode,
     pub state: ItemState,
     pub amount: Decimal,
     pub count: u32,
@@ -206,7 +204,7 @@ impl Tx<'_> {
                     name: r.try_get("name")?,
                     status: column(r, "partners", "status")?,
                     email: r.try_get("email")?,
-                    country: r.try_get("country")?,
+                    country: crate::words::opt_country(r, "partners", "country")?,
                     threshold: threshold.as_deref().map(dec).transpose()?,
                     hold_reason: r.try_get("hold_reason")?,
                 };
@@ -215,12 +213,19 @@ impl Tx<'_> {
             .collect()
     }
 
-    pub async fn payout_thresholds(&mut self) -> Result<Vec<(String, Decimal)>> {
+    pub async fn payout_thresholds(&mut self) -> Result<Vec<(CurrencyCode, Decimal)>> {
         let rows: Vec<(String, String)> =
             sqlx::query_as("SELECT currency, amount FROM payout_thresholds ORDER BY currency")
                 .fetch_all(&mut **self)
                 .await?;
-        rows.into_iter().map(|(c, a)| Ok((c, dec(&a)?))).collect()
+        rows.into_iter()
+            .map(|(c, a)| {
+                Ok((
+                    checked("payout_thresholds", "currency", &c, CurrencyCode::parse)?,
+                    dec(&a)?,
+                ))
+            })
+            .collect()
     }
 
     pub async fn payout_runs(&mut self) -> Result<Vec<RunRecord>> {
@@ -262,7 +267,7 @@ impl Tx<'_> {
             out.push(ItemRecord {
                 run_id,
                 partner_id: r.0,
-                currency: r.1,
+                currency: checked("payout_items", "currency", &r.1, CurrencyCode::parse)?,
                 amount: dec(&r.2)?,
                 method: word("payout_items", "method", &r.3)?,
                 holder: r.4,
@@ -293,7 +298,7 @@ impl Tx<'_> {
                 Ok(HeldRecord {
                     partner_id,
                     name,
-                    currency,
+                    currency: checked("payout_held", "currency", &currency, CurrencyCode::parse)?,
                     amount: dec(&amount)?,
                     reason,
                 })
@@ -317,7 +322,7 @@ impl Tx<'_> {
                 amount += dec(a)?;
             }
             out.entry(run_id).or_default().items.push(ItemSum {
-                currency,
+                currency: checked("payout_items", "currency", &currency, CurrencyCode::parse)?,
                 state: word("payout_items", "state", &state)?,
                 amount,
                 count: u32::try_from(count).unwrap_or(u32::MAX),
@@ -396,7 +401,7 @@ impl Tx<'_> {
             ids.sort_unstable_by_key(|e| e.0);
             out.push(CandidateRecord {
                 partner_id,
-                currency,
+                currency: checked("ledger_entries", "currency", &currency, CurrencyCode::parse)?,
                 name,
                 status: word("partners", "status", &status)?,
                 threshold,
@@ -434,15 +439,7 @@ fn run_record(r: &sqlx::any::AnyRow) -> Result<RunRecord> {
     Ok(RunRecord {
         run_id: r.try_get("run_id")?,
         pay_date: r.try_get("pay_date")?,
-        period: match r.try_get::<String, _>("period")?.as_str() {
-            "" => None,
-            p => Some(crate::words::checked(
-                "payout_runs",
-                "period",
-                p,
-                Period::parse,
-            )?),
-        },
+        period: crate::words::blank_or_period(r, "payout_runs", "period")?,
         state: column(r, "payout_runs", "state")?,
         created_at: r.try_get("created_at")?,
         created_by: r.try_get("created_by")?,

@@ -31,13 +31,13 @@ export function GeoTab() {
           </Table.Thead>
           <Table.Tbody>
             {report.data.map((r) => (
-              <Table.Tr key={`${r.partner_id}/${r.brand_id}/${r.country}`} data-testid={`geo-row-${r.partner_id}-${r.brand_id}-${r.country}`}>
+              <Table.Tr key={`${r.partner_id}/${r.brand_id}/${r.country ?? ''}`} data-testid={`geo-row-${r.partner_id}-${r.brand_id}-${r.country ?? ''}`}>
                 <Table.Td>
                   <Anchor component={Link} to={partnerPath(r.partner_id)} size="sm">{r.partner_name}</Anchor>{' '}
                   <Code>{r.partner_id}</Code>
                 </Table.Td>
                 <Table.Td>{r.brand_id}</Table.Td>
-                <Table.Td>{r.country}</Table.Td>
+                <Table.Td>{r.country ?? 'unknown'}</Table.Td>
                 <Table.Td ta="right">{r.blocked > 0 ? <Badge color="orange" variant="light">{r.blocked}</Badge> : 0}</Table.Td>
                 <Table.Td ta="right">{r.unexpected > 0 ? <Badge color="yellow" variant="light">{r.unexpected}</Badge> : 0}</Table.Td>
                 <Table.Td>

@@ -18,7 +18,7 @@ export function CustomerFlags({ c }: { c: CustomerRow }) {
         </Tooltip>
       )}
       {c.unexpected_country && (
-        <Tooltip label={`${c.country} is outside the partner's allowed countries: flagged for compliance review (still earns until excluded)`}>
+        <Tooltip label={`${c.country ?? 'An unknown country'} is outside the partner's allowed countries: flagged for compliance review (still earns until excluded)`}>
           <Badge color="yellow" variant="light" size="sm" data-testid="customer-flag-unexpected">review: country</Badge>
         </Tooltip>
       )}

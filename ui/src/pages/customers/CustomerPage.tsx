@@ -74,7 +74,7 @@ export function CustomerPage() {
       {warning && <Alert color="orange" data-testid="customer-earns-nobody">{warning}</Alert>}
       {!warning && c.unexpected_country && (
         <Alert color="yellow" data-testid="customer-review-country">
-          {c.country} is outside the allowed countries of partner {c.partner_id}: flagged for compliance review. It still earns until
+          {c.country ?? 'An unknown country'} is outside the allowed countries of partner {c.partner_id}: flagged for compliance review. It still earns until
           compliance excludes it.
         </Alert>
       )}

@@ -5,7 +5,7 @@
 //! on one link in a UTC day). Writing clicks marks nothing stale.
 
 use super::reference::Reference;
-use super::{compare, Case};
+use super::{assert_reports_match, Case};
 use crate::support::{example_folders, TestDb};
 use chrono::{Duration, TimeZone, Utc};
 use partnerdesk_app::reports::dashboard::{self, DashboardQuery};
@@ -181,7 +181,7 @@ pub(super) async fn clicks_match_the_reference(db: &TestDb) {
             Some("EUR"),
         ));
     }
-    let n = compare(ctx, &r, &cases).await;
+    let n = assert_reports_match(ctx, &r, &cases).await;
     assert_eq!(n, cases.len());
 
     // The figures are not all zero, and the dashboard shows them.
