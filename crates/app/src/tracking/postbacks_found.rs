@@ -253,7 +253,7 @@ pub async fn newly_qualified(
         .period_lines(period)
         .await?
         .into_iter()
-        .filter(|s| s.origin_period.is_empty())
+        .filter(|s| s.origin_period.is_none())
         .map(|s| s.line)
         .collect();
     let known: HashSet<(String, String)> = qualified_in(&stored)
