@@ -83,7 +83,38 @@ fn customers_clause(scope: &Scope<'_>) -> String {
     }
 }
 
+/// The click id and sub-ids [`with_click`] added to a row.
+type Click = (Option<String>, [Option<String>; 5]);
+
+fn click_of(r: &sqlx::any::AnyRow) -> Result<Click> {
+    Ok((
+        r.try_get("click_id")?,
+        [
+            r.try_get("sub1")?,
+            r.try_get("sub2")?,
+            r.try_get("sub3")?,
+            r.try_get("sub4")?,
+            r.try_get("sub5")?,
+        ],
+    ))
+}
+
 impl Tx<'_> {
+    /// The rows of `inner` (with [`customers_clause`]) with their click,
+    /// the scope's first period bound as `$1` and its customers after it.
+    async fn fetch_scoped(
+        &mut self,
+        inner: &str,
+        scope: &Scope<'_>,
+    ) -> Result<Vec<sqlx::any::AnyRow>> {
+        let sql = with_click(inner);
+        let mut q = sqlx::query(&sql).bind(scope.from_period);
+        for id in scope.customers.unwrap_or(&[]) {
+            q = q.bind(id);
+        }
+        Ok(q.fetch_all(&mut **self).await?)
+    }
+
     /// The partners' URLs for one event (with the partner's currency).
     pub async fn postback_targets(&mut self, event: &str) -> Result<Vec<Target>> {
         let rows = sqlx::query(
@@ -127,12 +158,7 @@ impl Tx<'_> {
                              WHERE o.source = 'ftd:' || c.brand_id || ':' || c.customer_id)",
             customers_clause(scope)
         );
-        let sql = with_click(&inner);
-        let mut q = sqlx::query(&sql).bind(scope.from_period);
-        for id in scope.customers.unwrap_or(&[]) {
-            q = q.bind(id);
-        }
-        let rows = q.fetch_all(&mut **self).await?;
+        let rows = self.fetch_scoped(&inner, scope).await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             let day: Option<String> = r.try_get("day")?;
@@ -142,6 +168,7 @@ impl Tx<'_> {
                 continue;
             }
             let customer_id: String = r.try_get("customer_id")?;
+            let (click_id, subs) = click_of(r)?;
             out.push(Found {
                 partner_id: r.try_get("partner_id")?,
                 brand_id: r.try_get("brand_id")?,
@@ -153,14 +180,8 @@ impl Tx<'_> {
                 amount: r
                     .try_get::<Option<String>, _>("amount")?
                     .unwrap_or_default(),
-                click_id: r.try_get("click_id")?,
-                subs: [
-                    r.try_get("sub1")?,
-                    r.try_get("sub2")?,
-                    r.try_get("sub3")?,
-                    r.try_get("sub4")?,
-                    r.try_get("sub5")?,
-                ],
+                click_id,
+                subs,
             });
         }
         Ok(out)
@@ -191,17 +212,13 @@ impl Tx<'_> {
                              WHERE o.source = 'purchase:' || p.brand_id || ':' || p.order_id)",
             customers_clause(scope)
         );
-        let sql = with_click(&inner);
-        let mut q = sqlx::query(&sql).bind(scope.from_period);
-        for id in scope.customers.unwrap_or(&[]) {
-            q = q.bind(id);
-        }
-        let rows = q.fetch_all(&mut **self).await?;
+        let rows = self.fetch_scoped(&inner, scope).await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             let partner: Option<String> = r.try_get("partner_id")?;
             let Some(partner_id) = partner else { continue };
             let at: String = r.try_get("purchased_at")?;
+            let (click_id, subs) = click_of(r)?;
             out.push(Found {
                 partner_id,
                 brand_id: r.try_get("brand_id")?,
@@ -211,14 +228,8 @@ impl Tx<'_> {
                 code: r.try_get("tracking_code")?,
                 day: at.get(..10).unwrap_or(&at).to_string(),
                 amount: r.try_get("amount")?,
-                click_id: r.try_get("click_id")?,
-                subs: [
-                    r.try_get("sub1")?,
-                    r.try_get("sub2")?,
-                    r.try_get("sub3")?,
-                    r.try_get("sub4")?,
-                    r.try_get("sub5")?,
-                ],
+                click_id,
+                subs,
             });
         }
         Ok(out)
@@ -243,6 +254,7 @@ impl Tx<'_> {
             }
             for r in &q.fetch_all(&mut **self).await? {
                 let customer_id: String = r.try_get("customer_id")?;
+                let (click_id, subs) = click_of(r)?;
                 out.push(Found {
                     partner_id: String::new(),
                     brand_id: r.try_get("brand_id")?,
@@ -252,14 +264,8 @@ impl Tx<'_> {
                     code: r.try_get("tracking_code")?,
                     day: String::new(),
                     amount: String::new(),
-                    click_id: r.try_get("click_id")?,
-                    subs: [
-                        r.try_get("sub1")?,
-                        r.try_get("sub2")?,
-                        r.try_get("sub3")?,
-                        r.try_get("sub4")?,
-                        r.try_get("sub5")?,
-                    ],
+                    click_id,
+                    subs,
                 });
             }
         }
