@@ -48,6 +48,15 @@ pub struct ServeArgs {
     /// This instance sends no postbacks out (another one does)
     #[arg(long)]
     no_postbacks_out: bool,
+    /// Postbacks in are taken in groups of at most this many events, one transaction each…
+    #[arg(long, default_value_t = 256)]
+    postback_group_max: usize,
+    /// …collected for at most this many milliseconds once the first has arrived…
+    #[arg(long, default_value_t = 2)]
+    postback_group_wait_ms: u64,
+    /// …by this many batchers (one collects while the others commit)
+    #[arg(long, default_value_t = 2)]
+    postback_batchers: usize,
     /// Serve HTTPS with this certificate chain (PEM, leaf first); needs --tls-key
     #[arg(long, requires = "tls_key")]
     tls_cert: Option<PathBuf>,
@@ -412,6 +421,9 @@ pub async fn serve(db: &Option<String>, a: ServeArgs) -> Result<(), AppError> {
     config.flush_every = Duration::from_millis(a.flush_ms);
     config.flush_max = a.flush_max;
     config.buffer_max = a.buffer_max;
+    config.postback_group_max = a.postback_group_max.clamp(1, 10_000);
+    config.postback_group_wait = Duration::from_millis(a.postback_group_wait_ms.min(1_000));
+    config.postback_batchers = a.postback_batchers.clamp(1, 64);
     config.tls = match (a.tls_cert, a.tls_key) {
         (Some(cert), Some(key)) => Some(partnerdesk_server::TlsFiles { cert, key }),
         _ => None,

@@ -6,7 +6,8 @@
 //! that stores them in batches off the request path ([`writer`]).
 //!
 //! Brands' platforms post registration and deposit events to
-//! `POST /postback/{brand}` ([`postbacks`]); a background task sends
+//! `POST /postback/{brand}` ([`postbacks`]), taken in groups, one
+//! transaction each ([`batcher`]); a background task sends
 //! partners' postbacks out and flags click floods ([`background`]).
 //!
 //! It speaks HTTPS itself when given a certificate and key ([`tls`]), else
@@ -19,6 +20,7 @@
 
 pub mod access_log;
 mod background;
+mod batcher;
 mod cache;
 mod postbacks;
 mod routes;
@@ -106,6 +108,13 @@ pub struct Config {
         partnerdesk_app::tracking::postbacks_out::SendOptions,
         Duration,
     )>,
+    /// Postbacks in are taken in groups of at most this many events, one
+    /// transaction each…
+    pub postback_group_max: usize,
+    /// …collected for at most this long once the first has arrived…
+    pub postback_group_wait: Duration,
+    /// …by this many batchers (one collects while others commit).
+    pub postback_batchers: usize,
     /// How often click floods are looked for (None: not by this instance).
     pub flood_scan: Option<Duration>,
     /// Serve HTTPS with these PEM files (None: plain HTTP, for a proxy).
@@ -139,6 +148,9 @@ impl Config {
             ))),
             postbacks_out: Some((Default::default(), Duration::from_secs(1))),
             flood_scan: Some(Duration::from_secs(60)),
+            postback_group_max: 256,
+            postback_group_wait: Duration::from_millis(2),
+            postback_batchers: 2,
             tls: None,
             access_log: AccessLogTo::Off,
             log_visitor_ip: false,
@@ -155,6 +167,7 @@ pub struct Running {
     stop_writer: oneshot::Sender<()>,
     writer: tokio::task::JoinHandle<Summary>,
     sender: Option<(oneshot::Sender<()>, tokio::task::JoinHandle<()>)>,
+    batchers: Vec<tokio::task::JoinHandle<()>>,
     log: Option<access_log::Shared>,
 }
 
@@ -169,6 +182,11 @@ impl Running {
     pub async fn shutdown(self) -> Result<Summary, ServerError> {
         let _ = self.stop_http.send(());
         let served = self.http.await;
+        // Every request has had its answer, so every group it was in is
+        // committed; a group still open is of a request whose client left.
+        for b in &self.batchers {
+            b.abort();
+        }
         if let Some(log) = &self.log {
             log.close();
         }
@@ -234,7 +252,8 @@ pub async fn start(store: Store, config: Config) -> Result<Running, ServerError>
         let task = tokio::spawn(background::run(store.clone(), work, stop_rx));
         (stop, task)
     });
-    let state = routes::Inner::new(store, config.clone(), queue);
+    let (batcher, batchers) = batcher::spawn(store.clone(), &config);
+    let state = routes::Inner::new(store, config.clone(), queue, batcher);
     let app = routes::router(state, log.clone());
     let service = app.into_make_service_with_connect_info::<SocketAddr>();
     let (stop_http, stop_rx) = oneshot::channel::<()>();
@@ -272,6 +291,7 @@ pub async fn start(store: Store, config: Config) -> Result<Running, ServerError>
         stop_writer,
         writer,
         sender,
+        batchers,
         log,
     })
 }

@@ -1,7 +1,11 @@
 //! `POST /postback/{brand}`: a brand's platform reports a registration or
 //! a deposit. A thin face over `partnerdesk_app::tracking::postbacks_in`:
-//! it hands over the raw body (signed as it is) and the authentication
-//! headers, and answers the outcome as JSON (`{"outcome", "reason"}`).
+//! on the request path it checks the raw body (signed as it is) and the
+//! authentication headers against the brand's setting (cached here for a
+//! few seconds, as the secret is) without the database; the event then
+//! goes to the batchers ([`crate::batcher`]), which take it with a group
+//! in one transaction. The outcome is answered as JSON
+//! (`{"outcome", "reason"}`).
 
 use crate::access_log::{marked, Mark};
 use crate::routes::State;
@@ -10,6 +14,61 @@ use axum::extract::{Path, State as Extract};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use partnerdesk_app::tracking::postbacks_in::{self, Delivery, SIGNATURE_HEADER};
+use partnerdesk_store::postbacks::PostbackBrandRow;
+use partnerdesk_store::Store;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Brands' settings kept at most (a flood of made-up brands is not kept).
+const SETTINGS_MAX: usize = 10_000;
+
+/// Brands' postback settings, each reused for `ttl` (a changed window or
+/// authentication takes effect within it on every instance, as a rotated
+/// secret does). Only settings found are kept: a brand set up a moment
+/// ago is seen at once.
+pub struct SettingCache {
+    ttl: Duration,
+    map: Mutex<HashMap<String, (Instant, PostbackBrandRow)>>,
+}
+
+impl SettingCache {
+    pub fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            map: Mutex::new(HashMap::new()),
+        }
+    }
+
+    async fn get(
+        &self,
+        store: &Store,
+        brand: &str,
+    ) -> partnerdesk_app::Result<Option<PostbackBrandRow>> {
+        {
+            let map = self.map.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((at, row)) = map.get(brand) {
+                if at.elapsed() < self.ttl {
+                    return Ok(Some(row.clone()));
+                }
+            }
+        }
+        let row = postbacks_in::brand_setting(store, brand).await?;
+        let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        match &row {
+            Some(r) => {
+                if map.len() >= SETTINGS_MAX {
+                    map.clear();
+                }
+                map.insert(brand.to_string(), (Instant::now(), r.clone()));
+            }
+            None => {
+                map.remove(brand);
+            }
+        }
+        Ok(row)
+    }
+}
 
 /// The largest body taken: an event is a few hundred bytes.
 pub const BODY_MAX: usize = 64 * 1024;
@@ -55,26 +114,41 @@ async fn answer(
         bearer,
         body: &body,
     };
-    match postbacks_in::receive(
-        &s.store,
+    let unavailable = |e: &dyn std::fmt::Display| {
+        tracing::error!(brand = %brand, error = %e, "a postback could not be taken");
+        json(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "error",
+            "the server cannot take the event now; send it again",
+        )
+    };
+    let setting = match s.settings.get(&s.store, &brand).await {
+        Ok(v) => v,
+        Err(e) => return unavailable(&e),
+    };
+    let checked = match postbacks_in::check(
+        setting.as_ref(),
         s.config.secrets.0.as_ref(),
         chrono::Utc::now(),
-        delivery,
-    )
-    .await
-    {
-        Ok(a) => json(
+        &delivery,
+    ) {
+        Ok(c) => c,
+        Err(e) => return unavailable(&e),
+    };
+    let answer = match checked.answered() {
+        Some(a) => Some(a.clone()),
+        None => s.batcher.take(checked).await,
+    };
+    match answer {
+        Some(a) => json(
             StatusCode::from_u16(a.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             a.outcome,
             &a.reason,
         ),
-        Err(e) => {
-            tracing::error!(brand = %brand, error = %e, "a postback could not be taken");
-            json(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "error",
-                "the server cannot take the event now; send it again",
-            )
-        }
+        None => json(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "error",
+            "the server cannot take the event now; send it again",
+        ),
     }
 }

@@ -24,15 +24,24 @@ pub struct Inner {
     pub(crate) config: Config,
     cache: LinkCache,
     queue: Queue,
+    pub(crate) settings: crate::postbacks::SettingCache,
+    pub(crate) batcher: crate::batcher::Batcher,
 }
 
 pub type State = Arc<Inner>;
 
 impl Inner {
     #[allow(clippy::new_ret_no_self)]
-    pub fn new(store: Store, config: Config, queue: Queue) -> State {
+    pub fn new(
+        store: Store,
+        config: Config,
+        queue: Queue,
+        batcher: crate::batcher::Batcher,
+    ) -> State {
         Arc::new(Inner {
             cache: LinkCache::new(config.link_ttl),
+            settings: crate::postbacks::SettingCache::new(partnerdesk_secrets::DEFAULT_TTL),
+            batcher,
             store,
             config,
             queue,

@@ -26,6 +26,7 @@ pub mod partners;
 pub mod payouts;
 pub mod postbacks;
 pub mod postbacks_found;
+pub mod postbacks_group;
 pub mod postbacks_out;
 pub mod report_clicks;
 pub mod reports;

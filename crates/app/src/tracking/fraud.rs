@@ -10,11 +10,12 @@
 //! - **Self-referral**: a registration whose e-mail or payment details are
 //!   the partner's own, when the platform sends them.
 //!
-//! The last two are raised in the registration's transaction.
+//! The last two are raised in the transaction of the registration's group.
 
 use crate::{access, AppError, Context, Result};
 use chrono::{DateTime, Utc};
 use partnerdesk_store::fraud::{self as store, NewFlag};
+use partnerdesk_store::postbacks_group::PartnerFacts;
 use partnerdesk_store::{Store, StoreError, Tx};
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -327,70 +328,53 @@ fn account_form(s: &str) -> String {
         .collect()
 }
 
-/// Raises the no-click and self-referral flags of a registration, in its
-/// transaction.
-pub(crate) async fn check_registration(
-    tx: &mut Tx<'_>,
+/// The no-click and self-referral flags of a registration with a code of
+/// `partner_id` (what the partner's `facts` say), raised in the
+/// registration's group (`super::postbacks_group`); a stored flag's key is
+/// not raised twice.
+pub(crate) fn registration_flags(
     r: &Registration<'_>,
-    now: &str,
-) -> Result<()> {
-    if r.code.is_empty() {
-        return Ok(());
-    }
-    let Some(owner) = tx.tracking_code(r.brand_id, r.code).await? else {
-        return Ok(());
-    };
-    let partner_id = owner.partner_id;
+    partner_id: &str,
+    facts: &PartnerFacts,
+) -> Vec<NewFlag> {
     let flag = |kind: &'static str, reason: String| NewFlag {
         kind,
         key: format!("{kind}:{}:{}", r.brand_id, r.customer_id),
-        partner_id: Some(partner_id.clone()),
+        partner_id: Some(partner_id.to_string()),
         brand_id: Some(r.brand_id.to_string()),
         subject: r.customer_id.to_string(),
         reason,
     };
-    if !r.had_click && tx.is_link_only(&partner_id).await? {
-        store::raise(
-            tx,
-            &flag(
-                "no_click",
-                format!(
-                    "customer '{}' registered with code '{}' without a click, and partner '{partner_id}' is link-only",
-                    r.customer_id, r.code
-                ),
+    let mut flags = Vec::new();
+    if !r.had_click && facts.link_only {
+        flags.push(flag(
+            "no_click",
+            format!(
+                "customer '{}' registered with code '{}' without a click, and partner '{partner_id}' is link-only",
+                r.customer_id, r.code
             ),
-            now,
-        )
-        .await?;
+        ));
     }
-    let partner = tx.partner(&partner_id).await?;
     let mut same = Vec::new();
-    if let (Some(e), Some(p)) = (r.email, partner.as_ref().and_then(|p| p.email.as_deref())) {
+    if let (Some(e), Some(p)) = (r.email, facts.email.as_deref()) {
         if e.trim().eq_ignore_ascii_case(p.trim()) {
             same.push("e-mail");
         }
     }
-    if let Some(d) = r.payment_details {
-        if let Some(account) = tx.payment_account(&partner_id).await? {
-            if !account.trim().is_empty() && account_form(d) == account_form(&account) {
-                same.push("payment details");
-            }
+    if let (Some(d), Some(account)) = (r.payment_details, facts.payment_account.as_deref()) {
+        if !account.trim().is_empty() && account_form(d) == account_form(account) {
+            same.push("payment details");
         }
     }
     if !same.is_empty() {
-        store::raise(
-            tx,
-            &flag(
-                "self_referral",
-                format!(
-                    "customer '{}' has the {} of its partner '{partner_id}'",
-                    r.customer_id,
-                    same.join(" and ")
-                ),
+        flags.push(flag(
+            "self_referral",
+            format!(
+                "customer '{}' has the {} of its partner '{partner_id}'",
+                r.customer_id,
+                same.join(" and ")
             ),
-            now,
-        )
-        .await?;
+        ));
     }
-    Ok(())
+    flags
 }

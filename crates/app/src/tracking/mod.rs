@@ -7,6 +7,7 @@ pub mod clicks;
 pub mod fraud;
 pub mod postbacks_desk;
 pub mod postbacks_found;
+mod postbacks_group;
 pub mod postbacks_in;
 pub mod postbacks_out;
 

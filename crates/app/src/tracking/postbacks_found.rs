@@ -42,7 +42,7 @@ const COLUMNS: [&str; 8] = [
     "created_at",
 ];
 
-fn batch() -> Batch {
+pub(crate) fn batch() -> Batch {
     Batch::new(
         "postback_outbox",
         &COLUMNS,
@@ -51,7 +51,7 @@ fn batch() -> Batch {
 }
 
 /// The outbox row of one event for one target.
-async fn row(
+pub(crate) async fn row(
     tx: &mut Tx<'_>,
     fx: &mut Option<FxTable>,
     event: OutEvent,

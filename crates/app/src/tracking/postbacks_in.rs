@@ -11,38 +11,34 @@
 //! server's clock, and (brand, event id) is taken once: a repeat answers
 //! "duplicate" and changes nothing.
 //!
-//! What an event does happens in one transaction with the claim of its id
-//! and its log row: a registration stores the customer with the click's
-//! tracking code (as a sync stores a customer first seen: never moved,
-//! only given a code it lacked), so RULES.md attribution follows; a deposit
-//! adds to the customer's activity of that UTC day through the writers a
-//! sync uses, under the sync's rule that activity belongs to a stored
-//! customer of its brand. Both mark the commissions and the reports'
-//! roll-ups from the touched period stale, as a sync does, and queue the partner's
-//! postbacks out (a new customer's registration; a first deposit's FTD) in
-//! the same transaction, with the fraud checks of a registration
-//! (`super::fraud`). Refused events change nothing but the log.
+//! Checking a postback needs no database ([`check`]: the brand's setting
+//! comes from the caller, which caches it); what an event does is decided
+//! and written with a group of events in one transaction ([`apply`],
+//! `super::postbacks_group`): the claims of their ids, their effects and
+//! their log rows commit together. A registration stores the customer
+//! with the click's tracking code (as a sync stores a customer first seen:
+//! never moved, only given a code it lacked), so RULES.md attribution
+//! follows; a deposit adds to the customer's activity of that UTC day
+//! under the sync's rule that activity belongs to a stored customer of its
+//! brand. The group marks the commissions and the reports' roll-ups stale
+//! once, from its earliest touched period, and queues the partners'
+//! postbacks out (a new customer's registration; a first deposit's FTD)
+//! with the fraud checks of a registration (`super::fraud`). A
+//! [`receive`] is a group of one. Refused events change nothing but the log.
 
-use super::postbacks_out::{self, Occurrence};
-use crate::sync::write::{owner, Owner};
 use crate::{access, AppError, Context, Result};
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
-use partnerdesk_domain::data::{ActivityDay, Customer, CustomerStatus};
 use partnerdesk_domain::postback::{
-    check_window, OutEvent, PostbackAuth, PostbackEvent, PostbackKind, WINDOW_SECS_DEFAULT,
+    check_window, PostbackAuth, PostbackEvent, WINDOW_SECS_DEFAULT,
 };
-use partnerdesk_domain::{Id, Period};
+use partnerdesk_domain::Id;
 use partnerdesk_secrets::SecretStore;
-use partnerdesk_store::data as sd;
 use partnerdesk_store::postbacks::{self as pb, PostbackBrandRow, PostbackLogRow};
-use partnerdesk_store::sync as ss;
-use partnerdesk_store::{Batch, Store, StoreError, Tx};
-use rust_decimal::Decimal;
+use partnerdesk_store::{Store, StoreError, Tx};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use specta::Type;
-use std::str::FromStr;
 use subtle::ConstantTimeEq;
 
 /// The header carrying the hex HMAC-SHA256 of the body (`sha256=` before it is allowed).
@@ -237,7 +233,8 @@ pub struct Delivery<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Answer {
     /// The HTTP status: 200 (accepted, duplicate), 400 (unreadable), 401
-    /// (not authenticated), 422 (refused, with the reason).
+    /// (not authenticated), 422 (refused, with the reason), 503 (the
+    /// group's transaction failed: send it again).
     pub status: u16,
     /// `accepted`, `duplicate` or `refused`.
     pub outcome: &'static str,
@@ -245,7 +242,7 @@ pub struct Answer {
 }
 
 impl Answer {
-    fn new(status: u16, outcome: &'static str, reason: impl Into<String>) -> Self {
+    pub(crate) fn new(status: u16, outcome: &'static str, reason: impl Into<String>) -> Self {
         Self {
             status,
             outcome,
@@ -254,62 +251,95 @@ impl Answer {
     }
 }
 
-/// Why an authenticated event changes nothing.
-struct Refusal(u16, String);
+/// A postback checked on the request path, without the database
+/// ([`check`]): either answered already, or to be taken with a group
+/// ([`apply`]).
+pub struct Checked(pub(crate) Step);
 
-/// A deposit that was a customer's first (RULES.md FTD), known when its
-/// event is taken.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Taken {
-    Registration,
-    Deposit { ftd: bool },
+pub(crate) enum Step {
+    /// Not authenticated: answered; nothing stored, not even a log row.
+    Answered(Answer),
+    /// Authenticated but refused before its event is taken (unreadable,
+    /// outside the replay window): answered, its log row written with the group.
+    Logged(Answer, PostbackLogRow),
+    /// An event to take.
+    Event(Incoming),
 }
 
-/// Takes one postback: authenticates it, then applies it in one
-/// transaction (see the module's comment). An `Err` is the database
-/// failing; the server answers 503 and the platform retries.
-#[tracing::instrument(name = "postbacks_in::receive", skip_all, fields(brand = %d.brand_id))]
-pub async fn receive(
-    store: &Store,
+/// An authenticated event within its window.
+pub(crate) struct Incoming {
+    pub brand_id: String,
+    pub event: PostbackEvent,
+    /// When the server received it (the log's and the claim's time).
+    pub received: String,
+}
+
+impl Checked {
+    /// The answer when the postback needs no database at all (it is not
+    /// authenticated); None when it goes to a group.
+    pub fn answered(&self) -> Option<&Answer> {
+        match &self.0 {
+            Step::Answered(a) => Some(a),
+            _ => None,
+        }
+    }
+}
+
+/// A brand's postback setting as the server needs it on every event (it
+/// caches it for a few seconds, as the secret); None when postbacks are
+/// not set up for the brand, or `brand_id` is no brand id at all.
+pub async fn brand_setting(store: &Store, brand_id: &str) -> Result<Option<PostbackBrandRow>> {
+    if Id::check("brand", brand_id).is_err() {
+        return Ok(None);
+    }
+    Ok(store.read().await?.postback_brand(brand_id).await?)
+}
+
+/// Checks a postback on the request path: the brand's `setting` (from
+/// [`brand_setting`]), its secret, the signature or token (constant
+/// time), the body and the replay window. No database: what is left to
+/// decide is decided in a group ([`apply`]). An `Err` is the secret store
+/// failing.
+pub fn check(
+    setting: Option<&PostbackBrandRow>,
     secrets: &dyn SecretStore,
     now: DateTime<Utc>,
-    d: Delivery<'_>,
-) -> Result<Answer> {
+    d: &Delivery<'_>,
+) -> Result<Checked> {
     let unauthenticated = |why: &str| {
         // The caller learns only that it is not authenticated; the log says why.
         tracing::warn!(brand = %d.brand_id, why, "postback refused: not authenticated");
-        Answer::new(
+        Ok(Checked(Step::Answered(Answer::new(
             401,
             "refused",
             "not authenticated: sign the body with the brand's secret (or send it as the bearer token, as the brand's setting says)",
-        )
+        ))))
     };
     if Id::check("brand", d.brand_id).is_err() {
-        return Ok(unauthenticated("not a brand id"));
+        return unauthenticated("not a brand id");
     }
-    let Some(setting) = store.read().await?.postback_brand(d.brand_id).await? else {
-        return Ok(unauthenticated("postbacks are not set up for this brand"));
+    let Some(setting) = setting.filter(|s| s.brand_id == d.brand_id) else {
+        return unauthenticated("postbacks are not set up for this brand");
     };
     let Some(secret) = secrets
         .get(&secret_key(d.brand_id))
         .map_err(AppError::Refused)?
     else {
-        return Ok(unauthenticated("the brand has no postback secret"));
+        return unauthenticated("the brand has no postback secret");
     };
     let auth = PostbackAuth::parse("auth", &setting.auth)?;
-    if !authentic(auth, &secret, &d) {
-        return Ok(unauthenticated("bad signature or token"));
+    if !authentic(auth, &secret, d) {
+        return unauthenticated("bad signature or token");
     }
     let received = partnerdesk_domain::data::time_to_text(&now);
     let event = match PostbackEvent::parse(d.body) {
         Ok(e) => e,
         Err(e) => {
             let a = Answer::new(400, "refused", e.to_string());
-            write_log(store, d.brand_id, "", "", &received, &a).await?;
-            return Ok(a);
+            let row = log_row(d.brand_id, "", "", &received, &a);
+            return Ok(Checked(Step::Logged(a, row)));
         }
     };
-    let kind = event.kind.as_str();
     let skew = (now - event.time).num_seconds().abs();
     if skew > setting.window_secs {
         let a = Answer::new(
@@ -321,65 +351,65 @@ pub async fn receive(
                 setting.window_secs
             ),
         );
-        write_log(store, d.brand_id, &event.event_id, kind, &received, &a).await?;
-        return Ok(a);
-    }
-    let mut tx = store.begin().await?;
-    let claimed = pb::claim_postback_event(
-        &mut tx,
-        d.brand_id,
-        &event.event_id,
-        kind,
-        event.customer_id.as_str(),
-        match event.kind {
-            PostbackKind::Registration => event.click_id.as_deref(),
-            PostbackKind::Deposit => None,
-        },
-        &received,
-    )
-    .await?;
-    if !claimed {
-        drop(tx);
-        let a = Answer::new(
-            200,
-            "duplicate",
-            "this event was taken before; nothing changed",
+        let row = log_row(
+            d.brand_id,
+            &event.event_id,
+            event.kind.as_str(),
+            &received,
+            &a,
         );
-        write_log(store, d.brand_id, &event.event_id, kind, &received, &a).await?;
-        return Ok(a);
+        return Ok(Checked(Step::Logged(a, row)));
     }
-    let applied = match event.kind {
-        PostbackKind::Registration => register(&mut tx, d.brand_id, &event).await?,
-        PostbackKind::Deposit => deposit(&mut tx, d.brand_id, &event).await?,
-    };
-    match applied {
-        Ok(taken) => {
-            let a = Answer::new(200, "accepted", describe(taken));
-            pb::log_postback(
-                &mut tx,
-                &log_row(d.brand_id, &event.event_id, kind, &received, &a),
-            )
-            .await?;
-            tx.commit().await.map_err(StoreError::from)?;
-            Ok(a)
-        }
-        Err(Refusal(status, reason)) => {
-            // Nothing of the event is kept, its id included: the platform
-            // may send it again once what it lacked is there.
-            tx.rollback().await.map_err(StoreError::from)?;
-            let a = Answer::new(status, "refused", reason);
-            write_log(store, d.brand_id, &event.event_id, kind, &received, &a).await?;
-            Ok(a)
-        }
-    }
+    Ok(Checked(Step::Event(Incoming {
+        brand_id: d.brand_id.to_string(),
+        event,
+        received,
+    })))
 }
 
-fn describe(t: Taken) -> &'static str {
-    match t {
-        Taken::Registration => "registration taken",
-        Taken::Deposit { ftd: true } => "deposit taken (the customer's first)",
-        Taken::Deposit { ftd: false } => "deposit taken",
+/// Takes a group of checked postbacks in ONE transaction (group commit,
+/// `super::postbacks_group`) and answers each, in the order given. An
+/// `Err` is the database failing: nothing of the group is kept, and the
+/// server answers 503 to all of it (the platform sends them again).
+#[tracing::instrument(name = "postbacks_in::apply", skip_all, fields(events = items.len()))]
+pub async fn apply(store: &Store, items: Vec<Checked>) -> Result<Vec<Answer>> {
+    super::postbacks_group::apply(store, items).await
+}
+
+/// Takes one postback: [`check`], then [`apply`] as a group of one.
+#[tracing::instrument(name = "postbacks_in::receive", skip_all, fields(brand = %d.brand_id))]
+pub async fn receive(
+    store: &Store,
+    secrets: &dyn SecretStore,
+    now: DateTime<Utc>,
+    d: Delivery<'_>,
+) -> Result<Answer> {
+    let mut answers = receive_group(store, secrets, now, &[d]).await?;
+    answers
+        .pop()
+        .ok_or_else(|| AppError::Refused("a postback got no answer".into()))
+}
+
+/// Takes several postbacks as one group: each is checked (its brand's
+/// setting read once per brand), then the group applied in one
+/// transaction ([`apply`]); the answers come in the deliveries' order.
+pub async fn receive_group(
+    store: &Store,
+    secrets: &dyn SecretStore,
+    now: DateTime<Utc>,
+    deliveries: &[Delivery<'_>],
+) -> Result<Vec<Answer>> {
+    let mut settings: std::collections::HashMap<&str, Option<PostbackBrandRow>> =
+        std::collections::HashMap::new();
+    let mut items = Vec::with_capacity(deliveries.len());
+    for d in deliveries {
+        if !settings.contains_key(d.brand_id) {
+            settings.insert(d.brand_id, brand_setting(store, d.brand_id).await?);
+        }
+        let setting = settings.get(d.brand_id).and_then(Option::as_ref);
+        items.push(check(setting, secrets, now, d)?);
     }
+    apply(store, items).await
 }
 
 /// Whether the delivery carries the brand's secret as its setting says,
@@ -418,7 +448,7 @@ pub fn sign(secret: &str, body: &[u8]) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
-fn log_row(
+pub(crate) fn log_row(
     brand_id: &str,
     event_id: &str,
     kind: &str,
@@ -435,261 +465,4 @@ fn log_row(
         outcome: a.outcome.to_string(),
         reason: a.reason.clone(),
     }
-}
-
-async fn write_log(
-    store: &Store,
-    brand_id: &str,
-    event_id: &str,
-    kind: &str,
-    received: &str,
-    a: &Answer,
-) -> Result<()> {
-    let mut tx = store.begin().await?;
-    pb::log_postback(&mut tx, &log_row(brand_id, event_id, kind, received, a)).await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    Ok(())
-}
-
-fn refuse(reason: impl Into<String>) -> std::result::Result<Taken, Refusal> {
-    Err(Refusal(422, reason.into()))
-}
-
-/// A registration: the customer, with the tracking code of its click (or
-/// the code sent), stored as a sync stores a customer it sees first.
-async fn register(
-    tx: &mut Tx<'_>,
-    brand_id: &str,
-    e: &PostbackEvent,
-) -> Result<std::result::Result<Taken, Refusal>> {
-    let mut subs: [Option<String>; 5] = Default::default();
-    let code = match &e.click_id {
-        Some(click_id) => match tx.click_origin(click_id).await? {
-            None => {
-                return Ok(refuse(format!(
-                    "unknown click id '{}': no click of this tracking server has it (was the visitor sent by another tracker, or the id cut?)",
-                    partnerdesk_domain::limits::shown(click_id)
-                )))
-            }
-            Some(c) if c.brand_id != brand_id => {
-                return Ok(refuse(format!(
-                    "click '{click_id}' was on a link of brand '{}', not '{brand_id}'",
-                    c.brand_id
-                )))
-            }
-            Some(c) => {
-                subs = c.subs;
-                c.code
-            }
-        },
-        None => e.code.clone().unwrap_or_default(),
-    };
-    let brand = Id::parse("brand", brand_id)?;
-    let customer = Customer {
-        customer_id: e.customer_id.clone(),
-        brand_id: brand.clone(),
-        tracking_code: Some(code.clone()).filter(|c| !c.is_empty()),
-        country: e.country,
-        registered_at: e.time,
-        status: CustomerStatus::Active,
-    };
-    if let Err(err) = customer.check() {
-        return Ok(refuse(err.to_string()));
-    }
-    let known = ss::customer_brands_of(tx, &[e.customer_id.as_str()]).await?;
-    if let Owner::Other(why) = owner(&known, &e.customer_id, &brand) {
-        return Ok(refuse(why));
-    }
-    // Inserted when new; a stored customer is never moved nor re-dated,
-    // only given the code it lacked (as a sync's first-seen customers).
-    let batch = Batch::new(
-        ss::CUSTOMERS.table,
-        ss::CUSTOMERS.columns,
-        " ON CONFLICT (customer_id) DO NOTHING",
-    );
-    let counts = ss::upsert_counted(
-        tx,
-        &ss::CUSTOMERS,
-        batch,
-        vec![sd::customer_values(&customer)],
-        true,
-    )
-    .await?;
-    let filled = if code.is_empty() {
-        0
-    } else {
-        partnerdesk_store::sync_retry::fill_tracking_codes(
-            tx,
-            &[(e.customer_id.as_str(), code.as_str())],
-        )
-        .await?
-    };
-    if counts.inserted + filled > 0 {
-        let period = Period::of(e.time.date_naive()).to_string();
-        crate::commissions::mark_dirty(tx, &period).await?;
-        // Reports read roll-ups: a new customer is a registration there.
-        crate::reports::mark_stale(tx, &period).await?;
-    }
-    super::fraud::check_registration(
-        tx,
-        &super::fraud::Registration {
-            brand_id,
-            customer_id: e.customer_id.as_str(),
-            code: &code,
-            had_click: e.click_id.is_some(),
-            email: e.email.as_deref(),
-            payment_details: e.payment_details.as_deref(),
-        },
-        &partnerdesk_domain::data::time_to_text(&e.time),
-    )
-    .await?;
-    if counts.inserted > 0 {
-        postbacks_out::queue(
-            tx,
-            &Occurrence {
-                event: OutEvent::Registration,
-                brand_id,
-                customer_id: &e.customer_id,
-                code: Some(code.as_str()),
-                click_id: e.click_id.as_deref(),
-                subs: subs.each_ref().map(|s| s.as_deref()),
-                amount: None,
-                currency: None,
-            },
-            &e.time,
-        )
-        .await?;
-    }
-    Ok(Ok(Taken::Registration))
-}
-
-fn stored_amount(text: &str) -> Result<Decimal> {
-    Decimal::from_str(text).map_err(|_| {
-        AppError::Store(StoreError::Corrupt(format!(
-            "an activity amount is stored as '{text}', not a decimal"
-        )))
-    })
-}
-
-/// A deposit: added to the customer's activity of the event's UTC day.
-async fn deposit(
-    tx: &mut Tx<'_>,
-    brand_id: &str,
-    e: &PostbackEvent,
-) -> Result<std::result::Result<Taken, Refusal>> {
-    let (Some(amount), Some(currency)) = (e.amount, e.currency) else {
-        return Ok(refuse("a deposit needs its amount and currency"));
-    };
-    let Some(brand_row) = tx.brand(brand_id).await? else {
-        return Ok(refuse(format!("brand '{brand_id}' does not exist")));
-    };
-    if brand_row.currency != currency {
-        return Ok(refuse(format!(
-            "the deposit is in {currency}, brand '{brand_id}' counts in {}; send the amount in the brand's currency",
-            brand_row.currency
-        )));
-    }
-    let brand = Id::parse("brand", brand_id)?;
-    let known = ss::customer_brands_of(tx, &[e.customer_id.as_str()]).await?;
-    match owner(&known, &e.customer_id, &brand) {
-        Owner::Brand => {}
-        Owner::Unknown => {
-            return Ok(refuse(format!(
-                "customer '{}' is not known: send its registration first (or sync or import it)",
-                e.customer_id
-            )))
-        }
-        Owner::Other(why) => return Ok(refuse(why)),
-    }
-    let date = e.time.date_naive();
-    let day_text = date.to_string();
-    let stored = tx.activity_day(e.customer_id.as_str(), &day_text).await?;
-    let mut day = ActivityDay {
-        customer_id: e.customer_id.clone(),
-        brand_id: brand,
-        date,
-        deposits: Decimal::ZERO,
-        withdrawals: Decimal::ZERO,
-        bets: Decimal::ZERO,
-        wins: Decimal::ZERO,
-        bonuses: Decimal::ZERO,
-        chargebacks: Decimal::ZERO,
-        taxes: Decimal::ZERO,
-    };
-    if let Some([dep, wd, bets, wins, bonuses, cb, taxes]) = &stored {
-        day.deposits = stored_amount(dep)?;
-        day.withdrawals = stored_amount(wd)?;
-        day.bets = stored_amount(bets)?;
-        day.wins = stored_amount(wins)?;
-        day.bonuses = stored_amount(bonuses)?;
-        day.chargebacks = stored_amount(cb)?;
-        day.taxes = stored_amount(taxes)?;
-    }
-    let before_today = day.deposits;
-    let Some(total) = day.deposits.checked_add(amount) else {
-        return Ok(refuse(
-            "the day's deposits would exceed the amounts the system computes",
-        ));
-    };
-    day.deposits = total;
-    if let Err(err) = day.check() {
-        return Ok(refuse(err.to_string()));
-    }
-    // RULES.md FTD: the first day ever with deposits > 0.
-    let mut ftd = before_today <= Decimal::ZERO;
-    if ftd {
-        for d in tx
-            .deposits_before(e.customer_id.as_str(), &day_text)
-            .await?
-        {
-            if stored_amount(&d)? > Decimal::ZERO {
-                ftd = false;
-                break;
-            }
-        }
-    }
-    ss::upsert_counted(
-        tx,
-        &ss::ACTIVITY,
-        sd::activity_batch(),
-        vec![sd::activity_values(&day)],
-        false,
-    )
-    .await?;
-    let period = Period::of(date).to_string();
-    crate::commissions::mark_dirty(tx, &period).await?;
-    crate::reports::mark_stale(tx, &period).await?;
-    if ftd {
-        let code = tx
-            .customer(e.customer_id.as_str())
-            .await?
-            .and_then(|c| c.tracking_code);
-        let click_id = tx
-            .registration_click(brand_id, e.customer_id.as_str())
-            .await?;
-        let subs = match &click_id {
-            Some(id) => tx
-                .click_origin(id)
-                .await?
-                .map(|c| c.subs)
-                .unwrap_or_default(),
-            None => Default::default(),
-        };
-        postbacks_out::queue(
-            tx,
-            &Occurrence {
-                event: OutEvent::Ftd,
-                brand_id,
-                customer_id: &e.customer_id,
-                code: code.as_deref(),
-                click_id: click_id.as_deref(),
-                subs: subs.each_ref().map(|s| s.as_deref()),
-                amount: Some(amount.to_string()),
-                currency: Some(currency.as_str()),
-            },
-            &e.time,
-        )
-        .await?;
-    }
-    Ok(Ok(Taken::Deposit { ftd }))
 }

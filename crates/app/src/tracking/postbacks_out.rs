@@ -3,7 +3,8 @@
 //! the partner gave for that event, its macros filled in.
 //!
 //! A postback is queued in an outbox in the transaction that records its
-//! event ([`queue`]), and sent later by [`send_due`] (the server's sender
+//! event (`super::postbacks_group` for postbacks in, `super::postbacks_found`
+//! for imports, syncs and runs), and sent later by [`send_due`] (the server's sender
 //! task, or `partnerdesk links send-postbacks` for one pass): never on a
 //! redirect's or an import's path. A failed attempt is tried again after a
 //! pause that doubles each time, up to the options' attempts; every attempt
@@ -14,12 +15,12 @@
 
 use crate::{access, AppError, Context, Result};
 use chrono::NaiveDate;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use partnerdesk_domain::engine::FxTable;
 use partnerdesk_domain::money::round_cents;
-use partnerdesk_domain::postback::{check_out_url, fill_out, OutEvent, OutFill};
-use partnerdesk_domain::{CurrencyCode, Id};
-use partnerdesk_store::postbacks_out::{self as po, NewPostback, PartnerPostbackRow, SendRow};
+use partnerdesk_domain::postback::{check_out_url, OutEvent};
+use partnerdesk_domain::CurrencyCode;
+use partnerdesk_store::postbacks_out::{self as po, PartnerPostbackRow, SendRow};
 use partnerdesk_store::{Store, StoreError, Tx};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -249,82 +250,6 @@ pub async fn sends(
             error: r.error,
         })
         .collect())
-}
-
-/// What a queued postback says.
-pub(crate) struct Occurrence<'a> {
-    pub event: OutEvent,
-    pub brand_id: &'a str,
-    pub customer_id: &'a Id,
-    /// The customer's tracking code (its partner is told).
-    pub code: Option<&'a str>,
-    pub click_id: Option<&'a str>,
-    pub subs: [Option<&'a str>; 5],
-    /// In the brand's currency.
-    pub amount: Option<String>,
-    pub currency: Option<&'a str>,
-}
-
-/// Queues the postback of an event for the partner of the customer's code,
-/// in the caller's transaction, when that partner has a URL for it. An
-/// event is queued once (its source: event, brand, customer).
-pub(crate) async fn queue(
-    tx: &mut Tx<'_>,
-    o: &Occurrence<'_>,
-    now: &DateTime<Utc>,
-) -> Result<bool> {
-    let Some(code) = o.code.filter(|c| !c.is_empty()) else {
-        return Ok(false);
-    };
-    let Some(owner) = tx.tracking_code(o.brand_id, code).await? else {
-        return Ok(false);
-    };
-    let Some(target) = tx
-        .partner_postbacks(&owner.partner_id)
-        .await?
-        .into_iter()
-        .find(|r| r.event == o.event.as_str())
-    else {
-        return Ok(false);
-    };
-    let partner_currency = tx
-        .partner(&owner.partner_id)
-        .await?
-        .map(|p| p.currency.to_string())
-        .unwrap_or_default();
-    let (amount, currency) = amount_out(
-        tx,
-        &mut None,
-        target.send_amount,
-        o.amount.as_deref().unwrap_or(""),
-        o.currency.unwrap_or(""),
-        &partner_currency,
-        &now.date_naive().to_string(),
-    )
-    .await?;
-    let url = fill_out(
-        &target.url_template,
-        &OutFill {
-            click_id: o.click_id,
-            subs: o.subs,
-            customer_id: o.customer_id.as_str(),
-            event: o.event.as_str(),
-            code: Some(code),
-            amount: amount.as_deref(),
-            currency: currency.as_deref(),
-        },
-    );
-    Ok(po::enqueue(
-        tx,
-        &NewPostback {
-            partner_id: owner.partner_id,
-            event: o.event.as_str().to_string(),
-            source: format!("{}:{}:{}", o.event.as_str(), o.brand_id, o.customer_id),
-            url,
-            now: po::stamp(now),
-        },
-    )
-    .await?)
 }
 
 /// The `{amount}` and `{currency}` of a postback out: none unless the

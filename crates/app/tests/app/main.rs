@@ -25,6 +25,7 @@ mod payout_statements;
 mod payouts;
 mod postbacks;
 mod postbacks_found;
+mod postbacks_group;
 mod postbacks_out;
 mod properties;
 mod reports;

@@ -355,7 +355,7 @@ macro_rules! on_both_backends {
 mod ops;
 mod postbacks;
 use ops::{access_log, database_outage, https};
-use postbacks::postbacks_over_http;
+use postbacks::{postbacks_at_once, postbacks_over_http};
 
 on_both_backends!(
     access_log,
@@ -364,5 +364,6 @@ on_both_backends!(
     redirects,
     concurrent_clicks_counted_exactly,
     two_instances,
-    postbacks_over_http
+    postbacks_over_http,
+    postbacks_at_once
 );
