@@ -309,12 +309,22 @@ pub async fn bench_serve(url: &str, opts: Options, tmp: &Path) -> Result<(), App
     // Stored: the accepted entries of the postback log (an event is
     // accepted exactly when it is first stored).
     let answered = seen.accepted + seen.duplicates + seen.unexpected;
-    let limit = u32::try_from(answered + 1000).unwrap_or(u32::MAX);
+    // Read straight from the log (the app's listing stops at 10 000 rows,
+    // fewer than a run of group-committed postbacks stores).
     let mut stored: HashMap<String, u32> = HashMap::new();
-    for r in postbacks_in::log(&ctx, Some(BRAND), limit).await? {
-        if r.outcome == "accepted" && r.event_id.starts_with(&format!("{pb_run}-")) {
-            *stored.entry(r.event_id).or_default() += 1;
-        }
+    let taken: Vec<(String,)> = {
+        let mut tx = ctx.store.read().await?;
+        sqlx::query_as(
+            "SELECT event_id FROM postback_log WHERE brand_id = $1 AND outcome = 'accepted' AND event_id LIKE $2",
+        )
+        .bind(BRAND)
+        .bind(format!("{pb_run}-%"))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(partnerdesk_store::StoreError::from)?
+    };
+    for (event_id,) in taken {
+        *stored.entry(event_id).or_default() += 1;
     }
     let accepted: HashSet<&str> = seen.answered.iter().map(String::as_str).collect();
     let lost = accepted
