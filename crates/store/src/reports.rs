@@ -26,6 +26,44 @@ pub async fn note_stale_from(tx: &mut Tx<'_>, first: &str) -> Result<()> {
     Ok(())
 }
 
+/// The meta key marking the `c` slices (months by tracking code, geo
+/// blocks summed in) stale: a geo block changed.
+const CODES_STALE: &str = "report_codes_stale";
+
+/// Records that the geo blocks changed: the `c` slices are summed again
+/// from the `m` slices at the next refresh.
+pub async fn note_codes_stale(tx: &mut Tx<'_>) -> Result<()> {
+    sqlx::query("INSERT INTO meta (key, value) VALUES ($1, '1') ON CONFLICT (key) DO NOTHING")
+        .bind(CODES_STALE)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Forgets the `c` mark: with `version`, only while the data version is
+/// still that one (a change committed meanwhile keeps its mark).
+pub async fn clear_codes_stale(tx: &mut Tx<'_>, version: Option<&str>) -> Result<()> {
+    if let Some(v) = version {
+        if tx.data_version().await? != v {
+            return Ok(());
+        }
+    }
+    sqlx::query("DELETE FROM meta WHERE key = $1")
+        .bind(CODES_STALE)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Deletes every slice of `grain`.
+pub async fn delete_grain(tx: &mut Tx<'_>, grain: char) -> Result<()> {
+    sqlx::query("DELETE FROM report_rollups WHERE grain = $1")
+        .bind(grain.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// Forgets the stale mark, but only while the data version is still
 /// `version` (the one the rebuild read at): a change committed meanwhile
 /// keeps its mark for the next rebuild.
@@ -53,22 +91,128 @@ pub async fn clear_stale_if_customers(tx: &mut Tx<'_>, customers: i64) -> Result
     Ok(())
 }
 
-/// One slice of a roll-up.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RollupRow {
-    pub day: String,
-    pub brand_id: String,
-    pub tracking_code: String,
-    pub country: String,
+/// One slice as a writer hands it over (see [`Packer`]).
+#[derive(Debug, Clone, Copy)]
+pub struct SliceOut<'a> {
+    pub tracking_code: &'a str,
+    pub country: &'a str,
     pub excluded: bool,
-    pub partner_id: String,
-    pub figures: Figures,
+    pub partner_id: &'a str,
+    pub figures: &'a Figures,
 }
 
-/// The slices a rebuild writes: grain, source and row.
-pub type RollupSlice = (char, char, RollupRow);
+/// The slices of one (grain, source, day, brand), packed as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PackedRow {
+    pub grain: char,
+    pub source: char,
+    pub day: String,
+    pub brand_id: String,
+    /// The JSON array of `[tracking_code, country, excluded, partner_id,
+    /// figures]` (see [`write_packed`]).
+    text: String,
+}
+
+/// Packs slices as they are stored, straight into each row's text (no
+/// string per slice): the caller makes a row per (grain, source, day,
+/// brand) and pushes its slices in any order.
+#[derive(Debug, Default)]
+pub struct Packer {
+    rows: Vec<PackedRow>,
+    /// Slices packed, for the caller's logs.
+    pub slices: usize,
+}
+
+impl Packer {
+    /// A new row for the slices of (grain, source, day, brand): the caller
+    /// keeps its number for [`Packer::push`] (two rows of one group are
+    /// joined by [`Packer::finish`]).
+    pub fn row(&mut self, grain: char, source: char, day: &str, brand: &str) -> usize {
+        self.rows.push(PackedRow {
+            grain,
+            source,
+            day: day.to_string(),
+            brand_id: brand.to_string(),
+            text: String::from("["),
+        });
+        self.rows.len() - 1
+    }
+
+    /// Appends a slice to row `row` (made by [`Packer::row`]).
+    pub fn push(&mut self, row: usize, s: &SliceOut<'_>) {
+        let Some(r) = self.rows.get_mut(row) else {
+            return;
+        };
+        let text = &mut r.text;
+        if text.len() > 1 {
+            text.push(',');
+        }
+        text.push('[');
+        json_str(text, s.tracking_code);
+        text.push(',');
+        json_str(text, s.country);
+        text.push_str(if s.excluded { ",1," } else { ",0," });
+        json_str(text, s.partner_id);
+        text.push_str(",\"");
+        s.figures.encode_into(text);
+        text.push_str("\"]");
+        self.slices += 1;
+    }
+
+    /// The rows, one per (grain, source, day, brand), each a JSON array.
+    pub fn finish(self) -> Vec<PackedRow> {
+        let mut rows = self.rows;
+        rows.sort_by(|a, b| {
+            (a.grain, a.source, &a.day, &a.brand_id).cmp(&(b.grain, b.source, &b.day, &b.brand_id))
+        });
+        let mut out: Vec<PackedRow> = Vec::with_capacity(rows.len());
+        for r in rows.into_iter().filter(|r| r.text.len() > 1) {
+            match out.last_mut() {
+                Some(o)
+                    if o.grain == r.grain
+                        && o.source == r.source
+                        && o.day == r.day
+                        && o.brand_id == r.brand_id =>
+                {
+                    o.text.push(',');
+                    o.text.push_str(r.text.get(1..).unwrap_or(""));
+                }
+                _ => out.push(r),
+            }
+        }
+        for o in &mut out {
+            o.text.push(']');
+        }
+        out
+    }
+}
+
+/// `s` as a JSON string: as it is when nothing needs escaping (codes and
+/// countries are plain words), else through serde_json.
+fn json_str(out: &mut String, s: &str) {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+    } else {
+        match serde_json::to_string(s) {
+            Ok(t) => out.push_str(&t),
+            // A &str always serializes; kept total all the same.
+            Err(_) => out.push_str("\"\""),
+        }
+    }
+}
 
 impl Tx<'_> {
+    /// Whether the `c` slices must be summed again (see [`note_codes_stale`]).
+    pub async fn report_codes_stale(&mut self) -> Result<bool> {
+        let v: Option<String> = sqlx::query_scalar("SELECT value FROM meta WHERE key = $1")
+            .bind(CODES_STALE)
+            .fetch_optional(&mut **self)
+            .await?;
+        Ok(v.is_some())
+    }
+
     /// The period the roll-ups are stale from, if any.
     pub async fn report_stale_from(&mut self) -> Result<Option<String>> {
         Ok(
@@ -165,29 +309,14 @@ pub async fn delete_from(tx: &mut Tx<'_>, source: char, from_day: &str) -> Resul
     Ok(())
 }
 
-/// Writes slices (after [`delete_from`] cleared their place).
+/// Writes packed slices (after [`delete_from`] cleared their place).
 ///
 /// The slices of one (grain, source, day, brand) are stored together as one
 /// row whose `figures` is a JSON array of `[tracking_code, country,
 /// excluded, partner_id, figures]`: at scale L a month holds millions of
 /// slices, and a row (and a primary-key entry) each cost several times the
 /// import's own writes; packed, a day of a brand is one row.
-pub async fn write_slices(tx: &mut Tx<'_>, slices: &[RollupSlice]) -> Result<()> {
-    type Packed<'a> = (&'a str, &'a str, u8, &'a str, String);
-    let mut groups: std::collections::BTreeMap<(char, char, &str, &str), Vec<Packed<'_>>> =
-        std::collections::BTreeMap::new();
-    for (grain, source, r) in slices {
-        groups
-            .entry((*grain, *source, r.day.as_str(), r.brand_id.as_str()))
-            .or_default()
-            .push((
-                r.tracking_code.as_str(),
-                r.country.as_str(),
-                u8::from(r.excluded),
-                r.partner_id.as_str(),
-                r.figures.encode(),
-            ));
-    }
+pub async fn write_packed(tx: &mut Tx<'_>, rows: Vec<PackedRow>) -> Result<()> {
     let mut batch = Batch::new(
         "report_rollups",
         &[
@@ -203,22 +332,20 @@ pub async fn write_slices(tx: &mut Tx<'_>, slices: &[RollupSlice]) -> Result<()>
         ],
         "",
     );
-    for ((grain, source, day, brand), packed) in groups {
-        let text = serde_json::to_string(&packed)
-            .map_err(|e| StoreError::Corrupt(format!("roll-up slices as JSON: {e}")))?;
+    for r in rows {
         batch
             .push(
                 tx,
                 vec![
-                    Val::Text(grain.to_string()),
-                    Val::Text(source.to_string()),
-                    day.into(),
-                    brand.into(),
+                    Val::Text(r.grain.to_string()),
+                    Val::Text(r.source.to_string()),
+                    Val::Text(r.day),
+                    Val::Text(r.brand_id),
                     "".into(),
                     "".into(),
                     Val::Int(0),
                     "".into(),
-                    Val::Text(text),
+                    Val::Text(r.text),
                 ],
             )
             .await?;
@@ -226,7 +353,7 @@ pub async fn write_slices(tx: &mut Tx<'_>, slices: &[RollupSlice]) -> Result<()>
     batch.flush(tx).await
 }
 
-/// A stored slice as [`write_slices`] packs it: `[tracking_code, country,
+/// A stored slice as [`Packer`] packs it: `[tracking_code, country,
 /// excluded, partner_id, figures]`. Free text borrows from the row's text
 /// unless JSON escaped it; figures are digits, signs, dots and commas.
 #[derive(serde::Deserialize)]
@@ -381,5 +508,64 @@ impl Tx<'_> {
                 settled_at: settled_at.unwrap_or_default(),
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Packed, Packer, SliceOut};
+    use partnerdesk_domain::report::figures::{Figures, C, S};
+    use rust_decimal::Decimal;
+
+    /// Packed rows read back as the reports read them, whatever the text
+    /// of a code (quotes, backslashes, control characters) and whatever
+    /// order a group's slices and rows came in.
+    #[test]
+    fn packed_rows_read_back_as_pushed() {
+        let mut f = Figures::default();
+        f.count(C::Registrations, 2);
+        f.add(S::Deposits, Decimal::new(-12345, 2));
+        let codes = [
+            "plain",
+            "with \"quotes\"",
+            "back\\slash",
+            "tab\tand\nnewline",
+            "",
+        ];
+        let mut p = Packer::default();
+        let first = p.row('d', 'a', "2026-07-01", "B1");
+        let other = p.row('d', 'a', "2026-07-02", "B1");
+        let again = p.row('d', 'a', "2026-07-01", "B1");
+        for (i, code) in codes.iter().enumerate() {
+            let s = SliceOut {
+                tracking_code: code,
+                country: "DE",
+                excluded: i % 2 == 1,
+                partner_id: "P\"1",
+                figures: &f,
+            };
+            p.push([first, other, again][i % 3], &s);
+        }
+        assert_eq!(p.slices, codes.len());
+        let rows = p.finish();
+        assert_eq!(rows.len(), 2, "one row per (grain, source, day, brand)");
+        let mut seen = Vec::new();
+        for r in &rows {
+            let packed: Vec<Packed<'_>> = serde_json::from_str(&r.text).expect("JSON");
+            for Packed(code, country, excluded, partner, figures) in packed {
+                assert_eq!(country, "DE");
+                assert_eq!(partner, "P\"1");
+                assert_eq!(Figures::decode(figures).expect("figures"), f);
+                seen.push((code.to_string(), excluded));
+            }
+        }
+        seen.sort();
+        let mut want: Vec<(String, u8)> = codes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.to_string(), u8::from(i % 2 == 1)))
+            .collect();
+        want.sort();
+        assert_eq!(seen, want);
     }
 }

@@ -235,6 +235,10 @@ async fn import_with(ctx: &Context, dir: &Path, rollups: bool) -> Result<ImportR
         geo.len(),
     )
     .await?;
+    if !geo.is_empty() {
+        // Reports by code sum blocked countries apart (reports/codes.rs).
+        crate::reports::rollup::mark_codes_stale(&mut tx).await?;
+    }
 
     let mut batch = sd::partners_import_batch();
     for (_, r) in &partners {

@@ -3,6 +3,7 @@
 //! ([`query`]), and its CSV and XLSX files.
 
 mod clicks;
+mod codes;
 pub mod dashboard;
 mod query;
 pub mod rollup;

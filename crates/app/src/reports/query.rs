@@ -15,13 +15,17 @@ use partnerdesk_domain::{CurrencyCode, Period};
 use partnerdesk_store::reports::{ReportPartner, SliceRef};
 use partnerdesk_store::Tx;
 use rust_decimal::Decimal;
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::fmt::Write;
+use std::collections::{HashMap, HashSet};
 
 pub(super) use super::sums::B;
 use super::sums::{is_amount, kind_base, print, Sums, NB};
 
 pub const UNATTRIBUTED: &str = "(unattributed)";
+
+/// Maps looked up per slice (hundreds of thousands a report at scale L)
+/// hash with foldhash, not SipHash.
+pub(crate) type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+type Set<K> = HashSet<K, foldhash::fast::RandomState>;
 
 /// Where a figure belongs.
 pub(super) struct Origin<'a> {
@@ -36,12 +40,12 @@ pub(super) struct Origin<'a> {
 
 /// What the report reads its figures against.
 pub(crate) struct World {
-    pub brands: HashMap<String, (String, String)>, // id → (vertical, currency)
-    pub partners: HashMap<String, ReportPartner>,
+    pub brands: Map<String, (String, String)>, // id → (vertical, currency)
+    pub partners: Map<String, ReportPartner>,
     /// brand → code → partner: looked up per slice without an allocation.
-    pub codes: HashMap<String, HashMap<String, String>>,
+    pub codes: Map<String, Map<String, String>>,
     /// brand → its geo-blocked countries.
-    pub geo: HashMap<String, HashSet<String>>,
+    pub geo: Map<String, Set<String>>,
     pub fx: Vec<FxRate>,
 }
 
@@ -65,8 +69,8 @@ impl World {
         if !partners {
             return Ok(World {
                 brands: brands_of(tx).await?,
-                partners: HashMap::new(),
-                codes: HashMap::new(),
+                partners: Map::default(),
+                codes: Map::default(),
                 geo: geo_of(tx).await?,
                 fx: tx.fx_rates().await?,
             });
@@ -78,7 +82,7 @@ impl World {
             .into_iter()
             .map(|p| (p.partner_id.clone(), p))
             .collect();
-        let mut codes: HashMap<String, HashMap<String, String>> = HashMap::new();
+        let mut codes: Map<String, Map<String, String>> = Map::default();
         for t in tx.all_tracking_codes().await? {
             codes
                 .entry(t.brand_id)
@@ -131,15 +135,15 @@ impl World {
     }
 }
 
-async fn geo_of(tx: &mut Tx<'_>) -> Result<HashMap<String, HashSet<String>>> {
-    let mut geo: HashMap<String, HashSet<String>> = HashMap::new();
+async fn geo_of(tx: &mut Tx<'_>) -> Result<Map<String, Set<String>>> {
+    let mut geo: Map<String, Set<String>> = Map::default();
     for (brand, country) in tx.geo_blocks().await? {
         geo.entry(brand).or_default().insert(country);
     }
     Ok(geo)
 }
 
-async fn brands_of(tx: &mut Tx<'_>) -> Result<HashMap<String, (String, String)>> {
+async fn brands_of(tx: &mut Tx<'_>) -> Result<Map<String, (String, String)>> {
     Ok(tx
         .brand_list()
         .await?
@@ -190,13 +194,16 @@ pub(crate) async fn compute(
 pub(super) struct Acc<'a> {
     spec: &'a ReportSpec,
     world: &'a World,
-    /// A group's key (see [`Acc::add`]) → its index in `groups`.
-    index: HashMap<String, usize>,
+    /// A group's key (see [`Acc::add_row`]) → its index in `groups`.
+    index: Map<String, usize>,
     /// Per group: its dimensions' values, source currency, period and sums.
     groups: Vec<(Vec<String>, String, Period, Sums)>,
     /// The key being looked up, reused: a slice that lands in an existing
     /// group allocates nothing.
     key: String,
+    /// The last group added to and its key: slices come grouped by
+    /// tracking code, so most land where the one before did.
+    last: Option<(String, usize)>,
 }
 
 impl<'a> Acc<'a> {
@@ -204,9 +211,10 @@ impl<'a> Acc<'a> {
         Acc {
             spec,
             world,
-            index: HashMap::new(),
+            index: HashMap::default(),
             groups: Vec::new(),
             key: String::new(),
+            last: None,
         }
     }
 
@@ -231,71 +239,92 @@ impl<'a> Acc<'a> {
         if !self.partner_passes(o.partner) {
             return;
         }
-        let tree_rows: Vec<&str> = if self.spec.by.contains(&Dim::Tree) {
-            match o.partner {
-                None => vec![UNATTRIBUTED],
-                Some(p) => self
-                    .world
-                    .chain(p)
-                    .into_iter()
-                    .filter(|x| self.partner_passes(Some(x)))
-                    .collect(),
+        if !self.spec.by.contains(&Dim::Tree) {
+            self.add_row(o, "", values);
+            return;
+        }
+        let world = self.world;
+        match o.partner {
+            None => self.add_row(o, UNATTRIBUTED, values),
+            Some(p) => {
+                for x in world.chain(p) {
+                    if self.partner_passes(Some(x)) {
+                        self.add_row(o, x, values);
+                    }
+                }
             }
-        } else {
-            vec![""]
+        }
+    }
+
+    /// Adds `values` to the group of `o` (and `tree`, the row of a tree
+    /// report). The key is built in a reused string: a slice landing in an
+    /// existing group allocates nothing.
+    fn add_row(&mut self, o: &Origin<'_>, tree: &str, values: &[(B, Decimal)]) {
+        let world = self.world;
+        let vertical = || {
+            o.brand
+                .and_then(|b| world.brands.get(b))
+                .map(|(v, _)| v.as_str())
+                .unwrap_or("")
         };
-        let vertical = o
-            .brand
-            .and_then(|b| self.world.brands.get(b))
-            .map(|(v, _)| v.as_str())
-            .unwrap_or("");
-        let kind = match o.partner {
+        let kind = || match o.partner {
             None => UNATTRIBUTED,
-            Some(p) => self
-                .world
-                .partners
-                .get(p)
-                .map(|r| r.kind.as_str())
-                .unwrap_or(""),
+            Some(p) => world.partners.get(p).map(|r| r.kind.as_str()).unwrap_or(""),
         };
-        for tree in tree_rows {
-            let value = |d: &Dim| -> std::borrow::Cow<'_, str> {
-                match d {
-                    Dim::Day => o.day.unwrap_or("").into(),
-                    Dim::Period => o.period.to_string().into(),
-                    Dim::Brand => o.brand.unwrap_or("").into(),
-                    Dim::Vertical => vertical.into(),
-                    Dim::Partner => o.partner.unwrap_or(UNATTRIBUTED).into(),
-                    Dim::Tree => tree.into(),
-                    Dim::PartnerKind => kind.into(),
-                    Dim::Country => o.country.into(),
-                    Dim::TrackingCode => o.code.into(),
-                }
-            };
-            // Each part prefixed by its length: no two groups share a key
-            // whatever their text holds.
-            self.key.clear();
-            for d in &self.spec.by {
-                let v = value(d);
-                let _ = write!(self.key, "{}:{v}", v.len());
+        let value = |d: &Dim| -> std::borrow::Cow<'_, str> {
+            match d {
+                Dim::Day => o.day.unwrap_or("").into(),
+                Dim::Period => o.period.to_string().into(),
+                Dim::Brand => o.brand.unwrap_or("").into(),
+                Dim::Vertical => vertical().into(),
+                Dim::Partner => o.partner.unwrap_or(UNATTRIBUTED).into(),
+                Dim::Tree => tree.into(),
+                Dim::PartnerKind => kind().into(),
+                Dim::Country => o.country.into(),
+                Dim::TrackingCode => o.code.into(),
             }
-            let _ = write!(self.key, "{}:{}", o.currency, o.period);
-            let at = match self.index.get(self.key.as_str()) {
-                Some(&at) => at,
-                None => {
-                    let parts = self.spec.by.iter().map(|d| value(d).into_owned()).collect();
-                    self.groups.push((
-                        parts,
-                        o.currency.to_string(),
-                        o.period,
-                        [Decimal::ZERO; NB],
-                    ));
-                    self.index.insert(self.key.clone(), self.groups.len() - 1);
-                    self.groups.len() - 1
+        };
+        // Each part prefixed by its length: no two groups share a key
+        // whatever their text holds.
+        let mut digits = itoa::Buffer::new();
+        self.key.clear();
+        for d in &self.spec.by {
+            let v = value(d);
+            self.key.push_str(digits.format(v.len()));
+            self.key.push(':');
+            self.key.push_str(&v);
+        }
+        self.key.push_str(o.currency);
+        self.key.push(':');
+        self.key
+            .push_str(digits.format(o.period.year() * 12 + o.period.month() as i32));
+        let known = match &self.last {
+            Some((k, at)) if *k == self.key => Some(*at),
+            _ => self.index.get(self.key.as_str()).copied(),
+        };
+        let at = match known {
+            Some(at) => at,
+            None => {
+                let parts = self.spec.by.iter().map(|d| value(d).into_owned()).collect();
+                self.groups
+                    .push((parts, o.currency.to_string(), o.period, [Decimal::ZERO; NB]));
+                self.index.insert(self.key.clone(), self.groups.len() - 1);
+                self.groups.len() - 1
+            }
+        };
+        match &mut self.last {
+            Some((k, last)) => {
+                if *last != at {
+                    k.clear();
+                    k.push_str(&self.key);
+                    *last = at;
                 }
-            };
-            let sums = &mut self.groups[at].3;
-            for (b, v) in values {
+            }
+            None => self.last = Some((self.key.clone(), at)),
+        }
+        let sums = &mut self.groups[at].3;
+        for (b, v) in values {
+            if !v.is_zero() {
                 sums[*b as usize] += *v;
             }
         }
@@ -305,29 +334,32 @@ impl<'a> Acc<'a> {
         let spec = self.spec;
         let column = spec.has_currency_column();
         let fx = spec.currency.map(|_| FxTable::new(&self.world.fx));
-        let mut rows: BTreeMap<(Vec<SortKey>, String), (Vec<String>, Sums)> = BTreeMap::new();
+        let mut order: Vec<(Vec<SortKey>, String, usize)> = Vec::with_capacity(self.groups.len());
+        let mut sums_of: Vec<(Vec<String>, Sums)> = Vec::with_capacity(self.groups.len());
+        // One rate per (currency, period): thousands of groups share a few.
+        let mut rates: Vec<(String, Period, Decimal)> = Vec::new();
         for (key, currency, period, mut sums) in self.groups {
             let shown = match (&spec.currency, &fx) {
                 (Some(to), Some(fx)) => {
-                    let from = CurrencyCode::parse("currency", &currency)?;
                     if sums
                         .iter()
                         .enumerate()
                         .any(|(i, v)| is_amount(i) && !v.is_zero())
                     {
-                        let on = period.last_day();
-                        let c = fx.conversion(from, *to, on).ok_or_else(|| {
-                            AppError::Refused(format!(
-                                "no FX rate {from}/{to} (or {to}/{from}) on or before {on}; add it to fx_rates.csv and import it"
-                            ))
-                        })?;
-                        let rate = if c.inverse {
-                            Decimal::ONE.checked_div(c.rate).unwrap_or(Decimal::ZERO)
-                        } else {
-                            c.rate
+                        let known = rates
+                            .iter()
+                            .find(|(c, p, _)| *c == currency && *p == period)
+                            .map(|(_, _, r)| *r);
+                        let rate = match known {
+                            Some(r) => r,
+                            None => {
+                                let r = rate_of(fx, &currency, *to, period)?;
+                                rates.push((currency.clone(), period, r));
+                                r
+                            }
                         };
                         for (i, v) in sums.iter_mut().enumerate() {
-                            if is_amount(i) {
+                            if is_amount(i) && !v.is_zero() {
                                 *v *= rate;
                             }
                         }
@@ -342,11 +374,27 @@ impl<'a> Acc<'a> {
                 _ => String::new(),
             };
             let sort: Vec<SortKey> = key.iter().map(|k| SortKey::of(k)).collect();
-            let e = rows
-                .entry((sort, shown))
-                .or_insert_with(|| (key.clone(), [Decimal::ZERO; NB]));
-            for (a, b) in e.1.iter_mut().zip(sums) {
-                *a += b;
+            order.push((sort, shown, sums_of.len()));
+            sums_of.push((key, sums));
+        }
+        // Sorted by (dimensions, currency shown); groups that print as one
+        // row (periods, or currencies converted to one) are added up. The
+        // sums stay where they are: only the small keys move.
+        order.sort_unstable_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        let mut rows: Vec<(String, Vec<String>, Sums)> = Vec::with_capacity(order.len());
+        let mut previous: Option<(Vec<SortKey>, String)> = None;
+        for (sort, shown, i) in order {
+            let (key, sums) = std::mem::take(&mut sums_of[i]);
+            match (&previous, rows.last_mut()) {
+                (Some((ps, pc)), Some(last)) if *ps == sort && *pc == shown => {
+                    for (a, b) in last.2.iter_mut().zip(sums) {
+                        *a += b;
+                    }
+                }
+                _ => {
+                    rows.push((shown.clone(), key, sums));
+                    previous = Some((sort, shown));
+                }
             }
         }
         let mut columns: Vec<Col> = spec
@@ -370,7 +418,7 @@ impl<'a> Acc<'a> {
             });
         }
         let mut out = Vec::new();
-        for ((_, currency), (key, sums)) in rows {
+        for (currency, key, sums) in rows {
             let figures: Vec<String> = spec.measures.iter().map(|m| print(*m, &sums)).collect();
             if !figures.iter().any(|f| format::shows_something(f)) {
                 continue;
@@ -384,6 +432,23 @@ impl<'a> Acc<'a> {
         }
         Ok(ReportTable { columns, rows: out })
     }
+}
+
+/// The rate converting `currency` to `to` for `period`'s amounts (RULES.md:
+/// in force on the period's last day; an inverse taken as 1 / rate).
+fn rate_of(fx: &FxTable, currency: &str, to: CurrencyCode, period: Period) -> Result<Decimal> {
+    let from = CurrencyCode::parse("currency", currency)?;
+    let on = period.last_day();
+    let c = fx.conversion(from, to, on).ok_or_else(|| {
+        AppError::Refused(format!(
+            "no FX rate {from}/{to} (or {to}/{from}) on or before {on}; add it to fx_rates.csv and import it"
+        ))
+    })?;
+    Ok(if c.inverse {
+        Decimal::ONE.checked_div(c.rate).unwrap_or(Decimal::ZERO)
+    } else {
+        c.rate
+    })
 }
 
 /// Sorting a dimension's values: empty first, then `(unattributed)`, then
@@ -488,23 +553,58 @@ async fn activity(
     } else {
         segments(spec, 'd')
     };
+    // Whole months without a country read the month slices by tracking
+    // code (countries summed, blocked ones apart: reports/codes.rs).
+    let by_code = !spec.by.contains(&Dim::Country);
+    let segments = segments.into_iter().map(|(grain, from, to)| match grain {
+        'm' if by_code => ('c', from, to),
+        g => (g, from, to),
+    });
+    let mut owner = LastOwner::default();
     for (grain, from, to) in segments {
         tx.visit_rollups(
             grain,
             &from,
             &to,
             spec.brand.as_deref(),
-            |source, day, brand, r| contribute(world, acc, source, day, brand, &r),
+            |source, day, brand, r| {
+                let baked = grain == 'c';
+                contribute(world, acc, &mut owner, (source, baked), day, brand, &r)
+            },
         )
         .await?;
     }
     Ok(())
 }
 
-fn contribute(
-    world: &World,
+/// The partner of the last (brand, tracking code) looked up: slices come
+/// grouped by code, so one look-up serves a code's countries.
+#[derive(Default)]
+struct LastOwner<'w> {
+    brand: String,
+    code: String,
+    partner: Option<&'w str>,
+}
+
+impl<'w> LastOwner<'w> {
+    fn of(&mut self, world: &'w World, brand: &str, code: &str) -> Option<&'w str> {
+        if self.brand != brand || self.code != code {
+            self.brand.clear();
+            self.brand.push_str(brand);
+            self.code.clear();
+            self.code.push_str(code);
+            self.partner = world.partner_of(brand, code);
+        }
+        self.partner
+    }
+}
+
+fn contribute<'w>(
+    world: &'w World,
     acc: &mut Acc<'_>,
-    source: char,
+    owner: &mut LastOwner<'w>,
+    // The slice's source, and whether its `excluded` already says blocked.
+    (source, baked): (char, bool),
     day: &str,
     brand: &str,
     r: &SliceRef<'_>,
@@ -513,11 +613,11 @@ fn contribute(
         return Ok(());
     };
     let period = Period::parse("day", day.get(..7).unwrap_or(day))?;
-    let out = r.excluded || world.blocked(brand, r.country);
+    let out = r.excluded || (!baked && world.blocked(brand, r.country));
     let partner: Option<&str> = if source == 'p' {
         (!r.partner_id.is_empty()).then_some(r.partner_id)
     } else {
-        world.partner_of(brand, r.tracking_code)
+        owner.of(world, brand, r.tracking_code)
     };
     let o = Origin {
         day: Some(day),

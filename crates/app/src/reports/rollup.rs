@@ -10,7 +10,7 @@
 //! attribution follows coupons and a customer's first coupon, are rebuilt
 //! whole (they are few).
 
-use super::slices::{Builder, Owners};
+use super::slices::{Builder, Geo, Owners};
 use crate::Result;
 use chrono::NaiveDate;
 use partnerdesk_domain::Period;
@@ -47,13 +47,42 @@ pub(crate) async fn write_first_load(
     customers: usize,
 ) -> Result<()> {
     let owners = owners(&tx.all_tracking_codes().await?);
-    let (slices, ftds) = slices.finish(&owners);
+    let geo = geo(tx).await?;
+    let done = slices.finish(&owners, &geo);
     sr::delete_from(tx, 'a', "0000-00-00").await?;
     sr::delete_from(tx, 'p', "0000-00-00").await?;
-    sr::write_slices(tx, &slices).await?;
-    sr::write_ftds(tx, &ftds).await?;
+    sr::write_packed(tx, done.rows).await?;
+    sr::write_ftds(tx, &done.ftds).await?;
     sr::clear_stale_if_customers(tx, customers as i64).await?;
+    // The `c` slices were summed under the blocks of this transaction.
+    sr::clear_codes_stale(tx, None).await?;
     Ok(())
+}
+
+/// The geo blocks, by brand.
+async fn geo(tx: &mut partnerdesk_store::Tx<'_>) -> Result<Geo> {
+    let mut geo = Geo::new();
+    for (brand, country) in tx.geo_blocks().await? {
+        geo.entry(brand).or_default().insert(country);
+    }
+    Ok(geo)
+}
+
+/// Records, in the transaction that changes the geo blocks, that the `c`
+/// slices (months by tracking code, blocked countries apart) must be
+/// summed again: from the `m` slices, which keep countries.
+pub async fn mark_codes_stale(tx: &mut partnerdesk_store::Tx<'_>) -> Result<()> {
+    sr::note_codes_stale(tx).await?;
+    Ok(())
+}
+
+/// Rebuilds the stale roll-ups, if any, then the `c` slices if the geo
+/// blocks changed. Returns whether it rebuilt.
+#[tracing::instrument(name = "reports::refresh", skip_all)]
+pub async fn refresh(store: &Store) -> Result<bool> {
+    let slices = refresh_slices(store).await?;
+    let codes = super::codes::refresh(store).await?;
+    Ok(slices || codes)
 }
 
 /// The owner of each tracking code, and whether it is a coupon.
@@ -70,9 +99,8 @@ pub(crate) fn owners(codes: &[partnerdesk_store::partners::TrackingCodeRecord]) 
 }
 
 /// Rebuilds the stale roll-ups, if any. Returns whether it rebuilt.
-#[tracing::instrument(name = "reports::refresh", skip_all)]
-pub async fn refresh(store: &Store) -> Result<bool> {
-    let (version, stale, first_data, last_data, codes) = {
+async fn refresh_slices(store: &Store) -> Result<bool> {
+    let (version, stale, first_data, last_data, codes, geo) = {
         let mut tx = store.read().await?;
         let stale = tx.report_stale_from().await?;
         if stale.is_none() {
@@ -84,6 +112,7 @@ pub async fn refresh(store: &Store) -> Result<bool> {
             tx.first_data_period().await?,
             tx.last_activity_period().await?,
             tx.all_tracking_codes().await?,
+            geo(&mut tx).await?,
         )
     };
     // "0000-00" (or anything that is not a period) rebuilds everything.
@@ -130,17 +159,17 @@ pub async fn refresh(store: &Store) -> Result<bool> {
     for p in &store.purchases().await? {
         b.purchase(p);
     }
-    let (slices, new_ftds) = b.finish(&owners(&codes));
+    let done = b.finish(&owners(&codes), &geo);
     tracing::info!(
         seconds = clock.elapsed().as_secs_f64(),
-        slices = slices.len(),
+        slices = done.slices,
         "roll-ups: purchases read"
     );
     let mut tx = store.begin().await?;
     sr::delete_from(&mut tx, 'a', &from_day).await?;
     sr::delete_from(&mut tx, 'p', "0000-00-00").await?;
-    sr::write_slices(&mut tx, &slices).await?;
-    sr::write_ftds(&mut tx, &new_ftds).await?;
+    sr::write_packed(&mut tx, done.rows).await?;
+    sr::write_ftds(&mut tx, &done.ftds).await?;
     sr::clear_stale(&mut tx, &version).await?;
     tx.commit().await.map_err(StoreError::from)?;
     tracing::info!(seconds = clock.elapsed().as_secs_f64(), "roll-ups: written");

@@ -52,7 +52,10 @@ impl Figures {
     }
 
     pub fn add(&mut self, s: S, d: Decimal) {
-        self.sums[s as usize] += d;
+        // Most figures of a row are zero: a test is cheaper than an add.
+        if !d.is_zero() {
+            self.sums[s as usize] += d;
+        }
     }
 
     pub fn get_count(&self, c: C) -> i64 {
@@ -67,8 +70,10 @@ impl Figures {
         for (a, b) in self.counts.iter_mut().zip(other.counts) {
             *a += b;
         }
-        for (a, b) in self.sums.iter_mut().zip(other.sums) {
-            *a += b;
+        for (a, b) in self.sums.iter_mut().zip(other.sums.iter()) {
+            if !b.is_zero() {
+                *a += *b;
+            }
         }
     }
 
@@ -80,21 +85,28 @@ impl Figures {
     /// written as nothing (most slices hold a few of the figures).
     pub fn encode(&self) -> String {
         let mut out = String::with_capacity(48);
+        self.encode_into(&mut out);
+        out
+    }
+
+    /// [`Figures::encode`] appended to `out` (a packed row of slices is
+    /// written without a string per slice).
+    pub fn encode_into(&self, out: &mut String) {
+        use std::fmt::Write;
         for (i, c) in self.counts.iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
             if *c != 0 {
-                out.push_str(&c.to_string());
+                let _ = write!(out, "{c}");
             }
         }
         for s in &self.sums {
             out.push(',');
             if !s.is_zero() {
-                out.push_str(&s.normalize().to_string());
+                let _ = write!(out, "{}", s.normalize());
             }
         }
-        out
     }
 
     pub fn decode(text: &str) -> Result<Figures, String> {
