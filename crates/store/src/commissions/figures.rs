@@ -155,13 +155,16 @@ impl Tx<'_> {
         brand: Option<&str>,
         by_code: bool,
     ) -> Result<Vec<QualifierCount>> {
-        let (code, join) = if by_code {
+        // PostgreSQL groups by no constant: the code is grouped only when
+        // it is read.
+        let (code, join, group_code) = if by_code {
             (
                 "COALESCE(c.tracking_code, '')",
                 "LEFT JOIN customers c ON c.customer_id = q.customer_id",
+                ", COALESCE(c.tracking_code, '')",
             )
         } else {
-            ("''", "")
+            ("''", "", "")
         };
         let brand_filter = if brand.is_some() {
             " AND q.brand_id = $3"
@@ -172,7 +175,7 @@ impl Tx<'_> {
             "SELECT q.period, q.brand_id, q.partner_id, q.country, q.currency, {code} AS code, COUNT(*) AS n \
              FROM commission_qualifiers q {join} \
              WHERE q.period >= $1 AND q.period <= $2{brand_filter} \
-             GROUP BY q.period, q.brand_id, q.partner_id, q.country, q.currency, {code}"
+             GROUP BY q.period, q.brand_id, q.partner_id, q.country, q.currency{group_code}"
         );
         let mut query = sqlx::query(&sql)
             .bind(from.to_string())

@@ -236,7 +236,7 @@ pub(super) async fn the_migration_fills_qualifiers_of_stored_lines(db: &TestDb) 
     // applied. Opening the database migrates it again.
     for sql in [
         "DROP TABLE commission_qualifiers",
-        "DELETE FROM _sqlx_migrations WHERE version = 20261220",
+        "DELETE FROM _sqlx_migrations WHERE version = 20261220002805",
     ] {
         sqlx::query(sql).execute(ctx.store.pool()).await.unwrap();
     }
