@@ -123,6 +123,63 @@ impl<'de> Deserialize<'de> for Explanation {
     }
 }
 
+/// A customer a CPA line paid (after the cap), as the run saw it: what
+/// `qualified_cpas` counts (REPORTS.md), kept as rows beside the lines so
+/// that reports never parse explanations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Qualifier {
+    pub customer_id: String,
+    /// The customer's country when the run paid it ('' when unknown).
+    pub country: String,
+}
+
+impl Line {
+    /// The customers this line paid: a CPA line's `customers` (the capped
+    /// ones are not paid and not counted); none for any other kind.
+    pub fn qualifiers(&self) -> Vec<Qualifier> {
+        #[derive(Deserialize)]
+        struct Paid {
+            #[serde(default)]
+            customer_id: Option<serde_json::Value>,
+            #[serde(default)]
+            country: Option<serde_json::Value>,
+        }
+        #[derive(Deserialize)]
+        struct Cpa {
+            #[serde(default)]
+            customers: Option<serde_json::Value>,
+        }
+        if self.kind != Kind::Cpa {
+            return Vec::new();
+        }
+        // Only the `customers` key is kept; a line written by the engine
+        // always parses, and one that does not pays nobody here either.
+        let Ok(Cpa {
+            customers: Some(serde_json::Value::Array(customers)),
+        }) = serde_json::from_str::<Cpa>(self.explanation.as_str())
+        else {
+            return Vec::new();
+        };
+        let text = |v: Option<serde_json::Value>| match v {
+            Some(serde_json::Value::String(s)) => s,
+            _ => String::new(),
+        };
+        customers
+            .into_iter()
+            .map(|c| {
+                let paid = serde_json::from_value::<Paid>(c).unwrap_or(Paid {
+                    customer_id: None,
+                    country: None,
+                });
+                Qualifier {
+                    customer_id: text(paid.customer_id),
+                    country: text(paid.country),
+                }
+            })
+            .collect()
+    }
+}
+
 /// The canonical export of RULES.md for one period's lines: sorted by
 /// partner_id, brand_id, kind name (byte order), zero amounts and adjustments
 /// left out, LF line ends, no quoting.
@@ -208,5 +265,47 @@ mod explanation_tests {
         let back: Vec<Explanation> =
             serde_json::from_str(r#"[ { "b" : [1, "2"], "a": {"c": null} } ]"#).unwrap();
         assert_eq!(back, vec![e]);
+    }
+
+    /// A CPA line's qualifiers are the customers it paid, with the country
+    /// the run saw; capped customers and other kinds' customers are none.
+    #[test]
+    fn a_cpa_line_qualifies_the_customers_it_paid() {
+        use super::{Kind, Line, Qualifier};
+        use crate::{CurrencyCode, Id, Period};
+        let eur = CurrencyCode::parse("currency", "EUR").unwrap();
+        let line = |kind: Kind, e: serde_json::Value| Line {
+            partner_id: Id::parse("partner_id", "P1").unwrap(),
+            brand_id: Id::parse("brand_id", "CAS").unwrap(),
+            period: Period::new(2026, 7).unwrap(),
+            kind,
+            amount: rust_decimal::Decimal::ONE,
+            currency: eur,
+            amount_brand: rust_decimal::Decimal::ONE,
+            brand_currency: eur,
+            fx_rate: rust_decimal::Decimal::ONE,
+            explanation: Explanation::of(&e),
+        };
+        let cpa = json!({
+            "qualifiers": 2,
+            "customers": [
+                {"customer_id": "C1", "qualified_on": "2026-07-02", "country": "DE", "amount": "50"},
+                {"customer_id": "C2", "qualified_on": "2026-07-03", "country": "", "amount": "40"}
+            ],
+            "cap_per_period": 2,
+            "capped_customers": [{"customer_id": "C3", "qualified_on": "2026-07-04"}]
+        });
+        let q = |id: &str, country: &str| Qualifier {
+            customer_id: id.into(),
+            country: country.into(),
+        };
+        assert_eq!(
+            line(Kind::Cpa, cpa.clone()).qualifiers(),
+            vec![q("C1", "DE"), q("C2", "")]
+        );
+        assert!(line(Kind::Revshare, cpa).qualifiers().is_empty());
+        assert!(line(Kind::Cpa, json!({"qualifiers": 0}))
+            .qualifiers()
+            .is_empty());
     }
 }

@@ -191,39 +191,41 @@ pub async fn dashboard(ctx: &Context, q: &DashboardQuery) -> Result<Dashboard> {
         tree: None,
         currency: Some(currency),
     };
-    let mut figures: Vec<(Measure, String, String)> = Vec::new();
-    let now = compute(&mut tx, &world, &spec(from, to, &[], &ACTIVITY_KPIS)).await?;
-    let before = compute(
-        &mut tx,
-        &world,
-        &spec(previous_from, previous_to, &[], &ACTIVITY_KPIS),
-    )
-    .await?;
-    for m in ACTIVITY_KPIS {
-        figures.push((m, total(&now, m), total(&before, m)));
-    }
+    // The KPIs of each range in one report: activity and money read once
+    // (money KPIs need `ftds` too). A range whose money cannot be computed
+    // (a period not run, a missing rate) keeps its activity KPIs, read
+    // again without the money, and says why beside them.
+    let all: Vec<Measure> = ACTIVITY_KPIS.iter().chain(&MONEY_KPIS).copied().collect();
     let mut money_note = None;
-    let money_now = compute(&mut tx, &world, &spec(from, to, &[], &MONEY_KPIS)).await;
-    let money_before = compute(
+    let now = match compute(&mut tx, &world, &spec(from, to, &[], &all)).await {
+        Ok(t) => t,
+        Err(e) => {
+            let t = compute(&mut tx, &world, &spec(from, to, &[], &ACTIVITY_KPIS)).await?;
+            money_note = Some(e.to_string());
+            t
+        }
+    };
+    let before = match compute(
         &mut tx,
         &world,
-        &spec(previous_from, previous_to, &[], &MONEY_KPIS),
+        &spec(previous_from, previous_to, &[], &all),
     )
-    .await;
-    for m in MONEY_KPIS {
-        let cur = match &money_now {
-            Ok(t) => total(t, m),
-            Err(e) => {
-                money_note = Some(e.to_string());
-                String::new()
-            }
-        };
-        let prev = money_before
-            .as_ref()
-            .map(|t| total(t, m))
-            .unwrap_or_default();
-        figures.push((m, cur, prev));
-    }
+    .await
+    {
+        Ok(t) => t,
+        Err(_) => {
+            compute(
+                &mut tx,
+                &world,
+                &spec(previous_from, previous_to, &[], &ACTIVITY_KPIS),
+            )
+            .await?
+        }
+    };
+    let figures: Vec<(Measure, String, String)> = all
+        .iter()
+        .map(|&m| (m, total(&now, m), total(&before, m)))
+        .collect();
     let kpis = KPI_ORDER
         .iter()
         .filter_map(|m| figures.iter().find(|(x, _, _)| x == m))

@@ -5,7 +5,6 @@
 
 use super::{Col, ReportTable};
 use crate::{AppError, Result};
-use partnerdesk_domain::commission::Kind;
 use partnerdesk_domain::data::FxRate;
 use partnerdesk_domain::engine::fx::FxTable;
 use partnerdesk_domain::report::figures::{Figures, C, S};
@@ -673,42 +672,53 @@ fn money_periods(spec: &ReportSpec) -> Vec<Period> {
 async fn money(tx: &mut Tx<'_>, spec: &ReportSpec, world: &World, acc: &mut Acc<'_>) -> Result<()> {
     let periods = money_periods(spec);
     let lines_needed = spec.measures.iter().any(|m| m.needs_computed_periods());
-    if lines_needed && !periods.is_empty() {
-        let first = tx.first_data_period().await?;
-        let qualified = spec.measures.contains(&Measure::QualifiedCpas);
-        let by_code = spec.by.contains(&Dim::TrackingCode);
-        for &period in &periods {
-            let Some(first) = first else { break };
-            if period < first {
-                continue; // before the first period with data: zero
+    let first = if lines_needed && !periods.is_empty() {
+        tx.first_data_period().await?
+    } else {
+        None
+    };
+    // Periods before the first one with data count as zero; every later one
+    // must be computed and current.
+    let counted: Vec<Period> = periods
+        .iter()
+        .copied()
+        .filter(|p| first.is_some_and(|f| *p >= f))
+        .collect();
+    if let (Some(&from), Some(&to)) = (counted.first(), counted.last()) {
+        for &period in &counted {
+            crate::commissions::check_current(tx, period).await?;
+        }
+        // The lines' amounts only (explanations are never read here), when
+        // a measure sums them.
+        let amounts = spec
+            .measures
+            .iter()
+            .any(|m| m.needs_computed_periods() && *m != Measure::QualifiedCpas);
+        let lines = if amounts {
+            tx.report_line_amounts(from, to).await?
+        } else {
+            Vec::new()
+        };
+        for l in lines {
+            if spec.brand.as_deref().is_some_and(|b| b != l.brand_id) {
+                continue;
             }
-            let lines = crate::commissions::current_lines(tx, period).await?;
-            for s in &lines {
-                let l = &s.line;
-                if spec
-                    .brand
-                    .as_deref()
-                    .is_some_and(|b| b != l.brand_id.as_str())
-                {
-                    continue;
-                }
-                let o = Origin {
-                    day: None,
-                    period,
-                    brand: Some(l.brand_id.as_str()),
-                    partner: Some(l.partner_id.as_str()),
-                    country: "",
-                    code: "",
-                    currency: l.currency.as_str(),
-                };
-                acc.add(
-                    &o,
-                    &[(B::Commission, l.amount), (kind_base(l.kind), l.amount)],
-                );
-                if qualified && l.kind == Kind::Cpa && s.origin_period.is_none() {
-                    qualifiers(tx, acc, &o, l, by_code).await?;
-                }
-            }
+            let o = Origin {
+                day: None,
+                period: l.period,
+                brand: Some(l.brand_id.as_str()),
+                partner: Some(l.partner_id.as_str()),
+                country: "",
+                code: "",
+                currency: l.currency.as_str(),
+            };
+            acc.add(
+                &o,
+                &[(B::Commission, l.amount), (kind_base(l.kind), l.amount)],
+            );
+        }
+        if spec.measures.contains(&Measure::QualifiedCpas) {
+            qualifiers(tx, spec, acc, from, to).await?;
         }
     }
     if spec.measures.contains(&Measure::Paid) && spec.brand.is_none() {
@@ -739,40 +749,32 @@ async fn money(tx: &mut Tx<'_>, spec: &ReportSpec, world: &World, acc: &mut Acc<
     Ok(())
 }
 
-/// The customers a CPA line paid, each counted once in its country (and,
-/// when asked, under its tracking code).
+/// The customers the periods' own CPA lines paid (after caps), counted in
+/// the country the run paid them for and, when the report groups by it,
+/// under the customer's tracking code as stored now (REPORTS.md: the
+/// customer's, as imported): one grouped query, no explanation parsed.
 async fn qualifiers(
     tx: &mut Tx<'_>,
+    spec: &ReportSpec,
     acc: &mut Acc<'_>,
-    o: &Origin<'_>,
-    line: &partnerdesk_domain::commission::Line,
-    by_code: bool,
+    from: Period,
+    to: Period,
 ) -> Result<()> {
-    let value = line.explanation.value();
-    let Some(customers) = value.get("customers").and_then(|c| c.as_array()) else {
-        return Ok(());
-    };
-    for c in customers {
-        let country = c.get("country").and_then(|v| v.as_str()).unwrap_or("");
-        let id = c.get("customer_id").and_then(|v| v.as_str()).unwrap_or("");
-        let code = if by_code {
-            tx.customer(id)
-                .await?
-                .and_then(|c| c.tracking_code)
-                .unwrap_or_default()
-        } else {
-            String::new()
-        };
-        let q = Origin {
+    let by_code = spec.by.contains(&Dim::TrackingCode);
+    let counts = tx
+        .qualifier_counts(from, to, spec.brand.as_deref(), by_code)
+        .await?;
+    for q in &counts {
+        let o = Origin {
             day: None,
-            period: o.period,
-            brand: o.brand,
-            partner: o.partner,
-            country,
-            code: &code,
-            currency: o.currency,
+            period: q.period,
+            brand: Some(q.brand_id.as_str()),
+            partner: Some(q.partner_id.as_str()),
+            country: &q.country,
+            code: &q.tracking_code,
+            currency: &q.currency,
         };
-        acc.add(&q, &[(B::QualifiedCpas, Decimal::ONE)]);
+        acc.add(&o, &[(B::QualifiedCpas, Decimal::from(q.count))]);
     }
     Ok(())
 }

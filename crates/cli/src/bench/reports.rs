@@ -100,6 +100,19 @@ pub async fn bench_reports(url: &str, scale: &str, tmp: &std::path::Path) -> Res
         format!("report, one month by partner ({rows} rows)"),
         format!("{ms:.0} ms"),
     ));
+    // Money measures alone: the lines' amounts and the CPA qualifiers,
+    // without the slices the report above also reads.
+    let money_only = ReportSpec {
+        measures: vec![Measure::Commission, Measure::QualifiedCpas],
+        currency: None,
+        ..by_partner.clone()
+    };
+    let rows = reports::report(&ctx, &money_only).await?.rows.len();
+    let ms = timed(|| async { reports::report(&ctx, &money_only).await.map(|_| ()) }).await?;
+    table.push((
+        format!("report, one month by partner, commission and qualified_cpas only ({rows} rows)"),
+        format!("{ms:.0} ms"),
+    ));
     let by_day_brand = ReportSpec {
         by: vec![Dim::Day, Dim::Brand],
         measures: vec![

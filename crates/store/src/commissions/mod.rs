@@ -1,9 +1,12 @@
 //! Periods and their commission lines, with explanations. What tells a run
 //! what to recompute (the data version, the dirty mark, the engine's saved
-//! states and customer image) is [`state`], re-exported here.
+//! states and customer image) is [`state`], re-exported here; what reports
+//! read of the lines (amounts, the customers CPA lines paid) is [`figures`].
 
+mod figures;
 mod state;
 
+pub use figures::{LineAmount, QualifierCount};
 pub use state::*;
 
 use crate::batch::{Batch, Val};
@@ -228,7 +231,8 @@ impl Tx<'_> {
     }
 }
 
-/// Replaces a period's lines of one origin ('' = the period's own lines).
+/// Replaces a period's lines of one origin ('' = the period's own lines,
+/// whose CPA qualifiers are replaced with them).
 pub async fn replace_lines(
     tx: &mut Tx<'_>,
     period: Period,
@@ -243,7 +247,11 @@ pub async fn replace_lines(
     for l in lines.iter() {
         b.push(tx, line_values(l)).await?;
     }
-    b.flush(tx).await
+    b.flush(tx).await?;
+    if !origin_is_adjustment {
+        figures::replace_qualifiers(tx, period, lines).await?;
+    }
+    Ok(())
 }
 
 /// Deletes a period's own lines (`$1`), or its adjustments.
@@ -375,6 +383,9 @@ fn write_period_natively(
         ))?;
         for l in lines.iter() {
             insert.execute(rusqlite::params_from_iter(line_values(l)))?;
+        }
+        if !adjustment {
+            figures::replace_qualifiers_natively(&tx, write.period, lines)?;
         }
     }
     tx.execute(SET_COMPUTED, [&period, &write.computed_at, &write.inputs])?;

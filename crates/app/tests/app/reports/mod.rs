@@ -6,6 +6,7 @@
 mod attribution;
 mod clicks;
 mod desktop;
+mod qualifiers;
 mod reference;
 
 use crate::on_both_backends;
@@ -16,6 +17,10 @@ use desktop::the_desktop_report_view_and_export;
 use partnerdesk_app::{commissions, import, reports, Context};
 use partnerdesk_domain::report::{Dim, Measure, ReportSpec};
 use partnerdesk_domain::{CurrencyCode, Period};
+use qualifiers::{
+    a_recomputed_period_replaces_its_qualifiers, qualifiers_follow_a_corrected_tracking_code,
+    the_migration_fills_qualifiers_of_stored_lines,
+};
 use reference::Reference;
 use std::path::Path;
 
@@ -664,4 +669,7 @@ on_both_backends!(
     a_generated_folder_matches_the_reference,
     attribution_changes_update_the_rollups,
     the_errors_reports_md_names,
+    qualifiers_follow_a_corrected_tracking_code,
+    the_migration_fills_qualifiers_of_stored_lines,
+    a_recomputed_period_replaces_its_qualifiers,
 );
