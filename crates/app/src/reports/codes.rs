@@ -8,7 +8,6 @@
 //! [`refresh`] sums them again from the `m` slices, which keep countries:
 //! reading a few hundred thousand month slices, not the raw rows.
 
-use super::slices::Geo;
 use crate::Result;
 use partnerdesk_domain::report::figures::Figures;
 use partnerdesk_store::reports::{self as sr, Packer, SliceOut};
@@ -29,10 +28,7 @@ pub(crate) async fn refresh(store: &Store) -> Result<bool> {
         tx.data_version().await?
     };
     let mut tx = store.begin().await?;
-    let mut geo = Geo::new();
-    for (brand, country) in tx.geo_blocks().await? {
-        geo.entry(brand).or_default().insert(country);
-    }
+    let geo = super::rollup::geo(&mut tx).await?;
     let mut sums: BTreeMap<Key, Figures> = BTreeMap::new();
     tx.visit_rollups(
         'm',

@@ -2,6 +2,7 @@
 //! ([`rollup`]), the report computed from them and the commission lines
 //! ([`query`]), and its CSV and XLSX files.
 
+mod acc;
 mod clicks;
 mod codes;
 pub mod dashboard;

@@ -60,7 +60,7 @@ pub(crate) async fn write_first_load(
 }
 
 /// The geo blocks, by brand.
-async fn geo(tx: &mut partnerdesk_store::Tx<'_>) -> Result<Geo> {
+pub(super) async fn geo(tx: &mut partnerdesk_store::Tx<'_>) -> Result<Geo> {
     let mut geo = Geo::new();
     for (brand, country) in tx.geo_blocks().await? {
         geo.entry(brand).or_default().insert(country);

@@ -40,6 +40,18 @@ pub(super) async fn attribution_changes_update_the_rollups(db: &TestDb) {
     };
     check("import").await;
 
+    // 0. A database from before the `c` grain (its migration only sets the
+    // mark): the month slices by code are summed again from the `m` slices.
+    ctx.store
+        .raw_execute("DELETE FROM report_rollups WHERE grain = 'c'")
+        .await
+        .unwrap();
+    ctx.store
+        .raw_execute("INSERT INTO meta (key, value) VALUES ('report_codes_stale', '1')")
+        .await
+        .unwrap();
+    check("the c slices summed from the month slices").await;
+
     // 1. Compliance excludes a customer with activity (C000002, CAS).
     compliance::set_customer_status_checked(ctx, "C000002", "excluded", "fraud")
         .await
